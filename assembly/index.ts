@@ -1,4 +1,9 @@
-// The node kernel's exports. (The hart, MMU, TLB and timer are being laid out; see DESIGN.md.)
-export function kernelVersion(): u32 {
-  return 1;
-}
+// The node kernel's export surface. Every entry point that touches a hart takes the hart index, so one
+// instance can step any hart and several instances (worker threads) can share one memory.
+export { kernelVersion } from './version';
+export { nodeInit } from './node';
+export { hartInit, hartSetSatp, hartSyscallReturn, run } from './hart';
+export { tlbConfigure, tlbFlush } from './tlb';
+export { timerArm, timerDisarm, timerAdvance } from './timer';
+export { frameAlloc, frameFree, framesUsed } from './frames';
+export { vmCreate, vmMap, vmMapSuper, vmUnmap, vmPteAddress, vmTranslate } from './vm';

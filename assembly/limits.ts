@@ -1,0 +1,20 @@
+// Every limit of the node kernel in one place (as xv6's param.h). The host mirrors these in
+// src/node/layout.ts; each is checked where a caller could exceed it.
+
+/** Harts per node (per-hart blocks and TLBs are laid out for this many). */
+export const HARTS_MAX: u32 = 8;
+/** Entries per TLB table (read, write and fetch each have this many at most). Power of two. */
+export const TLB_ENTRIES_MAX: u32 = 4096;
+/** Ways per TLB set. Power of two, at most TLB_ENTRIES_MAX. */
+export const TLB_WAYS_MAX: u32 = 16;
+/** Default TLB geometry: 256 entries, 4 ways (64 sets). */
+export const TLB_ENTRIES_DEFAULT: u32 = 256;
+export const TLB_WAYS_DEFAULT: u32 = 4;
+/** Guest page size (Sv32). */
+export const PAGE_BYTES: u32 = 4096;
+/** Largest guest RAM: the Wasm memory is capped at 16384 pages (1 GiB) and RAM starts at RAM_BASE. */
+export const RAM_BYTES_MAX: u32 = 0x3F00_0000; // 1008 MiB
+/** Smallest guest RAM (a root table, a few tables and pages). */
+export const RAM_BYTES_MIN: u32 = 0x0001_0000; // 64 KiB
+/** Largest instruction budget for one call of run(). */
+export const RUN_BUDGET_MAX: u32 = 0x4000_0000;
