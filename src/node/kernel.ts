@@ -1,0 +1,59 @@
+// Loads build/kernel.wasm: compiled once per process (module cache), instantiated with
+// @assemblyscript/loader over a node's shared WebAssembly.Memory. The exports are typed here.
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { instantiate } from '@assemblyscript/loader';
+import { InputError } from '../cli/errors.js';
+
+/** The kernel's entry points (see assembly/index.ts). Addresses and values are u32 unless noted. */
+export interface KernelExports {
+  kernelVersion(): number;
+  nodeInit(ram_bytes: number, harts: number): number;
+  hartInit(hart: number, tick_insns: number, tlb_entries: number, tlb_ways: number): number;
+  hartSetSatp(hart: number, satp: number): void;
+  hartSyscallReturn(hart: number, result: number): void;
+  run(hart: number, budget: number): number;
+  tlbConfigure(hart: number, entries: number, ways: number): number;
+  tlbFlush(hart: number, va: number, asid: number, has_va: number, has_asid: number): void;
+  timerArm(hart: number, lo: number, hi: number): void;
+  timerDisarm(hart: number): void;
+  timerAdvance(hart: number, lo: number, hi: number): void;
+  frameAlloc(): number;
+  frameFree(pa: number): number;
+  framesUsed(): number;
+  vmCreate(): number;
+  vmMap(root: number, va: number, pa: number, flags: number): number;
+  vmMapSuper(root: number, va: number, pa: number, flags: number): number;
+  vmUnmap(root: number, va: number, free: number): number;
+  vmPteAddress(root: number, va: number): number;
+  vmTranslate(satp: number, va: number, access: number): number;
+}
+
+export const KERNEL_VERSION = 2;
+
+let modulePromise: Promise<WebAssembly.Module> | undefined;
+
+/** Where build/kernel.wasm is, from src/node (vitest) or dist/src/node (built). */
+export function kernelWasmPath(): string {
+  for (const rel of ['../../build/kernel.wasm', '../../../build/kernel.wasm']) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new InputError('build/kernel.wasm is missing: run `npm run build:kernel`');
+}
+
+export function compileKernel(): Promise<WebAssembly.Module> {
+  modulePromise ??= readFile(kernelWasmPath()).then((bytes) => WebAssembly.compile(bytes));
+  return modulePromise;
+}
+
+/** Instantiate the kernel over `memory` (shared). Every node gets its own instance. */
+export async function instantiateKernel(memory: WebAssembly.Memory): Promise<KernelExports> {
+  const module = await compileKernel();
+  const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
+  const k = exports as unknown as KernelExports;
+  const version = k.kernelVersion();
+  if (version !== KERNEL_VERSION) throw new InputError(`build/kernel.wasm has interface version ${version}, expected ${KERNEL_VERSION}: rebuild it`);
+  return k;
+}

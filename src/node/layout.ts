@@ -1,0 +1,76 @@
+// The host's mirror of assembly/layout.ts, assembly/blocks.ts and assembly/limits.ts: the addresses of the
+// node's shared memory regions and of the fields in each hart block. Keep in step with those files (a test
+// checks the kernel agrees by round-tripping values through its exports).
+
+export const KERNEL_BASE = 0x0010_0000;
+export const SCRATCH_BASE = 0x00f0_0000;
+export const SCRATCH_BYTES = 0x0010_0000;
+export const RAM_BASE = 0x0100_0000;
+export const WASM_PAGE_BYTES = 0x1_0000;
+/** The kernel module declares at most this many Wasm pages (1 GiB). */
+export const WASM_PAGES_MAX = 16384;
+
+export const HARTS_MAX = 8;
+export const TLB_ENTRIES_MAX = 4096;
+export const TLB_WAYS_MAX = 16;
+export const TLB_ENTRIES_DEFAULT = 256;
+export const TLB_WAYS_DEFAULT = 4;
+export const PAGE_BYTES = 4096;
+export const RAM_BYTES_MAX = 0x3f00_0000;
+export const RAM_BYTES_MIN = 0x0001_0000;
+export const RUN_BUDGET_MAX = 0x4000_0000;
+
+export const NODE_BASE = KERNEL_BASE;
+export const N_RAM_BYTES = 4;
+export const N_FRAMES_USED = 20;
+
+export const HARTS_BASE = KERNEL_BASE + 0x1000;
+export const HART_BYTES = 0x400;
+export const H_REGS = 0;
+export const H_PC = 128;
+export const H_SATP = 132;
+export const H_CAUSE = 136;
+export const H_TVAL = 140;
+export const H_TICK_INSNS = 156;
+export const H_INSTRET = 160;
+export const H_MTIME = 168;
+export const H_MTIMECMP = 176;
+export const H_SUBTICK = 184;
+export const H_TLB_SETS = 188;
+export const H_TLB_WAYS = 192;
+export const H_TLB_HITS = 200;
+export const H_TLB_MISSES = 208;
+export const H_TLB_WALKS = 216;
+export const H_TLB_FLUSHES = 224;
+export const H_PAGE_FAULTS = 232;
+export const H_TIMER_IRQS = 240;
+
+export const TLB_BASE = KERNEL_BASE + 0x10_0000;
+export const TLB_TABLE_BYTES = TLB_ENTRIES_MAX * 16;
+export const TLB_HART_BYTES = 4 * TLB_TABLE_BYTES;
+
+export function hartBase(hart: number): number {
+  return HARTS_BASE + hart * HART_BYTES;
+}
+
+// Trap causes (scause encoding) and run() exit reasons, as in assembly/trap.ts.
+export const CAUSE = {
+  FETCH_MISALIGNED: 0, FETCH_ACCESS: 1, ILLEGAL: 2, BREAKPOINT: 3, LOAD_MISALIGNED: 4, LOAD_ACCESS: 5,
+  STORE_MISALIGNED: 6, STORE_ACCESS: 7, ECALL_U: 8, FETCH_PAGE_FAULT: 12, LOAD_PAGE_FAULT: 13,
+  STORE_PAGE_FAULT: 15, TIMER_IRQ: 0x8000_0007,
+} as const;
+export const EXIT_BUDGET = 0;
+export const EXIT_TRAP = 1;
+export const EXIT_TIMER = 2;
+export const ACC_READ = 0;
+export const ACC_WRITE = 1;
+export const ACC_FETCH = 2;
+
+// Sv32 PTE bits and satp.
+export const PTE = { V: 1, R: 2, W: 4, X: 8, U: 16, G: 32, A: 64, D: 128 } as const;
+export const SATP_SV32 = 0x8000_0000;
+export const FRAME_NONE = 0xffff_ffff;
+
+/** User virtual address space: [USER_BASE, USER_END); the stack grows down from USER_END. */
+export const USER_BASE = 0x1000;
+export const USER_END = 0x8000_0000;

@@ -1,0 +1,131 @@
+// One emulated node: a shared WebAssembly.Memory laid out as in layout.ts, a kernel instance over it, and
+// typed access to the hart blocks (registers, pc, counters). Sizes are parameters, checked here.
+import { InputError } from '../cli/errors.js';
+import { instantiateKernel, type KernelExports } from './kernel.js';
+import {
+  RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES, HARTS_MAX,
+  TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, TLB_ENTRIES_MAX, TLB_WAYS_MAX, hartBase, H_PC, H_SATP, H_CAUSE, H_TVAL,
+  H_INSTRET, H_MTIME, H_TLB_HITS, H_TLB_MISSES, H_TLB_WALKS, H_TLB_FLUSHES, H_PAGE_FAULTS, H_TIMER_IRQS,
+  H_TLB_SETS, H_TLB_WAYS,
+} from './layout.js';
+
+export interface NodeOptions {
+  /** Guest physical RAM; a multiple of 4 KiB. Default 128 MiB. */
+  readonly ram_bytes?: number;
+  readonly harts?: number;
+  readonly tlb_entries?: number;
+  readonly tlb_ways?: number;
+  /** Instructions per second of virtual time (one instruction per cycle). Default 100 MHz. */
+  readonly clock_hz?: number;
+  /** mtime ticks per second. Default 10 MHz; clock_hz must be a multiple of it. */
+  readonly timebase_hz?: number;
+}
+
+export const RAM_BYTES_DEFAULT = 128 * 1024 * 1024;
+export const CLOCK_HZ_DEFAULT = 100_000_000;
+export const TIMEBASE_HZ_DEFAULT = 10_000_000;
+
+export interface HartStats {
+  readonly instructions: bigint;
+  readonly mtime: bigint;
+  readonly tlb: { readonly hits: bigint; readonly misses: bigint; readonly walks: bigint; readonly flushes: bigint; readonly entries: number; readonly ways: number };
+  readonly page_faults: bigint;
+  readonly timer_interrupts: bigint;
+}
+
+function powerOfTwo(x: number): boolean {
+  return Number.isInteger(x) && x > 0 && (x & (x - 1)) === 0;
+}
+
+export class Node {
+  readonly view: DataView;
+  readonly bytes: Uint8Array;
+
+  private constructor(
+    readonly memory: WebAssembly.Memory,
+    readonly kernel: KernelExports,
+    readonly ram_bytes: number,
+    readonly clock_hz: number,
+    readonly timebase_hz: number,
+  ) {
+    this.view = new DataView(memory.buffer);
+    this.bytes = new Uint8Array(memory.buffer);
+  }
+
+  static async create(opts: NodeOptions = {}): Promise<Node> {
+    const ram_bytes = opts.ram_bytes ?? RAM_BYTES_DEFAULT;
+    const harts = opts.harts ?? 1;
+    const entries = opts.tlb_entries ?? TLB_ENTRIES_DEFAULT;
+    const ways = opts.tlb_ways ?? TLB_WAYS_DEFAULT;
+    const clock_hz = opts.clock_hz ?? CLOCK_HZ_DEFAULT;
+    const timebase_hz = opts.timebase_hz ?? TIMEBASE_HZ_DEFAULT;
+    if (!Number.isInteger(ram_bytes) || ram_bytes % PAGE_BYTES !== 0 || ram_bytes < RAM_BYTES_MIN || ram_bytes > RAM_BYTES_MAX) {
+      throw new InputError(`RAM size ${ram_bytes} bytes is not a multiple of 4 KiB between ${RAM_BYTES_MIN / 1024} KiB and ${RAM_BYTES_MAX / 2 ** 20} MiB`);
+    }
+    if (!Number.isInteger(harts) || harts < 1 || harts > HARTS_MAX) throw new InputError(`harts must be 1..${HARTS_MAX}, not ${harts}`);
+    if (!powerOfTwo(entries) || entries > TLB_ENTRIES_MAX) throw new InputError(`TLB entries must be a power of two up to ${TLB_ENTRIES_MAX}, not ${entries}`);
+    if (!powerOfTwo(ways) || ways > TLB_WAYS_MAX || ways > entries) throw new InputError(`TLB ways must be a power of two up to ${Math.min(TLB_WAYS_MAX, entries)}, not ${ways}`);
+    if (!Number.isInteger(timebase_hz) || timebase_hz <= 0 || !Number.isInteger(clock_hz) || clock_hz % timebase_hz !== 0 || clock_hz / timebase_hz > 0xffff_ffff) {
+      throw new InputError(`clock rate ${clock_hz} Hz must be a positive multiple of the timebase ${timebase_hz} Hz`);
+    }
+    const pages = Math.ceil((RAM_BASE + ram_bytes) / WASM_PAGE_BYTES);
+    if (pages > WASM_PAGES_MAX) throw new InputError(`RAM size ${ram_bytes} does not fit the 1 GiB node memory`);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const kernel = await instantiateKernel(memory);
+    const rc = kernel.nodeInit(ram_bytes, harts);
+    if (rc !== 0) throw new InputError(`the kernel refused the node configuration (code ${rc})`);
+    for (let h = 0; h < harts; h++) {
+      if (kernel.hartInit(h, clock_hz / timebase_hz, entries, ways) !== 0) throw new InputError(`the kernel refused hart ${h}'s configuration`);
+    }
+    return new Node(memory, kernel, ram_bytes, clock_hz, timebase_hz);
+  }
+
+  reg(hart: number, r: number): number {
+    return this.view.getUint32(hartBase(hart) + r * 4, true);
+  }
+  setReg(hart: number, r: number, value: number): void {
+    if (r !== 0) this.view.setUint32(hartBase(hart) + r * 4, value >>> 0, true);
+  }
+  pc(hart: number): number {
+    return this.view.getUint32(hartBase(hart) + H_PC, true);
+  }
+  setPc(hart: number, pc: number): void {
+    this.view.setUint32(hartBase(hart) + H_PC, pc >>> 0, true);
+  }
+  satp(hart: number): number {
+    return this.view.getUint32(hartBase(hart) + H_SATP, true);
+  }
+  cause(hart: number): number {
+    return this.view.getUint32(hartBase(hart) + H_CAUSE, true);
+  }
+  tval(hart: number): number {
+    return this.view.getUint32(hartBase(hart) + H_TVAL, true);
+  }
+  mtime(hart: number): bigint {
+    return this.view.getBigUint64(hartBase(hart) + H_MTIME, true);
+  }
+  /** Virtual time of a hart in nanoseconds (mtime scaled by the timebase). */
+  time_ns(hart: number): bigint {
+    return (this.mtime(hart) * 1_000_000_000n) / BigInt(this.timebase_hz);
+  }
+  /** Host byte offset of a guest physical address. */
+  host(pa: number): number {
+    return RAM_BASE + pa;
+  }
+
+  stats(hart = 0): HartStats {
+    const b = hartBase(hart);
+    const u64 = (off: number): bigint => this.view.getBigUint64(b + off, true);
+    return {
+      instructions: u64(H_INSTRET),
+      mtime: u64(H_MTIME),
+      tlb: {
+        hits: u64(H_TLB_HITS), misses: u64(H_TLB_MISSES), walks: u64(H_TLB_WALKS), flushes: u64(H_TLB_FLUSHES),
+        entries: this.view.getUint32(b + H_TLB_SETS, true) * this.view.getUint32(b + H_TLB_WAYS, true),
+        ways: this.view.getUint32(b + H_TLB_WAYS, true),
+      },
+      page_faults: u64(H_PAGE_FAULTS),
+      timer_interrupts: u64(H_TIMER_IRQS),
+    };
+  }
+}
