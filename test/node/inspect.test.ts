@@ -26,6 +26,11 @@ describe('kernel.wasm', () => {
     expect(walkText).toContain('i32.atomic.rmw.cmpxchg');
   });
 
+  it('never uses memory.atomic.wait (V8 Liftoff corrupts locals in functions that do, on Node 20)', async () => {
+    const r = await inspectKernel();
+    expect(r.text).not.toMatch(/memory\.atomic\.wait/);
+  });
+
   it('atoll inspect --wat prints a function and refuses an unknown one', () => {
     const bin = join(import.meta.dirname, '../../bin/atoll.js');
     const ok = spawnSync(process.execPath, [bin, 'inspect', '--wat', 'run'], { encoding: 'utf8' });
