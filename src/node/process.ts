@@ -16,6 +16,8 @@ import {
 export const STACK_BYTES_MAX = 8 * 1024 * 1024;
 /** Strings, vectors and auxv of the initial stack must fit in this many bytes. */
 export const STACK_ARGS_BYTES_MAX = 256 * 1024;
+/** RAM kept back from the heap limit for page tables and the stack. */
+export const HEAP_RESERVE_BYTES = 1024 * 1024;
 /** Instructions per call into the kernel's run(). */
 export const BATCH_INSTRUCTIONS = 1 << 22;
 /** The scheduling quantum: the timer fires every this many mtime ticks (1 ms at 10 MHz). */
@@ -120,7 +122,10 @@ export class Process {
     }
     this.brk_start = pageUp(end);
     this.brk = this.brk_start;
-    this.brk_max = this.stack_low - 16 * PAGE_BYTES;
+    // Like Linux's overcommit heuristic: the heap may not promise more than the RAM left after loading
+    // (less a reserve for page tables and the stack), and never reaches the stack region.
+    const free_bytes = node.ram_bytes - k.framesUsed() * PAGE_BYTES - HEAP_RESERVE_BYTES;
+    this.brk_max = Math.min(this.stack_low - 16 * PAGE_BYTES, this.brk_start + Math.max(0, free_bytes));
     k.hartSetSatp(this.hart, this.satp);
     node.setPc(this.hart, image.entry);
     node.setReg(this.hart, 2, this.buildStack(image, opts));
