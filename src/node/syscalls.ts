@@ -13,8 +13,17 @@ export interface GuestIO {
 export const SYS = {
   write: 64, exit: 93, exit_group: 94, getpid: 172, brk: 214, clock_gettime64: 403, clock_nanosleep_time64: 407,
 } as const;
-export const ENOSYS = 38, EFAULT = 14, EINVAL = 22, EBADF = 9;
-const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1;
+export const ENOSYS = 38, EFAULT = 14, EINVAL = 22, EBADF = 9, ENOTSUP = 95;
+// Linux clock ids. Every clock reads the node's virtual time: the realtime family adds the realtime base,
+// TAI adds the 37 leap seconds, the CPU-time clocks count from the start of the process (= virtual time).
+// The alarm clocks answer -EINVAL, as on a host without a wake-up RTC.
+const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
+const CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
+const CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9, CLOCK_TAI = 11;
+const TAI_OFFSET_NS = 37_000_000_000n;
+/** Clocks clock_nanosleep accepts; Linux answers -ENOTSUP for the thread CPU, raw, coarse and alarm clocks. */
+const SLEEP_CLOCKS: ReadonlySet<number> = new Set([CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_BOOTTIME, CLOCK_TAI]);
+const SLEEP_UNSUPPORTED: ReadonlySet<number> = new Set([CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM]);
 const TIMER_ABSTIME = 1;
 /** A single write(2) moves at most this many bytes (Linux's MAX_RW_COUNT is similar in spirit). */
 export const WRITE_BYTES_MAX = 0x7fff_f000;
@@ -24,8 +33,13 @@ const CONTINUE: SyscallOutcome = { kind: 'continue' };
 
 function clockNow(p: Process, clock: number): bigint | null {
   const ns = p.node.time_ns(p.hart);
-  if (clock === CLOCK_REALTIME) return p.realtime_base_ns + ns;
-  if (clock === CLOCK_MONOTONIC) return ns;
+  switch (clock) {
+    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: return p.realtime_base_ns + ns;
+    case CLOCK_TAI: return p.realtime_base_ns + ns + TAI_OFFSET_NS;
+    case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
+    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID:
+      return ns;
+  }
   return null;
 }
 
@@ -82,8 +96,9 @@ export function handleSyscall(p: Process, io: GuestIO): SyscallOutcome {
 /** Sleeping advances the hart's virtual clock to the wake-up time (there is no other thread to run). */
 function nanosleep(p: Process, clock: number, flags: number, reqPtr: number): number {
   const node = p.node;
+  if (SLEEP_UNSUPPORTED.has(clock)) return -ENOTSUP;
   const now = clockNow(p, clock);
-  if (now === null) return -EINVAL;
+  if (now === null || !SLEEP_CLOCKS.has(clock)) return -EINVAL;
   const req = copyFromUser(node, p.satp, reqPtr, 16);
   if (req === null) return -EFAULT;
   const dv = new DataView(req.buffer);
