@@ -77,6 +77,16 @@ describe('parseElf accepts real guest programs', () => {
     expect(image.segments.some((s) => s.readable && s.writable && s.executable)).toBe(true);
   });
 
+  it('accepts lld\'s default layout: headers in a read-only segment, segments not page-aligned', () => {
+    const image = parseElf(guest('tests/lld_layout.elf'));
+    expect(image.segments.map((s) => `${s.readable ? 'r' : '-'}${s.writable ? 'w' : '-'}${s.executable ? 'x' : '-'}`))
+      .toEqual(['r--', 'r-x', 'rw-']);
+    const text = image.segments[1]!;
+    expect(text.vaddr % 4096).not.toBe(0);
+    expect(image.entry).toBeGreaterThanOrEqual(text.vaddr);
+    expect(image.segments[2]!.memsz).toBeGreaterThan(image.segments[2]!.filesz); // bss after data
+  });
+
   it('accepts every committed guest program', () => {
     for (const name of ['examples/hello.elf', 'examples/memory.elf', 'examples/fault.elf']) {
       expect(codeOf(guest(name)), name).toBe('accepted');
