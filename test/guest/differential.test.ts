@@ -21,6 +21,8 @@ const ARGS: Readonly<Record<string, readonly string[]>> = {
   'examples/compute.elf': ['4'],
   'examples/memory.elf': ['1'],
   'tests/syscalls.elf': ['x', 'y'],
+  // many arguments, an empty one, non-ASCII bytes, a 5000-byte one
+  'tests/args.elf': ['', 'é ü', 'x'.repeat(5000), ...Array.from({ length: 100 }, (_, i) => String(i + 1))],
 };
 
 function listElfs(): string[] {
