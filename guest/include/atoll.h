@@ -5,6 +5,37 @@
 #ifndef ATOLL_H
 #define ATOLL_H
 
+#ifdef ATOLL_NATIVE
+/* The host build (make native): the same C compiled for the machine Atoll runs on, as the speed
+ * reference of the benchmarks. The C library stands in for the runtime; only what the portable examples
+ * (compute, memory) use is provided. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+/* A program break inside one anonymous mapping, so the C library's own malloc (which uses the real
+ * break) never collides with the guest's heap. Memory given back is zeroed, as fresh pages are. */
+#define ATOLL_NATIVE_HEAP_BYTES (256u << 20)
+static uintptr_t atoll_native_base, atoll_native_break;
+static inline uintptr_t sys_brk(uintptr_t addr) {
+  if (!atoll_native_base) {
+    void *p = mmap(0, ATOLL_NATIVE_HEAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return 0;
+    atoll_native_base = atoll_native_break = (uintptr_t)p;
+  }
+  if (addr >= atoll_native_base && addr <= atoll_native_base + ATOLL_NATIVE_HEAP_BYTES) {
+    if (addr < atoll_native_break) memset((void *)addr, 0, atoll_native_break - addr);
+    atoll_native_break = addr;
+  }
+  return atoll_native_break;
+}
+static inline void *atoll_native_sbrk(intptr_t increment) {
+  uintptr_t old = sys_brk(0);
+  return sys_brk(old + increment) == old + increment ? (void *)old : (void *)-1;
+}
+#define sbrk atoll_native_sbrk
+#else
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -126,4 +157,5 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strcmp(const char *a, const char *b);
 
+#endif /* ATOLL_NATIVE */
 #endif

@@ -77,10 +77,28 @@ describe('parseElf accepts real guest programs', () => {
     expect(image.segments.some((s) => s.readable && s.writable && s.executable)).toBe(true);
   });
 
+  it('accepts lld\'s default layout: headers in a read-only segment, segments not page-aligned', () => {
+    const image = parseElf(guest('tests/lld_layout.elf'));
+    expect(image.segments.map((s) => `${s.readable ? 'r' : '-'}${s.writable ? 'w' : '-'}${s.executable ? 'x' : '-'}`))
+      .toEqual(['r--', 'r-x', 'rw-']);
+    const text = image.segments[1]!;
+    expect(text.vaddr % 4096).not.toBe(0);
+    expect(image.entry).toBeGreaterThanOrEqual(text.vaddr);
+    expect(image.segments[2]!.memsz).toBeGreaterThan(image.segments[2]!.filesz); // bss after data
+  });
+
   it('accepts every committed guest program', () => {
     for (const name of ['examples/hello.elf', 'examples/memory.elf', 'examples/fault.elf']) {
       expect(codeOf(guest(name)), name).toBe('accepted');
     }
+  });
+
+  it('reads an ELF that sits at an offset inside a larger buffer (as Node\'s pooled Buffers do)', () => {
+    const big = new Uint8Array(COMPUTE.length + 13);
+    big.set(COMPUTE, 13);
+    const image = parseElf(big.subarray(13));
+    expect(image.entry).toBe(parseElf(COMPUTE).entry);
+    expect(Array.from(image.segments[0]!.data.subarray(0, 8))).toEqual(Array.from(parseElf(COMPUTE).segments[0]!.data.subarray(0, 8)));
   });
 
   it('an ElfError is an InputError with a message naming the problem', () => {
@@ -184,5 +202,25 @@ describe('parseElf rejects each malformed file with its own code', () => {
     const noLoads = mutate((v) => { for (const p of loads()) v.setUint32(p.at, 6 /* PT_PHDR */, true); });
     expect(codeOf(noLoads)).toBe('no-load-segment');
     expect(codeOf(mutate((v) => v.setUint16(44, 0, true)))).toBe('no-load-segment');
+  });
+});
+
+describe('ElfError messages', () => {
+  it('are one line that names the rule broken and the value found', () => {
+    const text = loads()[0]!;
+    const cases: Array<[Uint8Array, RegExp]> = [
+      [COMPUTE.slice(0, 40), /truncated.*40 bytes/],
+      [mutate((_v, b) => { b[4] = 2; }), /64-bit/],
+      [mutate((v) => v.setUint16(16, 3, true)), /ET_DYN/],
+      [mutate((v) => v.setUint32(36, 1, true)), /RVC|compressed/],
+      [mutate((v) => v.setUint32(text.at + 20, text.filesz - 4, true)), /p_filesz \d+ is larger than p_memsz/],
+      [mutate((v) => v.setUint32(24, 0x4000_0000, true)), /entry point 0x40000000/],
+    ];
+    for (const [bytes, pattern] of cases) {
+      let message = '';
+      try { parseElf(bytes); } catch (err) { message = (err as Error).message; }
+      expect(message).toMatch(pattern);
+      expect(message).not.toMatch(/\n/);
+    }
   });
 });

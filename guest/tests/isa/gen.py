@@ -214,6 +214,35 @@ def gen_amo(op):
     name = 'amo' + op[3:].replace('.w', '_w')
     write(name, '\n'.join(lines) + '\n', '    .balign 4\namo_cell:\n    .word 0\n')
 
+MIXED_BYTES = 96
+MIXED_ASM = '    .balign 64\nmixed:\n' + ''.join(
+    f'    .byte {", ".join(hex(i) for i in range(j, j + 16))}\n' for j in range(0, MIXED_BYTES, 16))
+
+def mixed_width_cases(num):
+    """A store of one width at a misaligned offset, then an overlapping load of another width and
+    signedness, over a 96-byte buffer whose state carries from case to case (a byte-array model gives
+    the expected values). Offsets cross 4-, 8-, 16-, 32- and 64-byte boundaries."""
+    mem = list(range(MIXED_BYTES))
+    widths = {'sb': 1, 'sh': 2, 'sw': 4}
+    loads = [('lb', 1, True), ('lbu', 1, False), ('lh', 2, True), ('lhu', 2, False), ('lw', 4, True)]
+    lines, seed = [], 0x2545F491
+    for base in (1, 7, 15, 29, 31, 61, 63):
+        for st in ('sh', 'sw', 'sb'):
+            for ld, lw, signed in loads:
+                seed = (seed * 1103515245 + 12345) & M
+                value = (seed >> 3) & M
+                w = widths[st]
+                for i in range(w):
+                    mem[base + i] = (value >> (8 * i)) & 0xff
+                off = base + (seed >> 29) % (w + 1) - (1 if lw > 1 else 0)  # overlapping, often misaligned
+                off = max(0, min(off, MIXED_BYTES - lw))
+                got = int.from_bytes(bytes(mem[off:off + lw]), 'little')
+                if signed and got >> (lw * 8 - 1):
+                    got -= 1 << (lw * 8)
+                lines.append(f'    TEST_CASE({num()}, x14, {h(got)}, la x1, mixed; li x2, {h(value)}; '
+                             f'{st} x2, {base}(x1); {ld} x14, {off}(x1))')
+    return lines
+
 def gen_ma_data():
     """Misaligned loads and stores at every offset, including across a page boundary."""
     num, lines = Numbers(), []
@@ -231,7 +260,8 @@ def gen_ma_data():
         lines.append(f'    TEST_CASE({num()}, x14, 0x76543210, la x1, pgdat_edge; li x2, 0x76543210; sw x2, -{off}(x1); lw x14, -{off}(x1))')
     lines.append(f'    TEST_CASE({num()}, x14, 0xffff8001, la x1, pgdat_edge; li x2, 0x8001; sh x2, -1(x1); lh x14, -1(x1))')
     lines.append(f'    TEST_CASE({num()}, x14, 0x00000080, la x1, pgdat_edge; lbu x14, 0(x1))')
-    data = TDAT_ASM + 'sdat:\n    .space 32\n    .balign 4096\npgdat:\n    .space 4096\npgdat_edge:\n    .space 4096\n'
+    lines += mixed_width_cases(num)
+    data = TDAT_ASM + 'sdat:\n    .space 32\n' + MIXED_ASM + '    .balign 4096\npgdat:\n    .space 4096\npgdat_edge:\n    .space 4096\n'
     write('ma_data', '\n'.join(lines) + '\n', data)
 
 def main():

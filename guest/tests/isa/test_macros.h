@@ -33,6 +33,13 @@ pass:                             \
 #define RVTEST_DATA_END
 
 #define MASK_XLEN(x) ((x) & 0xffffffff)
+
+/* Go to `fail` when a != b. A conditional branch reaches only +-4 KiB, so long test programs
+ * branch over an unconditional jump instead. */
+#define FAIL_IF_NE(a, b)  \
+    beq a, b, 8888f;      \
+    j fail;               \
+8888:
 #define SEXT_IMM(x) ((x) | (-(((x) >> 11) & 1) << 11))
 
 /* ---- the generic test case ---- */
@@ -41,7 +48,7 @@ test_ ## testnum:                                        \
     li TESTNUM, testnum;                                 \
     code;                                                \
     li x7, MASK_XLEN(correctval);                        \
-    bne testreg, x7, fail;
+    FAIL_IF_NE(testreg, x7)
 
 /* ---- register-immediate ---- */
 #define TEST_IMM_OP(testnum, inst, result, val1, imm)   \
@@ -184,7 +191,7 @@ test_ ## testnum:                                       \
     )                                                   \
     lw x15, 0(x1);                                      \
     li x7, MASK_XLEN(after);                            \
-    bne x15, x7, fail;
+    FAIL_IF_NE(x15, x7)
 
 #define TEST_PASSFAIL bne x0, TESTNUM, pass; j fail;
 

@@ -1,0 +1,116 @@
+// Differential test: every committed guest program (guest/examples/*.elf, guest/tests/*.elf) runs under
+// `atoll run` and under qemu-riscv32, and both must print the same stdout and end the same way: the
+// same exit status, or, for a program killed by a signal under qemu, atoll exiting 128 + that signal.
+// For programs that exit normally stderr must match too (atoll passes it through unchanged).
+// Skipped, with the reason, when qemu-riscv32 is not installed or atoll is not built.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { constants } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ATOLL = join(ROOT, 'bin', 'atoll.js');
+const RUN_TIMEOUT_MS = 120_000;
+const OUTPUT_BYTES_MAX = 4 << 20;
+
+/** Arguments given to both runners. Heavy programs get a smaller workload than their default. */
+const ARGS: Readonly<Record<string, readonly string[]>> = {
+  'examples/hello.elf': ['alpha', 'two words', '--looks-like-a-flag', ''],
+  'examples/compute.elf': ['4'],
+  'examples/memory.elf': ['1'],
+  'tests/syscalls.elf': ['x', 'y'],
+  // many arguments, an empty one, non-ASCII bytes, a 5000-byte one
+  'tests/args.elf': ['', 'é ü', 'x'.repeat(5000), ...Array.from({ length: 100 }, (_, i) => String(i + 1))],
+};
+
+function listElfs(): string[] {
+  const out: string[] = [];
+  for (const dir of ['examples', 'tests']) {
+    const abs = join(ROOT, 'guest', dir);
+    for (const name of readdirSync(abs).sort()) if (name.endsWith('.elf')) out.push(`${dir}/${name}`);
+  }
+  return out;
+}
+
+function whyNotRunnable(): string | undefined {
+  const qemu = spawnSync('qemu-riscv32', ['--version'], { encoding: 'utf8' });
+  if (qemu.error || qemu.status !== 0) return 'qemu-riscv32 is not installed (apt-get install qemu-user)';
+  if (!existsSync(join(ROOT, 'build', 'kernel.wasm'))) return 'build/kernel.wasm is missing (npm run build)';
+  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) return 'dist/ is missing (npm run build)';
+  return undefined;
+}
+
+interface Outcome {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+function runProcess(cmd: string, args: readonly string[]): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let bytes = 0;
+    const keep = (into: Buffer[]) => (b: Buffer) => {
+      bytes += b.length;
+      if (bytes <= OUTPUT_BYTES_MAX) into.push(b);
+    };
+    child.stdout.on('data', keep(out));
+    child.stderr.on('data', keep(err));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('latin1'), status, signal });
+    });
+  });
+}
+
+// qemu dumps a core file for a guest killed by a signal unless the limit is 0.
+const underQemu = (elf: string, args: readonly string[]): Promise<Outcome> =>
+  runProcess('sh', ['-c', 'ulimit -c 0; exec qemu-riscv32 "$@"', 'qemu', elf, ...args]);
+const underAtoll = (elf: string, args: readonly string[]): Promise<Outcome> =>
+  runProcess(process.execPath, [ATOLL, 'run', elf, ...args]);
+
+const ELFS = listElfs();
+const SKIP_REASON = whyNotRunnable();
+
+describe('the guest set', () => {
+  it('has the four examples and the ISA suites, each ELF beside its source', () => {
+    for (const name of ['hello', 'compute', 'memory', 'fault']) expect(ELFS).toContain(`examples/${name}.elf`);
+    for (const suite of ['rv32ui', 'rv32um', 'rv32ua']) {
+      expect(ELFS.filter((e) => e.startsWith(`tests/${suite}-`)).length, suite).toBeGreaterThan(5);
+    }
+    for (const elf of ELFS) {
+      const base = elf.replace(/\.elf$/, '');
+      const sources = [`guest/${base}.c`, `guest/${base.replace('tests/', 'tests/isa/')}.S`];
+      expect(sources.some((s) => existsSync(join(ROOT, s))), `${elf} has no source`).toBe(true);
+    }
+  });
+});
+
+describe('atoll run matches qemu-riscv32', () => {
+  for (const elf of ELFS) {
+    it(`${elf} prints the same and ends the same way`, async (ctx) => {
+      ctx.skip(SKIP_REASON !== undefined, SKIP_REASON);
+      const path = relative(ROOT, join(ROOT, 'guest', elf));
+      const args = ARGS[elf] ?? [];
+      const [want, got] = await Promise.all([underQemu(path, args), underAtoll(path, args)]);
+      expect(want.signal === 'SIGKILL' ? 'qemu timed out' : 'ok').toBe('ok');
+      expect(got.signal, `atoll itself died by ${got.signal}`).toBeNull();
+      expect(got.stdout).toBe(want.stdout);
+      if (want.signal !== null) {
+        const signo = constants.signals[want.signal];
+        expect(got.status, `qemu: killed by ${want.signal}; atoll stderr: ${got.stderr}`).toBe(128 + signo);
+        expect(got.stderr.trim().length, 'atoll names the fault on stderr').toBeGreaterThan(0);
+      } else {
+        expect(got.status, `atoll stderr: ${got.stderr}`).toBe(want.status);
+        expect(got.stderr).toBe(want.stderr);
+      }
+    });
+  }
+});
