@@ -2,7 +2,7 @@
 // a process, run it with system calls served, read its statistics.
 export { Node, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type NodeOptions, type HartStats } from './node.js';
 export { Process, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
-export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, type GuestIO } from './syscalls.js';
+export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
 export { copyFromUser, copyToUser } from './usermem.js';
 export { compileKernel, instantiateKernel, kernelWasmPath, type KernelExports } from './kernel.js';
 export type { ElfImage, ElfSegment } from './image.js';

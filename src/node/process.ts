@@ -25,12 +25,14 @@ export const QUANTUM_TICKS = 10_000;
 
 const AT_NULL = 0, AT_PAGESZ = 6, AT_ENTRY = 9, AT_RANDOM = 25;
 
-export type Signal = 'SIGSEGV' | 'SIGILL' | 'SIGBUS' | 'SIGTRAP';
-export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { SIGSEGV: 11, SIGILL: 4, SIGBUS: 7, SIGTRAP: 5 };
+export type Signal = 'SIGSEGV' | 'SIGILL' | 'SIGBUS' | 'SIGTRAP' | 'SIGPIPE';
+export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { SIGSEGV: 11, SIGILL: 4, SIGBUS: 7, SIGTRAP: 5, SIGPIPE: 13 };
 
 export type RunResult =
   | { readonly kind: 'exit'; readonly code: number }
   | { readonly kind: 'fault'; readonly signal: Signal; readonly fault: string; readonly cause: number; readonly address: number; readonly pc: number }
+  /** Killed by a signal that is not a CPU fault (SIGPIPE: a write to a pipe whose reader has gone). */
+  | { readonly kind: 'killed'; readonly signal: Signal; readonly reason: string }
   | { readonly kind: 'limit'; readonly instructions: bigint };
 
 export interface ProcessOptions {
@@ -241,6 +243,7 @@ export class Process {
       if (cause === CAUSE.ECALL_U) {
         const r = handleSyscall(this, io);
         if (r.kind === 'exit') return r;
+        if (r.kind === 'sigpipe') return { kind: 'killed', signal: 'SIGPIPE', reason: 'write to a pipe with no reader' };
         continue;
       }
       const tval = node.tval(h);

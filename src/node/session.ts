@@ -36,11 +36,12 @@ export function readProgram(path: string): Uint8Array {
 
 export function exitCodeOf(r: RunResult): number {
   if (r.kind === 'exit') return r.code;
-  if (r.kind === 'fault') return 128 + SIGNAL_NUMBER[r.signal];
+  if (r.kind === 'fault' || r.kind === 'killed') return 128 + SIGNAL_NUMBER[r.signal];
   return 124;
 }
 
 export function faultLine(r: RunResult): string | null {
+  if (r.kind === 'killed') return null; // as a shell, stay quiet about SIGPIPE
   if (r.kind !== 'fault') return null;
   const hex = (x: number): string => '0x' + (x >>> 0).toString(16).padStart(8, '0');
   return `guest killed by ${r.signal} (signal ${SIGNAL_NUMBER[r.signal]}): ${r.fault} at address ${hex(r.address)}, pc ${hex(r.pc)}`;

@@ -5,15 +5,18 @@ import type { Process } from './process.js';
 import { copyFromUser, copyToUser } from './usermem.js';
 import { hartBase, H_MTIME } from './layout.js';
 
-/** Where the guest's stdout (fd 1) and stderr (fd 2) go. */
+/**
+ * Where the guest's stdout (fd 1) and stderr (fd 2) go. write may return a negative errno (e.g. -EPIPE when
+ * the reader has gone), which the guest's write(2) then returns; otherwise all bytes count as written.
+ */
 export interface GuestIO {
-  write(fd: 1 | 2, bytes: Uint8Array): void;
+  write(fd: 1 | 2, bytes: Uint8Array): number | void;
 }
 
 export const SYS = {
   write: 64, exit: 93, exit_group: 94, getpid: 172, brk: 214, clock_gettime64: 403, clock_nanosleep_time64: 407,
 } as const;
-export const ENOSYS = 38, EFAULT = 14, EINVAL = 22, EBADF = 9, ENOTSUP = 95;
+export const ENOSYS = 38, EFAULT = 14, EINVAL = 22, EBADF = 9, EPIPE = 32, ENOTSUP = 95;
 // Linux clock ids. Every clock reads the node's virtual time: the realtime family adds the realtime base,
 // TAI adds the 37 leap seconds, the CPU-time clocks count from the start of the process (= virtual time).
 // The alarm clocks answer -EINVAL, as on a host without a wake-up RTC.
@@ -28,7 +31,8 @@ const TIMER_ABSTIME = 1;
 /** A single write(2) moves at most this many bytes (Linux's MAX_RW_COUNT is similar in spirit). */
 export const WRITE_BYTES_MAX = 0x7fff_f000;
 
-export type SyscallOutcome = { readonly kind: 'continue' } | { readonly kind: 'exit'; readonly code: number };
+/** After a system call: go on, the process exited, or its write hit a closed pipe (SIGPIPE's default: die). */
+export type SyscallOutcome = { readonly kind: 'continue' } | { readonly kind: 'exit'; readonly code: number } | { readonly kind: 'sigpipe' };
 const CONTINUE: SyscallOutcome = { kind: 'continue' };
 
 function clockNow(p: Process, clock: number): bigint | null {
@@ -67,8 +71,9 @@ export function handleSyscall(p: Process, io: GuestIO): SyscallOutcome {
       if (count === 0) { result = 0; break; }
       const bytes = copyFromUser(node, p.satp, buf, count);
       if (bytes === null) { result = -EFAULT; break; }
-      io.write(fd, bytes);
-      result = count;
+      const written = io.write(fd, bytes);
+      if (written === -EPIPE) return { kind: 'sigpipe' };
+      result = typeof written === 'number' && written < 0 ? written : count;
       break;
     }
     case SYS.getpid:

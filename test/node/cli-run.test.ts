@@ -33,6 +33,13 @@ describe('atoll run', () => {
     expect(lines[0]).toMatch(/SIGSEGV.*load page fault at address 0x00000010, pc 0x[0-9a-f]{8}/);
   });
 
+  it('exits 128 + SIGPIPE, quietly, when its stdout reader goes away (as under Linux)', () => {
+    const script = `"${process.execPath}" "${BIN}" run "${join(EX, 'compute.elf')}" | head -1 >/dev/null; echo \${PIPESTATUS[0]}`;
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('141');
+    expect(r.stderr).toBe('');
+  });
+
   it('exits 128 + SIGILL for an illegal instruction', () => {
     const r = atoll('run', join(TESTS, 'sigill.elf'));
     expect(r.code).toBe(132);

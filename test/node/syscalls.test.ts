@@ -52,6 +52,11 @@ describe('system calls', () => {
     expect([s1, s2, s3, s4].map((r) => node.reg(0, r) | 0)).toEqual([3, 2, -9, -14]);
   });
 
+  it('a write to a pipe whose reader has gone kills the process with SIGPIPE', async () => {
+    const { p } = await start([...sys(64, 1, DATA, 1), ...exit(0)]);
+    expect(p.run({ write: () => -32 })).toEqual({ kind: 'killed', signal: 'SIGPIPE', reason: 'write to a pipe with no reader' });
+  });
+
   it('exit and exit_group report the status modulo 256; unknown calls return -ENOSYS', async () => {
     const { p, node, io } = await start([...sys(999), A.addi(s1, a0, 0), ...sys(172), A.addi(s2, a0, 0), ...sys(94, 300)]);
     expect(p.run(io)).toEqual({ kind: 'exit', code: 44 });

@@ -6,7 +6,7 @@ import { parseArgs, flagBool, flagNumber, flagString, formatFlagHelp, type FlagS
 import { UsageError, InputError } from '../errors.js';
 import { runProgram, faultLine, formatStats } from '../../node/session.js';
 import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT } from '../../node/layout.js';
-import type { GuestIO } from '../../node/syscalls.js';
+import { EPIPE, type GuestIO } from '../../node/syscalls.js';
 
 const FLAGS: FlagSpecs = {
   ram: { kind: 'size', help: 'guest RAM (default 128M; a multiple of 4K, at most 1008M)' },
@@ -24,9 +24,26 @@ export function parseTlb(text: string): { entries: number; ways: number } {
   return { entries, ways };
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * The guest's fds 1 and 2 are atoll's: bytes go out unchanged and in order. A full non-blocking pipe is
+ * waited on (1 ms steps, at most RETRIES_MAX); a closed reader makes the guest's write return -EPIPE.
+ */
 export const stdio: GuestIO = {
   write(fd, bytes) {
-    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+    const RETRIES_MAX = 60_000;
+    for (let off = 0, retries = 0; off < bytes.length;) {
+      try {
+        off += writeSync(fd, bytes, off, bytes.length - off);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EAGAIN' && retries++ < RETRIES_MAX) { Atomics.wait(pause, 0, 0, 1); continue; }
+        if (code === 'EPIPE') return -EPIPE;
+        throw err;
+      }
+    }
+    return bytes.length;
   },
 };
 
