@@ -59,9 +59,10 @@ export class Node {
     const ways = opts.tlb_ways ?? TLB_WAYS_DEFAULT;
     const clock_hz = opts.clock_hz ?? CLOCK_HZ_DEFAULT;
     const timebase_hz = opts.timebase_hz ?? TIMEBASE_HZ_DEFAULT;
-    if (!Number.isInteger(ram_bytes) || ram_bytes % PAGE_BYTES !== 0 || ram_bytes < RAM_BYTES_MIN || ram_bytes > RAM_BYTES_MAX) {
-      throw new InputError(`RAM size ${ram_bytes} bytes is not a multiple of 4 KiB between ${RAM_BYTES_MIN / 1024} KiB and ${RAM_BYTES_MAX / 2 ** 20} MiB`);
+    if (!Number.isInteger(ram_bytes) || ram_bytes < RAM_BYTES_MIN || ram_bytes > RAM_BYTES_MAX) {
+      throw new InputError(`RAM size ${ram_bytes} bytes is outside ${RAM_BYTES_MIN / 1024} KiB .. ${RAM_BYTES_MAX / 2 ** 20} MiB`);
     }
+    if (ram_bytes % PAGE_BYTES !== 0) throw new InputError(`RAM size ${ram_bytes} bytes is not a multiple of 4 KiB`);
     if (!Number.isInteger(harts) || harts < 1 || harts > HARTS_MAX) throw new InputError(`harts must be 1..${HARTS_MAX}, not ${harts}`);
     if (!powerOfTwo(entries) || entries > TLB_ENTRIES_MAX) throw new InputError(`TLB entries must be a power of two up to ${TLB_ENTRIES_MAX}, not ${entries}`);
     if (!powerOfTwo(ways) || ways > TLB_WAYS_MAX || ways > entries) throw new InputError(`TLB ways must be a power of two up to ${Math.min(TLB_WAYS_MAX, entries)}, not ${ways}`);
@@ -70,7 +71,12 @@ export class Node {
     }
     const pages = Math.ceil((RAM_BASE + ram_bytes) / WASM_PAGE_BYTES);
     if (pages > WASM_PAGES_MAX) throw new InputError(`RAM size ${ram_bytes} does not fit the 1 GiB node memory`);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    } catch (err) {
+      throw new InputError(`cannot allocate ${pages * WASM_PAGE_BYTES} bytes of shared memory for the node: ${(err as Error).message}`);
+    }
     const kernel = await instantiateKernel(memory);
     const rc = kernel.nodeInit(ram_bytes, harts);
     if (rc !== 0) throw new InputError(`the kernel refused the node configuration (code ${rc})`);
