@@ -110,6 +110,17 @@ describe('system calls', () => {
     expect(node.reg(0, s3) | 0).toBe(-22);
   });
 
+  it('maps segments with their permissions: code is not writable, data is not executable, bss reads zero', async () => {
+    const data = new Uint8Array([1, 2, 3, 4]);
+    const store = await start([...A.li(5, CODE), A.sw(0, 5, 0), ...exit(0)], data);
+    expect(store.p.run(store.io)).toMatchObject({ kind: 'fault', signal: 'SIGSEGV', fault: 'store page fault', address: CODE });
+    const jump = await start([...A.li(5, DATA), A.jalr(0, 5, 0)], data);
+    expect(jump.p.run(jump.io)).toMatchObject({ kind: 'fault', signal: 'SIGSEGV', fault: 'instruction page fault', address: DATA, pc: DATA });
+    const bss = await start([...A.li(5, DATA), A.lw(s1, 5, 0), A.lw(s2, 5, 4), ...A.li(6, DATA + 0x1ffc), A.lw(s3, 6, 0), ...exit(0)], data);
+    expect(bss.p.run(bss.io)).toEqual({ kind: 'exit', code: 0 });
+    expect([s1, s2, s3].map((r) => bss.node.reg(0, r))).toEqual([0x0403_0201, 0, 0]);
+  });
+
   it('lays out argc, argv, envp and auxv (AT_PAGESZ, AT_RANDOM) on a 16-byte aligned stack', async () => {
     const { p, node } = await start(exit(0), undefined, ['prog', 'arg one']);
     const sp = node.reg(0, 2);
