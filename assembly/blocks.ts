@@ -38,6 +38,7 @@ export const H_TLB_WALKS: u32 = 216; // u64
 export const H_TLB_FLUSHES: u32 = 224; // u64
 export const H_PAGE_FAULTS: u32 = 232; // u64
 export const H_TIMER_IRQS: u32 = 240; // u64
+export const H_QUANTUM: u32 = 248; // u32: ticks between timer interrupts the dispatcher arms (0: none)
 
 // ---- per-hart TLB ---------------------------------------------------------------------------------
 // Three tables (read, write, fetch), each way-major: way w of set s is at table + (w * sets + s) * 16.

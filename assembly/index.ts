@@ -3,6 +3,7 @@
 export { kernelVersion } from './version';
 export { nodeInit } from './node';
 export { hartInit, hartSetSatp, hartSyscallReturn, run } from './hart';
+export { dispatch, hartSetQuantum } from './dispatch';
 export { tlbConfigure, tlbFlush } from './tlb';
 export { timerArm, timerDisarm, timerAdvance } from './timer';
 export { frameAlloc, frameFree, framesUsed } from './frames';

@@ -14,6 +14,8 @@ export interface KernelExports {
   hartSetSatp(hart: number, satp: number): void;
   hartSyscallReturn(hart: number, result: number): void;
   run(hart: number, budget: number): number;
+  dispatch(hart: number, budget: number): number;
+  hartSetQuantum(hart: number, ticks: number): void;
   tlbConfigure(hart: number, entries: number, ways: number): number;
   tlbFlush(hart: number, va: number, asid: number, has_va: number, has_asid: number): void;
   timerArm(hart: number, lo: number, hi: number): void;
@@ -30,7 +32,7 @@ export interface KernelExports {
   vmTranslate(satp: number, va: number, access: number): number;
 }
 
-export const KERNEL_VERSION = 2;
+export const KERNEL_VERSION = 3;
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 

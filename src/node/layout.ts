@@ -44,6 +44,7 @@ export const H_TLB_WALKS = 216;
 export const H_TLB_FLUSHES = 224;
 export const H_PAGE_FAULTS = 232;
 export const H_TIMER_IRQS = 240;
+export const H_QUANTUM = 248;
 
 export const TLB_BASE = KERNEL_BASE + 0x10_0000;
 export const TLB_TABLE_BYTES = TLB_ENTRIES_MAX * 16;

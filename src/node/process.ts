@@ -1,15 +1,15 @@
 // A user process on one hart: a fresh Sv32 address space holding the program's PT_LOAD segments (with
 // their permissions, zero-filled past filesz), a Linux-style initial stack, a brk heap, and demand paging
 // for the stack and heap regions. run() drives the hart in batches and serves traps: system calls
-// (syscalls.ts), demand-zero page faults, timer interrupts (re-armed each quantum; one thread, nothing
-// to switch to yet) and fatal faults, which end the process with the Linux signal.
+// (syscalls.ts), demand-zero page faults and fatal faults, which end the process with the Linux signal.
+// Timer interrupts never reach it: the kernel's dispatcher serves them (assembly/dispatch.ts).
 import { InputError } from '../cli/errors.js';
 import type { Node } from './node.js';
 import type { ElfImage } from './image.js';
 import { copyToUser } from './usermem.js';
 import { handleSyscall, type GuestIO } from './syscalls.js';
 import {
-  PTE, SATP_SV32, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, CAUSE, EXIT_TRAP, EXIT_TIMER, hartBase, H_MTIME,
+  PTE, SATP_SV32, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, CAUSE, EXIT_TRAP,
 } from './layout.js';
 
 /** The stack region grows down from USER_END and is paged in on demand up to this size. */
@@ -131,6 +131,7 @@ export class Process {
     k.hartSetSatp(this.hart, this.satp);
     node.setPc(this.hart, image.entry);
     node.setReg(this.hart, 2, this.buildStack(image, opts));
+    k.hartSetQuantum(this.hart, QUANTUM_TICKS);
     k.timerArm(this.hart, QUANTUM_TICKS, 0);
   }
 
@@ -232,12 +233,7 @@ export class Process {
       const done = Number(node.stats(h).instructions - start);
       if (done >= max_instructions) return { kind: 'limit', instructions: BigInt(done) };
       const budget = Math.min(BATCH_INSTRUCTIONS, max_instructions - done);
-      const reason = k.run(h, budget);
-      if (reason === EXIT_TIMER) {
-        const next = node.view.getBigUint64(hartBase(h) + H_MTIME, true) + BigInt(QUANTUM_TICKS);
-        k.timerArm(h, Number(next & 0xffff_ffffn), Number(next >> 32n));
-        continue;
-      }
+      const reason = k.dispatch(h, budget); // timer interrupts are served inside the kernel
       if (reason !== EXIT_TRAP) continue;
       const cause = node.cause(h);
       if (cause === CAUSE.ECALL_U) {

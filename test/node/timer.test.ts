@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { A } from './helpers/asm.js';
 import { paged, CODE_VA } from './helpers/machine.js';
-import { CAUSE, EXIT_TIMER, EXIT_BUDGET } from '../../src/node/layout.js';
+import { CAUSE, EXIT_TIMER, EXIT_BUDGET, hartBase, H_MTIMECMP } from '../../src/node/layout.js';
 
 // addi a0, a0, 1; jal x0, -4  (counts forever)
 const LOOP = [A.addi(10, 10, 1), A.jal(0, -4)];
@@ -40,5 +40,25 @@ describe('timer', () => {
     m.node.kernel.timerDisarm(0);
     expect(m.node.kernel.run(0, 1000)).toBe(1);
     expect(m.node.reg(0, 10)).toBe(9); // 95 instructions retired before the read, 10 per tick
+  });
+});
+
+describe('the kernel dispatcher', () => {
+  it('serves timer interrupts itself, re-arming one quantum ahead, and returns only at the budget or a trap', async () => {
+    const m = await paged(LOOP); // 10 instructions per tick
+    const k = m.node.kernel;
+    k.hartSetQuantum(0, 100); // an interrupt every 1000 instructions
+    k.timerArm(0, 100, 0);
+    expect(k.dispatch(0, 10_500)).toBe(EXIT_BUDGET);
+    expect(m.node.stats(0).instructions).toBe(10_500n);
+    expect(m.node.stats(0).timer_interrupts).toBe(10n);
+    expect(m.node.view.getBigUint64(hartBase(0) + H_MTIMECMP, true)).toBe(1100n);
+  });
+
+  it('with no quantum set, hands the timer interrupt to the host', async () => {
+    const m = await paged(LOOP);
+    m.node.kernel.timerArm(0, 100, 0);
+    expect(m.node.kernel.dispatch(0, 10_000)).toBe(EXIT_TIMER);
+    expect(m.node.stats(0).instructions).toBe(1000n);
   });
 });
