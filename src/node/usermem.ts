@@ -5,15 +5,21 @@ import { ACC_READ, ACC_WRITE, PAGE_BYTES } from './layout.js';
 
 /** Copy len bytes at user address va; null if any page is not readable by the user. */
 export function copyFromUser(node: Node, satp: number, va: number, len: number): Uint8Array | null {
-  const out = new Uint8Array(len);
-  let done = 0;
-  while (done < len) {
+  // Translate every page before allocating, so a huge length over a bad pointer costs no memory.
+  const hosts: number[] = [];
+  for (let done = 0; done < len;) {
     const a = (va + done) >>> 0;
     if (a < va && done > 0) return null; // wrapped around the address space
     const host = node.kernel.vmTranslate(satp, a, ACC_READ) >>> 0;
     if (host === 0) return null;
+    hosts.push(host);
+    done += Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
+  }
+  const out = new Uint8Array(len);
+  for (let done = 0, i = 0; done < len; i++) {
+    const a = (va + done) >>> 0;
     const n = Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
-    out.set(node.bytes.subarray(host, host + n), done);
+    out.set(node.bytes.subarray(hosts[i]!, hosts[i]! + n), done);
     done += n;
   }
   return out;

@@ -44,12 +44,14 @@ describe('system calls', () => {
       ...sys(64, 2, DATA + 3, 2), A.addi(s2, a0, 0),
       ...sys(64, 7, DATA, 1), A.addi(s3, a0, 0),
       ...sys(64, 1, 0x7000_0000, 4), A.addi(s4, a0, 0),
+      ...sys(64, 1, DATA, 0x7fff_ffff), // a huge count running past the mapped pages: -EFAULT
+      A.addi(a1, a0, 0),
       ...exit(0),
     ], new TextEncoder().encode('hi\nyo'));
     expect(p.run(io)).toEqual({ kind: 'exit', code: 0 });
     expect(io.out).toBe('hi\n');
     expect(io.err).toBe('yo');
-    expect([s1, s2, s3, s4].map((r) => node.reg(0, r) | 0)).toEqual([3, 2, -9, -14]);
+    expect([s1, s2, s3, s4, a1].map((r) => node.reg(0, r) | 0)).toEqual([3, 2, -9, -14, -14]);
   });
 
   it('a write to a pipe whose reader has gone kills the process with SIGPIPE', async () => {
