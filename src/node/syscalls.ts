@@ -115,7 +115,9 @@ function nanosleep(p: Process, clock: number, flags: number, reqPtr: number): nu
   if (wait_ns > 0n) {
     const ticks = (wait_ns * BigInt(node.timebase_hz) + 999_999_999n) / 1_000_000_000n;
     const b = hartBase(p.hart) + H_MTIME;
-    node.view.setBigUint64(b, node.view.getBigUint64(b, true) + ticks, true);
+    const MTIME_MAX = 1n << 62n; // far beyond any run; keeps mtime from wrapping on absurd sleeps
+    const next = node.view.getBigUint64(b, true) + ticks;
+    node.view.setBigUint64(b, next > MTIME_MAX ? MTIME_MAX : next, true);
   }
   return 0;
 }
