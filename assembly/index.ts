@@ -2,3 +2,4 @@
 export function kernelVersion(): u32 {
   return 1;
 }
+export * from './spinlock';
