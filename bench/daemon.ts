@@ -1,0 +1,60 @@
+// The seed's claim: a request served through a user-level daemon costs 3σ + 2c more than the kernel doing
+// the work in one system call. Natively: a client thread asks a daemon thread over pipes, the daemon makes
+// the call (getppid) and replies, against the client making the call itself; the measured difference is
+// set beside 3σ + 2c from σ (null call) and c (pipe ring of 2, one CPU) measured in this same run.
+// The emulated node's two paths come with the kernel's processes.
+import { loadNative } from '../src/native/index.js';
+import { collect, figure, median, unavailable, withBaseline } from './lib/stats.js';
+import type { BenchResult, SuiteContext } from './lib/types.js';
+
+const SUITE = 'daemon';
+
+export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
+  const samples = ctx.quick ? 3 : 7;
+  const iterations = ctx.quick ? 2_000 : 20_000;
+  const native = loadNative();
+  const results: BenchResult[] = [];
+  if (native.ok) {
+    const a = native.addon;
+    ctx.progress(`  ${SUITE}: native σ and c`);
+    const sigma = median(await collect(samples, 1, () => a.nullSyscall(iterations * 10).ns));
+    const c = median(await collect(samples, 1, () => a.contextSwitch(2, iterations, 'pipe', true).switch_ns));
+    ctx.progress(`  ${SUITE}: native client -> daemon -> call, against the direct call`);
+    const direct: number[] = [], viaDaemon: number[] = [], diff: number[] = [];
+    let pinned = true;
+    await collect(samples, 1, () => {
+      const r = a.daemonRoundTrip(iterations, true);
+      direct.push(r.direct_ns); viaDaemon.push(r.daemon_ns); diff.push(r.difference_ns); pinned &&= r.pinned;
+      return r.difference_ns;
+    });
+    const keep = (xs: number[]): number[] => xs.slice(xs.length - samples); // drop the warm-up sample
+    const model = 3 * sigma + 2 * c;
+    const modelFig = figure({
+      suite: SUITE, case: 'native model 3σ+2c', unit: 'ns',
+      note: 'computed from σ and c measured in this run',
+      extra: { sigma_ns: sigma, c_ns: c },
+    }, [model]);
+    results.push(
+      figure({ suite: SUITE, case: 'native direct call', unit: 'ns', extra: { pinned } }, keep(direct)),
+      figure({ suite: SUITE, case: 'native through daemon', unit: 'ns', extra: { pinned } }, keep(viaDaemon)),
+      withBaseline(figure({
+        suite: SUITE, case: 'native daemon minus direct (measured)', unit: 'ns',
+        note: 'ratio = measured / (3σ+2c)',
+      }, keep(diff)), modelFig),
+      modelFig,
+    );
+  } else {
+    results.push(unavailable({ suite: SUITE, case: 'native daemon minus direct (measured)', unit: 'ns', note: `native baseline missing: ${native.reason}` }));
+  }
+  // TODO(emulated daemon): run a client and a daemon process on one emulated node (and the client calling
+  // the kernel itself), measure both, and set the difference beside 3σ + 2c from the emulator's own σ and c.
+  results.push(unavailable({
+    suite: SUITE, case: 'emulated daemon minus direct (measured)', unit: 'ns',
+    note: 'not yet available: the kernel does not run user processes yet',
+  }));
+  results.push(unavailable({
+    suite: SUITE, case: 'emulated model 3σ+2c', unit: 'ns',
+    note: 'not yet available: needs the emulated σ (ecall round trip) and c (kernel switch)',
+  }));
+  return results;
+}
