@@ -8,7 +8,7 @@ import { runBench } from './lib/runner.js';
 import { formatTable, saveRun } from './lib/format.js';
 
 export { runBench, discoverSuites, suiteNames, KNOWN_SUITES } from './lib/runner.js';
-export type { BenchRun, SuiteOutcome, RunOptions } from './lib/runner.js';
+export type { BenchRun, SuiteOutcome, RunOptions, SuiteDir } from './lib/runner.js';
 export { formatTable, formatMarkdown, saveRun } from './lib/format.js';
 export type { BenchResult, SuiteContext } from './lib/types.js';
 

@@ -6,6 +6,9 @@ import benny from 'benny';
 import type { SuiteContext, BenchResult } from './types.js';
 import { summarize } from './stats.js';
 
+// eslint-disable-next-line no-control-regex
+const ANSI_SGR = /\u001b\[[0-9;]*m/g;
+
 export interface InThreadCase {
   readonly case: string;
   /** Runs `opsPerCall` operations. */
@@ -19,7 +22,8 @@ export async function runInThread(
 ): Promise<BenchResult[]> {
   const options = ctx.quick ? { minSamples: 3, maxTime: 0.05, delay: 0 } : { minSamples: 10, maxTime: 0.5, delay: 0 };
   const originalLog = console.log;
-  console.log = (...args: unknown[]): void => ctx.progress(args.map(String).join(' '));
+  // benny announces each suite with console.log, coloured when stdout is a terminal: keep it plain.
+  console.log = (...args: unknown[]): void => ctx.progress(args.map(String).join(' ').replace(ANSI_SGR, ''));
   let summary;
   try {
     summary = await benny.suite(

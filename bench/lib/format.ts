@@ -24,7 +24,7 @@ function rows(results: readonly BenchResult[]): Row[] {
     cells: [
       r.suite, r.case,
       r.status === 'ok' ? num(r.median) : 'n/a',
-      r.status === 'ok' ? `±${num(r.spread)}` : '',
+      r.status === 'ok' && r.spread !== null ? `±${num(r.spread)}` : '',
       r.unit,
       r.baseline_case ?? '-',
       ratio(r),

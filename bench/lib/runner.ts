@@ -37,16 +37,21 @@ export interface RunOptions {
   readonly only: readonly string[];
   readonly quick: boolean;
   readonly progress: (line: string) => void;
+  /** Where to look for suite modules (default: beside this runner). */
+  readonly from?: SuiteDir;
 }
 
 /** The folder holding the suite modules (bench/ under vitest, dist/bench/ when compiled). */
-function benchDir(): { dir: string; ext: string } {
+function benchDir(): SuiteDir {
   const self = fileURLToPath(import.meta.url);
   return { dir: dirname(dirname(self)), ext: extname(self) };
 }
 
-export function discoverSuites(): SuiteModule[] {
-  const { dir, ext } = benchDir();
+/** Where suite modules are found: a folder and the file extension of loadable modules. */
+export interface SuiteDir { readonly dir: string; readonly ext: string }
+
+export function discoverSuites(from: SuiteDir = benchDir()): SuiteModule[] {
+  const { dir, ext } = from;
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(ext) && !f.endsWith(`.d${ext}`) && basename(f, ext) !== 'index')
     .slice(0, MAX_SUITES);
@@ -59,8 +64,8 @@ export function discoverSuites(): SuiteModule[] {
 }
 
 /** Names a user may ask for: the known suites and whatever is present. */
-export function suiteNames(): string[] {
-  return [...new Set([...KNOWN_SUITES, ...discoverSuites().map((s) => s.name)])];
+export function suiteNames(from?: SuiteDir): string[] {
+  return [...new Set([...KNOWN_SUITES, ...discoverSuites(from).map((s) => s.name)])];
 }
 
 function suiteFunctions(mod: Record<string, unknown>): SuiteFunction[] {
@@ -96,9 +101,9 @@ async function runOne(mod: SuiteModule, ctx: SuiteContext): Promise<BenchResult[
 }
 
 export async function runBench(o: RunOptions): Promise<BenchRun> {
-  const modules = discoverSuites();
-  const wanted = o.only.length > 0 ? [...new Set(o.only)] : suiteNames();
-  const known = suiteNames();
+  const modules = discoverSuites(o.from);
+  const known = suiteNames(o.from);
+  const wanted = o.only.length > 0 ? [...new Set(o.only)] : known;
   const unknown = wanted.filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new Error(`unknown suite ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${known.join(', ')})`);
   const ctx: SuiteContext = { quick: o.quick, progress: o.progress };

@@ -78,11 +78,12 @@ let cached: NativeLoad | undefined;
 /** Load the addon once; later calls return the same answer. */
 export function loadNative(): NativeLoad {
   if (cached) return cached;
-  cached = loadUncached(addonPath());
+  cached = loadNativeFrom(addonPath());
   return cached;
 }
 
-function loadUncached(path: string): NativeLoad {
+/** Load an addon file (not cached): for a build elsewhere, and to test the reasons given. */
+export function loadNativeFrom(path: string): NativeLoad {
   if (process.platform !== 'linux') {
     return { ok: false, reason: `the native addon measures Linux only (this is ${process.platform})` };
   }
