@@ -7,7 +7,7 @@ import type { NativeAddon } from '../src/native/index.js';
 import { runInThread } from './lib/benny-cases.js';
 import { loadKernelModule, instantiateKernel, exportedFunction, exportedConstant } from './lib/kernel-wasm.js';
 import { runLockWorkers, type LockEngine } from './lib/lock-workers.js';
-import { collect, figure, unavailable, withBaseline } from './lib/stats.js';
+import { collect, figure, median, unavailable, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
 
 const SUITE = 'spinlock';
@@ -16,8 +16,17 @@ type Kind = (typeof KINDS)[number];
 const OPS_PER_CALL = 1000;
 
 interface Sizes { readonly samples: number; readonly contendedIterations: number; readonly nativeIterations: number }
-const FULL: Sizes = { samples: 7, contendedIterations: 300_000, nativeIterations: 1_000_000 };
+const FULL: Sizes = { samples: 7, contendedIterations: 500_000, nativeIterations: 2_000_000 };
 const QUICK: Sizes = { samples: 3, contendedIterations: 20_000, nativeIterations: 50_000 };
+/** Below this median overlap the threads mostly ran one after the other (a busy machine): say so. */
+const OVERLAP_NOTE_BELOW = 0.8;
+
+function overlapNote(overlaps: readonly number[]): { note?: string; overlap: number } {
+  const overlap = median(overlaps);
+  return overlap < OVERLAP_NOTE_BELOW
+    ? { overlap, note: `threads overlapped for only ${(overlap * 100).toFixed(0)}% of the run: contention understated` }
+    : { overlap };
+}
 
 function nativeFigures(addon: NativeAddon, sz: Sizes, ctx: SuiteContext): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
@@ -27,14 +36,21 @@ function nativeFigures(addon: NativeAddon, sz: Sizes, ctx: SuiteContext): Promis
         const name = `native ${kind} ${threads === 1 ? 'uncontended' : 'contended, 2 threads'}`;
         ctx.progress(`  ${SUITE}: ${name}`);
         let spins = 0, acq = 0, pinned = true, exact = true;
+        const overlaps: number[] = [];
         const values = await collect(sz.samples, 1, () => {
           const r = addon.spinlock(kind, threads, sz.nativeIterations);
           spins += r.spins; acq += r.acquisitions; pinned &&= r.pinned || threads === 1; exact &&= r.count_ok;
+          overlaps.push(r.overlap);
           return r.ns;
         });
+        const o = threads === 2 ? overlapNote(overlaps) : undefined;
         out.push(figure({
           suite: SUITE, case: name, unit: 'ns',
-          extra: { spins_per_acquisition: spins / acq, counter_exact: exact, ...(threads === 2 ? { pinned } : {}) },
+          ...(o?.note !== undefined ? { note: o.note } : {}),
+          extra: {
+            spins_per_acquisition: spins / acq, counter_exact: exact,
+            ...(o ? { pinned, overlap: o.overlap } : {}),
+          },
         }, values));
       }
     }
@@ -47,12 +63,19 @@ async function contended(engine: LockEngine, kind: Kind, sz: Sizes, ctx: SuiteCo
   const name = `${label} ${kind} contended, 2 workers`;
   ctx.progress(`  ${SUITE}: ${name}`);
   let spins = 0, acq = 0, exact = true;
+  const overlaps: number[] = [];
   const values = await collect(sz.samples, 1, async () => {
     const r = await runLockWorkers({ engine, kind, workers: 2, iterations: sz.contendedIterations });
     spins += r.spins; acq += r.acquisitions; exact &&= r.counter === r.expected;
+    overlaps.push(r.overlap);
     return r.ns_per_acquire_release;
   });
-  return figure({ suite: SUITE, case: name, unit: 'ns', extra: { spins_per_acquisition: acq ? spins / acq : 0, counter_exact: exact } }, values);
+  const o = overlapNote(overlaps);
+  return figure({
+    suite: SUITE, case: name, unit: 'ns',
+    ...(o.note !== undefined ? { note: o.note } : {}),
+    extra: { spins_per_acquisition: acq ? spins / acq : 0, counter_exact: exact, overlap: o.overlap },
+  }, values);
 }
 
 /** The JS Atomics locks in this thread, the same algorithms as the workers run. */

@@ -32,6 +32,8 @@ export interface LockRun extends LockRunOptions {
   readonly elapsed_ns: number;
   /** elapsed_ns / (workers * iterations) */
   readonly ns_per_acquire_release: number;
+  /** Share of the run during which all workers were inside their loops (1 = contended throughout). */
+  readonly overlap: number;
 }
 
 // Control words (Int32 indexes): 0 = workers ready, 1 = go.
@@ -186,7 +188,10 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
   const t0 = times.reduce((m, t) => (t.t0 < m ? t.t0 : m), times[0]!.t0);
   const t1 = times.reduce((m, t) => (t.t1 > m ? t.t1 : m), times[0]!.t1);
   const elapsed_ns = Number(t1 - t0);
+  const lastStart = times.reduce((m, t) => (t.t0 > m ? t.t0 : m), times[0]!.t0);
+  const firstEnd = times.reduce((m, t) => (t.t1 < m ? t.t1 : m), times[0]!.t1);
+  const overlap = elapsed_ns > 0 ? Math.max(0, Number(firstEnd - lastStart)) / elapsed_ns : 1;
   const out = shared.readOutcome();
   const total = o.workers * o.iterations;
-  return { ...o, ...out, expected: total, elapsed_ns, ns_per_acquire_release: elapsed_ns / total };
+  return { ...o, ...out, expected: total, elapsed_ns, ns_per_acquire_release: elapsed_ns / total, overlap };
 }

@@ -115,6 +115,7 @@ Napi::Value Spinlock(const Napi::CallbackInfo& info) {
   o.Set("count", static_cast<double>(r.count));
   o.Set("count_ok", r.count_ok);
   o.Set("pinned", r.pinned);
+  o.Set("overlap", r.overlap);
   return o;
 }
 

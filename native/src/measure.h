@@ -47,6 +47,7 @@ struct LockResult {
   uint64_t count;        // the shared counter incremented under the lock
   bool count_ok;         // count == threads * iterations
   bool pinned;           // threads pinned to distinct CPUs
+  double overlap;        // share of the run during which all threads were in their loops (1 = fully contended)
   std::string error;
 };
 

@@ -85,11 +85,12 @@ void worker(Shared& s, uint64_t iterations, Waits& w) {
 
 template <LockKind K>
 LockResult run(int threads, uint64_t iterations) {
-  LockResult r{0, 0, 0, 0, 0, false, false, ""};
+  LockResult r{0, 0, 0, 0, 0, false, false, 0, ""};
   Shared shared;
   int cpus[2];
   int ncpu = allowed_cpus(cpus, 2);
   std::vector<Waits> waits(threads);
+  std::vector<uint64_t> start_ns(threads, 0), end_ns(threads, 0);
   std::atomic<int> ready{0};
   std::atomic<bool> go{false};
   std::atomic<int> pinned{0};
@@ -99,7 +100,9 @@ LockResult run(int threads, uint64_t iterations) {
       if (threads > 1 && ncpu >= threads && pin_self(cpus[t])) pinned.fetch_add(1);
       ready.fetch_add(1);
       while (!go.load(std::memory_order_acquire)) cpu_relax();
+      start_ns[t] = now_ns();
       worker<K>(shared, iterations, waits[t]);
+      end_ns[t] = now_ns();
     });
   }
   while (ready.load() != threads) std::this_thread::yield();
@@ -116,6 +119,16 @@ LockResult run(int threads, uint64_t iterations) {
   r.count_ok = r.count == r.acquisitions;
   r.pinned = threads > 1 && pinned.load() == threads;
   r.ns = static_cast<double>(elapsed) / static_cast<double>(r.acquisitions);
+  uint64_t last_start = 0, first_end = UINT64_MAX, first_start = UINT64_MAX, last_end = 0;
+  for (int t = 0; t < threads; t++) {
+    last_start = start_ns[t] > last_start ? start_ns[t] : last_start;
+    first_start = start_ns[t] < first_start ? start_ns[t] : first_start;
+    first_end = end_ns[t] < first_end ? end_ns[t] : first_end;
+    last_end = end_ns[t] > last_end ? end_ns[t] : last_end;
+  }
+  double span = static_cast<double>(last_end - first_start);
+  double both = first_end > last_start ? static_cast<double>(first_end - last_start) : 0;
+  r.overlap = span > 0 ? both / span : 1;
   return r;
 }
 
@@ -123,7 +136,7 @@ LockResult run(int threads, uint64_t iterations) {
 
 LockResult spinlock_run(LockKind kind, int threads, uint64_t iterations) {
   if (threads < 1 || threads > 2) {
-    LockResult r{0, 0, 0, 0, 0, false, false, "threads must be 1 or 2"};
+    LockResult r{0, 0, 0, 0, 0, false, false, 0, "threads must be 1 or 2"};
     return r;
   }
   switch (kind) {
@@ -131,7 +144,7 @@ LockResult spinlock_run(LockKind kind, int threads, uint64_t iterations) {
     case LockKind::Ttas: return run<LockKind::Ttas>(threads, iterations);
     case LockKind::Ticket: return run<LockKind::Ticket>(threads, iterations);
   }
-  return LockResult{0, 0, 0, 0, 0, false, false, "unknown lock kind"};
+  return LockResult{0, 0, 0, 0, 0, false, false, 0, "unknown lock kind"};
 }
 
 }  // namespace measure

@@ -31,6 +31,8 @@ export interface SpinlockResult {
   readonly count: number;
   readonly count_ok: boolean;
   readonly pinned: boolean;
+  /** Share of the run during which all threads were inside their loops (1 = contended throughout). */
+  readonly overlap: number;
 }
 
 export interface DaemonResult {
