@@ -8,7 +8,8 @@
 //   +16 u64 spins         failed attempts and polls while waiting, added by the holder under the lock
 //   +24 (reserved)
 //
-// Waiters only spin: memory.atomic.wait is never used (V8's Liftoff in Node 20 corrupts locals in functions
+// Locks that different harts take often should sit 64 bytes apart (a cache line each), or they slow each
+// other down through false sharing. Waiters only spin: memory.atomic.wait is never used (V8's Liftoff in Node 20 corrupts locals in functions
 // that use it). A holder must release with the same kind it acquired with. Spinning is unbounded by design
 // (the kernel holds these locks for a bounded number of instructions); the host bounds benchmark loops.
 import { SCRATCH_BASE, SCRATCH_BYTES } from './layout';
@@ -41,6 +42,18 @@ export function spinlockScratchBytes(): u32 {
 @inline function countAcquired(addr: u32, spins: u64): void {
   store<u64>(addr + SPINLOCK_ACQUISITIONS, load<u64>(addr + SPINLOCK_ACQUISITIONS) + 1);
   store<u64>(addr + SPINLOCK_SPINS, load<u64>(addr + SPINLOCK_SPINS) + spins);
+}
+
+/** Acquisitions counted so far (for the host's statistics; exact once no one holds the lock). */
+export function spinlockAcquisitions(addr: u32): u64 {
+  checkAddr(addr);
+  return atomic.load<u64>(addr + SPINLOCK_ACQUISITIONS);
+}
+
+/** Spins counted so far (failed attempts and polls while waiting). */
+export function spinlockSpins(addr: u32): u64 {
+  checkAddr(addr);
+  return atomic.load<u64>(addr + SPINLOCK_SPINS);
 }
 
 /** Clear a lock's state and counters. Only while no one uses the lock. */

@@ -99,6 +99,15 @@ describe('atoll bench', () => {
     expect(typeof c?.['median']).toBe('number');
   });
 
+  it('says where it could not write the results instead of crashing', async () => {
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      await expect(benchCommand(['syscall', '--quick', '--quiet', '--out', '/dev/null/x'])).rejects.toThrow(/cannot write the results into \/dev\/null\/x/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('rejects an unknown suite with a usage error', async () => {
     await expect(benchCommand(['warp-drive'])).rejects.toThrow(UsageError);
   });

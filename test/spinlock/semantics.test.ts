@@ -45,6 +45,8 @@ describe('kernel spinlock state and counters', () => {
     fn('tasRelease')(lock);
     expect(u64('SPINLOCK_ACQUISITIONS')).toBe(2);
     expect(u64('SPINLOCK_SPINS')).toBe(0);
+    const read = (name: string): unknown => (k.exports[name] as (a: number) => unknown)(lock);
+    expect([read('spinlockAcquisitions'), read('spinlockSpins')]).toEqual([2n, 0n]);
   });
 
   it('ticket lock hands out tickets in order and serves the next on release', () => {

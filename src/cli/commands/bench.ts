@@ -2,7 +2,7 @@
 // `npm run bench`), prints a table (or, with --json, an array of result objects on stdout), and writes
 // latest.json and latest.md into the results folder. Progress lines go to stderr.
 import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../args.js';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { defaultResultsDir, formatTable, runBench, saveRun, suiteNames } from '../../../bench/index.js';
 
 const FLAGS: FlagSpecs = {
@@ -38,7 +38,13 @@ export async function run(argv: string[]): Promise<number> {
   if (flagBool(args, 'json')) process.stdout.write(`${JSON.stringify(result.results, null, 2)}\n`);
   else process.stdout.write(formatTable(result));
   if (!flagBool(args, 'no-save')) {
-    const saved = saveRun(result, flagString(args, 'out') ?? defaultResultsDir());
+    const dir = flagString(args, 'out') ?? defaultResultsDir();
+    let saved: { json: string; md: string };
+    try {
+      saved = saveRun(result, dir);
+    } catch (err) {
+      throw new InputError(`cannot write the results into ${dir}: ${err instanceof Error ? err.message : String(err)} (use --out DIR or --no-save)`);
+    }
     if (!quiet) process.stderr.write(`wrote ${saved.json} and ${saved.md}\n`);
   }
   return result.suites.some((s) => s.status === 'failed') ? 1 : 0;
