@@ -1,25 +1,28 @@
 // Context-switch cost c, in nanoseconds per switch, measured natively as lmbench's lat_ctx does: a token
 // round a ring of 2 and 4 threads over pipes and over futexes, the channel's own cost (the same operations
-// in one thread, not blocking) subtracted, all ring threads pinned to one CPU where allowed. The unpinned
-// pipe ring shows what cross-CPU wake-ups cost instead. The emulated kernel's switch comes with processes.
+// in one thread, not blocking) subtracted, all ring members pinned to one CPU where allowed. Rings of
+// processes add the address-space switch; the unpinned pipe ring shows what cross-CPU wake-ups cost. The emulated kernel's switch comes with processes.
 import { loadNative } from '../src/native/index.js';
-import type { Channel } from '../src/native/index.js';
+import type { Channel, Members } from '../src/native/index.js';
 import { collect, figure, unavailable, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
 
 const SUITE = 'context-switch';
 
-interface RingCase { readonly channel: Channel; readonly ring: number; readonly pin: boolean }
+interface RingCase { readonly channel: Channel; readonly ring: number; readonly pin: boolean; readonly members: Members }
 const CASES: readonly RingCase[] = [
-  { channel: 'pipe', ring: 2, pin: true },
-  { channel: 'pipe', ring: 4, pin: true },
-  { channel: 'futex', ring: 2, pin: true },
-  { channel: 'futex', ring: 4, pin: true },
-  { channel: 'pipe', ring: 2, pin: false },
+  { channel: 'pipe', ring: 2, pin: true, members: 'threads' },
+  { channel: 'pipe', ring: 4, pin: true, members: 'threads' },
+  { channel: 'futex', ring: 2, pin: true, members: 'threads' },
+  { channel: 'futex', ring: 4, pin: true, members: 'threads' },
+  { channel: 'pipe', ring: 2, pin: true, members: 'processes' },
+  { channel: 'futex', ring: 2, pin: true, members: 'processes' },
+  { channel: 'pipe', ring: 2, pin: false, members: 'threads' },
 ];
 
 export function ringCaseName(c: RingCase): string {
-  return `native ${c.channel} ring of ${c.ring}${c.pin ? ', one CPU' : ', unpinned'}`;
+  const who = c.members === 'processes' ? ' processes' : '';
+  return `native ${c.channel} ring of ${c.ring}${who}${c.pin ? ', one CPU' : ', unpinned'}`;
 }
 
 export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
@@ -33,7 +36,7 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
       ctx.progress(`  ${SUITE}: ${name}`);
       let raw = 0, overhead = 0, pinned = c.pin;
       const v = await collect(samples, 1, () => {
-        const r = native.addon.contextSwitch(c.ring, Math.max(1, Math.round(rounds * 2 / c.ring)), c.channel, c.pin);
+        const r = native.addon.contextSwitch(c.ring, Math.max(1, Math.round(rounds * 2 / c.ring)), c.channel, c.pin, c.members);
         raw = r.hop_raw_ns; overhead = r.overhead_ns; pinned &&= r.pinned;
         return r.switch_ns;
       });

@@ -46,7 +46,20 @@ Napi::Value ClockGettime(const Napi::CallbackInfo& info) {
   return per_call(info.Env(), measure::clock_gettime_cost(n));
 }
 
-// contextSwitch(ring, rounds, channel: 'pipe' | 'futex', pin: boolean)
+// Optional trailing 'threads' | 'processes' argument (default threads).
+bool members_arg(const Napi::CallbackInfo& info, size_t i, bool* processes) {
+  *processes = false;
+  if (info.Length() <= i || info[i].IsUndefined()) return true;
+  std::string m = info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : "";
+  if (m != "threads" && m != "processes") {
+    Napi::TypeError::New(info.Env(), "members must be 'threads' or 'processes'").ThrowAsJavaScriptException();
+    return false;
+  }
+  *processes = m == "processes";
+  return true;
+}
+
+// contextSwitch(ring, rounds, channel: 'pipe' | 'futex', pin: boolean, members?: 'threads' | 'processes')
 Napi::Value ContextSwitch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint64_t ring, rounds;
@@ -64,9 +77,11 @@ Napi::Value ContextSwitch(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "channel must be 'pipe' or 'futex'").ThrowAsJavaScriptException();
     return env.Null();
   }
+  bool processes;
+  if (!members_arg(info, 4, &processes)) return env.Null();
   measure::CtxResult r = measure::context_switch(static_cast<int>(ring), rounds,
                                              ch == "pipe" ? measure::Channel::Pipe : measure::Channel::Futex,
-                                             info[3].As<Napi::Boolean>().Value());
+                                             info[3].As<Napi::Boolean>().Value(), processes);
   if (!r.error.empty()) {
     Napi::Error::New(env, "contextSwitch: " + r.error).ThrowAsJavaScriptException();
     return env.Null();
@@ -119,7 +134,7 @@ Napi::Value Spinlock(const Napi::CallbackInfo& info) {
   return o;
 }
 
-// daemonRoundTrip(iterations, pin)
+// daemonRoundTrip(iterations, pin, daemon?: 'threads' | 'processes')
 Napi::Value DaemonRoundTrip(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint64_t n;
@@ -128,7 +143,9 @@ Napi::Value DaemonRoundTrip(const Napi::CallbackInfo& info) {
     Napi::TypeError::New(env, "pin must be a boolean").ThrowAsJavaScriptException();
     return env.Null();
   }
-  measure::DaemonResult r = measure::daemon_round_trip(n, info[1].As<Napi::Boolean>().Value());
+  bool processes;
+  if (!members_arg(info, 2, &processes)) return env.Null();
+  measure::DaemonResult r = measure::daemon_round_trip(n, info[1].As<Napi::Boolean>().Value(), processes);
   if (!r.error.empty()) {
     Napi::Error::New(env, "daemonRoundTrip: " + r.error).ThrowAsJavaScriptException();
     return env.Null();

@@ -34,8 +34,8 @@ struct CtxResult {
   std::string error;      // non-empty when the measurement could not be made
 };
 
-// lmbench lat_ctx: a token passed round a ring of `ring` threads, `rounds` times.
-CtxResult context_switch(int ring, uint64_t rounds, Channel channel, bool pin);
+// lmbench lat_ctx: a token passed round a ring of `ring` threads (or processes), `rounds` times.
+CtxResult context_switch(int ring, uint64_t rounds, Channel channel, bool pin, bool processes);
 
 enum class LockKind { Tas, Ttas, Ticket };
 
@@ -61,7 +61,7 @@ struct DaemonResult {
   std::string error;
 };
 
-DaemonResult daemon_round_trip(uint64_t iterations, bool pin);
+DaemonResult daemon_round_trip(uint64_t iterations, bool pin, bool processes);
 
 // Pin the calling thread to one CPU; false when the system refuses.
 bool pin_self(int cpu);

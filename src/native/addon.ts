@@ -43,15 +43,17 @@ export interface DaemonResult {
 }
 
 export type Channel = 'pipe' | 'futex';
+/** Ring members and the daemon: threads of this process, or forked processes (an address-space switch). */
+export type Members = 'threads' | 'processes';
 export type NativeLockKind = 'tas' | 'ttas' | 'ticket';
 
 /** The addon's functions; each runs synchronously and throws TypeError/RangeError on bad arguments. */
 export interface NativeAddon {
   nullSyscall(iterations: number): PerCall;
   clockGettime(iterations: number): PerCall;
-  contextSwitch(ring: number, rounds: number, channel: Channel, pin: boolean): ContextSwitchResult;
+  contextSwitch(ring: number, rounds: number, channel: Channel, pin: boolean, members?: Members): ContextSwitchResult;
   spinlock(kind: NativeLockKind, threads: 1 | 2, iterations: number): SpinlockResult;
-  daemonRoundTrip(iterations: number, pin: boolean): DaemonResult;
+  daemonRoundTrip(iterations: number, pin: boolean, daemon?: Members): DaemonResult;
   readonly version: number;
 }
 

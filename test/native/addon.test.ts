@@ -37,6 +37,20 @@ describe('native measurement addon', () => {
     }
   });
 
+  it('passes the token round a ring of processes over pipes and process-shared futexes', () => {
+    for (const channel of ['pipe', 'futex'] as const) {
+      const r = addon().contextSwitch(3, 1000, channel, true, 'processes');
+      expect(r.hops).toBe(3000);
+      expect(r.switch_ns).toBeGreaterThan(100);
+      expect(r.switch_ns).toBeLessThan(1_000_000);
+    }
+  });
+
+  it('serves requests through a daemon process, dearer than the direct call', () => {
+    const r = addon().daemonRoundTrip(1000, true, 'processes');
+    expect(r.daemon_ns).toBeGreaterThan(r.direct_ns);
+  });
+
   it('passes the token round a larger ring', () => {
     const r = addon().contextSwitch(5, 500, 'futex', false);
     expect(r.hops).toBe(2500);
@@ -69,6 +83,7 @@ describe('native measurement addon', () => {
     expect(() => a['contextSwitch']!(1, 10, 'pipe', true)).toThrow(/ring must be 2\.\.64/);
     expect(() => a['contextSwitch']!(2, 10, 'smoke', true)).toThrow(/channel must be 'pipe' or 'futex'/);
     expect(() => a['spinlock']!('mcs', 1, 10)).toThrow(/kind must be/);
+    expect(() => a['contextSwitch']!(2, 10, 'pipe', true, 'fibers')).toThrow(/members must be 'threads' or 'processes'/);
     expect(() => a['spinlock']!('tas', 3, 10)).toThrow(/threads must be 1 or 2/);
   });
 
