@@ -106,7 +106,7 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
   const kernel = loadKernelModule();
   const inThread = [];
   if (kernel.ok) {
-    const k = instantiateKernel(kernel.module);
+    const k = instantiateKernel(kernel.module, kernel.memory);
     const lockLoop = exportedFunction(k.exports, 'lockLoop');
     const base = exportedFunction(k.exports, 'spinlockScratchBase')();
     for (const kind of KINDS) {

@@ -30,7 +30,7 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
   }
   const kernel = loadKernelModule();
   if (kernel.ok) {
-    const k = instantiateKernel(kernel.module);
+    const k = instantiateKernel(kernel.module, kernel.memory);
     const call = exportedFunction(k.exports, 'kernelVersion');
     const [r] = await runInThread(ctx, SUITE, [{
       case: 'js to wasm call (kernelVersion)',

@@ -6,9 +6,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const WASM_PAGE_BYTES = 65536;
-/** Pages to try for the shared memory: the layout needs at least RAM_BASE (16 MiB, 256 pages). */
-const MEMORY_PAGES_TRIED = [256, 512, 1024, 4096] as const;
-const MEMORY_PAGES_MAX = 16384;
+/** The layout needs at least RAM_BASE (16 MiB, 256 pages) for the scratch region below it. */
+const MEMORY_PAGES_MIN = 256;
+/** Used when the module's own memory import cannot be read. */
+const MEMORY_PAGES_MAX_DEFAULT = 16384;
+/** Bound on the import entries read from a module. */
+const IMPORTS_MAX = 10_000;
 
 export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -23,9 +26,62 @@ export function kernelWasmPath(): string {
   return join(packageRoot(), 'build', 'kernel.wasm');
 }
 
+export interface MemoryLimits { readonly initial: number; readonly maximum: number | null; readonly shared: boolean }
+
 export type KernelLoad =
-  | { readonly ok: true; readonly module: WebAssembly.Module }
+  | { readonly ok: true; readonly module: WebAssembly.Module; readonly memory: MemoryLimits | null }
   | { readonly ok: false; readonly reason: string };
+
+/**
+ * The limits of a module's imported memory, read from its import section (the JS API does not tell them);
+ * null when the module imports no memory or the section cannot be read.
+ */
+export function importedMemoryLimits(bytes: Uint8Array): MemoryLimits | null {
+  let pos = 8; // magic + version
+  const leb = (): number => {
+    let result = 0, shift = 0;
+    for (let i = 0; i < 5; i++) {
+      if (pos >= bytes.length) throw new RangeError('truncated');
+      const b = bytes[pos++]!;
+      result |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return result >>> 0;
+      shift += 7;
+    }
+    throw new RangeError('LEB128 too long');
+  };
+  const skipName = (): void => { const n = leb(); pos += n; };
+  const limits = (): { flags: number; min: number; max: number | null } => {
+    const flags = bytes[pos++]!;
+    const min = leb();
+    return { flags, min, max: flags & 1 ? leb() : null };
+  };
+  try {
+    while (pos < bytes.length) {
+      const id = bytes[pos++]!;
+      const size = leb();
+      const end = pos + size;
+      if (id !== 2) { pos = end; continue; }
+      const count = Math.min(leb(), IMPORTS_MAX);
+      for (let i = 0; i < count; i++) {
+        skipName();
+        skipName();
+        const kind = bytes[pos++]!;
+        if (kind === 0) leb();
+        else if (kind === 1) { pos++; limits(); }
+        else if (kind === 2) {
+          const l = limits();
+          return { initial: l.min, maximum: l.max, shared: (l.flags & 2) !== 0 };
+        } else if (kind === 3) pos += 2;
+        else if (kind === 4) { pos++; leb(); }
+        else return null;
+      }
+      return null;
+    }
+  } catch {
+    return null;
+  }
+  return null;
+}
 
 let cached: KernelLoad | undefined;
 
@@ -37,7 +93,8 @@ export function loadKernelModule(): KernelLoad {
     return cached;
   }
   try {
-    cached = { ok: true, module: new WebAssembly.Module(readFileSync(path)) };
+    const bytes = new Uint8Array(readFileSync(path));
+    cached = { ok: true, module: new WebAssembly.Module(bytes), memory: importedMemoryLimits(bytes) };
   } catch (err) {
     cached = { ok: false, reason: `${path} does not compile: ${err instanceof Error ? err.message : String(err)}` };
   }
@@ -80,20 +137,21 @@ export interface KernelInstance {
   readonly exports: WebAssembly.Exports;
 }
 
-/** Instantiate over a new shared memory, growing the initial size until the import accepts it. */
-export function instantiateKernel(module: WebAssembly.Module): KernelInstance {
-  let lastError: unknown;
-  for (const initial of MEMORY_PAGES_TRIED) {
-    const memory = new WebAssembly.Memory({ initial, maximum: MEMORY_PAGES_MAX, shared: true });
-    try {
-      const instance = new WebAssembly.Instance(module, kernelImports(module, memory));
-      return { memory, exports: instance.exports };
-    } catch (err) {
-      if (!(err instanceof WebAssembly.LinkError)) throw err;
-      lastError = err;
-    }
+/** Instantiate over a new shared memory sized by the module's memory import (at least the layout's 16 MiB). */
+export function instantiateKernel(module: WebAssembly.Module, limits: MemoryLimits | null = null): KernelInstance {
+  const maximum = limits?.maximum ?? MEMORY_PAGES_MAX_DEFAULT;
+  const initial = Math.max(MEMORY_PAGES_MIN, limits?.initial ?? 0);
+  if (initial > maximum) {
+    throw new Error(`kernel.wasm allows at most ${maximum} memory pages; the layout needs ${initial}`);
   }
-  throw new Error(`cannot link kernel.wasm: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  const memory = new WebAssembly.Memory({ initial, maximum, shared: true });
+  try {
+    const instance = new WebAssembly.Instance(module, kernelImports(module, memory));
+    return { memory, exports: instance.exports };
+  } catch (err) {
+    if (!(err instanceof WebAssembly.LinkError)) throw err;
+    throw new Error(`cannot link kernel.wasm: ${err.message}`);
+  }
 }
 
 export function exportedFunction(exports: WebAssembly.Exports, name: string): (...args: number[]) => number {

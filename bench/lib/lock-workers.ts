@@ -100,7 +100,7 @@ interface Shared {
 function prepareWasm(kind: LockKindName, iterations: number): Shared {
   const load = loadKernelModule();
   if (!load.ok) throw new Error(load.reason);
-  const k = instantiateKernel(load.module);
+  const k = instantiateKernel(load.module, load.memory);
   const base = exportedFunction(k.exports, 'spinlockScratchBase')();
   const lockBytes = exportedConstant(k.exports, 'SPINLOCK_BYTES');
   const lockAddr = base;

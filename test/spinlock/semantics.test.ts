@@ -4,13 +4,14 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
 import {
-  exportedConstant, exportedFunction, instantiateKernel, kernelWasmPath, loadKernelModule, type KernelInstance,
+  exportedConstant, exportedFunction, importedMemoryLimits, instantiateKernel, kernelWasmPath, loadKernelModule,
+  type KernelInstance,
 } from '../../bench/lib/kernel-wasm.js';
 
 function kernel(): KernelInstance {
   const load = loadKernelModule();
   if (!load.ok) throw new Error(load.reason);
-  return instantiateKernel(load.module);
+  return instantiateKernel(load.module, load.memory);
 }
 
 describe('kernel spinlock state and counters', () => {
@@ -71,6 +72,18 @@ describe('kernel spinlock state and counters', () => {
   it('rejects a misaligned lock address and an unknown kind with a clear abort', () => {
     expect(() => fn('tasAcquire')(lock + 2)).toThrow(/address must be non-zero and 8-aligned/);
     expect(() => fn('lockLoop')(9, lock, lock + 64, 1)).toThrow(/unknown lock kind/);
+  });
+});
+
+describe('kernel memory import', () => {
+  it('is read from the binary: shared, with the maximum the kernel was built with', () => {
+    const limits = importedMemoryLimits(new Uint8Array(readFileSync(kernelWasmPath())));
+    expect(limits?.shared).toBe(true);
+    expect(limits?.maximum).toBeGreaterThanOrEqual(256);
+  });
+
+  it('gives null for bytes that are not a module', () => {
+    expect(importedMemoryLimits(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 2, 0x80]))).toBeNull();
   });
 });
 
