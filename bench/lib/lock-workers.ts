@@ -162,7 +162,11 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
     for (let i = 0; i < o.workers; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...shared.data, control } });
       w.on('message', (m: { t0: bigint; t1: bigint }) => { times.push(m); });
-      w.on('error', (err) => { failure ??= err; Atomics.store(ctl, CTL_GO, 1); });
+      w.on('error', (err) => {
+        failure ??= err;
+        Atomics.store(ctl, CTL_GO, 1); // release the others; their results are discarded
+        Atomics.notify(ctl, CTL_GO);
+      });
       w.on('exit', settle);
       workers.push(w);
     }

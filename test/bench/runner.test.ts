@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { formatMarkdown, formatTable, runBench, saveRun, type BenchRun } from '../../bench/index.js';
+import { discoverSuites, formatMarkdown, formatTable, runBench, saveRun, type BenchRun } from '../../bench/index.js';
 import { run as benchCommand } from '../../src/cli/commands/bench.js';
 import { UsageError } from '../../src/cli/errors.js';
 
@@ -25,6 +25,13 @@ writeFileSync(join(fixtures, 'throws.js'), `export async function suite() { thro
 writeFileSync(join(fixtures, 'named.js'), `export async function hartBench() { return [{ suite: 'named', case: 'x', unit: 'MIPS', median: 5, baseline: 10, ratio: 0.5 }]; }\n`);
 
 describe('benchmark runner', () => {
+  it('finds the suite modules in bench/ and nothing else (not the runner, not lib/)', () => {
+    const names = discoverSuites().map((s) => s.name);
+    expect(names.slice(0, 4)).toEqual(['spinlock', 'syscall', 'context-switch', 'daemon']);
+    expect(names).not.toContain('index');
+    expect(names).not.toContain('lib');
+  });
+
   it('runs good suites, reports malformed, failing and absent ones as unavailable', async () => {
     const progress: string[] = [];
     const run = await runBench({
