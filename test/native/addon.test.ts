@@ -22,18 +22,23 @@ describe('native measurement addon', () => {
     expect(r.raw_ns).toBeGreaterThanOrEqual(r.ns);
   });
 
+  // Other tests run in parallel on a small machine: compare the best of a few samples, which preemption
+  // can only make worse.
+  const best = (f: () => number): number => Math.min(f(), f(), f());
+
   it('measures clock_gettime below the cost of a real system call (vDSO)', () => {
     const a = addon();
-    expect(a.clockGettime(50_000).ns).toBeLessThan(a.nullSyscall(50_000).ns * 1.5);
+    expect(best(() => a.clockGettime(20_000).ns)).toBeLessThan(best(() => a.nullSyscall(20_000).ns));
   });
 
   it('measures a context switch between a tenth of a microsecond and a millisecond, overhead subtracted', () => {
     for (const channel of ['pipe', 'futex'] as const) {
       const r = addon().contextSwitch(2, 2000, channel, true);
       expect(r.hops).toBe(4000);
-      expect(r.switch_ns).toBeGreaterThan(100);
-      expect(r.switch_ns).toBeLessThan(1_000_000);
       expect(r.hop_raw_ns - r.overhead_ns).toBeCloseTo(r.switch_ns, 6);
+      const c = best(() => addon().contextSwitch(2, 2000, channel, true).switch_ns);
+      expect(c).toBeGreaterThan(100);
+      expect(c).toBeLessThan(1_000_000);
     }
   });
 
