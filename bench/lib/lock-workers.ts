@@ -47,12 +47,21 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const d = workerData;
 const ctl = new Int32Array(d.control);
+function asString(ptr) {
+  const b = new Uint8Array(d.memory.buffer);
+  if (ptr < 4 || ptr >= b.length) return '';
+  const len = Math.min(new DataView(d.memory.buffer).getUint32(ptr - 4, true), 4096);
+  let s = '';
+  for (let i = 0; i + 1 < len && ptr + i + 1 < b.length; i += 2) s += String.fromCharCode(b[ptr + i] | (b[ptr + i + 1] << 8));
+  return s;
+}
 function body() {
   if (d.engine === 'wasm') {
     const imports = {};
     for (const imp of WebAssembly.Module.imports(d.module)) {
       imports[imp.module] = imports[imp.module] || {};
       if (imp.kind === 'memory') imports[imp.module][imp.name] = d.memory;
+      else if (imp.name === 'abort') imports[imp.module][imp.name] = (m) => { throw new Error('kernel abort: ' + asString(m)); };
       else imports[imp.module][imp.name] = () => { throw new Error('kernel called ' + imp.module + '.' + imp.name); };
     }
     const ex = new WebAssembly.Instance(d.module, imports).exports;
@@ -160,7 +169,9 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
     let finished = 0;
     const settle = (): void => { if (++finished === o.workers) resolveAll(); };
     for (let i = 0; i < o.workers; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...shared.data, control } });
+      // The worker source is CommonJS: drop a parent's --input-type=module, which eval workers inherit.
+      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+      const w = new Worker(WORKER_SOURCE, { eval: true, execArgv, workerData: { ...shared.data, control } });
       w.on('message', (m: { t0: bigint; t1: bigint }) => { times.push(m); });
       w.on('error', (err) => {
         failure ??= err;
