@@ -1,4 +1,4 @@
-// The seed's claim: a request served through a user-level daemon costs 3σ + 2c more than the kernel doing
+// The daemon claim: a request served through a user-level daemon costs 3σ + 2c more than the kernel doing
 // the work in one system call. Natively: a client asks a daemon over pipes, the daemon makes the call
 // (getppid) and replies, against the client making the call itself; the measured difference is set beside
 // 3σ + 2c from σ (null call) and c (pipe ring of 2 on one CPU) measured in this same run. The daemon is a

@@ -4,7 +4,7 @@
 // process-shared futexes for processes). The cost of the channel operations themselves, done by one
 // thread without blocking, is measured and subtracted per hop. With `pin`, every member runs on one CPU,
 // so a hop is a real switch on that CPU rather than a cross-CPU wake-up. Processes are forked from a
-// helper thread (never from the Node main thread) and only read, write, futex and _exit.
+// driver thread (never from the Node main thread) and only read, write, futex and _exit.
 // Limits: ring size 2..64; a member that fails mid-run is not recovered (the ring would stall).
 #include <errno.h>
 #include <signal.h>
@@ -162,7 +162,7 @@ bool run_threads(Ring& ring, uint64_t total_rounds, int cpu, bool pin, uint64_t*
   return !failed.load();
 }
 
-// Processes: a helper thread (pinned, so the children inherit the CPU) forks members 1..n-1 and is
+// Processes: a driver thread (pinned, so the children inherit the CPU) forks members 1..n-1 and is
 // member 0 itself. Children exit with status 0 when their rounds went through.
 bool run_processes(Ring& ring, uint64_t total_rounds, int cpu, bool pin, uint64_t* elapsed_ns, bool* pinned) {
   bool ok = true;

@@ -1,7 +1,7 @@
-// The seed's claim on the real machine: a request served by a user-level daemon (the client writes a
+// The daemon claim on the real machine: a request served by a user-level daemon (the client writes a
 // request into a pipe, the daemon reads it, makes the system call, writes the reply, the client reads it)
 // against the client making the same system call (getppid) itself. The difference is what the model
-// 3σ + 2c predicts. The daemon is a thread or, as a real daemon is, a process (forked from a helper
+// 3σ + 2c predicts. The daemon is a thread or, as a real daemon is, a process (forked from a driver
 // thread; it only reads, writes, calls getppid and exits). Both sides run on one CPU when `pin` is allowed.
 #include <signal.h>
 #include <sys/syscall.h>
