@@ -8,3 +8,4 @@ export { tlbConfigure, tlbFlush } from './tlb';
 export { timerArm, timerDisarm, timerAdvance } from './timer';
 export { frameAlloc, frameFree, framesUsed } from './frames';
 export { vmCreate, vmMap, vmMapSuper, vmUnmap, vmPteAddress, vmTranslate } from './vm';
+export * from './spinlock';

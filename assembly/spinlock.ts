@@ -1,0 +1,148 @@
+// The kernel's spinlocks on Wasm atomics: test-and-set (atomic.xchg), test-and-test-and-set (poll with a
+// plain atomic load, then xchg) and a ticket lock (atomic.add a ticket, poll until served; FIFO-fair).
+// A lock is a 32-byte struct at an address the caller gives (8-aligned, no globals, no allocation):
+//
+//   +0  u32 word          TAS/TTAS: 1 while held; ticket: the next ticket to hand out
+//   +4  u32 owner         ticket: the ticket now served
+//   +8  u64 acquisitions  counted by the holder, under the lock
+//   +16 u64 spins         failed attempts and polls while waiting, added by the holder under the lock
+//   +24 (reserved)
+//
+// Locks that different harts take often should sit 64 bytes apart (a cache line each), or they slow each
+// other down through false sharing. Waiters only spin: memory.atomic.wait is never used (V8's Liftoff in Node 20 corrupts locals in functions
+// that use it). A holder must release with the same kind it acquired with. Spinning is unbounded by design
+// (the kernel holds these locks for a bounded number of instructions); the host bounds benchmark loops.
+import { SCRATCH_BASE, SCRATCH_BYTES } from './layout';
+
+export const SPINLOCK_BYTES: u32 = 32;
+export const SPINLOCK_WORD: u32 = 0;
+export const SPINLOCK_OWNER: u32 = 4;
+export const SPINLOCK_ACQUISITIONS: u32 = 8;
+export const SPINLOCK_SPINS: u32 = 16;
+
+/** Lock kinds for lockAcquire/lockRelease/lockLoop. LOCK_NONE takes no lock (to show the race is real). */
+export const LOCK_TAS: u32 = 0;
+export const LOCK_TTAS: u32 = 1;
+export const LOCK_TICKET: u32 = 2;
+export const LOCK_NONE: u32 = 3;
+
+/** Where the host may put benchmark locks and counters: the layout's scratch region. */
+export function spinlockScratchBase(): u32 {
+  return SCRATCH_BASE;
+}
+export function spinlockScratchBytes(): u32 {
+  return SCRATCH_BYTES;
+}
+
+@inline function checkAddr(addr: u32): void {
+  assert(addr != 0 && (addr & 7) == 0, 'spinlock: address must be non-zero and 8-aligned');
+}
+
+// Called by the new holder: its counters are plain memory protected by the lock itself.
+@inline function countAcquired(addr: u32, spins: u64): void {
+  store<u64>(addr + SPINLOCK_ACQUISITIONS, load<u64>(addr + SPINLOCK_ACQUISITIONS) + 1);
+  store<u64>(addr + SPINLOCK_SPINS, load<u64>(addr + SPINLOCK_SPINS) + spins);
+}
+
+/** Acquisitions counted so far (for the host's statistics; exact once no one holds the lock). */
+export function spinlockAcquisitions(addr: u32): u64 {
+  checkAddr(addr);
+  return atomic.load<u64>(addr + SPINLOCK_ACQUISITIONS);
+}
+
+/** Spins counted so far (failed attempts and polls while waiting). */
+export function spinlockSpins(addr: u32): u64 {
+  checkAddr(addr);
+  return atomic.load<u64>(addr + SPINLOCK_SPINS);
+}
+
+/** Clear a lock's state and counters. Only while no one uses the lock. */
+export function spinlockInit(addr: u32): void {
+  checkAddr(addr);
+  atomic.store<u32>(addr + SPINLOCK_WORD, 0);
+  atomic.store<u32>(addr + SPINLOCK_OWNER, 0);
+  atomic.store<u64>(addr + SPINLOCK_ACQUISITIONS, 0);
+  atomic.store<u64>(addr + SPINLOCK_SPINS, 0);
+}
+
+export function tasAcquire(addr: u32): void {
+  checkAddr(addr);
+  let spins: u64 = 0;
+  while (atomic.xchg<u32>(addr + SPINLOCK_WORD, 1) != 0) spins++;
+  countAcquired(addr, spins);
+}
+
+/** One attempt: true when the lock was taken. */
+export function tasTryAcquire(addr: u32): bool {
+  checkAddr(addr);
+  if (atomic.xchg<u32>(addr + SPINLOCK_WORD, 1) != 0) return false;
+  countAcquired(addr, 0);
+  return true;
+}
+
+export function tasRelease(addr: u32): void {
+  atomic.store<u32>(addr + SPINLOCK_WORD, 0);
+}
+
+export function ttasAcquire(addr: u32): void {
+  checkAddr(addr);
+  let spins: u64 = 0;
+  while (true) {
+    // Poll with loads, which keep the cache line shared, and try the xchg only when it looks free.
+    while (atomic.load<u32>(addr + SPINLOCK_WORD) != 0) spins++;
+    if (atomic.xchg<u32>(addr + SPINLOCK_WORD, 1) == 0) break;
+    spins++;
+  }
+  countAcquired(addr, spins);
+}
+
+export function ttasRelease(addr: u32): void {
+  atomic.store<u32>(addr + SPINLOCK_WORD, 0);
+}
+
+export function ticketAcquire(addr: u32): void {
+  checkAddr(addr);
+  const ticket = atomic.add<u32>(addr + SPINLOCK_WORD, 1);
+  let spins: u64 = 0;
+  while (atomic.load<u32>(addr + SPINLOCK_OWNER) != ticket) spins++;
+  countAcquired(addr, spins);
+}
+
+export function ticketRelease(addr: u32): void {
+  // Only the holder writes owner, so a plain read of it is current.
+  atomic.store<u32>(addr + SPINLOCK_OWNER, load<u32>(addr + SPINLOCK_OWNER) + 1);
+}
+
+/** Acquire a lock of the given kind (LOCK_NONE does nothing). */
+export function lockAcquire(kind: u32, addr: u32): void {
+  if (kind == LOCK_TAS) tasAcquire(addr);
+  else if (kind == LOCK_TTAS) ttasAcquire(addr);
+  else if (kind == LOCK_TICKET) ticketAcquire(addr);
+  else assert(kind == LOCK_NONE, 'spinlock: unknown lock kind');
+}
+
+export function lockRelease(kind: u32, addr: u32): void {
+  if (kind == LOCK_TAS) tasRelease(addr);
+  else if (kind == LOCK_TTAS) ttasRelease(addr);
+  else if (kind == LOCK_TICKET) ticketRelease(addr);
+  else assert(kind == LOCK_NONE, 'spinlock: unknown lock kind');
+}
+
+/**
+ * The benchmark and mutual-exclusion loop: `iterations` times acquire, increment the plain (non-atomic)
+ * u32 at counterAddr, release. With LOCK_NONE the increment is unprotected, so concurrent loops lose
+ * updates. Returns the counter's value after the last increment by this caller.
+ */
+export function lockLoop(kind: u32, addr: u32, counterAddr: u32, iterations: u32): u32 {
+  assert(kind <= LOCK_NONE, 'spinlock: unknown lock kind');
+  assert((counterAddr & 3) == 0, 'spinlock: counter must be 4-aligned');
+  let last: u32 = 0;
+  for (let i: u32 = 0; i < iterations; i++) {
+    lockAcquire(kind, addr);
+    last = load<u32>(counterAddr) + 1;
+    store<u32>(counterAddr, last);
+    lockRelease(kind, addr);
+    if (kind == LOCK_NONE) atomic.load<u32>(addr); // keeps the unprotected increment a real load and store per pass
+  }
+  return last;
+}

@@ -1,0 +1,21 @@
+{
+  "targets": [
+    {
+      "target_name": "atoll_native",
+      "sources": [
+        "src/binding.cc",
+        "src/timing.cc",
+        "src/syscall.cc",
+        "src/ctxsw.cc",
+        "src/spinlock.cc",
+        "src/daemon.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O2", "-std=c++17", "-pthread", "-Wall", "-Wextra"],
+      "libraries": ["-pthread"]
+    }
+  ]
+}
