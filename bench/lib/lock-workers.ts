@@ -27,6 +27,8 @@ export interface LockRunOptions {
 export interface LockRun extends LockRunOptions {
   readonly counter: number;
   readonly expected: number;
+  /** Acquisitions that followed another worker's (the lock was handed over rather than retaken). */
+  readonly handoffs: number;
   readonly acquisitions: number;
   readonly spins: number;
   readonly elapsed_ns: number;
@@ -41,7 +43,7 @@ const CTL_READY = 0;
 const CTL_GO = 1;
 
 // JS lock layout, Int32 indexes in their own SharedArrayBuffer (the same fields as the kernel's struct).
-const JS_WORD = 0, JS_OWNER = 1, JS_ACQ = 2, JS_SPINS = 3, JS_COUNTER = 16;
+const JS_WORD = 0, JS_OWNER = 1, JS_ACQ = 2, JS_SPINS = 3, JS_COUNTER = 16, JS_CALLERS = 17, JS_HOLDER = 18, JS_HANDOFFS = 19;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -69,6 +71,7 @@ function body() {
   }
   const a = new Int32Array(d.jsBuffer);
   const W = ${JS_WORD}, O = ${JS_OWNER}, ACQ = ${JS_ACQ}, SP = ${JS_SPINS}, C = ${JS_COUNTER};
+  const CALLERS = ${JS_CALLERS}, HOLDER = ${JS_HOLDER}, HANDOFFS = ${JS_HANDOFFS};
   function acquire(kind) {
     let s = 0;
     if (kind === 'tas') { while (Atomics.exchange(a, W, 1) !== 0) s++; }
@@ -85,8 +88,15 @@ function body() {
     else if (kind === 'ticket') Atomics.store(a, O, a[O] + 1);
   }
   const kind = d.kind, n = d.iterations;
+  const self = Atomics.add(a, CALLERS, 1) + 1;
   return () => {
-    for (let i = 0; i < n; i++) { acquire(kind); a[C] = a[C] + 1; release(kind); if (kind === 'none') Atomics.load(a, W); }
+    for (let i = 0; i < n; i++) {
+      acquire(kind);
+      a[C] = a[C] + 1;
+      if (a[HOLDER] !== self) { a[HANDOFFS] = a[HANDOFFS] + 1; a[HOLDER] = self; }
+      release(kind);
+      if (kind === 'none') Atomics.load(a, W);
+    }
   };
 }
 const run = body();
@@ -103,7 +113,7 @@ const KIND_CODES: Readonly<Record<LockKindName, number>> = { tas: 0, ttas: 1, ti
 
 interface Shared {
   readonly data: Record<string, unknown>;
-  readOutcome(): { counter: number; acquisitions: number; spins: number };
+  readOutcome(): { counter: number; acquisitions: number; spins: number; handoffs: number };
 }
 
 function prepareWasm(kind: LockKindName, iterations: number): Shared {
@@ -116,7 +126,8 @@ function prepareWasm(kind: LockKindName, iterations: number): Shared {
   const counterAddr = base + Math.max(64, lockBytes); // its own cache line
   exportedFunction(k.exports, 'spinlockInit')(lockAddr);
   const view = new DataView(k.memory.buffer);
-  view.setUint32(counterAddr, 0, true);
+  for (let off = 0; off < 16; off += 4) view.setUint32(counterAddr + off, 0, true);
+  const handoffsOff = exportedConstant(k.exports, 'LOOP_HANDOFFS');
   const acqOff = exportedConstant(k.exports, 'SPINLOCK_ACQUISITIONS');
   const spinsOff = exportedConstant(k.exports, 'SPINLOCK_SPINS');
   return {
@@ -125,6 +136,7 @@ function prepareWasm(kind: LockKindName, iterations: number): Shared {
       counter: view.getUint32(counterAddr, true),
       acquisitions: Number(view.getBigUint64(lockAddr + acqOff, true)),
       spins: Number(view.getBigUint64(lockAddr + spinsOff, true)),
+      handoffs: view.getUint32(counterAddr + handoffsOff, true),
     }),
   };
 }
@@ -134,7 +146,9 @@ function prepareJs(kind: LockKindName, iterations: number): Shared {
   const a = new Int32Array(jsBuffer);
   return {
     data: { engine: 'js', jsBuffer, kind, iterations },
-    readOutcome: () => ({ counter: a[JS_COUNTER]! >>> 0, acquisitions: a[JS_ACQ]! >>> 0, spins: a[JS_SPINS]! >>> 0 }),
+    readOutcome: () => ({
+      counter: a[JS_COUNTER]! >>> 0, acquisitions: a[JS_ACQ]! >>> 0, spins: a[JS_SPINS]! >>> 0, handoffs: a[JS_HANDOFFS]! >>> 0,
+    }),
   };
 }
 

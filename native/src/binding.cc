@@ -128,6 +128,7 @@ Napi::Value Spinlock(const Napi::CallbackInfo& info) {
   o.Set("spins", static_cast<double>(r.spins));
   o.Set("yields", static_cast<double>(r.yields));
   o.Set("count", static_cast<double>(r.count));
+  o.Set("handoffs", static_cast<double>(r.handoffs));
   o.Set("count_ok", r.count_ok);
   o.Set("pinned", r.pinned);
   o.Set("overlap", r.overlap);

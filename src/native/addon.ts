@@ -29,6 +29,8 @@ export interface SpinlockResult {
   readonly spins: number;
   readonly yields: number;
   readonly count: number;
+  /** Acquisitions that followed the other thread's (the lock changed hands). */
+  readonly handoffs: number;
   readonly count_ok: boolean;
   readonly pinned: boolean;
   /** Share of the run during which all threads were inside their loops (1 = contended throughout). */

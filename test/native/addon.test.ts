@@ -66,13 +66,15 @@ describe('native measurement addon', () => {
     for (const kind of ['tas', 'ttas', 'ticket'] as const) {
       const r = addon().spinlock(kind, 2, 100_000);
       expect({ kind, count: r.count, ok: r.count_ok, acq: r.acquisitions }).toEqual({ kind, count: 200_000, ok: true, acq: 200_000 });
+      expect(r.handoffs).toBeGreaterThanOrEqual(2);
+      expect(r.handoffs).toBeLessThanOrEqual(200_000);
       expect(r.ns).toBeGreaterThan(0);
     }
   });
 
   it('an uncontended native lock never spins', () => {
     const r = addon().spinlock('ticket', 1, 10_000);
-    expect([r.spins, r.yields, r.count]).toEqual([0, 0, 10_000]);
+    expect([r.spins, r.yields, r.count, r.handoffs]).toEqual([0, 0, 10_000, 1]);
   });
 
   it('measures the daemon path as dearer than the direct call', () => {

@@ -21,6 +21,9 @@ describe('kernel spinlocks across two worker threads', () => {
       expect(r.counter).toBe(2 * ITERATIONS);
       expect(r.acquisitions).toBe(2 * ITERATIONS);
       expect(Number.isSafeInteger(r.spins) && r.spins >= 0).toBe(true);
+      // Each worker took the lock at least once from the other (or from nobody), at most every time.
+      expect(r.handoffs).toBeGreaterThanOrEqual(2);
+      expect(r.handoffs).toBeLessThanOrEqual(2 * ITERATIONS);
     });
   }
 
