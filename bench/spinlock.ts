@@ -29,35 +29,33 @@ function overlapNote(overlaps: readonly number[]): { note?: string; overlap: num
     : { overlap };
 }
 
-function nativeFigures(addon: NativeAddon, sz: Sizes, ctx: SuiteContext): Promise<BenchResult[]> {
+async function nativeFigures(addon: NativeAddon, sz: Sizes, ctx: SuiteContext): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
-  return (async () => {
-    for (const kind of KINDS) {
-      for (const threads of [1, 2] as const) {
-        const name = `native ${kind} ${threads === 1 ? 'uncontended' : 'contended, 2 threads'}`;
-        ctx.progress(`  ${SUITE}: ${name}`);
-        let spins = 0, acq = 0, handoffs = 0, pinned = true, exact = true;
-        const overlaps: number[] = [];
-        const values = await collect(sz.samples, 1, () => {
-          const r = addon.spinlock(kind, threads, sz.nativeIterations);
-          spins += r.spins; acq += r.acquisitions; handoffs += r.handoffs;
-          pinned &&= r.pinned || threads === 1; exact &&= r.count_ok;
-          overlaps.push(r.overlap);
-          return r.ns;
-        });
-        const o = threads === 2 ? overlapNote(overlaps) : undefined;
-        out.push(figure({
-          suite: SUITE, case: name, unit: 'ns',
-          ...(o?.note !== undefined ? { note: o.note } : {}),
-          extra: {
-            spins_per_acquisition: spins / acq, counter_exact: exact,
-            ...(o ? { pinned, overlap: o.overlap, handoff_share: handoffs / acq } : {}),
-          },
-        }, values));
-      }
+  for (const kind of KINDS) {
+    for (const threads of [1, 2] as const) {
+      const name = `native ${kind} ${threads === 1 ? 'uncontended' : 'contended, 2 threads'}`;
+      ctx.progress(`  ${SUITE}: ${name}`);
+      let spins = 0, acq = 0, handoffs = 0, pinned = true, exact = true;
+      const overlaps: number[] = [];
+      const values = await collect(sz.samples, 1, () => {
+        const r = addon.spinlock(kind, threads, sz.nativeIterations);
+        spins += r.spins; acq += r.acquisitions; handoffs += r.handoffs;
+        pinned &&= r.pinned || threads === 1; exact &&= r.count_ok;
+        overlaps.push(r.overlap);
+        return r.ns;
+      });
+      const o = threads === 2 ? overlapNote(overlaps) : undefined;
+      out.push(figure({
+        suite: SUITE, case: name, unit: 'ns',
+        ...(o?.note !== undefined ? { note: o.note } : {}),
+        extra: {
+          spins_per_acquisition: spins / acq, counter_exact: exact,
+          ...(o ? { pinned, overlap: o.overlap, handoff_share: handoffs / acq } : {}),
+        },
+      }, values));
     }
-    return out;
-  })();
+  }
+  return out;
 }
 
 async function contended(engine: LockEngine, kind: Kind, sz: Sizes, ctx: SuiteContext): Promise<BenchResult> {
