@@ -62,11 +62,12 @@ async function contended(engine: LockEngine, kind: Kind, sz: Sizes, ctx: SuiteCo
   const label = engine === 'wasm' ? 'kernel wasm' : 'js atomics';
   const name = `${label} ${kind} contended, 2 workers`;
   ctx.progress(`  ${SUITE}: ${name}`);
-  let spins = 0, acq = 0, handoffs = 0, exact = true;
+  let spins = 0, acq = 0, handoffs = 0, exact = true, pinned = true;
   const overlaps: number[] = [];
   const values = await collect(sz.samples, 1, async () => {
-    const r = await runLockWorkers({ engine, kind, workers: 2, iterations: sz.contendedIterations });
+    const r = await runLockWorkers({ engine, kind, workers: 2, iterations: sz.contendedIterations, pin: true });
     spins += r.spins; acq += r.acquisitions; handoffs += r.handoffs; exact &&= r.counter === r.expected;
+    pinned &&= r.pinned;
     overlaps.push(r.overlap);
     return r.ns_per_acquire_release;
   });
@@ -76,7 +77,7 @@ async function contended(engine: LockEngine, kind: Kind, sz: Sizes, ctx: SuiteCo
     ...(o.note !== undefined ? { note: o.note } : {}),
     extra: {
       spins_per_acquisition: acq ? spins / acq : 0, counter_exact: exact, overlap: o.overlap,
-      handoff_share: acq ? handoffs / acq : 0,
+      handoff_share: acq ? handoffs / acq : 0, pinned,
     },
   }, values);
 }

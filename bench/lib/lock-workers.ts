@@ -2,8 +2,10 @@
 // Wasm lockLoop (build/kernel.wasm, locks in the layout's scratch region) or the same three locks written
 // with JavaScript Atomics. Workers start together behind a barrier; each times its own loop, and the run's
 // elapsed time is from the first start to the last end. The result carries the shared counter so callers
-// can check mutual exclusion (counter == workers * iterations).
+// can check mutual exclusion (counter == workers * iterations). With `pin`, each worker pins itself to
+// its own CPU through the native addon, as the native contended locks do.
 import { Worker } from 'node:worker_threads';
+import { loadNative } from '../../src/native/index.js';
 import {
   loadKernelModule, instantiateKernel, exportedFunction, exportedConstant,
 } from './kernel-wasm.js';
@@ -22,6 +24,8 @@ export interface LockRunOptions {
   readonly kind: LockKindName;
   readonly workers: number;
   readonly iterations: number;
+  /** Pin worker i to the i-th allowed CPU through the native addon (when it loads; else unpinned). */
+  readonly pin?: boolean;
 }
 
 export interface LockRun extends LockRunOptions {
@@ -36,6 +40,8 @@ export interface LockRun extends LockRunOptions {
   readonly ns_per_acquire_release: number;
   /** Share of the run during which all workers were inside their loops (1 = contended throughout). */
   readonly overlap: number;
+  /** Every worker was pinned to its own CPU. */
+  readonly pinned: boolean;
 }
 
 // Control words (Int32 indexes): 0 = workers ready, 1 = go.
@@ -99,6 +105,8 @@ function body() {
     }
   };
 }
+let pinned = false;
+if (d.addonPath) pinned = require(d.addonPath).pinThread(d.cpu) === true;
 const run = body();
 Atomics.add(ctl, ${CTL_READY}, 1);
 Atomics.notify(ctl, ${CTL_READY});
@@ -106,7 +114,7 @@ while (Atomics.load(ctl, ${CTL_GO}) === 0) Atomics.wait(ctl, ${CTL_GO}, 0, 1000)
 const t0 = process.hrtime.bigint();
 run();
 const t1 = process.hrtime.bigint();
-parentPort.postMessage({ t0, t1 });
+parentPort.postMessage({ t0, t1, pinned });
 `;
 
 const KIND_CODES: Readonly<Record<LockKindName, number>> = { tas: 0, ttas: 1, ticket: 2, none: 3 };
@@ -163,6 +171,14 @@ function checkOptions(o: LockRunOptions): void {
   }
 }
 
+/** One allowed CPU per worker, when the addon loads and there are enough CPUs; else null (unpinned). */
+function pinPlan(workers: number): { addonPath: string; cpus: number[] } | null {
+  const native = loadNative();
+  if (!native.ok) return null;
+  const cpus = native.addon.allowedCpus();
+  return cpus.length >= workers ? { addonPath: native.path, cpus: cpus.slice(0, workers) } : null;
+}
+
 async function waitFor(cond: () => boolean, timeout_ms: number, what: string): Promise<void> {
   const step_ms = 2;
   for (let waited_ms = 0; !cond(); waited_ms += step_ms) {
@@ -176,7 +192,8 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
   const shared = o.engine === 'wasm' ? prepareWasm(o.kind, o.iterations) : prepareJs(o.kind, o.iterations);
   const control = new SharedArrayBuffer(8);
   const ctl = new Int32Array(control);
-  const times: { t0: bigint; t1: bigint }[] = [];
+  const times: { t0: bigint; t1: bigint; pinned: boolean }[] = [];
+  const pinning = o.pin ? pinPlan(o.workers) : null;
   const workers: Worker[] = [];
   let failure: Error | undefined;
   const done = new Promise<void>((resolveAll) => {
@@ -185,8 +202,9 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
     for (let i = 0; i < o.workers; i++) {
       // The worker source is CommonJS: drop a parent's --input-type=module, which eval workers inherit.
       const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-      const w = new Worker(WORKER_SOURCE, { eval: true, execArgv, workerData: { ...shared.data, control } });
-      w.on('message', (m: { t0: bigint; t1: bigint }) => { times.push(m); });
+      const pinData = pinning ? { addonPath: pinning.addonPath, cpu: pinning.cpus[i] } : {};
+      const w = new Worker(WORKER_SOURCE, { eval: true, execArgv, workerData: { ...shared.data, ...pinData, control } });
+      w.on('message', (m: { t0: bigint; t1: bigint; pinned: boolean }) => { times.push(m); });
       w.on('error', (err) => {
         failure ??= err;
         Atomics.store(ctl, CTL_GO, 1); // release the others; their results are discarded
@@ -222,5 +240,6 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
   const overlap = elapsed_ns > 0 ? Math.max(0, Number(firstEnd - lastStart)) / elapsed_ns : 1;
   const out = shared.readOutcome();
   const total = o.workers * o.iterations;
-  return { ...o, ...out, expected: total, elapsed_ns, ns_per_acquire_release: elapsed_ns / total, overlap };
+  const pinned = times.every((t) => t.pinned);
+  return { ...o, ...out, expected: total, elapsed_ns, ns_per_acquire_release: elapsed_ns / total, overlap, pinned };
 }

@@ -94,6 +94,14 @@ describe('native measurement addon', () => {
     expect(() => a['spinlock']!('tas', 3, 10)).toThrow(/threads must be 1 or 2/);
   });
 
+  it('lists the allowed CPUs and pins a thread to one of them', () => {
+    const cpus = addon().allowedCpus();
+    expect(cpus.length).toBeGreaterThan(0);
+    expect(cpus.every((c) => Number.isInteger(c) && c >= 0)).toBe(true);
+    const a = addon() as unknown as Record<string, (...args: unknown[]) => unknown>;
+    expect(() => a['pinThread']!(-1)).toThrow(/cpu must be an integer CPU number/);
+  });
+
   it('a missing addon is reported with a reason, not thrown', () => {
     const r = loadNativeFrom('/nonexistent/atoll_native.node');
     expect(r.ok).toBe(false);

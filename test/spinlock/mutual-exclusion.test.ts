@@ -45,6 +45,12 @@ describe('kernel spinlocks across two worker threads', () => {
     }
   });
 
+  it('workers pinned to their own CPUs through the native addon stay exclusive', async () => {
+    const r = await runLockWorkers({ engine: 'wasm', kind: 'ticket', workers: 2, iterations: 20_000, pin: true });
+    expect(r.counter).toBe(40_000);
+    expect(typeof r.pinned).toBe('boolean');
+  });
+
   it('the JavaScript Atomics locks used as a comparison are exclusive too', async () => {
     for (const kind of ['tas', 'ttas', 'ticket'] as const) {
       const r = await runLockWorkers({ engine: 'js', kind, workers: 2, iterations: 100_000 });
