@@ -128,19 +128,31 @@ export function lockRelease(kind: u32, addr: u32): void {
   else assert(kind == LOCK_NONE, 'spinlock: unknown lock kind');
 }
 
+// The counter block of lockLoop (16 bytes at counterAddr, zeroed by the host before the loops start).
+export const LOOP_COUNTER: u32 = 0; // u32, incremented under the lock
+export const LOOP_CALLERS: u32 = 4; // u32, atomic: hands each concurrent lockLoop call its id (1, 2, ...)
+export const LOOP_HOLDER: u32 = 8; // u32, under the lock: id of the caller that last held the lock
+export const LOOP_HANDOFFS: u32 = 12; // u32, under the lock: acquisitions that followed another caller's
+
 /**
  * The benchmark and mutual-exclusion loop: `iterations` times acquire, increment the plain (non-atomic)
- * u32 at counterAddr, release. With LOCK_NONE the increment is unprotected, so concurrent loops lose
- * updates. Returns the counter's value after the last increment by this caller.
+ * u32 at counterAddr, note whether the lock came from another caller (a handoff: fair locks hand off,
+ * test-and-set lets the releaser take it straight back), release. With LOCK_NONE nothing is protected,
+ * so concurrent loops lose updates. Returns the counter's value after the last increment by this caller.
  */
 export function lockLoop(kind: u32, addr: u32, counterAddr: u32, iterations: u32): u32 {
   assert(kind <= LOCK_NONE, 'spinlock: unknown lock kind');
   assert((counterAddr & 3) == 0, 'spinlock: counter must be 4-aligned');
+  const self = atomic.add<u32>(counterAddr + LOOP_CALLERS, 1) + 1;
   let last: u32 = 0;
   for (let i: u32 = 0; i < iterations; i++) {
     lockAcquire(kind, addr);
-    last = load<u32>(counterAddr) + 1;
-    store<u32>(counterAddr, last);
+    last = load<u32>(counterAddr + LOOP_COUNTER) + 1;
+    store<u32>(counterAddr + LOOP_COUNTER, last);
+    if (load<u32>(counterAddr + LOOP_HOLDER) != self) {
+      store<u32>(counterAddr + LOOP_HANDOFFS, load<u32>(counterAddr + LOOP_HANDOFFS) + 1);
+      store<u32>(counterAddr + LOOP_HOLDER, self);
+    }
     lockRelease(kind, addr);
     if (kind == LOCK_NONE) atomic.load<u32>(addr); // keeps the unprotected increment a real load and store per pass
   }

@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark suite (bench/<name>.ts), prints a table, and writes
 // bench/results/latest.json and latest.md. Progress goes to stderr as plain lines, so a log that is not a
 // terminal gets no escape codes. Usage: node dist/bench/index.js [suite...] [--quick]
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { packageRoot } from './lib/kernel-wasm.js';
@@ -26,7 +27,17 @@ async function main(argv: string[]): Promise<number> {
   return run.suites.some((s) => s.status === 'failed') ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && fileURLToPath(import.meta.url)) {
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(fileURLToPath(import.meta.url)) === realpathSync(script);
+  } catch {
+    return import.meta.url === pathToFileURL(script).href;
+  }
+}
+
+if (invokedDirectly()) {
   main(process.argv.slice(2)).then(
     (code) => { process.exitCode = code; },
     (err) => { process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`); process.exitCode = 2; },

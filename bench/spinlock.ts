@@ -1,7 +1,8 @@
 // Spinlock cost, in nanoseconds per acquire + one increment + release, for the kernel's Wasm locks
 // (build/kernel.wasm), the same locks written with JavaScript Atomics, and the native C++ locks (the
 // baseline of each ratio). Uncontended: one thread. Contended: two worker threads (two native threads,
-// pinned to two CPUs where allowed) hammering one lock; the figure is elapsed time / all acquisitions.
+// pinned to two CPUs where allowed) hammering one lock; the figure is elapsed time / all acquisitions,
+// and extra.handoff_share the share of acquisitions that took the lock from the other thread (fairness).
 import { loadNative } from '../src/native/index.js';
 import type { NativeAddon } from '../src/native/index.js';
 import { runInThread } from './lib/benny-cases.js';
@@ -28,45 +29,45 @@ function overlapNote(overlaps: readonly number[]): { note?: string; overlap: num
     : { overlap };
 }
 
-function nativeFigures(addon: NativeAddon, sz: Sizes, ctx: SuiteContext): Promise<BenchResult[]> {
+async function nativeFigures(addon: NativeAddon, sz: Sizes, ctx: SuiteContext): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
-  return (async () => {
-    for (const kind of KINDS) {
-      for (const threads of [1, 2] as const) {
-        const name = `native ${kind} ${threads === 1 ? 'uncontended' : 'contended, 2 threads'}`;
-        ctx.progress(`  ${SUITE}: ${name}`);
-        let spins = 0, acq = 0, pinned = true, exact = true;
-        const overlaps: number[] = [];
-        const values = await collect(sz.samples, 1, () => {
-          const r = addon.spinlock(kind, threads, sz.nativeIterations);
-          spins += r.spins; acq += r.acquisitions; pinned &&= r.pinned || threads === 1; exact &&= r.count_ok;
-          overlaps.push(r.overlap);
-          return r.ns;
-        });
-        const o = threads === 2 ? overlapNote(overlaps) : undefined;
-        out.push(figure({
-          suite: SUITE, case: name, unit: 'ns',
-          ...(o?.note !== undefined ? { note: o.note } : {}),
-          extra: {
-            spins_per_acquisition: spins / acq, counter_exact: exact,
-            ...(o ? { pinned, overlap: o.overlap } : {}),
-          },
-        }, values));
-      }
+  for (const kind of KINDS) {
+    for (const threads of [1, 2] as const) {
+      const name = `native ${kind} ${threads === 1 ? 'uncontended' : 'contended, 2 threads'}`;
+      ctx.progress(`  ${SUITE}: ${name}`);
+      let spins = 0, acq = 0, handoffs = 0, pinned = true, exact = true;
+      const overlaps: number[] = [];
+      const values = await collect(sz.samples, 1, () => {
+        const r = addon.spinlock(kind, threads, sz.nativeIterations);
+        spins += r.spins; acq += r.acquisitions; handoffs += r.handoffs;
+        pinned &&= r.pinned || threads === 1; exact &&= r.count_ok;
+        overlaps.push(r.overlap);
+        return r.ns;
+      });
+      const o = threads === 2 ? overlapNote(overlaps) : undefined;
+      out.push(figure({
+        suite: SUITE, case: name, unit: 'ns',
+        ...(o?.note !== undefined ? { note: o.note } : {}),
+        extra: {
+          spins_per_acquisition: spins / acq, counter_exact: exact,
+          ...(o ? { pinned, overlap: o.overlap, handoff_share: handoffs / acq } : {}),
+        },
+      }, values));
     }
-    return out;
-  })();
+  }
+  return out;
 }
 
 async function contended(engine: LockEngine, kind: Kind, sz: Sizes, ctx: SuiteContext): Promise<BenchResult> {
   const label = engine === 'wasm' ? 'kernel wasm' : 'js atomics';
   const name = `${label} ${kind} contended, 2 workers`;
   ctx.progress(`  ${SUITE}: ${name}`);
-  let spins = 0, acq = 0, exact = true;
+  let spins = 0, acq = 0, handoffs = 0, exact = true, pinned = true;
   const overlaps: number[] = [];
   const values = await collect(sz.samples, 1, async () => {
-    const r = await runLockWorkers({ engine, kind, workers: 2, iterations: sz.contendedIterations });
-    spins += r.spins; acq += r.acquisitions; exact &&= r.counter === r.expected;
+    const r = await runLockWorkers({ engine, kind, workers: 2, iterations: sz.contendedIterations, pin: true });
+    spins += r.spins; acq += r.acquisitions; handoffs += r.handoffs; exact &&= r.counter === r.expected;
+    pinned &&= r.pinned;
     overlaps.push(r.overlap);
     return r.ns_per_acquire_release;
   });
@@ -74,7 +75,10 @@ async function contended(engine: LockEngine, kind: Kind, sz: Sizes, ctx: SuiteCo
   return figure({
     suite: SUITE, case: name, unit: 'ns',
     ...(o.note !== undefined ? { note: o.note } : {}),
-    extra: { spins_per_acquisition: acq ? spins / acq : 0, counter_exact: exact, overlap: o.overlap },
+    extra: {
+      spins_per_acquisition: acq ? spins / acq : 0, counter_exact: exact, overlap: o.overlap,
+      handoff_share: acq ? handoffs / acq : 0, pinned,
+    },
   }, values);
 }
 

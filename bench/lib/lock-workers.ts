@@ -2,8 +2,10 @@
 // Wasm lockLoop (build/kernel.wasm, locks in the layout's scratch region) or the same three locks written
 // with JavaScript Atomics. Workers start together behind a barrier; each times its own loop, and the run's
 // elapsed time is from the first start to the last end. The result carries the shared counter so callers
-// can check mutual exclusion (counter == workers * iterations).
+// can check mutual exclusion (counter == workers * iterations). With `pin`, each worker pins itself to
+// its own CPU through the native addon, as the native contended locks do.
 import { Worker } from 'node:worker_threads';
+import { loadNative } from '../../src/native/index.js';
 import {
   loadKernelModule, instantiateKernel, exportedFunction, exportedConstant,
 } from './kernel-wasm.js';
@@ -22,11 +24,15 @@ export interface LockRunOptions {
   readonly kind: LockKindName;
   readonly workers: number;
   readonly iterations: number;
+  /** Pin worker i to the i-th allowed CPU through the native addon (when it loads; else unpinned). */
+  readonly pin?: boolean;
 }
 
 export interface LockRun extends LockRunOptions {
   readonly counter: number;
   readonly expected: number;
+  /** Acquisitions that followed another worker's (the lock was handed over rather than retaken). */
+  readonly handoffs: number;
   readonly acquisitions: number;
   readonly spins: number;
   readonly elapsed_ns: number;
@@ -34,6 +40,8 @@ export interface LockRun extends LockRunOptions {
   readonly ns_per_acquire_release: number;
   /** Share of the run during which all workers were inside their loops (1 = contended throughout). */
   readonly overlap: number;
+  /** Every worker was pinned to its own CPU. */
+  readonly pinned: boolean;
 }
 
 // Control words (Int32 indexes): 0 = workers ready, 1 = go.
@@ -41,7 +49,7 @@ const CTL_READY = 0;
 const CTL_GO = 1;
 
 // JS lock layout, Int32 indexes in their own SharedArrayBuffer (the same fields as the kernel's struct).
-const JS_WORD = 0, JS_OWNER = 1, JS_ACQ = 2, JS_SPINS = 3, JS_COUNTER = 16;
+const JS_WORD = 0, JS_OWNER = 1, JS_ACQ = 2, JS_SPINS = 3, JS_COUNTER = 16, JS_CALLERS = 17, JS_HOLDER = 18, JS_HANDOFFS = 19;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -69,6 +77,7 @@ function body() {
   }
   const a = new Int32Array(d.jsBuffer);
   const W = ${JS_WORD}, O = ${JS_OWNER}, ACQ = ${JS_ACQ}, SP = ${JS_SPINS}, C = ${JS_COUNTER};
+  const CALLERS = ${JS_CALLERS}, HOLDER = ${JS_HOLDER}, HANDOFFS = ${JS_HANDOFFS};
   function acquire(kind) {
     let s = 0;
     if (kind === 'tas') { while (Atomics.exchange(a, W, 1) !== 0) s++; }
@@ -85,10 +94,19 @@ function body() {
     else if (kind === 'ticket') Atomics.store(a, O, a[O] + 1);
   }
   const kind = d.kind, n = d.iterations;
+  const self = Atomics.add(a, CALLERS, 1) + 1;
   return () => {
-    for (let i = 0; i < n; i++) { acquire(kind); a[C] = a[C] + 1; release(kind); if (kind === 'none') Atomics.load(a, W); }
+    for (let i = 0; i < n; i++) {
+      acquire(kind);
+      a[C] = a[C] + 1;
+      if (a[HOLDER] !== self) { a[HANDOFFS] = a[HANDOFFS] + 1; a[HOLDER] = self; }
+      release(kind);
+      if (kind === 'none') Atomics.load(a, W);
+    }
   };
 }
+let pinned = false;
+if (d.addonPath) pinned = require(d.addonPath).pinThread(d.cpu) === true;
 const run = body();
 Atomics.add(ctl, ${CTL_READY}, 1);
 Atomics.notify(ctl, ${CTL_READY});
@@ -96,14 +114,14 @@ while (Atomics.load(ctl, ${CTL_GO}) === 0) Atomics.wait(ctl, ${CTL_GO}, 0, 1000)
 const t0 = process.hrtime.bigint();
 run();
 const t1 = process.hrtime.bigint();
-parentPort.postMessage({ t0, t1 });
+parentPort.postMessage({ t0, t1, pinned });
 `;
 
 const KIND_CODES: Readonly<Record<LockKindName, number>> = { tas: 0, ttas: 1, ticket: 2, none: 3 };
 
 interface Shared {
   readonly data: Record<string, unknown>;
-  readOutcome(): { counter: number; acquisitions: number; spins: number };
+  readOutcome(): { counter: number; acquisitions: number; spins: number; handoffs: number };
 }
 
 function prepareWasm(kind: LockKindName, iterations: number): Shared {
@@ -116,7 +134,8 @@ function prepareWasm(kind: LockKindName, iterations: number): Shared {
   const counterAddr = base + Math.max(64, lockBytes); // its own cache line
   exportedFunction(k.exports, 'spinlockInit')(lockAddr);
   const view = new DataView(k.memory.buffer);
-  view.setUint32(counterAddr, 0, true);
+  for (let off = 0; off < 16; off += 4) view.setUint32(counterAddr + off, 0, true);
+  const handoffsOff = exportedConstant(k.exports, 'LOOP_HANDOFFS');
   const acqOff = exportedConstant(k.exports, 'SPINLOCK_ACQUISITIONS');
   const spinsOff = exportedConstant(k.exports, 'SPINLOCK_SPINS');
   return {
@@ -125,6 +144,7 @@ function prepareWasm(kind: LockKindName, iterations: number): Shared {
       counter: view.getUint32(counterAddr, true),
       acquisitions: Number(view.getBigUint64(lockAddr + acqOff, true)),
       spins: Number(view.getBigUint64(lockAddr + spinsOff, true)),
+      handoffs: view.getUint32(counterAddr + handoffsOff, true),
     }),
   };
 }
@@ -134,7 +154,9 @@ function prepareJs(kind: LockKindName, iterations: number): Shared {
   const a = new Int32Array(jsBuffer);
   return {
     data: { engine: 'js', jsBuffer, kind, iterations },
-    readOutcome: () => ({ counter: a[JS_COUNTER]! >>> 0, acquisitions: a[JS_ACQ]! >>> 0, spins: a[JS_SPINS]! >>> 0 }),
+    readOutcome: () => ({
+      counter: a[JS_COUNTER]! >>> 0, acquisitions: a[JS_ACQ]! >>> 0, spins: a[JS_SPINS]! >>> 0, handoffs: a[JS_HANDOFFS]! >>> 0,
+    }),
   };
 }
 
@@ -147,6 +169,14 @@ function checkOptions(o: LockRunOptions): void {
   if (!Number.isInteger(o.iterations) || o.iterations < 1 || o.iterations > MAX_ITERATIONS) {
     throw new Error(`iterations must be an integer in 1..${MAX_ITERATIONS}`);
   }
+}
+
+/** One allowed CPU per worker, when the addon loads and there are enough CPUs; else null (unpinned). */
+function pinPlan(workers: number): { addonPath: string; cpus: number[] } | null {
+  const native = loadNative();
+  if (!native.ok) return null;
+  const cpus = native.addon.allowedCpus();
+  return cpus.length >= workers ? { addonPath: native.path, cpus: cpus.slice(0, workers) } : null;
 }
 
 async function waitFor(cond: () => boolean, timeout_ms: number, what: string): Promise<void> {
@@ -162,7 +192,8 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
   const shared = o.engine === 'wasm' ? prepareWasm(o.kind, o.iterations) : prepareJs(o.kind, o.iterations);
   const control = new SharedArrayBuffer(8);
   const ctl = new Int32Array(control);
-  const times: { t0: bigint; t1: bigint }[] = [];
+  const times: { t0: bigint; t1: bigint; pinned: boolean }[] = [];
+  const pinning = o.pin ? pinPlan(o.workers) : null;
   const workers: Worker[] = [];
   let failure: Error | undefined;
   const done = new Promise<void>((resolveAll) => {
@@ -171,8 +202,9 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
     for (let i = 0; i < o.workers; i++) {
       // The worker source is CommonJS: drop a parent's --input-type=module, which eval workers inherit.
       const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-      const w = new Worker(WORKER_SOURCE, { eval: true, execArgv, workerData: { ...shared.data, control } });
-      w.on('message', (m: { t0: bigint; t1: bigint }) => { times.push(m); });
+      const pinData = pinning ? { addonPath: pinning.addonPath, cpu: pinning.cpus[i] } : {};
+      const w = new Worker(WORKER_SOURCE, { eval: true, execArgv, workerData: { ...shared.data, ...pinData, control } });
+      w.on('message', (m: { t0: bigint; t1: bigint; pinned: boolean }) => { times.push(m); });
       w.on('error', (err) => {
         failure ??= err;
         Atomics.store(ctl, CTL_GO, 1); // release the others; their results are discarded
@@ -208,5 +240,6 @@ export async function runLockWorkers(o: LockRunOptions): Promise<LockRun> {
   const overlap = elapsed_ns > 0 ? Math.max(0, Number(firstEnd - lastStart)) / elapsed_ns : 1;
   const out = shared.readOutcome();
   const total = o.workers * o.iterations;
-  return { ...o, ...out, expected: total, elapsed_ns, ns_per_acquire_release: elapsed_ns / total, overlap };
+  const pinned = times.every((t) => t.pinned);
+  return { ...o, ...out, expected: total, elapsed_ns, ns_per_acquire_release: elapsed_ns / total, overlap, pinned };
 }

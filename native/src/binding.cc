@@ -2,6 +2,7 @@
 // checks its arguments and throws a TypeError/RangeError naming the bad one; results are plain objects.
 // All measurements run synchronously on the calling thread (plus the threads they start and join).
 #include <napi.h>
+#include <sched.h>
 
 #include <string>
 
@@ -128,6 +129,7 @@ Napi::Value Spinlock(const Napi::CallbackInfo& info) {
   o.Set("spins", static_cast<double>(r.spins));
   o.Set("yields", static_cast<double>(r.yields));
   o.Set("count", static_cast<double>(r.count));
+  o.Set("handoffs", static_cast<double>(r.handoffs));
   o.Set("count_ok", r.count_ok);
   o.Set("pinned", r.pinned);
   o.Set("overlap", r.overlap);
@@ -158,7 +160,34 @@ Napi::Value DaemonRoundTrip(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// pinThread(cpu): pin the calling thread (e.g. a worker thread) to one CPU; false when refused.
+Napi::Value PinThread(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "cpu must be a number").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  double cpu = info[0].As<Napi::Number>().DoubleValue();
+  if (!(cpu >= 0 && cpu < CPU_SETSIZE) || cpu != static_cast<double>(static_cast<int>(cpu))) {
+    Napi::RangeError::New(env, "cpu must be an integer CPU number").ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  return Napi::Boolean::New(env, measure::pin_self(static_cast<int>(cpu)));
+}
+
+// allowedCpus(): the CPUs this process may run on (at most 64), in order.
+Napi::Value AllowedCpus(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int cpus[64];
+  int n = measure::allowed_cpus(cpus, 64);
+  Napi::Array out = Napi::Array::New(env, n);
+  for (int i = 0; i < n; i++) out.Set(i, cpus[i]);
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("pinThread", Napi::Function::New(env, PinThread));
+  exports.Set("allowedCpus", Napi::Function::New(env, AllowedCpus));
   exports.Set("nullSyscall", Napi::Function::New(env, NullSyscall));
   exports.Set("clockGettime", Napi::Function::New(env, ClockGettime));
   exports.Set("contextSwitch", Napi::Function::New(env, ContextSwitch));

@@ -45,6 +45,7 @@ struct LockResult {
   uint64_t spins;        // failed attempts / polls while waiting
   uint64_t yields;       // sched_yield calls after a long spin (bounded spinning, see spinlock.cc)
   uint64_t count;        // the shared counter incremented under the lock
+  uint64_t handoffs;     // acquisitions that followed another thread's (the lock changed hands)
   bool count_ok;         // count == threads * iterations
   bool pinned;           // threads pinned to distinct CPUs
   double overlap;        // share of the run during which all threads were in their loops (1 = fully contended)

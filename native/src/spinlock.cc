@@ -3,6 +3,8 @@
 // until served). Each waiting poll counts as a spin. Spinning is bounded: after kSpinsBeforeYield polls
 // the waiter calls sched_yield once (counted), so a waiter never burns a whole time slice when the holder
 // was preempted on a busy machine. Contended runs use two threads pinned to two CPUs when allowed.
+// Handoffs count acquisitions that followed the other thread's: fair locks hand over, TAS lets the
+// releasing thread take the lock straight back.
 #include <sched.h>
 
 #include <atomic>
@@ -33,6 +35,8 @@ struct alignas(64) Lock {
 struct alignas(64) Shared {
   Lock lock;
   alignas(64) volatile uint64_t counter = 0;  // plain, protected by the lock
+  volatile int holder = -1;                    // thread that last held the lock, under the lock
+  volatile uint64_t handoffs = 0;              // acquisitions that followed another thread's
 };
 
 struct Waits {
@@ -75,17 +79,21 @@ inline void release(Lock& l) {
 }
 
 template <LockKind K>
-void worker(Shared& s, uint64_t iterations, Waits& w) {
+void worker(Shared& s, uint64_t iterations, Waits& w, int self) {
   for (uint64_t i = 0; i < iterations; i++) {
     acquire<K>(s.lock, w);
     s.counter = s.counter + 1;
+    if (s.holder != self) {
+      s.handoffs = s.handoffs + 1;
+      s.holder = self;
+    }
     release<K>(s.lock);
   }
 }
 
 template <LockKind K>
 LockResult run(int threads, uint64_t iterations) {
-  LockResult r{0, 0, 0, 0, 0, false, false, 0, ""};
+  LockResult r{0, 0, 0, 0, 0, 0, false, false, 0, ""};
   Shared shared;
   int cpus[2];
   int ncpu = allowed_cpus(cpus, 2);
@@ -101,7 +109,7 @@ LockResult run(int threads, uint64_t iterations) {
       ready.fetch_add(1);
       while (!go.load(std::memory_order_acquire)) cpu_relax();
       start_ns[t] = now_ns();
-      worker<K>(shared, iterations, waits[t]);
+      worker<K>(shared, iterations, waits[t], t);
       end_ns[t] = now_ns();
     });
   }
@@ -116,6 +124,7 @@ LockResult run(int threads, uint64_t iterations) {
     r.yields += w.yields;
   }
   r.count = shared.counter;
+  r.handoffs = shared.handoffs;
   r.count_ok = r.count == r.acquisitions;
   r.pinned = threads > 1 && pinned.load() == threads;
   r.ns = static_cast<double>(elapsed) / static_cast<double>(r.acquisitions);
@@ -136,7 +145,7 @@ LockResult run(int threads, uint64_t iterations) {
 
 LockResult spinlock_run(LockKind kind, int threads, uint64_t iterations) {
   if (threads < 1 || threads > 2) {
-    LockResult r{0, 0, 0, 0, 0, false, false, 0, "threads must be 1 or 2"};
+    LockResult r{0, 0, 0, 0, 0, 0, false, false, 0, "threads must be 1 or 2"};
     return r;
   }
   switch (kind) {
@@ -144,7 +153,7 @@ LockResult spinlock_run(LockKind kind, int threads, uint64_t iterations) {
     case LockKind::Ttas: return run<LockKind::Ttas>(threads, iterations);
     case LockKind::Ticket: return run<LockKind::Ticket>(threads, iterations);
   }
-  return LockResult{0, 0, 0, 0, 0, false, false, 0, "unknown lock kind"};
+  return LockResult{0, 0, 0, 0, 0, 0, false, false, 0, "unknown lock kind"};
 }
 
 }  // namespace measure

@@ -29,6 +29,8 @@ export interface SpinlockResult {
   readonly spins: number;
   readonly yields: number;
   readonly count: number;
+  /** Acquisitions that followed the other thread's (the lock changed hands). */
+  readonly handoffs: number;
   readonly count_ok: boolean;
   readonly pinned: boolean;
   /** Share of the run during which all threads were inside their loops (1 = contended throughout). */
@@ -54,6 +56,10 @@ export interface NativeAddon {
   contextSwitch(ring: number, rounds: number, channel: Channel, pin: boolean, members?: Members): ContextSwitchResult;
   spinlock(kind: NativeLockKind, threads: 1 | 2, iterations: number): SpinlockResult;
   daemonRoundTrip(iterations: number, pin: boolean, daemon?: Members): DaemonResult;
+  /** Pin the calling thread (any worker thread too) to one CPU; false when the system refuses. */
+  pinThread(cpu: number): boolean;
+  /** The CPUs this process may run on (at most 64), in order. */
+  allowedCpus(): number[];
   readonly version: number;
 }
 
@@ -61,7 +67,9 @@ export type NativeLoad =
   | { readonly ok: true; readonly addon: NativeAddon; readonly path: string }
   | { readonly ok: false; readonly reason: string };
 
-const FUNCTIONS = ['nullSyscall', 'clockGettime', 'contextSwitch', 'spinlock', 'daemonRoundTrip'] as const;
+const FUNCTIONS = [
+  'nullSyscall', 'clockGettime', 'contextSwitch', 'spinlock', 'daemonRoundTrip', 'pinThread', 'allowedCpus',
+] as const;
 
 /** The package root: the nearest folder above this module holding package.json (works from src/ and dist/src/). */
 function packageRoot(): string {

@@ -66,13 +66,15 @@ describe('native measurement addon', () => {
     for (const kind of ['tas', 'ttas', 'ticket'] as const) {
       const r = addon().spinlock(kind, 2, 100_000);
       expect({ kind, count: r.count, ok: r.count_ok, acq: r.acquisitions }).toEqual({ kind, count: 200_000, ok: true, acq: 200_000 });
+      expect(r.handoffs).toBeGreaterThanOrEqual(2);
+      expect(r.handoffs).toBeLessThanOrEqual(200_000);
       expect(r.ns).toBeGreaterThan(0);
     }
   });
 
   it('an uncontended native lock never spins', () => {
     const r = addon().spinlock('ticket', 1, 10_000);
-    expect([r.spins, r.yields, r.count]).toEqual([0, 0, 10_000]);
+    expect([r.spins, r.yields, r.count, r.handoffs]).toEqual([0, 0, 10_000, 1]);
   });
 
   it('measures the daemon path as dearer than the direct call', () => {
@@ -90,6 +92,14 @@ describe('native measurement addon', () => {
     expect(() => a['spinlock']!('mcs', 1, 10)).toThrow(/kind must be/);
     expect(() => a['contextSwitch']!(2, 10, 'pipe', true, 'fibers')).toThrow(/members must be 'threads' or 'processes'/);
     expect(() => a['spinlock']!('tas', 3, 10)).toThrow(/threads must be 1 or 2/);
+  });
+
+  it('lists the allowed CPUs and pins a thread to one of them', () => {
+    const cpus = addon().allowedCpus();
+    expect(cpus.length).toBeGreaterThan(0);
+    expect(cpus.every((c) => Number.isInteger(c) && c >= 0)).toBe(true);
+    const a = addon() as unknown as Record<string, (...args: unknown[]) => unknown>;
+    expect(() => a['pinThread']!(-1)).toThrow(/cpu must be an integer CPU number/);
   });
 
   it('a missing addon is reported with a reason, not thrown', () => {

@@ -21,6 +21,9 @@ describe('kernel spinlocks across two worker threads', () => {
       expect(r.counter).toBe(2 * ITERATIONS);
       expect(r.acquisitions).toBe(2 * ITERATIONS);
       expect(Number.isSafeInteger(r.spins) && r.spins >= 0).toBe(true);
+      // Each worker took the lock at least once from the other (or from nobody), at most every time.
+      expect(r.handoffs).toBeGreaterThanOrEqual(2);
+      expect(r.handoffs).toBeLessThanOrEqual(2 * ITERATIONS);
     });
   }
 
@@ -40,6 +43,12 @@ describe('kernel spinlocks across two worker threads', () => {
       const r = await runLockWorkers({ engine: 'wasm', kind, workers: 1, iterations: 10_000 });
       expect({ kind, counter: r.counter, spins: r.spins }).toEqual({ kind, counter: 10_000, spins: 0 });
     }
+  });
+
+  it('workers pinned to their own CPUs through the native addon stay exclusive', async () => {
+    const r = await runLockWorkers({ engine: 'wasm', kind: 'ticket', workers: 2, iterations: 20_000, pin: true });
+    expect(r.counter).toBe(40_000);
+    expect(typeof r.pinned).toBe('boolean');
   });
 
   it('the JavaScript Atomics locks used as a comparison are exclusive too', async () => {

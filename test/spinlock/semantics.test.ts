@@ -62,9 +62,11 @@ describe('kernel spinlock state and counters', () => {
 
   it('lockLoop counts every acquisition and returns the counter', () => {
     const counter = lock + 64;
-    view.setUint32(counter, 0, true);
+    for (let off = 0; off < 16; off += 4) view.setUint32(counter + off, 0, true);
     expect(fn('lockLoop')(field('LOCK_TTAS'), lock, counter, 1000)).toBe(1000);
     expect(view.getUint32(counter, true)).toBe(1000);
+    // One caller: the lock changed hands once (from nobody to it).
+    expect(view.getUint32(counter + field('LOOP_HANDOFFS'), true)).toBe(1);
     expect(u64('SPINLOCK_ACQUISITIONS')).toBe(1000);
     expect(u32('SPINLOCK_WORD')).toBe(0);
   });
