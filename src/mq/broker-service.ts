@@ -107,7 +107,7 @@ export class MqBrokerService implements NodeService {
         if (q.checkRedelivery()) this.pump(q, ctx);
         outstanding ||= q.hasOutstanding;
       }
-      if (outstanding) this.armTimer(ctx);
+      if (outstanding && this.timer === undefined) this.armTimer(ctx);
     });
   }
 }
