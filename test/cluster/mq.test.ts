@@ -99,11 +99,11 @@ describe('message queues', () => {
     for (let i = 0; i < 250; i++) if (prod().producer.send(i) === 'queued') accepted++;
     expect(accepted).toBe(200); // the producer's outbox bound
     expect(prod().producer.send(999)).toBe('blocked');
+    let drained = false;
+    prod().producer.onDrain = () => { drained = true; };
     c.sim.run({ until_ns: ms(1000) });
     expect(broker().queues.get('q')!.length).toBe(10);
     expect(prod().producer.pending).toBe(190);
-    let drained = false;
-    prod().producer.onDrain = () => { drained = true; };
     c.start('cons');
     c.sim.run({ until_ns: ms(10_000) });
     expect(bodies(log)).toEqual([...Array(200).keys()]);
