@@ -61,7 +61,11 @@ export async function run(argv: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`${id}: stopping (${why})\n`);
-      node.stop().then(() => resolve(0), () => resolve(1));
+      const finish = (code: number): void => {
+        process.stdin.destroy(); // let the event loop end
+        resolve(code);
+      };
+      node.stop().then(() => finish(0), () => finish(1));
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

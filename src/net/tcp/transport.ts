@@ -27,6 +27,8 @@ export interface TcpTransportOptions {
   readonly queue_max?: number;
   readonly write_buffer_max_bytes?: number;
   readonly max_inbound?: number;
+  /** Consecutive failed connects after which send() reports the peer unreachable (default 3). */
+  readonly unreachable_after?: number;
 }
 
 export interface TransportStats {
@@ -110,7 +112,7 @@ export class TcpTransport {
       this.stats.frames_out++;
       return true;
     }
-    if (l.state === 'backoff' && l.failures > 0) return false; // the last attempt failed: unreachable now
+    if (l.state === 'backoff' && l.failures >= (this.opts.unreachable_after ?? 3)) return false; // the peer is down
     if (l.queue.length >= (this.opts.queue_max ?? 10_000)) {
       this.drop('send-overflow', `send queue to ${to} is full`);
       return false;
@@ -222,7 +224,17 @@ export class TcpTransport {
       return peer;
     }
     this.stats.frames_in++;
-    if (f.type === 'hello') return f.src;
+    if (f.type === 'hello') {
+      // the peer is up (it just dialled us): skip the rest of our backoff towards it
+      const l = this.links.get(f.src)!;
+      if (l.state === 'backoff' && l.timer) {
+        clearTimeout(l.timer);
+        l.timer = undefined;
+        l.state = 'idle';
+        this.dial(l);
+      }
+      return f.src;
+    }
     let payload: unknown;
     try {
       payload = JSON.parse(f.payload.toString('utf8'));
