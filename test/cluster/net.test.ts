@@ -154,6 +154,23 @@ describe('simulated network', () => {
     expect(() => parseFaultScript('at soon heal')).toThrow(/not a duration/);
   });
 
+  it('delivers copies of JSON messages, as TCP would, and refuses values JSON cannot carry', () => {
+    const c = cluster(1, { duplicate: 1 });
+    const msg = { t: 'x', list: [1] };
+    p(c, 'a').ctx!.send('b', msg);
+    msg.list.push(2);
+    expect(p(c, 'a').ctx!.send('b', () => 1)).toBe(false);
+    expect(p(c, 'a').ctx!.send('b', undefined)).toBe(false);
+    c.sim.run();
+    const got = p(c, 'b').received.map((r) => r.msg as { list: number[] });
+    expect(got).toEqual([{ t: 'x', list: [1] }, { t: 'x', list: [1] }]);
+    expect(got[0]).not.toBe(got[1]);
+  });
+
+  it('reads partition groups written in braces', () => {
+    expect(parseFaultScript('at 1s partition {a,b}|{c,d,e}', ids)[0]!.fault).toEqual({ kind: 'partition', groups: [['a', 'b'], ['c', 'd', 'e']] });
+  });
+
   it('replays a nemesis run byte for byte from its seed', () => {
     const run = (seed: number): string => {
       const c = cluster(seed, { loss: 0.05, latency: { kind: 'uniform', min_ns: ms(1), max_ns: ms(4) } });
