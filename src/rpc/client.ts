@@ -98,10 +98,10 @@ export class RpcClient {
     for (const [seq, p] of this.pending) this.finish(seq, p);
   }
 
+  /** Lowest unfinished seq: seqs are inserted in increasing order, so it is the Map's first key. */
   private lowWatermark(current: number): number {
-    let low = current;
-    for (const s of this.pending.keys()) if (s < low) low = s;
-    return low;
+    const first = this.pending.keys().next();
+    return first.done ? current : Math.min(first.value, current);
   }
 
   private attempt(p: Pending, retry_ns: number): void {

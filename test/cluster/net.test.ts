@@ -167,6 +167,36 @@ describe('simulated network', () => {
     expect(got[0]).not.toBe(got[1]);
   });
 
+  it('keeps what a service synced across a crash and loses what it did not', () => {
+    const c = cluster();
+    const st = (): NonNullable<Probe['ctx']>['storage'] => p(c, 'a').ctx!.storage;
+    st().put('term', '3');
+    st().sync();
+    st().put('term', '4');
+    st().put('vote', 'b');
+    p(c, 'a').received.push({ from: 'x', msg: 'volatile', t: 0 });
+    c.crash('a');
+    c.restart('a');
+    expect(p(c, 'a').received).toEqual([]);
+    expect(st().get('term')).toBe('3');
+    expect(st().get('vote')).toBeUndefined();
+    expect(c.node('a').incarnation).toBe(2);
+  });
+
+  it('leaves a node down when a service fails while starting, and records why', () => {
+    let boom = true;
+    const c = new SimCluster({
+      seed: 1, trace: { keep_max_lines: 100 },
+      nodes: [{ id: 'a', services: { x: () => ({ start() { if (boom) throw new Error('no disk'); }, onMessage() {}, stop() {} }) } }],
+    });
+    expect(c.node('a').status).toBe('down');
+    expect(c.node('a').actor).toBeUndefined();
+    expect(c.sim.trace.lines().some((l) => l.includes('"service.error"') && l.includes('no disk'))).toBe(true);
+    boom = false;
+    c.start('a');
+    expect(c.node('a').status).toBe('up');
+  });
+
   it('reads partition groups written in braces', () => {
     expect(parseFaultScript('at 1s partition {a,b}|{c,d,e}', ids)[0]!.fault).toEqual({ kind: 'partition', groups: [['a', 'b'], ['c', 'd', 'e']] });
   });
