@@ -2,7 +2,7 @@
 // simulator events/s, simulated RPC round trips/s against simulated messages/s (all with benny), and the
 // TCP RPC round trip (p50, p99) and throughput on loopback against a raw TCP echo between the same two
 // processes (a node child process, or a plain echo child). Wall-clock measurement lives only here.
-// Run: npm run build && node dist/bench/cluster.js [--json]
+// Run: npm run build && node dist/bench/cluster.js [--json] [--quick]; the common runner calls suite(ctx).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,10 +23,19 @@ export interface BenchResult {
   readonly case: string;
   readonly unit: string;
   readonly median: number;
+  /** Samples behind the median (benny samples, or measured round trips). */
+  readonly samples: number;
+  /** "suite/case" of the baseline figure, measured in the same run. */
+  readonly baseline_case: string;
   /** The median of the baseline case this one is compared with (same unit). */
   readonly baseline: number;
   /** median / baseline. */
   readonly ratio: number;
+}
+
+export interface SuiteContext {
+  readonly quick: boolean;
+  progress(line: string): void;
 }
 
 const BATCH = 10_000;
@@ -48,22 +57,22 @@ class Caller implements NodeService {
   stop(): void { this.client.close(); }
 }
 
-/** benny median (seconds per op) to units per second. */
-async function bennyRates(name: string, cases: [string, number, () => void][]): Promise<Map<string, number>> {
+/** benny median (seconds per op) to units per second, with the sample count. */
+async function bennyRates(name: string, quick: boolean, cases: [string, number, () => void][]): Promise<Map<string, { rate: number; samples: number }>> {
   const summary = await b.suite(
     name,
-    b.configure({ cases: { minSamples: 10, maxTime: 2 } }),
+    b.configure({ cases: quick ? { minSamples: 5, maxTime: 0.3 } : { minSamples: 10, maxTime: 2 } }),
     ...cases.map(([n, , fn]) => b.add(n, fn)),
   );
-  const out = new Map<string, number>();
+  const out = new Map<string, { rate: number; samples: number }>();
   for (const r of summary.results) {
     const per = cases.find(([n]) => n === r.name)![1];
-    out.set(r.name, per / r.details.median);
+    out.set(r.name, { rate: per / r.details.median, samples: r.samples });
   }
   return out;
 }
 
-export async function simBenchmarks(): Promise<BenchResult[]> {
+export async function simBenchmarks(quick = false): Promise<BenchResult[]> {
   // Both the bare heap and the simulator hold PENDING events in steady state: each event run
   // schedules its successor, as actors with timers do.
   const q = new EventQueue<number>();
@@ -73,7 +82,7 @@ export async function simBenchmarks(): Promise<BenchResult[]> {
   for (let i = 0; i < PENDING; i++) actor(i);
   const msgCluster = new SimCluster({ seed: 1, nodes: [{ id: 'a', services: { s: () => new Sink() } }, { id: 'b', services: { s: () => new Sink() } }] });
   const rpcCluster = new SimCluster({ seed: 1, nodes: [{ id: 'a', services: { c: () => new Caller() } }, { id: 'b', services: ['counter'] }] });
-  const rates = await bennyRates('cluster.sim', [
+  const rates = await bennyRates('cluster.sim', quick, [
     ['event heap pop+push', BATCH, () => {
       for (let i = 0; i < BATCH; i++) {
         const e = q.pop()!;
@@ -94,8 +103,11 @@ export async function simBenchmarks(): Promise<BenchResult[]> {
       rpcCluster.sim.run();
     }],
   ]);
-  const r = (c: string): number => rates.get(c)!;
-  const row = (c: string, unit: string, base: string): BenchResult => ({ suite: 'cluster.sim', case: c, unit, median: r(c), baseline: r(base), ratio: r(c) / r(base) });
+  const r = (c: string): number => rates.get(c)!.rate;
+  const row = (c: string, unit: string, base: string): BenchResult => ({
+    suite: 'cluster.sim', case: c, unit, median: r(c), samples: rates.get(c)!.samples,
+    baseline_case: `cluster.sim/${base}`, baseline: r(base), ratio: r(c) / r(base),
+  });
   return [
     row('event heap pop+push', 'events/s', 'event heap pop+push'),
     row('simulator events', 'events/s', 'event heap pop+push'),
@@ -186,23 +198,33 @@ async function tcpRpc(samples: number, inflight: number): Promise<{ p50: number;
 export async function tcpBenchmarks(samples = 2000, inflight = 64): Promise<BenchResult[]> {
   const raw = await rawEcho(samples, inflight);
   const rpc = await tcpRpc(samples, inflight);
-  const row = (c: string, unit: string, v: number, base: number): BenchResult => ({ suite: 'cluster.tcp', case: c, unit, median: v, baseline: base, ratio: v / base });
+  const rawP50 = 'raw tcp echo round trip p50';
+  const rawP99 = 'raw tcp echo round trip p99';
+  const rawTput = `raw tcp echo throughput (${inflight} in flight)`;
+  const row = (c: string, unit: string, v: number, baseCase: string, base: number, n: number): BenchResult => ({
+    suite: 'cluster.tcp', case: c, unit, median: v, samples: n, baseline_case: `cluster.tcp/${baseCase}`, baseline: base, ratio: v / base,
+  });
   return [
-    row('raw tcp echo round trip p50', 'us', raw.p50, raw.p50),
-    row('raw tcp echo round trip p99', 'us', raw.p99, raw.p99),
-    row('raw tcp echo throughput (64 in flight)', 'round trips/s', raw.throughput, raw.throughput),
-    row('tcp rpc round trip p50', 'us', rpc.p50, raw.p50),
-    row('tcp rpc round trip p99', 'us', rpc.p99, raw.p99),
-    row('tcp rpc throughput (64 in flight)', 'calls/s', rpc.throughput, raw.throughput),
+    row(rawP50, 'us', raw.p50, rawP50, raw.p50, samples),
+    row(rawP99, 'us', raw.p99, rawP99, raw.p99, samples),
+    row(rawTput, 'round trips/s', raw.throughput, rawTput, raw.throughput, 1),
+    row('tcp rpc round trip p50', 'us', rpc.p50, rawP50, raw.p50, samples),
+    row('tcp rpc round trip p99', 'us', rpc.p99, rawP99, raw.p99, samples),
+    row(`tcp rpc throughput (${inflight} in flight)`, 'calls/s', rpc.throughput, rawTput, raw.throughput, 1),
   ];
 }
 
-export async function runClusterBench(): Promise<BenchResult[]> {
-  return [...(await simBenchmarks()), ...(await tcpBenchmarks())];
+/** The entry point of the common benchmark runner. */
+export async function suite(ctx: SuiteContext = { quick: false, progress: () => {} }): Promise<BenchResult[]> {
+  ctx.progress('cluster: simulator, simulated messages and RPC');
+  const sim = await simBenchmarks(ctx.quick);
+  ctx.progress('cluster: TCP RPC against a raw TCP echo on loopback');
+  const tcp = await tcpBenchmarks(ctx.quick ? 300 : 2000);
+  return [...sim, ...tcp];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const results = await runClusterBench();
+  const results = await suite({ quick: process.argv.includes('--quick'), progress: (l) => process.stderr.write(`${l}\n`) });
   if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
   else {
     process.stdout.write('\n');
