@@ -65,6 +65,10 @@ export class RpcClient {
     const retry = opts.retry_ns ?? 100_000_000;
     if (!(deadline > 0) || !(retry > 0)) throw new RangeError('deadline_ns and retry_ns must be > 0');
     const seq = this.nextSeq++;
+    if (to !== this.ctx.id && !this.ctx.peers.includes(to)) {
+      cb({ ok: false, error: new RpcError('unreachable', `${method}: there is no node '${to}' in the cluster`), latency_ns: 0, attempts: 0 });
+      return seq;
+    }
     if (this.pending.size >= this.maxPending) {
       cb({ ok: false, error: new RpcError('busy', `more than ${this.maxPending} calls in flight`), latency_ns: 0, attempts: 0 });
       return seq;

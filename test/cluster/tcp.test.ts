@@ -124,6 +124,12 @@ describe('TCP transport between real processes', () => {
     await pingAll(['n1', 'n2', 'n3'], 1);
   });
 
+  it('delivers a message a node sends to itself, as the simulator does', async () => {
+    expect(probe().ctx!.send('t', { t: 'self', n: 1 })).toBe(true);
+    expect(probe().ctx!.send('t', () => 0)).toBe(false);
+    await until('self message', () => probe().received.some((r) => r.from === 't' && (r.msg as { t: string }).t === 'self'));
+  });
+
   it('runs RPC increments exactly once over TCP', async () => {
     const results: number[] = [];
     for (let i = 0; i < 10; i++) {

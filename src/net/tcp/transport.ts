@@ -29,6 +29,8 @@ export interface TcpTransportOptions {
   readonly max_inbound?: number;
   /** Consecutive failed connects after which send() reports the peer unreachable (default 3). */
   readonly unreachable_after?: number;
+  /** Close an inbound connection that sits inside a frame this long without a byte (default 30 s). */
+  readonly partial_frame_timeout_ms?: number;
 }
 
 export interface TransportStats {
@@ -203,6 +205,9 @@ export class TcpTransport {
       }
     });
     s.on('error', () => {});
+    s.setTimeout(this.opts.partial_frame_timeout_ms ?? 30_000, () => {
+      if (reader.buffered > 0) s.destroy(); // a stalled partial frame: counted as truncated on close
+    });
     s.once('close', () => {
       this.inbound.delete(s);
       if (reader.buffered > 0) this.drop('truncated', `connection from ${where} closed inside a frame (${reader.buffered} bytes)`);
