@@ -6,7 +6,7 @@ import { MqBrokerService } from '../mq/broker-service.js';
 
 export const SERVICES: Record<string, ServiceFactory> = {
   echo: () => new EchoService(),
-  counter: () => new CounterService(),
+  counter: (options) => new CounterService(options),
   mq: (options) => new MqBrokerService(options),
 };
 
