@@ -138,7 +138,7 @@ class Coordinator implements NodeService {
   start(ctx: NodeContext): void {
     this.client = new RpcClient(ctx, { service: 'robot' });
     this.consumer = new MqConsumer(ctx, {
-      broker: 'hub', queue: 'telemetry', window: 1024, resubscribe_ns: ms(200),
+      broker: 'hub', queue: 'telemetry', window: 4096, resubscribe_ns: ms(200),
       onMessage: (d) => this.telemetry(d),
     });
     this.consumer.start();
