@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../src/cluster/sim-cluster.js';
 import { Nemesis, majoritiesRing, parseFaultScript, scheduleFaults } from '../../src/net/index.js';
 import { ms } from '../../src/sim/index.js';
-import { Probe, probe } from './helpers.js';
+import { Probe, probe } from './probe.js';
 
 const ids = ['a', 'b', 'c', 'd', 'e'];
 function cluster(seed = 1, link = {}): SimCluster {

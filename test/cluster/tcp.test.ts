@@ -10,7 +10,7 @@ import { RealNode } from '../../src/cluster/real-node.js';
 import { encodeFrame } from '../../src/net/tcp/frame.js';
 import { RpcClient, type RpcOutcome } from '../../src/rpc/index.js';
 import { buildCli } from './build-cli.js';
-import { Probe } from './helpers.js';
+import { Probe } from './probe.js';
 
 class Caller implements NodeService {
   client!: RpcClient;
