@@ -51,6 +51,7 @@ interface Link {
   queue: Buffer[];
   failures: number;
   timer: NodeJS.Timeout | undefined;
+  corked: boolean;
 }
 
 export class TcpTransport {
@@ -70,7 +71,7 @@ export class TcpTransport {
   constructor(private readonly opts: TcpTransportOptions) {
     this.maxFrame = opts.max_frame_bytes ?? FRAME_MAX_BYTES_DEFAULT;
     for (const [id, addr] of opts.peers) {
-      if (id !== opts.id) this.links.set(id, { id, addr, state: 'idle', socket: undefined, queue: [], failures: 0, timer: undefined });
+      if (id !== opts.id) this.links.set(id, { id, addr, state: 'idle', socket: undefined, queue: [], failures: 0, timer: undefined, corked: false });
     }
   }
 
@@ -110,7 +111,17 @@ export class TcpTransport {
         this.drop('send-overflow', `write buffer to ${to} is full`);
         return false;
       }
-      l.socket.write(frame);
+      const sock = l.socket;
+      if (!l.corked) {
+        // coalesce the frames sent in this turn of the event loop into one write
+        l.corked = true;
+        sock.cork();
+        process.nextTick(() => {
+          l.corked = false;
+          sock.uncork();
+        });
+      }
+      sock.write(frame);
       this.stats.frames_out++;
       return true;
     }
