@@ -94,6 +94,7 @@ export function dispatch(hart: u32, budget: u32): u32 {
 function pickOrIdle(hart: u32): bool {
   if (atomic.load<u32>(KS + KS_RUNNABLE) == 0 && atomic.load<u32>(KS + KS_SLEEPERS) == 0) return false;
   klock(LOCK_SCHED);
+  wakeExpired(load<u64>(hartBase(hart) + H_MTIME));
   let t = schedPick(hart);
   if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && hartsBusy() == 0) {
     // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle).

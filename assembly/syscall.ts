@@ -18,7 +18,7 @@ import { shootdownOthers } from './shootdown';
 import { klog, KLOG_CLONE_FLAGS, KLOG_FUTEX_OP } from './klog';
 import { procBase, procMarkDying, PROC_LIVE } from './proc';
 import {
-  threadBase, threadAlloc, threadRelease, rqPush, switchOut, releaseBlocked, THREAD_NONE, TS_RUNNABLE, TS_SLEEP,
+  threadBase, threadAlloc, threadRelease, rqPush, switchOut, releaseBlocked, wakeExpired, THREAD_NONE, TS_RUNNABLE, TS_SLEEP,
 } from './sched';
 import { futexBlock, futexWake } from './futex';
 import { userWord, readUser64, writeUser32 } from './usercopy';
@@ -67,6 +67,7 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
     case NR_SCHED_YIELD:
       sysRet(h, 0);
       klock(LOCK_SCHED);
+      wakeExpired(load<u64>(h + H_MTIME)); // sleepers due by now queue ahead of the yielder
       rqPush(switchOut(hart, TS_RUNNABLE));
       kunlock(LOCK_SCHED);
       return SYS_DONE;
