@@ -1,0 +1,37 @@
+// Faults and isolation: each fault kind kills only its own process with the Linux signal; a bad system
+// call pointer is -EFAULT for the caller; a hostile process cannot see another's memory or the kernel's.
+import { describe, it, expect } from 'vitest';
+import { runGuests } from './helpers.js';
+
+describe('faults kill only their process', () => {
+  it('illegal instruction, bad load, kernel-half load and ebreak each kill their own process; the others finish', async () => {
+    const r = await runGuests([
+      ['faults', 'ill'], ['faults', 'load'], ['faults', 'kernel'], ['faults', 'ebreak'], ['faults', 'efault'],
+      ['letters', 'Z', '5', '2000'],
+    ], { harts: 2 });
+    expect(r.results[0]).toMatchObject({ kind: 'fault', signal: 'SIGILL', fault: 'illegal instruction', address: 0xffffffff });
+    expect(r.results[1]).toMatchObject({ kind: 'fault', signal: 'SIGSEGV', fault: 'load page fault', address: 0x10 });
+    expect(r.results[2]).toMatchObject({ kind: 'fault', signal: 'SIGSEGV', fault: 'load page fault', address: 0xf0000000 });
+    expect(r.results[3]).toMatchObject({ kind: 'fault', signal: 'SIGTRAP', fault: 'breakpoint' });
+    expect(r.results[4]).toEqual({ kind: 'exit', code: 0 });
+    expect(r.results[5]).toEqual({ kind: 'exit', code: 0 });
+    // Two harts: the letters may land inside the other lines.
+    expect(r.out.replace(/Z/g, '')).toBe('write: -14\nsurvived\n');
+    expect(r.out.match(/Z/g)).toHaveLength(5);
+    expect(r.out.match(/survived/g)).toHaveLength(1);
+    expect(r.stats.frames_used).toBe(0);
+  });
+});
+
+describe('isolation', () => {
+  it('a hostile process sees only its own pages: not the other process\'s secret at the same address, nor the kernel', async () => {
+    const r = await runGuests([['hostile', 's3cr3t'], ['hostile']]);
+    const lines = r.out.split('\n');
+    expect(lines).toContain('secret at 0x12000: s3cr3t');
+    expect(lines).toContain('secret at 0x12000: nothing here');
+    expect(r.out.match(/own pages seen 1, foreign 0/g)).toHaveLength(2);
+    expect(r.out).not.toContain('reachable');
+    expect(r.out).not.toContain('read the kernel half');
+    for (const x of r.results) expect(x).toMatchObject({ kind: 'fault', signal: 'SIGSEGV', address: 0x80001000 });
+  });
+});
