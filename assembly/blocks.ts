@@ -148,6 +148,7 @@ export const T_LAST_MTIME: u32 = 176; // u64: mtime when it last left a hart
 export const T_INSTRET: u32 = 184; // u64
 export const T_PREEMPTED: u32 = 192; // u64: times preempted by the timer
 export const T_WAIT_SEQ: u32 = 200; // u64: order of its futex wait
+export const T_FUTEX_SPACE: u32 = 208; // u32: process index + 1 of a private futex wait, 0 for a shared one
 // Records of ended threads (their final counters), a ring the host reads for per-thread statistics.
 export const TREC_BASE: u32 = THREAD_BASE + THREADS_MAX * THREAD_BYTES;
 export const TREC_ENTRIES: u32 = 256;

@@ -129,7 +129,7 @@ function threadExit(hart: u32, code: u32): u32 {
     const a = userWord(load<u32>(pb + P_SATP), ctid, true);
     if (a != 0) {
       atomic.store<u32>(a, 0);
-      futexWake(a - RAM_BASE, 1, load<u64>(h + H_MTIME));
+      futexWake(a - RAM_BASE, 0, 1, load<u64>(h + H_MTIME)); // a shared wake, as Linux's
     }
   }
   // The last thread's exit status is the process's (exit_group or a kill may have set it first).
@@ -225,10 +225,11 @@ function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
   const a = userWord(satp, uaddr, false);
   if (a == 0) { sysRet(h, -EFAULT); return SYS_DONE; }
   const key = a - RAM_BASE;
+  const space: u32 = (op & FUTEX_PRIVATE) != 0 ? p + 1 : 0;
   const now = load<u64>(h + H_MTIME);
   if (cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET) {
     klock(LOCK_SCHED);
-    const n = futexWake(key, val, now);
+    const n = futexWake(key, space, val, now);
     kunlock(LOCK_SCHED);
     sysRet(h, n);
     return SYS_DONE;
@@ -257,7 +258,7 @@ function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
   }
   sysRet(h, 0);
   const me = switchOut(hart, TS_RUNNABLE);
-  futexBlock(me, key, deadline);
+  futexBlock(me, key, space, deadline);
   kunlock(LOCK_SCHED);
   return SYS_DONE;
 }

@@ -41,8 +41,9 @@ int main(int argc, char **argv) {
   else if (!strcmp(m, "getpid")) { for (int i = 0; i < count; i++) sink = (int)sys_getpid(); }
   else if (!strcmp(m, "clock")) { struct timespec64 t; for (int i = 0; i < count; i++) sink = (int)sys_clock_gettime(1, &t); }
   else if (!strcmp(m, "yield1")) { for (int i = 0; i < count; i++) sink = (int)atoll_syscall0(124); }
-  else if (!strcmp(m, "yield2")) { kt_clone(yielder, stack + sizeof stack, 0, &ctid, KT_CLONE_FLAGS); yielder(0); kt_join(&ctid); }
+  else if (!strcmp(m, "yield2")) { ctid = -1; kt_clone(yielder, stack + sizeof stack, 0, &ctid, KT_CLONE_FLAGS); yielder(0); kt_join(&ctid); }
   else if (!strcmp(m, "daemon")) {
+    ctid = -1;
     kt_clone(daemon_, stack + sizeof stack, 0, &ctid, KT_CLONE_FLAGS);
     for (int i = 1; i <= count; i++) {
       __atomic_store_n(&req, i, __ATOMIC_RELEASE);
