@@ -23,6 +23,16 @@ describe('faults kill only their process', () => {
   });
 });
 
+describe('deadlock', () => {
+  it('when every live thread is blocked forever the node kills them with one line instead of hanging', async () => {
+    const r = await runGuests([['faults', 'hang'], ['letters', 'A', '3', '10']], { harts: 2 });
+    expect(r.results[0]).toMatchObject({ kind: 'killed', signal: 'SIGKILL' });
+    expect(r.results[1]).toEqual({ kind: 'exit', code: 0 });
+    expect(r.log).toEqual(['kernel: deadlock: every live thread is blocked with no deadline; killing 1 processes']);
+    expect(r.stats.frames_used).toBe(0);
+  });
+});
+
 describe('isolation', () => {
   it('a hostile process sees only its own pages: not the other process\'s secret at the same address, nor the kernel', async () => {
     const r = await runGuests([['hostile', 's3cr3t'], ['hostile']]);
