@@ -21,7 +21,7 @@ export const RUN_BUDGET_MAX: u32 = 0x4000_0000;
 /** Processes per node (the process table's size). */
 export const PROCS_MAX: u32 = 16;
 /** Threads per node, all processes together (the thread table's size; each run queue holds this many). */
-export const THREADS_MAX: u32 = 64;
+export const THREADS_MAX: u32 = 128;
 /** Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback once the configured pool is used up. */
 export const ASIDS_MAX: u32 = 512;
 /** MLFQ levels; level l runs for quantum << l ticks. */

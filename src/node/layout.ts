@@ -78,7 +78,7 @@ export const USER_END = 0x8000_0000;
 
 // ---- the node kernel (assembly/blocks.ts: kernel fields of the hart block and the kernel tables) ----
 export const PROCS_MAX = 16;
-export const THREADS_MAX = 64;
+export const THREADS_MAX = 128;
 export const ASIDS_MAX = 512;
 export const KLOG_ENTRIES = 16;
 export const H_CUR = 252;

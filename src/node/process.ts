@@ -162,7 +162,7 @@ export class Process {
     this.brk_max = Math.min(this.stack_low - 16 * PAGE_BYTES, this.brk_start + Math.max(0, free_bytes));
     const sp = this.buildStack(image, opts);
     k.procSetMemory(index, this.brk_start, this.brk_max, this.stack_low);
-    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError('the thread table is full (at most 64 threads per node)');
+    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError('the thread table is full (at most 128 threads per node)');
     // Mirror the first thread on hart 0 too, so the initial registers can be inspected before run().
     node.setPc(this.hart, image.entry);
     node.setReg(this.hart, 2, sp);

@@ -46,6 +46,17 @@ describe('atoll run with several programs', () => {
     expect(k.processes.map((p) => [p.pid, p.threads])).toEqual([[1, 3], [2, 2]]);
   });
 
+  it('keeps the kernel log off the guest\'s stderr unless --klog, and puts it in --stats-json', () => {
+    const quiet = atoll(fixture('futex'));
+    expect(quiet.err).toBe('');
+    const loud = atoll('--klog', fixture('futex'));
+    expect(loud.err).toMatch(/^atoll: kernel: clone from pid 1 \(.*futex\.elf\) tid 1: unsupported flags 0x100 .*EINVAL\n$/);
+    const dir = mkdtempSync(join(tmpdir(), 'atoll-klog-'));
+    atoll('--stats-json', join(dir, 's.json'), fixture('futex'));
+    const j = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { kernel_log: string[] };
+    expect(j.kernel_log).toHaveLength(1);
+  });
+
   it('rejects bad kernel flags with one line and status 2', () => {
     for (const flags of [['--sched', 'lottery'], ['--harts', '0'], ['--quantum', '-5'], ['--seed', 'x']]) {
       const r = atoll(...flags, fixture('counter'));

@@ -21,10 +21,14 @@ const FLAGS: FlagSpecs = {
   quantum: { kind: 'integer', help: 'instructions per scheduling quantum (default 100000)' },
   sched: { kind: 'string', help: 'scheduling policy: rr (round-robin, default) or mlfq' },
   seed: { kind: 'integer', help: 'seed of the deterministic hart interleaving and AT_RANDOM (default 1)' },
+  klog: { kind: 'boolean', help: 'print the kernel log (refused clone flags, OOM kills, deadlocks) on stderr as it happens' },
   stats: { kind: 'boolean', help: 'print instructions, MIPS, TLB, context switches, locks and per-process figures on stderr' },
   'stats-json': { kind: 'string', help: 'write the same statistics as JSON to a file' },
   help: { kind: 'boolean', help: 'show this help' },
 };
+
+/** Kernel log lines kept for --stats and --stats-json. */
+const KERNEL_LOG_LINES_MAX = 1000;
 
 const USAGE = 'usage: atoll run [options] <program.elf> [args...] [-- <program.elf> [args...]]...';
 
@@ -77,7 +81,14 @@ export async function run(argv: string[]): Promise<number> {
   if (seed !== undefined && (seed < 0 || seed > 0xffff_ffff)) throw new UsageError(`--seed: ${seed} is outside 0..4294967295`);
   const sched = parseSched(flagString(p, 'sched'));
   const threaded = flagBool(p, 'threaded');
-  const log = (line: string): void => { process.stderr.write(`atoll: ${line}\n`); };
+  // The kernel log is the node's dmesg: kept out of the guest's stderr (so it matches Linux's) unless --klog;
+  // --stats and --stats-json carry it.
+  const klog = flagBool(p, 'klog');
+  const kernel_log: string[] = [];
+  const log = (line: string): void => {
+    if (kernel_log.length < KERNEL_LOG_LINES_MAX) kernel_log.push(line);
+    if (klog) process.stderr.write(`atoll: ${line}\n`);
+  };
   let session;
   try {
     session = await runPrograms(programs, {
@@ -93,10 +104,13 @@ export async function run(argv: string[]): Promise<number> {
     const line = faultLine(r, who);
     if (line !== null) process.stderr.write(`atoll: ${line}\n`);
   });
-  if (flagBool(p, 'stats')) process.stderr.write(formatStats(session.stats).replace(/^/gm, 'atoll: ') + '\n');
+  if (flagBool(p, 'stats')) {
+    const lines = [formatStats(session.stats), `kernel log: ${kernel_log.length} lines`, ...kernel_log.map((l) => `  ${l}`)];
+    process.stderr.write(lines.join('\n').replace(/^/gm, 'atoll: ') + '\n');
+  }
   const jsonPath = flagString(p, 'stats-json');
   if (jsonPath !== undefined) {
-    const body = { program: programs[0]!.path, programs: programs.map((g) => g.path), exit_code: session.exit_code, ...session.stats };
+    const body = { program: programs[0]!.path, programs: programs.map((g) => g.path), exit_code: session.exit_code, ...session.stats, kernel_log };
     try {
       writeFileSync(jsonPath, JSON.stringify(body, null, 2) + '\n');
     } catch (err) {
