@@ -27,7 +27,12 @@ export interface SystemOptions extends NodeOptions {
   /** ASIDs handed out (1..512); later processes share ASID 0 and flush on every switch. */
   readonly asids?: number;
   readonly realtime_base_ns?: bigint;
+  /** The spinlock kind of the kernel's own locks (default ttas). */
+  readonly kernel_lock?: KernelLockKind;
 }
+
+export const KERNEL_LOCK_KINDS = { tas: 0, ttas: 1, ticket: 2 } as const;
+export type KernelLockKind = keyof typeof KERNEL_LOCK_KINDS;
 
 /** Instructions a hart runs per turn in deterministic mode: SLICE_MIN + a seeded share of SLICE_SPAN. */
 export const SLICE_MIN = 2_000;
@@ -61,6 +66,7 @@ export class System {
     const ticks = q === undefined ? QUANTUM_TICKS : Math.max(1, Math.ceil(q / tick_insns));
     for (let h = 0; h < harts; h++) node.kernel.hartSetQuantum(h, ticks);
     if (opts.asids !== undefined) node.kernel.kernelSetAsids(opts.asids);
+    if (opts.kernel_lock !== undefined) node.kernel.kernelSetLockKind(KERNEL_LOCK_KINDS[opts.kernel_lock]);
     const rt = opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT;
     node.kernel.kernelSetClock(node.timebase_hz, Number(rt & 0xffff_ffffn), Number(rt >> 32n));
     return s;

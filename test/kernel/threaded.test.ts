@@ -32,6 +32,15 @@ describe('harts on worker threads', () => {
     }
   }, 60_000);
 
+  it.each(['tas', 'ticket'] as const)('with %s kernel locks the threaded tables stay intact too', async (kernel_lock) => {
+    const r = await runGuests([['counter', '3', '4000'], ['hog', '2', 'shrink']], { harts: 2, threaded: true, kernel_lock });
+    expect(r.results).toEqual([{ kind: 'exit', code: 0 }, { kind: 'exit', code: 0 }]);
+    expect(r.sys.node.kernel.framesUsed()).toBe(0);
+    expect(r.stats.locks.frame.acquisitions).toBeGreaterThan(1000);
+    const word = r.sys.node.u32(LOCK_SCHED), owner = r.sys.node.u32(LOCK_SCHED + 4);
+    expect(kernel_lock === 'ticket' ? word === owner : word === 0).toBe(true); // released
+  }, 30_000);
+
   it('atoll run --harts 2 --threaded gives the counter its exact total run after run', () => {
     for (let i = 0; i < 4; i++) {
       const out = execFileSync('node', [ATOLL, 'run', '--harts', '2', '--threaded', fixture('counter'), '4', '20000'], { encoding: 'utf8' });

@@ -9,7 +9,7 @@ import { UsageError, InputError } from '../errors.js';
 import { runPrograms, faultLine, formatStats, type ProgramSpec } from '../../node/session.js';
 import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX } from '../../node/layout.js';
 import { stdio } from '../../node/stdio.js';
-import type { SchedPolicy } from '../../node/system.js';
+import { KERNEL_LOCK_KINDS, type KernelLockKind, type SchedPolicy } from '../../node/system.js';
 
 export { stdio };
 
@@ -21,6 +21,7 @@ const FLAGS: FlagSpecs = {
   quantum: { kind: 'integer', help: 'instructions per scheduling quantum (default 100000)' },
   sched: { kind: 'string', help: 'scheduling policy: rr (round-robin, default) or mlfq' },
   seed: { kind: 'integer', help: 'seed of the deterministic hart interleaving and AT_RANDOM (default 1)' },
+  'kernel-lock': { kind: 'string', help: 'spinlock kind of the kernel\'s own locks: tas, ttas (default) or ticket' },
   klog: { kind: 'boolean', help: 'print the kernel log (refused clone flags, OOM kills, deadlocks) on stderr as it happens' },
   stats: { kind: 'boolean', help: 'print instructions, MIPS, TLB, context switches, locks and per-process figures on stderr' },
   'stats-json': { kind: 'string', help: 'write the same statistics as JSON to a file' },
@@ -81,6 +82,9 @@ export async function run(argv: string[]): Promise<number> {
   if (seed !== undefined && (seed < 0 || seed > 0xffff_ffff)) throw new UsageError(`--seed: ${seed} is outside 0..4294967295`);
   const sched = parseSched(flagString(p, 'sched'));
   const threaded = flagBool(p, 'threaded');
+  const lockText = flagString(p, 'kernel-lock');
+  if (lockText !== undefined && !(lockText in KERNEL_LOCK_KINDS)) throw new UsageError(`--kernel-lock: '${lockText}' is not a lock kind (tas, ttas or ticket)`);
+  const kernel_lock = lockText as KernelLockKind | undefined;
   // The kernel log is the node's dmesg: kept out of the guest's stderr (so it matches Linux's) unless --klog;
   // --stats and --stats-json carry it.
   const klog = flagBool(p, 'klog');
@@ -92,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   let session;
   try {
     session = await runPrograms(programs, {
-      ram_bytes: ram, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded,
+      ram_bytes: ram, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock,
     }, stdio, () => performance.now(), Infinity, log);
   } catch (err) {
     // Configuration the kernel or node refuses is a usage problem when it came from a flag.
