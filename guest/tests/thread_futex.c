@@ -1,6 +1,7 @@
 /* thread_futex: futex_time64 semantics. FUTEX_WAIT returns -EAGAIN at once when the word differs from
  * the expected value, -ETIMEDOUT after (at least) its relative timeout, -EINVAL for a bad timespec or an
- * unaligned word; FUTEX_WAKE returns how many it woke (0 with no waiters). A waiter blocked in
+ * unaligned word; FUTEX_WAKE returns how many it woke (0 with no waiters); an unmapped word or timeout pointer gives
+ * -EFAULT. A waiter blocked in
  * FUTEX_WAIT is woken by another thread's FUTEX_WAKE, for private and for shared futexes; wake of N
  * with more waiters wakes exactly N. */
 #include "atoll.h"
@@ -75,6 +76,10 @@ int main(void) {
   struct timespec64 negative = { -1, 0 };
   printf("wait with a negative tv_sec: %ld\n", sys_futex(&other, priv, 5, &negative));
   printf("wait on an unaligned word: %ld\n", sys_futex((volatile int *)((uintptr_t)&other + 1), priv, 5, &ts));
+  printf("wait on an unmapped word: %ld\n", sys_futex((volatile int *)0x00100000u, priv, 0, &ts));
+  printf("shared wait on an unmapped word: %ld\n", sys_futex((volatile int *)0x00100000u, FUTEX_WAIT, 0, &ts));
+  printf("wait with an unmapped timeout pointer: %ld\n",
+         sys_futex(&other, priv, 5, (const struct timespec64 *)0x00100000u));
 
   round_trip("private wait/wake", priv);
   round_trip("shared wait/wake", FUTEX_WAIT);
