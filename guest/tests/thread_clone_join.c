@@ -2,7 +2,8 @@
  * kernel also stored at parent_tid (CLONE_PARENT_SETTID) before the child ran; the child sees 0 from
  * clone, runs on its own stack with tp set to its TLS block (CLONE_SETTLS), and shares memory with the
  * parent. At its exit the kernel clears child_tid (CLONE_CHILD_CLEARTID) and wakes the joiner. Also:
- * many threads created and joined in waves, so stacks are reused. Prints relations only. */
+ * many threads created and joined in waves, so stacks are reused, and THREADS_MAX alive at once, the
+ * next refused with -EAGAIN. Prints relations only. */
 #include "atoll.h"
 
 #define WAVES 5
@@ -27,6 +28,14 @@ static int child(void *arg) {
   p->stack_var = (uintptr_t)&local;
   __atomic_fetch_add(&shared_word, 1, __ATOMIC_SEQ_CST);
   return 1000 + p->seen_tid % 7; /* compared with the same expression in the parent */
+}
+
+static volatile int gate;
+
+static int parked(void *arg) {
+  (void)arg;
+  while (__atomic_load_n(&gate, __ATOMIC_SEQ_CST) == 0) futex_wait(&gate, 0, -1);
+  return 7;
 }
 
 int main(void) {
@@ -63,5 +72,18 @@ int main(void) {
   printf("%d waves of %d threads: all joined with their results: %s, distinct tids: %s\n", WAVES, PER_WAVE,
          all_joined ? "yes" : "no", distinct ? "yes" : "no");
   printf("memory shared: %d\n", shared_word);
+
+  /* THREADS_MAX threads alive at once, all parked on a futex; one more is refused with -EAGAIN */
+  static struct thread crowd[THREADS_MAX];
+  int made = 0;
+  for (int i = 0; i < THREADS_MAX; i++) made += thread_create(&crowd[i], parked, 0) == 0;
+  struct thread extra;
+  int over = thread_create(&extra, parked, 0);
+  __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
+  sys_futex(&gate, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, THREADS_MAX, 0);
+  int back = 0;
+  for (int i = 0; i < THREADS_MAX; i++) back += thread_join(&crowd[i]) == 7;
+  printf("%d of %d threads alive at once; one more: %d (-EAGAIN is %d); all joined: %s\n", made, THREADS_MAX,
+         over, -EAGAIN, back == THREADS_MAX ? "yes" : "no");
   return 0;
 }
