@@ -10,6 +10,7 @@ export const THREADED_GUESTS: readonly string[] = [
   'examples/lock-fairness.elf',
   'examples/preempt.elf',
   'tests/thread_clone_join.elf',
+  'tests/thread_clone_raw.elf',
   'tests/thread_ids.elf',
   'tests/thread_futex.elf',
   'tests/thread_yield.elf',
