@@ -3,9 +3,11 @@
 #include "atoll.h"
 
 static volatile int after_exit;
+static volatile int ran;
 
 static int quitter(void *arg) {
   (void)arg;
+  __atomic_fetch_add(&ran, 1, __ATOMIC_SEQ_CST);
   sys_exit(77); /* this thread only */
   after_exit = 1;
   return 0;
@@ -13,13 +15,14 @@ static int quitter(void *arg) {
 
 int main(void) {
   struct thread t;
-  thread_create(&t, quitter, 0);
+  printf("thread_create: %d\n", thread_create(&t, quitter, 0));
   thread_join(&t);
-  printf("thread exited with exit(77); child_tid cleared: %s, code after exit ran: %s\n",
-         t.tid == 0 ? "yes" : "no", after_exit ? "yes" : "no");
+  printf("thread ran and exited with exit(77); ran: %d, child_tid cleared: %s, code after exit ran: %s\n",
+         ran, t.tid == 0 ? "yes" : "no", after_exit ? "yes" : "no");
   struct thread more[3];
-  for (int i = 0; i < 3; i++) thread_create(&more[i], quitter, 0);
+  int made = 0;
+  for (int i = 0; i < 3; i++) made += thread_create(&more[i], quitter, 0) == 0;
   for (int i = 0; i < 3; i++) thread_join(&more[i]);
-  puts("three more exited; the first thread is still running");
+  printf("%d more ran and exited (ran: %d); the first thread is still running\n", made, ran);
   return 5;
 }
