@@ -4,7 +4,8 @@
 // except for guests that report scheduling-dependent figures there). qemu's own runs must agree with each
 // other too, which shows the guest's output does not depend on the interleaving. Atoll-only guests are
 // compared with their expected files. A multi-process run (`atoll run a.elf b.elf`) must carry each
-// program's output, and a hostile process must die alone.
+// program's output, and a hostile process must die alone. In deterministic mode a seed fixes even the
+// scheduling-dependent output (lock-fairness's win counts on stderr).
 // Gating: until atoll run accepts --harts (the kernel's SMP support), the atoll runs skip with that
 // reason; they run, and fail on any difference, as soon as the flag exists.
 import { spawn, spawnSync } from 'node:child_process';
@@ -142,6 +143,24 @@ describe('atoll-only threaded guests match their expected output', () => {
         expect(got.status, describeOutcome(got)).toBe(Number(readFileSync(`${base}.status`, 'utf8').trim()));
       }, TEST_TIMEOUT_MS);
     }
+  }
+});
+
+describe('deterministic mode: the same seed gives the same interleaving', () => {
+  const elf = 'examples/lock-fairness.elf';
+  for (const flags of [['--harts', '1', '--seed', '7'], ['--harts', '2', '--seed', '7']]) {
+    it(`${elf}'s scheduling-dependent win counts repeat exactly with ${flags.join(' ')}`, async (ctx) => {
+      ctx.skip(ATOLL_NOT_READY !== undefined, ATOLL_NOT_READY);
+      const args = THREADED_ARGS[elf] ?? [];
+      const first = await underAtoll(flags, [guestPath(elf), ...args]);
+      expect(first.status, describeOutcome(first)).toBe(0);
+      expect(first.stderr).toMatch(/test-and-set wins: t0=\d+ t1=\d+ t2=\d+/);
+      for (let i = 1; i < REPEATS; i++) {
+        const again = await underAtoll(flags, [guestPath(elf), ...args]);
+        expect(again.stdout).toBe(first.stdout);
+        expect(again.stderr, `run ${i + 1}`).toBe(first.stderr);
+      }
+    }, TEST_TIMEOUT_MS);
   }
 });
 
