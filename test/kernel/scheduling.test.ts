@@ -19,6 +19,20 @@ describe('scheduling', () => {
     expect(Math.abs(h.preemptions - Math.floor(h.instructions / q))).toBeLessThanOrEqual(3);
   });
 
+  it('round-robin serves runnable processes in FIFO order: the runs cycle A, B, C', async () => {
+    const r = await runGuests([['letters', 'A', '20', '3000'], ['letters', 'B', '20', '3000'], ['letters', 'C', '20', '3000']], { quantum_instructions: 20_000 });
+    const order = (r.out.match(/(A+|B+|C+)/g) ?? []).map((run) => run[0]).join('');
+    expect(order).toMatch(/^(ABC)+(AB|A)?$/);
+    expect(order.length).toBeGreaterThan(20);
+  });
+
+  it('mlfq gives demoted CPU-bound threads longer turns (quantum << level) in the same cyclic order', async () => {
+    const r = await runGuests([['letters', 'A', '20', '3000'], ['letters', 'B', '20', '3000'], ['letters', 'C', '20', '3000']], { quantum_instructions: 20_000, sched: 'mlfq' });
+    const runs = r.out.match(/(A+|B+|C+)/g) ?? [];
+    expect(runs.map((run) => run[0]).join('')).toMatch(/^(ABC)+(AB|A)?$/);
+    expect(Math.max(...runs.map((run) => run.length))).toBeGreaterThanOrEqual(4);
+  });
+
   it('a longer quantum gives longer runs and fewer context switches', async () => {
     const short = await runGuests([['letters', 'A', '40', '3000'], ['letters', 'B', '40', '3000']], { quantum_instructions: 20_000 });
     const long = await runGuests([['letters', 'A', '40', '3000'], ['letters', 'B', '40', '3000']], { quantum_instructions: 200_000 });
