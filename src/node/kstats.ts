@@ -95,6 +95,10 @@ export function formatKernelStats(k: KernelStats): string {
     `context switches ${n(k.context_switches)} (${k.harts.map((h) => `hart ${h.hart}: ${n(h.context_switches)} switches, ${n(h.preemptions)} preemptions, ${n(h.instructions)} instructions, ${n(h.idle)} idle, ${n(h.shootdowns)} shootdowns`).join('; ')})`,
     `locks: ${(['sched', 'proc', 'frame'] as const).map((l) => `${l} ${n(k.locks[l].acquisitions)} acquisitions / ${n(k.locks[l].spins)} spins`).join(', ')}`,
   ];
+  if (k.threads.length > 0) {
+    const range = (xs: number[]): string => `${n(Math.min(...xs))}..${n(Math.max(...xs))}`;
+    lines.push(`threads ended ${k.threads.length}: switches ${range(k.threads.map((t) => t.context_switches))} each, preempted ${range(k.threads.map((t) => t.preempted))}, instructions ${range(k.threads.map((t) => t.instructions))}`);
+  }
   for (const p of k.processes) {
     lines.push(`pid ${p.pid} ${p.name}: ${p.status}, ${n(p.instructions)} instructions, ${n(p.context_switches)} switches, ${p.threads} threads, ${n(p.syscalls)} syscalls, ${n(p.demand_faults)} demand faults, ${n(p.frames_freed)} frames freed`);
   }
