@@ -7,7 +7,7 @@
 // pass retires instructions, blocks or ends a thread, or returns.
 import {
   hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
-  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, KS_OOM_KILLS,
+  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS, KS_POLICY,
   LOCK_SCHED, LOCK_PROC, T_PROC, T_LEVEL, T_PREEMPTED, P_STATE, P_ROOT, P_SATP, P_BRK, P_BRK_START, P_STACK_LOW,
   P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID,
 } from './blocks';
@@ -23,7 +23,6 @@ import {
   threadBase, schedPick, switchOut, rqPush, wakeExpired, earliestDeadline, hartsBusy, armQuantum, mlfqTick,
   THREAD_NONE, TS_RUNNABLE, SCHED_MLFQ,
 } from './sched';
-import { KS_POLICY } from './blocks';
 import { procBase, PROC_DYING, KILL_OOM } from './proc';
 import { syscallKernel, killCurrent, leaveDying, SYS_HOST, SYS_ENDED } from './syscall';
 import { walk, WALK_FAILED } from './mmu';
