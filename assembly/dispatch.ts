@@ -1,11 +1,41 @@
-// The kernel's trap dispatcher: runs a hart for a budget and serves locally what the kernel owns, returning
-// to the host only for what it does not (system calls, faults) or when the budget is spent. Today it owns
-// the timer interrupt: it re-arms mtimecmp one quantum ahead, which is where the scheduler will pick the
-// next thread. Bounded: each timer interrupt is followed by at least one quantum of retired instructions.
-import { hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP } from './blocks';
-import { HARTS_MAX } from './limits';
+// The kernel's trap dispatcher: what the host calls to run a hart. Before kernelStart (bare harts in tests)
+// it runs the hart and re-arms the timer one quantum ahead. Once the kernel is started it is the
+// scheduler's loop: pick a thread when the hart has none, run it until the timer (preempt when others are
+// runnable), a system call (served here unless it needs the host), a page fault (demand-zero for heap and
+// stack) or a fatal fault (the process is killed). It returns to the host only for a host system call
+// (EXIT_TRAP), the budget's end, an idle hart (EXIT_IDLE) or a process's end (EXIT_ENDED). Bounded: each
+// pass retires instructions, blocks or ends a thread, or returns.
+import {
+  hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
+  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS, KS_POLICY,
+  LOCK_SCHED, LOCK_PROC, T_PROC, T_LEVEL, T_PREEMPTED, P_STATE, P_ROOT, P_SATP, P_BRK, P_BRK_START, P_STACK_LOW,
+  P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID,
+} from './blocks';
+import { HARTS_MAX, MLFQ_LEVELS, PAGE_BYTES } from './limits';
 import { run } from './hart';
-import { EXIT_BUDGET, EXIT_TIMER, EXIT_TRAP } from './trap';
+import {
+  EXIT_BUDGET, EXIT_TIMER, EXIT_TRAP, CAUSE_ECALL_U, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_FETCH_MISALIGNED,
+  CAUSE_LOAD_MISALIGNED, CAUSE_STORE_MISALIGNED, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT, ACC_WRITE, ACC_READ,
+} from './trap';
+import { klock, kunlock } from './klock';
+import { shootdownServe } from './shootdown';
+import {
+  threadBase, schedPick, switchOut, rqPush, wakeExpired, earliestDeadline, hartsBusy, armQuantum, mlfqTick,
+  THREAD_NONE, TS_RUNNABLE, SCHED_MLFQ,
+} from './sched';
+import { procBase, PROC_DYING, KILL_OOM } from './proc';
+import { syscallKernel, killCurrent, leaveDying, SYS_HOST, SYS_ENDED } from './syscall';
+import { walk, WALK_FAILED } from './mmu';
+import { vmMap, vmPteAddress } from './vm';
+import { frameAlloc, frameFree, FRAME_NONE } from './frames';
+import { klog, KLOG_OOM } from './klog';
+
+/** dispatch() found no thread to run on this hart. */
+export const EXIT_IDLE: u32 = 3;
+/** dispatch() saw a process end (the host reports it). */
+export const EXIT_ENDED: u32 = 4;
+
+const SIGKILL: u32 = 9, SIGILL: u32 = 4, SIGTRAP: u32 = 5, SIGBUS: u32 = 7, SIGSEGV: u32 = 11;
 
 /** Ticks between the timer interrupts the dispatcher arms; 0 leaves the timer to the host. */
 export function hartSetQuantum(hart: u32, ticks: u32): void {
@@ -13,9 +43,138 @@ export function hartSetQuantum(hart: u32, ticks: u32): void {
   store<u32>(hartBase(hart) + H_QUANTUM, ticks);
 }
 
-/** Run hart for up to budget instructions; EXIT_TRAP for the host to serve, or EXIT_BUDGET. */
+/** Run hart for up to budget instructions. See the module comment for what comes back. */
 export function dispatch(hart: u32, budget: u32): u32 {
   if (hart >= HARTS_MAX) return EXIT_TRAP;
+  if (load<u32>(KS + KS_ON) == 0) return dispatchBare(hart, budget);
+  const h = hartBase(hart);
+  const start = load<u64>(h + H_INSTRET);
+  while (true) {
+    shootdownServe(hart);
+    if (load<u32>(h + H_CUR) == 0 && !pickOrIdle(hart)) {
+      store<u64>(h + H_IDLE, load<u64>(h + H_IDLE) + 1);
+      return EXIT_IDLE;
+    }
+    const t = load<u32>(h + H_CUR) - 1;
+    const p = load<u32>(threadBase(t) + T_PROC);
+    if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING) {
+      if (leaveDying(hart) == SYS_ENDED) return EXIT_ENDED;
+      continue;
+    }
+    const done = (load<u64>(h + H_INSTRET) - start) as u32;
+    if (done >= budget) return EXIT_BUDGET;
+    const r = run(hart, budget - done);
+    if (r == EXIT_BUDGET) return EXIT_BUDGET;
+    if (r == EXIT_TIMER) {
+      timerInterrupt(hart);
+      continue;
+    }
+    const cause = load<u32>(h + H_CAUSE);
+    if (cause == CAUSE_ECALL_U) {
+      const pb = procBase(p);
+      store<u64>(pb + P_SYSCALLS, load<u64>(pb + P_SYSCALLS) + 1);
+      const s = syscallKernel(hart, load<u32>(h + H_REGS + 17 * 4));
+      if (s == SYS_HOST) {
+        store<u64>(h + H_SYSCALLS_HOST, load<u64>(h + H_SYSCALLS_HOST) + 1);
+        return EXIT_TRAP;
+      }
+      store<u64>(h + H_SYSCALLS_KERNEL, load<u64>(h + H_SYSCALLS_KERNEL) + 1);
+      if (s == SYS_ENDED) return EXIT_ENDED;
+      continue;
+    }
+    const f = pageFault(hart, p, cause);
+    if (f == FAULT_SERVED) continue;
+    if (killCurrent(hart, f == FAULT_OOM ? SIGKILL : signalOf(cause), f == FAULT_OOM ? KILL_OOM : cause, load<u32>(h + H_TVAL)) == SYS_ENDED) return EXIT_ENDED;
+  }
+  return EXIT_BUDGET;
+}
+
+/** Switch in the next runnable thread; when every hart is idle and threads sleep, jump to the earliest deadline. */
+function pickOrIdle(hart: u32): bool {
+  if (atomic.load<u32>(KS + KS_RUNNABLE) == 0 && atomic.load<u32>(KS + KS_SLEEPERS) == 0) return false;
+  klock(LOCK_SCHED);
+  wakeExpired(load<u64>(hartBase(hart) + H_MTIME));
+  let t = schedPick(hart);
+  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && hartsBusy() == 0) {
+    // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle).
+    const d = earliestDeadline();
+    const h = hartBase(hart);
+    if (load<u64>(h + H_MTIME) < d) store<u64>(h + H_MTIME, d);
+    wakeExpired(load<u64>(h + H_MTIME));
+    t = schedPick(hart);
+  }
+  kunlock(LOCK_SCHED);
+  return t != THREAD_NONE;
+}
+
+/** The timer interrupt: wake expired sleepers, and preempt the thread if another is runnable. */
+function timerInterrupt(hart: u32): void {
+  const h = hartBase(hart);
+  klock(LOCK_SCHED);
+  wakeExpired(load<u64>(h + H_MTIME));
+  mlfqTick();
+  const t = load<u32>(h + H_CUR) - 1;
+  const tb = threadBase(t);
+  if (load<u32>(KS + KS_RUNNABLE) != 0) {
+    if (load<u32>(KS + KS_POLICY) == SCHED_MLFQ && load<u32>(tb + T_LEVEL) + 1 < MLFQ_LEVELS) {
+      store<u32>(tb + T_LEVEL, load<u32>(tb + T_LEVEL) + 1); // used its whole quantum: demote
+    }
+    store<u64>(tb + T_PREEMPTED, load<u64>(tb + T_PREEMPTED) + 1);
+    store<u64>(h + H_PREEMPTIONS, load<u64>(h + H_PREEMPTIONS) + 1);
+    rqPush(switchOut(hart, TS_RUNNABLE));
+  } else {
+    armQuantum(hart, load<u32>(tb + T_LEVEL));
+  }
+  kunlock(LOCK_SCHED);
+}
+
+const FAULT_SERVED: u32 = 0, FAULT_FATAL: u32 = 1, FAULT_OOM: u32 = 2;
+
+/** A load or store page fault in the heap or the stack on an unmapped page: map a zeroed frame. */
+function pageFault(hart: u32, p: u32, cause: u32): u32 {
+  if (cause != CAUSE_LOAD_PAGE_FAULT && cause != CAUSE_STORE_PAGE_FAULT) return FAULT_FATAL;
+  const h = hartBase(hart);
+  const pb = procBase(p);
+  const va = load<u32>(h + H_TVAL);
+  const page = va & ~(PAGE_BYTES - 1);
+  klock(LOCK_PROC);
+  const brkStart = load<u32>(pb + P_BRK_START);
+  const heapEnd = (load<u32>(pb + P_BRK) + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
+  const inHeap = va >= brkStart && va < heapEnd;
+  const inStack = va >= load<u32>(pb + P_STACK_LOW) && va < 0x8000_0000;
+  const root = load<u32>(pb + P_ROOT);
+  let r = FAULT_FATAL;
+  if (inHeap || inStack) {
+    // Another thread of the process may have mapped it meanwhile: then simply retry.
+    const w = walk(load<u32>(pb + P_SATP), va, cause == CAUSE_STORE_PAGE_FAULT ? ACC_WRITE : ACC_READ);
+    if ((w & WALK_FAILED) == 0) r = FAULT_SERVED;
+    else if (vmPteAddress(root, page) == FRAME_NONE) {
+      const pa = frameAlloc();
+      if (pa == FRAME_NONE) r = FAULT_OOM;
+      else if (vmMap(root, page, pa, 0x10 | 0x2 | 0x4) != 0) { frameFree(pa); r = FAULT_OOM; }
+      else {
+        r = FAULT_SERVED;
+        store<u64>(pb + P_PAGE_FAULTS, load<u64>(pb + P_PAGE_FAULTS) + 1);
+      }
+    }
+  }
+  kunlock(LOCK_PROC);
+  if (r == FAULT_OOM) {
+    klog(hart, KLOG_OOM, load<u32>(pb + P_PID), load<u32>(threadBase(load<u32>(h + H_CUR) - 1) + T_TID), va);
+    atomic.add<u32>(KS + KS_OOM_KILLS, 1);
+  }
+  return r;
+}
+
+function signalOf(cause: u32): u32 {
+  if (cause == CAUSE_ILLEGAL) return SIGILL;
+  if (cause == CAUSE_BREAKPOINT) return SIGTRAP;
+  if (cause == CAUSE_FETCH_MISALIGNED || cause == CAUSE_LOAD_MISALIGNED || cause == CAUSE_STORE_MISALIGNED) return SIGBUS;
+  return SIGSEGV;
+}
+
+/** Bare harts (no kernel started): run, re-arming the timer one quantum ahead. */
+function dispatchBare(hart: u32, budget: u32): u32 {
   const h = hartBase(hart);
   const quantum = load<u32>(h + H_QUANTUM);
   const start = load<u64>(h + H_INSTRET);
@@ -24,12 +183,7 @@ export function dispatch(hart: u32, budget: u32): u32 {
     if (done >= budget) return EXIT_BUDGET;
     const r = run(hart, budget - done);
     if (r != EXIT_TIMER || quantum == 0) return r;
-    timerInterrupt(h, quantum);
+    store<u64>(h + H_MTIMECMP, load<u64>(h + H_MTIME) + (quantum as u64));
   }
   return EXIT_BUDGET;
-}
-
-/** The timer interrupt: one thread per hart for now, so only the next quantum is armed. */
-function timerInterrupt(h: u32, quantum: u32): void {
-  store<u64>(h + H_MTIMECMP, load<u64>(h + H_MTIME) + (quantum as u64));
 }

@@ -18,3 +18,17 @@ export const RAM_BYTES_MAX: u32 = 0x3F00_0000; // 1008 MiB
 export const RAM_BYTES_MIN: u32 = 0x0001_0000; // 64 KiB
 /** Largest instruction budget for one call of run(). */
 export const RUN_BUDGET_MAX: u32 = 0x4000_0000;
+/** Processes per node (the process table's size). */
+export const PROCS_MAX: u32 = 16;
+/** Threads per node, all processes together (the thread table's size; each run queue holds this many). */
+export const THREADS_MAX: u32 = 128;
+/** Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback once the configured pool is used up. */
+export const ASIDS_MAX: u32 = 512;
+/** MLFQ levels; level l runs for quantum << l ticks. */
+export const MLFQ_LEVELS: u32 = 3;
+/** MLFQ boosts every thread back to level 0 after this many timer interrupts (bounded starvation). */
+export const MLFQ_BOOST_IRQS: u32 = 32;
+/** Kernel log entries buffered per hart (older entries are counted as dropped when the host lags). */
+export const KLOG_ENTRIES: u32 = 16;
+/** Spins a shootdown requester polls between servicing its own pending shootdowns. */
+export const SHOOTDOWN_POLL_SPINS: u32 = 64;

@@ -1,8 +1,10 @@
 // Node-wide setup: validates the RAM size against the memory actually provided and that AssemblyScript's
-// static data fits below KERNEL_BASE, then resets the node header (and with it the frame allocator).
+// static data fits below KERNEL_BASE, then resets the node header (and with it the frame allocator) and the
+// kernel's tables and locks.
 import { KERNEL_BASE, RAM_BASE, WASM_PAGE_BYTES } from './layout';
 import { NODE_BASE, NODE_MAGIC, N_MAGIC, N_RAM_BYTES, N_HARTS, N_FRAME_NEXT, N_FRAME_FREE, N_FRAMES_USED } from './blocks';
 import { HARTS_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES } from './limits';
+import { kernelReset } from './kernel';
 
 export const INIT_OK: i32 = 0;
 export const INIT_BAD_RAM: i32 = -1;
@@ -21,5 +23,6 @@ export function nodeInit(ramBytes: u32, harts: u32): i32 {
   store<u32>(NODE_BASE + N_FRAME_NEXT, 0);
   store<u32>(NODE_BASE + N_FRAME_FREE, 0);
   store<u32>(NODE_BASE + N_FRAMES_USED, 0);
+  kernelReset();
   return INIT_OK;
 }

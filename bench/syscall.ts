@@ -1,12 +1,14 @@
 // System-call cost, in nanoseconds per call. The native null call σ (syscall(SYS_getppid), lmbench
 // lat_syscall) is the baseline; beside it clock_gettime through the vDSO and the cost of one call from
 // JavaScript into the kernel's Wasm (what a host call pays to enter the emulator). The emulated ecall
-// round trip waits for the kernel's processes.
+// round trip: getpid served inside the kernel, and clock_gettime64 handed to the host, each per call beyond
+// the guest's own loop (bench/guest/kbench.elf), against the native σ.
 import { loadNative } from '../src/native/index.js';
 import { runInThread } from './lib/benny-cases.js';
 import { exportedFunction, instantiateKernel, loadKernelModule } from './lib/kernel-wasm.js';
 import { collect, figure, unavailable, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
+import { perOp } from './lib/emulated.js';
 
 const SUITE = 'syscall';
 const CALLS_PER_JS_SAMPLE = 1000;
@@ -42,11 +44,19 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
   } else {
     results.push(unavailable({ suite: SUITE, case: 'js to wasm call (trivial kernel export)', unit: 'ns', note: kernel.reason }));
   }
-  // TODO(emulated syscall): measure an ecall round trip (guest ecall -> kernel -> sret) once the kernel runs
-  // user processes; until then this figure is reported as not yet available, never estimated.
-  results.push(unavailable({
-    suite: SUITE, case: 'emulated ecall round trip', unit: 'ns',
-    note: 'not yet available: the kernel does not run user processes yet',
-  }));
+  results.push(...await emulatedFigures(ctx, samples, sigma));
   return results;
+}
+
+/** The emulated ecall round trip: served in the kernel (getpid) and through the host (clock_gettime64). */
+export async function emulatedFigures(ctx: SuiteContext, samples: number, sigma: BenchResult | undefined): Promise<BenchResult[]> {
+  const count = ctx.quick ? 100_000 : 1_000_000;
+  const out: BenchResult[] = [];
+  for (const [mode, name] of [['getpid', 'emulated ecall round trip (kernel-served getpid)'], ['clock', 'emulated ecall round trip via the host (clock_gettime64)']] as const) {
+    ctx.progress(`  ${SUITE}: ${name}`);
+    let instr = 0;
+    const v = await collect(samples, 0, async () => { const r = await perOp(mode, count, 3); instr = r.guest_instructions; return r.ns; });
+    out.push(withBaseline(figure({ suite: SUITE, case: name, unit: 'ns', extra: { guest_instructions_per_call: instr } }, v), sigma));
+  }
+  return out;
 }

@@ -44,8 +44,13 @@ static inline void *atoll_native_sbrk(intptr_t increment) {
 #define SYS_write                  64
 #define SYS_exit                   93
 #define SYS_exit_group             94
+#define SYS_set_tid_address        96
+#define SYS_sched_yield           124
 #define SYS_getpid                172
+#define SYS_gettid                178
 #define SYS_brk                   214
+#define SYS_clone                 220
+#define SYS_futex_time64          422
 #define SYS_clock_gettime64       403
 #define SYS_clock_nanosleep_time64 407
 
@@ -59,10 +64,12 @@ static inline void *atoll_native_sbrk(intptr_t increment) {
 #define EPERM   1
 #define EINTR   4
 #define EBADF   9
+#define EAGAIN 11
 #define ENOMEM 12
 #define EFAULT 14
 #define EINVAL 22
 #define ENOSYS 38
+#define ETIMEDOUT 110
 
 #define CLOCK_REALTIME  0
 #define CLOCK_MONOTONIC 1
@@ -127,6 +134,106 @@ static inline long sys_clock_nanosleep(int clock, int flags, const struct timesp
                                        struct timespec64 *rem) {
   return atoll_syscall4(SYS_clock_nanosleep_time64, clock, flags, req, rem);
 }
+
+/* ---- threads: the raw calls (Linux semantics) ---- */
+
+/* clone flags (linux/sched.h). */
+#define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
+#define CLONE_VFORK          0x00004000
+#define CLONE_PARENT         0x00008000
+#define CLONE_THREAD         0x00010000
+#define CLONE_SYSVSEM        0x00040000
+#define CLONE_SETTLS         0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID   0x01000000
+/* The flag set of a thread (what glibc's and musl's pthread_create pass, minus the tid/TLS options). */
+#define CLONE_THREAD_FLAGS \
+  (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
+
+#define FUTEX_WAIT          0
+#define FUTEX_WAKE          1
+#define FUTEX_PRIVATE_FLAG  128
+
+/* gettid(2): the calling thread's id (the process id for the first thread). */
+static inline long sys_gettid(void) { return atoll_syscall0(SYS_gettid); }
+/* set_tid_address(2): at this thread's exit the kernel stores 0 at tidptr and futex-wakes one waiter
+ * there. Returns the caller's tid. */
+static inline long sys_set_tid_address(int *tidptr) { return atoll_syscall1(SYS_set_tid_address, tidptr); }
+/* sched_yield(2): 0. */
+static inline long sys_sched_yield(void) { return atoll_syscall0(SYS_sched_yield); }
+/* futex_time64(2) for FUTEX_WAIT / FUTEX_WAKE (optionally | FUTEX_PRIVATE_FLAG). FUTEX_WAIT sleeps while
+ * *uaddr == val, at most the relative timeout (NULL: no limit), and returns 0, -EAGAIN (the value
+ * differed), -ETIMEDOUT or -EINTR; FUTEX_WAKE wakes up to val waiters and returns how many it woke. */
+static inline long sys_futex(volatile int *uaddr, int op, int val, const struct timespec64 *timeout) {
+  return atoll_syscall4(SYS_futex_time64, uaddr, op, val, timeout);
+}
+/* clone(2) through a trampoline (lib/clone.c). The arguments are the RV32 kernel's (flags, stack, ptid,
+ * tls, ctid); the child starts on stack_top (rounded down to 16 bytes), calls fn(arg), then exit(2)s
+ * with fn's result. Returns the child's tid or -errno in the parent. */
+long atoll_clone(unsigned long flags, void *stack_top, int *ptid, void *tls, int *ctid,
+                 int (*fn)(void *), void *arg);
+
+/* Convenience: FUTEX_WAIT|PRIVATE with a timeout in nanoseconds (negative: none); FUTEX_WAKE|PRIVATE. */
+long futex_wait(volatile int *uaddr, int val, int64_t timeout_ns);
+long futex_wake(volatile int *uaddr, int count);
+
+/* ---- the threads library (lib/thread.c) ----
+ * thread_create starts fn(arg) on a new thread with its own stack (THREAD_STACK_BYTES, from the program
+ * break, recycled after join) and TLS block (tp points at its struct thread). thread_join waits, with
+ * FUTEX_WAIT, until the kernel clears the child tid at the thread's exit and returns fn's result. At most
+ * THREADS_MAX threads may be alive at once. The struct is the caller's and must outlive the join. */
+#define THREAD_STACK_BYTES (64u << 10)
+#define THREADS_MAX 64
+struct thread {
+  volatile int tid;  /* set by the kernel before the child runs (PARENT_SETTID), cleared at its exit */
+  int id;            /* the clone result, kept after the exit */
+  int (*fn)(void *);
+  void *arg;
+  int result;
+  void *stack;       /* lowest address of the stack block */
+};
+/* 0, or -errno (-EAGAIN: THREADS_MAX reached, -ENOMEM: no memory for a stack, or clone's error). */
+int thread_create(struct thread *t, int (*fn)(void *), void *arg);
+/* fn's result. */
+int thread_join(struct thread *t);
+/* The calling thread's struct thread (NULL on the first thread, which was not made by thread_create). */
+struct thread *thread_self(void);
+
+/* Test-and-set spinlock (amoswap.w.aq to take, amoswap.w.rl to release). Waiters spin on a plain load
+ * and call sched_yield after SPIN_YIELD_AFTER tries, so a single hart still makes progress quickly. */
+#define SPIN_YIELD_AFTER 64
+typedef struct { volatile int locked; } spinlock_t;
+#define SPINLOCK_INIT {0}
+void spin_lock(spinlock_t *l);
+int spin_trylock(spinlock_t *l); /* 1 if taken */
+void spin_unlock(spinlock_t *l);
+
+/* Ticket lock: amoadd.w takes a ticket, the holder of `serving` runs; FIFO among waiters. */
+typedef struct { volatile int next; volatile int serving; } ticketlock_t;
+#define TICKETLOCK_INIT {0, 0}
+void ticket_lock(ticketlock_t *l);
+void ticket_unlock(ticketlock_t *l);
+
+/* Futex mutex, Drepper's three states ("Futexes Are Tricky", mutex 3): 0 free, 1 locked, 2 locked with
+ * possible waiters; unlock makes a system call only in state 2. */
+typedef struct { volatile int state; } mutex_t;
+#define MUTEX_INIT {0}
+void mutex_lock(mutex_t *m);
+int mutex_trylock(mutex_t *m); /* 1 if taken */
+void mutex_unlock(mutex_t *m);
+
+/* Condition variable: a sequence number waiters sleep on. cond_wait may return spuriously: always
+ * wait in a loop over the predicate. cond_timedwait returns -ETIMEDOUT when the time ran out. */
+typedef struct { volatile int seq; } cond_t;
+#define COND_INIT {0}
+void cond_wait(cond_t *c, mutex_t *m);
+long cond_timedwait(cond_t *c, mutex_t *m, int64_t timeout_ns);
+void cond_signal(cond_t *c);
+void cond_broadcast(cond_t *c);
 
 /* Nanoseconds of a clock as one 64-bit number (0 if the call fails). */
 int64_t clock_ns(int clock);

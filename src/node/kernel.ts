@@ -30,9 +30,26 @@ export interface KernelExports {
   vmUnmap(root: number, va: number, free: number): number;
   vmPteAddress(root: number, va: number): number;
   vmTranslate(satp: number, va: number, access: number): number;
+  framesFree(): number;
+  kernelSetLockKind(kind: number): void;
+  kernelSetClock(timebase_hz: number, realtime_lo: number, realtime_hi: number): void;
+  kernelStart(policy: number, threaded: number): void;
+  kernelSetAsids(count: number): void;
+  procCreate(root: number): number;
+  procSetMemory(proc: number, brk_start: number, brk_max: number, stack_low: number): void;
+  procFrames(proc: number): number;
+  procState(proc: number): number;
+  procThreads(proc: number): number;
+  threadCreateMain(proc: number, pc: number, sp: number): number;
+  kernelStuck(): number;
+  kernelKillAll(): number;
+  hartKill(hart: number, signal: number): number;
+  threadState(t: number): number;
+  futexWaiters(key: number): number;
+  sleepersCount(): number;
 }
 
-export const KERNEL_VERSION = 3;
+export const KERNEL_VERSION = 4;
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 

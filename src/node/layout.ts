@@ -75,3 +75,55 @@ export const FRAME_NONE = 0xffff_ffff;
 /** User virtual address space: [USER_BASE, USER_END); the stack grows down from USER_END. */
 export const USER_BASE = 0x1000;
 export const USER_END = 0x8000_0000;
+
+// ---- the node kernel (assembly/blocks.ts: kernel fields of the hart block and the kernel tables) ----
+export const PROCS_MAX = 16;
+export const THREADS_MAX = 128;
+export const ASIDS_MAX = 512;
+export const KLOG_ENTRIES = 16;
+export const H_CUR = 252;
+export const H_SWITCHES = 264;
+export const H_IDLE = 272;
+export const H_ASID_FLUSHES = 280;
+export const H_SHOOTDOWNS = 296;
+export const H_KLOG_HEAD = 312;
+export const H_KLOG_TAIL = 316;
+export const H_KLOG = 320;
+export const H_SYSCALLS_KERNEL = 840;
+export const H_SYSCALLS_HOST = 848;
+export const H_PREEMPTIONS = 856;
+export const H_KLOG_DROPPED = 864;
+export const KT_BASE = TLB_BASE + HARTS_MAX * TLB_HART_BYTES;
+export const LOCK_SCHED = KT_BASE;
+export const LOCK_PROC = KT_BASE + 64;
+export const LOCK_FRAME = KT_BASE + 128;
+export const KS = KT_BASE + 256;
+export const KS_RQ_GEN = 20;
+export const KS_LIVE_PROCS = 36;
+export const KS_EVENTS = 48;
+export const KS_LIVE_THREADS = 52;
+export const KS_OOM_KILLS = 56;
+export const KS_TREC_COUNT = 88;
+export const PROC_BASE = KT_BASE + 0x1000;
+export const PROC_BYTES = 128;
+export const P = {
+  STATE: 0, PID: 4, ROOT: 8, SATP: 12, ASID: 16, THREADS: 20, EXIT: 24, BRK_START: 28, BRK: 32, BRK_MAX: 36,
+  SIGNAL: 40, CAUSE: 44, TVAL: 48, PC: 52, STACK_LOW: 56, INSTRET: 64, SWITCHES: 72, FRAMES: 80,
+  THREADS_CREATED: 88, REPORTED: 92, SYSCALLS: 96, PAGE_FAULTS: 104,
+} as const;
+export const PROC_STATE = { FREE: 0, LIVE: 1, DYING: 2, DEAD: 3 } as const;
+/** P.CAUSE of a kill that is not a CPU trap. */
+export const KILL_OOM = 0x100;
+export const KILL_DEADLOCK = 0x101;
+export const KILL_HOST = 0x200; // + signal: the host killed it (SIGPIPE)
+export const THREAD_BASE = KT_BASE + 0x2000;
+export const THREAD_BYTES = 256;
+export const TREC_BASE = THREAD_BASE + THREADS_MAX * THREAD_BYTES;
+export const TREC_ENTRIES = 256;
+export const TREC_BYTES = 32;
+export const EXIT_IDLE = 3;
+export const EXIT_ENDED = 4;
+export const KLOG = { CLONE_FLAGS: 1, OOM: 2, FUTEX_OP: 3, DEADLOCK: 4 } as const;
+export const SCHED_POLICY = { rr: 0, mlfq: 1 } as const;
+export const SPINLOCK_ACQUISITIONS = 8;
+export const SPINLOCK_SPINS = 16;

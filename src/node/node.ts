@@ -3,7 +3,7 @@
 import { InputError } from '../cli/errors.js';
 import { instantiateKernel, type KernelExports } from './kernel.js';
 import {
-  RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES, HARTS_MAX,
+  KERNEL_BASE, RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES, HARTS_MAX,
   TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, TLB_ENTRIES_MAX, TLB_WAYS_MAX, hartBase, H_PC, H_SATP, H_CAUSE, H_TVAL,
   H_INSTRET, H_MTIME, H_TLB_HITS, H_TLB_MISSES, H_TLB_WALKS, H_TLB_FLUSHES, H_PAGE_FAULTS, H_TIMER_IRQS,
   H_TLB_SETS, H_TLB_WAYS,
@@ -50,6 +50,24 @@ export class Node {
   ) {
     this.view = new DataView(memory.buffer);
     this.bytes = new Uint8Array(memory.buffer);
+  }
+
+  /** A second view of an existing node from another worker thread: its own kernel instance, same memory. */
+  static async attach(memory: WebAssembly.Memory, ram_bytes: number, clock_hz: number, timebase_hz: number): Promise<Node> {
+    const kernel = await instantiateKernel(memory);
+    return new Node(memory, kernel, ram_bytes, clock_hz, timebase_hz);
+  }
+
+  /** Harts the node was created with. */
+  get harts(): number {
+    return this.view.getUint32(KERNEL_BASE + 8, true);
+  }
+
+  u32(addr: number): number {
+    return this.view.getUint32(addr, true);
+  }
+  u64(addr: number): bigint {
+    return this.view.getBigUint64(addr, true);
   }
 
   static async create(opts: NodeOptions = {}): Promise<Node> {

@@ -1,15 +1,17 @@
-// A user process on one hart: a fresh Sv32 address space holding the program's PT_LOAD segments (with
-// their permissions, zero-filled past filesz), a Linux-style initial stack, a brk heap, and demand paging
-// for the stack and heap regions. run() drives the hart in batches and serves traps: system calls
-// (syscalls.ts), demand-zero page faults and fatal faults, which end the process with the Linux signal.
-// Timer interrupts never reach it: the kernel's dispatcher serves them (assembly/dispatch.ts).
+// A user process in the node kernel's process table: a fresh Sv32 address space (its own ASID) holding the
+// program's PT_LOAD segments (with their permissions, zero-filled past filesz), a Linux-style initial stack,
+// heap and stack bounds for the kernel's brk and demand paging, and a first thread (tid = pid) in the run
+// queue. Loading happens before any hart runs. run() is the one-program, one-hart shortcut; several
+// programs and harts go through System (system.ts). The result is read back from the process table.
 import { InputError } from '../cli/errors.js';
 import type { Node } from './node.js';
 import type { ElfImage } from './image.js';
 import { copyToUser } from './usermem.js';
-import { handleSyscall, type GuestIO } from './syscalls.js';
+import type { GuestIO } from './syscalls.js';
+import { driveHart, type HartHost } from './driver.js';
 import {
-  PTE, SATP_SV32, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, CAUSE, EXIT_TRAP,
+  PTE, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
+  KILL_DEADLOCK, KILL_HOST, KS, KS_LIVE_PROCS,
 } from './layout.js';
 
 /** The stack region grows down from USER_END and is paged in on demand up to this size. */
@@ -18,20 +20,20 @@ export const STACK_BYTES_MAX = 8 * 1024 * 1024;
 export const STACK_ARGS_BYTES_MAX = 256 * 1024;
 /** RAM kept back from the heap limit for page tables and the stack. */
 export const HEAP_RESERVE_BYTES = 1024 * 1024;
-/** Instructions per call into the kernel's run(). */
+/** Instructions per call into the kernel's dispatch(). */
 export const BATCH_INSTRUCTIONS = 1 << 22;
-/** The scheduling quantum: the timer fires every this many mtime ticks (1 ms at 10 MHz). */
+/** The default scheduling quantum: the timer fires every this many mtime ticks (1 ms at 10 MHz). */
 export const QUANTUM_TICKS = 10_000;
 
 const AT_NULL = 0, AT_PAGESZ = 6, AT_ENTRY = 9, AT_RANDOM = 25;
 
-export type Signal = 'SIGSEGV' | 'SIGILL' | 'SIGBUS' | 'SIGTRAP' | 'SIGPIPE';
-export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { SIGSEGV: 11, SIGILL: 4, SIGBUS: 7, SIGTRAP: 5, SIGPIPE: 13 };
+export type Signal = 'SIGSEGV' | 'SIGILL' | 'SIGBUS' | 'SIGTRAP' | 'SIGPIPE' | 'SIGKILL';
+export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { SIGSEGV: 11, SIGILL: 4, SIGBUS: 7, SIGTRAP: 5, SIGPIPE: 13, SIGKILL: 9 };
 
 export type RunResult =
   | { readonly kind: 'exit'; readonly code: number }
   | { readonly kind: 'fault'; readonly signal: Signal; readonly fault: string; readonly cause: number; readonly address: number; readonly pc: number }
-  /** Killed by a signal that is not a CPU fault (SIGPIPE: a write to a pipe whose reader has gone). */
+  /** Killed by a signal that is not a CPU fault (SIGPIPE, SIGKILL when out of memory or deadlocked). */
   | { readonly kind: 'killed'; readonly signal: Signal; readonly reason: string }
   | { readonly kind: 'limit'; readonly instructions: bigint };
 
@@ -42,8 +44,9 @@ export interface ProcessOptions {
   readonly seed?: number;
   /** Wall-clock-free realtime: CLOCK_REALTIME = this + virtual time. Default 2026-01-01T00:00:00Z. */
   readonly realtime_base_ns?: bigint;
-  readonly pid?: number;
 }
+
+export const REALTIME_BASE_NS_DEFAULT = 1_767_225_600_000_000_000n;
 
 const FAULT_NAMES: Readonly<Record<number, [string, Signal]>> = {
   [CAUSE.FETCH_MISALIGNED]: ['misaligned instruction fetch', 'SIGBUS'],
@@ -58,6 +61,26 @@ const FAULT_NAMES: Readonly<Record<number, [string, Signal]>> = {
   [CAUSE.LOAD_PAGE_FAULT]: ['load page fault', 'SIGSEGV'],
   [CAUSE.STORE_PAGE_FAULT]: ['store page fault', 'SIGSEGV'],
 };
+
+function signalName(n: number): Signal {
+  const e = Object.entries(SIGNAL_NUMBER).find(([, v]) => v === n);
+  return (e?.[0] ?? 'SIGKILL') as Signal;
+}
+
+/** How a process in the table ended, or null while it lives. */
+export function procResult(node: Node, index: number): RunResult | null {
+  const b = PROC_BASE + index * PROC_BYTES;
+  if (node.u32(b + P.STATE) !== PROC_STATE.DEAD) return null;
+  const signal = node.u32(b + P.SIGNAL);
+  if (signal === 0) return { kind: 'exit', code: node.u32(b + P.EXIT) & 0xff };
+  const cause = node.u32(b + P.CAUSE);
+  if (cause === KILL_OOM) return { kind: 'killed', signal: 'SIGKILL', reason: `out of memory: no free frame for a page fault at 0x${node.u32(b + P.TVAL).toString(16).padStart(8, '0')}` };
+  if (cause === KILL_DEADLOCK) return { kind: 'killed', signal: 'SIGKILL', reason: 'deadlock: every thread of the node was blocked with no deadline' };
+  if (cause === KILL_HOST + SIGNAL_NUMBER.SIGPIPE) return { kind: 'killed', signal: 'SIGPIPE', reason: 'write to a pipe with no reader' };
+  if (cause >= KILL_HOST) return { kind: 'killed', signal: signalName(signal), reason: 'killed by the host' };
+  const [fault, sig] = FAULT_NAMES[cause] ?? [`trap cause ${cause}`, signalName(signal)];
+  return { kind: 'fault', signal: sig, fault, cause, address: node.u32(b + P.TVAL), pc: node.u32(b + P.PC) };
+}
 
 function pageDown(a: number): number {
   return Math.floor(a / PAGE_BYTES) * PAGE_BYTES;
@@ -78,24 +101,33 @@ function seededBytes(seed: number, n: number): Uint8Array {
 }
 
 export class Process {
+  /** The process's slot in the kernel's process table. */
+  readonly index: number;
   readonly root: number;
   readonly satp: number;
   readonly brk_start: number;
-  brk: number;
   readonly brk_max: number;
   readonly stack_low = USER_END - STACK_BYTES_MAX;
   readonly pid: number;
   readonly realtime_base_ns: bigint;
+  /** The hart run() drives. */
   readonly hart = 0;
 
   constructor(readonly node: Node, image: ElfImage, opts: ProcessOptions) {
     const k = node.kernel;
-    this.pid = opts.pid ?? 1;
-    this.realtime_base_ns = opts.realtime_base_ns ?? 1_767_225_600_000_000_000n;
+    this.realtime_base_ns = opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT;
     const root = k.vmCreate() >>> 0;
     if (root === FRAME_NONE) throw new InputError('out of guest memory for the page table');
     this.root = root;
-    this.satp = (SATP_SV32 | (1 << 22) | (root >>> 12)) >>> 0; // ASID 1
+    const index = k.procCreate(root) >>> 0;
+    if (index === FRAME_NONE) {
+      k.frameFree(root);
+      throw new InputError('the process table is full (at most 16 processes per node)');
+    }
+    this.index = index;
+    const b = PROC_BASE + index * PROC_BYTES;
+    this.satp = node.u32(b + P.SATP);
+    this.pid = node.u32(b + P.PID);
     let end = USER_BASE;
     // Pages shared by two segments get the union of their permissions.
     const pages = new Map<number, number>();
@@ -123,16 +155,17 @@ export class Process {
       }
     }
     this.brk_start = pageUp(end);
-    this.brk = this.brk_start;
     // Like Linux's overcommit heuristic: the heap may not promise more than the RAM left after loading
-    // (less a reserve for page tables and the stack), and never reaches the stack region.
+    // (less a reserve for page tables and the stack), and never reaches the stack region. The kernel also
+    // refuses growth beyond the frames free at the time of the call.
     const free_bytes = node.ram_bytes - k.framesUsed() * PAGE_BYTES - HEAP_RESERVE_BYTES;
     this.brk_max = Math.min(this.stack_low - 16 * PAGE_BYTES, this.brk_start + Math.max(0, free_bytes));
-    k.hartSetSatp(this.hart, this.satp);
+    const sp = this.buildStack(image, opts);
+    k.procSetMemory(index, this.brk_start, this.brk_max, this.stack_low);
+    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError('the thread table is full (at most 128 threads per node)');
+    // Mirror the first thread on hart 0 too, so the initial registers can be inspected before run().
     node.setPc(this.hart, image.entry);
-    node.setReg(this.hart, 2, this.buildStack(image, opts));
-    k.hartSetQuantum(this.hart, QUANTUM_TICKS);
-    k.timerArm(this.hart, QUANTUM_TICKS, 0);
+    node.setReg(this.hart, 2, sp);
   }
 
   /** Map a zeroed frame at va (flags R/W/X/U); throws when guest RAM is exhausted. */
@@ -182,70 +215,38 @@ export class Process {
     return sp;
   }
 
-  /** brk(2) with Linux semantics: the new break, or the old one when the request is refused. */
-  setBrk(addr: number): number {
-    if (addr === 0 || addr < this.brk_start || addr > this.brk_max) return this.brk;
-    const k = this.node.kernel;
-    const oldTop = pageUp(this.brk);
-    const newTop = pageUp(addr);
-    if (newTop < oldTop) {
-      for (let p = newTop; p < oldTop; p += PAGE_BYTES) {
-        if ((k.vmUnmap(this.root, p, 1) >>> 0) !== FRAME_NONE) k.tlbFlush(this.hart, p, 0, 1, 0);
-      }
-    } else if (addr > this.brk) {
-      // Growing inside a page that is already mapped: the new bytes read as zero (as qemu-user does).
-      this.zeroMapped(this.brk, Math.min(addr, oldTop));
-    }
-    this.brk = addr;
-    return this.brk;
+  /** The current break (the kernel's). */
+  get brk(): number {
+    return this.node.u32(PROC_BASE + this.index * PROC_BYTES + P.BRK);
   }
 
-  private zeroMapped(from: number, to: number): void {
-    for (let a = from; a < to;) {
-      const n = Math.min(to - a, PAGE_BYTES - (a % PAGE_BYTES));
-      if ((this.node.kernel.vmPteAddress(this.root, pageDown(a)) >>> 0) !== FRAME_NONE) {
-        const host = this.node.host(this.physical(a));
-        this.node.bytes.fill(0, host, host + n);
-      }
-      a += n;
-    }
+  /** How it ended, or null while it lives. */
+  result(): RunResult | null {
+    return procResult(this.node, this.index);
   }
 
-  /** A page fault in the heap or stack region on an unmapped page: map a zero page and retry. */
-  private demandPage(va: number): boolean {
-    const inHeap = va >= this.brk_start && va < pageUp(this.brk);
-    const inStack = va >= this.stack_low && va < USER_END;
-    if (!inHeap && !inStack) return false;
-    const page = pageDown(va);
-    if ((this.node.kernel.vmPteAddress(this.root, page) >>> 0) !== FRAME_NONE) return false; // a permission fault
-    const pa = this.node.kernel.frameAlloc() >>> 0;
-    if (pa === FRAME_NONE) return false;
-    return this.node.kernel.vmMap(this.root, page, pa, PTE.U | PTE.R | PTE.W) === 0;
-  }
-
-  /** Run until the process exits, faults, or max_instructions have retired. */
-  run(io: GuestIO, max_instructions = Infinity): RunResult {
+  /**
+   * Run this node's processes on hart 0 (round-robin, the kernel's default quantum) until this process
+   * ends or max_instructions have retired on the hart.
+   */
+  run(io: GuestIO, max_instructions = Infinity, log: (line: string) => void = () => {}): RunResult {
     const node = this.node;
     const k = node.kernel;
     const h = this.hart;
+    if (node.u32(KS) === 0) {
+      k.kernelSetClock(node.timebase_hz, Number(this.realtime_base_ns & 0xffff_ffffn), Number(this.realtime_base_ns >> 32n));
+      k.hartSetQuantum(h, QUANTUM_TICKS);
+      k.kernelStart(0, 0);
+    }
+    const host: HartHost = { node, io, log, realtime_base_ns: this.realtime_base_ns, names: new Map([[this.pid, 'guest']]) };
     const start = node.stats(h).instructions;
     for (;;) {
+      const r = this.result();
+      if (r !== null) return r;
       const done = Number(node.stats(h).instructions - start);
       if (done >= max_instructions) return { kind: 'limit', instructions: BigInt(done) };
-      const budget = Math.min(BATCH_INSTRUCTIONS, max_instructions - done);
-      const reason = k.dispatch(h, budget); // timer interrupts are served inside the kernel
-      if (reason !== EXIT_TRAP) continue;
-      const cause = node.cause(h);
-      if (cause === CAUSE.ECALL_U) {
-        const r = handleSyscall(this, io);
-        if (r.kind === 'exit') return r;
-        if (r.kind === 'sigpipe') return { kind: 'killed', signal: 'SIGPIPE', reason: 'write to a pipe with no reader' };
-        continue;
-      }
-      const tval = node.tval(h);
-      if ((cause === CAUSE.LOAD_PAGE_FAULT || cause === CAUSE.STORE_PAGE_FAULT) && this.demandPage(tval)) continue;
-      const [fault, signal] = FAULT_NAMES[cause] ?? [`trap cause ${cause}`, 'SIGSEGV'];
-      return { kind: 'fault', signal, fault, cause, address: tval, pc: node.pc(h) };
+      const reason = driveHart(host, h, Math.min(BATCH_INSTRUCTIONS, max_instructions - done));
+      if (reason === 'idle' && node.u32(KS + KS_LIVE_PROCS) !== 0 && k.kernelStuck() !== 0) k.kernelKillAll();
     }
   }
 }

@@ -4,9 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../cli/errors.js';
 import { parseElf } from '../elf/index.js';
-import { Node, type NodeOptions } from './node.js';
-import { Process, SIGNAL_NUMBER, type RunResult } from './process.js';
+import { SIGNAL_NUMBER, type RunResult } from './process.js';
 import type { GuestIO } from './syscalls.js';
+import { System, type SystemOptions } from './system.js';
+import { formatKernelStats, type KernelStats } from './kstats.js';
 
 export interface RunStats {
   readonly instructions: number;
@@ -16,10 +17,14 @@ export interface RunStats {
   readonly tlb: { readonly entries: number; readonly ways: number; readonly hits: number; readonly misses: number; readonly walks: number; readonly flushes: number; readonly hit_rate: number };
   readonly page_faults: number;
   readonly timer_interrupts: number;
+  readonly kernel: KernelStats;
 }
 
 export interface SessionResult {
+  /** The first program's result (what `atoll run` exits with). */
   readonly result: RunResult;
+  /** Every program's, in the order given. */
+  readonly results: RunResult[];
   /** The exit status a shell would see: the guest's code, or 128 + signal. */
   readonly exit_code: number;
   readonly stats: RunStats;
@@ -40,37 +45,61 @@ export function exitCodeOf(r: RunResult): number {
   return 124;
 }
 
-export function faultLine(r: RunResult): string | null {
-  if (r.kind === 'killed') return null; // as a shell, stay quiet about SIGPIPE
+/** One line for a process killed by a signal (null for an exit, and for SIGPIPE, as a shell would). */
+export function faultLine(r: RunResult, who = 'guest'): string | null {
+  if (r.kind === 'killed') return r.signal === 'SIGPIPE' ? null : `${who} killed by ${r.signal} (signal ${SIGNAL_NUMBER[r.signal]}): ${r.reason}`;
   if (r.kind !== 'fault') return null;
   const hex = (x: number): string => '0x' + (x >>> 0).toString(16).padStart(8, '0');
-  return `guest killed by ${r.signal} (signal ${SIGNAL_NUMBER[r.signal]}): ${r.fault} at address ${hex(r.address)}, pc ${hex(r.pc)}`;
+  return `${who} killed by ${r.signal} (signal ${SIGNAL_NUMBER[r.signal]}): ${r.fault} at address ${hex(r.address)}, pc ${hex(r.pc)}`;
 }
 
-export async function runProgram(
-  path: string, args: readonly string[], node_opts: NodeOptions, io: GuestIO, clock_ms: () => number,
-  max_instructions = Infinity,
+export interface ProgramSpec {
+  readonly path: string;
+  readonly args: readonly string[];
+}
+
+/** Run one program on a fresh node (the shape `atoll run prog.elf args...` always had). */
+export function runProgram(
+  path: string, args: readonly string[], opts: SystemOptions, io: GuestIO, clock_ms: () => number,
+  max_instructions = Infinity, log: (line: string) => void = () => {},
 ): Promise<SessionResult> {
-  const image = parseElf(readProgram(path));
-  const node = await Node.create(node_opts);
-  const proc = new Process(node, image, { argv: [path, ...args] });
+  return runPrograms([{ path, args }], opts, io, clock_ms, max_instructions, log);
+}
+
+/** Run several programs, each its own process, on one fresh node; deterministic unless opts.threaded. */
+export async function runPrograms(
+  programs: readonly ProgramSpec[], opts: SystemOptions, io: GuestIO, clock_ms: () => number,
+  max_instructions = Infinity, log: (line: string) => void = () => {},
+): Promise<SessionResult> {
+  if (programs.length === 0) throw new InputError('no program to run');
+  const images = programs.map((p) => parseElf(readProgram(p.path)));
+  const sys = await System.create(opts);
+  images.forEach((image, i) => sys.spawn(image, { argv: [programs[i]!.path, ...programs[i]!.args], name: programs[i]!.path, seed: (opts.seed ?? 1) + i }));
   const t0 = clock_ms();
-  const result = proc.run(io, max_instructions);
+  const run = opts.threaded ? await sys.runThreaded(log) : sys.run(io, log, max_instructions);
   const wall_ms = clock_ms() - t0;
-  const s = node.stats(0);
-  const instructions = Number(s.instructions);
-  const lookups = Number(s.tlb.hits + s.tlb.misses);
+  const results = run.results.map((r): RunResult => r ?? { kind: 'limit', instructions: 0n });
+  const node = sys.node;
+  let instructions = 0, hits = 0, misses = 0, walks = 0, flushes = 0, page_faults = 0, timer_interrupts = 0;
+  let virtual_ns = 0n;
+  for (let h = 0; h < node.harts; h++) {
+    const s = node.stats(h);
+    instructions += Number(s.instructions);
+    hits += Number(s.tlb.hits); misses += Number(s.tlb.misses); walks += Number(s.tlb.walks); flushes += Number(s.tlb.flushes);
+    page_faults += Number(s.page_faults); timer_interrupts += Number(s.timer_interrupts);
+    if (node.time_ns(h) > virtual_ns) virtual_ns = node.time_ns(h);
+  }
+  const s0 = node.stats(0);
+  const lookups = hits + misses;
   return {
-    result,
-    exit_code: exitCodeOf(result),
+    result: results[0]!,
+    results,
+    exit_code: exitCodeOf(results[0]!),
     stats: {
       instructions, wall_ms, mips: wall_ms > 0 ? instructions / wall_ms / 1000 : 0,
-      virtual_time_ns: Number(node.time_ns(0)),
-      tlb: {
-        entries: s.tlb.entries, ways: s.tlb.ways, hits: Number(s.tlb.hits), misses: Number(s.tlb.misses),
-        walks: Number(s.tlb.walks), flushes: Number(s.tlb.flushes), hit_rate: lookups > 0 ? Number(s.tlb.hits) / lookups : 1,
-      },
-      page_faults: Number(s.page_faults), timer_interrupts: Number(s.timer_interrupts),
+      virtual_time_ns: Number(virtual_ns),
+      tlb: { entries: s0.tlb.entries, ways: s0.tlb.ways, hits, misses, walks, flushes, hit_rate: lookups > 0 ? hits / lookups : 1 },
+      page_faults, timer_interrupts, kernel: sys.stats(),
     },
   };
 }
@@ -81,5 +110,6 @@ export function formatStats(s: RunStats): string {
     `instructions ${n(s.instructions)} in ${s.wall_ms.toFixed(1)} ms: ${s.mips.toFixed(1)} MIPS (virtual time ${(s.virtual_time_ns / 1e6).toFixed(3)} ms)`,
     `TLB ${s.tlb.entries} entries x ${s.tlb.ways} ways: hit rate ${(100 * s.tlb.hit_rate).toFixed(3)}% (${n(s.tlb.hits)} hits, ${n(s.tlb.misses)} misses), ${n(s.tlb.walks)} walks, ${n(s.tlb.flushes)} flushes`,
     `page faults ${n(s.page_faults)}, timer interrupts ${n(s.timer_interrupts)}`,
+    formatKernelStats(s.kernel),
   ].join('\n');
 }

@@ -2,13 +2,15 @@
 // `atoll run` and under qemu-riscv32, and both must print the same stdout and end the same way: the
 // same exit status, or, for a program killed by a signal under qemu, atoll exiting 128 + that signal.
 // For programs that exit normally stderr must match too (atoll passes it through unchanged).
-// Skipped, with the reason, when qemu-riscv32 is not installed or atoll is not built.
+// Skipped, with the reason, when qemu-riscv32 is not installed or atoll is not built. Multi-threaded
+// guests (threaded-guests.ts) are left to threads-differential.test.ts, which runs them in every hart mode.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { NEEDS_THREADS } from './threaded-guests.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ATOLL = join(ROOT, 'bin', 'atoll.js');
@@ -94,7 +96,7 @@ describe('the guest set', () => {
 });
 
 describe('atoll run matches qemu-riscv32', () => {
-  for (const elf of ELFS) {
+  for (const elf of ELFS.filter((e) => !NEEDS_THREADS.has(e))) {
     it(`${elf} prints the same and ends the same way`, async (ctx) => {
       ctx.skip(SKIP_REASON !== undefined, SKIP_REASON);
       const path = relative(ROOT, join(ROOT, 'guest', elf));

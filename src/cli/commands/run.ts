@@ -1,20 +1,37 @@
-// `atoll run [options] <program.elf> [args...]`: run one static RV32 program on a fresh node. The guest's
-// stdout and stderr pass through unchanged and atoll exits with the guest's status (128 + signal after a
-// fault, with one line on stderr). Flags come before the program; everything after it goes to the guest.
-import { writeFileSync, writeSync } from 'node:fs';
+// `atoll run [options] <program.elf> [args...] [-- <program.elf> [args...]]...`: run static RV32 programs,
+// each as its own process, on one fresh node. The guest's stdout and stderr pass through unchanged and atoll
+// exits with the first program's status (128 + signal after a kill, with one line on stderr). Flags come
+// before the first program. Several programs: `atoll run a.elf b.elf` (every word ends in .elf, no args) or
+// groups separated by `--`; a lone program whose own arguments end in .elf takes a trailing `--`.
+import { writeFileSync } from 'node:fs';
 import { parseArgs, flagBool, flagNumber, flagString, formatFlagHelp, type FlagSpecs } from '../args.js';
 import { UsageError, InputError } from '../errors.js';
-import { runProgram, faultLine, formatStats } from '../../node/session.js';
-import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT } from '../../node/layout.js';
-import { EPIPE, type GuestIO } from '../../node/syscalls.js';
+import { runPrograms, faultLine, formatStats, type ProgramSpec } from '../../node/session.js';
+import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX } from '../../node/layout.js';
+import { stdio } from '../../node/stdio.js';
+import { KERNEL_LOCK_KINDS, type KernelLockKind, type SchedPolicy } from '../../node/system.js';
+
+export { stdio };
 
 const FLAGS: FlagSpecs = {
   ram: { kind: 'size', help: 'guest RAM (default 128M; a multiple of 4K, at most 1008M)' },
   tlb: { kind: 'string', help: `TLB geometry <entries>[x<ways>] (default ${TLB_ENTRIES_DEFAULT}x${TLB_WAYS_DEFAULT})` },
-  stats: { kind: 'boolean', help: 'print instructions, MIPS, TLB hit rate, walks and page faults on stderr' },
+  harts: { kind: 'integer', help: `harts of the node (1..${HARTS_MAX}, default 1)` },
+  threaded: { kind: 'boolean', help: 'run each hart on its own worker thread (default: deterministic, one thread)' },
+  quantum: { kind: 'integer', help: 'instructions per scheduling quantum (default 100000)' },
+  sched: { kind: 'string', help: 'scheduling policy: rr (round-robin, default) or mlfq' },
+  seed: { kind: 'integer', help: 'seed of the deterministic hart interleaving and AT_RANDOM (default 1)' },
+  'kernel-lock': { kind: 'string', help: 'spinlock kind of the kernel\'s own locks: tas, ttas (default) or ticket' },
+  klog: { kind: 'boolean', help: 'print the kernel log (refused clone flags, OOM kills, deadlocks) on stderr as it happens' },
+  stats: { kind: 'boolean', help: 'print instructions, MIPS, TLB, context switches, locks and per-process figures on stderr' },
   'stats-json': { kind: 'string', help: 'write the same statistics as JSON to a file' },
   help: { kind: 'boolean', help: 'show this help' },
 };
+
+/** Kernel log lines kept for --stats and --stats-json. */
+const KERNEL_LOG_LINES_MAX = 1000;
+
+const USAGE = 'usage: atoll run [options] <program.elf> [args...] [-- <program.elf> [args...]]...';
 
 export function parseTlb(text: string): { entries: number; ways: number } {
   const m = /^(\d+)(?:x(\d+))?$/.exec(text);
@@ -24,54 +41,80 @@ export function parseTlb(text: string): { entries: number; ways: number } {
   return { entries, ways };
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+/** Split the words after the flags into programs (see the module comment). */
+export function splitPrograms(words: readonly string[]): ProgramSpec[] {
+  if (!words.includes('--')) {
+    if (words.length >= 2 && words.every((w) => w.endsWith('.elf'))) return words.map((path) => ({ path, args: [] }));
+    const [path, ...args] = words;
+    return path === undefined ? [] : [{ path, args }];
+  }
+  const groups: string[][] = [[]];
+  for (const w of words) {
+    if (w === '--') groups.push([]);
+    else groups[groups.length - 1]!.push(w);
+  }
+  return groups.filter((g) => g.length > 0).map(([path, ...args]) => ({ path: path!, args }));
+}
 
-/**
- * The guest's fds 1 and 2 are atoll's: bytes go out unchanged and in order. A full non-blocking pipe is
- * waited on (1 ms steps, at most RETRIES_MAX); a closed reader makes the guest's write return -EPIPE.
- */
-export const stdio: GuestIO = {
-  write(fd, bytes) {
-    const RETRIES_MAX = 60_000;
-    for (let off = 0, retries = 0; off < bytes.length;) {
-      try {
-        off += writeSync(fd, bytes, off, bytes.length - off);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EAGAIN' && retries++ < RETRIES_MAX) { Atomics.wait(pause, 0, 0, 1); continue; }
-        if (code === 'EPIPE') return -EPIPE;
-        throw err;
-      }
-    }
-    return bytes.length;
-  },
-};
+function parseSched(text: string | undefined): SchedPolicy | undefined {
+  if (text === undefined) return undefined;
+  if (text !== 'rr' && text !== 'mlfq') throw new UsageError(`--sched: '${text}' is not a policy (rr or mlfq)`);
+  return text;
+}
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, FLAGS, { stopAtPositional: true });
   if (flagBool(p, 'help')) {
-    process.stdout.write(`usage: atoll run [options] <program.elf> [args...]\n\noptions:\n${formatFlagHelp(FLAGS)}\n`);
+    process.stdout.write(`${USAGE}\n\noptions:\n${formatFlagHelp(FLAGS)}\n`);
     return 0;
   }
-  const [program, ...args] = p.positionals;
-  if (program === undefined) throw new UsageError('missing the program to run (usage: atoll run [options] <program.elf> [args...])');
+  const programs = splitPrograms(p.positionals);
+  if (programs.length === 0) throw new UsageError(`missing the program to run (${USAGE})`);
+  if (programs.length > PROCS_MAX) throw new UsageError(`${programs.length} programs given; a node runs at most ${PROCS_MAX} processes`);
   const tlbText = flagString(p, 'tlb');
   const tlb = tlbText === undefined ? undefined : parseTlb(tlbText);
   const ram = flagNumber(p, 'ram');
+  const harts = flagNumber(p, 'harts');
+  if (harts !== undefined && (harts < 1 || harts > HARTS_MAX)) throw new UsageError(`--harts: ${harts} is outside 1..${HARTS_MAX}`);
+  const quantum = flagNumber(p, 'quantum');
+  if (quantum !== undefined && (quantum < 1 || quantum > 1e9)) throw new UsageError(`--quantum: ${quantum} is outside 1..1000000000 instructions`);
+  const seed = flagNumber(p, 'seed');
+  if (seed !== undefined && (seed < 0 || seed > 0xffff_ffff)) throw new UsageError(`--seed: ${seed} is outside 0..4294967295`);
+  const sched = parseSched(flagString(p, 'sched'));
+  const threaded = flagBool(p, 'threaded');
+  const lockText = flagString(p, 'kernel-lock');
+  if (lockText !== undefined && !(lockText in KERNEL_LOCK_KINDS)) throw new UsageError(`--kernel-lock: '${lockText}' is not a lock kind (tas, ttas or ticket)`);
+  const kernel_lock = lockText as KernelLockKind | undefined;
+  // The kernel log is the node's dmesg: kept out of the guest's stderr (so it matches Linux's) unless --klog;
+  // --stats and --stats-json carry it.
+  const klog = flagBool(p, 'klog');
+  const kernel_log: string[] = [];
+  const log = (line: string): void => {
+    if (kernel_log.length < KERNEL_LOG_LINES_MAX) kernel_log.push(line);
+    if (klog) process.stderr.write(`atoll: ${line}\n`);
+  };
   let session;
   try {
-    session = await runProgram(program, args, { ram_bytes: ram, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways }, stdio, () => performance.now());
+    session = await runPrograms(programs, {
+      ram_bytes: ram, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock,
+    }, stdio, () => performance.now(), Infinity, log);
   } catch (err) {
     // Configuration the kernel or node refuses is a usage problem when it came from a flag.
     if (err instanceof InputError && /RAM size|TLB/.test(err.message) && (ram !== undefined || tlb !== undefined)) throw new UsageError(err.message);
     throw err;
   }
-  const line = faultLine(session.result);
-  if (line !== null) process.stderr.write(`atoll: ${line}\n`);
-  if (flagBool(p, 'stats')) process.stderr.write(formatStats(session.stats).replace(/^/gm, 'atoll: ') + '\n');
+  session.results.forEach((r, i) => {
+    const who = programs.length === 1 ? 'guest' : `process ${i + 1} (${programs[i]!.path})`;
+    const line = faultLine(r, who);
+    if (line !== null) process.stderr.write(`atoll: ${line}\n`);
+  });
+  if (flagBool(p, 'stats')) {
+    const lines = [formatStats(session.stats), `kernel log: ${kernel_log.length} lines`, ...kernel_log.map((l) => `  ${l}`)];
+    process.stderr.write(lines.join('\n').replace(/^/gm, 'atoll: ') + '\n');
+  }
   const jsonPath = flagString(p, 'stats-json');
   if (jsonPath !== undefined) {
-    const body = { program, exit_code: session.exit_code, ...session.stats };
+    const body = { program: programs[0]!.path, programs: programs.map((g) => g.path), exit_code: session.exit_code, ...session.stats, kernel_log };
     try {
       writeFileSync(jsonPath, JSON.stringify(body, null, 2) + '\n');
     } catch (err) {

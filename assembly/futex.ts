@@ -1,0 +1,59 @@
+// Futexes: a waiter is a thread in state TS_FUTEX whose key is the physical address of the futex word and a
+// space: its process for a private futex (FUTEX_PRIVATE_FLAG), none for a shared one. As on Linux a private
+// wait and a shared wake of the same word do not meet (the kernel's clear-child-tid wake is shared, so a join
+// must wait shared). The value check and the block happen under the SCHED lock, and so
+// does every wake, so no wake-up is lost. Wakes go in FIFO order of waiting (a per-node sequence number);
+// a wait may carry a deadline on the virtual clock, after which it returns -ETIMEDOUT.
+import { THREAD_BASE, THREAD_BYTES, T_STATE, T_FUTEX_KEY, T_DEADLINE, T_REGS, T_WAIT_SEQ, T_FUTEX_SPACE, KS, KS_SLEEPERS, KS_WAIT_SEQ } from './blocks';
+import { THREADS_MAX } from './limits';
+import { TS_FUTEX, threadWake } from './sched';
+
+
+/** Block the (already switched-out) thread t on key until woken or until deadline (ticks; all ones: none). */
+export function futexBlock(t: u32, key: u32, space: u32, deadline: u64): void {
+  const b = THREAD_BASE + t * THREAD_BYTES;
+  store<u32>(b + T_STATE, TS_FUTEX);
+  store<u32>(b + T_FUTEX_KEY, key);
+  store<u32>(b + T_FUTEX_SPACE, space);
+  store<u64>(b + T_DEADLINE, deadline);
+  const seq = load<u64>(KS + KS_WAIT_SEQ) + 1;
+  store<u64>(KS + KS_WAIT_SEQ, seq);
+  store<u64>(b + T_WAIT_SEQ, seq);
+  if (deadline != 0xFFFF_FFFF_FFFF_FFFF) store<u32>(KS + KS_SLEEPERS, load<u32>(KS + KS_SLEEPERS) + 1);
+}
+
+/** Wake up to `count` waiters on key, oldest first, as of virtual time `now`; the number woken. */
+export function futexWake(key: u32, space: u32, count: u32, now: u64): u32 {
+  let woken: u32 = 0;
+  while (woken < count) {
+    let best: u32 = 0xFFFF_FFFF;
+    let bestSeq: u64 = 0xFFFF_FFFF_FFFF_FFFF;
+    for (let t: u32 = 0; t < THREADS_MAX; t++) {
+      const b = THREAD_BASE + t * THREAD_BYTES;
+      if (load<u32>(b + T_STATE) != TS_FUTEX || load<u32>(b + T_FUTEX_KEY) != key) continue;
+      if (load<u32>(b + T_FUTEX_SPACE) != space) continue;
+      const s = load<u64>(b + T_WAIT_SEQ);
+      if (s < bestSeq) { bestSeq = s; best = t; }
+    }
+    if (best == 0xFFFF_FFFF) break;
+    const b = THREAD_BASE + best * THREAD_BYTES;
+    store<u32>(b + T_REGS + 10 * 4, 0); // FUTEX_WAIT returns 0
+    threadWake(best, now);
+    woken++;
+  }
+  return woken;
+}
+
+/** Threads waiting on a futex at physical key (tests and statistics). */
+export function futexWaiters(key: u32): u32 {
+  let n: u32 = 0;
+  for (let t: u32 = 0; t < THREADS_MAX; t++) {
+    const b = THREAD_BASE + t * THREAD_BYTES;
+    if (load<u32>(b + T_STATE) == TS_FUTEX && load<u32>(b + T_FUTEX_KEY) == key) n++;
+  }
+  return n;
+}
+
+export function sleepersCount(): u32 {
+  return load<u32>(KS + KS_SLEEPERS);
+}

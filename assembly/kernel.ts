@@ -1,0 +1,81 @@
+// Starting the node kernel and the few calls the host makes around it: the policy and mode, the clock
+// parameters, a process's first thread, and what to do when every thread is blocked forever.
+import {
+  KT_BASE, KT_END, KS, KS_ON, KS_THREADED, KS_POLICY, KS_NEXT_ID, KS_ASID_LIMIT, KS_ASID_NEXT, KS_REALTIME_NS,
+  KS_TIMEBASE_HZ, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, LOCK_SCHED, T_REGS, T_PC, T_LAST_MTIME, P_PID,
+} from './blocks';
+import { PROCS_MAX, ASIDS_MAX } from './limits';
+import { klock, kunlock, klockInit } from './klock';
+import { LOCK_TTAS } from './spinlock';
+import { procBase, procMarkDying, procState, PROC_LIVE, KILL_DEADLOCK } from './proc';
+import { threadBase, threadAlloc, rqPush, hartsBusy, releaseBlocked, THREAD_NONE, SCHED_MLFQ } from './sched';
+
+/** Reset every kernel table (node boot). */
+export function kernelReset(): void {
+  memory.fill(KT_BASE, 0, KT_END - KT_BASE);
+  klockInit(LOCK_TTAS);
+  store<u32>(KS + KS_NEXT_ID, 1);
+  store<u32>(KS + KS_ASID_NEXT, 1);
+  store<u32>(KS + KS_ASID_LIMIT, ASIDS_MAX);
+  store<u32>(KS + KS_TIMEBASE_HZ, 10_000_000);
+}
+
+/** Choose the lock kind of the kernel's own locks (before any hart runs). */
+export function kernelSetLockKind(kind: u32): void {
+  klockInit(kind);
+}
+
+/** Virtual clock parameters for the kernel's sleeps and timeouts. */
+export function kernelSetClock(timebaseHz: u32, realtimeLo: u32, realtimeHi: u32): void {
+  store<u32>(KS + KS_TIMEBASE_HZ, timebaseHz == 0 ? 10_000_000 : timebaseHz);
+  store<u64>(KS + KS_REALTIME_NS, ((realtimeHi as u64) << 32) | (realtimeLo as u64));
+}
+
+/** From now on dispatch() schedules threads. policy: SCHED_RR (0) or SCHED_MLFQ (1). */
+export function kernelStart(policy: u32, threaded: u32): void {
+  store<u32>(KS + KS_POLICY, policy == SCHED_MLFQ ? SCHED_MLFQ : 0);
+  store<u32>(KS + KS_THREADED, threaded != 0 ? 1 : 0);
+  atomic.store<u32>(KS + KS_ON, 1);
+}
+
+/** The first thread of process p (tid = pid), runnable at pc with stack pointer sp; its index or -1. */
+export function threadCreateMain(p: u32, pc: u32, sp: u32): u32 {
+  klock(LOCK_SCHED);
+  const t = threadAlloc(p, load<u32>(procBase(p) + P_PID));
+  if (t != THREAD_NONE) {
+    const b = threadBase(t);
+    store<u32>(b + T_REGS + 8, sp);
+    store<u32>(b + T_PC, pc);
+    store<u64>(b + T_LAST_MTIME, 0);
+    rqPush(t);
+  }
+  kunlock(LOCK_SCHED);
+  return t;
+}
+
+/** True when live threads exist but none runs, none is runnable and none has a deadline: a deadlock. */
+export function kernelStuck(): bool {
+  klock(LOCK_SCHED);
+  const stuck = load<u32>(KS + KS_LIVE_THREADS) != 0 && load<u32>(KS + KS_RUNNABLE) == 0 &&
+    load<u32>(KS + KS_SLEEPERS) == 0 && hartsBusy() == 0;
+  kunlock(LOCK_SCHED);
+  return stuck;
+}
+
+/** Kill every live process (after kernelStuck): SIGKILL with the reason KILL_DEADLOCK. Returns how many. */
+export function kernelKillAll(): u32 {
+  klock(LOCK_SCHED);
+  let n: u32 = 0;
+  for (let p: u32 = 0; p < PROCS_MAX; p++) {
+    if (procState(p) != PROC_LIVE) continue;
+    procMarkDying(p, 128 + 9, 9, KILL_DEADLOCK, 0, 0);
+    releaseBlocked(p);
+    n++;
+  }
+  kunlock(LOCK_SCHED);
+  return n;
+}
+
+export function kernelThreaded(): bool {
+  return load<u32>(KS + KS_THREADED) != 0;
+}

@@ -1,0 +1,362 @@
+// The system calls the kernel serves itself, because their state is shared by harts on different worker
+// threads: clone, exit, exit_group, gettid, getpid, set_tid_address, sched_yield, futex_time64, brk and
+// clock_nanosleep_time64. Everything else (write, clock_gettime64, unknown numbers) goes to the host.
+// User pointers go through the caller's page tables (usercopy.ts): a bad one is -EFAULT, as on Linux.
+import {
+  hartBase, H_REGS, H_PC, H_CUR, H_MTIME, H_SCRATCH, H_BATCH, BATCH_PAGES, KS, KS_NEXT_ID, KS_REALTIME_NS,
+  KS_TIMEBASE_HZ, KS_SLEEPERS, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_CLEAR_TID, T_REGS, T_PC, T_LEVEL,
+  T_LAST_MTIME, T_DEADLINE, P_SATP, P_ROOT, P_PID, P_BRK, P_BRK_START, P_BRK_MAX, P_ASID, P_STATE, P_THREADS, P_EXIT,
+} from './blocks';
+import { RAM_BASE } from './layout';
+import { PAGE_BYTES } from './limits';
+import { klock, kunlock } from './klock';
+import { timerRetire } from './timer';
+import { tlbFlush } from './tlb';
+import { vmPteAddress, vmUnmap } from './vm';
+import { frameFree, framesFree, FRAME_NONE } from './frames';
+import { shootdownOthers } from './shootdown';
+import { klog, KLOG_CLONE_FLAGS, KLOG_FUTEX_OP } from './klog';
+import { procBase, procMarkDying, PROC_LIVE } from './proc';
+import {
+  threadBase, threadAlloc, threadRelease, rqPush, switchOut, releaseBlocked, wakeExpired, THREAD_NONE, TS_RUNNABLE, TS_SLEEP,
+} from './sched';
+import { futexBlock, futexWake } from './futex';
+import { userWord, readUser64, writeUser32 } from './usercopy';
+
+export const SYS_DONE: u32 = 0; // served; the hart may now have another thread (or none)
+export const SYS_HOST: u32 = 1; // the host serves it
+export const SYS_ENDED: u32 = 2; // served, and a process ended
+
+const NR_FUTEX: u32 = 422, NR_EXIT: u32 = 93, NR_EXIT_GROUP: u32 = 94, NR_SET_TID_ADDRESS: u32 = 96;
+const NR_SCHED_YIELD: u32 = 124, NR_GETPID: u32 = 172, NR_GETTID: u32 = 178, NR_BRK: u32 = 214, NR_CLONE: u32 = 220;
+const NR_CLOCK_NANOSLEEP: u32 = 407;
+const EAGAIN: u32 = 11, EFAULT: u32 = 14, EINVAL: u32 = 22, ENOSYS: u32 = 38, ENOTSUP: u32 = 95;
+
+/** The flags every thread clone must carry, and those it may add. */
+export const CLONE_THREAD_FLAGS: u32 = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
+const CLONE_SETTLS: u32 = 0x80000, CLONE_PARENT_SETTID: u32 = 0x100000, CLONE_CHILD_CLEARTID: u32 = 0x200000;
+const CLONE_CHILD_SETTID: u32 = 0x1000000;
+const CLONE_OPTIONAL: u32 = CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+const DEADLINE_MAX: u64 = 1 << 62;
+const NONE64: u64 = 0xFFFF_FFFF_FFFF_FFFF;
+
+// @ts-ignore: decorator
+@inline function arg(h: u32, i: u32): u32 { return load<u32>(h + H_REGS + (10 + i) * 4); }
+
+/** Finish a system call on the hart: a0 = v, pc past the ecall, which retires. */
+function sysRet(h: u32, v: u32): void {
+  store<u32>(h + H_REGS + 40, v);
+  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
+  timerRetire(h, 1);
+}
+
+/** Serve system call nr for the thread on the hart, or hand it to the host. */
+export function syscallKernel(hart: u32, nr: u32): u32 {
+  const h = hartBase(hart);
+  const t = load<u32>(h + H_CUR) - 1;
+  const tb = threadBase(t);
+  const p = load<u32>(tb + T_PROC);
+  const pb = procBase(p);
+  switch (nr) {
+    case NR_GETTID: sysRet(h, load<u32>(tb + T_TID)); return SYS_DONE;
+    case NR_GETPID: sysRet(h, load<u32>(pb + P_PID)); return SYS_DONE;
+    case NR_SET_TID_ADDRESS:
+      store<u32>(tb + T_CLEAR_TID, arg(h, 0));
+      sysRet(h, load<u32>(tb + T_TID));
+      return SYS_DONE;
+    case NR_SCHED_YIELD:
+      sysRet(h, 0);
+      klock(LOCK_SCHED);
+      wakeExpired(load<u64>(h + H_MTIME)); // sleepers due by now queue ahead of the yielder
+      rqPush(switchOut(hart, TS_RUNNABLE));
+      kunlock(LOCK_SCHED);
+      return SYS_DONE;
+    case NR_EXIT: return threadExit(hart, arg(h, 0));
+    case NR_EXIT_GROUP: return exitGroup(hart, arg(h, 0));
+    case NR_CLONE: sysRet(h, clone(hart, h, t, p)); return SYS_DONE;
+    case NR_FUTEX: return futex(hart, h, t, p);
+    case NR_BRK: sysRet(h, brk(hart, p, arg(h, 0))); return SYS_DONE;
+    case NR_CLOCK_NANOSLEEP: return nanosleep(hart, h, p);
+  }
+  return SYS_HOST;
+}
+
+function clone(hart: u32, h: u32, t: u32, p: u32): u32 {
+  const flags = arg(h, 0);
+  const pb = procBase(p);
+  if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS || (flags & ~(CLONE_THREAD_FLAGS | CLONE_OPTIONAL)) != 0) {
+    klog(hart, KLOG_CLONE_FLAGS, load<u32>(pb + P_PID), load<u32>(threadBase(t) + T_TID), flags);
+    return -EINVAL;
+  }
+  const satp = load<u32>(pb + P_SATP);
+  const ptid = arg(h, 2), tls = arg(h, 3), ctid = arg(h, 4);
+  // Check the tid pointers before creating anything, so a bad one leaves no half-made thread.
+  if ((flags & CLONE_PARENT_SETTID) != 0 && userWord(satp, ptid, true) == 0) return -EFAULT;
+  if ((flags & CLONE_CHILD_SETTID) != 0 && userWord(satp, ctid, true) == 0) return -EFAULT;
+  const tid = atomic.add<u32>(KS + KS_NEXT_ID, 1);
+  klock(LOCK_SCHED);
+  const c = threadAlloc(p, tid);
+  if (c == THREAD_NONE) {
+    kunlock(LOCK_SCHED);
+    return -EAGAIN;
+  }
+  const cb = threadBase(c);
+  memory.copy(cb + T_REGS, h + H_REGS, 128);
+  store<u32>(cb + T_REGS + 40, 0); // the child sees 0
+  if (arg(h, 1) != 0) store<u32>(cb + T_REGS + 8, arg(h, 1)); // sp
+  if ((flags & CLONE_SETTLS) != 0) store<u32>(cb + T_REGS + 16, tls); // tp
+  store<u32>(cb + T_PC, load<u32>(h + H_PC) + 4);
+  store<u32>(cb + T_LEVEL, load<u32>(threadBase(t) + T_LEVEL));
+  store<u64>(cb + T_LAST_MTIME, load<u64>(h + H_MTIME));
+  if ((flags & CLONE_CHILD_CLEARTID) != 0) store<u32>(cb + T_CLEAR_TID, ctid);
+  if ((flags & CLONE_PARENT_SETTID) != 0) writeUser32(satp, ptid, tid);
+  if ((flags & CLONE_CHILD_SETTID) != 0) writeUser32(satp, ctid, tid);
+  rqPush(c);
+  kunlock(LOCK_SCHED);
+  return tid;
+}
+
+/** exit(2): this thread ends; its clear-child-tid word is zeroed and one waiter on it woken. */
+function threadExit(hart: u32, code: u32): u32 {
+  const h = hartBase(hart);
+  const t = load<u32>(h + H_CUR) - 1;
+  const tb = threadBase(t);
+  const pb = procBase(load<u32>(tb + T_PROC));
+  const ctid = load<u32>(tb + T_CLEAR_TID);
+  sysRet(h, 0);
+  klock(LOCK_SCHED);
+  if (ctid != 0) {
+    const a = userWord(load<u32>(pb + P_SATP), ctid, true);
+    if (a != 0) {
+      atomic.store<u32>(a, 0);
+      futexWake(a - RAM_BASE, 0, 1, load<u64>(h + H_MTIME)); // a shared wake, as Linux's
+    }
+  }
+  // The last thread's exit status is the process's (exit_group or a kill may have set it first).
+  if (load<u32>(pb + P_STATE) == PROC_LIVE && load<u32>(pb + P_THREADS) == 1) store<u32>(pb + P_EXIT, code & 0xFF);
+  switchOut(hart, TS_RUNNABLE);
+  const ended = threadRelease(t);
+  kunlock(LOCK_SCHED);
+  return ended ? SYS_ENDED : SYS_DONE;
+}
+
+/** exit_group(2): the process ends with this status; its other threads go as soon as no hart runs them. */
+function exitGroup(hart: u32, code: u32): u32 {
+  const h = hartBase(hart);
+  const p = load<u32>(threadBase(load<u32>(h + H_CUR) - 1) + T_PROC);
+  klock(LOCK_SCHED);
+  procMarkDying(p, code, 0, 0, 0, 0);
+  releaseBlocked(p);
+  kunlock(LOCK_SCHED);
+  return threadExit(hart, code);
+}
+
+/** Kill the process of the hart's current thread with a signal (a fault or out of memory). */
+export function killCurrent(hart: u32, signal: u32, cause: u32, tval: u32): u32 {
+  const h = hartBase(hart);
+  const t = load<u32>(h + H_CUR) - 1;
+  const p = load<u32>(threadBase(t) + T_PROC);
+  klock(LOCK_SCHED);
+  procMarkDying(p, 128 + signal, signal, cause, tval, load<u32>(h + H_PC));
+  releaseBlocked(p);
+  switchOut(hart, TS_RUNNABLE);
+  const ended = threadRelease(t);
+  kunlock(LOCK_SCHED);
+  return ended ? SYS_ENDED : SYS_DONE;
+}
+
+/** The host kills the process of the hart's current thread (e.g. SIGPIPE); true when it ended. */
+export function hartKill(hart: u32, signal: u32): bool {
+  return killCurrent(hart, signal, 0x200 + signal, 0) == SYS_ENDED;
+}
+
+/** The current thread's process is dying: leave it. */
+export function leaveDying(hart: u32): u32 {
+  klock(LOCK_SCHED);
+  const t = switchOut(hart, TS_RUNNABLE);
+  const ended = threadRelease(t);
+  kunlock(LOCK_SCHED);
+  return ended ? SYS_ENDED : SYS_DONE;
+}
+
+/** Virtual ticks for a duration of sec seconds and nsec nanoseconds, rounded up and capped. */
+function ticksOf(sec: u64, nsec: u64): u64 {
+  const tb = load<u32>(KS + KS_TIMEBASE_HZ) as u64;
+  if (sec > 0xFFFF_FFFF) return DEADLINE_MAX;
+  return sec * tb + (nsec * tb + 999_999_999) / 1_000_000_000;
+}
+
+/** Nanoseconds of virtual time at mtime `ticks`. */
+function nsOf(ticks: u64): u64 {
+  const tb = load<u32>(KS + KS_TIMEBASE_HZ) as u64;
+  return (ticks / tb) * 1_000_000_000 + ((ticks % tb) * 1_000_000_000) / tb;
+}
+
+function deadlineAfter(now: u64, ticks: u64): u64 {
+  const d = now + ticks;
+  return d > DEADLINE_MAX || d < now ? DEADLINE_MAX : d;
+}
+
+/** Read a __kernel_timespec at va into (sec, nsec) in the hart's scratch; an errno or 0. */
+function readTimespec(h: u32, satp: u32, va: u32): u32 {
+  if (!readUser64(satp, va, h + H_SCRATCH) || !readUser64(satp, va + 8, h + H_SCRATCH + 8)) return EFAULT;
+  const sec = load<i64>(h + H_SCRATCH);
+  const nsec = load<u32>(h + H_SCRATCH + 8) as u64; // tv_nsec is a long: the upper word is padding on RV32
+  store<u64>(h + H_SCRATCH + 8, nsec);
+  if (sec < 0 || nsec >= 1_000_000_000) return EINVAL;
+  return 0;
+}
+
+const FUTEX_WAIT: u32 = 0, FUTEX_WAKE: u32 = 1, FUTEX_WAIT_BITSET: u32 = 9, FUTEX_WAKE_BITSET: u32 = 10;
+const FUTEX_PRIVATE: u32 = 128, FUTEX_CLOCK_REALTIME: u32 = 256;
+
+function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
+  const uaddr = arg(h, 0), op = arg(h, 1), val = arg(h, 2), timeout = arg(h, 3);
+  const cmd = op & ~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME);
+  const pb = procBase(p);
+  const satp = load<u32>(pb + P_SATP);
+  if (cmd != FUTEX_WAIT && cmd != FUTEX_WAKE && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAKE_BITSET) {
+    klog(hart, KLOG_FUTEX_OP, load<u32>(pb + P_PID), load<u32>(threadBase(t) + T_TID), op);
+    sysRet(h, -ENOSYS);
+    return SYS_DONE;
+  }
+  if ((uaddr & 3) != 0) { sysRet(h, -EINVAL); return SYS_DONE; }
+  if ((cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET) && arg(h, 5) == 0) { sysRet(h, -EINVAL); return SYS_DONE; }
+  const a = userWord(satp, uaddr, false);
+  if (a == 0) { sysRet(h, -EFAULT); return SYS_DONE; }
+  const key = a - RAM_BASE;
+  const space: u32 = (op & FUTEX_PRIVATE) != 0 ? p + 1 : 0;
+  const now = load<u64>(h + H_MTIME);
+  if (cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET) {
+    klock(LOCK_SCHED);
+    const n = futexWake(key, space, val, now);
+    kunlock(LOCK_SCHED);
+    sysRet(h, n);
+    return SYS_DONE;
+  }
+  let deadline: u64 = NONE64;
+  if (timeout != 0) {
+    const e = readTimespec(h, satp, timeout);
+    if (e != 0) { sysRet(h, -e); return SYS_DONE; }
+    const sec = load<u64>(h + H_SCRATCH), nsec = load<u64>(h + H_SCRATCH + 8);
+    if (cmd == FUTEX_WAIT) deadline = deadlineAfter(now, ticksOf(sec, nsec));
+    else {
+      // WAIT_BITSET takes an absolute time on CLOCK_MONOTONIC (or CLOCK_REALTIME with the flag).
+      let base: u64 = (op & FUTEX_CLOCK_REALTIME) != 0 ? load<u64>(KS + KS_REALTIME_NS) : 0;
+      const target = sec * 1_000_000_000 + nsec;
+      const nowNs = base + nsOf(now);
+      if (target <= nowNs) { sysRet(h, -110); return SYS_DONE; }
+      const wait = target - nowNs;
+      deadline = deadlineAfter(now, ticksOf(wait / 1_000_000_000, wait % 1_000_000_000));
+    }
+  }
+  klock(LOCK_SCHED);
+  if (atomic.load<u32>(a) != val) {
+    kunlock(LOCK_SCHED);
+    sysRet(h, -EAGAIN);
+    return SYS_DONE;
+  }
+  sysRet(h, 0);
+  const me = switchOut(hart, TS_RUNNABLE);
+  futexBlock(me, key, space, deadline);
+  kunlock(LOCK_SCHED);
+  return SYS_DONE;
+}
+
+// Linux clock ids clock_nanosleep accepts, and those it refuses with ENOTSUP.
+function sleepClockOk(c: u32): bool { return c == 0 || c == 1 || c == 2 || c == 7 || c == 11; }
+function sleepClockUnsupported(c: u32): bool { return c == 3 || c == 4 || c == 5 || c == 6 || c == 8 || c == 9; }
+
+function nanosleep(hart: u32, h: u32, p: u32): u32 {
+  const clock = arg(h, 0), flags = arg(h, 1), req = arg(h, 2);
+  if (sleepClockUnsupported(clock)) { sysRet(h, -ENOTSUP); return SYS_DONE; }
+  if (!sleepClockOk(clock)) { sysRet(h, -EINVAL); return SYS_DONE; }
+  const e = readTimespec(h, load<u32>(procBase(p) + P_SATP), req);
+  if (e != 0) { sysRet(h, -e); return SYS_DONE; }
+  const sec = load<u64>(h + H_SCRATCH), nsec = load<u64>(h + H_SCRATCH + 8);
+  const now = load<u64>(h + H_MTIME);
+  let ticks: u64;
+  if ((flags & 1) != 0) {
+    let base: u64 = 0;
+    if (clock == 0) base = load<u64>(KS + KS_REALTIME_NS);
+    else if (clock == 11) base = load<u64>(KS + KS_REALTIME_NS) + 37_000_000_000;
+    const target = sec > 0xFFFF_FFFF ? NONE64 : sec * 1_000_000_000 + nsec;
+    const nowNs = base + nsOf(now);
+    if (target <= nowNs) { sysRet(h, 0); return SYS_DONE; }
+    const wait = target - nowNs;
+    ticks = ticksOf(wait / 1_000_000_000, wait % 1_000_000_000);
+  } else {
+    ticks = ticksOf(sec, nsec);
+  }
+  sysRet(h, 0);
+  if (ticks == 0) return SYS_DONE;
+  klock(LOCK_SCHED);
+  const me = switchOut(hart, TS_SLEEP);
+  store<u64>(threadBase(me) + T_DEADLINE, deadlineAfter(now, ticks));
+  store<u32>(KS + KS_SLEEPERS, load<u32>(KS + KS_SLEEPERS) + 1);
+  kunlock(LOCK_SCHED);
+  return SYS_DONE;
+}
+
+function pageUp(a: u32): u32 { return (a + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1); }
+
+/**
+ * brk(2) with Linux semantics: the new break, or the old one when refused (beyond the limit, or more new
+ * pages than frames left). Shrinking unmaps whole pages in batches of BATCH_PAGES: clear the PTEs, flush
+ * this hart, shoot down the others, and only then free the frames.
+ */
+function brk(hart: u32, p: u32, addr: u32): u32 {
+  const pb = procBase(p);
+  klock(LOCK_PROC);
+  const old = load<u32>(pb + P_BRK);
+  if (addr == 0 || addr < load<u32>(pb + P_BRK_START) || addr > load<u32>(pb + P_BRK_MAX)) {
+    kunlock(LOCK_PROC);
+    return old;
+  }
+  const oldTop = pageUp(old), newTop = pageUp(addr);
+  if (newTop > oldTop && (newTop - oldTop) / PAGE_BYTES > framesFree()) {
+    kunlock(LOCK_PROC);
+    return old;
+  }
+  if (addr > old) zeroMapped(load<u32>(pb + P_ROOT), old, addr < oldTop ? addr : oldTop);
+  store<u32>(pb + P_BRK, addr);
+  kunlock(LOCK_PROC);
+  if (newTop < oldTop) shrink(hart, pb, newTop, oldTop);
+  return addr;
+}
+
+function shrink(hart: u32, pb: u32, from: u32, to: u32): void {
+  const h = hartBase(hart);
+  const root = load<u32>(pb + P_ROOT);
+  let va = from;
+  while (va < to) {
+    let n: u32 = 0;
+    klock(LOCK_PROC);
+    while (va < to && n < BATCH_PAGES) {
+      const pa = vmUnmap(root, va, false);
+      if (pa != FRAME_NONE) { store<u32>(h + H_BATCH + n * 4, pa); n++; }
+      va += PAGE_BYTES;
+    }
+    kunlock(LOCK_PROC);
+    if (n == 0) continue;
+    tlbFlush(hart, 0, load<u32>(pb + P_ASID), false, true);
+    shootdownOthers(hart);
+    for (let i: u32 = 0; i < n; i++) frameFree(load<u32>(h + H_BATCH + i * 4));
+  }
+}
+
+/** Zero the bytes of [from, to) that lie in mapped pages (a regrown break reads as zero). */
+function zeroMapped(root: u32, from: u32, to: u32): void {
+  let a = from;
+  while (a < to) {
+    const pageEnd = (a & ~(PAGE_BYTES - 1)) + PAGE_BYTES;
+    const end = to < pageEnd ? to : pageEnd;
+    const pteAddr = vmPteAddress(root, a & ~(PAGE_BYTES - 1));
+    if (pteAddr != FRAME_NONE) {
+      const pte = load<u32>(RAM_BASE + pteAddr);
+      const host = RAM_BASE + ((pte >>> 10) << 12) + (a & (PAGE_BYTES - 1));
+      memory.fill(host, 0, end - a);
+    }
+    a = end;
+  }
+}

@@ -1,0 +1,71 @@
+// Driving one hart from the host: call the kernel's dispatch(), serve the system calls it hands over
+// (write, clock_gettime64), kill a process whose write hit a closed pipe, and turn the hart's kernel log
+// entries into one-line messages. The same code runs on the main thread (deterministic mode) and on a
+// hart's worker thread (threaded mode); it reads no clock.
+import type { Node } from './node.js';
+import { handleSyscall, type GuestIO } from './syscalls.js';
+import {
+  hartBase, CAUSE, EXIT_BUDGET, EXIT_TRAP, EXIT_IDLE, EXIT_ENDED, H_KLOG, H_KLOG_HEAD, H_KLOG_TAIL, KLOG,
+  KLOG_ENTRIES,
+} from './layout.js';
+
+export interface HartHost {
+  readonly node: Node;
+  readonly io: GuestIO;
+  /** Where kernel log lines go (without a trailing newline). */
+  readonly log: (line: string) => void;
+  readonly realtime_base_ns: bigint;
+  /** Program names by pid, for log lines. */
+  readonly names: ReadonlyMap<number, string>;
+}
+
+export type HartOutcome = 'budget' | 'syscall' | 'idle' | 'ended';
+
+const SIGPIPE = 13;
+
+/** One dispatch() call on the hart and whatever it hands back. */
+export function driveHart(host: HartHost, hart: number, budget: number): HartOutcome {
+  const node = host.node;
+  const r = node.kernel.dispatch(hart, budget);
+  let out: HartOutcome;
+  if (r === EXIT_TRAP) {
+    out = 'syscall';
+    if (node.cause(hart) === CAUSE.ECALL_U) {
+      const o = handleSyscall(node, hart, host, host.io);
+      if (o.kind === 'sigpipe' && node.kernel.hartKill(hart, SIGPIPE) !== 0) out = 'ended';
+    }
+  } else if (r === EXIT_IDLE) out = 'idle';
+  else if (r === EXIT_ENDED) out = 'ended';
+  else {
+    if (r !== EXIT_BUDGET) throw new Error(`kernel dispatch returned ${r}`);
+    out = 'budget';
+  }
+  drainLog(host, hart);
+  return out;
+}
+
+/** Print and consume the hart's kernel log. */
+export function drainLog(host: HartHost, hart: number): void {
+  const node = host.node;
+  const h = hartBase(hart);
+  const head = node.u32(h + H_KLOG_HEAD);
+  let tail = node.u32(h + H_KLOG_TAIL);
+  while (tail !== head) {
+    const e = h + H_KLOG + (tail % KLOG_ENTRIES) * 16;
+    host.log(formatLog(host, node.u32(e), node.u32(e + 4), node.u32(e + 8), node.u32(e + 12)));
+    tail = (tail + 1) >>> 0;
+  }
+  node.view.setUint32(h + H_KLOG_TAIL, tail, true);
+}
+
+function formatLog(host: HartHost, code: number, pid: number, tid: number, arg: number): string {
+  const who = `pid ${pid}${host.names.has(pid) ? ` (${host.names.get(pid)!})` : ''} tid ${tid}`;
+  const hex = '0x' + (arg >>> 0).toString(16);
+  switch (code) {
+    case KLOG.CLONE_FLAGS: return `kernel: clone from ${who}: unsupported flags ${hex} (threads need CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, optionally SETTLS/PARENT_SETTID/CHILD_SETTID/CHILD_CLEARTID): EINVAL`;
+    case KLOG.OOM: return `kernel: out of memory: ${who} page fault at 0x${(arg >>> 0).toString(16).padStart(8, '0')} cannot be served; killing the process (SIGKILL)`;
+    case KLOG.FUTEX_OP: return `kernel: futex from ${who}: unsupported operation ${hex} (WAIT, WAKE, WAIT_BITSET, WAKE_BITSET): ENOSYS`;
+    case KLOG.DEADLOCK: return `kernel: deadlock: ${arg} threads blocked with no deadline`;
+  }
+  return `kernel: log code ${code} from ${who}, argument ${hex}`;
+}

@@ -1,0 +1,43 @@
+// Which committed guests need the kernel's threads (clone, futex, gettid, set_tid_address, sched_yield),
+// and how each is run. Shared by the plain differential test (which leaves these out: they need
+// `--harts`-era atoll) and the threads differential test (which runs them in every hart mode).
+// Paths are relative to guest/.
+
+/** Multi-threaded guests that must match qemu-riscv32 exactly (stdout, exit status, and stderr unless listed below). */
+export const THREADED_GUESTS: readonly string[] = [
+  'examples/threads-counter.elf',
+  'examples/futex-handoff.elf',
+  'examples/lock-fairness.elf',
+  'examples/preempt.elf',
+  'tests/thread_clone_join.elf',
+  'tests/thread_clone_raw.elf',
+  'tests/thread_ids.elf',
+  'tests/thread_futex.elf',
+  'tests/thread_yield.elf',
+  'tests/thread_regs.elf',
+  'tests/thread_spinlock.elf',
+  'tests/thread_exit.elf',
+  'tests/thread_exit_group.elf',
+  'tests/thread_main_exit.elf',
+  'tests/thread_clone_flags.elf',
+];
+
+/**
+ * Guests whose output differs from qemu-riscv32 by design; each is checked against
+ * guest/tests/expected/<name>.stdout and <name>.status instead.
+ */
+export const ATOLL_ONLY_GUESTS: readonly string[] = ['tests/thread_clone_unsupported.elf'];
+
+/** Guests whose stderr reports scheduling-dependent figures (lock wins), so stderr is not compared. */
+export const STDERR_VARIES: ReadonlySet<string> = new Set(['examples/lock-fairness.elf']);
+
+/** Smaller workloads than the defaults, to keep the suite fast on one emulated hart. */
+export const THREADED_ARGS: Readonly<Record<string, readonly string[]>> = {
+  'examples/threads-counter.elf': ['5000'],
+  'examples/futex-handoff.elf': ['500'],
+  'examples/lock-fairness.elf': ['600'],
+  'examples/preempt.elf': ['50000'],
+};
+
+/** Guests left out of the plain (single-hart, pre-threads) differential test. */
+export const NEEDS_THREADS: ReadonlySet<string> = new Set([...THREADED_GUESTS, ...ATOLL_ONLY_GUESTS]);
