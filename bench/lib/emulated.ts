@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseElf } from '../../src/elf/index.js';
 import { System } from '../../src/node/system.js';
-import type { ElfImage } from '../../src/node/image.js';
+import type { ElfImage } from '../../src/elf/index.js';
 
 export type KbenchMode = 'loop' | 'getpid' | 'clock' | 'yield1' | 'yield2' | 'daemon';
 

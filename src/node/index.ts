@@ -5,5 +5,5 @@ export { Process, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult,
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
 export { copyFromUser, copyToUser } from './usermem.js';
 export { compileKernel, instantiateKernel, kernelWasmPath, type KernelExports } from './kernel.js';
-export type { ElfImage, ElfSegment } from './image.js';
+export type { ElfImage, ElfSegment } from '../elf/index.js';
 export * as layout from './layout.js';

@@ -5,7 +5,7 @@
 // programs and harts go through System (system.ts). The result is read back from the process table.
 import { InputError } from '../cli/errors.js';
 import type { Node } from './node.js';
-import type { ElfImage } from './image.js';
+import type { ElfImage } from '../elf/index.js';
 import { copyToUser } from './usermem.js';
 import type { GuestIO } from './syscalls.js';
 import { driveHart, type HartHost } from './driver.js';

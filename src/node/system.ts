@@ -12,7 +12,7 @@ import { Process, procResult, QUANTUM_TICKS, REALTIME_BASE_NS_DEFAULT, type RunR
 import { compileKernel } from './kernel.js';
 import { driveHart, type HartHost } from './driver.js';
 import type { GuestIO } from './syscalls.js';
-import type { ElfImage } from './image.js';
+import type { ElfImage } from '../elf/index.js';
 import { collectStats, type KernelStats } from './kstats.js';
 import { KS, KS_LIVE_PROCS, KS_RQ_GEN, SCHED_POLICY, HARTS_MAX } from './layout.js';
 
