@@ -66,20 +66,29 @@ static void wait_cleared(volatile int *w) {
 
 static const char *yn(int c) { return c ? "yes" : "no"; }
 
+/* A failed clone ends the program at once rather than waiting for a child that never ran. */
+static long check(long r) {
+  if (r < 0) {
+    printf("clone failed: %ld\n", r);
+    sys_exit_group(1);
+  }
+  return r;
+}
+
 int main(void) {
   static struct seen s[4];
   uint32_t my_tp;
   __asm__ volatile("mv %0, tp" : "=r"(my_tp));
 
   /* 1: the bare thread flag set */
-  long r = clone_probe(CLONE_THREAD_FLAGS, stacks[0] + 4096, &ptid_word, (void *)0x1000, &ctid_word, &s[0]);
+  long r = check(clone_probe(CLONE_THREAD_FLAGS, stacks[0] + 4096, &ptid_word, (void *)0x1000, &ctid_word, &s[0]));
   wait_done(&s[0]);
   printf("bare: tid returned: %s, child a0 = %u, s2 kept: %s, sp = new stack: %s, tp inherited: %s, "
          "tid words untouched: %s\n", yn(r > 0 && r == s[0].tid), s[0].a0, yn(s[0].s2 == 0x5a5a1234),
          yn(s[0].sp == (uint32_t)(stacks[0] + 4096)), yn(s[0].tp == my_tp), yn(ptid_word == 0 && ctid_word == 0));
 
   /* 2: CLONE_SETTLS */
-  r = clone_probe(CLONE_THREAD_FLAGS | CLONE_SETTLS, stacks[1] + 4096, 0, (void *)0x12345670, 0, &s[1]);
+  r = check(clone_probe(CLONE_THREAD_FLAGS | CLONE_SETTLS, stacks[1] + 4096, 0, (void *)0x12345670, 0, &s[1]));
   wait_done(&s[1]);
   printf("settls: tp = tls: %s, parent's tp unchanged: ", yn(s[1].tp == 0x12345670));
   uint32_t tp_now;
@@ -88,7 +97,7 @@ int main(void) {
 
   /* 3: CLONE_PARENT_SETTID only: set, and never cleared (no CLEARTID) */
   ptid_word = 0;
-  r = clone_probe(CLONE_THREAD_FLAGS | CLONE_PARENT_SETTID, stacks[2] + 4096, &ptid_word, 0, &ctid_word, &s[2]);
+  r = check(clone_probe(CLONE_THREAD_FLAGS | CLONE_PARENT_SETTID, stacks[2] + 4096, &ptid_word, 0, &ctid_word, &s[2]));
   wait_done(&s[2]);
   for (int i = 0; i < 50; i++) sys_sched_yield(); /* let it finish exiting */
   printf("parent_settid: parent_tid = tid: %s, child_tid untouched: %s\n", yn(ptid_word == r && r == s[2].tid),
@@ -96,8 +105,8 @@ int main(void) {
 
   /* 4: CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID: set as the child starts, cleared at its exit */
   ctid_word = -1;
-  r = clone_probe(CLONE_THREAD_FLAGS | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, stacks[3] + 4096, &ptid_word,
-                  0, &ctid_word, &s[3]);
+  r = check(clone_probe(CLONE_THREAD_FLAGS | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, stacks[3] + 4096,
+                        &ptid_word, 0, &ctid_word, &s[3]));
   wait_cleared(&ctid_word);
   printf("child_settid+cleartid: child ran: %s, child_tid = tid as it started: %s, cleared at exit: %s, "
          "parent_tid untouched: %s\n", yn(s[3].done && s[3].tid == r), yn(s[3].ctid_at_start == r),

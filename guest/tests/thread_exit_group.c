@@ -13,6 +13,10 @@ static int ender(void *arg) {
 int main(void) {
   struct thread t;
   puts("first thread: starting a thread, then waiting forever");
-  thread_create(&t, ender, 0);
+  int r = thread_create(&t, ender, 0);
+  if (r != 0) {
+    printf("thread_create failed: %d\n", r);
+    return 1;
+  }
   for (;;) futex_wait(&never, 0, -1);
 }

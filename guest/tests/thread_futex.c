@@ -25,6 +25,15 @@ static int waiter(void *arg) {
   return 0;
 }
 
+/* A thread that cannot be created ends the program at once rather than leaving others waiting for it. */
+static void start(struct thread *t, int op) {
+  int r = thread_create(t, waiter, (void *)(uintptr_t)op);
+  if (r != 0) {
+    printf("thread_create failed: %d\n", r);
+    sys_exit_group(1);
+  }
+}
+
 static void wait_until(volatile int *p, int value) {
   while (__atomic_load_n(p, __ATOMIC_SEQ_CST) < value) sys_sched_yield();
 }
@@ -47,7 +56,7 @@ static void round_trip(const char *name, int op) {
   parked = 0;
   released = 0;
   struct thread t[WAITERS];
-  for (int i = 0; i < WAITERS; i++) thread_create(&t[i], waiter, (void *)(uintptr_t)op);
+  for (int i = 0; i < WAITERS; i++) start(&t[i], op);
   wait_until(&parked, WAITERS);
   word = 1;
   long woken = wake_all_of(op, WAITERS);
@@ -89,7 +98,7 @@ int main(void) {
   parked = 0;
   released = 0;
   struct thread t[WAITERS];
-  for (int i = 0; i < WAITERS; i++) thread_create(&t[i], waiter, (void *)(uintptr_t)priv);
+  for (int i = 0; i < WAITERS; i++) start(&t[i], priv);
   wait_until(&parked, WAITERS);
   word = 1;
   long one;

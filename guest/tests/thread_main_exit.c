@@ -23,7 +23,11 @@ int main(void) {
   long r = sys_set_tid_address((int *)&main_alive);
   printf("set_tid_address returned the tid: %s\n", r == main_alive ? "yes" : "no");
   static struct thread t; /* static: main's stack frame is gone once it exits */
-  thread_create(&t, survivor, 0);
+  int c = thread_create(&t, survivor, 0);
+  if (c != 0) {
+    printf("thread_create failed: %d\n", c);
+    return 1;
+  }
   while (!__atomic_load_n(&started, __ATOMIC_SEQ_CST)) sys_sched_yield();
   puts("first thread: leaving with exit(0)");
   sys_exit(0);

@@ -14,6 +14,7 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/thread_ids.elf',
   'tests/thread_futex.elf',
   'tests/thread_yield.elf',
+  'tests/thread_sleep.elf',
   'tests/thread_regs.elf',
   'tests/thread_spinlock.elf',
   'tests/thread_exit.elf',
