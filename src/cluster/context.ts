@@ -1,0 +1,57 @@
+// The interface node code is written against, identical on the simulated and the TCP network: a node's
+// identity and peers, its clocks, message sending, timers, its random stream, durable storage and a log.
+// A node runs several named services; a message goes to the same-named service on the peer unless the
+// sender names another. Messages are plain JSON-serialisable values; receivers must validate them.
+import type { DurableStorage, Prng } from '../sim/index.js';
+
+export type TimerId = number;
+
+export interface NodeContext {
+  readonly id: string;
+  /** Every other node of the cluster. */
+  readonly peers: readonly string[];
+  /** The service this context belongs to. */
+  readonly service: string;
+  /** CLOCK_REALTIME of this node in ns (offset, drift and steps apply; may go backwards). */
+  now_ns(): number;
+  /** CLOCK_MONOTONIC of this node in ns (never decreases). */
+  monotonic_ns(): number;
+  /** Lamport time of this node (every message carries a stamp). */
+  lamport(): number;
+  /**
+   * Send asynchronously (delivery is not guaranteed). False when the message surely did not leave:
+   * an unknown peer, a peer known to be down (connection refused), or a full send buffer.
+   */
+  send(to: string, msg: unknown, service?: string): boolean;
+  /** Run cb after delay_ns of this node's monotonic time. */
+  setTimer(delay_ns: number, cb: () => void): TimerId;
+  clearTimer(id: TimerId): void;
+  /** This service's random stream (seeded, deterministic in simulation). */
+  readonly rng: Prng;
+  /** This service's durable storage (a namespace of the node's storage). */
+  readonly storage: DurableStorage;
+  log(line: string): void;
+}
+
+export interface NodeService {
+  start(ctx: NodeContext): void;
+  onMessage(from: string, msg: unknown): void;
+  stop(): void;
+}
+
+/** Creates a fresh service instance for each (re)start of a node; options come from the cluster config. */
+export type ServiceFactory = (options: Readonly<Record<string, unknown>>) => NodeService;
+
+/** What travels between nodes: the addressed service, the Lamport stamp, optional vector stamp, the body. */
+export interface Envelope {
+  readonly svc: string;
+  readonly lc: number;
+  readonly vc?: Readonly<Record<string, number>>;
+  readonly body: unknown;
+}
+
+export function isEnvelope(x: unknown): x is Envelope {
+  if (x === null || typeof x !== 'object') return false;
+  const e = x as Record<string, unknown>;
+  return typeof e['svc'] === 'string' && typeof e['lc'] === 'number' && 'body' in e;
+}

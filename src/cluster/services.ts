@@ -1,0 +1,17 @@
+// The service registry: service names (as written in a cluster config) to factories. `atoll node` and
+// the simulator start the services a config names from this map; a new service is one line here.
+import type { ServiceFactory } from './context.js';
+import { CounterService, EchoService } from './builtin.js';
+import { MqBrokerService } from '../mq/broker-service.js';
+
+export const SERVICES: Record<string, ServiceFactory> = {
+  echo: () => new EchoService(),
+  counter: () => new CounterService(),
+  mq: (options) => new MqBrokerService(options),
+};
+
+export function serviceFactory(name: string): ServiceFactory {
+  const f = SERVICES[name];
+  if (!f) throw new Error(`unknown service '${name}' (known: ${Object.keys(SERVICES).join(', ')})`);
+  return f;
+}

@@ -1,0 +1,137 @@
+// The RPC server: dispatches requests to handlers and makes execution at-most-once per (client id, seq):
+// the first copy runs, copies that arrive while it runs are ignored, later copies get the cached reply.
+// The client's `ack` lets the server forget replies the client no longer needs. Bounds: `max_clients`
+// tracked clients (least recently seen evicted) and `max_cached_per_client` replies each ('busy' beyond).
+// The cache is volatile: it lives as long as the server's incarnation.
+import type { NodeContext } from '../cluster/context.js';
+import { parseRpcMessage, type RpcErrorCode, type RpcReply, type RpcRequest } from './messages.js';
+
+export interface RpcCall {
+  readonly from: string;
+  readonly client_id: string;
+  readonly seq: number;
+  reply(result: unknown): void;
+  fail(code: RpcErrorCode, message: string): void;
+}
+
+/** A handler answers through `call.reply` / `call.fail`, now or later; returning a value replies with it. */
+export type RpcHandler = (args: unknown, call: RpcCall) => unknown;
+
+export interface RpcServerOptions {
+  readonly max_clients?: number;
+  readonly max_cached_per_client?: number;
+}
+
+interface ClientState {
+  low: number;
+  readonly entries: Map<number, RpcReply | 'running'>;
+}
+
+export interface RpcServerStats {
+  executed: number;
+  duplicates: number;
+  replayed: number;
+  stale: number;
+  rejected: number;
+}
+
+export class RpcServer {
+  private readonly handlers = new Map<string, { fn: RpcHandler; idempotent: boolean }>();
+  private readonly clients = new Map<string, ClientState>();
+  private readonly maxClients: number;
+  private readonly maxCached: number;
+  readonly stats: RpcServerStats = { executed: 0, duplicates: 0, replayed: 0, stale: 0, rejected: 0 };
+
+  constructor(private readonly ctx: NodeContext, opts: RpcServerOptions = {}) {
+    this.maxClients = opts.max_clients ?? 10_000;
+    this.maxCached = opts.max_cached_per_client ?? 1024;
+  }
+
+  /** Idempotent methods run on every copy and are not cached. */
+  register(method: string, fn: RpcHandler, opts: { idempotent?: boolean } = {}): void {
+    this.handlers.set(method, { fn, idempotent: opts.idempotent ?? false });
+  }
+
+  /** Feed an incoming message; true when it was an RPC request. */
+  handle(from: string, msg: unknown): boolean {
+    const m = parseRpcMessage(msg);
+    if (!m || m.t !== 'rpc.req') return false;
+    const h = this.handlers.get(m.method);
+    if (!h) {
+      this.send(from, m.rsvc, { t: 'rpc.rep', cid: m.cid, seq: m.seq, ok: false, code: 'no-method', message: `no method '${m.method}'` });
+      return true;
+    }
+    if (h.idempotent) {
+      this.execute(from, m, h.fn, undefined);
+      return true;
+    }
+    const c = this.client(m.cid);
+    if (m.ack > c.low) {
+      for (const s of c.entries.keys()) if (s < m.ack && c.entries.get(s) !== 'running') c.entries.delete(s);
+      c.low = m.ack;
+    }
+    if (m.seq < c.low) {
+      this.stats.stale++;
+      return true;
+    }
+    const seen = c.entries.get(m.seq);
+    if (seen === 'running') {
+      this.stats.duplicates++;
+      return true;
+    }
+    if (seen !== undefined) {
+      this.stats.replayed++;
+      this.send(from, m.rsvc, seen);
+      return true;
+    }
+    if (c.entries.size >= this.maxCached) {
+      this.stats.rejected++;
+      this.send(from, m.rsvc, { t: 'rpc.rep', cid: m.cid, seq: m.seq, ok: false, code: 'busy', message: 'too many unacknowledged calls' });
+      return true;
+    }
+    c.entries.set(m.seq, 'running');
+    this.execute(from, m, h.fn, c);
+    return true;
+  }
+
+  private client(cid: string): ClientState {
+    let c = this.clients.get(cid);
+    if (c) {
+      this.clients.delete(cid); // re-insert: Map order is recency order
+    } else {
+      c = { low: 0, entries: new Map() };
+      if (this.clients.size >= this.maxClients) {
+        const oldest = this.clients.keys().next().value;
+        if (oldest !== undefined) this.clients.delete(oldest);
+      }
+    }
+    this.clients.set(cid, c);
+    return c;
+  }
+
+  private execute(from: string, m: RpcRequest, fn: RpcHandler, c: ClientState | undefined): void {
+    let done = false;
+    const finish = (rep: RpcReply): void => {
+      if (done) return;
+      done = true;
+      if (c && c.entries.get(m.seq) === 'running') c.entries.set(m.seq, rep);
+      this.send(from, m.rsvc, rep);
+    };
+    const call: RpcCall = {
+      from, client_id: m.cid, seq: m.seq,
+      reply: (result) => finish({ t: 'rpc.rep', cid: m.cid, seq: m.seq, ok: true, result }),
+      fail: (code, message) => finish({ t: 'rpc.rep', cid: m.cid, seq: m.seq, ok: false, code, message }),
+    };
+    this.stats.executed++;
+    try {
+      const r = fn(m.args, call);
+      if (r !== undefined) call.reply(r);
+    } catch (err) {
+      call.fail('failed', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private send(to: string, service: string, rep: RpcReply): void {
+    this.ctx.send(to, rep, service);
+  }
+}

@@ -1,0 +1,58 @@
+// The run trace: every recorded event becomes one JSON line, and a running SHA-256 over the lines gives
+// the run's hash (same seed, same lines, same hash). Lines are JSON.stringify of records whose keys are
+// always built in the same order by the code that records them, so the text is canonical for a given run.
+// Bound: at most `keep_max_lines` lines are kept in memory (default 0: hash only); a sink sees every line.
+import { createHash, type Hash } from 'node:crypto';
+
+export type TraceValue = string | number | boolean | null | readonly TraceValue[] | { readonly [k: string]: TraceValue };
+
+export interface TraceRecord {
+  readonly t: number;
+  readonly ev: string;
+  readonly [field: string]: TraceValue | undefined;
+}
+
+export interface TraceOptions {
+  /** Keep up to this many lines in memory for inspection (default 0). */
+  readonly keep_max_lines?: number;
+  /** Called with every line (without the newline), e.g. to stream the trace to a file. */
+  readonly sink?: (line: string) => void;
+}
+
+export class Trace {
+  private readonly hash: Hash = createHash('sha256');
+  private readonly kept: string[] = [];
+  private readonly keepMax: number;
+  private readonly sink: ((line: string) => void) | undefined;
+  /** Lines recorded so far (kept or not). */
+  count = 0;
+
+  constructor(opts: TraceOptions = {}) {
+    this.keepMax = opts.keep_max_lines ?? 0;
+    this.sink = opts.sink;
+  }
+
+  write(record: TraceRecord): void {
+    const line = JSON.stringify(record);
+    this.hash.update(line);
+    this.hash.update('\n');
+    this.count++;
+    if (this.kept.length < this.keepMax) this.kept.push(line);
+    if (this.sink) this.sink(line);
+  }
+
+  /** Hex SHA-256 of all lines so far ("line\n" each); recording may continue afterwards. */
+  digest(): string {
+    return this.hash.copy().digest('hex');
+  }
+
+  /** The kept lines (at most keep_max_lines). */
+  lines(): readonly string[] {
+    return this.kept;
+  }
+
+  /** The kept lines parsed back into records. */
+  records(): TraceRecord[] {
+    return this.kept.map((l) => JSON.parse(l) as TraceRecord);
+  }
+}
