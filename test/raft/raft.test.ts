@@ -222,6 +222,38 @@ describe('raft log replication', () => {
   });
 });
 
+describe('raft commit rule', () => {
+  it('a new leader does not commit an old-term entry by counting replicas, only with its own entry', () => {
+    // a holds [1:t1, 2:t1]; 2 never reached a majority in term 1. a wins term 3 and appends its no-op at 3.
+    const entries = [
+      { term: 1, index: 1, type: 'normal' as const, data: 'x' },
+      { term: 1, index: 2, type: 'normal' as const, data: 'old' },
+    ];
+    const a = new Raft({ id: 'a', voters: FIVE, rng: testRng(1), pre_vote: false, hardState: { term: 2, vote: null, commit: 1 }, entries });
+    a.campaign();
+    for (const v of ['b', 'c']) a.step({ type: 'vote-resp', from: v, to: 'a', term: 3, reject: false });
+    expect(a.role).toBe('leader');
+    expect(a.log.lastIndex()).toBe(3);
+    // A majority (a, b, c) now holds index 2, but it is a term-1 entry: not committed by counting.
+    for (const v of ['b', 'c']) a.step({ type: 'app-resp', from: v, to: 'a', term: 3, index: 2, reject: false, rejectHint: 0, logTerm: 0 });
+    expect(a.log.committed).toBe(1);
+    // Once the term-3 no-op is on a majority, it commits and everything before it with it.
+    for (const v of ['b', 'c']) a.step({ type: 'app-resp', from: v, to: 'a', term: 3, index: 3, reject: false, rejectHint: 0, logTerm: 0 });
+    expect(a.log.committed).toBe(3);
+  });
+
+  it('a vote survives a restart: the restarted voter refuses a second candidate in the same term', () => {
+    const net = new TestNet(THREE, { pre_vote: false, check_quorum: false });
+    net.node('b').step({ type: 'vote', from: 'a', to: 'b', term: 5, index: 0, logTerm: 0, force: false });
+    net.flushReady();
+    const b = net.restart('b');
+    expect(b.vote).toBe('a');
+    b.step({ type: 'vote', from: 'c', to: 'b', term: 5, index: 0, logTerm: 0, force: false });
+    const rd = b.ready();
+    expect(rd.messages).toEqual([{ type: 'vote-resp', from: 'b', to: 'c', term: 5, reject: true }]);
+  });
+});
+
 describe('raft snapshots', () => {
   it('a follower that fell behind a compaction is caught up by InstallSnapshot', () => {
     const net = new TestNet(THREE);

@@ -5,3 +5,4 @@ export { StorageCorruptError } from './storage.js';
 export { MemoryStorage } from './memory.js';
 export { FileStorage, MAX_RECORD_BYTES, type RecoveryReport } from './file.js';
 export { crc32 } from './crc32.js';
+export { DurableRaftStorage } from './durable.js';
