@@ -9,12 +9,24 @@ import { pathToFileURL } from 'node:url';
 import { SimCluster, type SimNodeSpec } from '../cluster/sim-cluster.js';
 import { Prng } from '../sim/index.js';
 import { Nemesis } from '../net/nemesis.js';
+import { parseFaultScript, scheduleFaults } from '../net/faults.js';
+import { readFileSync } from 'node:fs';
 import { checkHistory, HistoryRecorder, type CheckVerdict } from '../check/index.js';
 import { RaftKvService, RAFT_KV_SERVICE } from './service.js';
 import { KvClientService, KV_CLIENT_SERVICE } from './kv-client.js';
 import { SafetyChecker } from './invariants.js';
 import type { RaftKvServer } from './server.js';
-import { parseArgs, flagBool, flagNumber, type FlagSpecs } from '../cli/args.js';
+import { parseArgs, flagBool, flagNumber, flagString, type FlagSpecs } from '../cli/args.js';
+import { InputError } from '../cli/errors.js';
+
+function readScript(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read fault script ${file}: ${(err as Error).message}`);
+  }
+}
 
 export interface SoakOptions {
   readonly seed: number;
@@ -30,6 +42,11 @@ export interface SoakOptions {
   readonly drift_ppm_max?: number;
   readonly snapshot_entries?: number;
   readonly lease_reads?: boolean;
+  /**
+   * A fault script (src/net/faults.ts grammar, servers named n1..nN) replacing the random nemesis, leader
+   * kills, crash storms, link faults and drift. The fault phase lasts until its last fault (at least fault_ms).
+   */
+  readonly fault_script?: string;
 }
 
 export interface SoakResult {
@@ -54,6 +71,7 @@ function defaults(o: SoakOptions): Required<SoakOptions> {
     seed: o.seed, nodes: o.nodes ?? 5, clients: o.clients ?? 3, fault_ms: o.fault_ms ?? 20_000,
     liveness_ms: o.liveness_ms ?? 5_000, loss: o.loss ?? 0.05, duplicate: o.duplicate ?? 0.03, reorder: o.reorder ?? 0.05,
     drift_ppm_max: o.drift_ppm_max ?? 50_000, snapshot_entries: o.snapshot_entries ?? 40, lease_reads: o.lease_reads ?? false,
+    fault_script: o.fault_script ?? '',
   };
 }
 
@@ -65,6 +83,7 @@ export function replayCommand(o: SoakOptions): string {
   if (f.clients !== d.clients) parts.push(`--clients ${f.clients}`);
   if (f.fault_ms !== d.fault_ms) parts.push(`--fault-ms ${f.fault_ms}`);
   if (f.lease_reads) parts.push('--lease-reads');
+  if (f.fault_script !== '') parts.push('--faults <the same script file>');
   return parts.join(' ');
 }
 
@@ -122,48 +141,59 @@ export function runSoak(opts: SoakOptions): SoakResult {
   const sim = cluster.sim;
   simNow = () => sim.now_ns;
   const rng = sim.rng.split('soak');
-  for (const id of servers) cluster.drift(id, rng.int(-o.drift_ppm_max, o.drift_ppm_max));
-
-  // Faults: link trouble for the whole phase, a nemesis on the servers, and leader kills.
-  const faultEnd = o.fault_ms * MS;
-  cluster.net.configure({ loss: o.loss, duplicate: o.duplicate, reorder: o.reorder });
-  const nemesis = new Nemesis(cluster, {
-    rng: rng.split('nemesis'), kinds: ['halves', 'ring', 'kill', 'pause', 'kill'], interval_ns: 400 * MS,
-    stop_ns: faultEnd, nodes: servers,
-  });
+  const script = o.fault_script === '' ? null : parseFaultScript(o.fault_script, servers);
+  const faultEnd = Math.max(o.fault_ms * MS, ...(script ?? []).map((f) => f.at_ns + 1));
   let crashes = 0;
-  const killLeader = (): void => {
-    if (sim.now_ns >= faultEnd - 500 * MS) return;
-    const leader = [...liveServers.entries()].find(([id, s]) => s.raft.role === 'leader' && cluster.node(id).status === 'up');
-    if (leader) {
-      const [id] = leader;
-      crashes++;
-      cluster.crash(id);
-      sim.after(rng.int(50, 600) * MS, () => {
-        if (cluster.node(id).status === 'down') cluster.start(id);
-      });
-    }
-    sim.after(rng.int(800, 2000) * MS, killLeader);
-  };
-  sim.after(rng.int(500, 1500) * MS, killLeader);
-  // Crash storms: short crashes of random nodes (at most a minority down at once), so that elections
-  // happen with voters that lost everything they had not synced.
-  const storm = (): void => {
-    if (sim.now_ns >= faultEnd - 500 * MS) return;
-    const down = servers.filter((id) => cluster.node(id).status === 'down').length;
-    if (down < Math.floor((servers.length - 1) / 2)) {
-      const id = rng.pick(servers);
-      if (cluster.node(id).status === 'up') {
+  let nemesisFaults = 0;
+  if (script) {
+    scheduleFaults(cluster, script);
+    nemesisFaults = script.length;
+  } else {
+    randomFaults();
+  }
+
+  function randomFaults(): void {
+    for (const id of servers) cluster.drift(id, rng.int(-o.drift_ppm_max, o.drift_ppm_max));
+    // Faults: link trouble for the whole phase, a nemesis on the servers, and leader kills.
+    cluster.net.configure({ loss: o.loss, duplicate: o.duplicate, reorder: o.reorder });
+    const nemesis = new Nemesis(cluster, {
+      rng: rng.split('nemesis'), kinds: ['halves', 'ring', 'kill', 'pause', 'kill'], interval_ns: 400 * MS,
+      stop_ns: faultEnd, nodes: servers,
+    });
+    sim.at(faultEnd, () => { nemesisFaults = nemesis.applied.length; });
+    const killLeader = (): void => {
+      if (sim.now_ns >= faultEnd - 500 * MS) return;
+      const leader = [...liveServers.entries()].find(([id, s]) => s.raft.role === 'leader' && cluster.node(id).status === 'up');
+      if (leader) {
+        const [id] = leader;
         crashes++;
         cluster.crash(id);
-        sim.after(rng.int(5, 300) * MS, () => {
+        sim.after(rng.int(50, 600) * MS, () => {
           if (cluster.node(id).status === 'down') cluster.start(id);
         });
       }
-    }
-    sim.after(rng.int(50, 400) * MS, storm);
-  };
-  sim.after(rng.int(100, 500) * MS, storm);
+      sim.after(rng.int(800, 2000) * MS, killLeader);
+    };
+    sim.after(rng.int(500, 1500) * MS, killLeader);
+    // Crash storms: short crashes of random nodes (at most a minority down at once), so that elections
+    // happen with voters that lost everything they had not synced.
+    const storm = (): void => {
+      if (sim.now_ns >= faultEnd - 500 * MS) return;
+      const down = servers.filter((id) => cluster.node(id).status === 'down').length;
+      if (down < Math.floor((servers.length - 1) / 2)) {
+        const id = rng.pick(servers);
+        if (cluster.node(id).status === 'up') {
+          crashes++;
+          cluster.crash(id);
+          sim.after(rng.int(5, 300) * MS, () => {
+            if (cluster.node(id).status === 'down') cluster.start(id);
+          });
+        }
+      }
+      sim.after(rng.int(50, 400) * MS, storm);
+    };
+    sim.after(rng.int(100, 500) * MS, storm);
+  }
 
   const broken = (): boolean => checker.violations.length > 0 || cluster.serviceErrors > 0;
   sim.run({ until_ns: faultEnd, stop_when: broken });
@@ -191,7 +221,6 @@ export function runSoak(opts: SoakOptions): SoakResult {
     clientsActive = false;
     sim.run({ until_ns: sim.now_ns + 4_000 * MS, stop_when: broken });
   }
-  void nemesis;
 
   const ops = recorder.all();
   const verdict = broken() ? 'unknown' : checkHistory(ops).verdict;
@@ -209,7 +238,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
     history: { ops: ops.length, completed, unknown: ops.length - completed, verdict },
     stats: {
       elections: checker.elections, commits: checker.commits, messages: cluster.net.stats.sent,
-      faults: nemesis.applied.length + crashes, crashes, snapshots_installed: snapshotsInstalled, service_errors: cluster.serviceErrors,
+      faults: nemesisFaults + crashes, crashes, snapshots_installed: snapshotsInstalled, service_errors: cluster.serviceErrors,
     },
     trace_digest: sim.trace.digest(),
     replay: replayCommand(opts),
@@ -224,6 +253,7 @@ const FLAGS: FlagSpecs = {
   clients: { kind: 'integer', help: 'clients (default 3)' },
   'fault-ms': { kind: 'integer', help: 'virtual ms of faults per seed (default 20000)' },
   'lease-reads': { kind: 'boolean', help: 'serve gets by leader lease instead of ReadIndex' },
+  faults: { kind: 'string', help: 'a fault script file (servers n1..nN) instead of the random nemesis' },
   json: { kind: 'boolean', help: 'one JSON result per line' },
   help: { kind: 'boolean', help: 'show this help' },
 };
@@ -232,8 +262,7 @@ export async function main(argv: string[]): Promise<number> {
   const p = parseArgs(argv, FLAGS);
   if (flagBool(p, 'help')) {
     process.stdout.write(`usage: npm run soak -- [--seeds N | --seed S] [options]\n${Object.entries(FLAGS).map(([k, s]) => `  --${k.padEnd(12)} ${s.help}`).join('\n')}\n`);
-    return 0;
-  }
+    }
   const one = flagNumber(p, 'seed');
   const first = flagNumber(p, 'first-seed') ?? 1;
   const count = flagNumber(p, 'seeds') ?? 20;
@@ -241,6 +270,7 @@ export async function main(argv: string[]): Promise<number> {
   const base = {
     nodes: flagNumber(p, 'nodes'), clients: flagNumber(p, 'clients'), fault_ms: flagNumber(p, 'fault-ms'),
     lease_reads: flagBool(p, 'lease-reads'),
+    fault_script: readScript(flagString(p, 'faults')),
   };
   const json = flagBool(p, 'json');
   let failed = 0;

@@ -18,6 +18,20 @@ describe('raft under faults (simulated cluster, bounded seeds)', () => {
     expect(ops).toBeGreaterThan(5000);
   });
 
+  it('runs a given fault script instead of the random nemesis', () => {
+    const script = [
+      'at 500ms partition n1,n2|n3,n4,n5', 'at 1500ms heal', 'at 1600ms crash n3', 'at 1700ms crash n4',
+      'at 2500ms restart n3', 'at 2600ms restart n4', 'at 2700ms loss 0.3', 'at 2700ms duplicate 0.2',
+      'at 3s reorder 0.3', 'at 3s one-way n1 -> n2,n3', 'at 3500ms drift n2 200000', 'at 4s heal',
+    ].join('\n');
+    for (let seed = 1; seed <= 5; seed++) {
+      const r = runSoak({ seed, fault_script: script });
+      expect(r.violations).toEqual([]);
+      expect(r.ok).toBe(true);
+      expect(r.stats.faults).toBe(12);
+    }
+  });
+
   it('replays a seed exactly: same seed, same trace digest and history', () => {
     const a = runSoak({ seed: 7, fault_ms: 3000 });
     const b = runSoak({ seed: 7, fault_ms: 3000 });
