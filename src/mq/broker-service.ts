@@ -70,9 +70,13 @@ export class MqBrokerService implements NodeService {
     const q = m.t === 'mq.pubr' || m.t === 'mq.msg' ? undefined : this.queue(m.q);
     if (!q) return;
     switch (m.t) {
-      case 'mq.pub': {
-        const status = q.publish(m);
-        if (status !== 'ignore') ctx.send(from, { t: 'mq.pubr', q: m.q, pid: m.pid, seq: m.seq, status }, m.rsvc);
+      case 'mq.pub':
+        for (const o of q.publish(m)) ctx.send(from, { t: 'mq.pubr', q: m.q, pid: m.pid, seq: o.seq, status: o.status }, m.rsvc);
+        break;
+      case 'mq.nack': {
+        const c = q.consumer;
+        const d = c && c.cid === m.cid ? q.redeliver(m.off) : undefined;
+        if (c && d) ctx.send(c.node, d, c.svc);
         break;
       }
       case 'mq.sub': {
@@ -107,7 +111,7 @@ export class MqBrokerService implements NodeService {
         if (q.checkRedelivery()) this.pump(q, ctx);
         outstanding ||= q.hasOutstanding;
       }
-      if (outstanding) this.armTimer(ctx);
+      if (outstanding && this.timer === undefined) this.armTimer(ctx);
     });
   }
 }

@@ -85,6 +85,13 @@ export class MqProducer {
     const e = this.outbox[idx];
     if (!e || e.done) return true;
     if (m.status === 'full') return true; // held; the retransmit timer probes again
+    if (m.status === 'missing') {
+      if (idx < this.sentUpTo) {
+        this.stats.retransmits++;
+        this.transmit(e);
+      }
+      return true;
+    }
     e.done = true;
     if (m.status === 'ok') this.stats.acked++;
     else this.stats.rejected++;

@@ -1,11 +1,14 @@
 // One named queue inside the broker: a bounded log of messages from `head` (lowest unacknowledged
 // offset) to `tail`, per-producer in-order deduplication, and the single active consumer's delivery
-// window with go-back redelivery. Bounds: `capacity` retained messages (policy reject|block when full),
-// 4096 producers (least recently seen forgotten), 4096 remembered rejections per producer.
+// window with go-back redelivery. Publishes that arrive ahead of a gap are held (up to 1024 per
+// producer) and the missing one is asked for at once. Bounds: `capacity` retained messages (policy
+// reject|block when full), 4096 producers (least recently seen forgotten), 4096 remembered rejections
+// per producer.
 import type { FullPolicy, MqDeliver, MqPublish } from './messages.js';
 
 export const MAX_PRODUCERS_PER_QUEUE = 4096;
 export const MAX_REMEMBERED_REJECTIONS = 4096;
+export const MAX_HELD_PER_PRODUCER = 1024;
 
 interface Stored {
   readonly pid: string;
@@ -16,7 +19,12 @@ interface Stored {
 interface ProducerState {
   expected: number;
   readonly rejected: Set<number>;
+  readonly held: Map<number, MqPublish>;
+  /** Highest seq seen from this producer: seqs between `expected` and it that are not held are missing. */
+  highest: number;
 }
+
+export type PublishOutcome = { readonly seq: number; readonly status: 'ok' | 'rejected' | 'full' | 'missing' };
 
 export interface ConsumerState {
   readonly node: string;
@@ -59,14 +67,37 @@ export class BrokerQueue {
     return this.head + this.length;
   }
 
-  /** Apply a publish; the status goes back to the producer. */
-  publish(m: MqPublish): 'ok' | 'rejected' | 'full' | 'ignore' {
+  /** Apply a publish; every outcome goes back to the producer. */
+  publish(m: MqPublish): PublishOutcome[] {
     const p = this.producer(m.pid);
     if (m.seq < p.expected) {
       this.stats.duplicates++;
-      return p.rejected.has(m.seq) ? 'rejected' : 'ok';
+      return [{ seq: m.seq, status: p.rejected.has(m.seq) ? 'rejected' : 'ok' }];
     }
-    if (m.seq > p.expected) return 'ignore'; // a gap: the producer resends in order
+    if (m.seq > p.expected) {
+      if (p.held.size >= MAX_HELD_PER_PRODUCER || m.seq >= p.expected + MAX_HELD_PER_PRODUCER) return [];
+      p.held.set(m.seq, m);
+      // ask at once for every seq skipped since the highest one seen (each gap is asked for once here;
+      // the producer's retransmit timer covers a lost request)
+      const out: PublishOutcome[] = [];
+      for (let s = Math.max(p.expected, p.highest + 1); s < m.seq; s++) if (!p.held.has(s)) out.push({ seq: s, status: 'missing' });
+      if (m.seq > p.highest) p.highest = m.seq;
+      return out;
+    }
+    const out: PublishOutcome[] = [];
+    if (m.seq > p.highest) p.highest = m.seq;
+    let next: MqPublish | undefined = m;
+    while (next) {
+      const status = this.accept(p, next);
+      out.push({ seq: next.seq, status });
+      if (status === 'full') break;
+      next = p.held.get(p.expected);
+      if (next) p.held.delete(next.seq);
+    }
+    return out;
+  }
+
+  private accept(p: ProducerState, m: MqPublish): 'ok' | 'rejected' | 'full' {
     if (this.length >= this.capacity) {
       if (this.policy === 'block') {
         this.stats.full++;
@@ -126,6 +157,14 @@ export class BrokerQueue {
     return false;
   }
 
+  /** The consumer lost one delivery: resend just that offset. */
+  redeliver(off: number): MqDeliver | undefined {
+    if (off < this.head || off >= this.tail || !this.consumer || off >= this.consumer.sentNext) return undefined;
+    const s = this.items[this.start + (off - this.head)]!;
+    this.stats.redelivered++;
+    return { t: 'mq.msg', q: this.name, off, head: this.head, pid: s.pid, pseq: s.pseq, body: s.body };
+  }
+
   get hasOutstanding(): boolean {
     return this.consumer !== undefined && this.consumer.sentNext > this.head;
   }
@@ -135,7 +174,7 @@ export class BrokerQueue {
     if (p) {
       this.producers.delete(pid);
     } else {
-      p = { expected: 1, rejected: new Set() };
+      p = { expected: 1, rejected: new Set(), held: new Map(), highest: 0 };
       if (this.producers.size >= MAX_PRODUCERS_PER_QUEUE) this.producers.delete(this.producers.keys().next().value!);
     }
     this.producers.set(pid, p);

@@ -2,7 +2,7 @@
 // data. Every applied fault is recorded in the trace as a `fault` event. Grammar, one fault per line,
 // '#' starts a comment; times take ns|us|ms|s:
 //   at <t> partition <a,b|c,d,...>      at <t> one-way <a,b> -> <c,d>     at <t> heal
-//   at <t> crash|restart|pause|resume <node>
+//   at <t> crash|restart|pause|resume|isolate|rejoin <node>
 //   at <t> skew <node> <+-duration>     at <t> drift <node> <ppm>
 //   at <t> loss|duplicate|reorder <probability>
 import type { Simulation } from '../sim/index.js';
@@ -13,7 +13,7 @@ export type Fault =
   | { readonly kind: 'one-way'; readonly from: readonly string[]; readonly to: readonly string[] }
   | { readonly kind: 'ring'; readonly blocked: readonly (readonly [string, string])[] }
   | { readonly kind: 'heal' }
-  | { readonly kind: 'crash' | 'restart' | 'pause' | 'resume'; readonly node: string }
+  | { readonly kind: 'crash' | 'restart' | 'pause' | 'resume' | 'isolate' | 'rejoin'; readonly node: string }
   | { readonly kind: 'skew'; readonly node: string; readonly delta_ns: number }
   | { readonly kind: 'drift'; readonly node: string; readonly ppm: number }
   | { readonly kind: 'link'; readonly params: Partial<Pick<LinkParams, 'loss' | 'duplicate' | 'reorder'>> };
@@ -31,6 +31,8 @@ export interface FaultTarget {
     partition(groups: readonly (readonly string[])[]): void;
     partitionOneWay(from: readonly string[], to: readonly string[]): void;
     block(pairs: readonly (readonly [string, string])[]): void;
+    isolate(node: string): void;
+    rejoin(node: string): void;
     heal(): void;
     configure(params: Partial<LinkParams>): void;
   };
@@ -99,7 +101,7 @@ function parseLine(line: string, known: ReadonlySet<string> | undefined): Schedu
     case 'heal':
       need(0);
       return { at_ns, fault: { kind } };
-    case 'crash': case 'restart': case 'pause': case 'resume':
+    case 'crash': case 'restart': case 'pause': case 'resume': case 'isolate': case 'rejoin':
       need(1);
       return { at_ns, fault: { kind, node: nodeList(args[0]!, known)[0]! } };
     case 'skew':
@@ -130,6 +132,8 @@ export function applyFault(target: FaultTarget, f: Fault): void {
     case 'one-way': target.net.partitionOneWay(f.from, f.to); break;
     case 'ring': target.net.block(f.blocked); break;
     case 'heal': target.net.heal(); break;
+    case 'isolate': target.net.isolate(f.node); break;
+    case 'rejoin': target.net.rejoin(f.node); break;
     case 'crash': target.crash(f.node); break;
     case 'restart': target.restart(f.node); break;
     case 'pause': target.pause(f.node); break;

@@ -132,6 +132,25 @@ export class SimNetwork<P> {
     this.sim.record('net.block', { pairs: pairs.map(([a, b]) => [a, b]) });
   }
 
+  /** Cut a node off from every other node (both directions); other cuts stay as they are. */
+  isolate(node: string): void {
+    for (const o of this.nodes) {
+      if (o === node) continue;
+      this.blocked.add(`${node}>${o}`);
+      this.blocked.add(`${o}>${node}`);
+    }
+    this.sim.record('net.isolate', { node });
+  }
+
+  /** Undo isolate(node): restore every link to and from the node. */
+  rejoin(node: string): void {
+    for (const o of this.nodes) {
+      this.blocked.delete(`${node}>${o}`);
+      this.blocked.delete(`${o}>${node}`);
+    }
+    this.sim.record('net.rejoin', { node });
+  }
+
   heal(): void {
     this.blocked.clear();
     this.sim.record('net.heal');

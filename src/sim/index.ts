@@ -11,6 +11,6 @@ export {
 } from './simulation.js';
 export { SimNode, type Actor, type NodeStatus, type TimerId, type SimNodeOptions } from './node.js';
 export {
-  SimStorage, StorageLimitError, STORAGE_MAX_KEYS_DEFAULT, STORAGE_MAX_VALUE_BYTES_DEFAULT,
+  SimStorage, StorageLimitError, checkWrite, STORAGE_MAX_KEYS_DEFAULT, STORAGE_MAX_VALUE_BYTES_DEFAULT,
   type DurableStorage, type StorageLimits,
 } from './storage.js';

@@ -1,0 +1,143 @@
+// `atoll cluster up --nodes N`: starts N real nodes on loopback as child processes on free ports, prints
+// where each listens, and stops them all cleanly on SIGINT/SIGTERM or when its own stdin closes. The
+// cluster key is fresh random bytes; the config (mode 0600) is written to --dir or a temporary directory.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../args.js';
+import { InputError, UsageError } from '../errors.js';
+import { SERVICES } from '../../cluster/services.js';
+
+export const CLUSTER_UP_MAX_NODES = 64;
+
+const FLAGS: FlagSpecs = {
+  nodes: { kind: 'integer', help: `number of nodes (1..${CLUSTER_UP_MAX_NODES}, default 3)` },
+  services: { kind: 'string', help: 'comma-separated services for every node (default echo,counter,mq)' },
+  dir: { kind: 'string', help: 'directory for the config and node data (default: a new temporary directory)' },
+  json: { kind: 'boolean', help: 'print the node list as one JSON line' },
+  help: { kind: 'boolean', help: 'show this help' },
+};
+
+/** Ask the OS for a free loopback port (there is a small race until the child binds it). */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+function waitListening(child: ChildProcess, id: string, timeout_ms: number): Promise<string> {
+  return new Promise((res, rej) => {
+    let buf = '';
+    const timer = setTimeout(() => rej(new Error(`node ${id} did not start within ${timeout_ms} ms`)), timeout_ms);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const line = buf.split('\n').find((l) => l.includes('listening on'));
+      if (line) {
+        clearTimeout(timer);
+        res(line);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`node ${id} exited with code ${code} while starting`));
+    });
+  });
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, FLAGS);
+  const [verb, ...extra] = args.positionals;
+  if (flagBool(args, 'help') || verb === undefined) {
+    process.stdout.write(`usage: atoll cluster up [options]\n\n${formatFlagHelp(FLAGS)}\n`);
+    return verb === undefined && !flagBool(args, 'help') ? 2 : 0;
+  }
+  if (verb !== 'up') throw new UsageError(`unknown action '${verb}' (known: up)`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const n = flagNumber(args, 'nodes') ?? 3;
+  if (n < 1 || n > CLUSTER_UP_MAX_NODES) throw new UsageError(`--nodes must be between 1 and ${CLUSTER_UP_MAX_NODES}, got ${n}`);
+  const services = (flagString(args, 'services') ?? 'echo,counter,mq').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of services) if (!SERVICES[s]) throw new UsageError(`unknown service '${s}' (known: ${Object.keys(SERVICES).join(', ')})`);
+
+  const dirFlag = flagString(args, 'dir');
+  let dir: string;
+  try {
+    dir = dirFlag ? resolve(dirFlag) : mkdtempSync(join(tmpdir(), 'atoll-cluster-'));
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new InputError(`cannot use directory: ${(err as Error).message}`);
+  }
+  const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+  const ports: number[] = [];
+  for (let i = 0; i < n; i++) ports.push(await freePort());
+  const config = {
+    key: randomBytes(32).toString('hex'),
+    nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] })),
+    services,
+    data_dir: 'data',
+  };
+  const configPath = join(dir, 'cluster.json');
+  writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+
+  const launcher = fileURLToPath(new URL('../../../../bin/atoll.js', import.meta.url));
+  const children = new Map<string, ChildProcess>();
+  let stopping = false;
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((r) => { resolveDone = r; });
+
+  const stopAll = async (why: string, code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`cluster: stopping ${children.size} nodes (${why})\n`);
+    await Promise.all([...children.values()].map((c) => new Promise<void>((res) => {
+      if (c.exitCode !== null || c.signalCode !== null) return res();
+      const kill = setTimeout(() => c.kill('SIGKILL'), 5000);
+      c.once('exit', () => { clearTimeout(kill); res(); });
+      c.stdin?.end();
+      c.kill('SIGTERM');
+    })));
+    resolveDone(code);
+  };
+
+  for (const id of ids) {
+    const child = spawn(process.execPath, [launcher, 'node', '--config', configPath, '--id', id, '--stop-on-stdin-close'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    children.set(id, child);
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        process.stderr.write(`cluster: node ${id} exited unexpectedly (${signal ?? `code ${code}`})\n`);
+        void stopAll(`node ${id} exited`, 1);
+      }
+    });
+  }
+  const lines: string[] = [];
+  try {
+    for (const id of ids) lines.push(await waitListening(children.get(id)!, id, 15_000));
+  } catch (err) {
+    await stopAll('start failed', 1);
+    throw new InputError((err as Error).message);
+  }
+  if (flagBool(args, 'json')) {
+    process.stdout.write(JSON.stringify({ config: configPath, nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], pid: children.get(id)!.pid })) }) + '\n');
+  } else {
+    for (const [i, id] of ids.entries()) process.stdout.write(`${id}  127.0.0.1:${ports[i]}  pid ${children.get(id)!.pid}\n`);
+    process.stdout.write(`config: ${configPath}\ncluster up: ${n} nodes; Ctrl-C (or closing stdin) stops them\n`);
+  }
+  process.once('SIGINT', () => void stopAll('SIGINT', 0));
+  process.once('SIGTERM', () => void stopAll('SIGTERM', 0));
+  process.stdin.on('data', () => {});
+  process.stdin.once('end', () => void stopAll('stdin closed', 0));
+  const code = await done;
+  process.stdin.destroy();
+  return code;
+}

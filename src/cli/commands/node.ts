@@ -1,0 +1,74 @@
+// `atoll node --config <cluster.json> --id <name>`: runs one real node (its services over TCP) until
+// SIGINT/SIGTERM, or until stdin closes with --stop-on-stdin-close (how `atoll cluster up` ties its
+// children's lives to its own). Prints one "listening" line on stdout; logs go to stderr.
+import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../args.js';
+import { InputError, UsageError } from '../errors.js';
+import { ConfigError, loadClusterConfig } from '../../cluster/config.js';
+import { RealNode, type HostClock } from '../../cluster/real-node.js';
+
+const FLAGS: FlagSpecs = {
+  config: { kind: 'string', help: 'cluster config file (JSON)' },
+  id: { kind: 'string', help: 'this node\'s id in the config' },
+  seed: { kind: 'integer', help: 'seed for this node\'s random streams (default: derived from the id)' },
+  'stop-on-stdin-close': { kind: 'boolean', help: 'stop when stdin reaches end of file' },
+  help: { kind: 'boolean', help: 'show this help' },
+};
+
+/** The host's clocks: the one place a real node reads wall time. */
+const hostClock: HostClock = {
+  physical_ns: () => Date.now() * 1e6,
+  monotonic_ns: () => Number(process.hrtime.bigint()),
+};
+
+function seedFromId(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, FLAGS);
+  if (flagBool(args, 'help')) {
+    process.stdout.write(`usage: atoll node --config <cluster.json> --id <name>\n\n${formatFlagHelp(FLAGS)}\n`);
+    return 0;
+  }
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  const configPath = flagString(args, 'config');
+  const id = flagString(args, 'id');
+  if (!configPath) throw new UsageError('--config <cluster.json> is required');
+  if (!id) throw new UsageError('--id <name> is required');
+  let node: RealNode;
+  try {
+    const config = loadClusterConfig(configPath);
+    node = new RealNode({
+      config, id, clock: hostClock, seed: flagNumber(args, 'seed') ?? seedFromId(id),
+      log: (line) => process.stderr.write(`${id}: ${line}\n`),
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new InputError(`${configPath}: ${err.message}`);
+    throw new InputError((err as Error).message);
+  }
+  let addr;
+  try {
+    addr = await node.start();
+  } catch (err) {
+    throw new InputError(`cannot listen: ${(err as Error).message}`);
+  }
+  process.stdout.write(`node ${id} listening on ${addr.host}:${addr.port} (services: ${[...node.services.keys()].join(', ') || 'none'})\n`);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (why: string): void => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`${id}: stopping (${why})\n`);
+      node.stop().then(() => resolve(0), () => resolve(1));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (flagBool(args, 'stop-on-stdin-close')) {
+      process.stdin.on('data', () => {});
+      process.stdin.once('end', () => stop('stdin closed'));
+      process.stdin.once('error', () => stop('stdin error'));
+    }
+  });
+}

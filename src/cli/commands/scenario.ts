@@ -1,0 +1,40 @@
+// `atoll scenario <name> [flags]`: runs a deterministic cluster scenario from the registry below.
+// A scenario is one line in SCENARIOS; its module is loaded on demand.
+import { formatFlagHelp, parseArgs } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { ScenarioEntry } from '../../scenarios/types.js';
+
+interface ScenarioRef {
+  readonly summary: string;
+  readonly load: () => Promise<ScenarioEntry>;
+}
+
+export const SCENARIOS: Record<string, ScenarioRef> = {
+  swarm: {
+    summary: 'robot swarm: exactly-once RPC commands and in-order telemetry over a lossy network',
+    load: async () => (await import('../../scenarios/swarm-cli.js')).swarmScenario,
+  },
+};
+
+function usage(): string {
+  const list = Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(16)} ${s.summary}`).join('\n');
+  return `usage: atoll scenario <name> [options]\n\nscenarios:\n${list}\n\n'atoll scenario <name> --help' shows its options.\n`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const ref = SCENARIOS[name];
+  if (!ref) throw new UsageError(`unknown scenario '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  const entry = await ref.load();
+  if (rest.includes('--help')) {
+    process.stdout.write(`usage: atoll scenario ${name} [options]\n${entry.summary}\n\n${formatFlagHelp(entry.flags)}\n`);
+    return 0;
+  }
+  const args = parseArgs(rest, entry.flags);
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  return entry.run(args, (text) => process.stdout.write(text));
+}

@@ -1,0 +1,118 @@
+// The cluster config file of real nodes (JSON): the cluster key, every node's address, the services
+// to run, and where nodes keep their data. Validation names the first thing wrong.
+//   { "key": "<hex, at least 32 digits>" | "key_file": "<path>",
+//     "nodes": [ { "id": "n1", "host": "127.0.0.1", "port": 7001, "services"?: [...] }, ... ],
+//     "services": ["echo", "counter"] | { "mq": { "capacity": 1000 } },
+//     "data_dir"?: "<path>", "max_frame_bytes"?: 1048576 }
+// Relative paths are resolved from the config file's directory. Bound: 1000 nodes.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { NODE_ID_MAX_BYTES } from '../net/tcp/frame.js';
+import { SERVICES } from './services.js';
+
+export const CONFIG_MAX_NODES = 1000;
+
+export interface NodeAddress {
+  readonly id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly services?: ServiceList;
+}
+
+export type ServiceList = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+export interface ClusterConfig {
+  readonly key: Buffer;
+  readonly nodes: readonly NodeAddress[];
+  readonly services: ServiceList;
+  readonly data_dir: string | undefined;
+  readonly max_frame_bytes: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function services(v: unknown, where: string): ServiceList {
+  const out: Record<string, Readonly<Record<string, unknown>>> = {};
+  if (Array.isArray(v)) {
+    for (const s of v) {
+      if (typeof s !== 'string') throw new ConfigError(`${where}: service names must be strings`);
+      out[s] = {};
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, o] of Object.entries(v)) out[k] = o && typeof o === 'object' ? (o as Record<string, unknown>) : {};
+  } else {
+    throw new ConfigError(`${where}: must be a list of service names or an object of service options`);
+  }
+  for (const name of Object.keys(out)) {
+    if (!SERVICES[name]) throw new ConfigError(`${where}: unknown service '${name}' (known: ${Object.keys(SERVICES).join(', ')})`);
+  }
+  return out;
+}
+
+export function parseClusterConfig(raw: unknown, baseDir: string): ClusterConfig {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('the config must be a JSON object');
+  const c = raw as Record<string, unknown>;
+  let keyHex: string;
+  if (typeof c['key'] === 'string') keyHex = c['key'];
+  else if (typeof c['key_file'] === 'string') {
+    try {
+      keyHex = readFileSync(resolve(baseDir, c['key_file']), 'utf8').trim();
+    } catch (err) {
+      throw new ConfigError(`cannot read key_file: ${(err as Error).message}`);
+    }
+  } else throw new ConfigError("missing 'key' (hex) or 'key_file'");
+  if (!/^[0-9a-fA-F]{32,}$/.test(keyHex) || keyHex.length % 2 !== 0) {
+    throw new ConfigError('the key must be an even number of hex digits, at least 32 (128 bits)');
+  }
+  const nodesRaw = c['nodes'];
+  if (!Array.isArray(nodesRaw) || nodesRaw.length === 0) throw new ConfigError("'nodes' must be a non-empty list");
+  if (nodesRaw.length > CONFIG_MAX_NODES) throw new ConfigError(`at most ${CONFIG_MAX_NODES} nodes`);
+  const seen = new Set<string>();
+  const nodes = nodesRaw.map((n, i): NodeAddress => {
+    const where = `nodes[${i}]`;
+    if (!n || typeof n !== 'object') throw new ConfigError(`${where}: must be an object`);
+    const o = n as Record<string, unknown>;
+    const id = o['id'];
+    if (typeof id !== 'string' || !/^[A-Za-z0-9._-]+$/.test(id) || Buffer.byteLength(id) > NODE_ID_MAX_BYTES) {
+      throw new ConfigError(`${where}: 'id' must be 1..${NODE_ID_MAX_BYTES} characters of A-Z a-z 0-9 . _ -`);
+    }
+    if (seen.has(id)) throw new ConfigError(`${where}: duplicate node id '${id}'`);
+    seen.add(id);
+    const host = o['host'] ?? '127.0.0.1';
+    if (typeof host !== 'string' || host.length === 0) throw new ConfigError(`${where}: 'host' must be a string`);
+    const port = o['port'];
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${where}: 'port' must be 0..65535`);
+    return o['services'] === undefined ? { id, host, port } : { id, host, port, services: services(o['services'], `${where}.services`) };
+  });
+  const frame = c['max_frame_bytes'] ?? 1024 * 1024;
+  if (typeof frame !== 'number' || !Number.isInteger(frame) || frame < 256 || frame > 64 * 1024 * 1024) {
+    throw new ConfigError("'max_frame_bytes' must be an integer in 256..67108864");
+  }
+  const dataDir = c['data_dir'];
+  if (dataDir !== undefined && typeof dataDir !== 'string') throw new ConfigError("'data_dir' must be a path");
+  return {
+    key: Buffer.from(keyHex, 'hex'),
+    nodes,
+    services: services(c['services'] ?? [], 'services'),
+    data_dir: dataDir === undefined ? undefined : resolve(baseDir, dataDir),
+    max_frame_bytes: frame,
+  };
+}
+
+export function loadClusterConfig(path: string): ClusterConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseClusterConfig(raw, dirname(resolve(path)));
+}
