@@ -21,6 +21,8 @@ export interface KvWorkloadOptions {
   readonly op_timeout_ns?: number;
   readonly think_ns?: number;
   readonly max_ops?: number;
+  /** Percent of operations that are writes (put/del); default 55. */
+  readonly write_percent?: number;
   /** When false, the client finishes its current operation and starts no more. */
   readonly active?: () => boolean;
 }
@@ -71,8 +73,10 @@ export class KvClientService implements NodeService {
     if (ctx.rng.chance(0.3)) this.target = ctx.rng.int(0, this.o.servers.length - 1);
     const key = `k${ctx.rng.int(0, (this.o.keys ?? 3) - 1)}`;
     const roll = ctx.rng.int(0, 99);
+    const writes = this.o.write_percent ?? 55;
     this.seq++;
-    const op: KvOp = roll < 45 ? { op: 'put', key, value: `${ctx.id}.${this.seq}` } : roll < 90 ? { op: 'get', key } : { op: 'del', key };
+    // Of the writes, about one in ten is a delete.
+    const op: KvOp = roll >= writes ? { op: 'get', key } : roll < writes / 10 ? { op: 'del', key } : { op: 'put', key, value: `${ctx.id}.${this.seq}` };
     const now = this.o.now();
     const hist = this.o.recorder.invoke(ctx.id, op.op, key, op.op === 'put' ? op.value : undefined, now);
     this.op = { hist, cmd: { client: ctx.id, seq: this.seq, op }, reqs: new Set(), deadline_ns: now + (this.o.op_timeout_ns ?? 3_000_000_000), attemptTimer: null };

@@ -49,7 +49,8 @@ export class KvTcpClient {
   private readonly transport: TcpTransport;
   private readonly waiting = new Map<number, (r: WireKvResponse) => void>();
   private req = 0;
-  private seq = 0;
+  /** Next seq per session (a client may run several sessions concurrently, one call in flight each). */
+  private readonly seqs = new Map<string, number>();
   /** Where the next request goes first: the last known leader. */
   leader: string | null = null;
   private target = 0;
@@ -83,9 +84,13 @@ export class KvTcpClient {
     this.waiting.get(m.req)?.(m);
   }
 
-  /** Run one operation; resolves with the value (get) or null; rejects after timeout_ms. */
-  async run(op: KvOp, timeout_ms = 10_000, read: 'index' | 'log' = 'index'): Promise<string | null> {
-    const seq = ++this.seq;
+  /**
+   * Run one operation; resolves with the value (get) or null; rejects after timeout_ms. Calls on one
+   * session must not overlap (pass distinct `session` names to run operations concurrently).
+   */
+  async run(op: KvOp, timeout_ms = 10_000, read: 'index' | 'log' = 'index', session = this.o.session): Promise<string | null> {
+    const seq = (this.seqs.get(session) ?? 0) + 1;
+    this.seqs.set(session, seq);
     const deadline = Date.now() + timeout_ms;
     let lastError = 'no answer';
     while (Date.now() < deadline) {
@@ -101,7 +106,7 @@ export class KvTcpClient {
           this.waiting.delete(req);
           resolve(r);
         });
-        const body = { kind: 'kv-req', req, cmd: { client: this.o.session, seq, op }, read, reply_to: KV_TCP_CLIENT_SERVICE };
+        const body = { kind: 'kv-req', req, cmd: { client: session, seq, op }, read, reply_to: KV_TCP_CLIENT_SERVICE };
         if (!this.transport.send(to, { svc: RAFT_KV_SERVICE, lc: 0, body })) {
           clearTimeout(timer);
           this.waiting.delete(req);

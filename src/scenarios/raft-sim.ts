@@ -22,6 +22,8 @@ export interface RaftSimOptions {
   readonly tick_ms?: number;
   /** Client think time between operations (default up to 20 ms). */
   readonly think_ms?: number;
+  /** Percent of client operations that are writes (default 55). */
+  readonly write_percent?: number;
   readonly timeline_max?: number;
   readonly events_max?: number;
 }
@@ -89,7 +91,7 @@ export class RaftSim {
           [KV_CLIENT_SERVICE]: () => {
             const c = new KvClientService({
               servers: this.servers, recorder: this.recorder, now: () => now(), active: () => this.clientsActive,
-              think_ns: (o.think_ms ?? 20) * MS,
+              think_ns: (o.think_ms ?? 20) * MS, write_percent: o.write_percent,
             });
             this.clientServices.set(id, c);
             return c;
