@@ -42,6 +42,8 @@ export interface SoakOptions {
   readonly drift_ppm_max?: number;
   readonly snapshot_entries?: number;
   readonly lease_reads?: boolean;
+  /** Membership changes and leader transfers during the fault phase (default true). */
+  readonly membership?: boolean;
   /**
    * A fault script (src/net/faults.ts grammar, servers named n1..nN) replacing the random nemesis, leader
    * kills, crash storms, link faults and drift. The fault phase lasts until its last fault (at least fault_ms).
@@ -59,6 +61,7 @@ export interface SoakResult {
   readonly stats: {
     readonly elections: number; readonly commits: number; readonly messages: number; readonly faults: number;
     readonly crashes: number; readonly snapshots_installed: number; readonly service_errors: number;
+    readonly reconfigurations: number;
   };
   readonly trace_digest: string;
   readonly replay: string;
@@ -71,7 +74,7 @@ function defaults(o: SoakOptions): Required<SoakOptions> {
     seed: o.seed, nodes: o.nodes ?? 5, clients: o.clients ?? 3, fault_ms: o.fault_ms ?? 20_000,
     liveness_ms: o.liveness_ms ?? 5_000, loss: o.loss ?? 0.05, duplicate: o.duplicate ?? 0.03, reorder: o.reorder ?? 0.05,
     drift_ppm_max: o.drift_ppm_max ?? 50_000, snapshot_entries: o.snapshot_entries ?? 40, lease_reads: o.lease_reads ?? false,
-    fault_script: o.fault_script ?? '',
+    fault_script: o.fault_script ?? '', membership: o.membership ?? true,
   };
 }
 
@@ -83,6 +86,7 @@ export function replayCommand(o: SoakOptions): string {
   if (f.clients !== d.clients) parts.push(`--clients ${f.clients}`);
   if (f.fault_ms !== d.fault_ms) parts.push(`--fault-ms ${f.fault_ms}`);
   if (f.lease_reads) parts.push('--lease-reads');
+  if (!f.membership) parts.push('--no-membership');
   if (f.fault_script !== '') parts.push('--faults <the same script file>');
   return parts.join(' ');
 }
@@ -145,6 +149,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
   const faultEnd = Math.max(o.fault_ms * MS, ...(script ?? []).map((f) => f.at_ns + 1));
   let crashes = 0;
   let nemesisFaults = 0;
+  let reconfigurations = 0;
   if (script) {
     scheduleFaults(cluster, script);
     nemesisFaults = script.length;
@@ -193,6 +198,40 @@ export function runSoak(opts: SoakOptions): SoakResult {
       sim.after(rng.int(50, 400) * MS, storm);
     };
     sim.after(rng.int(100, 500) * MS, storm);
+    // Membership changes and leader transfers, one server at a time: remove a voter, add it back as a
+    // learner, promote it once it has caught up; or hand leadership to another voter.
+    const removed: string[] = [];
+    const reconfigure = (): void => {
+      if (sim.now_ns >= faultEnd - 1000 * MS) return;
+      const lead = [...liveServers.entries()].find(([id, sv]) => sv.raft.role === 'leader' && cluster.node(id).status === 'up');
+      if (lead) {
+        const [leadId, sv] = lead;
+        const conf = sv.raft.confState();
+        const roll = rng.int(0, 2);
+        let did = '';
+        if (conf.learners.length > 0) {
+          if (sv.raft.proposeConfChange({ kind: 'add-voter', node: conf.learners[0]! }).ok) did = `promote ${conf.learners[0]}`;
+        } else if (removed.length > 0 && roll > 0) {
+          if (sv.raft.proposeConfChange({ kind: 'add-learner', node: removed[0]! }).ok) did = `add learner ${removed.shift()}`;
+        } else if (roll === 0) {
+          const to = rng.pick(conf.voters.filter((v) => v !== leadId));
+          if (to !== undefined && sv.transferLeader(to)) did = `transfer to ${to}`;
+        } else if (conf.voters.length > 3 && removed.length === 0) {
+          const victim = rng.pick(conf.voters.filter((v) => v !== leadId));
+          if (victim !== undefined && sv.raft.proposeConfChange({ kind: 'remove', node: victim }).ok) {
+            removed.push(victim);
+            did = `remove ${victim}`;
+          }
+        }
+        sv.processReady();
+        if (did !== '') {
+          reconfigurations++;
+          sim.record('soak.reconfigure', { leader: leadId, what: did });
+        }
+      }
+      sim.after(rng.int(300, 1500) * MS, reconfigure);
+    };
+    if (o.membership) sim.after(rng.int(500, 1500) * MS, reconfigure);
   }
 
   const broken = (): boolean => checker.violations.length > 0 || cluster.serviceErrors > 0;
@@ -239,6 +278,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
     stats: {
       elections: checker.elections, commits: checker.commits, messages: cluster.net.stats.sent,
       faults: nemesisFaults + crashes, crashes, snapshots_installed: snapshotsInstalled, service_errors: cluster.serviceErrors,
+      reconfigurations,
     },
     trace_digest: sim.trace.digest(),
     replay: replayCommand(opts),
@@ -253,6 +293,7 @@ const FLAGS: FlagSpecs = {
   clients: { kind: 'integer', help: 'clients (default 3)' },
   'fault-ms': { kind: 'integer', help: 'virtual ms of faults per seed (default 20000)' },
   'lease-reads': { kind: 'boolean', help: 'serve gets by leader lease instead of ReadIndex' },
+  'no-membership': { kind: 'boolean', help: 'no membership changes or leader transfers' },
   faults: { kind: 'string', help: 'a fault script file (servers n1..nN) instead of the random nemesis' },
   json: { kind: 'boolean', help: 'one JSON result per line' },
   help: { kind: 'boolean', help: 'show this help' },
@@ -270,6 +311,7 @@ export async function main(argv: string[]): Promise<number> {
   const base = {
     nodes: flagNumber(p, 'nodes'), clients: flagNumber(p, 'clients'), fault_ms: flagNumber(p, 'fault-ms'),
     lease_reads: flagBool(p, 'lease-reads'),
+    membership: !flagBool(p, 'no-membership'),
     fault_script: readScript(flagString(p, 'faults')),
   };
   const json = flagBool(p, 'json');
@@ -281,7 +323,7 @@ export async function main(argv: string[]): Promise<number> {
     else {
       process.stdout.write(
         `seed ${seed}: ${r.ok ? 'ok' : 'FAIL'}  ops ${r.history.ops} (${r.history.unknown} unknown) ${r.history.verdict}` +
-        `  elections ${r.stats.elections} commits ${r.stats.commits} faults ${r.stats.faults} snapshots ${r.stats.snapshots_installed}` +
+        `  elections ${r.stats.elections} commits ${r.stats.commits} faults ${r.stats.faults} reconf ${r.stats.reconfigurations} snapshots ${r.stats.snapshots_installed}` +
         `  recovered ${r.liveness.recovered_ms ?? '-'} ms\n`);
       for (const v of r.violations) process.stdout.write(`  ${v}\n`);
       if (!r.ok) process.stdout.write(`  replay: ${r.replay}\n`);
