@@ -92,7 +92,9 @@ export class RaftKvServer {
   stop(): void {
     this.stopped = true;
     if (this.timer !== null) this.host.clearTimer(this.timer);
+    if (this.flushTimer !== null) this.host.clearTimer(this.flushTimer);
     this.timer = null;
+    this.flushTimer = null;
   }
 
   /** Everything from the network comes in here, validated first. */
@@ -112,10 +114,23 @@ export class RaftKvServer {
       this.raft.step(msg.msg);
     } else if (msg.kind === 'kv-req') {
       this.handleRequest(from, msg);
+      // Client requests arriving together are persisted and sent as one batch: one fsync, one append.
+      this.scheduleFlush();
+      return;
     } else {
       return;
     }
     this.processReady();
+  }
+
+  private flushTimer: number | null = null;
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null || this.stopped) return;
+    this.flushTimer = this.host.setTimer(0, () => {
+      this.flushTimer = null;
+      if (!this.stopped) this.processReady();
+    });
   }
 
   /** Leadership transfer, for scenarios and operators. */
