@@ -336,6 +336,6 @@ export async function main(argv: string[]): Promise<number> {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
     process.stderr.write(`soak: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
+    process.exitCode = err instanceof InputError ? 1 : 2;
   });
 }

@@ -117,8 +117,13 @@ export class TestNet {
     throw new Error('harness: did not stabilize');
   }
 
+  /** Would this message be dropped by the current cuts and filters? */
+  isCut(m: Message): boolean {
+    return this.cut.has(`${m.from}>${m.to}`) || this.dropTypes.has(m.type);
+  }
+
   deliver(m: Message): void {
-    if (this.cut.has(`${m.from}>${m.to}`) || this.dropTypes.has(m.type)) return;
+    if (this.isCut(m)) return;
     this.nodes.get(m.to)?.step(m);
   }
 
