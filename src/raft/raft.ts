@@ -5,6 +5,10 @@
 // Features: PreVote, CheckQuorum, fast conflict backtracking, commit by counting current-term entries,
 // batching and a bounded window of appends in flight, snapshots, one-server-at-a-time membership with
 // learners, leader transfer, ReadIndex (or lease) reads.
+// Bounds: appends in flight per follower (max_inflight_msgs), uncommitted entries (max_uncommitted_entries),
+// entries per append (max_entries_per_msg) and per Ready to apply (max_apply_entries), pending ReadIndex
+// requests (max_pending_reads). The outgoing message queue is emptied by every ready(); one step adds at
+// most a few messages per peer (a window's worth after an acknowledgement).
 import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
 import type {
