@@ -1,5 +1,6 @@
 // Built-in services every cluster can run: `echo` answers pings (a liveness and transport probe) and
-// `counter` keeps a number behind at-most-once RPC (incr is not idempotent, get is).
+// `counter` keeps a number behind at-most-once RPC (incr is not idempotent, get is). With the option
+// `durable: true` the counter and its reply cache live in the node's storage and survive crashes.
 import { RpcServer } from '../rpc/index.js';
 import type { NodeContext, NodeService } from './context.js';
 
@@ -28,13 +29,23 @@ export class EchoService implements NodeService {
 export class CounterService implements NodeService {
   value = 0;
   private rpc: RpcServer | undefined;
+  private readonly durable: boolean;
+
+  constructor(options: Readonly<Record<string, unknown>> = {}) {
+    this.durable = options['durable'] === true;
+  }
 
   start(ctx: NodeContext): void {
-    this.rpc = new RpcServer(ctx);
+    if (this.durable) {
+      const saved = Number(ctx.storage.get('value') ?? '0');
+      this.value = Number.isSafeInteger(saved) ? saved : 0;
+    }
+    this.rpc = new RpcServer(ctx, this.durable ? { storage: ctx.storage } : {});
     this.rpc.register('incr', (args) => {
       const by = (args as { by?: unknown } | null)?.by;
       if (typeof by !== 'number' || !Number.isSafeInteger(by)) throw new Error('incr needs {by: integer}');
       this.value += by;
+      if (this.durable) ctx.storage.put('value', String(this.value)); // synced with the reply
       return this.value;
     });
     this.rpc.register('get', () => this.value, { idempotent: true });

@@ -3,7 +3,7 @@
 export type { NodeContext, NodeService, ServiceFactory, Envelope, TimerId } from './context.js';
 export { isEnvelope } from './context.js';
 export { SERVICES, serviceFactory } from './services.js';
-export { SimCluster, SimNodeHost, type SimClusterOptions, type SimNodeSpec } from './sim-cluster.js';
+export { SimCluster, SimNodeHost, type SimClusterOptions, type SimNodeSpec, type SimEnvelope } from './sim-cluster.js';
 export { RealNode, type RealNodeOptions, type HostClock } from './real-node.js';
 export { parseClusterConfig, loadClusterConfig, ConfigError, CONFIG_MAX_NODES, type ClusterConfig, type NodeAddress, type ServiceList } from './config.js';
 export { FileStorage } from './file-storage.js';

@@ -94,7 +94,9 @@ export class RealNode {
       lamport: () => this.lamport.time,
       send: (to, msg, svc) => {
         if (this.stopped) return false;
+        if (msg === undefined || typeof msg === 'function' || typeof msg === 'symbol') return false; // not JSON
         const env: Envelope = { svc: svc ?? service, lc: this.lamport.send(), body: msg };
+        if (to === this.opts.id) return this.sendToSelf(env);
         return this.transport.send(to, env);
       },
       setTimer: (delay_ns, cb) => {
@@ -115,6 +117,20 @@ export class RealNode {
       storage: new NamespacedStorage(this.storage, `${service}/`),
       log: (line) => this.opts.log(`[${service}] ${line}`),
     };
+  }
+
+  /** A message to this node itself goes through JSON like any other, on a later turn of the event loop. */
+  private sendToSelf(env: Envelope): boolean {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(env);
+    } catch {
+      return false;
+    }
+    if (text === undefined) return false;
+    const copy = text;
+    setImmediate(() => this.deliver(this.opts.id, JSON.parse(copy) as unknown));
+    return true;
   }
 
   private deliver(from: string, payload: unknown): void {

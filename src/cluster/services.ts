@@ -7,7 +7,7 @@ import { RaftKvService, parseRaftKvOptions } from '../raft/service.js';
 
 export const SERVICES: Record<string, ServiceFactory> = {
   echo: () => new EchoService(),
-  counter: () => new CounterService(),
+  counter: (options) => new CounterService(options),
   mq: (options) => new MqBrokerService(options),
   'raft-kv': (options) => new RaftKvService(parseRaftKvOptions(options)),
 };

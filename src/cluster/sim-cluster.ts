@@ -1,11 +1,13 @@
 // Runs node services on the simulator: each node is a SimNode actor with its clocks (offset, drift,
 // steps), a Lamport clock (and optionally a vector clock) stamped on every message, durable storage with
 // crash semantics, and the simulated network between nodes. The same NodeService code runs over TCP in
-// real-node.ts. A service that throws crashes its node (recorded in the trace), never the simulation.
+// real-node.ts. Messages travel as JSON text, as over TCP, so a receiver never shares objects with the
+// sender (or with a duplicate). A service that throws crashes its node (recorded in the trace), never
+// the simulation.
 import { SimNode, Simulation, type Prng, type SimulationOptions, type TraceOptions } from '../sim/index.js';
 import { SimNetwork, type LinkParams } from '../net/sim-network.js';
 import { LamportClock, NodeClock, VectorClock, type ClockSettings } from '../time/index.js';
-import type { Envelope, NodeContext, NodeService, ServiceFactory, TimerId } from './context.js';
+import type { NodeContext, NodeService, ServiceFactory, TimerId } from './context.js';
 import { NamespacedStorage } from './namespaced-storage.js';
 import { serviceFactory } from './services.js';
 
@@ -25,6 +27,18 @@ export interface SimClusterOptions {
   readonly vector_clocks?: boolean;
   /** Start every node at time 0 (default true). */
   readonly autostart?: boolean;
+  /** Also write a `timer` line each time a service's timer fires (default false: timers are frequent). */
+  readonly trace_timers?: boolean;
+}
+
+/** A message in the simulated network: the envelope with the body as JSON text. */
+export interface SimEnvelope {
+  readonly svc: string;
+  readonly lc: number;
+  readonly vc?: Readonly<Record<string, number>>;
+  readonly text: string;
+  /** The body's `t` field, for the trace. */
+  readonly kind: string | undefined;
 }
 
 /** Per-node host state that survives crashes: hardware clock and the logical clocks of the host. */
@@ -46,23 +60,26 @@ export class SimNodeHost {
 
 export class SimCluster {
   readonly sim: Simulation;
-  readonly net: SimNetwork<Envelope>;
+  readonly net: SimNetwork<SimEnvelope>;
   readonly nodes = new Map<string, SimNode<SimNodeHost>>();
   private readonly runtimes = new Map<string, NodeRuntime>();
   private readonly factories = new Map<string, Map<string, () => NodeService>>();
   private readonly rootRng: Prng;
   readonly ids: readonly string[];
   serviceErrors = 0;
+  private readonly traceTimers: boolean;
 
   constructor(opts: SimClusterOptions) {
+    this.traceTimers = opts.trace_timers ?? false;
     const simOpts: SimulationOptions = opts.trace ? { seed: opts.seed, trace: opts.trace } : { seed: opts.seed };
     this.sim = new Simulation(simOpts);
     this.rootRng = this.sim.rng;
     const ids = opts.nodes.map((n) => n.id);
     if (new Set(ids).size !== ids.length) throw new Error('node ids must be unique');
     this.ids = ids;
-    this.net = new SimNetwork<Envelope>(this.sim, {
+    this.net = new SimNetwork<SimEnvelope>(this.sim, {
       rng: this.rootRng.split('net'),
+      describe: (env) => env.kind,
       deliver: (from, to, env, id) => this.deliver(from, to, env, id),
       ...(opts.link ? { link: opts.link } : {}),
     });
@@ -153,17 +170,30 @@ export class SimCluster {
           sim.record('net.refused', { from: n.id, to });
           return false;
         }
+        let text: string | undefined;
+        try {
+          text = JSON.stringify(msg);
+        } catch {
+          text = undefined;
+        }
+        if (text === undefined) return false; // not a JSON value: it could not be sent over TCP either
+        const t = msg !== null && typeof msg === 'object' ? (msg as { t?: unknown }).t : undefined;
+        const kind = typeof t === 'string' ? t : undefined;
         const lc = rt.lamport.send();
-        const env: Envelope = rt.vector
-          ? { svc: svc ?? service, lc, vc: rt.vector.tick(), body: msg }
-          : { svc: svc ?? service, lc, body: msg };
+        const env: SimEnvelope = rt.vector
+          ? { svc: svc ?? service, lc, vc: rt.vector.tick(), text, kind }
+          : { svc: svc ?? service, lc, text, kind };
         this.net.send(n.id, to, env);
         return true;
       },
       setTimer: (delay_ns, cb): TimerId => {
         // delay is measured on the node's own (drifting) clock
         const real = Math.max(0, Math.round(delay_ns / (1 + rt.clock.drift_ppm / 1e6)));
-        return n.setTimer(real, () => this.guard(n, cb));
+        if (!this.traceTimers) return n.setTimer(real, () => this.guard(n, cb));
+        return n.setTimer(real, () => {
+          sim.record('timer', { node: n.id, svc: service });
+          this.guard(n, cb);
+        });
       },
       clearTimer: (id) => n.clearTimer(id),
       rng: this.rootRng.split(`node/${n.id}/${inc}/${service}`),
@@ -172,7 +202,7 @@ export class SimCluster {
     };
   }
 
-  private deliver(from: string, to: string, env: Envelope, id: number): void {
+  private deliver(from: string, to: string, env: SimEnvelope, id: number): void {
     const n = this.nodes.get(to);
     if (!n) return;
     const r = n.run(() => {
@@ -188,7 +218,7 @@ export class SimCluster {
         this.sim.record('net.drop', { id, why: 'no-service', svc: env.svc });
         return;
       }
-      this.guard(n, () => svc.onMessage(from, env.body));
+      this.guard(n, () => svc.onMessage(from, JSON.parse(env.text) as unknown));
     });
     if (r === 'dropped') this.sim.record('net.drop', { id, why: 'node-down' });
   }

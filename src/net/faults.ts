@@ -2,6 +2,7 @@
 // data. Every applied fault is recorded in the trace as a `fault` event. Grammar, one fault per line,
 // '#' starts a comment; times take ns|us|ms|s:
 //   at <t> partition <a,b|c,d,...>      at <t> one-way <a,b> -> <c,d>     at <t> heal
+//   (groups may be written in braces: partition {a,b}|{c,d,e})
 //   at <t> crash|restart|pause|resume|isolate|rejoin <node>
 //   at <t> skew <node> <+-duration>     at <t> drift <node> <ppm>
 //   at <t> loss|duplicate|reorder <probability>
@@ -57,7 +58,7 @@ export function parseDuration(text: string): number {
 }
 
 function nodeList(text: string, known: ReadonlySet<string> | undefined): string[] {
-  const list = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const list = text.replace(/[{}]/g, '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (list.length === 0) throw new FaultScriptError(`empty node list '${text}'`);
   if (known) for (const n of list) if (!known.has(n)) throw new FaultScriptError(`unknown node '${n}'`);
   return list;

@@ -7,3 +7,7 @@ export {
   type Fault, type ScheduledFault, type FaultTarget,
 } from './faults.js';
 export { Nemesis, majoritiesRing, type NemesisKind, type NemesisOptions } from './nemesis.js';
+export {
+  TcpTransport, encodeFrame, decodeBody, FrameReader, FRAME_VERSION, FRAME_MAX_BYTES_DEFAULT, MAC_BYTES,
+  type TcpTransportOptions, type TransportStats, type PeerAddress, type Frame, type DropReason,
+} from './tcp/index.js';

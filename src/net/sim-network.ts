@@ -218,11 +218,9 @@ export class SimNetwork<P> {
 }
 
 function defaultDescribe(payload: unknown): string | undefined {
-  if (payload !== null && typeof payload === 'object' && 'body' in payload) {
-    const body = (payload as { body: unknown }).body;
-    if (body !== null && typeof body === 'object' && 't' in body && typeof (body as { t: unknown }).t === 'string') {
-      return (body as { t: string }).t;
-    }
+  if (payload !== null && typeof payload === 'object' && 't' in payload) {
+    const t = (payload as { t: unknown }).t;
+    if (typeof t === 'string') return t;
   }
   return undefined;
 }

@@ -65,6 +65,10 @@ export class RpcClient {
     const retry = opts.retry_ns ?? 100_000_000;
     if (!(deadline > 0) || !(retry > 0)) throw new RangeError('deadline_ns and retry_ns must be > 0');
     const seq = this.nextSeq++;
+    if (to !== this.ctx.id && !this.ctx.peers.includes(to)) {
+      cb({ ok: false, error: new RpcError('unreachable', `${method}: there is no node '${to}' in the cluster`), latency_ns: 0, attempts: 0 });
+      return seq;
+    }
     if (this.pending.size >= this.maxPending) {
       cb({ ok: false, error: new RpcError('busy', `more than ${this.maxPending} calls in flight`), latency_ns: 0, attempts: 0 });
       return seq;
@@ -98,10 +102,10 @@ export class RpcClient {
     for (const [seq, p] of this.pending) this.finish(seq, p);
   }
 
+  /** Lowest unfinished seq: seqs are inserted in increasing order, so it is the Map's first key. */
   private lowWatermark(current: number): number {
-    let low = current;
-    for (const s of this.pending.keys()) if (s < low) low = s;
-    return low;
+    const first = this.pending.keys().next();
+    return first.done ? current : Math.min(first.value, current);
   }
 
   private attempt(p: Pending, retry_ns: number): void {

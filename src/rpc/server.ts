@@ -2,8 +2,11 @@
 // the first copy runs, copies that arrive while it runs are ignored, later copies get the cached reply.
 // The client's `ack` lets the server forget replies the client no longer needs. Bounds: `max_clients`
 // tracked clients (least recently seen evicted) and `max_cached_per_client` replies each ('busy' beyond).
-// The cache is volatile: it lives as long as the server's incarnation.
+// The cache is volatile unless `storage` is given: then each reply is written and synced (together with
+// whatever the handler wrote to the same storage) before it is sent, and a restarted server reloads the
+// cache, so execution stays at-most-once across server crashes.
 import type { NodeContext } from '../cluster/context.js';
+import type { DurableStorage } from '../sim/index.js';
 import { parseRpcMessage, type RpcErrorCode, type RpcReply, type RpcRequest } from './messages.js';
 
 export interface RpcCall {
@@ -20,7 +23,12 @@ export type RpcHandler = (args: unknown, call: RpcCall) => unknown;
 export interface RpcServerOptions {
   readonly max_clients?: number;
   readonly max_cached_per_client?: number;
+  /** Persist the reply cache here (keys under `rpc/`), synced before each reply is sent. */
+  readonly storage?: DurableStorage;
 }
+
+const KEY_PREFIX = 'rpc/';
+const replyKey = (cid: string, seq: number): string => `${KEY_PREFIX}${cid}/${String(seq).padStart(16, '0')}`;
 
 interface ClientState {
   low: number;
@@ -42,9 +50,31 @@ export class RpcServer {
   private readonly maxCached: number;
   readonly stats: RpcServerStats = { executed: 0, duplicates: 0, replayed: 0, stale: 0, rejected: 0 };
 
+  private readonly storage: DurableStorage | undefined;
+
   constructor(private readonly ctx: NodeContext, opts: RpcServerOptions = {}) {
     this.maxClients = opts.max_clients ?? 10_000;
     this.maxCached = opts.max_cached_per_client ?? 1024;
+    this.storage = opts.storage;
+    if (this.storage) this.load(this.storage);
+  }
+
+  /** Reload the persisted reply cache (after a restart). */
+  private load(storage: DurableStorage): void {
+    for (const key of storage.keys(KEY_PREFIX)) {
+      const rest = key.slice(KEY_PREFIX.length);
+      const slash = rest.lastIndexOf('/');
+      const seq = Number(rest.slice(slash + 1));
+      let rep: unknown;
+      try {
+        rep = JSON.parse(storage.get(key) ?? 'null');
+      } catch {
+        continue;
+      }
+      const parsed = parseRpcMessage(rep);
+      if (slash <= 0 || !Number.isSafeInteger(seq) || !parsed || parsed.t !== 'rpc.rep') continue;
+      this.client(rest.slice(0, slash)).entries.set(seq, parsed);
+    }
   }
 
   /** Idempotent methods run on every copy and are not cached. */
@@ -67,7 +97,12 @@ export class RpcServer {
     }
     const c = this.client(m.cid);
     if (m.ack > c.low) {
-      for (const s of c.entries.keys()) if (s < m.ack && c.entries.get(s) !== 'running') c.entries.delete(s);
+      for (const s of c.entries.keys()) {
+        if (s < m.ack && c.entries.get(s) !== 'running') {
+          c.entries.delete(s);
+          this.storage?.delete(replyKey(m.cid, s)); // made durable by the next sync
+        }
+      }
       c.low = m.ack;
     }
     if (m.seq < c.low) {
@@ -114,7 +149,13 @@ export class RpcServer {
     const finish = (rep: RpcReply): void => {
       if (done) return;
       done = true;
-      if (c && c.entries.get(m.seq) === 'running') c.entries.set(m.seq, rep);
+      if (c && c.entries.get(m.seq) === 'running') {
+        c.entries.set(m.seq, rep);
+        if (this.storage) {
+          this.storage.put(replyKey(m.cid, m.seq), JSON.stringify(rep));
+          this.storage.sync(); // the handler's own writes become durable with the reply, or neither does
+        }
+      }
       this.send(from, m.rsvc, rep);
     };
     const call: RpcCall = {

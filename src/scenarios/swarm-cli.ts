@@ -1,8 +1,9 @@
 // `atoll scenario swarm`: flags, the human report and the --json report of the robot swarm.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { flagBool, flagNumber, flagString, type ParsedArgs } from '../cli/args.js';
-import { UsageError } from '../cli/errors.js';
-import { runSwarm, SWARM_ROBOTS_MAX, type SwarmReport } from './swarm.js';
+import { InputError, UsageError } from '../cli/errors.js';
+import { parseFaultScript, type ScheduledFault } from '../net/index.js';
+import { runSwarm, swarmNodeIds, SWARM_ROBOTS_MAX, type SwarmReport } from './swarm.js';
 import type { ScenarioEntry } from './types.js';
 
 function human(r: SwarmReport): string {
@@ -40,6 +41,8 @@ export const swarmScenario: ScenarioEntry = {
     commands: { kind: 'integer', help: 'speed commands per robot (default 40)' },
     'duration-ms': { kind: 'integer', help: 'virtual ms of telemetry (default 2000)' },
     trace: { kind: 'string', help: 'write the trace (JSON lines) to this file' },
+    faults: { kind: 'string', help: 'fault script file ("at 1s partition coord|hub,r01", see docs/cluster.md)' },
+    nemesis: { kind: 'boolean', help: 'add a seeded nemesis: random halves, majorities ring, pause, clock skew' },
     json: { kind: 'boolean', help: 'print the report as one JSON object' },
   },
   async run(args: ParsedArgs, out: (text: string) => void): Promise<number> {
@@ -50,10 +53,26 @@ export const swarmScenario: ScenarioEntry = {
     const duration = flagNumber(args, 'duration-ms') ?? 2000;
     if (duration < 1 || duration > 600_000) throw new UsageError(`--duration-ms must be between 1 and 600000, got ${duration}`);
     const seed = flagNumber(args, 'seed') ?? 1;
+    const faultsPath = flagString(args, 'faults');
+    let faults: ScheduledFault[] | undefined;
+    if (faultsPath) {
+      let text: string;
+      try {
+        text = readFileSync(faultsPath, 'utf8');
+      } catch (err) {
+        throw new InputError(`cannot read ${faultsPath}: ${(err as Error).message}`);
+      }
+      try {
+        faults = parseFaultScript(text, swarmNodeIds(robots));
+      } catch (err) {
+        throw new InputError(`${faultsPath}: ${(err as Error).message}`);
+      }
+    }
     const tracePath = flagString(args, 'trace');
     const stream = tracePath ? createWriteStream(tracePath) : undefined;
     const report = runSwarm({
-      robots, seed, commands, duration_ms: duration,
+      robots, seed, commands, duration_ms: duration, nemesis: flagBool(args, 'nemesis'),
+      ...(faults ? { faults } : {}),
       ...(stream ? { trace_sink: (line: string) => void stream.write(line + '\n') } : {}),
     });
     if (stream) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));

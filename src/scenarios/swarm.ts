@@ -8,7 +8,7 @@ import { SimCluster } from '../cluster/sim-cluster.js';
 import type { NodeContext, NodeService } from '../cluster/context.js';
 import { MqBrokerService, MqConsumer, MqProducer, type Delivery } from '../mq/index.js';
 import { RpcClient, RpcServer } from '../rpc/index.js';
-import { applyFault } from '../net/index.js';
+import { applyFault, Nemesis, scheduleFaults, type ScheduledFault } from '../net/index.js';
 import { ms } from '../sim/index.js';
 import { summarizeNs, type LatencySummary } from './stats.js';
 
@@ -25,6 +25,15 @@ export interface SwarmOptions {
   readonly duplicate?: number;
   /** Receives every trace line (e.g. to write the trace to a file). */
   readonly trace_sink?: (line: string) => void;
+  /** Extra faults at given times (node names: coord, hub, r01, r02, ...). */
+  readonly faults?: readonly ScheduledFault[];
+  /** Also run a seeded nemesis (halves, majorities ring, pause, clock skew) during the telemetry phase. */
+  readonly nemesis?: boolean;
+}
+
+/** The node names of a swarm with n robots. */
+export function swarmNodeIds(robots: number): string[] {
+  return ['coord', 'hub', ...Array.from({ length: robots }, (_, i) => `r${String(i + 1).padStart(2, '0')}`)];
 }
 
 export const SWARM_ROBOTS_MAX = 1000;
@@ -129,7 +138,7 @@ class Coordinator implements NodeService {
   start(ctx: NodeContext): void {
     this.client = new RpcClient(ctx, { service: 'robot' });
     this.consumer = new MqConsumer(ctx, {
-      broker: 'hub', queue: 'telemetry', window: 1024, resubscribe_ns: ms(200),
+      broker: 'hub', queue: 'telemetry', window: 4096, resubscribe_ns: ms(200),
       onMessage: (d) => this.telemetry(d),
     });
     this.consumer.start();
@@ -191,7 +200,7 @@ export function runSwarm(opts: SwarmOptions): SwarmReport {
   const commands = opts.commands ?? 40;
   const duration_ns = ms(opts.duration_ms ?? 2000);
   const period_ns = Math.round(1e9 / (opts.telemetry_hz ?? 1000));
-  const robots = Array.from({ length: opts.robots }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);
+  const robots = swarmNodeIds(opts.robots).slice(2);
   let cluster: SimCluster | undefined;
   const meter: Meter = { now: () => cluster!.sim.now_ns, telemetrySent: new Map(), telemetryLatency: [], rpcLatency: [] };
   const robotServices = new Map<string, Robot>();
@@ -225,6 +234,10 @@ export function runSwarm(opts: SwarmOptions): SwarmReport {
       disconnects.set(r, (disconnects.get(r) ?? 0) + 1);
       at += len + ms(chaos.int(100, 500));
     }
+  }
+  if (opts.faults) scheduleFaults(c, opts.faults);
+  if (opts.nemesis) {
+    new Nemesis(c, { rng: c.sim.rng.split('swarm-nemesis'), kinds: ['halves', 'ring', 'pause', 'skew'], interval_ns: ms(250), stop_ns: duration_ns });
   }
   const coordinator = (): Coordinator => c.service<Coordinator>('coord', 'coordinator')!;
   const done = (): boolean => {

@@ -51,7 +51,10 @@ export class SimNode<A extends Actor = Actor> {
     this.incarnation++;
     this.status = 'up';
     this.sim.record('node.start', { node: this.id, inc: this.incarnation });
-    this.actor = this.boot(this);
+    const inc = this.incarnation;
+    const actor = this.boot(this);
+    // booting may have crashed the node (a service failing in start): then nothing is running
+    if ((this.status as NodeStatus) !== 'down' && this.incarnation === inc) this.actor = actor;
   }
 
   /** Crash: volatile state and un-synced writes are lost; synced storage stays. */

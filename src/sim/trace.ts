@@ -24,6 +24,8 @@ export class Trace {
   private readonly kept: string[] = [];
   private readonly keepMax: number;
   private readonly sink: ((line: string) => void) | undefined;
+  /** Lines not yet fed to the hash: batching cuts the per-line cost of the digest. */
+  private unhashed = '';
   /** Lines recorded so far (kept or not). */
   count = 0;
 
@@ -34,8 +36,8 @@ export class Trace {
 
   write(record: TraceRecord): void {
     const line = JSON.stringify(record);
-    this.hash.update(line);
-    this.hash.update('\n');
+    this.unhashed += line + '\n';
+    if (this.unhashed.length > 65_536) this.flush();
     this.count++;
     if (this.kept.length < this.keepMax) this.kept.push(line);
     if (this.sink) this.sink(line);
@@ -43,7 +45,14 @@ export class Trace {
 
   /** Hex SHA-256 of all lines so far ("line\n" each); recording may continue afterwards. */
   digest(): string {
+    this.flush();
     return this.hash.copy().digest('hex');
+  }
+
+  private flush(): void {
+    if (this.unhashed.length === 0) return;
+    this.hash.update(this.unhashed);
+    this.unhashed = '';
   }
 
   /** The kept lines (at most keep_max_lines). */

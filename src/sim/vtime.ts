@@ -1,5 +1,5 @@
 // Virtual time: integer nanoseconds held in a JavaScript number. Exact up to 2^53 ns (about 104 days of
-// simulated time), which bounds every simulation run; helpers convert units and check the bound.
+// simulated time), which bounds every simulation run; the functions here convert units and check the bound.
 
 export const NS_PER_US = 1_000;
 export const NS_PER_MS = 1_000_000;

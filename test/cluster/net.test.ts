@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../src/cluster/sim-cluster.js';
 import { Nemesis, majoritiesRing, parseFaultScript, scheduleFaults } from '../../src/net/index.js';
 import { ms } from '../../src/sim/index.js';
-import { Probe, probe } from './helpers.js';
+import { Probe, probe } from './probe.js';
 
 const ids = ['a', 'b', 'c', 'd', 'e'];
 function cluster(seed = 1, link = {}): SimCluster {
@@ -152,6 +152,53 @@ describe('simulated network', () => {
     expect(c.net.link('a', 'b').loss).toBe(0.5);
     expect(() => parseFaultScript('at 1s partition a|zz', ids)).toThrow(/line 1: unknown node 'zz'/);
     expect(() => parseFaultScript('at soon heal')).toThrow(/not a duration/);
+  });
+
+  it('delivers copies of JSON messages, as TCP would, and refuses values JSON cannot carry', () => {
+    const c = cluster(1, { duplicate: 1 });
+    const msg = { t: 'x', list: [1] };
+    p(c, 'a').ctx!.send('b', msg);
+    msg.list.push(2);
+    expect(p(c, 'a').ctx!.send('b', () => 1)).toBe(false);
+    expect(p(c, 'a').ctx!.send('b', undefined)).toBe(false);
+    c.sim.run();
+    const got = p(c, 'b').received.map((r) => r.msg as { list: number[] });
+    expect(got).toEqual([{ t: 'x', list: [1] }, { t: 'x', list: [1] }]);
+    expect(got[0]).not.toBe(got[1]);
+  });
+
+  it('keeps what a service synced across a crash and loses what it did not', () => {
+    const c = cluster();
+    const st = (): NonNullable<Probe['ctx']>['storage'] => p(c, 'a').ctx!.storage;
+    st().put('term', '3');
+    st().sync();
+    st().put('term', '4');
+    st().put('vote', 'b');
+    p(c, 'a').received.push({ from: 'x', msg: 'volatile', t: 0 });
+    c.crash('a');
+    c.restart('a');
+    expect(p(c, 'a').received).toEqual([]);
+    expect(st().get('term')).toBe('3');
+    expect(st().get('vote')).toBeUndefined();
+    expect(c.node('a').incarnation).toBe(2);
+  });
+
+  it('leaves a node down when a service fails while starting, and records why', () => {
+    let boom = true;
+    const c = new SimCluster({
+      seed: 1, trace: { keep_max_lines: 100 },
+      nodes: [{ id: 'a', services: { x: () => ({ start() { if (boom) throw new Error('no disk'); }, onMessage() {}, stop() {} }) } }],
+    });
+    expect(c.node('a').status).toBe('down');
+    expect(c.node('a').actor).toBeUndefined();
+    expect(c.sim.trace.lines().some((l) => l.includes('"service.error"') && l.includes('no disk'))).toBe(true);
+    boom = false;
+    c.start('a');
+    expect(c.node('a').status).toBe('up');
+  });
+
+  it('reads partition groups written in braces', () => {
+    expect(parseFaultScript('at 1s partition {a,b}|{c,d,e}', ids)[0]!.fault).toEqual({ kind: 'partition', groups: [['a', 'b'], ['c', 'd', 'e']] });
   });
 
   it('replays a nemesis run byte for byte from its seed', () => {

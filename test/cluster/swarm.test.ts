@@ -15,4 +15,21 @@ describe('swarm scenario', () => {
     expect(b.trace_hash).not.toBe(a.trace_hash);
     expect(b.checks.passed).toBe(true);
   });
+
+  it('keeps its guarantees under a seeded nemesis of partitions, pauses and clock skew', () => {
+    const calm = runSwarm({ robots: 3, seed: 4, commands: 10, duration_ms: 800 });
+    const faults: string[] = [];
+    const stormy = runSwarm({ robots: 3, seed: 4, commands: 10, duration_ms: 800, nemesis: true, trace_sink: (l) => { if (l.includes('"ev":"fault"')) faults.push(l); } });
+    expect(stormy.checks.passed).toBe(true);
+    expect(stormy.trace_hash).not.toBe(calm.trace_hash);
+    expect(faults.length).toBeGreaterThanOrEqual(3); // the isolations of the scenario plus the nemesis' own
+    expect(faults.some((l) => /"kind":"(partition|ring|pause|skew)"/.test(l))).toBe(true);
+  });
+
+  it('applies a fault script; a robot crashed for good fails the checks', () => {
+    const r = runSwarm({ robots: 3, seed: 4, commands: 10, duration_ms: 500, faults: [{ at_ns: 200e6, fault: { kind: 'crash', node: 'r02' } }] });
+    expect(r.checks.passed).toBe(false);
+    expect(r.robots.find((x) => x.id === 'r02')!.ok).toBe(false);
+    expect(r.robots.filter((x) => x.ok).map((x) => x.id)).toEqual(['r01', 'r03']);
+  });
 });

@@ -108,6 +108,9 @@ export async function run(argv: string[]): Promise<number> {
     resolveDone(code);
   };
 
+  // Signals first: a SIGINT during start-up, or right after the node list is printed, must stop the children.
+  process.once('SIGINT', () => void stopAll('SIGINT', 0));
+  process.once('SIGTERM', () => void stopAll('SIGTERM', 0));
   for (const id of ids) {
     const child = spawn(process.execPath, [launcher, 'node', '--config', configPath, '--id', id, '--stop-on-stdin-close'], {
       stdio: ['pipe', 'pipe', 'inherit'],
@@ -120,11 +123,15 @@ export async function run(argv: string[]): Promise<number> {
       }
     });
   }
-  const lines: string[] = [];
   try {
-    for (const id of ids) lines.push(await waitListening(children.get(id)!, id, 15_000));
+    await Promise.race([
+      Promise.all(ids.map((id) => waitListening(children.get(id)!, id, 15_000))),
+      done.then(() => { throw new Error('stopped while starting'); }),
+    ]);
   } catch (err) {
     await stopAll('start failed', 1);
+    process.stdin.destroy();
+    if (stopping && (err as Error).message === 'stopped while starting') return done;
     throw new InputError((err as Error).message);
   }
   if (flagBool(args, 'json')) {
@@ -133,8 +140,6 @@ export async function run(argv: string[]): Promise<number> {
     for (const [i, id] of ids.entries()) process.stdout.write(`${id}  127.0.0.1:${ports[i]}  pid ${children.get(id)!.pid}\n`);
     process.stdout.write(`config: ${configPath}\ncluster up: ${n} nodes; Ctrl-C (or closing stdin) stops them\n`);
   }
-  process.once('SIGINT', () => void stopAll('SIGINT', 0));
-  process.once('SIGTERM', () => void stopAll('SIGTERM', 0));
   process.stdin.on('data', () => {});
   process.stdin.once('end', () => void stopAll('stdin closed', 0));
   const code = await done;

@@ -48,27 +48,38 @@ export async function run(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) throw new InputError(`${configPath}: ${err.message}`);
     throw new InputError((err as Error).message);
   }
+  // Signals are handled before anything is printed: whoever reads the "listening" line may signal at once.
+  let stopping = false;
+  let resolveDone: (code: number) => void = () => {};
+  const done = new Promise<number>((r) => { resolveDone = r; });
+  const stop = (why: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${id}: stopping (${why})\n`);
+    const finish = (code: number): void => {
+      process.stdin.destroy(); // let the event loop end
+      resolveDone(code);
+    };
+    node.stop().then(() => finish(0), () => finish(1));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  if (flagBool(args, 'stop-on-stdin-close')) {
+    process.stdin.on('data', () => {});
+    process.stdin.once('end', () => stop('stdin closed'));
+    process.stdin.once('error', () => stop('stdin error'));
+  }
   let addr;
   try {
     addr = await node.start();
   } catch (err) {
+    stopping = true;
+    await node.stop().catch(() => undefined);
+    process.stdin.destroy();
     throw new InputError(`cannot listen: ${(err as Error).message}`);
   }
-  process.stdout.write(`node ${id} listening on ${addr.host}:${addr.port} (services: ${[...node.services.keys()].join(', ') || 'none'})\n`);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (why: string): void => {
-      if (stopping) return;
-      stopping = true;
-      process.stderr.write(`${id}: stopping (${why})\n`);
-      node.stop().then(() => resolve(0), () => resolve(1));
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    if (flagBool(args, 'stop-on-stdin-close')) {
-      process.stdin.on('data', () => {});
-      process.stdin.once('end', () => stop('stdin closed'));
-      process.stdin.once('error', () => stop('stdin error'));
-    }
-  });
+  if (!stopping) {
+    process.stdout.write(`node ${id} listening on ${addr.host}:${addr.port} (services: ${[...node.services.keys()].join(', ') || 'none'})\n`);
+  }
+  return done;
 }

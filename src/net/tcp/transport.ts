@@ -27,6 +27,10 @@ export interface TcpTransportOptions {
   readonly queue_max?: number;
   readonly write_buffer_max_bytes?: number;
   readonly max_inbound?: number;
+  /** Consecutive failed connects after which send() reports the peer unreachable (default 3). */
+  readonly unreachable_after?: number;
+  /** Close an inbound connection that sits inside a frame this long without a byte (default 30 s). */
+  readonly partial_frame_timeout_ms?: number;
 }
 
 export interface TransportStats {
@@ -47,6 +51,7 @@ interface Link {
   queue: Buffer[];
   failures: number;
   timer: NodeJS.Timeout | undefined;
+  corked: boolean;
 }
 
 export class TcpTransport {
@@ -66,7 +71,7 @@ export class TcpTransport {
   constructor(private readonly opts: TcpTransportOptions) {
     this.maxFrame = opts.max_frame_bytes ?? FRAME_MAX_BYTES_DEFAULT;
     for (const [id, addr] of opts.peers) {
-      if (id !== opts.id) this.links.set(id, { id, addr, state: 'idle', socket: undefined, queue: [], failures: 0, timer: undefined });
+      if (id !== opts.id) this.links.set(id, { id, addr, state: 'idle', socket: undefined, queue: [], failures: 0, timer: undefined, corked: false });
     }
   }
 
@@ -106,11 +111,21 @@ export class TcpTransport {
         this.drop('send-overflow', `write buffer to ${to} is full`);
         return false;
       }
-      l.socket.write(frame);
+      const sock = l.socket;
+      if (!l.corked) {
+        // coalesce the frames sent in this turn of the event loop into one write
+        l.corked = true;
+        sock.cork();
+        process.nextTick(() => {
+          l.corked = false;
+          sock.uncork();
+        });
+      }
+      sock.write(frame);
       this.stats.frames_out++;
       return true;
     }
-    if (l.state === 'backoff' && l.failures > 0) return false; // the last attempt failed: unreachable now
+    if (l.state === 'backoff' && l.failures >= (this.opts.unreachable_after ?? 3)) return false; // the peer is down
     if (l.queue.length >= (this.opts.queue_max ?? 10_000)) {
       this.drop('send-overflow', `send queue to ${to} is full`);
       return false;
@@ -201,6 +216,9 @@ export class TcpTransport {
       }
     });
     s.on('error', () => {});
+    s.setTimeout(this.opts.partial_frame_timeout_ms ?? 30_000, () => {
+      if (reader.buffered > 0) s.destroy(); // a stalled partial frame: counted as truncated on close
+    });
     s.once('close', () => {
       this.inbound.delete(s);
       if (reader.buffered > 0) this.drop('truncated', `connection from ${where} closed inside a frame (${reader.buffered} bytes)`);
@@ -222,7 +240,17 @@ export class TcpTransport {
       return peer;
     }
     this.stats.frames_in++;
-    if (f.type === 'hello') return f.src;
+    if (f.type === 'hello') {
+      // the peer is up (it just dialled us): skip the rest of our backoff towards it
+      const l = this.links.get(f.src)!;
+      if (l.state === 'backoff' && l.timer) {
+        clearTimeout(l.timer);
+        l.timer = undefined;
+        l.state = 'idle';
+        this.dial(l);
+      }
+      return f.src;
+    }
     let payload: unknown;
     try {
       payload = JSON.parse(f.payload.toString('utf8'));

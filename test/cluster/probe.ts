@@ -1,4 +1,4 @@
-// Small services used by the cluster tests.
+// A recording service the cluster tests run on nodes.
 import type { NodeContext, NodeService } from '../../src/cluster/context.js';
 
 /** Records what it receives; exposes its context so a test can send from the node. */
