@@ -139,3 +139,25 @@ describe('file storage', () => {
     r.close();
   });
 });
+
+describe('raft storage over a node DurableStorage', () => {
+  it('keeps what persist() synced across a crash and restores the log after a snapshot', async () => {
+    const { SimStorage } = await import('../../src/sim/index.js');
+    const { DurableRaftStorage } = await import('../../src/raft/storage/index.js');
+    const disk = new SimStorage();
+    const s = new DurableRaftStorage(disk);
+    s.load();
+    s.persist({ hardState: { term: 1, vote: 'a', commit: 2 }, entries: ents(1, 5), snapshot: null });
+    s.persist({ hardState: null, entries: ents(4, 6, 2), snapshot: null });
+    disk.put('e/999999999999', 'unsynced garbage');
+    disk.crash();
+    const r = new DurableRaftStorage(disk);
+    const st = r.load();
+    expect(st.hardState).toEqual({ term: 1, vote: 'a', commit: 2 });
+    expect(st.entries.map((e) => [e.index, e.term])).toEqual([[1, 1], [2, 1], [3, 1], [4, 2], [5, 2], [6, 2]]);
+    r.compact({ meta: { index: 3, term: 1, conf: { voters: ['a'], learners: [] } }, data: 'kv' });
+    const again = new DurableRaftStorage(disk).load();
+    expect(again.snapshot?.meta.index).toBe(3);
+    expect(again.entries.map((e) => e.index)).toEqual([4, 5, 6]);
+  });
+});
