@@ -11,6 +11,8 @@ export class Progress {
   /** In probe: an append was sent and not answered yet (reset each heartbeat interval). */
   probeSent = false;
   pendingSnapshot = 0;
+  /** Leader ticks since this progress entered its current state (a snapshot presumed lost after a while). */
+  stateTicks = 0;
   /** Heard from it since the last CheckQuorum round. */
   recentActive = false;
   isLearner: boolean;
@@ -46,6 +48,7 @@ export class Progress {
 
   private reset(state: ProgressState): void {
     this.state = state;
+    this.stateTicks = 0;
     this.probeSent = false;
     this.pendingSnapshot = 0;
     this.inflight.length = 0;

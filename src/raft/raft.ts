@@ -480,6 +480,7 @@ export class Raft {
   private tickLeader(): void {
     this.heartbeatElapsed++;
     this.electionElapsed++;
+    for (const pr of this.prs.values()) pr.stateTicks++;
     if (this.electionElapsed >= this.electionTicks) {
       this.electionElapsed = 0;
       if (this.checkQuorum && !this.quorumActive()) {
@@ -597,7 +598,9 @@ export class Raft {
       case 'heartbeat-resp':
         pr.recentActive = true;
         pr.probeSent = false;
-        if (pr.state === 'snapshot') pr.becomeProbe();
+        // A snapshot still unacknowledged after an election timeout is presumed lost: probe again (which
+        // resends it if still needed). Earlier, heartbeat answers may simply predate its arrival.
+        if (pr.state === 'snapshot' && pr.stateTicks >= this.electionTicks) pr.becomeProbe();
         if (pr.state === 'replicate' && pr.inflightFull()) pr.freeFirst();
         if (pr.match < this.log.lastIndex()) this.sendAppend(m.from, true);
         if (m.context !== null) this.readAck(m.from, m.context);

@@ -276,6 +276,25 @@ describe('raft snapshots', () => {
     expect(data(net.applied.get('c')!).at(-1)).toBe('after');
   });
 
+  it('a snapshot in flight is not resent on every heartbeat, but is resent once presumed lost', () => {
+    const net = new TestNet(THREE);
+    elect(net, 'a');
+    net.isolate('c');
+    for (let i = 0; i < 30; i++) net.node('a').propose(`v${i}`);
+    net.stabilize();
+    net.snapshotOf('a');
+    net.heal();
+    net.dropTypes.add('snap');
+    const before = net.sent.length;
+    net.tickAll(5);
+    expect(net.countSent('snap', before)).toBe(1);
+    net.tickAll(12);
+    expect(net.countSent('snap', before)).toBe(2);
+    net.dropTypes.clear();
+    net.tickAll(15);
+    expect(net.node('c').log.committed).toBe(net.node('a').log.committed);
+  });
+
   it('a node restarts from its snapshot and log', () => {
     const net = new TestNet(THREE);
     elect(net, 'a');
