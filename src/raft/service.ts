@@ -66,12 +66,10 @@ export function parseRaftKvOptions(raw: Readonly<Record<string, unknown>>): Raft
 export class RaftKvService implements NodeService {
   server: RaftKvServer | undefined;
   private storage: RaftStorage | undefined;
-  private ctx: NodeContext | undefined;
 
   constructor(private readonly opts: RaftKvServiceOptions = {}) {}
 
   start(ctx: NodeContext): void {
-    this.ctx = ctx;
     const o = this.opts;
     this.storage = o.data_dir ? new FileStorage(path.join(o.data_dir, ctx.id, 'raft')) : new DurableRaftStorage(ctx.storage);
     const rng: RaftRandom = { nextInt: (bound) => ctx.rng.int(0, bound - 1) };
@@ -111,6 +109,5 @@ export class RaftKvService implements NodeService {
     this.server?.stop();
     this.storage?.close();
     this.server = undefined;
-    this.ctx = undefined;
   }
 }

@@ -102,7 +102,13 @@ export function runSoak(opts: SoakOptions): SoakResult {
   let snapshotsInstalled = 0;
   let clientsActive = true;
   const clientServices = new Map<string, KvClientService>();
-  let profileOut = { pre_vote: true, check_quorum: true, latency_max_ms: 8 };
+  // Each seed also draws a profile, so the seeds cover configurations, not only schedules.
+  const profileRng = new Prng(o.seed).split('soak-profile');
+  const profile = {
+    pre_vote: profileRng.chance(0.7),
+    check_quorum: profileRng.chance(0.7),
+    latency_max_ms: profileRng.pick([8, 8, 30, 60]),
+  };
 
   const specs: SimNodeSpec[] = [
     ...servers.map((id) => ({
@@ -110,7 +116,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
       services: {
         [RAFT_KV_SERVICE]: () => new RaftKvService({
           voters: servers, snapshot_entries: o.snapshot_entries, lease_reads: o.lease_reads,
-          pre_vote: profileOut.pre_vote, check_quorum: o.lease_reads || profileOut.check_quorum,
+          pre_vote: profile.pre_vote, check_quorum: o.lease_reads || profile.check_quorum,
           onStart: (s) => liveServers.set(id, s),
           observe: (s, rd) => {
             if (rd.snapshot) snapshotsInstalled++;
@@ -130,14 +136,6 @@ export function runSoak(opts: SoakOptions): SoakResult {
       },
     })),
   ];
-  // Each seed also draws a profile, so the seeds cover configurations, not only schedules.
-  const profileRng = new Prng(o.seed).split('soak-profile');
-  const profile = {
-    pre_vote: profileRng.chance(0.7),
-    check_quorum: profileRng.chance(0.7),
-    latency_max_ms: profileRng.pick([8, 8, 30, 60]),
-  };
-  profileOut = profile;
   const cluster = new SimCluster({
     seed: o.seed, nodes: specs, trace: { keep_max_lines: 0 },
     link: { latency: { kind: 'uniform', min_ns: 1 * MS, max_ns: profile.latency_max_ms * MS }, loss: 0, duplicate: 0, reorder: 0 },
@@ -270,7 +268,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
   const completed = ops.filter((x) => x.ret !== null).length;
   return {
     seed: o.seed,
-    profile: profileOut,
+    profile,
     ok: violations.length === 0 && verdict === 'ok',
     violations,
     liveness: { ok: recovered_ms !== null, recovered_ms },
