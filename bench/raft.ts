@@ -146,7 +146,7 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
         p.once('exit', (code) => reject(new Error(`${id} exited with ${code}`)));
       });
     }
-    const client = new KvTcpClient({ config: loadClusterConfig(cfgPath), session: 'bench', seed: 1 });
+    const client = new KvTcpClient({ config: loadClusterConfig(cfgPath), session: 'bench', seed: 1, clock_ms: () => Date.now() });
     await client.start();
     await client.run({ op: 'put', key: 'warm', value: 'up' }, 30_000);
     // Latency: one request at a time.

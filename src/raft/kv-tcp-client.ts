@@ -21,6 +21,8 @@ export interface KvTcpClientOptions {
   readonly session: string;
   readonly seed: number;
   readonly attempt_timeout_ms?: number;
+  /** The wall clock in ms for the call deadline (the caller's: this module reads no clock itself). */
+  readonly clock_ms: () => number;
   readonly log?: (line: string) => void;
 }
 
@@ -91,16 +93,16 @@ export class KvTcpClient {
   async run(op: KvOp, timeout_ms = 10_000, read: 'index' | 'log' = 'index', session = this.o.session): Promise<string | null> {
     const seq = (this.seqs.get(session) ?? 0) + 1;
     this.seqs.set(session, seq);
-    const deadline = Date.now() + timeout_ms;
+    const deadline = this.o.clock_ms() + timeout_ms;
     let lastError = 'no answer';
-    while (Date.now() < deadline) {
+    while (this.o.clock_ms() < deadline) {
       const to = this.leader ?? this.servers[this.target % this.servers.length]!;
       const req = ++this.req;
       const resp = await new Promise<WireKvResponse | null>((resolve) => {
         const timer = setTimeout(() => {
           this.waiting.delete(req);
           resolve(null);
-        }, Math.min(this.o.attempt_timeout_ms ?? 1000, Math.max(1, deadline - Date.now())));
+        }, Math.min(this.o.attempt_timeout_ms ?? 1000, Math.max(1, deadline - this.o.clock_ms())));
         this.waiting.set(req, (r) => {
           clearTimeout(timer);
           this.waiting.delete(req);

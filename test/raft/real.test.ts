@@ -56,7 +56,7 @@ function kill9(id: string): Promise<void> {
 }
 
 async function withClient<T>(seed: number, fn: (c: KvTcpClient) => Promise<T>): Promise<T> {
-  const c = new KvTcpClient({ config: loadClusterConfig(cfgPath), session: `test-${seed}`, seed, attempt_timeout_ms: 500 });
+  const c = new KvTcpClient({ config: loadClusterConfig(cfgPath), session: `test-${seed}`, seed, attempt_timeout_ms: 500, clock_ms: () => Date.now() });
   await c.start();
   try {
     return await fn(c);

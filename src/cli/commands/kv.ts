@@ -49,7 +49,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const config = loadClusterConfig(cfgPath);
     // The session id must be unique per invocation; this is CLI code, where the wall clock is allowed.
-    client = new KvTcpClient({ config, as: flagString(args, 'as'), session: `cli-${process.pid}-${Date.now()}`, seed: process.pid });
+    client = new KvTcpClient({ config, as: flagString(args, 'as'), session: `cli-${process.pid}-${Date.now()}`, seed: process.pid,
+      clock_ms: () => Date.now(),
+    });
     await client.start();
   } catch (err) {
     if (err instanceof ConfigError || err instanceof KvClientError) throw new InputError(`${cfgPath}: ${err.message}`);
