@@ -1,5 +1,6 @@
 // The fault-injection harness for Raft: a simulated raft-kv cluster (src/cluster on src/sim) under a
-// seeded nemesis (partitions, majority rings, crashes with restarts, pauses, leader kills), message loss,
+// seeded nemesis (partitions, majority rings, one-way cuts, crashes with restarts, pauses, clock steps,
+// leader kills, membership changes, leader transfers), message loss,
 // duplication and reordering, and clock drift, with clients recording a history. Safety is checked on
 // every Ready of every node (SafetyChecker) and after every simulator event; after the faults stop the
 // cluster must elect a leader and complete client requests within a bound (liveness); the history goes to
@@ -148,6 +149,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
   let crashes = 0;
   let nemesisFaults = 0;
   let reconfigurations = 0;
+  let oneWayCuts = 0;
   if (script) {
     scheduleFaults(cluster, script);
     nemesisFaults = script.length;
@@ -160,7 +162,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
     // Faults: link trouble for the whole phase, a nemesis on the servers, and leader kills.
     cluster.net.configure({ loss: o.loss, duplicate: o.duplicate, reorder: o.reorder });
     const nemesis = new Nemesis(cluster, {
-      rng: rng.split('nemesis'), kinds: ['halves', 'ring', 'kill', 'pause', 'kill'], interval_ns: 400 * MS,
+      rng: rng.split('nemesis'), kinds: ['halves', 'ring', 'kill', 'pause', 'kill', 'skew'], interval_ns: 400 * MS,
       stop_ns: faultEnd, nodes: servers,
     });
     sim.at(faultEnd, () => { nemesisFaults = nemesis.applied.length; });
@@ -196,6 +198,19 @@ export function runSoak(opts: SoakOptions): SoakResult {
       sim.after(rng.int(50, 400) * MS, storm);
     };
     sim.after(rng.int(100, 500) * MS, storm);
+    // One-way cuts: a random group stops hearing another (replies still flow), for a while.
+    const oneWay = (): void => {
+      if (sim.now_ns >= faultEnd - 500 * MS) return;
+      const shuffled = rng.shuffle(servers);
+      const k = rng.int(1, servers.length - 1);
+      const from = shuffled.slice(0, k);
+      const to = shuffled.slice(k);
+      cluster.net.partitionOneWay(from, to);
+      oneWayCuts++;
+      sim.after(rng.int(100, 800) * MS, () => cluster.net.heal());
+      sim.after(rng.int(1000, 3000) * MS, oneWay);
+    };
+    sim.after(rng.int(500, 2000) * MS, oneWay);
     // Membership changes and leader transfers, one server at a time: remove a voter, add it back as a
     // learner, promote it once it has caught up; or hand leadership to another voter.
     const removed: string[] = [];
@@ -275,7 +290,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
     history: { ops: ops.length, completed, unknown: ops.length - completed, verdict },
     stats: {
       elections: checker.elections, commits: checker.commits, messages: cluster.net.stats.sent,
-      faults: nemesisFaults + crashes, crashes, snapshots_installed: snapshotsInstalled, service_errors: cluster.serviceErrors,
+      faults: nemesisFaults + crashes + oneWayCuts, crashes, snapshots_installed: snapshotsInstalled, service_errors: cluster.serviceErrors,
       reconfigurations,
     },
     trace_digest: sim.trace.digest(),
