@@ -1,6 +1,6 @@
 // Raft benchmarks. Simulated (wall clock over the deterministic simulator): commits per wall second of
 // 3, 5 and 7 node raft-kv clusters under 8 closed-loop writers (baseline: 3 nodes); commits per virtual
-// second and Raft messages per commit (baseline: 3 nodes); election time after a leader crash in virtual
+// second and Raft messages per commit (baseline: 3 nodes); get latency with lease reads against ReadIndex; election time after a leader crash in virtual
 // ms (p50/p90/p99/max over seeds; baseline: the minimum election timeout, 10 ticks of 10 ms). Real mode
 // on loopback with fsync: commits per second and p50/p99 latency of puts through three `atoll node`
 // processes (baseline: one 128-byte append + fsync on the same disk). Wall-clock reads live only here.
@@ -78,6 +78,23 @@ export async function simulatedBenchmarks(): Promise<BenchResult[]> {
   for (const n of SIZES) out.push(result('raft.sim', `commits per virtual second, ${n} nodes, 8 closed-loop writers`, 'commits/virtual s', virt.get(n)!.rate, virt.get(3)!.rate));
   for (const n of SIZES) out.push(result('raft.sim', `raft messages per commit, ${n} nodes (writes only)`, 'messages/commit', virt.get(n)!.perCommit, virt.get(3)!.perCommit));
   return out;
+}
+
+/** Get latency in virtual ms, ReadIndex (baseline) against lease reads, 3 nodes, reads only. */
+export function readBenchmarks(): BenchResult[] {
+  const median = (lease: boolean): number => {
+    const sim = new RaftSim({ seed: 42, nodes: 3, clients: 4, think_ms: 5, write_percent: 0, lease_reads: lease, timeline_max: 0, events_max: 0 });
+    sim.runUntil(1000);
+    const from = sim.recorder.ops.length;
+    sim.runUntil(4000);
+    const lat = sim.recorder.ops.slice(from).filter((o) => o.ret !== null).map((o) => (o.ret! - o.call) / 1e6).sort((x, y) => x - y);
+    return percentile(lat, 50);
+  };
+  const readIndex = median(false);
+  return [
+    result('raft.read', 'get latency p50, ReadIndex, 3 nodes, links 1-5 ms', 'virtual ms', readIndex, readIndex),
+    result('raft.read', 'get latency p50, lease read, 3 nodes, links 1-5 ms', 'virtual ms', median(true), readIndex),
+  ];
 }
 
 /** Election time after a leader crash over seeds, in virtual ms. */
@@ -183,6 +200,7 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
 export async function raftBenchmarks(opts: { quick?: boolean } = {}): Promise<BenchResult[]> {
   return [
     ...(await simulatedBenchmarks()),
+    ...readBenchmarks(),
     ...electionBenchmarks(opts.quick ? 5 : 20),
     ...(await realBenchmarks(opts.quick ? 500 : 2000)),
   ];

@@ -22,6 +22,8 @@ export interface RaftSimOptions {
   readonly tick_ms?: number;
   /** Client think time between operations (default up to 20 ms). */
   readonly think_ms?: number;
+  /** Serve gets from the leader's lease instead of a ReadIndex round. */
+  readonly lease_reads?: boolean;
   /** Percent of client operations that are writes (default 55). */
   readonly write_percent?: number;
   readonly timeline_max?: number;
@@ -71,6 +73,7 @@ export class RaftSim {
         services: {
           [RAFT_KV_SERVICE]: () => new RaftKvService({
             voters: this.servers, snapshot_entries: o.snapshot_entries ?? 1000, tick_ms: o.tick_ms ?? 10,
+            lease_reads: o.lease_reads,
             onStart: (s) => this.live.set(id, s),
             observe: (s, rd) => {
               this.raftMessages += rd.messages.length;
