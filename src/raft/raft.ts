@@ -799,15 +799,18 @@ export class Raft {
       }
     } else {
       let pr = this.prs.get(node);
+      const added = !pr;
       if (!pr) {
         pr = new Progress(this.log.lastIndex() + 1, true, this.maxInflight);
         pr.recentActive = true;
         this.prs.set(node, pr);
       }
       pr.isLearner = !this.voters.has(node);
+      // A new member starts receiving the log now; the others heard the change already.
+      if (added && node !== this.id) this.sendAppend(node, true);
     }
+    // The quorum changed size: an index may now be committed.
     if (this.maybeCommit()) this.bcastAppend();
-    else this.needsBcast = true;
   }
 }
 

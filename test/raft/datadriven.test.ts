@@ -54,6 +54,10 @@ function runScript(text: string): string {
         case 'transfer': net!.node(args[0]!).transferLeader(args[1]!); break;
         case 'read-index': produced.push(JSON.stringify(net!.node(args[0]!).readIndex(args[1]!))); break;
         case 'isolate': net!.isolate(args[0]!); break;
+        case 'compact': produced.push(`snapshot at ${net!.snapshotOf(args[0]!).meta.index}`); break;
+        case 'restart': net!.restart(args[0]!); break;
+        case 'add-node': net!.add(args[0]!, args.slice(1), 77); break;
+        case 'conf': produced.push(JSON.stringify(net!.node(args[0]!).proposeConfChange({ kind: args[1] as 'add-learner', node: args[2]! }))); break;
         case 'heal': net!.heal(); break;
         case 'tick': for (let i = 0; i < Number(args[1] ?? 1); i++) net!.node(args[0]!).tick(); break;
         case 'stabilize': net!.stabilize(); break;
