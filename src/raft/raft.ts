@@ -328,7 +328,11 @@ export class Raft {
     for (const e of rd.committedEntries) {
       if (e.index !== this.log.applied + 1) continue;
       this.log.applied = e.index;
-      if (e.type === 'conf') this.applyConfChange(JSON.parse(e.data) as ConfChange);
+      if (e.type === 'conf') {
+        const cc = parseConfChange(e.data);
+        // Every replica sees the same bytes, so skipping a malformed change keeps them in agreement.
+        if (cc) this.applyConfChange(cc);
+      }
     }
   }
 
@@ -812,6 +816,21 @@ export class Raft {
     // The quorum changed size: an index may now be committed.
     if (this.maybeCommit()) this.bcastAppend();
   }
+}
+
+export function parseConfChange(data: string): ConfChange | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const c = v as Record<string, unknown>;
+  const node = c['node'];
+  if (typeof node !== 'string' || node === '') return null;
+  if (c['kind'] === 'add-learner' || c['kind'] === 'add-voter' || c['kind'] === 'remove') return { kind: c['kind'], node };
+  return null;
 }
 
 function sameHard(a: HardState, b: HardState): boolean {

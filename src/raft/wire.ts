@@ -48,8 +48,10 @@ function validMessage(v: unknown): v is Message {
   if (!isObj(v) || !isStr(v['from']) || !isStr(v['to']) || !isNat(v['term'])) return false;
   switch (v['type']) {
     case 'app':
+      // Entries must follow (index) one by one, with terms that never decrease and never pass the sender's.
       return isNat(v['index']) && isNat(v['logTerm']) && isNat(v['commit']) && Array.isArray(v['entries']) &&
-        (v['entries'] as unknown[]).every(validEntry);
+        (v['entries'] as unknown[]).every((e, i, all) => validEntry(e) && e.index === (v['index'] as number) + 1 + i &&
+          e.term <= (v['term'] as number) && e.term >= (i === 0 ? (v['logTerm'] as number) : (all[i - 1] as Entry).term));
     case 'app-resp':
       return isNat(v['index']) && typeof v['reject'] === 'boolean' && isNat(v['rejectHint']) && isNat(v['logTerm']);
     case 'vote': case 'prevote':

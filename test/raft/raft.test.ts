@@ -470,3 +470,18 @@ describe('raft persistence contract', () => {
       .toThrow(/beyond the stored log/);
   });
 });
+
+describe('raft input hardening', () => {
+  it('a malformed configuration entry from the log is skipped on every replica alike', () => {
+    const net = new TestNet(THREE);
+    elect(net, 'a');
+    const a = net.node('a');
+    // Forge a conf entry as a (buggy or hostile) leader would replicate it.
+    net.node('b').step({
+      type: 'app', from: 'a', to: 'b', term: a.term, index: a.log.lastIndex(), logTerm: a.log.lastTerm(), commit: a.log.lastIndex() + 1,
+      entries: [{ term: a.term, index: a.log.lastIndex() + 1, type: 'conf', data: '{"kind":"explode"' }],
+    });
+    expect(() => net.flushReady()).not.toThrow();
+    expect(net.node('b').confState().voters).toEqual(THREE);
+  });
+});
