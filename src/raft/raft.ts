@@ -664,6 +664,8 @@ export class Raft {
       }
       return;
     }
+    // An acknowledgement beyond our log answers no append of ours (a stale leader's, or a forged one).
+    if (m.index > this.log.lastIndex()) return;
     const wasPaused = pr.isPaused();
     if (!(pr.maybeUpdate(m.index) || (pr.match === m.index && pr.state === 'probe'))) return;
     if (pr.state === 'probe') pr.becomeReplicate();
