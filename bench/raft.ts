@@ -23,15 +23,24 @@ export interface BenchResult {
   readonly case: string;
   readonly unit: string;
   readonly median: number;
+  /** Samples behind the figure (benny samples, measured operations, elections). */
+  readonly samples: number;
+  /** "suite/case" of the baseline figure, measured in the same run. */
+  readonly baseline_case: string;
   readonly baseline: number;
   readonly ratio: number;
+}
+
+export interface SuiteContext {
+  readonly quick: boolean;
+  progress(line: string): void;
 }
 
 const SIZES = [3, 5, 7] as const;
 const COMMITS_PER_ITERATION = 200;
 
-function result(suite: string, name: string, unit: string, median: number, baseline: number): BenchResult {
-  return { suite, case: name, unit, median: round(median), baseline: round(baseline), ratio: round(median / baseline) };
+function result(suite: string, name: string, unit: string, median: number, baseline: number, baseline_case: string, samples: number): BenchResult {
+  return { suite, case: name, unit, median: round(median), samples, baseline_case, baseline: round(baseline), ratio: round(median / baseline) };
 }
 
 function round(x: number): number {
@@ -51,6 +60,9 @@ function newSim(nodes: number, write_percent = 100): RaftSim {
 export async function simulatedBenchmarks(): Promise<BenchResult[]> {
   const sims = new Map(SIZES.map((n) => [n, newSim(n)] as const));
   for (const sim of sims.values()) sim.runUntil(1000);
+  // benny announces each suite on stdout; keep stdout for the results (--json must be parseable).
+  const log = console.log;
+  console.log = (...args: unknown[]): void => { process.stderr.write(`${args.join(' ')}\n`); };
   const summary = await b.suite(
     'raft.sim',
     b.configure({ cases: { minSamples: 10, maxTime: 2 } }),
@@ -60,12 +72,18 @@ export async function simulatedBenchmarks(): Promise<BenchResult[]> {
       sim.runUntil(sim.now_ms + 60_000, () => sim.checker.commits >= target);
     })),
   );
+  console.log = log;
   const wall = new Map<number, number>();
-  for (const r of summary.results) wall.set(Number(r.name.split(' ')[0]), COMMITS_PER_ITERATION / r.details.median);
+  const samplesOf = new Map<number, number>();
+  for (const r of summary.results) {
+    wall.set(Number(r.name.split(' ')[0]), COMMITS_PER_ITERATION / r.details.median);
+    samplesOf.set(Number(r.name.split(' ')[0]), r.samples);
+  }
   const out: BenchResult[] = [];
-  for (const n of SIZES) out.push(result('raft.sim', `commits per wall second, ${n} nodes`, 'commits/s', wall.get(n)!, wall.get(3)!));
+  const name = (what: string, n: number): string => `${what}, ${n} nodes`;
+  for (const n of SIZES) out.push(result('raft.sim', name('commits per wall second', n), 'commits/s', wall.get(n)!, wall.get(3)!, `raft.sim/${name('commits per wall second', 3)}`, samplesOf.get(n)!));
   // Virtual throughput and message cost over a fixed virtual window, from fresh clusters.
-  const virt = new Map<number, { rate: number; perCommit: number }>();
+  const virt = new Map<number, { rate: number; perCommit: number; commits: number }>();
   for (const n of SIZES) {
     const sim = newSim(n);
     sim.runUntil(1000);
@@ -73,27 +91,31 @@ export async function simulatedBenchmarks(): Promise<BenchResult[]> {
     const m0 = sim.raftMessages;
     sim.runUntil(6000);
     const commits = sim.checker.commits - c0;
-    virt.set(n, { rate: commits / 5, perCommit: (sim.raftMessages - m0) / commits });
+    virt.set(n, { rate: commits / 5, perCommit: (sim.raftMessages - m0) / commits, commits });
   }
-  for (const n of SIZES) out.push(result('raft.sim', `commits per virtual second, ${n} nodes, 8 closed-loop writers`, 'commits/virtual s', virt.get(n)!.rate, virt.get(3)!.rate));
-  for (const n of SIZES) out.push(result('raft.sim', `raft messages per commit, ${n} nodes (writes only)`, 'messages/commit', virt.get(n)!.perCommit, virt.get(3)!.perCommit));
+  const vname = (n: number): string => `commits per virtual second, ${n} nodes, 8 closed-loop writers`;
+  const mname = (n: number): string => `raft messages per commit, ${n} nodes (writes only)`;
+  for (const n of SIZES) out.push(result('raft.sim', vname(n), 'commits/virtual s', virt.get(n)!.rate, virt.get(3)!.rate, `raft.sim/${vname(3)}`, virt.get(n)!.commits));
+  for (const n of SIZES) out.push(result('raft.sim', mname(n), 'messages/commit', virt.get(n)!.perCommit, virt.get(3)!.perCommit, `raft.sim/${mname(3)}`, virt.get(n)!.commits));
   return out;
 }
 
 /** Get latency in virtual ms, ReadIndex (baseline) against lease reads, 3 nodes, reads only. */
 export function readBenchmarks(): BenchResult[] {
-  const median = (lease: boolean): number => {
+  const median = (lease: boolean): [number, number] => {
     const sim = new RaftSim({ seed: 42, nodes: 3, clients: 4, think_ms: 5, write_percent: 0, lease_reads: lease, timeline_max: 0, events_max: 0 });
     sim.runUntil(1000);
     const from = sim.recorder.ops.length;
     sim.runUntil(4000);
     const lat = sim.recorder.ops.slice(from).filter((o) => o.ret !== null).map((o) => (o.ret! - o.call) / 1e6).sort((x, y) => x - y);
-    return percentile(lat, 50);
+    return [percentile(lat, 50), lat.length];
   };
-  const readIndex = median(false);
+  const [readIndex, n1] = median(false);
+  const [lease, n2] = median(true);
+  const base = 'get latency p50, ReadIndex, 3 nodes, links 1-5 ms';
   return [
-    result('raft.read', 'get latency p50, ReadIndex, 3 nodes, links 1-5 ms', 'virtual ms', readIndex, readIndex),
-    result('raft.read', 'get latency p50, lease read, 3 nodes, links 1-5 ms', 'virtual ms', median(true), readIndex),
+    result('raft.read', base, 'virtual ms', readIndex, readIndex, `raft.read/${base}`, n1),
+    result('raft.read', 'get latency p50, lease read, 3 nodes, links 1-5 ms', 'virtual ms', lease, readIndex, `raft.read/${base}`, n2),
   ];
 }
 
@@ -108,7 +130,8 @@ export function electionBenchmarks(seeds = 20): BenchResult[] {
     }
     samples.sort((x, y) => x - y);
     for (const [p, v] of [['p50', percentile(samples, 50)], ['p90', percentile(samples, 90)], ['p99', percentile(samples, 99)], ['max', samples[samples.length - 1] ?? 0]] as const) {
-      out.push(result('raft.election', `election after leader crash, ${n} nodes, ${p} of ${samples.length}`, 'virtual ms', v, timeoutMin));
+      out.push(result('raft.election', `election after leader crash, ${n} nodes, ${p}`, 'virtual ms', v, timeoutMin,
+        'raft.election/minimum election timeout (10 ticks of 10 ms, configured)', samples.length));
     }
   }
   return out;
@@ -186,10 +209,12 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     await client.close();
     const fsyncMs = fsyncBaseline_ms(dir);
+    const fsyncCase = 'raft.real/128-byte append + fsync p50, same disk';
     return [
-      result('raft.real', 'put latency p50, 3 nodes loopback, fsync', 'ms', percentile(lat, 50), fsyncMs),
-      result('raft.real', 'put latency p99, 3 nodes loopback, fsync', 'ms', percentile(lat, 99), fsyncMs),
-      result('raft.real', `commits per second, ${concurrency} concurrent sessions`, 'commits/s', ops / secs, 1000 / fsyncMs),
+      result('raft.real', 'put latency p50, 3 nodes loopback, fsync', 'ms', percentile(lat, 50), fsyncMs, fsyncCase, lat.length),
+      result('raft.real', 'put latency p99, 3 nodes loopback, fsync', 'ms', percentile(lat, 99), fsyncMs, fsyncCase, lat.length),
+      result('raft.real', `commits per second, ${concurrency} concurrent sessions`, 'commits/s', ops / secs, 1000 / fsyncMs,
+        'raft.real/sequential 128-byte append + fsync per second', ops),
     ];
   } finally {
     for (const p of procs) p.kill('SIGKILL');
@@ -198,17 +223,24 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
 }
 
 export async function raftBenchmarks(opts: { quick?: boolean } = {}): Promise<BenchResult[]> {
-  return [
-    ...(await simulatedBenchmarks()),
-    ...readBenchmarks(),
-    ...electionBenchmarks(opts.quick ? 5 : 20),
-    ...(await realBenchmarks(opts.quick ? 500 : 2000)),
-  ];
+  return suite({ quick: opts.quick ?? false, progress: () => {} });
+}
+
+/** The entry point of the common benchmark runner. */
+export async function suite(ctx: SuiteContext = { quick: false, progress: () => {} }): Promise<BenchResult[]> {
+  ctx.progress('raft: simulated clusters (commits/s, messages per commit)');
+  const sim = await simulatedBenchmarks();
+  ctx.progress('raft: reads and elections (virtual time)');
+  const reads = readBenchmarks();
+  const elections = electionBenchmarks(ctx.quick ? 5 : 20);
+  ctx.progress('raft: three real nodes on loopback with fsync');
+  const real = await realBenchmarks(ctx.quick ? 500 : 2000);
+  return [...sim, ...reads, ...elections, ...real];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const json = process.argv.includes('--json');
-  raftBenchmarks({ quick: process.argv.includes('--quick') }).then((rs) => {
+  suite({ quick: process.argv.includes('--quick'), progress: (l) => process.stderr.write(`${l}\n`) }).then((rs) => {
     if (json) process.stdout.write(`${JSON.stringify(rs)}\n`);
     else for (const r of rs) process.stdout.write(`${r.suite.padEnd(14)} ${r.case.padEnd(62)} ${String(r.median).padStart(10)} ${r.unit.padEnd(18)} baseline ${String(r.baseline).padStart(9)}  ratio ${r.ratio}\n`);
   }, (err: unknown) => {
