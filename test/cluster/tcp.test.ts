@@ -175,6 +175,8 @@ describe('TCP transport between real processes', () => {
     children.get('n3')!.proc.kill('SIGKILL');
     await until('link to n3 down', () => !me.isConnected('n3'));
     await until('send to n3 refused', () => !probe().ctx!.send('n3', { t: 'ping', n: 0 }, 'echo'));
+    const down = await new Promise<RpcOutcome>((res) => caller().client.call('n3', 'get', {}, { deadline_ns: 3e8, retry_ns: 1e8 }, res));
+    expect(!down.ok && down.error.code).toBe('unreachable');
     await startChild('n3');
     await until('link to n3 up', () => me.isConnected('n3'));
     await pingAll(['n3'], 3);

@@ -125,7 +125,8 @@ export class TcpTransport {
       this.stats.frames_out++;
       return true;
     }
-    if (l.state === 'backoff' && l.failures >= (this.opts.unreachable_after ?? 3)) return false; // the peer is down
+    // after repeated failed connects the peer counts as down until a connect succeeds
+    if (l.failures >= (this.opts.unreachable_after ?? 3)) return false;
     if (l.queue.length >= (this.opts.queue_max ?? 10_000)) {
       this.drop('send-overflow', `send queue to ${to} is full`);
       return false;
