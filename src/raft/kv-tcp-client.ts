@@ -9,7 +9,7 @@ import { TcpTransport, type PeerAddress } from '../net/tcp/transport.js';
 import { Prng } from '../sim/index.js';
 import type { KvOp } from './kv.js';
 import { RAFT_KV_SERVICE } from './service.js';
-import { validateWire, type WireKvResponse } from './wire.js';
+import { validateWire, type NodeStatusReport, type WireKvResponse } from './wire.js';
 
 export const KV_TCP_CLIENT_SERVICE = 'kv-client';
 
@@ -50,6 +50,7 @@ export class KvTcpClient {
   readonly id: string;
   private readonly transport: TcpTransport;
   private readonly waiting = new Map<number, (r: WireKvResponse) => void>();
+  private readonly statusWaiting = new Map<number, (r: NodeStatusReport) => void>();
   private req = 0;
   /** Next seq per session (a client may run several sessions concurrently, one call in flight each). */
   private readonly seqs = new Map<string, number>();
@@ -82,8 +83,24 @@ export class KvTcpClient {
   private receive(payload: unknown): void {
     if (!isEnvelope(payload)) return;
     const m = validateWire(payload.body);
-    if (typeof m === 'string' || m.kind !== 'kv-resp') return;
-    this.waiting.get(m.req)?.(m);
+    if (typeof m === 'string') return;
+    if (m.kind === 'kv-resp') this.waiting.get(m.req)?.(m);
+    else if (m.kind === 'status-resp') this.statusWaiting.get(m.req)?.(m.status);
+  }
+
+  /** Ask every raft-kv node for its view; null for a node that did not answer within timeout_ms. */
+  async status(timeout_ms = 2000): Promise<Map<string, NodeStatusReport | null>> {
+    const out = new Map<string, NodeStatusReport | null>();
+    await Promise.all(this.servers.map(async (to) => {
+      const req = ++this.req;
+      const r = await new Promise<NodeStatusReport | null>((resolve) => {
+        const timer = setTimeout(() => { this.statusWaiting.delete(req); resolve(null); }, timeout_ms);
+        this.statusWaiting.set(req, (st) => { clearTimeout(timer); this.statusWaiting.delete(req); resolve(st); });
+        this.transport.send(to, { svc: RAFT_KV_SERVICE, lc: 0, body: { kind: 'status-req', req, reply_to: KV_TCP_CLIENT_SERVICE } });
+      });
+      out.set(to, r);
+    }));
+    return out;
   }
 
   /**

@@ -7,7 +7,7 @@ import { Raft, type RaftConfig } from './raft.js';
 import { KvStateMachine, encodeCommand } from './kv.js';
 import type { RaftStorage } from './storage/storage.js';
 import type { NodeId, RaftRandom, Ready, ReadState } from './types.js';
-import { kvResultToWire, validateWire, type RaftWire, type WireKvRequest, type WireKvResponse } from './wire.js';
+import { kvResultToWire, validateWire, type NodeStatusReport, type RaftWire, type WireKvRequest, type WireKvResponse } from './wire.js';
 
 export interface RaftServerHost {
   /** `service`: the receiving service when it is not this one (a client's reply_to). */
@@ -112,6 +112,9 @@ export class RaftKvServer {
         return;
       }
       this.raft.step(msg.msg);
+    } else if (msg.kind === 'status-req') {
+      this.host.send(from, { kind: 'status-resp', req: msg.req, status: this.statusReport() }, msg.reply_to ?? 'kv-client');
+      return;
     } else if (msg.kind === 'kv-req') {
       this.handleRequest(from, msg);
       // Client requests arriving together are persisted and sent as one batch: one fsync, one append.
@@ -131,6 +134,14 @@ export class RaftKvServer {
       this.flushTimer = null;
       if (!this.stopped) this.processReady();
     });
+  }
+
+  statusReport(): NodeStatusReport {
+    const st = this.raft.status();
+    return {
+      id: st.id, role: st.role, term: st.term, lead: st.lead, commit: st.commit, applied: st.applied,
+      last_index: st.lastIndex, snap_index: st.snapIndex, voters: st.conf.voters, learners: st.conf.learners, keys: this.kv.size(),
+    };
   }
 
   /** Leadership transfer, for scenarios and operators. */

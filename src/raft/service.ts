@@ -80,7 +80,7 @@ export class RaftKvService implements NodeService {
       rng,
       host: {
         send: (to, msg, service) => {
-          ctx.send(to, msg, service ?? (msg.kind === 'kv-resp' ? 'kv-client' : undefined));
+          ctx.send(to, msg, service ?? (msg.kind === 'kv-resp' || msg.kind === 'status-resp' ? 'kv-client' : undefined));
         },
         setTimer: (delay_ns, cb) => ctx.setTimer(delay_ns, cb),
         clearTimer: (id) => ctx.clearTimer(id),

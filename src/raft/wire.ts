@@ -30,7 +30,34 @@ export type WireKvResponse =
     readonly retry: boolean;
   };
 
-export type RaftWire = WireRaft | WireKvRequest | WireKvResponse;
+/** Ask a node how it sees the cluster (for operators: `atoll kv status`). */
+export interface WireStatusRequest {
+  readonly kind: 'status-req';
+  readonly req: number;
+  readonly reply_to?: string;
+}
+
+export interface NodeStatusReport {
+  readonly id: NodeId;
+  readonly role: string;
+  readonly term: number;
+  readonly lead: NodeId | null;
+  readonly commit: number;
+  readonly applied: number;
+  readonly last_index: number;
+  readonly snap_index: number;
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+  readonly keys: number;
+}
+
+export interface WireStatusResponse {
+  readonly kind: 'status-resp';
+  readonly req: number;
+  readonly status: NodeStatusReport;
+}
+
+export type RaftWire = WireRaft | WireKvRequest | WireKvResponse | WireStatusRequest | WireStatusResponse;
 
 export function kvResultToWire(req: number, r: KvResult): WireKvResponse {
   return r.ok ? { kind: 'kv-resp', req, ok: true, value: r.value } : { kind: 'kv-resp', req, ok: false, error: r.error, leader: null, retry: false };
@@ -96,6 +123,15 @@ export function validateWire(v: unknown): RaftWire | string {
     case 'kv-resp':
       if (!isNat(v['req']) || typeof v['ok'] !== 'boolean') return 'malformed kv-resp';
       return v as unknown as WireKvResponse;
+    case 'status-req':
+      if (!isNat(v['req'])) return 'status-req without a request number';
+      if (v['reply_to'] !== undefined && !isStr(v['reply_to'])) return 'status-req: reply_to must be a service name';
+      return { kind: 'status-req', req: v['req'], reply_to: v['reply_to'] as string | undefined };
+    case 'status-resp': {
+      const st = v['status'];
+      if (!isNat(v['req']) || !isObj(st) || !isStr(st['id']) || !isNat(st['term']) || !isNat(st['commit'])) return 'malformed status-resp';
+      return v as unknown as WireStatusResponse;
+    }
     default:
       return `unknown kind '${String(v['kind'])}'`;
   }

@@ -120,6 +120,11 @@ describe('raft-kv on real nodes over TCP', () => {
     // And the CLI reads the same store.
     const out = execFileSync(process.execPath, [path.join(ROOT, 'bin/atoll.js'), 'kv', 'get', 'k59', '--cluster', cfgPath], { encoding: 'utf8' });
     expect(out.trim()).toBe('v59');
+    const status = JSON.parse(execFileSync(process.execPath, [path.join(ROOT, 'bin/atoll.js'), 'kv', 'status', '--cluster', cfgPath, '--json'], { encoding: 'utf8' })) as
+      Record<string, { role: string; commit: number; keys: number } | null>;
+    expect(Object.keys(status).sort()).toEqual(IDS);
+    expect(Object.values(status).filter((s) => s?.role === 'leader')).toHaveLength(1);
+    for (const s of Object.values(status)) expect(s!.commit).toBeGreaterThan(60);
     expect(fs.existsSync(path.join(dir, 'data', 'n1', 'raft', 'raft.log'))).toBe(true);
   }, 120_000);
 });
