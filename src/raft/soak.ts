@@ -122,6 +122,9 @@ export function runSoak(opts: SoakOptions): SoakResult {
           observe: (s, rd) => {
             if (rd.snapshot) snapshotsInstalled++;
             checker.observe(s.id, s.raft, rd);
+            // Targeted crashes: right after a node persisted a vote or acknowledged entries, so that what
+            // it promised must come back from storage.
+            if (crashAfterPersist && (rd.hardState?.vote || rd.entries.length > 0) && crashRng.chance(0.03)) crashAfterPersist(id);
           },
         }),
       },
@@ -137,6 +140,8 @@ export function runSoak(opts: SoakOptions): SoakResult {
       },
     })),
   ];
+  const crashRng = new Prng(o.seed).split('soak-targeted-crash');
+  let crashAfterPersist: ((id: string) => void) | null = null;
   const cluster = new SimCluster({
     seed: o.seed, nodes: specs, trace: { keep_max_lines: 0 },
     link: { latency: { kind: 'uniform', min_ns: 1 * MS, max_ns: profile.latency_max_ms * MS }, loss: 0, duplicate: 0, reorder: 0 },
@@ -198,6 +203,20 @@ export function runSoak(opts: SoakOptions): SoakResult {
       sim.after(rng.int(50, 400) * MS, storm);
     };
     sim.after(rng.int(100, 500) * MS, storm);
+    crashAfterPersist = (id: string): void => {
+      if (sim.now_ns >= faultEnd - 500 * MS) return;
+      const down = servers.filter((x) => cluster.node(x).status === 'down').length;
+      if (down >= Math.floor((servers.length - 1) / 2)) return;
+      // After the Ready's messages left (same instant, later event), before anything else happens.
+      sim.after(0, () => {
+        if (cluster.node(id).status !== 'up') return;
+        crashes++;
+        cluster.crash(id);
+        sim.after(rng.int(1, 50) * MS, () => {
+          if (cluster.node(id).status === 'down') cluster.start(id);
+        });
+      });
+    };
     // One-way cuts: a random group stops hearing another (replies still flow), for a while.
     const oneWay = (): void => {
       if (sim.now_ns >= faultEnd - 500 * MS) return;
