@@ -11,14 +11,22 @@ import { SimCluster, type SimNodeSpec } from '../cluster/sim-cluster.js';
 import { Prng } from '../sim/index.js';
 import { Nemesis } from '../net/nemesis.js';
 import { parseFaultScript, scheduleFaults } from '../net/faults.js';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { checkHistory, HistoryRecorder, type CheckVerdict } from '../check/index.js';
 import { RaftKvService, RAFT_KV_SERVICE } from './service.js';
 import { KvClientService, KV_CLIENT_SERVICE } from './kv-client.js';
 import { SafetyChecker } from './invariants.js';
 import type { RaftKvServer } from './server.js';
 import { parseArgs, flagBool, flagNumber, flagString, type FlagSpecs } from '../cli/args.js';
-import { InputError } from '../cli/errors.js';
+import { InputError, UsageError } from '../cli/errors.js';
+
+function openTrace(file: string): number {
+  try {
+    return openSync(file, 'w');
+  } catch (err) {
+    throw new InputError(`cannot write the trace to ${file}: ${(err as Error).message}`);
+  }
+}
 
 function readScript(file: string | undefined): string | undefined {
   if (file === undefined) return undefined;
@@ -50,6 +58,8 @@ export interface SoakOptions {
    * kills, crash storms, link faults and drift. The fault phase lasts until its last fault (at least fault_ms).
    */
   readonly fault_script?: string;
+  /** Receives every trace line of the run (network, faults, nodes, Raft role changes, client operations). */
+  readonly trace_sink?: (line: string) => void;
 }
 
 export interface SoakResult {
@@ -70,7 +80,7 @@ export interface SoakResult {
 
 const MS = 1_000_000;
 
-function defaults(o: SoakOptions): Required<SoakOptions> {
+function defaults(o: SoakOptions): Required<Omit<SoakOptions, 'trace_sink'>> {
   return {
     seed: o.seed, nodes: o.nodes ?? 5, clients: o.clients ?? 3, fault_ms: o.fault_ms ?? 20_000,
     liveness_ms: o.liveness_ms ?? 5_000, loss: o.loss ?? 0.05, duplicate: o.duplicate ?? 0.03, reorder: o.reorder ?? 0.05,
@@ -121,6 +131,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
           onStart: (s) => liveServers.set(id, s),
           observe: (s, rd) => {
             if (rd.snapshot) snapshotsInstalled++;
+            if (rd.softState) recordTrace('raft.state', { node: s.id, role: rd.softState.role, term: s.raft.term, lead: rd.softState.lead });
             checker.observe(s.id, s.raft, rd);
             // Targeted crashes: right after a node persisted a vote or acknowledged entries, so that what
             // it promised must come back from storage.
@@ -141,13 +152,15 @@ export function runSoak(opts: SoakOptions): SoakResult {
     })),
   ];
   const crashRng = new Prng(o.seed).split('soak-targeted-crash');
+  let recordTrace = (_ev: string, _fields: Record<string, string | number | null>): void => {};
   let crashAfterPersist: ((id: string) => void) | null = null;
   const cluster = new SimCluster({
-    seed: o.seed, nodes: specs, trace: { keep_max_lines: 0 },
+    seed: o.seed, nodes: specs, trace: opts.trace_sink ? { keep_max_lines: 0, sink: opts.trace_sink } : { keep_max_lines: 0 },
     link: { latency: { kind: 'uniform', min_ns: 1 * MS, max_ns: profile.latency_max_ms * MS }, loss: 0, duplicate: 0, reorder: 0 },
   });
   const sim = cluster.sim;
   simNow = () => sim.now_ns;
+  recordTrace = (ev, fields) => sim.record(ev, fields);
   const rng = sim.rng.split('soak');
   const script = o.fault_script === '' ? null : parseFaultScript(o.fault_script, servers);
   const faultEnd = Math.max(o.fault_ms * MS, ...(script ?? []).map((f) => f.at_ns + 1));
@@ -328,6 +341,7 @@ const FLAGS: FlagSpecs = {
   'no-membership': { kind: 'boolean', help: 'no membership changes or leader transfers' },
   faults: { kind: 'string', help: 'a fault script file (servers n1..nN) instead of the random nemesis' },
   json: { kind: 'boolean', help: 'one JSON result per line' },
+  trace: { kind: 'string', help: 'write the run\'s trace (JSON lines) to this file (with --seed)' },
   help: { kind: 'boolean', help: 'show this help' },
 };
 
@@ -347,9 +361,13 @@ export async function main(argv: string[]): Promise<number> {
     fault_script: readScript(flagString(p, 'faults')),
   };
   const json = flagBool(p, 'json');
+  const tracePath = flagString(p, 'trace');
+  if (tracePath !== undefined && one === undefined) throw new UsageError('--trace needs --seed (one run)');
+  const traceFd = tracePath === undefined ? undefined : openTrace(tracePath);
   let failed = 0;
   for (const seed of seeds) {
-    const r = runSoak({ seed, ...base });
+    const r = runSoak({ seed, ...base, ...(traceFd !== undefined ? { trace_sink: (l: string) => { writeSync(traceFd, `${l}\n`); } } : {}) });
+    if (traceFd !== undefined) closeSync(traceFd);
     if (!r.ok) failed++;
     if (json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else {
