@@ -3,11 +3,13 @@
 import type { ServiceFactory } from './context.js';
 import { CounterService, EchoService } from './builtin.js';
 import { MqBrokerService } from '../mq/broker-service.js';
+import { RaftKvService, parseRaftKvOptions } from '../raft/service.js';
 
 export const SERVICES: Record<string, ServiceFactory> = {
   echo: () => new EchoService(),
   counter: (options) => new CounterService(options),
   mq: (options) => new MqBrokerService(options),
+  'raft-kv': (options) => new RaftKvService(parseRaftKvOptions(options)),
 };
 
 export function serviceFactory(name: string): ServiceFactory {

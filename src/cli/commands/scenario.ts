@@ -14,6 +14,14 @@ export const SCENARIOS: Record<string, ScenarioRef> = {
     summary: 'robot swarm: exactly-once RPC commands and in-order telemetry over a lossy network',
     load: async () => (await import('../../scenarios/swarm-cli.js')).swarmScenario,
   },
+  'leader-crash': {
+    summary: 'crash the Raft leader repeatedly under client load; time each re-election',
+    load: async () => (await import('../../scenarios/leader-crash.js')).leaderCrashScenario,
+  },
+  'raft-partition': {
+    summary: 'cut the Raft leader off with a minority; the majority elects, the old side rejoins cleanly',
+    load: async () => (await import('../../scenarios/raft-partition.js')).raftPartitionScenario,
+  },
 };
 
 function usage(): string {

@@ -1,0 +1,95 @@
+// `atoll kv put|get|del --cluster <config.json>`: use the replicated key-value store of a real raft-kv
+// cluster over the TCP transport (finding the leader, retrying safely). Prints the value for get
+// ('(absent)' when missing), 'ok' for put/del; `status` shows each node's role, term, leader and indexes
+// (exit 1 when no node leads); --json prints one JSON object.
+import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../args.js';
+import { InputError, UsageError } from '../errors.js';
+import { ConfigError, loadClusterConfig } from '../../cluster/config.js';
+import { KvClientError, KvTcpClient } from '../../raft/kv-tcp-client.js';
+import type { KvOp } from '../../raft/kv.js';
+
+const FLAGS: FlagSpecs = {
+  cluster: { kind: 'string', help: 'cluster config file (JSON) whose nodes run raft-kv' },
+  as: { kind: 'string', help: 'the config node id to speak as (default: the first node without raft-kv)' },
+  'timeout-ms': { kind: 'integer', help: 'give up after this long (default 10000)' },
+  'read-log': { kind: 'boolean', help: 'get through the log instead of ReadIndex' },
+  json: { kind: 'boolean', help: 'print one JSON object' },
+  help: { kind: 'boolean', help: 'show this help' },
+};
+
+const USAGE = 'usage: atoll kv put <key> <value> | get <key> | del <key> | status  --cluster <config.json>';
+
+function parseOp(pos: readonly string[]): KvOp | 'status' {
+  const [verb, key, value, ...extra] = pos;
+  if (verb === undefined) throw new UsageError(`missing operation\n${USAGE}`);
+  if (verb === 'status') {
+    if (key !== undefined) throw new UsageError(`unexpected argument '${key}'`);
+    return 'status';
+  }
+  if (key === undefined || key === '') throw new UsageError(`${verb}: missing key`);
+  if (verb === 'put') {
+    if (value === undefined) throw new UsageError('put: missing value');
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    return { op: 'put', key, value };
+  }
+  if (verb === 'get' || verb === 'del') {
+    if (value !== undefined) throw new UsageError(`unexpected argument '${value}'`);
+    return { op: verb, key };
+  }
+  throw new UsageError(`unknown operation '${verb}' (put, get, del)`);
+}
+
+async function printStatus(client: KvTcpClient, timeout_ms: number, json: boolean): Promise<number> {
+  const st = await client.status(timeout_ms);
+  if (json) {
+    process.stdout.write(`${JSON.stringify(Object.fromEntries(st))}\n`);
+  } else {
+    process.stdout.write('node      role            term   leader    commit   applied  last     keys   voters / learners\n');
+    for (const [id, s] of st) {
+      if (!s) {
+        process.stdout.write(`${id.padEnd(9)} (no answer)\n`);
+        continue;
+      }
+      process.stdout.write(`${id.padEnd(9)} ${s.role.padEnd(15)} ${String(s.term).padStart(4)}   ${(s.lead ?? '-').padEnd(9)} ${String(s.commit).padStart(6)}  ` +
+        `${String(s.applied).padStart(7)}  ${String(s.last_index).padStart(6)}  ${String(s.keys).padStart(5)}   ${s.voters.join(',')} / ${s.learners.join(',') || '-'}\n`);
+    }
+  }
+  return [...st.values()].some((s) => s?.role === 'leader') ? 0 : 1;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, FLAGS);
+  if (flagBool(args, 'help')) {
+    process.stdout.write(`${USAGE}\n\n${formatFlagHelp(FLAGS)}\n`);
+    return 0;
+  }
+  const op = parseOp(args.positionals);
+  const cfgPath = flagString(args, 'cluster');
+  if (!cfgPath) throw new UsageError('--cluster <config.json> is required');
+  const timeout = flagNumber(args, 'timeout-ms') ?? 10_000;
+  if (timeout < 1) throw new UsageError('--timeout-ms must be at least 1');
+  let client: KvTcpClient;
+  try {
+    const config = loadClusterConfig(cfgPath);
+    // The session id must be unique per invocation; this is CLI code, where the wall clock is allowed.
+    client = new KvTcpClient({ config, as: flagString(args, 'as'), session: `cli-${process.pid}-${Date.now()}`, seed: process.pid,
+      clock_ms: () => Date.now(),
+    });
+    await client.start();
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof KvClientError) throw new InputError(`${cfgPath}: ${err.message}`);
+    throw new InputError(`cannot start the client: ${(err as Error).message}`);
+  }
+  try {
+    if (op === 'status') return await printStatus(client, Math.min(timeout, 5000), flagBool(args, 'json'));
+    const value = await client.run(op, timeout, flagBool(args, 'read-log') ? 'log' : 'index');
+    if (flagBool(args, 'json')) process.stdout.write(`${JSON.stringify({ op: op.op, key: op.key, ok: true, value, leader: client.leader })}\n`);
+    else process.stdout.write(op.op === 'get' ? `${value ?? '(absent)'}\n` : 'ok\n');
+    return 0;
+  } catch (err) {
+    if (err instanceof KvClientError) throw new InputError(err.message);
+    throw err;
+  } finally {
+    await client.close();
+  }
+}
