@@ -155,6 +155,7 @@ export const T_IPC_BUF: u32 = 216; // u32: client: request address; server: rece
 export const T_IPC_LEN: u32 = 220; // u32: client: request length; server: receive buffer size
 export const T_IPC_RBUF: u32 = 224; // u32: client: reply buffer address; server: address of the length word
 export const T_IPC_RMAX: u32 = 228; // u32: client: reply buffer size
+export const T_IPC_NEXT: u32 = 232; // u32: next thread index + 1 in its endpoint's queue (0: last)
 // Records of ended threads (their final counters), a ring the host reads for per-thread statistics.
 export const TREC_BASE: u32 = THREAD_BASE + THREADS_MAX * THREAD_BYTES;
 export const TREC_ENTRIES: u32 = 256;
@@ -167,6 +168,9 @@ export const EP_NAME: u32 = 0; // u32: the name it was registered under (0: free
 export const EP_OWNER: u32 = 4; // u32: owning process index + 1
 export const EP_CALLS: u32 = 8; // u64: requests delivered
 export const EP_GEN: u32 = 16; // u32: registrations of this slot so far (part of the endpoint id)
+export const EP_SEND_HEAD: u32 = 20; // u32: oldest client waiting for a receiver (thread index + 1; 0: none)
+export const EP_SEND_TAIL: u32 = 24; // u32: newest such client
+export const EP_RECV_HEAD: u32 = 28; // u32: server threads waiting for a request, newest first (a stack)
 export const KT_END: u32 = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES;
 
 // @ts-ignore: decorator

@@ -6,16 +6,18 @@
 // buffered: a waiting client holds its request in its own memory until a server takes it.
 //
 // Bounds: IPC_ENDPOINTS_MAX endpoints per node, IPC_MSG_MAX bytes per request or reply, and every waiter
-// is a thread (blocked clients and servers are at most THREADS_MAX; they are found by scanning the thread
-// table, FIFO by a wait sequence number). All state changes happen under the SCHED lock; the copies also
+// is a thread (at most THREADS_MAX). Each endpoint links its waiters through the thread table: clients
+// waiting for a receiver in a FIFO queue, idle server threads in a stack (the most recently idle one, whose
+// state is warmest, takes the next request), so call, receive and reply are O(1); a reply finds its client
+// from the token (thread index and tid). All state changes happen under the SCHED lock; the copies also
 // hold the PROC lock (taken first), so brk cannot unmap a page between its check and the copy.
 // When a server process dies its endpoints are freed and every client waiting on them (for delivery or
 // for the reply) returns -EPIPE; when a client dies while its request is being served, the server's
 // ipc_reply returns -ESRCH.
 import {
-  hartBase, H_REGS, H_PC, H_CUR, H_MTIME, KS, KS_WAIT_SEQ, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_STATE, T_REGS,
-  T_WAIT_SEQ, T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, P_SATP, IPC_BASE, IPC_EP_BYTES, EP_NAME,
-  EP_OWNER, EP_CALLS, EP_GEN,
+  hartBase, H_REGS, H_PC, H_CUR, H_MTIME, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_STATE, T_REGS,
+  T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, T_IPC_NEXT, P_SATP, IPC_BASE, IPC_EP_BYTES, EP_NAME,
+  EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD,
 } from './blocks';
 import { RAM_BASE } from './layout';
 import { PAGE_BYTES, THREADS_MAX, IPC_ENDPOINTS_MAX, IPC_MSG_MAX } from './limits';
@@ -153,23 +155,70 @@ function ipcLookup(name: u32): u32 {
   return id;
 }
 
-/** The oldest thread in `state` on endpoint slot, or THREAD_NONE. Under the SCHED lock. */
-function oldestOn(slot: u32, state: u32): u32 {
-  let best = THREAD_NONE;
-  let bestSeq: u64 = 0xFFFF_FFFF_FFFF_FFFF;
-  for (let t: u32 = 0; t < THREADS_MAX; t++) {
-    const b = threadBase(t);
-    if (load<u32>(b + T_STATE) != state || load<u32>(b + T_IPC_EP) != slot) continue;
-    const s = load<u64>(b + T_WAIT_SEQ);
-    if (s < bestSeq) { bestSeq = s; best = t; }
-  }
-  return best;
+const TOKEN_SLOT_BITS: u32 = 7; // THREADS_MAX = 1 << TOKEN_SLOT_BITS
+const TOKEN_TID_MASK: u32 = 0x00FF_FFFF;
+
+/** The reply token of client thread t: its index and tid, so a token outliving its thread matches nothing. */
+function tokenOf(t: u32): u32 { return ((load<u32>(threadBase(t) + T_TID) & TOKEN_TID_MASK) << TOKEN_SLOT_BITS) | t; }
+
+/** Queue client t at the back of the endpoint's senders. Under the SCHED lock. */
+function sendPush(slot: u32, t: u32): void {
+  const e = epBase(slot);
+  store<u32>(threadBase(t) + T_IPC_NEXT, 0);
+  const tail = load<u32>(e + EP_SEND_TAIL);
+  if (tail == 0) store<u32>(e + EP_SEND_HEAD, t + 1);
+  else store<u32>(threadBase(tail - 1) + T_IPC_NEXT, t + 1);
+  store<u32>(e + EP_SEND_TAIL, t + 1);
 }
 
-function nextSeq(): u64 {
-  const seq = load<u64>(KS + KS_WAIT_SEQ) + 1;
-  store<u64>(KS + KS_WAIT_SEQ, seq);
-  return seq;
+/** Take the oldest waiting client of the endpoint, or THREAD_NONE. */
+function sendPop(slot: u32): u32 {
+  const e = epBase(slot);
+  const head = load<u32>(e + EP_SEND_HEAD);
+  if (head == 0) return THREAD_NONE;
+  const next = load<u32>(threadBase(head - 1) + T_IPC_NEXT);
+  store<u32>(e + EP_SEND_HEAD, next);
+  if (next == 0) store<u32>(e + EP_SEND_TAIL, 0);
+  return head - 1;
+}
+
+function recvPush(slot: u32, t: u32): void {
+  const e = epBase(slot);
+  store<u32>(threadBase(t) + T_IPC_NEXT, load<u32>(e + EP_RECV_HEAD));
+  store<u32>(e + EP_RECV_HEAD, t + 1);
+}
+
+function recvPop(slot: u32): u32 {
+  const e = epBase(slot);
+  const head = load<u32>(e + EP_RECV_HEAD);
+  if (head == 0) return THREAD_NONE;
+  store<u32>(e + EP_RECV_HEAD, load<u32>(threadBase(head - 1) + T_IPC_NEXT));
+  return head - 1;
+}
+
+/**
+ * Take thread t out of its endpoint's queue (a waiting client or server about to be released because its
+ * process dies). Bounded by the queue's length (at most THREADS_MAX). Under the SCHED lock.
+ */
+export function ipcUnlink(t: u32): void {
+  const b = threadBase(t);
+  const st = load<u32>(b + T_STATE);
+  if (st != TS_IPC_SEND && st != TS_IPC_RECV) return;
+  const e = epBase(load<u32>(b + T_IPC_EP));
+  const headField = st == TS_IPC_SEND ? EP_SEND_HEAD : EP_RECV_HEAD;
+  let prev: u32 = 0;
+  let cur = load<u32>(e + headField);
+  for (let n: u32 = 0; cur != 0 && n < THREADS_MAX; n++) {
+    const next = load<u32>(threadBase(cur - 1) + T_IPC_NEXT);
+    if (cur == t + 1) {
+      if (prev == 0) store<u32>(e + headField, next);
+      else store<u32>(threadBase(prev - 1) + T_IPC_NEXT, next);
+      if (st == TS_IPC_SEND && load<u32>(e + EP_SEND_TAIL) == t + 1) store<u32>(e + EP_SEND_TAIL, prev);
+      return;
+    }
+    prev = cur;
+    cur = next;
+  }
 }
 
 /** Wake a blocked thread with result v in a0. Under the SCHED lock. */
@@ -222,12 +271,11 @@ function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
   store<u32>(tb + T_IPC_LEN, len);
   store<u32>(tb + T_IPC_RBUF, reply);
   store<u32>(tb + T_IPC_RMAX, rmax < IPC_MSG_MAX ? rmax : IPC_MSG_MAX);
-  store<u64>(tb + T_WAIT_SEQ, nextSeq());
   const now = load<u64>(h + H_MTIME);
   let state = TS_IPC_SEND;
   // A server already waiting takes the request now (registers are still on the hart: H_REGS holds ours).
   while (true) {
-    const s = oldestOn(slot, TS_IPC_RECV);
+    const s = recvPop(slot);
     if (s == THREAD_NONE) break;
     const e = deliver(t, satp, s, satpOfThread(s));
     if (e == EFAULT) { wakeWith(s, -EFAULT, now); continue; } // the server's buffer went bad: it hears so
@@ -237,10 +285,11 @@ function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
       sysRet(h, -e);
       return;
     }
-    wakeWith(s, load<u32>(tb + T_TID), now);
+    wakeWith(s, tokenOf(t), now);
     state = TS_IPC_REPLY;
     break;
   }
+  if (state == TS_IPC_SEND) sendPush(slot, t);
   store<u32>(h + H_REGS + 40, 0);
   store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
   timerRetire(h, 1);
@@ -251,7 +300,7 @@ function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
 
 /**
  * ipc_recv(ep, buf, buf_max, len_out): take the oldest request on an endpoint of the caller's process,
- * waiting for one if none is there. Returns the client's token (its tid, for ipc_reply) with the request
+ * waiting for one if none is there. Returns the client's token (for ipc_reply: its thread index and tid) with the request
  * in buf and its length at len_out; or -EBADF (no such endpoint), -EPERM (another process's), -EFAULT.
  * A waiting client whose request is longer than buf_max gets -EMSGSIZE and the next one is taken.
  */
@@ -283,17 +332,17 @@ function ipcRecv(hart: u32, h: u32, t: u32, p: u32): void {
   store<u32>(tb + T_IPC_RBUF, lenOut);
   const now = load<u64>(h + H_MTIME);
   while (true) {
-    const c = oldestOn(slot, TS_IPC_SEND);
+    const c = sendPop(slot);
     if (c == THREAD_NONE) break;
     const e = deliver(c, satpOfThread(c), t, satp);
     if (e != 0) { wakeWith(c, -e, now); continue; }
     store<u32>(threadBase(c) + T_STATE, TS_IPC_REPLY);
     kunlock(LOCK_SCHED);
     kunlock(LOCK_PROC);
-    sysRet(h, load<u32>(threadBase(c) + T_TID));
+    sysRet(h, tokenOf(c));
     return;
   }
-  store<u64>(tb + T_WAIT_SEQ, nextSeq());
+  recvPush(slot, t);
   store<u32>(h + H_REGS + 40, 0);
   store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
   timerRetire(h, 1);
@@ -314,13 +363,11 @@ function ipcReply(h: u32, p: u32): u32 {
   klock(LOCK_PROC);
   if (!userRange(satp, buf, len, false)) { kunlock(LOCK_PROC); return -EFAULT; }
   klock(LOCK_SCHED);
-  let c = THREAD_NONE;
-  for (let t: u32 = 0; t < THREADS_MAX; t++) {
-    const b = threadBase(t);
-    if (load<u32>(b + T_STATE) == TS_IPC_REPLY && load<u32>(b + T_TID) == token) { c = t; break; }
-  }
+  const c = token & (THREADS_MAX - 1);
+  const known = load<u32>(threadBase(c) + T_STATE) == TS_IPC_REPLY && tokenOf(c) == token &&
+    load<u32>(epBase(load<u32>(threadBase(c) + T_IPC_EP)) + EP_OWNER) == p + 1;
   let r: u32 = 0;
-  if (c == THREAD_NONE || load<u32>(epBase(load<u32>(threadBase(c) + T_IPC_EP)) + EP_OWNER) != p + 1) r = -ESRCH;
+  if (!known) r = -ESRCH;
   else {
     const cb = threadBase(c);
     const now = load<u64>(h + H_MTIME);
@@ -348,6 +395,9 @@ export function ipcProcGone(p: u32, now: u64): void {
     if (load<u32>(b + EP_NAME) == 0 || load<u32>(b + EP_OWNER) != p + 1) continue;
     store<u32>(b + EP_NAME, 0);
     store<u32>(b + EP_OWNER, 0);
+    store<u32>(b + EP_SEND_HEAD, 0); // every client on it is woken below; its own servers are released
+    store<u32>(b + EP_SEND_TAIL, 0);
+    store<u32>(b + EP_RECV_HEAD, 0);
     for (let t: u32 = 0; t < THREADS_MAX; t++) {
       const tb = threadBase(t);
       const st = load<u32>(tb + T_STATE);

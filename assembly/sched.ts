@@ -17,7 +17,7 @@ import { procBase, procTeardown, PROC_DYING } from './proc';
 import { hartSetSatp } from './hart';
 import { tlbFlush } from './tlb';
 import { TIMER_DISARMED } from './timer';
-import { ipcProcGone, ipcBlocked } from './ipc';
+import { ipcProcGone, ipcBlocked, ipcUnlink } from './ipc';
 
 export const TS_FREE: u32 = 0;
 export const TS_RUNNABLE: u32 = 1;
@@ -265,7 +265,10 @@ export function releaseBlocked(p: u32): void {
   for (let t: u32 = 0; t < THREADS_MAX; t++) {
     const b = threadBase(t);
     const s = load<u32>(b + T_STATE);
-    if ((s == TS_FUTEX || s == TS_SLEEP || ipcBlocked(s)) && load<u32>(b + T_PROC) == p) threadRelease(t);
+    if ((s == TS_FUTEX || s == TS_SLEEP || ipcBlocked(s)) && load<u32>(b + T_PROC) == p) {
+      ipcUnlink(t);
+      threadRelease(t);
+    }
   }
 }
 
