@@ -106,9 +106,9 @@ export async function runBench(o: RunOptions): Promise<BenchRun> {
   const wanted = o.only.length > 0 ? [...new Set(o.only)] : known;
   const unknown = wanted.filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new Error(`unknown suite ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${known.join(', ')})`);
-  const ctx: SuiteContext = { quick: o.quick, progress: o.progress };
   const suites: SuiteOutcome[] = [];
   const results: BenchResult[] = [];
+  const ctx: SuiteContext = { quick: o.quick, progress: o.progress, earlier: () => results };
   let index = 0;
   for (const name of wanted) {
     index++;
