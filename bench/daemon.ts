@@ -159,10 +159,13 @@ export async function emulatedDaemon(ctx: SuiteContext, samples: number): Promis
   // The daemon process: two processes of one node over the kernel's IPC.
   const pc = await emulatedSigmaC(ctx, samples, count * 4, 'processes');
   ctx.progress(`  ${SUITE}: emulated client -> daemon process (kernel IPC) -> getpid, against the direct call`);
-  const direct: number[] = [], viaDaemon: number[] = [], diff: number[] = [];
+  const direct: number[] = [], viaDaemon: number[] = [], diff: number[] = [], nsPerInstr: number[] = [];
   let directInstr = 0, daemonInstr = 0, switches = 0;
   await collect(samples, 0, async () => {
+    const one = await ipcFastest('loop', 1, 3);
     const loop = await ipcFastest('loop', count, 3);
+    // Host ns per guest instruction of plain user code (the loop beyond a run of one iteration).
+    nsPerInstr.push((loop.wall_ns - one.wall_ns) / (loop.instructions - one.instructions));
     const d = await ipcFastest('direct', count, 3);
     const v = await ipcFastest('daemon', count, 3);
     direct.push((d.wall_ns - loop.wall_ns) / count);
@@ -183,9 +186,23 @@ export async function emulatedDaemon(ctx: SuiteContext, samples: number): Promis
       note: 'client ipc_call -> daemon ipc_recv, getpid, ipc_reply -> client; one hart',
       extra: { guest_instructions_per_request: daemonInstr, context_switches_per_request: switches },
     }, viaDaemon),
-    // What the three IPC calls cost if the two switches cost c each: (Δ − 2c) / 3, beside σ.
+  );
+  // The user-level work the daemon path adds (the daemon's loop, the call wrappers), in host ns: guest
+  // instructions beyond the direct call times the host ns of a plain user instruction.
+  const userNs = (daemonInstr - directInstr) * median(nsPerInstr);
+  // What each of the three IPC calls costs if the two switches cost c each and the user work as measured.
+  const ipcCall = (median(diff) - 2 * pc.c - userNs) / 3;
+  out.push(
     ...modelPair('emulated process daemon', diff, pc.sigma, pc.c, pc.source, { yield_switch_ns: pc.yield_switch_ns },
-      { implied_ipc_call_ns: (median(diff) - 2 * pc.c) / 3, implied_ipc_call_over_sigma: (median(diff) - 2 * pc.c) / 3 / pc.sigma }),
+      { implied_ipc_call_ns: ipcCall, implied_ipc_call_over_sigma: ipcCall / pc.sigma, user_work_ns: userNs }),
+    figure({
+      suite: SUITE, case: 'emulated path accounting 2c+3σ+user work (process daemon)', unit: 'ns',
+      note: 'the model plus the guest instructions the path adds (daemon loop, wrappers) at the measured host ns per guest instruction',
+      extra: {
+        c_ns: pc.c, sigma_ns: pc.sigma, user_instructions_per_request: daemonInstr - directInstr,
+        ns_per_guest_instruction: median(nsPerInstr), user_work_ns: userNs,
+      },
+    }, [2 * pc.c + 3 * pc.sigma + userNs]),
   );
 
   // The thread variant: client and daemon threads of one process, a futex hand-off each way.
