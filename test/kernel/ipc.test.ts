@@ -55,6 +55,13 @@ describe('kernel IPC between processes', () => {
     expect(r.results).toEqual([{ kind: 'exit', code: 0 }, { kind: 'exit', code: 0 }]);
   });
 
+  it('a server that ends with clients queued on its endpoint wakes each of them with -EPIPE', async () => {
+    const r = await runGuests([['ipc', 'server', 'ends', '4', '2'], ['ipc', 'client', 'ends', '10'], ['ipc', 'client', 'ends', '10']], { harts: 2 });
+    expect(r.out).toBe('call 2: -32 (want 78)\ncall 2: -32 (want 78)\n');
+    expect(r.results).toEqual([{ kind: 'exit', code: 0 }, { kind: 'exit', code: 1 }, { kind: 'exit', code: 1 }]);
+    expect(r.sys.node.kernel.ipcWaiters()).toBe(0);
+  });
+
   it('a process cannot receive on another process\'s endpoint; a reply too long for the client fails both sides', async () => {
     const r = await runGuests([['ipc', 'server', 'mine', '1'], ['ipc', 'steal', 'mine']]);
     expect(r.out).toBe('steal: recv returned -1\nreply: -90\nsteal: call with a reply buffer too small: -90\n');
