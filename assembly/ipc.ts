@@ -280,6 +280,7 @@ function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
     const e = deliver(t, satp, s, satpOfThread(s));
     if (e == EFAULT) { wakeWith(s, -EFAULT, now); continue; } // the server's buffer went bad: it hears so
     if (e != 0) {
+      recvPush(slot, s); // the request did not fit: the server goes on waiting
       kunlock(LOCK_SCHED);
       kunlock(LOCK_PROC);
       sysRet(h, -e);

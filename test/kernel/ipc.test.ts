@@ -62,6 +62,12 @@ describe('kernel IPC between processes', () => {
     expect(r.sys.node.kernel.ipcWaiters()).toBe(0);
   });
 
+  it('a request too long for the waiting server\'s buffer is -EMSGSIZE and the server goes on waiting', async () => {
+    const r = await runGuests([['ipc', 'small', 'tiny'], ['ipc', 'big', 'tiny']]);
+    expect(r.out).toBe('big: 16 bytes to an 8-byte buffer: -90\nsmall: received 4 bytes\nsmall: reply 0\nbig: 4 bytes: 2\n');
+    expect(r.results).toEqual([{ kind: 'exit', code: 0 }, { kind: 'exit', code: 0 }]);
+  });
+
   it('a process cannot receive on another process\'s endpoint; a reply too long for the client fails both sides', async () => {
     const r = await runGuests([['ipc', 'server', 'mine', '1'], ['ipc', 'steal', 'mine']]);
     expect(r.out).toBe('steal: recv returned -1\nreply: -90\nsteal: call with a reply buffer too small: -90\n');
