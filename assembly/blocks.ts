@@ -2,7 +2,7 @@
 // one TLB per hart. All hart state lives here, never in module globals, so one kernel instance can step any
 // hart and several instances (one per worker thread) can share the memory. Mirrored in src/node/layout.ts.
 import { KERNEL_BASE } from './layout';
-import { HARTS_MAX, TLB_ENTRIES_MAX, THREADS_MAX } from './limits';
+import { HARTS_MAX, TLB_ENTRIES_MAX, THREADS_MAX, IPC_ENDPOINTS_MAX } from './limits';
 
 // ---- node header ----------------------------------------------------------------------------------
 export const NODE_BASE: u32 = KERNEL_BASE;
@@ -149,12 +149,29 @@ export const T_INSTRET: u32 = 184; // u64
 export const T_PREEMPTED: u32 = 192; // u64: times preempted by the timer
 export const T_WAIT_SEQ: u32 = 200; // u64: order of its futex wait
 export const T_FUTEX_SPACE: u32 = 208; // u32: process index + 1 of a private futex wait, 0 for a shared one
+// IPC (assembly/ipc.ts): a client blocked in ipc_call, or a server blocked in ipc_recv.
+export const T_IPC_EP: u32 = 212; // u32: endpoint index
+export const T_IPC_BUF: u32 = 216; // u32: client: request address; server: receive buffer address
+export const T_IPC_LEN: u32 = 220; // u32: client: request length; server: receive buffer size
+export const T_IPC_RBUF: u32 = 224; // u32: client: reply buffer address; server: address of the length word
+export const T_IPC_RMAX: u32 = 228; // u32: client: reply buffer size
+export const T_IPC_NEXT: u32 = 232; // u32: next thread index + 1 in its endpoint's queue (0: last)
 // Records of ended threads (their final counters), a ring the host reads for per-thread statistics.
 export const TREC_BASE: u32 = THREAD_BASE + THREADS_MAX * THREAD_BYTES;
 export const TREC_ENTRIES: u32 = 256;
 export const TREC_BYTES: u32 = 32; // tid, pid, switches (u64), instret (u64), preempted (u32), pad
 export const KS_TREC_COUNT: u32 = 88; // u32 in KS: records written (ring index = count % TREC_ENTRIES)
-export const KT_END: u32 = TREC_BASE + TREC_ENTRIES * TREC_BYTES;
+// IPC endpoints (assembly/ipc.ts): IPC_ENDPOINTS_MAX slots of IPC_EP_BYTES, under the SCHED lock.
+export const IPC_BASE: u32 = TREC_BASE + TREC_ENTRIES * TREC_BYTES;
+export const IPC_EP_BYTES: u32 = 32;
+export const EP_NAME: u32 = 0; // u32: the name it was registered under (0: free slot)
+export const EP_OWNER: u32 = 4; // u32: owning process index + 1
+export const EP_CALLS: u32 = 8; // u64: requests delivered
+export const EP_GEN: u32 = 16; // u32: registrations of this slot so far (part of the endpoint id)
+export const EP_SEND_HEAD: u32 = 20; // u32: oldest client waiting for a receiver (thread index + 1; 0: none)
+export const EP_SEND_TAIL: u32 = 24; // u32: newest such client
+export const EP_RECV_HEAD: u32 = 28; // u32: server threads waiting for a request, newest first (a stack)
+export const KT_END: u32 = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES;
 
 // @ts-ignore: decorator
 @inline export function hartBase(hart: u32): u32 {

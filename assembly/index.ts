@@ -15,3 +15,4 @@ export { threadState, threadTid, threadProc, threadClearTid, threadFutexKey, pro
 export { futexWaiters, sleepersCount } from './futex';
 export { shootdownOthers, shootdownServe } from './shootdown';
 export { hartKill } from './syscall';
+export { ipcEndpointCalls, ipcWaiters } from './ipc';

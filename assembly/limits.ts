@@ -32,3 +32,7 @@ export const MLFQ_BOOST_IRQS: u32 = 32;
 export const KLOG_ENTRIES: u32 = 16;
 /** Spins a shootdown requester polls between servicing its own pending shootdowns. */
 export const SHOOTDOWN_POLL_SPINS: u32 = 64;
+/** IPC endpoints per node (all processes together). */
+export const IPC_ENDPOINTS_MAX: u32 = 32;
+/** Largest IPC request or reply, in bytes (copied through the kernel in one system call). */
+export const IPC_MSG_MAX: u32 = 256;

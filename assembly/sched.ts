@@ -17,6 +17,7 @@ import { procBase, procTeardown, PROC_DYING } from './proc';
 import { hartSetSatp } from './hart';
 import { tlbFlush } from './tlb';
 import { TIMER_DISARMED } from './timer';
+import { ipcProcGone, ipcBlocked, ipcUnlink } from './ipc';
 
 export const TS_FREE: u32 = 0;
 export const TS_RUNNABLE: u32 = 1;
@@ -70,6 +71,7 @@ export function threadRelease(t: u32): bool {
   const left = load<u32>(pb + P_THREADS) - 1;
   store<u32>(pb + P_THREADS, left);
   if (left == 0) {
+    ipcProcGone(p, 0);
     procTeardown(p);
     return true;
   }
@@ -259,10 +261,14 @@ export function schedPick(hart: u32): u32 {
 
 /** Release every thread of process p that no hart is running (blocked or queued ones go at pick time). */
 export function releaseBlocked(p: u32): void {
+  ipcProcGone(p, 0); // its endpoints go first: clients of other processes waiting on them get -EPIPE
   for (let t: u32 = 0; t < THREADS_MAX; t++) {
     const b = threadBase(t);
     const s = load<u32>(b + T_STATE);
-    if ((s == TS_FUTEX || s == TS_SLEEP) && load<u32>(b + T_PROC) == p) threadRelease(t);
+    if ((s == TS_FUTEX || s == TS_SLEEP || ipcBlocked(s)) && load<u32>(b + T_PROC) == p) {
+      ipcUnlink(t);
+      threadRelease(t);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // The system calls the kernel serves itself, because their state is shared by harts on different worker
-// threads: clone, exit, exit_group, gettid, getpid, set_tid_address, sched_yield, futex_time64, brk and
-// clock_nanosleep_time64. Everything else (write, clock_gettime64, unknown numbers) goes to the host.
+// threads: clone, exit, exit_group, gettid, getpid, set_tid_address, sched_yield, futex_time64, brk,
+// clock_nanosleep_time64 and Atoll's IPC calls (ipc.ts). Everything else (write, clock_gettime64, unknown numbers) goes to the host.
 // User pointers go through the caller's page tables (usercopy.ts): a bad one is -EFAULT, as on Linux.
 import {
   hartBase, H_REGS, H_PC, H_CUR, H_MTIME, H_SCRATCH, H_BATCH, BATCH_PAGES, KS, KS_NEXT_ID, KS_REALTIME_NS,
@@ -22,6 +22,7 @@ import {
 } from './sched';
 import { futexBlock, futexWake } from './futex';
 import { userWord, readUser64, writeUser32 } from './usercopy';
+import { ipcSyscall } from './ipc';
 
 export const SYS_DONE: u32 = 0; // served; the hart may now have another thread (or none)
 export const SYS_HOST: u32 = 1; // the host serves it
@@ -78,6 +79,7 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
     case NR_BRK: sysRet(h, brk(hart, p, arg(h, 0))); return SYS_DONE;
     case NR_CLOCK_NANOSLEEP: return nanosleep(hart, h, p);
   }
+  if (ipcSyscall(hart, nr)) return SYS_DONE;
   return SYS_HOST;
 }
 

@@ -100,15 +100,59 @@ async function runOne(mod: SuiteModule, ctx: SuiteContext): Promise<BenchResult[
   return out;
 }
 
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\u0007]*\u0007|[@-Z\\-_])/g;
+export const STDOUT_LINES_MAX = 1000;
+
+/**
+ * While a suite runs, whatever it writes to stdout (a suite module that lets benny draw its own progress
+ * with log-update, say) goes to the progress stream instead: escape codes stripped, a line already sent
+ * during this suite (a redrawn block) not sent again, at most STDOUT_LINES_MAX lines. So stdout carries
+ * only the table or the JSON, and a log never sees cursor movements. Returns the function that restores
+ * stdout.
+ */
+export function divertStdout(progress: (line: string) => void): () => void {
+  const original = process.stdout.write;
+  const seen = new Set<string>();
+  let partial = '';
+  const emit = (text: string): void => {
+    const lines = (partial + text).split(/\r?\n|\r/);
+    partial = lines.pop() ?? '';
+    for (const raw of lines) {
+      const line = raw.replace(ESCAPES, '').trimEnd();
+      if (line.trim() === '' || seen.has(line) || seen.size >= STDOUT_LINES_MAX) continue;
+      seen.add(line);
+      progress(line);
+    }
+  };
+  let inside = false; // a progress function that itself writes to stdout goes straight through
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    if (inside) return (original as (c: string | Uint8Array, ...r: unknown[]) => boolean).call(process.stdout, chunk, ...rest);
+    inside = true;
+    try {
+      emit(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    } finally {
+      inside = false;
+    }
+    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    if (cb) cb();
+    return true;
+  }) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = original;
+    emit('\n');
+  };
+}
+
 export async function runBench(o: RunOptions): Promise<BenchRun> {
   const modules = discoverSuites(o.from);
   const known = suiteNames(o.from);
   const wanted = o.only.length > 0 ? [...new Set(o.only)] : known;
   const unknown = wanted.filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new Error(`unknown suite ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${known.join(', ')})`);
-  const ctx: SuiteContext = { quick: o.quick, progress: o.progress };
   const suites: SuiteOutcome[] = [];
   const results: BenchResult[] = [];
+  const ctx: SuiteContext = { quick: o.quick, progress: o.progress, earlier: () => results };
   let index = 0;
   for (const name of wanted) {
     index++;
@@ -122,6 +166,7 @@ export async function runBench(o: RunOptions): Promise<BenchRun> {
     }
     o.progress(`[${index}/${wanted.length}] ${name}: running`);
     const t0 = process.hrtime.bigint();
+    const restore = divertStdout(o.progress);
     try {
       const got = await runOne(mod, ctx);
       const duration_s = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -134,6 +179,8 @@ export async function runBench(o: RunOptions): Promise<BenchRun> {
       o.progress(`[${index}/${wanted.length}] ${name}: ${reason}`);
       suites.push({ name, status: 'failed', reason, duration_s, results: 0 });
       results.push(notRun(name, reason));
+    } finally {
+      restore();
     }
   }
   const native = loadNative();

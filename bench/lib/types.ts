@@ -31,6 +31,12 @@ export interface SuiteContext {
   readonly quick: boolean;
   /** One plain progress line (the runner sends these to stderr). */
   progress(line: string): void;
+  /**
+   * The figures of the suites that ran before this one in the same run (so a suite can reuse σ and c
+   * measured by the syscall and context-switch suites instead of measuring them again); empty or absent
+   * when the suite runs alone.
+   */
+  readonly earlier?: () => readonly BenchResult[];
 }
 
 export type SuiteFunction = (ctx: SuiteContext) => Promise<readonly BenchResult[]>;

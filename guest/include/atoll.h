@@ -54,21 +54,35 @@ static inline void *atoll_native_sbrk(intptr_t increment) {
 #define SYS_clock_gettime64       403
 #define SYS_clock_nanosleep_time64 407
 
-/* Atoll's own system calls (RPC, message queues, distributed locks, DSM, the global namespace,
- * migration) will take numbers in [ATOLL_SYS_BASE, ATOLL_SYS_LIMIT). Linux never uses this range,
- * so a guest calling one under qemu-riscv32 gets -ENOSYS. None is defined yet. */
+/* Atoll's own system calls (IPC now; later RPC, message queues, distributed locks, DSM, the global
+ * namespace, migration) take numbers in [ATOLL_SYS_BASE, ATOLL_SYS_LIMIT). Linux never uses this range,
+ * so a guest calling one under qemu-riscv32 gets -ENOSYS. */
 #define ATOLL_SYS_BASE  0x40000000
 #define ATOLL_SYS_LIMIT 0x40010000
+/* IPC between the processes of one node: synchronous rendezvous message passing (docs/kernel.md). */
+#define SYS_ipc_register (ATOLL_SYS_BASE + 0)
+#define SYS_ipc_lookup   (ATOLL_SYS_BASE + 1)
+#define SYS_ipc_call     (ATOLL_SYS_BASE + 2)
+#define SYS_ipc_recv     (ATOLL_SYS_BASE + 3)
+#define SYS_ipc_reply    (ATOLL_SYS_BASE + 4)
+#define IPC_ENDPOINTS_MAX 32  /* endpoints per node */
+#define IPC_MSG_MAX      256  /* bytes per request or reply */
 
 /* errno values a guest may see (Linux numbering). */
 #define EPERM   1
+#define ENOENT  2
+#define ESRCH   3
 #define EINTR   4
 #define EBADF   9
 #define EAGAIN 11
 #define ENOMEM 12
 #define EFAULT 14
 #define EINVAL 22
+#define ENOSPC 28
+#define EPIPE  32
 #define ENOSYS 38
+#define EMSGSIZE 90
+#define EADDRINUSE 98
 #define ETIMEDOUT 110
 
 #define CLOCK_REALTIME  0
@@ -176,6 +190,35 @@ static inline long sys_futex(volatile int *uaddr, int op, int val, const struct 
  * with fn's result. Returns the child's tid or -errno in the parent. */
 long atoll_clone(unsigned long flags, void *stack_top, int *ptid, void *tls, int *ctid,
                  int (*fn)(void *), void *arg);
+
+/* ---- IPC: synchronous rendezvous between processes of one node (Atoll's own calls) ----
+ * A server registers an endpoint under a 32-bit name (e.g. IPC_NAME('t','i','m','e')) and serves it with
+ * ipc_recv / ipc_reply; a client finds it with ipc_lookup and calls it: ipc_call blocks until a server
+ * thread has received the request and replied. The kernel copies each message straight between the two
+ * processes' memory (at most IPC_MSG_MAX bytes each way). Buffers must be mapped already (touched once
+ * if on a fresh stack or heap page), else -EFAULT. */
+#define IPC_NAME(a, b, c, d) \
+  ((unsigned)(unsigned char)(a) | (unsigned)(unsigned char)(b) << 8 | (unsigned)(unsigned char)(c) << 16 | \
+   (unsigned)(unsigned char)(d) << 24)
+/* A new endpoint of this process: its id (>= 0), or -EINVAL (name 0), -EADDRINUSE, -ENOSPC (table full). */
+static inline long ipc_register(unsigned name) { return atoll_syscall1(SYS_ipc_register, name); }
+/* The id of the endpoint registered under name, or -ENOENT (not (yet) registered). */
+static inline long ipc_lookup(unsigned name) { return atoll_syscall1(SYS_ipc_lookup, name); }
+/* Send req_len bytes and wait for the reply (at most reply_max bytes into reply): the reply's length, or
+ * -EBADF (no such endpoint), -EMSGSIZE (a message too long for its buffer), -EFAULT (a bad buffer),
+ * -EPIPE (the server's process ended before replying). */
+static inline long ipc_call(long ep, const void *req, size_t req_len, void *reply, size_t reply_max) {
+  return atoll_syscall6(SYS_ipc_call, ep, (long)req, (long)req_len, (long)reply, (long)reply_max, 0);
+}
+/* Wait for a request on an endpoint of this process: the client's token (for ipc_reply) with the request
+ * in buf and its length in *len; or -EBADF, -EPERM (another process's endpoint), -EFAULT. */
+static inline long ipc_recv(long ep, void *buf, size_t buf_max, unsigned *len) {
+  return atoll_syscall4(SYS_ipc_recv, ep, buf, buf_max, len);
+}
+/* Answer the client of token: 0, or -ESRCH (no such client waiting: it died), -EMSGSIZE, -EFAULT. */
+static inline long ipc_reply(long token, const void *buf, size_t len) {
+  return atoll_syscall3(SYS_ipc_reply, token, buf, len);
+}
 
 /* Convenience: FUTEX_WAIT|PRIVATE with a timeout in nanoseconds (negative: none); FUTEX_WAKE|PRIVATE. */
 long futex_wait(volatile int *uaddr, int val, int64_t timeout_ns);

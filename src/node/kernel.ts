@@ -47,9 +47,13 @@ export interface KernelExports {
   threadState(t: number): number;
   futexWaiters(key: number): number;
   sleepersCount(): number;
+  /** Threads blocked in IPC (ipc_call or ipc_recv) on the node. */
+  ipcWaiters(): number;
+  /** Requests delivered through endpoint id (0 for a free one), as a bigint (u64). */
+  ipcEndpointCalls(id: number): bigint;
 }
 
-export const KERNEL_VERSION = 4;
+export const KERNEL_VERSION = 5;
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 

@@ -22,6 +22,11 @@ writeFileSync(join(fixtures, 'good.js'), `export async function suite(ctx) {
 }\n`);
 writeFileSync(join(fixtures, 'malformed.js'), `export async function suite() { return [{ suite: 'malformed', median: 'fast' }]; }\n`);
 writeFileSync(join(fixtures, 'throws.js'), `export async function suite() { throw new Error('suite exploded'); }\n`);
+writeFileSync(join(fixtures, 'noisy.js'), `export async function suite() {
+  for (let i = 0; i < 3; i++) process.stdout.write('\\u001b[2K\\u001b[1AProgress: 50%\\n  case a:\\n');
+  process.stdout.write('done\\n');
+  return [{ suite: 'noisy', case: 'x', unit: 'ns', median: 1, baseline: null, ratio: null }];
+}\n`);
 writeFileSync(join(fixtures, 'named.js'), `export async function hartBench() { return [{ suite: 'named', case: 'x', unit: 'MIPS', median: 5, baseline: 10, ratio: 0.5 }]; }\n`);
 
 describe('benchmark runner', () => {
@@ -45,6 +50,21 @@ describe('benchmark runner', () => {
     expect(run.results.find((r) => r.suite === 'raft')).toMatchObject({ status: 'unavailable', median: null });
     expect(run.results.find((r) => r.case === 'x')).toMatchObject({ median: 5, ratio: 0.5, status: 'ok' });
     expect(progress).toContain('good: measuring');
+    expect(progress.join('\n')).not.toContain(ESC);
+  });
+
+  it('keeps a suite\'s own stdout drawing off stdout: plain, deduplicated progress lines instead', async () => {
+    const progress: string[] = [];
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { written.push(String(c)); return true; });
+    try {
+      const run = await runBench({ only: ['noisy'], quick: true, progress: (l) => progress.push(l), from: { dir: fixtures, ext: '.js' } });
+      expect(run.results.map((r) => r.case)).toEqual(['x']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual([]);
+    expect(progress.slice(1, -1)).toEqual(['Progress: 50%', '  case a:', 'done']);
     expect(progress.join('\n')).not.toContain(ESC);
   });
 

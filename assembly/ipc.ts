@@ -1,0 +1,428 @@
+// Inter-process communication: synchronous rendezvous message passing between the processes of one node,
+// in the manner of L4 and QNX. A server registers a named endpoint; a client's ipc_call sends a request
+// to it and blocks until a server thread has received it (ipc_recv) and answered (ipc_reply). Messages are
+// copied by the kernel straight from one process's pages into the other's, each side through its own page
+// tables (a bad pointer is -EFAULT for the caller and nobody else), so no memory is shared and nothing is
+// buffered: a waiting client holds its request in its own memory until a server takes it.
+//
+// Bounds: IPC_ENDPOINTS_MAX endpoints per node, IPC_MSG_MAX bytes per request or reply, and every waiter
+// is a thread (at most THREADS_MAX). Each endpoint links its waiters through the thread table: clients
+// waiting for a receiver in a FIFO queue, idle server threads in a stack (the most recently idle one, whose
+// state is warmest, takes the next request), so call, receive and reply are O(1); a reply finds its client
+// from the token (thread index and tid). All state changes happen under the SCHED lock; the copies also
+// hold the PROC lock (taken first), so brk cannot unmap a page between its check and the copy.
+// When a server process dies its endpoints are freed and every client waiting on them (for delivery or
+// for the reply) returns -EPIPE; when a client dies while its request is being served, the server's
+// ipc_reply returns -ESRCH.
+import {
+  hartBase, H_REGS, H_PC, H_CUR, H_MTIME, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_STATE, T_REGS,
+  T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, T_IPC_NEXT, P_SATP, IPC_BASE, IPC_EP_BYTES, EP_NAME,
+  EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD,
+} from './blocks';
+import { RAM_BASE } from './layout';
+import { PAGE_BYTES, THREADS_MAX, IPC_ENDPOINTS_MAX, IPC_MSG_MAX } from './limits';
+import { klock, kunlock } from './klock';
+import { timerRetire } from './timer';
+import { walk, WALK_FAILED } from './mmu';
+import { ACC_READ, ACC_WRITE } from './trap';
+import { procBase } from './proc';
+import { threadBase, switchOut, threadWake, THREAD_NONE } from './sched';
+
+/** Atoll's own system call numbers (guest/include/atoll.h, ATOLL_SYS_BASE + n). */
+export const NR_IPC_REGISTER: u32 = 0x4000_0000;
+export const NR_IPC_LOOKUP: u32 = 0x4000_0001;
+export const NR_IPC_CALL: u32 = 0x4000_0002;
+export const NR_IPC_RECV: u32 = 0x4000_0003;
+export const NR_IPC_REPLY: u32 = 0x4000_0004;
+
+/** Thread states of IPC (after sched.ts's). */
+export const TS_IPC_SEND: u32 = 5; // a client whose request no server has taken yet
+export const TS_IPC_RECV: u32 = 6; // a server waiting for a request
+export const TS_IPC_REPLY: u32 = 7; // a client whose request a server took, waiting for the reply
+
+const EPERM: u32 = 1, ENOENT: u32 = 2, ESRCH: u32 = 3, EBADF: u32 = 9, EFAULT: u32 = 14, EINVAL: u32 = 22;
+const ENOSPC: u32 = 28, EPIPE: u32 = 32, EMSGSIZE: u32 = 90, EADDRINUSE: u32 = 98;
+const SLOT_BITS: u32 = 5; // IPC_ENDPOINTS_MAX = 1 << SLOT_BITS
+const GEN_MASK: u32 = 0x00FF_FFFF; // ids stay positive as a C long
+
+// @ts-ignore: decorator
+@inline function epBase(slot: u32): u32 { return IPC_BASE + slot * IPC_EP_BYTES; }
+// @ts-ignore: decorator
+@inline function arg(h: u32, i: u32): u32 { return load<u32>(h + H_REGS + (10 + i) * 4); }
+
+function sysRet(h: u32, v: u32): void {
+  store<u32>(h + H_REGS + 40, v);
+  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
+  timerRetire(h, 1);
+}
+
+/** The slot of a live endpoint id, or IPC_ENDPOINTS_MAX when the id names none. */
+function epSlot(id: u32): u32 {
+  const slot = id & (IPC_ENDPOINTS_MAX - 1);
+  const b = epBase(slot);
+  if (load<u32>(b + EP_NAME) == 0 || (load<u32>(b + EP_GEN) & GEN_MASK) != id >>> SLOT_BITS) return IPC_ENDPOINTS_MAX;
+  return slot;
+}
+
+/** True when [va, va + n) is accessible (read, or write) through satp's page tables. */
+function userRange(satp: u32, va: u32, n: u32, write: bool): bool {
+  if (n == 0) return true;
+  if (va + n < va) return false;
+  let a = va;
+  const end = va + n;
+  while (a < end) {
+    if ((walk(satp, a, write ? ACC_WRITE : ACC_READ) & WALK_FAILED) != 0) return false;
+    a = (a & ~(PAGE_BYTES - 1)) + PAGE_BYTES;
+    if (a == 0) break;
+  }
+  return true;
+}
+
+/** Copy n bytes from (srcSatp, src) to (dstSatp, dst), page piece by page piece; false if either faults. */
+function copyAcross(srcSatp: u32, src: u32, dstSatp: u32, dst: u32, n: u32): bool {
+  let done: u32 = 0;
+  while (done < n) {
+    const s = walk(srcSatp, src + done, ACC_READ);
+    const d = walk(dstSatp, dst + done, ACC_WRITE);
+    if ((s & WALK_FAILED) != 0 || (d & WALK_FAILED) != 0) return false;
+    const sOff = (src + done) & (PAGE_BYTES - 1), dOff = (dst + done) & (PAGE_BYTES - 1);
+    let chunk = n - done;
+    if (chunk > PAGE_BYTES - sOff) chunk = PAGE_BYTES - sOff;
+    if (chunk > PAGE_BYTES - dOff) chunk = PAGE_BYTES - dOff;
+    memory.copy(RAM_BASE + (d as u32), RAM_BASE + (s as u32), chunk);
+    done += chunk;
+  }
+  return true;
+}
+
+function writeWord(satp: u32, va: u32, v: u32): bool {
+  if ((va & 3) != 0) return false;
+  const r = walk(satp, va, ACC_WRITE);
+  if ((r & WALK_FAILED) != 0) return false;
+  atomic.store<u32>(RAM_BASE + (r as u32), v);
+  return true;
+}
+
+function satpOfThread(t: u32): u32 { return load<u32>(procBase(load<u32>(threadBase(t) + T_PROC)) + P_SATP); }
+
+/** Serve an IPC call for the hart's current thread; false when nr is not one. */
+export function ipcSyscall(hart: u32, nr: u32): bool {
+  const h = hartBase(hart);
+  const t = load<u32>(h + H_CUR) - 1;
+  const p = load<u32>(threadBase(t) + T_PROC);
+  switch (nr) {
+    case NR_IPC_REGISTER: sysRet(h, ipcRegister(p, arg(h, 0))); return true;
+    case NR_IPC_LOOKUP: sysRet(h, ipcLookup(arg(h, 0))); return true;
+    case NR_IPC_CALL: ipcCall(hart, h, t, p); return true;
+    case NR_IPC_RECV: ipcRecv(hart, h, t, p); return true;
+    case NR_IPC_REPLY: sysRet(h, ipcReply(h, p)); return true;
+  }
+  return false;
+}
+
+/** ipc_register(name): a new endpoint of the calling process; its id, or -errno. */
+function ipcRegister(p: u32, name: u32): u32 {
+  if (name == 0) return -EINVAL;
+  klock(LOCK_SCHED);
+  let free: u32 = IPC_ENDPOINTS_MAX;
+  for (let s: u32 = 0; s < IPC_ENDPOINTS_MAX; s++) {
+    const n = load<u32>(epBase(s) + EP_NAME);
+    if (n == name) { kunlock(LOCK_SCHED); return -EADDRINUSE; }
+    if (n == 0 && free == IPC_ENDPOINTS_MAX) free = s;
+  }
+  if (free == IPC_ENDPOINTS_MAX) { kunlock(LOCK_SCHED); return -ENOSPC; }
+  const b = epBase(free);
+  const gen = (load<u32>(b + EP_GEN) + 1) & GEN_MASK;
+  store<u32>(b + EP_GEN, gen == 0 ? 1 : gen);
+  store<u32>(b + EP_NAME, name);
+  store<u32>(b + EP_OWNER, p + 1);
+  store<u64>(b + EP_CALLS, 0);
+  const id = (load<u32>(b + EP_GEN) << SLOT_BITS) | free;
+  kunlock(LOCK_SCHED);
+  return id;
+}
+
+/** ipc_lookup(name): the id of the endpoint registered under name, or -ENOENT. */
+function ipcLookup(name: u32): u32 {
+  if (name == 0) return -EINVAL;
+  klock(LOCK_SCHED);
+  let id: u32 = -ENOENT;
+  for (let s: u32 = 0; s < IPC_ENDPOINTS_MAX; s++) {
+    const b = epBase(s);
+    if (load<u32>(b + EP_NAME) == name) { id = (load<u32>(b + EP_GEN) << SLOT_BITS) | s; break; }
+  }
+  kunlock(LOCK_SCHED);
+  return id;
+}
+
+const TOKEN_SLOT_BITS: u32 = 7; // THREADS_MAX = 1 << TOKEN_SLOT_BITS
+const TOKEN_TID_MASK: u32 = 0x00FF_FFFF;
+
+/** The reply token of client thread t: its index and tid, so a token outliving its thread matches nothing. */
+function tokenOf(t: u32): u32 { return ((load<u32>(threadBase(t) + T_TID) & TOKEN_TID_MASK) << TOKEN_SLOT_BITS) | t; }
+
+/** Queue client t at the back of the endpoint's senders. Under the SCHED lock. */
+function sendPush(slot: u32, t: u32): void {
+  const e = epBase(slot);
+  store<u32>(threadBase(t) + T_IPC_NEXT, 0);
+  const tail = load<u32>(e + EP_SEND_TAIL);
+  if (tail == 0) store<u32>(e + EP_SEND_HEAD, t + 1);
+  else store<u32>(threadBase(tail - 1) + T_IPC_NEXT, t + 1);
+  store<u32>(e + EP_SEND_TAIL, t + 1);
+}
+
+/** Take the oldest waiting client of the endpoint, or THREAD_NONE. */
+function sendPop(slot: u32): u32 {
+  const e = epBase(slot);
+  const head = load<u32>(e + EP_SEND_HEAD);
+  if (head == 0) return THREAD_NONE;
+  const next = load<u32>(threadBase(head - 1) + T_IPC_NEXT);
+  store<u32>(e + EP_SEND_HEAD, next);
+  if (next == 0) store<u32>(e + EP_SEND_TAIL, 0);
+  return head - 1;
+}
+
+function recvPush(slot: u32, t: u32): void {
+  const e = epBase(slot);
+  store<u32>(threadBase(t) + T_IPC_NEXT, load<u32>(e + EP_RECV_HEAD));
+  store<u32>(e + EP_RECV_HEAD, t + 1);
+}
+
+function recvPop(slot: u32): u32 {
+  const e = epBase(slot);
+  const head = load<u32>(e + EP_RECV_HEAD);
+  if (head == 0) return THREAD_NONE;
+  store<u32>(e + EP_RECV_HEAD, load<u32>(threadBase(head - 1) + T_IPC_NEXT));
+  return head - 1;
+}
+
+/**
+ * Take thread t out of its endpoint's queue (a waiting client or server about to be released because its
+ * process dies). Bounded by the queue's length (at most THREADS_MAX). Under the SCHED lock.
+ */
+export function ipcUnlink(t: u32): void {
+  const b = threadBase(t);
+  const st = load<u32>(b + T_STATE);
+  if (st != TS_IPC_SEND && st != TS_IPC_RECV) return;
+  const e = epBase(load<u32>(b + T_IPC_EP));
+  const headField = st == TS_IPC_SEND ? EP_SEND_HEAD : EP_RECV_HEAD;
+  let prev: u32 = 0;
+  let cur = load<u32>(e + headField);
+  for (let n: u32 = 0; cur != 0 && n < THREADS_MAX; n++) {
+    const next = load<u32>(threadBase(cur - 1) + T_IPC_NEXT);
+    if (cur == t + 1) {
+      if (prev == 0) store<u32>(e + headField, next);
+      else store<u32>(threadBase(prev - 1) + T_IPC_NEXT, next);
+      if (st == TS_IPC_SEND && load<u32>(e + EP_SEND_TAIL) == t + 1) store<u32>(e + EP_SEND_TAIL, prev);
+      return;
+    }
+    prev = cur;
+    cur = next;
+  }
+}
+
+/** Wake a blocked thread with result v in a0. Under the SCHED lock. */
+function wakeWith(t: u32, v: u32, now: u64): void {
+  store<u32>(threadBase(t) + T_REGS + 40, v);
+  threadWake(t, now);
+}
+
+/**
+ * Hand client c's request to server s (both blocked or current; satps given). Copies the request into the
+ * server's buffer and its length to the server's length word; the server's result is the client's tid.
+ * Returns 0, or the errno the client gets when its request does not fit the server's buffer.
+ */
+function deliver(c: u32, cSatp: u32, s: u32, sSatp: u32): u32 {
+  const cb = threadBase(c), sb = threadBase(s);
+  const len = load<u32>(cb + T_IPC_LEN);
+  if (len > load<u32>(sb + T_IPC_LEN)) return EMSGSIZE;
+  if (!copyAcross(cSatp, load<u32>(cb + T_IPC_BUF), sSatp, load<u32>(sb + T_IPC_BUF), len)) return EFAULT;
+  if (!writeWord(sSatp, load<u32>(sb + T_IPC_RBUF), len)) return EFAULT;
+  const e = epBase(load<u32>(cb + T_IPC_EP));
+  store<u64>(e + EP_CALLS, load<u64>(e + EP_CALLS) + 1);
+  return 0;
+}
+
+/**
+ * ipc_call(ep, req, req_len, reply, reply_max): send and wait for the reply. Returns the reply's length,
+ * or -EBADF (no such endpoint), -EMSGSIZE, -EFAULT, -EPIPE (the server's process ended first).
+ */
+function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
+  const id = arg(h, 0), req = arg(h, 1), len = arg(h, 2), reply = arg(h, 3), rmax = arg(h, 4);
+  if (len > IPC_MSG_MAX) { sysRet(h, -EMSGSIZE); return; }
+  const satp = load<u32>(procBase(p) + P_SATP);
+  klock(LOCK_PROC);
+  if (!userRange(satp, req, len, false) || !userRange(satp, reply, rmax < IPC_MSG_MAX ? rmax : IPC_MSG_MAX, true)) {
+    kunlock(LOCK_PROC);
+    sysRet(h, -EFAULT);
+    return;
+  }
+  klock(LOCK_SCHED);
+  const slot = epSlot(id);
+  if (slot == IPC_ENDPOINTS_MAX) {
+    kunlock(LOCK_SCHED);
+    kunlock(LOCK_PROC);
+    sysRet(h, -EBADF);
+    return;
+  }
+  const tb = threadBase(t);
+  store<u32>(tb + T_IPC_EP, slot);
+  store<u32>(tb + T_IPC_BUF, req);
+  store<u32>(tb + T_IPC_LEN, len);
+  store<u32>(tb + T_IPC_RBUF, reply);
+  store<u32>(tb + T_IPC_RMAX, rmax < IPC_MSG_MAX ? rmax : IPC_MSG_MAX);
+  const now = load<u64>(h + H_MTIME);
+  let state = TS_IPC_SEND;
+  // A server already waiting takes the request now (registers are still on the hart: H_REGS holds ours).
+  while (true) {
+    const s = recvPop(slot);
+    if (s == THREAD_NONE) break;
+    const e = deliver(t, satp, s, satpOfThread(s));
+    if (e == EFAULT) { wakeWith(s, -EFAULT, now); continue; } // the server's buffer went bad: it hears so
+    if (e != 0) {
+      recvPush(slot, s); // the request did not fit: the server goes on waiting
+      kunlock(LOCK_SCHED);
+      kunlock(LOCK_PROC);
+      sysRet(h, -e);
+      return;
+    }
+    wakeWith(s, tokenOf(t), now);
+    state = TS_IPC_REPLY;
+    break;
+  }
+  if (state == TS_IPC_SEND) sendPush(slot, t);
+  store<u32>(h + H_REGS + 40, 0);
+  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
+  timerRetire(h, 1);
+  switchOut(hart, state); // a0 is set when it is woken
+  kunlock(LOCK_SCHED);
+  kunlock(LOCK_PROC);
+}
+
+/**
+ * ipc_recv(ep, buf, buf_max, len_out): take the oldest request on an endpoint of the caller's process,
+ * waiting for one if none is there. Returns the client's token (for ipc_reply: its thread index and tid) with the request
+ * in buf and its length at len_out; or -EBADF (no such endpoint), -EPERM (another process's), -EFAULT.
+ * A waiting client whose request is longer than buf_max gets -EMSGSIZE and the next one is taken.
+ */
+function ipcRecv(hart: u32, h: u32, t: u32, p: u32): void {
+  const id = arg(h, 0), buf = arg(h, 1), lenOut = arg(h, 3);
+  const max = arg(h, 2) < IPC_MSG_MAX ? arg(h, 2) : IPC_MSG_MAX;
+  const satp = load<u32>(procBase(p) + P_SATP);
+  klock(LOCK_PROC);
+  if (!userRange(satp, buf, max, true) || (lenOut & 3) != 0 || !userRange(satp, lenOut, 4, true)) {
+    kunlock(LOCK_PROC);
+    sysRet(h, -EFAULT);
+    return;
+  }
+  klock(LOCK_SCHED);
+  const slot = epSlot(id);
+  let err: u32 = 0;
+  if (slot == IPC_ENDPOINTS_MAX) err = EBADF;
+  else if (load<u32>(epBase(slot) + EP_OWNER) != p + 1) err = EPERM;
+  if (err != 0) {
+    kunlock(LOCK_SCHED);
+    kunlock(LOCK_PROC);
+    sysRet(h, -err);
+    return;
+  }
+  const tb = threadBase(t);
+  store<u32>(tb + T_IPC_EP, slot);
+  store<u32>(tb + T_IPC_BUF, buf);
+  store<u32>(tb + T_IPC_LEN, max);
+  store<u32>(tb + T_IPC_RBUF, lenOut);
+  const now = load<u64>(h + H_MTIME);
+  while (true) {
+    const c = sendPop(slot);
+    if (c == THREAD_NONE) break;
+    const e = deliver(c, satpOfThread(c), t, satp);
+    if (e != 0) { wakeWith(c, -e, now); continue; }
+    store<u32>(threadBase(c) + T_STATE, TS_IPC_REPLY);
+    kunlock(LOCK_SCHED);
+    kunlock(LOCK_PROC);
+    sysRet(h, tokenOf(c));
+    return;
+  }
+  recvPush(slot, t);
+  store<u32>(h + H_REGS + 40, 0);
+  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
+  timerRetire(h, 1);
+  switchOut(hart, TS_IPC_RECV);
+  kunlock(LOCK_SCHED);
+  kunlock(LOCK_PROC);
+}
+
+/**
+ * ipc_reply(token, buf, len): answer the client whose request this process received. 0, or -ESRCH (no
+ * such client waiting on this process: it died, or was answered), -EMSGSIZE (longer than IPC_MSG_MAX or
+ * the client's reply buffer: the client gets -EMSGSIZE too), -EFAULT (buf is bad; the client keeps waiting).
+ */
+function ipcReply(h: u32, p: u32): u32 {
+  const token = arg(h, 0), buf = arg(h, 1), len = arg(h, 2);
+  if (len > IPC_MSG_MAX) return -EMSGSIZE;
+  const satp = load<u32>(procBase(p) + P_SATP);
+  klock(LOCK_PROC);
+  if (!userRange(satp, buf, len, false)) { kunlock(LOCK_PROC); return -EFAULT; }
+  klock(LOCK_SCHED);
+  const c = token & (THREADS_MAX - 1);
+  const known = load<u32>(threadBase(c) + T_STATE) == TS_IPC_REPLY && tokenOf(c) == token &&
+    load<u32>(epBase(load<u32>(threadBase(c) + T_IPC_EP)) + EP_OWNER) == p + 1;
+  let r: u32 = 0;
+  if (!known) r = -ESRCH;
+  else {
+    const cb = threadBase(c);
+    const now = load<u64>(h + H_MTIME);
+    if (len > load<u32>(cb + T_IPC_RMAX)) {
+      wakeWith(c, -EMSGSIZE, now);
+      r = -EMSGSIZE;
+    } else if (!copyAcross(satp, buf, satpOfThread(c), load<u32>(cb + T_IPC_RBUF), len)) {
+      wakeWith(c, -EFAULT, now); // the client's reply buffer went bad after its call
+    } else {
+      wakeWith(c, len, now);
+    }
+  }
+  kunlock(LOCK_SCHED);
+  kunlock(LOCK_PROC);
+  return r;
+}
+
+/**
+ * Process p is ending (under the SCHED lock): free its endpoints and wake every other process's client
+ * waiting on one of them with -EPIPE. Its own blocked threads are released by the caller.
+ */
+export function ipcProcGone(p: u32, now: u64): void {
+  for (let s: u32 = 0; s < IPC_ENDPOINTS_MAX; s++) {
+    const b = epBase(s);
+    if (load<u32>(b + EP_NAME) == 0 || load<u32>(b + EP_OWNER) != p + 1) continue;
+    store<u32>(b + EP_NAME, 0);
+    store<u32>(b + EP_OWNER, 0);
+    store<u32>(b + EP_SEND_HEAD, 0); // every client on it is woken below; its own servers are released
+    store<u32>(b + EP_SEND_TAIL, 0);
+    store<u32>(b + EP_RECV_HEAD, 0);
+    for (let t: u32 = 0; t < THREADS_MAX; t++) {
+      const tb = threadBase(t);
+      const st = load<u32>(tb + T_STATE);
+      if ((st != TS_IPC_SEND && st != TS_IPC_REPLY) || load<u32>(tb + T_IPC_EP) != s) continue;
+      if (load<u32>(tb + T_PROC) == p) continue;
+      wakeWith(t, -EPIPE, now);
+    }
+  }
+}
+
+/** True for the states of a thread blocked in IPC. */
+export function ipcBlocked(state: u32): bool {
+  return state == TS_IPC_SEND || state == TS_IPC_RECV || state == TS_IPC_REPLY;
+}
+
+/** Requests delivered through endpoint `id` (statistics and tests); 0 for a free one. */
+export function ipcEndpointCalls(id: u32): u64 {
+  const slot = epSlot(id);
+  return slot == IPC_ENDPOINTS_MAX ? 0 : load<u64>(epBase(slot) + EP_CALLS);
+}
+
+/** Threads blocked in IPC on the node (tests). */
+export function ipcWaiters(): u32 {
+  let n: u32 = 0;
+  for (let t: u32 = 0; t < THREADS_MAX; t++) if (ipcBlocked(load<u32>(threadBase(t) + T_STATE))) n++;
+  return n;
+}
