@@ -1,6 +1,8 @@
 // `atoll demo` (what `npm start` runs): every committed example in guest/examples runs on its own fresh
 // node with its output shown and its statistics after it, then the memory-bound example is replayed under
-// three TLB geometries to show what the TLB buys. Without examples, a built-in program assembled here runs.
+// three TLB geometries to show what the TLB buys, and two deterministic cluster scenarios close the run (the
+// robot swarm over a lossy network, and Raft losing its leader again and again). Without examples, a
+// built-in program assembled here runs.
 import { existsSync, readdirSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -8,9 +10,11 @@ import { parseArgs, flagBool, formatFlagHelp, type FlagSpecs } from '../args.js'
 import { UsageError } from '../errors.js';
 import { runProgram, faultLine, formatStats, type SessionResult } from '../../node/session.js';
 import { Node, Process, type GuestIO, type ElfImage } from '../../node/index.js';
+import { run as runScenario } from './scenario.js';
 
 const FLAGS: FlagSpecs = {
   quick: { kind: 'boolean', help: 'skip the TLB geometry comparison' },
+  'no-cluster': { kind: 'boolean', help: 'skip the cluster scenarios' },
   help: { kind: 'boolean', help: 'show this help' },
 };
 
@@ -83,5 +87,11 @@ export async function run(argv: string[]): Promise<number> {
       say(`   ${`${entries}x${ways}`.padEnd(7)} hit rate ${(100 * t.hit_rate).toFixed(2).padStart(6)}%  walks ${t.walks.toLocaleString('en-US').padStart(11)}  ${s.stats.mips.toFixed(0).padStart(4)} MIPS`);
     }
   }
-  return 0;
+  if (flagBool(p, 'no-cluster')) return 0;
+  let status = 0;
+  for (const args of [['swarm', '--seed', '1'], ['leader-crash', '--seed', '1']]) {
+    say(`\n== atoll scenario ${args.join(' ')}`);
+    status = Math.max(status, await runScenario(args));
+  }
+  return status;
 }
