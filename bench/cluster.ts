@@ -17,26 +17,10 @@ import { RealNode } from '../src/cluster/real-node.js';
 import { SimCluster } from '../src/cluster/sim-cluster.js';
 import { RpcClient } from '../src/rpc/index.js';
 import { EventQueue, Simulation } from '../src/sim/index.js';
+import { freeLoopbackPort } from '../src/net/free-port.js';
+import type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
 
-export interface BenchResult {
-  readonly suite: string;
-  readonly case: string;
-  readonly unit: string;
-  readonly median: number;
-  /** Samples behind the median (benny samples, or measured round trips). */
-  readonly samples: number;
-  /** "suite/case" of the baseline figure, measured in the same run. */
-  readonly baseline_case: string;
-  /** The median of the baseline case this one is compared with (same unit). */
-  readonly baseline: number;
-  /** median / baseline. */
-  readonly ratio: number;
-}
-
-export interface SuiteContext {
-  readonly quick: boolean;
-  progress(line: string): void;
-}
+export type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
 
 const BATCH = 10_000;
 const RPC_BATCH = 1_000;
@@ -116,16 +100,6 @@ export async function simBenchmarks(quick = false): Promise<BenchResult[]> {
   ];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 function waitFor(child: ChildProcess, text: string): Promise<void> {
   return new Promise((res, rej) => {
     let out = '';
@@ -143,7 +117,7 @@ const now = (): number => Number(process.hrtime.bigint());
 
 /** Raw TCP echo between this process and a child: the floor under any RPC. */
 async function rawEcho(samples: number, inflight: number): Promise<{ p50: number; p99: number; throughput: number }> {
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const child = spawn(process.execPath, ['-e', `require('net').createServer((s)=>{s.setNoDelay(true);s.pipe(s)}).listen(${port},'127.0.0.1',()=>console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
   await waitFor(child, 'ready');
   const sock: Socket = await new Promise((res) => { const s = connect({ host: '127.0.0.1', port }, () => res(s)); s.setNoDelay(true); });
@@ -166,7 +140,7 @@ async function rawEcho(samples: number, inflight: number): Promise<{ p50: number
 
 async function tcpRpc(samples: number, inflight: number): Promise<{ p50: number; p99: number; throughput: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'atoll-bench-'));
-  const ports = [await freePort(), await freePort()];
+  const ports = [await freeLoopbackPort(), await freeLoopbackPort()];
   const raw = { key: randomBytes(32).toString('hex'), nodes: [{ id: 'a', host: '127.0.0.1', port: ports[0] }, { id: 'b', host: '127.0.0.1', port: ports[1] }], services: ['counter'] };
   const configPath = join(dir, 'cluster.json');
   writeFileSync(configPath, JSON.stringify(raw));
@@ -229,7 +203,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   else {
     process.stdout.write('\n');
     for (const r of results) {
-      process.stdout.write(`${r.suite.padEnd(12)} ${r.case.padEnd(40)} ${r.median.toPrecision(4).padStart(12)} ${r.unit.padEnd(14)} ratio ${r.ratio.toFixed(3)}\n`);
+      process.stdout.write(`${r.suite.padEnd(12)} ${r.case.padEnd(40)} ${r.median.toPrecision(4).padStart(12)} ${r.unit.padEnd(14)} ratio ${r.ratio?.toFixed(3) ?? "-"}\n`);
     }
   }
 }

@@ -10,15 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from '../src/node/session.js';
 import type { GuestIO } from '../src/node/syscalls.js';
+import type { PlainFigure as BenchResult } from './lib/types.js';
 
-export interface BenchResult {
-  suite: string;
-  case: string;
-  unit: string;
-  median: number;
-  baseline: number | null;
-  ratio: number | null;
-}
+export type { PlainFigure as BenchResult } from './lib/types.js';
 
 const ROOT = [fileURLToPath(new URL('..', import.meta.url)), fileURLToPath(new URL('../..', import.meta.url))].find((p) => existsSync(join(p, 'guest/examples')))!;
 const EXAMPLES = ['compute', 'memory'] as const;

@@ -8,7 +8,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,24 +16,10 @@ import { RaftSim } from '../src/scenarios/raft-sim.js';
 import { runLeaderCrash } from '../src/scenarios/leader-crash.js';
 import { loadClusterConfig } from '../src/cluster/config.js';
 import { KvTcpClient } from '../src/raft/kv-tcp-client.js';
+import { freeLoopbackPort } from '../src/net/free-port.js';
+import type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
 
-export interface BenchResult {
-  readonly suite: string;
-  readonly case: string;
-  readonly unit: string;
-  readonly median: number;
-  /** Samples behind the figure (benny samples, measured operations, elections). */
-  readonly samples: number;
-  /** "suite/case" of the baseline figure, measured in the same run. */
-  readonly baseline_case: string;
-  readonly baseline: number;
-  readonly ratio: number;
-}
-
-export interface SuiteContext {
-  readonly quick: boolean;
-  progress(line: string): void;
-}
+export type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
 
 const SIZES = [3, 5, 7] as const;
 const COMMITS_PER_ITERATION = 200;
@@ -137,17 +122,6 @@ export function electionBenchmarks(seeds = 20): BenchResult[] {
   return out;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function fsyncBaseline_ms(dir: string, samples = 200): number {
   const fd = fs.openSync(path.join(dir, 'fsync-probe'), 'a');
   const buf = Buffer.alloc(128, 1);
@@ -169,7 +143,7 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-raft-bench-'));
   const procs: ChildProcess[] = [];
   try {
-    const ports = await Promise.all([0, 1, 2, 3].map(() => freePort()));
+    const ports = await Promise.all([0, 1, 2, 3].map(() => freeLoopbackPort()));
     const ids = ['n1', 'n2', 'n3'];
     const raftKv = { voters: ids, data_dir: path.join(dir, 'data'), tick_ms: 10, snapshot_entries: 5000 };
     const cfg = {

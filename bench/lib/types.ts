@@ -39,6 +39,24 @@ export interface SuiteContext {
   readonly earlier?: () => readonly BenchResult[];
 }
 
+/**
+ * The plain shape a suite module may return instead (the hart, cluster and Raft suites do); the runner
+ * normalises it into a BenchResult.
+ */
+export interface PlainFigure {
+  readonly suite: string;
+  readonly case: string;
+  readonly unit: string;
+  readonly median: number;
+  /** Samples behind the median (benny samples, measured operations, elections). */
+  readonly samples?: number;
+  /** "suite/case" of the baseline figure, measured in the same run. */
+  readonly baseline_case?: string | null;
+  readonly baseline: number | null;
+  /** median / baseline. */
+  readonly ratio: number | null;
+}
+
 export type SuiteFunction = (ctx: SuiteContext) => Promise<readonly BenchResult[]>;
 
 /** Check a result from any suite module; returns the problem or null. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeContext, NodeService } from '../../src/cluster/context.js';
@@ -11,6 +11,7 @@ import { encodeFrame } from '../../src/net/tcp/frame.js';
 import { RpcClient, type RpcOutcome } from '../../src/rpc/index.js';
 import { buildCli } from './build-cli.js';
 import { Probe } from './probe.js';
+import { freeLoopbackPort } from '../../src/net/free-port.js';
 
 class Caller implements NodeService {
   client!: RpcClient;
@@ -37,16 +38,6 @@ let configPath: string;
 let ports: Record<string, number>;
 const children = new Map<string, Child>();
 let me: RealNode;
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => res(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 async function until(what: string, cond: () => boolean, timeout_ms = 10_000): Promise<void> {
   const t0 = Date.now();
@@ -97,7 +88,7 @@ function rawSend(port: number, bytes: Buffer, end = true): Promise<Socket> {
 beforeAll(async () => {
   ({ dir, launcher } = buildCli());
   ports = {};
-  for (const id of ['n1', 'n2', 'n3', 't']) ports[id] = await freePort();
+  for (const id of ['n1', 'n2', 'n3', 't']) ports[id] = await freeLoopbackPort();
   configPath = join(dir, 'cluster.json');
   writeFileSync(configPath, JSON.stringify({
     key: key.toString('hex'),

@@ -4,28 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadClusterConfig } from '../../src/cluster/config.js';
 import { KvTcpClient } from '../../src/raft/kv-tcp-client.js';
+import { freeLoopbackPort } from '../../src/net/free-port.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const IDS = ['n1', 'n2', 'n3'];
 let dir = '';
 let cfgPath = '';
 const procs = new Map<string, ChildProcess>();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startNode(id: string): Promise<void> {
   const p = spawn(process.execPath, [path.join(ROOT, 'bin/atoll.js'), 'node', '--config', cfgPath, '--id', id, '--stop-on-stdin-close'], {
@@ -68,7 +57,7 @@ async function withClient<T>(seed: number, fn: (c: KvTcpClient) => Promise<T>): 
 beforeAll(async () => {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'pipe' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-raft-real-'));
-  const ports = await Promise.all([0, 1, 2, 3].map(() => freePort()));
+  const ports = await Promise.all([0, 1, 2, 3].map(() => freeLoopbackPort()));
   const raftKv = { voters: IDS, data_dir: path.join(dir, 'data'), tick_ms: 10, snapshot_entries: 25 };
   const config = {
     key: randomBytes(32).toString('hex'),

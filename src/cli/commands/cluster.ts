@@ -4,13 +4,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../args.js';
 import { InputError, UsageError } from '../errors.js';
 import { SERVICES } from '../../cluster/services.js';
+import { freeLoopbackPort } from '../../net/free-port.js';
 
 export const CLUSTER_UP_MAX_NODES = 64;
 
@@ -21,19 +21,6 @@ const FLAGS: FlagSpecs = {
   json: { kind: 'boolean', help: 'print the node list as one JSON line' },
   help: { kind: 'boolean', help: 'show this help' },
 };
-
-/** Ask the OS for a free loopback port (there is a small race until the child binds it). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
 
 function waitListening(child: ChildProcess, id: string, timeout_ms: number): Promise<string> {
   return new Promise((res, rej) => {
@@ -78,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   const ports: number[] = [];
-  for (let i = 0; i < n; i++) ports.push(await freePort());
+  for (let i = 0; i < n; i++) ports.push(await freeLoopbackPort());
   const config = {
     key: randomBytes(32).toString('hex'),
     nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] })),
