@@ -66,10 +66,16 @@ export async function run(argv: string[]): Promise<number> {
   const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   const ports: number[] = [];
   for (let i = 0; i < n; i++) ports.push(await freeLoopbackPort());
+  // With raft-kv, the voters are the started nodes, and one more entry (no services) is the identity that
+  // `atoll kv --cluster <config>` speaks as, so the printed config works for the key-value client as it is.
+  const raft = services.includes('raft-kv');
+  const nodes: { id: string; host: string; port: number; services?: string[] }[] =
+    ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i]! }));
+  if (raft) nodes.push({ id: 'client', host: '127.0.0.1', port: await freeLoopbackPort(), services: [] });
   const config = {
     key: randomBytes(32).toString('hex'),
-    nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] })),
-    services,
+    nodes,
+    services: Object.fromEntries(services.map((s) => [s, s === 'raft-kv' ? { voters: ids } : {}])),
     data_dir: 'data',
   };
   const configPath = join(dir, 'cluster.json');
@@ -126,6 +132,7 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     for (const [i, id] of ids.entries()) process.stdout.write(`${id}  127.0.0.1:${ports[i]}  pid ${children.get(id)!.pid}\n`);
     process.stdout.write(`config: ${configPath}\ncluster up: ${n} nodes; Ctrl-C (or closing stdin) stops them\n`);
+    if (raft) process.stdout.write(`key-value store: atoll kv put|get|del|status --cluster ${configPath}\n`);
   }
   process.stdin.on('data', () => {});
   process.stdin.once('end', () => void stopAll('stdin closed', 0));
