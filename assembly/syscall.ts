@@ -29,7 +29,7 @@ export const SYS_ENDED: u32 = 2; // served, and a process ended
 
 const NR_FUTEX: u32 = 422, NR_EXIT: u32 = 93, NR_EXIT_GROUP: u32 = 94, NR_SET_TID_ADDRESS: u32 = 96;
 const NR_SCHED_YIELD: u32 = 124, NR_GETPID: u32 = 172, NR_GETTID: u32 = 178, NR_BRK: u32 = 214, NR_CLONE: u32 = 220;
-const NR_CLOCK_NANOSLEEP: u32 = 407;
+const NR_CLOCK_GETTIME: u32 = 403, NR_CLOCK_NANOSLEEP: u32 = 407;
 const EAGAIN: u32 = 11, EFAULT: u32 = 14, EINVAL: u32 = 22, ENOSYS: u32 = 38, ENOTSUP: u32 = 95;
 
 /** The flags every thread clone must carry, and those it may add. */
@@ -77,8 +77,36 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
     case NR_FUTEX: return futex(hart, h, t, p);
     case NR_BRK: sysRet(h, brk(hart, p, arg(h, 0))); return SYS_DONE;
     case NR_CLOCK_NANOSLEEP: return nanosleep(hart, h, p);
+    case NR_CLOCK_GETTIME: {
+      // The host reads the clocks; a negative id names a CPU-time clock, which the kernel resolves here
+      // (it knows the caller's pid and tid) into CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID.
+      const c = arg(h, 0);
+      if (<i32>c >= 0) return SYS_HOST;
+      const std = cpuClock(c, load<u32>(pb + P_PID), load<u32>(tb + T_TID));
+      if (<i32>std < 0) { sysRet(h, -EINVAL); return SYS_DONE; }
+      store<u32>(h + H_REGS + 40, std);
+      return SYS_HOST;
+    }
   }
   return SYS_HOST;
+}
+
+const CPU_CLOCK_DYNAMIC: u32 = 0xFFFF_FFFE;
+/**
+ * A negative Linux clock id (include/linux/posix-timers.h): ~pid << 3 | perthread << 2 | which, or, with
+ * the low bits 3, a clock device's file descriptor. Returns CLOCK_PROCESS_CPUTIME_ID (2) or
+ * CLOCK_THREAD_CPUTIME_ID (3) for a CPU clock of the caller (pid 0 means the caller; which 0..2 are
+ * PROF, VIRT and SCHED, all the same virtual time here), CPU_CLOCK_DYNAMIC for a clock device, and
+ * 0xFFFF_FFFF for anything else. Limit: the CPU clocks of other processes and of the caller's other
+ * threads are refused (-EINVAL), where Linux would read them.
+ */
+function cpuClock(c: u32, pid: u32, tid: u32): u32 {
+  if ((c & 7) == 3) return CPU_CLOCK_DYNAMIC;
+  if ((c & 3) == 3) return 0xFFFF_FFFF;
+  const who = ~(<u32>(<i32>c >> 3));
+  const perThread = (c & 4) != 0;
+  if (who != 0 && who != (perThread ? tid : pid)) return 0xFFFF_FFFF;
+  return perThread ? 3 : 2;
 }
 
 function clone(hart: u32, h: u32, t: u32, p: u32): u32 {
@@ -268,11 +296,22 @@ function sleepClockOk(c: u32): bool { return c == 0 || c == 1 || c == 2 || c == 
 function sleepClockUnsupported(c: u32): bool { return c == 3 || c == 4 || c == 5 || c == 6 || c == 8 || c == 9; }
 
 function nanosleep(hart: u32, h: u32, p: u32): u32 {
-  const clock = arg(h, 0), flags = arg(h, 1), req = arg(h, 2);
-  if (sleepClockUnsupported(clock)) { sysRet(h, -ENOTSUP); return SYS_DONE; }
-  if (!sleepClockOk(clock)) { sysRet(h, -EINVAL); return SYS_DONE; }
+  let clock = arg(h, 0);
+  const flags = arg(h, 1), req = arg(h, 2);
+  // Linux's order: an unknown clock, a clock that cannot sleep, then the timespec, then the CPU clocks'
+  // own rules (a thread cannot sleep on its own CPU clock).
+  const cpu = <i32>clock < 0;
+  if (cpu && (clock & 7) == 3) { sysRet(h, -ENOTSUP); return SYS_DONE; }
+  if (!cpu && sleepClockUnsupported(clock)) { sysRet(h, -ENOTSUP); return SYS_DONE; }
+  if (!cpu && !sleepClockOk(clock)) { sysRet(h, -EINVAL); return SYS_DONE; }
   const e = readTimespec(h, load<u32>(procBase(p) + P_SATP), req);
   if (e != 0) { sysRet(h, -e); return SYS_DONE; }
+  if (cpu) {
+    if ((clock & 4) != 0) { sysRet(h, -EINVAL); return SYS_DONE; }
+    const t = load<u32>(h + H_CUR) - 1;
+    clock = cpuClock(clock, load<u32>(procBase(p) + P_PID), load<u32>(threadBase(t) + T_TID));
+    if (clock != 2) { sysRet(h, -EINVAL); return SYS_DONE; }
+  }
   const sec = load<u64>(h + H_SCRATCH), nsec = load<u64>(h + H_SCRATCH + 8);
   const now = load<u64>(h + H_MTIME);
   let ticks: u64;

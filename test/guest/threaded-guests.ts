@@ -21,6 +21,7 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/thread_exit_group.elf',
   'tests/thread_main_exit.elf',
   'tests/thread_clone_flags.elf',
+  'tests/qa_thread_mix.elf',
 ];
 
 /**
