@@ -73,3 +73,13 @@ describe('negative clock ids', () => {
     expect(r.out).toContain('thread clock monotonic: 1');
   });
 });
+
+describe('SC.W without a reservation for its address', () => {
+  it('fails with rd = 1 and no memory access, so it cannot fault even on address 0, in every hart mode', () => {
+    for (const mode of [[], ['--harts', '2'], ['--harts', '2', '--threaded']]) {
+      const r = atoll(...mode, guest('tests/qa_lrsc_fault.elf'));
+      expect(r.err, mode.join(' ')).toBe('');
+      expect(r.code, mode.join(' ')).toBe(0);
+    }
+  });
+});
