@@ -57,6 +57,8 @@ export function faultLine(r: RunResult, who = 'guest'): string | null {
 export interface ProgramSpec {
   readonly path: string;
   readonly args: readonly string[];
+  /** The environment strings ("NAME=value") the process starts with (default none). */
+  readonly envp?: readonly string[];
 }
 
 /** Run one program on a fresh node (the shape `atoll run prog.elf args...` always had). */
@@ -75,7 +77,7 @@ export async function runPrograms(
   if (programs.length === 0) throw new InputError('no program to run');
   const images = programs.map((p) => parseElf(readProgram(p.path), { userEnd: LOAD_END }));
   const sys = await System.create(opts);
-  images.forEach((image, i) => sys.spawn(image, { argv: [programs[i]!.path, ...programs[i]!.args], name: programs[i]!.path, seed: (opts.seed ?? 1) + i }));
+  images.forEach((image, i) => sys.spawn(image, { argv: [programs[i]!.path, ...programs[i]!.args], envp: programs[i]!.envp, name: programs[i]!.path, seed: (opts.seed ?? 1) + i }));
   const t0 = clock_ms();
   const run = opts.threaded ? await sys.runThreaded(log) : sys.run(io, log, max_instructions);
   const wall_ms = clock_ms() - t0;

@@ -13,10 +13,11 @@ import { LOAD_END } from '../../src/node/layout.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const ATOLL = join(ROOT, 'bin', 'atoll.js');
 const guest = (rel: string): string => join(ROOT, 'guest', rel);
-const atoll = (...args: string[]): { out: string; err: string; code: number | null } => {
-  const r = spawnSync(process.execPath, [ATOLL, 'run', ...args], { encoding: 'utf8', timeout: 60_000 });
+const atollEnv = (env: NodeJS.ProcessEnv, ...args: string[]): { out: string; err: string; code: number | null } => {
+  const r = spawnSync(process.execPath, [ATOLL, 'run', ...args], { encoding: 'utf8', timeout: 60_000, env });
   return { out: r.stdout, err: r.stderr, code: r.status };
 };
+const atoll = (...args: string[]): { out: string; err: string; code: number | null } => atollEnv(process.env, ...args);
 
 describe('programs linked at 0x80000000', () => {
   it('a C program runs there with its data, bss and a heap that grows and shrinks above them', () => {
@@ -81,5 +82,19 @@ describe('SC.W without a reservation for its address', () => {
       expect(r.err, mode.join(' ')).toBe('');
       expect(r.code, mode.join(' ')).toBe(0);
     }
+  });
+});
+
+describe('the environment', () => {
+  it('a guest starts with atoll\'s environment, byte for byte, as under execve and qemu-user', () => {
+    const env = { QA_FIRST: '1', QA_EMPTY: '', QA_SPACES: 'a b  c', QA_EQ: 'x=y=z', QA_UNI: '\u00e9' };
+    const r = atollEnv(env, guest('tests/qa_env.elf'));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('QA_FIRST=[1] (1 bytes)\nQA_EMPTY=[] (0 bytes)\nQA_SPACES=[a b  c] (6 bytes)\nQA_EQ=[x=y=z] (5 bytes)\n'
+      + 'QA_UNI=[\u00e9] (2 bytes)\nQA_UNSET unset\n5 QA_ strings, environment empty: 0\n');
+  });
+
+  it('an empty environment gives an empty envp', () => {
+    expect(atollEnv({}, guest('tests/qa_env.elf')).out).toContain('0 QA_ strings, environment empty: 1');
   });
 });

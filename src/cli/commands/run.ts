@@ -68,7 +68,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n\noptions:\n${formatFlagHelp(FLAGS)}\n`);
     return 0;
   }
-  const programs = splitPrograms(p.positionals);
+  // Like qemu-user and execve, each guest starts with atoll's own environment (in its order).
+  const envp = Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  const programs = splitPrograms(p.positionals).map((g) => ({ ...g, envp }));
   if (programs.length === 0) throw new UsageError(`missing the program to run (${USAGE})`);
   if (programs.length > PROCS_MAX) throw new UsageError(`${programs.length} programs given; a node runs at most ${PROCS_MAX} processes`);
   const tlbText = flagString(p, 'tlb');
