@@ -13,7 +13,14 @@ int main(int argc, char **argv) {
     case 'w': p = (uint32_t *)0x10000; *p = 1; return 0;                /* store to code */
     case 'k': p = (uint32_t *)0xc0001000u; return (int)*p;              /* load from the kernel half */
     case 'h': p = (uint32_t *)0x20000000u; *p = 1; return 0;            /* store to an unmapped hole */
-    case 'x': { static uint32_t data[4] = {0x00000013, 0x00008067}; ((fn_t)(void *)data)(); return 0; } /* execute data */
+    case 'x': { /* execute data: a nop and a ret written at run time into a non-executable page */
+      static volatile uint32_t data[4];
+      data[0] = 0x00000013; data[1] = 0x00008067;
+      fn_t f = (fn_t)(uintptr_t)data;
+      __asm__ volatile("" : "+r"(f));
+      f();
+      return 0;
+    }
     case 'j': ((fn_t)(void *)0x30000000u)(); return 0;                  /* jump to nothing */
     case 'i': __asm__ volatile(".word 0xffffffff"); return 0;         /* illegal instruction */
     case 'z': __asm__ volatile(".word 0x00000000"); return 0;         /* the all-zero instruction */

@@ -22,6 +22,7 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/thread_main_exit.elf',
   'tests/thread_clone_flags.elf',
   'tests/qa_thread_mix.elf',
+  'tests/qa_thread_edge.elf',
 ];
 
 /**
@@ -39,6 +40,7 @@ export const THREADED_ARGS: Readonly<Record<string, readonly string[]>> = {
   'examples/futex-handoff.elf': ['500'],
   'examples/lock-fairness.elf': ['600'],
   'examples/preempt.elf': ['50000'],
+  'tests/qa_thread_edge.elf': ['w'],
 };
 
 /** Guests left out of the plain (single-hart, pre-threads) differential test. */
