@@ -98,3 +98,18 @@ describe('the environment', () => {
     expect(atollEnv({}, guest('tests/qa_env.elf')).out).toContain('0 QA_ strings, environment empty: 1');
   });
 });
+
+describe('the heap of atoll run', () => {
+  it('grows to hundreds of MiB by default, as under qemu-user, and stops near 1 GiB', () => {
+    const big = atoll(guest('tests/qa_stackbig.elf'), '100', '600');
+    expect(big.code).toBe(0);
+    expect(big.out).toContain('heap grew: 1\ntouched\n');
+    expect(atoll(guest('tests/qa_stackbig.elf'), '100', '1100').out).toContain('heap grew: 0');
+    expect(atoll('--ram', '64M', guest('tests/qa_stackbig.elf'), '100', '200').out).toContain('heap grew: 0');
+  });
+
+  it('a stack frame of 7.9 MiB fits; 8.2 MiB is a stack overflow (SIGSEGV), as with Linux\'s 8 MiB limit', () => {
+    expect(atoll(guest('tests/qa_stackbig.elf'), '7900', '1').code).toBe(0);
+    expect(atoll(guest('tests/qa_stackbig.elf'), '8200', '1').code).toBe(139);
+  });
+});
