@@ -21,6 +21,21 @@ int main(int argc, char **argv) {
       f();
       return 0;
     }
+    case 'K': { /* execute the stack */
+      volatile uint32_t code[2] = {0x00000013, 0x00008067};
+      fn_t f = (fn_t)(uintptr_t)code;
+      __asm__ volatile("fence.i" : "+r"(f) :: "memory");
+      f();
+      return 0;
+    }
+    case 'H': { /* execute the heap */
+      volatile uint32_t *code = (volatile uint32_t *)sbrk(4096);
+      code[0] = 0x00000013; code[1] = 0x00008067;
+      fn_t f = (fn_t)(uintptr_t)code;
+      __asm__ volatile("fence.i" : "+r"(f) :: "memory");
+      f();
+      return 0;
+    }
     case 'j': ((fn_t)(void *)0x30000000u)(); return 0;                  /* jump to nothing */
     case 'i': __asm__ volatile(".word 0xffffffff"); return 0;         /* illegal instruction */
     case 'z': __asm__ volatile(".word 0x00000000"); return 0;         /* the all-zero instruction */

@@ -36,6 +36,8 @@ const atoll = (mode: readonly string[], elf: string, args: readonly string[]): P
 /** [program, arguments, the exit status qemu-riscv32 gives, threaded (run in every hart mode)] */
 const CASES: ReadonlyArray<readonly [string, readonly string[], number, boolean]> = [
   ...(['n', 'w', 'k', 'h', 'j', 'x', 'i', 'z', 'c', 's', 'u', 'S', 'M', 'V'] as const).map((c) => ['tests/qa_faults.elf', [c], c === 'n' || c === 'w' || c === 'k' || c === 'h' || c === 'j' || c === 'x' ? 139 : 132, false] as const),
+  ['tests/qa_faults.elf', ['K'], 139, false],
+  ['tests/qa_faults.elf', ['H'], 139, false],
   ['tests/qa_faults.elf', ['b'], 133, false],
   ['tests/qa_faults.elf', ['a'], 135, false],
   ['tests/qa_faults.elf', ['l'], 135, false],
