@@ -23,6 +23,8 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/thread_clone_flags.elf',
   'tests/qa_thread_mix.elf',
   'tests/qa_thread_edge.elf',
+  'tests/qa_futex_requeue.elf',
+  'tests/qa_futex_ops.elf',
 ];
 
 /**

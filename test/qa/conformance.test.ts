@@ -113,3 +113,22 @@ describe('the heap of atoll run', () => {
     expect(atoll(guest('tests/qa_stackbig.elf'), '8200', '1').code).toBe(139);
   });
 });
+
+describe('futex operations beyond WAIT and WAKE', () => {
+  it('answer as Linux does: BITSET forms, REQUEUE and CMP_REQUEUE counts, WAKE_OP\'s update, the value checked before an expired absolute timeout, CLOCK_REALTIME only with WAIT_BITSET', () => {
+    const r = atoll(guest('tests/qa_futex_ops.elf'));
+    expect(r.code).toBe(0);
+    expect(r.out).toBe([
+      'WAIT_BITSET abs past: -110', 'WAIT_BITSET mismatch: -11', 'WAIT_BITSET bitset 0: -22', 'WAKE_BITSET: 0',
+      'WAKE_BITSET bitset 0: -22', 'REQUEUE: 0', 'CMP_REQUEUE match: 0', 'CMP_REQUEUE mismatch: -11', 'WAKE_OP: 0 w2=11',
+      'WAIT with CLOCK_REALTIME: -38', 'op 14: -38', 'op 99: -38', 'WAKE negative count: 0', '',
+    ].join('\n'));
+  });
+
+  it('requeued waiters are woken on the second word, and WAKE_OP wakes on both, in every hart mode', () => {
+    for (const mode of [[], ['--harts', '2'], ['--harts', '2', '--threaded']]) {
+      const r = atoll(...mode, guest('tests/qa_futex_requeue.elf'));
+      expect(r.out, mode.join(' ')).toBe('cmp_requeue with a stale value: -11\nrequeue: 3 woke\nwake_op: 2 woke, first call woke at most 2: 1, B = 5\n');
+    }
+  });
+});
