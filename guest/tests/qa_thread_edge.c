@@ -2,7 +2,8 @@
  * argv[1]: 'g' a thread calls exit_group(77) while the main thread sleeps in FUTEX_WAIT with no timeout;
  * 'm' the main thread calls exit(3) (only itself) and the last worker exit(9)s after printing;
  * 'w' 4 waves of 40 threads each (more than the 128-thread table in total), all joined;
- * 't' a FUTEX_WAIT timeout while another thread spins, then a wake that finds the waiter gone. */
+ * 't' a FUTEX_WAIT timeout while another thread spins, then a wake that finds the waiter gone;
+ * 'f' a thread faults while the main thread waits to join it. */
 #include <atoll.h>
 
 static volatile int never;
@@ -14,6 +15,7 @@ static int late(void *arg) {
 }
 static volatile int hits;
 static int tiny(void *arg) { __atomic_fetch_add(&hits, (int)(intptr_t)arg, __ATOMIC_SEQ_CST); return (int)(intptr_t)arg; }
+static int faulter(void *arg) { puts("thread: faulting"); return *(volatile int *)arg; }
 static volatile int spin_stop;
 static int spinner(void *arg) { (void)arg; while (!spin_stop) {} return 1; }
 
@@ -40,6 +42,11 @@ int main(int argc, char **argv) {
       printf("sum %ld hits %d\n", sum, hits);
       return 0;
     }
+    case 'f': /* a fault in a thread kills the whole process, main included */
+      thread_create(&t[0], faulter, 0);
+      thread_join(&t[0]);
+      puts("main after join: wrong");
+      return 1;
     case 't': {
       thread_create(&t[0], spinner, 0);
       volatile int word = 1;

@@ -47,6 +47,7 @@ const CASES: ReadonlyArray<readonly [string, readonly string[], number, boolean]
   ['tests/qa_thread_edge.elf', ['g'], 77, true],
   ['tests/qa_thread_edge.elf', ['m'], 9, true],
   ['tests/qa_thread_edge.elf', ['t'], 0, true],
+  ['tests/qa_thread_edge.elf', ['f'], 139, true],
 ];
 
 describe('argument-driven conformance programs', () => {
