@@ -43,7 +43,6 @@ int main(int argc, char **argv) {
     case 'b': __asm__ volatile("ebreak"); return 0;                    /* breakpoint */
     case 'a': { static uint32_t w[2]; int32_t o; __asm__ volatile("amoadd.w %0, %2, (%1)" : "=r"(o) : "r"((char *)w + 2), "r"(1) : "memory"); return o; } /* misaligned AMO */
     case 'l': { static uint32_t w[2]; int32_t o; __asm__ volatile("lr.w %0, (%1)" : "=r"(o) : "r"((char *)w + 1) : "memory"); return o; } /* misaligned LR */
-    case 'm': ((fn_t)(void *)((char *)main + 2))(); return 0;          /* misaligned jump target */
     case 's': __asm__ volatile("wfi"); puts("after wfi"); return 0;   /* privileged instruction */
     case 'r': { uint32_t c; __asm__ volatile("csrr %0, cycle" : "=r"(c)); puts("cycle readable"); return 0; }
     case 'e': { uint32_t c; __asm__ volatile("csrr %0, instreth" : "=r"(c)); puts("instreth readable"); return 0; }
