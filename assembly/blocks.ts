@@ -32,6 +32,7 @@ export const H_MTIMECMP: u32 = 176; // u64: the timer fires when mtime >= mtimec
 export const H_SUBTICK: u32 = 184; // u32: instructions retired into the current tick
 export const H_TLB_SETS: u32 = 188; // u32
 export const H_TLB_WAYS: u32 = 192; // u32
+export const H_RESV_VA: u32 = 196; // u32: virtual address of the LR reservation
 export const H_TLB_HITS: u32 = 200; // u64
 export const H_TLB_MISSES: u32 = 208; // u64
 export const H_TLB_WALKS: u32 = 216; // u64

@@ -44,6 +44,29 @@ export function futexWake(key: u32, space: u32, count: u32, now: u64): u32 {
   return woken;
 }
 
+/**
+ * FUTEX_REQUEUE's second half: move up to `count` waiters on key (oldest first) to key2, keeping their
+ * place in the FIFO order (their wait sequence numbers). Returns how many moved.
+ */
+export function futexRequeue(key: u32, space: u32, key2: u32, count: u32): u32 {
+  let moved: u32 = 0;
+  while (moved < count) {
+    let best: u32 = 0xFFFF_FFFF;
+    let bestSeq: u64 = 0xFFFF_FFFF_FFFF_FFFF;
+    for (let t: u32 = 0; t < THREADS_MAX; t++) {
+      const b = THREAD_BASE + t * THREAD_BYTES;
+      if (load<u32>(b + T_STATE) != TS_FUTEX || load<u32>(b + T_FUTEX_KEY) != key) continue;
+      if (load<u32>(b + T_FUTEX_SPACE) != space) continue;
+      const s = load<u64>(b + T_WAIT_SEQ);
+      if (s < bestSeq) { bestSeq = s; best = t; }
+    }
+    if (best == 0xFFFF_FFFF) break;
+    store<u32>(THREAD_BASE + best * THREAD_BYTES + T_FUTEX_KEY, key2);
+    moved++;
+  }
+  return moved;
+}
+
 /** Threads waiting on a futex at physical key (tests and statistics). */
 export function futexWaiters(key: u32): u32 {
   let n: u32 = 0;

@@ -4,7 +4,7 @@
 // timer fires. Loads and stores probe way 0 of the TLB inline; everything rare goes through tlbSlow.
 // LR/SC and AMOs use Wasm atomics on the shared memory so they stay atomic across threads.
 import {
-  hartBase, tlbBase, HART_BYTES, H_PC, H_SATP, H_RESV_ADDR, H_RESV_VALID, H_RESV_VALUE, H_TICK_INSNS,
+  hartBase, tlbBase, HART_BYTES, H_PC, H_SATP, H_RESV_ADDR, H_RESV_VA, H_RESV_VALID, H_RESV_VALUE, H_TICK_INSNS,
   H_INSTRET, H_MTIMECMP, H_TLB_SETS, H_TLB_HITS, H_TIMER_IRQS, TLB_TABLE_BYTES, E_TAG, E_ADDEND,
 } from './blocks';
 import { HARTS_MAX, RUN_BUDGET_MAX } from './limits';
@@ -341,6 +341,13 @@ export function run(hart: u32, budget: u32): u32 {
         if ((va & 3) != 0) {
           raise(h, f5 == 0x02 ? CAUSE_LOAD_MISALIGNED : CAUSE_STORE_MISALIGNED, va); left = n + 1; n = 0; next = pc; continue;
         }
+        // An SC with no reservation on its address fails without touching memory, so it cannot fault
+        // (as under qemu-user; the ISA allows either).
+        if (f5 == 0x03 && (load<u32>(h + H_RESV_VALID) == 0 || load<u32>(h + H_RESV_VA) != va)) {
+          store<u32>(h + H_RESV_VALID, 0);
+          rset(h, rdOf(i), 1);
+          break;
+        }
         const access = f5 == 0x02 ? ACC_READ : ACC_WRITE;
         const e = (f5 == 0x02 ? tR : tW) + ((va >>> 8) & setMask);
         let a: u32;
@@ -352,6 +359,7 @@ export function run(hart: u32, budget: u32): u32 {
         if (f5 == 0x02) {
           const v = atomic.load<u32>(a);
           store<u32>(h + H_RESV_ADDR, a);
+          store<u32>(h + H_RESV_VA, va);
           store<u32>(h + H_RESV_VALUE, v);
           store<u32>(h + H_RESV_VALID, 1);
           rset(h, rdOf(i), v);

@@ -20,7 +20,7 @@ import { procBase, procMarkDying, PROC_LIVE } from './proc';
 import {
   threadBase, threadAlloc, threadRelease, rqPush, switchOut, releaseBlocked, wakeExpired, THREAD_NONE, TS_RUNNABLE, TS_SLEEP,
 } from './sched';
-import { futexBlock, futexWake } from './futex';
+import { futexBlock, futexWake, futexRequeue } from './futex';
 import { userWord, readUser64, writeUser32 } from './usercopy';
 import { ipcSyscall } from './ipc';
 
@@ -30,7 +30,7 @@ export const SYS_ENDED: u32 = 2; // served, and a process ended
 
 const NR_FUTEX: u32 = 422, NR_EXIT: u32 = 93, NR_EXIT_GROUP: u32 = 94, NR_SET_TID_ADDRESS: u32 = 96;
 const NR_SCHED_YIELD: u32 = 124, NR_GETPID: u32 = 172, NR_GETTID: u32 = 178, NR_BRK: u32 = 214, NR_CLONE: u32 = 220;
-const NR_CLOCK_NANOSLEEP: u32 = 407;
+const NR_CLOCK_GETTIME: u32 = 403, NR_CLOCK_NANOSLEEP: u32 = 407;
 const EAGAIN: u32 = 11, EFAULT: u32 = 14, EINVAL: u32 = 22, ENOSYS: u32 = 38, ENOTSUP: u32 = 95;
 
 /** The flags every thread clone must carry, and those it may add. */
@@ -78,9 +78,37 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
     case NR_FUTEX: return futex(hart, h, t, p);
     case NR_BRK: sysRet(h, brk(hart, p, arg(h, 0))); return SYS_DONE;
     case NR_CLOCK_NANOSLEEP: return nanosleep(hart, h, p);
+    case NR_CLOCK_GETTIME: {
+      // The host reads the clocks; a negative id names a CPU-time clock, which the kernel resolves here
+      // (it knows the caller's pid and tid) into CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID.
+      const c = arg(h, 0);
+      if (<i32>c >= 0) return SYS_HOST;
+      const std = cpuClock(c, load<u32>(pb + P_PID), load<u32>(tb + T_TID));
+      if (<i32>std < 0) { sysRet(h, -EINVAL); return SYS_DONE; }
+      store<u32>(h + H_REGS + 40, std);
+      return SYS_HOST;
+    }
   }
   if (ipcSyscall(hart, nr)) return SYS_DONE;
   return SYS_HOST;
+}
+
+const CPU_CLOCK_DYNAMIC: u32 = 0xFFFF_FFFE;
+/**
+ * A negative Linux clock id (include/linux/posix-timers.h): ~pid << 3 | perthread << 2 | which, or, with
+ * the low bits 3, a clock device's file descriptor. Returns CLOCK_PROCESS_CPUTIME_ID (2) or
+ * CLOCK_THREAD_CPUTIME_ID (3) for a CPU clock of the caller (pid 0 means the caller; which 0..2 are
+ * PROF, VIRT and SCHED, all the same virtual time here), CPU_CLOCK_DYNAMIC for a clock device, and
+ * 0xFFFF_FFFF for anything else. Limit: the CPU clocks of other processes and of the caller's other
+ * threads are refused (-EINVAL), where Linux would read them.
+ */
+function cpuClock(c: u32, pid: u32, tid: u32): u32 {
+  if ((c & 7) == 3) return CPU_CLOCK_DYNAMIC;
+  if ((c & 3) == 3) return 0xFFFF_FFFF;
+  const who = ~(<u32>(<i32>c >> 3));
+  const perThread = (c & 4) != 0;
+  if (who != 0 && who != (perThread ? tid : pid)) return 0xFFFF_FFFF;
+  return perThread ? 3 : 2;
 }
 
 function clone(hart: u32, h: u32, t: u32, p: u32): u32 {
@@ -210,18 +238,72 @@ function readTimespec(h: u32, satp: u32, va: u32): u32 {
 }
 
 const FUTEX_WAIT: u32 = 0, FUTEX_WAKE: u32 = 1, FUTEX_WAIT_BITSET: u32 = 9, FUTEX_WAKE_BITSET: u32 = 10;
+const FUTEX_REQUEUE: u32 = 3, FUTEX_CMP_REQUEUE: u32 = 4, FUTEX_WAKE_OP: u32 = 5;
 const FUTEX_PRIVATE: u32 = 128, FUTEX_CLOCK_REALTIME: u32 = 256;
+
+/**
+ * The two-word futex operations, with Linux's argument checks and results: FUTEX_REQUEUE and
+ * FUTEX_CMP_REQUEUE (wake up to val waiters on uaddr, move up to val2 more to uaddr2; CMP_ first
+ * requires *uaddr == val3, else -EAGAIN) return how many were woken or moved; FUTEX_WAKE_OP atomically
+ * applies val3's operation to *uaddr2, wakes up to val on uaddr and, if the old *uaddr2 passes val3's
+ * comparison, up to val2 on uaddr2, and returns how many it woke. val2 comes in the timeout argument.
+ */
+function futexTwo(h: u32, p: u32, cmd: u32, space: u32): u32 {
+  const uaddr = arg(h, 0), val = arg(h, 2), val2 = arg(h, 3), uaddr2 = arg(h, 4), val3 = arg(h, 5);
+  if (cmd != FUTEX_WAKE_OP && (<i32>val < 0 || <i32>val2 < 0)) return -EINVAL;
+  if ((uaddr & 3) != 0 || (uaddr2 & 3) != 0) return -EINVAL;
+  const satp = load<u32>(procBase(p) + P_SATP);
+  const a = userWord(satp, uaddr, false);
+  if (a == 0) return -EFAULT;
+  const a2 = userWord(satp, uaddr2, cmd == FUTEX_WAKE_OP);
+  if (a2 == 0) return -EFAULT;
+  const now = load<u64>(h + H_MTIME);
+  const key = a - RAM_BASE, key2 = a2 - RAM_BASE;
+  if (cmd == FUTEX_WAKE_OP) {
+    const wop = (val3 >>> 28) & 7, cmp = (val3 >>> 24) & 15;
+    let oparg = <i32>(val3 << 8) >> 20;
+    const cmparg = <i32>(val3 << 20) >> 20;
+    if ((val3 & 0x8000_0000) != 0) oparg = 1 << (oparg & 31);
+    if (wop > 4 || cmp > 5) return -ENOSYS;
+    klock(LOCK_SCHED);
+    let old: i32;
+    if (wop == 0) old = <i32>atomic.xchg<u32>(a2, <u32>oparg);
+    else if (wop == 1) old = <i32>atomic.add<u32>(a2, <u32>oparg);
+    else if (wop == 2) old = <i32>atomic.or<u32>(a2, <u32>oparg);
+    else if (wop == 3) old = <i32>atomic.and<u32>(a2, ~<u32>oparg);
+    else old = <i32>atomic.xor<u32>(a2, <u32>oparg);
+    let n = futexWake(key, space, <i32>val < 0 ? 0 : val, now);
+    const pass = cmp == 0 ? old == cmparg : cmp == 1 ? old != cmparg : cmp == 2 ? old < cmparg
+      : cmp == 3 ? old <= cmparg : cmp == 4 ? old > cmparg : old >= cmparg;
+    if (pass) n += futexWake(key2, space, <i32>val2 < 0 ? 0 : val2, now);
+    kunlock(LOCK_SCHED);
+    return n;
+  }
+  klock(LOCK_SCHED);
+  if (cmd == FUTEX_CMP_REQUEUE && atomic.load<u32>(a) != val3) { kunlock(LOCK_SCHED); return -EAGAIN; }
+  const woken = futexWake(key, space, val, now);
+  const moved = futexRequeue(key, space, key2, val2);
+  kunlock(LOCK_SCHED);
+  return woken + moved;
+}
 
 function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
   const uaddr = arg(h, 0), op = arg(h, 1), val = arg(h, 2), timeout = arg(h, 3);
   const cmd = op & ~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME);
   const pb = procBase(p);
   const satp = load<u32>(pb + P_SATP);
+  if (cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE || cmd == FUTEX_WAKE_OP) {
+    if ((op & FUTEX_CLOCK_REALTIME) != 0) { sysRet(h, -ENOSYS); return SYS_DONE; }
+    sysRet(h, futexTwo(h, p, cmd, (op & FUTEX_PRIVATE) != 0 ? p + 1 : 0));
+    return SYS_DONE;
+  }
   if (cmd != FUTEX_WAIT && cmd != FUTEX_WAKE && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAKE_BITSET) {
     klog(hart, KLOG_FUTEX_OP, load<u32>(pb + P_PID), load<u32>(threadBase(t) + T_TID), op);
     sysRet(h, -ENOSYS);
     return SYS_DONE;
   }
+  // Linux takes FUTEX_CLOCK_REALTIME only with the absolute-time waits.
+  if ((op & FUTEX_CLOCK_REALTIME) != 0 && cmd != FUTEX_WAIT_BITSET) { sysRet(h, -ENOSYS); return SYS_DONE; }
   if ((uaddr & 3) != 0) { sysRet(h, -EINVAL); return SYS_DONE; }
   if ((cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET) && arg(h, 5) == 0) { sysRet(h, -EINVAL); return SYS_DONE; }
   const a = userWord(satp, uaddr, false);
@@ -237,6 +319,7 @@ function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
     return SYS_DONE;
   }
   let deadline: u64 = NONE64;
+  let expired = false; // an absolute time already past: -ETIMEDOUT, but only once the value matched
   if (timeout != 0) {
     const e = readTimespec(h, satp, timeout);
     if (e != 0) { sysRet(h, -e); return SYS_DONE; }
@@ -247,15 +330,22 @@ function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
       let base: u64 = (op & FUTEX_CLOCK_REALTIME) != 0 ? load<u64>(KS + KS_REALTIME_NS) : 0;
       const target = sec * 1_000_000_000 + nsec;
       const nowNs = base + nsOf(now);
-      if (target <= nowNs) { sysRet(h, -110); return SYS_DONE; }
-      const wait = target - nowNs;
-      deadline = deadlineAfter(now, ticksOf(wait / 1_000_000_000, wait % 1_000_000_000));
+      if (target <= nowNs) expired = true;
+      else {
+        const wait = target - nowNs;
+        deadline = deadlineAfter(now, ticksOf(wait / 1_000_000_000, wait % 1_000_000_000));
+      }
     }
   }
   klock(LOCK_SCHED);
   if (atomic.load<u32>(a) != val) {
     kunlock(LOCK_SCHED);
     sysRet(h, -EAGAIN);
+    return SYS_DONE;
+  }
+  if (expired) {
+    kunlock(LOCK_SCHED);
+    sysRet(h, -110);
     return SYS_DONE;
   }
   sysRet(h, 0);
@@ -270,11 +360,22 @@ function sleepClockOk(c: u32): bool { return c == 0 || c == 1 || c == 2 || c == 
 function sleepClockUnsupported(c: u32): bool { return c == 3 || c == 4 || c == 5 || c == 6 || c == 8 || c == 9; }
 
 function nanosleep(hart: u32, h: u32, p: u32): u32 {
-  const clock = arg(h, 0), flags = arg(h, 1), req = arg(h, 2);
-  if (sleepClockUnsupported(clock)) { sysRet(h, -ENOTSUP); return SYS_DONE; }
-  if (!sleepClockOk(clock)) { sysRet(h, -EINVAL); return SYS_DONE; }
+  let clock = arg(h, 0);
+  const flags = arg(h, 1), req = arg(h, 2);
+  // Linux's order: an unknown clock, a clock that cannot sleep, then the timespec, then the CPU clocks'
+  // own rules (a thread cannot sleep on its own CPU clock).
+  const cpu = <i32>clock < 0;
+  if (cpu && (clock & 7) == 3) { sysRet(h, -ENOTSUP); return SYS_DONE; }
+  if (!cpu && sleepClockUnsupported(clock)) { sysRet(h, -ENOTSUP); return SYS_DONE; }
+  if (!cpu && !sleepClockOk(clock)) { sysRet(h, -EINVAL); return SYS_DONE; }
   const e = readTimespec(h, load<u32>(procBase(p) + P_SATP), req);
   if (e != 0) { sysRet(h, -e); return SYS_DONE; }
+  if (cpu) {
+    if ((clock & 4) != 0) { sysRet(h, -EINVAL); return SYS_DONE; }
+    const t = load<u32>(h + H_CUR) - 1;
+    clock = cpuClock(clock, load<u32>(procBase(p) + P_PID), load<u32>(threadBase(t) + T_TID));
+    if (clock != 2) { sysRet(h, -EINVAL); return SYS_DONE; }
+  }
   const sec = load<u64>(h + H_SCRATCH), nsec = load<u64>(h + H_SCRATCH + 8);
   const now = load<u64>(h + H_MTIME);
   let ticks: u64;

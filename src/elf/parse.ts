@@ -18,6 +18,12 @@ export interface ElfSegment {
 export interface ElfImage {
   entry: number;
   segments: ElfSegment[];
+  /**
+   * Where the program header table is in the process's memory (the auxv's AT_PHDR, AT_PHENT, AT_PHNUM).
+   * The address is the PT_LOAD segment holding e_phoff when one does, else the lowest PT_LOAD page plus
+   * e_phoff, as qemu-user computes it. Absent for images built without a file (tests, the demo).
+   */
+  phdr?: { vaddr: number; count: number };
 }
 
 export interface ElfParseOptions {
@@ -115,6 +121,21 @@ function checkHeader(h: RawHeader, fileBytes: number): void {
   }
 }
 
+/** AT_PHDR's value: see ElfImage.phdr. Reads only headers checkHeader has already bounded. */
+function phdrAddress(view: DataView, h: RawHeader): number {
+  let lowest = Infinity;
+  for (let i = 0; i < h.phnum; i++) {
+    const at = h.phoff + i * PHDR_BYTES;
+    if (view.getUint32(at, true) !== PT_LOAD) continue;
+    const offset = view.getUint32(at + 4, true);
+    const vaddr = view.getUint32(at + 8, true);
+    const filesz = view.getUint32(at + 16, true);
+    if (offset <= h.phoff && h.phoff < offset + filesz) return (vaddr + (h.phoff - offset)) >>> 0;
+    lowest = Math.min(lowest, vaddr - (vaddr % 4096));
+  }
+  return lowest === Infinity ? 0 : (lowest + h.phoff) >>> 0;
+}
+
 function readSegments(bytes: Uint8Array, view: DataView, h: RawHeader, userBase: number, userEnd: number): ElfSegment[] {
   const segments: ElfSegment[] = [];
   for (let i = 0; i < h.phnum; i++) {
@@ -189,5 +210,5 @@ export function parseElf(bytes: Uint8Array, opts: ElfParseOptions = {}): ElfImag
   }
   checkNoOverlap(segments);
   checkEntry(header.entry, segments);
-  return { entry: header.entry, segments };
+  return { entry: header.entry, segments, phdr: { vaddr: phdrAddress(view, header), count: header.phnum } };
 }

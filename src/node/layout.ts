@@ -75,6 +75,12 @@ export const FRAME_NONE = 0xffff_ffff;
 /** User virtual address space: [USER_BASE, USER_END); the stack grows down from USER_END. */
 export const USER_BASE = 0x1000;
 export const USER_END = 0x8000_0000;
+/**
+ * PT_LOAD segments may lie anywhere in [USER_BASE, LOAD_END) outside the stack region, as under Linux,
+ * whose RV32 user space reaches about 0x9fc0_0000, and qemu-user: programs linked at 0x8000_0000 (the
+ * official riscv-tests' address) run. Everything from LOAD_END up stays unmapped.
+ */
+export const LOAD_END = 0xC000_0000;
 
 // ---- the node kernel (assembly/blocks.ts: kernel fields of the hart block and the kernel tables) ----
 export const PROCS_MAX = 16;

@@ -10,7 +10,7 @@ import { copyToUser } from './usermem.js';
 import type { GuestIO } from './syscalls.js';
 import { driveHart, type HartHost } from './driver.js';
 import {
-  PTE, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
+  PTE, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, LOAD_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
   KILL_DEADLOCK, KILL_HOST, KS, KS_LIVE_PROCS,
 } from './layout.js';
 
@@ -25,7 +25,14 @@ export const BATCH_INSTRUCTIONS = 1 << 22;
 /** The default scheduling quantum: the timer fires every this many mtime ticks (1 ms at 10 MHz). */
 export const QUANTUM_TICKS = 10_000;
 
-const AT_NULL = 0, AT_PAGESZ = 6, AT_ENTRY = 9, AT_RANDOM = 25;
+// The auxiliary vector's keys (linux/auxvec.h), in the order qemu-user and Linux's binfmt_elf emit them.
+const AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8, AT_ENTRY = 9;
+const AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23;
+const AT_RANDOM = 25, AT_EXECFN = 31;
+/** AT_HWCAP: one bit per single-letter extension ('a' is bit 0); the hart implements I, M and A. */
+const HWCAP_RV32IMA = (1 << 8) | (1 << 12) | (1 << 0);
+/** AT_CLKTCK: the USER_HZ of times(2) and /proc, 100 on every Linux port. */
+const USER_HZ = 100;
 
 export type Signal = 'SIGSEGV' | 'SIGILL' | 'SIGBUS' | 'SIGTRAP' | 'SIGPIPE' | 'SIGKILL';
 export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { SIGSEGV: 11, SIGILL: 4, SIGBUS: 7, SIGTRAP: 5, SIGPIPE: 13, SIGKILL: 9 };
@@ -116,6 +123,13 @@ export class Process {
   constructor(readonly node: Node, image: ElfImage, opts: ProcessOptions) {
     const k = node.kernel;
     this.realtime_base_ns = opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT;
+    for (const s of image.segments) {
+      if (s.memsz === 0) continue;
+      const last = s.vaddr + s.memsz;
+      if (last > LOAD_END || (s.vaddr < USER_END && last > this.stack_low)) {
+        throw new InputError(`segment [0x${s.vaddr.toString(16)}, 0x${last.toString(16)}) overlaps the stack region [0x${this.stack_low.toString(16)}, 0x${USER_END.toString(16)}) or lies above 0x${LOAD_END.toString(16)}`);
+      }
+    }
     const root = k.vmCreate() >>> 0;
     if (root === FRAME_NONE) throw new InputError('out of guest memory for the page table');
     this.root = root;
@@ -159,7 +173,9 @@ export class Process {
     // (less a reserve for page tables and the stack), and never reaches the stack region. The kernel also
     // refuses growth beyond the frames free at the time of the call.
     const free_bytes = node.ram_bytes - k.framesUsed() * PAGE_BYTES - HEAP_RESERVE_BYTES;
-    this.brk_max = Math.min(this.stack_low - 16 * PAGE_BYTES, this.brk_start + Math.max(0, free_bytes));
+    // A program loaded above the stack (at 0x8000_0000, say) has its heap there too, up to LOAD_END.
+    const heap_limit = this.brk_start >= USER_END ? LOAD_END : this.stack_low - 16 * PAGE_BYTES;
+    this.brk_max = Math.min(heap_limit, this.brk_start + Math.max(0, free_bytes));
     const sp = this.buildStack(image, opts);
     k.procSetMemory(index, this.brk_start, this.brk_max, this.stack_low);
     if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError('the thread table is full (at most 128 threads per node)');
@@ -189,8 +205,16 @@ export class Process {
     const enc = new TextEncoder();
     const argv = opts.argv.map((a) => enc.encode(a + '\0'));
     const envp = (opts.envp ?? []).map((a) => enc.encode(a + '\0'));
-    const strBytes = [...argv, ...envp].reduce((n, b) => n + b.length, 0);
-    const auxv: [number, number][] = [[AT_PAGESZ, PAGE_BYTES], [AT_ENTRY, image.entry], [AT_RANDOM, 0], [AT_NULL, 0]];
+    const execfn = enc.encode((opts.argv[0] ?? '') + '\0');
+    const strBytes = [execfn, ...argv, ...envp].reduce((n, b) => n + b.length, 0);
+    // A process runs as root (uid and gid 0) and is not setuid (AT_SECURE 0), as under qemu-user in a
+    // container. AT_RANDOM and AT_EXECFN are filled in once their bytes are placed.
+    const auxv: [number, number][] = [
+      ...(image.phdr ? [[AT_PHDR, image.phdr.vaddr], [AT_PHENT, 32], [AT_PHNUM, image.phdr.count]] as [number, number][] : []),
+      [AT_PAGESZ, PAGE_BYTES], [AT_BASE, 0], [AT_FLAGS, 0], [AT_ENTRY, image.entry],
+      [AT_UID, 0], [AT_EUID, 0], [AT_GID, 0], [AT_EGID, 0], [AT_HWCAP, HWCAP_RV32IMA], [AT_CLKTCK, USER_HZ],
+      [AT_RANDOM, 0], [AT_SECURE, 0], [AT_EXECFN, 0], [AT_NULL, 0],
+    ];
     const vecBytes = 4 * (1 + argv.length + 1 + envp.length + 1 + 2 * auxv.length);
     const total = strBytes + 16 + vecBytes + 32;
     if (total > STACK_ARGS_BYTES_MAX) throw new InputError(`arguments and environment take ${total} bytes; at most ${STACK_ARGS_BYTES_MAX} fit`);
@@ -201,11 +225,15 @@ export class Process {
       copyToUser(this.node, this.satp, top, b);
       return top;
     };
+    const execfnAt = place(execfn); // Linux puts the file name at the very top
     const argvPtrs = argv.map(place);
     const envPtrs = envp.map(place);
     top &= ~15;
     const random = place(seededBytes(opts.seed ?? 1, 16));
-    auxv[2]![1] = random;
+    for (const entry of auxv) {
+      if (entry[0] === AT_RANDOM) entry[1] = random;
+      if (entry[0] === AT_EXECFN) entry[1] = execfnAt;
+    }
     const sp = (top - vecBytes) & ~15;
     const words = [argv.length, ...argvPtrs, 0, ...envPtrs, 0, ...auxv.flat()];
     const vec = new Uint8Array(words.length * 4);

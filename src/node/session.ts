@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../cli/errors.js';
 import { parseElf } from '../elf/index.js';
+import { LOAD_END } from './layout.js';
 import { SIGNAL_NUMBER, type RunResult } from './process.js';
 import type { GuestIO } from './syscalls.js';
 import { System, type SystemOptions } from './system.js';
@@ -56,6 +57,8 @@ export function faultLine(r: RunResult, who = 'guest'): string | null {
 export interface ProgramSpec {
   readonly path: string;
   readonly args: readonly string[];
+  /** The environment strings ("NAME=value") the process starts with (default none). */
+  readonly envp?: readonly string[];
 }
 
 /** Run one program on a fresh node (the shape `atoll run prog.elf args...` always had). */
@@ -72,9 +75,9 @@ export async function runPrograms(
   max_instructions = Infinity, log: (line: string) => void = () => {},
 ): Promise<SessionResult> {
   if (programs.length === 0) throw new InputError('no program to run');
-  const images = programs.map((p) => parseElf(readProgram(p.path)));
+  const images = programs.map((p) => parseElf(readProgram(p.path), { userEnd: LOAD_END }));
   const sys = await System.create(opts);
-  images.forEach((image, i) => sys.spawn(image, { argv: [programs[i]!.path, ...programs[i]!.args], name: programs[i]!.path, seed: (opts.seed ?? 1) + i }));
+  images.forEach((image, i) => sys.spawn(image, { argv: [programs[i]!.path, ...programs[i]!.args], envp: programs[i]!.envp, name: programs[i]!.path, seed: (opts.seed ?? 1) + i }));
   const t0 = clock_ms();
   const run = opts.threaded ? await sys.runThreaded(log) : sys.run(io, log, max_instructions);
   const wall_ms = clock_ms() - t0;

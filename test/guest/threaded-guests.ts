@@ -21,6 +21,10 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/thread_exit_group.elf',
   'tests/thread_main_exit.elf',
   'tests/thread_clone_flags.elf',
+  'tests/qa_thread_mix.elf',
+  'tests/qa_thread_edge.elf',
+  'tests/qa_futex_requeue.elf',
+  'tests/qa_futex_ops.elf',
 ];
 
 /**
@@ -38,6 +42,7 @@ export const THREADED_ARGS: Readonly<Record<string, readonly string[]>> = {
   'examples/futex-handoff.elf': ['500'],
   'examples/lock-fairness.elf': ['600'],
   'examples/preempt.elf': ['50000'],
+  'tests/qa_thread_edge.elf': ['w'],
 };
 
 /** Guests left out of the plain (single-hart, pre-threads) differential test. */

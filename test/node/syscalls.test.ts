@@ -127,7 +127,7 @@ describe('system calls', () => {
     const { p, node } = await start(exit(0), undefined, ['prog', 'arg one']);
     const sp = node.reg(0, 2);
     expect(sp % 16).toBe(0);
-    const words = new DataView(copyFromUser(node, p.satp, sp, 64)!.buffer);
+    const words = new DataView(copyFromUser(node, p.satp, sp, 160)!.buffer);
     const w = (i: number): number => words.getUint32(i * 4, true);
     expect(w(0)).toBe(2);
     const str = (va: number): string => {
@@ -143,6 +143,12 @@ describe('system calls', () => {
     const aux = new Map<number, number>();
     for (let i = 6; w(i) !== 0; i += 2) aux.set(w(i), w(i + 1));
     expect(aux.get(6)).toBe(4096);
+    // The entries qemu-user and Linux give every program: root ids, not setuid, USER_HZ, the rv32ima
+    // hwcap bits and the file name.
+    expect([11, 12, 13, 14, 23].map((k) => aux.get(k))).toEqual([0, 0, 0, 0, 0]);
+    expect(aux.get(17)).toBe(100);
+    expect(aux.get(16)).toBe((1 << 0) | (1 << 8) | (1 << 12));
+    expect(str(aux.get(31)!)).toBe('prog');
     const random = copyFromUser(node, p.satp, aux.get(25)!, 16)!;
     const again = await start(exit(0), undefined, ['prog', 'arg one']);
     expect(copyFromUser(again.node, again.p.satp, aux.get(25)!, 16)).toEqual(random);

@@ -7,14 +7,21 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs, flagBool, flagNumber, flagString, formatFlagHelp, type FlagSpecs } from '../args.js';
 import { UsageError, InputError } from '../errors.js';
 import { runPrograms, faultLine, formatStats, type ProgramSpec } from '../../node/session.js';
-import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX } from '../../node/layout.js';
+import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX, RAM_BYTES_MAX } from '../../node/layout.js';
+
+/**
+ * Guest RAM of `atoll run` unless --ram says otherwise: the most a node takes, so a program's break can
+ * grow about as far as under qemu-user (whose heap stops near 1 GiB, below its stack). Frames are
+ * handed out on demand and untouched RAM costs the host nothing, so a small program pays nothing for it.
+ */
+const RUN_RAM_BYTES_DEFAULT = RAM_BYTES_MAX;
 import { stdio } from '../../node/stdio.js';
 import { KERNEL_LOCK_KINDS, type KernelLockKind, type SchedPolicy } from '../../node/system.js';
 
 export { stdio };
 
 const FLAGS: FlagSpecs = {
-  ram: { kind: 'size', help: 'guest RAM (default 128M; a multiple of 4K, at most 1008M)' },
+  ram: { kind: 'size', help: 'guest RAM (default and most 1008M; a multiple of 4K)' },
   tlb: { kind: 'string', help: `TLB geometry <entries>[x<ways>] (default ${TLB_ENTRIES_DEFAULT}x${TLB_WAYS_DEFAULT})` },
   harts: { kind: 'integer', help: `harts of the node (1..${HARTS_MAX}, default 1)` },
   threaded: { kind: 'boolean', help: 'run each hart on its own worker thread (default: deterministic, one thread)' },
@@ -68,7 +75,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n\noptions:\n${formatFlagHelp(FLAGS)}\n`);
     return 0;
   }
-  const programs = splitPrograms(p.positionals);
+  // Like qemu-user and execve, each guest starts with atoll's own environment (in its order).
+  const envp = Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  const programs = splitPrograms(p.positionals).map((g) => ({ ...g, envp }));
   if (programs.length === 0) throw new UsageError(`missing the program to run (${USAGE})`);
   if (programs.length > PROCS_MAX) throw new UsageError(`${programs.length} programs given; a node runs at most ${PROCS_MAX} processes`);
   const tlbText = flagString(p, 'tlb');
@@ -96,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   let session;
   try {
     session = await runPrograms(programs, {
-      ram_bytes: ram, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock,
+      ram_bytes: ram ?? RUN_RAM_BYTES_DEFAULT, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock,
     }, stdio, () => performance.now(), Infinity, log);
   } catch (err) {
     // Configuration the kernel or node refuses is a usage problem when it came from a flag.
