@@ -4,18 +4,12 @@
 // For programs that exit normally stderr must match too (atoll passes it through unchanged).
 // Skipped, with the reason, when qemu-riscv32 is not installed or atoll is not built. Multi-threaded
 // guests (threaded-guests.ts) are left to threads-differential.test.ts, which runs them in every hart mode.
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { constants } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NEEDS_THREADS } from './threaded-guests.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ATOLL = join(ROOT, 'bin', 'atoll.js');
-const RUN_TIMEOUT_MS = 120_000;
-const OUTPUT_BYTES_MAX = 4 << 20;
+import { ROOT, atollNotBuilt, qemuMissing, underAtoll, underQemu } from './runners.js';
 
 /** Arguments given to both runners. Heavy programs get a smaller workload than their default. */
 const ARGS: Readonly<Record<string, readonly string[]>> = {
@@ -36,50 +30,8 @@ function listElfs(): string[] {
   return out;
 }
 
-function whyNotRunnable(): string | undefined {
-  const qemu = spawnSync('qemu-riscv32', ['--version'], { encoding: 'utf8' });
-  if (qemu.error || qemu.status !== 0) return 'qemu-riscv32 is not installed (apt-get install qemu-user)';
-  if (!existsSync(join(ROOT, 'build', 'kernel.wasm'))) return 'build/kernel.wasm is missing (npm run build)';
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) return 'dist/ is missing (npm run build)';
-  return undefined;
-}
-
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  status: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-function runProcess(cmd: string, args: readonly string[]): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let bytes = 0;
-    const keep = (into: Buffer[]) => (b: Buffer) => {
-      bytes += b.length;
-      if (bytes <= OUTPUT_BYTES_MAX) into.push(b);
-    };
-    child.stdout.on('data', keep(out));
-    child.stderr.on('data', keep(err));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('latin1'), status, signal });
-    });
-  });
-}
-
-// qemu dumps a core file for a guest killed by a signal unless the limit is 0.
-const underQemu = (elf: string, args: readonly string[]): Promise<Outcome> =>
-  runProcess('sh', ['-c', 'ulimit -c 0; exec qemu-riscv32 "$@"', 'qemu', elf, ...args]);
-const underAtoll = (elf: string, args: readonly string[]): Promise<Outcome> =>
-  runProcess(process.execPath, [ATOLL, 'run', elf, ...args]);
-
 const ELFS = listElfs();
-const SKIP_REASON = whyNotRunnable();
+const SKIP_REASON = qemuMissing() ?? atollNotBuilt();
 
 describe('the guest set', () => {
   it('has the four examples and the ISA suites, each ELF beside its source', () => {
@@ -101,7 +53,7 @@ describe('atoll run matches qemu-riscv32', () => {
       ctx.skip(SKIP_REASON !== undefined, SKIP_REASON);
       const path = relative(ROOT, join(ROOT, 'guest', elf));
       const args = ARGS[elf] ?? [];
-      const [want, got] = await Promise.all([underQemu(path, args), underAtoll(path, args)]);
+      const [want, got] = await Promise.all([underQemu(path, args), underAtoll([path, ...args])]);
       expect(want.signal === 'SIGKILL' ? 'qemu timed out' : 'ok').toBe('ok');
       expect(got.signal, `atoll itself died by ${got.signal}`).toBeNull();
       expect(got.stdout).toBe(want.stdout);

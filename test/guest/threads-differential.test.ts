@@ -6,76 +6,20 @@
 // compared with their expected files. A multi-process run (`atoll run a.elf b.elf`) must carry each
 // program's output, and a hostile process must die alone. In deterministic mode a seed fixes even the
 // scheduling-dependent output (lock-fairness's win counts on stderr).
-// Gating: until atoll run accepts --harts (the kernel's SMP support), the atoll runs skip with that
-// reason; they run, and fail on any difference, as soon as the flag exists.
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ATOLL_ONLY_GUESTS, STDERR_VARIES, THREADED_ARGS, THREADED_GUESTS } from './threaded-guests.js';
+import { ROOT, atollNotBuilt, qemuMissing, underAtoll, underQemu, type Outcome } from './runners.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ATOLL = join(ROOT, 'bin', 'atoll.js');
-const RUN_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = 170_000;
-const OUTPUT_BYTES_MAX = 1 << 20;
 /** Runs per mode (and of qemu) for each guest. */
 const REPEATS = 3;
 
 const MODES: readonly (readonly string[])[] = [[], ['--harts', '1'], ['--harts', '2'], ['--harts', '2', '--threaded']];
 
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  status: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-function runProcess(cmd: string, args: readonly string[]): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let bytes = 0;
-    const keep = (into: Buffer[]) => (b: Buffer) => {
-      bytes += b.length;
-      if (bytes <= OUTPUT_BYTES_MAX) into.push(b);
-    };
-    child.stdout.on('data', keep(out));
-    child.stderr.on('data', keep(err));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('close', (status, signal) => {
-      clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('latin1'), status, signal });
-    });
-  });
-}
-
-const underQemu = (elf: string, args: readonly string[]): Promise<Outcome> =>
-  runProcess('sh', ['-c', 'ulimit -c 0; exec qemu-riscv32 "$@"', 'qemu', elf, ...args]);
-const underAtoll = (flags: readonly string[], programs: readonly string[]): Promise<Outcome> =>
-  runProcess(process.execPath, [ATOLL, 'run', ...flags, ...programs]);
-
-function qemuMissing(): string | undefined {
-  const qemu = spawnSync('qemu-riscv32', ['--version'], { encoding: 'utf8' });
-  return qemu.error || qemu.status !== 0 ? 'qemu-riscv32 is not installed (apt-get install qemu-user)' : undefined;
-}
-
-/** Why atoll cannot run threaded guests yet, or undefined when it can. */
-function atollNotReady(): string | undefined {
-  if (!existsSync(join(ROOT, 'build', 'kernel.wasm'))) return 'build/kernel.wasm is missing (npm run build)';
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) return 'dist/ is missing (npm run build)';
-  const probe = spawnSync(process.execPath, [ATOLL, 'run', '--harts', '1', 'guest/examples/hello.elf'], { cwd: ROOT, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
-  if (probe.status === 2 && /unknown flag '--harts'/.test(probe.stderr)) {
-    return "atoll run does not accept --harts yet (the kernel's threads and SMP support has not landed)";
-  }
-  return undefined; // any other outcome: run the tests, so a broken --harts fails rather than skips
-}
-
 const QEMU_MISSING = qemuMissing();
-const ATOLL_NOT_READY = atollNotReady();
+const ATOLL_NOT_READY = atollNotBuilt();
 const SKIP_ATOLL = QEMU_MISSING ?? ATOLL_NOT_READY;
 const guestPath = (elf: string): string => join('guest', elf);
 const describeOutcome = (o: Outcome): string => `status ${o.status} signal ${o.signal}; stderr: ${o.stderr.slice(0, 400)}`;
@@ -117,7 +61,7 @@ describe('atoll run matches qemu-riscv32 for threaded guests in every hart mode'
         expect(want.signal, 'qemu timed out').toBeNull();
         const args = THREADED_ARGS[elf] ?? [];
         for (let i = 0; i < REPEATS; i++) {
-          const got = await underAtoll(flags, [guestPath(elf), ...args]);
+          const got = await underAtoll([...flags, guestPath(elf), ...args]);
           expect(got.signal, `atoll itself died by ${got.signal} (run ${i + 1})`).toBeNull();
           expect(got.stdout, `run ${i + 1}; ${describeOutcome(got)}`).toBe(want.stdout);
           expect(got.status, `run ${i + 1}; ${describeOutcome(got)}`).toBe(want.status);
@@ -138,7 +82,7 @@ describe('atoll-only threaded guests match their expected output', () => {
       const mode = flags.length === 0 ? 'default flags' : flags.join(' ');
       it(`${elf} with ${mode}`, async (ctx) => {
         ctx.skip(ATOLL_NOT_READY !== undefined, ATOLL_NOT_READY);
-        const got = await underAtoll(flags, [guestPath(elf)]);
+        const got = await underAtoll([...flags, guestPath(elf)]);
         expect(got.stdout, describeOutcome(got)).toBe(readFileSync(`${base}.stdout`, 'latin1'));
         expect(got.status, describeOutcome(got)).toBe(Number(readFileSync(`${base}.status`, 'utf8').trim()));
       }, TEST_TIMEOUT_MS);
@@ -152,11 +96,11 @@ describe('deterministic mode: the same seed gives the same interleaving', () => 
     it(`${elf}'s scheduling-dependent win counts repeat exactly with ${flags.join(' ')}`, async (ctx) => {
       ctx.skip(ATOLL_NOT_READY !== undefined, ATOLL_NOT_READY);
       const args = THREADED_ARGS[elf] ?? [];
-      const first = await underAtoll(flags, [guestPath(elf), ...args]);
+      const first = await underAtoll([...flags, guestPath(elf), ...args]);
       expect(first.status, describeOutcome(first)).toBe(0);
       expect(first.stderr).toMatch(/test-and-set wins: t0=\d+ t1=\d+ t2=\d+/);
       for (let i = 1; i < REPEATS; i++) {
-        const again = await underAtoll(flags, [guestPath(elf), ...args]);
+        const again = await underAtoll([...flags, guestPath(elf), ...args]);
         expect(again.stdout).toBe(first.stdout);
         expect(again.stderr, `run ${i + 1}`).toBe(first.stderr);
       }
@@ -184,7 +128,7 @@ describe('several programs on one node (atoll run a.elf b.elf ...)', () => {
       it(`${programs.join(' + ')} with ${mode}: each program's output, in its own order`, async (ctx) => {
         ctx.skip(SKIP_ATOLL !== undefined, SKIP_ATOLL);
         const alone = await Promise.all(programs.map((p) => underQemu(guestPath(p), [])));
-        const got = await underAtoll(flags, programs.map(guestPath));
+        const got = await underAtoll([...flags, ...programs.map(guestPath)]);
         expect(got.signal).toBeNull();
         expect(got.status, describeOutcome(got)).toBe(0);
         const all = linesOf(got.stdout);
@@ -202,7 +146,7 @@ describe('several programs on one node (atoll run a.elf b.elf ...)', () => {
       ctx.skip(SKIP_ATOLL !== undefined, SKIP_ATOLL);
       const victim = 'examples/threads-counter.elf';
       const [hostileAlone, victimAlone] = await Promise.all([underQemu(guestPath('tests/hostile.elf'), []), underQemu(guestPath(victim), [])]);
-      const got = await underAtoll(flags, [guestPath('tests/hostile.elf'), guestPath(victim)]);
+      const got = await underAtoll([...flags, guestPath('tests/hostile.elf'), guestPath(victim)]);
       expect(got.signal, 'the node itself must survive').toBeNull();
       const all = linesOf(got.stdout);
       expect(isSubsequence(linesOf(victimAlone.stdout), all), got.stdout).toBe(true);

@@ -2,36 +2,15 @@
 // `atoll run` (in every hart mode for the threaded ones) with each case: stdout and the exit status must
 // match, and stderr too when the program exits normally. Skipped, with the reason, without qemu-riscv32.
 // Without qemu, atoll's own exit statuses are still checked against the values qemu gave.
-import { spawn, spawnSync } from 'node:child_process';
-import { constants } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { exitStatus, qemuMissing, underAtoll, underQemu } from '../guest/runners.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const ATOLL = join(ROOT, 'bin', 'atoll.js');
-const HAS_QEMU = spawnSync('qemu-riscv32', ['--version']).status === 0;
+const HAS_QEMU = qemuMissing() === undefined;
 const MODES: readonly (readonly string[])[] = [[], ['--harts', '2'], ['--harts', '2', '--threaded']];
 
-interface Outcome { out: string; err: string; status: number }
-
-function runProcess(cmd: string, args: readonly string[]): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString('latin1'); });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString('latin1'); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ out, err, status: signal !== null ? 128 + constants.signals[signal] : code ?? -1 });
-    });
-  });
-}
-const qemu = (elf: string, args: readonly string[]): Promise<Outcome> =>
-  runProcess('sh', ['-c', 'ulimit -c 0; exec qemu-riscv32 "$@"', 'qemu', elf, ...args]);
-const atoll = (mode: readonly string[], elf: string, args: readonly string[]): Promise<Outcome> =>
-  runProcess(process.execPath, [ATOLL, 'run', ...mode, elf, ...args]);
+const qemu = (elf: string, args: readonly string[]) => underQemu(elf, args);
+const atoll = (mode: readonly string[], elf: string, args: readonly string[]) => underAtoll([...mode, elf, ...args]);
 
 /** [program, arguments, the exit status qemu-riscv32 gives, threaded (run in every hart mode)] */
 const CASES: ReadonlyArray<readonly [string, readonly string[], number, boolean]> = [
@@ -55,13 +34,13 @@ describe('argument-driven conformance programs', () => {
     it(`${elf} ${args.join(' ')} ends with status ${status} and prints what qemu-riscv32 prints`, async () => {
       const path = join('guest', elf);
       const runs = await Promise.all((threaded ? MODES : MODES.slice(0, 1)).map((m) => atoll(m, path, args)));
-      for (const got of runs) expect(got.status, got.err).toBe(status);
+      for (const got of runs) expect(exitStatus(got), got.stderr).toBe(status);
       if (!HAS_QEMU) return;
       const want = await qemu(path, args);
-      expect(want.status).toBe(status);
+      expect(exitStatus(want)).toBe(status);
       for (const got of runs) {
-        expect(got.out).toBe(want.out);
-        if (status < 128) expect(got.err).toBe(want.err);
+        expect(got.stdout).toBe(want.stdout);
+        if (status < 128) expect(got.stderr).toBe(want.stderr);
       }
     });
   }
