@@ -166,18 +166,18 @@ export class SimNetwork<P> {
     this.stats.sent++;
     const what = this.describe(payload);
     this.sim.record('net.send', what === undefined ? { id, from, to } : { id, from, to, m: what });
-    if (this.blocked.has(`${from}>${to}`)) {
+    const key = `${from}>${to}`;
+    if (this.blocked.has(key)) {
       this.stats.partitioned++;
       this.sim.record('net.drop', { id, why: 'partition' });
       return id;
     }
-    const l = this.link(from, to);
+    const l = this.links.get(key) ?? this.defaults;
     if (this.rng.chance(l.loss)) {
       this.stats.lost++;
       this.sim.record('net.drop', { id, why: 'loss' });
       return id;
     }
-    const key = `${from}>${to}`;
     let at = this.sim.now_ns + sampleLatency(l.latency, this.rng);
     if (this.rng.chance(l.reorder)) {
       at += Math.round(this.rng.uniform(0, l.reorder_window_ns));
@@ -187,17 +187,18 @@ export class SimNetwork<P> {
       at = Math.max(at, this.fifoTail.get(key) ?? 0);
       this.fifoTail.set(key, at);
     }
-    this.schedule(at, from, to, payload, id);
+    this.schedule(at, key, from, to, payload, id);
     if (this.rng.chance(l.duplicate)) {
       this.stats.duplicated++;
       const dupAt = this.sim.now_ns + sampleLatency(l.latency, this.rng) + Math.round(this.rng.uniform(0, l.reorder_window_ns));
       this.sim.record('net.dup', { id });
-      this.schedule(dupAt, from, to, payload, id);
+      this.schedule(dupAt, key, from, to, payload, id);
     }
     return id;
   }
 
-  private schedule(at: number, from: string, to: string, payload: P, id: number): void {
+  /** `key` is the link's "from>to", built once per send: a delivery re-checks partitions without a new string. */
+  private schedule(at: number, key: string, from: string, to: string, payload: P, id: number): void {
     if (this.inFlight >= this.maxInFlight) {
       this.stats.overflow++;
       this.sim.record('net.drop', { id, why: 'overflow' });
@@ -206,7 +207,7 @@ export class SimNetwork<P> {
     this.inFlight++;
     this.sim.at(at, () => {
       this.inFlight--;
-      if (this.blocked.has(`${from}>${to}`)) {
+      if (this.blocked.has(key)) {
         this.stats.partitioned++;
         this.sim.record('net.drop', { id, why: 'partition' });
         return;
