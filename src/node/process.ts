@@ -267,11 +267,11 @@ export class Process {
       k.kernelStart(0, 0);
     }
     const host: HartHost = { node, io, log, realtime_base_ns: this.realtime_base_ns, names: new Map([[this.pid, 'guest']]) };
-    const start = node.stats(h).instructions;
+    const start = node.instructions(h);
     for (;;) {
       const r = this.result();
       if (r !== null) return r;
-      const done = Number(node.stats(h).instructions - start);
+      const done = Number(node.instructions(h) - start);
       if (done >= max_instructions) return { kind: 'limit', instructions: BigInt(done) };
       const reason = driveHart(host, h, Math.min(BATCH_INSTRUCTIONS, max_instructions - done));
       if (reason === 'idle' && node.u32(KS + KS_LIVE_PROCS) !== 0 && k.kernelStuck() !== 0) k.kernelKillAll();

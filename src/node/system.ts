@@ -105,9 +105,9 @@ export class System {
       if (retired >= max_instructions) return { results: this.results(), limited: true };
       const hart = rand() % harts;
       const slice = SLICE_MIN + (rand() % SLICE_SPAN);
-      const before = node.stats(hart).instructions;
+      const before = node.instructions(hart);
       const out = driveHart(host, hart, Math.min(slice, max_instructions - retired));
-      retired += Number(node.stats(hart).instructions - before);
+      retired += Number(node.instructions(hart) - before);
       if (out !== 'idle') { idleStreak = 0; continue; }
       // Every hart idle in a row, nothing sleeping: the live threads wait for each other forever.
       if (++idleStreak >= 4 * harts && node.kernel.kernelStuck() !== 0) {
