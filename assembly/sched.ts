@@ -164,7 +164,7 @@ export function wakeExpired(now: u64): void {
   }
 }
 
-/** The earliest deadline of a blocked thread (TIMER_DISARMED when none) and, through it, its thread. */
+/** The earliest deadline of a blocked thread (TIMER_DISARMED when none). */
 export function earliestDeadline(): u64 {
   let best = TIMER_DISARMED;
   if (load<u32>(KS + KS_SLEEPERS) == 0) return best;
