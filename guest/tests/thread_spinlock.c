@@ -1,11 +1,14 @@
 /* thread_spinlock: AMO-based locks and counters across threads. Each of THREADS threads adds to
  * plain (non-atomic) counters ROUNDS times under (1) the amoswap test-and-set lock, (2) the ticket
  * lock, (3) a lock built on LR/SC; and does ROUNDS amoadd.w on a shared counter with no lock. All four
- * totals must be exact. */
+ * totals must be exact. argv[1], if given, sets ROUNDS (a ticket lock convoys when its next holder is not
+ * running, so a host with busy CPUs runs this slowly under qemu-user). */
 #include "atoll.h"
 
 #define THREADS 4
-#define ROUNDS 3000
+#define ROUNDS_DEFAULT 3000
+
+static int rounds = ROUNDS_DEFAULT;
 
 static spinlock_t tas = SPINLOCK_INIT;
 static ticketlock_t ticket = TICKETLOCK_INIT;
@@ -29,7 +32,7 @@ static void lrsc_unlock(volatile int *p) { __atomic_store_n(p, 0, __ATOMIC_RELEA
 
 static int worker(void *arg) {
   (void)arg;
-  for (int i = 0; i < ROUNDS; i++) {
+  for (int i = 0; i < rounds; i++) {
     spin_lock(&tas);
     c_tas = c_tas + 1;
     spin_unlock(&tas);
@@ -44,11 +47,19 @@ static int worker(void *arg) {
   return 0;
 }
 
-int main(void) {
+static int parse(const char *s) {
+  int v = 0;
+  while (*s >= '0' && *s <= '9' && v < 1000000) v = v * 10 + (*s++ - '0');
+  return v;
+}
+
+int main(int argc, char **argv) {
   struct thread t[THREADS];
+  if (argc > 1) rounds = parse(argv[1]);
+  if (rounds <= 0) rounds = ROUNDS_DEFAULT;
   for (int i = 0; i < THREADS; i++) thread_create(&t[i], worker, 0);
   for (int i = 0; i < THREADS; i++) thread_join(&t[i]);
-  unsigned want = THREADS * ROUNDS;
+  unsigned want = THREADS * (unsigned)rounds;
   printf("test-and-set: %u of %u\n", c_tas, want);
   printf("ticket: %u of %u (tickets taken %d, served %d)\n", c_ticket, want, ticket.next, ticket.serving);
   printf("lr/sc: %u of %u\n", c_lrsc, want);

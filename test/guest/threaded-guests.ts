@@ -43,6 +43,8 @@ export const THREADED_ARGS: Readonly<Record<string, readonly string[]>> = {
   'examples/lock-fairness.elf': ['600'],
   'examples/preempt.elf': ['50000'],
   'tests/qa_thread_edge.elf': ['w'],
+  // its ticket lock convoys under qemu-user when the host's CPUs are busy (seconds per run at 3000 rounds)
+  'tests/thread_spinlock.elf': ['500'],
 };
 
 /** Guests left out of the plain (single-hart, pre-threads) differential test. */
