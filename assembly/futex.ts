@@ -8,7 +8,6 @@ import { THREAD_BASE, THREAD_BYTES, T_STATE, T_FUTEX_KEY, T_DEADLINE, T_REGS, T_
 import { THREADS_MAX } from './limits';
 import { TS_FUTEX, threadWake } from './sched';
 
-
 /** Block the (already switched-out) thread t on key until woken or until deadline (ticks; all ones: none). */
 export function futexBlock(t: u32, key: u32, space: u32, deadline: u64): void {
   const b = THREAD_BASE + t * THREAD_BYTES;
@@ -22,20 +21,28 @@ export function futexBlock(t: u32, key: u32, space: u32, deadline: u64): void {
   if (deadline != 0xFFFF_FFFF_FFFF_FFFF) store<u32>(KS + KS_SLEEPERS, load<u32>(KS + KS_SLEEPERS) + 1);
 }
 
+const NO_THREAD: u32 = 0xFFFF_FFFF;
+
+/** The thread that has waited longest on (key, space), or NO_THREAD. */
+function oldestWaiter(key: u32, space: u32): u32 {
+  let best = NO_THREAD;
+  let bestSeq: u64 = 0xFFFF_FFFF_FFFF_FFFF;
+  for (let t: u32 = 0; t < THREADS_MAX; t++) {
+    const b = THREAD_BASE + t * THREAD_BYTES;
+    if (load<u32>(b + T_STATE) != TS_FUTEX || load<u32>(b + T_FUTEX_KEY) != key) continue;
+    if (load<u32>(b + T_FUTEX_SPACE) != space) continue;
+    const seq = load<u64>(b + T_WAIT_SEQ);
+    if (seq < bestSeq) { bestSeq = seq; best = t; }
+  }
+  return best;
+}
+
 /** Wake up to `count` waiters on key, oldest first, as of virtual time `now`; the number woken. */
 export function futexWake(key: u32, space: u32, count: u32, now: u64): u32 {
   let woken: u32 = 0;
   while (woken < count) {
-    let best: u32 = 0xFFFF_FFFF;
-    let bestSeq: u64 = 0xFFFF_FFFF_FFFF_FFFF;
-    for (let t: u32 = 0; t < THREADS_MAX; t++) {
-      const b = THREAD_BASE + t * THREAD_BYTES;
-      if (load<u32>(b + T_STATE) != TS_FUTEX || load<u32>(b + T_FUTEX_KEY) != key) continue;
-      if (load<u32>(b + T_FUTEX_SPACE) != space) continue;
-      const s = load<u64>(b + T_WAIT_SEQ);
-      if (s < bestSeq) { bestSeq = s; best = t; }
-    }
-    if (best == 0xFFFF_FFFF) break;
+    const best = oldestWaiter(key, space);
+    if (best == NO_THREAD) break;
     const b = THREAD_BASE + best * THREAD_BYTES;
     store<u32>(b + T_REGS + 10 * 4, 0); // FUTEX_WAIT returns 0
     threadWake(best, now);
@@ -51,16 +58,8 @@ export function futexWake(key: u32, space: u32, count: u32, now: u64): u32 {
 export function futexRequeue(key: u32, space: u32, key2: u32, count: u32): u32 {
   let moved: u32 = 0;
   while (moved < count) {
-    let best: u32 = 0xFFFF_FFFF;
-    let bestSeq: u64 = 0xFFFF_FFFF_FFFF_FFFF;
-    for (let t: u32 = 0; t < THREADS_MAX; t++) {
-      const b = THREAD_BASE + t * THREAD_BYTES;
-      if (load<u32>(b + T_STATE) != TS_FUTEX || load<u32>(b + T_FUTEX_KEY) != key) continue;
-      if (load<u32>(b + T_FUTEX_SPACE) != space) continue;
-      const s = load<u64>(b + T_WAIT_SEQ);
-      if (s < bestSeq) { bestSeq = s; best = t; }
-    }
-    if (best == 0xFFFF_FFFF) break;
+    const best = oldestWaiter(key, space);
+    if (best == NO_THREAD) break;
     store<u32>(THREAD_BASE + best * THREAD_BYTES + T_FUTEX_KEY, key2);
     moved++;
   }
