@@ -82,15 +82,28 @@ function rqBase(level: u32): u32 {
   return RQ_BASE + level * RQ_BYTES;
 }
 
-/** Queue a RUNNABLE thread at the back of its level. */
-export function rqPush(t: u32): void {
-  let level = load<u32>(threadBase(t) + T_LEVEL);
-  if (load<u32>(KS + KS_POLICY) != SCHED_MLFQ || level >= MLFQ_LEVELS) level = 0;
-  const q = rqBase(level);
+/** Append t to the ring of one run-queue level (a FIFO of THREADS_MAX slots). */
+function ringPush(q: u32, t: u32): void {
   const count = load<u32>(q + RQ_COUNT);
   assert(count < THREADS_MAX, 'run queue overflow');
   store<u32>(q + RQ_SLOTS + ((load<u32>(q + RQ_HEAD) + count) % THREADS_MAX) * 4, t);
   store<u32>(q + RQ_COUNT, count + 1);
+}
+
+/** Take the thread at the front of a non-empty level's ring. */
+function ringPop(q: u32): u32 {
+  const head = load<u32>(q + RQ_HEAD);
+  const t = load<u32>(q + RQ_SLOTS + head * 4);
+  store<u32>(q + RQ_HEAD, (head + 1) % THREADS_MAX);
+  store<u32>(q + RQ_COUNT, load<u32>(q + RQ_COUNT) - 1);
+  return t;
+}
+
+/** Queue a RUNNABLE thread at the back of its level. */
+export function rqPush(t: u32): void {
+  let level = load<u32>(threadBase(t) + T_LEVEL);
+  if (load<u32>(KS + KS_POLICY) != SCHED_MLFQ || level >= MLFQ_LEVELS) level = 0;
+  ringPush(rqBase(level), t);
   store<u32>(KS + KS_RUNNABLE, load<u32>(KS + KS_RUNNABLE) + 1);
   atomic.add<u32>(KS + KS_RQ_GEN, 1);
 }
@@ -99,12 +112,8 @@ export function rqPush(t: u32): void {
 function rqPop(): u32 {
   for (let level: u32 = 0; level < MLFQ_LEVELS; level++) {
     const q = rqBase(level);
-    const count = load<u32>(q + RQ_COUNT);
-    if (count == 0) continue;
-    const head = load<u32>(q + RQ_HEAD);
-    const t = load<u32>(q + RQ_SLOTS + head * 4);
-    store<u32>(q + RQ_HEAD, (head + 1) % THREADS_MAX);
-    store<u32>(q + RQ_COUNT, count - 1);
+    if (load<u32>(q + RQ_COUNT) == 0) continue;
+    const t = ringPop(q);
     store<u32>(KS + KS_RUNNABLE, load<u32>(KS + KS_RUNNABLE) - 1);
     return t;
   }
@@ -118,15 +127,7 @@ export function mlfqBoost(): void {
   const q0 = rqBase(0);
   for (let level: u32 = 1; level < MLFQ_LEVELS; level++) {
     const q = rqBase(level);
-    while (load<u32>(q + RQ_COUNT) != 0) {
-      const head = load<u32>(q + RQ_HEAD);
-      const t = load<u32>(q + RQ_SLOTS + head * 4);
-      store<u32>(q + RQ_HEAD, (head + 1) % THREADS_MAX);
-      store<u32>(q + RQ_COUNT, load<u32>(q + RQ_COUNT) - 1);
-      const c0 = load<u32>(q0 + RQ_COUNT);
-      store<u32>(q0 + RQ_SLOTS + ((load<u32>(q0 + RQ_HEAD) + c0) % THREADS_MAX) * 4, t);
-      store<u32>(q0 + RQ_COUNT, c0 + 1);
-    }
+    while (load<u32>(q + RQ_COUNT) != 0) ringPush(q0, ringPop(q));
   }
 }
 
