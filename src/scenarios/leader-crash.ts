@@ -34,6 +34,8 @@ export interface LeaderCrashReport {
   readonly violations: readonly string[];
   readonly events: readonly TimelineEvent[];
   readonly timeline: readonly TimelineSample[];
+  /** SHA-256 of the run's trace: the same seed gives the same hash. */
+  readonly trace_hash: string;
   readonly passed: boolean;
 }
 
@@ -71,7 +73,7 @@ export function runLeaderCrash(o: LeaderCrashOptions): LeaderCrashReport {
   return {
     scenario: 'leader-crash', seed: o.seed, nodes: sim.servers, crashes,
     history: { ops: fin.ops, completed: fin.completed, verdict: fin.verdict }, violations: fin.violations,
-    events: sim.events, timeline: sim.timeline, passed,
+    events: sim.events, timeline: sim.timeline, trace_hash: sim.cluster.sim.trace.digest(), passed,
   };
 }
 
@@ -87,6 +89,7 @@ function human(r: LeaderCrashReport): string {
   lines.push(formatTimeline(r.nodes, r.timeline));
   lines.push('', `client history: ${r.history.ops} operations, ${r.history.completed} completed, linearizable: ${r.history.verdict}`);
   lines.push(`safety (election safety, log matching, leader completeness, state machine safety): ${r.violations.length === 0 ? 'held' : r.violations.join('; ')}`);
+  lines.push(`trace: sha256 ${r.trace_hash}`);
   lines.push(r.passed ? 'PASS' : 'FAIL');
   return lines.join('\n') + '\n';
 }

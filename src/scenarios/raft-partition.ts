@@ -38,6 +38,8 @@ export interface RaftPartitionReport {
   readonly events: readonly TimelineEvent[];
   readonly timeline: readonly TimelineSample[];
   readonly checks: Readonly<Record<string, boolean>>;
+  /** SHA-256 of the run's trace: the same seed gives the same hash. */
+  readonly trace_hash: string;
   readonly passed: boolean;
 }
 
@@ -97,7 +99,7 @@ export function runRaftPartition(o: RaftPartitionOptions): RaftPartitionReport {
     majority_election_ms: elected, old_leader_stepdown_ms: stepdown, minority_commit_before: minorityBefore,
     minority_commit_during_max: minorityDuring, majority_commit_after: commitOf(majority), final_term: finalTerm, converged,
     history: { ops: fin.ops, completed: fin.completed, verdict: fin.verdict }, violations: fin.violations,
-    events: sim.events, timeline: sim.timeline, checks, passed: Object.values(checks).every(Boolean),
+    events: sim.events, timeline: sim.timeline, checks, trace_hash: sim.cluster.sim.trace.digest(), passed: Object.values(checks).every(Boolean),
   };
 }
 
@@ -116,6 +118,7 @@ function human(r: RaftPartitionReport): string {
     ...Object.entries(r.checks).map(([k, v]) => `${k.replace(/_/g, ' ')}: ${yes(v)}`),
     `client history: ${r.history.ops} operations, ${r.history.completed} completed, linearizable: ${r.history.verdict}`,
     ...r.violations.map((v) => `violation: ${v}`),
+    `trace: sha256 ${r.trace_hash}`,
     r.passed ? 'PASS' : 'FAIL',
   ];
   return lines.join('\n') + '\n';
