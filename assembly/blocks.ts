@@ -1,6 +1,6 @@
 // The kernel control blocks inside [KERNEL_BASE, SCRATCH_BASE): the node header, one block per hart and
 // one TLB per hart. All hart state lives here, never in module globals, so one kernel instance can step any
-// hart and several instances (one per worker thread) can share the memory. Mirrored in src/node/layout.ts.
+// hart and several instances (one per worker thread) can share the memory. Mirrored in src/machine/layout.ts.
 import { KERNEL_BASE } from './layout';
 import { HARTS_MAX, TLB_ENTRIES_MAX, THREADS_MAX, IPC_ENDPOINTS_MAX } from './limits';
 

@@ -1,5 +1,5 @@
 // The fixed layout of a node's shared memory. Every region has a stated base and size; the host mirrors
-// these numbers in src/node/layout.ts. Static data (AssemblyScript's, rewritten on each instantiation) sits
+// these numbers in src/machine/layout.ts. Static data (AssemblyScript's, rewritten on each instantiation) sits
 // below KERNEL_BASE and must stay read-only.
 //
 //   [0, KERNEL_BASE)                    AssemblyScript static data (checked at boot to fit)

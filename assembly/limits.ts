@@ -1,5 +1,5 @@
 // Every limit of the node kernel in one place (as xv6's param.h). The host mirrors these in
-// src/node/layout.ts; each is checked where a caller could exceed it.
+// src/machine/layout.ts; each is checked where a caller could exceed it.
 
 /** Harts per node (per-hart blocks and TLBs are laid out for this many). */
 export const HARTS_MAX: u32 = 8;

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProgram } from '../src/node/session.js';
-import type { GuestIO } from '../src/node/syscalls.js';
+import { runProgram } from '../src/machine/session.js';
+import type { GuestIO } from '../src/machine/syscalls.js';
 import type { PlainFigure as BenchResult } from './lib/types.js';
 
 export type { PlainFigure as BenchResult } from './lib/types.js';

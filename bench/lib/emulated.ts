@@ -1,11 +1,11 @@
-// The emulated side of the kernel benchmarks: runs bench/guest/kbench.elf on a small fresh node (one hart,
-// deterministic mode) and times the run loop only (node creation and loading excluded) with the wall clock,
+// The emulated side of the kernel benchmarks: runs bench/guest/kbench.elf on a small fresh machine (one hart,
+// deterministic mode) and times the run loop only (machine creation and loading excluded) with the wall clock,
 // which is measurement code's privilege. Each figure subtracts the guest's own loop so what remains is the
 // kernel path: an ecall served in the kernel or by the host, a context switch, a daemon hand-off.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseElf } from '../../src/elf/index.js';
-import { System } from '../../src/node/system.js';
+import { System } from '../../src/machine/system.js';
 import type { ElfImage } from '../../src/elf/index.js';
 
 export type KbenchMode = 'loop' | 'getpid' | 'clock' | 'yield1' | 'yield2' | 'daemon';
@@ -81,7 +81,7 @@ export function ipcImage(name: 'daemon' | 'client'): ElfImage {
 }
 
 /**
- * One run of the daemon process beside `client N mode` on a fresh one-hart node (deterministic mode); the
+ * One run of the daemon process beside `client N mode` on a fresh one-hart machine (deterministic mode); the
  * run loop is timed. Every mode looks the daemon up first and tells it to quit at the end, so the runs
  * differ only by the N iterations. Throws if either process does not exit 0.
  */

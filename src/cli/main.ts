@@ -1,7 +1,7 @@
 // The atoll CLI: one dispatcher that loads a command module on demand, so a command's dependencies
 // (the kernel, the network, wabt) cost nothing to the others. Each command lives in commands/<name>.ts and
 // exports `run(argv): Promise<number>` (the exit code).
-import { UsageError, InputError } from './errors.js';
+import { UsageError, InputError } from '../base/index.js';
 
 export interface Command {
   run(argv: string[]): Promise<number>;

@@ -1,7 +1,7 @@
 // The typed error of the ELF loader: one code per rule a program can break, and a message that says
 // what is wrong with the file and what was expected. It is an InputError, so the CLI prints it as one
 // line and exits 1.
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../base/index.js';
 
 /** Every way parseElf can reject a file; each rule has its own code. */
 export type ElfErrorCode =

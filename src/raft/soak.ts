@@ -17,8 +17,8 @@ import { RaftKvService, RAFT_KV_SERVICE } from './service.js';
 import { KvClientService, KV_CLIENT_SERVICE } from './kv-client.js';
 import { SafetyChecker } from './invariants.js';
 import type { RaftKvServer } from './server.js';
-import { parseArgs, flagBool, flagNumber, flagString, type FlagSpecs } from '../cli/args.js';
-import { InputError, UsageError } from '../cli/errors.js';
+import { parseArgs, flagBool, flagNumber, flagString, type FlagSpecs } from '../base/index.js';
+import { InputError, UsageError } from '../base/index.js';
 
 function openTrace(file: string): number {
   try {

@@ -2,8 +2,8 @@
 // crash, again and again (each crashed leader restarts after `down_ms`). Reports every crash with the
 // time until a new leader was elected, the timeline of roles, terms and commit indexes, and the checks:
 // Raft's safety properties held, the client history is linearizable, and the cluster recovered each time.
-import { flagBool, flagNumber, type ParsedArgs } from '../cli/args.js';
-import { UsageError } from '../cli/errors.js';
+import { flagBool, flagNumber, type ParsedArgs } from '../base/index.js';
+import { UsageError } from '../base/index.js';
 import { formatTimeline, RaftSim, round3, type TimelineEvent, type TimelineSample } from './raft-sim.js';
 import type { ScenarioEntry } from './types.js';
 

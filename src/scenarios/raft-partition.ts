@@ -3,8 +3,8 @@
 // leader and keeps committing; the old leader commits nothing new and steps down (CheckQuorum); after the
 // heal the old side rejoins without raising terms (PreVote) and catches up. Timeline and checks as in
 // leader-crash.
-import { flagBool, flagNumber, type ParsedArgs } from '../cli/args.js';
-import { UsageError } from '../cli/errors.js';
+import { flagBool, flagNumber, type ParsedArgs } from '../base/index.js';
+import { UsageError } from '../base/index.js';
 import { formatTimeline, MS, RaftSim, round3, type TimelineEvent, type TimelineSample } from './raft-sim.js';
 import type { ScenarioEntry } from './types.js';
 

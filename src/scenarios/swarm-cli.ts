@@ -1,7 +1,7 @@
 // `atoll scenario swarm`: flags, the human report and the --json report of the robot swarm.
 import { createWriteStream, readFileSync } from 'node:fs';
-import { flagBool, flagNumber, flagString, type ParsedArgs } from '../cli/args.js';
-import { InputError, UsageError } from '../cli/errors.js';
+import { flagBool, flagNumber, flagString, type ParsedArgs } from '../base/index.js';
+import { InputError, UsageError } from '../base/index.js';
 import { parseFaultScript, type ScheduledFault } from '../net/index.js';
 import { runSwarm, swarmNodeIds, SWARM_ROBOTS_MAX, type SwarmReport } from './swarm.js';
 import type { ScenarioEntry } from './types.js';

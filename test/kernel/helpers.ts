@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseElf } from '../../src/elf/index.js';
-import { System, type SystemOptions } from '../../src/node/system.js';
-import type { RunResult } from '../../src/node/process.js';
-import type { KernelStats } from '../../src/node/kstats.js';
+import { System, type SystemOptions } from '../../src/machine/system.js';
+import type { RunResult } from '../../src/machine/process.js';
+import type { KernelStats } from '../../src/machine/kstats.js';
 
 export const FIXTURES = join(import.meta.dirname, '../fixtures/kernel');
 export const fixture = (name: string): string => join(FIXTURES, `${name}.elf`);

@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runGuests } from './helpers.js';
-import { KS, KS_LIVE_PROCS, KS_LIVE_THREADS, THREADS_MAX, LOCK_SCHED, LOCK_PROC } from '../../src/node/layout.js';
+import { KS, KS_LIVE_PROCS, KS_LIVE_THREADS, THREADS_MAX, LOCK_SCHED, LOCK_PROC } from '../../src/machine/layout.js';
 
 const ATOLL = join(import.meta.dirname, '../../bin/atoll.js');
 const GUEST_IPC = join(import.meta.dirname, '../../guest/ipc');
@@ -34,7 +34,7 @@ describe('kernel IPC between processes', () => {
     const r = await runGuests([['ipc', 'server', 'echo', '200'], ['ipc', 'client', 'echo', '200']], { harts });
     expect(r.out).toBe('client echo: 200 replies ok\n');
     expect(r.results).toEqual([{ kind: 'exit', code: 0 }, { kind: 'exit', code: 0 }]);
-    expect(r.sys.node.kernel.framesUsed()).toBe(0);
+    expect(r.sys.machine.kernel.framesUsed()).toBe(0);
   });
 
   it('two clients share a server of three threads; all requests are served once', async () => {
@@ -59,7 +59,7 @@ describe('kernel IPC between processes', () => {
     const r = await runGuests([['ipc', 'server', 'ends', '4', '2'], ['ipc', 'client', 'ends', '10'], ['ipc', 'client', 'ends', '10']], { harts: 2 });
     expect(r.out).toBe('call 2: -32 (want 78)\ncall 2: -32 (want 78)\n');
     expect(r.results).toEqual([{ kind: 'exit', code: 0 }, { kind: 'exit', code: 1 }, { kind: 'exit', code: 1 }]);
-    expect(r.sys.node.kernel.ipcWaiters()).toBe(0);
+    expect(r.sys.machine.kernel.ipcWaiters()).toBe(0);
   });
 
   it('a request too long for the waiting server\'s buffer is -EMSGSIZE and the server goes on waiting', async () => {
@@ -78,19 +78,19 @@ describe('kernel IPC between processes', () => {
     expect(r.out).toBe('late: reply to a dead client: -3\n');
     expect(r.results[0]).toEqual({ kind: 'exit', code: 0 });
     expect(r.results[1]).toMatchObject({ kind: 'fault', signal: 'SIGSEGV' });
-    const node = r.sys.node;
-    expect(node.kernel.ipcWaiters()).toBe(0);
-    expect([KS_LIVE_PROCS, KS_LIVE_THREADS].map((f) => node.u32(KS + f))).toEqual([0, 0]);
+    const machine = r.sys.machine;
+    expect(machine.kernel.ipcWaiters()).toBe(0);
+    expect([KS_LIVE_PROCS, KS_LIVE_THREADS].map((f) => machine.u32(KS + f))).toEqual([0, 0]);
   });
 
   it('threaded on 2 harts: clients get every reply and the kernel tables come back empty', async () => {
     for (let run = 0; run < 3; run++) {
       const r = await runGuests([['ipc', 'server', 'thr', '300', '2'], ['ipc', 'client', 'thr', '150'], ['ipc', 'client', 'thr', '150']], { harts: 2, threaded: true });
       expect(r.results.every((x) => x.kind === 'exit' && x.code === 0)).toBe(true);
-      const node = r.sys.node;
-      expect(node.kernel.framesUsed()).toBe(0);
-      for (let t = 0; t < THREADS_MAX; t++) expect(node.kernel.threadState(t)).toBe(0);
-      for (const l of [LOCK_SCHED, LOCK_PROC]) expect(node.u32(l)).toBe(0);
+      const machine = r.sys.machine;
+      expect(machine.kernel.framesUsed()).toBe(0);
+      for (let t = 0; t < THREADS_MAX; t++) expect(machine.kernel.threadState(t)).toBe(0);
+      for (const l of [LOCK_SCHED, LOCK_PROC]) expect(machine.u32(l)).toBe(0);
     }
   }, 60_000);
 

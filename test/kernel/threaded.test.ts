@@ -1,4 +1,4 @@
-// Threaded mode (needs `npm run build`: the hart workers run dist/src/node/hart-worker.js): harts on their
+// Threaded mode (needs `npm run build`: the hart workers run dist/src/machine/hart-worker.js): harts on their
 // own worker threads share the kernel's tables under its spinlocks. Run after run the guests compute the
 // right results and the tables come back intact: every frame free, no thread left, empty run queues,
 // every lock released.
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runGuests, fixture } from './helpers.js';
 import {
   KS, KS_LIVE_PROCS, KS_LIVE_THREADS, LOCK_SCHED, LOCK_PROC, LOCK_FRAME, THREADS_MAX, PROCS_MAX, PROC_BASE, PROC_BYTES, P, PROC_STATE,
-} from '../../src/node/layout.js';
+} from '../../src/machine/layout.js';
 
 const KS_RUNNABLE = 44, KS_SLEEPERS = 32;
 const ATOLL = join(import.meta.dirname, '../../bin/atoll.js');
@@ -21,12 +21,12 @@ describe('harts on worker threads', () => {
       expect(r.results[1]).toMatchObject({ kind: 'fault', signal: 'SIGSEGV', fault: 'store page fault' });
       expect(r.results[2]).toEqual({ kind: 'exit', code: 0 });
       expect(r.results[3]).toMatchObject({ kind: 'fault', signal: 'SIGSEGV', address: 0x10 });
-      const node = r.sys.node;
-      expect(node.kernel.framesUsed()).toBe(0);
-      expect([KS_LIVE_PROCS, KS_LIVE_THREADS, KS_RUNNABLE, KS_SLEEPERS].map((f) => node.u32(KS + f))).toEqual([0, 0, 0, 0]);
-      for (let t = 0; t < THREADS_MAX; t++) expect(node.kernel.threadState(t)).toBe(0);
-      for (let p = 0; p < PROCS_MAX; p++) expect([PROC_STATE.FREE, PROC_STATE.DEAD]).toContain(node.u32(PROC_BASE + p * PROC_BYTES + P.STATE));
-      for (const l of [LOCK_SCHED, LOCK_PROC, LOCK_FRAME]) expect(node.u32(l)).toBe(0); // TTAS word: released
+      const machine = r.sys.machine;
+      expect(machine.kernel.framesUsed()).toBe(0);
+      expect([KS_LIVE_PROCS, KS_LIVE_THREADS, KS_RUNNABLE, KS_SLEEPERS].map((f) => machine.u32(KS + f))).toEqual([0, 0, 0, 0]);
+      for (let t = 0; t < THREADS_MAX; t++) expect(machine.kernel.threadState(t)).toBe(0);
+      for (let p = 0; p < PROCS_MAX; p++) expect([PROC_STATE.FREE, PROC_STATE.DEAD]).toContain(machine.u32(PROC_BASE + p * PROC_BYTES + P.STATE));
+      for (const l of [LOCK_SCHED, LOCK_PROC, LOCK_FRAME]) expect(machine.u32(l)).toBe(0); // TTAS word: released
       expect(r.stats.locks.sched.acquisitions).toBeGreaterThan(0);
       expect(r.stats.harts.every((h) => h.instructions > 0)).toBe(true);
     }
@@ -35,9 +35,9 @@ describe('harts on worker threads', () => {
   it.each(['tas', 'ticket'] as const)('with %s kernel locks the threaded tables stay intact too', async (kernel_lock) => {
     const r = await runGuests([['counter', '3', '4000'], ['hog', '2', 'shrink']], { harts: 2, threaded: true, kernel_lock });
     expect(r.results).toEqual([{ kind: 'exit', code: 0 }, { kind: 'exit', code: 0 }]);
-    expect(r.sys.node.kernel.framesUsed()).toBe(0);
+    expect(r.sys.machine.kernel.framesUsed()).toBe(0);
     expect(r.stats.locks.frame.acquisitions).toBeGreaterThan(1000);
-    const word = r.sys.node.u32(LOCK_SCHED), owner = r.sys.node.u32(LOCK_SCHED + 4);
+    const word = r.sys.machine.u32(LOCK_SCHED), owner = r.sys.machine.u32(LOCK_SCHED + 4);
     expect(kernel_lock === 'ticket' ? word === owner : word === 0).toBe(true); // released
   }, 30_000);
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseElf } from '../../src/elf/index.js';
-import { LOAD_END } from '../../src/node/layout.js';
+import { LOAD_END } from '../../src/machine/layout.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ATOLL = join(ROOT, 'bin', 'atoll.js');

@@ -1,8 +1,8 @@
 // `atoll bench [suite...] [--json] [--quick] [--out DIR]`: runs the micro-benchmark suites (the same as
 // `npm run bench`), prints a table (or, with --json, an array of result objects on stdout), and writes
 // latest.json and latest.md into the results folder. Progress lines go to stderr.
-import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../args.js';
-import { InputError, UsageError } from '../errors.js';
+import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
+import { InputError, UsageError } from '../../base/index.js';
 import { defaultResultsDir, formatTable, runBench, saveRun, suiteNames } from '../../../bench/index.js';
 
 const FLAGS: FlagSpecs = {

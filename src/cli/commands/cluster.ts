@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../args.js';
-import { InputError, UsageError } from '../errors.js';
+import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
+import { InputError, UsageError } from '../../base/index.js';
 import { SERVICES } from '../../cluster/services.js';
 import { freeLoopbackPort } from '../../net/free-port.js';
 

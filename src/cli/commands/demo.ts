@@ -1,15 +1,15 @@
 // `atoll demo` (what `npm start` runs): every committed example in guest/examples runs on its own fresh
-// node with its output shown and its statistics after it, then the memory-bound example is replayed under
+// machine with its output shown and its statistics after it, then the memory-bound example is replayed under
 // three TLB geometries to show what the TLB buys, and two deterministic cluster scenarios close the run (the
 // robot swarm over a lossy network, and Raft losing its leader again and again). Without examples, a
 // built-in program assembled here runs.
 import { existsSync, readdirSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { parseArgs, flagBool, formatFlagHelp, type FlagSpecs } from '../args.js';
-import { UsageError } from '../errors.js';
-import { runProgram, faultLine, formatStats, type SessionResult } from '../../node/session.js';
-import { Node, Process, type GuestIO, type ElfImage } from '../../node/index.js';
+import { parseArgs, flagBool, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
+import { UsageError } from '../../base/index.js';
+import { runProgram, faultLine, formatStats, type SessionResult } from '../../machine/session.js';
+import { Machine, Process, type GuestIO, type ElfImage } from '../../machine/index.js';
 import { run as runScenario } from './scenario.js';
 
 const FLAGS: FlagSpecs = {
@@ -67,12 +67,12 @@ export async function run(argv: string[]): Promise<number> {
   const clock = (): number => performance.now();
   if (elfs.length === 0) {
     say('== built-in program (no guest/examples/*.elf in this build)');
-    const node = await Node.create();
-    const r = new Process(node, builtin(), { argv: ['builtin'] }).run(io);
-    say(`exit: ${JSON.stringify(r)}; ${node.stats(0).instructions} instructions`);
+    const machine = await Machine.create();
+    const r = new Process(machine, builtin(), { argv: ['builtin'] }).run(io);
+    say(`exit: ${JSON.stringify(r)}; ${machine.stats(0).instructions} instructions`);
     return 0;
   }
-  say(`Atoll: each program below runs on its own emulated RV32IMA node (Sv32 MMU, TLB, timer) from ${dir}\n`);
+  say(`Atoll: each program below runs on its own emulated RV32IMA machine (Sv32 MMU, TLB, timer) from ${dir}\n`);
   for (const f of elfs) {
     say(`== atoll run ${f}`);
     const s = await runProgram(join(dir!, f), [], {}, io, clock);

@@ -1,8 +1,8 @@
 // `atoll inspect [--wat <function>]`: validate build/kernel.wasm with wabt (threads enabled), list its
 // imports and exports, or print one function as WebAssembly text.
-import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../args.js';
-import { UsageError } from '../errors.js';
-import { inspectKernel } from '../../node/inspect.js';
+import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
+import { UsageError } from '../../base/index.js';
+import { inspectKernel } from '../../machine/inspect.js';
 
 const FLAGS: FlagSpecs = {
   wat: { kind: 'string', help: 'print this function (export name or $name) as WebAssembly text' },

@@ -2,8 +2,8 @@
 // cluster over the TCP transport (finding the leader, retrying safely). Prints the value for get
 // ('(absent)' when missing), 'ok' for put/del; `status` shows each node's role, term, leader and indexes
 // (exit 1 when no node leads); --json prints one JSON object.
-import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../args.js';
-import { InputError, UsageError } from '../errors.js';
+import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
+import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, loadClusterConfig } from '../../cluster/config.js';
 import { KvClientError, KvTcpClient } from '../../raft/kv-tcp-client.js';
 import type { KvOp } from '../../raft/kv.js';

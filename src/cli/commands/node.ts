@@ -1,8 +1,8 @@
 // `atoll node --config <cluster.json> --id <name>`: runs one real node (its services over TCP) until
 // SIGINT/SIGTERM, or until stdin closes with --stop-on-stdin-close (how `atoll cluster up` ties its
 // children's lives to its own). Prints one "listening" line on stdout; logs go to stderr.
-import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../args.js';
-import { InputError, UsageError } from '../errors.js';
+import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
+import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, loadClusterConfig } from '../../cluster/config.js';
 import { RealNode, type HostClock } from '../../cluster/real-node.js';
 

@@ -1,29 +1,29 @@
 // `atoll run [options] <program.elf> [args...] [-- <program.elf> [args...]]...`: run static RV32 programs,
-// each as its own process, on one fresh node. The guest's stdout and stderr pass through unchanged and atoll
+// each as its own process, on one fresh machine. The guest's stdout and stderr pass through unchanged and atoll
 // exits with the first program's status (128 + signal after a kill, with one line on stderr). Flags come
 // before the first program. Several programs: `atoll run a.elf b.elf` (every word ends in .elf, no args) or
 // groups separated by `--`; a lone program whose own arguments end in .elf takes a trailing `--`.
 import { writeFileSync } from 'node:fs';
-import { parseArgs, flagBool, flagNumber, flagString, formatFlagHelp, type FlagSpecs } from '../args.js';
-import { UsageError, InputError } from '../errors.js';
-import { runPrograms, faultLine, formatStats, type ProgramSpec } from '../../node/session.js';
-import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX, RAM_BYTES_MAX } from '../../node/layout.js';
+import { parseArgs, flagBool, flagNumber, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
+import { UsageError, InputError } from '../../base/index.js';
+import { runPrograms, faultLine, formatStats, type ProgramSpec } from '../../machine/session.js';
+import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX, RAM_BYTES_MAX } from '../../machine/layout.js';
 
 /**
- * Guest RAM of `atoll run` unless --ram says otherwise: the most a node takes, so a program's break can
+ * Guest RAM of `atoll run` unless --ram says otherwise: the most a machine takes, so a program's break can
  * grow about as far as under qemu-user (whose heap stops near 1 GiB, below its stack). Frames are
  * handed out on demand and untouched RAM costs the host nothing, so a small program pays nothing for it.
  */
 const RUN_RAM_BYTES_DEFAULT = RAM_BYTES_MAX;
-import { stdio } from '../../node/stdio.js';
-import { KERNEL_LOCK_KINDS, type KernelLockKind, type SchedPolicy } from '../../node/system.js';
+import { stdio } from '../../machine/stdio.js';
+import { KERNEL_LOCK_KINDS, type KernelLockKind, type SchedPolicy } from '../../machine/system.js';
 
 export { stdio };
 
 const FLAGS: FlagSpecs = {
   ram: { kind: 'size', help: 'guest RAM (default and most 1008M; a multiple of 4K)' },
   tlb: { kind: 'string', help: `TLB geometry <entries>[x<ways>] (default ${TLB_ENTRIES_DEFAULT}x${TLB_WAYS_DEFAULT})` },
-  harts: { kind: 'integer', help: `harts of the node (1..${HARTS_MAX}, default 1)` },
+  harts: { kind: 'integer', help: `harts of the machine (1..${HARTS_MAX}, default 1)` },
   threaded: { kind: 'boolean', help: 'run each hart on its own worker thread (default: deterministic, one thread)' },
   quantum: { kind: 'integer', help: 'instructions per scheduling quantum (default 100000)' },
   sched: { kind: 'string', help: 'scheduling policy: rr (round-robin, default) or mlfq' },
@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   const envp = Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   const programs = splitPrograms(p.positionals).map((g) => ({ ...g, envp }));
   if (programs.length === 0) throw new UsageError(`missing the program to run (${USAGE})`);
-  if (programs.length > PROCS_MAX) throw new UsageError(`${programs.length} programs given; a node runs at most ${PROCS_MAX} processes`);
+  if (programs.length > PROCS_MAX) throw new UsageError(`${programs.length} programs given; a machine runs at most ${PROCS_MAX} processes`);
   const tlbText = flagString(p, 'tlb');
   const tlb = tlbText === undefined ? undefined : parseTlb(tlbText);
   const ram = flagNumber(p, 'ram');
@@ -94,7 +94,7 @@ export async function run(argv: string[]): Promise<number> {
   const lockText = flagString(p, 'kernel-lock');
   if (lockText !== undefined && !(lockText in KERNEL_LOCK_KINDS)) throw new UsageError(`--kernel-lock: '${lockText}' is not a lock kind (tas, ttas or ticket)`);
   const kernel_lock = lockText as KernelLockKind | undefined;
-  // The kernel log is the node's dmesg: kept out of the guest's stderr (so it matches Linux's) unless --klog;
+  // The kernel log is the machine's dmesg: kept out of the guest's stderr (so it matches Linux's) unless --klog;
   // --stats and --stats-json carry it.
   const klog = flagBool(p, 'klog');
   const kernel_log: string[] = [];
@@ -108,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
       ram_bytes: ram ?? RUN_RAM_BYTES_DEFAULT, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock,
     }, stdio, () => performance.now(), Infinity, log);
   } catch (err) {
-    // Configuration the kernel or node refuses is a usage problem when it came from a flag.
+    // Configuration the kernel or machine refuses is a usage problem when it came from a flag.
     if (err instanceof InputError && /RAM size|TLB/.test(err.message) && (ram !== undefined || tlb !== undefined)) throw new UsageError(err.message);
     throw err;
   }

@@ -1,7 +1,7 @@
 // `atoll scenario <name> [flags]`: runs a deterministic cluster scenario from the registry below.
 // A scenario is one line in SCENARIOS; its module is loaded on demand.
-import { formatFlagHelp, parseArgs } from '../args.js';
-import { UsageError } from '../errors.js';
+import { formatFlagHelp, parseArgs } from '../../base/index.js';
+import { UsageError } from '../../base/index.js';
 import type { ScenarioEntry } from '../../scenarios/types.js';
 
 interface ScenarioRef {

@@ -1,17 +1,17 @@
-// The host's mirror of the kernel's memory layout (src/node/layout.ts) agrees with the kernel: values the
+// The host's mirror of the kernel's memory layout (src/machine/layout.ts) agrees with the kernel: values the
 // kernel writes through its exports appear at the offsets the host reads.
 import { describe, it, expect } from 'vitest';
 import { A } from './helpers/asm.js';
 import { paged, CODE_VA } from './helpers/machine.js';
 import {
   NODE_BASE, N_RAM_BYTES, N_FRAMES_USED, hartBase, H_TLB_SETS, H_TLB_WAYS, H_MTIMECMP, H_SATP, H_TICK_INSNS, TLB_BASE, TLB_TABLE_BYTES, ACC_FETCH,
-} from '../../src/node/layout.js';
+} from '../../src/machine/layout.js';
 
 describe('layout mirror', () => {
   it('node header, hart block and TLB fields sit where the host looks for them', async () => {
     const m = await paged([A.ecall()], { ram_bytes: 4 << 20, harts: 2, tlb_entries: 64, tlb_ways: 2, asid: 5 });
-    const v = m.node.view;
-    const k = m.node.kernel;
+    const v = m.machine.view;
+    const k = m.machine.kernel;
     expect(v.getUint32(NODE_BASE + N_RAM_BYTES, true)).toBe(4 << 20);
     const used = v.getUint32(NODE_BASE + N_FRAMES_USED, true);
     expect(used).toBe(k.framesUsed());

@@ -2,7 +2,7 @@
 // idle passes, shootdowns, forced ASID flushes, system calls, TLB), per kernel lock (acquisitions, spins),
 // per process and per ended thread. Everything comes from the shared memory; nothing here reads a clock,
 // so in deterministic mode the same seed gives the same figures.
-import type { Node } from './node.js';
+import type { Machine } from './machine.js';
 import type { Process } from './process.js';
 import {
   hartBase, H_SWITCHES, H_IDLE, H_ASID_FLUSHES, H_SHOOTDOWNS, H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, H_PREEMPTIONS,
@@ -51,12 +51,12 @@ export interface KernelStats {
   readonly frames_used: number;
 }
 
-export function collectStats(node: Node, procs: readonly Process[], names: ReadonlyMap<number, string>): KernelStats {
+export function collectStats(machine: Machine, procs: readonly Process[], names: ReadonlyMap<number, string>): KernelStats {
   const harts: HartKernelStats[] = [];
-  for (let i = 0; i < node.harts; i++) {
+  for (let i = 0; i < machine.harts; i++) {
     const b = hartBase(i);
-    const s = node.stats(i);
-    const n = (off: number): number => Number(node.u64(b + off));
+    const s = machine.stats(i);
+    const n = (off: number): number => Number(machine.u64(b + off));
     harts.push({
       hart: i, instructions: Number(s.instructions), context_switches: n(H_SWITCHES), preemptions: n(H_PREEMPTIONS), idle: n(H_IDLE),
       shootdowns: n(H_SHOOTDOWNS), asid_flushes: n(H_ASID_FLUSHES), syscalls_kernel: n(H_SYSCALLS_KERNEL), syscalls_host: n(H_SYSCALLS_HOST),
@@ -64,28 +64,28 @@ export function collectStats(node: Node, procs: readonly Process[], names: Reado
       tlb: { hits: Number(s.tlb.hits), misses: Number(s.tlb.misses), walks: Number(s.tlb.walks), flushes: Number(s.tlb.flushes) },
     });
   }
-  const lock = (a: number): LockStats => ({ acquisitions: Number(node.u64(a + SPINLOCK_ACQUISITIONS)), spins: Number(node.u64(a + SPINLOCK_SPINS)) });
+  const lock = (a: number): LockStats => ({ acquisitions: Number(machine.u64(a + SPINLOCK_ACQUISITIONS)), spins: Number(machine.u64(a + SPINLOCK_SPINS)) });
   const processes = procs.map((p): ProcessStats => {
     const b = PROC_BASE + p.index * PROC_BYTES;
-    const r = procResult(node, p.index);
+    const r = procResult(machine, p.index);
     const status = r === null ? 'running' : r.kind === 'exit' ? `exit ${r.code}` : r.kind === 'limit' ? 'limit' : r.signal;
     return {
       pid: p.pid, name: names.get(p.pid) ?? '', status, exit_code: r?.kind === 'exit' ? r.code : null,
-      instructions: Number(node.u64(b + P.INSTRET)), context_switches: Number(node.u64(b + P.SWITCHES)),
-      threads: node.u32(b + P.THREADS_CREATED), syscalls: Number(node.u64(b + P.SYSCALLS)),
-      demand_faults: Number(node.u64(b + P.PAGE_FAULTS)), frames_freed: node.u32(b + P.FRAMES),
+      instructions: Number(machine.u64(b + P.INSTRET)), context_switches: Number(machine.u64(b + P.SWITCHES)),
+      threads: machine.u32(b + P.THREADS_CREATED), syscalls: Number(machine.u64(b + P.SYSCALLS)),
+      demand_faults: Number(machine.u64(b + P.PAGE_FAULTS)), frames_freed: machine.u32(b + P.FRAMES),
     };
   });
-  const count = node.u32(KS + KS_TREC_COUNT);
+  const count = machine.u32(KS + KS_TREC_COUNT);
   const threads: ThreadStats[] = [];
   for (let i = Math.max(0, count - TREC_ENTRIES); i < count; i++) {
     const r = TREC_BASE + (i % TREC_ENTRIES) * TREC_BYTES;
-    threads.push({ tid: node.u32(r), pid: node.u32(r + 4), context_switches: Number(node.u64(r + 8)), instructions: Number(node.u64(r + 16)), preempted: node.u32(r + 24) });
+    threads.push({ tid: machine.u32(r), pid: machine.u32(r + 4), context_switches: Number(machine.u64(r + 8)), instructions: Number(machine.u64(r + 16)), preempted: machine.u32(r + 24) });
   }
   return {
     harts, context_switches: harts.reduce((a, h) => a + h.context_switches, 0),
     locks: { sched: lock(LOCK_SCHED), proc: lock(LOCK_PROC), frame: lock(LOCK_FRAME) },
-    processes, threads, oom_kills: node.u32(KS + KS_OOM_KILLS), frames_used: node.kernel.framesUsed(),
+    processes, threads, oom_kills: machine.u32(KS + KS_OOM_KILLS), frames_used: machine.kernel.framesUsed(),
   };
 }
 

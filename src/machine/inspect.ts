@@ -2,7 +2,7 @@
 // exports (the shared memory among them) and prints one function as text. The CLI's `atoll inspect` and
 // the tests that prove the AMO paths are Wasm atomics both use it.
 import { readFileSync } from 'node:fs';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../base/index.js';
 import { kernelWasmPath } from './kernel.js';
 
 export interface WasmItem {

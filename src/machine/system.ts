@@ -1,4 +1,4 @@
-// A node running several processes on K harts under the node kernel. Deterministic mode (the default)
+// A machine running several processes on K harts under the machine kernel. Deterministic mode (the default)
 // interleaves the harts on this thread in an order and with slice lengths drawn from a seeded xorshift, so
 // the same seed gives the same run; threaded mode runs each hart on its own worker thread (its own kernel
 // instance over the same shared memory), with real parallelism. Idle workers wait in Atomics.wait in JS
@@ -6,8 +6,8 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../cli/errors.js';
-import { Node, type NodeOptions } from './node.js';
+import { InputError } from '../base/index.js';
+import { Machine, type MachineOptions } from './machine.js';
 import { Process, procResult, QUANTUM_TICKS, REALTIME_BASE_NS_DEFAULT, type RunResult, type ProcessOptions } from './process.js';
 import { compileKernel } from './kernel.js';
 import { driveHart, type HartHost } from './driver.js';
@@ -18,7 +18,7 @@ import { KS, KS_LIVE_PROCS, KS_RQ_GEN, SCHED_POLICY, HARTS_MAX } from './layout.
 
 export type SchedPolicy = keyof typeof SCHED_POLICY;
 
-export interface SystemOptions extends NodeOptions {
+export interface SystemOptions extends MachineOptions {
   /** Instructions per scheduling quantum (rounded up to whole timer ticks). Default 100,000. */
   readonly quantum_instructions?: number;
   readonly sched?: SchedPolicy;
@@ -53,29 +53,29 @@ export class System {
   readonly names = new Map<number, string>();
   private started = false;
 
-  private constructor(readonly node: Node, readonly opts: SystemOptions) {}
+  private constructor(readonly machine: Machine, readonly opts: SystemOptions) {}
 
   static async create(opts: SystemOptions = {}): Promise<System> {
     const harts = opts.harts ?? 1;
     if (!Number.isInteger(harts) || harts < 1 || harts > HARTS_MAX) throw new InputError(`harts must be 1..${HARTS_MAX}, not ${harts}`);
     const q = opts.quantum_instructions;
     if (q !== undefined && (!Number.isInteger(q) || q < 1 || q > 1e9)) throw new InputError(`the quantum must be 1..1000000000 instructions, not ${q}`);
-    const node = await Node.create(opts);
-    const s = new System(node, opts);
-    const tick_insns = node.clock_hz / node.timebase_hz;
+    const machine = await Machine.create(opts);
+    const s = new System(machine, opts);
+    const tick_insns = machine.clock_hz / machine.timebase_hz;
     const ticks = q === undefined ? QUANTUM_TICKS : Math.max(1, Math.ceil(q / tick_insns));
-    for (let h = 0; h < harts; h++) node.kernel.hartSetQuantum(h, ticks);
-    if (opts.asids !== undefined) node.kernel.kernelSetAsids(opts.asids);
-    if (opts.kernel_lock !== undefined) node.kernel.kernelSetLockKind(KERNEL_LOCK_KINDS[opts.kernel_lock]);
+    for (let h = 0; h < harts; h++) machine.kernel.hartSetQuantum(h, ticks);
+    if (opts.asids !== undefined) machine.kernel.kernelSetAsids(opts.asids);
+    if (opts.kernel_lock !== undefined) machine.kernel.kernelSetLockKind(KERNEL_LOCK_KINDS[opts.kernel_lock]);
     const rt = opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT;
-    node.kernel.kernelSetClock(node.timebase_hz, Number(rt & 0xffff_ffffn), Number(rt >> 32n));
+    machine.kernel.kernelSetClock(machine.timebase_hz, Number(rt & 0xffff_ffffn), Number(rt >> 32n));
     return s;
   }
 
   /** Load a program as a new process (before the run starts). */
   spawn(image: ElfImage, opts: ProcessOptions & { readonly name?: string }): Process {
-    if (this.started) throw new InputError('processes are loaded before the node runs');
-    const p = new Process(this.node, image, { ...opts, realtime_base_ns: this.opts.realtime_base_ns });
+    if (this.started) throw new InputError('processes are loaded before the machine runs');
+    const p = new Process(this.machine, image, { ...opts, realtime_base_ns: this.opts.realtime_base_ns });
     this.processes.push(p);
     this.names.set(p.pid, opts.name ?? opts.argv[0] ?? `pid ${p.pid}`);
     return p;
@@ -84,19 +84,19 @@ export class System {
   private start(threaded: boolean): void {
     if (this.started) throw new InputError('a node runs once');
     this.started = true;
-    this.node.kernel.kernelStart(SCHED_POLICY[this.opts.sched ?? 'rr'], threaded ? 1 : 0);
+    this.machine.kernel.kernelStart(SCHED_POLICY[this.opts.sched ?? 'rr'], threaded ? 1 : 0);
   }
 
   private liveProcs(): number {
-    return this.node.u32(KS + KS_LIVE_PROCS);
+    return this.machine.u32(KS + KS_LIVE_PROCS);
   }
 
   /** Deterministic mode: every hart on this thread, in a seeded order, until all processes end. */
   run(io: GuestIO, log: (line: string) => void, max_instructions = Infinity): SystemResult {
     this.start(false);
-    const node = this.node;
-    const harts = node.harts;
-    const host: HartHost = { node, io, log, realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT, names: this.names };
+    const machine = this.machine;
+    const harts = machine.harts;
+    const host: HartHost = { machine, io, log, realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT, names: this.names };
     let x = ((this.opts.seed ?? 1) >>> 0) || 0x9e3779b9;
     const rand = (): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
     let retired = 0;
@@ -105,13 +105,13 @@ export class System {
       if (retired >= max_instructions) return { results: this.results(), limited: true };
       const hart = rand() % harts;
       const slice = SLICE_MIN + (rand() % SLICE_SPAN);
-      const before = node.instructions(hart);
+      const before = machine.instructions(hart);
       const out = driveHart(host, hart, Math.min(slice, max_instructions - retired));
-      retired += Number(node.instructions(hart) - before);
+      retired += Number(machine.instructions(hart) - before);
       if (out !== 'idle') { idleStreak = 0; continue; }
       // Every hart idle in a row, nothing sleeping: the live threads wait for each other forever.
-      if (++idleStreak >= 4 * harts && node.kernel.kernelStuck() !== 0) {
-        log(`kernel: deadlock: every live thread is blocked with no deadline; killing ${node.kernel.kernelKillAll()} processes`);
+      if (++idleStreak >= 4 * harts && machine.kernel.kernelStuck() !== 0) {
+        log(`kernel: deadlock: every live thread is blocked with no deadline; killing ${machine.kernel.kernelKillAll()} processes`);
         idleStreak = 0;
       }
     }
@@ -121,14 +121,14 @@ export class System {
   /** Threaded mode: one worker thread per hart; resolves when every process has ended. */
   async runThreaded(log: (line: string) => void): Promise<SystemResult> {
     this.start(true);
-    const node = this.node;
+    const machine = this.machine;
     const module = await compileKernel();
     const workers: Promise<void>[] = [];
-    for (let hart = 0; hart < node.harts; hart++) {
+    for (let hart = 0; hart < machine.harts; hart++) {
       workers.push(new Promise((resolve, reject) => {
         const w = new Worker(workerPath(), {
           workerData: {
-            module, memory: node.memory, hart, ram_bytes: node.ram_bytes, clock_hz: node.clock_hz, timebase_hz: node.timebase_hz,
+            module, memory: machine.memory, hart, ram_bytes: machine.ram_bytes, clock_hz: machine.clock_hz, timebase_hz: machine.timebase_hz,
             realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names],
           },
         });
@@ -142,21 +142,21 @@ export class System {
   }
 
   results(): (RunResult | null)[] {
-    return this.processes.map((p) => procResult(this.node, p.index));
+    return this.processes.map((p) => procResult(this.machine, p.index));
   }
 
   stats(): KernelStats {
-    return collectStats(this.node, this.processes, this.names);
+    return collectStats(this.machine, this.processes, this.names);
   }
 }
 
 /** The compiled worker: next to this module when built, else under dist/ (tests run the sources). */
 export function workerPath(): string {
-  for (const rel of ['./hart-worker.js', '../../dist/src/node/hart-worker.js']) {
+  for (const rel of ['./hart-worker.js', '../../dist/src/machine/hart-worker.js']) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }
-  throw new InputError('dist/src/node/hart-worker.js is missing: run `npm run build`');
+  throw new InputError('dist/src/machine/hart-worker.js is missing: run `npm run build`');
 }
 
 export { KS_RQ_GEN };

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProgram } from '../../src/node/session.js';
+import { runProgram } from '../../src/machine/session.js';
 
 const DIR = join(import.meta.dirname, '../../guest/tests');
 const programs = readdirSync(DIR).filter((f) => /^rv32u[ima]-.*\.elf$/.test(f)).sort();

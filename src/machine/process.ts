@@ -1,10 +1,10 @@
-// A user process in the node kernel's process table: a fresh Sv32 address space (its own ASID) holding the
+// A user process in the machine kernel's process table: a fresh Sv32 address space (its own ASID) holding the
 // program's PT_LOAD segments (with their permissions, zero-filled past filesz), a Linux-style initial stack,
 // heap and stack bounds for the kernel's brk and demand paging, and a first thread (tid = pid) in the run
 // queue. Loading happens before any hart runs. run() is the one-program, one-hart shortcut; several
 // programs and harts go through System (system.ts). The result is read back from the process table.
-import { InputError } from '../cli/errors.js';
-import type { Node } from './node.js';
+import { InputError } from '../base/index.js';
+import type { Machine } from './machine.js';
 import type { ElfImage } from '../elf/index.js';
 import { copyToUser } from './usermem.js';
 import type { GuestIO } from './syscalls.js';
@@ -75,18 +75,18 @@ function signalName(n: number): Signal {
 }
 
 /** How a process in the table ended, or null while it lives. */
-export function procResult(node: Node, index: number): RunResult | null {
+export function procResult(machine: Machine, index: number): RunResult | null {
   const b = PROC_BASE + index * PROC_BYTES;
-  if (node.u32(b + P.STATE) !== PROC_STATE.DEAD) return null;
-  const signal = node.u32(b + P.SIGNAL);
-  if (signal === 0) return { kind: 'exit', code: node.u32(b + P.EXIT) & 0xff };
-  const cause = node.u32(b + P.CAUSE);
-  if (cause === KILL_OOM) return { kind: 'killed', signal: 'SIGKILL', reason: `out of memory: no free frame for a page fault at 0x${node.u32(b + P.TVAL).toString(16).padStart(8, '0')}` };
-  if (cause === KILL_DEADLOCK) return { kind: 'killed', signal: 'SIGKILL', reason: 'deadlock: every thread of the node was blocked with no deadline' };
+  if (machine.u32(b + P.STATE) !== PROC_STATE.DEAD) return null;
+  const signal = machine.u32(b + P.SIGNAL);
+  if (signal === 0) return { kind: 'exit', code: machine.u32(b + P.EXIT) & 0xff };
+  const cause = machine.u32(b + P.CAUSE);
+  if (cause === KILL_OOM) return { kind: 'killed', signal: 'SIGKILL', reason: `out of memory: no free frame for a page fault at 0x${machine.u32(b + P.TVAL).toString(16).padStart(8, '0')}` };
+  if (cause === KILL_DEADLOCK) return { kind: 'killed', signal: 'SIGKILL', reason: 'deadlock: every thread of the machine was blocked with no deadline' };
   if (cause === KILL_HOST + SIGNAL_NUMBER.SIGPIPE) return { kind: 'killed', signal: 'SIGPIPE', reason: 'write to a pipe with no reader' };
   if (cause >= KILL_HOST) return { kind: 'killed', signal: signalName(signal), reason: 'killed by the host' };
   const [fault, sig] = FAULT_NAMES[cause] ?? [`trap cause ${cause}`, signalName(signal)];
-  return { kind: 'fault', signal: sig, fault, cause, address: node.u32(b + P.TVAL), pc: node.u32(b + P.PC) };
+  return { kind: 'fault', signal: sig, fault, cause, address: machine.u32(b + P.TVAL), pc: machine.u32(b + P.PC) };
 }
 
 function pageDown(a: number): number {
@@ -120,8 +120,8 @@ export class Process {
   /** The hart run() drives. */
   readonly hart = 0;
 
-  constructor(readonly node: Node, image: ElfImage, opts: ProcessOptions) {
-    const k = node.kernel;
+  constructor(readonly machine: Machine, image: ElfImage, opts: ProcessOptions) {
+    const k = machine.kernel;
     this.realtime_base_ns = opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT;
     for (const s of image.segments) {
       if (s.memsz === 0) continue;
@@ -136,12 +136,12 @@ export class Process {
     const index = k.procCreate(root) >>> 0;
     if (index === FRAME_NONE) {
       k.frameFree(root);
-      throw new InputError('the process table is full (at most 16 processes per node)');
+      throw new InputError('the process table is full (at most 16 processes per machine)');
     }
     this.index = index;
     const b = PROC_BASE + index * PROC_BYTES;
-    this.satp = node.u32(b + P.SATP);
-    this.pid = node.u32(b + P.PID);
+    this.satp = machine.u32(b + P.SATP);
+    this.pid = machine.u32(b + P.PID);
     let end = USER_BASE;
     // Pages shared by two segments get the union of their permissions.
     const pages = new Map<number, number>();
@@ -164,7 +164,7 @@ export class Process {
         const va = s.vaddr + off;
         const n = Math.min(data.length - off, PAGE_BYTES - (va % PAGE_BYTES));
         const pa = this.physical(va);
-        node.bytes.set(data.subarray(off, off + n), node.host(pa));
+        machine.bytes.set(data.subarray(off, off + n), machine.host(pa));
         off += n;
       }
     }
@@ -172,23 +172,23 @@ export class Process {
     // Like Linux's overcommit heuristic: the heap may not promise more than the RAM left after loading
     // (less a reserve for page tables and the stack), and never reaches the stack region. The kernel also
     // refuses growth beyond the frames free at the time of the call.
-    const free_bytes = node.ram_bytes - k.framesUsed() * PAGE_BYTES - HEAP_RESERVE_BYTES;
+    const free_bytes = machine.ram_bytes - k.framesUsed() * PAGE_BYTES - HEAP_RESERVE_BYTES;
     // A program loaded above the stack (at 0x8000_0000, say) has its heap there too, up to LOAD_END.
     const heap_limit = this.brk_start >= USER_END ? LOAD_END : this.stack_low - 16 * PAGE_BYTES;
     this.brk_max = Math.min(heap_limit, this.brk_start + Math.max(0, free_bytes));
     const sp = this.buildStack(image, opts);
     k.procSetMemory(index, this.brk_start, this.brk_max, this.stack_low);
-    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError('the thread table is full (at most 128 threads per node)');
+    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError('the thread table is full (at most 128 threads per machine)');
     // Mirror the first thread on hart 0 too, so the initial registers can be inspected before run().
-    node.setPc(this.hart, image.entry);
-    node.setReg(this.hart, 2, sp);
+    machine.setPc(this.hart, image.entry);
+    machine.setReg(this.hart, 2, sp);
   }
 
   /** Map a zeroed frame at va (flags R/W/X/U); throws when guest RAM is exhausted. */
   private mapFresh(va: number, flags: number): number {
-    const k = this.node.kernel;
+    const k = this.machine.kernel;
     const pa = k.frameAlloc() >>> 0;
-    if (pa === FRAME_NONE) throw new InputError(`guest RAM (${this.node.ram_bytes} bytes) is too small for this program`);
+    if (pa === FRAME_NONE) throw new InputError(`guest RAM (${this.machine.ram_bytes} bytes) is too small for this program`);
     const rc = k.vmMap(this.root, va >>> 0, pa, flags);
     if (rc !== 0) throw new InputError(`cannot map page 0x${va.toString(16)} (kernel code ${rc})`);
     return pa;
@@ -196,8 +196,8 @@ export class Process {
 
   /** Physical address behind a mapped user va (no permission check: the loader's own use). */
   private physical(va: number): number {
-    const pteAddr = this.node.kernel.vmPteAddress(this.root, va >>> 0) >>> 0;
-    const pte = this.node.view.getUint32(this.node.host(pteAddr), true);
+    const pteAddr = this.machine.kernel.vmPteAddress(this.root, va >>> 0) >>> 0;
+    const pte = this.machine.view.getUint32(this.machine.host(pteAddr), true);
     return ((pte >>> 10) * PAGE_BYTES) + (va % PAGE_BYTES);
   }
 
@@ -222,7 +222,7 @@ export class Process {
     let top = USER_END;
     const place = (b: Uint8Array): number => {
       top -= b.length;
-      copyToUser(this.node, this.satp, top, b);
+      copyToUser(this.machine, this.satp, top, b);
       return top;
     };
     const execfnAt = place(execfn); // Linux puts the file name at the very top
@@ -239,42 +239,42 @@ export class Process {
     const vec = new Uint8Array(words.length * 4);
     const dv = new DataView(vec.buffer);
     words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
-    copyToUser(this.node, this.satp, sp, vec);
+    copyToUser(this.machine, this.satp, sp, vec);
     return sp;
   }
 
   /** The current break (the kernel's). */
   get brk(): number {
-    return this.node.u32(PROC_BASE + this.index * PROC_BYTES + P.BRK);
+    return this.machine.u32(PROC_BASE + this.index * PROC_BYTES + P.BRK);
   }
 
   /** How it ended, or null while it lives. */
   result(): RunResult | null {
-    return procResult(this.node, this.index);
+    return procResult(this.machine, this.index);
   }
 
   /**
-   * Run this node's processes on hart 0 (round-robin, the kernel's default quantum) until this process
+   * Run this machine's processes on hart 0 (round-robin, the kernel's default quantum) until this process
    * ends or max_instructions have retired on the hart.
    */
   run(io: GuestIO, max_instructions = Infinity, log: (line: string) => void = () => {}): RunResult {
-    const node = this.node;
-    const k = node.kernel;
+    const machine = this.machine;
+    const k = machine.kernel;
     const h = this.hart;
-    if (node.u32(KS) === 0) {
-      k.kernelSetClock(node.timebase_hz, Number(this.realtime_base_ns & 0xffff_ffffn), Number(this.realtime_base_ns >> 32n));
+    if (machine.u32(KS) === 0) {
+      k.kernelSetClock(machine.timebase_hz, Number(this.realtime_base_ns & 0xffff_ffffn), Number(this.realtime_base_ns >> 32n));
       k.hartSetQuantum(h, QUANTUM_TICKS);
       k.kernelStart(0, 0);
     }
-    const host: HartHost = { node, io, log, realtime_base_ns: this.realtime_base_ns, names: new Map([[this.pid, 'guest']]) };
-    const start = node.instructions(h);
+    const host: HartHost = { machine, io, log, realtime_base_ns: this.realtime_base_ns, names: new Map([[this.pid, 'guest']]) };
+    const start = machine.instructions(h);
     for (;;) {
       const r = this.result();
       if (r !== null) return r;
-      const done = Number(node.instructions(h) - start);
+      const done = Number(machine.instructions(h) - start);
       if (done >= max_instructions) return { kind: 'limit', instructions: BigInt(done) };
       const reason = driveHart(host, h, Math.min(BATCH_INSTRUCTIONS, max_instructions - done));
-      if (reason === 'idle' && node.u32(KS + KS_LIVE_PROCS) !== 0 && k.kernelStuck() !== 0) k.kernelKillAll();
+      if (reason === 'idle' && machine.u32(KS + KS_LIVE_PROCS) !== 0 && k.kernelStuck() !== 0) k.kernelKillAll();
     }
   }
 }

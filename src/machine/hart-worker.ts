@@ -1,9 +1,9 @@
-// A hart's worker thread in threaded mode: its own kernel instance over the node's shared memory, driving
-// one hart until every process of the node has ended. Guest output goes straight to fds 1 and 2; kernel log
+// A hart's worker thread in threaded mode: its own kernel instance over the machine's shared memory, driving
+// one hart until every process of the machine has ended. Guest output goes straight to fds 1 and 2; kernel log
 // lines go to the main thread. When the hart is idle it waits on the run-queue generation word with
-// Atomics.wait (at most IDLE_WAIT_MS), and when every thread of the node is blocked forever it kills them.
+// Atomics.wait (at most IDLE_WAIT_MS), and when every thread of the machine is blocked forever it kills them.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Node } from './node.js';
+import { Machine } from './machine.js';
 import { driveHart, type HartHost } from './driver.js';
 import { stdio } from './stdio.js';
 import { KS, KS_LIVE_PROCS, KS_RQ_GEN } from './layout.js';
@@ -23,17 +23,17 @@ const BATCH = 1 << 20;
 const IDLE_WAIT_MS = 1;
 
 const d = workerData as WorkerData;
-const node = await Node.attach(d.memory, d.ram_bytes, d.clock_hz, d.timebase_hz);
+const machine = await Machine.attach(d.memory, d.ram_bytes, d.clock_hz, d.timebase_hz);
 const log = (line: string): void => parentPort!.postMessage({ kind: 'log', line });
-const host: HartHost = { node, io: stdio, log, realtime_base_ns: BigInt(d.realtime_base_ns), names: new Map(d.names) };
+const host: HartHost = { machine, io: stdio, log, realtime_base_ns: BigInt(d.realtime_base_ns), names: new Map(d.names) };
 const words = new Int32Array(d.memory.buffer);
 const genIndex = (KS + KS_RQ_GEN) >>> 2;
-while (node.u32(KS + KS_LIVE_PROCS) !== 0) {
+while (machine.u32(KS + KS_LIVE_PROCS) !== 0) {
   const gen = Atomics.load(words, genIndex);
   const out = driveHart(host, d.hart, BATCH);
   if (out === 'idle') {
-    if (node.kernel.kernelStuck() !== 0) {
-      const n = node.kernel.kernelKillAll();
+    if (machine.kernel.kernelStuck() !== 0) {
+      const n = machine.kernel.kernelKillAll();
       if (n > 0) log(`kernel: deadlock: every live thread is blocked with no deadline; killing ${n} processes`);
       continue;
     }

@@ -2,7 +2,7 @@
 // result in a0 (negative errno on failure). The kernel serves the thread, scheduling and memory calls itself
 // (assembly/syscall.ts) and hands the rest over: write and clock_gettime64 here; every user pointer goes
 // through the page tables, so a bad one is -EFAULT. Unknown numbers are -ENOSYS.
-import type { Node } from './node.js';
+import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser } from './usermem.js';
 
 /**
@@ -18,7 +18,7 @@ export const SYS = {
   clone: 220, clock_gettime64: 403, clock_nanosleep_time64: 407, futex_time64: 422,
 } as const;
 export const ENOSYS = 38, EFAULT = 14, EINVAL = 22, EBADF = 9, EPIPE = 32, ENOTSUP = 95;
-// Linux clock ids. Every clock reads the node's virtual time: the realtime family adds the realtime base,
+// Linux clock ids. Every clock reads the machine's virtual time: the realtime family adds the realtime base,
 // TAI adds the 37 leap seconds, the CPU-time clocks count from the start of the process (= virtual time).
 // The alarm clocks answer -EINVAL, as on a host without a wake-up RTC.
 const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
@@ -32,8 +32,8 @@ export const WRITE_BYTES_MAX = 0x7fff_f000;
 export type SyscallOutcome = { readonly kind: 'continue' } | { readonly kind: 'exit'; readonly code: number } | { readonly kind: 'sigpipe' };
 const CONTINUE: SyscallOutcome = { kind: 'continue' };
 
-function clockNow(node: Node, hart: number, ctx: SyscallContext, clock: number): bigint | null {
-  const ns = node.time_ns(hart);
+function clockNow(machine: Machine, hart: number, ctx: SyscallContext, clock: number): bigint | null {
+  const ns = machine.time_ns(hart);
   switch (clock) {
     case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: return ctx.realtime_base_ns + ns;
     case CLOCK_TAI: return ctx.realtime_base_ns + ns + TAI_OFFSET_NS;
@@ -61,17 +61,17 @@ export interface SyscallContext {
  * Serve the system call of the thread on `hart` that the kernel handed over (dispatch returned EXIT_TRAP):
  * write and clock_gettime64; every other number the kernel did not serve is -ENOSYS.
  */
-export function handleSyscall(node: Node, hart: number, ctx: SyscallContext, io: GuestIO): SyscallOutcome {
-  const a = (i: number): number => node.reg(hart, 10 + i);
-  const satp = node.satp(hart);
-  const nr = node.reg(hart, 17);
+export function handleSyscall(machine: Machine, hart: number, ctx: SyscallContext, io: GuestIO): SyscallOutcome {
+  const a = (i: number): number => machine.reg(hart, 10 + i);
+  const satp = machine.satp(hart);
+  const nr = machine.reg(hart, 17);
   let result: number;
   switch (nr) {
     case SYS.write: {
       const fd = a(0), buf = a(1), count = Math.min(a(2), WRITE_BYTES_MAX);
       if (fd !== 1 && fd !== 2) { result = -EBADF; break; }
       if (count === 0) { result = 0; break; }
-      const bytes = copyFromUser(node, satp, buf, count);
+      const bytes = copyFromUser(machine, satp, buf, count);
       if (bytes === null) { result = -EFAULT; break; }
       const written = io.write(fd, bytes);
       if (written === -EPIPE) return { kind: 'sigpipe' };
@@ -79,14 +79,14 @@ export function handleSyscall(node: Node, hart: number, ctx: SyscallContext, io:
       break;
     }
     case SYS.clock_gettime64: {
-      const now = clockNow(node, hart, ctx, a(0));
+      const now = clockNow(machine, hart, ctx, a(0));
       if (now === null) { result = -EINVAL; break; }
-      result = copyToUser(node, satp, a(1), timespec(now)) ? 0 : -EFAULT;
+      result = copyToUser(machine, satp, a(1), timespec(now)) ? 0 : -EFAULT;
       break;
     }
     default:
       result = -ENOSYS;
   }
-  node.kernel.hartSyscallReturn(hart, result >>> 0);
+  machine.kernel.hartSyscallReturn(hart, result >>> 0);
   return CONTINUE;
 }

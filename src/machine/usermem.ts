@@ -1,16 +1,16 @@
 // Kernel access to user memory for system calls: every page is translated through the process's page
 // tables with the user's permissions (so a bad pointer is an EFAULT, never a host crash). Bounded by len.
-import type { Node } from './node.js';
+import type { Machine } from './machine.js';
 import { ACC_READ, ACC_WRITE, PAGE_BYTES } from './layout.js';
 
 /** Copy len bytes at user address va; null if any page is not readable by the user. */
-export function copyFromUser(node: Node, satp: number, va: number, len: number): Uint8Array | null {
+export function copyFromUser(machine: Machine, satp: number, va: number, len: number): Uint8Array | null {
   // Translate every page before allocating, so a huge length over a bad pointer costs no memory.
   const hosts: number[] = [];
   for (let done = 0; done < len;) {
     const a = (va + done) >>> 0;
     if (a < va && done > 0) return null; // wrapped around the address space
-    const host = node.kernel.vmTranslate(satp, a, ACC_READ) >>> 0;
+    const host = machine.kernel.vmTranslate(satp, a, ACC_READ) >>> 0;
     if (host === 0) return null;
     hosts.push(host);
     done += Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
@@ -19,19 +19,19 @@ export function copyFromUser(node: Node, satp: number, va: number, len: number):
   for (let done = 0, i = 0; done < len; i++) {
     const a = (va + done) >>> 0;
     const n = Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
-    out.set(node.bytes.subarray(hosts[i]!, hosts[i]! + n), done);
+    out.set(machine.bytes.subarray(hosts[i]!, hosts[i]! + n), done);
     done += n;
   }
   return out;
 }
 
 /** Copy data to user address va; false (nothing written) if any page is not writable by the user. */
-export function copyToUser(node: Node, satp: number, va: number, data: Uint8Array): boolean {
+export function copyToUser(machine: Machine, satp: number, va: number, data: Uint8Array): boolean {
   const hosts: number[] = [];
   for (let done = 0; done < data.length;) {
     const a = (va + done) >>> 0;
     if (a < va && done > 0) return false;
-    const host = node.kernel.vmTranslate(satp, a, ACC_WRITE) >>> 0;
+    const host = machine.kernel.vmTranslate(satp, a, ACC_WRITE) >>> 0;
     if (host === 0) return false;
     hosts.push(host);
     done += Math.min(data.length - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
@@ -39,7 +39,7 @@ export function copyToUser(node: Node, satp: number, va: number, data: Uint8Arra
   for (let done = 0, i = 0; done < data.length; i++) {
     const a = (va + done) >>> 0;
     const n = Math.min(data.length - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
-    node.bytes.set(data.subarray(done, done + n), hosts[i]!);
+    machine.bytes.set(data.subarray(done, done + n), hosts[i]!);
     done += n;
   }
   return true;

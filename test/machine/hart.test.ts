@@ -3,16 +3,16 @@
 import { describe, it, expect } from 'vitest';
 import { A } from './helpers/asm.js';
 import { paged, CODE_VA, DATA_VA } from './helpers/machine.js';
-import { CAUSE, EXIT_TRAP, PTE } from '../../src/node/layout.js';
+import { CAUSE, EXIT_TRAP, PTE } from '../../src/machine/layout.js';
 
 const a0 = 10, a1 = 11, a2 = 12, a3 = 13, t0 = 5;
 
 /** Run `li a1, x; li a2, y; op a0, a1, a2; ecall` and return a0. */
 async function binop(op: (rd: number, rs1: number, rs2: number) => number, x: number, y: number): Promise<number> {
   const m = await paged([...A.li(a1, x), ...A.li(a2, y), op(a0, a1, a2), A.ecall()]);
-  expect(m.node.kernel.run(0, 100)).toBe(EXIT_TRAP);
-  expect(m.node.cause(0)).toBe(CAUSE.ECALL_U);
-  return m.node.reg(0, a0);
+  expect(m.machine.kernel.run(0, 100)).toBe(EXIT_TRAP);
+  expect(m.machine.cause(0)).toBe(CAUSE.ECALL_U);
+  return m.machine.reg(0, a0);
 }
 
 const u = (x: number): number => x >>> 0;
@@ -55,22 +55,22 @@ describe('RV32I and M arithmetic', () => {
       A.addi(a0, 0, -1), A.slti(a1, a0, 0), A.sltiu(a2, a0, -1), A.xori(a3, a0, 0x0f),
       A.srai(6, a0, 4), A.srli(7, a0, 28), A.slli(28, a1, 31), A.ecall(),
     ]);
-    m.node.kernel.run(0, 100);
-    expect([a0, a1, a2, a3, 6, 7, 28].map((r) => m.node.reg(0, r))).toEqual([0xffff_ffff, 1, 0, 0xffff_fff0, 0xffff_ffff, 0xf, MIN]);
+    m.machine.kernel.run(0, 100);
+    expect([a0, a1, a2, a3, 6, 7, 28].map((r) => m.machine.reg(0, r))).toEqual([0xffff_ffff, 1, 0, 0xffff_fff0, 0xffff_ffff, 0xf, MIN]);
   });
 
   it('writes to x0 are discarded', async () => {
     const m = await paged([A.addi(0, 0, 5), A.add(a0, 0, 0), A.lui(0, 1), A.ecall()]);
-    m.node.kernel.run(0, 100);
-    expect(m.node.reg(0, 0)).toBe(0);
-    expect(m.node.reg(0, a0)).toBe(0);
+    m.machine.kernel.run(0, 100);
+    expect(m.machine.reg(0, 0)).toBe(0);
+    expect(m.machine.reg(0, a0)).toBe(0);
   });
 
   it('lui and auipc place the upper immediate', async () => {
     const m = await paged([A.lui(a0, 0xabcde), A.auipc(a1, 1), A.ecall()]);
-    m.node.kernel.run(0, 100);
-    expect(m.node.reg(0, a0)).toBe(0xabcd_e000);
-    expect(m.node.reg(0, a1)).toBe(CODE_VA + 4 + 0x1000);
+    m.machine.kernel.run(0, 100);
+    expect(m.machine.reg(0, a0)).toBe(0xabcd_e000);
+    expect(m.machine.reg(0, a1)).toBe(CODE_VA + 4 + 0x1000);
   });
 });
 
@@ -88,22 +88,22 @@ describe('control flow', () => {
       A.addi(a0, 0, 97), // 32: skipped
       A.ecall(), // 36
     ]);
-    m.node.kernel.run(0, 100);
-    expect(m.node.pc(0)).toBe(CODE_VA + 36);
-    expect(m.node.reg(0, a0)).toBe(0);
-    expect(m.node.reg(0, a2)).toBe(CODE_VA + 20);
-    expect(m.node.reg(0, a3)).toBe(CODE_VA + 32);
+    m.machine.kernel.run(0, 100);
+    expect(m.machine.pc(0)).toBe(CODE_VA + 36);
+    expect(m.machine.reg(0, a0)).toBe(0);
+    expect(m.machine.reg(0, a2)).toBe(CODE_VA + 20);
+    expect(m.machine.reg(0, a3)).toBe(CODE_VA + 32);
   });
 
   it('jalr clears bit 0 of the target and a jump to a misaligned target traps with the target in tval', async () => {
     const m = await paged([A.auipc(t0, 0), A.jalr(a0, t0, 13), 0, A.ecall(), A.addi(t0, t0, 2), A.jalr(0, t0, 0)]);
-    m.node.kernel.run(0, 100);
-    expect(m.node.cause(0)).toBe(CAUSE.ECALL_U);
-    m.node.setPc(0, CODE_VA + 16);
-    expect(m.node.kernel.run(0, 100)).toBe(EXIT_TRAP);
-    expect(m.node.cause(0)).toBe(CAUSE.FETCH_MISALIGNED);
-    expect(m.node.tval(0)).toBe(CODE_VA + 2);
-    expect(m.node.pc(0)).toBe(CODE_VA + 20);
+    m.machine.kernel.run(0, 100);
+    expect(m.machine.cause(0)).toBe(CAUSE.ECALL_U);
+    m.machine.setPc(0, CODE_VA + 16);
+    expect(m.machine.kernel.run(0, 100)).toBe(EXIT_TRAP);
+    expect(m.machine.cause(0)).toBe(CAUSE.FETCH_MISALIGNED);
+    expect(m.machine.tval(0)).toBe(CODE_VA + 2);
+    expect(m.machine.pc(0)).toBe(CODE_VA + 20);
   });
 });
 
@@ -113,29 +113,29 @@ describe('loads and stores', () => {
       ...A.li(t0, DATA_VA), ...A.li(a1, 0x8081_8283), A.sw(a1, t0, 0), A.sb(0, t0, 1), A.sh(a1, t0, 4),
       A.lb(a0, t0, 0), A.lbu(a1, t0, 0), A.lh(a2, t0, 2), A.lhu(a3, t0, 2), A.lw(6, t0, 4), A.ecall(),
     ]);
-    m.node.kernel.run(0, 100);
+    m.machine.kernel.run(0, 100);
     expect(m.peek(DATA_VA)).toBe(0x8081_0083);
-    expect([a0, a1, a2, a3, 6].map((r) => m.node.reg(0, r))).toEqual([0xffff_ff83, 0x83, 0xffff_8081, 0x8081, 0x8283]);
+    expect([a0, a1, a2, a3, 6].map((r) => m.machine.reg(0, r))).toEqual([0xffff_ff83, 0x83, 0xffff_8081, 0x8081, 0x8283]);
   });
 
   it('misaligned loads and stores work, also across a page boundary', async () => {
     const m = await paged([...A.li(t0, DATA_VA + 0xffe), ...A.li(a1, 0x1122_3344), A.sw(a1, t0, 0), A.lw(a0, t0, 0), A.lh(a2, t0, 1), A.ecall()]);
     m.map(DATA_VA + 0x1000, PTE.U | PTE.R | PTE.W);
-    m.node.kernel.run(0, 100);
-    expect(m.node.cause(0)).toBe(CAUSE.ECALL_U);
-    expect(m.node.reg(0, a0)).toBe(0x1122_3344);
-    expect(m.node.reg(0, a2)).toBe(0x2233);
+    m.machine.kernel.run(0, 100);
+    expect(m.machine.cause(0)).toBe(CAUSE.ECALL_U);
+    expect(m.machine.reg(0, a0)).toBe(0x1122_3344);
+    expect(m.machine.reg(0, a2)).toBe(0x2233);
     expect(m.peek(DATA_VA + 0xffc) >>> 16).toBe(0x3344);
     expect(m.peek(DATA_VA + 0x1000) & 0xffff).toBe(0x1122);
   });
 
   it('a straddling store into an unmapped page faults on that page and writes nothing', async () => {
     const m = await paged([...A.li(t0, DATA_VA + 0xffe), ...A.li(a1, -1), A.sw(a1, t0, 0), A.ecall()]);
-    expect(m.node.kernel.run(0, 100)).toBe(EXIT_TRAP);
-    expect(m.node.cause(0)).toBe(CAUSE.STORE_PAGE_FAULT);
-    expect(m.node.tval(0)).toBe(DATA_VA + 0x1001);
+    expect(m.machine.kernel.run(0, 100)).toBe(EXIT_TRAP);
+    expect(m.machine.cause(0)).toBe(CAUSE.STORE_PAGE_FAULT);
+    expect(m.machine.tval(0)).toBe(DATA_VA + 0x1001);
     expect(m.peek(DATA_VA + 0xffc)).toBe(0);
-    expect(m.node.pc(0)).toBe(CODE_VA + 16);
+    expect(m.machine.pc(0)).toBe(CODE_VA + 16);
   });
 });
 
@@ -149,8 +149,8 @@ describe('atomics', () => {
     it(`${name} returns the old value and stores the result`, async () => {
       const m = await paged([...A.li(t0, DATA_VA + 8), ...A.li(a1, src), A.amo(f5, a0, t0, a1), A.ecall()]);
       m.poke(DATA_VA + 8, [old]);
-      m.node.kernel.run(0, 100);
-      expect(m.node.reg(0, a0)).toBe(old >>> 0);
+      m.machine.kernel.run(0, 100);
+      expect(m.machine.reg(0, a0)).toBe(old >>> 0);
       expect(m.peek(DATA_VA + 8)).toBe(want >>> 0);
     });
   }
@@ -163,40 +163,40 @@ describe('atomics', () => {
       A.ecall(),
     ]);
     m.poke(DATA_VA, [3]);
-    m.node.kernel.run(0, 100);
-    expect([a0, a2, a3].map((r) => m.node.reg(0, r))).toEqual([3, 0, 1]);
+    m.machine.kernel.run(0, 100);
+    expect([a0, a2, a3].map((r) => m.machine.reg(0, r))).toEqual([3, 0, 1]);
     expect(m.peek(DATA_VA)).toBe(7);
   });
 
   it('a misaligned AMO traps as a store/AMO misaligned access', async () => {
     const m = await paged([...A.li(t0, DATA_VA + 2), A.amo(0x00, a0, t0, 0), A.ecall()]);
-    expect(m.node.kernel.run(0, 100)).toBe(EXIT_TRAP);
-    expect(m.node.cause(0)).toBe(CAUSE.STORE_MISALIGNED);
-    expect(m.node.tval(0)).toBe(DATA_VA + 2);
+    expect(m.machine.kernel.run(0, 100)).toBe(EXIT_TRAP);
+    expect(m.machine.cause(0)).toBe(CAUSE.STORE_MISALIGNED);
+    expect(m.machine.tval(0)).toBe(DATA_VA + 2);
   });
 });
 
 describe('system instructions', () => {
   it('reads instret, cycle and time counters; writing them is illegal', async () => {
     const m = await paged([A.addi(0, 0, 0), A.addi(0, 0, 0), A.csrrs(a0, 0xc02, 0), A.csrrs(a1, 0xc00, 0), A.csrrs(a2, 0xc82, 0), A.csrrw(a3, 0xc00, a0)]);
-    expect(m.node.kernel.run(0, 100)).toBe(EXIT_TRAP);
-    expect(m.node.reg(0, a0)).toBe(2);
-    expect(m.node.reg(0, a1)).toBe(3);
-    expect(m.node.reg(0, a2)).toBe(0);
-    expect(m.node.cause(0)).toBe(CAUSE.ILLEGAL);
-    expect(m.node.tval(0)).toBe(A.csrrw(a3, 0xc00, a0));
-    expect(m.node.stats(0).instructions).toBe(5n);
+    expect(m.machine.kernel.run(0, 100)).toBe(EXIT_TRAP);
+    expect(m.machine.reg(0, a0)).toBe(2);
+    expect(m.machine.reg(0, a1)).toBe(3);
+    expect(m.machine.reg(0, a2)).toBe(0);
+    expect(m.machine.cause(0)).toBe(CAUSE.ILLEGAL);
+    expect(m.machine.tval(0)).toBe(A.csrrw(a3, 0xc00, a0));
+    expect(m.machine.stats(0).instructions).toBe(5n);
   });
 
   it('ecall and ebreak trap without retiring; an unknown opcode is illegal with its bits in tval', async () => {
     const m = await paged([A.ebreak(), 0xffff_ffff]);
-    m.node.kernel.run(0, 100);
-    expect(m.node.cause(0)).toBe(CAUSE.BREAKPOINT);
-    expect(m.node.stats(0).instructions).toBe(0n);
-    m.node.setPc(0, CODE_VA + 4);
-    m.node.kernel.run(0, 100);
-    expect(m.node.cause(0)).toBe(CAUSE.ILLEGAL);
-    expect(m.node.tval(0)).toBe(0xffff_ffff);
+    m.machine.kernel.run(0, 100);
+    expect(m.machine.cause(0)).toBe(CAUSE.BREAKPOINT);
+    expect(m.machine.stats(0).instructions).toBe(0n);
+    m.machine.setPc(0, CODE_VA + 4);
+    m.machine.kernel.run(0, 100);
+    expect(m.machine.cause(0)).toBe(CAUSE.ILLEGAL);
+    expect(m.machine.tval(0)).toBe(0xffff_ffff);
   });
 
   it('code written at run time runs after fence.i', async () => {
@@ -205,12 +205,12 @@ describe('system instructions', () => {
       ...A.li(t0, CODE_VA + 0x100), ...A.li(a1, A.addi(a0, 0, 42)), A.sw(a1, t0, 0), ...A.li(a1, A.ecall()), A.sw(a1, t0, 4),
       A.fence_i(), A.jalr(0, t0, 0),
     ]);
-    const k = m.node.kernel;
+    const k = m.machine.kernel;
     const pa = k.vmUnmap(m.root, CODE_VA, 0) >>> 0;
     k.tlbFlush(0, CODE_VA, 0, 1, 0);
     expect(k.vmMap(m.root, CODE_VA, pa, PTE.U | PTE.R | PTE.W | PTE.X)).toBe(0);
     k.run(0, 100);
-    expect(m.node.cause(0)).toBe(CAUSE.ECALL_U);
-    expect(m.node.reg(0, a0)).toBe(42);
+    expect(m.machine.cause(0)).toBe(CAUSE.ECALL_U);
+    expect(m.machine.reg(0, a0)).toBe(42);
   });
 });

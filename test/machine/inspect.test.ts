@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { inspectKernel } from '../../src/node/inspect.js';
+import { inspectKernel } from '../../src/machine/inspect.js';
 
 describe('kernel.wasm', () => {
   it('validates with threads and imports a shared memory', async () => {

@@ -1,6 +1,6 @@
-// The node subsystem's public face: create a node over a shared memory with the kernel, load a program into
+// The machine subsystem's public face: create a machine over a shared memory with the kernel, load a program into
 // a process, run it with system calls served, read its statistics.
-export { Node, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type NodeOptions, type HartStats } from './node.js';
+export { Machine, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type MachineOptions, type HartStats } from './machine.js';
 export { Process, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
 export { copyFromUser, copyToUser } from './usermem.js';

@@ -1,6 +1,6 @@
-// One emulated node: a shared WebAssembly.Memory laid out as in layout.ts, a kernel instance over it, and
+// One emulated machine: a shared WebAssembly.Memory laid out as in layout.ts, a kernel instance over it, and
 // typed access to the hart blocks (registers, pc, counters). Sizes are parameters, checked here.
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../base/index.js';
 import { instantiateKernel, type KernelExports } from './kernel.js';
 import {
   KERNEL_BASE, RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES, HARTS_MAX,
@@ -9,7 +9,7 @@ import {
   H_TLB_SETS, H_TLB_WAYS,
 } from './layout.js';
 
-export interface NodeOptions {
+export interface MachineOptions {
   /** Guest physical RAM; a multiple of 4 KiB. Default 128 MiB. */
   readonly ram_bytes?: number;
   readonly harts?: number;
@@ -37,7 +37,7 @@ function powerOfTwo(x: number): boolean {
   return Number.isInteger(x) && x > 0 && (x & (x - 1)) === 0;
 }
 
-export class Node {
+export class Machine {
   readonly view: DataView;
   readonly bytes: Uint8Array;
 
@@ -52,13 +52,13 @@ export class Node {
     this.bytes = new Uint8Array(memory.buffer);
   }
 
-  /** A second view of an existing node from another worker thread: its own kernel instance, same memory. */
-  static async attach(memory: WebAssembly.Memory, ram_bytes: number, clock_hz: number, timebase_hz: number): Promise<Node> {
+  /** A second view of an existing machine from another worker thread: its own kernel instance, same memory. */
+  static async attach(memory: WebAssembly.Memory, ram_bytes: number, clock_hz: number, timebase_hz: number): Promise<Machine> {
     const kernel = await instantiateKernel(memory);
-    return new Node(memory, kernel, ram_bytes, clock_hz, timebase_hz);
+    return new Machine(memory, kernel, ram_bytes, clock_hz, timebase_hz);
   }
 
-  /** Harts the node was created with. */
+  /** Harts the machine was created with. */
   get harts(): number {
     return this.view.getUint32(KERNEL_BASE + 8, true);
   }
@@ -70,7 +70,7 @@ export class Node {
     return this.view.getBigUint64(addr, true);
   }
 
-  static async create(opts: NodeOptions = {}): Promise<Node> {
+  static async create(opts: MachineOptions = {}): Promise<Machine> {
     const ram_bytes = opts.ram_bytes ?? RAM_BYTES_DEFAULT;
     const harts = opts.harts ?? 1;
     const entries = opts.tlb_entries ?? TLB_ENTRIES_DEFAULT;
@@ -93,15 +93,15 @@ export class Node {
     try {
       memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     } catch (err) {
-      throw new InputError(`cannot allocate ${pages * WASM_PAGE_BYTES} bytes of shared memory for the node: ${(err as Error).message}`);
+      throw new InputError(`cannot allocate ${pages * WASM_PAGE_BYTES} bytes of shared memory for the machine: ${(err as Error).message}`);
     }
     const kernel = await instantiateKernel(memory);
     const rc = kernel.nodeInit(ram_bytes, harts);
-    if (rc !== 0) throw new InputError(`the kernel refused the node configuration (code ${rc})`);
+    if (rc !== 0) throw new InputError(`the kernel refused the machine configuration (code ${rc})`);
     for (let h = 0; h < harts; h++) {
       if (kernel.hartInit(h, clock_hz / timebase_hz, entries, ways) !== 0) throw new InputError(`the kernel refused hart ${h}'s configuration`);
     }
-    return new Node(memory, kernel, ram_bytes, clock_hz, timebase_hz);
+    return new Machine(memory, kernel, ram_bytes, clock_hz, timebase_hz);
   }
 
   reg(hart: number, r: number): number {

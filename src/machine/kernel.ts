@@ -1,10 +1,10 @@
 // Loads build/kernel.wasm: compiled once per process (module cache), instantiated with
-// @assemblyscript/loader over a node's shared WebAssembly.Memory. The exports are typed here.
+// @assemblyscript/loader over a machine's shared WebAssembly.Memory. The exports are typed here.
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { instantiate } from '@assemblyscript/loader';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../base/index.js';
 
 /** The kernel's entry points (see assembly/index.ts). Addresses and values are u32 unless noted. */
 export interface KernelExports {
@@ -47,7 +47,7 @@ export interface KernelExports {
   threadState(t: number): number;
   futexWaiters(key: number): number;
   sleepersCount(): number;
-  /** Threads blocked in IPC (ipc_call or ipc_recv) on the node. */
+  /** Threads blocked in IPC (ipc_call or ipc_recv) on the machine. */
   ipcWaiters(): number;
   /** Requests delivered through endpoint id (0 for a free one), as a bigint (u64). */
   ipcEndpointCalls(id: number): bigint;
@@ -57,7 +57,7 @@ export const KERNEL_VERSION = 5;
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 
-/** Where build/kernel.wasm is, from src/node (vitest) or dist/src/node (built). */
+/** Where build/kernel.wasm is, from src/machine (vitest) or dist/src/machine (built). */
 export function kernelWasmPath(): string {
   for (const rel of ['../../build/kernel.wasm', '../../../build/kernel.wasm']) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
@@ -71,7 +71,7 @@ export function compileKernel(): Promise<WebAssembly.Module> {
   return modulePromise;
 }
 
-/** Instantiate the kernel over `memory` (shared). Every node gets its own instance. */
+/** Instantiate the kernel over `memory` (shared). Every machine gets its own instance. */
 export async function instantiateKernel(memory: WebAssembly.Memory): Promise<KernelExports> {
   const module = await compileKernel();
   const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });

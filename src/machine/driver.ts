@@ -2,7 +2,7 @@
 // (write, clock_gettime64), kill a process whose write hit a closed pipe, and turn the hart's kernel log
 // entries into one-line messages. The same code runs on the main thread (deterministic mode) and on a
 // hart's worker thread (threaded mode); it reads no clock.
-import type { Node } from './node.js';
+import type { Machine } from './machine.js';
 import { handleSyscall, type GuestIO } from './syscalls.js';
 import {
   hartBase, CAUSE, EXIT_BUDGET, EXIT_TRAP, EXIT_IDLE, EXIT_ENDED, H_KLOG, H_KLOG_HEAD, H_KLOG_TAIL, KLOG,
@@ -10,7 +10,7 @@ import {
 } from './layout.js';
 
 export interface HartHost {
-  readonly node: Node;
+  readonly machine: Machine;
   readonly io: GuestIO;
   /** Where kernel log lines go (without a trailing newline). */
   readonly log: (line: string) => void;
@@ -25,14 +25,14 @@ const SIGPIPE = 13;
 
 /** One dispatch() call on the hart and whatever it hands back. */
 export function driveHart(host: HartHost, hart: number, budget: number): HartOutcome {
-  const node = host.node;
-  const r = node.kernel.dispatch(hart, budget);
+  const machine = host.machine;
+  const r = machine.kernel.dispatch(hart, budget);
   let out: HartOutcome;
   if (r === EXIT_TRAP) {
     out = 'syscall';
-    if (node.cause(hart) === CAUSE.ECALL_U) {
-      const o = handleSyscall(node, hart, host, host.io);
-      if (o.kind === 'sigpipe' && node.kernel.hartKill(hart, SIGPIPE) !== 0) out = 'ended';
+    if (machine.cause(hart) === CAUSE.ECALL_U) {
+      const o = handleSyscall(machine, hart, host, host.io);
+      if (o.kind === 'sigpipe' && machine.kernel.hartKill(hart, SIGPIPE) !== 0) out = 'ended';
     }
   } else if (r === EXIT_IDLE) out = 'idle';
   else if (r === EXIT_ENDED) out = 'ended';
@@ -46,16 +46,16 @@ export function driveHart(host: HartHost, hart: number, budget: number): HartOut
 
 /** Print and consume the hart's kernel log. */
 export function drainLog(host: HartHost, hart: number): void {
-  const node = host.node;
+  const machine = host.machine;
   const h = hartBase(hart);
-  const head = node.u32(h + H_KLOG_HEAD);
-  let tail = node.u32(h + H_KLOG_TAIL);
+  const head = machine.u32(h + H_KLOG_HEAD);
+  let tail = machine.u32(h + H_KLOG_TAIL);
   while (tail !== head) {
     const e = h + H_KLOG + (tail % KLOG_ENTRIES) * 16;
-    host.log(formatLog(host, node.u32(e), node.u32(e + 4), node.u32(e + 8), node.u32(e + 12)));
+    host.log(formatLog(host, machine.u32(e), machine.u32(e + 4), machine.u32(e + 8), machine.u32(e + 12)));
     tail = (tail + 1) >>> 0;
   }
-  node.view.setUint32(h + H_KLOG_TAIL, tail, true);
+  machine.view.setUint32(h + H_KLOG_TAIL, tail, true);
 }
 
 function formatLog(host: HartHost, code: number, pid: number, tid: number, arg: number): string {

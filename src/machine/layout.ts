@@ -1,5 +1,5 @@
 // The host's mirror of assembly/layout.ts, assembly/blocks.ts and assembly/limits.ts: the addresses of the
-// node's shared memory regions and of the fields in each hart block. Keep in step with those files (a test
+// machine's shared memory regions and of the fields in each hart block. Keep in step with those files (a test
 // checks the kernel agrees by round-tripping values through its exports).
 
 export const KERNEL_BASE = 0x0010_0000;
@@ -82,7 +82,7 @@ export const USER_END = 0x8000_0000;
  */
 export const LOAD_END = 0xC000_0000;
 
-// ---- the node kernel (assembly/blocks.ts: kernel fields of the hart block and the kernel tables) ----
+// ---- the machine kernel (assembly/blocks.ts: kernel fields of the hart block and the kernel tables) ----
 export const PROCS_MAX = 16;
 export const THREADS_MAX = 128;
 export const ASIDS_MAX = 512;

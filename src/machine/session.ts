@@ -1,8 +1,8 @@
-// Running one program end to end on a fresh node: parse the ELF, create the node, load the process, run
+// Running one program end to end on a fresh machine: parse the ELF, create the machine, load the process, run
 // it, and collect the statistics the CLI prints (human or JSON). Wall time is measured by the caller's
 // clock (a parameter), so this module reads no clock itself.
 import { readFileSync } from 'node:fs';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../base/index.js';
 import { parseElf } from '../elf/index.js';
 import { LOAD_END } from './layout.js';
 import { SIGNAL_NUMBER, type RunResult } from './process.js';
@@ -61,7 +61,7 @@ export interface ProgramSpec {
   readonly envp?: readonly string[];
 }
 
-/** Run one program on a fresh node (the shape `atoll run prog.elf args...` always had). */
+/** Run one program on a fresh machine (the shape `atoll run prog.elf args...` always had). */
 export function runProgram(
   path: string, args: readonly string[], opts: SystemOptions, io: GuestIO, clock_ms: () => number,
   max_instructions = Infinity, log: (line: string) => void = () => {},
@@ -69,7 +69,7 @@ export function runProgram(
   return runPrograms([{ path, args }], opts, io, clock_ms, max_instructions, log);
 }
 
-/** Run several programs, each its own process, on one fresh node; deterministic unless opts.threaded. */
+/** Run several programs, each its own process, on one fresh machine; deterministic unless opts.threaded. */
 export async function runPrograms(
   programs: readonly ProgramSpec[], opts: SystemOptions, io: GuestIO, clock_ms: () => number,
   max_instructions = Infinity, log: (line: string) => void = () => {},
@@ -82,17 +82,17 @@ export async function runPrograms(
   const run = opts.threaded ? await sys.runThreaded(log) : sys.run(io, log, max_instructions);
   const wall_ms = clock_ms() - t0;
   const results = run.results.map((r): RunResult => r ?? { kind: 'limit', instructions: 0n });
-  const node = sys.node;
+  const machine = sys.machine;
   let instructions = 0, hits = 0, misses = 0, walks = 0, flushes = 0, page_faults = 0, timer_interrupts = 0;
   let virtual_ns = 0n;
-  for (let h = 0; h < node.harts; h++) {
-    const s = node.stats(h);
+  for (let h = 0; h < machine.harts; h++) {
+    const s = machine.stats(h);
     instructions += Number(s.instructions);
     hits += Number(s.tlb.hits); misses += Number(s.tlb.misses); walks += Number(s.tlb.walks); flushes += Number(s.tlb.flushes);
     page_faults += Number(s.page_faults); timer_interrupts += Number(s.timer_interrupts);
-    if (node.time_ns(h) > virtual_ns) virtual_ns = node.time_ns(h);
+    if (machine.time_ns(h) > virtual_ns) virtual_ns = machine.time_ns(h);
   }
-  const s0 = node.stats(0);
+  const s0 = machine.stats(0);
   const lookups = hits + misses;
   return {
     result: results[0]!,

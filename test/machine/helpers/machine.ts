@@ -1,13 +1,13 @@
 // Test machines: a node with code assembled in place. `bare` runs with translation off (physical
 // addresses); `paged` builds a Sv32 address space with the kernel's own page-table functions.
-import { Node, type NodeOptions } from '../../../src/node/index.js';
-import { PTE, SATP_SV32 } from '../../../src/node/layout.js';
+import { Machine, type MachineOptions } from '../../../src/machine/index.js';
+import { PTE, SATP_SV32 } from '../../../src/machine/layout.js';
 
 export const CODE_VA = 0x1_0000;
 export const DATA_VA = 0x2_0000;
 
 export interface Paged {
-  node: Node;
+  machine: Machine;
   root: number;
   satp: number;
   /** Map a fresh zeroed page at va; returns its physical address. */
@@ -17,17 +17,17 @@ export interface Paged {
   peek(va: number): number;
 }
 
-export async function paged(code: number[], opts: NodeOptions & { asid?: number } = {}): Promise<Paged> {
-  const node = await Node.create({ ram_bytes: 4 * 1024 * 1024, ...opts });
-  const k = node.kernel;
+export async function paged(code: number[], opts: MachineOptions & { asid?: number } = {}): Promise<Paged> {
+  const machine = await Machine.create({ ram_bytes: 4 * 1024 * 1024, ...opts });
+  const k = machine.kernel;
   const root = k.vmCreate() >>> 0;
   const satp = (SATP_SV32 | ((opts.asid ?? 1) << 22) | (root >>> 12)) >>> 0;
   const phys = (va: number): number => {
-    const pte = node.view.getUint32(node.host(k.vmPteAddress(root, va & ~0xfff) >>> 0), true);
+    const pte = machine.view.getUint32(machine.host(k.vmPteAddress(root, va & ~0xfff) >>> 0), true);
     return (pte >>> 10) * 4096 + (va & 0xfff);
   };
   const m: Paged = {
-    node, root, satp,
+    machine, root, satp,
     map(va, flags) {
       const pa = k.frameAlloc() >>> 0;
       const rc = k.vmMap(root, va, pa, flags);
@@ -35,21 +35,21 @@ export async function paged(code: number[], opts: NodeOptions & { asid?: number 
       return pa;
     },
     poke(va, words) {
-      words.forEach((w, i) => node.view.setUint32(node.host(phys(va + 4 * i)), w >>> 0, true));
+      words.forEach((w, i) => machine.view.setUint32(machine.host(phys(va + 4 * i)), w >>> 0, true));
     },
     peek(va) {
-      return node.view.getUint32(node.host(phys(va)), true);
+      return machine.view.getUint32(machine.host(phys(va)), true);
     },
   };
   m.map(CODE_VA, PTE.U | PTE.R | PTE.X);
   m.map(DATA_VA, PTE.U | PTE.R | PTE.W);
   m.poke(CODE_VA, code);
   k.hartSetSatp(0, satp);
-  node.setPc(0, CODE_VA);
+  machine.setPc(0, CODE_VA);
   return m;
 }
 
 /** Run hart 0 until it traps (or budget); returns the exit reason. */
-export function runUntilTrap(node: Node, budget = 1_000_000): number {
-  return node.kernel.run(0, budget);
+export function runUntilTrap(machine: Machine, budget = 1_000_000): number {
+  return machine.kernel.run(0, budget);
 }

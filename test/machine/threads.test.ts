@@ -5,8 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { A } from './helpers/asm.js';
 import { paged, CODE_VA, DATA_VA } from './helpers/machine.js';
-import { compileKernel } from '../../src/node/index.js';
-import { CAUSE, EXIT_TRAP, SCRATCH_BASE } from '../../src/node/layout.js';
+import { compileKernel } from '../../src/machine/index.js';
+import { CAUSE, EXIT_TRAP, SCRATCH_BASE } from '../../src/machine/layout.js';
 
 const t0 = 5, t1 = 6, t2 = 7, t3 = 28, t4 = 29, t5 = 30;
 const ROUNDS = 1_000_000;
@@ -35,18 +35,18 @@ function runOnWorker(module: WebAssembly.Module, memory: WebAssembly.Memory, har
 describe('harts on worker threads', () => {
   it('two harts incrementing shared counters with amoadd and lr/sc lose no update', async () => {
     const m = await paged(PROGRAM, { harts: 2 });
-    const k = m.node.kernel;
+    const k = m.machine.kernel;
     k.hartSetSatp(1, m.satp);
-    m.node.setPc(1, CODE_VA);
+    m.machine.setPc(1, CODE_VA);
     const module = await compileKernel();
-    const flags = new Int32Array(m.node.memory.buffer, SCRATCH_BASE, 2);
-    const running = Promise.all([runOnWorker(module, m.node.memory, 0), runOnWorker(module, m.node.memory, 1)]);
+    const flags = new Int32Array(m.machine.memory.buffer, SCRATCH_BASE, 2);
+    const running = Promise.all([runOnWorker(module, m.machine.memory, 0), runOnWorker(module, m.machine.memory, 1)]);
     while (Atomics.load(flags, 0) < 2) await new Promise((r) => setTimeout(r, 1));
     Atomics.store(flags, 1, 1);
     Atomics.notify(flags, 1);
     const done = await running;
     for (const d of done) expect(d.reason).toBe(EXIT_TRAP);
-    expect([m.node.cause(0), m.node.cause(1)]).toEqual([CAUSE.ECALL_U, CAUSE.ECALL_U]);
+    expect([m.machine.cause(0), m.machine.cause(1)]).toEqual([CAUSE.ECALL_U, CAUSE.ECALL_U]);
     expect(m.peek(DATA_VA)).toBe(2 * ROUNDS);
     expect(m.peek(DATA_VA + 4)).toBe(2 * ROUNDS);
   });
