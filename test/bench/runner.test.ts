@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { discoverSuites, formatMarkdown, formatTable, runBench, saveRun, type BenchRun } from '../../bench/index.js';
 import { run as benchCommand } from '../../src/cli/commands/bench.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/base/index.js';
 
 const ESC = '\u001b';
 const fixtures = mkdtempSync(join(tmpdir(), 'atoll-bench-'));

@@ -6,7 +6,7 @@ import { ConfigError, parseClusterConfig } from '../../src/cluster/config.js';
 import { FileStorage } from '../../src/cluster/file-storage.js';
 import { decodeBody, encodeFrame, FrameReader } from '../../src/net/tcp/frame.js';
 import { run as scenario } from '../../src/cli/commands/scenario.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/base/index.js';
 
 const key = Buffer.alloc(32, 7);
 const frame = (payload = '{"a":1}', k = key): Buffer => encodeFrame(k, { type: 'data', src: 'n1', dst: 'n2', payload: Buffer.from(payload) });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ElfError, parseElf } from '../../src/elf/index.js';
 import type { ElfErrorCode } from '../../src/elf/index.js';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/base/index.js';
 
 const guest = (rel: string): Uint8Array =>
   new Uint8Array(readFileSync(fileURLToPath(new URL(`../../guest/${rel}`, import.meta.url))));
