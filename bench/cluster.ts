@@ -19,6 +19,9 @@ import { RpcClient } from '../src/rpc/index.js';
 import { EventQueue, Simulation } from '../src/sim/index.js';
 import { freeLoopbackPort } from '../src/net/free-port.js';
 import type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
+import { installNativeSha256 } from '../src/cli/native-sha256.js';
+
+installNativeSha256();
 
 export type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
 

@@ -2,6 +2,7 @@
 // (the kernel, the network, wabt) cost nothing to the others. Each command lives in commands/<name>.ts and
 // exports `run(argv): Promise<number>` (the exit code).
 import { UsageError, InputError } from '../base/index.js';
+import { installNativeSha256 } from './native-sha256.js';
 
 export interface Command {
   run(argv: string[]): Promise<number>;
@@ -13,7 +14,7 @@ interface CommandEntry {
 }
 
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  run: { summary: 'run guest ELF programs on one emulated node', load: () => loadCommand('run') },
+  run: { summary: 'run guest ELF programs on one emulated machine', load: () => loadCommand('run') },
   demo: { summary: 'run the embedded examples with statistics (npm start)', load: () => loadCommand('demo') },
   inspect: { summary: 'validate build/kernel.wasm and show its imports, exports and code', load: () => loadCommand('inspect') },
   bench: { summary: 'run the micro-benchmarks', load: () => loadCommand('bench') },
@@ -33,6 +34,7 @@ export function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  installNativeSha256();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());

@@ -5,6 +5,7 @@ export { Prng, fnv1a32, normalizeSeed } from './prng.js';
 export { NS_PER_US, NS_PER_MS, NS_PER_S, TIME_MAX_NS, ms, us, sec, assertTimeNs, formatNs } from './vtime.js';
 export { EventQueue, type QueuedEvent } from './event-queue.js';
 export { Trace, type TraceOptions, type TraceRecord, type TraceValue } from './trace.js';
+export { createSha256, useSha256, pureSha256, type Sha256, type Sha256Factory } from './sha256.js';
 export {
   Simulation, DEFAULT_MAX_STEPS,
   type EventFn, type EventHandle, type SimulationOptions, type RunOptions, type RunResult, type StopReason,

@@ -2,7 +2,7 @@
 // the run's hash (same seed, same lines, same hash). Lines are JSON.stringify of records whose keys are
 // always built in the same order by the code that records them, so the text is canonical for a given run.
 // Bound: at most `keep_max_lines` lines are kept in memory (default 0: hash only); a sink sees every line.
-import { createHash, type Hash } from 'node:crypto';
+import { createSha256, type Sha256 } from './sha256.js';
 
 export type TraceValue = string | number | boolean | null | readonly TraceValue[] | { readonly [k: string]: TraceValue };
 
@@ -20,7 +20,7 @@ export interface TraceOptions {
 }
 
 export class Trace {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash: Sha256 = createSha256();
   private readonly kept: string[] = [];
   private readonly keepMax: number;
   private readonly sink: ((line: string) => void) | undefined;
@@ -46,7 +46,7 @@ export class Trace {
   /** Hex SHA-256 of all lines so far ("line\n" each); recording may continue afterwards. */
   digest(): string {
     this.flush();
-    return this.hash.copy().digest('hex');
+    return this.hash.hexDigest();
   }
 
   private flush(): void {
