@@ -63,7 +63,7 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs, opts: { sto
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const spec = specs[name];
+    const spec = ownEntry(specs, name);
     if (!spec) {
       const known = Object.keys(specs).map((k) => `--${k}`).join(', ');
       throw new UsageError(`unknown flag '--${name}'${known ? ` (known: ${known})` : ''}`);
@@ -112,4 +112,10 @@ export function formatFlagHelp(specs: FlagSpecs): string {
   return Object.entries(specs)
     .map(([name, s]) => `  --${name}${s.kind === 'boolean' ? '' : ` <${s.kind}>`}`.padEnd(28) + s.help)
     .join('\n');
+}
+
+/** `record[key]` when key is the record's own property, else undefined: user-given names never reach the
+ * prototype (`toString`, `__proto__`, `constructor`). */
+export function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

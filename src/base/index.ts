@@ -2,6 +2,6 @@
 // and the strict flag parser the commands share. Imports nothing from the project.
 export { UsageError, InputError } from './errors.js';
 export {
-  parseArgs, parseSize, parseInteger, flagBool, flagNumber, flagString, formatFlagHelp,
+  parseArgs, parseSize, parseInteger, flagBool, flagNumber, flagString, formatFlagHelp, ownEntry,
   type FlagKind, type FlagSpec, type FlagSpecs, type FlagValue, type ParsedArgs,
 } from './args.js';

@@ -1,7 +1,7 @@
 // The atoll CLI: one dispatcher that loads a command module on demand, so a command's dependencies
 // (the kernel, the network, wabt) cost nothing to the others. Each command lives in commands/<name>.ts and
 // exports `run(argv): Promise<number>` (the exit code).
-import { UsageError, InputError } from '../base/index.js';
+import { UsageError, InputError, ownEntry } from '../base/index.js';
 import { installNativeSha256 } from './native-sha256.js';
 
 export interface Command {
@@ -40,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const entry = COMMANDS[name];
+  const entry = ownEntry(COMMANDS, name);
   if (!entry) {
     process.stderr.write(`atoll: unknown command '${name}'\n${usage()}`);
     return 2;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { NODE_ID_MAX_BYTES } from '../net/tcp/frame.js';
 import { SERVICES } from './services.js';
+import { ownEntry } from '../base/index.js';
 
 export const CONFIG_MAX_NODES = 1000;
 
@@ -46,7 +47,7 @@ function services(v: unknown, where: string): ServiceList {
     throw new ConfigError(`${where}: must be a list of service names or an object of service options`);
   }
   for (const name of Object.keys(out)) {
-    if (!SERVICES[name]) throw new ConfigError(`${where}: unknown service '${name}' (known: ${Object.keys(SERVICES).join(', ')})`);
+    if (!ownEntry(SERVICES, name)) throw new ConfigError(`${where}: unknown service '${name}' (known: ${Object.keys(SERVICES).join(', ')})`);
   }
   return out;
 }

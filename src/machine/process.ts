@@ -154,15 +154,16 @@ export class Process {
       for (let p = pageDown(s.vaddr); p < s.vaddr + s.memsz; p += PAGE_BYTES) pages.set(p, (pages.get(p) ?? 0) | flags);
       end = Math.max(end, s.vaddr + s.memsz);
     }
-    for (const [va, flags] of pages) {
-      if ((flags & (PTE.R | PTE.X)) === 0) continue;
-      this.mapFresh(va, flags);
-    }
+    // A page of a segment with no R, W or X bit is left unmapped: Linux maps it PROT_NONE, so any access
+    // faults, and Sv32 has no leaf PTE without R, W or X to express it otherwise. Its file bytes are not loaded.
+    const accessible = (va: number): boolean => ((pages.get(pageDown(va)) ?? 0) & (PTE.R | PTE.X)) !== 0;
+    for (const [va, flags] of pages) if (accessible(va)) this.mapFresh(va, flags);
     for (const s of image.segments) {
       const data = s.data.subarray(0, Math.min(s.filesz, s.data.length));
       for (let off = 0; off < data.length;) {
         const va = s.vaddr + off;
         const n = Math.min(data.length - off, PAGE_BYTES - (va % PAGE_BYTES));
+        if (!accessible(va)) { off += n; continue; }
         const pa = this.physical(va);
         machine.bytes.set(data.subarray(off, off + n), machine.host(pa));
         off += n;

@@ -1,7 +1,7 @@
 // Running one program end to end on a fresh machine: parse the ELF, create the machine, load the process, run
 // it, and collect the statistics the CLI prints (human or JSON). Wall time is measured by the caller's
 // clock (a parameter), so this module reads no clock itself.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../base/index.js';
 import { parseElf } from '../elf/index.js';
 import { LOAD_END } from './layout.js';
@@ -31,12 +31,31 @@ export interface SessionResult {
   readonly stats: RunStats;
 }
 
+/** The largest program file `atoll run` reads: more than any image that fits the largest machine's RAM. */
+export const PROGRAM_BYTES_MAX = 1 << 30;
+
+/** Read a program file: a regular file of at most PROGRAM_BYTES_MAX bytes (not a device, FIFO or directory). */
 export function readProgram(path: string): Uint8Array {
+  let fd: number | undefined;
   try {
-    return new Uint8Array(readFileSync(path));
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new InputError(`cannot read '${path}': is a directory`);
+    if (!st.isFile()) throw new InputError(`cannot read '${path}': not a regular file (a program must be an ELF file)`);
+    if (st.size > PROGRAM_BYTES_MAX) throw new InputError(`cannot read '${path}': ${st.size} bytes is larger than any program (at most ${PROGRAM_BYTES_MAX})`);
+    const bytes = new Uint8Array(st.size);
+    for (let off = 0; off < bytes.length;) {
+      const n = readSync(fd, bytes, off, bytes.length - off, off);
+      if (n === 0) throw new InputError(`cannot read '${path}': it shrank while being read`);
+      off += n;
+    }
+    return bytes;
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code ?? String(err)}`);
+    throw new InputError(`cannot read '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : code ?? String(err)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -51,7 +70,21 @@ export function faultLine(r: RunResult, who = 'guest'): string | null {
   if (r.kind === 'killed') return r.signal === 'SIGPIPE' ? null : `${who} killed by ${r.signal} (signal ${SIGNAL_NUMBER[r.signal]}): ${r.reason}`;
   if (r.kind !== 'fault') return null;
   const hex = (x: number): string => '0x' + (x >>> 0).toString(16).padStart(8, '0');
-  return `${who} killed by ${r.signal} (signal ${SIGNAL_NUMBER[r.signal]}): ${r.fault} at address ${hex(r.address)}, pc ${hex(r.pc)}`;
+  const head = `${who} killed by ${r.signal} (signal ${SIGNAL_NUMBER[r.signal]}): ${r.fault}`;
+  // For an illegal instruction the trap value is the instruction word itself, not an address.
+  if (r.signal === 'SIGILL') return `${head}: instruction word ${hex(r.address)}, pc ${hex(r.pc)}`;
+  return `${head} at address ${hex(r.address)}, pc ${hex(r.pc)}`;
+}
+
+/**
+ * The exit status of a run of several processes: the first process's, unless it exited 0 and another
+ * process died by a signal; then 128 + the first such signal, so a crash anywhere is never reported as success.
+ */
+export function exitCodeOfAll(results: readonly RunResult[]): number {
+  const first = exitCodeOf(results[0]!);
+  if (first !== 0) return first;
+  const died = results.find((r) => r.kind === 'fault' || r.kind === 'killed');
+  return died ? exitCodeOf(died) : 0;
 }
 
 export interface ProgramSpec {
@@ -97,7 +130,7 @@ export async function runPrograms(
   return {
     result: results[0]!,
     results,
-    exit_code: exitCodeOf(results[0]!),
+    exit_code: exitCodeOfAll(results),
     stats: {
       instructions, wall_ms, mips: wall_ms > 0 ? instructions / wall_ms / 1000 : 0,
       virtual_time_ns: Number(virtual_ns),

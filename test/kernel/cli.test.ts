@@ -28,6 +28,21 @@ describe('atoll run with several programs', () => {
     expect(r.err).toMatch(/^atoll: process 1 \(.*faults\.elf\) killed by SIGSEGV \(signal 11\): load page fault at address 0x00000010/m);
   });
 
+  it('exits 128 + the signal of a later process that was killed when the first one exited 0', () => {
+    const r = atoll(fixture('letters'), 'Q', '3', '10', '--', fixture('faults'), 'load');
+    expect(r.out).toBe('QQQ');
+    expect(r.code).toBe(139);
+    expect(r.err).toMatch(/^atoll: process 2 \(.*faults\.elf\) killed by SIGSEGV \(signal 11\)/m);
+    const clean = atoll(fixture('letters'), 'Q', '3', '10', '--', fixture('faults'), 'none');
+    expect(clean.code).toBe(0);
+  });
+
+  it('names the illegal instruction word as such, not as an address', () => {
+    const r = atoll(fixture('faults'), 'ill');
+    expect(r.code).toBe(132);
+    expect(r.err).toMatch(/^atoll: guest killed by SIGILL \(signal 4\): illegal instruction: instruction word 0xffffffff, pc 0x[0-9a-f]{8}\n$/);
+  });
+
   it('--stats-json reports context switches, lock counters and per-process figures; the same seed gives the same figures', () => {
     const dir = mkdtempSync(join(tmpdir(), 'atoll-kernel-'));
     const read = (seed: string, f: string): Record<string, unknown> => {

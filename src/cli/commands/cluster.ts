@@ -3,12 +3,13 @@
 // cluster key is fresh random bytes; the config (mode 0600) is written to --dir or a temporary directory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { makeDirectories } from '../../host/index.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
-import { InputError, UsageError } from '../../base/index.js';
+import { InputError, UsageError, ownEntry } from '../../base/index.js';
 import { SERVICES } from '../../cluster/services.js';
 import { freeLoopbackPort } from '../../net/free-port.js';
 
@@ -53,15 +54,19 @@ export async function run(argv: string[]): Promise<number> {
   const n = flagNumber(args, 'nodes') ?? 3;
   if (n < 1 || n > CLUSTER_UP_MAX_NODES) throw new UsageError(`--nodes must be between 1 and ${CLUSTER_UP_MAX_NODES}, got ${n}`);
   const services = (flagString(args, 'services') ?? 'echo,counter,mq').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of services) if (!SERVICES[s]) throw new UsageError(`unknown service '${s}' (known: ${Object.keys(SERVICES).join(', ')})`);
+  for (const s of services) if (!ownEntry(SERVICES, s)) throw new UsageError(`unknown service '${s}' (known: ${Object.keys(SERVICES).join(', ')})`);
 
   const dirFlag = flagString(args, 'dir');
   let dir: string;
-  try {
-    dir = dirFlag ? resolve(dirFlag) : mkdtempSync(join(tmpdir(), 'atoll-cluster-'));
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new InputError(`cannot use directory: ${(err as Error).message}`);
+  if (dirFlag) {
+    dir = resolve(dirFlag);
+    makeDirectories(dir, 'the cluster directory');
+  } else {
+    try {
+      dir = mkdtempSync(join(tmpdir(), 'atoll-cluster-'));
+    } catch (err) {
+      throw new InputError(`cannot create a temporary cluster directory: ${(err as Error).message}`);
+    }
   }
   const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   const ports: number[] = [];

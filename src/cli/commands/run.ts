@@ -1,6 +1,7 @@
 // `atoll run [options] <program.elf> [args...] [-- <program.elf> [args...]]...`: run static RV32 programs,
 // each as its own process, on one fresh machine. The guest's stdout and stderr pass through unchanged and atoll
-// exits with the first program's status (128 + signal after a kill, with one line on stderr). Flags come
+// exits with the first program's status (128 + signal after a kill, with one line on stderr), or, when the first
+// exited 0, 128 + the signal of the first other process that died by one. Flags come
 // before the first program. Several programs: `atoll run a.elf b.elf` (every word ends in .elf, no args) or
 // groups separated by `--`; a lone program whose own arguments end in .elf takes a trailing `--`.
 import { writeFileSync } from 'node:fs';
@@ -92,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   const sched = parseSched(flagString(p, 'sched'));
   const threaded = flagBool(p, 'threaded');
   const lockText = flagString(p, 'kernel-lock');
-  if (lockText !== undefined && !(lockText in KERNEL_LOCK_KINDS)) throw new UsageError(`--kernel-lock: '${lockText}' is not a lock kind (tas, ttas or ticket)`);
+  if (lockText !== undefined && !Object.hasOwn(KERNEL_LOCK_KINDS, lockText)) throw new UsageError(`--kernel-lock: '${lockText}' is not a lock kind (tas, ttas or ticket)`);
   const kernel_lock = lockText as KernelLockKind | undefined;
   // The kernel log is the machine's dmesg: kept out of the guest's stderr (so it matches Linux's) unless --klog;
   // --stats and --stats-json carry it.

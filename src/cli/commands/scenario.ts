@@ -1,7 +1,7 @@
 // `atoll scenario <name> [flags]`: runs a deterministic cluster scenario from the registry below.
 // A scenario is one line in SCENARIOS; its module is loaded on demand.
 import { formatFlagHelp, parseArgs } from '../../base/index.js';
-import { UsageError } from '../../base/index.js';
+import { UsageError, ownEntry } from '../../base/index.js';
 import type { ScenarioEntry } from '../../scenarios/types.js';
 
 interface ScenarioRef {
@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const ref = SCENARIOS[name];
+  const ref = ownEntry(SCENARIOS, name);
   if (!ref) throw new UsageError(`unknown scenario '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`);
   const entry = await ref.load();
   if (rest.includes('--help')) {
