@@ -16,6 +16,9 @@ function warn(reason) {
   process.exit(0);
 }
 
+// An installed package carries no native sources: the addon is a development tool, so there is nothing to do.
+if (!existsSync(join(root, 'native', 'binding.gyp'))) process.exit(0);
+
 let gyp;
 try {
   gyp = require.resolve('node-gyp/bin/node-gyp.js');
