@@ -29,7 +29,7 @@ function human(r: SwarmReport): string {
   const n = r.network;
   lines.push(`network: ${n['sent']} sent, ${n['delivered']} delivered, ${n['lost']} lost, ${n['duplicated']} duplicated, ${n['reordered']} reordered, ${n['partitioned']} cut by disconnects`);
   lines.push(`trace: ${r.trace_lines} lines, sha256 ${r.trace_hash}`);
-  lines.push(r.checks.passed ? 'PASS' : 'FAIL');
+  lines.push(r.passed ? 'PASS' : 'FAIL');
   return lines.join('\n') + '\n';
 }
 
@@ -77,6 +77,6 @@ export const swarmScenario: ScenarioEntry = {
     });
     if (stream) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
     out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : human(report));
-    return report.checks.passed ? 0 : 1;
+    return report.passed ? 0 : 1;
   },
 };

@@ -69,6 +69,8 @@ export interface SwarmReport {
   readonly events: number;
   readonly trace_lines: number;
   readonly trace_hash: string;
+  /** Every check held (the same as checks.passed): the field every scenario report has at its top level. */
+  readonly passed: boolean;
 }
 
 /** Measurements the harness takes in true (simulated) time; node code never sees it. */
@@ -277,16 +279,18 @@ export function runSwarm(opts: SwarmOptions): SwarmReport {
   const speed_equals_acked = reports.every((r) => r.speed === r.commands_acked && r.increments_applied === r.speed);
   const every_command_acked = reports.every((r) => r.commands_acked === commands);
   const telemetry_exactly_once_in_order = reports.every((r) => r.telemetry_received === r.telemetry_sent && r.telemetry_duplicates === 0 && r.telemetry_out_of_order === 0);
+  const passed = speed_equals_acked && every_command_acked && telemetry_exactly_once_in_order;
   return {
     scenario: 'swarm',
     seed: opts.seed,
     robots: reports,
-    checks: { speed_equals_acked, every_command_acked, telemetry_exactly_once_in_order, passed: speed_equals_acked && every_command_acked && telemetry_exactly_once_in_order },
+    checks: { speed_equals_acked, every_command_acked, telemetry_exactly_once_in_order, passed },
     latency: { rpc: summarizeNs(meter.rpcLatency), telemetry: summarizeNs(meter.telemetryLatency) },
     network: { ...c.net.stats },
     virtual_time_ms: Math.round(c.sim.now_ns / 1e3) / 1e3,
     events: c.sim.steps_total,
     trace_lines: c.sim.trace.count,
     trace_hash: c.sim.trace.digest(),
+    passed,
   };
 }

@@ -15,8 +15,9 @@ describe('scenario trace digests', () => {
   for (const [scenario, seed, sha256] of PINNED) {
     it(`${scenario} --seed ${seed} gives the pinned trace digest and passes`, () => {
       const out = execFileSync(process.execPath, ['bin/atoll.js', 'scenario', scenario, '--seed', String(seed), '--json'], { encoding: 'utf8' });
-      const report = JSON.parse(out) as { trace_hash: string };
+      const report = JSON.parse(out) as { trace_hash: string; passed: boolean };
       expect(report.trace_hash).toBe(sha256);
+      expect(report.passed).toBe(true);
     }, 60_000);
   }
 });
