@@ -11,4 +11,5 @@ export {
   type RegisterInput, type RegisterOutput, type RegisterState, type RegisterValue,
 } from './models.js';
 export { PartitionSearch, type SearchStatus } from './search.js';
+export { parseJepsenLog, parseKvLog, type ParsedHistory } from './porcupine-formats.js';
 export { HistoryRecorder, type KvOperation, type KvOpKind } from './history.js';
