@@ -16,13 +16,6 @@ interface ListEntry {
   next: ListEntry | null;
 }
 
-interface MemoEntry<S> {
-  readonly zobrist: number;
-  readonly bits: Uint32Array;
-  readonly state: S;
-  readonly next: MemoEntry<S> | null;
-}
-
 /** Deterministic per-operation hash words for the linearized set. */
 function zobristWords(n: number): Int32Array {
   const z = new Int32Array(n);
@@ -34,9 +27,66 @@ function zobristWords(n: number): Int32Array {
   return z;
 }
 
-function sameBits(a: Uint32Array, b: Uint32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+const MEMO_ENTRIES_FIRST = 1024;
+
+/**
+ * The set of visited (linearized set, state) pairs: a chained hash table in typed arrays, with the bitsets
+ * of all entries in one arena, so remembering a pair allocates nothing but, now and then, a doubling.
+ */
+class Memo<S> {
+  private heads = new Int32Array(MEMO_ENTRIES_FIRST); // bucket -> first entry + 1 (0: empty)
+  private next = new Int32Array(MEMO_ENTRIES_FIRST);  // entry -> next entry + 1 in its bucket
+  private pairHash = new Int32Array(MEMO_ENTRIES_FIRST);
+  private setHash = new Int32Array(MEMO_ENTRIES_FIRST);
+  private arena: Uint32Array;
+  private states: S[] = [];
+  private count = 0;
+
+  constructor(private readonly words: number, private readonly equal: (a: S, b: S) => boolean) {
+    this.arena = new Uint32Array(MEMO_ENTRIES_FIRST * words);
+  }
+
+  get size(): number { return this.count; }
+
+  /** Adds the pair; false if it was there already. */
+  add(bits: Uint32Array, setHash: number, stateHash: number, state: S): boolean {
+    const h = setHash ^ Math.imul(stateHash, 0x27d4eb2f);
+    const { words, arena } = this;
+    for (let e = this.heads[h & (this.heads.length - 1)]! - 1; e >= 0; e = this.next[e]! - 1) {
+      if (this.pairHash[e] !== h || this.setHash[e] !== setHash) continue;
+      let same = true;
+      for (let i = 0, at = e * words; i < words; i++) if (arena[at + i] !== bits[i]) { same = false; break; }
+      if (same && this.equal(this.states[e]!, state)) return false;
+    }
+    if (this.count === this.next.length) this.grow();
+    const e = this.count++;
+    this.pairHash[e] = h;
+    this.setHash[e] = setHash;
+    this.states.push(state);
+    this.arena.set(bits, e * words);
+    const b = h & (this.heads.length - 1);
+    this.next[e] = this.heads[b]!;
+    this.heads[b] = e + 1;
+    return true;
+  }
+
+  private grow(): void {
+    const cap = this.next.length * 2;
+    const widen = (a: Int32Array): Int32Array<ArrayBuffer> => { const b = new Int32Array(cap); b.set(a); return b; };
+    this.pairHash = widen(this.pairHash);
+    this.setHash = widen(this.setHash);
+    this.next = new Int32Array(cap);
+    const arena = new Uint32Array(cap * this.words);
+    arena.set(this.arena);
+    this.arena = arena;
+    this.heads = new Int32Array(cap);
+    const mask = cap - 1;
+    for (let e = 0; e < this.count; e++) {
+      const b = this.pairHash[e]! & mask;
+      this.next[e] = this.heads[b]!;
+      this.heads[b] = e + 1;
+    }
+  }
 }
 
 /**
@@ -65,7 +115,7 @@ export class PartitionSearch<S, I, O> {
   private setHash = 0;
   private readonly stackEntry: ListEntry[] = [];
   private readonly stackState: S[] = [];
-  private readonly memo = new Map<number, MemoEntry<S>>();
+  private memo: Memo<S> | null;
 
   constructor(private readonly model: Model<S, I, O>, opsIn: readonly Operation<I, O>[]) {
     const ops = searchable(model, opsIn);
@@ -74,6 +124,7 @@ export class PartitionSearch<S, I, O> {
     this.inputs = ops.map((o) => o.input);
     this.outputs = ops.map((o) => (o.ret === null ? undefined : o.output));
     this.bits = new Uint32Array((n + 31) >>> 5);
+    this.memo = new Memo<S>(this.bits.length, model.equal);
     this.zobrist = zobristWords(n);
     this.state = model.init();
     this.head = { id: -1, match: null, prev: null, next: null };
@@ -102,7 +153,8 @@ export class PartitionSearch<S, I, O> {
   /** Runs at most `budget` more steps; returns 'running' if the verdict is still open. */
   run(budget: number): SearchStatus {
     if (this.status !== 'running') return this.status;
-    const { head, model, inputs, outputs, bits, zobrist, memo, stackEntry, stackState } = this;
+    const { head, model, inputs, outputs, bits, zobrist, stackEntry, stackState } = this;
+    const memo = this.memo!;
     let { entry, state, setHash, steps } = this;
     const stepsEnd = steps + budget;
     let verdict: SearchStatus = 'running';
@@ -116,7 +168,7 @@ export class PartitionSearch<S, I, O> {
           const w = id >>> 5, m = 1 << (id & 31);
           bits[w]! |= m;
           const h = setHash ^ zobrist[id]!;
-          if (this.remember(h, r.state)) {
+          if (memo.add(bits, h, model.hash(r.state), r.state)) {
             stackEntry.push(entry);
             stackState.push(state);
             state = r.state;
@@ -147,19 +199,8 @@ export class PartitionSearch<S, I, O> {
     this.setHash = setHash;
     this.steps = steps;
     this.status = verdict;
-    if (verdict !== 'running') this.memo.clear();
+    if (verdict !== 'running') this.memo = null;
     return verdict;
-  }
-
-  /** Adds (current bits, state) to the memo; false if it was there already. */
-  private remember(setHash: number, state: S): boolean {
-    const key = (setHash ^ Math.imul(this.model.hash(state), 0x27d4eb2f)) & 0x3fffffff;
-    const first = this.memo.get(key);
-    for (let e: MemoEntry<S> | null = first ?? null; e !== null; e = e.next) {
-      if (e.zobrist === setHash && sameBits(e.bits, this.bits) && this.model.equal(e.state, state)) return false;
-    }
-    this.memo.set(key, { zobrist: setHash, bits: this.bits.slice(), state, next: first ?? null });
-    return true;
   }
 }
 
