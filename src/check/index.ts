@@ -11,5 +11,8 @@ export {
   type RegisterInput, type RegisterOutput, type RegisterState, type RegisterValue,
 } from './models.js';
 export { PartitionSearch, type SearchStatus } from './search.js';
-export { parseJepsenLog, parseKvLog, type ParsedHistory } from './porcupine-formats.js';
+export {
+  checkPorcupineHistory, findPorcupineCorpus, parseJepsenLog, parseKvLog, readPorcupineCorpus,
+  type ParsedHistory, type PorcupineFormat, type PorcupineHistory,
+} from './porcupine-formats.js';
 export { HistoryRecorder, type KvOperation, type KvOpKind } from './history.js';
