@@ -56,7 +56,8 @@ export interface CheckOptions {
 }
 
 export const DEFAULT_MAX_STEPS = 5_000_000;
-export const DEFAULT_MAX_STEPS_TOTAL = 50_000_000;
+/** Each step remembers at most one (set, state) pair, so this also bounds the memo: about 20 M × (16 + n/8) bytes for n operations a part. */
+export const DEFAULT_MAX_STEPS_TOTAL = 20_000_000;
 const FIRST_SLICE_STEPS = 1024;
 
 interface Running<S, I, O> {
