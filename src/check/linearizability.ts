@@ -1,153 +1,144 @@
-// A linearizability checker for key-value histories: Wing and Gong's search with Lowe's memoization of
-// (set of linearized operations, state), as Porcupine does, after splitting the history per key
-// (P-compositionality: a history is linearizable iff each key's sub-history is). The model is a register
-// per key (put sets, del clears, get must read the current value). Operations with an unknown outcome may
-// take effect at any time after their call, or never (gets with unknown outcome carry no information and are
-// dropped). The search is bounded by `max_steps` per key; past it the verdict is 'unknown'.
+// A linearizability checker for histories of any model (src/check/model.ts): the history is split into
+// independent parts (P-compositionality: a history is linearizable iff each part is), and each part is
+// searched as Porcupine does (src/check/search.ts). Parts are searched interleaved, smallest first, in
+// slices of steps that double each round, and the check stops at the first illegal part: a short illegal
+// part is found quickly however long the others would take, as Porcupine's parallel search finds it.
+// Limits: at most `max_steps_per_key` steps per part and `max_steps_total` in all; past either the verdict
+// is 'unknown' and `limit` says which parts ran out.
+import type { Model, Operation, Partition } from './model.js';
+import { kvRegisterModel, type KvRegisterInput, type KvRegisterOutput } from './models.js';
+import { PartitionSearch } from './search.js';
 import type { KvOperation } from './history.js';
 
 export type CheckVerdict = 'ok' | 'illegal' | 'unknown';
 
+/** Why a part's verdict is 'unknown': its own step limit, the total limit, or the check stopped at another part's illegal verdict. */
+export type StopReason = 'key-limit' | 'total-limit' | 'early-exit';
+
 export interface KeyResult {
   readonly key: string;
   readonly verdict: CheckVerdict;
+  /** Operations searched (unknown-outcome reads are dropped first). */
   readonly operations: number;
   readonly steps: number;
+  /** Set when the verdict is 'unknown'. */
+  readonly stopped?: StopReason;
+  /** The most operations the search had linearized at once (all of them when ok). */
+  readonly deepest?: number;
 }
 
-export interface CheckResult {
+export interface CheckLimit {
+  /** 'key': some part ran out of its own steps; 'total': the whole check ran out. */
+  readonly kind: 'key' | 'total';
+  readonly max_steps_per_key: number;
+  readonly max_steps_total: number;
+  /** The parts left without a verdict because of a limit. */
+  readonly keys: readonly string[];
+}
+
+export interface ModelCheckResult<I, O> {
   readonly verdict: CheckVerdict;
+  /** Every part, in key order. */
   readonly keys: readonly KeyResult[];
+  /** Steps over all parts. */
+  readonly steps: number;
+  /** Null when no limit was hit. */
+  readonly limit: CheckLimit | null;
+  /** The part found not linearizable, for a report. */
+  readonly counterexample: { readonly key: string; readonly ops: readonly Operation<I, O>[] } | null;
+}
+
+export interface CheckOptions {
+  readonly max_steps_per_key?: number;
+  readonly max_steps_total?: number;
+  /** Steps each part gets in the first round (doubling each round). */
+  readonly first_slice_steps?: number;
+}
+
+export const DEFAULT_MAX_STEPS = 5_000_000;
+/** Each step remembers at most one (set, state) pair, so this also bounds the memo: about 20 M × (16 + n/8) bytes for n operations a part. */
+export const DEFAULT_MAX_STEPS_TOTAL = 20_000_000;
+const FIRST_SLICE_STEPS = 1024;
+
+interface Running<S, I, O> {
+  readonly part: Partition<I, O>;
+  readonly search: PartitionSearch<S, I, O>;
+  verdict: CheckVerdict | null;
+  stopped?: StopReason;
+}
+
+export function checkOperations<S, I, O>(
+  model: Model<S, I, O>, ops: readonly Operation<I, O>[], options: CheckOptions = {},
+): ModelCheckResult<I, O> {
+  const perKey = options.max_steps_per_key ?? DEFAULT_MAX_STEPS;
+  const total = options.max_steps_total ?? DEFAULT_MAX_STEPS_TOTAL;
+  if (!(perKey > 0 && total > 0)) throw new Error(`check: step limits must be positive (per key ${perKey}, total ${total})`);
+  const parts = model.partition ? model.partition(ops) : [{ key: '', ops }];
+  const all: Running<S, I, O>[] = parts.map((part) => ({ part, search: new PartitionSearch(model, part.ops), verdict: null }));
+  let active = [...all].sort((a, b) => a.search.operations - b.search.operations || (a.part.key < b.part.key ? -1 : 1));
+  let used = 0;
+  let slice = options.first_slice_steps ?? FIRST_SLICE_STEPS;
+  let illegal: Running<S, I, O> | null = null;
+  while (active.length > 0 && illegal === null) {
+    const still: Running<S, I, O>[] = [];
+    for (const r of active) {
+      if (illegal !== null) { r.verdict = 'unknown'; r.stopped = 'early-exit'; continue; }
+      if (used >= total) { r.verdict = 'unknown'; r.stopped = 'total-limit'; continue; }
+      const before = r.search.steps;
+      const status = r.search.run(Math.min(slice, perKey - before, total - used));
+      used += r.search.steps - before;
+      if (status === 'illegal') { r.verdict = 'illegal'; illegal = r; }
+      else if (status === 'ok') r.verdict = 'ok';
+      else if (r.search.steps >= perKey) { r.verdict = 'unknown'; r.stopped = 'key-limit'; }
+      else still.push(r);
+    }
+    active = still;
+    slice *= 2;
+  }
+  for (const r of active) if (r.verdict === null) { r.verdict = 'unknown'; r.stopped = 'early-exit'; }
+  return summarise(all, illegal, used, perKey, total);
+}
+
+function summarise<S, I, O>(
+  all: readonly Running<S, I, O>[], illegal: Running<S, I, O> | null, used: number, perKey: number, total: number,
+): ModelCheckResult<I, O> {
+  const keys: KeyResult[] = all.map((r) => ({
+    key: r.part.key, verdict: r.verdict ?? 'unknown', operations: r.search.operations, steps: r.search.steps,
+    deepest: r.search.deepest, ...(r.stopped !== undefined ? { stopped: r.stopped } : {}),
+  }));
+  const limited = all.filter((r) => r.stopped === 'key-limit' || r.stopped === 'total-limit');
+  const limit: CheckLimit | null = limited.length === 0 ? null : {
+    kind: limited.some((r) => r.stopped === 'total-limit') ? 'total' : 'key',
+    max_steps_per_key: perKey, max_steps_total: total, keys: limited.map((r) => r.part.key),
+  };
+  const verdict: CheckVerdict = illegal !== null ? 'illegal' : limit !== null ? 'unknown' : 'ok';
+  const counterexample = illegal !== null ? { key: illegal.part.key, ops: illegal.part.ops } : null;
+  return { verdict, keys, steps: used, limit, counterexample };
+}
+
+// --- Atoll's key-value histories (KvOperation: put / get / del, a register per key) --------------------
+
+export interface CheckResult extends Omit<ModelCheckResult<KvRegisterInput, KvRegisterOutput>, 'counterexample'> {
   /** The first key found not linearizable, with its operations, for a report. */
   readonly counterexample: { readonly key: string; readonly ops: readonly KvOperation[] } | null;
 }
 
-export const DEFAULT_MAX_STEPS = 5_000_000;
-
-interface Node {
-  readonly isCall: boolean;
-  readonly id: number;
-  readonly time: number;
-  op: KvOperation;
-  match: Node | null;
-  prev: Node | null;
-  next: Node | null;
+function toOperation(op: KvOperation): Operation<KvRegisterInput, KvRegisterOutput> {
+  const input: KvRegisterInput = op.value !== undefined ? { op: op.kind, key: op.key, value: op.value } : { op: op.kind, key: op.key };
+  return { client: op.client, input, output: op.ret === null ? undefined : (op.output ?? null), call: op.call, ret: op.ret };
 }
 
-type RegState = string | null;
-
-function step(state: RegState, op: KvOperation): [boolean, RegState] {
-  switch (op.kind) {
-    case 'put': return [true, op.value ?? ''];
-    case 'del': return [true, null];
-    case 'get': return [(op.output ?? null) === state, state];
-  }
+/** Checks a key-value history; `max_steps` bounds each key's search. */
+export function checkHistory(ops: readonly KvOperation[], max_steps = DEFAULT_MAX_STEPS, options: CheckOptions = {}): CheckResult {
+  const r = checkOperations(kvRegisterModel, ops.map(toOperation), { ...options, max_steps_per_key: max_steps });
+  const key = r.counterexample?.key;
+  return { ...r, counterexample: key === undefined ? null : { key, ops: ops.filter((o) => o.key === key) } };
 }
 
-/** A growable bitset keyed for the memo table. */
-class Bits {
-  readonly w: Uint32Array;
-  constructor(n: number) {
-    this.w = new Uint32Array((n + 31) >>> 5);
-  }
-  set(i: number): void { this.w[i >>> 5]! |= 1 << (i & 31); }
-  clear(i: number): void { this.w[i >>> 5]! &= ~(1 << (i & 31)); }
-  key(): string {
-    let s = '';
-    for (let i = 0; i < this.w.length; i++) s += this.w[i]!.toString(36) + ',';
-    return s;
-  }
-}
-
-export function checkKey(key: string, opsIn: readonly KvOperation[], max_steps = DEFAULT_MAX_STEPS): KeyResult {
-  // Unknown-outcome gets say nothing; unknown writes may land any time after their call.
-  const ops = opsIn.filter((o) => !(o.ret === null && o.kind === 'get'));
-  const n = ops.length;
-  const events: Node[] = [];
-  ops.forEach((op, id) => {
-    const call: Node = { isCall: true, id, time: op.call, op, match: null, prev: null, next: null };
-    const ret: Node = { isCall: false, id, time: op.ret ?? Number.POSITIVE_INFINITY, op, match: null, prev: null, next: null };
-    call.match = ret;
-    events.push(call, ret);
-  });
-  // Calls before returns at the same instant: touching operations count as concurrent (the lenient side).
-  events.sort((a, b) => a.time - b.time || (a.isCall === b.isCall ? a.id - b.id : a.isCall ? -1 : 1));
-  const head: Node = { isCall: false, id: -1, time: -1, op: ops[0]!, match: null, prev: null, next: null };
-  let prev = head;
-  for (const e of events) {
-    prev.next = e;
-    e.prev = prev;
-    prev = e;
-  }
-  const lift = (c: Node): void => {
-    c.prev!.next = c.next;
-    if (c.next) c.next.prev = c.prev;
-    const r = c.match!;
-    r.prev!.next = r.next;
-    if (r.next) r.next.prev = r.prev;
-  };
-  const unlift = (c: Node): void => {
-    const r = c.match!;
-    r.prev!.next = r;
-    if (r.next) r.next.prev = r;
-    c.prev!.next = c;
-    if (c.next) c.next.prev = c;
-  };
-
-  const linearized = new Bits(n);
-  const cache = new Set<string>();
-  const stack: { node: Node; state: RegState }[] = [];
-  let state: RegState = null;
-  let entry = head.next;
-  let steps = 0;
-  while (head.next !== null) {
-    if (++steps > max_steps) return { key, verdict: 'unknown', operations: n, steps };
-    if (entry !== null && entry.isCall) {
-      const [ok, next] = step(state, entry.op);
-      if (ok) {
-        linearized.set(entry.id);
-        const memo = `${linearized.key()}|${next === null ? '\u0000' : next}`;
-        if (!cache.has(memo)) {
-          cache.add(memo);
-          stack.push({ node: entry, state });
-          state = next;
-          lift(entry);
-          entry = head.next;
-          continue;
-        }
-        linearized.clear(entry.id);
-      }
-      entry = entry.next;
-    } else {
-      // A return whose call cannot be placed before it (or the end of the list): backtrack.
-      const top = stack.pop();
-      if (!top) return { key, verdict: 'illegal', operations: n, steps };
-      state = top.state;
-      linearized.clear(top.node.id);
-      unlift(top.node);
-      entry = top.node.next;
-    }
-  }
-  return { key, verdict: 'ok', operations: n, steps };
-}
-
-export function checkHistory(ops: readonly KvOperation[], max_steps = DEFAULT_MAX_STEPS): CheckResult {
-  const byKey = new Map<string, KvOperation[]>();
-  for (const op of ops) {
-    let list = byKey.get(op.key);
-    if (!list) byKey.set(op.key, (list = []));
-    list.push(op);
-  }
-  const keys: KeyResult[] = [];
-  let verdict: CheckVerdict = 'ok';
-  let counterexample: CheckResult['counterexample'] = null;
-  for (const key of [...byKey.keys()].sort()) {
-    const r = checkKey(key, byKey.get(key)!, max_steps);
-    keys.push(r);
-    if (r.verdict === 'illegal') {
-      verdict = 'illegal';
-      counterexample ??= { key, ops: byKey.get(key)! };
-    } else if (r.verdict === 'unknown' && verdict === 'ok') verdict = 'unknown';
-  }
-  return { verdict, keys, counterexample };
+/** Checks one key's operations (all assumed to be on that key) to the end, however long the others would take. */
+export function checkKey(key: string, ops: readonly KvOperation[], max_steps = DEFAULT_MAX_STEPS): KeyResult {
+  const search = new PartitionSearch(kvRegisterModel, ops.map(toOperation));
+  const status = search.run(max_steps);
+  const verdict: CheckVerdict = status === 'running' ? 'unknown' : status;
+  return { key, verdict, operations: search.operations, steps: search.steps, deepest: search.deepest, ...(status === 'running' ? { stopped: 'key-limit' as const } : {}) };
 }
