@@ -11,7 +11,7 @@ import { normaliseResult, resultProblem, type BenchResult, type SuiteContext, ty
 export const MAX_SUITES = 64;
 export const MAX_RESULTS_PER_SUITE = 500;
 /** The suites every full run expects, in run order; others found in bench/ run after them. */
-export const KNOWN_SUITES = ['spinlock', 'syscall', 'context-switch', 'daemon', 'hart', 'cluster', 'raft'] as const;
+export const KNOWN_SUITES = ['spinlock', 'syscall', 'context-switch', 'daemon', 'hart', 'cluster', 'raft', 'check'] as const;
 
 export interface SuiteModule { readonly name: string; readonly path: string }
 
