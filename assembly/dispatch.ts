@@ -30,12 +30,11 @@ import { vmMap, vmPteAddress } from './vm';
 import { frameAlloc, frameFree, FRAME_NONE } from './frames';
 import { klog, KLOG_OOM } from './klog';
 
-/** dispatch() found no thread to run on this hart. */
-export const EXIT_IDLE: u32 = 3;
-/** dispatch() saw a process end (the host reports it). */
-export const EXIT_ENDED: u32 = 4;
-
-const SIGKILL: u32 = 9, SIGILL: u32 = 4, SIGTRAP: u32 = 5, SIGBUS: u32 = 7, SIGSEGV: u32 = 11;
+// EXIT_IDLE: no thread to run on this hart; EXIT_ENDED: a process ended (the host reports it). Shared, as the
+// signal numbers are, through abi.ts.
+import { EXIT_IDLE, EXIT_ENDED, SIGKILL, SIGILL, SIGTRAP, SIGBUS, SIGSEGV } from './abi';
+import { USER_END } from './layout';
+export { EXIT_IDLE, EXIT_ENDED };
 
 /** Ticks between the timer interrupts the dispatcher arms; 0 leaves the timer to the host. */
 export function hartSetQuantum(hart: u32, ticks: u32): void {
@@ -141,7 +140,7 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
   const brkStart = load<u32>(pb + P_BRK_START);
   const heapEnd = (load<u32>(pb + P_BRK) + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
   const inHeap = va >= brkStart && va < heapEnd;
-  const inStack = va >= load<u32>(pb + P_STACK_LOW) && va < 0x8000_0000;
+  const inStack = va >= load<u32>(pb + P_STACK_LOW) && va < USER_END;
   const root = load<u32>(pb + P_ROOT);
   let r = FAULT_FATAL;
   if (inHeap || inStack) {

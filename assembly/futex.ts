@@ -2,7 +2,7 @@
 // space: its process for a private futex (FUTEX_PRIVATE_FLAG), none for a shared one. As on Linux a private
 // wait and a shared wake of the same word do not meet (the kernel's clear-child-tid wake is shared, so a join
 // must wait shared). The value check and the block happen under the SCHED lock, and so
-// does every wake, so no wake-up is lost. Wakes go in FIFO order of waiting (a per-node sequence number);
+// does every wake, so no wake-up is lost. Wakes go in FIFO order of waiting (a per-machine sequence number);
 // a wait may carry a deadline on the virtual clock, after which it returns -ETIMEDOUT.
 import { THREAD_BASE, THREAD_BYTES, T_STATE, T_FUTEX_KEY, T_DEADLINE, T_REGS, T_WAIT_SEQ, T_FUTEX_SPACE, KS, KS_SLEEPERS, KS_WAIT_SEQ } from './blocks';
 import { THREADS_MAX } from './limits';

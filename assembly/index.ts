@@ -1,7 +1,8 @@
-// The node kernel's export surface. Every entry point that touches a hart takes the hart index, so one
+// The machine kernel's export surface. Every entry point that touches a hart takes the hart index, so one
 // instance can step any hart and several instances (worker threads) can share one memory.
 export { kernelVersion } from './version';
-export { nodeInit } from './node';
+export { machineInit } from './machine';
+export { abiCount, abiValue } from './abi';
 export { hartInit, hartSetSatp, hartSyscallReturn, run } from './hart';
 export { dispatch, hartSetQuantum } from './dispatch';
 export { tlbConfigure, tlbFlush } from './tlb';

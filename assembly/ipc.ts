@@ -1,11 +1,11 @@
-// Inter-process communication: synchronous rendezvous message passing between the processes of one node,
+// Inter-process communication: synchronous rendezvous message passing between the processes of one machine,
 // in the manner of L4 and QNX. A server registers a named endpoint; a client's ipc_call sends a request
 // to it and blocks until a server thread has received it (ipc_recv) and answered (ipc_reply). Messages are
 // copied by the kernel straight from one process's pages into the other's, each side through its own page
 // tables (a bad pointer is -EFAULT for the caller and nobody else), so no memory is shared and nothing is
 // buffered: a waiting client holds its request in its own memory until a server takes it.
 //
-// Bounds: IPC_ENDPOINTS_MAX endpoints per node, IPC_MSG_MAX bytes per request or reply, and every waiter
+// Bounds: IPC_ENDPOINTS_MAX endpoints per machine, IPC_MSG_MAX bytes per request or reply, and every waiter
 // is a thread (at most THREADS_MAX). Each endpoint links its waiters through the thread table: clients
 // waiting for a receiver in a FIFO queue, idle server threads in a stack (the most recently idle one, whose
 // state is warmest, takes the next request), so call, receive and reply are O(1); a reply finds its client
@@ -20,7 +20,10 @@ import {
   EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD,
 } from './blocks';
 import { RAM_BASE } from './layout';
-import { PAGE_BYTES, THREADS_MAX, IPC_ENDPOINTS_MAX, IPC_MSG_MAX } from './limits';
+import {
+  PAGE_BYTES, THREADS_MAX, IPC_ENDPOINTS_MAX, IPC_MSG_MAX, IPC_SLOT_BITS as SLOT_BITS, IPC_GEN_BITS,
+  IPC_TOKEN_SLOT_BITS as TOKEN_SLOT_BITS, IPC_TOKEN_TID_BITS,
+} from './limits';
 import { klock, kunlock } from './klock';
 import { timerRetire } from './timer';
 import { walk, WALK_FAILED } from './mmu';
@@ -28,22 +31,21 @@ import { ACC_READ, ACC_WRITE } from './trap';
 import { procBase } from './proc';
 import { threadBase, switchOut, threadWake, THREAD_NONE } from './sched';
 
-/** Atoll's own system call numbers (guest/include/atoll.h, ATOLL_SYS_BASE + n). */
-export const NR_IPC_REGISTER: u32 = 0x4000_0000;
-export const NR_IPC_LOOKUP: u32 = 0x4000_0001;
-export const NR_IPC_CALL: u32 = 0x4000_0002;
-export const NR_IPC_RECV: u32 = 0x4000_0003;
-export const NR_IPC_REPLY: u32 = 0x4000_0004;
+// Atoll's own system call numbers (ATOLL_SYS_BASE + n) and the errno values, shared with the host and the
+// guest header (abi/defs.mjs).
+import {
+  NR_IPC_REGISTER, NR_IPC_LOOKUP, NR_IPC_CALL, NR_IPC_RECV, NR_IPC_REPLY, EPERM, ENOENT, ESRCH, EBADF, EFAULT, EINVAL,
+  ENOSPC, EPIPE, EMSGSIZE, EADDRINUSE,
+} from './abi';
+export { NR_IPC_REGISTER, NR_IPC_LOOKUP, NR_IPC_CALL, NR_IPC_RECV, NR_IPC_REPLY };
 
 /** Thread states of IPC (after sched.ts's). */
 export const TS_IPC_SEND: u32 = 5; // a client whose request no server has taken yet
 export const TS_IPC_RECV: u32 = 6; // a server waiting for a request
 export const TS_IPC_REPLY: u32 = 7; // a client whose request a server took, waiting for the reply
 
-const EPERM: u32 = 1, ENOENT: u32 = 2, ESRCH: u32 = 3, EBADF: u32 = 9, EFAULT: u32 = 14, EINVAL: u32 = 22;
-const ENOSPC: u32 = 28, EPIPE: u32 = 32, EMSGSIZE: u32 = 90, EADDRINUSE: u32 = 98;
-const SLOT_BITS: u32 = 5; // IPC_ENDPOINTS_MAX = 1 << SLOT_BITS
-const GEN_MASK: u32 = 0x00FF_FFFF; // ids stay positive as a C long
+// An endpoint id is gen << SLOT_BITS | slot (limits.ts; machineInit checks the widths against the limits).
+const GEN_MASK: u32 = (1 << IPC_GEN_BITS) - 1; // ids stay positive as a C long
 
 // @ts-ignore: decorator
 @inline function epBase(slot: u32): u32 { return IPC_BASE + slot * IPC_EP_BYTES; }
@@ -155,8 +157,8 @@ function ipcLookup(name: u32): u32 {
   return id;
 }
 
-const TOKEN_SLOT_BITS: u32 = 7; // THREADS_MAX = 1 << TOKEN_SLOT_BITS
-const TOKEN_TID_MASK: u32 = 0x00FF_FFFF;
+// A reply token is tid << TOKEN_SLOT_BITS | thread index (THREADS_MAX = 1 << TOKEN_SLOT_BITS).
+const TOKEN_TID_MASK: u32 = (1 << IPC_TOKEN_TID_BITS) - 1;
 
 /** The reply token of client thread t: its index and tid, so a token outliving its thread matches nothing. */
 function tokenOf(t: u32): u32 { return ((load<u32>(threadBase(t) + T_TID) & TOKEN_TID_MASK) << TOKEN_SLOT_BITS) | t; }
@@ -420,7 +422,7 @@ export function ipcEndpointCalls(id: u32): u64 {
   return slot == IPC_ENDPOINTS_MAX ? 0 : load<u64>(epBase(slot) + EP_CALLS);
 }
 
-/** Threads blocked in IPC on the node (tests). */
+/** Threads blocked in IPC on the machine (tests). */
 export function ipcWaiters(): u32 {
   let n: u32 = 0;
   for (let t: u32 = 0; t < THREADS_MAX; t++) if (ipcBlocked(load<u32>(threadBase(t) + T_STATE))) n++;

@@ -1,23 +1,24 @@
-// Starting the node kernel and the few calls the host makes around it: the policy and mode, the clock
+// Starting the machine kernel and the few calls the host makes around it: the policy and mode, the clock
 // parameters, a process's first thread, and what to do when every thread is blocked forever.
 import {
   KT_BASE, KT_END, KS, KS_ON, KS_THREADED, KS_POLICY, KS_NEXT_ID, KS_ASID_LIMIT, KS_ASID_NEXT, KS_REALTIME_NS,
   KS_TIMEBASE_HZ, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, LOCK_SCHED, T_REGS, T_PC, T_LAST_MTIME, P_PID,
 } from './blocks';
-import { PROCS_MAX, ASIDS_MAX } from './limits';
+import { PROCS_MAX, ASIDS_MAX, TIMEBASE_HZ_DEFAULT } from './limits';
+import { SIGKILL } from './abi';
 import { klock, kunlock, klockInit } from './klock';
 import { LOCK_TTAS } from './spinlock';
 import { procBase, procMarkDying, procState, PROC_LIVE, KILL_DEADLOCK } from './proc';
 import { threadBase, threadAlloc, rqPush, hartsBusy, releaseBlocked, THREAD_NONE, SCHED_MLFQ } from './sched';
 
-/** Reset every kernel table (node boot). */
+/** Reset every kernel table (machine boot). */
 export function kernelReset(): void {
   memory.fill(KT_BASE, 0, KT_END - KT_BASE);
   klockInit(LOCK_TTAS);
   store<u32>(KS + KS_NEXT_ID, 1);
   store<u32>(KS + KS_ASID_NEXT, 1);
   store<u32>(KS + KS_ASID_LIMIT, ASIDS_MAX);
-  store<u32>(KS + KS_TIMEBASE_HZ, 10_000_000);
+  store<u32>(KS + KS_TIMEBASE_HZ, TIMEBASE_HZ_DEFAULT);
 }
 
 /** Choose the lock kind of the kernel's own locks (before any hart runs). */
@@ -27,7 +28,7 @@ export function kernelSetLockKind(kind: u32): void {
 
 /** Virtual clock parameters for the kernel's sleeps and timeouts. */
 export function kernelSetClock(timebaseHz: u32, realtimeLo: u32, realtimeHi: u32): void {
-  store<u32>(KS + KS_TIMEBASE_HZ, timebaseHz == 0 ? 10_000_000 : timebaseHz);
+  store<u32>(KS + KS_TIMEBASE_HZ, timebaseHz == 0 ? TIMEBASE_HZ_DEFAULT : timebaseHz);
   store<u64>(KS + KS_REALTIME_NS, ((realtimeHi as u64) << 32) | (realtimeLo as u64));
 }
 
@@ -68,7 +69,7 @@ export function kernelKillAll(): u32 {
   let n: u32 = 0;
   for (let p: u32 = 0; p < PROCS_MAX; p++) {
     if (procState(p) != PROC_LIVE) continue;
-    procMarkDying(p, 128 + 9, 9, KILL_DEADLOCK, 0, 0);
+    procMarkDying(p, 128 + SIGKILL, SIGKILL, KILL_DEADLOCK, 0, 0);
     releaseBlocked(p);
     n++;
   }

@@ -4,10 +4,9 @@
 import { hartBase, H_KLOG, H_KLOG_HEAD, H_KLOG_TAIL, H_KLOG_DROPPED } from './blocks';
 import { KLOG_ENTRIES } from './limits';
 
-export const KLOG_CLONE_FLAGS: u32 = 1; // clone with an unsupported flag set: arg = the flags
-export const KLOG_OOM: u32 = 2; // a page fault could not be served: arg = the faulting address
-export const KLOG_FUTEX_OP: u32 = 3; // an unsupported futex operation: arg = op
-export const KLOG_DEADLOCK: u32 = 4; // every live thread is blocked with no deadline: arg = threads
+// The codes (abi/defs.mjs) are shared with the host, which prints them.
+import { KLOG_CLONE_FLAGS, KLOG_OOM, KLOG_FUTEX_OP, KLOG_DEADLOCK } from './abi';
+export { KLOG_CLONE_FLAGS, KLOG_OOM, KLOG_FUTEX_OP, KLOG_DEADLOCK };
 
 export function klog(hart: u32, code: u32, pid: u32, tid: u32, arg: u32): void {
   const h = hartBase(hart);

@@ -3,19 +3,13 @@
 // on the PTE (so concurrent harts never lose a bit). Page tables are real data in guest physical RAM.
 // Harts run in user mode only, so every leaf must have U set.
 import { RAM_BASE } from './layout';
-import { NODE_BASE, N_RAM_BYTES } from './blocks';
+import { MACHINE_BASE, M_RAM_BYTES } from './blocks';
+import { WALK_RETRIES_MAX } from './limits';
 import { ACC_WRITE, ACC_FETCH } from './trap';
 
-export const PTE_V: u32 = 1;
-export const PTE_R: u32 = 2;
-export const PTE_W: u32 = 4;
-export const PTE_X: u32 = 8;
-export const PTE_U: u32 = 16;
-export const PTE_G: u32 = 32;
-export const PTE_A: u32 = 64;
-export const PTE_D: u32 = 128;
-
-export const SATP_MODE_SV32: u32 = 0x8000_0000;
+// The PTE bits and satp's MODE bit are shared with the host (abi/defs.mjs).
+import { PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D, SATP_MODE_SV32 } from './abi';
+export { PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D, SATP_MODE_SV32 };
 
 // A walk result: bits 0..31 the physical address, 32..39 the leaf's PTE flags, bit 40 superpage, and on
 // failure bit 62 (page fault) or bit 63 (access fault).
@@ -23,8 +17,7 @@ export const WALK_SUPER: u64 = 1 << 40;
 export const WALK_PAGE_FAULT: u64 = 1 << 62;
 export const WALK_ACCESS_FAULT: u64 = 1 << 63;
 export const WALK_FAILED: u64 = WALK_PAGE_FAULT | WALK_ACCESS_FAULT;
-/** A/D updates race with other harts' walks; a walk restarts at most this many times. */
-const WALK_RETRIES_MAX: u32 = 16;
+// A/D updates race with other harts' walks; a walk restarts at most WALK_RETRIES_MAX times (limits.ts).
 
 export function satpAsid(satp: u32): u32 {
   return (satp >>> 22) & 0x1FF;
@@ -32,7 +25,7 @@ export function satpAsid(satp: u32): u32 {
 
 /** Translate va for a user-mode access; see the result encoding above. Updates A (and D on writes). */
 export function walk(satp: u32, va: u32, access: u32): u64 {
-  const ram = load<u32>(NODE_BASE + N_RAM_BYTES) as u64;
+  const ram = load<u32>(MACHINE_BASE + M_RAM_BYTES) as u64;
   if ((satp & SATP_MODE_SV32) == 0) {
     // Bare mode: physical = virtual, everything permitted inside RAM.
     if ((va as u64) >= ram) return WALK_ACCESS_FAULT;

@@ -13,15 +13,10 @@ import { klock, kunlock } from './klock';
 import { frameFree } from './frames';
 import { PTE_V, PTE_R, PTE_X } from './mmu';
 
-export const PROC_FREE: u32 = 0;
-export const PROC_LIVE: u32 = 1;
-export const PROC_DYING: u32 = 2;
-export const PROC_DEAD: u32 = 3;
+// States and kill reasons are shared with the host (abi/defs.mjs).
+import { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, KILL_OOM, KILL_DEADLOCK, SATP_MODE_SV32, SATP_ASID_SHIFT } from './abi';
+export { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, KILL_OOM, KILL_DEADLOCK };
 export const PROC_NONE: u32 = 0xFFFF_FFFF;
-/** P_CAUSE of a process killed because a page fault could not be served (no frames). */
-export const KILL_OOM: u32 = 0x100;
-/** P_CAUSE of a process killed because every thread was blocked forever. */
-export const KILL_DEADLOCK: u32 = 0x101;
 /** The first user address above the user half: page tables below it are the process's own. */
 const USER_L1_ENTRIES: u32 = 512;
 
@@ -55,7 +50,7 @@ export function procCreate(root: u32): u32 {
   store<u32>(b + P_PID, atomic.add<u32>(KS + KS_NEXT_ID, 1));
   store<u32>(b + P_ROOT, root);
   store<u32>(b + P_ASID, asid);
-  store<u32>(b + P_SATP, 0x8000_0000 | (asid << 22) | (root >>> 12));
+  store<u32>(b + P_SATP, SATP_MODE_SV32 | (asid << SATP_ASID_SHIFT) | (root >>> 12));
   atomic.store<u32>(b + P_STATE, PROC_LIVE);
   atomic.add<u32>(KS + KS_LIVE_PROCS, 1);
   kunlock(LOCK_PROC);

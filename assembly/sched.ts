@@ -6,13 +6,14 @@
 // Everything here runs under the SCHED lock except the register copies of the thread a hart owns.
 import {
   hartBase, H_REGS, H_PC, H_INSTRET, H_MTIME, H_MTIMECMP, H_QUANTUM, H_CUR, H_LAST, H_SWITCHES, H_SLICE_INSTRET,
-  H_ASID_FLUSHES, NODE_BASE, N_HARTS, KS, KS_POLICY, KS_RQ_GEN, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, KS_IRQS,
+  H_ASID_FLUSHES, MACHINE_BASE, M_HARTS, KS, KS_POLICY, KS_RQ_GEN, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, KS_IRQS,
   RQ_BASE, RQ_BYTES, RQ_HEAD, RQ_COUNT, RQ_SLOTS, THREAD_BASE, THREAD_BYTES, T_REGS, T_PC, T_STATE, T_TID, T_PROC,
   T_DEADLINE, T_SWITCHES, T_HART, T_LEVEL, T_LAST_MTIME, T_INSTRET, T_CLEAR_TID, T_FUTEX_KEY,
-  P_THREADS, P_SATP, P_ASID, P_INSTRET, P_SWITCHES, P_THREADS_CREATED, P_PID, T_PREEMPTED, TREC_BASE, TREC_ENTRIES,
+  P_THREADS, P_SATP, P_ASID, P_INSTRET, P_SWITCHES, P_THREADS_CREATED, P_PID, T_PREEMPTED, TREC_BASE,
   TREC_BYTES, KS_TREC_COUNT, P_STATE,
 } from './blocks';
-import { THREADS_MAX, MLFQ_LEVELS, MLFQ_BOOST_IRQS } from './limits';
+import { THREADS_MAX, MLFQ_LEVELS, MLFQ_BOOST_IRQS, TREC_ENTRIES } from './limits';
+import { SCHED_RR, SCHED_MLFQ, ETIMEDOUT } from './abi';
 import { procBase, procTeardown, PROC_DYING } from './proc';
 import { hartSetSatp } from './hart';
 import { tlbFlush } from './tlb';
@@ -25,9 +26,7 @@ export const TS_RUNNING: u32 = 2;
 export const TS_FUTEX: u32 = 3; // blocked on a futex (maybe with a deadline)
 export const TS_SLEEP: u32 = 4; // blocked until its deadline
 export const THREAD_NONE: u32 = 0xFFFF_FFFF;
-export const SCHED_RR: u32 = 0;
-export const SCHED_MLFQ: u32 = 1;
-export const ETIMEDOUT: u32 = 110;
+export { SCHED_RR, SCHED_MLFQ };
 
 // @ts-ignore: decorator
 @inline export function threadBase(t: u32): u32 {
@@ -181,7 +180,7 @@ export function earliestDeadline(): u64 {
 
 /** Harts that are running a thread right now. */
 export function hartsBusy(): u32 {
-  const harts = load<u32>(NODE_BASE + N_HARTS);
+  const harts = load<u32>(MACHINE_BASE + M_HARTS);
   let n: u32 = 0;
   for (let i: u32 = 0; i < harts; i++) if (atomic.load<u32>(hartBase(i) + H_CUR) != 0) n++;
   return n;

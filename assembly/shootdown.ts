@@ -4,7 +4,7 @@
 // serving requests posted to itself meanwhile so two requesters never wait on each other. A hart serves
 // requests at the top of every dispatch pass, so the wait is bounded by one quantum of the slowest hart.
 // Callers hold no kernel lock while they wait.
-import { hartBase, NODE_BASE, N_HARTS, KS, KS_THREADED, H_SHOOT_REQ, H_SHOOT_ACK, H_SHOOTDOWNS } from './blocks';
+import { hartBase, MACHINE_BASE, M_HARTS, KS, KS_THREADED, H_SHOOT_REQ, H_SHOOT_ACK, H_SHOOTDOWNS } from './blocks';
 import { tlbFlush } from './tlb';
 
 /** Serve a pending shootdown on this hart: flush its whole TLB. */
@@ -19,7 +19,7 @@ export function shootdownServe(hart: u32): void {
 
 /** Make every hart other than `self` drop its TLB entries; returns when all have. */
 export function shootdownOthers(self: u32): void {
-  const harts = load<u32>(NODE_BASE + N_HARTS);
+  const harts = load<u32>(MACHINE_BASE + M_HARTS);
   const threaded = load<u32>(KS + KS_THREADED) != 0;
   for (let o: u32 = 0; o < harts; o++) {
     if (o == self) continue;

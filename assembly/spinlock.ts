@@ -14,17 +14,11 @@
 // (the kernel holds these locks for a bounded number of instructions); the host bounds benchmark loops.
 import { SCRATCH_BASE, SCRATCH_BYTES } from './layout';
 
-export const SPINLOCK_BYTES: u32 = 32;
-export const SPINLOCK_WORD: u32 = 0;
-export const SPINLOCK_OWNER: u32 = 4;
-export const SPINLOCK_ACQUISITIONS: u32 = 8;
-export const SPINLOCK_SPINS: u32 = 16;
-
-/** Lock kinds for lockAcquire/lockRelease/lockLoop. LOCK_NONE takes no lock (to show the race is real). */
-export const LOCK_TAS: u32 = 0;
-export const LOCK_TTAS: u32 = 1;
-export const LOCK_TICKET: u32 = 2;
-export const LOCK_NONE: u32 = 3;
+// The struct's size and offsets (blocks.ts) and the lock kinds (abi.ts) are shared with the host; LOCK_NONE
+// takes no lock (to show the race is real).
+import { SPINLOCK_BYTES, SPINLOCK_WORD, SPINLOCK_OWNER, SPINLOCK_ACQUISITIONS, SPINLOCK_SPINS } from './blocks';
+import { LOCK_TAS, LOCK_TTAS, LOCK_TICKET, LOCK_NONE } from './abi';
+export { SPINLOCK_BYTES, SPINLOCK_WORD, SPINLOCK_OWNER, SPINLOCK_ACQUISITIONS, SPINLOCK_SPINS, LOCK_TAS, LOCK_TTAS, LOCK_TICKET, LOCK_NONE };
 
 /** Where the host may put benchmark locks and counters: the layout's scratch region. */
 export function spinlockScratchBase(): u32 {

@@ -3,12 +3,12 @@
 // clock_nanosleep_time64 and Atoll's IPC calls (ipc.ts). Everything else (write, clock_gettime64, unknown numbers) goes to the host.
 // User pointers go through the caller's page tables (usercopy.ts): a bad one is -EFAULT, as on Linux.
 import {
-  hartBase, H_REGS, H_PC, H_CUR, H_MTIME, H_SCRATCH, H_BATCH, BATCH_PAGES, KS, KS_NEXT_ID, KS_REALTIME_NS,
+  hartBase, H_REGS, H_PC, H_CUR, H_MTIME, H_SCRATCH, H_BATCH, KS, KS_NEXT_ID, KS_REALTIME_NS,
   KS_TIMEBASE_HZ, KS_SLEEPERS, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_CLEAR_TID, T_REGS, T_PC, T_LEVEL,
   T_LAST_MTIME, T_DEADLINE, P_SATP, P_ROOT, P_PID, P_BRK, P_BRK_START, P_BRK_MAX, P_ASID, P_STATE, P_THREADS, P_EXIT,
 } from './blocks';
 import { RAM_BASE } from './layout';
-import { PAGE_BYTES } from './limits';
+import { PAGE_BYTES, BATCH_PAGES } from './limits';
 import { klock, kunlock } from './klock';
 import { timerRetire } from './timer';
 import { tlbFlush } from './tlb';
@@ -28,15 +28,18 @@ export const SYS_DONE: u32 = 0; // served; the hart may now have another thread 
 export const SYS_HOST: u32 = 1; // the host serves it
 export const SYS_ENDED: u32 = 2; // served, and a process ended
 
-const NR_FUTEX: u32 = 422, NR_EXIT: u32 = 93, NR_EXIT_GROUP: u32 = 94, NR_SET_TID_ADDRESS: u32 = 96;
-const NR_SCHED_YIELD: u32 = 124, NR_GETPID: u32 = 172, NR_GETTID: u32 = 178, NR_BRK: u32 = 214, NR_CLONE: u32 = 220;
-const NR_CLOCK_GETTIME: u32 = 403, NR_CLOCK_NANOSLEEP: u32 = 407;
-const EAGAIN: u32 = 11, EFAULT: u32 = 14, EINVAL: u32 = 22, ENOSYS: u32 = 38, ENOTSUP: u32 = 95;
+// System call numbers, errno values and the clone and futex flags are shared with the host and the guest
+// header (abi/defs.mjs).
+import {
+  NR_FUTEX_TIME64 as NR_FUTEX, NR_EXIT, NR_EXIT_GROUP, NR_SET_TID_ADDRESS, NR_SCHED_YIELD, NR_GETPID, NR_GETTID, NR_BRK,
+  NR_CLONE, NR_CLOCK_GETTIME64 as NR_CLOCK_GETTIME, NR_CLOCK_NANOSLEEP_TIME64 as NR_CLOCK_NANOSLEEP, EAGAIN, EFAULT,
+  EINVAL, ENOSYS, ENOTSUP, CLONE_THREAD_FLAGS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID,
+  CLONE_CHILD_SETTID, FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE,
+  FUTEX_WAKE_OP, FUTEX_PRIVATE_FLAG as FUTEX_PRIVATE, FUTEX_CLOCK_REALTIME, KILL_HOST,
+} from './abi';
 
-/** The flags every thread clone must carry, and those it may add. */
-export const CLONE_THREAD_FLAGS: u32 = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
-const CLONE_SETTLS: u32 = 0x80000, CLONE_PARENT_SETTID: u32 = 0x100000, CLONE_CHILD_CLEARTID: u32 = 0x200000;
-const CLONE_CHILD_SETTID: u32 = 0x1000000;
+/** The flags every thread clone must carry (CLONE_THREAD_FLAGS), and those it may add. */
+export { CLONE_THREAD_FLAGS };
 const CLONE_OPTIONAL: u32 = CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
 const DEADLINE_MAX: u64 = 1 << 62;
 const NONE64: u64 = 0xFFFF_FFFF_FFFF_FFFF;
@@ -197,7 +200,7 @@ export function killCurrent(hart: u32, signal: u32, cause: u32, tval: u32): u32 
 
 /** The host kills the process of the hart's current thread (e.g. SIGPIPE); true when it ended. */
 export function hartKill(hart: u32, signal: u32): bool {
-  return killCurrent(hart, signal, 0x200 + signal, 0) == SYS_ENDED;
+  return killCurrent(hart, signal, KILL_HOST + signal, 0) == SYS_ENDED;
 }
 
 /** The current thread's process is dying: leave it. */
@@ -237,9 +240,6 @@ function readTimespec(h: u32, satp: u32, va: u32): u32 {
   return 0;
 }
 
-const FUTEX_WAIT: u32 = 0, FUTEX_WAKE: u32 = 1, FUTEX_WAIT_BITSET: u32 = 9, FUTEX_WAKE_BITSET: u32 = 10;
-const FUTEX_REQUEUE: u32 = 3, FUTEX_CMP_REQUEUE: u32 = 4, FUTEX_WAKE_OP: u32 = 5;
-const FUTEX_PRIVATE: u32 = 128, FUTEX_CLOCK_REALTIME: u32 = 256;
 
 /**
  * The two-word futex operations, with Linux's argument checks and results: FUTEX_REQUEUE and

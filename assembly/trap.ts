@@ -3,30 +3,18 @@
 // dispatcher (the host, for now) reads cause and tval.
 import { H_CAUSE, H_TVAL, H_PAGE_FAULTS } from './blocks';
 
-export const CAUSE_FETCH_MISALIGNED: u32 = 0;
-export const CAUSE_FETCH_ACCESS: u32 = 1;
-export const CAUSE_ILLEGAL: u32 = 2;
-export const CAUSE_BREAKPOINT: u32 = 3;
-export const CAUSE_LOAD_MISALIGNED: u32 = 4;
-export const CAUSE_LOAD_ACCESS: u32 = 5;
-export const CAUSE_STORE_MISALIGNED: u32 = 6;
-export const CAUSE_STORE_ACCESS: u32 = 7;
-export const CAUSE_ECALL_U: u32 = 8;
-export const CAUSE_FETCH_PAGE_FAULT: u32 = 12;
-export const CAUSE_LOAD_PAGE_FAULT: u32 = 13;
-export const CAUSE_STORE_PAGE_FAULT: u32 = 15;
-/** Interrupt bit + machine timer interrupt. */
-export const CAUSE_TIMER_IRQ: u32 = 0x8000_0007;
-
-/** Why run() returned. */
-export const EXIT_BUDGET: u32 = 0;
-export const EXIT_TRAP: u32 = 1;
-export const EXIT_TIMER: u32 = 2;
-
-/** Access kinds, which also index the TLB tables. */
-export const ACC_READ: u32 = 0;
-export const ACC_WRITE: u32 = 1;
-export const ACC_FETCH: u32 = 2;
+// Trap causes, run()'s exit reasons and the access kinds (which also index the TLB tables) are shared with
+// the host: defined in abi/defs.mjs, generated into abi.ts.
+import {
+  CAUSE_FETCH_MISALIGNED, CAUSE_FETCH_ACCESS, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_LOAD_MISALIGNED, CAUSE_LOAD_ACCESS,
+  CAUSE_STORE_MISALIGNED, CAUSE_STORE_ACCESS, CAUSE_ECALL_U, CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT,
+  CAUSE_STORE_PAGE_FAULT, CAUSE_TIMER_IRQ, EXIT_BUDGET, EXIT_TRAP, EXIT_TIMER, ACC_READ, ACC_WRITE, ACC_FETCH,
+} from './abi';
+export {
+  CAUSE_FETCH_MISALIGNED, CAUSE_FETCH_ACCESS, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_LOAD_MISALIGNED, CAUSE_LOAD_ACCESS,
+  CAUSE_STORE_MISALIGNED, CAUSE_STORE_ACCESS, CAUSE_ECALL_U, CAUSE_FETCH_PAGE_FAULT, CAUSE_LOAD_PAGE_FAULT,
+  CAUSE_STORE_PAGE_FAULT, CAUSE_TIMER_IRQ, EXIT_BUDGET, EXIT_TRAP, EXIT_TIMER, ACC_READ, ACC_WRITE, ACC_FETCH,
+};
 
 export function raise(h: u32, cause: u32, tval: u32): void {
   store<u32>(h + H_CAUSE, cause);

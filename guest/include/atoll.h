@@ -40,54 +40,11 @@ static inline void *atoll_native_sbrk(intptr_t increment) {
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- Linux RV32 system call numbers (asm-generic/unistd.h) ---- */
-#define SYS_write                  64
-#define SYS_exit                   93
-#define SYS_exit_group             94
-#define SYS_set_tid_address        96
-#define SYS_sched_yield           124
-#define SYS_getpid                172
-#define SYS_gettid                178
-#define SYS_brk                   214
-#define SYS_clone                 220
-#define SYS_futex_time64          422
-#define SYS_clock_gettime64       403
-#define SYS_clock_nanosleep_time64 407
-
-/* Atoll's own system calls (IPC now; later RPC, message queues, distributed locks, DSM, the global
- * namespace, migration) take numbers in [ATOLL_SYS_BASE, ATOLL_SYS_LIMIT). Linux never uses this range,
- * so a guest calling one under qemu-riscv32 gets -ENOSYS. */
-#define ATOLL_SYS_BASE  0x40000000
-#define ATOLL_SYS_LIMIT 0x40010000
-/* IPC between the processes of one node: synchronous rendezvous message passing (docs/kernel.md). */
-#define SYS_ipc_register (ATOLL_SYS_BASE + 0)
-#define SYS_ipc_lookup   (ATOLL_SYS_BASE + 1)
-#define SYS_ipc_call     (ATOLL_SYS_BASE + 2)
-#define SYS_ipc_recv     (ATOLL_SYS_BASE + 3)
-#define SYS_ipc_reply    (ATOLL_SYS_BASE + 4)
-#define IPC_ENDPOINTS_MAX 32  /* endpoints per node */
-#define IPC_MSG_MAX      256  /* bytes per request or reply */
-
-/* errno values a guest may see (Linux numbering). */
-#define EPERM   1
-#define ENOENT  2
-#define ESRCH   3
-#define EINTR   4
-#define EBADF   9
-#define EAGAIN 11
-#define ENOMEM 12
-#define EFAULT 14
-#define EINVAL 22
-#define ENOSPC 28
-#define EPIPE  32
-#define ENOSYS 38
-#define EMSGSIZE 90
-#define EADDRINUSE 98
-#define ETIMEDOUT 110
-
-#define CLOCK_REALTIME  0
-#define CLOCK_MONOTONIC 1
-#define TIMER_ABSTIME   1
+/* System call numbers, errno values, signals, the clone and futex flags, the clock ids and the limits a
+ * guest can meet (IPC_ENDPOINTS_MAX, IPC_MSG_MAX): generated from abi/defs.mjs, the definitions the kernel
+ * and the host are generated from too. Atoll's own calls take numbers in [ATOLL_SYS_BASE, ATOLL_SYS_LIMIT),
+ * which Linux never uses, so a guest calling one under qemu-riscv32 gets -ENOSYS. */
+#include "atoll_abi.h"
 
 #define STDIN_FILENO  0
 #define STDOUT_FILENO 1
@@ -151,27 +108,6 @@ static inline long sys_clock_nanosleep(int clock, int flags, const struct timesp
 
 /* ---- threads: the raw calls (Linux semantics) ---- */
 
-/* clone flags (linux/sched.h). */
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_VFORK          0x00004000
-#define CLONE_PARENT         0x00008000
-#define CLONE_THREAD         0x00010000
-#define CLONE_SYSVSEM        0x00040000
-#define CLONE_SETTLS         0x00080000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID   0x01000000
-/* The flag set of a thread (what glibc's and musl's pthread_create pass, minus the tid/TLS options). */
-#define CLONE_THREAD_FLAGS \
-  (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
-
-#define FUTEX_WAIT          0
-#define FUTEX_WAKE          1
-#define FUTEX_PRIVATE_FLAG  128
-
 /* gettid(2): the calling thread's id (the process id for the first thread). */
 static inline long sys_gettid(void) { return atoll_syscall0(SYS_gettid); }
 /* set_tid_address(2): at this thread's exit the kernel stores 0 at tidptr and futex-wakes one waiter
@@ -191,7 +127,7 @@ static inline long sys_futex(volatile int *uaddr, int op, int val, const struct 
 long atoll_clone(unsigned long flags, void *stack_top, int *ptid, void *tls, int *ctid,
                  int (*fn)(void *), void *arg);
 
-/* ---- IPC: synchronous rendezvous between processes of one node (Atoll's own calls) ----
+/* ---- IPC: synchronous rendezvous between processes of one machine (Atoll's own calls) ----
  * A server registers an endpoint under a 32-bit name (e.g. IPC_NAME('t','i','m','e')) and serves it with
  * ipc_recv / ipc_reply; a client finds it with ipc_lookup and calls it: ipc_call blocks until a server
  * thread has received the request and replied. The kernel copies each message straight between the two

@@ -6,7 +6,7 @@ import type { Machine } from './machine.js';
 import { handleSyscall, type GuestIO } from './syscalls.js';
 import {
   hartBase, CAUSE, EXIT_BUDGET, EXIT_TRAP, EXIT_IDLE, EXIT_ENDED, H_KLOG, H_KLOG_HEAD, H_KLOG_TAIL, KLOG,
-  KLOG_ENTRIES,
+  KLOG_ENTRIES, KLOG_ENTRY_BYTES, SIGPIPE,
 } from './layout.js';
 
 export interface HartHost {
@@ -20,8 +20,6 @@ export interface HartHost {
 }
 
 export type HartOutcome = 'budget' | 'syscall' | 'idle' | 'ended';
-
-const SIGPIPE = 13;
 
 /** One dispatch() call on the hart and whatever it hands back. */
 export function driveHart(host: HartHost, hart: number, budget: number): HartOutcome {
@@ -51,7 +49,7 @@ export function drainLog(host: HartHost, hart: number): void {
   const head = machine.u32(h + H_KLOG_HEAD);
   let tail = machine.u32(h + H_KLOG_TAIL);
   while (tail !== head) {
-    const e = h + H_KLOG + (tail % KLOG_ENTRIES) * 16;
+    const e = h + H_KLOG + (tail % KLOG_ENTRIES) * KLOG_ENTRY_BYTES;
     host.log(formatLog(host, machine.u32(e), machine.u32(e + 4), machine.u32(e + 8), machine.u32(e + 12)));
     tail = (tail + 1) >>> 0;
   }

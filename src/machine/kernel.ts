@@ -1,15 +1,23 @@
 // Loads build/kernel.wasm: compiled once per process (module cache), instantiated with
-// @assemblyscript/loader over a machine's shared WebAssembly.Memory. The exports are typed here.
+// @assemblyscript/loader over a machine's shared WebAssembly.Memory. The exports are typed here. At load the
+// kernel's interface version and every shared number it was compiled with (abiValue) are compared with the
+// host's (abi.ts, both generated from abi/defs.mjs), so a stale kernel.wasm fails with one clear error.
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { instantiate } from '@assemblyscript/loader';
 import { InputError } from '../base/index.js';
+import { ABI_TABLE, KERNEL_VERSION } from './abi.js';
 
 /** The kernel's entry points (see assembly/index.ts). Addresses and values are u32 unless noted. */
 export interface KernelExports {
   kernelVersion(): number;
-  nodeInit(ram_bytes: number, harts: number): number;
+  /** Set up the machine: INIT_OK (0) or a negative INIT_* code (abi.ts). */
+  machineInit(ram_bytes: number, harts: number): number;
+  /** How many shared values the kernel reports (ABI_TABLE's length when they agree). */
+  abiCount(): number;
+  /** Shared value i the kernel was compiled with (u32), in ABI_TABLE's order. */
+  abiValue(i: number): number;
   hartInit(hart: number, tick_insns: number, tlb_entries: number, tlb_ways: number): number;
   hartSetSatp(hart: number, satp: number): void;
   hartSyscallReturn(hart: number, result: number): void;
@@ -53,7 +61,24 @@ export interface KernelExports {
   ipcEndpointCalls(id: number): bigint;
 }
 
-export const KERNEL_VERSION = 5;
+export { KERNEL_VERSION };
+
+/**
+ * The shared numbers kernel.wasm was compiled with differ from the host's: one error naming the first few,
+ * or undefined when they agree.
+ */
+export function abiMismatch(k: Pick<KernelExports, 'abiCount' | 'abiValue'>): string | undefined {
+  const diffs: string[] = [];
+  for (let i = 0; i < ABI_TABLE.length; i++) {
+    const [name, want] = ABI_TABLE[i]!;
+    const got = k.abiValue(i) >>> 0;
+    if (got !== want) diffs.push(`${name} is ${got} in the kernel, ${want} in the host`);
+  }
+  const count = k.abiCount();
+  if (diffs.length === 0 && count === ABI_TABLE.length) return undefined;
+  const shown = diffs.slice(0, 3).join('; ') + (diffs.length > 3 ? `; and ${diffs.length - 3} more` : '');
+  return `build/kernel.wasm was compiled with other shared numbers than the host (${count} values, host has ${ABI_TABLE.length}${shown ? `: ${shown}` : ''}): rebuild both with \`npm run build\``;
+}
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 
@@ -78,5 +103,7 @@ export async function instantiateKernel(memory: WebAssembly.Memory): Promise<Ker
   const k = exports as unknown as KernelExports;
   const version = k.kernelVersion();
   if (version !== KERNEL_VERSION) throw new InputError(`build/kernel.wasm has interface version ${version}, expected ${KERNEL_VERSION}: rebuild it`);
+  const mismatch = abiMismatch(k);
+  if (mismatch !== undefined) throw new InputError(mismatch);
   return k;
 }

@@ -7,7 +7,7 @@ import type { Process } from './process.js';
 import {
   hartBase, H_SWITCHES, H_IDLE, H_ASID_FLUSHES, H_SHOOTDOWNS, H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, H_PREEMPTIONS,
   LOCK_SCHED, LOCK_PROC, LOCK_FRAME, SPINLOCK_ACQUISITIONS, SPINLOCK_SPINS, PROC_BASE, PROC_BYTES, P, KS,
-  KS_TREC_COUNT, TREC_BASE, TREC_ENTRIES, TREC_BYTES, KS_OOM_KILLS,
+  KS_TREC_COUNT, TREC_BASE, TREC_ENTRIES, TREC_BYTES, KS_OOM_KILLS, TR_TID, TR_PID, TR_SWITCHES, TR_INSTRET, TR_PREEMPTED,
 } from './layout.js';
 import { procResult } from './process.js';
 
@@ -80,7 +80,7 @@ export function collectStats(machine: Machine, procs: readonly Process[], names:
   const threads: ThreadStats[] = [];
   for (let i = Math.max(0, count - TREC_ENTRIES); i < count; i++) {
     const r = TREC_BASE + (i % TREC_ENTRIES) * TREC_BYTES;
-    threads.push({ tid: machine.u32(r), pid: machine.u32(r + 4), context_switches: Number(machine.u64(r + 8)), instructions: Number(machine.u64(r + 16)), preempted: machine.u32(r + 24) });
+    threads.push({ tid: machine.u32(r + TR_TID), pid: machine.u32(r + TR_PID), context_switches: Number(machine.u64(r + TR_SWITCHES)), instructions: Number(machine.u64(r + TR_INSTRET)), preempted: machine.u32(r + TR_PREEMPTED) });
   }
   return {
     harts, context_switches: harts.reduce((a, h) => a + h.context_switches, 0),

@@ -3,10 +3,11 @@
 import { InputError } from '../base/index.js';
 import { instantiateKernel, type KernelExports } from './kernel.js';
 import {
-  KERNEL_BASE, RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES, HARTS_MAX,
+  RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES, HARTS_MAX,
   TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, TLB_ENTRIES_MAX, TLB_WAYS_MAX, hartBase, H_PC, H_SATP, H_CAUSE, H_TVAL,
   H_INSTRET, H_MTIME, H_TLB_HITS, H_TLB_MISSES, H_TLB_WALKS, H_TLB_FLUSHES, H_PAGE_FAULTS, H_TIMER_IRQS,
-  H_TLB_SETS, H_TLB_WAYS,
+  H_TLB_SETS, H_TLB_WAYS, MACHINE_BASE, M_HARTS, TIMEBASE_HZ_DEFAULT, INIT_OK, INIT_BAD_RAM, INIT_MEMORY_TOO_SMALL,
+  INIT_STATIC_DATA_TOO_BIG, INIT_BAD_HARTS, INIT_LAYOUT_OVERLAP, INIT_FIELD_OUTSIDE_BLOCK, INIT_BAD_BIT_WIDTH,
 } from './layout.js';
 
 export interface MachineOptions {
@@ -23,7 +24,18 @@ export interface MachineOptions {
 
 export const RAM_BYTES_DEFAULT = 128 * 1024 * 1024;
 export const CLOCK_HZ_DEFAULT = 100_000_000;
-export const TIMEBASE_HZ_DEFAULT = 10_000_000;
+export { TIMEBASE_HZ_DEFAULT };
+
+/** What machineInit's codes mean (abi/defs.mjs). */
+const INIT_ERRORS: Readonly<Record<number, string>> = {
+  [INIT_BAD_RAM]: 'the RAM size is outside the kernel\'s limits or not a multiple of the page size',
+  [INIT_MEMORY_TOO_SMALL]: 'the shared memory ends before the guest RAM does',
+  [INIT_STATIC_DATA_TOO_BIG]: 'the kernel\'s static data reaches past KERNEL_BASE (kernel.wasm was built wrong)',
+  [INIT_BAD_HARTS]: 'the hart count is outside the kernel\'s limit',
+  [INIT_LAYOUT_OVERLAP]: 'kernel.wasm was compiled with a memory layout whose regions overlap (fix abi/defs.mjs and rebuild)',
+  [INIT_FIELD_OUTSIDE_BLOCK]: 'kernel.wasm was compiled with a block field past the end of its block (fix abi/defs.mjs and rebuild)',
+  [INIT_BAD_BIT_WIDTH]: 'kernel.wasm was compiled with a bit width that does not match its limit (fix abi/defs.mjs and rebuild)',
+};
 
 export interface HartStats {
   readonly instructions: bigint;
@@ -60,7 +72,7 @@ export class Machine {
 
   /** Harts the machine was created with. */
   get harts(): number {
-    return this.view.getUint32(KERNEL_BASE + 8, true);
+    return this.view.getUint32(MACHINE_BASE + M_HARTS, true);
   }
 
   u32(addr: number): number {
@@ -88,7 +100,7 @@ export class Machine {
       throw new InputError(`clock rate ${clock_hz} Hz must be a positive multiple of the timebase ${timebase_hz} Hz`);
     }
     const pages = Math.ceil((RAM_BASE + ram_bytes) / WASM_PAGE_BYTES);
-    if (pages > WASM_PAGES_MAX) throw new InputError(`RAM size ${ram_bytes} does not fit the 1 GiB node memory`);
+    if (pages > WASM_PAGES_MAX) throw new InputError(`RAM size ${ram_bytes} does not fit the 1 GiB machine memory`);
     let memory: WebAssembly.Memory;
     try {
       memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -96,8 +108,8 @@ export class Machine {
       throw new InputError(`cannot allocate ${pages * WASM_PAGE_BYTES} bytes of shared memory for the machine: ${(err as Error).message}`);
     }
     const kernel = await instantiateKernel(memory);
-    const rc = kernel.nodeInit(ram_bytes, harts);
-    if (rc !== 0) throw new InputError(`the kernel refused the machine configuration (code ${rc})`);
+    const rc = kernel.machineInit(ram_bytes, harts);
+    if (rc !== INIT_OK) throw new InputError(`the kernel refused the machine configuration (code ${rc}: ${INIT_ERRORS[rc] ?? 'unknown'})`);
     for (let h = 0; h < harts; h++) {
       if (kernel.hartInit(h, clock_hz / timebase_hz, entries, ways) !== 0) throw new InputError(`the kernel refused hart ${h}'s configuration`);
     }

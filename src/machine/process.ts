@@ -11,7 +11,7 @@ import type { GuestIO } from './syscalls.js';
 import { driveHart, type HartHost } from './driver.js';
 import {
   PTE, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, LOAD_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
-  KILL_DEADLOCK, KILL_HOST, KS, KS_LIVE_PROCS,
+  KILL_DEADLOCK, KILL_HOST, KS, KS_LIVE_PROCS, PROCS_MAX, THREADS_MAX, SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGPIPE, SIGKILL,
 } from './layout.js';
 
 /** The stack region grows down from USER_END and is paged in on demand up to this size. */
@@ -35,7 +35,7 @@ const HWCAP_RV32IMA = (1 << 8) | (1 << 12) | (1 << 0);
 const USER_HZ = 100;
 
 export type Signal = 'SIGSEGV' | 'SIGILL' | 'SIGBUS' | 'SIGTRAP' | 'SIGPIPE' | 'SIGKILL';
-export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { SIGSEGV: 11, SIGILL: 4, SIGBUS: 7, SIGTRAP: 5, SIGPIPE: 13, SIGKILL: 9 };
+export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGPIPE, SIGKILL };
 
 export type RunResult =
   | { readonly kind: 'exit'; readonly code: number }
@@ -136,7 +136,7 @@ export class Process {
     const index = k.procCreate(root) >>> 0;
     if (index === FRAME_NONE) {
       k.frameFree(root);
-      throw new InputError('the process table is full (at most 16 processes per machine)');
+      throw new InputError(`the process table is full (at most ${PROCS_MAX} processes per machine)`);
     }
     this.index = index;
     const b = PROC_BASE + index * PROC_BYTES;
@@ -179,7 +179,7 @@ export class Process {
     this.brk_max = Math.min(heap_limit, this.brk_start + Math.max(0, free_bytes));
     const sp = this.buildStack(image, opts);
     k.procSetMemory(index, this.brk_start, this.brk_max, this.stack_low);
-    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError('the thread table is full (at most 128 threads per machine)');
+    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError(`the thread table is full (at most ${THREADS_MAX} threads per machine)`);
     // Mirror the first thread on hart 0 too, so the initial registers can be inspected before run().
     machine.setPc(this.hart, image.entry);
     machine.setReg(this.hart, 2, sp);

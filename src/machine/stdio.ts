@@ -1,10 +1,10 @@
 // The guest's fds 1 and 2 written straight to the host's: bytes go out unchanged and in order, from the main
 // thread or from a hart's worker thread alike (a synchronous write, so causality across harts is kept). A
 // full non-blocking pipe is waited on (1 ms steps, at most RETRIES_MAX); a closed reader is -EPIPE.
+import { EPIPE } from './abi.js';
 import { writeSync } from 'node:fs';
 import type { GuestIO } from './syscalls.js';
 
-const EPIPE = 32;
 const RETRIES_MAX = 60_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 

@@ -4,6 +4,10 @@
 // through the page tables, so a bad one is -EFAULT. Unknown numbers are -ENOSYS.
 import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser } from './usermem.js';
+import {
+  SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID,
+  CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI,
+} from './abi.js';
 
 /**
  * Where the guest's stdout (fd 1) and stderr (fd 2) go. write may return a negative errno (e.g. -EPIPE when
@@ -13,17 +17,11 @@ export interface GuestIO {
   write(fd: 1 | 2, bytes: Uint8Array): number | void;
 }
 
-export const SYS = {
-  write: 64, exit: 93, exit_group: 94, set_tid_address: 96, sched_yield: 124, getpid: 172, gettid: 178, brk: 214,
-  clone: 220, clock_gettime64: 403, clock_nanosleep_time64: 407, futex_time64: 422,
-} as const;
-export const ENOSYS = 38, EFAULT = 14, EINVAL = 22, EBADF = 9, EPIPE = 32, ENOTSUP = 95;
+// The numbers (SYS, errno, clock ids) are generated from abi/defs.mjs.
+export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP } from './abi.js';
 // Linux clock ids. Every clock reads the machine's virtual time: the realtime family adds the realtime base,
 // TAI adds the 37 leap seconds, the CPU-time clocks count from the start of the process (= virtual time).
-// The alarm clocks answer -EINVAL, as on a host without a wake-up RTC.
-const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
-const CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
-const CLOCK_REALTIME_ALARM = 8, CLOCK_BOOTTIME_ALARM = 9, CLOCK_TAI = 11;
+// The alarm clocks (CLOCK_REALTIME_ALARM, CLOCK_BOOTTIME_ALARM) answer -EINVAL, as on a host without a wake-up RTC.
 const TAI_OFFSET_NS = 37_000_000_000n;
 /** A single write(2) moves at most this many bytes (Linux's MAX_RW_COUNT is similar in spirit). */
 export const WRITE_BYTES_MAX = 0x7fff_f000;

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { A } from './helpers/asm.js';
 import { paged, CODE_VA } from './helpers/machine.js';
 import {
-  NODE_BASE, N_RAM_BYTES, N_FRAMES_USED, hartBase, H_TLB_SETS, H_TLB_WAYS, H_MTIMECMP, H_SATP, H_TICK_INSNS, TLB_BASE, TLB_TABLE_BYTES, ACC_FETCH,
+  MACHINE_BASE, M_RAM_BYTES, M_FRAMES_USED, hartBase, H_TLB_SETS, H_TLB_WAYS, H_MTIMECMP, H_SATP, H_TICK_INSNS, TLB_BASE, TLB_TABLE_BYTES, ACC_FETCH,
 } from '../../src/machine/layout.js';
 
 describe('layout mirror', () => {
@@ -12,11 +12,11 @@ describe('layout mirror', () => {
     const m = await paged([A.ecall()], { ram_bytes: 4 << 20, harts: 2, tlb_entries: 64, tlb_ways: 2, asid: 5 });
     const v = m.machine.view;
     const k = m.machine.kernel;
-    expect(v.getUint32(NODE_BASE + N_RAM_BYTES, true)).toBe(4 << 20);
-    const used = v.getUint32(NODE_BASE + N_FRAMES_USED, true);
+    expect(v.getUint32(MACHINE_BASE + M_RAM_BYTES, true)).toBe(4 << 20);
+    const used = v.getUint32(MACHINE_BASE + M_FRAMES_USED, true);
     expect(used).toBe(k.framesUsed());
     k.frameAlloc();
-    expect(v.getUint32(NODE_BASE + N_FRAMES_USED, true)).toBe(used + 1);
+    expect(v.getUint32(MACHINE_BASE + M_FRAMES_USED, true)).toBe(used + 1);
     const h1 = hartBase(1);
     expect([v.getUint32(h1 + H_TLB_SETS, true), v.getUint32(h1 + H_TLB_WAYS, true), v.getUint32(h1 + H_TICK_INSNS, true)]).toEqual([32, 2, 10]);
     k.timerArm(1, 5, 7);

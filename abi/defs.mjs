@@ -1,0 +1,398 @@
+// The one definition of every number shared by the kernel (assembly/), the host (src/) and the guest header
+// (guest/include/): errno values, system call numbers, signals, the layout of the machine's shared memory and
+// of the blocks in it, and the limits of the machine kernel. scripts/gen-abi.mjs derives assembly/abi.ts,
+// assembly/layout.ts, assembly/blocks.ts, assembly/limits.ts, src/machine/abi.ts and
+// guest/include/atoll_abi.h from this file (`npm run build:abi`, part of every build); edit here, never there.
+//
+// A value is a number or an expression (a string) over names defined earlier in this file; expressions use
+// only + - * << and parentheses so they mean the same in JavaScript and AssemblyScript. Every constant goes to
+// the kernel and the host; `guest` puts it in the C header too (optionally under another name). The generator
+// checks the layout (regions in order without overlap, every field inside its block, the `checks` below) and
+// the kernel repeats those checks in machineInit; the kernel also exports the table of every value it was
+// compiled with, which the host compares with its own when it loads kernel.wasm.
+
+/** A constant: name, value, a one-line description, options { guest, type, hex }. */
+const c = (name, value, doc = '', opts = {}) => ({ name, value, doc, ...opts });
+/** A field of a block: name, offset, size in bytes (number or expression), description. */
+const f = (name, offset, size, doc = '') => ({ name, value: offset, size, doc });
+const u32 = (name, offset, doc = '') => f(name, offset, 4, doc ? `u32: ${doc}` : 'u32');
+const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` : 'u64');
+const G = { guest: true };
+
+/** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
+export const version = { name: 'KERNEL_VERSION', value: 6 };
+
+// ---------------------------------------------------------------------------------------------------------
+// Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
+export const groups = [
+  {
+    id: 'limits', kernel: 'limits', title: 'limits of the machine kernel (as xv6\'s param.h)',
+    entries: [
+      c('HARTS_MAX', 8, 'Harts per machine (per-hart blocks and TLBs are laid out for this many).'),
+      c('TLB_ENTRIES_MAX', 4096, 'Entries per TLB table (read, write and fetch each have this many at most). Power of two.'),
+      c('TLB_WAYS_MAX', 16, 'Ways per TLB set. Power of two, at most TLB_ENTRIES_MAX.'),
+      c('TLB_ENTRIES_DEFAULT', 256, 'Default TLB geometry: 256 entries, 4 ways (64 sets).'),
+      c('TLB_WAYS_DEFAULT', 4),
+      c('PAGE_BYTES', 4096, 'Guest page size (Sv32).'),
+      c('RAM_BYTES_MAX', 0x3F00_0000, 'Largest guest RAM (1008 MiB): the Wasm memory is capped at WASM_PAGES_MAX pages (1 GiB) and RAM starts at RAM_BASE.', { hex: true }),
+      c('RAM_BYTES_MIN', 0x0001_0000, 'Smallest guest RAM (64 KiB: a root table, a few tables and pages).', { hex: true }),
+      c('RUN_BUDGET_MAX', 0x4000_0000, 'Largest instruction budget for one call of run().', { hex: true }),
+      c('PROCS_MAX', 16, 'Processes per machine (the process table\'s size).'),
+      c('THREADS_MAX', 128, 'Threads per machine, all processes together (the thread table\'s size; each run queue holds this many).'),
+      c('ASIDS_MAX', 512, 'Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback once the configured pool is used up.'),
+      c('MLFQ_LEVELS', 3, 'MLFQ levels; level l runs for quantum << l ticks.'),
+      c('MLFQ_BOOST_IRQS', 32, 'MLFQ boosts every thread back to level 0 after this many timer interrupts (bounded starvation).'),
+      c('KLOG_ENTRIES', 16, 'Kernel log entries buffered per hart (older entries are counted as dropped when the host lags).'),
+      c('SHOOTDOWN_POLL_SPINS', 64, 'Spins a shootdown requester polls between servicing its own pending shootdowns.'),
+      c('IPC_ENDPOINTS_MAX', 32, 'IPC endpoints per machine (all processes together).', G),
+      c('IPC_MSG_MAX', 256, 'Largest IPC request or reply, in bytes (copied through the kernel in one system call).', G),
+      c('IPC_SLOT_BITS', 5, 'Low bits of an endpoint id that name its slot: 1 << IPC_SLOT_BITS == IPC_ENDPOINTS_MAX.'),
+      c('IPC_GEN_BITS', 24, 'Bits of the registration count above the slot in an endpoint id (ids stay positive as a C long).'),
+      c('IPC_TOKEN_SLOT_BITS', 7, 'Low bits of a reply token that name the client thread: 1 << IPC_TOKEN_SLOT_BITS == THREADS_MAX.'),
+      c('IPC_TOKEN_TID_BITS', 24, 'Bits of the client tid above the thread index in a reply token.'),
+      c('BATCH_PAGES', 32, 'Pages brk unmaps per batch before one shootdown frees their frames.'),
+      c('TREC_ENTRIES', 256, 'Records of ended threads kept for the host (a ring; older ones are overwritten).'),
+      c('WALK_RETRIES_MAX', 16, 'Page-table walks retried when another hart changed a PTE under the walk (A/D update race).'),
+      c('TIMEBASE_HZ_DEFAULT', 10_000_000, 'mtime ticks per second unless the host sets another timebase (10 MHz).'),
+    ],
+  },
+  {
+    id: 'errno', kernel: 'abi', title: 'errno values (Linux numbering); a failing call returns -E...',
+    entries: [
+      c('EPERM', 1, '', G), c('ENOENT', 2, '', G), c('ESRCH', 3, '', G), c('EINTR', 4, '', G), c('EBADF', 9, '', G),
+      c('EAGAIN', 11, '', G), c('ENOMEM', 12, '', G), c('EFAULT', 14, '', G), c('EINVAL', 22, '', G), c('ENOSPC', 28, '', G),
+      c('EPIPE', 32, '', G), c('ENOSYS', 38, '', G), c('EMSGSIZE', 90, '', G), c('ENOTSUP', 95, '', G),
+      c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G),
+    ],
+  },
+  {
+    // Kernel names NR_<NAME>; the guest header's SYS_<name>; the host's SYS.<name>.
+    id: 'syscalls', kernel: 'abi', title: 'system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll\'s own',
+    syscalls: true,
+    entries: [
+      c('write', 64), c('exit', 93), c('exit_group', 94), c('set_tid_address', 96), c('sched_yield', 124),
+      c('getpid', 172), c('gettid', 178), c('brk', 214), c('clone', 220), c('clock_gettime64', 403),
+      c('clock_nanosleep_time64', 407), c('futex_time64', 422),
+      // Atoll's own calls take numbers in [ATOLL_SYS_BASE, ATOLL_SYS_LIMIT), which Linux never uses (a guest
+      // calling one under qemu-riscv32 gets -ENOSYS). IPC between the processes of one machine:
+      c('ipc_register', 'ATOLL_SYS_BASE + 0', 'synchronous rendezvous message passing (docs/kernel.md)'),
+      c('ipc_lookup', 'ATOLL_SYS_BASE + 1'), c('ipc_call', 'ATOLL_SYS_BASE + 2'), c('ipc_recv', 'ATOLL_SYS_BASE + 3'),
+      c('ipc_reply', 'ATOLL_SYS_BASE + 4'),
+    ],
+    before: [
+      c('ATOLL_SYS_BASE', 0x4000_0000, 'First number of Atoll\'s own system calls.', { ...G, hex: true }),
+      c('ATOLL_SYS_LIMIT', 0x4001_0000, 'One past the last number of Atoll\'s own system calls.', { ...G, hex: true }),
+    ],
+  },
+  {
+    id: 'signals', kernel: 'abi', title: 'signal numbers (Linux)',
+    entries: [
+      c('SIGILL', 4, '', G), c('SIGTRAP', 5, '', G), c('SIGBUS', 7, '', G), c('SIGKILL', 9, '', G),
+      c('SIGSEGV', 11, '', G), c('SIGPIPE', 13, '', G),
+    ],
+  },
+  {
+    id: 'linux', kernel: 'abi', title: 'flags and ids of the Linux calls served (linux/sched.h, linux/futex.h, linux/time.h)',
+    entries: [
+      c('CLONE_VM', 0x100, '', { ...G, hex: true }), c('CLONE_FS', 0x200, '', { ...G, hex: true }),
+      c('CLONE_FILES', 0x400, '', { ...G, hex: true }), c('CLONE_SIGHAND', 0x800, '', { ...G, hex: true }),
+      c('CLONE_VFORK', 0x4000, '', { ...G, hex: true }), c('CLONE_PARENT', 0x8000, '', { ...G, hex: true }),
+      c('CLONE_THREAD', 0x1_0000, '', { ...G, hex: true }), c('CLONE_SYSVSEM', 0x4_0000, '', { ...G, hex: true }),
+      c('CLONE_SETTLS', 0x8_0000, '', { ...G, hex: true }), c('CLONE_PARENT_SETTID', 0x10_0000, '', { ...G, hex: true }),
+      c('CLONE_CHILD_CLEARTID', 0x20_0000, '', { ...G, hex: true }), c('CLONE_CHILD_SETTID', 0x100_0000, '', { ...G, hex: true }),
+      c('CLONE_THREAD_FLAGS', 'CLONE_VM + CLONE_FS + CLONE_FILES + CLONE_SIGHAND + CLONE_THREAD + CLONE_SYSVSEM',
+        'The flag set of a thread (what glibc\'s and musl\'s pthread_create pass, minus the tid/TLS options); every thread clone carries it.', { ...G, hex: true }),
+      c('FUTEX_WAIT', 0, '', G), c('FUTEX_WAKE', 1, '', G), c('FUTEX_REQUEUE', 3), c('FUTEX_CMP_REQUEUE', 4),
+      c('FUTEX_WAKE_OP', 5), c('FUTEX_WAIT_BITSET', 9), c('FUTEX_WAKE_BITSET', 10),
+      c('FUTEX_PRIVATE_FLAG', 128, '', G), c('FUTEX_CLOCK_REALTIME', 256),
+      c('CLOCK_REALTIME', 0, '', G), c('CLOCK_MONOTONIC', 1, '', G), c('CLOCK_PROCESS_CPUTIME_ID', 2),
+      c('CLOCK_THREAD_CPUTIME_ID', 3), c('CLOCK_MONOTONIC_RAW', 4), c('CLOCK_REALTIME_COARSE', 5),
+      c('CLOCK_MONOTONIC_COARSE', 6), c('CLOCK_BOOTTIME', 7), c('CLOCK_REALTIME_ALARM', 8), c('CLOCK_BOOTTIME_ALARM', 9),
+      c('CLOCK_TAI', 11), c('TIMER_ABSTIME', 1, '', G),
+    ],
+  },
+  {
+    id: 'machine', kernel: 'abi', title: 'what the kernel and the host tell each other: trap causes, run() and dispatch() exits, states, reasons',
+    entries: [
+      // Trap causes (RISC-V scause encoding); the host's CAUSE object.
+      c('CAUSE_FETCH_MISALIGNED', 0), c('CAUSE_FETCH_ACCESS', 1), c('CAUSE_ILLEGAL', 2), c('CAUSE_BREAKPOINT', 3),
+      c('CAUSE_LOAD_MISALIGNED', 4), c('CAUSE_LOAD_ACCESS', 5), c('CAUSE_STORE_MISALIGNED', 6), c('CAUSE_STORE_ACCESS', 7),
+      c('CAUSE_ECALL_U', 8), c('CAUSE_FETCH_PAGE_FAULT', 12), c('CAUSE_LOAD_PAGE_FAULT', 13), c('CAUSE_STORE_PAGE_FAULT', 15),
+      c('CAUSE_TIMER_IRQ', 0x8000_0007, 'Interrupt bit | machine timer interrupt.', { hex: true }),
+      c('EXIT_BUDGET', 0, 'run()/dispatch(): the instruction budget is used up.'),
+      c('EXIT_TRAP', 1, 'run(): a trap (H_CAUSE); dispatch(): a system call for the host.'),
+      c('EXIT_TIMER', 2, 'run(): the timer fired.'),
+      c('EXIT_IDLE', 3, 'dispatch() found no thread to run on this hart.'),
+      c('EXIT_ENDED', 4, 'dispatch() saw a process end (the host reports it).'),
+      c('ACC_READ', 0, 'Access kinds, also the index of a TLB table.'), c('ACC_WRITE', 1), c('ACC_FETCH', 2),
+      c('PTE_V', 1, 'Sv32 PTE bits.'), c('PTE_R', 2), c('PTE_W', 4), c('PTE_X', 8), c('PTE_U', 16), c('PTE_G', 32),
+      c('PTE_A', 64), c('PTE_D', 128),
+      c('SATP_MODE_SV32', 0x8000_0000, 'satp MODE bit (Sv32); ASID in bits 30..22, root PPN in bits 21..0.', { hex: true }),
+      c('SATP_ASID_SHIFT', 22),
+      c('FRAME_NONE', 0xFFFF_FFFF, 'No frame (frameAlloc failed), no thread, no process.', { hex: true }),
+      c('PROC_FREE', 0, 'Process states (P_STATE).'), c('PROC_LIVE', 1), c('PROC_DYING', 2), c('PROC_DEAD', 3),
+      c('KILL_OOM', 0x100, 'P_CAUSE of a process killed because a page fault could not be served (no frames).', { hex: true }),
+      c('KILL_DEADLOCK', 0x101, 'P_CAUSE of a process killed because every thread was blocked forever.', { hex: true }),
+      c('KILL_HOST', 0x200, 'P_CAUSE base of a process the host killed: KILL_HOST + signal (e.g. SIGPIPE).', { hex: true }),
+      c('KLOG_CLONE_FLAGS', 1, 'Kernel log codes. clone with an unsupported flag set: arg = the flags.'),
+      c('KLOG_OOM', 2, 'a page fault could not be served: arg = the faulting address'),
+      c('KLOG_FUTEX_OP', 3, 'an unsupported futex operation: arg = op'),
+      c('KLOG_DEADLOCK', 4, 'every live thread is blocked with no deadline: arg = threads'),
+      c('KLOG_ENTRY_BYTES', 16, 'A kernel log entry: code, pid, tid, arg (u32 each).'),
+      c('SCHED_RR', 0, 'Scheduling policies (kernelStart).'), c('SCHED_MLFQ', 1),
+      c('LOCK_TAS', 0, 'Spinlock kinds.'), c('LOCK_TTAS', 1), c('LOCK_TICKET', 2), c('LOCK_NONE', 3),
+      c('INIT_OK', 0, 'machineInit results.', { type: 'i32' }),
+      c('INIT_BAD_RAM', -1, 'RAM size outside RAM_BYTES_MIN..RAM_BYTES_MAX or not a multiple of PAGE_BYTES.', { type: 'i32' }),
+      c('INIT_MEMORY_TOO_SMALL', -2, 'The Wasm memory ends before RAM_BASE + ram_bytes.', { type: 'i32' }),
+      c('INIT_STATIC_DATA_TOO_BIG', -3, 'AssemblyScript\'s static data reaches past KERNEL_BASE.', { type: 'i32' }),
+      c('INIT_BAD_HARTS', -4, 'harts outside 1..HARTS_MAX.', { type: 'i32' }),
+      c('INIT_LAYOUT_OVERLAP', -5, 'A region of the layout reaches into the next one.', { type: 'i32' }),
+      c('INIT_FIELD_OUTSIDE_BLOCK', -6, 'A field of a block ends past the block\'s size.', { type: 'i32' }),
+      c('INIT_BAD_BIT_WIDTH', -7, 'A bit width does not match the limit it encodes.', { type: 'i32' }),
+    ],
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// The memory layout: regions in address order (assembly/layout.ts) and the blocks inside the kernel's area
+// (assembly/blocks.ts).
+export const regions = {
+  kernel: 'layout', title: 'the fixed layout of a machine\'s shared memory',
+  entries: [
+    c('KERNEL_BASE', 0x0010_0000, 'Start of the kernel control blocks (1 MiB); AssemblyScript\'s static data sits below and must stay read-only.', { hex: true }),
+    c('SCRATCH_BASE', 0x00F0_0000, 'Scratch for host measurements: benchmark locks and counters (15 MiB).', { hex: true }),
+    c('SCRATCH_BYTES', 0x0010_0000, '', { hex: true }),
+    c('RAM_BASE', 0x0100_0000, 'The guest\'s physical RAM (physical address 0 of the guest) starts here (16 MiB).', { hex: true }),
+    c('WASM_PAGE_BYTES', 0x1_0000, '', { hex: true }),
+    c('WASM_PAGES_MAX', 16384, 'The kernel module declares at most this many Wasm pages (1 GiB; asconfig.json maximumMemory).'),
+    c('USER_BASE', 0x1000, 'User virtual address space: [USER_BASE, USER_END); the stack grows down from USER_END.', { hex: true }),
+    c('USER_END', 0x8000_0000, '', { hex: true }),
+    c('LOAD_END', 0xC000_0000, 'PT_LOAD segments may lie anywhere in [USER_BASE, LOAD_END) outside the stack region, as under Linux (RV32 user space reaches about 0x9fc0_0000) and qemu-user.', { hex: true }),
+  ],
+};
+
+/** Blocks: a base, a size, fields; `count` copies (an array with an address helper) when given. */
+export const blocks = [
+  {
+    id: 'machine', title: 'machine header', base: c('MACHINE_BASE', 'KERNEL_BASE'), size: c('MACHINE_BYTES', 0x1000, '', { hex: true }),
+    consts: [c('MACHINE_MAGIC', 0x4C4C_4F54, '"TOLL"', { hex: true })],
+    fields: [
+      u32('M_MAGIC', 0),
+      u32('M_RAM_BYTES', 4, 'guest physical RAM size'),
+      u32('M_HARTS', 8, 'harts initialised'),
+      u32('M_FRAME_NEXT', 12, 'bump pointer (physical) of the frame allocator'),
+      u32('M_FRAME_FREE', 16, 'head of the free-frame list (physical + 1; 0 = empty)'),
+      u32('M_FRAMES_USED', 20, 'frames handed out and not freed'),
+    ],
+  },
+  {
+    id: 'hart', title: 'per-hart block', base: c('HARTS_BASE', 'MACHINE_BASE + MACHINE_BYTES'), size: c('HART_BYTES', 0x400, '', { hex: true }),
+    count: 'HARTS_MAX', helper: 'hartBase', param: 'hart',
+    fields: [
+      f('H_REGS', 0, 128, '32 x u32 (x0 kept zero)'),
+      u32('H_PC', 128),
+      u32('H_SATP', 132, 'Sv32 satp (MODE bit 31, ASID bits 30..22, PPN bits 21..0)'),
+      u32('H_CAUSE', 136, 'cause of the last trap (RISC-V scause encoding)'),
+      u32('H_TVAL', 140, 'faulting address or instruction bits'),
+      u32('H_RESV_ADDR', 144, 'host address of the LR reservation'),
+      u32('H_RESV_VALID', 148, '1 when a reservation is held'),
+      u32('H_RESV_VALUE', 152, 'the value LR read'),
+      u32('H_TICK_INSNS', 156, 'instructions per mtime tick (clock rate / timebase)'),
+      u64('H_INSTRET', 160, 'instructions retired'),
+      u64('H_MTIME', 168, 'timer ticks'),
+      u64('H_MTIMECMP', 176, 'the timer fires when mtime >= mtimecmp (all ones: disarmed)'),
+      u32('H_SUBTICK', 184, 'instructions retired into the current tick'),
+      u32('H_TLB_SETS', 188),
+      u32('H_TLB_WAYS', 192),
+      u32('H_RESV_VA', 196, 'virtual address of the LR reservation'),
+      u64('H_TLB_HITS', 200), u64('H_TLB_MISSES', 208), u64('H_TLB_WALKS', 216), u64('H_TLB_FLUSHES', 224),
+      u64('H_PAGE_FAULTS', 232), u64('H_TIMER_IRQS', 240),
+      u32('H_QUANTUM', 248, 'ticks between timer interrupts the dispatcher arms (0: none)'),
+      // Kernel fields (assembly/sched.ts, shootdown.ts, klog.ts)
+      u32('H_CUR', 252, 'thread index + 1 running on this hart (0: none)'),
+      u32('H_LAST', 256, 'thread index + 1 that ran last (a switch is counted when it changes)'),
+      u64('H_SWITCHES', 264, 'context switches (a different thread switched in)'),
+      u64('H_IDLE', 272, 'times the hart found nothing to run'),
+      u64('H_ASID_FLUSHES', 280, 'TLB flushes forced by a process without its own ASID'),
+      u32('H_SHOOT_REQ', 288, 'shootdown requests posted to this hart (generation)'),
+      u32('H_SHOOT_ACK', 292, 'the last generation this hart served'),
+      u64('H_SHOOTDOWNS', 296, 'shootdowns this hart served (each flushes its TLB)'),
+      u64('H_SLICE_INSTRET', 304, 'instret when the current thread was switched in'),
+      u32('H_KLOG_HEAD', 312, 'kernel log entries written (ring index = head % KLOG_ENTRIES)'),
+      u32('H_KLOG_TAIL', 316, 'entries taken by the host'),
+      f('H_KLOG', 320, 'KLOG_ENTRIES * KLOG_ENTRY_BYTES', 'KLOG_ENTRIES x 16 bytes: code, pid, tid, arg'),
+      u64('H_SYSCALLS_KERNEL', 840, 'system calls served in the kernel'),
+      u64('H_SYSCALLS_HOST', 848, 'system calls handed to the host'),
+      u64('H_PREEMPTIONS', 856, 'timer interrupts that switched to another thread'),
+      u32('H_KLOG_DROPPED', 864, 'log entries overwritten before the host took them'),
+      f('H_SCRATCH', 872, 16, '16 bytes: the kernel\'s copy-in buffer (timespecs)'),
+      f('H_BATCH', 888, 'BATCH_PAGES * 4', 'BATCH_PAGES x u32: frames unmapped, freed after the shootdown'),
+    ],
+  },
+  {
+    id: 'tlbentry', title: 'a TLB entry', base: null, size: c('TLB_ENTRY_BYTES', 16),
+    fields: [
+      u32('E_TAG', 0, 'page | alignment bits (0) | asid << 3; TLB_TAG_INVALID when empty'),
+      u32('E_ADDEND', 4, 'host offset of the page minus its virtual address'),
+      u32('E_FLAGS', 8, 'TLBF_*'),
+    ],
+  },
+  {
+    // Three tables (read, write, fetch; ACC_*), each way-major: way w of set s is at table + (w * sets + s) * 16.
+    id: 'tlb', title: 'per-hart TLB', base: c('TLB_BASE', 'KERNEL_BASE + 0x10_0000'),
+    size: c('TLB_HART_BYTES', '4 * TLB_TABLE_BYTES'), count: 'HARTS_MAX', helper: 'tlbBase', param: 'hart',
+    consts: [
+      c('TLB_TABLE_BYTES', 'TLB_ENTRIES_MAX * TLB_ENTRY_BYTES', '', { hex: true }),
+      c('TLBF_GLOBAL', 1, 'E_FLAGS bits.'), c('TLBF_SUPER', 2),
+      c('TLB_TAG_INVALID', 4, 'Bit 2 of a lookup key is never set (no access is 8 bytes), so this tag never matches.'),
+    ],
+    fields: [],
+  },
+  {
+    id: 'spinlock', title: 'a spinlock (assembly/spinlock.ts)', base: null, size: c('SPINLOCK_BYTES', 32),
+    fields: [
+      u32('SPINLOCK_WORD', 0, 'the lock word (TAS/TTAS) or next ticket (TICKET)'),
+      u32('SPINLOCK_OWNER', 4, 'serving ticket (TICKET)'),
+      u64('SPINLOCK_ACQUISITIONS', 8), u64('SPINLOCK_SPINS', 16),
+    ],
+  },
+  {
+    // Locks, 64 bytes apart (a cache line each). Order when nesting: PROC, then SCHED, then FRAME.
+    id: 'locks', title: 'kernel tables (after the TLBs): locks', base: c('KT_BASE', 'TLB_BASE + HARTS_MAX * TLB_HART_BYTES', '', { hex: true }),
+    size: c('LOCKS_BYTES', 256), absolute: true,
+    after: [c('KERNEL_BLOCKS_END', 'KT_BASE', 'End of the hart blocks and TLBs.', { hex: true })],
+    fields: [
+      f('LOCK_SCHED', 'KT_BASE', 'SPINLOCK_BYTES', 'run queues, thread states, futex waits, sleepers, IPC'),
+      f('LOCK_PROC', 'KT_BASE + 64', 'SPINLOCK_BYTES', 'process table, ASIDs, ids, address-space changes'),
+      f('LOCK_FRAME', 'KT_BASE + 128', 'SPINLOCK_BYTES', 'the frame allocator'),
+    ],
+  },
+  {
+    id: 'ks', title: 'scheduler and kernel state', base: c('KS', 'KT_BASE + LOCKS_BYTES', '', { hex: true }), size: c('KS_BYTES', 256),
+    fields: [
+      u32('KS_ON', 0, '1 once kernelStart ran (dispatch schedules threads)'),
+      u32('KS_THREADED', 4, '1 when harts run on their own worker threads'),
+      u32('KS_POLICY', 8, 'SCHED_RR or SCHED_MLFQ'),
+      u32('KS_LOCK_KIND', 12, 'spinlock kind of the kernel locks'),
+      u32('KS_NEXT_ID', 16, 'next pid/tid'),
+      u32('KS_RQ_GEN', 20, 'bumped at every enqueue (idle workers wait on it)'),
+      u32('KS_ASID_LIMIT', 24, 'ASIDs 1..limit-1 are handed out; later processes share ASID 0'),
+      u32('KS_ASID_NEXT', 28),
+      u32('KS_SLEEPERS', 32, 'threads blocked with a deadline'),
+      u32('KS_LIVE_PROCS', 36),
+      u32('KS_IRQS', 40, 'timer interrupts since the last MLFQ boost'),
+      u32('KS_RUNNABLE', 44, 'threads in run queues'),
+      u32('KS_EVENTS', 48, 'processes ended (the host reports them)'),
+      u32('KS_LIVE_THREADS', 52),
+      u32('KS_OOM_KILLS', 56),
+      u64('KS_WAIT_SEQ', 64, 'futex waits so far (wake order)'),
+      u64('KS_REALTIME_NS', 72, 'CLOCK_REALTIME at virtual time 0'),
+      u32('KS_TIMEBASE_HZ', 80, 'mtime ticks per second'),
+      u32('KS_TREC_COUNT', 88, 'thread records written (ring index = count % TREC_ENTRIES)'),
+    ],
+  },
+  {
+    id: 'rq', title: 'run queues (MLFQ_LEVELS of them)', base: c('RQ_BASE', 'KS + KS_BYTES', '', { hex: true }),
+    size: c('RQ_BYTES', '16 + THREADS_MAX * 4'), count: 'MLFQ_LEVELS',
+    fields: [
+      u32('RQ_HEAD', 0), u32('RQ_COUNT', 4),
+      f('RQ_SLOTS', 16, 'THREADS_MAX * 4', 'THREADS_MAX u32 thread indexes (a ring)'),
+    ],
+  },
+  {
+    id: 'proc', title: 'process table', base: c('PROC_BASE', 'KT_BASE + 0x1000', '', { hex: true }), size: c('PROC_BYTES', 128),
+    count: 'PROCS_MAX',
+    fields: [
+      u32('P_STATE', 0, 'PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD'),
+      u32('P_PID', 4), u32('P_ROOT', 8, 'physical address of the root table'), u32('P_SATP', 12), u32('P_ASID', 16),
+      u32('P_THREADS', 20, 'live threads'), u32('P_EXIT', 24, 'exit status (low 8 bits) when it exited'),
+      u32('P_BRK_START', 28), u32('P_BRK', 32), u32('P_BRK_MAX', 36),
+      u32('P_SIGNAL', 40, 'killing signal (0: exited)'), u32('P_CAUSE', 44, 'trap cause that killed it, or a KILL_* reason'),
+      u32('P_TVAL', 48), u32('P_PC', 52), u32('P_STACK_LOW', 56),
+      u64('P_INSTRET', 64, 'instructions retired by its threads'), u64('P_SWITCHES', 72, 'context switches into its threads'),
+      u32('P_FRAMES', 80, 'user frames (pages and tables) it holds'), u32('P_FRAMES_PEAK', 84),
+      u32('P_THREADS_CREATED', 88), u32('P_REPORTED', 92, 'the host reported its end'),
+      u64('P_SYSCALLS', 96), u64('P_PAGE_FAULTS', 104, 'demand-zero faults served'),
+    ],
+  },
+  {
+    id: 'thread', title: 'thread table', base: c('THREAD_BASE', 'KT_BASE + 0x2000', '', { hex: true }), size: c('THREAD_BYTES', 256),
+    count: 'THREADS_MAX',
+    fields: [
+      f('T_REGS', 0, 128, '32 x u32'), u32('T_PC', 128), u32('T_STATE', 132, 'TS_*'), u32('T_TID', 136),
+      u32('T_PROC', 140, 'process index'),
+      u32('T_CLEAR_TID', 144, 'user address cleared and futex-woken at exit (0: none)'),
+      u32('T_FUTEX_KEY', 148, 'physical address waited on'),
+      u64('T_DEADLINE', 152, 'mtime ticks (all ones: none)'), u64('T_SWITCHES', 160),
+      u32('T_HART', 168, 'hart running it + 1 (0: none)'), u32('T_LEVEL', 172, 'MLFQ level'),
+      u64('T_LAST_MTIME', 176, 'mtime when it last left a hart'), u64('T_INSTRET', 184),
+      u64('T_PREEMPTED', 192, 'times preempted by the timer'), u64('T_WAIT_SEQ', 200, 'order of its futex wait'),
+      u32('T_FUTEX_SPACE', 208, 'process index + 1 of a private futex wait, 0 for a shared one'),
+      // IPC (assembly/ipc.ts): a client blocked in ipc_call, or a server blocked in ipc_recv.
+      u32('T_IPC_EP', 212, 'endpoint index'),
+      u32('T_IPC_BUF', 216, 'client: request address; server: receive buffer address'),
+      u32('T_IPC_LEN', 220, 'client: request length; server: receive buffer size'),
+      u32('T_IPC_RBUF', 224, 'client: reply buffer address; server: address of the length word'),
+      u32('T_IPC_RMAX', 228, 'client: reply buffer size'),
+      u32('T_IPC_NEXT', 232, 'next thread index + 1 in its endpoint\'s queue (0: last)'),
+    ],
+  },
+  {
+    // Records of ended threads (their final counters), a ring the host reads for per-thread statistics.
+    id: 'trec', title: 'records of ended threads', base: c('TREC_BASE', 'THREAD_BASE + THREADS_MAX * THREAD_BYTES', '', { hex: true }),
+    size: c('TREC_BYTES', 32), count: 'TREC_ENTRIES',
+    fields: [u32('TR_TID', 0), u32('TR_PID', 4), u64('TR_SWITCHES', 8), u64('TR_INSTRET', 16), u32('TR_PREEMPTED', 24)],
+  },
+  {
+    // IPC endpoints (assembly/ipc.ts), under the SCHED lock.
+    id: 'ipc', title: 'IPC endpoints', base: c('IPC_BASE', 'TREC_BASE + TREC_ENTRIES * TREC_BYTES', '', { hex: true }),
+    size: c('IPC_EP_BYTES', 32), count: 'IPC_ENDPOINTS_MAX',
+    fields: [
+      u32('EP_NAME', 0, 'the name it was registered under (0: free slot)'),
+      u32('EP_OWNER', 4, 'owning process index + 1'),
+      u64('EP_CALLS', 8, 'requests delivered'),
+      u32('EP_GEN', 16, 'registrations of this slot so far (part of the endpoint id)'),
+      u32('EP_SEND_HEAD', 20, 'oldest client waiting for a receiver (thread index + 1; 0: none)'),
+      u32('EP_SEND_TAIL', 24, 'newest such client'),
+      u32('EP_RECV_HEAD', 28, 'server threads waiting for a request, newest first (a stack)'),
+    ],
+    after: [c('KT_END', 'IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES', 'End of the kernel tables.', { hex: true })],
+  },
+];
+
+/**
+ * The regions of shared memory in address order: [name, base, bytes]. Each must end at or before the next
+ * begins; the generator checks it and so does machineInit (INIT_LAYOUT_OVERLAP).
+ */
+export const layoutOrder = [
+  ['machine header', 'MACHINE_BASE', 'MACHINE_BYTES'],
+  ['hart blocks', 'HARTS_BASE', 'HARTS_MAX * HART_BYTES'],
+  ['TLBs', 'TLB_BASE', 'HARTS_MAX * TLB_HART_BYTES'],
+  ['kernel locks', 'KT_BASE', 'LOCKS_BYTES'],
+  ['kernel state', 'KS', 'KS_BYTES'],
+  ['run queues', 'RQ_BASE', 'MLFQ_LEVELS * RQ_BYTES'],
+  ['process table', 'PROC_BASE', 'PROCS_MAX * PROC_BYTES'],
+  ['thread table', 'THREAD_BASE', 'THREADS_MAX * THREAD_BYTES'],
+  ['thread records', 'TREC_BASE', 'TREC_ENTRIES * TREC_BYTES'],
+  ['IPC endpoints', 'IPC_BASE', 'IPC_ENDPOINTS_MAX * IPC_EP_BYTES'],
+  ['scratch', 'SCRATCH_BASE', 'SCRATCH_BYTES'],
+  ['RAM', 'RAM_BASE', '0'],
+];
+
+/**
+ * Bit widths and the limits they encode: [expression that must hold, why]. Checked by the generator and by
+ * machineInit (INIT_BAD_BIT_WIDTH). Expressions use + - * << == <= only.
+ */
+export const checks = [
+  ['(1 << IPC_SLOT_BITS) == IPC_ENDPOINTS_MAX', 'an endpoint id\'s slot bits name every endpoint slot'],
+  ['IPC_SLOT_BITS + IPC_GEN_BITS <= 31', 'endpoint ids stay positive as a C long'],
+  ['(1 << IPC_TOKEN_SLOT_BITS) == THREADS_MAX', 'a reply token\'s slot bits name every thread'],
+  ['IPC_TOKEN_SLOT_BITS + IPC_TOKEN_TID_BITS <= 31', 'reply tokens stay positive as a C long'],
+  ['ASIDS_MAX == (1 << (32 - 1 - SATP_ASID_SHIFT))', 'satp holds a 9-bit ASID (bits 30..22)'],
+  ['ASIDS_MAX * 8 <= PAGE_BYTES', 'a TLB tag keeps asid << 3 below the page number'],
+  ['TLB_WAYS_MAX <= TLB_ENTRIES_MAX', 'a TLB set has at most all entries'],
+  ['HARTS_MAX * TLB_HART_BYTES == KT_BASE - TLB_BASE', 'the TLBs end where the kernel tables start'],
+  ['RAM_BASE + RAM_BYTES_MAX <= WASM_PAGES_MAX * WASM_PAGE_BYTES', 'the largest RAM fits the largest Wasm memory'],
+  ['USER_BASE <= USER_END', 'the user address space is not empty'],
+  ['USER_END <= LOAD_END', 'the stack lies below the end of loadable segments'],
+];
