@@ -3,9 +3,12 @@
 //   { "key": "<hex, at least 32 digits>" | "key_file": "<path>",
 //     "nodes": [ { "id": "n1", "host": "127.0.0.1", "port": 7001, "services"?: [...] }, ... ],
 //     "services": ["echo", "counter"] | { "mq": { "capacity": 1000 } },
-//     "data_dir"?: "<path>", "max_frame_bytes"?: 1048576 }
-// Relative paths are resolved from the config file's directory. Bound: 1000 nodes.
+//     "data_dir"?: "<path>", "max_frame_bytes"?: 1048576,
+//     "tls"?: { "ca": "<path>", "cert": "<path, {id} = node id>", "key": "<path, {id} = node id>" } }
+// A node entry may carry its own "tls": { "cert", "key" }. Relative paths are resolved from the config
+// file's directory. Bound: 1000 nodes.
 import { readFileSync } from 'node:fs';
+import type { TlsMaterial } from '../net/tcp/transport.js';
 import { dirname, resolve } from 'node:path';
 import { NODE_ID_MAX_BYTES } from '../net/tcp/frame.js';
 import { SERVICES } from './services.js';
@@ -18,6 +21,15 @@ export interface NodeAddress {
   readonly host: string;
   readonly port: number;
   readonly services?: ServiceList;
+  /** This node's certificate and key files (absolute), when it overrides the cluster's pattern. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+/** TLS between nodes: the CA file and the patterns of each node's certificate and key files (absolute). */
+export interface ClusterTls {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
 }
 
 export type ServiceList = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
@@ -28,6 +40,7 @@ export interface ClusterConfig {
   readonly services: ServiceList;
   readonly data_dir: string | undefined;
   readonly max_frame_bytes: number;
+  readonly tls: ClusterTls | undefined;
 }
 
 export class ConfigError extends Error {
@@ -85,7 +98,10 @@ export function parseClusterConfig(raw: unknown, baseDir: string): ClusterConfig
     if (typeof host !== 'string' || host.length === 0) throw new ConfigError(`${where}: 'host' must be a string`);
     const port = o['port'];
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${where}: 'port' must be 0..65535`);
-    return o['services'] === undefined ? { id, host, port } : { id, host, port, services: services(o['services'], `${where}.services`) };
+    const base: NodeAddress = o['services'] === undefined ? { id, host, port } : { id, host, port, services: services(o['services'], `${where}.services`) };
+    if (o['tls'] === undefined) return base;
+    const t = tlsPaths(o['tls'], `${where}.tls`, baseDir, ['cert', 'key']);
+    return { ...base, tls: { cert: t['cert']!, key: t['key']! } };
   });
   const frame = c['max_frame_bytes'] ?? 1024 * 1024;
   if (typeof frame !== 'number' || !Number.isInteger(frame) || frame < 256 || frame > 64 * 1024 * 1024) {
@@ -99,7 +115,39 @@ export function parseClusterConfig(raw: unknown, baseDir: string): ClusterConfig
     services: services(c['services'] ?? [], 'services'),
     data_dir: dataDir === undefined ? undefined : resolve(baseDir, dataDir),
     max_frame_bytes: frame,
+    tls: c['tls'] === undefined ? undefined : (() => {
+      const t = tlsPaths(c['tls'], 'tls', baseDir, ['ca', 'cert', 'key']);
+      return { ca: t['ca']!, cert: t['cert']!, key: t['key']! };
+    })(),
   };
+}
+
+function tlsPaths(v: unknown, where: string, baseDir: string, names: readonly string[]): Record<string, string> {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${where}: must be an object of file paths (${names.join(', ')})`);
+  const o = v as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const p = o[n];
+    if (typeof p !== 'string' || p.length === 0) throw new ConfigError(`${where}.${n}: must be a file path`);
+    out[n] = resolve(baseDir, p);
+  }
+  return out;
+}
+
+/** The PEM files node `id` uses under the config's `tls` section, read now; undefined without TLS. */
+export function loadTlsMaterial(config: ClusterConfig, id: string): TlsMaterial | undefined {
+  const t = config.tls;
+  if (!t) return undefined;
+  const node = config.nodes.find((n) => n.id === id);
+  const files = { ca: t.ca, cert: node?.tls?.cert ?? t.cert.replaceAll('{id}', id), key: node?.tls?.key ?? t.key.replaceAll('{id}', id) };
+  const read = (what: keyof typeof files): string => {
+    try {
+      return readFileSync(files[what], 'utf8');
+    } catch (err) {
+      throw new ConfigError(`tls.${what} for node '${id}': cannot read ${files[what]}: ${(err as Error).message}`);
+    }
+  };
+  return { ca: read('ca'), cert: read('cert'), key: read('key') };
 }
 
 export function loadClusterConfig(path: string): ClusterConfig {

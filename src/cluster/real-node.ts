@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Prng, SimStorage, type DurableStorage } from '../sim/index.js';
 import { TcpTransport, type PeerAddress } from '../net/tcp/index.js';
 import { LamportClock } from '../time/index.js';
-import type { ClusterConfig, ServiceList } from './config.js';
+import { loadTlsMaterial, type ClusterConfig, type ServiceList } from './config.js';
 import { isEnvelope, type Envelope, type NodeContext, type NodeService, type ServiceFactory, type TimerId } from './context.js';
 import { FileStorage } from './file-storage.js';
 import { NamespacedStorage } from './namespaced-storage.js';
@@ -48,7 +48,7 @@ export class RealNode {
     const peers = new Map<string, PeerAddress>(opts.config.nodes.map((n) => [n.id, { host: n.host, port: n.port }]));
     this.transport = new TcpTransport({
       id: opts.id, key: opts.config.key, listen: { host: me.host, port: me.port }, peers,
-      rng: this.rng.split('transport'), max_frame_bytes: opts.config.max_frame_bytes,
+      rng: this.rng.split('transport'), max_frame_bytes: opts.config.max_frame_bytes, tls: loadTlsMaterial(opts.config, opts.id),
       onMessage: (from, payload) => this.deliver(from, payload),
       log: (line) => opts.log(line),
     });

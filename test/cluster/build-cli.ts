@@ -1,7 +1,7 @@
 // Compiles the CLI's real-network commands into a temporary directory laid out like the package
 // (dist/ + bin/atoll.js), so the tests can start real node processes without a prior `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, existsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -24,5 +24,6 @@ export function buildCli(): { dir: string; launcher: string } {
   const launcher = join(dir, 'bin/atoll.js');
   writeFileSync(launcher, "import { main } from '../dist/src/cli/main.js';\nmain(process.argv.slice(2)).then((c) => { process.exitCode = c; });\n");
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir'); // the CLI's dependencies
   return { dir, launcher };
 }

@@ -1,9 +1,12 @@
 // `atoll cluster up --nodes N`: starts N real nodes on loopback as child processes on free ports, prints
 // where each listens, and stops them all cleanly on SIGINT/SIGTERM or when its own stdin closes. The
 // cluster key is fresh random bytes; the config (mode 0600) is written to --dir or a temporary directory.
+// `atoll cluster init --dir D`: writes a config for N nodes at --host from --base-port, with a new CA and
+// a key and certificate per node under D/tls/ (keys mode 0600), so the nodes talk TLS 1.3 with mutual
+// authentication; `cluster up --tls` does the same for the cluster it starts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { makeDirectories } from '../../host/index.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +23,10 @@ const FLAGS: FlagSpecs = {
   services: { kind: 'string', help: 'comma-separated services for every node (default echo,counter,mq)' },
   dir: { kind: 'string', help: 'directory for the config and node data (default: a new temporary directory)' },
   json: { kind: 'boolean', help: 'print the node list as one JSON line' },
+  tls: { kind: 'boolean', help: 'up: TLS 1.3 between nodes with a new CA and per-node certificates (init always does)' },
+  host: { kind: 'string', help: 'init: the nodes\' address (default 127.0.0.1)' },
+  'base-port': { kind: 'integer', help: 'init: the first node\'s port; the others follow (default 7001)' },
+  force: { kind: 'boolean', help: 'init: overwrite an existing cluster.json' },
   help: { kind: 'boolean', help: 'show this help' },
 };
 
@@ -42,20 +49,88 @@ function waitListening(child: ChildProcess, id: string, timeout_ms: number): Pro
   });
 }
 
+interface ClusterLayout {
+  readonly ids: readonly string[];
+  readonly host: string;
+  readonly ports: readonly number[];
+  /** With raft-kv: the port of the `client` entry (no services) that `atoll kv` speaks as. */
+  readonly clientPort: number | undefined;
+  readonly services: readonly string[];
+  readonly tls: boolean;
+}
+
+/** Write `cluster.json` (mode 0600) and, with TLS, a CA and every node's key and certificate under tls/. */
+async function writeCluster(dir: string, c: ClusterLayout): Promise<string> {
+  // With raft-kv, the voters are the started nodes, and one more entry (no services) is the identity that
+  // `atoll kv --cluster <config>` speaks as, so the printed config works for the key-value client as it is.
+  const nodes: { id: string; host: string; port: number; services?: string[] }[] = c.ids.map((id, i) => ({ id, host: c.host, port: c.ports[i]! }));
+  if (c.clientPort !== undefined) nodes.push({ id: 'client', host: c.host, port: c.clientPort, services: [] });
+  const config: Record<string, unknown> = {
+    key: randomBytes(32).toString('hex'),
+    nodes,
+    services: Object.fromEntries(c.services.map((s) => [s, s === 'raft-kv' ? { voters: c.ids } : {}])),
+    data_dir: 'data',
+  };
+  if (c.tls) {
+    const tlsDir = join(dir, 'tls');
+    makeDirectories(tlsDir, 'the certificate directory');
+    const { createCertificateAuthority } = await import('../../cluster/pki.js'); // X.509 code only when asked for
+    const ca = await createCertificateAuthority(`atoll ${nodes.length}-node`);
+    writeFileSync(join(tlsDir, 'ca.crt'), ca.cert);
+    writeFileSync(join(tlsDir, 'ca.key'), ca.key, { mode: 0o600 });
+    for (const nd of nodes) {
+      const pem = await ca.issue(nd.id);
+      writeFileSync(join(tlsDir, `${nd.id}.crt`), pem.cert);
+      writeFileSync(join(tlsDir, `${nd.id}.key`), pem.key, { mode: 0o600 });
+    }
+    config['tls'] = { ca: 'tls/ca.crt', cert: 'tls/{id}.crt', key: 'tls/{id}.key' };
+  }
+  const configPath = join(dir, 'cluster.json');
+  writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  return configPath;
+}
+
+async function init(args: ReturnType<typeof parseArgs>, n: number, services: readonly string[]): Promise<number> {
+  const dirFlag = flagString(args, 'dir');
+  if (!dirFlag) throw new UsageError('cluster init: --dir <directory> is required');
+  const dir = resolve(dirFlag);
+  const base = flagNumber(args, 'base-port') ?? 7001;
+  const count = n + (services.includes('raft-kv') ? 1 : 0);
+  if (base < 1 || base + count - 1 > 65535) throw new UsageError(`--base-port ${base} leaves no room for ${count} ports`);
+  if (existsSync(join(dir, 'cluster.json')) && !flagBool(args, 'force')) {
+    throw new InputError(`${join(dir, 'cluster.json')} exists; pass --force to overwrite it (and make a new CA)`);
+  }
+  const ports = Array.from({ length: n }, (_, i) => base + i);
+  let configPath: string;
+  makeDirectories(dir, 'the cluster directory');
+  try {
+    configPath = await writeCluster(dir, {
+      ids: Array.from({ length: n }, (_, i) => `n${i + 1}`), host: flagString(args, 'host') ?? '127.0.0.1', ports,
+      clientPort: services.includes('raft-kv') ? base + n : undefined, services, tls: true,
+    });
+  } catch (err) {
+    throw new InputError(`cannot write the cluster into ${dir}: ${(err as Error).message}`);
+  }
+  if (flagBool(args, 'json')) process.stdout.write(JSON.stringify({ config: configPath, ca: join(dir, 'tls/ca.crt') }) + '\n');
+  else process.stdout.write(`config: ${configPath}\nCA and node certificates: ${join(dir, 'tls')} (keep ca.key safe; it signs new nodes)\n`);
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS);
   const [verb, ...extra] = args.positionals;
   if (flagBool(args, 'help') || verb === undefined) {
-    process.stdout.write(`usage: atoll cluster up [options]\n\n${formatFlagHelp(FLAGS)}\n`);
+    process.stdout.write(`usage: atoll cluster up|init [options]\n\n${formatFlagHelp(FLAGS)}\n`);
     return verb === undefined && !flagBool(args, 'help') ? 2 : 0;
   }
-  if (verb !== 'up') throw new UsageError(`unknown action '${verb}' (known: up)`);
+  if (verb !== 'up' && verb !== 'init') throw new UsageError(`unknown action '${verb}' (known: up, init)`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const n = flagNumber(args, 'nodes') ?? 3;
   if (n < 1 || n > CLUSTER_UP_MAX_NODES) throw new UsageError(`--nodes must be between 1 and ${CLUSTER_UP_MAX_NODES}, got ${n}`);
   const services = (flagString(args, 'services') ?? 'echo,counter,mq').split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of services) if (!ownEntry(SERVICES, s)) throw new UsageError(`unknown service '${s}' (known: ${Object.keys(SERVICES).join(', ')})`);
 
+  if (verb === 'init') return init(args, n, services);
   const dirFlag = flagString(args, 'dir');
   let dir: string;
   if (dirFlag) {
@@ -71,20 +146,9 @@ export async function run(argv: string[]): Promise<number> {
   const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   const ports: number[] = [];
   for (let i = 0; i < n; i++) ports.push(await freeLoopbackPort());
-  // With raft-kv, the voters are the started nodes, and one more entry (no services) is the identity that
-  // `atoll kv --cluster <config>` speaks as, so the printed config works for the key-value client as it is.
-  const raft = services.includes('raft-kv');
-  const nodes: { id: string; host: string; port: number; services?: string[] }[] =
-    ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i]! }));
-  if (raft) nodes.push({ id: 'client', host: '127.0.0.1', port: await freeLoopbackPort(), services: [] });
-  const config = {
-    key: randomBytes(32).toString('hex'),
-    nodes,
-    services: Object.fromEntries(services.map((s) => [s, s === 'raft-kv' ? { voters: ids } : {}])),
-    data_dir: 'data',
-  };
-  const configPath = join(dir, 'cluster.json');
-  writeFileSync(configPath, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  const clientPort = services.includes('raft-kv') ? await freeLoopbackPort() : undefined;
+  const configPath = await writeCluster(dir, { ids, host: '127.0.0.1', ports, clientPort, services, tls: flagBool(args, 'tls') });
+  const raft = clientPort !== undefined;
 
   const launcher = fileURLToPath(new URL('../../../../bin/atoll.js', import.meta.url));
   const children = new Map<string, ChildProcess>();

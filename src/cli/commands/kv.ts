@@ -71,6 +71,7 @@ export async function run(argv: string[]): Promise<number> {
   let client: KvTcpClient;
   try {
     const config = loadClusterConfig(cfgPath);
+    if (config.tls) throw new ConfigError('the key-value client does not speak TLS yet; use a config without a "tls" section');
     // The session id must be unique per invocation; this is CLI code, where the wall clock is allowed.
     client = new KvTcpClient({ config, as: flagString(args, 'as'), session: `cli-${process.pid}-${Date.now()}`, seed: process.pid,
       clock_ms: () => Date.now(),

@@ -1,7 +1,9 @@
 // Wire frames of the real network, version 1, all integers big-endian:
 //   u32 frame_len (bytes after this field) | u8 version | u8 type | u8 src_len | src | u8 dst_len | dst |
 //   u32 payload_len | payload (UTF-8 JSON) | 32-byte HMAC-SHA256(cluster key, version .. end of payload)
-// Decoding never throws: it returns the frame or the reason it was refused.
+// Types: hello (dialer's handshake), data (payload: 16-byte session tag | u64 seq | JSON, see session.ts),
+// challenge (the acceptor's nonce, sent first; dst '*'). Decoding never throws: it returns the frame or
+// the reason it was refused.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const FRAME_VERSION = 1;
@@ -11,7 +13,9 @@ export const FRAME_MAX_BYTES_DEFAULT = 1024 * 1024;
 /** Smallest possible body: version, type, two 1-byte ids with their lengths, payload length, MAC. */
 export const FRAME_MIN_BODY_BYTES = 1 + 1 + 1 + 1 + 1 + 1 + 4 + MAC_BYTES;
 
-export const FrameType = { hello: 1, data: 2 } as const;
+export const FrameType = { hello: 1, data: 2, challenge: 3 } as const;
+/** The destination of a challenge: the acceptor does not know yet who dialled it ('*' is never a node id). */
+export const ANY_NODE = '*';
 export type FrameTypeName = keyof typeof FrameType;
 
 export interface Frame {
@@ -63,38 +67,96 @@ export function decodeBody(key: Buffer, body: Buffer): Frame | DropReason {
   const macAt = o + payloadLen;
   const expected = createHmac('sha256', key).update(body.subarray(0, macAt)).digest();
   if (!timingSafeEqual(expected, body.subarray(macAt))) return 'bad-mac';
-  const type = typeCode === FrameType.hello ? 'hello' : typeCode === FrameType.data ? 'data' : undefined;
+  const type = typeCode === FrameType.hello ? 'hello' : typeCode === FrameType.data ? 'data' : typeCode === FrameType.challenge ? 'challenge' : undefined;
   if (!type) return 'bad-type';
   return { type, src, dst, payload: Buffer.from(body.subarray(o, macAt)) };
 }
 
 /**
  * Splits a byte stream into frame bodies. A length beyond the bound is fatal for the stream (it cannot
- * be resynchronised, and the bytes are never buffered); anything else is decided per frame.
+ * be resynchronised, and the bytes are never buffered); anything else is decided per frame. Chunks are
+ * kept as received and joined once per frame, and `next()` hands out one body at a time, so the owner
+ * can change the bound between frames (a small one before the peer is authenticated).
  */
 export class FrameReader {
-  private buf: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private total = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(private maxFrameBytes: number) {}
 
   /** Bytes of an incomplete frame held. */
   get buffered(): number {
-    return this.buf.length;
+    return this.total;
+  }
+
+  /** The largest frame body accepted from now on. */
+  set max_frame_bytes(n: number) {
+    this.maxFrameBytes = n;
   }
 
   /** Feed bytes; returns complete bodies, or 'oversized' once the stream must be closed. */
   push(chunk: Buffer): Buffer[] | 'oversized' | 'malformed' {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.append(chunk);
     const out: Buffer[] = [];
     for (;;) {
-      if (this.buf.length < 4) break;
-      const len = this.buf.readUInt32BE(0);
-      if (len > this.maxFrameBytes) return 'oversized';
-      if (len < FRAME_MIN_BODY_BYTES) return 'malformed';
-      if (this.buf.length < 4 + len) break;
-      out.push(this.buf.subarray(4, 4 + len));
-      this.buf = this.buf.subarray(4 + len);
+      const b = this.next();
+      if (b === undefined) return out;
+      if (typeof b === 'string') return b;
+      out.push(b);
     }
-    return out;
+  }
+
+  append(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.total += chunk.length;
+  }
+
+  /** The next complete body, undefined when more bytes are needed, or why the stream must be closed. */
+  next(): Buffer | undefined | 'oversized' | 'malformed' {
+    if (this.total < 4) return undefined;
+    const head = this.join(4);
+    const len = head.readUInt32BE(0);
+    if (len > this.maxFrameBytes) return 'oversized';
+    if (len < FRAME_MIN_BODY_BYTES) return 'malformed';
+    if (this.total < 4 + len) return undefined;
+    const whole = this.join(4 + len);
+    this.consume(4 + len);
+    return whole.subarray(4, 4 + len);
+  }
+
+  /** Drop everything held (the connection is closing). */
+  clear(): void {
+    this.chunks = [];
+    this.total = 0;
+  }
+
+  /** The first n bytes as one buffer (n <= total); merges the leading chunks only when they must be. */
+  private join(n: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= n) return first;
+    let take = 0;
+    let k = 0;
+    while (take < n) take += this.chunks[k++]!.length;
+    const merged = Buffer.concat(this.chunks.slice(0, k), take);
+    this.chunks.splice(0, k, merged);
+    return merged;
+  }
+
+  private consume(n: number): void {
+    let left = n;
+    while (left > 0) {
+      const c = this.chunks[0]!;
+      if (c.length <= left) {
+        this.chunks.shift();
+        left -= c.length;
+      } else {
+        // a small remainder is copied so it does not pin the large chunk it came in
+        const rest = c.subarray(left);
+        this.chunks[0] = rest.length < c.length >> 1 ? Buffer.from(rest) : rest;
+        left = 0;
+      }
+    }
+    this.total -= n;
   }
 }

@@ -1,16 +1,31 @@
-// The real network: one TCP listener per node for incoming frames and one outgoing connection per peer,
-// re-established with exponential backoff and jitter. Every frame is authenticated with HMAC-SHA256
-// under the cluster key; oversized, malformed, forged, misaddressed or truncated input is dropped,
+// The real network: one TCP (optionally TLS 1.3, mutually authenticated) listener per node for incoming
+// frames and one outgoing connection per peer, re-established with exponential backoff and jitter. Every
+// frame is authenticated with HMAC-SHA256 under the cluster key, and every connection opens with a
+// challenge/hello handshake of fresh nonces; data frames carry the session tag and a sequence number
+// under the MAC, so replayed, cross-connection and reordered-beyond-the-window frames are refused
+// (session.ts). Oversized, malformed, forged, misaddressed, replayed or truncated input is dropped,
 // counted and logged, and never crashes the node. Bounds: `max_frame_bytes` per frame, `queue_max`
-// frames waiting per peer while connecting, `write_buffer_max_bytes` unsent bytes per socket,
-// `max_inbound` connections. Limit: no replay protection (a recorded frame can be replayed on the LAN).
+// frames (`queue_max_bytes` bytes) waiting per peer while connecting, `write_buffer_max_bytes` unsent
+// bytes per socket, `max_inbound` connections; before a connection is authenticated, a handshake
+// deadline, `max_unauthenticated` (`max_unauthenticated_per_ip`) connections and a byte bound per
+// connection and overall. Authenticated peers keep one inbound connection each and are never refused
+// for unauthenticated ones: those are evicted, oldest first. Limit: the key is shared by the cluster.
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect, createServer as createTlsServer, type PeerCertificate, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Prng } from '../../sim/index.js';
-import { decodeBody, encodeFrame, FrameReader, FRAME_MAX_BYTES_DEFAULT, type DropReason, type Frame } from './frame.js';
+import { ANY_NODE, decodeBody, encodeFrame, FrameReader, FRAME_MAX_BYTES_DEFAULT, MAC_BYTES, type DropReason, type Frame } from './frame.js';
+import { DATA_HEADER_BYTES, freshNonce, NONCE_BYTES, openData, ReplayWindow, sealData, sessionTag } from './session.js';
 
 export interface PeerAddress {
   readonly host: string;
   readonly port: number;
+}
+
+/** PEM text of the cluster CA and of this node's certificate and key. */
+export interface TlsMaterial {
+  readonly ca: string | Buffer;
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
 }
 
 export interface TcpTransportOptions {
@@ -25,20 +40,40 @@ export interface TcpTransportOptions {
   readonly backoff_base_ms?: number;
   readonly backoff_max_ms?: number;
   readonly queue_max?: number;
+  /** Bytes of messages waiting per peer while connecting (default 16 MiB). */
+  readonly queue_max_bytes?: number;
   readonly write_buffer_max_bytes?: number;
   readonly max_inbound?: number;
   /** Consecutive failed connects after which send() reports the peer unreachable (default 3). */
   readonly unreachable_after?: number;
   /** Close an inbound connection that sits inside a frame this long without a byte (default 30 s). */
   readonly partial_frame_timeout_ms?: number;
+  /** A connection must finish its handshake (TLS and hello) within this (default 2000 ms). */
+  readonly handshake_timeout_ms?: number;
+  /** Inbound connections not yet authenticated, in all (default 64) and per remote address (default 16). */
+  readonly max_unauthenticated?: number;
+  readonly max_unauthenticated_per_ip?: number;
+  /** Bytes buffered for one unauthenticated connection (default 64 KiB) and for all of them (default 1 MiB). */
+  readonly unauthenticated_buffer_bytes?: number;
+  readonly unauthenticated_budget_bytes?: number;
+  /** TLS 1.3 with client certificates: peers must present a certificate of this CA naming their node id. */
+  readonly tls?: TlsMaterial;
 }
+
+export type TransportDropReason = DropReason | 'replayed' | 'send-overflow' | 'inbound-limit' | 'handshake-timeout' | 'buffer-limit' | 'tls-refused';
 
 export interface TransportStats {
   frames_in: number;
   frames_out: number;
   connects: number;
   connect_failures: number;
-  dropped: Record<DropReason | 'send-overflow' | 'inbound-limit', number>;
+  dropped: Record<TransportDropReason, number>;
+  /** Inbound connections now: authenticated (at most one per peer) and not yet. */
+  inbound_authenticated: number;
+  inbound_unauthenticated: number;
+  /** Bytes held now for unauthenticated connections, and the most ever held at once. */
+  unauthenticated_buffered_bytes: number;
+  unauthenticated_buffered_bytes_max: number;
 }
 
 type LinkState = 'idle' | 'connecting' | 'up' | 'backoff';
@@ -48,37 +83,97 @@ interface Link {
   readonly addr: PeerAddress;
   state: LinkState;
   socket: Socket | undefined;
+  /** JSON bodies waiting for the connection: sealed when written, under that connection's session. */
   queue: Buffer[];
+  queued_bytes: number;
   failures: number;
   timer: NodeJS.Timeout | undefined;
   corked: boolean;
+  tag: Buffer | undefined;
+  seq: number;
+}
+
+interface Inbound {
+  readonly raw: Socket;
+  readonly ip: string;
+  readonly where: string;
+  readonly reader: FrameReader;
+  readonly nonce: Buffer;
+  readonly window: ReplayWindow;
+  /** The socket frames are read from and written to (the TLS socket once it is secure). */
+  io: Socket | undefined;
+  /** The node id the certificate names (TLS only). */
+  cert_id: string | undefined;
+  peer: string | undefined;
+  tag: Buffer | undefined;
+  /** Bytes of this connection counted in the unauthenticated budget. */
+  counted: number;
+  deadline: NodeJS.Timeout | undefined;
+  tls_error: string | undefined;
+}
+
+/** Bytes of a data frame around its JSON body. */
+function dataFrameOverhead(src: string, dst: string): number {
+  return 2 + 1 + Buffer.byteLength(src) + 1 + Buffer.byteLength(dst) + 4 + DATA_HEADER_BYTES + MAC_BYTES;
+}
+
+/** The node id a certificate names: its first DNS subject alternative name, else its common name. */
+export function certificateNodeId(cert: PeerCertificate | undefined): string | undefined {
+  if (!cert || Object.keys(cert).length === 0) return undefined;
+  const dns = (cert.subjectaltname ?? '').split(',').map((s) => s.trim()).find((s) => s.startsWith('DNS:'));
+  if (dns) return dns.slice(4);
+  const cn = cert.subject?.CN;
+  return typeof cn === 'string' ? cn : undefined;
 }
 
 export class TcpTransport {
   private server: Server | undefined;
+  private tlsServer: TlsServer | undefined;
   private readonly links = new Map<string, Link>();
-  private readonly inbound = new Set<Socket>();
+  /** Unauthenticated inbound connections in arrival order (the oldest is evicted first). */
+  private readonly pending = new Map<Socket, Inbound>();
+  private readonly pendingPerIp = new Map<string, number>();
+  /** The authenticated inbound connection of each peer. */
+  private readonly authed = new Map<string, Inbound>();
+  /** TLS connections waiting for their handshake, by remote address and port. */
+  private readonly tlsWaiting = new Map<string, Inbound>();
   private stopped = false;
   private readonly maxFrame: number;
+  private readonly preAuthFrame: number;
   readonly stats: TransportStats = {
     frames_in: 0, frames_out: 0, connects: 0, connect_failures: 0,
     dropped: {
       oversized: 0, malformed: 0, 'bad-version': 0, 'bad-type': 0, 'bad-mac': 0, misaddressed: 0,
-      'unknown-source': 0, 'source-mismatch': 0, 'bad-payload': 0, truncated: 0, 'send-overflow': 0, 'inbound-limit': 0,
+      'unknown-source': 0, 'source-mismatch': 0, 'bad-payload': 0, truncated: 0, replayed: 0, 'send-overflow': 0,
+      'inbound-limit': 0, 'handshake-timeout': 0, 'buffer-limit': 0, 'tls-refused': 0,
     },
+    inbound_authenticated: 0, inbound_unauthenticated: 0, unauthenticated_buffered_bytes: 0, unauthenticated_buffered_bytes_max: 0,
   };
 
   constructor(private readonly opts: TcpTransportOptions) {
     this.maxFrame = opts.max_frame_bytes ?? FRAME_MAX_BYTES_DEFAULT;
+    this.preAuthFrame = Math.min(this.maxFrame, this.unauthBytes() - 4);
+    if (this.preAuthFrame < 512) throw new RangeError('unauthenticated_buffer_bytes must leave room for a hello frame (at least 516)');
     for (const [id, addr] of opts.peers) {
-      if (id !== opts.id) this.links.set(id, { id, addr, state: 'idle', socket: undefined, queue: [], failures: 0, timer: undefined, corked: false });
+      if (id !== opts.id) {
+        this.links.set(id, { id, addr, state: 'idle', socket: undefined, queue: [], queued_bytes: 0, failures: 0, timer: undefined, corked: false, tag: undefined, seq: 0 });
+      }
     }
+  }
+
+  private unauthBytes(): number {
+    return this.opts.unauthenticated_buffer_bytes ?? 64 * 1024;
+  }
+
+  private handshakeMs(): number {
+    return this.opts.handshake_timeout_ms ?? 2000;
   }
 
   /** Listen, then start connecting to every peer. Resolves with the bound address. */
   async start(): Promise<PeerAddress> {
     const server = createServer((s) => this.accept(s));
     this.server = server;
+    if (this.opts.tls) this.tlsServer = this.makeTlsServer(this.opts.tls);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.opts.listen.port, this.opts.listen.host, () => {
@@ -96,47 +191,31 @@ export class TcpTransport {
   send(to: string, payload: unknown): boolean {
     const l = this.links.get(to);
     if (!l || this.stopped) return false;
-    let frame: Buffer;
+    let json: Buffer;
     try {
-      frame = encodeFrame(this.opts.key, { type: 'data', src: this.opts.id, dst: to, payload: Buffer.from(JSON.stringify(payload), 'utf8') });
+      json = Buffer.from(JSON.stringify(payload), 'utf8');
     } catch {
       return false;
     }
-    if (frame.length - 4 > this.maxFrame) {
-      this.drop('send-overflow', `message to ${to} is ${frame.length} bytes, over the ${this.maxFrame}-byte frame bound`);
+    const bytes = json.length + dataFrameOverhead(this.opts.id, to);
+    if (bytes > this.maxFrame) {
+      this.drop('send-overflow', `message to ${to} is ${bytes + 4} bytes, over the ${this.maxFrame}-byte frame bound`);
       return false;
     }
-    if (l.state === 'up' && l.socket) {
-      if (l.socket.writableLength > (this.opts.write_buffer_max_bytes ?? 8 * 1024 * 1024)) {
-        this.drop('send-overflow', `write buffer to ${to} is full`);
-        return false;
-      }
-      const sock = l.socket;
-      if (!l.corked) {
-        // coalesce the frames sent in this turn of the event loop into one write
-        l.corked = true;
-        sock.cork();
-        process.nextTick(() => {
-          l.corked = false;
-          sock.uncork();
-        });
-      }
-      sock.write(frame);
-      this.stats.frames_out++;
-      return true;
-    }
-    // after repeated failed connects the peer counts as down until a connect succeeds
+    if (l.state === 'up' && l.socket) return this.write(l, l.socket, json);
+    // after repeated failed connects the peer counts as down until it connects or is heard from
     if (l.failures >= (this.opts.unreachable_after ?? 3)) return false;
-    if (l.queue.length >= (this.opts.queue_max ?? 10_000)) {
+    if (l.queue.length >= (this.opts.queue_max ?? 10_000) || l.queued_bytes + json.length > (this.opts.queue_max_bytes ?? 16 * 1024 * 1024)) {
       this.drop('send-overflow', `send queue to ${to} is full`);
       return false;
     }
-    l.queue.push(frame);
+    l.queue.push(json);
+    l.queued_bytes += json.length;
     if (l.state === 'idle') this.dial(l);
     return true;
   }
 
-  /** Whether the outgoing connection to a peer is established. */
+  /** Whether the outgoing connection to a peer is established (its handshake done). */
   isConnected(to: string): boolean {
     return this.links.get(to)?.state === 'up';
   }
@@ -147,35 +226,72 @@ export class TcpTransport {
       if (l.timer) clearTimeout(l.timer);
       l.socket?.destroy();
       l.queue = [];
+      l.queued_bytes = 0;
     }
-    for (const s of this.inbound) s.destroy();
+    for (const c of [...this.pending.values(), ...this.authed.values()]) this.close(c, false);
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  private write(l: Link, sock: Socket, json: Buffer): boolean {
+    if (sock.writableLength > (this.opts.write_buffer_max_bytes ?? 8 * 1024 * 1024)) {
+      this.drop('send-overflow', `write buffer to ${l.id} is full`);
+      return false;
+    }
+    if (!l.corked) {
+      // coalesce the frames sent in this turn of the event loop into one write
+      l.corked = true;
+      sock.cork();
+      process.nextTick(() => {
+        l.corked = false;
+        sock.uncork();
+      });
+    }
+    l.seq++;
+    sock.write(encodeFrame(this.opts.key, { type: 'data', src: this.opts.id, dst: l.id, payload: sealData(l.tag!, l.seq, json) }));
+    this.stats.frames_out++;
+    return true;
+  }
+
+  // ---- outgoing connections ----
+
   private dial(l: Link): void {
     if (this.stopped || l.state === 'connecting' || l.state === 'up') return;
     l.state = 'connecting';
-    const s = connect({ host: l.addr.host, port: l.addr.port });
+    const tls = this.opts.tls;
+    const s: Socket = tls
+      ? tlsConnect({
+        host: l.addr.host, port: l.addr.port, ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3',
+        checkServerIdentity: (_host, cert) => certificateNodeId(cert) === l.id ? undefined : new Error(`the certificate does not name node '${l.id}'`),
+      })
+      : connect({ host: l.addr.host, port: l.addr.port });
     s.setNoDelay(true);
     l.socket = s;
-    s.once('connect', () => {
-      l.state = 'up';
-      if (l.failures > 0) this.opts.log(`connected to ${l.id} at ${l.addr.host}:${l.addr.port} after ${l.failures} failed attempts`);
-      l.failures = 0;
-      this.stats.connects++;
-      s.write(encodeFrame(this.opts.key, { type: 'hello', src: this.opts.id, dst: l.id, payload: Buffer.from('{}') }));
-      for (const f of l.queue) {
-        s.write(f);
-        this.stats.frames_out++;
+    const reader = new FrameReader(4096); // only a challenge is expected on this side
+    const deadline = setTimeout(() => s.destroy(), this.handshakeMs());
+    s.once(tls ? 'secureConnect' : 'connect', () => this.stats.connects++);
+    s.on('data', (chunk: Buffer) => {
+      if (l.state === 'up' || l.socket !== s) return; // nothing but the challenge is read on this side
+      reader.append(chunk);
+      const b = reader.next();
+      if (b === undefined) return;
+      if (typeof b === 'string') return void s.destroy();
+      reader.clear();
+      const f = decodeBody(this.opts.key, b);
+      if (typeof f === 'string' || f.type !== 'challenge' || f.src !== l.id || f.dst !== ANY_NODE) {
+        this.drop(typeof f === 'string' ? f : 'bad-type', `handshake from ${l.id}: not its challenge`);
+        return void s.destroy();
       }
-      l.queue = [];
+      clearTimeout(deadline);
+      this.sendHello(l, s, f.payload);
     });
-    s.on('data', () => {}); // peers never write on our outgoing connection; ignore anything
     s.on('error', () => {}); // 'close' follows and handles it
     s.once('close', () => {
+      clearTimeout(deadline);
+      reader.clear();
       if (l.socket !== s) return;
       l.socket = undefined;
+      l.tag = undefined;
       if (l.state !== 'up') {
         l.failures++;
         this.stats.connect_failures++;
@@ -193,79 +309,263 @@ export class TcpTransport {
     });
   }
 
+  /** Answer the acceptor's challenge; from here on the link is up and its queue is flushed. */
+  private sendHello(l: Link, s: Socket, challengePayload: Buffer): void {
+    const challenge = parseNonces(challengePayload)?.nonce;
+    if (!challenge) {
+      this.drop('bad-payload', `challenge from ${l.id} carries no nonce`);
+      return void s.destroy();
+    }
+    const mine = freshNonce();
+    const hello = JSON.stringify({ challenge: challenge.toString('hex'), nonce: mine.toString('hex') });
+    s.write(encodeFrame(this.opts.key, { type: 'hello', src: this.opts.id, dst: l.id, payload: Buffer.from(hello) }));
+    l.tag = sessionTag(challenge, mine, this.opts.id, l.id);
+    l.seq = 0;
+    l.state = 'up';
+    if (l.failures > 0) this.opts.log(`connected to ${l.id} at ${l.addr.host}:${l.addr.port} after ${l.failures} failed attempts`);
+    l.failures = 0;
+    const queue = l.queue;
+    l.queue = [];
+    l.queued_bytes = 0;
+    for (const json of queue) this.write(l, s, json);
+  }
+
+  /** The peer was heard from: it is reachable, so stop counting it down and skip the rest of the backoff. */
+  private peerAlive(id: string): void {
+    const l = this.links.get(id);
+    if (!l) return;
+    l.failures = 0;
+    if (l.state === 'backoff' && l.timer) {
+      clearTimeout(l.timer);
+      l.timer = undefined;
+      l.state = 'idle';
+      this.dial(l);
+    }
+  }
+
+  // ---- incoming connections ----
+
+  private makeTlsServer(tls: TlsMaterial): TlsServer {
+    const server = createTlsServer({
+      ca: tls.ca, cert: tls.cert, key: tls.key, minVersion: 'TLSv1.3', requestCert: true, rejectUnauthorized: true,
+      handshakeTimeout: this.handshakeMs(),
+    }, (t: TLSSocket) => {
+      const c = this.tlsWaiting.get(`${t.remoteAddress}:${t.remotePort}`);
+      if (!c) return void t.destroy();
+      this.tlsWaiting.delete(c.where);
+      const id = certificateNodeId(t.getPeerCertificate());
+      if (!id || !this.links.has(id)) {
+        this.drop('tls-refused', `connection from ${c.where}: the certificate names no known node (${id ?? 'none'})`);
+        return void this.close(c);
+      }
+      c.cert_id = id;
+      this.open(c, t);
+    });
+    server.on('tlsClientError', (err, t) => {
+      const c = this.tlsWaiting.get(`${t.remoteAddress}:${t.remotePort}`);
+      if (!c) return;
+      c.tls_error = err.message;
+      this.close(c); // counted as tls-refused when it closes
+    });
+    return server;
+  }
+
   private accept(s: Socket): void {
-    if (this.stopped || this.inbound.size >= (this.opts.max_inbound ?? 256)) {
-      this.drop('inbound-limit', `refused a connection from ${s.remoteAddress}:${s.remotePort}`);
+    const ip = s.remoteAddress ?? '?';
+    const where = `${ip}:${s.remotePort}`;
+    if (this.stopped || !this.makeRoom(ip)) {
+      this.drop('inbound-limit', `refused a connection from ${where}`);
       s.destroy();
       return;
     }
-    this.inbound.add(s);
-    const reader = new FrameReader(this.maxFrame);
-    const where = `${s.remoteAddress}:${s.remotePort}`;
-    let peer: string | undefined;
-    s.on('data', (chunk: Buffer) => {
-      const bodies = reader.push(chunk);
-      if (bodies === 'oversized' || bodies === 'malformed') {
-        this.drop(bodies, `frame from ${where} has an impossible length; closing the connection`);
-        s.destroy();
-        return;
-      }
-      for (const b of bodies) {
-        const f = decodeBody(this.opts.key, b);
-        if (typeof f === 'string') this.drop(f, `frame from ${where}`);
-        else peer = this.receive(f, peer, where);
-      }
-    });
+    const c: Inbound = {
+      raw: s, ip, where, reader: new FrameReader(this.preAuthFrame), nonce: freshNonce(), window: new ReplayWindow(),
+      io: undefined, cert_id: undefined, peer: undefined, tag: undefined, counted: 0, deadline: undefined, tls_error: undefined,
+    };
+    this.pending.set(s, c);
+    this.pendingPerIp.set(ip, (this.pendingPerIp.get(ip) ?? 0) + 1);
+    this.stats.inbound_unauthenticated = this.pending.size;
+    c.deadline = setTimeout(() => {
+      this.tlsWaiting.delete(where);
+      this.drop('handshake-timeout', `connection from ${where} did not authenticate within ${this.handshakeMs()} ms`);
+      this.close(c);
+    }, this.handshakeMs());
     s.on('error', () => {});
-    s.setTimeout(this.opts.partial_frame_timeout_ms ?? 30_000, () => {
-      if (reader.buffered > 0) s.destroy(); // a stalled partial frame: counted as truncated on close
-    });
-    s.once('close', () => {
-      this.inbound.delete(s);
-      if (reader.buffered > 0) this.drop('truncated', `connection from ${where} closed inside a frame (${reader.buffered} bytes)`);
-    });
+    s.once('close', () => this.closed(c));
+    if (this.tlsServer) {
+      this.tlsWaiting.set(where, c);
+      this.tlsServer.emit('connection', s);
+    } else {
+      this.open(c, s);
+    }
   }
 
-  /** Handle one authenticated frame; returns the connection's peer id. */
-  private receive(f: Frame, peer: string | undefined, where: string): string | undefined {
-    if (f.dst !== this.opts.id) {
-      this.drop('misaddressed', `frame from ${where} for '${f.dst}'`);
-      return peer;
+  /**
+   * Make room for one more unauthenticated connection from `ip` by evicting the oldest unauthenticated
+   * ones (from that address first); false when every slot holds an authenticated peer.
+   */
+  private makeRoom(ip: string): boolean {
+    const perIp = this.opts.max_unauthenticated_per_ip ?? 16;
+    const all = this.opts.max_unauthenticated ?? 64;
+    const total = this.opts.max_inbound ?? 256;
+    while ((this.pendingPerIp.get(ip) ?? 0) >= perIp) {
+      const victim = [...this.pending.values()].find((c) => c.ip === ip)!;
+      this.evict(victim);
     }
-    if (!this.links.has(f.src)) {
-      this.drop('unknown-source', `frame from ${where} claims unknown node '${f.src}'`);
-      return peer;
+    while (this.pending.size > 0 && (this.pending.size >= all || this.pending.size + this.authed.size >= total)) {
+      this.evict(this.pending.values().next().value!);
     }
-    if (peer !== undefined && f.src !== peer) {
-      this.drop('source-mismatch', `frame from ${where} claims '${f.src}' on ${peer}'s connection`);
-      return peer;
+    return this.pending.size + this.authed.size < total && this.pending.size < all;
+  }
+
+  private evict(c: Inbound): void {
+    this.drop('inbound-limit', `evicted the unauthenticated connection from ${c.where} to make room`);
+    this.close(c);
+  }
+
+  /** The connection can carry frames: send the challenge and start reading. */
+  private open(c: Inbound, io: Socket): void {
+    c.io = io;
+    io.on('error', () => {});
+    io.on('data', (chunk: Buffer) => this.onBytes(c, chunk));
+    io.setTimeout(this.opts.partial_frame_timeout_ms ?? 30_000, () => {
+      if (c.reader.buffered > 0) this.close(c); // a stalled partial frame: counted as truncated on close
+    });
+    const challenge = JSON.stringify({ nonce: c.nonce.toString('hex') });
+    io.write(encodeFrame(this.opts.key, { type: 'challenge', src: this.opts.id, dst: ANY_NODE, payload: Buffer.from(challenge) }));
+  }
+
+  private onBytes(c: Inbound, chunk: Buffer): void {
+    if (!c.peer) {
+      const held = c.reader.buffered + chunk.length;
+      const budget = this.opts.unauthenticated_budget_bytes ?? 1024 * 1024;
+      if (held > this.unauthBytes() || this.stats.unauthenticated_buffered_bytes - c.counted + held > budget) {
+        this.drop('buffer-limit', `unauthenticated connection from ${c.where} would hold ${held} bytes; closing it`);
+        return this.close(c);
+      }
+    }
+    c.reader.append(chunk);
+    for (;;) {
+      const b = c.reader.next();
+      if (b === undefined) break;
+      if (typeof b === 'string') {
+        this.drop(b, `frame from ${c.where} has an impossible length; closing the connection`);
+        return this.close(c);
+      }
+      const f = decodeBody(this.opts.key, b);
+      if (typeof f === 'string') this.drop(f, `frame from ${c.where}`);
+      else this.receive(c, f);
+      if (c.raw.destroyed) return;
+    }
+    this.account(c, c.peer ? 0 : c.reader.buffered);
+  }
+
+  /** Set the bytes this connection holds against the unauthenticated budget. */
+  private account(c: Inbound, bytes: number): void {
+    this.stats.unauthenticated_buffered_bytes += bytes - c.counted;
+    c.counted = bytes;
+    this.stats.unauthenticated_buffered_bytes_max = Math.max(this.stats.unauthenticated_buffered_bytes_max, this.stats.unauthenticated_buffered_bytes);
+  }
+
+  /** Handle one frame whose MAC verified. */
+  private receive(c: Inbound, f: Frame): void {
+    if (f.dst !== this.opts.id) return this.drop('misaddressed', `frame from ${c.where} for '${f.dst}'`);
+    if (!this.links.has(f.src)) return this.drop('unknown-source', `frame from ${c.where} claims unknown node '${f.src}'`);
+    const claimed = c.peer ?? c.cert_id;
+    if (claimed !== undefined && f.src !== claimed) {
+      this.drop('source-mismatch', `frame from ${c.where} claims '${f.src}' on ${claimed}'s connection`);
+      if (!c.peer) this.close(c); // a certificate for one node and frames of another: not a peer
+      return;
+    }
+    if (f.type === 'hello') return this.hello(c, f);
+    if (f.type !== 'data') return this.drop('bad-type', `${f.type} frame from ${c.where}`);
+    const d = openData(f.payload);
+    if (d === 'malformed') return this.drop('malformed', `data frame from ${f.src} without a session header`);
+    if (!c.tag || !d.tag.equals(c.tag) || !c.window.accept(d.seq)) {
+      return this.drop('replayed', `frame ${d.seq} from ${f.src} (${c.where}) is not new on this connection's session`);
     }
     this.stats.frames_in++;
-    if (f.type === 'hello') {
-      // the peer is up (it just dialled us): skip the rest of our backoff towards it
-      const l = this.links.get(f.src)!;
-      if (l.state === 'backoff' && l.timer) {
-        clearTimeout(l.timer);
-        l.timer = undefined;
-        l.state = 'idle';
-        this.dial(l);
-      }
-      return f.src;
-    }
+    this.peerAlive(f.src);
     let payload: unknown;
     try {
-      payload = JSON.parse(f.payload.toString('utf8'));
+      payload = JSON.parse(d.json.toString('utf8'));
     } catch {
-      this.drop('bad-payload', `frame from ${f.src} carries invalid JSON`);
-      return f.src;
+      return this.drop('bad-payload', `frame from ${f.src} carries invalid JSON`);
     }
     this.opts.onMessage(f.src, payload);
-    return f.src;
   }
 
-  private drop(reason: keyof TransportStats['dropped'], detail: string): void {
+  /** The dialer's answer to this connection's challenge: the connection now belongs to f.src. */
+  private hello(c: Inbound, f: Frame): void {
+    const n = parseNonces(f.payload);
+    if (c.peer || !n?.challenge || !n.challenge.equals(c.nonce)) {
+      return this.drop('replayed', `hello from ${f.src} (${c.where}) does not answer this connection's challenge`);
+    }
+    this.stats.frames_in++;
+    c.tag = sessionTag(c.nonce, n.nonce, f.src, this.opts.id);
+    c.peer = f.src;
+    clearTimeout(c.deadline);
+    this.unpend(c);
+    this.account(c, 0);
+    c.reader.max_frame_bytes = this.maxFrame;
+    const old = this.authed.get(f.src);
+    this.authed.set(f.src, c);
+    if (old) this.close(old, false); // the peer dialled again: its previous connection is dead
+    this.stats.inbound_authenticated = this.authed.size;
+    this.peerAlive(f.src);
+  }
+
+  private unpend(c: Inbound): void {
+    if (!this.pending.delete(c.raw)) return;
+    const left = (this.pendingPerIp.get(c.ip) ?? 1) - 1;
+    if (left > 0) this.pendingPerIp.set(c.ip, left);
+    else this.pendingPerIp.delete(c.ip);
+    this.stats.inbound_unauthenticated = this.pending.size;
+  }
+
+  /**
+   * Close an inbound connection. An offender's is reset (RST): the peer learns at once even if it never
+   * reads (our challenge would otherwise sit unread ahead of the end of the stream), and no state lingers.
+   */
+  private close(c: Inbound, reset = true): void {
+    if (reset && !c.raw.destroyed) c.raw.resetAndDestroy();
+    c.io?.destroy();
+    c.raw.destroy();
+    this.closed(c);
+  }
+
+  /** Forget a connection and free what it held (safe to call more than once). */
+  private closed(c: Inbound): void {
+    clearTimeout(c.deadline);
+    if (this.tlsWaiting.delete(c.where)) {
+      this.drop('tls-refused', `connection from ${c.where} closed before its TLS handshake completed${c.tls_error ? `: ${c.tls_error}` : ''}`);
+    }
+    this.unpend(c);
+    if (c.peer && this.authed.get(c.peer) === c) this.authed.delete(c.peer);
+    this.stats.inbound_authenticated = this.authed.size;
+    if (c.reader.buffered > 0) this.drop('truncated', `connection from ${c.where} closed inside a frame (${c.reader.buffered} bytes)`);
+    c.reader.clear();
+    this.account(c, 0);
+  }
+
+  private drop(reason: TransportDropReason, detail: string): void {
     const n = ++this.stats.dropped[reason];
     // the log is bounded under a flood: the first 100 of each reason, then every 1000th
     if (n <= 100 || n % 1000 === 0) this.opts.log(`dropped frame: reason=${reason} count=${n} ${detail}`);
   }
+}
+
+/** `{nonce, challenge?}` of a challenge or hello payload, each 16 bytes in hex. */
+function parseNonces(payload: Buffer): { nonce: Buffer; challenge: Buffer | undefined } | undefined {
+  let o: unknown;
+  try {
+    o = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const hex = (v: unknown): Buffer | undefined =>
+    typeof v === 'string' && v.length === 2 * NONCE_BYTES && /^[0-9a-f]+$/.test(v) ? Buffer.from(v, 'hex') : undefined;
+  const r = o as { nonce?: unknown; challenge?: unknown } | null;
+  const nonce = hex(r?.nonce);
+  return nonce ? { nonce, challenge: hex(r?.challenge) } : undefined;
 }
