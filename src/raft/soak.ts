@@ -16,6 +16,7 @@ import { checkHistory, HistoryRecorder, type CheckVerdict } from '../check/index
 import { RaftKvService, RAFT_KV_SERVICE } from './service.js';
 import { KvClientService, KV_CLIENT_SERVICE } from './kv-client.js';
 import { SafetyChecker } from './invariants.js';
+import { maxFailures } from './quorum.js';
 import type { RaftKvServer } from './server.js';
 import { parseArgs, flagBool, flagNumber, flagString, type FlagSpecs } from '../base/index.js';
 import { InputError, UsageError } from '../base/index.js';
@@ -203,7 +204,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
     const storm = (): void => {
       if (sim.now_ns >= faultEnd - 500 * MS) return;
       const down = servers.filter((id) => cluster.node(id).status === 'down').length;
-      if (down < Math.floor((servers.length - 1) / 2)) {
+      if (down < maxFailures(servers.length)) {
         const id = rng.pick(servers);
         if (cluster.node(id).status === 'up') {
           crashes++;
@@ -219,7 +220,7 @@ export function runSoak(opts: SoakOptions): SoakResult {
     crashAfterPersist = (id: string): void => {
       if (sim.now_ns >= faultEnd - 500 * MS) return;
       const down = servers.filter((x) => cluster.node(x).status === 'down').length;
-      if (down >= Math.floor((servers.length - 1) / 2)) return;
+      if (down >= maxFailures(servers.length)) return;
       // After the Ready's messages left (same instant, later event), before anything else happens.
       sim.after(0, () => {
         if (cluster.node(id).status !== 'up') return;
