@@ -6,6 +6,6 @@ export { SERVICES, serviceFactory } from './services.js';
 export { SimCluster, SimNodeHost, type SimClusterOptions, type SimNodeSpec, type SimEnvelope } from './sim-cluster.js';
 export { RealNode, type RealNodeOptions, type HostClock } from './real-node.js';
 export { parseClusterConfig, loadClusterConfig, ConfigError, CONFIG_MAX_NODES, type ClusterConfig, type NodeAddress, type ServiceList } from './config.js';
-export { FileStorage } from './file-storage.js';
+export { ServiceFileStorage } from './file-storage.js';
 export { NamespacedStorage } from './namespaced-storage.js';
 export { EchoService, CounterService } from './builtin.js';

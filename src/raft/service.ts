@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { NodeContext, NodeService } from '../cluster/context.js';
 import { RaftKvServer, type RaftServerOptions } from './server.js';
 import { DurableRaftStorage } from './storage/durable.js';
-import { FileStorage } from './storage/file.js';
+import { RaftFileStorage } from './storage/file.js';
 import type { RaftStorage } from './storage/storage.js';
 import type { RaftRandom, Ready } from './types.js';
 
@@ -18,7 +18,7 @@ export interface RaftKvServiceOptions {
   readonly lease_reads?: boolean;
   readonly pre_vote?: boolean;
   readonly check_quorum?: boolean;
-  /** Use a FileStorage in <data_dir>/<node id>/raft instead of the node's DurableStorage. */
+  /** Use a RaftFileStorage in <data_dir>/<node id>/raft instead of the node's DurableStorage. */
   readonly data_dir?: string;
   /** Simulation only: watch every Ready (safety checkers, timelines). */
   readonly observe?: (server: RaftKvServer, rd: Ready) => void;
@@ -71,7 +71,7 @@ export class RaftKvService implements NodeService {
 
   start(ctx: NodeContext): void {
     const o = this.opts;
-    this.storage = o.data_dir ? new FileStorage(path.join(o.data_dir, ctx.id, 'raft')) : new DurableRaftStorage(ctx.storage);
+    this.storage = o.data_dir ? new RaftFileStorage(path.join(o.data_dir, ctx.id, 'raft')) : new DurableRaftStorage(ctx.storage);
     const rng: RaftRandom = { nextInt: (bound) => ctx.rng.int(0, bound - 1) };
     const opts: RaftServerOptions = {
       id: ctx.id,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, parseClusterConfig } from '../../src/cluster/config.js';
-import { FileStorage } from '../../src/cluster/file-storage.js';
+import { ServiceFileStorage as FileStorage } from '../../src/cluster/index.js';
 import { decodeBody, encodeFrame, FrameReader } from '../../src/net/tcp/frame.js';
 import { run as scenario } from '../../src/cli/commands/scenario.js';
 import { UsageError } from '../../src/base/index.js';
