@@ -125,8 +125,9 @@ export class TcpTransport {
       this.stats.frames_out++;
       return true;
     }
-    // after repeated failed connects the peer counts as down until a connect succeeds
-    if (l.failures >= (this.opts.unreachable_after ?? 3)) return false;
+    // after repeated failed connects the peer counts as down until a connect succeeds; while a dial is
+    // under way (the peer just said hello) frames queue, so a reply to its first request is not lost
+    if (l.state !== 'connecting' && l.failures >= (this.opts.unreachable_after ?? 3)) return false;
     if (l.queue.length >= (this.opts.queue_max ?? 10_000)) {
       this.drop('send-overflow', `send queue to ${to} is full`);
       return false;
