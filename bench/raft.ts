@@ -15,7 +15,7 @@ import b from 'benny';
 import { RaftSim } from '../src/scenarios/raft-sim.js';
 import { runLeaderCrash } from '../src/scenarios/leader-crash.js';
 import { loadClusterConfig } from '../src/cluster/config.js';
-import { KvTcpClient } from '../src/raft/kv-tcp-client.js';
+import { KvTcpClient } from '../src/kv/index.js';
 import { freeLoopbackPort } from '../src/net/free-port.js';
 import type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
 

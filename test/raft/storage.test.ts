@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RaftFileStorage as FileStorage, MemoryStorage, StorageCorruptError, crc32 } from '../../src/raft/index.js';
-import type { Entry, Snapshot } from '../../src/raft/types.js';
+import type { Entry, Snapshot } from '../../src/raft/index.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -5,8 +5,7 @@
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, loadClusterConfig } from '../../cluster/config.js';
-import { KvClientError, KvTcpClient } from '../../raft/kv-tcp-client.js';
-import type { KvOp } from '../../raft/kv.js';
+import { KvClientError, KvTcpClient, type KvOp } from '../../kv/index.js';
 
 const FLAGS: FlagSpecs = {
   cluster: { kind: 'string', help: 'cluster config file (JSON) whose nodes run raft-kv' },
