@@ -5,7 +5,7 @@
 // `timeout_ms` per call overall.
 import type { ClusterConfig } from '../cluster/index.js';
 import { isEnvelope } from '../cluster/index.js';
-import { TcpTransport, type PeerAddress } from '../net/tcp/transport.js';
+import { TcpTransport, type PeerAddress } from '../net/index.js';
 import { Prng } from '../sim/index.js';
 import { KvClientCore, type KvClientEnv } from './client-core.js';
 import type { KvOp } from './state-machine.js';

@@ -4,7 +4,7 @@
 // All its choices come from its own PRNG stream, and each fault lands in the trace.
 import type { Prng } from '../sim/index.js';
 import { applyFault, type Fault, type FaultTarget } from './faults.js';
-import { majoritySize } from '../raft/quorum.js';
+import { majoritySize } from '../raft/index.js';
 
 export type NemesisKind = 'halves' | 'ring' | 'kill' | 'pause' | 'skew';
 

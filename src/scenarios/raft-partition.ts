@@ -5,7 +5,7 @@
 // leader-crash.
 import { flagBool, flagNumber, type ParsedArgs } from '../base/index.js';
 import { UsageError } from '../base/index.js';
-import { maxFailures } from '../raft/quorum.js';
+import { maxFailures } from '../raft/index.js';
 import { formatTimeline, MS, RaftSim, round3, type TimelineEvent, type TimelineSample } from './raft-sim.js';
 import type { ScenarioEntry } from './types.js';
 

@@ -6,8 +6,7 @@ import { SimCluster, type SimNodeSpec } from '../cluster/index.js';
 import { checkHistory, HistoryRecorder, type CheckVerdict } from '../check/index.js';
 import { KvClientService, KV_CLIENT_SERVICE, RaftKvService, RAFT_KV_SERVICE, type KvHost } from '../kv/index.js';
 import { SafetyChecker, type Ready } from '../raft/index.js';
-import type { LatencyDist } from '../net/latency.js';
-import type { LinkParams } from '../net/sim-network.js';
+import type { LatencyDist, LinkParams } from '../net/index.js';
 import type { TraceOptions } from '../sim/index.js';
 
 export const MS = 1_000_000;

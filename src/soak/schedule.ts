@@ -7,7 +7,7 @@ import { Nemesis } from '../net/index.js';
 import { maxFailures } from '../raft/index.js';
 import type { Prng } from '../sim/index.js';
 import type { KvHost } from '../kv/index.js';
-import { MS, type RaftSim } from '../scenarios/raft-sim.js';
+import { MS, type RaftSim } from '../scenarios/index.js';
 
 export interface FaultPlan {
   readonly loss: number;

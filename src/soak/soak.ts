@@ -7,7 +7,7 @@
 import { checkHistory, type CheckVerdict } from '../check/index.js';
 import { parseFaultScript, scheduleFaults } from '../net/index.js';
 import { Prng } from '../sim/index.js';
-import { MS, RaftSim } from '../scenarios/raft-sim.js';
+import { MS, RaftSim } from '../scenarios/index.js';
 import { FaultCounts, scheduleRandomFaults } from './schedule.js';
 
 export interface SoakOptions {

@@ -4,7 +4,7 @@
 // (exit 1 when no node leads); --json prints one JSON object.
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
-import { ConfigError, loadClusterConfig } from '../../cluster/config.js';
+import { ConfigError, loadClusterConfig } from '../../cluster/index.js';
 import { KvClientError, KvTcpClient, type KvOp } from '../../kv/index.js';
 
 const FLAGS: FlagSpecs = {
