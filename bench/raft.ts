@@ -12,10 +12,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import b from 'benny';
-import { RaftSim } from '../src/scenarios/raft-sim.js';
+import { RaftSim } from '../src/scenarios/index.js';
 import { runLeaderCrash } from '../src/scenarios/leader-crash.js';
-import { loadClusterConfig } from '../src/cluster/config.js';
-import { KvTcpClient } from '../src/raft/kv-tcp-client.js';
+import { loadClusterConfig } from '../src/cluster/index.js';
+import { KvTcpClient } from '../src/kv/index.js';
 import { freeLoopbackPort } from '../src/net/free-port.js';
 import type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
 

@@ -1,29 +1,41 @@
-// Durable storage for real nodes: one directory per node holding `snapshot.json` and a write-ahead log
-// `wal.jsonl`. Writes are visible at once and appended (then fsync'ed) on sync(); on open, the snapshot
-// is loaded and the log replayed, ignoring a torn last line. The log is folded into a new snapshot
-// (written to a temporary file, fsync'ed, renamed) once it passes `compact_bytes` (default 4 MiB).
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+// ServiceFileStorage: the DurableStorage of a real node's services (the simulator's is SimStorage), one
+// directory per node holding `snapshot.json` (one record: the whole key-value map) and the write-ahead
+// log `wal.jsonl` (one record per sync(): the puts and deletes since the last one), both in the framing
+// of src/wal (length, crc32, JSON payload). Writes are visible at once and become durable at sync(),
+// which appends and fsyncs; a torn last record is dropped on open, corruption before it refuses to
+// start. The log is folded into a new snapshot (written atomically, then the log emptied atomically) once
+// it passes `compact_bytes` (default 4 MiB).
+import { existsSync, readFileSync } from 'node:fs';
+import { makeDirectories } from '../host/index.js';
 import { join } from 'node:path';
 import { checkWrite, STORAGE_MAX_KEYS_DEFAULT, STORAGE_MAX_VALUE_BYTES_DEFAULT, type DurableStorage, type StorageLimits } from '../sim/index.js';
+import { RecordLog, StorageCorruptError, readRecordFile, writeFileAtomic, writeRecordFile } from '../wal/index.js';
 
 type WalOp = readonly [string, string | null];
 
-export class FileStorage implements DurableStorage {
+const LABEL = 'service storage';
+
+export class ServiceFileStorage implements DurableStorage {
   private readonly data = new Map<string, string>();
   private pending: WalOp[] = [];
-  private walFd: number;
-  private walBytes = 0;
+  private readonly wal: RecordLog;
+  private readonly snapPath: string;
   private readonly limits: Required<StorageLimits>;
+  private readonly compactBytes: number;
 
   constructor(readonly dir: string, opts: StorageLimits & { compact_bytes?: number } = {}) {
     this.limits = { max_keys: opts.max_keys ?? STORAGE_MAX_KEYS_DEFAULT, max_value_bytes: opts.max_value_bytes ?? STORAGE_MAX_VALUE_BYTES_DEFAULT };
     this.compactBytes = opts.compact_bytes ?? 4 * 1024 * 1024;
-    mkdirSync(dir, { recursive: true });
-    this.load();
-    this.walFd = openSync(join(dir, 'wal.jsonl'), 'a');
+    makeDirectories(dir, 'the storage directory');
+    this.snapPath = join(dir, 'snapshot.json');
+    migrateLegacyFiles(dir);
+    const snap = readRecordFile(this.snapPath, LABEL, 'snapshot');
+    if (snap !== null) {
+      for (const [k, v] of Object.entries(parse(snap, this.snapPath, 0) as Record<string, string>)) this.data.set(k, v);
+    }
+    this.wal = new RecordLog(join(dir, 'wal.jsonl'), LABEL);
+    for (const { payload, offset } of this.wal.recovered) this.replay(parse(payload, this.wal.file, offset), offset);
   }
-
-  private readonly compactBytes: number;
 
   get(key: string): string | undefined {
     return this.data.get(key);
@@ -45,54 +57,90 @@ export class FileStorage implements DurableStorage {
   }
 
   sync(): void {
-    if (this.pending.length > 0) {
-      const text = this.pending.map((op) => JSON.stringify(op)).join('\n') + '\n';
-      writeSync(this.walFd, text);
-      this.walBytes += Buffer.byteLength(text);
-      this.pending = [];
-    }
-    fsyncSync(this.walFd);
-    if (this.walBytes > this.compactBytes) this.compact();
+    this.wal.append(this.pending.length > 0 ? [JSON.stringify(this.pending)] : []);
+    this.pending = [];
+    if (this.wal.bytes > this.compactBytes) this.compact();
   }
 
   close(): void {
-    closeSync(this.walFd);
+    this.wal.close();
   }
 
-  private load(): void {
-    const snap = join(this.dir, 'snapshot.json');
-    if (existsSync(snap)) {
-      const obj = JSON.parse(readFileSync(snap, 'utf8')) as Record<string, string>;
-      for (const [k, v] of Object.entries(obj)) this.data.set(k, v);
-    }
-    const wal = join(this.dir, 'wal.jsonl');
-    if (!existsSync(wal)) return;
-    const text = readFileSync(wal, 'utf8');
-    this.walBytes = Buffer.byteLength(text);
-    for (const line of text.split('\n')) {
-      if (line === '') continue;
-      let op: unknown;
-      try {
-        op = JSON.parse(line);
-      } catch {
-        break; // a torn write at the end: everything after it was never synced
+  private replay(ops: unknown, offset: number): void {
+    if (!Array.isArray(ops)) throw new StorageCorruptError(`${LABEL}: ${this.wal.file} at byte ${offset}: a record that is not a list of writes`);
+    for (const op of ops as unknown[]) {
+      if (!Array.isArray(op) || typeof op[0] !== 'string' || (typeof op[1] !== 'string' && op[1] !== null)) {
+        throw new StorageCorruptError(`${LABEL}: ${this.wal.file} at byte ${offset}: a malformed write`);
       }
-      if (!Array.isArray(op) || typeof op[0] !== 'string') break;
       if (typeof op[1] === 'string') this.data.set(op[0], op[1]);
       else this.data.delete(op[0]);
     }
   }
 
   private compact(): void {
-    const tmp = join(this.dir, 'snapshot.json.tmp');
-    const fd = openSync(tmp, 'w');
-    writeSync(fd, JSON.stringify(Object.fromEntries(this.data)));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, join(this.dir, 'snapshot.json'));
-    closeSync(this.walFd);
-    this.walFd = openSync(join(this.dir, 'wal.jsonl'), 'w');
-    fsyncSync(this.walFd);
-    this.walBytes = 0;
+    // Snapshot first: a crash between the two steps replays the old log over the new snapshot, which
+    // ends in the same state (the log's writes are already in it, in order).
+    writeRecordFile(this.snapPath, JSON.stringify(Object.fromEntries(this.data)));
+    this.wal.rewrite([]);
+  }
+}
+
+function parse(json: string, file: string, off: number): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    throw new StorageCorruptError(`${LABEL}: ${file} at byte ${off}: record passes its checksum but is not JSON`);
+  }
+}
+
+/**
+ * Storage written before the framed format held plain JSON: `snapshot.json` one object, `wal.jsonl` one
+ * JSON write per line (a torn last line ignored). Framed files never parse as JSON (their headers are
+ * binary), so such files are recognised for certain and rewritten in the framed format, keeping every
+ * write; nothing is dropped on upgrade.
+ */
+function migrateLegacyFiles(dir: string): void {
+  const snapPath = join(dir, 'snapshot.json');
+  const walPath = join(dir, 'wal.jsonl');
+  const snapText = existsSync(snapPath) ? readFileSync(snapPath, 'utf8') : '';
+  const walText = existsSync(walPath) ? readFileSync(walPath, 'utf8') : '';
+  const legacySnap = legacyJson(snapText);
+  const walLines = walText.split('\n');
+  const legacyWal = walText.length > 0 && legacyJson(walLines[0]!) !== undefined;
+  if (legacySnap === undefined && !legacyWal) return;
+  const data = new Map<string, string>();
+  if (legacySnap !== undefined) {
+    if (typeof legacySnap !== 'object' || legacySnap === null || Array.isArray(legacySnap)) throw new StorageCorruptError(`${LABEL}: ${snapPath}: a snapshot that is not an object`);
+    for (const [k, v] of Object.entries(legacySnap as Record<string, unknown>)) if (typeof v === 'string') data.set(k, v);
+  } else if (snapText.length > 0) {
+    const framed = readRecordFile(snapPath, LABEL, 'snapshot');
+    if (framed !== null) for (const [k, v] of Object.entries(parse(framed, snapPath, 0) as Record<string, string>)) data.set(k, v);
+  }
+  if (legacyWal) {
+    walLines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      const op = legacyJson(line);
+      // only the last line may be torn by a crash
+      if (op === undefined) {
+        if (walLines.slice(i + 1).some((l) => l.trim() !== '')) throw new StorageCorruptError(`${LABEL}: ${walPath} line ${i + 1}: not JSON`);
+        return;
+      }
+      if (!Array.isArray(op) || typeof op[0] !== 'string' || (typeof op[1] !== 'string' && op[1] !== null)) throw new StorageCorruptError(`${LABEL}: ${walPath} line ${i + 1}: a malformed write`);
+      if (typeof op[1] === 'string') data.set(op[0], op[1]);
+      else data.delete(op[0]);
+    });
+  }
+  // Snapshot first, then an empty framed log: a crash in between replays nothing twice that matters
+  // (the snapshot holds every write, and the legacy log is then read again and applied over it).
+  writeRecordFile(snapPath, JSON.stringify(Object.fromEntries(data)));
+  writeFileAtomic(walPath, Buffer.alloc(0));
+}
+
+function legacyJson(text: string): unknown {
+  if (text.length === 0 || (text[0] !== '{' && text[0] !== '[')) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -7,6 +7,6 @@ export { SERVICES, serviceFactory } from './services.js';
 export { SimCluster, SimNodeHost, type SimClusterOptions, type SimNodeSpec, type SimEnvelope } from './sim-cluster.js';
 export { RealNode, type RealNodeOptions, type HostClock } from './real-node.js';
 export { parseClusterConfig, loadClusterConfig, loadTlsMaterial, ConfigError, CONFIG_MAX_NODES, type ClusterConfig, type NodeAddress, type ServiceList, type ClusterTls } from './config.js';
-export { FileStorage } from './file-storage.js';
+export { ServiceFileStorage } from './file-storage.js';
 export { NamespacedStorage } from './namespaced-storage.js';
 export { EchoService, CounterService } from './builtin.js';

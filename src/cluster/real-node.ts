@@ -8,7 +8,7 @@ import { TcpTransport, type PeerAddress } from '../net/tcp/index.js';
 import { LamportClock } from '../time/index.js';
 import { loadTlsMaterial, type ClusterConfig, type ServiceList } from './config.js';
 import { isEnvelope, type Envelope, type NodeContext, type NodeService, type ServiceFactory, type TimerId } from './context.js';
-import { FileStorage } from './file-storage.js';
+import { ServiceFileStorage } from './file-storage.js';
 import { NamespacedStorage } from './namespaced-storage.js';
 import { serviceFactory } from './services.js';
 
@@ -52,7 +52,7 @@ export class RealNode {
       onMessage: (from, payload) => this.deliver(from, payload),
       log: (line) => opts.log(line),
     });
-    this.storage = opts.config.data_dir ? new FileStorage(join(opts.config.data_dir, opts.id)) : new SimStorage();
+    this.storage = opts.config.data_dir ? new ServiceFileStorage(join(opts.config.data_dir, opts.id)) : new SimStorage();
     const list: ServiceList = me.services ?? opts.config.services;
     const factories: [string, ServiceFactory, Readonly<Record<string, unknown>>][] = opts.services
       ? Object.entries(opts.services).map(([n, f]) => [n, f, {}])

@@ -4,7 +4,7 @@ import type { ServiceFactory } from './context.js';
 import { ownEntry } from '../base/index.js';
 import { CounterService, EchoService } from './builtin.js';
 import { MqBrokerService } from '../mq/broker-service.js';
-import { RaftKvService, parseRaftKvOptions } from '../raft/service.js';
+import { RaftKvService, parseRaftKvOptions } from '../kv/index.js';
 
 export const SERVICES: Record<string, ServiceFactory> = {
   echo: () => new EchoService(),

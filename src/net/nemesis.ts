@@ -4,6 +4,7 @@
 // All its choices come from its own PRNG stream, and each fault lands in the trace.
 import type { Prng } from '../sim/index.js';
 import { applyFault, type Fault, type FaultTarget } from './faults.js';
+import { majoritySize } from '../raft/index.js';
 
 export type NemesisKind = 'halves' | 'ring' | 'kill' | 'pause' | 'skew';
 
@@ -23,7 +24,8 @@ export interface NemesisOptions {
 /** Blocked directed pairs such that each node (in a shuffled ring) reaches a majority. */
 export function majoritiesRing(order: readonly string[]): [string, string][] {
   const n = order.length;
-  const reach = Math.ceil(Math.floor(n / 2) / 2); // neighbours on each side
+  // Each node with its neighbours on both sides must make a majority: majoritySize(n) - 1 others.
+  const reach = Math.ceil((majoritySize(n) - 1) / 2); // neighbours on each side
   const blocked: [string, string][] = [];
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {

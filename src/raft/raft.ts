@@ -11,6 +11,7 @@
 // most a few messages per peer (a window's worth after an acknowledgement).
 import { RaftLog } from './log.js';
 import { Progress } from './progress.js';
+import { committedIndex, hasQuorum, voteResult } from './quorum.js';
 import type {
   ConfChange, ConfState, Entry, HardState, Message, MsgApp, MsgAppResp, MsgHeartbeat, MsgSnap, MsgVote, NodeId,
   RaftRandom, ReadState, Ready, Snapshot, SoftState, StateRole,
@@ -443,7 +444,7 @@ export class Raft {
     else this.becomeCandidate();
     const voteTerm = kind === 'prevote' ? this.term + 1 : this.term;
     this.votes.set(this.id, true);
-    if (this.tally().granted >= this.quorum()) {
+    if (voteResult(this.votes, this.voters) === 'won') {
       if (kind === 'prevote') this.startElection('vote', force);
       else this.becomeLeader();
       return;
@@ -454,21 +455,6 @@ export class Raft {
       if (v === this.id) continue;
       this.send({ type: kind, from: this.id, to: v, term: voteTerm, index, logTerm, force });
     }
-  }
-
-  private tally(): { granted: number; rejected: number } {
-    let granted = 0;
-    let rejected = 0;
-    for (const [id, g] of this.votes) {
-      if (!this.voters.has(id)) continue;
-      if (g) granted++;
-      else rejected++;
-    }
-    return { granted, rejected };
-  }
-
-  private quorum(): number {
-    return Math.floor(this.voters.size / 2) + 1;
   }
 
   // ---- ticks --------------------------------------------------------------------------------------
@@ -501,16 +487,16 @@ export class Raft {
 
   /** CheckQuorum: did a quorum of voters talk to us during the last election timeout? Resets the marks. */
   private quorumActive(): boolean {
-    let active = 0;
+    const active: NodeId[] = [];
     for (const [id, pr] of this.prs) {
       if (id === this.id) {
-        if (this.voters.has(id)) active++;
+        active.push(id);
         continue;
       }
-      if (pr.recentActive && this.voters.has(id)) active++;
+      if (pr.recentActive) active.push(id);
       pr.recentActive = false;
     }
-    return active >= this.quorum();
+    return hasQuorum(active, this.voters);
   }
 
   // ---- message handling ---------------------------------------------------------------------------
@@ -574,14 +560,14 @@ export class Raft {
         const expected = this.role === 'pre-candidate' ? 'prevote-resp' : 'vote-resp';
         if (m.type !== expected) break;
         this.votes.set(m.from, !m.reject);
-        const { granted, rejected } = this.tally();
-        if (granted >= this.quorum()) {
+        const result = voteResult(this.votes, this.voters);
+        if (result === 'won') {
           if (this.role === 'pre-candidate') this.startElection('vote', false);
           else {
             this.becomeLeader();
             this.bcastAppend();
           }
-        } else if (rejected >= this.quorum()) {
+        } else if (result === 'lost') {
           this.becomeFollower(this.term, null);
         }
         break;
@@ -685,9 +671,7 @@ export class Raft {
     if (at < 0) return;
     const read = this.pendingReads[at]!;
     read.acks.add(from);
-    let acks = 0;
-    for (const id of read.acks) if (this.voters.has(id)) acks++;
-    if (acks < this.quorum()) return;
+    if (!hasQuorum(read.acks, this.voters)) return;
     // Leadership confirmed at this point confirms every earlier request too.
     for (const r of this.pendingReads.splice(0, at + 1)) this.readStates.push({ index: r.index, context: r.context });
   }
@@ -770,8 +754,7 @@ export class Raft {
     const matches: number[] = [];
     for (const id of this.voters) matches.push(this.prs.get(id)?.match ?? 0);
     if (matches.length === 0) return false;
-    matches.sort((a, b) => b - a);
-    const mci = matches[this.quorum() - 1]!;
+    const mci = committedIndex(matches);
     if (mci > this.log.committed && this.log.term(mci) === this.term) {
       this.log.commitTo(mci);
       return true;

@@ -5,6 +5,7 @@
 // leader-crash.
 import { flagBool, flagNumber, type ParsedArgs } from '../base/index.js';
 import { UsageError } from '../base/index.js';
+import { maxFailures } from '../raft/index.js';
 import { formatTimeline, MS, RaftSim, round3, type TimelineEvent, type TimelineSample } from './raft-sim.js';
 import type { ScenarioEntry } from './types.js';
 
@@ -49,7 +50,7 @@ export function runRaftPartition(o: RaftPartitionOptions): RaftPartitionReport {
   sim.runUntil(1000);
   sim.runUntil(2000, () => sim.leader() !== null);
   const lead = sim.leader();
-  const minoritySize = Math.floor((o.nodes - 1) / 2);
+  const minoritySize = maxFailures(o.nodes);
   const others = sim.servers.filter((s) => s !== lead?.id);
   const minority = lead ? [lead.id, ...others.slice(0, minoritySize - 1)] : others.slice(0, minoritySize);
   const majority = sim.servers.filter((s) => !minority.includes(s));

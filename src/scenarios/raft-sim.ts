@@ -1,14 +1,13 @@
-// A simulated raft-kv cluster for scenarios and benchmarks: servers n1..nN running the raft-kv service,
-// clients c1..cM recording a history, the safety checker on every Ready, a timeline sampled every
+// A simulated raft-kv cluster for scenarios, the soak and benchmarks: servers n1..nN running the raft-kv
+// service, clients c1..cM recording a history, the safety checker on every Ready, a timeline sampled every
 // `sample_ms` (role, term, commit index of each node) and an event list (leader changes, faults).
-// Bounds: `timeline_max` samples and `events_max` events are kept.
-import { SimCluster, type SimNodeSpec } from '../cluster/sim-cluster.js';
+// Bounds: `timeline_max` samples and `events_max` events are kept (0: no sampling at all).
+import { SimCluster, type SimNodeSpec } from '../cluster/index.js';
 import { checkHistory, HistoryRecorder, type CheckVerdict } from '../check/index.js';
-import { RaftKvService, RAFT_KV_SERVICE } from '../raft/service.js';
-import { KvClientService, KV_CLIENT_SERVICE } from '../raft/kv-client.js';
-import { SafetyChecker } from '../raft/invariants.js';
-import type { RaftKvServer } from '../raft/server.js';
-import type { LatencyDist } from '../net/latency.js';
+import { KvClientService, KV_CLIENT_SERVICE, RaftKvService, RAFT_KV_SERVICE, type KvHost } from '../kv/index.js';
+import { SafetyChecker, type Ready } from '../raft/index.js';
+import type { LatencyDist, LinkParams } from '../net/index.js';
+import type { TraceOptions } from '../sim/index.js';
 
 export const MS = 1_000_000;
 
@@ -28,6 +27,14 @@ export interface RaftSimOptions {
   readonly write_percent?: number;
   readonly timeline_max?: number;
   readonly events_max?: number;
+  /** Link parameters beyond the latency (loss, duplication, reordering). */
+  readonly link?: Partial<Omit<LinkParams, 'latency'>>;
+  /** The simulation's trace (default: digest only, no lines kept). */
+  readonly trace?: TraceOptions;
+  readonly pre_vote?: boolean;
+  readonly check_quorum?: boolean;
+  /** Called with every Ready of every server, after the safety checker saw it. */
+  readonly observe?: (host: KvHost, rd: Ready) => void;
 }
 
 export interface NodeSample {
@@ -53,7 +60,7 @@ export class RaftSim {
   readonly clients: string[];
   readonly checker: SafetyChecker;
   readonly recorder = new HistoryRecorder();
-  readonly live = new Map<string, RaftKvServer>();
+  readonly live = new Map<string, KvHost>();
   readonly clientServices = new Map<string, KvClientService>();
   readonly timeline: TimelineSample[] = [];
   readonly events: TimelineEvent[] = [];
@@ -73,7 +80,7 @@ export class RaftSim {
         services: {
           [RAFT_KV_SERVICE]: () => new RaftKvService({
             voters: this.servers, snapshot_entries: o.snapshot_entries ?? 1000, tick_ms: o.tick_ms ?? 10,
-            lease_reads: o.lease_reads,
+            lease_reads: o.lease_reads, pre_vote: o.pre_vote, check_quorum: o.check_quorum,
             onStart: (s) => this.live.set(id, s),
             observe: (s, rd) => {
               this.raftMessages += rd.messages.length;
@@ -84,6 +91,7 @@ export class RaftSim {
                 else this.wasLeader.delete(s.id);
               }
               this.checker.observe(s.id, s.raft, rd);
+              o.observe?.(s, rd);
             },
           }),
         },
@@ -103,11 +111,12 @@ export class RaftSim {
       })),
     ];
     this.cluster = new SimCluster({
-      seed: o.seed, nodes: specs, trace: { keep_max_lines: 0 },
-      link: { latency: o.latency ?? { kind: 'uniform', min_ns: 1 * MS, max_ns: 5 * MS } },
+      seed: o.seed, nodes: specs, trace: o.trace ?? { keep_max_lines: 0 },
+      link: { latency: o.latency ?? { kind: 'uniform', min_ns: 1 * MS, max_ns: 5 * MS }, ...o.link },
     });
     now = () => this.cluster.sim.now_ns;
     this.sampleNs = (o.sample_ms ?? 100) * MS;
+    if (o.timeline_max === 0) return;
     this.sample();
     const tick = (): void => {
       this.sample();

@@ -1,9 +1,9 @@
-import { mkdtempSync, appendFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, parseClusterConfig } from '../../src/cluster/config.js';
-import { FileStorage } from '../../src/cluster/file-storage.js';
+import { ServiceFileStorage as FileStorage } from '../../src/cluster/index.js';
 import { decodeBody, encodeFrame, FrameReader } from '../../src/net/tcp/frame.js';
 import { run as scenario } from '../../src/cli/commands/scenario.js';
 import { UsageError } from '../../src/base/index.js';
@@ -70,6 +70,21 @@ describe('file storage', () => {
     const b = new FileStorage(dir);
     expect(b.keys()).toEqual(['x', 'z']);
     expect(b.get('x')).toBe('1');
+    b.close();
+  });
+
+  it('reads storage written in the older plain-JSON format and keeps every write (upgrade)', () => {
+    dir = mkdtempSync(join(tmpdir(), 'atoll-fs-'));
+    writeFileSync(join(dir, 'snapshot.json'), JSON.stringify({ a: '1', b: '2' }));
+    writeFileSync(join(dir, 'wal.jsonl'), '["c","3"]\n["b",null]\n["a","9"]\n["torn","wr');
+    const a = new FileStorage(dir);
+    expect(a.keys()).toEqual(['a', 'c']);
+    expect([a.get('a'), a.get('c')]).toEqual(['9', '3']);
+    a.put('d', '4');
+    a.sync();
+    a.close();
+    const b = new FileStorage(dir);
+    expect(b.keys()).toEqual(['a', 'c', 'd']);
     b.close();
   });
 

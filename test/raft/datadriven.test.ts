@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TestNet } from './harness.js';
-import type { Entry, Message } from '../../src/raft/types.js';
+import type { Entry, Message } from '../../src/raft/index.js';
 
 const DIR = path.join(import.meta.dirname, 'testdata');
 

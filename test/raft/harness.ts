@@ -1,7 +1,7 @@
 // A small message-passing harness for Raft tests: nodes driven through ready()/advance() with an
 // in-memory "disk", a message queue delivered in order, and filters to drop, cut or isolate nodes.
-import { Raft, type RaftConfig } from '../../src/raft/raft.js';
-import type { Entry, HardState, Message, NodeId, RaftRandom, ReadState, Snapshot } from '../../src/raft/types.js';
+import { Raft, type RaftConfig } from '../../src/raft/index.js';
+import type { Entry, HardState, Message, NodeId, RaftRandom, ReadState, Snapshot } from '../../src/raft/index.js';
 
 export function testRng(seed: number): RaftRandom {
   let s = seed >>> 0;

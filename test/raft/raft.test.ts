@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TestNet, data, testRng } from './harness.js';
-import { Raft } from '../../src/raft/raft.js';
-import type { Message } from '../../src/raft/types.js';
+import { Raft } from '../../src/raft/index.js';
+import type { Message } from '../../src/raft/index.js';
 
 const THREE = ['a', 'b', 'c'];
 const FIVE = ['a', 'b', 'c', 'd', 'e'];

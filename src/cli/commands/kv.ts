@@ -4,9 +4,8 @@
 // (exit 1 when no node leads); --json prints one JSON object.
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
-import { ConfigError, loadClusterConfig } from '../../cluster/config.js';
-import { KvClientError, KvTcpClient } from '../../raft/kv-tcp-client.js';
-import type { KvOp } from '../../raft/kv.js';
+import { ConfigError, loadClusterConfig } from '../../cluster/index.js';
+import { KvClientError, KvTcpClient, type KvOp } from '../../kv/index.js';
 
 const FLAGS: FlagSpecs = {
   cluster: { kind: 'string', help: 'cluster config file (JSON) whose nodes run raft-kv' },
@@ -71,7 +70,6 @@ export async function run(argv: string[]): Promise<number> {
   let client: KvTcpClient;
   try {
     const config = loadClusterConfig(cfgPath);
-    if (config.tls) throw new ConfigError('the key-value client does not speak TLS yet; use a config without a "tls" section');
     // The session id must be unique per invocation; this is CLI code, where the wall clock is allowed.
     client = new KvTcpClient({ config, as: flagString(args, 'as'), session: `cli-${process.pid}-${Date.now()}`, seed: process.pid,
       clock_ms: () => Date.now(),

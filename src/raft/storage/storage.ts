@@ -3,6 +3,7 @@
 // reads everything back with load() when it restarts.
 import type { Entry, HardState, Snapshot } from '../types.js';
 
+
 export interface StoredState {
   readonly hardState: HardState | null;
   readonly snapshot: Snapshot | null;
@@ -28,10 +29,7 @@ export interface RaftStorage {
   close(): void;
 }
 
-/** Thrown when stored state cannot be trusted: the node must not start from it. */
-export class StorageCorruptError extends Error {
-  override name = 'StorageCorruptError';
-}
+export { StorageCorruptError } from '../../wal/index.js';
 
 /** Apply a batch to an in-memory image of the stored state (shared by both storages). */
 export function applyBatch(state: StoredState, batch: PersistBatch): StoredState {

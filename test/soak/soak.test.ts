@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runSoak } from '../../src/raft/soak.js';
+import { runSoak } from '../../src/soak/index.js';
 
 describe('raft under faults (simulated cluster, bounded seeds)', () => {
   it('keeps safety, linearizable histories and liveness on 60 seeds of crashes, partitions, loss and drift', () => {

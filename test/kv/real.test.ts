@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadClusterConfig } from '../../src/cluster/config.js';
-import { KvTcpClient } from '../../src/raft/kv-tcp-client.js';
+import { loadClusterConfig } from '../../src/cluster/index.js';
+import { KvTcpClient } from '../../src/kv/index.js';
 import { freeLoopbackPort } from '../../src/net/free-port.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

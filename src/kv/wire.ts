@@ -1,14 +1,12 @@
-// What Raft key-value nodes and their clients say to each other, and the validation every message from
-// the network passes before it reaches Raft (a malformed message is dropped and counted, never thrown).
-import type { KvCommand, KvResult } from './kv.js';
-import { validateCommand } from './kv.js';
-import type { Entry, Message, NodeId } from './types.js';
+// What raft-kv nodes and their clients say to each other (Raft traffic between the nodes, requests and
+// answers with clients), and the validation every message from the network passes before it reaches
+// Raft or the store (a malformed message is dropped and counted, never thrown).
+import type { KvCommand, KvResult } from './state-machine.js';
+import { validateCommand } from './state-machine.js';
+import type { NodeId } from '../raft/index.js';
+import { validateRaftWire, type RsmStatus, type WireRaft } from '../rsm/index.js';
 
-/** Raft traffic between nodes. */
-export interface WireRaft {
-  readonly kind: 'raft';
-  readonly msg: Message;
-}
+export type { WireRaft } from '../rsm/index.js';
 
 /** A client's request. Gets use ReadIndex unless `read` is 'log' (then they go through the log). */
 export interface WireKvRequest {
@@ -37,17 +35,8 @@ export interface WireStatusRequest {
   readonly reply_to?: string;
 }
 
-export interface NodeStatusReport {
-  readonly id: NodeId;
-  readonly role: string;
-  readonly term: number;
-  readonly lead: NodeId | null;
-  readonly commit: number;
-  readonly applied: number;
-  readonly last_index: number;
-  readonly snap_index: number;
-  readonly voters: readonly NodeId[];
-  readonly learners: readonly NodeId[];
+/** A node's Raft status and the number of keys it holds. */
+export interface NodeStatusReport extends RsmStatus {
   readonly keys: number;
 }
 
@@ -57,7 +46,7 @@ export interface WireStatusResponse {
   readonly status: NodeStatusReport;
 }
 
-export type RaftWire = WireRaft | WireKvRequest | WireKvResponse | WireStatusRequest | WireStatusResponse;
+export type KvWire = WireRaft | WireKvRequest | WireKvResponse | WireStatusRequest | WireStatusResponse;
 
 export function kvResultToWire(req: number, r: KvResult): WireKvResponse {
   return r.ok ? { kind: 'kv-resp', req, ok: true, value: r.value } : { kind: 'kv-resp', req, ok: false, error: r.error, leader: null, retry: false };
@@ -67,49 +56,12 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 const isNat = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
-function validEntry(v: unknown): v is Entry {
-  return isObj(v) && isNat(v['term']) && isNat(v['index']) && (v['type'] === 'normal' || v['type'] === 'conf') && isStr(v['data']);
-}
-
-function validMessage(v: unknown): v is Message {
-  if (!isObj(v) || !isStr(v['from']) || !isStr(v['to']) || !isNat(v['term'])) return false;
-  switch (v['type']) {
-    case 'app':
-      // Entries must follow (index) one by one, with terms that never decrease and never pass the sender's.
-      return isNat(v['index']) && isNat(v['logTerm']) && isNat(v['commit']) && Array.isArray(v['entries']) &&
-        (v['entries'] as unknown[]).every((e, i, all) => validEntry(e) && e.index === (v['index'] as number) + 1 + i &&
-          e.term <= (v['term'] as number) && e.term >= (i === 0 ? (v['logTerm'] as number) : (all[i - 1] as Entry).term));
-    case 'app-resp':
-      return isNat(v['index']) && typeof v['reject'] === 'boolean' && isNat(v['rejectHint']) && isNat(v['logTerm']);
-    case 'vote': case 'prevote':
-      return isNat(v['index']) && isNat(v['logTerm']) && typeof v['force'] === 'boolean';
-    case 'vote-resp': case 'prevote-resp':
-      return typeof v['reject'] === 'boolean';
-    case 'heartbeat':
-      return isNat(v['commit']) && (v['context'] === null || isStr(v['context']));
-    case 'heartbeat-resp':
-      return v['context'] === null || isStr(v['context']);
-    case 'snap': {
-      const s = v['snapshot'];
-      if (!isObj(s) || !isStr(s['data']) || !isObj(s['meta'])) return false;
-      const m = s['meta'];
-      const c = m['conf'];
-      return isNat(m['index']) && isNat(m['term']) && isObj(c) && Array.isArray(c['voters']) && Array.isArray(c['learners']) &&
-        (c['voters'] as unknown[]).every(isStr) && (c['learners'] as unknown[]).every(isStr);
-    }
-    case 'timeout-now':
-      return true;
-    default:
-      return false;
-  }
-}
-
 /** Check a message off the network; returns a reason string when it is malformed. */
-export function validateWire(v: unknown): RaftWire | string {
+export function validateWire(v: unknown): KvWire | string {
   if (!isObj(v)) return 'not an object';
   switch (v['kind']) {
     case 'raft':
-      return validMessage(v['msg']) ? (v as unknown as WireRaft) : 'malformed raft message';
+      return validateRaftWire(v);
     case 'kv-req': {
       if (!isNat(v['req'])) return 'kv-req without a request number';
       const cmd = validateCommand(v['cmd']);

@@ -1,7 +1,9 @@
-// The replicated key-value state machine: put/get/del commands applied in log order, with client
-// sessions so a command retried after a timeout or a leader change is applied once (its cached result is
-// returned again). Deterministic: every replica that applies the same entries holds the same state.
-// Bounds: key and value sizes, and the session table (least recently used session evicted first).
+// The replicated key-value state machine (a StateMachine for the rsm host): put/get/del commands applied
+// in log order, with client sessions (the rsm SessionTable) so a command retried after a timeout or a
+// leader change is applied once (its cached result is returned again). Deterministic: every replica that
+// applies the same entries holds the same state. Bounds: key and value sizes, and the session table
+// (least recently used session evicted first).
+import { SessionTable, type Session, type StateMachine } from '../rsm/index.js';
 
 export type KvOp =
   | { readonly op: 'put'; readonly key: string; readonly value: string }
@@ -23,24 +25,20 @@ export const KV_MAX_KEY_BYTES = 1024;
 export const KV_MAX_VALUE_BYTES = 64 * 1024;
 export const KV_MAX_SESSIONS = 10_000;
 
-interface Session {
-  seq: number;
-  result: KvResult;
-  lastIndex: number;
-}
-
 interface KvImage {
   readonly data: [string, string][];
-  readonly sessions: [string, Session][];
+  readonly sessions: [string, Session<KvResult>][];
   readonly applied: number;
 }
 
-export class KvStateMachine {
+export class KvStateMachine implements StateMachine<KvResult | null> {
   private data = new Map<string, string>();
-  private sessions = new Map<string, Session>();
+  private readonly sessions: SessionTable<KvResult>;
   applied = 0;
 
-  constructor(readonly max_sessions = KV_MAX_SESSIONS) {}
+  constructor(readonly max_sessions = KV_MAX_SESSIONS) {
+    this.sessions = new SessionTable(max_sessions);
+  }
 
   /** Apply the command in a committed entry. Empty data (a leader's no-op) only moves `applied`. */
   apply(index: number, raw: string): KvResult | null {
@@ -49,22 +47,11 @@ export class KvStateMachine {
     if (raw === '') return null;
     const cmd = parseCommand(raw);
     if (typeof cmd === 'string') return { ok: false, error: cmd };
-    const session = this.sessions.get(cmd.client);
-    if (session && cmd.seq <= session.seq) {
-      if (cmd.seq === session.seq) {
-        session.lastIndex = index;
-        return session.result;
-      }
-      return { ok: false, error: `stale request: client ${cmd.client} seq ${cmd.seq} after ${session.seq}` };
-    }
+    const seen = this.sessions.check(cmd.client, cmd.seq, index);
+    if (seen.kind === 'retry') return seen.result;
+    if (seen.kind === 'stale') return { ok: false, error: `stale request: client ${cmd.client} seq ${cmd.seq} after ${seen.last}` };
     const result = this.execute(cmd.op);
-    this.sessions.delete(cmd.client);
-    this.sessions.set(cmd.client, { seq: cmd.seq, result, lastIndex: index });
-    if (this.sessions.size > this.max_sessions) {
-      // Map iteration is insertion order and every use re-inserts: the first key is least recently used.
-      const oldest = this.sessions.keys().next().value as string;
-      this.sessions.delete(oldest);
-    }
+    this.sessions.record(cmd.client, cmd.seq, index, result);
     return result;
   }
 
@@ -80,7 +67,7 @@ export class KvStateMachine {
   snapshot(): string {
     const image: KvImage = {
       data: [...this.data].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      sessions: [...this.sessions],
+      sessions: this.sessions.entries(),
       applied: this.applied,
     };
     return JSON.stringify(image);
@@ -95,7 +82,7 @@ export class KvStateMachine {
     }
     const image = JSON.parse(snapshot) as KvImage;
     this.data = new Map(image.data);
-    this.sessions = new Map(image.sessions);
+    this.sessions.restore(image.sessions);
     this.applied = image.applied;
   }
 

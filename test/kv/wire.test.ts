@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateWire } from '../../src/raft/wire.js';
+import { validateWire } from '../../src/kv/index.js';
 
 const app = (entries: unknown[], index = 3, logTerm = 1, term = 2): unknown => ({
   kind: 'raft', msg: { type: 'app', from: 'a', to: 'b', term, index, logTerm, commit: 0, entries },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KvStateMachine, encodeCommand } from '../../src/raft/kv.js';
+import { KvStateMachine, encodeCommand } from '../../src/kv/index.js';
 
 const put = (client: string, seq: number, key: string, value: string): string => encodeCommand({ client, seq, op: { op: 'put', key, value } });
 const get = (client: string, seq: number, key: string): string => encodeCommand({ client, seq, op: { op: 'get', key } });

@@ -1,5 +1,5 @@
 // CRC-32 (IEEE 802.3, the zlib/PNG polynomial 0xEDB88320, reflected), table driven. Guards each record of
-// the Raft log file against torn and corrupted writes; it is not a cryptographic hash.
+// the write-ahead record logs against torn and corrupted writes; it is not a cryptographic hash.
 
 const TABLE = ((): Uint32Array => {
   const t = new Uint32Array(256);

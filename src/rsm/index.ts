@@ -1,0 +1,12 @@
+// The replicated-state-machine host: any deterministic StateMachine (apply, snapshot, restore) runs on
+// Raft through RsmHost (the node loop: persist, send, apply, advance; proposals and linearizable reads
+// with completion callbacks; snapshots), with exactly-once client sessions (SessionTable), the Raft wire
+// validation, and the choice of Raft storage for a node. The key-value store (src/kv) is one such service.
+export type { StateMachine } from './state-machine.js';
+export {
+  RsmHost, DEFAULT_TICK_NS, type RsmContext, type RsmHostOptions, type ProposalDone, type ReadDone, type Refusal,
+  type RsmStatus,
+} from './host.js';
+export { SessionTable, type Session, type SessionCheck } from './sessions.js';
+export { validRaftMessage, validateRaftWire, type WireRaft } from './wire.js';
+export { openRaftStorage } from './storage.js';
