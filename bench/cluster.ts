@@ -1,7 +1,9 @@
 // Cluster benchmarks: simulator events/s against the bare event heap, simulated messages/s against
 // simulator events/s, simulated RPC round trips/s against simulated messages/s (all with benny), and the
 // TCP RPC round trip (p50, p99) and throughput on loopback against a raw TCP echo between the same two
-// processes (a node child process, or a plain echo child). Wall-clock measurement lives only here.
+// processes (a node child process, or a plain echo child). Every row is built from its samples (benny's,
+// the timed round trips, the timed batches); a baseline row of each chain is read against itself.
+// Wall-clock measurement lives only here.
 // Run: npm run build && node dist/bench/cluster.js [--json] [--quick]; the common runner calls suite(ctx).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +12,6 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import b from 'benny';
 import type { NodeContext, NodeService } from '../src/cluster/context.js';
 import { parseClusterConfig } from '../src/cluster/config.js';
 import { RealNode } from '../src/cluster/real-node.js';
@@ -18,12 +19,15 @@ import { SimCluster } from '../src/cluster/sim-cluster.js';
 import { RpcClient } from '../src/rpc/index.js';
 import { EventQueue, Simulation } from '../src/sim/index.js';
 import { freeLoopbackPort } from '../src/net/free-port.js';
-import type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
+import { bennySamples } from './lib/benny-cases.js';
+import { runWhenInvoked } from './lib/direct.js';
+import { figure, MAX_SAMPLES, percentileFigure, withBaseline, type FigureOptions } from './lib/stats.js';
+import type { BenchResult, SuiteContext } from './lib/types.js';
 import { installNativeSha256 } from '../src/cli/native-sha256.js';
 
 installNativeSha256();
 
-export type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
+export type { BenchResult, SuiteContext } from './lib/types.js';
 
 const BATCH = 10_000;
 const RPC_BATCH = 1_000;
@@ -44,22 +48,19 @@ class Caller implements NodeService {
   stop(): void { this.client.close(); }
 }
 
-/** benny median (seconds per op) to units per second, with the sample count. */
-async function bennyRates(name: string, quick: boolean, cases: [string, number, () => void][]): Promise<Map<string, { rate: number; samples: number }>> {
-  const summary = await b.suite(
-    name,
-    b.configure({ cases: quick ? { minSamples: 5, maxTime: 0.3 } : { minSamples: 10, maxTime: 2 } }),
-    ...cases.map(([n, , fn]) => b.add(n, fn)),
-  );
-  const out = new Map<string, { rate: number; samples: number }>();
-  for (const r of summary.results) {
-    const per = cases.find(([n]) => n === r.name)![1];
-    out.set(r.name, { rate: per / r.details.median, samples: r.samples });
-  }
-  return out;
+/** benny samples (seconds per call of a case doing `per` operations) as operations per second. */
+async function bennyRates(ctx: SuiteContext, name: string, cases: [string, number, () => void][]): Promise<Map<string, number[]>> {
+  const options = ctx.quick ? { minSamples: 5, maxTime: 0.3 } : { minSamples: 10, maxTime: 2 };
+  const got = await bennySamples(ctx, name, cases.map(([n, , fn]) => ({ name: n, fn })), options);
+  return new Map(cases.map(([n, per]) => [n, got.get(n)!.map((sec) => per / sec)]));
 }
 
-export async function simBenchmarks(quick = false): Promise<BenchResult[]> {
+/** The figure of a case read against its baseline row (itself for the head of a chain). */
+function chained(rows: readonly BenchResult[], r: BenchResult, baseCase: string): BenchResult {
+  return withBaseline(r, baseCase === r.case ? r : rows.find((x) => x.case === baseCase));
+}
+
+export async function simBenchmarks(ctx: SuiteContext): Promise<BenchResult[]> {
   // Both the bare heap and the simulator hold PENDING events in steady state: each event run
   // schedules its successor, as actors with timers do.
   const q = new EventQueue<number>();
@@ -69,7 +70,7 @@ export async function simBenchmarks(quick = false): Promise<BenchResult[]> {
   for (let i = 0; i < PENDING; i++) actor(i);
   const msgCluster = new SimCluster({ seed: 1, nodes: [{ id: 'a', services: { s: () => new Sink() } }, { id: 'b', services: { s: () => new Sink() } }] });
   const rpcCluster = new SimCluster({ seed: 1, nodes: [{ id: 'a', services: { c: () => new Caller() } }, { id: 'b', services: ['counter'] }] });
-  const rates = await bennyRates('cluster.sim', quick, [
+  const rates = await bennyRates(ctx, 'cluster.sim', [
     ['event heap pop+push', BATCH, () => {
       for (let i = 0; i < BATCH; i++) {
         const e = q.pop()!;
@@ -90,17 +91,16 @@ export async function simBenchmarks(quick = false): Promise<BenchResult[]> {
       rpcCluster.sim.run();
     }],
   ]);
-  const r = (c: string): number => rates.get(c)!.rate;
-  const row = (c: string, unit: string, base: string): BenchResult => ({
-    suite: 'cluster.sim', case: c, unit, median: r(c), samples: rates.get(c)!.samples,
-    baseline_case: `cluster.sim/${base}`, baseline: r(base), ratio: r(c) / r(base),
-  });
-  return [
-    row('event heap pop+push', 'events/s', 'event heap pop+push'),
-    row('simulator events', 'events/s', 'event heap pop+push'),
-    row('simulated messages', 'messages/s', 'simulator events'),
-    row('simulated rpc round trips', 'round trips/s', 'simulated messages'),
-  ];
+  const out: BenchResult[] = [];
+  for (const [c, unit, base] of [
+    ['event heap pop+push', 'events/s', 'event heap pop+push'],
+    ['simulator events', 'events/s', 'event heap pop+push'],
+    ['simulated messages', 'messages/s', 'simulator events'],
+    ['simulated rpc round trips', 'round trips/s', 'simulated messages'],
+  ] as const) {
+    out.push(chained(out, figure({ suite: 'cluster.sim', case: c, unit }, rates.get(c)!), base));
+  }
+  return out;
 }
 
 function waitFor(child: ChildProcess, text: string): Promise<void> {
@@ -111,15 +111,20 @@ function waitFor(child: ChildProcess, text: string): Promise<void> {
   });
 }
 
-function percentileUs(samples_ns: number[], p: number): number {
-  const s = samples_ns.slice().sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! / 1e3;
-}
-
 const now = (): number => Number(process.hrtime.bigint());
 
+/** What one side of the TCP comparison measured: round trips one at a time, and batches in flight. */
+interface TcpSamples {
+  /** Each round trip, one at a time, in µs. */
+  readonly latency_us: readonly number[];
+  /** Round trips per second of each batch of `inflight` concurrent ones. */
+  readonly batch_rates: readonly number[];
+  /** All batches' round trips over their total time. */
+  readonly overall_rate: number;
+}
+
 /** Raw TCP echo between this process and a child: the floor under any RPC. */
-async function rawEcho(samples: number, inflight: number): Promise<{ p50: number; p99: number; throughput: number }> {
+async function rawEcho(samples: number, inflight: number): Promise<TcpSamples> {
   const port = await freeLoopbackPort();
   const child = spawn(process.execPath, ['-e', `require('net').createServer((s)=>{s.setNoDelay(true);s.pipe(s)}).listen(${port},'127.0.0.1',()=>console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
   await waitFor(child, 'ready');
@@ -132,16 +137,25 @@ async function rawEcho(samples: number, inflight: number): Promise<{ p50: number
   const roundTrip = (n: number): Promise<void> => new Promise((res) => { want += n * msg.length; pending = res; for (let i = 0; i < n; i++) sock.write(msg); });
   const lat: number[] = [];
   for (let i = 0; i < samples; i++) { const t0 = now(); await roundTrip(1); lat.push(now() - t0); }
-  const total = samples * 4;
-  const t0 = now();
-  for (let done = 0; done < total; done += inflight) await roundTrip(inflight);
-  const throughput = total / ((now() - t0) / 1e9);
+  const batches = await timedBatches(samples * 4, inflight, () => roundTrip(inflight));
   sock.destroy();
   child.kill('SIGTERM');
-  return { p50: percentileUs(lat, 50), p99: percentileUs(lat, 99), throughput };
+  return { latency_us: lat.map((ns) => ns / 1e3), ...batches };
 }
 
-async function tcpRpc(samples: number, inflight: number): Promise<{ p50: number; p99: number; throughput: number }> {
+/** Runs `total` operations as batches of `inflight` (at most MAX_SAMPLES batches count as samples). */
+async function timedBatches(total: number, inflight: number, batch: () => Promise<unknown>): Promise<{ batch_rates: number[]; overall_rate: number }> {
+  const rates: number[] = [];
+  const start = now();
+  for (let done = 0; done < total; done += inflight) {
+    const t0 = now();
+    await batch();
+    if (rates.length < MAX_SAMPLES) rates.push(inflight / ((now() - t0) / 1e9));
+  }
+  return { batch_rates: rates, overall_rate: (Math.ceil(total / inflight) * inflight) / ((now() - start) / 1e9) };
+}
+
+async function tcpRpc(samples: number, inflight: number): Promise<TcpSamples> {
   const dir = mkdtempSync(join(tmpdir(), 'atoll-bench-'));
   const ports = [await freeLoopbackPort(), await freeLoopbackPort()];
   const raw = { key: randomBytes(32).toString('hex'), nodes: [{ id: 'a', host: '127.0.0.1', port: ports[0] }, { id: 'b', host: '127.0.0.1', port: ports[1] }], services: ['counter'] };
@@ -161,52 +175,46 @@ async function tcpRpc(samples: number, inflight: number): Promise<{ p50: number;
   for (let i = 0; i < 200; i++) await call(); // connect and warm up
   const lat: number[] = [];
   for (let i = 0; i < samples; i++) { const t0 = now(); await call(); lat.push(now() - t0); }
-  const total = samples * 4;
-  const t0 = now();
-  for (let done = 0; done < total; done += inflight) await Promise.all(Array.from({ length: inflight }, call));
-  const throughput = total / ((now() - t0) / 1e9);
+  const batches = await timedBatches(samples * 4, inflight, () => Promise.all(Array.from({ length: inflight }, call)));
   await node.stop();
   child.stdin!.end();
   await new Promise((r) => child.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
-  return { p50: percentileUs(lat, 50), p99: percentileUs(lat, 99), throughput };
+  return { latency_us: lat.map((ns) => ns / 1e3), ...batches };
 }
 
 export async function tcpBenchmarks(samples = 2000, inflight = 64): Promise<BenchResult[]> {
-  const raw = await rawEcho(samples, inflight);
-  const rpc = await tcpRpc(samples, inflight);
+  return tcpFigures(await rawEcho(samples, inflight), await tcpRpc(samples, inflight), inflight);
+}
+
+/** The TCP rows: p50 rows are the medians of the round trips, p99 rows that percentile of the same samples. */
+export function tcpFigures(raw: TcpSamples, rpc: TcpSamples, inflight: number): BenchResult[] {
+  const o = (c: string, unit: string, extra?: FigureOptions['extra']): FigureOptions => ({ suite: 'cluster.tcp', case: c, unit, ...(extra ? { extra } : {}) });
+  const p99 = (c: string, lat: readonly number[]): BenchResult => percentileFigure(o(c, 'us'), lat, 99);
+  const tput = (c: string, unit: string, t: TcpSamples): BenchResult =>
+    figure({ ...o(c, unit, { overall_rate: t.overall_rate, inflight }), note: `median over batches of ${inflight} in flight` }, t.batch_rates);
   const rawP50 = 'raw tcp echo round trip p50';
   const rawP99 = 'raw tcp echo round trip p99';
   const rawTput = `raw tcp echo throughput (${inflight} in flight)`;
-  const row = (c: string, unit: string, v: number, baseCase: string, base: number, n: number): BenchResult => ({
-    suite: 'cluster.tcp', case: c, unit, median: v, samples: n, baseline_case: `cluster.tcp/${baseCase}`, baseline: base, ratio: v / base,
-  });
-  return [
-    row(rawP50, 'us', raw.p50, rawP50, raw.p50, samples),
-    row(rawP99, 'us', raw.p99, rawP99, raw.p99, samples),
-    row(rawTput, 'round trips/s', raw.throughput, rawTput, raw.throughput, 1),
-    row('tcp rpc round trip p50', 'us', rpc.p50, rawP50, raw.p50, samples),
-    row('tcp rpc round trip p99', 'us', rpc.p99, rawP99, raw.p99, samples),
-    row(`tcp rpc throughput (${inflight} in flight)`, 'calls/s', rpc.throughput, rawTput, raw.throughput, 1),
-  ];
+  const rows: BenchResult[] = [];
+  for (const [r, base] of [
+    [figure(o(rawP50, 'us'), raw.latency_us), rawP50],
+    [p99(rawP99, raw.latency_us), rawP99],
+    [tput(rawTput, 'round trips/s', raw), rawTput],
+    [figure(o('tcp rpc round trip p50', 'us'), rpc.latency_us), rawP50],
+    [p99('tcp rpc round trip p99', rpc.latency_us), rawP99],
+    [tput(`tcp rpc throughput (${inflight} in flight)`, 'calls/s', rpc), rawTput],
+  ] as const) rows.push(chained(rows, r, base));
+  return rows;
 }
 
 /** The entry point of the common benchmark runner. */
 export async function suite(ctx: SuiteContext = { quick: false, progress: () => {} }): Promise<BenchResult[]> {
   ctx.progress('cluster: simulator, simulated messages and RPC');
-  const sim = await simBenchmarks(ctx.quick);
+  const sim = await simBenchmarks(ctx);
   ctx.progress('cluster: TCP RPC against a raw TCP echo on loopback');
   const tcp = await tcpBenchmarks(ctx.quick ? 300 : 2000);
   return [...sim, ...tcp];
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const results = await suite({ quick: process.argv.includes('--quick'), progress: (l) => process.stderr.write(`${l}\n`) });
-  if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(results) + '\n');
-  else {
-    process.stdout.write('\n');
-    for (const r of results) {
-      process.stdout.write(`${r.suite.padEnd(12)} ${r.case.padEnd(40)} ${r.median.toPrecision(4).padStart(12)} ${r.unit.padEnd(14)} ratio ${r.ratio?.toFixed(3) ?? "-"}\n`);
-    }
-  }
-}
+runWhenInvoked(import.meta.url, 'The cluster suite: simulator event, message and RPC rates; TCP RPC on loopback against a raw TCP echo.');

@@ -8,6 +8,7 @@ import type { Channel, Members } from '../src/native/index.js';
 import { collect, figure, unavailable, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
 import { fastest } from './lib/emulated.js';
+import { runWhenInvoked } from './lib/direct.js';
 
 const SUITE = 'context-switch';
 
@@ -88,3 +89,5 @@ export async function emulatedSwitch(ctx: SuiteContext, samples: number, nativeR
   }
   return out;
 }
+
+runWhenInvoked(import.meta.url, "The context-switch suite: native rings of threads and processes over pipes and futexes, and the emulated kernel's switch.");

@@ -15,6 +15,7 @@ import { collect, figure, median, unavailable, withBaseline } from './lib/stats.
 import type { BenchResult, SuiteContext } from './lib/types.js';
 import { fastest, ipcFastest, perOp } from './lib/emulated.js';
 import { ringCaseName } from './context-switch.js';
+import { runWhenInvoked } from './lib/direct.js';
 
 const SUITE = 'daemon';
 
@@ -215,3 +216,5 @@ export async function emulatedDaemon(ctx: SuiteContext, samples: number): Promis
   );
   return out;
 }
+
+runWhenInvoked(import.meta.url, 'The daemon suite: a request through a daemon against the direct call, beside 3σ+2c from σ and c of the same run.');

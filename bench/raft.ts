@@ -17,24 +17,27 @@ import { runLeaderCrash } from '../src/scenarios/leader-crash.js';
 import { loadClusterConfig } from '../src/cluster/index.js';
 import { KvTcpClient } from '../src/kv/index.js';
 import { freeLoopbackPort } from '../src/net/free-port.js';
-import type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
+import type { BenchResult, SuiteContext } from './lib/types.js';
 
-export type { PlainFigure as BenchResult, SuiteContext } from './lib/types.js';
+export type { BenchResult, SuiteContext } from './lib/types.js';
+
+// The figure-building helpers of this suite (kept apart from the imports above, which follow src/raft).
+import { bennySamples } from './lib/benny-cases.js';
+import { runWhenInvoked } from './lib/direct.js';
+import { figure, percentileFigure, withBaseline, type FigureOptions } from './lib/stats.js';
 
 const SIZES = [3, 5, 7] as const;
 const COMMITS_PER_ITERATION = 200;
+/** The virtual window over which commit rates and message costs are counted, one sample per second. */
+const VIRTUAL_WINDOW_S = 5;
+/** Real-mode throughput: the puts split, in completion order, into this many timed slices. */
+const THROUGHPUT_SLICES = 10;
 
-function result(suite: string, name: string, unit: string, median: number, baseline: number, baseline_case: string, samples: number): BenchResult {
-  return { suite, case: name, unit, median: round(median), samples, baseline_case, baseline: round(baseline), ratio: round(median / baseline) };
-}
+const opts = (suite: string, c: string, unit: string, extra?: FigureOptions['extra']): FigureOptions => ({ suite, case: c, unit, ...(extra ? { extra } : {}) });
 
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+/** A row read against the chain's baseline row (the baseline row against itself, ratio 1). */
+function against(r: BenchResult, base: BenchResult): BenchResult {
+  return withBaseline(r, base);
 }
 
 function newSim(nodes: number, write_percent = 100): RaftSim {
@@ -42,87 +45,85 @@ function newSim(nodes: number, write_percent = 100): RaftSim {
 }
 
 /** Commits per wall second of the simulator (benny), and commits per virtual second, messages per commit. */
-export async function simulatedBenchmarks(): Promise<BenchResult[]> {
+export async function simulatedBenchmarks(ctx: SuiteContext): Promise<BenchResult[]> {
   const sims = new Map(SIZES.map((n) => [n, newSim(n)] as const));
   for (const sim of sims.values()) sim.runUntil(1000);
-  // benny announces each suite on stdout; keep stdout for the results (--json must be parseable).
-  const log = console.log;
-  console.log = (...args: unknown[]): void => { process.stderr.write(`${args.join(' ')}\n`); };
-  const summary = await b.suite(
-    'raft.sim',
-    b.configure({ cases: { minSamples: 10, maxTime: 2 } }),
-    ...SIZES.map((n) => b.add(`${n} nodes: ${COMMITS_PER_ITERATION} commits`, () => {
+  const caseName = (n: number): string => `${n} nodes: ${COMMITS_PER_ITERATION} commits`;
+  const got = await bennySamples(ctx, 'raft.sim', SIZES.map((n) => ({
+    name: caseName(n),
+    fn: () => {
       const sim = sims.get(n)!;
       const target = sim.checker.commits + COMMITS_PER_ITERATION;
       sim.runUntil(sim.now_ms + 60_000, () => sim.checker.commits >= target);
-    })),
-  );
-  console.log = log;
-  const wall = new Map<number, number>();
-  const samplesOf = new Map<number, number>();
-  for (const r of summary.results) {
-    wall.set(Number(r.name.split(' ')[0]), COMMITS_PER_ITERATION / r.details.median);
-    samplesOf.set(Number(r.name.split(' ')[0]), r.samples);
-  }
+    },
+  })), ctx.quick ? { minSamples: 3, maxTime: 0.3 } : { minSamples: 10, maxTime: 2 });
   const out: BenchResult[] = [];
   const name = (what: string, n: number): string => `${what}, ${n} nodes`;
-  for (const n of SIZES) out.push(result('raft.sim', name('commits per wall second', n), 'commits/s', wall.get(n)!, wall.get(3)!, `raft.sim/${name('commits per wall second', 3)}`, samplesOf.get(n)!));
-  // Virtual throughput and message cost over a fixed virtual window, from fresh clusters.
-  const virt = new Map<number, { rate: number; perCommit: number; commits: number }>();
+  const wall = SIZES.map((n) => figure(opts('raft.sim', name('commits per wall second', n), 'commits/s'),
+    got.get(caseName(n))!.map((sec) => COMMITS_PER_ITERATION / sec)));
+  out.push(...wall.map((r) => against(r, wall[0]!)));
+  // Virtual throughput and message cost over a fixed virtual window, from fresh clusters, per virtual second.
+  const rates = new Map<number, number[]>();
+  const perCommit = new Map<number, number[]>();
+  const commits = new Map<number, number>();
   for (const n of SIZES) {
     const sim = newSim(n);
     sim.runUntil(1000);
-    const c0 = sim.checker.commits;
-    const m0 = sim.raftMessages;
-    sim.runUntil(6000);
-    const commits = sim.checker.commits - c0;
-    virt.set(n, { rate: commits / 5, perCommit: (sim.raftMessages - m0) / commits, commits });
+    const r: number[] = [], m: number[] = [];
+    for (let s = 1; s <= VIRTUAL_WINDOW_S; s++) {
+      const c0 = sim.checker.commits, m0 = sim.raftMessages;
+      sim.runUntil(1000 + s * 1000);
+      const c = sim.checker.commits - c0;
+      r.push(c);
+      if (c > 0) m.push((sim.raftMessages - m0) / c);
+    }
+    rates.set(n, r);
+    perCommit.set(n, m);
+    commits.set(n, r.reduce((a, x) => a + x, 0));
   }
   const vname = (n: number): string => `commits per virtual second, ${n} nodes, 8 closed-loop writers`;
   const mname = (n: number): string => `raft messages per commit, ${n} nodes (writes only)`;
-  for (const n of SIZES) out.push(result('raft.sim', vname(n), 'commits/virtual s', virt.get(n)!.rate, virt.get(3)!.rate, `raft.sim/${vname(3)}`, virt.get(n)!.commits));
-  for (const n of SIZES) out.push(result('raft.sim', mname(n), 'messages/commit', virt.get(n)!.perCommit, virt.get(3)!.perCommit, `raft.sim/${mname(3)}`, virt.get(n)!.commits));
+  const virt = SIZES.map((n) => figure(opts('raft.sim', vname(n), 'commits/virtual s', { commits: commits.get(n)! }), rates.get(n)!));
+  const msgs = SIZES.map((n) => figure(opts('raft.sim', mname(n), 'messages/commit', { commits: commits.get(n)! }), perCommit.get(n)!));
+  out.push(...virt.map((r) => against(r, virt[0]!)), ...msgs.map((r) => against(r, msgs[0]!)));
   return out;
 }
 
 /** Get latency in virtual ms, ReadIndex (baseline) against lease reads, 3 nodes, reads only. */
 export function readBenchmarks(): BenchResult[] {
-  const median = (lease: boolean): [number, number] => {
+  const latencies = (lease: boolean): number[] => {
     const sim = new RaftSim({ seed: 42, nodes: 3, clients: 4, think_ms: 5, write_percent: 0, lease_reads: lease, timeline_max: 0, events_max: 0 });
     sim.runUntil(1000);
     const from = sim.recorder.ops.length;
     sim.runUntil(4000);
-    const lat = sim.recorder.ops.slice(from).filter((o) => o.ret !== null).map((o) => (o.ret! - o.call) / 1e6).sort((x, y) => x - y);
-    return [percentile(lat, 50), lat.length];
+    return sim.recorder.ops.slice(from).filter((o) => o.ret !== null).map((o) => (o.ret! - o.call) / 1e6);
   };
-  const [readIndex, n1] = median(false);
-  const [lease, n2] = median(true);
-  const base = 'get latency p50, ReadIndex, 3 nodes, links 1-5 ms';
-  return [
-    result('raft.read', base, 'virtual ms', readIndex, readIndex, `raft.read/${base}`, n1),
-    result('raft.read', 'get latency p50, lease read, 3 nodes, links 1-5 ms', 'virtual ms', lease, readIndex, `raft.read/${base}`, n2),
-  ];
+  const base = figure(opts('raft.read', 'get latency p50, ReadIndex, 3 nodes, links 1-5 ms', 'virtual ms'), latencies(false));
+  const lease = figure(opts('raft.read', 'get latency p50, lease read, 3 nodes, links 1-5 ms', 'virtual ms'), latencies(true));
+  return [against(base, base), against(lease, base)];
 }
 
-/** Election time after a leader crash over seeds, in virtual ms. */
+/** Election time after a leader crash over seeds, in virtual ms, against the configured minimum timeout. */
 export function electionBenchmarks(seeds = 20): BenchResult[] {
-  const out: BenchResult[] = [];
-  const timeoutMin = 100;
+  const timeout = figure({
+    ...opts('raft.election', 'minimum election timeout (10 ticks of 10 ms, configured)', 'virtual ms'),
+    note: 'configured, not measured',
+  }, [100]);
+  const out: BenchResult[] = [against(timeout, timeout)];
   for (const n of SIZES) {
     const samples: number[] = [];
     for (let seed = 1; seed <= seeds; seed++) {
       for (const c of runLeaderCrash({ seed, nodes: n, crashes: 5 }).crashes) if (c.election_ms !== null) samples.push(c.election_ms);
     }
-    samples.sort((x, y) => x - y);
-    for (const [p, v] of [['p50', percentile(samples, 50)], ['p90', percentile(samples, 90)], ['p99', percentile(samples, 99)], ['max', samples[samples.length - 1] ?? 0]] as const) {
-      out.push(result('raft.election', `election after leader crash, ${n} nodes, ${p}`, 'virtual ms', v, timeoutMin,
-        'raft.election/minimum election timeout (10 ticks of 10 ms, configured)', samples.length));
-    }
+    const o = (p: string): FigureOptions => opts('raft.election', `election after leader crash, ${n} nodes, ${p}`, 'virtual ms');
+    out.push(against(figure(o('p50'), samples), timeout));
+    for (const [p, q] of [['p90', 90], ['p99', 99], ['max', 100]] as const) out.push(against(percentileFigure(o(p), samples, q), timeout));
   }
   return out;
 }
 
-function fsyncBaseline_ms(dir: string, samples = 200): number {
+/** One 128-byte append + fsync, `samples` times, in ms each. */
+function fsyncSamples_ms(dir: string, samples = 200): number[] {
   const fd = fs.openSync(path.join(dir, 'fsync-probe'), 'a');
   const buf = Buffer.alloc(128, 1);
   const times: number[] = [];
@@ -133,8 +134,21 @@ function fsyncBaseline_ms(dir: string, samples = 200): number {
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   fs.closeSync(fd);
-  times.sort((x, y) => x - y);
-  return percentile(times, 50);
+  return times;
+}
+
+/** Commits per second of each slice of the puts, in completion order (`done_ns`: when each finished). */
+function sliceRates(start_ns: number, done_ns: readonly number[], slices: number): number[] {
+  const sorted = [...done_ns].sort((x, y) => x - y);
+  const per = Math.max(1, Math.floor(sorted.length / slices));
+  const rates: number[] = [];
+  let from = start_ns;
+  for (let i = per - 1; i < sorted.length; i += per) {
+    const to = sorted[i]!;
+    if (to > from) rates.push(per / ((to - from) / 1e9));
+    from = to;
+  }
+  return rates;
 }
 
 /** Three real nodes on loopback with the file storage (fsync per Ready). */
@@ -170,25 +184,32 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
       await client.run({ op: 'put', key: `l${i % 50}`, value: `v${i}` });
       lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
-    lat.sort((x, y) => x - y);
     // Throughput: `concurrency` sessions, each one request at a time.
     let next = 0;
+    const done_ns: number[] = [];
     const t0 = process.hrtime.bigint();
     await Promise.all(Array.from({ length: concurrency }, async (_, w) => {
       while (next < ops) {
         const i = next++;
         await client.run({ op: 'put', key: `t${i % 100}`, value: `v${i}` }, 30_000, 'index', `bench-${w}`);
+        done_ns.push(Number(process.hrtime.bigint() - t0));
       }
     }));
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     await client.close();
-    const fsyncMs = fsyncBaseline_ms(dir);
-    const fsyncCase = 'raft.real/128-byte append + fsync p50, same disk';
+    const fsyncMs = fsyncSamples_ms(dir);
+    const fsync = figure(opts('raft.real', '128-byte append + fsync p50, same disk', 'ms'), fsyncMs);
+    const fsyncRate = figure(opts('raft.real', 'sequential 128-byte append + fsync per second', 'commits/s'), fsyncMs.map((ms) => 1000 / ms));
+    const put = (p: string): FigureOptions => opts('raft.real', `put latency ${p}, 3 nodes loopback, fsync`, 'ms');
+    const rate = figure({
+      ...opts('raft.real', `commits per second, ${concurrency} concurrent sessions`, 'commits/s', { overall_commits_per_s: ops / secs, puts: ops }),
+      note: `median over ${THROUGHPUT_SLICES} slices of the puts, in completion order`,
+    }, sliceRates(0, done_ns, THROUGHPUT_SLICES));
     return [
-      result('raft.real', 'put latency p50, 3 nodes loopback, fsync', 'ms', percentile(lat, 50), fsyncMs, fsyncCase, lat.length),
-      result('raft.real', 'put latency p99, 3 nodes loopback, fsync', 'ms', percentile(lat, 99), fsyncMs, fsyncCase, lat.length),
-      result('raft.real', `commits per second, ${concurrency} concurrent sessions`, 'commits/s', ops / secs, 1000 / fsyncMs,
-        'raft.real/sequential 128-byte append + fsync per second', ops),
+      against(fsync, fsync), against(fsyncRate, fsyncRate),
+      against(figure(put('p50'), lat), fsync),
+      against(percentileFigure(put('p99'), lat, 99), fsync),
+      against(rate, fsyncRate),
     ];
   } finally {
     for (const p of procs) p.kill('SIGKILL');
@@ -203,7 +224,7 @@ export async function raftBenchmarks(opts: { quick?: boolean } = {}): Promise<Be
 /** The entry point of the common benchmark runner. */
 export async function suite(ctx: SuiteContext = { quick: false, progress: () => {} }): Promise<BenchResult[]> {
   ctx.progress('raft: simulated clusters (commits/s, messages per commit)');
-  const sim = await simulatedBenchmarks();
+  const sim = await simulatedBenchmarks(ctx);
   ctx.progress('raft: reads and elections (virtual time)');
   const reads = readBenchmarks();
   const elections = electionBenchmarks(ctx.quick ? 5 : 20);
@@ -212,13 +233,4 @@ export async function suite(ctx: SuiteContext = { quick: false, progress: () => 
   return [...sim, ...reads, ...elections, ...real];
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const json = process.argv.includes('--json');
-  suite({ quick: process.argv.includes('--quick'), progress: (l) => process.stderr.write(`${l}\n`) }).then((rs) => {
-    if (json) process.stdout.write(`${JSON.stringify(rs)}\n`);
-    else for (const r of rs) process.stdout.write(`${r.suite.padEnd(14)} ${r.case.padEnd(62)} ${String(r.median).padStart(10)} ${r.unit.padEnd(18)} baseline ${String(r.baseline).padStart(9)}  ratio ${r.ratio}\n`);
-  }, (err: unknown) => {
-    process.stderr.write(`bench/raft: ${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 1;
-  });
-}
+runWhenInvoked(import.meta.url, 'The Raft suite: simulated commits and messages per commit, read latency, election times, real-mode puts with fsync.');

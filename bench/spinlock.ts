@@ -10,6 +10,7 @@ import { loadKernelModule, instantiateKernel, exportedFunction, exportedConstant
 import { runLockWorkers, type LockEngine } from './lib/lock-workers.js';
 import { collect, figure, median, unavailable, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
+import { runWhenInvoked } from './lib/direct.js';
 
 const SUITE = 'spinlock';
 const KINDS = ['tas', 'ttas', 'ticket'] as const;
@@ -143,3 +144,5 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
   }
   return [...results, ...nativeResults];
 }
+
+runWhenInvoked(import.meta.url, "The spinlock suite: the kernel's Wasm locks and JS Atomics locks, uncontended and contended by 2 workers, against the native C++ locks.");

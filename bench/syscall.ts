@@ -9,6 +9,7 @@ import { exportedFunction, instantiateKernel, loadKernelModule } from './lib/ker
 import { collect, figure, unavailable, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
 import { perOp } from './lib/emulated.js';
+import { runWhenInvoked } from './lib/direct.js';
 
 const SUITE = 'syscall';
 const CALLS_PER_JS_SAMPLE = 1000;
@@ -60,3 +61,5 @@ export async function emulatedFigures(ctx: SuiteContext, samples: number, sigma:
   }
   return out;
 }
+
+runWhenInvoked(import.meta.url, 'The syscall suite: the native null call (getppid), clock_gettime, a JS-to-Wasm call and the emulated ecall round trips.');

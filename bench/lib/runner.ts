@@ -5,13 +5,31 @@
 import { readdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Eta, formatDuration } from '../../src/base/index.js';
 import { loadNative } from '../../src/native/index.js';
-import { normaliseResult, resultProblem, type BenchResult, type SuiteContext, type SuiteFunction } from './types.js';
+import { normaliseResult, resultProblem, type BenchResult, type ProgressKind, type SuiteContext, type SuiteFunction } from './types.js';
 
 export const MAX_SUITES = 64;
 export const MAX_RESULTS_PER_SUITE = 500;
 /** The suites every full run expects, in run order; others found in bench/ run after them. */
 export const KNOWN_SUITES = ['spinlock', 'syscall', 'context-switch', 'daemon', 'hart', 'cluster', 'raft', 'check'] as const;
+
+/**
+ * Typical seconds per suite on the project machine (2 vCPUs, shared), full and --quick, for the ETA; a
+ * suite not listed counts as SUITE_TYPICAL_OTHER_S. The estimate is rescaled as suites finish.
+ */
+export const SUITE_TYPICAL_S: Readonly<Record<string, { readonly full: number; readonly quick: number }>> = {
+  spinlock: { full: 20, quick: 4 },
+  syscall: { full: 40, quick: 3 },
+  'context-switch': { full: 12, quick: 2 },
+  daemon: { full: 3, quick: 1 },
+  hart: { full: 30, quick: 15 },
+  cluster: { full: 12, quick: 7 },
+  raft: { full: 17, quick: 22 },
+};
+const SUITE_TYPICAL_OTHER_S = { full: 10, quick: 3 };
+/** How often a terminal's status line is redrawn while a suite runs. */
+const STATUS_INTERVAL_MS = 1000;
 
 export interface SuiteModule { readonly name: string; readonly path: string }
 
@@ -36,7 +54,13 @@ export interface RunOptions {
   /** Suite names to run; empty means all. */
   readonly only: readonly string[];
   readonly quick: boolean;
-  readonly progress: (line: string) => void;
+  /** Plain progress lines (never escape codes); 'done' marks the line that says how a suite ended. */
+  readonly progress: (line: string, kind?: ProgressKind) => void;
+  /**
+   * The run's status (suite i of n, its time so far against its typical time, the time left), at each
+   * step and about once a second while a suite runs: for a terminal's updating line. Optional.
+   */
+  readonly status?: (line: string) => void;
   /** Where to look for suite modules (default: beside this runner). */
   readonly from?: SuiteDir;
 }
@@ -83,6 +107,13 @@ function notRun(name: string, reason: string): BenchResult {
   };
 }
 
+/** A baseline_case must name a figure of this run: of an earlier suite, or of this suite's own results. */
+function danglingBaseline(own: readonly BenchResult[], earlier: readonly BenchResult[]): string | null {
+  const names = new Set([...earlier, ...own].map((r) => `${r.suite}/${r.case}`));
+  const bad = own.find((r) => r.baseline_case !== null && !names.has(r.baseline_case));
+  return bad ? `${bad.suite}/${bad.case}: baseline_case '${bad.baseline_case}' names no figure of this run` : null;
+}
+
 async function runOne(mod: SuiteModule, ctx: SuiteContext): Promise<BenchResult[]> {
   const loaded = (await import(pathToFileURL(mod.path).href)) as Record<string, unknown>;
   const fns = suiteFunctions(loaded);
@@ -97,6 +128,8 @@ async function runOne(mod: SuiteModule, ctx: SuiteContext): Promise<BenchResult[
       out.push(normaliseResult(r as Record<string, unknown>));
     }
   }
+  const dangling = danglingBaseline(out, ctx.earlier?.() ?? []);
+  if (dangling) throw new Error(`bench/${mod.name}: a result is malformed (${dangling})`);
   return out;
 }
 
@@ -144,6 +177,13 @@ export function divertStdout(progress: (line: string) => void): () => void {
   };
 }
 
+function typicalSeconds(name: string, quick: boolean): number {
+  const t = Object.hasOwn(SUITE_TYPICAL_S, name) ? SUITE_TYPICAL_S[name]! : SUITE_TYPICAL_OTHER_S;
+  return quick ? t.quick : t.full;
+}
+
+const seconds = (): number => Number(process.hrtime.bigint()) / 1e9;
+
 export async function runBench(o: RunOptions): Promise<BenchRun> {
   const modules = discoverSuites(o.from);
   const known = suiteNames(o.from);
@@ -152,34 +192,48 @@ export async function runBench(o: RunOptions): Promise<BenchRun> {
   if (unknown.length > 0) throw new Error(`unknown suite ${unknown.map((n) => `'${n}'`).join(', ')} (known: ${known.join(', ')})`);
   const suites: SuiteOutcome[] = [];
   const results: BenchResult[] = [];
-  const ctx: SuiteContext = { quick: o.quick, progress: o.progress, earlier: () => results };
-  let index = 0;
-  for (const name of wanted) {
-    index++;
+  let status: (() => void) | undefined; // the running suite's status line, redrawn with each step
+  const info = (line: string): void => { o.progress(line, 'info'); status?.(); };
+  const ctx: SuiteContext = { quick: o.quick, progress: info, earlier: () => results };
+  const present = (n: string): boolean => modules.some((m) => m.name === n);
+  const eta = new Eta(wanted.map((n) => (present(n) ? typicalSeconds(n, o.quick) : 0)));
+  const left = (): string => `~${formatDuration(eta.remaining_s(seconds()))} left in the run`;
+  for (const [i, name] of wanted.entries()) {
+    const tag = `[${i + 1}/${wanted.length}] ${name}`;
     const mod = modules.find((m) => m.name === name);
     if (!mod) {
       const reason = `skipped: bench/${name}.ts is not present in this build`;
-      o.progress(`[${index}/${wanted.length}] ${name}: ${reason}`);
+      eta.finish(i, seconds());
+      o.progress(`${tag}: ${reason}`, 'done');
       suites.push({ name, status: 'skipped', reason, duration_s: 0, results: 0 });
       results.push(notRun(name, reason));
       continue;
     }
-    o.progress(`[${index}/${wanted.length}] ${name}: running`);
-    const t0 = process.hrtime.bigint();
-    const restore = divertStdout(o.progress);
+    const t0 = seconds();
+    eta.start(i, t0);
+    const typical = eta.estimate_s(i);
+    status = o.status ? (): void => o.status?.(`${tag} ${formatDuration(seconds() - t0)} of ~${formatDuration(typical)}, ${left()}`) : undefined;
+    info(`${tag}: running (usually ~${formatDuration(typical)}; ${left()})`);
+    const timer = o.status ? setInterval(() => status?.(), STATUS_INTERVAL_MS) : undefined;
+    timer?.unref();
+    const restore = divertStdout(info);
     try {
       const got = await runOne(mod, ctx);
-      const duration_s = Number(process.hrtime.bigint() - t0) / 1e9;
+      const duration_s = seconds() - t0;
+      eta.finish(i, seconds());
       results.push(...got);
       suites.push({ name, status: 'ran', duration_s, results: got.length });
-      o.progress(`[${index}/${wanted.length}] ${name}: ${got.length} figures in ${duration_s.toFixed(1)} s`);
+      o.progress(`${tag}: ${got.length} figures in ${duration_s.toFixed(1)} s${i + 1 < wanted.length ? ` (${left()})` : ''}`, 'done');
     } catch (err) {
       const reason = `failed: ${err instanceof Error ? err.message : String(err)}`;
-      const duration_s = Number(process.hrtime.bigint() - t0) / 1e9;
-      o.progress(`[${index}/${wanted.length}] ${name}: ${reason}`);
+      const duration_s = seconds() - t0;
+      eta.finish(i, seconds());
+      o.progress(`${tag}: ${reason}`, 'done');
       suites.push({ name, status: 'failed', reason, duration_s, results: 0 });
       results.push(notRun(name, reason));
     } finally {
+      if (timer) clearInterval(timer);
+      status = undefined;
       restore();
     }
   }

@@ -39,25 +39,13 @@ export interface SuiteContext {
   readonly earlier?: () => readonly BenchResult[];
 }
 
-/**
- * The plain shape a suite module may return instead (the hart, cluster and Raft suites do); the runner
- * normalises it into a BenchResult.
- */
-export interface PlainFigure {
-  readonly suite: string;
-  readonly case: string;
-  readonly unit: string;
-  readonly median: number;
-  /** Samples behind the median (benny samples, measured operations, elections). */
-  readonly samples?: number;
-  /** "suite/case" of the baseline figure, measured in the same run. */
-  readonly baseline_case?: string | null;
-  readonly baseline: number | null;
-  /** median / baseline. */
-  readonly ratio: number | null;
-}
+/** How a progress line reads on a terminal: 'info' lines replace each other, 'done' lines (a suite ended) stay. */
+export type ProgressKind = 'info' | 'done';
 
 export type SuiteFunction = (ctx: SuiteContext) => Promise<readonly BenchResult[]>;
+
+/** The figures every result carries; one may be missing (or null) only when the result's note says why. */
+export const RESULT_FIGURES = ['median', 'spread', 'min', 'max', 'samples', 'baseline_case'] as const;
 
 /** Check a result from any suite module; returns the problem or null. */
 export function resultProblem(r: unknown): string | null {
@@ -66,12 +54,30 @@ export function resultProblem(r: unknown): string | null {
   for (const key of ['suite', 'case', 'unit'] as const) {
     if (typeof o[key] !== 'string' || o[key] === '') return `'${key}' is not a non-empty string`;
   }
-  for (const key of ['median', 'baseline', 'ratio'] as const) {
+  for (const key of ['median', 'spread', 'min', 'max', 'baseline', 'ratio'] as const) {
     const v = o[key];
     if (!(v === null || v === undefined || (typeof v === 'number' && Number.isFinite(v)))) {
       return `'${key}' is not a finite number or null`;
     }
   }
+  const samples = o['samples'];
+  if (!(samples === undefined || samples === null || (Number.isInteger(samples) && (samples as number) >= 0))) {
+    return `'samples' is not a count`;
+  }
+  const baselineCase = o['baseline_case'];
+  if (!(baselineCase === undefined || baselineCase === null || (typeof baselineCase === 'string' && baselineCase !== ''))) {
+    return `'baseline_case' is not a non-empty string or null`;
+  }
+  if (o['note'] !== undefined && typeof o['note'] !== 'string') return `'note' is not a string`;
+  if (typeof o['note'] === 'string' && o['note'].trim() !== '') return null; // the note says what is missing
+  // baseline_case may be null (a figure read against nothing), but it must be there.
+  const missing = RESULT_FIGURES.filter((k) => o[k] === undefined || (o[k] === null && k !== 'baseline_case'));
+  if (missing.length > 0) return `no ${missing.map((k) => `'${k}'`).join(', ')} and no note saying why`;
+  if (samples === 0) return `'samples' is 0 for a measured figure and no note says why`;
+  const hasBase = o['baseline'] !== null && o['baseline'] !== undefined;
+  const hasRatio = o['ratio'] !== null && o['ratio'] !== undefined;
+  if (baselineCase === null && (hasBase || hasRatio)) return `a baseline or ratio without 'baseline_case' and no note saying why`;
+  if (baselineCase !== null && !(hasBase && hasRatio)) return `'baseline_case' without a baseline and ratio, and no note saying why`;
   return null;
 }
 

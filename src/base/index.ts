@@ -5,3 +5,4 @@ export {
   parseArgs, parseSize, parseInteger, flagBool, flagNumber, flagString, formatFlagHelp, ownEntry,
   type FlagKind, type FlagSpec, type FlagSpecs, type FlagValue, type ParsedArgs,
 } from './args.js';
+export { Eta, ETA_STEPS_MAX, formatDuration } from './eta.js';

@@ -16,8 +16,8 @@ afterAll(() => rmSync(fixtures, { recursive: true, force: true }));
 writeFileSync(join(fixtures, 'good.js'), `export async function suite(ctx) {
   ctx.progress('good: measuring');
   return [
-    { suite: 'good', case: 'base', unit: 'ns', median: 10, baseline: null, ratio: null },
-    { suite: 'good', case: 'other', unit: 'ns', median: 30, baseline: 10, ratio: 3 },
+    { suite: 'good', case: 'base', unit: 'ns', median: 10, spread: 0, min: 10, max: 10, samples: 1, baseline_case: null, baseline: null, ratio: null },
+    { suite: 'good', case: 'other', unit: 'ns', median: 30, baseline: 10, ratio: 3, note: 'one value, no spread; baseline given by value' },
   ];
 }\n`);
 writeFileSync(join(fixtures, 'malformed.js'), `export async function suite() { return [{ suite: 'malformed', median: 'fast' }]; }\n`);
@@ -25,9 +25,9 @@ writeFileSync(join(fixtures, 'throws.js'), `export async function suite() { thro
 writeFileSync(join(fixtures, 'noisy.js'), `export async function suite() {
   for (let i = 0; i < 3; i++) process.stdout.write('\\u001b[2K\\u001b[1AProgress: 50%\\n  case a:\\n');
   process.stdout.write('done\\n');
-  return [{ suite: 'noisy', case: 'x', unit: 'ns', median: 1, baseline: null, ratio: null }];
+  return [{ suite: 'noisy', case: 'x', unit: 'ns', median: 1, spread: 0, min: 1, max: 1, samples: 1, baseline_case: null, baseline: null, ratio: null }];
 }\n`);
-writeFileSync(join(fixtures, 'named.js'), `export async function hartBench() { return [{ suite: 'named', case: 'x', unit: 'MIPS', median: 5, baseline: 10, ratio: 0.5 }]; }\n`);
+writeFileSync(join(fixtures, 'named.js'), `export async function hartBench() { return [{ suite: 'named', case: 'x', unit: 'MIPS', median: 5, baseline: 10, ratio: 0.5, note: 'one value; baseline given by value' }]; }\n`);
 
 describe('benchmark runner', () => {
   it('finds the suite modules in bench/ and nothing else (not the runner, not lib/)', () => {

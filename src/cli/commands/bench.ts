@@ -1,15 +1,15 @@
-// `atoll bench [suite...] [--json] [--quick] [--out DIR]`: runs the micro-benchmark suites (the same as
-// `npm run bench`), prints a table (or, with --json, an array of result objects on stdout), and writes
-// latest.json and latest.md into the results folder. Progress lines go to stderr.
+// `atoll bench [suite...] [--json] [--quick] [--update | --out DIR | --no-save]`: runs the benchmark suites
+// (the same as `npm run bench`), prints a table (or, with --json, an array of result objects on stdout),
+// and writes latest.json and latest.md into bench/results/local/ (untracked), the committed bench/results/
+// with --update, or DIR. Progress goes to stderr: plain lines, or one updating line on a terminal.
 import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
-import { defaultResultsDir, formatTable, runBench, saveRun, suiteNames } from '../../../bench/index.js';
+import { formatTable, progressSink, resultsTarget, runBench, saveRun, savedLine, SAVE_FLAGS, suiteNames } from '../../../bench/index.js';
 
 const FLAGS: FlagSpecs = {
   json: { kind: 'boolean', help: 'print the results as a JSON array on stdout' },
   quick: { kind: 'boolean', help: 'fewer samples and iterations (fast, noisier)' },
-  out: { kind: 'string', help: 'folder for latest.json and latest.md (default bench/results)' },
-  'no-save': { kind: 'boolean', help: 'do not write result files' },
+  ...SAVE_FLAGS,
   quiet: { kind: 'boolean', help: 'no progress lines on stderr' },
   help: { kind: 'boolean', help: 'show this help' },
 };
@@ -30,22 +30,23 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`unknown suite '${unknown[0]}' (known: ${known.join(', ')})`);
   }
   const quiet = flagBool(args, 'quiet');
-  const result = await runBench({
-    only: args.positionals,
-    quick: flagBool(args, 'quick'),
-    progress: (line) => { if (!quiet) process.stderr.write(`${line}\n`); },
+  const quick = flagBool(args, 'quick');
+  const target = resultsTarget({
+    update: flagBool(args, 'update'), out: flagString(args, 'out'), noSave: flagBool(args, 'no-save'), quick, only: args.positionals,
   });
+  const sink = progressSink(process.stderr, quiet);
+  const result = await runBench({ only: args.positionals, quick, progress: sink.line, status: sink.status });
+  sink.close();
   if (flagBool(args, 'json')) process.stdout.write(`${JSON.stringify(result.results, null, 2)}\n`);
   else process.stdout.write(formatTable(result));
-  if (!flagBool(args, 'no-save')) {
-    const dir = flagString(args, 'out') ?? defaultResultsDir();
-    let saved: { json: string; md: string };
+  let saved: { json: string; md: string } | undefined;
+  if (target.kind !== 'none') {
     try {
-      saved = saveRun(result, dir);
+      saved = saveRun(result, target.dir);
     } catch (err) {
-      throw new InputError(`cannot write the results into ${dir}: ${err instanceof Error ? err.message : String(err)} (use --out DIR or --no-save)`);
+      throw new InputError(`cannot write the results into ${target.dir}: ${err instanceof Error ? err.message : String(err)} (use --out DIR or --no-save)`);
     }
-    if (!quiet) process.stderr.write(`wrote ${saved.json} and ${saved.md}\n`);
   }
+  if (!quiet) process.stderr.write(`${savedLine(target, saved)}\n`);
   return result.suites.some((s) => s.status === 'failed') ? 1 : 0;
 }
