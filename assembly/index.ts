@@ -2,17 +2,19 @@
 // instance can step any hart and several instances (worker threads) can share one memory.
 export { kernelVersion } from './version';
 export { nodeInit } from './node';
-export { hartInit, hartSetSatp, hartSyscallReturn, run } from './hart';
+export { hartInit, hartSetSatp, run } from './hart';
+export { hartSyscallReturn } from './caller';
 export { dispatch, hartSetQuantum } from './dispatch';
 export { tlbConfigure, tlbFlush } from './tlb';
 export { timerArm, timerDisarm, timerAdvance } from './timer';
 export { frameAlloc, frameFree, framesUsed, framesFree } from './frames';
-export { vmCreate, vmMap, vmMapSuper, vmUnmap, vmPteAddress, vmTranslate } from './vm';
+export { vmCreate, vmMap, vmMapSuper, vmUnmap, vmPteAddress } from './vm';
+export { vmTranslate } from './usercopy';
 export * from './spinlock';
 export { kernelReset, kernelSetLockKind, kernelSetClock, kernelStart, threadCreateMain, kernelStuck, kernelKillAll } from './kernel';
-export { procCreate, procSetMemory, procFrames, procState, procThreads, kernelSetAsids } from './proc';
-export { threadState, threadTid, threadProc, threadClearTid, threadFutexKey, procPid } from './sched';
+export { procCreate, procSetMemory, procFrames, procState, procThreads, procPid, kernelSetAsids } from './proc';
+export { threadState, threadTid, threadProc, threadClearTid, threadFutexKey } from './thread';
 export { futexWaiters, sleepersCount } from './futex';
 export { shootdownOthers, shootdownServe } from './shootdown';
-export { hartKill } from './syscall';
+export { hartKill } from './exit';
 export { ipcEndpointCalls, ipcWaiters } from './ipc';
