@@ -4,9 +4,9 @@
 // must wait shared). The value check and the block happen under the SCHED lock, and so
 // does every wake, so no wake-up is lost. Wakes go in FIFO order of waiting (a per-node sequence number);
 // a wait may carry a deadline on the virtual clock, after which it returns -ETIMEDOUT.
-import { T_STATE, T_FUTEX_KEY, T_DEADLINE, T_REGS, T_WAIT_SEQ, T_FUTEX_SPACE, KS, KS_SLEEPERS, KS_WAIT_SEQ } from './blocks';
+import { T_STATE, T_FUTEX_KEY, T_DEADLINE, T_WAIT_SEQ, T_FUTEX_SPACE, KS, KS_SLEEPERS, KS_WAIT_SEQ } from './blocks';
 import { THREADS_MAX } from './limits';
-import { threadBase, TS_FUTEX, TS_RUNNABLE, THREAD_NONE } from './thread';
+import { threadBase, threadSetResult, TS_FUTEX, TS_RUNNABLE, THREAD_NONE } from './thread';
 import { threadWake } from './sched';
 
 /** Block the (already switched-out) thread t on key until woken or until deadline (ticks; all ones: none). */
@@ -43,8 +43,7 @@ export function futexWake(key: u32, space: u32, count: u32, now: u64): u32 {
   while (woken < count) {
     const best = oldestWaiter(key, space);
     if (best == THREAD_NONE) break;
-    const b = threadBase(best);
-    store<u32>(b + T_REGS + 10 * 4, 0); // FUTEX_WAIT returns 0
+    threadSetResult(best, 0); // FUTEX_WAIT returns 0
     threadWake(best, now);
     woken++;
   }

@@ -15,14 +15,14 @@
 // for the reply) returns -EPIPE; when a client dies while its request is being served, the server's
 // ipc_reply returns -ESRCH.
 import {
-  H_MTIME, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_STATE, T_REGS, T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF,
+  H_MTIME, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_STATE, T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF,
   T_IPC_RMAX, T_IPC_NEXT, P_SATP, IPC_BASE, IPC_EP_BYTES, EP_NAME, EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD,
   EP_SEND_TAIL, EP_RECV_HEAD,
 } from './blocks';
 import { THREADS_MAX, IPC_ENDPOINTS_MAX, IPC_MSG_MAX } from './limits';
 import { klock, kunlock } from './klock';
 import { procBase } from './proc';
-import { threadBase, threadInIpc, THREAD_NONE, TS_IPC_SEND, TS_IPC_RECV, TS_IPC_REPLY } from './thread';
+import { threadBase, threadInIpc, threadSetResult, THREAD_NONE, TS_IPC_SEND, TS_IPC_RECV, TS_IPC_REPLY } from './thread';
 import { switchOut, threadWake } from './sched';
 import { userRange, copyUserToUser, writeUser32 } from './usercopy';
 import { callHart, callH, callT, callTb, callP, callSatp, arg, ret } from './caller';
@@ -170,7 +170,7 @@ export function ipcUnlink(t: u32): void {
 
 /** Wake a blocked thread with result v in a0. Under the SCHED lock. */
 function wakeWith(t: u32, v: u32, now: u64): void {
-  store<u32>(threadBase(t) + T_REGS + 40, v);
+  threadSetResult(t, v);
   threadWake(t, now);
 }
 

@@ -14,7 +14,7 @@ import { procBase } from './proc';
 import { hartSetSatp } from './hart';
 import { tlbFlush } from './tlb';
 import { TIMER_DISARMED } from './timer';
-import { threadBase, hartThread, threadBlocked, THREAD_NONE, TS_RUNNABLE, TS_RUNNING, TS_FUTEX, TS_SLEEP } from './thread';
+import { threadBase, hartThread, threadBlocked, threadSetResult, THREAD_NONE, TS_RUNNABLE, TS_RUNNING, TS_FUTEX, TS_SLEEP } from './thread';
 
 export const SCHED_RR: u32 = 0;
 export const SCHED_MLFQ: u32 = 1;
@@ -116,7 +116,7 @@ export function wakeExpired(now: u64): void {
     if (s != TS_FUTEX && s != TS_SLEEP) continue;
     const d = load<u64>(b + T_DEADLINE);
     if (d > now) continue;
-    if (s == TS_FUTEX) store<u32>(b + T_REGS + 10 * 4, (-ETIMEDOUT) as u32);
+    if (s == TS_FUTEX) threadSetResult(t, (-ETIMEDOUT) as u32);
     threadWake(t, d);
   }
 }

@@ -14,7 +14,7 @@ import { klock, kunlock } from './klock';
 import { vmShrink, vmZeroMapped } from './vm';
 import { framesFree } from './frames';
 import { klog, KLOG_CLONE_FLAGS, KLOG_FUTEX_OP } from './klog';
-import { threadBase, threadAlloc, THREAD_NONE, TS_RUNNABLE, TS_SLEEP } from './thread';
+import { threadBase, threadAlloc, threadSetResult, THREAD_NONE, TS_RUNNABLE, TS_SLEEP } from './thread';
 import { rqPush, switchOut, wakeExpired } from './sched';
 import { futexBlock, futexWake, futexRequeue } from './futex';
 import { userWord, readUser64, writeUser32 } from './usercopy';
@@ -115,7 +115,7 @@ function clone(): u32 {
   }
   const cb = threadBase(c);
   memory.copy(cb + T_REGS, h + H_REGS, 128);
-  store<u32>(cb + T_REGS + 40, 0); // the child sees 0
+  threadSetResult(c, 0); // the child sees 0
   if (arg(1) != 0) store<u32>(cb + T_REGS + 8, arg(1)); // sp
   if ((flags & CLONE_SETTLS) != 0) store<u32>(cb + T_REGS + 16, tls); // tp
   store<u32>(cb + T_PC, load<u32>(h + H_PC) + 4);

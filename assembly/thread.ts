@@ -3,7 +3,7 @@
 // back by exit.ts; sched.ts moves threads between RUNNABLE and RUNNING, futex.ts, ipc.ts and the sleeps
 // block them.
 import {
-  hartBase, H_CUR, KS, KS_LIVE_THREADS, THREAD_BASE, THREAD_BYTES, T_STATE, T_TID, T_PROC, T_DEADLINE, T_CLEAR_TID,
+  hartBase, H_CUR, KS, KS_LIVE_THREADS, THREAD_BASE, THREAD_BYTES, T_REGS, T_STATE, T_TID, T_PROC, T_DEADLINE, T_CLEAR_TID,
   T_FUTEX_KEY, P_THREADS, P_THREADS_CREATED,
 } from './blocks';
 import { THREADS_MAX } from './limits';
@@ -31,6 +31,11 @@ export function hartThread(hart: u32): u32 {
   const cur = load<u32>(hartBase(hart) + H_CUR);
   assert(cur != 0 && cur <= THREADS_MAX, 'hart has no current thread');
   return cur - 1;
+}
+
+/** Set the a0 a switched-out thread sees when it next runs: the result of the call it is blocked in. */
+export function threadSetResult(t: u32, v: u32): void {
+  store<u32>(threadBase(t) + T_REGS + 10 * 4, v);
 }
 
 /** True for the states of a thread blocked in IPC. */
