@@ -27,8 +27,7 @@ import { procBase, PROC_DYING, KILL_OOM } from './proc';
 import { threadRelease, killCurrent, leaveDying } from './exit';
 import { syscallKernel, SYS_HOST, SYS_ENDED } from './syscall';
 import { walk, WALK_FAILED } from './mmu';
-import { vmMap, vmPteAddress } from './vm';
-import { frameAlloc, frameFree, FRAME_NONE } from './frames';
+import { vmMapZero, VM_OK, VM_NO_MEMORY } from './vm';
 import { klog, KLOG_OOM } from './klog';
 
 /** dispatch() found no thread to run on this hart. */
@@ -166,11 +165,10 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
     // Another thread of the process may have mapped it meanwhile: then simply retry.
     const w = walk(load<u32>(pb + P_SATP), va, cause == CAUSE_STORE_PAGE_FAULT ? ACC_WRITE : ACC_READ);
     if ((w & WALK_FAILED) == 0) r = FAULT_SERVED;
-    else if (vmPteAddress(root, page) == FRAME_NONE) {
-      const pa = frameAlloc();
-      if (pa == FRAME_NONE) r = FAULT_OOM;
-      else if (vmMap(root, page, pa, 0x10 | 0x2 | 0x4) != 0) { frameFree(pa); r = FAULT_OOM; }
-      else {
+    else {
+      const m = vmMapZero(root, page, 0x10 | 0x2 | 0x4); // U, R, W
+      if (m == VM_NO_MEMORY) r = FAULT_OOM;
+      else if (m == VM_OK) {
         r = FAULT_SERVED;
         store<u64>(pb + P_PAGE_FAULTS, load<u64>(pb + P_PAGE_FAULTS) + 1);
       }

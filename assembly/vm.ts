@@ -82,6 +82,21 @@ export function vmUnmap(root: u32, va: u32, free: bool): u32 {
 }
 
 /**
+ * Map a fresh zeroed frame at page (demand paging) unless something maps it already: VM_OK, VM_EXISTS, or
+ * VM_NO_MEMORY when no frame (for the page or its table) is left.
+ */
+export function vmMapZero(root: u32, page: u32, flags: u32): i32 {
+  if (vmPteAddress(root, page) != FRAME_NONE) return VM_EXISTS;
+  const pa = frameAlloc();
+  if (pa == FRAME_NONE) return VM_NO_MEMORY;
+  if (vmMap(root, page, pa, flags) != VM_OK) {
+    frameFree(pa);
+    return VM_NO_MEMORY;
+  }
+  return VM_OK;
+}
+
+/**
  * Unmap the pages of [from, to) (page-aligned) from the address space of root, tagged asid, and free their
  * frames, in batches of BATCH_PAGES: clear the PTEs under the PROC lock, flush this hart, shoot down the
  * others, and only then free the frames (no hart can still reach them). Takes the PROC lock itself.
