@@ -7,9 +7,9 @@
 // pass retires instructions, blocks or ends a thread, or returns.
 import {
   hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
-  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS, KS_POLICY,
-  LOCK_SCHED, LOCK_PROC, T_PROC, T_LEVEL, T_PREEMPTED, P_STATE, P_ROOT, P_SATP, P_BRK, P_BRK_START, P_STACK_LOW,
-  P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID,
+  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, MACHINE_BASE, M_HARTS, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS,
+  KS_POLICY, LOCK_SCHED, LOCK_PROC, T_PROC, T_LEVEL, T_PREEMPTED, P_STATE, P_ROOT, P_SATP, P_BRK, P_BRK_START,
+  P_STACK_LOW, P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID,
 } from './blocks';
 import { HARTS_MAX, MLFQ_LEVELS, PAGE_BYTES } from './limits';
 import { run } from './hart';
@@ -19,15 +19,15 @@ import {
 } from './trap';
 import { klock, kunlock } from './klock';
 import { shootdownServe } from './shootdown';
+import { threadBase, hartThread, THREAD_NONE, TS_RUNNABLE } from './thread';
 import {
-  threadBase, schedPick, switchOut, rqPush, wakeExpired, earliestDeadline, hartsBusy, armQuantum, mlfqTick,
-  THREAD_NONE, TS_RUNNABLE, SCHED_MLFQ,
+  rqPush, rqPop, switchIn, switchOut, wakeExpired, earliestDeadline, hartsBusy, armQuantum, mlfqTick, SCHED_MLFQ,
 } from './sched';
 import { procBase, PROC_DYING, KILL_OOM } from './proc';
-import { syscallKernel, killCurrent, leaveDying, SYS_HOST, SYS_ENDED } from './syscall';
+import { threadRelease, killCurrent, leaveDying } from './exit';
+import { syscallKernel, SYS_HOST, SYS_ENDED } from './syscall';
 import { walk, WALK_FAILED } from './mmu';
-import { vmMap, vmPteAddress } from './vm';
-import { frameAlloc, frameFree, FRAME_NONE } from './frames';
+import { vmMapZero, VM_OK, VM_NO_MEMORY } from './vm';
 import { klog, KLOG_OOM } from './klog';
 
 // EXIT_IDLE: no thread to run on this hart; EXIT_ENDED: a process ended (the host reports it). Shared, as the
@@ -46,6 +46,7 @@ export function hartSetQuantum(hart: u32, ticks: u32): void {
 export function dispatch(hart: u32, budget: u32): u32 {
   if (hart >= HARTS_MAX) return EXIT_TRAP;
   if (load<u32>(KS + KS_ON) == 0) return dispatchBare(hart, budget);
+  assert(hart < load<u32>(MACHINE_BASE + M_HARTS), 'dispatch: hart index beyond the configured harts');
   const h = hartBase(hart);
   const start = load<u64>(h + H_INSTRET);
   while (true) {
@@ -54,10 +55,9 @@ export function dispatch(hart: u32, budget: u32): u32 {
       store<u64>(h + H_IDLE, load<u64>(h + H_IDLE) + 1);
       return EXIT_IDLE;
     }
-    const t = load<u32>(h + H_CUR) - 1;
-    const p = load<u32>(threadBase(t) + T_PROC);
+    const p = load<u32>(threadBase(hartThread(hart)) + T_PROC);
     if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING) {
-      if (leaveDying(hart) == SYS_ENDED) return EXIT_ENDED;
+      if (leaveDying(hart)) return EXIT_ENDED;
       continue;
     }
     const done = (load<u64>(h + H_INSTRET) - start) as u32;
@@ -83,9 +83,27 @@ export function dispatch(hart: u32, budget: u32): u32 {
     }
     const f = pageFault(hart, p, cause);
     if (f == FAULT_SERVED) continue;
-    if (killCurrent(hart, f == FAULT_OOM ? SIGKILL : signalOf(cause), f == FAULT_OOM ? KILL_OOM : cause, load<u32>(h + H_TVAL)) == SYS_ENDED) return EXIT_ENDED;
+    if (killCurrent(hart, f == FAULT_OOM ? SIGKILL : signalOf(cause), f == FAULT_OOM ? KILL_OOM : cause, load<u32>(h + H_TVAL))) return EXIT_ENDED;
   }
   return EXIT_BUDGET;
+}
+
+/**
+ * Pick the next runnable thread for the hart and switch to it. Threads of a dying process are released on
+ * the way. Returns the thread, or THREAD_NONE when nothing is runnable. Under the SCHED lock.
+ */
+function schedPick(hart: u32): u32 {
+  while (true) {
+    const t = rqPop();
+    if (t == THREAD_NONE) return t;
+    if (atomic.load<u32>(procBase(load<u32>(threadBase(t) + T_PROC)) + P_STATE) == PROC_DYING) {
+      threadRelease(t);
+      continue;
+    }
+    switchIn(hart, t);
+    return t;
+  }
+  return THREAD_NONE;
 }
 
 /** Switch in the next runnable thread; when every hart is idle and threads sleep, jump to the earliest deadline. */
@@ -112,8 +130,7 @@ function timerInterrupt(hart: u32): void {
   klock(LOCK_SCHED);
   wakeExpired(load<u64>(h + H_MTIME));
   mlfqTick();
-  const t = load<u32>(h + H_CUR) - 1;
-  const tb = threadBase(t);
+  const tb = threadBase(hartThread(hart));
   if (load<u32>(KS + KS_RUNNABLE) != 0) {
     if (load<u32>(KS + KS_POLICY) == SCHED_MLFQ && load<u32>(tb + T_LEVEL) + 1 < MLFQ_LEVELS) {
       store<u32>(tb + T_LEVEL, load<u32>(tb + T_LEVEL) + 1); // used its whole quantum: demote
@@ -147,11 +164,10 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
     // Another thread of the process may have mapped it meanwhile: then simply retry.
     const w = walk(load<u32>(pb + P_SATP), va, cause == CAUSE_STORE_PAGE_FAULT ? ACC_WRITE : ACC_READ);
     if ((w & WALK_FAILED) == 0) r = FAULT_SERVED;
-    else if (vmPteAddress(root, page) == FRAME_NONE) {
-      const pa = frameAlloc();
-      if (pa == FRAME_NONE) r = FAULT_OOM;
-      else if (vmMap(root, page, pa, 0x10 | 0x2 | 0x4) != 0) { frameFree(pa); r = FAULT_OOM; }
-      else {
+    else {
+      const m = vmMapZero(root, page, 0x10 | 0x2 | 0x4); // U, R, W
+      if (m == VM_NO_MEMORY) r = FAULT_OOM;
+      else if (m == VM_OK) {
         r = FAULT_SERVED;
         store<u64>(pb + P_PAGE_FAULTS, load<u64>(pb + P_PAGE_FAULTS) + 1);
       }
@@ -159,7 +175,7 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
   }
   kunlock(LOCK_PROC);
   if (r == FAULT_OOM) {
-    klog(hart, KLOG_OOM, load<u32>(pb + P_PID), load<u32>(threadBase(load<u32>(h + H_CUR) - 1) + T_TID), va);
+    klog(hart, KLOG_OOM, load<u32>(pb + P_PID), load<u32>(threadBase(hartThread(hart)) + T_TID), va);
     atomic.add<u32>(KS + KS_OOM_KILLS, 1);
   }
   return r;

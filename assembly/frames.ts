@@ -39,6 +39,7 @@ export function framesFree(): u32 {
   const total = load<u32>(MACHINE_BASE + M_RAM_BYTES) / PAGE_BYTES;
   const used = load<u32>(MACHINE_BASE + M_FRAMES_USED);
   kunlock(LOCK_FRAME);
+  assert(used <= total, 'more frames in use than RAM holds');
   return total - used;
 }
 
@@ -52,7 +53,9 @@ export function frameFree(pa: u32): bool {
   }
   store<u32>(RAM_BASE + pa, load<u32>(MACHINE_BASE + M_FRAME_FREE));
   store<u32>(MACHINE_BASE + M_FRAME_FREE, pa + 1);
-  store<u32>(MACHINE_BASE + M_FRAMES_USED, load<u32>(MACHINE_BASE + M_FRAMES_USED) - 1);
+  const used = load<u32>(MACHINE_BASE + M_FRAMES_USED);
+  assert(used != 0, 'frame count underflow');
+  store<u32>(MACHINE_BASE + M_FRAMES_USED, used - 1);
   kunlock(LOCK_FRAME);
   return true;
 }

@@ -4,13 +4,15 @@
 // must wait shared). The value check and the block happen under the SCHED lock, and so
 // does every wake, so no wake-up is lost. Wakes go in FIFO order of waiting (a per-machine sequence number);
 // a wait may carry a deadline on the virtual clock, after which it returns -ETIMEDOUT.
-import { THREAD_BASE, THREAD_BYTES, T_STATE, T_FUTEX_KEY, T_DEADLINE, T_REGS, T_WAIT_SEQ, T_FUTEX_SPACE, KS, KS_SLEEPERS, KS_WAIT_SEQ } from './blocks';
+import { T_STATE, T_FUTEX_KEY, T_DEADLINE, T_WAIT_SEQ, T_FUTEX_SPACE, KS, KS_SLEEPERS, KS_WAIT_SEQ } from './blocks';
 import { THREADS_MAX } from './limits';
-import { TS_FUTEX, threadWake } from './sched';
+import { threadBase, threadSetResult, TS_FUTEX, TS_RUNNABLE, THREAD_NONE } from './thread';
+import { threadWake } from './sched';
 
 /** Block the (already switched-out) thread t on key until woken or until deadline (ticks; all ones: none). */
 export function futexBlock(t: u32, key: u32, space: u32, deadline: u64): void {
-  const b = THREAD_BASE + t * THREAD_BYTES;
+  const b = threadBase(t);
+  assert(load<u32>(b + T_STATE) == TS_RUNNABLE, 'futex: blocking a thread that was not just switched out');
   store<u32>(b + T_STATE, TS_FUTEX);
   store<u32>(b + T_FUTEX_KEY, key);
   store<u32>(b + T_FUTEX_SPACE, space);
@@ -21,14 +23,12 @@ export function futexBlock(t: u32, key: u32, space: u32, deadline: u64): void {
   if (deadline != 0xFFFF_FFFF_FFFF_FFFF) store<u32>(KS + KS_SLEEPERS, load<u32>(KS + KS_SLEEPERS) + 1);
 }
 
-const NO_THREAD: u32 = 0xFFFF_FFFF;
-
-/** The thread that has waited longest on (key, space), or NO_THREAD. */
+/** The thread that has waited longest on (key, space), or THREAD_NONE. */
 function oldestWaiter(key: u32, space: u32): u32 {
-  let best = NO_THREAD;
+  let best = THREAD_NONE;
   let bestSeq: u64 = 0xFFFF_FFFF_FFFF_FFFF;
   for (let t: u32 = 0; t < THREADS_MAX; t++) {
-    const b = THREAD_BASE + t * THREAD_BYTES;
+    const b = threadBase(t);
     if (load<u32>(b + T_STATE) != TS_FUTEX || load<u32>(b + T_FUTEX_KEY) != key) continue;
     if (load<u32>(b + T_FUTEX_SPACE) != space) continue;
     const seq = load<u64>(b + T_WAIT_SEQ);
@@ -42,9 +42,8 @@ export function futexWake(key: u32, space: u32, count: u32, now: u64): u32 {
   let woken: u32 = 0;
   while (woken < count) {
     const best = oldestWaiter(key, space);
-    if (best == NO_THREAD) break;
-    const b = THREAD_BASE + best * THREAD_BYTES;
-    store<u32>(b + T_REGS + 10 * 4, 0); // FUTEX_WAIT returns 0
+    if (best == THREAD_NONE) break;
+    threadSetResult(best, 0); // FUTEX_WAIT returns 0
     threadWake(best, now);
     woken++;
   }
@@ -59,8 +58,8 @@ export function futexRequeue(key: u32, space: u32, key2: u32, count: u32): u32 {
   let moved: u32 = 0;
   while (moved < count) {
     const best = oldestWaiter(key, space);
-    if (best == NO_THREAD) break;
-    store<u32>(THREAD_BASE + best * THREAD_BYTES + T_FUTEX_KEY, key2);
+    if (best == THREAD_NONE) break;
+    store<u32>(threadBase(best) + T_FUTEX_KEY, key2);
     moved++;
   }
   return moved;
@@ -70,7 +69,7 @@ export function futexRequeue(key: u32, space: u32, key2: u32, count: u32): u32 {
 export function futexWaiters(key: u32): u32 {
   let n: u32 = 0;
   for (let t: u32 = 0; t < THREADS_MAX; t++) {
-    const b = THREAD_BASE + t * THREAD_BYTES;
+    const b = threadBase(t);
     if (load<u32>(b + T_STATE) == TS_FUTEX && load<u32>(b + T_FUTEX_KEY) == key) n++;
   }
   return n;

@@ -47,14 +47,6 @@ export function hartSetSatp(hart: u32, satp: u32): void {
   if (((old ^ satp) & SATP_MODE_SV32) != 0) tlbFlush(hart, 0, 0, false, false);
 }
 
-/** Finish a system call: a0 = result, pc past the ecall, which now retires. */
-export function hartSyscallReturn(hart: u32, result: u32): void {
-  const h = hartBase(hart);
-  rset(h, 10, result);
-  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
-  timerRetire(h, 1);
-}
-
 /** A load of 1, 2 or 4 bytes off the fast path: misses, and misaligned accesses (each page checked). */
 function loadSlow(h: u32, t: u32, va: u32, size: u32): u64 {
   const a = tlbSlow(h, t, va, ACC_READ);

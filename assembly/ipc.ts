@@ -2,7 +2,7 @@
 // in the manner of L4 and QNX. A server registers a named endpoint; a client's ipc_call sends a request
 // to it and blocks until a server thread has received it (ipc_recv) and answered (ipc_reply). Messages are
 // copied by the kernel straight from one process's pages into the other's, each side through its own page
-// tables (a bad pointer is -EFAULT for the caller and nobody else), so no memory is shared and nothing is
+// tables (usercopy.ts) (a bad pointer is -EFAULT for the caller and nobody else), so no memory is shared and nothing is
 // buffered: a waiting client holds its request in its own memory until a server takes it.
 //
 // Bounds: IPC_ENDPOINTS_MAX endpoints per machine, IPC_MSG_MAX bytes per request or reply, and every waiter
@@ -15,21 +15,20 @@
 // for the reply) returns -EPIPE; when a client dies while its request is being served, the server's
 // ipc_reply returns -ESRCH.
 import {
-  hartBase, H_REGS, H_PC, H_CUR, H_MTIME, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_STATE, T_REGS,
-  T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, T_IPC_NEXT, P_SATP, IPC_BASE, IPC_EP_BYTES, EP_NAME,
-  EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD,
+  H_MTIME, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_STATE, T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF,
+  T_IPC_RMAX, T_IPC_NEXT, P_SATP, IPC_BASE, IPC_EP_BYTES, EP_NAME, EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD,
+  EP_SEND_TAIL, EP_RECV_HEAD,
 } from './blocks';
-import { RAM_BASE } from './layout';
 import {
-  PAGE_BYTES, THREADS_MAX, IPC_ENDPOINTS_MAX, IPC_MSG_MAX, IPC_SLOT_BITS as SLOT_BITS, IPC_GEN_BITS,
+  THREADS_MAX, IPC_ENDPOINTS_MAX, IPC_MSG_MAX, IPC_SLOT_BITS as SLOT_BITS, IPC_GEN_BITS,
   IPC_TOKEN_SLOT_BITS as TOKEN_SLOT_BITS, IPC_TOKEN_TID_BITS,
 } from './limits';
 import { klock, kunlock } from './klock';
-import { timerRetire } from './timer';
-import { walk, WALK_FAILED } from './mmu';
-import { ACC_READ, ACC_WRITE } from './trap';
 import { procBase } from './proc';
-import { threadBase, switchOut, threadWake, THREAD_NONE } from './sched';
+import { threadBase, threadInIpc, threadSetResult, THREAD_NONE, TS_IPC_SEND, TS_IPC_RECV, TS_IPC_REPLY } from './thread';
+import { switchOut, threadWake } from './sched';
+import { userRange, copyUserToUser, writeUser32 } from './usercopy';
+import { callHart, callH, callT, callTb, callP, callSatp, arg, ret } from './caller';
 
 // Atoll's own system call numbers (ATOLL_SYS_BASE + n) and the errno values, shared with the host and the
 // guest header (abi/defs.mjs).
@@ -39,23 +38,13 @@ import {
 } from './abi';
 export { NR_IPC_REGISTER, NR_IPC_LOOKUP, NR_IPC_CALL, NR_IPC_RECV, NR_IPC_REPLY };
 
-/** Thread states of IPC (after sched.ts's). */
-export const TS_IPC_SEND: u32 = 5; // a client whose request no server has taken yet
-export const TS_IPC_RECV: u32 = 6; // a server waiting for a request
-export const TS_IPC_REPLY: u32 = 7; // a client whose request a server took, waiting for the reply
-
 // An endpoint id is gen << SLOT_BITS | slot (limits.ts; machineInit checks the widths against the limits).
 const GEN_MASK: u32 = (1 << IPC_GEN_BITS) - 1; // ids stay positive as a C long
 
 // @ts-ignore: decorator
-@inline function epBase(slot: u32): u32 { return IPC_BASE + slot * IPC_EP_BYTES; }
-// @ts-ignore: decorator
-@inline function arg(h: u32, i: u32): u32 { return load<u32>(h + H_REGS + (10 + i) * 4); }
-
-function sysRet(h: u32, v: u32): void {
-  store<u32>(h + H_REGS + 40, v);
-  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
-  timerRetire(h, 1);
+@inline function epBase(slot: u32): u32 {
+  assert(slot < IPC_ENDPOINTS_MAX, 'endpoint index out of range');
+  return IPC_BASE + slot * IPC_EP_BYTES;
 }
 
 /** The slot of a live endpoint id, or IPC_ENDPOINTS_MAX when the id names none. */
@@ -66,58 +55,16 @@ function epSlot(id: u32): u32 {
   return slot;
 }
 
-/** True when [va, va + n) is accessible (read, or write) through satp's page tables. */
-function userRange(satp: u32, va: u32, n: u32, write: bool): bool {
-  if (n == 0) return true;
-  if (va + n < va) return false;
-  let a = va;
-  const end = va + n;
-  while (a < end) {
-    if ((walk(satp, a, write ? ACC_WRITE : ACC_READ) & WALK_FAILED) != 0) return false;
-    a = (a & ~(PAGE_BYTES - 1)) + PAGE_BYTES;
-    if (a == 0) break;
-  }
-  return true;
-}
-
-/** Copy n bytes from (srcSatp, src) to (dstSatp, dst), page piece by page piece; false if either faults. */
-function copyAcross(srcSatp: u32, src: u32, dstSatp: u32, dst: u32, n: u32): bool {
-  let done: u32 = 0;
-  while (done < n) {
-    const s = walk(srcSatp, src + done, ACC_READ);
-    const d = walk(dstSatp, dst + done, ACC_WRITE);
-    if ((s & WALK_FAILED) != 0 || (d & WALK_FAILED) != 0) return false;
-    const sOff = (src + done) & (PAGE_BYTES - 1), dOff = (dst + done) & (PAGE_BYTES - 1);
-    let chunk = n - done;
-    if (chunk > PAGE_BYTES - sOff) chunk = PAGE_BYTES - sOff;
-    if (chunk > PAGE_BYTES - dOff) chunk = PAGE_BYTES - dOff;
-    memory.copy(RAM_BASE + (d as u32), RAM_BASE + (s as u32), chunk);
-    done += chunk;
-  }
-  return true;
-}
-
-function writeWord(satp: u32, va: u32, v: u32): bool {
-  if ((va & 3) != 0) return false;
-  const r = walk(satp, va, ACC_WRITE);
-  if ((r & WALK_FAILED) != 0) return false;
-  atomic.store<u32>(RAM_BASE + (r as u32), v);
-  return true;
-}
-
 function satpOfThread(t: u32): u32 { return load<u32>(procBase(load<u32>(threadBase(t) + T_PROC)) + P_SATP); }
 
-/** Serve an IPC call for the hart's current thread; false when nr is not one. */
-export function ipcSyscall(hart: u32, nr: u32): bool {
-  const h = hartBase(hart);
-  const t = load<u32>(h + H_CUR) - 1;
-  const p = load<u32>(threadBase(t) + T_PROC);
+/** Serve an IPC call for the current caller (caller.ts); false when nr is not one. */
+export function ipcSyscall(nr: u32): bool {
   switch (nr) {
-    case NR_IPC_REGISTER: sysRet(h, ipcRegister(p, arg(h, 0))); return true;
-    case NR_IPC_LOOKUP: sysRet(h, ipcLookup(arg(h, 0))); return true;
-    case NR_IPC_CALL: ipcCall(hart, h, t, p); return true;
-    case NR_IPC_RECV: ipcRecv(hart, h, t, p); return true;
-    case NR_IPC_REPLY: sysRet(h, ipcReply(h, p)); return true;
+    case NR_IPC_REGISTER: ret(ipcRegister(callP, arg(0))); return true;
+    case NR_IPC_LOOKUP: ret(ipcLookup(arg(0))); return true;
+    case NR_IPC_CALL: ipcCall(); return true;
+    case NR_IPC_RECV: ipcRecv(); return true;
+    case NR_IPC_REPLY: ret(ipcReply()); return true;
   }
   return false;
 }
@@ -225,7 +172,7 @@ export function ipcUnlink(t: u32): void {
 
 /** Wake a blocked thread with result v in a0. Under the SCHED lock. */
 function wakeWith(t: u32, v: u32, now: u64): void {
-  store<u32>(threadBase(t) + T_REGS + 40, v);
+  threadSetResult(t, v);
   threadWake(t, now);
 }
 
@@ -238,8 +185,8 @@ function deliver(c: u32, cSatp: u32, s: u32, sSatp: u32): u32 {
   const cb = threadBase(c), sb = threadBase(s);
   const len = load<u32>(cb + T_IPC_LEN);
   if (len > load<u32>(sb + T_IPC_LEN)) return EMSGSIZE;
-  if (!copyAcross(cSatp, load<u32>(cb + T_IPC_BUF), sSatp, load<u32>(sb + T_IPC_BUF), len)) return EFAULT;
-  if (!writeWord(sSatp, load<u32>(sb + T_IPC_RBUF), len)) return EFAULT;
+  if (!copyUserToUser(cSatp, load<u32>(cb + T_IPC_BUF), sSatp, load<u32>(sb + T_IPC_BUF), len)) return EFAULT;
+  if (!writeUser32(sSatp, load<u32>(sb + T_IPC_RBUF), len)) return EFAULT;
   const e = epBase(load<u32>(cb + T_IPC_EP));
   store<u64>(e + EP_CALLS, load<u64>(e + EP_CALLS) + 1);
   return 0;
@@ -249,14 +196,14 @@ function deliver(c: u32, cSatp: u32, s: u32, sSatp: u32): u32 {
  * ipc_call(ep, req, req_len, reply, reply_max): send and wait for the reply. Returns the reply's length,
  * or -EBADF (no such endpoint), -EMSGSIZE, -EFAULT, -EPIPE (the server's process ended first).
  */
-function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
-  const id = arg(h, 0), req = arg(h, 1), len = arg(h, 2), reply = arg(h, 3), rmax = arg(h, 4);
-  if (len > IPC_MSG_MAX) { sysRet(h, -EMSGSIZE); return; }
-  const satp = load<u32>(procBase(p) + P_SATP);
+function ipcCall(): void {
+  const id = arg(0), req = arg(1), len = arg(2), reply = arg(3), rmax = arg(4);
+  if (len > IPC_MSG_MAX) { ret(-EMSGSIZE); return; }
+  const satp = callSatp, t = callT, tb = callTb;
   klock(LOCK_PROC);
   if (!userRange(satp, req, len, false) || !userRange(satp, reply, rmax < IPC_MSG_MAX ? rmax : IPC_MSG_MAX, true)) {
     kunlock(LOCK_PROC);
-    sysRet(h, -EFAULT);
+    ret(-EFAULT);
     return;
   }
   klock(LOCK_SCHED);
@@ -264,16 +211,15 @@ function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
   if (slot == IPC_ENDPOINTS_MAX) {
     kunlock(LOCK_SCHED);
     kunlock(LOCK_PROC);
-    sysRet(h, -EBADF);
+    ret(-EBADF);
     return;
   }
-  const tb = threadBase(t);
   store<u32>(tb + T_IPC_EP, slot);
   store<u32>(tb + T_IPC_BUF, req);
   store<u32>(tb + T_IPC_LEN, len);
   store<u32>(tb + T_IPC_RBUF, reply);
   store<u32>(tb + T_IPC_RMAX, rmax < IPC_MSG_MAX ? rmax : IPC_MSG_MAX);
-  const now = load<u64>(h + H_MTIME);
+  const now = load<u64>(callH + H_MTIME);
   let state = TS_IPC_SEND;
   // A server already waiting takes the request now (registers are still on the hart: H_REGS holds ours).
   while (true) {
@@ -285,7 +231,7 @@ function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
       recvPush(slot, s); // the request did not fit: the server goes on waiting
       kunlock(LOCK_SCHED);
       kunlock(LOCK_PROC);
-      sysRet(h, -e);
+      ret(-e);
       return;
     }
     wakeWith(s, tokenOf(t), now);
@@ -293,10 +239,8 @@ function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
     break;
   }
   if (state == TS_IPC_SEND) sendPush(slot, t);
-  store<u32>(h + H_REGS + 40, 0);
-  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
-  timerRetire(h, 1);
-  switchOut(hart, state); // a0 is set when it is woken
+  ret(0);
+  switchOut(callHart, state); // a0 is set when it is woken
   kunlock(LOCK_SCHED);
   kunlock(LOCK_PROC);
 }
@@ -307,14 +251,14 @@ function ipcCall(hart: u32, h: u32, t: u32, p: u32): void {
  * in buf and its length at len_out; or -EBADF (no such endpoint), -EPERM (another process's), -EFAULT.
  * A waiting client whose request is longer than buf_max gets -EMSGSIZE and the next one is taken.
  */
-function ipcRecv(hart: u32, h: u32, t: u32, p: u32): void {
-  const id = arg(h, 0), buf = arg(h, 1), lenOut = arg(h, 3);
-  const max = arg(h, 2) < IPC_MSG_MAX ? arg(h, 2) : IPC_MSG_MAX;
-  const satp = load<u32>(procBase(p) + P_SATP);
+function ipcRecv(): void {
+  const id = arg(0), buf = arg(1), lenOut = arg(3);
+  const max = arg(2) < IPC_MSG_MAX ? arg(2) : IPC_MSG_MAX;
+  const satp = callSatp, t = callT, tb = callTb, p = callP;
   klock(LOCK_PROC);
   if (!userRange(satp, buf, max, true) || (lenOut & 3) != 0 || !userRange(satp, lenOut, 4, true)) {
     kunlock(LOCK_PROC);
-    sysRet(h, -EFAULT);
+    ret(-EFAULT);
     return;
   }
   klock(LOCK_SCHED);
@@ -325,15 +269,14 @@ function ipcRecv(hart: u32, h: u32, t: u32, p: u32): void {
   if (err != 0) {
     kunlock(LOCK_SCHED);
     kunlock(LOCK_PROC);
-    sysRet(h, -err);
+    ret(-err);
     return;
   }
-  const tb = threadBase(t);
   store<u32>(tb + T_IPC_EP, slot);
   store<u32>(tb + T_IPC_BUF, buf);
   store<u32>(tb + T_IPC_LEN, max);
   store<u32>(tb + T_IPC_RBUF, lenOut);
-  const now = load<u64>(h + H_MTIME);
+  const now = load<u64>(callH + H_MTIME);
   while (true) {
     const c = sendPop(slot);
     if (c == THREAD_NONE) break;
@@ -342,14 +285,12 @@ function ipcRecv(hart: u32, h: u32, t: u32, p: u32): void {
     store<u32>(threadBase(c) + T_STATE, TS_IPC_REPLY);
     kunlock(LOCK_SCHED);
     kunlock(LOCK_PROC);
-    sysRet(h, tokenOf(c));
+    ret(tokenOf(c));
     return;
   }
   recvPush(slot, t);
-  store<u32>(h + H_REGS + 40, 0);
-  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
-  timerRetire(h, 1);
-  switchOut(hart, TS_IPC_RECV);
+  ret(0);
+  switchOut(callHart, TS_IPC_RECV);
   kunlock(LOCK_SCHED);
   kunlock(LOCK_PROC);
 }
@@ -359,10 +300,10 @@ function ipcRecv(hart: u32, h: u32, t: u32, p: u32): void {
  * such client waiting on this process: it died, or was answered), -EMSGSIZE (longer than IPC_MSG_MAX or
  * the client's reply buffer: the client gets -EMSGSIZE too), -EFAULT (buf is bad; the client keeps waiting).
  */
-function ipcReply(h: u32, p: u32): u32 {
-  const token = arg(h, 0), buf = arg(h, 1), len = arg(h, 2);
+function ipcReply(): u32 {
+  const token = arg(0), buf = arg(1), len = arg(2);
   if (len > IPC_MSG_MAX) return -EMSGSIZE;
-  const satp = load<u32>(procBase(p) + P_SATP);
+  const satp = callSatp, p = callP;
   klock(LOCK_PROC);
   if (!userRange(satp, buf, len, false)) { kunlock(LOCK_PROC); return -EFAULT; }
   klock(LOCK_SCHED);
@@ -373,11 +314,11 @@ function ipcReply(h: u32, p: u32): u32 {
   if (!known) r = -ESRCH;
   else {
     const cb = threadBase(c);
-    const now = load<u64>(h + H_MTIME);
+    const now = load<u64>(callH + H_MTIME);
     if (len > load<u32>(cb + T_IPC_RMAX)) {
       wakeWith(c, -EMSGSIZE, now);
       r = -EMSGSIZE;
-    } else if (!copyAcross(satp, buf, satpOfThread(c), load<u32>(cb + T_IPC_RBUF), len)) {
+    } else if (!copyUserToUser(satp, buf, satpOfThread(c), load<u32>(cb + T_IPC_RBUF), len)) {
       wakeWith(c, -EFAULT, now); // the client's reply buffer went bad after its call
     } else {
       wakeWith(c, len, now);
@@ -411,11 +352,6 @@ export function ipcProcGone(p: u32, now: u64): void {
   }
 }
 
-/** True for the states of a thread blocked in IPC. */
-export function ipcBlocked(state: u32): bool {
-  return state == TS_IPC_SEND || state == TS_IPC_RECV || state == TS_IPC_REPLY;
-}
-
 /** Requests delivered through endpoint `id` (statistics and tests); 0 for a free one. */
 export function ipcEndpointCalls(id: u32): u64 {
   const slot = epSlot(id);
@@ -425,6 +361,6 @@ export function ipcEndpointCalls(id: u32): u64 {
 /** Threads blocked in IPC on the machine (tests). */
 export function ipcWaiters(): u32 {
   let n: u32 = 0;
-  for (let t: u32 = 0; t < THREADS_MAX; t++) if (ipcBlocked(load<u32>(threadBase(t) + T_STATE))) n++;
+  for (let t: u32 = 0; t < THREADS_MAX; t++) if (threadInIpc(load<u32>(threadBase(t) + T_STATE))) n++;
   return n;
 }

@@ -8,8 +8,10 @@ import { PROCS_MAX, ASIDS_MAX, TIMEBASE_HZ_DEFAULT } from './limits';
 import { SIGKILL } from './abi';
 import { klock, kunlock, klockInit } from './klock';
 import { LOCK_TTAS } from './spinlock';
-import { procBase, procMarkDying, procState, PROC_LIVE, KILL_DEADLOCK } from './proc';
-import { threadBase, threadAlloc, rqPush, hartsBusy, releaseBlocked, THREAD_NONE, SCHED_MLFQ } from './sched';
+import { procBase, procState, PROC_LIVE, KILL_DEADLOCK } from './proc';
+import { threadBase, threadAlloc, THREAD_NONE } from './thread';
+import { rqPush, hartsBusy, SCHED_MLFQ } from './sched';
+import { procKill } from './exit';
 
 /** Reset every kernel table (machine boot). */
 export function kernelReset(): void {
@@ -69,8 +71,7 @@ export function kernelKillAll(): u32 {
   let n: u32 = 0;
   for (let p: u32 = 0; p < PROCS_MAX; p++) {
     if (procState(p) != PROC_LIVE) continue;
-    procMarkDying(p, 128 + SIGKILL, SIGKILL, KILL_DEADLOCK, 0, 0);
-    releaseBlocked(p);
+    procKill(p, 128 + SIGKILL, SIGKILL, KILL_DEADLOCK, 0, 0);
     n++;
   }
   kunlock(LOCK_SCHED);

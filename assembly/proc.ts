@@ -22,6 +22,7 @@ const USER_L1_ENTRIES: u32 = 512;
 
 // @ts-ignore: decorator
 @inline export function procBase(p: u32): u32 {
+  assert(p < PROCS_MAX, 'process index out of range');
   return PROC_BASE + p * PROC_BYTES;
 }
 
@@ -52,7 +53,8 @@ export function procCreate(root: u32): u32 {
   store<u32>(b + P_ASID, asid);
   store<u32>(b + P_SATP, SATP_MODE_SV32 | (asid << SATP_ASID_SHIFT) | (root >>> 12));
   atomic.store<u32>(b + P_STATE, PROC_LIVE);
-  atomic.add<u32>(KS + KS_LIVE_PROCS, 1);
+  const live = atomic.add<u32>(KS + KS_LIVE_PROCS, 1);
+  assert(live < PROCS_MAX, 'live process count above PROCS_MAX');
   kunlock(LOCK_PROC);
   return p;
 }
@@ -90,6 +92,9 @@ export function procFrames(p: u32): u32 {
  */
 export function procTeardown(p: u32): void {
   const b = procBase(p);
+  const state = load<u32>(b + P_STATE);
+  assert(state == PROC_LIVE || state == PROC_DYING, 'tearing down a process that is not alive');
+  assert(load<u32>(b + P_THREADS) == 0, 'tearing down a process that has threads');
   const root = load<u32>(b + P_ROOT);
   let freed: u32 = 0;
   for (let i: u32 = 0; i < USER_L1_ENTRIES; i++) {
@@ -108,7 +113,8 @@ export function procTeardown(p: u32): void {
   if (frameFree(root)) freed++;
   store<u32>(b + P_FRAMES, freed);
   atomic.store<u32>(b + P_STATE, PROC_DEAD);
-  atomic.sub<u32>(KS + KS_LIVE_PROCS, 1);
+  const live = atomic.sub<u32>(KS + KS_LIVE_PROCS, 1);
+  assert(live != 0, 'live process count underflow');
   atomic.add<u32>(KS + KS_EVENTS, 1);
 }
 
@@ -131,4 +137,8 @@ export function procState(p: u32): u32 {
 
 export function procThreads(p: u32): u32 {
   return load<u32>(procBase(p) + P_THREADS);
+}
+
+export function procPid(p: u32): u32 {
+  return load<u32>(procBase(p) + P_PID);
 }

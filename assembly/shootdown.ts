@@ -21,6 +21,7 @@ export function shootdownServe(hart: u32): void {
 export function shootdownOthers(self: u32): void {
   const harts = load<u32>(MACHINE_BASE + M_HARTS);
   const threaded = load<u32>(KS + KS_THREADED) != 0;
+  assert(self < harts, 'shootdown: hart index beyond the configured harts');
   for (let o: u32 = 0; o < harts; o++) {
     if (o == self) continue;
     const h = hartBase(o);

@@ -2,27 +2,25 @@
 // threads: clone, exit, exit_group, gettid, getpid, set_tid_address, sched_yield, futex_time64, brk,
 // clock_nanosleep_time64 and Atoll's IPC calls (ipc.ts). Everything else (write, clock_gettime64, unknown numbers) goes to the host.
 // User pointers go through the caller's page tables (usercopy.ts): a bad one is -EFAULT, as on Linux.
+// Every handler serves the caller that syscallKernel records at entry (caller.ts).
 import {
-  hartBase, H_REGS, H_PC, H_CUR, H_MTIME, H_SCRATCH, H_BATCH, KS, KS_NEXT_ID, KS_REALTIME_NS,
-  KS_TIMEBASE_HZ, KS_SLEEPERS, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_CLEAR_TID, T_REGS, T_PC, T_LEVEL,
-  T_LAST_MTIME, T_DEADLINE, P_SATP, P_ROOT, P_PID, P_BRK, P_BRK_START, P_BRK_MAX, P_ASID, P_STATE, P_THREADS, P_EXIT,
+  H_REGS, H_PC, H_MTIME, H_SCRATCH, KS, KS_NEXT_ID, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_SLEEPERS, LOCK_SCHED,
+  LOCK_PROC, T_TID, T_CLEAR_TID, T_REGS, T_PC, T_LEVEL, T_LAST_MTIME, T_DEADLINE, P_ROOT, P_PID, P_BRK,
+  P_BRK_START, P_BRK_MAX, P_ASID,
 } from './blocks';
 import { RAM_BASE } from './layout';
-import { PAGE_BYTES, BATCH_PAGES } from './limits';
+import { PAGE_BYTES } from './limits';
 import { klock, kunlock } from './klock';
-import { timerRetire } from './timer';
-import { tlbFlush } from './tlb';
-import { vmPteAddress, vmUnmap } from './vm';
-import { frameFree, framesFree, FRAME_NONE } from './frames';
-import { shootdownOthers } from './shootdown';
+import { vmShrink, vmZeroMapped } from './vm';
+import { framesFree } from './frames';
 import { klog, KLOG_CLONE_FLAGS, KLOG_FUTEX_OP } from './klog';
-import { procBase, procMarkDying, PROC_LIVE } from './proc';
-import {
-  threadBase, threadAlloc, threadRelease, rqPush, switchOut, releaseBlocked, wakeExpired, THREAD_NONE, TS_RUNNABLE, TS_SLEEP,
-} from './sched';
+import { threadBase, threadAlloc, threadSetResult, THREAD_NONE, TS_RUNNABLE, TS_SLEEP } from './thread';
+import { rqPush, switchOut, wakeExpired } from './sched';
 import { futexBlock, futexWake, futexRequeue } from './futex';
 import { userWord, readUser64, writeUser32 } from './usercopy';
+import { threadExit, exitGroup } from './exit';
 import { ipcSyscall } from './ipc';
+import { callerEnter, callHart, callH, callTb, callP, callPb, callSatp, arg, ret } from './caller';
 
 export const SYS_DONE: u32 = 0; // served; the hart may now have another thread (or none)
 export const SYS_HOST: u32 = 1; // the host serves it
@@ -44,55 +42,41 @@ const CLONE_OPTIONAL: u32 = CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLE
 const DEADLINE_MAX: u64 = 1 << 62;
 const NONE64: u64 = 0xFFFF_FFFF_FFFF_FFFF;
 
-// @ts-ignore: decorator
-@inline function arg(h: u32, i: u32): u32 { return load<u32>(h + H_REGS + (10 + i) * 4); }
-
-/** Finish a system call on the hart: a0 = v, pc past the ecall, which retires. */
-function sysRet(h: u32, v: u32): void {
-  store<u32>(h + H_REGS + 40, v);
-  store<u32>(h + H_PC, load<u32>(h + H_PC) + 4);
-  timerRetire(h, 1);
-}
-
 /** Serve system call nr for the thread on the hart, or hand it to the host. */
 export function syscallKernel(hart: u32, nr: u32): u32 {
-  const h = hartBase(hart);
-  const t = load<u32>(h + H_CUR) - 1;
-  const tb = threadBase(t);
-  const p = load<u32>(tb + T_PROC);
-  const pb = procBase(p);
+  callerEnter(hart);
   switch (nr) {
-    case NR_GETTID: sysRet(h, load<u32>(tb + T_TID)); return SYS_DONE;
-    case NR_GETPID: sysRet(h, load<u32>(pb + P_PID)); return SYS_DONE;
+    case NR_GETTID: ret(load<u32>(callTb + T_TID)); return SYS_DONE;
+    case NR_GETPID: ret(load<u32>(callPb + P_PID)); return SYS_DONE;
     case NR_SET_TID_ADDRESS:
-      store<u32>(tb + T_CLEAR_TID, arg(h, 0));
-      sysRet(h, load<u32>(tb + T_TID));
+      store<u32>(callTb + T_CLEAR_TID, arg(0));
+      ret(load<u32>(callTb + T_TID));
       return SYS_DONE;
     case NR_SCHED_YIELD:
-      sysRet(h, 0);
+      ret(0);
       klock(LOCK_SCHED);
-      wakeExpired(load<u64>(h + H_MTIME)); // sleepers due by now queue ahead of the yielder
+      wakeExpired(load<u64>(callH + H_MTIME)); // sleepers due by now queue ahead of the yielder
       rqPush(switchOut(hart, TS_RUNNABLE));
       kunlock(LOCK_SCHED);
       return SYS_DONE;
-    case NR_EXIT: return threadExit(hart, arg(h, 0));
-    case NR_EXIT_GROUP: return exitGroup(hart, arg(h, 0));
-    case NR_CLONE: sysRet(h, clone(hart, h, t, p)); return SYS_DONE;
-    case NR_FUTEX: return futex(hart, h, t, p);
-    case NR_BRK: sysRet(h, brk(hart, p, arg(h, 0))); return SYS_DONE;
-    case NR_CLOCK_NANOSLEEP: return nanosleep(hart, h, p);
+    case NR_EXIT: return threadExit(hart, arg(0)) ? SYS_ENDED : SYS_DONE;
+    case NR_EXIT_GROUP: return exitGroup(hart, arg(0)) ? SYS_ENDED : SYS_DONE;
+    case NR_CLONE: ret(clone()); return SYS_DONE;
+    case NR_FUTEX: futex(); return SYS_DONE;
+    case NR_BRK: ret(brk(arg(0))); return SYS_DONE;
+    case NR_CLOCK_NANOSLEEP: nanosleep(); return SYS_DONE;
     case NR_CLOCK_GETTIME: {
       // The host reads the clocks; a negative id names a CPU-time clock, which the kernel resolves here
       // (it knows the caller's pid and tid) into CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID.
-      const c = arg(h, 0);
+      const c = arg(0);
       if (<i32>c >= 0) return SYS_HOST;
-      const std = cpuClock(c, load<u32>(pb + P_PID), load<u32>(tb + T_TID));
-      if (<i32>std < 0) { sysRet(h, -EINVAL); return SYS_DONE; }
-      store<u32>(h + H_REGS + 40, std);
+      const std = cpuClock(c, load<u32>(callPb + P_PID), load<u32>(callTb + T_TID));
+      if (<i32>std < 0) { ret(-EINVAL); return SYS_DONE; }
+      store<u32>(callH + H_REGS + 40, std);
       return SYS_HOST;
     }
   }
-  if (ipcSyscall(hart, nr)) return SYS_DONE;
+  if (ipcSyscall(nr)) return SYS_DONE;
   return SYS_HOST;
 }
 
@@ -114,32 +98,31 @@ function cpuClock(c: u32, pid: u32, tid: u32): u32 {
   return perThread ? 3 : 2;
 }
 
-function clone(hart: u32, h: u32, t: u32, p: u32): u32 {
-  const flags = arg(h, 0);
-  const pb = procBase(p);
+function clone(): u32 {
+  const flags = arg(0);
+  const h = callH, satp = callSatp;
   if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS || (flags & ~(CLONE_THREAD_FLAGS | CLONE_OPTIONAL)) != 0) {
-    klog(hart, KLOG_CLONE_FLAGS, load<u32>(pb + P_PID), load<u32>(threadBase(t) + T_TID), flags);
+    klog(callHart, KLOG_CLONE_FLAGS, load<u32>(callPb + P_PID), load<u32>(callTb + T_TID), flags);
     return -EINVAL;
   }
-  const satp = load<u32>(pb + P_SATP);
-  const ptid = arg(h, 2), tls = arg(h, 3), ctid = arg(h, 4);
+  const ptid = arg(2), tls = arg(3), ctid = arg(4);
   // Check the tid pointers before creating anything, so a bad one leaves no half-made thread.
   if ((flags & CLONE_PARENT_SETTID) != 0 && userWord(satp, ptid, true) == 0) return -EFAULT;
   if ((flags & CLONE_CHILD_SETTID) != 0 && userWord(satp, ctid, true) == 0) return -EFAULT;
   const tid = atomic.add<u32>(KS + KS_NEXT_ID, 1);
   klock(LOCK_SCHED);
-  const c = threadAlloc(p, tid);
+  const c = threadAlloc(callP, tid);
   if (c == THREAD_NONE) {
     kunlock(LOCK_SCHED);
     return -EAGAIN;
   }
   const cb = threadBase(c);
   memory.copy(cb + T_REGS, h + H_REGS, 128);
-  store<u32>(cb + T_REGS + 40, 0); // the child sees 0
-  if (arg(h, 1) != 0) store<u32>(cb + T_REGS + 8, arg(h, 1)); // sp
+  threadSetResult(c, 0); // the child sees 0
+  if (arg(1) != 0) store<u32>(cb + T_REGS + 8, arg(1)); // sp
   if ((flags & CLONE_SETTLS) != 0) store<u32>(cb + T_REGS + 16, tls); // tp
   store<u32>(cb + T_PC, load<u32>(h + H_PC) + 4);
-  store<u32>(cb + T_LEVEL, load<u32>(threadBase(t) + T_LEVEL));
+  store<u32>(cb + T_LEVEL, load<u32>(callTb + T_LEVEL));
   store<u64>(cb + T_LAST_MTIME, load<u64>(h + H_MTIME));
   if ((flags & CLONE_CHILD_CLEARTID) != 0) store<u32>(cb + T_CLEAR_TID, ctid);
   if ((flags & CLONE_PARENT_SETTID) != 0) writeUser32(satp, ptid, tid);
@@ -147,69 +130,6 @@ function clone(hart: u32, h: u32, t: u32, p: u32): u32 {
   rqPush(c);
   kunlock(LOCK_SCHED);
   return tid;
-}
-
-/** exit(2): this thread ends; its clear-child-tid word is zeroed and one waiter on it woken. */
-function threadExit(hart: u32, code: u32): u32 {
-  const h = hartBase(hart);
-  const t = load<u32>(h + H_CUR) - 1;
-  const tb = threadBase(t);
-  const pb = procBase(load<u32>(tb + T_PROC));
-  const ctid = load<u32>(tb + T_CLEAR_TID);
-  sysRet(h, 0);
-  klock(LOCK_SCHED);
-  if (ctid != 0) {
-    const a = userWord(load<u32>(pb + P_SATP), ctid, true);
-    if (a != 0) {
-      atomic.store<u32>(a, 0);
-      futexWake(a - RAM_BASE, 0, 1, load<u64>(h + H_MTIME)); // a shared wake, as Linux's
-    }
-  }
-  // The last thread's exit status is the process's (exit_group or a kill may have set it first).
-  if (load<u32>(pb + P_STATE) == PROC_LIVE && load<u32>(pb + P_THREADS) == 1) store<u32>(pb + P_EXIT, code & 0xFF);
-  switchOut(hart, TS_RUNNABLE);
-  const ended = threadRelease(t);
-  kunlock(LOCK_SCHED);
-  return ended ? SYS_ENDED : SYS_DONE;
-}
-
-/** exit_group(2): the process ends with this status; its other threads go as soon as no hart runs them. */
-function exitGroup(hart: u32, code: u32): u32 {
-  const h = hartBase(hart);
-  const p = load<u32>(threadBase(load<u32>(h + H_CUR) - 1) + T_PROC);
-  klock(LOCK_SCHED);
-  procMarkDying(p, code, 0, 0, 0, 0);
-  releaseBlocked(p);
-  kunlock(LOCK_SCHED);
-  return threadExit(hart, code);
-}
-
-/** Kill the process of the hart's current thread with a signal (a fault or out of memory). */
-export function killCurrent(hart: u32, signal: u32, cause: u32, tval: u32): u32 {
-  const h = hartBase(hart);
-  const t = load<u32>(h + H_CUR) - 1;
-  const p = load<u32>(threadBase(t) + T_PROC);
-  klock(LOCK_SCHED);
-  procMarkDying(p, 128 + signal, signal, cause, tval, load<u32>(h + H_PC));
-  releaseBlocked(p);
-  switchOut(hart, TS_RUNNABLE);
-  const ended = threadRelease(t);
-  kunlock(LOCK_SCHED);
-  return ended ? SYS_ENDED : SYS_DONE;
-}
-
-/** The host kills the process of the hart's current thread (e.g. SIGPIPE); true when it ended. */
-export function hartKill(hart: u32, signal: u32): bool {
-  return killCurrent(hart, signal, KILL_HOST + signal, 0) == SYS_ENDED;
-}
-
-/** The current thread's process is dying: leave it. */
-export function leaveDying(hart: u32): u32 {
-  klock(LOCK_SCHED);
-  const t = switchOut(hart, TS_RUNNABLE);
-  const ended = threadRelease(t);
-  kunlock(LOCK_SCHED);
-  return ended ? SYS_ENDED : SYS_DONE;
 }
 
 /** Virtual ticks for a duration of sec seconds and nsec nanoseconds, rounded up and capped. */
@@ -248,16 +168,16 @@ function readTimespec(h: u32, satp: u32, va: u32): u32 {
  * applies val3's operation to *uaddr2, wakes up to val on uaddr and, if the old *uaddr2 passes val3's
  * comparison, up to val2 on uaddr2, and returns how many it woke. val2 comes in the timeout argument.
  */
-function futexTwo(h: u32, p: u32, cmd: u32, space: u32): u32 {
-  const uaddr = arg(h, 0), val = arg(h, 2), val2 = arg(h, 3), uaddr2 = arg(h, 4), val3 = arg(h, 5);
+function futexTwo(cmd: u32, space: u32): u32 {
+  const uaddr = arg(0), val = arg(2), val2 = arg(3), uaddr2 = arg(4), val3 = arg(5);
   if (cmd != FUTEX_WAKE_OP && (<i32>val < 0 || <i32>val2 < 0)) return -EINVAL;
   if ((uaddr & 3) != 0 || (uaddr2 & 3) != 0) return -EINVAL;
-  const satp = load<u32>(procBase(p) + P_SATP);
+  const satp = callSatp;
   const a = userWord(satp, uaddr, false);
   if (a == 0) return -EFAULT;
   const a2 = userWord(satp, uaddr2, cmd == FUTEX_WAKE_OP);
   if (a2 == 0) return -EFAULT;
-  const now = load<u64>(h + H_MTIME);
+  const now = load<u64>(callH + H_MTIME);
   const key = a - RAM_BASE, key2 = a2 - RAM_BASE;
   if (cmd == FUTEX_WAKE_OP) {
     const wop = (val3 >>> 28) & 7, cmp = (val3 >>> 24) & 15;
@@ -287,27 +207,26 @@ function futexTwo(h: u32, p: u32, cmd: u32, space: u32): u32 {
   return woken + moved;
 }
 
-function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
-  const uaddr = arg(h, 0), op = arg(h, 1), val = arg(h, 2), timeout = arg(h, 3);
+function futex(): void {
+  const uaddr = arg(0), op = arg(1), val = arg(2), timeout = arg(3);
   const cmd = op & ~(FUTEX_PRIVATE | FUTEX_CLOCK_REALTIME);
-  const pb = procBase(p);
-  const satp = load<u32>(pb + P_SATP);
+  const h = callH, p = callP, satp = callSatp;
   if (cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE || cmd == FUTEX_WAKE_OP) {
-    if ((op & FUTEX_CLOCK_REALTIME) != 0) { sysRet(h, -ENOSYS); return SYS_DONE; }
-    sysRet(h, futexTwo(h, p, cmd, (op & FUTEX_PRIVATE) != 0 ? p + 1 : 0));
-    return SYS_DONE;
+    if ((op & FUTEX_CLOCK_REALTIME) != 0) { ret(-ENOSYS); return; }
+    ret(futexTwo(cmd, (op & FUTEX_PRIVATE) != 0 ? p + 1 : 0));
+    return;
   }
   if (cmd != FUTEX_WAIT && cmd != FUTEX_WAKE && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAKE_BITSET) {
-    klog(hart, KLOG_FUTEX_OP, load<u32>(pb + P_PID), load<u32>(threadBase(t) + T_TID), op);
-    sysRet(h, -ENOSYS);
-    return SYS_DONE;
+    klog(callHart, KLOG_FUTEX_OP, load<u32>(callPb + P_PID), load<u32>(callTb + T_TID), op);
+    ret(-ENOSYS);
+    return;
   }
   // Linux takes FUTEX_CLOCK_REALTIME only with the absolute-time waits.
-  if ((op & FUTEX_CLOCK_REALTIME) != 0 && cmd != FUTEX_WAIT_BITSET) { sysRet(h, -ENOSYS); return SYS_DONE; }
-  if ((uaddr & 3) != 0) { sysRet(h, -EINVAL); return SYS_DONE; }
-  if ((cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET) && arg(h, 5) == 0) { sysRet(h, -EINVAL); return SYS_DONE; }
+  if ((op & FUTEX_CLOCK_REALTIME) != 0 && cmd != FUTEX_WAIT_BITSET) { ret(-ENOSYS); return; }
+  if ((uaddr & 3) != 0) { ret(-EINVAL); return; }
+  if ((cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET) && arg(5) == 0) { ret(-EINVAL); return; }
   const a = userWord(satp, uaddr, false);
-  if (a == 0) { sysRet(h, -EFAULT); return SYS_DONE; }
+  if (a == 0) { ret(-EFAULT); return; }
   const key = a - RAM_BASE;
   const space: u32 = (op & FUTEX_PRIVATE) != 0 ? p + 1 : 0;
   const now = load<u64>(h + H_MTIME);
@@ -315,14 +234,14 @@ function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
     klock(LOCK_SCHED);
     const n = futexWake(key, space, val, now);
     kunlock(LOCK_SCHED);
-    sysRet(h, n);
-    return SYS_DONE;
+    ret(n);
+    return;
   }
   let deadline: u64 = NONE64;
   let expired = false; // an absolute time already past: -ETIMEDOUT, but only once the value matched
   if (timeout != 0) {
     const e = readTimespec(h, satp, timeout);
-    if (e != 0) { sysRet(h, -e); return SYS_DONE; }
+    if (e != 0) { ret(-e); return; }
     const sec = load<u64>(h + H_SCRATCH), nsec = load<u64>(h + H_SCRATCH + 8);
     if (cmd == FUTEX_WAIT) deadline = deadlineAfter(now, ticksOf(sec, nsec));
     else {
@@ -340,41 +259,40 @@ function futex(hart: u32, h: u32, t: u32, p: u32): u32 {
   klock(LOCK_SCHED);
   if (atomic.load<u32>(a) != val) {
     kunlock(LOCK_SCHED);
-    sysRet(h, -EAGAIN);
-    return SYS_DONE;
+    ret(-EAGAIN);
+    return;
   }
   if (expired) {
     kunlock(LOCK_SCHED);
-    sysRet(h, -110);
-    return SYS_DONE;
+    ret(-110);
+    return;
   }
-  sysRet(h, 0);
-  const me = switchOut(hart, TS_RUNNABLE);
+  ret(0);
+  const me = switchOut(callHart, TS_RUNNABLE);
   futexBlock(me, key, space, deadline);
   kunlock(LOCK_SCHED);
-  return SYS_DONE;
 }
 
 // Linux clock ids clock_nanosleep accepts, and those it refuses with ENOTSUP.
 function sleepClockOk(c: u32): bool { return c == 0 || c == 1 || c == 2 || c == 7 || c == 11; }
 function sleepClockUnsupported(c: u32): bool { return c == 3 || c == 4 || c == 5 || c == 6 || c == 8 || c == 9; }
 
-function nanosleep(hart: u32, h: u32, p: u32): u32 {
-  let clock = arg(h, 0);
-  const flags = arg(h, 1), req = arg(h, 2);
+function nanosleep(): void {
+  const h = callH;
+  let clock = arg(0);
+  const flags = arg(1), req = arg(2);
   // Linux's order: an unknown clock, a clock that cannot sleep, then the timespec, then the CPU clocks'
   // own rules (a thread cannot sleep on its own CPU clock).
   const cpu = <i32>clock < 0;
-  if (cpu && (clock & 7) == 3) { sysRet(h, -ENOTSUP); return SYS_DONE; }
-  if (!cpu && sleepClockUnsupported(clock)) { sysRet(h, -ENOTSUP); return SYS_DONE; }
-  if (!cpu && !sleepClockOk(clock)) { sysRet(h, -EINVAL); return SYS_DONE; }
-  const e = readTimespec(h, load<u32>(procBase(p) + P_SATP), req);
-  if (e != 0) { sysRet(h, -e); return SYS_DONE; }
+  if (cpu && (clock & 7) == 3) { ret(-ENOTSUP); return; }
+  if (!cpu && sleepClockUnsupported(clock)) { ret(-ENOTSUP); return; }
+  if (!cpu && !sleepClockOk(clock)) { ret(-EINVAL); return; }
+  const e = readTimespec(h, callSatp, req);
+  if (e != 0) { ret(-e); return; }
   if (cpu) {
-    if ((clock & 4) != 0) { sysRet(h, -EINVAL); return SYS_DONE; }
-    const t = load<u32>(h + H_CUR) - 1;
-    clock = cpuClock(clock, load<u32>(procBase(p) + P_PID), load<u32>(threadBase(t) + T_TID));
-    if (clock != 2) { sysRet(h, -EINVAL); return SYS_DONE; }
+    if ((clock & 4) != 0) { ret(-EINVAL); return; }
+    clock = cpuClock(clock, load<u32>(callPb + P_PID), load<u32>(callTb + T_TID));
+    if (clock != 2) { ret(-EINVAL); return; }
   }
   const sec = load<u64>(h + H_SCRATCH), nsec = load<u64>(h + H_SCRATCH + 8);
   const now = load<u64>(h + H_MTIME);
@@ -385,31 +303,30 @@ function nanosleep(hart: u32, h: u32, p: u32): u32 {
     else if (clock == 11) base = load<u64>(KS + KS_REALTIME_NS) + 37_000_000_000;
     const target = sec > 0xFFFF_FFFF ? NONE64 : sec * 1_000_000_000 + nsec;
     const nowNs = base + nsOf(now);
-    if (target <= nowNs) { sysRet(h, 0); return SYS_DONE; }
+    if (target <= nowNs) { ret(0); return; }
     const wait = target - nowNs;
     ticks = ticksOf(wait / 1_000_000_000, wait % 1_000_000_000);
   } else {
     ticks = ticksOf(sec, nsec);
   }
-  sysRet(h, 0);
-  if (ticks == 0) return SYS_DONE;
+  ret(0);
+  if (ticks == 0) return;
   klock(LOCK_SCHED);
-  const me = switchOut(hart, TS_SLEEP);
+  const me = switchOut(callHart, TS_SLEEP);
   store<u64>(threadBase(me) + T_DEADLINE, deadlineAfter(now, ticks));
   store<u32>(KS + KS_SLEEPERS, load<u32>(KS + KS_SLEEPERS) + 1);
   kunlock(LOCK_SCHED);
-  return SYS_DONE;
 }
 
 function pageUp(a: u32): u32 { return (a + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1); }
 
 /**
  * brk(2) with Linux semantics: the new break, or the old one when refused (beyond the limit, or more new
- * pages than frames left). Shrinking unmaps whole pages in batches of BATCH_PAGES: clear the PTEs, flush
- * this hart, shoot down the others, and only then free the frames.
+ * pages than frames left). Growing zeroes what is already mapped of the new part; shrinking unmaps the
+ * whole pages above the new break (vmShrink: unmapped, shot down, then freed).
  */
-function brk(hart: u32, p: u32, addr: u32): u32 {
-  const pb = procBase(p);
+function brk(addr: u32): u32 {
+  const pb = callPb;
   klock(LOCK_PROC);
   const old = load<u32>(pb + P_BRK);
   if (addr == 0 || addr < load<u32>(pb + P_BRK_START) || addr > load<u32>(pb + P_BRK_MAX)) {
@@ -421,45 +338,9 @@ function brk(hart: u32, p: u32, addr: u32): u32 {
     kunlock(LOCK_PROC);
     return old;
   }
-  if (addr > old) zeroMapped(load<u32>(pb + P_ROOT), old, addr < oldTop ? addr : oldTop);
+  if (addr > old) vmZeroMapped(load<u32>(pb + P_ROOT), old, addr < oldTop ? addr : oldTop);
   store<u32>(pb + P_BRK, addr);
   kunlock(LOCK_PROC);
-  if (newTop < oldTop) shrink(hart, pb, newTop, oldTop);
+  if (newTop < oldTop) vmShrink(callHart, load<u32>(pb + P_ROOT), load<u32>(pb + P_ASID), newTop, oldTop);
   return addr;
-}
-
-function shrink(hart: u32, pb: u32, from: u32, to: u32): void {
-  const h = hartBase(hart);
-  const root = load<u32>(pb + P_ROOT);
-  let va = from;
-  while (va < to) {
-    let n: u32 = 0;
-    klock(LOCK_PROC);
-    while (va < to && n < BATCH_PAGES) {
-      const pa = vmUnmap(root, va, false);
-      if (pa != FRAME_NONE) { store<u32>(h + H_BATCH + n * 4, pa); n++; }
-      va += PAGE_BYTES;
-    }
-    kunlock(LOCK_PROC);
-    if (n == 0) continue;
-    tlbFlush(hart, 0, load<u32>(pb + P_ASID), false, true);
-    shootdownOthers(hart);
-    for (let i: u32 = 0; i < n; i++) frameFree(load<u32>(h + H_BATCH + i * 4));
-  }
-}
-
-/** Zero the bytes of [from, to) that lie in mapped pages (a regrown break reads as zero). */
-function zeroMapped(root: u32, from: u32, to: u32): void {
-  let a = from;
-  while (a < to) {
-    const pageEnd = (a & ~(PAGE_BYTES - 1)) + PAGE_BYTES;
-    const end = to < pageEnd ? to : pageEnd;
-    const pteAddr = vmPteAddress(root, a & ~(PAGE_BYTES - 1));
-    if (pteAddr != FRAME_NONE) {
-      const pte = load<u32>(RAM_BASE + pteAddr);
-      const host = RAM_BASE + ((pte >>> 10) << 12) + (a & (PAGE_BYTES - 1));
-      memory.fill(host, 0, end - a);
-    }
-    a = end;
-  }
 }

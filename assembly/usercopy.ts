@@ -1,25 +1,35 @@
-// Kernel access to user memory for system calls: every word goes through the calling process's own page
-// tables with the user's permissions (walk), so a bad pointer is an error for the caller, never a read
-// of another process's or the kernel's memory. Returns host addresses; 0 means the access would fault.
+// Kernel access to user memory for system calls and the host: every byte goes through a process's own page
+// tables with the user's permissions and A/D updates (walk), so a bad pointer is an error for the caller,
+// never a read of another process's or the kernel's memory. The only file that reads or writes user memory
+// by virtual address. Host addresses come back as such; 0 (or false) means the access would fault.
 import { walk, WALK_FAILED } from './mmu';
 import { RAM_BASE } from './layout';
+import { PAGE_BYTES } from './limits';
 import { ACC_READ, ACC_WRITE } from './trap';
 
-/** Host address of an aligned user word, or 0. */
-export function userWord(satp: u32, va: u32, write: bool): u32 {
-  if ((va & 3) != 0) return 0;
-  const r = walk(satp, va, write ? ACC_WRITE : ACC_READ);
+/**
+ * Translate a user address with the user's permissions for `access` (ACC_READ, ACC_WRITE or ACC_FETCH):
+ * the host address, or 0 when the access would fault. The host's copies of system call buffers use it.
+ */
+export function vmTranslate(satp: u32, va: u32, access: u32): u32 {
+  const r = walk(satp, va, access);
   if ((r & WALK_FAILED) != 0) return 0;
   return RAM_BASE + (r as u32);
 }
 
-/** Read a u32 at a user address (any alignment inside one page pair); false in ok[0] when it faults. */
+/** Host address of an aligned user word, or 0. */
+export function userWord(satp: u32, va: u32, write: bool): u32 {
+  if ((va & 3) != 0) return 0;
+  return vmTranslate(satp, va, write ? ACC_WRITE : ACC_READ);
+}
+
+/** Copy 8 bytes at a user address (any alignment, across a page boundary) to host address out. */
 export function readUser64(satp: u32, va: u32, out: u32): bool {
   // out: a host address of 8 bytes the caller owns (in the hart block).
   for (let i: u32 = 0; i < 8; i++) {
-    const r = walk(satp, va + i, ACC_READ);
-    if ((r & WALK_FAILED) != 0) return false;
-    store<u8>(out + i, load<u8>(RAM_BASE + (r as u32)));
+    const a = vmTranslate(satp, va + i, ACC_READ);
+    if (a == 0) return false;
+    store<u8>(out + i, load<u8>(a));
   }
   return true;
 }
@@ -29,5 +39,39 @@ export function writeUser32(satp: u32, va: u32, v: u32): bool {
   const a = userWord(satp, va, true);
   if (a == 0) return false;
   atomic.store<u32>(a, v);
+  return true;
+}
+
+/** True when [va, va + n) is accessible (read, or write) through satp's page tables. */
+export function userRange(satp: u32, va: u32, n: u32, write: bool): bool {
+  if (n == 0) return true;
+  if (va + n < va) return false;
+  let a = va;
+  const end = va + n;
+  while (a < end) {
+    if ((walk(satp, a, write ? ACC_WRITE : ACC_READ) & WALK_FAILED) != 0) return false;
+    a = (a & ~(PAGE_BYTES - 1)) + PAGE_BYTES;
+    if (a == 0) break;
+  }
+  return true;
+}
+
+/**
+ * Copy n bytes from (srcSatp, src) to (dstSatp, dst), one process's pages to another's, page piece by page
+ * piece; false if either side faults (the pieces before it are copied).
+ */
+export function copyUserToUser(srcSatp: u32, src: u32, dstSatp: u32, dst: u32, n: u32): bool {
+  let done: u32 = 0;
+  while (done < n) {
+    const s = walk(srcSatp, src + done, ACC_READ);
+    const d = walk(dstSatp, dst + done, ACC_WRITE);
+    if ((s & WALK_FAILED) != 0 || (d & WALK_FAILED) != 0) return false;
+    const sOff = (src + done) & (PAGE_BYTES - 1), dOff = (dst + done) & (PAGE_BYTES - 1);
+    let chunk = n - done;
+    if (chunk > PAGE_BYTES - sOff) chunk = PAGE_BYTES - sOff;
+    if (chunk > PAGE_BYTES - dOff) chunk = PAGE_BYTES - dOff;
+    memory.copy(RAM_BASE + (d as u32), RAM_BASE + (s as u32), chunk);
+    done += chunk;
+  }
   return true;
 }

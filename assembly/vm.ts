@@ -1,9 +1,14 @@
 // Address spaces: the kernel builds Sv32 page tables in guest physical RAM (root and level-0 tables are
-// frames from frames.ts). Callers flush TLBs after changing a mapping (tlbFlush); the next step adds
-// shootdowns to other harts here.
+// frames from frames.ts). Callers of vmMap and vmUnmap flush TLBs after changing a mapping (tlbFlush);
+// vmShrink, which takes pages away from a running process, flushes and shoots down itself.
+import { hartBase, H_BATCH, LOCK_PROC } from './blocks';
 import { RAM_BASE } from './layout';
+import { PAGE_BYTES, BATCH_PAGES } from './limits';
+import { klock, kunlock } from './klock';
 import { frameAlloc, frameFree, FRAME_NONE } from './frames';
-import { PTE_V, PTE_R, PTE_W, PTE_X, walk, WALK_FAILED } from './mmu';
+import { PTE_V, PTE_R, PTE_W, PTE_X } from './mmu';
+import { tlbFlush } from './tlb';
+import { shootdownOthers } from './shootdown';
 
 export const VM_OK: i32 = 0;
 export const VM_NO_MEMORY: i32 = -1;
@@ -77,11 +82,56 @@ export function vmUnmap(root: u32, va: u32, free: bool): u32 {
 }
 
 /**
- * Translate a user address on the kernel's behalf (system call arguments), with the user's permissions and
- * A/D updates: the host address, or 0 when the access would fault.
+ * Map a fresh zeroed frame at page (demand paging) unless something maps it already: VM_OK, VM_EXISTS, or
+ * VM_NO_MEMORY when no frame (for the page or its table) is left.
  */
-export function vmTranslate(satp: u32, va: u32, access: u32): u32 {
-  const r = walk(satp, va, access);
-  if ((r & WALK_FAILED) != 0) return 0;
-  return RAM_BASE + (r as u32);
+export function vmMapZero(root: u32, page: u32, flags: u32): i32 {
+  if (vmPteAddress(root, page) != FRAME_NONE) return VM_EXISTS;
+  const pa = frameAlloc();
+  if (pa == FRAME_NONE) return VM_NO_MEMORY;
+  if (vmMap(root, page, pa, flags) != VM_OK) {
+    frameFree(pa);
+    return VM_NO_MEMORY;
+  }
+  return VM_OK;
+}
+
+/**
+ * Unmap the pages of [from, to) (page-aligned) from the address space of root, tagged asid, and free their
+ * frames, in batches of BATCH_PAGES: clear the PTEs under the PROC lock, flush this hart, shoot down the
+ * others, and only then free the frames (no hart can still reach them). Takes the PROC lock itself.
+ */
+export function vmShrink(hart: u32, root: u32, asid: u32, from: u32, to: u32): void {
+  const h = hartBase(hart);
+  let va = from;
+  while (va < to) {
+    let n: u32 = 0;
+    klock(LOCK_PROC);
+    while (va < to && n < BATCH_PAGES) {
+      const pa = vmUnmap(root, va, false);
+      if (pa != FRAME_NONE) { store<u32>(h + H_BATCH + n * 4, pa); n++; }
+      va += PAGE_BYTES;
+    }
+    kunlock(LOCK_PROC);
+    if (n == 0) continue;
+    tlbFlush(hart, 0, asid, false, true);
+    shootdownOthers(hart);
+    for (let i: u32 = 0; i < n; i++) frameFree(load<u32>(h + H_BATCH + i * 4));
+  }
+}
+
+/** Zero the bytes of [from, to) that lie in mapped pages (a regrown break reads as zero). */
+export function vmZeroMapped(root: u32, from: u32, to: u32): void {
+  let a = from;
+  while (a < to) {
+    const pageEnd = (a & ~(PAGE_BYTES - 1)) + PAGE_BYTES;
+    const end = to < pageEnd ? to : pageEnd;
+    const pteAddr = vmPteAddress(root, a & ~(PAGE_BYTES - 1));
+    if (pteAddr != FRAME_NONE) {
+      const pte = load<u32>(RAM_BASE + pteAddr);
+      const host = RAM_BASE + ((pte >>> 10) << 12) + (a & (PAGE_BYTES - 1));
+      memory.fill(host, 0, end - a);
+    }
+    a = end;
+  }
 }
