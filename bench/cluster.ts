@@ -12,8 +12,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NodeContext, NodeService } from '../src/cluster/context.js';
-import { parseClusterConfig } from '../src/cluster/config.js';
+import type { NodeContext, NodeService } from '../src/node/index.js';
+import { SERVICES, parseClusterConfig } from '../src/services/index.js';
 import { RealNode } from '../src/cluster/real-node.js';
 import { SimCluster } from '../src/cluster/sim-cluster.js';
 import { RpcClient } from '../src/rpc/index.js';
@@ -69,7 +69,7 @@ export async function simBenchmarks(ctx: SuiteContext): Promise<BenchResult[]> {
   const actor = (k: number): void => void sim.after(1 + ((k * 7919 + sim.now_ns) % 1000), () => actor(k + 1));
   for (let i = 0; i < PENDING; i++) actor(i);
   const msgCluster = new SimCluster({ seed: 1, nodes: [{ id: 'a', services: { s: () => new Sink() } }, { id: 'b', services: { s: () => new Sink() } }] });
-  const rpcCluster = new SimCluster({ seed: 1, nodes: [{ id: 'a', services: { c: () => new Caller() } }, { id: 'b', services: ['counter'] }] });
+  const rpcCluster = new SimCluster({ seed: 1, nodes: [{ id: 'a', services: { c: () => new Caller() } }, { id: 'b', services: ['counter'] }], registry: SERVICES });
   const rates = await bennyRates(ctx, 'cluster.sim', [
     ['event heap pop+push', BATCH, () => {
       for (let i = 0; i < BATCH; i++) {
@@ -165,7 +165,7 @@ async function tcpRpc(samples: number, inflight: number): Promise<TcpSamples> {
   const child = spawn(process.execPath, [launcher, 'node', '--config', configPath, '--id', 'b', '--stop-on-stdin-close'], { stdio: ['pipe', 'pipe', 'ignore'] });
   await waitFor(child, 'listening');
   const node = new RealNode({
-    config: parseClusterConfig(raw, dir), id: 'a', seed: 1, log: () => {},
+    config: parseClusterConfig(raw, dir), id: 'a', registry: SERVICES, seed: 1, log: () => {},
     clock: { physical_ns: () => Date.now() * 1e6, monotonic_ns: now },
     services: { c: () => new Caller() },
   });

@@ -11,8 +11,6 @@ import { readFileSync } from 'node:fs';
 import type { TlsMaterial } from '../net/tcp/transport.js';
 import { dirname, resolve } from 'node:path';
 import { NODE_ID_MAX_BYTES } from '../net/tcp/frame.js';
-import { SERVICES } from './services.js';
-import { ownEntry } from '../base/index.js';
 
 export const CONFIG_MAX_NODES = 1000;
 
@@ -47,7 +45,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function services(v: unknown, where: string): ServiceList {
+function services(v: unknown, where: string, known: readonly string[] | undefined): ServiceList {
   const out: Record<string, Readonly<Record<string, unknown>>> = {};
   if (Array.isArray(v)) {
     for (const s of v) {
@@ -60,12 +58,16 @@ function services(v: unknown, where: string): ServiceList {
     throw new ConfigError(`${where}: must be a list of service names or an object of service options`);
   }
   for (const name of Object.keys(out)) {
-    if (!ownEntry(SERVICES, name)) throw new ConfigError(`${where}: unknown service '${name}' (known: ${Object.keys(SERVICES).join(', ')})`);
+    if (known && !known.includes(name)) throw new ConfigError(`${where}: unknown service '${name}' (known: ${known.join(', ')})`);
   }
   return out;
 }
 
-export function parseClusterConfig(raw: unknown, baseDir: string): ClusterConfig {
+/**
+ * Parse and check a cluster config. `known` lists the service names a config may use (the registry's; the
+ * composition layer in src/services passes its own); without it, names are not checked here.
+ */
+export function parseClusterConfig(raw: unknown, baseDir: string, known?: readonly string[]): ClusterConfig {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('the config must be a JSON object');
   const c = raw as Record<string, unknown>;
   let keyHex: string;
@@ -98,7 +100,7 @@ export function parseClusterConfig(raw: unknown, baseDir: string): ClusterConfig
     if (typeof host !== 'string' || host.length === 0) throw new ConfigError(`${where}: 'host' must be a string`);
     const port = o['port'];
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${where}: 'port' must be 0..65535`);
-    const base: NodeAddress = o['services'] === undefined ? { id, host, port } : { id, host, port, services: services(o['services'], `${where}.services`) };
+    const base: NodeAddress = o['services'] === undefined ? { id, host, port } : { id, host, port, services: services(o['services'], `${where}.services`, known) };
     if (o['tls'] === undefined) return base;
     const t = tlsPaths(o['tls'], `${where}.tls`, baseDir, ['cert', 'key']);
     return { ...base, tls: { cert: t['cert']!, key: t['key']! } };
@@ -112,7 +114,7 @@ export function parseClusterConfig(raw: unknown, baseDir: string): ClusterConfig
   return {
     key: Buffer.from(keyHex, 'hex'),
     nodes,
-    services: services(c['services'] ?? [], 'services'),
+    services: services(c['services'] ?? [], 'services', known),
     data_dir: dataDir === undefined ? undefined : resolve(baseDir, dataDir),
     max_frame_bytes: frame,
     tls: c['tls'] === undefined ? undefined : (() => {
@@ -150,7 +152,7 @@ export function loadTlsMaterial(config: ClusterConfig, id: string): TlsMaterial 
   return { ca: read('ca'), cert: read('cert'), key: read('key') };
 }
 
-export function loadClusterConfig(path: string): ClusterConfig {
+export function loadClusterConfig(path: string, known?: readonly string[]): ClusterConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -163,5 +165,5 @@ export function loadClusterConfig(path: string): ClusterConfig {
   } catch (err) {
     throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
   }
-  return parseClusterConfig(raw, dirname(resolve(path)));
+  return parseClusterConfig(raw, dirname(resolve(path)), known);
 }

@@ -7,10 +7,9 @@ import { Prng, SimStorage, type DurableStorage } from '../sim/index.js';
 import { TcpTransport, type PeerAddress } from '../net/tcp/index.js';
 import { LamportClock } from '../time/index.js';
 import { loadTlsMaterial, type ClusterConfig, type ServiceList } from './config.js';
-import { isEnvelope, type Envelope, type NodeContext, type NodeService, type ServiceFactory, type TimerId } from './context.js';
+import { isEnvelope, lookupService, type Envelope, type NodeContext, type NodeService, type ServiceFactory, type ServiceRegistry, type TimerId } from '../node/index.js';
 import { ServiceFileStorage } from './file-storage.js';
 import { NamespacedStorage } from './namespaced-storage.js';
-import { serviceFactory } from './services.js';
 
 /** Where real time comes from (the CLI passes the host's clocks). */
 export interface HostClock {
@@ -26,6 +25,8 @@ export interface RealNodeOptions {
   readonly log: (line: string) => void;
   /** Run these instead of the services the config names (used by tests and tools). */
   readonly services?: Readonly<Record<string, ServiceFactory>>;
+  /** Where the service names of the config are looked up (src/services has the default registry). */
+  readonly registry?: ServiceRegistry;
   /** Maximum live timers (default 100 000). */
   readonly max_timers?: number;
 }
@@ -56,7 +57,7 @@ export class RealNode {
     const list: ServiceList = me.services ?? opts.config.services;
     const factories: [string, ServiceFactory, Readonly<Record<string, unknown>>][] = opts.services
       ? Object.entries(opts.services).map(([n, f]) => [n, f, {}])
-      : Object.entries(list).map(([n, o]) => [n, serviceFactory(n), o]);
+      : Object.entries(list).map(([n, o]) => [n, lookupService(opts.registry ?? {}, n), o]);
     for (const [name, make, options] of factories) this.services.set(name, make(options));
   }
 

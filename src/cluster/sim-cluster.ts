@@ -7,13 +7,12 @@
 import { SimNode, Simulation, type Prng, type SimulationOptions, type TraceOptions } from '../sim/index.js';
 import { SimNetwork, type LinkParams } from '../net/sim-network.js';
 import { LamportClock, NodeClock, VectorClock, type ClockSettings } from '../time/index.js';
-import type { NodeContext, NodeService, ServiceFactory, TimerId } from './context.js';
+import { lookupService, type NodeContext, type NodeService, type ServiceFactory, type ServiceRegistry, type TimerId } from '../node/index.js';
 import { NamespacedStorage } from './namespaced-storage.js';
-import { serviceFactory } from './services.js';
 
 export interface SimNodeSpec {
   readonly id: string;
-  /** Service names from the registry, or factories given directly. */
+  /** Service names from the cluster's registry, or factories given directly. */
   readonly services: Readonly<Record<string, ServiceFactory | Readonly<Record<string, unknown>>>> | readonly string[];
   readonly clock?: ClockSettings;
 }
@@ -29,6 +28,8 @@ export interface SimClusterOptions {
   readonly autostart?: boolean;
   /** Also write a `timer` line each time a service's timer fires (default false: timers are frequent). */
   readonly trace_timers?: boolean;
+  /** Where service names in node specs are looked up (src/services has the default registry). */
+  readonly registry?: ServiceRegistry;
 }
 
 /** A message in the simulated network: the envelope with the body as JSON text. */
@@ -86,7 +87,7 @@ export class SimCluster {
     for (const spec of opts.nodes) {
       this.net.addNode(spec.id);
       this.runtimes.set(spec.id, new NodeRuntime(spec.id, new NodeClock(spec.clock), opts.vector_clocks ?? false));
-      this.factories.set(spec.id, resolveFactories(spec));
+      this.factories.set(spec.id, resolveFactories(spec, opts.registry ?? {}));
       this.nodes.set(spec.id, new SimNode<SimNodeHost>(this.sim, spec.id, (n) => this.boot(n)));
     }
     if (opts.autostart ?? true) for (const n of this.nodes.values()) n.start();
@@ -234,11 +235,11 @@ export class SimCluster {
   }
 }
 
-function resolveFactories(spec: SimNodeSpec): Map<string, () => NodeService> {
+function resolveFactories(spec: SimNodeSpec, registry: ServiceRegistry): Map<string, () => NodeService> {
   const out = new Map<string, () => NodeService>();
   if (Array.isArray(spec.services)) {
     for (const name of spec.services as readonly string[]) {
-      const f = serviceFactory(name);
+      const f = lookupService(registry, name);
       out.set(name, () => f({}));
     }
     return out;
@@ -246,7 +247,7 @@ function resolveFactories(spec: SimNodeSpec): Map<string, () => NodeService> {
   for (const [name, v] of Object.entries(spec.services as Record<string, ServiceFactory | Record<string, unknown>>)) {
     if (typeof v === 'function') out.set(name, () => v({}));
     else {
-      const f = serviceFactory(name);
+      const f = lookupService(registry, name);
       out.set(name, () => f(v));
     }
   }

@@ -3,7 +3,7 @@
 // and messages kept while the consumer is away. Options: { capacity?: number, policy?: 'reject'|'block',
 // redeliver_ns?: number, queues?: { [name]: { capacity?, policy? } } }. Bound: 1024 queues per broker.
 // Limit: the broker's queues are volatile (a broker crash loses them).
-import type { NodeContext, NodeService, TimerId } from '../cluster/context.js';
+import type { NodeContext, NodeService, TimerId } from '../node/index.js';
 import { parseMqMessage, type FullPolicy, type MqMessage } from './messages.js';
 import { BrokerQueue } from './queue.js';
 

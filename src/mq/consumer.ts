@@ -5,7 +5,7 @@
 // `durable: true` the processed position is synced to storage before it is acknowledged, so after a
 // crash and restart delivery resumes exactly where processing stopped; without it, messages processed
 // but not yet acknowledged at the crash are delivered again (at-least-once).
-import type { NodeContext, TimerId } from '../cluster/context.js';
+import type { NodeContext, TimerId } from '../node/index.js';
 import { parseMqMessage } from './messages.js';
 
 export interface Delivery {

@@ -3,7 +3,7 @@
 // the producer's order despite loss, duplication and disconnection. When the broker's queue is full
 // under the block policy the producer holds its messages and retries; when its own outbox is full,
 // send() returns 'blocked' and `onDrain` fires once there is room again.
-import type { NodeContext, TimerId } from '../cluster/context.js';
+import type { NodeContext, TimerId } from '../node/index.js';
 import { parseMqMessage, type MqPublish } from './messages.js';
 
 export interface ProducerOptions {

@@ -2,7 +2,7 @@
 // this client; retries resend the same (client id, seq), so the server's reply cache runs it at most
 // once. A call ends exactly once: with the reply, or with 'timeout' (sent, no reply by the deadline) or
 // 'unreachable' (no attempt could even be sent). Bound: `max_pending` calls in flight (default 10 000).
-import type { NodeContext, TimerId } from '../cluster/context.js';
+import type { NodeContext, TimerId } from '../node/index.js';
 import { parseRpcMessage, type RpcErrorCode, type RpcRequest } from './messages.js';
 
 export interface RpcCallOptions {

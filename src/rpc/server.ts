@@ -5,7 +5,7 @@
 // The cache is volatile unless `storage` is given: then each reply is written and synced (together with
 // whatever the handler wrote to the same storage) before it is sent, and a restarted server reloads the
 // cache, so execution stays at-most-once across server crashes.
-import type { NodeContext } from '../cluster/context.js';
+import type { NodeContext } from '../node/index.js';
 import type { DurableStorage } from '../sim/index.js';
 import { parseRpcMessage, type RpcErrorCode, type RpcReply, type RpcRequest } from './messages.js';
 

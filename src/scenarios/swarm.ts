@@ -5,7 +5,7 @@
 // that every telemetry message reached the coordinator exactly once and in order per robot, with
 // latency percentiles of both paths and the trace hash. Everything is decided by the seed.
 import { SimCluster } from '../cluster/sim-cluster.js';
-import type { NodeContext, NodeService } from '../cluster/context.js';
+import type { NodeContext, NodeService } from '../node/index.js';
 import { MqBrokerService, MqConsumer, MqProducer, type Delivery } from '../mq/index.js';
 import { RpcClient, RpcServer } from '../rpc/index.js';
 import { applyFault, Nemesis, scheduleFaults, type ScheduledFault } from '../net/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeContext, NodeService } from '../../src/cluster/context.js';
+import type { NodeContext, NodeService } from '../../src/node/index.js';
 import { SimCluster } from '../../src/cluster/sim-cluster.js';
 import { ms, sec } from '../../src/sim/index.js';
 import { HappenedBefore, LamportClock, NodeClock, VectorClock, compareVectors, type CausalEvent, type VectorStamp } from '../../src/time/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeContext, NodeService } from '../../src/cluster/context.js';
+import type { NodeContext, NodeService } from '../../src/node/index.js';
 import { SimCluster } from '../../src/cluster/sim-cluster.js';
 import { MqBrokerService, MqConsumer, MqProducer, type Delivery } from '../../src/mq/index.js';
 import { ms } from '../../src/sim/index.js';

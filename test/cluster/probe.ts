@@ -1,5 +1,5 @@
 // A recording service the cluster tests run on nodes.
-import type { NodeContext, NodeService } from '../../src/cluster/context.js';
+import type { NodeContext, NodeService } from '../../src/node/index.js';
 
 /** Records what it receives; exposes its context so a test can send from the node. */
 export class Probe implements NodeService {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeContext, NodeService } from '../../src/cluster/context.js';
-import type { CounterService } from '../../src/cluster/builtin.js';
+import type { NodeContext, NodeService } from '../../src/node/index.js';
+import { SERVICES, type CounterService } from '../../src/services/index.js';
 import { SimCluster } from '../../src/cluster/sim-cluster.js';
 import { RpcClient, type RpcOutcome } from '../../src/rpc/index.js';
 import { ms } from '../../src/sim/index.js';
@@ -22,7 +22,7 @@ function setup(seed: number, link = {}): SimCluster {
   return new SimCluster({
     seed,
     nodes: [{ id: 'client', services: { caller: () => new Caller() } }, { id: 'server', services: ['counter'] }],
-    link,
+    link, registry: SERVICES,
   });
 }
 const caller = (c: SimCluster): Caller => c.service<Caller>('client', 'caller')!;
@@ -108,7 +108,7 @@ describe('rpc', () => {
 
   it('keeps increments exactly once across server crashes with a durable reply cache', () => {
     const c = new SimCluster({
-      seed: 12,
+      seed: 12, registry: SERVICES,
       nodes: [{ id: 'client', services: { caller: () => new Caller() } }, { id: 'server', services: { counter: { durable: true } } }],
       link: { loss: 0.2, duplicate: 0.2, latency: { kind: 'uniform', min_ns: ms(1), max_ns: ms(20) } },
     });
@@ -127,7 +127,7 @@ describe('rpc', () => {
 
   it('without the durable cache a server crash loses the count and hands out repeated results', () => {
     const c = new SimCluster({
-      seed: 12,
+      seed: 12, registry: SERVICES,
       nodes: [{ id: 'client', services: { caller: () => new Caller() } }, { id: 'server', services: { counter: { durable: false } } }],
       link: { loss: 0.2, duplicate: 0.2, latency: { kind: 'uniform', min_ns: ms(1), max_ns: ms(20) } },
     });

@@ -4,7 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeContext, NodeService } from '../../src/cluster/context.js';
+import type { NodeContext, NodeService } from '../../src/node/index.js';
 import { loadClusterConfig } from '../../src/cluster/config.js';
 import { RealNode } from '../../src/cluster/real-node.js';
 import { encodeFrame } from '../../src/net/tcp/frame.js';

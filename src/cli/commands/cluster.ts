@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
 import { InputError, UsageError, ownEntry } from '../../base/index.js';
-import { SERVICES } from '../../cluster/services.js';
+import { SERVICES } from '../../services/index.js';
 import { freeLoopbackPort } from '../../net/free-port.js';
 
 export const CLUSTER_UP_MAX_NODES = 64;

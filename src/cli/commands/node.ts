@@ -3,8 +3,8 @@
 // children's lives to its own). Prints one "listening" line on stdout; logs go to stderr.
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
-import { ConfigError, loadClusterConfig } from '../../cluster/config.js';
-import { RealNode, type HostClock } from '../../cluster/real-node.js';
+import { ConfigError, RealNode, type HostClock } from '../../cluster/index.js';
+import { SERVICES, loadClusterConfig } from '../../services/index.js';
 
 const FLAGS: FlagSpecs = {
   config: { kind: 'string', help: 'cluster config file (JSON)' },
@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const config = loadClusterConfig(configPath);
     node = new RealNode({
-      config, id, clock: hostClock, seed: flagNumber(args, 'seed') ?? seedFromId(id),
+      config, id, registry: SERVICES, clock: hostClock, seed: flagNumber(args, 'seed') ?? seedFromId(id),
       log: (line) => process.stderr.write(`${id}: ${line}\n`),
     });
   } catch (err) {

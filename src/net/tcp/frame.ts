@@ -2,7 +2,8 @@
 //   u32 frame_len (bytes after this field) | u8 version | u8 type | u8 src_len | src | u8 dst_len | dst |
 //   u32 payload_len | payload (UTF-8 JSON) | 32-byte HMAC-SHA256(cluster key, version .. end of payload)
 // Types: hello (dialer's handshake), data (payload: 16-byte session tag | u64 seq | JSON, see session.ts),
-// challenge (the acceptor's nonce, sent first; dst '*'). Decoding never throws: it returns the frame or
+// knock (the dialer's first frame, empty: the acceptor answers it with its challenge, so a stream that
+// never speaks gets nothing written to it), challenge (the acceptor's nonce; dst '*'). Decoding never throws: it returns the frame or
 // the reason it was refused.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -13,7 +14,7 @@ export const FRAME_MAX_BYTES_DEFAULT = 1024 * 1024;
 /** Smallest possible body: version, type, two 1-byte ids with their lengths, payload length, MAC. */
 export const FRAME_MIN_BODY_BYTES = 1 + 1 + 1 + 1 + 1 + 1 + 4 + MAC_BYTES;
 
-export const FrameType = { hello: 1, data: 2, challenge: 3 } as const;
+export const FrameType = { hello: 1, data: 2, challenge: 3, knock: 4 } as const;
 /** The destination of a challenge: the acceptor does not know yet who dialled it ('*' is never a node id). */
 export const ANY_NODE = '*';
 export type FrameTypeName = keyof typeof FrameType;
@@ -67,7 +68,7 @@ export function decodeBody(key: Buffer, body: Buffer): Frame | DropReason {
   const macAt = o + payloadLen;
   const expected = createHmac('sha256', key).update(body.subarray(0, macAt)).digest();
   if (!timingSafeEqual(expected, body.subarray(macAt))) return 'bad-mac';
-  const type = typeCode === FrameType.hello ? 'hello' : typeCode === FrameType.data ? 'data' : typeCode === FrameType.challenge ? 'challenge' : undefined;
+  const type = typeCode === FrameType.hello ? 'hello' : typeCode === FrameType.data ? 'data' : typeCode === FrameType.challenge ? 'challenge' : typeCode === FrameType.knock ? 'knock' : undefined;
   if (!type) return 'bad-type';
   return { type, src, dst, payload: Buffer.from(body.subarray(o, macAt)) };
 }

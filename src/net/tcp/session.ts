@@ -1,4 +1,4 @@
-// Replay protection of one connection. The acceptor opens with a challenge carrying a fresh nonce; the
+// Replay protection of one connection. The dialer knocks, the acceptor answers with a challenge carrying a fresh nonce; the
 // dialer's hello returns it with a nonce of its own, and both derive a 16-byte session tag from the two.
 // Every data frame starts with that tag and a sequence number, all under the frame's MAC, so a frame
 // recorded on another connection (another tag) or seen before on this one (a seq left of, or inside and

@@ -110,6 +110,8 @@ interface Inbound {
   counted: number;
   deadline: NodeJS.Timeout | undefined;
   tls_error: string | undefined;
+  /** The challenge has been sent (in answer to the dialer's knock). */
+  challenged: boolean;
 }
 
 /** Bytes of a data frame around its JSON body. */
@@ -270,7 +272,11 @@ export class TcpTransport {
     l.socket = s;
     const reader = new FrameReader(4096); // only a challenge is expected on this side
     const deadline = setTimeout(() => s.destroy(), this.handshakeMs());
-    s.once(tls ? 'secureConnect' : 'connect', () => this.stats.connects++);
+    s.once(tls ? 'secureConnect' : 'connect', () => {
+      this.stats.connects++;
+      // The acceptor speaks only once spoken to: knock, and its challenge follows.
+      s.write(encodeFrame(this.opts.key, { type: 'knock', src: this.opts.id, dst: l.id, payload: Buffer.from('{}') }));
+    });
     s.on('data', (chunk: Buffer) => {
       if (l.state === 'up' || l.socket !== s) return; // nothing but the challenge is read on this side
       reader.append(chunk);
@@ -381,7 +387,7 @@ export class TcpTransport {
     }
     const c: Inbound = {
       raw: s, ip, where, reader: new FrameReader(this.preAuthFrame), nonce: freshNonce(), window: new ReplayWindow(),
-      io: undefined, cert_id: undefined, peer: undefined, tag: undefined, counted: 0, deadline: undefined, tls_error: undefined,
+      io: undefined, cert_id: undefined, peer: undefined, tag: undefined, counted: 0, deadline: undefined, tls_error: undefined, challenged: false,
     };
     this.pending.set(s, c);
     this.pendingPerIp.set(ip, (this.pendingPerIp.get(ip) ?? 0) + 1);
@@ -424,7 +430,7 @@ export class TcpTransport {
     this.close(c);
   }
 
-  /** The connection can carry frames: send the challenge and start reading. */
+  /** The connection can carry frames: start reading (the challenge answers the dialer's knock). */
   private open(c: Inbound, io: Socket): void {
     c.io = io;
     io.on('error', () => {});
@@ -432,8 +438,17 @@ export class TcpTransport {
     io.setTimeout(this.opts.partial_frame_timeout_ms ?? 30_000, () => {
       if (c.reader.buffered > 0) this.close(c); // a stalled partial frame: counted as truncated on close
     });
+  }
+
+  /**
+   * The dialer's knock: answer with this connection's challenge, once. Nothing is written before it, so a
+   * stream that only sends garbage (or nothing) never has our bytes waiting unread ahead of its close.
+   */
+  private knocked(c: Inbound): void {
+    if (c.challenged || !c.io) return;
+    c.challenged = true;
     const challenge = JSON.stringify({ nonce: c.nonce.toString('hex') });
-    io.write(encodeFrame(this.opts.key, { type: 'challenge', src: this.opts.id, dst: ANY_NODE, payload: Buffer.from(challenge) }));
+    c.io.write(encodeFrame(this.opts.key, { type: 'challenge', src: this.opts.id, dst: ANY_NODE, payload: Buffer.from(challenge) }));
   }
 
   private onBytes(c: Inbound, chunk: Buffer): void {
@@ -478,6 +493,7 @@ export class TcpTransport {
       if (!c.peer) this.close(c); // a certificate for one node and frames of another: not a peer
       return;
     }
+    if (f.type === 'knock') return this.knocked(c);
     if (f.type === 'hello') return this.hello(c, f);
     if (f.type !== 'data') return this.drop('bad-type', `${f.type} frame from ${c.where}`);
     const d = openData(f.payload);

@@ -42,6 +42,19 @@ export interface NodeService {
 /** Creates a fresh service instance for each (re)start of a node; options come from the cluster config. */
 export type ServiceFactory = (options: Readonly<Record<string, unknown>>) => NodeService;
 
+/** Service names (as a cluster config writes them) to factories; the composition layer (src/services) has the default one. */
+export type ServiceRegistry = Readonly<Record<string, ServiceFactory>>;
+
+/** The factory of a named service; one clear error for a name the registry does not hold. */
+export function lookupService(registry: ServiceRegistry, name: string): ServiceFactory {
+  const f = Object.hasOwn(registry, name) ? registry[name] : undefined;
+  if (!f) {
+    const known = Object.keys(registry);
+    throw new Error(`unknown service '${name}' (${known.length > 0 ? `known: ${known.join(', ')}` : 'no service registry was given'})`);
+  }
+  return f;
+}
+
 /** What travels between nodes: the addressed service, the Lamport stamp, optional vector stamp, the body. */
 export interface Envelope {
   readonly svc: string;

@@ -2,7 +2,7 @@
 // `counter` keeps a number behind at-most-once RPC (incr is not idempotent, get is). With the option
 // `durable: true` the counter and its reply cache live in the node's storage and survive crashes.
 import { RpcServer } from '../rpc/index.js';
-import type { NodeContext, NodeService } from './context.js';
+import type { NodeContext, NodeService } from '../node/index.js';
 
 export class EchoService implements NodeService {
   private ctx: NodeContext | undefined;
