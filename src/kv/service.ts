@@ -7,7 +7,7 @@ import type { NodeContext, NodeService } from '../cluster/index.js';
 import type { NodeId, RaftStorage, Ready } from '../raft/index.js';
 import { openRaftStorage, RsmHost, type Refusal } from '../rsm/index.js';
 import { KvStateMachine, encodeCommand, type KvResult } from './state-machine.js';
-import { kvResultToWire, validateWire, type NodeStatusReport, type WireKvRequest, type WireKvResponse } from './wire.js';
+import { kvResultToWire, nameAnswer, validateWire, type NodeStatusReport, type WireKvRequest, type WireKvResponse } from './wire.js';
 
 /** The host of a raft-kv node. */
 export type KvHost = RsmHost<KvResult | null>;
@@ -71,6 +71,8 @@ interface Requester {
   readonly from: NodeId;
   readonly req: number;
   readonly reply_to: string | undefined;
+  /** The command, when the request asked for an answer that names it. */
+  readonly named: WireKvRequest['cmd'] | undefined;
 }
 
 export class RaftKvService implements NodeService {
@@ -134,7 +136,7 @@ export class RaftKvService implements NodeService {
   }
 
   private handleRequest(host: KvHost, from: NodeId, m: WireKvRequest): void {
-    const who: Requester = { from, req: m.req, reply_to: m.reply_to };
+    const who: Requester = { from, req: m.req, reply_to: m.reply_to, named: m.named ? m.cmd : undefined };
     if (m.cmd.op.op === 'get' && m.read !== 'log') {
       const key = m.cmd.op.key;
       host.read((r) => {
@@ -151,7 +153,7 @@ export class RaftKvService implements NodeService {
   }
 
   private reply(to: Requester, resp: WireKvResponse): void {
-    this.ctx?.send(to.from, resp, to.reply_to ?? KV_CLIENT_SERVICE);
+    this.ctx?.send(to.from, nameAnswer(resp, to.named), to.reply_to ?? KV_CLIENT_SERVICE);
   }
 
   private refuse(to: Requester, r: Refusal): void {
