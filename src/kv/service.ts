@@ -5,6 +5,7 @@
 // the node's DurableStorage (namespaced per service), or `data_dir` for a RaftFileStorage (real nodes).
 import type { NodeContext, NodeService } from '../cluster/index.js';
 import type { NodeId, RaftStorage, Ready } from '../raft/index.js';
+import { isClientId } from '../net/tcp/frame.js';
 import { openRaftStorage, RsmHost, type Refusal } from '../rsm/index.js';
 import { KvStateMachine, encodeCommand, type KvResult } from './state-machine.js';
 import { kvResultToWire, nameAnswer, validateWire, type NodeStatusReport, type WireKvRequest, type WireKvResponse } from './wire.js';
@@ -119,7 +120,10 @@ export class RaftKvService implements NodeService {
       ctx.log(`raft ${ctx.id}: dropped a message from ${from}: ${msg}`);
       return;
     }
-    if (msg.kind === 'raft') host.step(from, msg);
+    if (msg.kind === 'raft') {
+      if (!isClientId(from)) host.step(from, msg);
+      else this.malformed++; // clients are not members: their Raft traffic is never stepped
+    }
     else if (msg.kind === 'status-req') ctx.send(from, { kind: 'status-resp', req: msg.req, status: this.statusReport() }, msg.reply_to ?? KV_CLIENT_SERVICE);
     else if (msg.kind === 'kv-req') this.handleRequest(host, from, msg);
   }
