@@ -157,12 +157,12 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-raft-bench-'));
   const procs: ChildProcess[] = [];
   try {
-    const ports = await Promise.all([0, 1, 2, 3].map(() => freeLoopbackPort()));
+    const ports = await Promise.all([0, 1, 2].map(() => freeLoopbackPort()));
     const ids = ['n1', 'n2', 'n3'];
     const raftKv = { voters: ids, data_dir: path.join(dir, 'data'), tick_ms: 10, snapshot_entries: 5000 };
     const cfg = {
       key: randomBytes(32).toString('hex'),
-      nodes: [...ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { 'raft-kv': raftKv } })), { id: 'client', host: '127.0.0.1', port: ports[3], services: [] }],
+      nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { 'raft-kv': raftKv } })),
     };
     const cfgPath = path.join(dir, 'cluster.json');
     fs.writeFileSync(cfgPath, JSON.stringify(cfg));

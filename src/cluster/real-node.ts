@@ -71,6 +71,7 @@ export class RealNode {
 
   async start(): Promise<PeerAddress> {
     const addr = await this.transport.start();
+    if (!addr) throw new Error(`node '${this.opts.id}' has no listen address`);
     for (const [name, svc] of this.services) this.guard(name, () => svc.start(this.context(name)));
     return addr;
   }

@@ -2,11 +2,14 @@
 // (tcp-client.ts): request numbers and response matching (an answer to any attempt of a call completes
 // it), the leader search (follow a refusal's leader hint, else try the next server), retries with
 // backoff after a retryable refusal, an attempt timeout and a call deadline, and client sessions (the
-// command's (session, seq) is what the store deduplicates, so a retried write applies once). It reads no
-// clock and sets no timer itself: a transport and timer interface (KvClientEnv) comes in.
+// command's (session, seq) is what the store deduplicates, so a retried write applies once). With
+// `named_replies` every request asks the server to name the command it answers, and an answer that names
+// another (session, seq) than its request's, or answers no outstanding request, is dropped and counted:
+// an answer meant for someone else is never taken as this client's. It reads no clock and sets no timer
+// itself: a transport and timer interface (KvClientEnv) comes in.
 // Bounds: `max_calls` calls in flight (one per session: calls on one session must not overlap).
 import type { KvCommand, KvOp } from './state-machine.js';
-import { validateWire, type NodeStatusReport, type WireKvRequest, type WireStatusRequest } from './wire.js';
+import { validateWire, type NodeStatusReport, type WireKvRequest, type WireKvResponse, type WireStatusRequest } from './wire.js';
 
 /** What the core needs from its surroundings: the simulator's NodeContext or a TCP transport with timers. */
 export interface KvClientEnv {
@@ -28,6 +31,8 @@ export interface KvRetryPolicy {
   readonly clamp_to_deadline: boolean;
   /** A send that surely did not leave counts as no answer at once (after the backoff), not at the timeout. */
   readonly fail_unsent: boolean;
+  /** Ask for answers that name their command, and take no other (the TCP client; off in the simulator). */
+  readonly named_replies?: boolean;
 }
 
 export type KvCallResult =
@@ -61,9 +66,11 @@ export class KvClientCore {
   private req = 0;
   /** Request number -> its call and the server it went to. */
   private readonly calls = new Map<number, { readonly call: Call; readonly to: string }>();
-  private readonly statusWaiting = new Map<number, { timer: number; done: (s: NodeStatusReport | null) => void }>();
+  private readonly statusWaiting = new Map<number, { readonly to: string; timer: number; done: (s: NodeStatusReport | null) => void }>();
   private readonly seqs = new Map<string, number>();
   private readonly open = new Set<Call>();
+  /** Answers dropped: for no outstanding request, or naming another command (or server) than it. */
+  dropped_replies = 0;
 
   constructor(
     readonly servers: readonly string[],
@@ -106,7 +113,7 @@ export class KvClientCore {
       this.statusWaiting.delete(req);
       done(null);
     });
-    this.statusWaiting.set(req, { timer, done });
+    this.statusWaiting.set(req, { to, timer, done });
     this.env.send(to, { kind: 'status-req', req, reply_to: this.replyTo });
   }
 
@@ -116,7 +123,7 @@ export class KvClientCore {
     if (typeof m === 'string') return;
     if (m.kind === 'status-resp') {
       const w = this.statusWaiting.get(m.req);
-      if (!w) return;
+      if (!w || m.status.id !== w.to) return void this.dropped_replies++;
       this.statusWaiting.delete(m.req);
       this.env.clearTimer(w.timer);
       w.done(m.status);
@@ -124,7 +131,7 @@ export class KvClientCore {
     }
     if (m.kind !== 'kv-resp') return;
     const sent = this.calls.get(m.req);
-    if (!sent) return;
+    if (!sent || !this.answers(m, sent.call.cmd)) return void this.dropped_replies++;
     const c = sent.call;
     const server = sent.to;
     this.clearCallTimer(c);
@@ -149,6 +156,12 @@ export class KvClientCore {
     this.retryAfterBackoff(c);
   }
 
+  /** Does an answer belong to the command of the request it claims? Unnamed answers only without named_replies. */
+  private answers(m: WireKvResponse, cmd: KvCommand): boolean {
+    if (m.client === undefined && m.seq === undefined) return !this.policy.named_replies;
+    return m.client === cmd.client && m.seq === cmd.seq;
+  }
+
   /** Drop every call and status request without answering (the client is going away). */
   close(): void {
     for (const c of this.open) this.clearCallTimer(c);
@@ -169,7 +182,10 @@ export class KvClientCore {
     const req = ++this.req;
     c.reqs.push(req);
     this.calls.set(req, { call: c, to });
-    const sent = this.env.send(to, { kind: 'kv-req', req, cmd: c.cmd, read: c.opts.read, reply_to: this.replyTo });
+    const msg: WireKvRequest = this.policy.named_replies
+      ? { kind: 'kv-req', req, cmd: c.cmd, read: c.opts.read, reply_to: this.replyTo, named: true }
+      : { kind: 'kv-req', req, cmd: c.cmd, read: c.opts.read, reply_to: this.replyTo };
+    const sent = this.env.send(to, msg);
     if (!sent && this.policy.fail_unsent) {
       this.noAnswer(c, to);
       this.retryAfterBackoff(c);

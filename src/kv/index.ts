@@ -13,4 +13,4 @@ export {
 } from './wire.js';
 export { KvClientCore, KV_MAX_CALLS, type KvClientEnv, type KvRetryPolicy, type KvCallResult, type KvCallOptions } from './client-core.js';
 export { KvClientService, type KvWorkloadOptions } from './sim-client.js';
-export { KvTcpClient, KvClientError, kvRoles, type KvTcpClientOptions } from './tcp-client.js';
+export { KvTcpClient, KvClientError, kvServers, type KvTcpClientOptions } from './tcp-client.js';

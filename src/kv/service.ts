@@ -5,9 +5,10 @@
 // the node's DurableStorage (namespaced per service), or `data_dir` for a RaftFileStorage (real nodes).
 import type { NodeContext, NodeService } from '../cluster/index.js';
 import type { NodeId, RaftStorage, Ready } from '../raft/index.js';
+import { isClientId } from '../net/tcp/frame.js';
 import { openRaftStorage, RsmHost, type Refusal } from '../rsm/index.js';
 import { KvStateMachine, encodeCommand, type KvResult } from './state-machine.js';
-import { kvResultToWire, validateWire, type NodeStatusReport, type WireKvRequest, type WireKvResponse } from './wire.js';
+import { kvResultToWire, nameAnswer, validateWire, type NodeStatusReport, type WireKvRequest, type WireKvResponse } from './wire.js';
 
 /** The host of a raft-kv node. */
 export type KvHost = RsmHost<KvResult | null>;
@@ -71,6 +72,8 @@ interface Requester {
   readonly from: NodeId;
   readonly req: number;
   readonly reply_to: string | undefined;
+  /** The command, when the request asked for an answer that names it. */
+  readonly named: WireKvRequest['cmd'] | undefined;
 }
 
 export class RaftKvService implements NodeService {
@@ -117,7 +120,10 @@ export class RaftKvService implements NodeService {
       ctx.log(`raft ${ctx.id}: dropped a message from ${from}: ${msg}`);
       return;
     }
-    if (msg.kind === 'raft') host.step(from, msg);
+    if (msg.kind === 'raft') {
+      if (!isClientId(from)) host.step(from, msg);
+      else this.malformed++; // clients are not members: their Raft traffic is never stepped
+    }
     else if (msg.kind === 'status-req') ctx.send(from, { kind: 'status-resp', req: msg.req, status: this.statusReport() }, msg.reply_to ?? KV_CLIENT_SERVICE);
     else if (msg.kind === 'kv-req') this.handleRequest(host, from, msg);
   }
@@ -134,7 +140,7 @@ export class RaftKvService implements NodeService {
   }
 
   private handleRequest(host: KvHost, from: NodeId, m: WireKvRequest): void {
-    const who: Requester = { from, req: m.req, reply_to: m.reply_to };
+    const who: Requester = { from, req: m.req, reply_to: m.reply_to, named: m.named ? m.cmd : undefined };
     if (m.cmd.op.op === 'get' && m.read !== 'log') {
       const key = m.cmd.op.key;
       host.read((r) => {
@@ -151,7 +157,7 @@ export class RaftKvService implements NodeService {
   }
 
   private reply(to: Requester, resp: WireKvResponse): void {
-    this.ctx?.send(to.from, resp, to.reply_to ?? KV_CLIENT_SERVICE);
+    this.ctx?.send(to.from, nameAnswer(resp, to.named), to.reply_to ?? KV_CLIENT_SERVICE);
   }
 
   private refuse(to: Requester, r: Refusal): void {

@@ -1,11 +1,14 @@
 // A key-value client for real raft-kv clusters over the TCP transport: the shared client core with a
-// TCP transport and the host's timers as its environment, and promises on top. The cluster's frames are
-// authenticated and only configured node ids may talk, so the client runs as a node of the config that
-// has no services (by default the first one without raft-kv). Bound: one call in flight per session;
-// `timeout_ms` per call overall.
+// TCP transport and the host's timers as its environment, and promises on top. The client is not a
+// cluster member: each instance has its own id, `client:<64 random bits>`, listens nowhere, dials the
+// raft-kv nodes (cluster key, and under TLS the `client` certificate of the cluster CA), and reads the
+// answers on the connections it made; answers must name the command they answer. So any number of
+// clients can run at once, and an answer for one can never reach another. Bound: one call in flight per
+// session; `timeout_ms` per call overall.
 import type { ClusterConfig } from '../cluster/index.js';
 import { isEnvelope, loadTlsMaterial } from '../cluster/index.js';
 import { TcpTransport, type PeerAddress } from '../net/index.js';
+import { CLIENT_CERT_ID, freshClientId } from '../net/tcp/index.js';
 import { Prng } from '../sim/index.js';
 import { KvClientCore, type KvClientEnv } from './client-core.js';
 import type { KvOp } from './state-machine.js';
@@ -14,10 +17,8 @@ import type { NodeStatusReport } from './wire.js';
 
 export interface KvTcpClientOptions {
   readonly config: ClusterConfig;
-  /** The config node id this client speaks as (it must run no services). */
-  readonly as?: string;
-  /** Unique per client process: the session id in the replicated state machine. */
-  readonly session: string;
+  /** The session id in the replicated state machine (default: this client's own id, unique per instance). */
+  readonly session?: string;
   readonly seed: number;
   readonly attempt_timeout_ms?: number;
   /** The wall clock in ms for the call deadline (the caller's: this module reads no clock itself). */
@@ -29,19 +30,14 @@ export class KvClientError extends Error {
   override name = 'KvClientError';
 }
 
-/** The voters (nodes running raft-kv) and a client id from a cluster config. */
-export function kvRoles(config: ClusterConfig, as?: string): { servers: string[]; client: string } {
-  const runs = (id: string): boolean => {
-    const n = config.nodes.find((x) => x.id === id)!;
-    return Object.keys(n.services ?? config.services).includes(RAFT_KV_SERVICE);
-  };
-  const servers = config.nodes.map((n) => n.id).filter(runs);
+/**
+ * The servers of a cluster config: the nodes running raft-kv. Other entries are ignored (an older
+ * config's `client` entry, which clients once spoke as, is no longer used).
+ */
+export function kvServers(config: ClusterConfig): string[] {
+  const servers = config.nodes.filter((n) => Object.keys(n.services ?? config.services).includes(RAFT_KV_SERVICE)).map((n) => n.id);
   if (servers.length === 0) throw new KvClientError(`no node in the config runs the ${RAFT_KV_SERVICE} service`);
-  const client = as ?? config.nodes.map((n) => n.id).find((id) => !runs(id));
-  if (!client) throw new KvClientError('the config has no node entry for a client: add one with "services": [] (and a free port)');
-  if (!config.nodes.some((n) => n.id === client)) throw new KvClientError(`--as ${client}: no such node in the config`);
-  if (servers.includes(client)) throw new KvClientError(`--as ${client}: that node runs ${RAFT_KV_SERVICE}; a client needs an entry of its own`);
-  return { servers, client };
+  return servers;
 }
 
 const MS = 1_000_000;
@@ -69,21 +65,23 @@ class HostTimers {
 
 export class KvTcpClient {
   readonly servers: string[];
+  /** This client's transport id, `client:<random>`. */
   readonly id: string;
+  private readonly session: string;
   private readonly transport: TcpTransport;
   private readonly core: KvClientCore;
 
   constructor(private readonly o: KvTcpClientOptions) {
-    const { servers, client } = kvRoles(o.config, o.as);
+    const servers = kvServers(o.config);
     this.servers = servers;
-    this.id = client;
-    const me = o.config.nodes.find((n) => n.id === client)!;
+    this.id = freshClientId();
+    this.session = o.session ?? this.id;
     const peers = new Map<string, PeerAddress>(o.config.nodes.filter((n) => servers.includes(n.id)).map((n) => [n.id, { host: n.host, port: n.port }]));
     this.transport = new TcpTransport({
-      id: client, key: o.config.key, listen: { host: me.host, port: me.port }, peers, rng: new Prng(o.seed),
-      max_frame_bytes: o.config.max_frame_bytes, tls: loadTlsMaterial(o.config, client), log: o.log ?? (() => {}),
+      id: this.id, key: o.config.key, peers, rng: new Prng(o.seed),
+      max_frame_bytes: o.config.max_frame_bytes, tls: loadTlsMaterial(o.config, CLIENT_CERT_ID), log: o.log ?? (() => {}),
       onMessage: (_from, payload) => {
-        if (isEnvelope(payload)) this.core.onMessage(payload.body);
+        if (isEnvelope(payload) && payload.svc === KV_CLIENT_SERVICE) this.core.onMessage(payload.body);
       },
       backoff_base_ms: 20, backoff_max_ms: 200,
     });
@@ -96,8 +94,13 @@ export class KvTcpClient {
     };
     this.core = new KvClientCore(servers, env, {
       attempt_timeout_ns: (o.attempt_timeout_ms ?? 1000) * MS, backoff_base_ns: 10 * MS, backoff_max_ns: 200 * MS,
-      clamp_to_deadline: true, fail_unsent: true,
+      clamp_to_deadline: true, fail_unsent: true, named_replies: true,
     }, KV_CLIENT_SERVICE);
+  }
+
+  /** Answers dropped because they answered no outstanding request of this client (see KvClientCore). */
+  get dropped_replies(): number {
+    return this.core.dropped_replies;
   }
 
   /** The last server that answered (the leader, as far as this client knows). */
@@ -125,7 +128,7 @@ export class KvTcpClient {
    * Run one operation; resolves with the value (get) or null; rejects after timeout_ms. Calls on one
    * session must not overlap (pass distinct `session` names to run operations concurrently).
    */
-  run(op: KvOp, timeout_ms = 10_000, read: 'index' | 'log' = 'index', session = this.o.session): Promise<string | null> {
+  run(op: KvOp, timeout_ms = 10_000, read: 'index' | 'log' = 'index', session = this.session): Promise<string | null> {
     const cmd = this.core.command(session, op);
     return new Promise((resolve, reject) => {
       this.core.call(cmd, { deadline_ns: (this.o.clock_ms() + timeout_ms) * MS, read }, (r) => {

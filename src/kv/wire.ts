@@ -16,17 +16,28 @@ export interface WireKvRequest {
   readonly read?: 'index' | 'log';
   /** The service on the client's node that gets the answer (default 'kv-client'). */
   readonly reply_to?: string;
+  /**
+   * The answer must name the command it answers (`client`, `seq`). The TCP client sets it; the simulated
+   * workload does not, so its traffic stays as it was.
+   */
+  readonly named?: true;
+}
+
+/** The command an answer is for: set when the request was `named`. */
+interface Answers {
+  readonly client?: string;
+  readonly seq?: number;
 }
 
 export type WireKvResponse =
-  | { readonly kind: 'kv-resp'; readonly req: number; readonly ok: true; readonly value: string | null }
+  | { readonly kind: 'kv-resp'; readonly req: number; readonly ok: true; readonly value: string | null } & Answers
   | {
     readonly kind: 'kv-resp'; readonly req: number; readonly ok: false; readonly error: string;
     /** The node to try next, when known. */
     readonly leader: NodeId | null;
     /** True when the request may simply be retried (not leader, leadership lost, busy). */
     readonly retry: boolean;
-  };
+  } & Answers;
 
 /** Ask a node how it sees the cluster (for operators: `atoll kv status`). */
 export interface WireStatusRequest {
@@ -52,6 +63,11 @@ export function kvResultToWire(req: number, r: KvResult): WireKvResponse {
   return r.ok ? { kind: 'kv-resp', req, ok: true, value: r.value } : { kind: 'kv-resp', req, ok: false, error: r.error, leader: null, retry: false };
 }
 
+/** An answer to a `named` request names its command (after the other fields: unnamed answers keep their bytes). */
+export function nameAnswer(resp: WireKvResponse, cmd: KvCommand | undefined): WireKvResponse {
+  return cmd ? { ...resp, client: cmd.client, seq: cmd.seq } : resp;
+}
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNat = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isStr = (v: unknown): v is string => typeof v === 'string';
@@ -70,10 +86,12 @@ export function validateWire(v: unknown): KvWire | string {
       if (read !== undefined && read !== 'index' && read !== 'log') return "kv-req: read must be 'index' or 'log'";
       const replyTo = v['reply_to'];
       if (replyTo !== undefined && typeof replyTo !== 'string') return 'kv-req: reply_to must be a service name';
-      return { kind: 'kv-req', req: v['req'], cmd, read, reply_to: replyTo };
+      if (v['named'] !== undefined && v['named'] !== true) return 'kv-req: named must be true when present';
+      return v['named'] ? { kind: 'kv-req', req: v['req'], cmd, read, reply_to: replyTo, named: true } : { kind: 'kv-req', req: v['req'], cmd, read, reply_to: replyTo };
     }
     case 'kv-resp':
       if (!isNat(v['req']) || typeof v['ok'] !== 'boolean') return 'malformed kv-resp';
+      if ((v['client'] !== undefined && !isStr(v['client'])) || (v['seq'] !== undefined && !isNat(v['seq']))) return 'kv-resp: malformed client or seq';
       return v as unknown as WireKvResponse;
     case 'status-req':
       if (!isNat(v['req'])) return 'status-req without a request number';

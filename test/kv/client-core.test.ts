@@ -63,3 +63,43 @@ describe('kv client core', () => {
     expect(results[1]).toEqual({ ok: false, kind: 'refused', error: 'bad key' });
   });
 });
+
+describe('kv client core reply matching', () => {
+  const named = { ...policy, named_replies: true };
+
+  it('drops and counts a reply naming another session or seq, or answering no outstanding request', () => {
+    const { env, sent } = fakeEnv();
+    const core = new KvClientCore(['a', 'b'], env, named, 'kv-client');
+    const results: KvCallResult[] = [];
+    core.call(core.command('mine', { op: 'get', key: 'y' }), { deadline_ns: 10_000 }, (r) => results.push(r));
+    const req = sent[0]!.msg.req;
+    expect(sent[0]!.msg.named).toBe(true);
+    // another process's answer with the same request number: another session, or this session's other seq
+    core.onMessage({ kind: 'kv-resp', req, client: 'theirs', seq: 1, ok: true, value: 'Z' });
+    core.onMessage({ kind: 'kv-resp', req, client: 'mine', seq: 7, ok: true, value: 'Z' });
+    // an answer that names nothing, and one for a request never sent
+    core.onMessage({ kind: 'kv-resp', req, ok: true, value: 'Z' });
+    core.onMessage({ kind: 'kv-resp', req: req + 100, client: 'mine', seq: 1, ok: true, value: 'Z' });
+    expect(results).toEqual([]);
+    expect(core.dropped_replies).toBe(4);
+    core.onMessage({ kind: 'kv-resp', req, client: 'mine', seq: 1, ok: true, value: 'Y' });
+    expect(results).toEqual([{ ok: true, value: 'Y', server: 'a' }]);
+    // a late copy of the answer to a finished call is dropped too
+    core.onMessage({ kind: 'kv-resp', req, client: 'mine', seq: 1, ok: true, value: 'Y' });
+    expect(core.dropped_replies).toBe(5);
+  });
+
+  it('drops a status answer from another node than the one asked', () => {
+    const { env } = fakeEnv();
+    const sentStatus: { to: string; req: number }[] = [];
+    const core = new KvClientCore(['a', 'b'], { ...env, send: (to, m) => { sentStatus.push({ to, req: m.req }); return true; } }, named, 'kv-client');
+    const got: unknown[] = [];
+    core.status('a', 1000, (s) => got.push(s));
+    const status = { id: 'b', role: 'leader', term: 1, lead: 'b', commit: 1, applied: 1, last_index: 1, snap_index: 0, voters: ['a', 'b'], learners: [], keys: 0 };
+    core.onMessage({ kind: 'status-resp', req: sentStatus[0]!.req, status });
+    expect(got).toEqual([]);
+    expect(core.dropped_replies).toBe(1);
+    core.onMessage({ kind: 'status-resp', req: sentStatus[0]!.req, status: { ...status, id: 'a' } });
+    expect(got).toHaveLength(1);
+  });
+});

@@ -3,7 +3,8 @@
 // cluster key is fresh random bytes; the config (mode 0600) is written to --dir or a temporary directory.
 // `atoll cluster init --dir D`: writes a config for N nodes at --host from --base-port, with a new CA and
 // a key and certificate per node under D/tls/ (keys mode 0600), so the nodes talk TLS 1.3 with mutual
-// authentication; `cluster up --tls` does the same for the cluster it starts.
+// authentication, and one more certificate, `client`, that clients (`atoll kv`) present; `cluster up
+// --tls` does the same for the cluster it starts. Clients are not config entries.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagS
 import { InputError, UsageError, ownEntry } from '../../base/index.js';
 import { SERVICES } from '../../services/index.js';
 import { freeLoopbackPort } from '../../net/free-port.js';
+import { CLIENT_CERT_ID } from '../../net/tcp/index.js';
 
 export const CLUSTER_UP_MAX_NODES = 64;
 
@@ -53,18 +55,15 @@ interface ClusterLayout {
   readonly ids: readonly string[];
   readonly host: string;
   readonly ports: readonly number[];
-  /** With raft-kv: the port of the `client` entry (no services) that `atoll kv` speaks as. */
-  readonly clientPort: number | undefined;
   readonly services: readonly string[];
   readonly tls: boolean;
 }
 
 /** Write `cluster.json` (mode 0600) and, with TLS, a CA and every node's key and certificate under tls/. */
 async function writeCluster(dir: string, c: ClusterLayout): Promise<string> {
-  // With raft-kv, the voters are the started nodes, and one more entry (no services) is the identity that
-  // `atoll kv --cluster <config>` speaks as, so the printed config works for the key-value client as it is.
+  // With raft-kv, the voters are the started nodes; `atoll kv --cluster <config>` needs no entry of its own
+  // (each client has its own id and dials the nodes), so the printed config works for it as it is.
   const nodes: { id: string; host: string; port: number; services?: string[] }[] = c.ids.map((id, i) => ({ id, host: c.host, port: c.ports[i]! }));
-  if (c.clientPort !== undefined) nodes.push({ id: 'client', host: c.host, port: c.clientPort, services: [] });
   const config: Record<string, unknown> = {
     key: randomBytes(32).toString('hex'),
     nodes,
@@ -78,10 +77,11 @@ async function writeCluster(dir: string, c: ClusterLayout): Promise<string> {
     const ca = await createCertificateAuthority(`atoll ${nodes.length}-node`);
     writeFileSync(join(tlsDir, 'ca.crt'), ca.cert);
     writeFileSync(join(tlsDir, 'ca.key'), ca.key, { mode: 0o600 });
-    for (const nd of nodes) {
-      const pem = await ca.issue(nd.id);
-      writeFileSync(join(tlsDir, `${nd.id}.crt`), pem.cert);
-      writeFileSync(join(tlsDir, `${nd.id}.key`), pem.key, { mode: 0o600 });
+    // the nodes' certificates, and the one every client presents (it names the client namespace, no node)
+    for (const id of [...nodes.map((nd) => nd.id), CLIENT_CERT_ID]) {
+      const pem = await ca.issue(id);
+      writeFileSync(join(tlsDir, `${id}.crt`), pem.cert);
+      writeFileSync(join(tlsDir, `${id}.key`), pem.key, { mode: 0o600 });
     }
     config['tls'] = { ca: 'tls/ca.crt', cert: 'tls/{id}.crt', key: 'tls/{id}.key' };
   }
@@ -95,8 +95,7 @@ async function init(args: ReturnType<typeof parseArgs>, n: number, services: rea
   if (!dirFlag) throw new UsageError('cluster init: --dir <directory> is required');
   const dir = resolve(dirFlag);
   const base = flagNumber(args, 'base-port') ?? 7001;
-  const count = n + (services.includes('raft-kv') ? 1 : 0);
-  if (base < 1 || base + count - 1 > 65535) throw new UsageError(`--base-port ${base} leaves no room for ${count} ports`);
+  if (base < 1 || base + n - 1 > 65535) throw new UsageError(`--base-port ${base} leaves no room for ${n} ports`);
   if (existsSync(join(dir, 'cluster.json')) && !flagBool(args, 'force')) {
     throw new InputError(`${join(dir, 'cluster.json')} exists; pass --force to overwrite it (and make a new CA)`);
   }
@@ -105,8 +104,7 @@ async function init(args: ReturnType<typeof parseArgs>, n: number, services: rea
   makeDirectories(dir, 'the cluster directory');
   try {
     configPath = await writeCluster(dir, {
-      ids: Array.from({ length: n }, (_, i) => `n${i + 1}`), host: flagString(args, 'host') ?? '127.0.0.1', ports,
-      clientPort: services.includes('raft-kv') ? base + n : undefined, services, tls: true,
+      ids: Array.from({ length: n }, (_, i) => `n${i + 1}`), host: flagString(args, 'host') ?? '127.0.0.1', ports, services, tls: true,
     });
   } catch (err) {
     throw new InputError(`cannot write the cluster into ${dir}: ${(err as Error).message}`);
@@ -146,9 +144,8 @@ export async function run(argv: string[]): Promise<number> {
   const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   const ports: number[] = [];
   for (let i = 0; i < n; i++) ports.push(await freeLoopbackPort());
-  const clientPort = services.includes('raft-kv') ? await freeLoopbackPort() : undefined;
-  const configPath = await writeCluster(dir, { ids, host: '127.0.0.1', ports, clientPort, services, tls: flagBool(args, 'tls') });
-  const raft = clientPort !== undefined;
+  const configPath = await writeCluster(dir, { ids, host: '127.0.0.1', ports, services, tls: flagBool(args, 'tls') });
+  const raft = services.includes('raft-kv');
 
   const launcher = fileURLToPath(new URL('../../../../bin/atoll.js', import.meta.url));
   const children = new Map<string, ChildProcess>();

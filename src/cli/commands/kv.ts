@@ -1,7 +1,8 @@
 // `atoll kv put|get|del --cluster <config.json>`: use the replicated key-value store of a real raft-kv
 // cluster over the TCP transport (finding the leader, retrying safely). Prints the value for get
 // ('(absent)' when missing), 'ok' for put/del; `status` shows each node's role, term, leader and indexes
-// (exit 1 when no node leads); --json prints one JSON object.
+// (exit 1 when no node leads); --json prints one JSON object. Each invocation is a client of its own
+// (`client:<random>`), not a config node, so any number can run at once.
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, loadClusterConfig } from '../../cluster/index.js';
@@ -9,7 +10,7 @@ import { KvClientError, KvTcpClient, type KvOp } from '../../kv/index.js';
 
 const FLAGS: FlagSpecs = {
   cluster: { kind: 'string', help: 'cluster config file (JSON) whose nodes run raft-kv' },
-  as: { kind: 'string', help: 'the config node id to speak as (default: the first node without raft-kv)' },
+  as: { kind: 'string', help: 'no longer used: every invocation is a client of its own' },
   'timeout-ms': { kind: 'integer', help: 'give up after this long (default 10000)' },
   'read-log': { kind: 'boolean', help: 'get through the log instead of ReadIndex' },
   json: { kind: 'boolean', help: 'print one JSON object' },
@@ -67,13 +68,14 @@ export async function run(argv: string[]): Promise<number> {
   if (!cfgPath) throw new UsageError('--cluster <config.json> is required');
   const timeout = flagNumber(args, 'timeout-ms') ?? 10_000;
   if (timeout < 1) throw new UsageError('--timeout-ms must be at least 1');
+  if (flagString(args, 'as') !== undefined) {
+    throw new UsageError('--as is no longer used: each atoll kv process is a client of its own (client:<random>), not a config node; drop the flag');
+  }
   let client: KvTcpClient;
   try {
     const config = loadClusterConfig(cfgPath);
-    // The session id must be unique per invocation; this is CLI code, where the wall clock is allowed.
-    client = new KvTcpClient({ config, as: flagString(args, 'as'), session: `cli-${process.pid}-${Date.now()}`, seed: process.pid,
-      clock_ms: () => Date.now(),
-    });
+    // The session is the client's own random id; the deadline's clock is the wall clock (CLI code may read it).
+    client = new KvTcpClient({ config, seed: process.pid, clock_ms: () => Date.now() });
     await client.start();
   } catch (err) {
     if (err instanceof ConfigError || err instanceof KvClientError) throw new InputError(`${cfgPath}: ${err.message}`);

@@ -10,6 +10,16 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export const FRAME_VERSION = 1;
 export const MAC_BYTES = 32;
 export const NODE_ID_MAX_BYTES = 64;
+/**
+ * Clients (`atoll kv`) are not cluster members: each process names itself `client:<random>`, a namespace
+ * no config node id can enter (node ids have no ':'). Under TLS they present a certificate naming `client`.
+ */
+export const CLIENT_ID_PREFIX = 'client:';
+export const CLIENT_CERT_ID = 'client';
+
+export function isClientId(id: string): boolean {
+  return id.startsWith(CLIENT_ID_PREFIX) && /^client:[A-Za-z0-9._-]+$/.test(id) && Buffer.byteLength(id) <= NODE_ID_MAX_BYTES;
+}
 export const FRAME_MAX_BYTES_DEFAULT = 1024 * 1024;
 /** Smallest possible body: version, type, two 1-byte ids with their lengths, payload length, MAC. */
 export const FRAME_MIN_BODY_BYTES = 1 + 1 + 1 + 1 + 1 + 1 + 4 + MAC_BYTES;

@@ -2,7 +2,8 @@
 // dialer's hello returns it with a nonce of its own, and both derive a 16-byte session tag from the two.
 // Every data frame starts with that tag and a sequence number, all under the frame's MAC, so a frame
 // recorded on another connection (another tag) or seen before on this one (a seq left of, or inside and
-// already marked in, the window) is refused. Nonces come from node:crypto (the real-mode edge).
+// already marked in, the window) is refused. A client's connection also carries the acceptor's replies
+// back, under a tag of their own (replyTag). Nonces come from node:crypto (the real-mode edge).
 import { createHash, randomBytes } from 'node:crypto';
 
 export const NONCE_BYTES = 16;
@@ -14,6 +15,20 @@ export const REPLAY_WINDOW = 64;
 
 export function freshNonce(): Buffer {
   return randomBytes(NONCE_BYTES);
+}
+
+/** A client's own id, `client:<64 random bits in hex>` (see CLIENT_ID_PREFIX). */
+export function freshClientId(): string {
+  return `client:${randomBytes(8).toString('hex')}`;
+}
+
+/**
+ * The tag of the acceptor's replies on a client's connection: the same nonces and ids under another label,
+ * so a frame of one direction is never accepted in the other.
+ */
+export function replyTag(acceptor_nonce: Buffer, dialer_nonce: Buffer, dialer: string, acceptor: string): Buffer {
+  return createHash('sha256').update('atoll-reply-v1\0').update(acceptor_nonce).update(dialer_nonce)
+    .update(`${dialer}\0${acceptor}`).digest().subarray(0, SESSION_TAG_BYTES);
 }
 
 /** The tag of a session: binds the acceptor's challenge, the dialer's nonce and both ids. */

@@ -9,12 +9,18 @@
 // bytes per socket, `max_inbound` connections; before a connection is authenticated, a handshake
 // deadline, `max_unauthenticated` (`max_unauthenticated_per_ip`) connections and a byte bound per
 // connection and overall. Authenticated peers keep one inbound connection each and are never refused
-// for unauthenticated ones: those are evicted, oldest first. Limit: the key is shared by the cluster.
+// for unauthenticated ones: those are evicted, oldest first. Clients (ids `client:<random>`, no listener)
+// are not cluster members: a client dials servers, and a server answers on the connection the client
+// dialled (never dialling a client, never queueing for one); a reply for a client whose connection is gone
+// is dropped and counted, so it can reach no one else. At most `max_clients` client connections, the
+// oldest closed first. Limit: the key is shared by the cluster.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type PeerCertificate, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Prng } from '../../sim/index.js';
-import { ANY_NODE, decodeBody, encodeFrame, FrameReader, FRAME_MAX_BYTES_DEFAULT, MAC_BYTES, type DropReason, type Frame } from './frame.js';
-import { DATA_HEADER_BYTES, freshNonce, NONCE_BYTES, openData, ReplayWindow, sealData, sessionTag } from './session.js';
+import {
+  ANY_NODE, CLIENT_CERT_ID, decodeBody, encodeFrame, FrameReader, FRAME_MAX_BYTES_DEFAULT, isClientId, MAC_BYTES, type DropReason, type Frame,
+} from './frame.js';
+import { DATA_HEADER_BYTES, freshNonce, NONCE_BYTES, openData, ReplayWindow, replyTag, sealData, sessionTag } from './session.js';
 
 export interface PeerAddress {
   readonly host: string;
@@ -29,9 +35,11 @@ export interface TlsMaterial {
 }
 
 export interface TcpTransportOptions {
+  /** A node id of the config, or a client id (`client:...`, see isClientId) for a client. */
   readonly id: string;
   readonly key: Buffer;
-  readonly listen: PeerAddress;
+  /** Where a node listens. A client has none: it only dials, and reads the answers on its connections. */
+  readonly listen?: PeerAddress;
   readonly peers: ReadonlyMap<string, PeerAddress>;
   readonly rng: Prng;
   readonly onMessage: (from: string, payload: unknown) => void;
@@ -58,9 +66,12 @@ export interface TcpTransportOptions {
   readonly unauthenticated_budget_bytes?: number;
   /** TLS 1.3 with client certificates: peers must present a certificate of this CA naming their node id. */
   readonly tls?: TlsMaterial;
+  /** Client connections held at once (default 64); past it the oldest is closed. */
+  readonly max_clients?: number;
 }
 
-export type TransportDropReason = DropReason | 'replayed' | 'send-overflow' | 'inbound-limit' | 'handshake-timeout' | 'buffer-limit' | 'tls-refused';
+export type TransportDropReason =
+  | DropReason | 'replayed' | 'send-overflow' | 'inbound-limit' | 'handshake-timeout' | 'buffer-limit' | 'tls-refused' | 'client-gone';
 
 export interface TransportStats {
   frames_in: number;
@@ -68,8 +79,9 @@ export interface TransportStats {
   connects: number;
   connect_failures: number;
   dropped: Record<TransportDropReason, number>;
-  /** Inbound connections now: authenticated (at most one per peer) and not yet. */
+  /** Inbound connections now: authenticated (at most one per peer), of clients, and not yet authenticated. */
   inbound_authenticated: number;
+  inbound_clients: number;
   inbound_unauthenticated: number;
   /** Bytes held now for unauthenticated connections, and the most ever held at once. */
   unauthenticated_buffered_bytes: number;
@@ -78,7 +90,14 @@ export interface TransportStats {
 
 type LinkState = 'idle' | 'connecting' | 'up' | 'backoff';
 
-interface Link {
+/** One direction of a connection that frames are written in: its session tag and last sequence number. */
+interface Sender {
+  corked: boolean;
+  tag: Buffer | undefined;
+  seq: number;
+}
+
+interface Link extends Sender {
   readonly id: string;
   readonly addr: PeerAddress;
   state: LinkState;
@@ -88,9 +107,9 @@ interface Link {
   queued_bytes: number;
   failures: number;
   timer: NodeJS.Timeout | undefined;
-  corked: boolean;
-  tag: Buffer | undefined;
-  seq: number;
+  /** A client's: the tag and window of the replies read on this connection. */
+  reply_tag: Buffer | undefined;
+  window: ReplayWindow;
 }
 
 interface Inbound {
@@ -106,6 +125,8 @@ interface Inbound {
   cert_id: string | undefined;
   peer: string | undefined;
   tag: Buffer | undefined;
+  /** A client's connection: the direction replies are written in. */
+  reply: Sender | undefined;
   /** Bytes of this connection counted in the unauthenticated budget. */
   counted: number;
   deadline: NodeJS.Timeout | undefined;
@@ -137,6 +158,8 @@ export class TcpTransport {
   private readonly pendingPerIp = new Map<string, number>();
   /** The authenticated inbound connection of each peer. */
   private readonly authed = new Map<string, Inbound>();
+  /** The connection of each client, oldest first (the only way to a client). */
+  private readonly clients = new Map<string, Inbound>();
   /** TLS connections waiting for their handshake, by remote address and port. */
   private readonly tlsWaiting = new Map<string, Inbound>();
   private stopped = false;
@@ -147,20 +170,30 @@ export class TcpTransport {
     dropped: {
       oversized: 0, malformed: 0, 'bad-version': 0, 'bad-type': 0, 'bad-mac': 0, misaddressed: 0,
       'unknown-source': 0, 'source-mismatch': 0, 'bad-payload': 0, truncated: 0, replayed: 0, 'send-overflow': 0,
-      'inbound-limit': 0, 'handshake-timeout': 0, 'buffer-limit': 0, 'tls-refused': 0,
+      'inbound-limit': 0, 'handshake-timeout': 0, 'buffer-limit': 0, 'tls-refused': 0, 'client-gone': 0,
     },
-    inbound_authenticated: 0, inbound_unauthenticated: 0, unauthenticated_buffered_bytes: 0, unauthenticated_buffered_bytes_max: 0,
+    inbound_authenticated: 0, inbound_clients: 0, inbound_unauthenticated: 0, unauthenticated_buffered_bytes: 0, unauthenticated_buffered_bytes_max: 0,
   };
 
   constructor(private readonly opts: TcpTransportOptions) {
     this.maxFrame = opts.max_frame_bytes ?? FRAME_MAX_BYTES_DEFAULT;
     this.preAuthFrame = Math.min(this.maxFrame, this.unauthBytes() - 4);
     if (this.preAuthFrame < 512) throw new RangeError('unauthenticated_buffer_bytes must leave room for a hello frame (at least 516)');
+    if (isClientId(opts.id) !== (opts.listen === undefined)) throw new RangeError(`'${opts.id}': a client id and no listen address, or a node id and one`);
     for (const [id, addr] of opts.peers) {
+      if (isClientId(id)) throw new RangeError(`peer '${id}' is a client id: clients are never dialled`);
       if (id !== opts.id) {
-        this.links.set(id, { id, addr, state: 'idle', socket: undefined, queue: [], queued_bytes: 0, failures: 0, timer: undefined, corked: false, tag: undefined, seq: 0 });
+        this.links.set(id, {
+          id, addr, state: 'idle', socket: undefined, queue: [], queued_bytes: 0, failures: 0, timer: undefined, corked: false, tag: undefined, seq: 0,
+          reply_tag: undefined, window: new ReplayWindow(),
+        });
       }
     }
+  }
+
+  /** A client only dials and reads its answers on the connections it made. */
+  private get isClient(): boolean {
+    return this.opts.listen === undefined;
   }
 
   private unauthBytes(): number {
@@ -171,14 +204,19 @@ export class TcpTransport {
     return this.opts.handshake_timeout_ms ?? 2000;
   }
 
-  /** Listen, then start connecting to every peer. Resolves with the bound address. */
-  async start(): Promise<PeerAddress> {
+  /** Listen, then start connecting to every peer. Resolves with the bound address (a client's: undefined). */
+  async start(): Promise<PeerAddress | undefined> {
+    const listen = this.opts.listen;
+    if (!listen) {
+      for (const l of this.links.values()) this.dial(l);
+      return undefined;
+    }
     const server = createServer((s) => this.accept(s));
     this.server = server;
     if (this.opts.tls) this.tlsServer = this.makeTlsServer(this.opts.tls);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.opts.listen.port, this.opts.listen.host, () => {
+      server.listen(listen.port, listen.host, () => {
         server.off('error', reject);
         resolve();
       });
@@ -186,13 +224,17 @@ export class TcpTransport {
     server.on('error', (err) => this.opts.log(`listener error: ${err.message}`));
     for (const l of this.links.values()) this.dial(l);
     const a = server.address();
-    return typeof a === 'object' && a ? { host: a.address, port: a.port } : this.opts.listen;
+    return typeof a === 'object' && a ? { host: a.address, port: a.port } : listen;
   }
 
-  /** Queue or write a message; false when it surely was not sent (unknown or unreachable peer, overflow). */
+  /**
+   * Queue or write a message; false when it surely was not sent (unknown or unreachable peer, overflow).
+   * To a client: written on its connection at once, or dropped (client-gone) when it has none.
+   */
   send(to: string, payload: unknown): boolean {
     const l = this.links.get(to);
-    if (!l || this.stopped) return false;
+    const client = l ? undefined : this.clients.get(to);
+    if (this.stopped || (!l && !isClientId(to))) return false;
     let json: Buffer;
     try {
       json = Buffer.from(JSON.stringify(payload), 'utf8');
@@ -204,7 +246,12 @@ export class TcpTransport {
       this.drop('send-overflow', `message to ${to} is ${bytes + 4} bytes, over the ${this.maxFrame}-byte frame bound`);
       return false;
     }
-    if (l.state === 'up' && l.socket) return this.write(l, l.socket, json);
+    if (!l) {
+      if (client?.io && client.reply && !client.io.destroyed) return this.write(to, client.reply, client.io, json);
+      this.drop('client-gone', `no connection from client ${to}: its reply is dropped`);
+      return false;
+    }
+    if (l.state === 'up' && l.socket) return this.write(to, l, l.socket, json);
     // after repeated failed connects the peer counts as down until it connects or is heard from; while a
     // dial is under way frames queue, so a reply to its first request is not lost
     if (l.state !== 'connecting' && l.failures >= (this.opts.unreachable_after ?? 3)) return false;
@@ -231,27 +278,27 @@ export class TcpTransport {
       l.queue = [];
       l.queued_bytes = 0;
     }
-    for (const c of [...this.pending.values(), ...this.authed.values()]) this.close(c, false);
+    for (const c of [...this.pending.values(), ...this.authed.values(), ...this.clients.values()]) this.close(c, false);
     const server = this.server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private write(l: Link, sock: Socket, json: Buffer): boolean {
+  private write(to: string, w: Sender, sock: Socket, json: Buffer): boolean {
     if (sock.writableLength > (this.opts.write_buffer_max_bytes ?? 8 * 1024 * 1024)) {
-      this.drop('send-overflow', `write buffer to ${l.id} is full`);
+      this.drop('send-overflow', `write buffer to ${to} is full`);
       return false;
     }
-    if (!l.corked) {
+    if (!w.corked) {
       // coalesce the frames sent in this turn of the event loop into one write
-      l.corked = true;
+      w.corked = true;
       sock.cork();
       process.nextTick(() => {
-        l.corked = false;
+        w.corked = false;
         sock.uncork();
       });
     }
-    l.seq++;
-    sock.write(encodeFrame(this.opts.key, { type: 'data', src: this.opts.id, dst: l.id, payload: sealData(l.tag!, l.seq, json) }));
+    w.seq++;
+    sock.write(encodeFrame(this.opts.key, { type: 'data', src: this.opts.id, dst: to, payload: sealData(w.tag!, w.seq, json) }));
     this.stats.frames_out++;
     return true;
   }
@@ -278,7 +325,8 @@ export class TcpTransport {
       s.write(encodeFrame(this.opts.key, { type: 'knock', src: this.opts.id, dst: l.id, payload: Buffer.from('{}') }));
     });
     s.on('data', (chunk: Buffer) => {
-      if (l.state === 'up' || l.socket !== s) return; // nothing but the challenge is read on this side
+      if (l.socket !== s) return;
+      if (l.state === 'up') return void (this.isClient && this.readReplies(l, s, reader, chunk)); // a node reads only the challenge here
       reader.append(chunk);
       const b = reader.next();
       if (b === undefined) return;
@@ -299,6 +347,7 @@ export class TcpTransport {
       if (l.socket !== s) return;
       l.socket = undefined;
       l.tag = undefined;
+      l.reply_tag = undefined;
       if (l.state !== 'up') {
         l.failures++;
         this.stats.connect_failures++;
@@ -328,13 +377,54 @@ export class TcpTransport {
     s.write(encodeFrame(this.opts.key, { type: 'hello', src: this.opts.id, dst: l.id, payload: Buffer.from(hello) }));
     l.tag = sessionTag(challenge, mine, this.opts.id, l.id);
     l.seq = 0;
+    l.reply_tag = this.isClient ? replyTag(challenge, mine, this.opts.id, l.id) : undefined;
+    l.window = new ReplayWindow();
     l.state = 'up';
     if (l.failures > 0) this.opts.log(`connected to ${l.id} at ${l.addr.host}:${l.addr.port} after ${l.failures} failed attempts`);
     l.failures = 0;
     const queue = l.queue;
     l.queue = [];
     l.queued_bytes = 0;
-    for (const json of queue) this.write(l, s, json);
+    for (const json of queue) this.write(l.id, l, s, json);
+  }
+
+  /** A client reads the server's answers on the connection it dialled, checked as inbound frames are. */
+  private readReplies(l: Link, s: Socket, reader: FrameReader, chunk: Buffer): void {
+    reader.max_frame_bytes = this.maxFrame;
+    reader.append(chunk);
+    for (;;) {
+      const b = reader.next();
+      if (b === undefined) return;
+      if (typeof b === 'string') {
+        this.drop(b, `frame from ${l.id} has an impossible length; closing the connection`);
+        return void s.destroy();
+      }
+      const f = decodeBody(this.opts.key, b);
+      if (typeof f === 'string') this.drop(f, `reply frame from ${l.id}`);
+      else if (f.type !== 'data') this.drop('bad-type', `${f.type} frame from ${l.id} after the handshake`);
+      else if (f.src !== l.id) this.drop('source-mismatch', `frame claiming '${f.src}' on the connection to ${l.id}`);
+      else if (f.dst !== this.opts.id) this.drop('misaddressed', `frame from ${l.id} for '${f.dst}'`);
+      else this.deliverData(f, l.reply_tag, l.window, `the connection to ${l.id}`);
+      if (l.socket !== s) return;
+    }
+  }
+
+  /** Open a data frame of this connection's session (tag, fresh seq) and hand its JSON to onMessage. */
+  private deliverData(f: Frame, tag: Buffer | undefined, window: ReplayWindow, where: string): void {
+    const d = openData(f.payload);
+    if (d === 'malformed') return this.drop('malformed', `data frame from ${f.src} without a session header`);
+    if (!tag || !d.tag.equals(tag) || !window.accept(d.seq)) {
+      return this.drop('replayed', `frame ${d.seq} from ${f.src} (${where}) is not new on this connection's session`);
+    }
+    this.stats.frames_in++;
+    this.peerAlive(f.src);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(d.json.toString('utf8'));
+    } catch {
+      return this.drop('bad-payload', `frame from ${f.src} carries invalid JSON`);
+    }
+    this.opts.onMessage(f.src, payload);
   }
 
   /** The peer was heard from: it is reachable, so stop counting it down and skip the rest of the backoff. */
@@ -361,7 +451,7 @@ export class TcpTransport {
       if (!c) return void t.destroy();
       this.tlsWaiting.delete(c.where);
       const id = certificateNodeId(t.getPeerCertificate());
-      if (!id || !this.links.has(id)) {
+      if (!id || (!this.links.has(id) && id !== CLIENT_CERT_ID)) {
         this.drop('tls-refused', `connection from ${c.where}: the certificate names no known node (${id ?? 'none'})`);
         return void this.close(c);
       }
@@ -387,7 +477,8 @@ export class TcpTransport {
     }
     const c: Inbound = {
       raw: s, ip, where, reader: new FrameReader(this.preAuthFrame), nonce: freshNonce(), window: new ReplayWindow(),
-      io: undefined, cert_id: undefined, peer: undefined, tag: undefined, counted: 0, deadline: undefined, tls_error: undefined, challenged: false,
+      io: undefined, cert_id: undefined, peer: undefined, tag: undefined, reply: undefined, counted: 0, deadline: undefined, tls_error: undefined,
+      challenged: false,
     };
     this.pending.set(s, c);
     this.pendingPerIp.set(ip, (this.pendingPerIp.get(ip) ?? 0) + 1);
@@ -415,14 +506,15 @@ export class TcpTransport {
     const perIp = this.opts.max_unauthenticated_per_ip ?? 16;
     const all = this.opts.max_unauthenticated ?? 64;
     const total = this.opts.max_inbound ?? 256;
+    const held = (): number => this.pending.size + this.authed.size + this.clients.size;
     while ((this.pendingPerIp.get(ip) ?? 0) >= perIp) {
       const victim = [...this.pending.values()].find((c) => c.ip === ip)!;
       this.evict(victim);
     }
-    while (this.pending.size > 0 && (this.pending.size >= all || this.pending.size + this.authed.size >= total)) {
+    while (this.pending.size > 0 && (this.pending.size >= all || held() >= total)) {
       this.evict(this.pending.values().next().value!);
     }
-    return this.pending.size + this.authed.size < total && this.pending.size < all;
+    return held() < total && this.pending.size < all;
   }
 
   private evict(c: Inbound): void {
@@ -486,30 +578,23 @@ export class TcpTransport {
   /** Handle one frame whose MAC verified. */
   private receive(c: Inbound, f: Frame): void {
     if (f.dst !== this.opts.id) return this.drop('misaddressed', `frame from ${c.where} for '${f.dst}'`);
-    if (!this.links.has(f.src)) return this.drop('unknown-source', `frame from ${c.where} claims unknown node '${f.src}'`);
-    const claimed = c.peer ?? c.cert_id;
-    if (claimed !== undefined && f.src !== claimed) {
-      this.drop('source-mismatch', `frame from ${c.where} claims '${f.src}' on ${claimed}'s connection`);
+    if (!this.links.has(f.src) && !isClientId(f.src)) return this.drop('unknown-source', `frame from ${c.where} claims unknown node '${f.src}'`);
+    if (!this.mayClaim(c, f.src)) {
+      this.drop('source-mismatch', `frame from ${c.where} claims '${f.src}' on ${c.peer ?? c.cert_id}'s connection`);
       if (!c.peer) this.close(c); // a certificate for one node and frames of another: not a peer
       return;
     }
     if (f.type === 'knock') return this.knocked(c);
     if (f.type === 'hello') return this.hello(c, f);
     if (f.type !== 'data') return this.drop('bad-type', `${f.type} frame from ${c.where}`);
-    const d = openData(f.payload);
-    if (d === 'malformed') return this.drop('malformed', `data frame from ${f.src} without a session header`);
-    if (!c.tag || !d.tag.equals(c.tag) || !c.window.accept(d.seq)) {
-      return this.drop('replayed', `frame ${d.seq} from ${f.src} (${c.where}) is not new on this connection's session`);
-    }
-    this.stats.frames_in++;
-    this.peerAlive(f.src);
-    let payload: unknown;
-    try {
-      payload = JSON.parse(d.json.toString('utf8'));
-    } catch {
-      return this.drop('bad-payload', `frame from ${f.src} carries invalid JSON`);
-    }
-    this.opts.onMessage(f.src, payload);
+    this.deliverData(f, c.tag, c.window, c.where);
+  }
+
+  /** The id a connection's frames may claim: its peer's once said hello; before, its certificate's (TLS). */
+  private mayClaim(c: Inbound, src: string): boolean {
+    if (c.peer !== undefined) return src === c.peer;
+    if (c.cert_id === undefined) return true;
+    return src === c.cert_id || (c.cert_id === CLIENT_CERT_ID && isClientId(src));
   }
 
   /** The dialer's answer to this connection's challenge: the connection now belongs to f.src. */
@@ -525,11 +610,27 @@ export class TcpTransport {
     this.unpend(c);
     this.account(c, 0);
     c.reader.max_frame_bytes = this.maxFrame;
+    if (isClientId(f.src)) return this.clientHello(c, f.src, n.nonce);
     const old = this.authed.get(f.src);
     this.authed.set(f.src, c);
     if (old) this.close(old, false); // the peer dialled again: its previous connection is dead
     this.stats.inbound_authenticated = this.authed.size;
     this.peerAlive(f.src);
+  }
+
+  /** A client's connection: the only way back to it, newest per client, at most max_clients. */
+  private clientHello(c: Inbound, id: string, dialer_nonce: Buffer): void {
+    c.reply = { corked: false, tag: replyTag(c.nonce, dialer_nonce, id, this.opts.id), seq: 0 };
+    const old = this.clients.get(id);
+    this.clients.delete(id);
+    this.clients.set(id, c);
+    if (old) this.close(old, false); // the same client dialled again
+    while (this.clients.size > (this.opts.max_clients ?? 64)) {
+      const [oldest, oc] = this.clients.entries().next().value!;
+      this.drop('inbound-limit', `closed the connection of client ${oldest} (the oldest of more than ${this.opts.max_clients ?? 64})`);
+      this.close(oc, false);
+    }
+    this.stats.inbound_clients = this.clients.size;
   }
 
   private unpend(c: Inbound): void {
@@ -559,7 +660,9 @@ export class TcpTransport {
     }
     this.unpend(c);
     if (c.peer && this.authed.get(c.peer) === c) this.authed.delete(c.peer);
+    if (c.peer && this.clients.get(c.peer) === c) this.clients.delete(c.peer);
     this.stats.inbound_authenticated = this.authed.size;
+    this.stats.inbound_clients = this.clients.size;
     if (c.reader.buffered > 0) this.drop('truncated', `connection from ${c.where} closed inside a frame (${c.reader.buffered} bytes)`);
     c.reader.clear();
     this.account(c, 0);
