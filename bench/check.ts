@@ -6,7 +6,8 @@
 // given as a reference only, in a figure without a measured value.
 // Run: npm run build && node dist/bench/index.js check [--quick]
 import { join } from 'node:path';
-import { checkPorcupineHistory, findPorcupineCorpus, readPorcupineCorpus, type PorcupineHistory } from '../src/check/index.js';
+import { checkPorcupineHistory, type PorcupineHistory } from '../src/check/index.js';
+import { findPorcupineCorpus, readPorcupineCorpus } from '../src/host/index.js';
 import { runInThread } from './lib/benny-cases.js';
 import { packageRoot } from './lib/kernel-wasm.js';
 import { collect, figure, unavailable } from './lib/stats.js';

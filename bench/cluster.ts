@@ -18,7 +18,7 @@ import { RealNode } from '../src/cluster/real-node.js';
 import { SimCluster } from '../src/cluster/sim-cluster.js';
 import { RpcClient } from '../src/rpc/index.js';
 import { EventQueue, Simulation } from '../src/sim/index.js';
-import { freeLoopbackPort } from '../src/net/free-port.js';
+import { freeLoopbackPort } from '../src/net/tcp/index.js';
 import { bennySamples } from './lib/benny-cases.js';
 import { runWhenInvoked } from './lib/direct.js';
 import { figure, MAX_SAMPLES, percentileFigure, withBaseline, type FigureOptions } from './lib/stats.js';

@@ -16,7 +16,7 @@ import { RaftSim } from '../src/scenarios/index.js';
 import { runLeaderCrash } from '../src/scenarios/leader-crash.js';
 import { loadClusterConfig } from '../src/cluster/index.js';
 import { KvTcpClient } from '../src/kv/index.js';
-import { freeLoopbackPort } from '../src/net/free-port.js';
+import { freeLoopbackPort } from '../src/net/tcp/index.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
 
 export type { BenchResult, SuiteContext } from './lib/types.js';

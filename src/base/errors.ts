@@ -11,3 +11,8 @@ export class InputError extends Error {
   override name = 'InputError';
   readonly exitCode = 1;
 }
+
+/** Stored state cannot be trusted (a checksum or structure that does not hold): the node must not start from it. */
+export class StorageCorruptError extends Error {
+  override name = 'StorageCorruptError';
+}

@@ -1,6 +1,6 @@
 // The base layer under every other folder of src/: the errors a user can cause (each with its exit code)
 // and the strict flag parser the commands share. Imports nothing from the project.
-export { UsageError, InputError } from './errors.js';
+export { UsageError, InputError, StorageCorruptError } from './errors.js';
 export {
   parseArgs, parseSize, parseInteger, flagBool, flagNumber, flagString, formatFlagHelp, ownEntry,
   type FlagKind, type FlagSpec, type FlagSpecs, type FlagValue, type ParsedArgs,

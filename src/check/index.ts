@@ -12,7 +12,7 @@ export {
 } from './models.js';
 export { PartitionSearch, type SearchStatus } from './search.js';
 export {
-  checkPorcupineHistory, findPorcupineCorpus, parseJepsenLog, parseKvLog, readPorcupineCorpus,
+  checkPorcupineHistory, parseJepsenLog, parseKvLog,
   type ParsedHistory, type PorcupineFormat, type PorcupineHistory,
 } from './porcupine-formats.js';
 export { HistoryRecorder, type KvOperation, type KvOpKind } from './history.js';

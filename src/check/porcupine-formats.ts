@@ -4,9 +4,7 @@
 // the line number. `:fail` means the operation surely did not take effect: it is dropped. `:info`, or no
 // completion at all, means the outcome is unknown: the operation stays, with ret = null. Also: reading
 // a directory of such histories with their expected verdicts (the test and the bench use it).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { InputError } from '../base/errors.js';
+import { InputError } from '../base/index.js';
 import { checkOperations, type CheckOptions, type ModelCheckResult } from './linearizability.js';
 import type { Operation } from './model.js';
 import { kvModel, registerModel, type KvInput, type KvOutput, type RegisterInput, type RegisterOutput } from './models.js';
@@ -132,45 +130,8 @@ export interface PorcupineHistory {
   readonly expected: 'ok' | 'illegal';
 }
 
-/**
- * Reads `jepsen/*.log` and `kv/*.txt` under dir with the verdicts in `verdicts.json`. A history without a
- * verdict, or a verdict without its history, is an error: nothing is skipped silently.
- */
-export function readPorcupineCorpus(dir: string): PorcupineHistory[] {
-  const verdicts = JSON.parse(readFileSync(join(dir, 'verdicts.json'), 'utf8')) as Record<string, unknown>;
-  const out: PorcupineHistory[] = [];
-  for (const [format, sub, ext] of [['jepsen', 'jepsen', '.log'], ['kv', 'kv', '.txt']] as const) {
-    if (!existsSync(join(dir, sub))) continue;
-    for (const file of readdirSync(join(dir, sub)).filter((f) => f.endsWith(ext)).sort()) {
-      const name = file.slice(0, -ext.length);
-      const expected = verdicts[name];
-      if (expected !== 'ok' && expected !== 'illegal') throw new InputError(`${join(dir, sub, file)}: no verdict 'ok' or 'illegal' for '${name}' in verdicts.json`);
-      const path = join(dir, sub, file);
-      out.push({ name, format, path, text: readFileSync(path, 'utf8'), expected });
-    }
-  }
-  const missing = Object.keys(verdicts).filter((name) => !out.some((h) => h.name === name));
-  if (missing.length > 0) throw new InputError(`${dir}: verdicts.json names histories that are not there: ${missing.join(', ')}`);
-  return out;
-}
-
 /** Parses and checks one history with its format's model. */
 export function checkPorcupineHistory(h: PorcupineHistory, options: CheckOptions = {}): ModelCheckResult<unknown, unknown> {
   if (h.format === 'jepsen') return checkOperations(registerModel, parseJepsenLog(h.text, h.path).ops, options) as ModelCheckResult<unknown, unknown>;
   return checkOperations(kvModel, parseKvLog(h.text, h.path).ops, options) as ModelCheckResult<unknown, unknown>;
-}
-
-/**
- * Where the full set is kept: `../shared/histories/porcupine` from the repository root (or from the folder
- * above it, for a git worktree kept one level down), or $ATOLL_PORCUPINE_HISTORIES. Returns the directory,
- * or null with the places looked at.
- */
-export function findPorcupineCorpus(repoRoot: string): { dir: string | null; looked: string[] } {
-  const env = process.env['ATOLL_PORCUPINE_HISTORIES'];
-  const looked = [
-    ...(env ? [resolve(env)] : []),
-    resolve(repoRoot, '..', 'shared', 'histories', 'porcupine'),
-    resolve(repoRoot, '..', '..', 'shared', 'histories', 'porcupine'),
-  ];
-  return { dir: looked.find((d) => existsSync(join(d, 'verdicts.json'))) ?? null, looked };
 }

@@ -8,9 +8,9 @@
 // A node entry may carry its own "tls": { "cert", "key" }. Relative paths are resolved from the config
 // file's directory. Bound: 1000 nodes.
 import { readFileSync } from 'node:fs';
-import type { TlsMaterial } from '../net/tcp/transport.js';
+import type { TlsMaterial } from '../net/tcp/index.js';
 import { dirname, resolve } from 'node:path';
-import { NODE_ID_MAX_BYTES } from '../net/tcp/frame.js';
+import { NODE_ID_MAX_BYTES } from '../net/tcp/index.js';
 
 export const CONFIG_MAX_NODES = 1000;
 

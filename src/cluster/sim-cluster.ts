@@ -5,7 +5,7 @@
 // sender (or with a duplicate). A service that throws crashes its node (recorded in the trace), never
 // the simulation.
 import { SimNode, Simulation, type Prng, type SimulationOptions, type TraceOptions } from '../sim/index.js';
-import { SimNetwork, type LinkParams } from '../net/sim-network.js';
+import { SimNetwork, type LinkParams } from '../net/index.js';
 import { LamportClock, NodeClock, VectorClock, type ClockSettings } from '../time/index.js';
 import { lookupService, type NodeContext, type NodeService, type ServiceFactory, type ServiceRegistry, type TimerId } from '../node/index.js';
 import { NamespacedStorage } from './namespaced-storage.js';

@@ -3,10 +3,10 @@
 // a real node. Options (from the cluster config): `voters` (node ids; default: this node and all peers),
 // `tick_ms`, `snapshot_entries`, `election_ticks`, `lease_reads`, `pre_vote`, `check_quorum`. Storage:
 // the node's DurableStorage (namespaced per service), or `data_dir` for a RaftFileStorage (real nodes).
-import type { NodeContext, NodeService } from '../cluster/index.js';
+import type { NodeContext, NodeService } from '../node/index.js';
 import type { NodeId, RaftStorage, Ready } from '../raft/index.js';
-import { isClientId } from '../net/tcp/frame.js';
-import { openRaftStorage, RsmHost, type Refusal } from '../rsm/index.js';
+import { isClientId } from '../net/tcp/index.js';
+import { openRaftStorage, RsmHost, type RaftFileOpener, type Refusal } from '../rsm/index.js';
 import { KvStateMachine, encodeCommand, type KvResult } from './state-machine.js';
 import { kvResultToWire, nameAnswer, validateWire, type NodeStatusReport, type WireKvRequest, type WireKvResponse } from './wire.js';
 
@@ -23,6 +23,8 @@ export interface RaftKvServiceOptions {
   readonly check_quorum?: boolean;
   /** Use a RaftFileStorage in <data_dir>/<node id>/raft instead of the node's DurableStorage. */
   readonly data_dir?: string;
+  /** How to open Raft's file storage for data_dir (given by the composition layer on real nodes). */
+  readonly open_file_storage?: RaftFileOpener;
   /** Simulation only: watch every Ready (safety checkers, timelines). */
   readonly observe?: (host: KvHost, rd: Ready) => void;
   /** Simulation only: called once the host exists, before it starts ticking. */
@@ -89,7 +91,7 @@ export class RaftKvService implements NodeService {
   start(ctx: NodeContext): void {
     const o = this.opts;
     this.ctx = ctx;
-    this.storage = openRaftStorage(ctx, o.data_dir);
+    this.storage = openRaftStorage(ctx, o.data_dir, o.open_file_storage);
     this.host = new RsmHost({
       ctx,
       machine: this.kv,

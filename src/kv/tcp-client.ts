@@ -7,7 +7,7 @@
 // session; `timeout_ms` per call overall.
 import type { ClusterConfig } from '../cluster/index.js';
 import { isEnvelope, loadTlsMaterial } from '../cluster/index.js';
-import { TcpTransport, type PeerAddress } from '../net/index.js';
+import { TcpTransport, type PeerAddress } from '../net/tcp/index.js';
 import { CLIENT_CERT_ID, freshClientId } from '../net/tcp/index.js';
 import { Prng } from '../sim/index.js';
 import { KvClientCore, type KvClientEnv } from './client-core.js';

@@ -7,3 +7,6 @@ export { copyFromUser, copyToUser } from './usermem.js';
 export { compileKernel, instantiateKernel, kernelWasmPath, type KernelExports } from './kernel.js';
 export type { ElfImage, ElfSegment } from '../elf/index.js';
 export * as layout from './layout.js';
+export { System, KERNEL_LOCK_KINDS, type SystemOptions, type KernelLockKind, type SchedPolicy } from './system.js';
+export { runProgram, runPrograms, readProgram, faultLine, formatStats, exitCodeOf, exitCodeOfAll, type ProgramSpec, type SessionResult, type RunStats } from './session.js';
+export { stdio } from './stdio.js';

@@ -6,7 +6,7 @@
 // `snapshot_entries` applied entries. Deterministic: time and randomness come only from the context.
 // Bound: `max_pending` proposals and reads waiting at once; more are refused (retryable).
 import { Raft, type NodeId, type RaftConfig, type RaftStorage, type Ready, type ReadState } from '../raft/index.js';
-import type { NodeContext } from '../cluster/index.js';
+import type { NodeContext } from '../node/index.js';
 import type { StateMachine } from './state-machine.js';
 import type { WireRaft } from './wire.js';
 

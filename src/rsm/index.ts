@@ -9,4 +9,4 @@ export {
 } from './host.js';
 export { SessionTable, type Session, type SessionCheck } from './sessions.js';
 export { validRaftMessage, validateRaftWire, type WireRaft } from './wire.js';
-export { openRaftStorage } from './storage.js';
+export { openRaftStorage, type RaftFileOpener } from './storage.js';

@@ -4,7 +4,7 @@
 // checks that each robot's speed equals the commands acknowledged (none lost, none applied twice) and
 // that every telemetry message reached the coordinator exactly once and in order per robot, with
 // latency percentiles of both paths and the trace hash. Everything is decided by the seed.
-import { SimCluster } from '../cluster/sim-cluster.js';
+import { SimCluster } from '../cluster/index.js';
 import type { NodeContext, NodeService } from '../node/index.js';
 import { MqBrokerService, MqConsumer, MqProducer, type Delivery } from '../mq/index.js';
 import { RpcClient, RpcServer } from '../rpc/index.js';

@@ -7,12 +7,13 @@ import { loadClusterConfig as loadAnyConfig, parseClusterConfig as parseAnyConfi
 import { CounterService, EchoService } from './builtin.js';
 import { MqBrokerService } from '../mq/index.js';
 import { RaftKvService, parseRaftKvOptions } from '../kv/index.js';
+import { RaftFileStorage } from '../wal/index.js';
 
 export const SERVICES: ServiceRegistry = {
   echo: () => new EchoService(),
   counter: (options) => new CounterService(options),
   mq: (options) => new MqBrokerService(options),
-  'raft-kv': (options) => new RaftKvService(parseRaftKvOptions(options)),
+  'raft-kv': (options) => new RaftKvService({ ...parseRaftKvOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
 };
 
 export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICES);

@@ -9,15 +9,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from './crc32.js';
+import { StorageCorruptError } from '../base/index.js';
+
+export { StorageCorruptError };
 
 /** A single record larger than this is refused (and read back as corruption). */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 const HEADER_BYTES = 8;
 
-/** Thrown when stored state cannot be trusted: the node must not start from it. */
-export class StorageCorruptError extends Error {
-  override name = 'StorageCorruptError';
-}
 
 export interface RecoveryReport {
   readonly records: number;

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  checkOperations, checkPorcupineHistory, findPorcupineCorpus, kvModel, parseJepsenLog, parseKvLog,
-  readPorcupineCorpus, registerModel, type PorcupineHistory,
+  checkOperations, checkPorcupineHistory, kvModel, parseJepsenLog, parseKvLog, registerModel, type PorcupineHistory,
 } from '../../src/check/index.js';
+import { findPorcupineCorpus, readPorcupineCorpus } from '../../src/host/index.js';
 import { InputError } from '../../src/base/errors.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -5,10 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCertificateAuthority } from '../../src/cluster/pki.js';
-import { freeLoopbackPort } from '../../src/net/free-port.js';
+import { freeLoopbackPort } from '../../src/net/tcp/index.js';
 import { CLIENT_CERT_ID, freshClientId, isClientId } from '../../src/net/tcp/index.js';
 import { TcpTransport, type TlsMaterial } from '../../src/net/tcp/transport.js';
 import { Prng } from '../../src/sim/index.js';
+import { until } from '../helpers/until.js';
 
 const key = randomBytes(32);
 const started: TcpTransport[] = [];
@@ -16,14 +17,6 @@ const started: TcpTransport[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((t) => t.stop()));
 });
-
-async function until(what: string, cond: () => boolean, timeout_ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeout_ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface End {
   id: string;

@@ -3,10 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freeLoopbackPort } from '../../src/net/free-port.js';
+import { freeLoopbackPort } from '../../src/net/tcp/index.js';
 import { ReplayWindow, REPLAY_WINDOW } from '../../src/net/tcp/session.js';
 import { TcpTransport, type TcpTransportOptions } from '../../src/net/tcp/transport.js';
 import { Prng } from '../../src/sim/index.js';
+import { until } from '../helpers/until.js';
 
 const key = randomBytes(32);
 const started: TcpTransport[] = [];
@@ -18,14 +19,6 @@ afterEach(async () => {
   for (const c of closers.splice(0)) c();
   await Promise.all(started.splice(0).map((t) => t.stop()));
 });
-
-async function until(what: string, cond: () => boolean, timeout_ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeout_ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 interface Node {
   t: TcpTransport;

@@ -11,7 +11,8 @@ import { encodeFrame } from '../../src/net/tcp/frame.js';
 import { RpcClient, type RpcOutcome } from '../../src/rpc/index.js';
 import { buildCli } from './build-cli.js';
 import { Probe } from './probe.js';
-import { freeLoopbackPort } from '../../src/net/free-port.js';
+import { freeLoopbackPort } from '../../src/net/tcp/index.js';
+import { until as waitUntil } from '../helpers/until.js';
 
 class Caller implements NodeService {
   client!: RpcClient;
@@ -39,13 +40,7 @@ let ports: Record<string, number>;
 const children = new Map<string, Child>();
 let me: RealNode;
 
-async function until(what: string, cond: () => boolean, timeout_ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeout_ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, cond: () => boolean, timeout_ms = 10_000): Promise<void> => waitUntil(what, cond, timeout_ms, 20);
 
 function startChild(id: string, args: string[] = ['node', '--config', configPath, '--id', id, '--stop-on-stdin-close']): Promise<Child> {
   const proc = spawn(process.execPath, [launcher, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -11,6 +11,7 @@ import { RealNode } from '../../src/cluster/real-node.js';
 import { TcpTransport, type TlsMaterial } from '../../src/net/tcp/transport.js';
 import { Prng } from '../../src/sim/index.js';
 import { Probe } from './probe.js';
+import { until as waitUntil } from '../helpers/until.js';
 
 let dir = '';
 let config: ClusterConfig;
@@ -18,13 +19,7 @@ const nodes: RealNode[] = [];
 let ports: number[] = [];
 const clock = { physical_ns: () => Date.now() * 1e6, monotonic_ns: () => Number(process.hrtime.bigint()) };
 
-async function until(what: string, cond: () => boolean, timeout_ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeout_ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, cond: () => boolean, timeout_ms = 10_000): Promise<void> => waitUntil(what, cond, timeout_ms, 20);
 
 const probe = (n: RealNode): Probe => n.services.get('probe') as Probe;
 
@@ -71,7 +66,7 @@ describe('TLS between nodes', () => {
   });
 
   it('runs a 3-node cluster over TLS and refuses a node whose certificate is from another CA', async () => {
-    const { freeLoopbackPort } = await import('../../src/net/free-port.js');
+    const { freeLoopbackPort } = await import('../../src/net/tcp/index.js');
     ports = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
     const cfg = withPorts(ports);
     for (const id of ['n1', 'n2', 'n3']) {

@@ -3,14 +3,14 @@
 // its own (another key's value, or "(absent)"), and a second client at the same time could not start.
 // The config keeps the old fixed `client` entry, so it also shows that such configs still work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadClusterConfig } from '../../src/cluster/index.js';
 import { KvTcpClient } from '../../src/kv/index.js';
-import { freeLoopbackPort } from '../../src/net/free-port.js';
+import { freeLoopbackPort } from '../../src/net/tcp/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const IDS = ['n1', 'n2', 'n3'];
@@ -54,7 +54,6 @@ function client(session: string): KvTcpClient {
 }
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'pipe' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-kv-clients-'));
   const ports = await Promise.all([0, 1, 2, 3].map(() => freeLoopbackPort()));
   const raftKv = { voters: IDS, data_dir: path.join(dir, 'data'), tick_ms: 10 };

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadClusterConfig } from '../../src/cluster/index.js';
 import { KvTcpClient } from '../../src/kv/index.js';
-import { freeLoopbackPort } from '../../src/net/free-port.js';
+import { freeLoopbackPort } from '../../src/net/tcp/index.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const IDS = ['n1', 'n2', 'n3'];
@@ -55,7 +55,6 @@ async function withClient<T>(seed: number, fn: (c: KvTcpClient) => Promise<T>): 
 }
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'pipe' });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-raft-real-'));
   const ports = await Promise.all([0, 1, 2, 3].map(() => freeLoopbackPort()));
   const raftKv = { voters: IDS, data_dir: path.join(dir, 'data'), tick_ms: 10, snapshot_entries: 25 };

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RaftFileStorage as FileStorage, MemoryStorage, StorageCorruptError, crc32 } from '../../src/raft/index.js';
+import { MemoryStorage, StorageCorruptError } from '../../src/raft/index.js';
+import { RaftFileStorage as FileStorage, crc32 } from '../../src/wal/index.js';
 import type { Entry, Snapshot } from '../../src/raft/index.js';
 
 const dirs: string[] = [];

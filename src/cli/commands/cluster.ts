@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
 import { InputError, UsageError, ownEntry } from '../../base/index.js';
 import { SERVICES } from '../../services/index.js';
-import { freeLoopbackPort } from '../../net/free-port.js';
+import { freeLoopbackPort } from '../../net/tcp/index.js';
 import { CLIENT_CERT_ID } from '../../net/tcp/index.js';
 
 export const CLUSTER_UP_MAX_NODES = 64;

@@ -8,8 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs, flagBool, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
 import { UsageError } from '../../base/index.js';
-import { runProgram, faultLine, formatStats, type SessionResult } from '../../machine/session.js';
-import { Machine, Process, type GuestIO, type ElfImage } from '../../machine/index.js';
+import { Machine, Process, runProgram, faultLine, formatStats, type GuestIO, type ElfImage, type SessionResult } from '../../machine/index.js';
 import { run as runScenario } from './scenario.js';
 
 const FLAGS: FlagSpecs = {

@@ -2,7 +2,6 @@
 // imports and exports, or print one function as WebAssembly text.
 import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
 import { UsageError } from '../../base/index.js';
-import { inspectKernel } from '../../machine/inspect.js';
 
 const FLAGS: FlagSpecs = {
   wat: { kind: 'string', help: 'print this function (export name or $name) as WebAssembly text' },
@@ -16,6 +15,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
+  // wabt is loaded only here: nothing else in the machine needs it.
+  const { inspectKernel } = await import('../../machine/inspect.js');
   const report = await inspectKernel();
   const fn = flagString(p, 'wat');
   if (fn !== undefined) {

@@ -7,8 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs, flagBool, flagNumber, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
 import { UsageError, InputError } from '../../base/index.js';
-import { runPrograms, faultLine, formatStats, type ProgramSpec } from '../../machine/session.js';
-import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX, RAM_BYTES_MAX } from '../../machine/layout.js';
+import {
+  runPrograms, faultLine, formatStats, stdio, layout, KERNEL_LOCK_KINDS, type ProgramSpec, type KernelLockKind, type SchedPolicy,
+} from '../../machine/index.js';
+
+const { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX, RAM_BYTES_MAX } = layout;
 
 /**
  * Guest RAM of `atoll run` unless --ram says otherwise: the most a machine takes, so a program's break can
@@ -16,8 +19,6 @@ import { TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, HARTS_MAX, PROCS_MAX, RAM_BYTES_
  * handed out on demand and untouched RAM costs the host nothing, so a small program pays nothing for it.
  */
 const RUN_RAM_BYTES_DEFAULT = RAM_BYTES_MAX;
-import { stdio } from '../../machine/stdio.js';
-import { KERNEL_LOCK_KINDS, type KernelLockKind, type SchedPolicy } from '../../machine/system.js';
 
 export { stdio };
 

@@ -2,7 +2,7 @@
 // A scenario is one line in SCENARIOS; its module is loaded on demand.
 import { formatFlagHelp, parseArgs } from '../../base/index.js';
 import { UsageError, ownEntry } from '../../base/index.js';
-import type { ScenarioEntry } from '../../scenarios/types.js';
+import type { ScenarioEntry } from '../../scenarios/index.js';
 
 interface ScenarioRef {
   readonly summary: string;

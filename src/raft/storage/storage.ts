@@ -29,7 +29,7 @@ export interface RaftStorage {
   close(): void;
 }
 
-export { StorageCorruptError } from '../../wal/index.js';
+export { StorageCorruptError } from '../../base/index.js';
 
 /** Apply a batch to an in-memory image of the stored state (shared by both storages). */
 export function applyBatch(state: StoredState, batch: PersistBatch): StoredState {

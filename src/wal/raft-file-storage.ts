@@ -5,9 +5,10 @@
 // compact() writes the snapshot and a rewritten log atomically, so the log stays bounded by the snapshot
 // interval. Payloads are JSON.
 import * as path from 'node:path';
-import { RecordLog, readRecordFile, writeRecordFile, StorageCorruptError, type RecoveredRecord, type RecoveryReport } from '../../wal/index.js';
-import { applyBatch, applyCompact, entriesAfterSnapshot, type PersistBatch, type RaftStorage, type StoredState } from './storage.js';
-import type { Entry, HardState, Snapshot } from '../types.js';
+import { RecordLog, readRecordFile, writeRecordFile, StorageCorruptError, type RecoveredRecord, type RecoveryReport } from './record-log.js';
+import {
+  applyBatch, applyCompact, entriesAfterSnapshot, type PersistBatch, type RaftStorage, type StoredState, type Entry, type HardState, type Snapshot,
+} from '../raft/index.js';
 
 type LogRecord =
   | { readonly t: 'entry'; readonly e: Entry }
