@@ -3,7 +3,7 @@
 // scheduler's loop: pick a thread when the hart has none, run it until the timer (preempt when others are
 // runnable), a system call (served here unless it needs the host), a page fault (demand-zero for heap and
 // stack) or a fatal fault (the process is killed). It returns to the host only for a host system call
-// (EXIT_TRAP), the budget's end, an idle hart (EXIT_IDLE) or a process's end (EXIT_ENDED). Bounded: each
+// posted to the host-call ring (EXIT_HOSTCALL), the budget's end, an idle hart (EXIT_IDLE) or a process's end (EXIT_ENDED). Bounded: each
 // pass retires instructions, blocks or ends a thread, or returns.
 import {
   hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
@@ -29,11 +29,14 @@ import { walk, WALK_FAILED } from './mmu';
 import { vmMap, vmPteAddress } from './vm';
 import { frameAlloc, frameFree, FRAME_NONE } from './frames';
 import { klog, KLOG_OOM } from './klog';
+import { hostcallPost, hostcallResume, hostcallReap, hostcallThreads, PARK_ENDED } from './hostcall';
 
 /** dispatch() found no thread to run on this hart. */
 export const EXIT_IDLE: u32 = 3;
 /** dispatch() saw a process end (the host reports it). */
 export const EXIT_ENDED: u32 = 4;
+/** dispatch() posted a host call into the ring (hostcall.ts): the host may serve it now. */
+export const EXIT_HOSTCALL: u32 = 5;
 
 const SIGKILL: u32 = 9, SIGILL: u32 = 4, SIGTRAP: u32 = 5, SIGBUS: u32 = 7, SIGSEGV: u32 = 11;
 
@@ -51,6 +54,7 @@ export function dispatch(hart: u32, budget: u32): u32 {
   const start = load<u64>(h + H_INSTRET);
   while (true) {
     shootdownServe(hart);
+    if (hostcallResume(hart) == PARK_ENDED || hostcallReap(hart)) return EXIT_ENDED;
     if (load<u32>(h + H_CUR) == 0 && !pickOrIdle(hart)) {
       store<u64>(h + H_IDLE, load<u64>(h + H_IDLE) + 1);
       return EXIT_IDLE;
@@ -76,7 +80,8 @@ export function dispatch(hart: u32, budget: u32): u32 {
       const s = syscallKernel(hart, load<u32>(h + H_REGS + 17 * 4));
       if (s == SYS_HOST) {
         store<u64>(h + H_SYSCALLS_HOST, load<u64>(h + H_SYSCALLS_HOST) + 1);
-        return EXIT_TRAP;
+        hostcallPost(hart);
+        return EXIT_HOSTCALL;
       }
       store<u64>(h + H_SYSCALLS_KERNEL, load<u64>(h + H_SYSCALLS_KERNEL) + 1);
       if (s == SYS_ENDED) return EXIT_ENDED;
@@ -95,8 +100,9 @@ function pickOrIdle(hart: u32): bool {
   klock(LOCK_SCHED);
   wakeExpired(load<u64>(hartBase(hart) + H_MTIME));
   let t = schedPick(hart);
-  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && hartsBusy() == 0) {
-    // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle).
+  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && hartsBusy() == 0 && hostcallThreads() == 0) {
+    // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle). Not while
+    // the host holds a call: its answer may come at the present virtual time.
     const d = earliestDeadline();
     const h = hartBase(hart);
     if (load<u64>(h + H_MTIME) < d) store<u64>(h + H_MTIME, d);

@@ -16,3 +16,4 @@ export { futexWaiters, sleepersCount } from './futex';
 export { shootdownOthers, shootdownServe } from './shootdown';
 export { hartKill } from './syscall';
 export { ipcEndpointCalls, ipcWaiters } from './ipc';
+export { hostcallResume, hostcallThreads } from './hostcall';

@@ -9,6 +9,7 @@ import { klock, kunlock, klockInit } from './klock';
 import { LOCK_TTAS } from './spinlock';
 import { procBase, procMarkDying, procState, PROC_LIVE, KILL_DEADLOCK } from './proc';
 import { threadBase, threadAlloc, rqPush, hartsBusy, releaseBlocked, THREAD_NONE, SCHED_MLFQ } from './sched';
+import { hostcallThreads } from './hostcall';
 
 /** Reset every kernel table (node boot). */
 export function kernelReset(): void {
@@ -53,11 +54,11 @@ export function threadCreateMain(p: u32, pc: u32, sp: u32): u32 {
   return t;
 }
 
-/** True when live threads exist but none runs, none is runnable and none has a deadline: a deadlock. */
+/** True when live threads exist but none runs, none is runnable, none has a deadline and none waits for the host. */
 export function kernelStuck(): bool {
   klock(LOCK_SCHED);
   const stuck = load<u32>(KS + KS_LIVE_THREADS) != 0 && load<u32>(KS + KS_RUNNABLE) == 0 &&
-    load<u32>(KS + KS_SLEEPERS) == 0 && hartsBusy() == 0;
+    load<u32>(KS + KS_SLEEPERS) == 0 && hartsBusy() == 0 && hostcallThreads() == 0;
   kunlock(LOCK_SCHED);
   return stuck;
 }

@@ -36,3 +36,9 @@ export const SHOOTDOWN_POLL_SPINS: u32 = 64;
 export const IPC_ENDPOINTS_MAX: u32 = 32;
 /** Largest IPC request or reply, in bytes (copied through the kernel in one system call). */
 export const IPC_MSG_MAX: u32 = 256;
+/**
+ * Records in the host-call ring (assembly/hostcall.ts): host calls in flight at once, machine-wide. A caller
+ * that finds every record taken blocks (in TS_HOSTCALL, in FIFO order) until one frees; fewer than
+ * THREADS_MAX so that the bound can be reached and is tested.
+ */
+export const RING_ENTRIES: u32 = 32;

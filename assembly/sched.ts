@@ -18,6 +18,7 @@ import { hartSetSatp } from './hart';
 import { tlbFlush } from './tlb';
 import { TIMER_DISARMED } from './timer';
 import { ipcProcGone, ipcBlocked, ipcUnlink } from './ipc';
+import { hostcallForget } from './hostcall';
 
 export const TS_FREE: u32 = 0;
 export const TS_RUNNABLE: u32 = 1;
@@ -266,7 +267,7 @@ export function releaseBlocked(p: u32): void {
   for (let t: u32 = 0; t < THREADS_MAX; t++) {
     const b = threadBase(t);
     const s = load<u32>(b + T_STATE);
-    if ((s == TS_FUTEX || s == TS_SLEEP || ipcBlocked(s)) && load<u32>(b + T_PROC) == p) {
+    if (load<u32>(b + T_PROC) == p && (s == TS_FUTEX || s == TS_SLEEP || ipcBlocked(s) || hostcallForget(t))) {
       ipcUnlink(t);
       threadRelease(t);
     }

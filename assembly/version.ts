@@ -1,4 +1,4 @@
 // The kernel's interface version: the host checks it before use.
 export function kernelVersion(): u32 {
-  return 5;
+  return 6;
 }
