@@ -51,9 +51,13 @@ export interface KernelExports {
   ipcWaiters(): number;
   /** Requests delivered through endpoint id (0 for a free one), as a bigint (u64). */
   ipcEndpointCalls(id: number): bigint;
+  /** Resume the hart's caller parked in a host call if answered, else switch it out: 0 none, 1 resumed, 2 left, 3 its process ended. */
+  hostcallResume(hart: number): number;
+  /** Threads waiting for the host (requests in flight, or waiting for a free ring record). */
+  hostcallThreads(): number;
 }
 
-export const KERNEL_VERSION = 5;
+export const KERNEL_VERSION = 6;
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 

@@ -104,6 +104,7 @@ export const LOCK_SCHED = KT_BASE;
 export const LOCK_PROC = KT_BASE + 64;
 export const LOCK_FRAME = KT_BASE + 128;
 export const KS = KT_BASE + 256;
+export const KS_THREADED = 4;
 export const KS_RQ_GEN = 20;
 export const KS_LIVE_PROCS = 36;
 export const KS_EVENTS = 48;
@@ -129,6 +130,26 @@ export const TREC_ENTRIES = 256;
 export const TREC_BYTES = 32;
 export const EXIT_IDLE = 3;
 export const EXIT_ENDED = 4;
+export const EXIT_HOSTCALL = 5;
+// The host-call ring (assembly/blocks.ts, assembly/hostcall.ts): a header of counters, then the records.
+export const RING_ENTRIES = 32;
+export const IPC_BASE = TREC_BASE + TREC_ENTRIES * TREC_BYTES;
+export const IPC_ENDPOINTS_MAX = 32;
+export const IPC_EP_BYTES = 32;
+export const RING_BASE = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES;
+export const RING = {
+  POSTED: 0, DONE: 4, REAPED: 8, BUSY: 12, THREADS: 16, WAITERS: 20, WAIT_SEQ: 24, FULL_WAITS: 28, BUSY_PEAK: 32,
+  LATE: 36,
+} as const;
+export const RING_RECORDS = RING_BASE + 64;
+export const RING_RECORD_BYTES = 96;
+export const R = {
+  STATE: 0, ID: 4, THREAD: 8, TID: 12, PID: 16, PROC: 20, NR: 24, SATP: 28, ARGS: 32, HART: 56, SIGNAL: 60,
+  MTIME: 64, RESULT: 72,
+} as const;
+export const RING_STATE = { FREE: 0, POSTED: 1, TAKEN: 2, DONE: 3 } as const;
+/** Thread state of a caller waiting for the host. */
+export const TS_HOSTCALL = 8;
 export const KLOG = { CLONE_FLAGS: 1, OOM: 2, FUTEX_OP: 3, DEADLOCK: 4 } as const;
 export const SCHED_POLICY = { rr: 0, mlfq: 1 } as const;
 export const SPINLOCK_ACQUISITIONS = 8;
