@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 6 };
+export const version = { name: 'KERNEL_VERSION', value: 7 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -54,6 +54,7 @@ export const groups = [
       c('TREC_ENTRIES', 256, 'Records of ended threads kept for the host (a ring; older ones are overwritten).'),
       c('WALK_RETRIES_MAX', 16, 'Page-table walks retried when another hart changed a PTE under the walk (A/D update race).'),
       c('TIMEBASE_HZ_DEFAULT', 10_000_000, 'mtime ticks per second unless the host sets another timebase (10 MHz).'),
+      c('RING_ENTRIES', 32, 'Records in the host-call ring (assembly/hostcall.ts): host calls in flight at once, machine-wide. A caller that finds every record taken blocks (in TS_HOSTCALL, in FIFO order) until one frees; fewer than THREADS_MAX so that the bound can be reached and is tested.'),
     ],
   },
   {
@@ -120,10 +121,18 @@ export const groups = [
       c('CAUSE_ECALL_U', 8), c('CAUSE_FETCH_PAGE_FAULT', 12), c('CAUSE_LOAD_PAGE_FAULT', 13), c('CAUSE_STORE_PAGE_FAULT', 15),
       c('CAUSE_TIMER_IRQ', 0x8000_0007, 'Interrupt bit | machine timer interrupt.', { hex: true }),
       c('EXIT_BUDGET', 0, 'run()/dispatch(): the instruction budget is used up.'),
-      c('EXIT_TRAP', 1, 'run(): a trap (H_CAUSE); dispatch(): a system call for the host.'),
+      c('EXIT_TRAP', 1, 'run(): a trap (H_CAUSE); dispatch(): a hart index out of range.'),
       c('EXIT_TIMER', 2, 'run(): the timer fired.'),
       c('EXIT_IDLE', 3, 'dispatch() found no thread to run on this hart.'),
       c('EXIT_ENDED', 4, 'dispatch() saw a process end (the host reports it).'),
+      c('EXIT_HOSTCALL', 5, 'dispatch() posted a host call into the ring (assembly/hostcall.ts): the host may serve it now.'),
+      c('PARK_NONE', 0, 'hostcallResume results. The hart had no thread parked in a host call.'),
+      c('PARK_RESUMED', 1, 'answered: the caller goes on on this hart'),
+      c('PARK_LEFT', 2, 'not answered yet (switched out), or killed by its answer: the hart is free'),
+      c('PARK_ENDED', 3, 'answered with a signal, and the process ended'),
+      c('TS_HOSTCALL', 8, 'Thread state (T_STATE; the others are kernel-only, in assembly/thread.ts) of a caller waiting for the host.'),
+      c('RS_FREE', 0, 'Host-call record states (R_STATE). FREE -> POSTED (kernel, under SCHED) -> TAKEN (a host server, compare-and-swap) -> DONE (the host wrote the answer) -> FREE (kernel, under SCHED).'),
+      c('RS_POSTED', 1), c('RS_TAKEN', 2), c('RS_DONE', 3),
       c('ACC_READ', 0, 'Access kinds, also the index of a TLB table.'), c('ACC_WRITE', 1), c('ACC_FETCH', 2),
       c('PTE_V', 1, 'Sv32 PTE bits.'), c('PTE_R', 2), c('PTE_W', 4), c('PTE_X', 8), c('PTE_U', 16), c('PTE_G', 32),
       c('PTE_A', 64), c('PTE_D', 128),
@@ -335,6 +344,9 @@ export const blocks = [
       u32('T_IPC_RBUF', 224, 'client: reply buffer address; server: address of the length word'),
       u32('T_IPC_RMAX', 228, 'client: reply buffer size'),
       u32('T_IPC_NEXT', 232, 'next thread index + 1 in its endpoint\'s queue (0: last)'),
+      // Host calls (assembly/hostcall.ts): a thread in TS_HOSTCALL.
+      u32('T_HC_SLOT', 236, 'ring record index + 1 of its request (0: waiting for a free record)'),
+      u32('T_HC_WAIT', 240, 'its place among the threads waiting for a record (RING_WAIT_SEQ)'),
     ],
   },
   {
@@ -356,7 +368,44 @@ export const blocks = [
       u32('EP_SEND_TAIL', 24, 'newest such client'),
       u32('EP_RECV_HEAD', 28, 'server threads waiting for a request, newest first (a stack)'),
     ],
-    after: [c('KT_END', 'IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES', 'End of the kernel tables.', { hex: true })],
+  },
+  {
+    // The host-call ring (assembly/hostcall.ts, src/machine/hostcall.ts): a header line of counters, then
+    // RING_ENTRIES records. The host never takes a kernel lock: every word it touches it reads and writes
+    // with atomics.
+    id: 'ring', title: 'host-call ring header', base: c('RING_BASE', 'IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES', '', { hex: true }),
+    size: c('RING_HEADER_BYTES', 64),
+    fields: [
+      u32('RING_POSTED', 0, 'requests posted so far (the last request id)'),
+      u32('RING_DONE', 4, 'answers the host has written so far (host: atomic add)'),
+      u32('RING_REAPED', 8, 'answers the kernel has consumed'),
+      u32('RING_BUSY', 12, 'records not FREE'),
+      u32('RING_THREADS', 16, 'threads in TS_HOSTCALL (posted or waiting for a record)'),
+      u32('RING_WAITERS', 20, 'threads waiting for a free record'),
+      u32('RING_WAIT_SEQ', 24, 'waits for a record so far (their FIFO order)'),
+      u32('RING_FULL_WAITS', 28, 'calls that found every record taken'),
+      u32('RING_BUSY_PEAK', 32, 'most records in use at once'),
+      u32('RING_LATE', 36, 'answers reaped after their thread left the hart'),
+    ],
+  },
+  {
+    id: 'ringrec', title: 'host-call ring records', base: c('RING_RECORDS', 'RING_BASE + RING_HEADER_BYTES', '', { hex: true }),
+    size: c('RING_RECORD_BYTES', 96), count: 'RING_ENTRIES', helper: 'ringRecord', param: 'slot',
+    fields: [
+      u32('R_STATE', 0, 'RS_FREE, RS_POSTED, RS_TAKEN, RS_DONE'),
+      u32('R_ID', 4, 'request id (RING_POSTED after the post; never 0)'),
+      u32('R_THREAD', 8, 'thread index of the caller'),
+      u32('R_TID', 12), u32('R_PID', 16),
+      u32('R_PROC', 20, 'process index'),
+      u32('R_NR', 24, 'system call number (a7)'),
+      u32('R_SATP', 28, 'the caller\'s satp, for copies through its page tables'),
+      f('R_ARGS', 32, 24, '6 x u32: a0..a5'),
+      u32('R_HART', 56, 'hart that posted it'),
+      u32('R_SIGNAL', 60, 'host\'s answer: 0, or a signal that kills the caller\'s process'),
+      u64('R_MTIME', 64, 'the hart\'s mtime at the ecall'),
+      u32('R_RESULT', 72, 'host\'s answer: a0 (negative errno on failure)'),
+    ],
+    after: [c('KT_END', 'RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES', 'End of the kernel tables.', { hex: true })],
   },
 ];
 
@@ -375,6 +424,8 @@ export const layoutOrder = [
   ['thread table', 'THREAD_BASE', 'THREADS_MAX * THREAD_BYTES'],
   ['thread records', 'TREC_BASE', 'TREC_ENTRIES * TREC_BYTES'],
   ['IPC endpoints', 'IPC_BASE', 'IPC_ENDPOINTS_MAX * IPC_EP_BYTES'],
+  ['host-call ring header', 'RING_BASE', 'RING_HEADER_BYTES'],
+  ['host-call ring records', 'RING_RECORDS', 'RING_ENTRIES * RING_RECORD_BYTES'],
   ['scratch', 'SCRATCH_BASE', 'SCRATCH_BYTES'],
   ['RAM', 'RAM_BASE', '0'],
 ];
@@ -395,4 +446,5 @@ export const checks = [
   ['RAM_BASE + RAM_BYTES_MAX <= WASM_PAGES_MAX * WASM_PAGE_BYTES', 'the largest RAM fits the largest Wasm memory'],
   ['USER_BASE <= USER_END', 'the user address space is not empty'],
   ['USER_END <= LOAD_END', 'the stack lies below the end of loadable segments'],
+  ['RING_ENTRIES + 1 <= THREADS_MAX', 'the host-call ring can be full while callers still wait for a record'],
 ];

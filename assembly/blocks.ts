@@ -174,6 +174,8 @@ export const T_IPC_LEN: u32 = 220; // u32: client: request length; server: recei
 export const T_IPC_RBUF: u32 = 224; // u32: client: reply buffer address; server: address of the length word
 export const T_IPC_RMAX: u32 = 228; // u32: client: reply buffer size
 export const T_IPC_NEXT: u32 = 232; // u32: next thread index + 1 in its endpoint's queue (0: last)
+export const T_HC_SLOT: u32 = 236; // u32: ring record index + 1 of its request (0: waiting for a free record)
+export const T_HC_WAIT: u32 = 240; // u32: its place among the threads waiting for a record (RING_WAIT_SEQ)
 
 // ---- records of ended threads ----
 export const TREC_BASE: u32 = 0x0040_A000; // = THREAD_BASE + THREADS_MAX * THREAD_BYTES
@@ -194,8 +196,39 @@ export const EP_GEN: u32 = 16; // u32: registrations of this slot so far (part o
 export const EP_SEND_HEAD: u32 = 20; // u32: oldest client waiting for a receiver (thread index + 1; 0: none)
 export const EP_SEND_TAIL: u32 = 24; // u32: newest such client
 export const EP_RECV_HEAD: u32 = 28; // u32: server threads waiting for a request, newest first (a stack)
+
+// ---- host-call ring header ----
+export const RING_BASE: u32 = 0x0040_C400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+export const RING_HEADER_BYTES: u32 = 64;
+export const RING_POSTED: u32 = 0; // u32: requests posted so far (the last request id)
+export const RING_DONE: u32 = 4; // u32: answers the host has written so far (host: atomic add)
+export const RING_REAPED: u32 = 8; // u32: answers the kernel has consumed
+export const RING_BUSY: u32 = 12; // u32: records not FREE
+export const RING_THREADS: u32 = 16; // u32: threads in TS_HOSTCALL (posted or waiting for a record)
+export const RING_WAITERS: u32 = 20; // u32: threads waiting for a free record
+export const RING_WAIT_SEQ: u32 = 24; // u32: waits for a record so far (their FIFO order)
+export const RING_FULL_WAITS: u32 = 28; // u32: calls that found every record taken
+export const RING_BUSY_PEAK: u32 = 32; // u32: most records in use at once
+export const RING_LATE: u32 = 36; // u32: answers reaped after their thread left the hart
+
+// ---- host-call ring records ----
+export const RING_RECORDS: u32 = 0x0040_C440; // = RING_BASE + RING_HEADER_BYTES
+export const RING_RECORD_BYTES: u32 = 96;
+export const R_STATE: u32 = 0; // u32: RS_FREE, RS_POSTED, RS_TAKEN, RS_DONE
+export const R_ID: u32 = 4; // u32: request id (RING_POSTED after the post; never 0)
+export const R_THREAD: u32 = 8; // u32: thread index of the caller
+export const R_TID: u32 = 12; // u32
+export const R_PID: u32 = 16; // u32
+export const R_PROC: u32 = 20; // u32: process index
+export const R_NR: u32 = 24; // u32: system call number (a7)
+export const R_SATP: u32 = 28; // u32: the caller's satp, for copies through its page tables
+export const R_ARGS: u32 = 32; // 6 x u32: a0..a5
+export const R_HART: u32 = 56; // u32: hart that posted it
+export const R_SIGNAL: u32 = 60; // u32: host's answer: 0, or a signal that kills the caller's process
+export const R_MTIME: u32 = 64; // u64: the hart's mtime at the ecall
+export const R_RESULT: u32 = 72; // u32: host's answer: a0 (negative errno on failure)
 /** End of the kernel tables. */
-export const KT_END: u32 = 0x0040_C400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+export const KT_END: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
 
 // @ts-ignore: decorator
 @inline export function hartBase(hart: u32): u32 {
@@ -205,4 +238,9 @@ export const KT_END: u32 = 0x0040_C400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_
 // @ts-ignore: decorator
 @inline export function tlbBase(hart: u32): u32 {
   return TLB_BASE + hart * TLB_HART_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function ringRecord(slot: u32): u32 {
+  return RING_RECORDS + slot * RING_RECORD_BYTES;
 }

@@ -2,9 +2,9 @@
 // read once at kernel entry by callerEnter, and the one argument reader and return helper every handler
 // uses. These are module globals, so each kernel instance (one per worker thread in threaded mode) has its
 // own set; a call is served to its end before its instance takes another, so one set suffices.
-import { hartBase, H_REGS, H_PC, T_PROC, P_SATP } from './blocks';
+import { hartBase, H_REGS, H_PC, T_PROC, T_PC, T_INSTRET, P_SATP, P_INSTRET } from './blocks';
 import { procBase } from './proc';
-import { threadBase, hartThread } from './thread';
+import { threadBase, hartThread, threadSetResult } from './thread';
 import { timerRetire } from './timer';
 
 export let callHart: u32 = 0; // the hart index
@@ -43,6 +43,19 @@ export function sysReturn(h: u32, v: u32): void {
 // @ts-ignore: decorator
 @inline export function ret(v: u32): void {
   sysReturn(callH, v);
+}
+
+/**
+ * Finish the system call a switched-out thread t is blocked in (an answer reaped after it left its hart):
+ * a0 = v, pc past the ecall, which retires on the thread and its process (no hart runs it).
+ */
+export function threadSyscallReturn(t: u32, v: u32): void {
+  const tb = threadBase(t);
+  threadSetResult(t, v);
+  store<u32>(tb + T_PC, load<u32>(tb + T_PC) + 4);
+  store<u64>(tb + T_INSTRET, load<u64>(tb + T_INSTRET) + 1);
+  const pb = procBase(load<u32>(tb + T_PROC));
+  store<u64>(pb + P_INSTRET, load<u64>(pb + P_INSTRET) + 1);
 }
 
 /** The host finished a system call it served: a0 = result, pc past the ecall, which now retires. */

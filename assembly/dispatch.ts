@@ -2,9 +2,11 @@
 // it runs the hart and re-arms the timer one quantum ahead. Once the kernel is started it is the
 // scheduler's loop: pick a thread when the hart has none, run it until the timer (preempt when others are
 // runnable), a system call (served here unless it needs the host), a page fault (demand-zero for heap and
-// stack) or a fatal fault (the process is killed). It returns to the host only for a host system call
-// (EXIT_TRAP), the budget's end, an idle hart (EXIT_IDLE) or a process's end (EXIT_ENDED). Bounded: each
-// pass retires instructions, blocks or ends a thread, or returns.
+// stack) or a fatal fault (the process is killed). It returns to the host only after posting a host call to
+// the host-call ring (EXIT_HOSTCALL, hostcall.ts), at the budget's end, for an idle hart (EXIT_IDLE) or a
+// process's end (EXIT_ENDED). Every pass first resumes the hart's caller parked in a host call (or switches
+// it out) and reaps answers of callers that left their harts. Bounded: each pass retires instructions,
+// blocks or ends a thread, or returns.
 import {
   hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
   H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, MACHINE_BASE, M_HARTS, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS,
@@ -29,12 +31,13 @@ import { syscallKernel, SYS_HOST, SYS_ENDED } from './syscall';
 import { walk, WALK_FAILED } from './mmu';
 import { vmMapZero, VM_OK, VM_NO_MEMORY } from './vm';
 import { klog, KLOG_OOM } from './klog';
+import { hostcallPost, hostcallResume, hostcallReap, hostcallThreads, PARK_ENDED } from './hostcall';
 
-// EXIT_IDLE: no thread to run on this hart; EXIT_ENDED: a process ended (the host reports it). Shared, as the
-// signal numbers are, through abi.ts.
-import { EXIT_IDLE, EXIT_ENDED, SIGKILL, SIGILL, SIGTRAP, SIGBUS, SIGSEGV } from './abi';
+// EXIT_IDLE: no thread to run on this hart; EXIT_ENDED: a process ended (the host reports it); EXIT_HOSTCALL:
+// a host call was posted (the host may serve it now). Shared, as the signal numbers are, through abi.ts.
+import { EXIT_IDLE, EXIT_ENDED, EXIT_HOSTCALL, SIGKILL, SIGILL, SIGTRAP, SIGBUS, SIGSEGV } from './abi';
 import { USER_END } from './layout';
-export { EXIT_IDLE, EXIT_ENDED };
+export { EXIT_IDLE, EXIT_ENDED, EXIT_HOSTCALL };
 
 /** Ticks between the timer interrupts the dispatcher arms; 0 leaves the timer to the host. */
 export function hartSetQuantum(hart: u32, ticks: u32): void {
@@ -51,6 +54,7 @@ export function dispatch(hart: u32, budget: u32): u32 {
   const start = load<u64>(h + H_INSTRET);
   while (true) {
     shootdownServe(hart);
+    if (hostcallResume(hart) == PARK_ENDED || hostcallReap(hart)) return EXIT_ENDED;
     if (load<u32>(h + H_CUR) == 0 && !pickOrIdle(hart)) {
       store<u64>(h + H_IDLE, load<u64>(h + H_IDLE) + 1);
       return EXIT_IDLE;
@@ -75,7 +79,8 @@ export function dispatch(hart: u32, budget: u32): u32 {
       const s = syscallKernel(hart, load<u32>(h + H_REGS + 17 * 4));
       if (s == SYS_HOST) {
         store<u64>(h + H_SYSCALLS_HOST, load<u64>(h + H_SYSCALLS_HOST) + 1);
-        return EXIT_TRAP;
+        hostcallPost();
+        return EXIT_HOSTCALL;
       }
       store<u64>(h + H_SYSCALLS_KERNEL, load<u64>(h + H_SYSCALLS_KERNEL) + 1);
       if (s == SYS_ENDED) return EXIT_ENDED;
@@ -112,8 +117,9 @@ function pickOrIdle(hart: u32): bool {
   klock(LOCK_SCHED);
   wakeExpired(load<u64>(hartBase(hart) + H_MTIME));
   let t = schedPick(hart);
-  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && hartsBusy() == 0) {
-    // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle).
+  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && hartsBusy() == 0 && hostcallThreads() == 0) {
+    // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle). Not while
+    // the host holds a call: its answer may come at the present virtual time.
     const d = earliestDeadline();
     const h = hartBase(hart);
     if (load<u64>(h + H_MTIME) < d) store<u64>(h + H_MTIME, d);

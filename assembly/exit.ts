@@ -14,7 +14,7 @@ import { KILL_HOST } from './abi';
 import { klock, kunlock } from './klock';
 import { TIMER_DISARMED } from './timer';
 import { procBase, procMarkDying, procTeardown, PROC_LIVE } from './proc';
-import { threadBase, hartThread, threadBlocked, TS_FREE, TS_RUNNABLE } from './thread';
+import { threadBase, hartThread, threadBlocked, threadForgetHostcall, TS_FREE, TS_RUNNABLE } from './thread';
 import { switchOut, sleepersDrop } from './sched';
 import { futexWake } from './futex';
 import { ipcProcGone, ipcUnlink } from './ipc';
@@ -49,12 +49,15 @@ export function threadRelease(t: u32): bool {
   return true;
 }
 
-/** Release every thread of process p that no hart is running (blocked or queued ones go at pick time). */
+/**
+ * Release every blocked thread of process p (running or queued ones go at pick time; a host call in flight
+ * goes when its answer is reaped, hostcall.ts; a wait for a free ring record goes now).
+ */
 export function releaseBlocked(p: u32): void {
   ipcProcGone(p, 0); // its endpoints go first: clients of other processes waiting on them get -EPIPE
   for (let t: u32 = 0; t < THREADS_MAX; t++) {
     const b = threadBase(t);
-    if (threadBlocked(load<u32>(b + T_STATE)) && load<u32>(b + T_PROC) == p) {
+    if (load<u32>(b + T_PROC) == p && (threadBlocked(load<u32>(b + T_STATE)) || threadForgetHostcall(t))) {
       ipcUnlink(t);
       threadRelease(t);
     }

@@ -19,3 +19,4 @@ export { futexWaiters, sleepersCount } from './futex';
 export { shootdownOthers, shootdownServe } from './shootdown';
 export { hartKill } from './exit';
 export { ipcEndpointCalls, ipcWaiters } from './ipc';
+export { hostcallResume, hostcallThreads } from './hostcall';

@@ -12,6 +12,7 @@ import { procBase, procState, PROC_LIVE, KILL_DEADLOCK } from './proc';
 import { threadBase, threadAlloc, THREAD_NONE } from './thread';
 import { rqPush, hartsBusy, SCHED_MLFQ } from './sched';
 import { procKill } from './exit';
+import { hostcallThreads } from './hostcall';
 
 /** Reset every kernel table (machine boot). */
 export function kernelReset(): void {
@@ -60,7 +61,7 @@ export function threadCreateMain(p: u32, pc: u32, sp: u32): u32 {
 export function kernelStuck(): bool {
   klock(LOCK_SCHED);
   const stuck = load<u32>(KS + KS_LIVE_THREADS) != 0 && load<u32>(KS + KS_RUNNABLE) == 0 &&
-    load<u32>(KS + KS_SLEEPERS) == 0 && hartsBusy() == 0;
+    load<u32>(KS + KS_SLEEPERS) == 0 && hartsBusy() == 0 && hostcallThreads() == 0;
   kunlock(LOCK_SCHED);
   return stuck;
 }

@@ -15,7 +15,7 @@ import { procBase } from './proc';
 import { hartSetSatp } from './hart';
 import { tlbFlush } from './tlb';
 import { TIMER_DISARMED } from './timer';
-import { threadBase, hartThread, threadBlocked, threadSetResult, THREAD_NONE, TS_RUNNABLE, TS_RUNNING, TS_FUTEX, TS_SLEEP } from './thread';
+import { threadBase, hartThread, threadWakeable, threadSetResult, THREAD_NONE, TS_RUNNABLE, TS_RUNNING, TS_FUTEX, TS_SLEEP } from './thread';
 
 export { SCHED_RR, SCHED_MLFQ, ETIMEDOUT };
 
@@ -86,10 +86,10 @@ export function mlfqTick(): void {
   if (n >= MLFQ_BOOST_IRQS) mlfqBoost();
 }
 
-/** Make a blocked thread runnable, no earlier than virtual time `at` (ticks). */
+/** Make a blocked thread (or an answered host caller) runnable, no earlier than virtual time `at` (ticks). */
 export function threadWake(t: u32, at: u64): void {
   const b = threadBase(t);
-  assert(threadBlocked(load<u32>(b + T_STATE)), 'waking a thread that is not blocked');
+  assert(threadWakeable(load<u32>(b + T_STATE)), 'waking a thread that is not blocked');
   if (load<u64>(b + T_DEADLINE) != TIMER_DISARMED) {
     sleepersDrop();
     store<u64>(b + T_DEADLINE, TIMER_DISARMED);

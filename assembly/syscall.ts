@@ -1,6 +1,7 @@
 // The system calls the kernel serves itself, because their state is shared by harts on different worker
 // threads: clone, exit, exit_group, gettid, getpid, set_tid_address, sched_yield, futex_time64, brk,
-// clock_nanosleep_time64 and Atoll's IPC calls (ipc.ts). Everything else (write, clock_gettime64, unknown numbers) goes to the host.
+// clock_nanosleep_time64 and Atoll's IPC calls (ipc.ts). Everything else (write, clock_gettime64, unknown
+// numbers) goes to the host through the host-call ring (hostcall.ts).
 // User pointers go through the caller's page tables (usercopy.ts): a bad one is -EFAULT, as on Linux.
 // Every handler serves the caller that syscallKernel records at entry (caller.ts).
 import {

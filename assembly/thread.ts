@@ -1,12 +1,13 @@
 // The thread table: THREADS_MAX slots (registers, pc, state, tid, process, clear-child-tid, futex and IPC
 // wait fields, counters), and every state a slot can be in. A slot is taken under the SCHED lock and given
 // back by exit.ts; sched.ts moves threads between RUNNABLE and RUNNING, futex.ts, ipc.ts and the sleeps
-// block them.
+// block them, hostcall.ts parks them in host calls.
 import {
   hartBase, H_CUR, KS, KS_LIVE_THREADS, THREAD_BASE, THREAD_BYTES, T_REGS, T_STATE, T_TID, T_PROC, T_DEADLINE, T_CLEAR_TID,
-  T_FUTEX_KEY, P_THREADS, P_THREADS_CREATED,
+  T_FUTEX_KEY, T_HART, T_HC_SLOT, P_THREADS, P_THREADS_CREATED, RING_BASE, RING_THREADS, RING_WAITERS,
 } from './blocks';
 import { THREADS_MAX } from './limits';
+import { TS_HOSTCALL } from './abi';
 import { procBase } from './proc';
 import { TIMER_DISARMED } from './timer';
 
@@ -18,6 +19,9 @@ export const TS_SLEEP: u32 = 4; // blocked until its deadline
 export const TS_IPC_SEND: u32 = 5; // a client whose request no server has taken yet
 export const TS_IPC_RECV: u32 = 6; // a server waiting for a request
 export const TS_IPC_REPLY: u32 = 7; // a client whose request a server took, waiting for the reply
+// TS_HOSTCALL (8): a caller waiting for the host (hostcall.ts), parked on its hart or switched out; the host
+// reads it, so its number is in abi/defs.mjs.
+export { TS_HOSTCALL };
 export const THREAD_NONE: u32 = 0xFFFF_FFFF;
 
 // @ts-ignore: decorator
@@ -46,6 +50,26 @@ export function threadInIpc(state: u32): bool {
 /** True for the states of a blocked thread (no hart runs it, no run queue holds it). */
 export function threadBlocked(state: u32): bool {
   return state == TS_FUTEX || state == TS_SLEEP || threadInIpc(state);
+}
+
+/** True for the states threadWake takes a thread from: blocked, or waiting for the host (its answer came). */
+export function threadWakeable(state: u32): bool {
+  return threadBlocked(state) || state == TS_HOSTCALL;
+}
+
+/**
+ * For releaseBlocked: true (and t no longer counted in the host-call ring's header) when t waits in
+ * TS_HOSTCALL for a free ring record, so has nothing in flight and may go with its dying process. A thread
+ * whose request is posted is not: the host may still copy through its page tables. Under the SCHED lock.
+ */
+export function threadForgetHostcall(t: u32): bool {
+  const b = threadBase(t);
+  if (load<u32>(b + T_STATE) != TS_HOSTCALL || load<u32>(b + T_HC_SLOT) != 0 || load<u32>(b + T_HART) != 0) return false;
+  const waiters = load<u32>(RING_BASE + RING_WAITERS), threads = load<u32>(RING_BASE + RING_THREADS);
+  assert(waiters != 0 && threads >= waiters, 'host-call ring: a waiter was not counted');
+  atomic.store<u32>(RING_BASE + RING_WAITERS, waiters - 1);
+  atomic.store<u32>(RING_BASE + RING_THREADS, threads - 1);
+  return true;
 }
 
 /** A free thread slot of process p, state RUNNABLE but not queued; THREAD_NONE when the table is full. */

@@ -204,6 +204,10 @@ const HOST_OBJECTS = [
   ['P', 'P_'],
   ['PROC_STATE', 'PROC_', ['PROC_FREE', 'PROC_LIVE', 'PROC_DYING', 'PROC_DEAD']],
   ['KLOG', 'KLOG_', ['KLOG_CLONE_FLAGS', 'KLOG_OOM', 'KLOG_FUTEX_OP', 'KLOG_DEADLOCK']],
+  ['RING', 'RING_', ['RING_POSTED', 'RING_DONE', 'RING_REAPED', 'RING_BUSY', 'RING_THREADS', 'RING_WAITERS', 'RING_WAIT_SEQ',
+    'RING_FULL_WAITS', 'RING_BUSY_PEAK', 'RING_LATE']],
+  ['R', 'R_'],
+  ['RING_STATE', 'RS_'],
 ];
 
 function hostFile(all, blocks) {

@@ -53,6 +53,8 @@ export const TREC_ENTRIES = 256;
 export const WALK_RETRIES_MAX = 16;
 /** mtime ticks per second unless the host sets another timebase (10 MHz). */
 export const TIMEBASE_HZ_DEFAULT = 10_000_000;
+/** Records in the host-call ring (assembly/hostcall.ts): host calls in flight at once, machine-wide. A caller that finds every record taken blocks (in TS_HOSTCALL, in FIFO order) until one frees; fewer than THREADS_MAX so that the bound can be reached and is tested. */
+export const RING_ENTRIES = 32;
 
 // ---- the fixed layout of a machine's shared memory ----
 /** Start of the kernel control blocks (1 MiB); AssemblyScript's static data sits below and must stay read-only. */
@@ -157,7 +159,7 @@ export const CAUSE_STORE_PAGE_FAULT = 15;
 export const CAUSE_TIMER_IRQ = 0x8000_0007;
 /** run()/dispatch(): the instruction budget is used up. */
 export const EXIT_BUDGET = 0;
-/** run(): a trap (H_CAUSE); dispatch(): a system call for the host. */
+/** run(): a trap (H_CAUSE); dispatch(): a hart index out of range. */
 export const EXIT_TRAP = 1;
 /** run(): the timer fired. */
 export const EXIT_TIMER = 2;
@@ -165,6 +167,23 @@ export const EXIT_TIMER = 2;
 export const EXIT_IDLE = 3;
 /** dispatch() saw a process end (the host reports it). */
 export const EXIT_ENDED = 4;
+/** dispatch() posted a host call into the ring (assembly/hostcall.ts): the host may serve it now. */
+export const EXIT_HOSTCALL = 5;
+/** hostcallResume results. The hart had no thread parked in a host call. */
+export const PARK_NONE = 0;
+/** answered: the caller goes on on this hart */
+export const PARK_RESUMED = 1;
+/** not answered yet (switched out), or killed by its answer: the hart is free */
+export const PARK_LEFT = 2;
+/** answered with a signal, and the process ended */
+export const PARK_ENDED = 3;
+/** Thread state (T_STATE; the others are kernel-only, in assembly/thread.ts) of a caller waiting for the host. */
+export const TS_HOSTCALL = 8;
+/** Host-call record states (R_STATE). FREE -> POSTED (kernel, under SCHED) -> TAKEN (a host server, compare-and-swap) -> DONE (the host wrote the answer) -> FREE (kernel, under SCHED). */
+export const RS_FREE = 0;
+export const RS_POSTED = 1;
+export const RS_TAKEN = 2;
+export const RS_DONE = 3;
 /** Access kinds, also the index of a TLB table. */
 export const ACC_READ = 0;
 export const ACC_WRITE = 1;
@@ -400,6 +419,8 @@ export const T_IPC_LEN = 220; // u32: client: request length; server: receive bu
 export const T_IPC_RBUF = 224; // u32: client: reply buffer address; server: address of the length word
 export const T_IPC_RMAX = 228; // u32: client: reply buffer size
 export const T_IPC_NEXT = 232; // u32: next thread index + 1 in its endpoint's queue (0: last)
+export const T_HC_SLOT = 236; // u32: ring record index + 1 of its request (0: waiting for a free record)
+export const T_HC_WAIT = 240; // u32: its place among the threads waiting for a record (RING_WAIT_SEQ)
 
 // ---- records of ended threads ----
 export const TREC_BASE = 0x0040_A000; // = THREAD_BASE + THREADS_MAX * THREAD_BYTES
@@ -420,12 +441,43 @@ export const EP_GEN = 16; // u32: registrations of this slot so far (part of the
 export const EP_SEND_HEAD = 20; // u32: oldest client waiting for a receiver (thread index + 1; 0: none)
 export const EP_SEND_TAIL = 24; // u32: newest such client
 export const EP_RECV_HEAD = 28; // u32: server threads waiting for a request, newest first (a stack)
+
+// ---- host-call ring header ----
+export const RING_BASE = 0x0040_C400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+export const RING_HEADER_BYTES = 64;
+export const RING_POSTED = 0; // u32: requests posted so far (the last request id)
+export const RING_DONE = 4; // u32: answers the host has written so far (host: atomic add)
+export const RING_REAPED = 8; // u32: answers the kernel has consumed
+export const RING_BUSY = 12; // u32: records not FREE
+export const RING_THREADS = 16; // u32: threads in TS_HOSTCALL (posted or waiting for a record)
+export const RING_WAITERS = 20; // u32: threads waiting for a free record
+export const RING_WAIT_SEQ = 24; // u32: waits for a record so far (their FIFO order)
+export const RING_FULL_WAITS = 28; // u32: calls that found every record taken
+export const RING_BUSY_PEAK = 32; // u32: most records in use at once
+export const RING_LATE = 36; // u32: answers reaped after their thread left the hart
+
+// ---- host-call ring records ----
+export const RING_RECORDS = 0x0040_C440; // = RING_BASE + RING_HEADER_BYTES
+export const RING_RECORD_BYTES = 96;
+export const R_STATE = 0; // u32: RS_FREE, RS_POSTED, RS_TAKEN, RS_DONE
+export const R_ID = 4; // u32: request id (RING_POSTED after the post; never 0)
+export const R_THREAD = 8; // u32: thread index of the caller
+export const R_TID = 12; // u32
+export const R_PID = 16; // u32
+export const R_PROC = 20; // u32: process index
+export const R_NR = 24; // u32: system call number (a7)
+export const R_SATP = 28; // u32: the caller's satp, for copies through its page tables
+export const R_ARGS = 32; // 6 x u32: a0..a5
+export const R_HART = 56; // u32: hart that posted it
+export const R_SIGNAL = 60; // u32: host's answer: 0, or a signal that kills the caller's process
+export const R_MTIME = 64; // u64: the hart's mtime at the ecall
+export const R_RESULT = 72; // u32: host's answer: a0 (negative errno on failure)
 /** End of the kernel tables. */
-export const KT_END = 0x0040_C400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+export const KT_END = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 6;
+export const KERNEL_VERSION = 7;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -447,6 +499,17 @@ export const PROC_STATE = {
 export const KLOG = {
   CLONE_FLAGS: 1, OOM: 2, FUTEX_OP: 3, DEADLOCK: 4,
 } as const;
+export const RING = {
+  POSTED: 0, DONE: 4, REAPED: 8, BUSY: 12, THREADS: 16, WAITERS: 20, WAIT_SEQ: 24, FULL_WAITS: 28,
+  BUSY_PEAK: 32, LATE: 36,
+} as const;
+export const R = {
+  STATE: 0, ID: 4, THREAD: 8, TID: 12, PID: 16, PROC: 20, NR: 24, SATP: 28, ARGS: 32, HART: 56, SIGNAL: 60,
+  MTIME: 64, RESULT: 72,
+} as const;
+export const RING_STATE = {
+  FREE: 0, POSTED: 1, TAKEN: 2, DONE: 3,
+} as const;
 /** Scheduling policies by their CLI names. */
 export const SCHED_POLICY = { rr: 0, mlfq: 1 } as const;
 /** System call numbers (a7) by name. */
@@ -465,6 +528,10 @@ export function tlbBase(hart: number): number {
   return TLB_BASE + hart * TLB_HART_BYTES;
 }
 
+export function ringRecord(slot: number): number {
+  return RING_RECORDS + slot * RING_RECORD_BYTES;
+}
+
 /** Every shared value in the order of the kernel's abiValue(i); the host compares them when it loads kernel.wasm. */
 export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['HARTS_MAX', 8], ['TLB_ENTRIES_MAX', 4096], ['TLB_WAYS_MAX', 16], ['TLB_ENTRIES_DEFAULT', 256],
@@ -473,7 +540,7 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['MLFQ_BOOST_IRQS', 32], ['KLOG_ENTRIES', 16], ['SHOOTDOWN_POLL_SPINS', 64], ['IPC_ENDPOINTS_MAX', 32],
   ['IPC_MSG_MAX', 256], ['IPC_SLOT_BITS', 5], ['IPC_GEN_BITS', 24], ['IPC_TOKEN_SLOT_BITS', 7],
   ['IPC_TOKEN_TID_BITS', 24], ['BATCH_PAGES', 32], ['TREC_ENTRIES', 256], ['WALK_RETRIES_MAX', 16],
-  ['TIMEBASE_HZ_DEFAULT', 10000000], ['KERNEL_BASE', 1048576], ['SCRATCH_BASE', 15728640],
+  ['TIMEBASE_HZ_DEFAULT', 10000000], ['RING_ENTRIES', 32], ['KERNEL_BASE', 1048576], ['SCRATCH_BASE', 15728640],
   ['SCRATCH_BYTES', 1048576], ['RAM_BASE', 16777216], ['WASM_PAGE_BYTES', 65536], ['WASM_PAGES_MAX', 16384],
   ['USER_BASE', 4096], ['USER_END', 2147483648], ['LOAD_END', 3221225472], ['EPERM', 1], ['ENOENT', 2], ['ESRCH', 3],
   ['EINTR', 4], ['EBADF', 9], ['EAGAIN', 11], ['ENOMEM', 12], ['EFAULT', 14], ['EINVAL', 22], ['ENOSPC', 28],
@@ -496,10 +563,12 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5], ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7],
   ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12], ['CAUSE_LOAD_PAGE_FAULT', 13],
   ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0], ['EXIT_TRAP', 1],
-  ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2],
-  ['PTE_V', 1], ['PTE_R', 2], ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64],
-  ['PTE_D', 128], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295],
-  ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257],
+  ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
+  ['PARK_RESUMED', 1], ['PARK_LEFT', 2], ['PARK_ENDED', 3], ['TS_HOSTCALL', 8], ['RS_FREE', 0], ['RS_POSTED', 1],
+  ['RS_TAKEN', 2], ['RS_DONE', 3], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2],
+  ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128],
+  ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295], ['PROC_FREE', 0],
+  ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257],
   ['KILL_HOST', 512], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
   ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1],
   ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
@@ -534,8 +603,14 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160],
   ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192],
   ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220],
-  ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['TREC_BASE', 4235264], ['TREC_BYTES', 32],
-  ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4243456],
-  ['IPC_EP_BYTES', 32], ['EP_NAME', 0], ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20],
-  ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28], ['KT_END', 4244480], ['KERNEL_VERSION', 6],
+  ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240],
+  ['TREC_BASE', 4235264], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16],
+  ['TR_PREEMPTED', 24], ['IPC_BASE', 4243456], ['IPC_EP_BYTES', 32], ['EP_NAME', 0], ['EP_OWNER', 4],
+  ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
+  ['RING_BASE', 4244480], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
+  ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
+  ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4244544], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
+  ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28],
+  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['KT_END', 4247616],
+  ['KERNEL_VERSION', 7],
 ];

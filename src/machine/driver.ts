@@ -1,12 +1,14 @@
-// Driving one hart from the host: call the kernel's dispatch(), serve the system calls it hands over
-// (write, clock_gettime64), kill a process whose write hit a closed pipe, and turn the hart's kernel log
-// entries into one-line messages. The same code runs on the main thread (deterministic mode) and on a
-// hart's worker thread (threaded mode); it reads no clock.
+// Driving one hart from the host: call the kernel's dispatch(); when it posted a host call, serve the ring
+// (hostcall.ts: write, clock_gettime64, a SIGPIPE kill on a write to a closed pipe) and let the caller go on
+// in place if it was answered; and turn the hart's kernel log entries into one-line messages. The same code
+// runs on the main thread (deterministic mode) and on a hart's worker thread (threaded mode); it reads no
+// clock.
 import type { Machine } from './machine.js';
-import { handleSyscall, type GuestIO } from './syscalls.js';
+import type { GuestIO } from './syscalls.js';
+import type { HostCallServer } from './hostcall.js';
 import {
-  hartBase, CAUSE, EXIT_BUDGET, EXIT_TRAP, EXIT_IDLE, EXIT_ENDED, H_KLOG, H_KLOG_HEAD, H_KLOG_TAIL, KLOG,
-  KLOG_ENTRIES, KLOG_ENTRY_BYTES, SIGPIPE,
+  hartBase, EXIT_BUDGET, EXIT_HOSTCALL, EXIT_IDLE, EXIT_ENDED, PARK_ENDED, H_KLOG, H_KLOG_HEAD, H_KLOG_TAIL, KLOG,
+  KLOG_ENTRIES, KLOG_ENTRY_BYTES,
 } from './layout.js';
 
 export interface HartHost {
@@ -17,6 +19,8 @@ export interface HartHost {
   readonly realtime_base_ns: bigint;
   /** Program names by pid, for log lines. */
   readonly names: ReadonlyMap<number, string>;
+  /** Serves the host-call ring right after this hart posted a call. */
+  readonly calls: HostCallServer;
 }
 
 export type HartOutcome = 'budget' | 'syscall' | 'idle' | 'ended';
@@ -26,12 +30,10 @@ export function driveHart(host: HartHost, hart: number, budget: number): HartOut
   const machine = host.machine;
   const r = machine.kernel.dispatch(hart, budget);
   let out: HartOutcome;
-  if (r === EXIT_TRAP) {
+  if (r === EXIT_HOSTCALL) {
     out = 'syscall';
-    if (machine.cause(hart) === CAUSE.ECALL_U) {
-      const o = handleSyscall(machine, hart, host, host.io);
-      if (o.kind === 'sigpipe' && machine.kernel.hartKill(hart, SIGPIPE) !== 0) out = 'ended';
-    }
+    host.calls.drain();
+    if (machine.kernel.hostcallResume(hart) === PARK_ENDED) out = 'ended';
   } else if (r === EXIT_IDLE) out = 'idle';
   else if (r === EXIT_ENDED) out = 'ended';
   else {

@@ -59,6 +59,10 @@ export interface KernelExports {
   ipcWaiters(): number;
   /** Requests delivered through endpoint id (0 for a free one), as a bigint (u64). */
   ipcEndpointCalls(id: number): bigint;
+  /** Resume the hart's caller parked in a host call if answered, else switch it out: PARK_NONE, PARK_RESUMED, PARK_LEFT or PARK_ENDED (its process ended). */
+  hostcallResume(hart: number): number;
+  /** Threads waiting for the host (requests in flight, or waiting for a free ring record). */
+  hostcallThreads(): number;
 }
 
 export { KERNEL_VERSION };

@@ -1,6 +1,6 @@
 // The kernel's statistics as the host reports them: per hart (instructions, context switches, preemptions,
 // idle passes, shootdowns, forced ASID flushes, system calls, TLB), per kernel lock (acquisitions, spins),
-// per process and per ended thread. Everything comes from the shared memory; nothing here reads a clock,
+// per process, per ended thread, and the host-call ring. Everything comes from the shared memory; nothing here reads a clock,
 // so in deterministic mode the same seed gives the same figures.
 import type { Machine } from './machine.js';
 import type { Process } from './process.js';
@@ -10,6 +10,7 @@ import {
   KS_TREC_COUNT, TREC_BASE, TREC_ENTRIES, TREC_BYTES, KS_OOM_KILLS, TR_TID, TR_PID, TR_SWITCHES, TR_INSTRET, TR_PREEMPTED,
 } from './layout.js';
 import { procResult } from './process.js';
+import { HostCallRing, type HostCallStats } from './hostcall.js';
 
 export interface HartKernelStats {
   readonly hart: number;
@@ -49,6 +50,8 @@ export interface KernelStats {
   readonly threads: ThreadStats[];
   readonly oom_kills: number;
   readonly frames_used: number;
+  /** The host-call ring: requests posted, answers reaped after the caller left its hart, full-ring waits. */
+  readonly hostcalls: HostCallStats;
 }
 
 export function collectStats(machine: Machine, procs: readonly Process[], names: ReadonlyMap<number, string>): KernelStats {
@@ -86,6 +89,7 @@ export function collectStats(machine: Machine, procs: readonly Process[], names:
     harts, context_switches: harts.reduce((a, h) => a + h.context_switches, 0),
     locks: { sched: lock(LOCK_SCHED), proc: lock(LOCK_PROC), frame: lock(LOCK_FRAME) },
     processes, threads, oom_kills: machine.u32(KS + KS_OOM_KILLS), frames_used: machine.kernel.framesUsed(),
+    hostcalls: new HostCallRing(machine).stats(),
   };
 }
 

@@ -7,7 +7,8 @@ import { InputError } from '../base/index.js';
 import type { Machine } from './machine.js';
 import type { ElfImage } from '../elf/index.js';
 import { copyToUser } from './usermem.js';
-import type { GuestIO } from './syscalls.js';
+import { hostServices, unknownCall, type GuestIO } from './syscalls.js';
+import { HostCallRing, HostCallServer } from './hostcall.js';
 import { driveHart, type HartHost } from './driver.js';
 import {
   PTE, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, LOAD_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
@@ -267,7 +268,9 @@ export class Process {
       k.hartSetQuantum(h, QUANTUM_TICKS);
       k.kernelStart(0, 0);
     }
-    const host: HartHost = { machine, io, log, realtime_base_ns: this.realtime_base_ns, names: new Map([[this.pid, 'guest']]) };
+    const ctx = { realtime_base_ns: this.realtime_base_ns };
+    const calls = new HostCallServer(new HostCallRing(machine), hostServices(machine, ctx, io), unknownCall);
+    const host: HartHost = { machine, io, log, realtime_base_ns: this.realtime_base_ns, names: new Map([[this.pid, 'guest']]), calls };
     const start = machine.instructions(h);
     for (;;) {
       const r = this.result();

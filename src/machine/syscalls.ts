@@ -1,13 +1,15 @@
 // The Linux RV32 system calls the host serves, with Linux semantics: number in a7, arguments in a0..a5,
 // result in a0 (negative errno on failure). The kernel serves the thread, scheduling and memory calls itself
-// (assembly/syscall.ts) and hands the rest over: write and clock_gettime64 here; every user pointer goes
-// through the page tables, so a bad one is -EFAULT. Unknown numbers are -ENOSYS.
+// (assembly/syscall.ts) and posts the rest to the host-call ring (hostcall.ts): write and clock_gettime64
+// are served here; every user pointer goes through the page tables, so a bad one is -EFAULT. Unknown
+// numbers are -ENOSYS.
 import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser } from './usermem.js';
 import {
-  SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID,
-  CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI,
+  SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, SIGPIPE, CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
+  CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI,
 } from './abi.js';
+import type { HostCall, HostService } from './hostcall.js';
 
 /**
  * Where the guest's stdout (fd 1) and stderr (fd 2) go. write may return a negative errno (e.g. -EPIPE when
@@ -17,7 +19,7 @@ export interface GuestIO {
   write(fd: 1 | 2, bytes: Uint8Array): number | void;
 }
 
-// The numbers (SYS, errno, clock ids) are generated from abi/defs.mjs.
+// The numbers (SYS, errno, signals, clock ids) are generated from abi/defs.mjs.
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP } from './abi.js';
 // Linux clock ids. Every clock reads the machine's virtual time: the realtime family adds the realtime base,
 // TAI adds the 37 leap seconds, the CPU-time clocks count from the start of the process (= virtual time).
@@ -26,12 +28,8 @@ const TAI_OFFSET_NS = 37_000_000_000n;
 /** A single write(2) moves at most this many bytes (Linux's MAX_RW_COUNT is similar in spirit). */
 export const WRITE_BYTES_MAX = 0x7fff_f000;
 
-/** After a system call: go on, the process exited, or its write hit a closed pipe (SIGPIPE's default: die). */
-export type SyscallOutcome = { readonly kind: 'continue' } | { readonly kind: 'exit'; readonly code: number } | { readonly kind: 'sigpipe' };
-const CONTINUE: SyscallOutcome = { kind: 'continue' };
-
-function clockNow(machine: Machine, hart: number, ctx: SyscallContext, clock: number): bigint | null {
-  const ns = machine.time_ns(hart);
+function clockNow(machine: Machine, call: HostCall, ctx: SyscallContext, clock: number): bigint | null {
+  const ns = (call.mtime * 1_000_000_000n) / BigInt(machine.timebase_hz);
   switch (clock) {
     case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: return ctx.realtime_base_ns + ns;
     case CLOCK_TAI: return ctx.realtime_base_ns + ns + TAI_OFFSET_NS;
@@ -42,12 +40,11 @@ function clockNow(machine: Machine, hart: number, ctx: SyscallContext, clock: nu
   return null;
 }
 
-function timespec(ns: bigint): Uint8Array {
-  const b = new Uint8Array(16);
-  const dv = new DataView(b.buffer);
-  dv.setBigInt64(0, ns / 1_000_000_000n, true);
-  dv.setBigInt64(8, ns % 1_000_000_000n, true);
-  return b;
+/** A __kernel_timespec of ns into out (16 bytes, reused: copyToUser copies it). */
+function timespec(ns: bigint, out: DataView): Uint8Array {
+  out.setBigInt64(0, ns / 1_000_000_000n, true);
+  out.setBigInt64(8, ns % 1_000_000_000n, true);
+  return new Uint8Array(out.buffer);
 }
 
 /** What the host needs to know about the calling process. */
@@ -56,35 +53,29 @@ export interface SyscallContext {
 }
 
 /**
- * Serve the system call of the thread on `hart` that the kernel handed over (dispatch returned EXIT_TRAP):
- * write and clock_gettime64; every other number the kernel did not serve is -ENOSYS.
+ * The services of the calls the kernel hands to the host: write and clock_gettime64, by number, for a
+ * HostCallServer (hostcall.ts). A write to a reader that has gone kills the caller with SIGPIPE.
  */
-export function handleSyscall(machine: Machine, hart: number, ctx: SyscallContext, io: GuestIO): SyscallOutcome {
-  const a = (i: number): number => machine.reg(hart, 10 + i);
-  const satp = machine.satp(hart);
-  const nr = machine.reg(hart, 17);
-  let result: number;
-  switch (nr) {
-    case SYS.write: {
-      const fd = a(0), buf = a(1), count = Math.min(a(2), WRITE_BYTES_MAX);
-      if (fd !== 1 && fd !== 2) { result = -EBADF; break; }
-      if (count === 0) { result = 0; break; }
-      const bytes = copyFromUser(machine, satp, buf, count);
-      if (bytes === null) { result = -EFAULT; break; }
-      const written = io.write(fd, bytes);
-      if (written === -EPIPE) return { kind: 'sigpipe' };
-      result = typeof written === 'number' && written < 0 ? written : count;
-      break;
-    }
-    case SYS.clock_gettime64: {
-      const now = clockNow(machine, hart, ctx, a(0));
-      if (now === null) { result = -EINVAL; break; }
-      result = copyToUser(machine, satp, a(1), timespec(now)) ? 0 : -EFAULT;
-      break;
-    }
-    default:
-      result = -ENOSYS;
-  }
-  machine.kernel.hartSyscallReturn(hart, result >>> 0);
-  return CONTINUE;
+export function hostServices(machine: Machine, ctx: SyscallContext, io: GuestIO): [number, HostService][] {
+  const write: HostService = (call) => {
+    const [fd, buf, n] = call.args as [number, number, number];
+    const count = Math.min(n, WRITE_BYTES_MAX);
+    if (fd !== 1 && fd !== 2) return -EBADF;
+    if (count === 0) return 0;
+    const bytes = copyFromUser(machine, call.satp, buf, count);
+    if (bytes === null) return -EFAULT;
+    const written = io.write(fd, bytes);
+    if (written === -EPIPE) return { signal: SIGPIPE };
+    return typeof written === 'number' && written < 0 ? written : count;
+  };
+  const ts = new DataView(new ArrayBuffer(16));
+  const clock: HostService = (call) => {
+    const now = clockNow(machine, call, ctx, call.args[0]!);
+    if (now === null) return -EINVAL;
+    return copyToUser(machine, call.satp, call.args[1]!, timespec(now, ts)) ? 0 : -EFAULT;
+  };
+  return [[SYS.write, write], [SYS.clock_gettime64, clock]];
 }
+
+/** What the host answers to a number nobody serves. */
+export const unknownCall: HostService = () => -ENOSYS;

@@ -11,10 +11,13 @@ import { Machine, type MachineOptions } from './machine.js';
 import { Process, procResult, QUANTUM_TICKS, REALTIME_BASE_NS_DEFAULT, type RunResult, type ProcessOptions } from './process.js';
 import { compileKernel } from './kernel.js';
 import { driveHart, type HartHost } from './driver.js';
-import type { GuestIO } from './syscalls.js';
+import { hostServices, unknownCall, type GuestIO } from './syscalls.js';
+import { HostCallRing, HostCallServer, waitAsync, type HostService } from './hostcall.js';
+import { stdio } from './stdio.js';
 import type { ElfImage } from '../elf/index.js';
 import { collectStats, type KernelStats } from './kstats.js';
 import { KS, KS_LIVE_PROCS, KS_RQ_GEN, SCHED_POLICY, HARTS_MAX } from './layout.js';
+import { SYS } from './syscalls.js';
 
 export type SchedPolicy = keyof typeof SCHED_POLICY;
 
@@ -41,6 +44,10 @@ export const SLICE_SPAN = 8_000;
 export const WORKER_BATCH = 1 << 20;
 /** An idle worker waits at most this long (ms, wall) before looking again. */
 export const IDLE_WAIT_MS = 1;
+/** The main thread's host-call loop (threaded mode) looks at the ring at least this often (ms, wall). */
+export const HOST_POLL_MS = 5;
+/** The host calls a hart's worker serves itself in threaded mode (unless the system serves them otherwise). */
+const WORKER_LOCAL_CALLS: readonly number[] = [SYS.write, SYS.clock_gettime64];
 
 export interface SystemResult {
   readonly results: (RunResult | null)[];
@@ -51,9 +58,32 @@ export interface SystemResult {
 export class System {
   readonly processes: Process[] = [];
   readonly names = new Map<number, string>();
+  /**
+   * The machine's host-call server: register a service for a system call number before the run (the
+   * defaults serve write and clock_gettime64; anything else is -ENOSYS). Deterministic mode serves it on
+   * this thread right after a hart posts and between slices (onSlice hooks first); threaded mode from a
+   * loop on this thread, while each worker serves write and clock_gettime64 itself unless overridden here.
+   */
+  readonly hostcalls: HostCallServer;
+  private readonly custom = new Set<number>();
   private started = false;
 
-  private constructor(readonly machine: Machine, readonly opts: SystemOptions) {}
+  private constructor(readonly machine: Machine, readonly opts: SystemOptions) {
+    this.hostcalls = new HostCallServer(new HostCallRing(machine), [], unknownCall);
+  }
+
+  /** Serve system call nr on the host with service (before the run): a test double, or a new service. */
+  serve(nr: number, service: HostService): this {
+    if (this.started) throw new InputError('host services are registered before the machine runs');
+    this.custom.add(nr >>> 0);
+    this.hostcalls.register(nr, service);
+    return this;
+  }
+
+  private serveDefaults(io: GuestIO): void {
+    const ctx = { realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT };
+    for (const [nr, service] of hostServices(this.machine, ctx, io)) if (!this.custom.has(nr)) this.hostcalls.register(nr, service);
+  }
 
   static async create(opts: SystemOptions = {}): Promise<System> {
     const harts = opts.harts ?? 1;
@@ -94,15 +124,18 @@ export class System {
   /** Deterministic mode: every hart on this thread, in a seeded order, until all processes end. */
   run(io: GuestIO, log: (line: string) => void, max_instructions = Infinity): SystemResult {
     this.start(false);
+    this.serveDefaults(io);
     const machine = this.machine;
     const harts = machine.harts;
-    const host: HartHost = { machine, io, log, realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT, names: this.names };
+    const calls = this.hostcalls;
+    const host: HartHost = { machine, io, log, realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT, names: this.names, calls };
     let x = ((this.opts.seed ?? 1) >>> 0) || 0x9e3779b9;
     const rand = (): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
     let retired = 0;
     let idleStreak = 0;
     while (this.liveProcs() !== 0) {
       if (retired >= max_instructions) return { results: this.results(), limited: true };
+      calls.slice();
       const hart = rand() % harts;
       const slice = SLICE_MIN + (rand() % SLICE_SPAN);
       const before = machine.instructions(hart);
@@ -121,15 +154,17 @@ export class System {
   /** Threaded mode: one worker thread per hart; resolves when every process has ended. */
   async runThreaded(log: (line: string) => void): Promise<SystemResult> {
     this.start(true);
+    this.serveDefaults(stdio);
     const machine = this.machine;
     const module = await compileKernel();
+    const local = WORKER_LOCAL_CALLS.filter((nr) => !this.custom.has(nr));
     const workers: Promise<void>[] = [];
     for (let hart = 0; hart < machine.harts; hart++) {
       workers.push(new Promise((resolve, reject) => {
         const w = new Worker(workerPath(), {
           workerData: {
             module, memory: machine.memory, hart, ram_bytes: machine.ram_bytes, clock_hz: machine.clock_hz, timebase_hz: machine.timebase_hz,
-            realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names],
+            realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names], local,
           },
         });
         w.on('message', (m: { kind: 'log'; line: string }) => log(m.line));
@@ -137,8 +172,33 @@ export class System {
         w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hart ${hart}'s worker exited with ${code}`))));
       }));
     }
-    await Promise.all(workers);
+    const running = { on: true };
+    const loop = this.serveThreaded(running);
+    try {
+      await Promise.all(workers);
+    } finally {
+      running.on = false;
+      Atomics.notify(new Int32Array(machine.memory.buffer), this.hostcalls.ring.postedIndex);
+      await loop;
+    }
     return { results: this.results(), limited: false };
+  }
+
+  /** Threaded mode's host loop on this thread: drain the ring whenever a hart posts (or every HOST_POLL_MS). */
+  private async serveThreaded(running: { on: boolean }): Promise<void> {
+    const words = new Int32Array(this.machine.memory.buffer);
+    const ring = this.hostcalls.ring;
+    while (running.on) {
+      const seen = ring.posted;
+      this.hostcalls.drain();
+      // A pending waitAsync does not keep Node's event loop alive; the timer does (else the process could
+      // exit, status 0, the moment the last worker ends while this loop waits).
+      let timer: NodeJS.Timeout | undefined;
+      const tick = new Promise((resolve) => { timer = setTimeout(resolve, HOST_POLL_MS); });
+      const w = waitAsync(words, ring.postedIndex, seen | 0, HOST_POLL_MS);
+      await (w === null ? Promise.resolve() : Promise.race([w, tick]));
+      clearTimeout(timer);
+    }
   }
 
   results(): (RunResult | null)[] {
