@@ -6,9 +6,16 @@ const app = (entries: unknown[], index = 3, logTerm = 1, term = 2): unknown => (
 });
 
 describe('raft wire validation', () => {
-  it('accepts well-formed messages and requests', () => {
-    expect(typeof validateWire(app([{ term: 1, index: 4, type: 'normal', data: 'x' }, { term: 2, index: 5, type: 'normal', data: '' }]))).toBe('object');
-    expect(typeof validateWire({ kind: 'kv-req', req: 1, cmd: { client: 'c', seq: 1, op: { op: 'get', key: 'k' } } })).toBe('object');
+  it('accepts well-formed messages and requests, and returns what a receiver acts on', () => {
+    const entries = [{ term: 1, index: 4, type: 'normal', data: 'x' }, { term: 2, index: 5, type: 'normal', data: '' }];
+    expect(validateWire(app(entries))).toMatchObject({
+      kind: 'raft', msg: { type: 'app', from: 'a', to: 'b', term: 2, index: 3, logTerm: 1, commit: 0, entries },
+    });
+    expect(validateWire({ kind: 'kv-req', req: 1, cmd: { client: 'c', seq: 1, op: { op: 'get', key: 'k' } } }))
+      .toEqual({ kind: 'kv-req', req: 1, cmd: { client: 'c', seq: 1, op: { op: 'get', key: 'k' } }, read: undefined, reply_to: undefined });
+    // fields a request does not define are not passed on
+    const extra = validateWire({ kind: 'kv-req', req: 2, cmd: { client: 'c', seq: 3, op: { op: 'put', key: 'k', value: 'v' } }, read: 'log', evil: 1 });
+    expect(extra).toEqual({ kind: 'kv-req', req: 2, cmd: { client: 'c', seq: 3, op: { op: 'put', key: 'k', value: 'v' } }, read: 'log', reply_to: undefined });
   });
 
   it('refuses appends whose entries skip, go back in term or outrun the sender', () => {
