@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32 } from './crc32.js';
 import { StorageCorruptError } from '../base/index.js';
+import { makeDirectories } from '../host/index.js';
 
 export { StorageCorruptError };
 
@@ -132,7 +133,7 @@ export class RecordLog {
   syncs = 0;
 
   constructor(readonly file: string, label: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    makeDirectories(path.dirname(file), `the ${label} directory`);
     const buf = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
     const { records, goodBytes } = decodeRecords(buf, file, label);
     this.recovered = records;

@@ -69,4 +69,12 @@ describe('directories that cannot be created', () => {
     expect(o.status).toBe(1);
     expect(o.stderr.trim()).toBe("atoll cluster: cannot create the cluster directory '/proc/1/atoll-x': /proc/1/atoll-x: the parent cannot hold directories");
   }, 20_000);
+
+  it('a node whose data_dir lies under /proc fails at once with one line', async () => {
+    const config = join(tmp, 'proc.json');
+    writeFileSync(config, JSON.stringify({ key: 'ab'.repeat(32), nodes: [{ id: 'n1', host: '127.0.0.1', port: 1 }], services: ['echo'], data_dir: '/proc/1/atoll-data' }));
+    const o = await atoll('node', '--config', config, '--id', 'n1');
+    expect(o.status).toBe(1);
+    expect(o.stderr.trim()).toBe("atoll node: cannot create the storage directory '/proc/1/atoll-data/n1': /proc/1/atoll-data: the parent cannot hold directories");
+  }, 20_000);
 });
