@@ -3,21 +3,25 @@
 // ('(absent)' when missing), 'ok' for put/del; `status` shows each node's role, term, leader and indexes
 // (exit 1 when no node leads); --json prints one JSON object. Each invocation is a client of its own
 // (`client:<random>`), not a config node, so any number can run at once.
-import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
+import { commandHelp, flagBool, flagNumber, flagString, parseCommand, type CommandSpec } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, loadClusterConfig } from '../../cluster/index.js';
 import { KvClientError, KvTcpClient, type KvOp } from '../../kv/index.js';
 
-const FLAGS: FlagSpecs = {
-  cluster: { kind: 'string', help: 'cluster config file (JSON) whose nodes run raft-kv' },
-  as: { kind: 'string', help: 'no longer used: every invocation is a client of its own' },
-  'timeout-ms': { kind: 'integer', help: 'give up after this long (default 10000)' },
-  'read-log': { kind: 'boolean', help: 'get through the log instead of ReadIndex' },
-  json: { kind: 'boolean', help: 'print one JSON object' },
-  help: { kind: 'boolean', help: 'show this help' },
+export const COMMAND: CommandSpec = {
+  name: 'kv',
+  summary: 'Use the replicated key-value store of a real raft-kv cluster: put, get, del, or each node\'s status.',
+  operands: 'put <key> <value> | get <key> | del <key> | status',
+  flags: {
+    cluster: { kind: 'string', value: '<cluster.json>', help: 'cluster config file (JSON) whose nodes run raft-kv' },
+    as: { kind: 'string', value: '<id>', help: 'no longer used: every invocation is a client of its own' },
+    'timeout-ms': { kind: 'integer', value: '<ms>', help: 'give up after this long (default 10000)' },
+    'read-log': { kind: 'boolean', help: 'get through the log instead of ReadIndex' },
+    json: { kind: 'boolean', help: 'print one JSON object' },
+  },
 };
 
-const USAGE = 'usage: atoll kv put <key> <value> | get <key> | del <key> | status  --cluster <config.json>';
+const USAGE = `usage: atoll kv ${COMMAND.operands}  --cluster <config.json>`;
 
 function parseOp(pos: readonly string[]): KvOp | 'status' {
   const [verb, key, value, ...extra] = pos;
@@ -58,9 +62,9 @@ async function printStatus(client: KvTcpClient, timeout_ms: number, json: boolea
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, FLAGS);
-  if (flagBool(args, 'help')) {
-    process.stdout.write(`${USAGE}\n\n${formatFlagHelp(FLAGS)}\n`);
+  const args = parseCommand(argv, COMMAND);
+  if (args.help) {
+    process.stdout.write(commandHelp(COMMAND));
     return 0;
   }
   const op = parseOp(args.positionals);
