@@ -102,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = ownEntry(COMMANDS, name);
   if (!entry) {
-    const r = topLevel([name, ...rest]);
+    const r = topLevel(name.startsWith('-') ? [name, ...rest] : [name]); // `atoll nope --help` is about 'nope'
     process.stdout.write(r.stdout);
     process.stderr.write(r.stderr);
     return r.code;

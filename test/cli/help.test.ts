@@ -80,6 +80,9 @@ describe('mistakes get one line, exit 2 and a suggestion', () => {
       [['scenario', 'swarn'], "atoll scenario: unknown scenario 'swarn' (did you mean swarm?)"],
       [['cluster', 'stpo'], "atoll cluster: unknown action 'stpo' (did you mean stop?)"],
       [['kv', 'status', '--clustr', 'x.json'], "atoll kv: unknown flag '--clustr' (did you mean --cluster?)"],
+      [['zzz', '--help'], `atoll: unknown command 'zzz' (commands: ${Object.keys(COMMANDS).join(', ')})`],
+      [['help', 'nope'], `atoll: unknown command 'nope' (did you mean node?)`],
+      [['help', 'zzz'], `atoll: unknown command 'zzz' (commands: ${Object.keys(COMMANDS).join(', ')})`],
     ];
     for (const [args, line] of cases) {
       const o = await atoll(...args);
