@@ -1,6 +1,9 @@
-// A small, strict flag parser shared by every atoll command: declared flags only, typed values,
-// one UsageError that names the bad flag. Positional arguments stop at the first one when `stopAtPositional`
-// is set, so `atoll run prog.elf --x` passes `--x` to the guest.
+// The flag parser every atoll command shares, on commander: a command's FlagSpecs (or CommandSpec) is the one
+// definition of what its parser accepts and what its help lists. Declared flags only, typed values, `-h`/`--help`
+// everywhere, and one UsageError (exit 2) that names the bad flag and, when a known one is close, suggests it.
+// With `stopAtPositional`, options end at the first operand, so `atoll run prog.elf --x -h` passes `--x -h` to
+// the guest.
+import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from './errors.js';
 
 export type FlagKind = 'boolean' | 'string' | 'integer' | 'size';
@@ -10,15 +13,33 @@ export interface FlagSpec {
   readonly help: string;
   /** Allow the flag to be given more than once; values are collected in order. */
   readonly repeat?: boolean;
+  /** The value's placeholder in help and errors, e.g. `<entries>x<ways>` (default by kind: <size>, <n>, <text>). */
+  readonly value?: string;
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** One command of the CLI: its usage line, its summary and its flags, from which both parser and help are made. */
+export interface CommandSpec {
+  /** The words after `atoll`: 'run', 'scenario swarm'. */
+  readonly name: string;
+  readonly summary: string;
+  /** What follows `[options]` in the usage line: `<program.elf> [args...]`. */
+  readonly operands?: string;
+  readonly flags: FlagSpecs;
+  /** Options end at the first operand; everything after it, even `--x` or `-h`, is an operand. */
+  readonly stopAtPositional?: boolean;
+  /** Text printed after the options (verbs, suites, examples). */
+  readonly notes?: string;
+}
 
 export type FlagValue = boolean | string | number | string[] | number[];
 
 export interface ParsedArgs {
   readonly flags: Map<string, FlagValue>;
   readonly positionals: string[];
+  /** `-h` or `--help` was given (before any operand, with stopAtPositional); flags.get('help') is true too. */
+  readonly help?: boolean;
 }
 
 const SIZE_UNITS: Readonly<Record<string, number>> = {
@@ -26,10 +47,12 @@ const SIZE_UNITS: Readonly<Record<string, number>> = {
   g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3,
 };
 
+const PLACEHOLDERS: Readonly<Record<FlagKind, string>> = { boolean: '', string: '<text>', integer: '<n>', size: '<size>' };
+
 /** Parse "64M", "512KiB", "1048576" into bytes. */
 export function parseSize(text: string, flag = 'size'): number {
   const m = /^(\d+)\s*([a-zA-Z]*)$/.exec(text.trim());
-  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const unit = m ? ownEntry(SIZE_UNITS, m[2]!.toLowerCase()) : undefined;
   if (!m || unit === undefined) {
     throw new UsageError(`--${flag}: '${text}' is not a size (examples: 64M, 512K, 1G, 1048576)`);
   }
@@ -47,52 +70,122 @@ export function parseInteger(text: string, flag: string): number {
   return n;
 }
 
-export function parseArgs(argv: readonly string[], specs: FlagSpecs, opts: { stopAtPositional?: boolean } = {}): ParsedArgs {
+function typedValue(name: string, spec: FlagSpec, text: string | undefined): string | number | boolean {
+  if (spec.kind === 'boolean') return true;
+  if (text === undefined) throw new UsageError(`--${name} needs a value`);
+  if (spec.kind === 'integer') return parseInteger(text, name);
+  if (spec.kind === 'size') return parseSize(text, name);
+  return text;
+}
+
+interface Built {
+  readonly cmd: Command;
+  readonly flags: Map<string, FlagValue>;
+}
+
+/** The commander command of a spec; its option events fill `flags` with typed values, in argv order. */
+function build(spec: CommandSpec): Built {
   const flags = new Map<string, FlagValue>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break; }
-    if (!arg.startsWith('--') || arg === '-') {
-      if (arg.startsWith('-') && arg !== '-' && !/^-\d/.test(arg)) {
-        throw new UsageError(`unknown flag '${arg}' (flags are spelled --name)`);
+  const entries = Object.entries(spec.flags).filter(([name]) => name !== 'help');
+  const cmd = new Command(spec.name ? `atoll ${spec.name}` : 'atoll')
+    .usage(`${entries.length > 0 ? '[options]' : ''}${spec.operands ? ` ${spec.operands}` : ''}`.trim())
+    .description(spec.summary)
+    .helpOption('-h, --help', 'show this help')
+    .argument('[operands...]')
+    .allowExcessArguments()
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} })
+    .action(() => {});
+  if (spec.stopAtPositional) cmd.passThroughOptions();
+  for (const [name, s] of entries) {
+    const placeholder = s.kind === 'boolean' ? '' : ` ${s.value ?? PLACEHOLDERS[s.kind]}`;
+    cmd.addOption(new Option(`--${name}${placeholder}`, s.help));
+    cmd.on(`option:${name}`, (text: string | undefined) => {
+      const value = typedValue(name, s, text);
+      if (s.repeat) {
+        const list = (flags.get(name) as (string | number)[] | undefined) ?? [];
+        list.push(value as string | number);
+        flags.set(name, list as FlagValue);
+      } else {
+        if (flags.has(name)) throw new UsageError(`--${name} given twice`);
+        flags.set(name, value);
       }
-      positionals.push(arg);
-      if (opts.stopAtPositional) { positionals.push(...argv.slice(i + 1)); break; }
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const spec = ownEntry(specs, name);
-    if (!spec) {
-      const known = Object.keys(specs).map((k) => `--${k}`).join(', ');
-      throw new UsageError(`unknown flag '--${name}'${known ? ` (known: ${known})` : ''}`);
-    }
-    let value: FlagValue;
-    if (spec.kind === 'boolean') {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      value = true;
-    } else {
-      let text: string;
-      if (eq >= 0) text = arg.slice(eq + 1);
-      else {
-        const next = argv[i + 1];
-        if (next === undefined) throw new UsageError(`--${name} needs a value`);
-        text = next;
-        i++;
-      }
-      value = spec.kind === 'integer' ? parseInteger(text, name) : spec.kind === 'size' ? parseSize(text, name) : text;
-    }
-    if (spec.repeat) {
-      const list = (flags.get(name) as (string | number)[] | undefined) ?? [];
-      list.push(value as string | number);
-      flags.set(name, list as FlagValue);
-    } else {
-      if (flags.has(name)) throw new UsageError(`--${name} given twice`);
-      flags.set(name, value);
-    }
+    });
   }
-  return { flags, positionals };
+  return { cmd, flags };
+}
+
+/** The quoted word of a commander message ("error: unknown option '--x'") and its "(Did you mean y?)". */
+function quoted(message: string): { word: string; suggestion: string | undefined } {
+  return { word: /'([^']*)'/.exec(message)?.[1] ?? '', suggestion: /Did you mean (\S+)\?/.exec(message)?.[1] };
+}
+
+/** A commander parse error as one line in atoll's words. */
+function usageMessage(err: CommanderError, specs: FlagSpecs): string {
+  const { word, suggestion } = quoted(err.message);
+  if (err.code === 'commander.unknownOption') {
+    const eq = word.indexOf('=');
+    const head = eq < 0 ? '' : word.slice(2, eq);
+    if (word.startsWith('--') && head && ownEntry(specs, head)?.kind === 'boolean') return `--${head} takes no value`;
+    if (!word.startsWith('--')) return `unknown flag '${word}' (flags are spelled --name; -h is --help)`;
+    if (suggestion) return `unknown flag '${word}' (did you mean ${suggestion}?)`;
+    const known = Object.keys(specs).filter((k) => k !== 'help').map((k) => `--${k}`).join(', ');
+    return `unknown flag '${word}'${known ? ` (known: ${known})` : ''}`;
+  }
+  if (err.code === 'commander.optionMissingArgument') return `${/--[\w-]+/.exec(word)?.[0] ?? word} needs a value`;
+  return err.message.replace(/^error: /, '');
+}
+
+/** Parse a command's argv against its spec. Throws UsageError; a help request sets `help` (nothing is printed). */
+export function parseCommand(argv: readonly string[], spec: CommandSpec): ParsedArgs {
+  const { cmd, flags } = build(spec);
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.code === 'commander.helpDisplayed') {
+      flags.set('help', true);
+      return { flags, positionals: [], help: true };
+    }
+    throw new UsageError(usageMessage(err, spec.flags));
+  }
+  return { flags, positionals: [...cmd.args], help: false };
+}
+
+/** parseCommand for a bare set of flags (scenarios, benchmarks). */
+export function parseArgs(argv: readonly string[], specs: FlagSpecs, opts: { stopAtPositional?: boolean } = {}): ParsedArgs {
+  return parseCommand(argv, { name: '', summary: '', flags: specs, stopAtPositional: opts.stopAtPositional });
+}
+
+/** The help of a command: usage line, summary, every flag of its spec with its placeholder, then its notes. */
+export function commandHelp(spec: CommandSpec): string {
+  const text = build(spec).cmd.helpInformation();
+  return spec.notes ? `${text}\n${spec.notes.replace(/\n*$/, '\n')}` : text;
+}
+
+/** The options section of a command's help, for commands that write their own usage lines. */
+export function formatFlagHelp(specs: FlagSpecs): string {
+  const text = build({ name: '', summary: '', flags: specs }).cmd.helpInformation();
+  const at = text.indexOf('Options:\n');
+  return (at < 0 ? text : text.slice(at + 'Options:\n'.length)).replace(/\n+$/, '');
+}
+
+/** The candidate closest to a mistyped `word`, by commander's own suggestion (edit distance, as for commands). */
+export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
+  const probe = new Command('probe').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
+  for (const c of candidates) probe.command(c).action(() => {});
+  try {
+    probe.parse([word], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return quoted(err.message).suggestion;
+  }
+  return undefined;
+}
+
+/** "unknown scenario 'x' (did you mean y?)" or "unknown scenario 'x' (known: a, b)". */
+export function unknownName(what: string, word: string, candidates: readonly string[]): string {
+  const hint = didYouMean(word, candidates);
+  return `unknown ${what} '${word}' (${hint ? `did you mean ${hint}?` : `known: ${candidates.join(', ')}`})`;
 }
 
 /** Typed accessors over ParsedArgs.flags. */
@@ -106,12 +199,6 @@ export function flagString(p: ParsedArgs, name: string): string | undefined {
 export function flagNumber(p: ParsedArgs, name: string): number | undefined {
   const v = p.flags.get(name);
   return typeof v === 'number' ? v : undefined;
-}
-
-export function formatFlagHelp(specs: FlagSpecs): string {
-  return Object.entries(specs)
-    .map(([name, s]) => `  --${name}${s.kind === 'boolean' ? '' : ` <${s.kind}>`}`.padEnd(28) + s.help)
-    .join('\n');
 }
 
 /** `record[key]` when key is the record's own property, else undefined: user-given names never reach the

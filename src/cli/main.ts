@@ -1,6 +1,9 @@
-// The atoll CLI: one dispatcher that loads a command module on demand, so a command's dependencies
-// (the kernel, the network, wabt) cost nothing to the others. Each command lives in commands/<name>.ts and
-// exports `run(argv): Promise<number>` (the exit code).
+// The atoll CLI: commander reads the words before a command (`--help`, `--version`, a mistyped command with
+// its suggestion); the command module, loaded on demand so its dependencies (the kernel, the network, wabt)
+// cost nothing to the others, parses the rest against its own CommandSpec. Each command lives in
+// commands/<name>.ts and exports `COMMAND` (its spec) and `run(argv): Promise<number>` (the exit code).
+import { readFileSync } from 'node:fs';
+import { Command as Commander, CommanderError } from 'commander';
 import { UsageError, InputError, ownEntry } from '../base/index.js';
 import { installNativeSha256 } from './native-sha256.js';
 
@@ -13,37 +16,96 @@ interface CommandEntry {
   readonly load: () => Promise<Command>;
 }
 
-const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   run: { summary: 'run guest ELF programs on one emulated machine', load: () => loadCommand('run') },
   demo: { summary: 'run the embedded examples with statistics (npm start)', load: () => loadCommand('demo') },
   inspect: { summary: 'validate build/kernel.wasm and show its imports, exports and code', load: () => loadCommand('inspect') },
   bench: { summary: 'run the micro-benchmarks', load: () => loadCommand('bench') },
   node: { summary: 'start one real cluster node (TCP)', load: () => loadCommand('node') },
-  cluster: { summary: 'start a cluster of real nodes on loopback', load: () => loadCommand('cluster') },
+  cluster: { summary: 'start, stop and configure a cluster of real nodes', load: () => loadCommand('cluster') },
   scenario: { summary: 'run a deterministic cluster scenario', load: () => loadCommand('scenario') },
   kv: { summary: 'use the replicated key-value store of a real cluster', load: () => loadCommand('kv') },
+  soak: { summary: 'run the Raft fault-injection soak (npm run soak)', load: () => loadCommand('soak') },
 };
 
 function loadCommand(name: string): Promise<Command> {
   return import(`./commands/${name}.js`) as Promise<Command>;
 }
 
+/** The package's version, from package.json beside src/ (tsx, vitest) or beside dist/ (the built CLI). */
+export function version(): string {
+  for (const rel of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'atoll' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
+
+/** The top level as commander sees it: the command list, --version and --help. */
+function program(out: { text: string }): Commander {
+  const p = new Commander('atoll')
+    .usage('<command> [options]')
+    .description('A distributed operating system emulator: RISC-V nodes in WebAssembly joined into a cluster')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand(false)
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => { out.text += s; }, writeErr: () => {}, outputError: () => {} })
+    .addHelpText('after', "\n'atoll <command> --help' shows a command's options.");
+  for (const [name, c] of Object.entries(COMMANDS)) {
+    p.command(name).description(c.summary).helpOption(false).allowUnknownOption().allowExcessArguments().action(() => {});
+  }
+  return p;
+}
+
 export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: atoll <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n'atoll <command> --help' shows a command's options.\n`;
+  const out = { text: '' };
+  program(out).outputHelp();
+  return out.text;
+}
+
+/** What commander makes of top-level words that name no command: help, the version, or a usage error. */
+function topLevel(argv: string[]): { code: number; stdout: string; stderr: string } {
+  const out = { text: '' };
+  try {
+    program(out).parse(argv, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return { code: 0, stdout: out.text, stderr: '' };
+    const word = /'([^']*)'/.exec(err.message)?.[1] ?? argv[0] ?? '';
+    const hint = /Did you mean (\S+)\?/.exec(err.message)?.[1];
+    const flag = err.code === 'commander.unknownOption';
+    const known = flag ? 'known: --help, --version' : `commands: ${Object.keys(COMMANDS).join(', ')}`;
+    return { code: 2, stdout: '', stderr: `atoll: unknown ${flag ? 'flag' : 'command'} '${word}' (${hint ? `did you mean ${hint}?` : known})\n` };
+  }
+  return { code: 2, stdout: '', stderr: `atoll: unknown command '${argv[0]}' (${Object.keys(COMMANDS).join(', ')})\n` };
 }
 
 export async function main(argv: string[]): Promise<number> {
   installNativeSha256();
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  let [name, ...rest] = argv;
+  if (name === undefined) {
     process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
+    return 2;
+  }
+  if (name === 'help') {
+    if (rest[0] === undefined) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    [name, rest] = [rest[0], ['--help']];
   }
   const entry = ownEntry(COMMANDS, name);
   if (!entry) {
-    process.stderr.write(`atoll: unknown command '${name}'\n${usage()}`);
-    return 2;
+    const r = topLevel(name.startsWith('-') ? [name, ...rest] : [name]); // `atoll nope --help` is about 'nope'
+    process.stdout.write(r.stdout);
+    process.stderr.write(r.stderr);
+    return r.code;
   }
   let command: Command;
   try {

@@ -6,13 +6,34 @@
 //     "data_dir"?: "<path>", "max_frame_bytes"?: 1048576,
 //     "tls"?: { "ca": "<path>", "cert": "<path, {id} = node id>", "key": "<path, {id} = node id>" } }
 // A node entry may carry its own "tls": { "cert", "key" }. Relative paths are resolved from the config
-// file's directory. Bound: 1000 nodes.
+// file's directory. Bound: 1000 nodes. A field not listed here is an error (a misspelt 'data_dir' must not
+// silently mean "no data directory"): ALLOWED_FIELDS is the schema, checked level by level.
 import { readFileSync } from 'node:fs';
 import type { TlsMaterial } from '../net/tcp/index.js';
 import { dirname, resolve } from 'node:path';
 import { NODE_ID_MAX_BYTES } from '../net/tcp/index.js';
+import { didYouMean } from '../base/index.js';
 
 export const CONFIG_MAX_NODES = 1000;
+
+/** The fields each level of the config may have; anything else is refused with its path. */
+export const ALLOWED_FIELDS = {
+  config: ['key', 'key_file', 'nodes', 'services', 'data_dir', 'max_frame_bytes', 'tls'],
+  node: ['id', 'host', 'port', 'services', 'tls'],
+  tls: ['ca', 'cert', 'key'],
+  node_tls: ['cert', 'key'],
+} as const satisfies Readonly<Record<string, readonly string[]>>;
+
+/** Refuse the first field of `o` that `allowed` does not list, naming where it is. */
+function onlyFields(o: Record<string, unknown>, allowed: readonly string[], where: string): void {
+  for (const k of Object.keys(o)) {
+    if (!allowed.includes(k)) {
+      const at = where ? `${where}.${k}` : k;
+      const hint = didYouMean(k, allowed);
+      throw new ConfigError(`unknown field '${at}' (${hint ? `did you mean '${hint}'? ` : ''}allowed${where ? ` in ${where.replace(/\[\d+\]/, '[]')}` : ' at the top level'}: ${allowed.join(', ')})`);
+    }
+  }
+}
 
 export interface NodeAddress {
   readonly id: string;
@@ -70,6 +91,7 @@ function services(v: unknown, where: string, known: readonly string[] | undefine
 export function parseClusterConfig(raw: unknown, baseDir: string, known?: readonly string[]): ClusterConfig {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('the config must be a JSON object');
   const c = raw as Record<string, unknown>;
+  onlyFields(c, ALLOWED_FIELDS.config, '');
   let keyHex: string;
   if (typeof c['key'] === 'string') keyHex = c['key'];
   else if (typeof c['key_file'] === 'string') {
@@ -88,8 +110,9 @@ export function parseClusterConfig(raw: unknown, baseDir: string, known?: readon
   const seen = new Set<string>();
   const nodes = nodesRaw.map((n, i): NodeAddress => {
     const where = `nodes[${i}]`;
-    if (!n || typeof n !== 'object') throw new ConfigError(`${where}: must be an object`);
+    if (!n || typeof n !== 'object' || Array.isArray(n)) throw new ConfigError(`${where}: must be an object`);
     const o = n as Record<string, unknown>;
+    onlyFields(o, ALLOWED_FIELDS.node, where);
     const id = o['id'];
     if (typeof id !== 'string' || !/^[A-Za-z0-9._-]+$/.test(id) || Buffer.byteLength(id) > NODE_ID_MAX_BYTES) {
       throw new ConfigError(`${where}: 'id' must be 1..${NODE_ID_MAX_BYTES} characters of A-Z a-z 0-9 . _ -`);
@@ -102,7 +125,7 @@ export function parseClusterConfig(raw: unknown, baseDir: string, known?: readon
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${where}: 'port' must be 0..65535`);
     const base: NodeAddress = o['services'] === undefined ? { id, host, port } : { id, host, port, services: services(o['services'], `${where}.services`, known) };
     if (o['tls'] === undefined) return base;
-    const t = tlsPaths(o['tls'], `${where}.tls`, baseDir, ['cert', 'key']);
+    const t = tlsPaths(o['tls'], `${where}.tls`, baseDir, ALLOWED_FIELDS.node_tls);
     return { ...base, tls: { cert: t['cert']!, key: t['key']! } };
   });
   const frame = c['max_frame_bytes'] ?? 1024 * 1024;
@@ -118,7 +141,7 @@ export function parseClusterConfig(raw: unknown, baseDir: string, known?: readon
     data_dir: dataDir === undefined ? undefined : resolve(baseDir, dataDir),
     max_frame_bytes: frame,
     tls: c['tls'] === undefined ? undefined : (() => {
-      const t = tlsPaths(c['tls'], 'tls', baseDir, ['ca', 'cert', 'key']);
+      const t = tlsPaths(c['tls'], 'tls', baseDir, ALLOWED_FIELDS.tls);
       return { ca: t['ca']!, cert: t['cert']!, key: t['key']! };
     })(),
   };
@@ -127,6 +150,7 @@ export function parseClusterConfig(raw: unknown, baseDir: string, known?: readon
 function tlsPaths(v: unknown, where: string, baseDir: string, names: readonly string[]): Record<string, string> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${where}: must be an object of file paths (${names.join(', ')})`);
   const o = v as Record<string, unknown>;
+  onlyFields(o, names, where);
   const out: Record<string, string> = {};
   for (const n of names) {
     const p = o[n];

@@ -130,7 +130,7 @@ export const raftPartitionScenario: ScenarioEntry = {
   flags: {
     nodes: { kind: 'integer', help: 'raft nodes (3..9, default 5)' },
     seed: { kind: 'integer', help: 'seed of the run (default 1)' },
-    'partition-ms': { kind: 'integer', help: 'virtual ms the partition lasts (default 2000)' },
+    'partition-ms': { kind: 'integer', value: '<ms>', help: 'virtual ms the partition lasts (default 2000)' },
     json: { kind: 'boolean', help: 'print the report as one JSON object' },
   },
   async run(args: ParsedArgs, out: (text: string) => void): Promise<number> {

@@ -1,23 +1,27 @@
-// `npm run soak -- --seeds N | --seed S [options]`: run soak seeds and report one line (or one JSON
-// object) per seed, with the violations and the replay command of a failing one; exit 1 when any failed.
+// `atoll soak --seeds N | --seed S [options]` (also `npm run soak -- ...`): run soak seeds and report one line
+// (or one JSON object) per seed, with the violations and the replay command of a failing one; exit 1 when any
+// failed. `--help` prints the flags and runs nothing.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { parseArgs, flagBool, flagNumber, flagString, type FlagSpecs, InputError, UsageError } from '../base/index.js';
+import { parseCommand, commandHelp, flagBool, flagNumber, flagString, type CommandSpec, InputError, UsageError } from '../base/index.js';
 import { runSoak, type SoakOptions, type SoakResult } from './soak.js';
 
-const FLAGS: FlagSpecs = {
-  seeds: { kind: 'integer', help: 'run seeds 1..N (default 20)' },
-  'first-seed': { kind: 'integer', help: 'start the seed range here (default 1)' },
-  seed: { kind: 'integer', help: 'run (replay) exactly this seed' },
-  nodes: { kind: 'integer', help: 'raft nodes (default 5)' },
-  clients: { kind: 'integer', help: 'clients (default 3)' },
-  'fault-ms': { kind: 'integer', help: 'virtual ms of faults per seed (default 20000)' },
-  'lease-reads': { kind: 'boolean', help: 'serve gets by leader lease instead of ReadIndex' },
-  'no-membership': { kind: 'boolean', help: 'no membership changes or leader transfers' },
-  faults: { kind: 'string', help: 'a fault script file (servers n1..nN) instead of the random nemesis' },
-  json: { kind: 'boolean', help: 'one JSON result per line' },
-  trace: { kind: 'string', help: 'write the run\'s trace (JSON lines) to this file (with --seed)' },
-  help: { kind: 'boolean', help: 'show this help' },
+export const SOAK_COMMAND: CommandSpec = {
+  name: 'soak',
+  summary: 'Run Raft and the key-value store under injected faults, one seed at a time, and check safety, linearizability and liveness.',
+  notes: 'A failing seed prints the one command that replays it. `npm run soak -- <flags>` is the same command.',
+  flags: {
+    seeds: { kind: 'integer', help: 'run seeds 1..N (default 20)' },
+    'first-seed': { kind: 'integer', help: 'start the seed range here (default 1)' },
+    seed: { kind: 'integer', help: 'run (replay) exactly this seed' },
+    nodes: { kind: 'integer', help: 'raft nodes (default 5)' },
+    clients: { kind: 'integer', help: 'clients (default 3)' },
+    'fault-ms': { kind: 'integer', value: '<ms>', help: 'virtual ms of faults per seed (default 20000)' },
+    'lease-reads': { kind: 'boolean', help: 'serve gets by leader lease instead of ReadIndex' },
+    'no-membership': { kind: 'boolean', help: 'no membership changes or leader transfers' },
+    faults: { kind: 'string', value: '<file>', help: 'a fault script file (servers n1..nN) instead of the random nemesis' },
+    json: { kind: 'boolean', help: 'one JSON result per line' },
+    trace: { kind: 'string', value: '<file>', help: 'write the run\'s trace (JSON lines) to this file (with --seed)' },
+  },
 };
 
 function openTrace(file: string): number {
@@ -51,11 +55,12 @@ function report(r: SoakResult, json: boolean): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, FLAGS);
-  if (flagBool(p, 'help')) {
-    process.stdout.write(`usage: npm run soak -- [--seeds N | --seed S] [options]\n${Object.entries(FLAGS).map(([k, s]) => `  --${k.padEnd(12)} ${s.help}`).join('\n')}\n`);
+  const p = parseCommand(argv, SOAK_COMMAND);
+  if (p.help) {
+    process.stdout.write(commandHelp(SOAK_COMMAND));
     return 0;
   }
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
   const one = flagNumber(p, 'seed');
   const first = flagNumber(p, 'first-seed') ?? 1;
   const count = flagNumber(p, 'seeds') ?? 20;
@@ -81,9 +86,3 @@ export async function main(argv: string[]): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
-    process.stderr.write(`soak: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = err instanceof InputError ? 1 : 2;
-  });
-}

@@ -15,7 +15,7 @@ const atoll = (args: string[]) =>
 describe.skipIf(!built)('cluster up with raft-kv', () => {
   it('serves atoll kv put and get through the printed config, then stops on stdin close', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atoll-up-kv-'));
-    const up = spawn(process.execPath, ['bin/atoll.js', 'cluster', 'up', '--nodes', '3', '--services', 'raft-kv', '--dir', dir, '--json'],
+    const up = spawn(process.execPath, ['bin/atoll.js', 'cluster', 'up', '--nodes', '3', '--services', 'raft-kv', '--dir', dir, '--json', '--stop-on-stdin-close'],
       { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     try {
       let out = '';

@@ -2,26 +2,27 @@
 // (the same as `npm run bench`), prints a table (or, with --json, an array of result objects on stdout),
 // and writes latest.json and latest.md into bench/results/local/ (untracked), the committed bench/results/
 // with --update, or DIR. Progress goes to stderr: plain lines, or one updating line on a terminal.
-import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
+import { parseCommand, commandHelp, flagBool, flagString, type CommandSpec } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { formatTable, progressSink, resultsTarget, runBench, saveRun, savedLine, SAVE_FLAGS, suiteNames } from '../../../bench/index.js';
 
-const FLAGS: FlagSpecs = {
-  json: { kind: 'boolean', help: 'print the results as a JSON array on stdout' },
-  quick: { kind: 'boolean', help: 'fewer samples and iterations (fast, noisier)' },
-  ...SAVE_FLAGS,
-  quiet: { kind: 'boolean', help: 'no progress lines on stderr' },
-  help: { kind: 'boolean', help: 'show this help' },
+export const COMMAND: CommandSpec = {
+  name: 'bench',
+  summary: 'Run the benchmark suites, print a table (or JSON) and save latest.json and latest.md.',
+  operands: '[suite...]',
+  get notes() { return `suites: ${suiteNames().join(', ')} (default: all)`; },
+  flags: {
+    json: { kind: 'boolean', help: 'print the results as a JSON array on stdout' },
+    quick: { kind: 'boolean', help: 'fewer samples and iterations (fast, noisier)' },
+    ...SAVE_FLAGS,
+    quiet: { kind: 'boolean', help: 'no progress lines on stderr' },
+  },
 };
 
-function help(): string {
-  return `usage: atoll bench [suite...] [options]\n\nsuites: ${suiteNames().join(', ')} (default: all)\n\noptions:\n${formatFlagHelp(FLAGS)}\n`;
-}
-
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, FLAGS);
-  if (flagBool(args, 'help')) {
-    process.stdout.write(help());
+  const args = parseCommand(argv, COMMAND);
+  if (args.help) {
+    process.stdout.write(commandHelp(COMMAND));
     return 0;
   }
   const known = suiteNames();

@@ -6,15 +6,18 @@
 import { existsSync, readdirSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { parseArgs, flagBool, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
+import { parseCommand, commandHelp, flagBool, type CommandSpec } from '../../base/index.js';
 import { UsageError } from '../../base/index.js';
 import { Machine, Process, runProgram, faultLine, formatStats, type GuestIO, type ElfImage, type SessionResult } from '../../machine/index.js';
 import { run as runScenario } from './scenario.js';
 
-const FLAGS: FlagSpecs = {
-  quick: { kind: 'boolean', help: 'skip the TLB geometry comparison' },
-  'no-cluster': { kind: 'boolean', help: 'skip the cluster scenarios' },
-  help: { kind: 'boolean', help: 'show this help' },
+export const COMMAND: CommandSpec = {
+  name: 'demo',
+  summary: 'Run every example guest on its own machine with its statistics, compare three TLB geometries, then two cluster scenarios.',
+  flags: {
+    quick: { kind: 'boolean', help: 'skip the TLB geometry comparison' },
+    'no-cluster': { kind: 'boolean', help: 'skip the cluster scenarios' },
+  },
 };
 
 const say = (s: string): void => { writeSync(1, s + '\n'); };
@@ -55,9 +58,9 @@ function builtin(): ElfImage {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, FLAGS);
-  if (flagBool(p, 'help')) {
-    process.stdout.write(`usage: atoll demo [--quick]\n\noptions:\n${formatFlagHelp(FLAGS)}\n`);
+  const p = parseCommand(argv, COMMAND);
+  if (p.help) {
+    process.stdout.write(commandHelp(COMMAND));
     return 0;
   }
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);

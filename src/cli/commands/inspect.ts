@@ -1,17 +1,20 @@
 // `atoll inspect [--wat <function>]`: validate build/kernel.wasm with wabt (threads enabled), list its
 // imports and exports, or print one function as WebAssembly text.
-import { parseArgs, flagBool, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
+import { parseCommand, commandHelp, flagString, type CommandSpec } from '../../base/index.js';
 import { UsageError } from '../../base/index.js';
 
-const FLAGS: FlagSpecs = {
-  wat: { kind: 'string', help: 'print this function (export name or $name) as WebAssembly text' },
-  help: { kind: 'boolean', help: 'show this help' },
+export const COMMAND: CommandSpec = {
+  name: 'inspect',
+  summary: 'Validate build/kernel.wasm with wabt (threads enabled) and list its imports and exports, or print one function.',
+  flags: {
+    wat: { kind: 'string', value: '<function>', help: 'print this function (export name or $name) as WebAssembly text' },
+  },
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, FLAGS);
-  if (flagBool(p, 'help')) {
-    process.stdout.write(`usage: atoll inspect [--wat <function>]\n\noptions:\n${formatFlagHelp(FLAGS)}\n`);
+  const p = parseCommand(argv, COMMAND);
+  if (p.help) {
+    process.stdout.write(commandHelp(COMMAND));
     return 0;
   }
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);

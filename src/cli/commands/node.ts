@@ -1,17 +1,20 @@
 // `atoll node --config <cluster.json> --id <name>`: runs one real node (its services over TCP) until
 // SIGINT/SIGTERM, or until stdin closes with --stop-on-stdin-close (how `atoll cluster up` ties its
 // children's lives to its own). Prints one "listening" line on stdout; logs go to stderr.
-import { formatFlagHelp, flagBool, flagNumber, flagString, parseArgs, type FlagSpecs } from '../../base/index.js';
+import { commandHelp, flagBool, flagNumber, flagString, parseCommand, type CommandSpec } from '../../base/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, RealNode, type HostClock } from '../../cluster/index.js';
 import { SERVICES, loadClusterConfig } from '../../services/index.js';
 
-const FLAGS: FlagSpecs = {
-  config: { kind: 'string', help: 'cluster config file (JSON)' },
-  id: { kind: 'string', help: 'this node\'s id in the config' },
-  seed: { kind: 'integer', help: 'seed for this node\'s random streams (default: derived from the id)' },
-  'stop-on-stdin-close': { kind: 'boolean', help: 'stop when stdin reaches end of file' },
-  help: { kind: 'boolean', help: 'show this help' },
+export const COMMAND: CommandSpec = {
+  name: 'node',
+  summary: 'Run one real node (its services over TCP) until SIGINT or SIGTERM; prints one "listening" line.',
+  flags: {
+    config: { kind: 'string', value: '<cluster.json>', help: 'cluster config file (JSON)' },
+    id: { kind: 'string', value: '<id>', help: 'this node\'s id in the config' },
+    seed: { kind: 'integer', help: 'seed for this node\'s random streams (default: derived from the id)' },
+    'stop-on-stdin-close': { kind: 'boolean', help: 'stop when stdin reaches end of file' },
+  },
 };
 
 /** The host's clocks: the one place a real node reads wall time. */
@@ -27,9 +30,9 @@ function seedFromId(id: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, FLAGS);
-  if (flagBool(args, 'help')) {
-    process.stdout.write(`usage: atoll node --config <cluster.json> --id <name>\n\n${formatFlagHelp(FLAGS)}\n`);
+  const args = parseCommand(argv, COMMAND);
+  if (args.help) {
+    process.stdout.write(commandHelp(COMMAND));
     return 0;
   }
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);

@@ -5,7 +5,7 @@
 // before the first program. Several programs: `atoll run a.elf b.elf` (every word ends in .elf, no args) or
 // groups separated by `--`; a lone program whose own arguments end in .elf takes a trailing `--`.
 import { writeFileSync } from 'node:fs';
-import { parseArgs, flagBool, flagNumber, flagString, formatFlagHelp, type FlagSpecs } from '../../base/index.js';
+import { parseCommand, commandHelp, flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
 import { UsageError, InputError } from '../../base/index.js';
 import {
   runPrograms, faultLine, formatStats, stdio, layout, KERNEL_LOCK_KINDS, type ProgramSpec, type KernelLockKind, type SchedPolicy,
@@ -22,25 +22,31 @@ const RUN_RAM_BYTES_DEFAULT = RAM_BYTES_MAX;
 
 export { stdio };
 
-const FLAGS: FlagSpecs = {
-  ram: { kind: 'size', help: 'guest RAM (default and most 1008M; a multiple of 4K)' },
-  tlb: { kind: 'string', help: `TLB geometry <entries>[x<ways>] (default ${TLB_ENTRIES_DEFAULT}x${TLB_WAYS_DEFAULT})` },
-  harts: { kind: 'integer', help: `harts of the machine (1..${HARTS_MAX}, default 1)` },
-  threaded: { kind: 'boolean', help: 'run each hart on its own worker thread (default: deterministic, one thread)' },
-  quantum: { kind: 'integer', help: 'instructions per scheduling quantum (default 100000)' },
-  sched: { kind: 'string', help: 'scheduling policy: rr (round-robin, default) or mlfq' },
-  seed: { kind: 'integer', help: 'seed of the deterministic hart interleaving and AT_RANDOM (default 1)' },
-  'kernel-lock': { kind: 'string', help: 'spinlock kind of the kernel\'s own locks: tas, ttas (default) or ticket' },
-  klog: { kind: 'boolean', help: 'print the kernel log (refused clone flags, OOM kills, deadlocks) on stderr as it happens' },
-  stats: { kind: 'boolean', help: 'print instructions, MIPS, TLB, context switches, locks and per-process figures on stderr' },
-  'stats-json': { kind: 'string', help: 'write the same statistics as JSON to a file' },
-  help: { kind: 'boolean', help: 'show this help' },
+export const COMMAND: CommandSpec = {
+  name: 'run',
+  summary: 'Run static RV32 programs, each as its own process, on one fresh machine; exit with the first one\'s status.',
+  operands: '<program.elf> [args...] [-- <program.elf> [args...]]...',
+  stopAtPositional: true,
+  notes: 'Flags come before the first program; every word after it goes to the guest. Several programs:\n`atoll run a.elf b.elf` (every word ends in .elf) or groups separated by `--`.',
+  flags: {
+    ram: { kind: 'size', value: '<size>', help: 'guest RAM (default and most 1008M; a multiple of 4K)' },
+    tlb: { kind: 'string', value: '<entries>x<ways>', help: `TLB geometry; x<ways> may be left out (default ${TLB_ENTRIES_DEFAULT}x${TLB_WAYS_DEFAULT})` },
+    harts: { kind: 'integer', value: '<k>', help: `harts of the machine (1..${HARTS_MAX}, default 1)` },
+    threaded: { kind: 'boolean', help: 'run each hart on its own worker thread (default: deterministic, one thread)' },
+    quantum: { kind: 'integer', help: 'instructions per scheduling quantum (default 100000)' },
+    sched: { kind: 'string', value: '<policy>', help: 'scheduling policy: rr (round-robin, default) or mlfq' },
+    seed: { kind: 'integer', help: 'seed of the deterministic hart interleaving and AT_RANDOM (default 1)' },
+    'kernel-lock': { kind: 'string', value: '<kind>', help: 'spinlock kind of the kernel\'s own locks: tas, ttas (default) or ticket' },
+    klog: { kind: 'boolean', help: 'print the kernel log (refused clone flags, OOM kills, deadlocks) on stderr as it happens' },
+    stats: { kind: 'boolean', help: 'print instructions, MIPS, TLB, context switches, locks and per-process figures on stderr' },
+    'stats-json': { kind: 'string', value: '<file.json>', help: 'write the same statistics as JSON to a file' },
+  },
 };
 
 /** Kernel log lines kept for --stats and --stats-json. */
 const KERNEL_LOG_LINES_MAX = 1000;
 
-const USAGE = 'usage: atoll run [options] <program.elf> [args...] [-- <program.elf> [args...]]...';
+const USAGE = `usage: atoll run [options] ${COMMAND.operands}`;
 
 export function parseTlb(text: string): { entries: number; ways: number } {
   const m = /^(\d+)(?:x(\d+))?$/.exec(text);
@@ -72,9 +78,9 @@ function parseSched(text: string | undefined): SchedPolicy | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, FLAGS, { stopAtPositional: true });
-  if (flagBool(p, 'help')) {
-    process.stdout.write(`${USAGE}\n\noptions:\n${formatFlagHelp(FLAGS)}\n`);
+  const p = parseCommand(argv, COMMAND);
+  if (p.help) {
+    process.stdout.write(commandHelp(COMMAND));
     return 0;
   }
   // Like qemu-user and execve, each guest starts with atoll's own environment (in its order).

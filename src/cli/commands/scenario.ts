@@ -1,6 +1,6 @@
 // `atoll scenario <name> [flags]`: runs a deterministic cluster scenario from the registry below.
-// A scenario is one line in SCENARIOS; its module is loaded on demand.
-import { formatFlagHelp, parseArgs } from '../../base/index.js';
+// A scenario is one line in SCENARIOS; its module (and with it its flags) is loaded on demand.
+import { commandHelp, parseCommand, unknownName, type CommandSpec } from '../../base/index.js';
 import { UsageError, ownEntry } from '../../base/index.js';
 import type { ScenarioEntry } from '../../scenarios/index.js';
 
@@ -24,25 +24,37 @@ export const SCENARIOS: Record<string, ScenarioRef> = {
   },
 };
 
-function usage(): string {
-  const list = Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(16)} ${s.summary}`).join('\n');
-  return `usage: atoll scenario <name> [options]\n\nscenarios:\n${list}\n\n'atoll scenario <name> --help' shows its options.\n`;
+export const COMMAND: CommandSpec = {
+  name: 'scenario',
+  summary: 'Run a deterministic cluster scenario (same seed, same trace).',
+  operands: '<name> [options]',
+  get notes() {
+    const list = Object.entries(SCENARIOS).map(([n, s]) => `  ${n.padEnd(16)} ${s.summary}`).join('\n');
+    return `scenarios:\n${list}\n\n'atoll scenario <name> --help' shows its options.`;
+  },
+  flags: {},
+};
+
+/** A scenario's command: its flags are the scenario's own, the same ones its help lists. */
+export function scenarioCommand(name: string, entry: ScenarioEntry): CommandSpec {
+  return { name: `scenario ${name}`, summary: entry.summary, flags: entry.flags };
 }
 
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
+  if (name === undefined || name.startsWith('-')) {
+    const p = parseCommand(name === undefined ? [] : argv, COMMAND);
+    process.stdout.write(commandHelp(COMMAND));
+    return p.help ? 0 : 2;
   }
   const ref = ownEntry(SCENARIOS, name);
-  if (!ref) throw new UsageError(`unknown scenario '${name}' (known: ${Object.keys(SCENARIOS).join(', ')})`);
-  const entry = await ref.load();
-  if (rest.includes('--help')) {
-    process.stdout.write(`usage: atoll scenario ${name} [options]\n${entry.summary}\n\n${formatFlagHelp(entry.flags)}\n`);
+  if (!ref) throw new UsageError(unknownName('scenario', name, Object.keys(SCENARIOS)));
+  const spec = scenarioCommand(name, await ref.load());
+  const args = parseCommand(rest, spec);
+  if (args.help) {
+    process.stdout.write(commandHelp(spec));
     return 0;
   }
-  const args = parseArgs(rest, entry.flags);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-  return entry.run(args, (text) => process.stdout.write(text));
+  return (await ref.load()).run(args, (text) => process.stdout.write(text));
 }
