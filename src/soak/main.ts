@@ -2,7 +2,7 @@
 // (or one JSON object) per seed, with the violations and the replay command of a failing one; exit 1 when any
 // failed. `--help` prints the flags and runs nothing.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { parseCommand, commandHelp, flagBool, flagNumber, flagString, type CommandSpec, InputError, UsageError } from '../base/index.js';
+import { parseCommand, commandHelp, flagBool, flagNumber, flagString, type CommandSpec, InputError, UsageError, formatDuration } from '../base/index.js';
 import { runSoak, type SoakOptions, type SoakResult } from './soak.js';
 
 export const SOAK_COMMAND: CommandSpec = {
@@ -76,11 +76,15 @@ export async function main(argv: string[]): Promise<number> {
   if (tracePath !== undefined && one === undefined) throw new UsageError('--trace needs --seed (one run)');
   const traceFd = tracePath === undefined ? undefined : openTrace(tracePath);
   let failed = 0;
-  for (const seed of seeds) {
+  // Progress on stderr (plain lines, so logs stay clean): seeds done and the time left, estimated from the
+  // seeds so far. The wall clock is read here, at the command's edge, never inside a run.
+  const started_s = performance.now() / 1000;
+  for (const [i, seed] of seeds.entries()) {
     const r = runSoak({ seed, ...base, ...(traceFd !== undefined ? { trace_sink: (l: string) => { writeSync(traceFd, `${l}\n`); } } : {}) });
     if (traceFd !== undefined) closeSync(traceFd);
     if (!r.ok) failed++;
     report(r, json);
+    if (seeds.length > 1) process.stderr.write(`soak: ${i + 1}/${seeds.length} seeds, ${failed} failed, about ${formatDuration(((performance.now() / 1000 - started_s) / (i + 1)) * (seeds.length - i - 1))} left\n`);
   }
   if (!json) process.stdout.write(`${seeds.length - failed}/${seeds.length} seeds passed\n`);
   return failed === 0 ? 0 : 1;
