@@ -3,39 +3,14 @@
 // its own (another key's value, or "(absent)"), and a second client at the same time could not start.
 // The config keeps the old fixed `client` entry, so it also shows that such configs still work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { loadClusterConfig } from '../../src/cluster/index.js';
 import { KvTcpClient } from '../../src/kv/index.js';
-import { freeLoopbackPort } from '../../src/net/tcp/index.js';
+import { ROOT, RealKvCluster } from './real-cluster.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const IDS = ['n1', 'n2', 'n3'];
-let dir = '';
+let cluster: RealKvCluster;
 let cfgPath = '';
-const procs: ChildProcess[] = [];
-
-async function startNode(id: string): Promise<void> {
-  const p = spawn(process.execPath, [path.join(ROOT, 'bin/atoll.js'), 'node', '--config', cfgPath, '--id', id, '--stop-on-stdin-close'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  procs.push(p);
-  let err = '';
-  p.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${id} did not start: ${err}`)), 20_000);
-    p.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    p.once('exit', (code) => reject(new Error(`${id} exited with ${code}: ${err}`)));
-  });
-}
 
 /** One `atoll kv` process; resolves with its exit code and output. */
 function kv(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
@@ -54,28 +29,12 @@ function client(session: string): KvTcpClient {
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-kv-clients-'));
-  const ports = await Promise.all([0, 1, 2, 3].map(() => freeLoopbackPort()));
-  const raftKv = { voters: IDS, data_dir: path.join(dir, 'data'), tick_ms: 10 };
-  const config = {
-    key: randomBytes(32).toString('hex'),
-    nodes: [
-      ...IDS.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { 'raft-kv': raftKv } })),
-      { id: 'client', host: '127.0.0.1', port: ports[3], services: [] },
-    ],
-  };
-  cfgPath = path.join(dir, 'cluster.json');
-  fs.writeFileSync(cfgPath, JSON.stringify(config));
-  for (const id of IDS) await startNode(id);
+  cluster = await RealKvCluster.start('atoll-kv-clients-');
+  cfgPath = cluster.cfgPath;
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(procs.map((p) => new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    p.once('exit', () => resolve());
-    p.kill('SIGKILL');
-  })));
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 describe('kv clients of a real cluster', () => {

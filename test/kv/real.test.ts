@@ -1,48 +1,17 @@
 // Three real `atoll node` processes on 127.0.0.1 with file storage: kill -9 of the leader loses no
 // acknowledged write, and restarting every node recovers the store from disk.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadClusterConfig } from '../../src/cluster/index.js';
 import { KvTcpClient } from '../../src/kv/index.js';
-import { freeLoopbackPort } from '../../src/net/tcp/index.js';
+import { IDS, ROOT, RealKvCluster } from './real-cluster.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const IDS = ['n1', 'n2', 'n3'];
-let dir = '';
+let cluster: RealKvCluster;
 let cfgPath = '';
-const procs = new Map<string, ChildProcess>();
-
-async function startNode(id: string): Promise<void> {
-  const p = spawn(process.execPath, [path.join(ROOT, 'bin/atoll.js'), 'node', '--config', cfgPath, '--id', id, '--stop-on-stdin-close'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  procs.set(id, p);
-  let err = '';
-  p.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${id} did not start: ${err}`)), 20_000);
-    p.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('listening')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    p.once('exit', (code) => reject(new Error(`${id} exited with ${code}: ${err}`)));
-  });
-}
-
-function kill9(id: string): Promise<void> {
-  const p = procs.get(id)!;
-  procs.delete(id);
-  return new Promise((resolve) => {
-    p.once('exit', () => resolve());
-    p.kill('SIGKILL');
-  });
-}
+const startNode = (id: string): Promise<void> => cluster.startNode(id);
+const kill9 = (id: string): Promise<void> => cluster.kill9(id);
 
 async function withClient<T>(seed: number, fn: (c: KvTcpClient) => Promise<T>): Promise<T> {
   const c = new KvTcpClient({ config: loadClusterConfig(cfgPath), session: `test-${seed}`, seed, attempt_timeout_ms: 500, clock_ms: () => Date.now() });
@@ -55,24 +24,12 @@ async function withClient<T>(seed: number, fn: (c: KvTcpClient) => Promise<T>): 
 }
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-raft-real-'));
-  const ports = await Promise.all([0, 1, 2, 3].map(() => freeLoopbackPort()));
-  const raftKv = { voters: IDS, data_dir: path.join(dir, 'data'), tick_ms: 10, snapshot_entries: 25 };
-  const config = {
-    key: randomBytes(32).toString('hex'),
-    nodes: [
-      ...IDS.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { 'raft-kv': raftKv } })),
-      { id: 'client', host: '127.0.0.1', port: ports[3], services: [] },
-    ],
-  };
-  cfgPath = path.join(dir, 'cluster.json');
-  fs.writeFileSync(cfgPath, JSON.stringify(config));
-  for (const id of IDS) await startNode(id);
+  cluster = await RealKvCluster.start('atoll-raft-real-', { snapshot_entries: 25 });
+  cfgPath = cluster.cfgPath;
 }, 120_000);
 
 afterAll(async () => {
-  for (const id of [...procs.keys()]) await kill9(id);
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 describe('raft-kv on real nodes over TCP', () => {
@@ -113,6 +70,6 @@ describe('raft-kv on real nodes over TCP', () => {
     expect(Object.keys(status).sort()).toEqual(IDS);
     expect(Object.values(status).filter((s) => s?.role === 'leader')).toHaveLength(1);
     for (const s of Object.values(status)) expect(s!.commit).toBeGreaterThan(60);
-    expect(fs.existsSync(path.join(dir, 'data', 'n1', 'raft', 'raft.log'))).toBe(true);
+    expect(fs.existsSync(path.join(cluster.dir, 'data', 'n1', 'raft', 'raft.log'))).toBe(true);
   }, 120_000);
 });
