@@ -2,7 +2,8 @@
 // latest.md into bench/results/local/ (untracked), or with --update into the committed bench/results/.
 // Progress goes to stderr: plain lines when it is not a terminal, one updating line when it is.
 // Usage: node dist/bench/index.js [suite...] [--quick] [--json] [--update | --out DIR | --no-save]
-import { flagBool, flagString, formatFlagHelp, parseArgs, UsageError, type FlagSpecs } from '../src/base/index.js';
+import { flagBool, flagString, UsageError, type FlagSpecs } from '../src/base/index.js';
+import { formatFlagHelp, parseArgs } from '../src/host/index.js';
 import { invokedDirectly } from './lib/direct.js';
 import { formatTable, saveRun } from './lib/format.js';
 import { resultsTarget, savedLine, SAVE_FLAGS } from './lib/output.js';

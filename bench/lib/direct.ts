@@ -4,7 +4,8 @@
 import { realpathSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { flagBool, formatFlagHelp, parseArgs, type FlagSpecs } from '../../src/base/index.js';
+import { flagBool, type FlagSpecs } from '../../src/base/index.js';
+import { formatFlagHelp, parseArgs } from '../../src/host/index.js';
 import { formatTable } from './format.js';
 import { progressSink } from './progress.js';
 import { runBench } from './runner.js';

@@ -1,8 +1,10 @@
-// The base layer under every other folder of src/: the errors a user can cause (each with its exit code)
-// and the strict flag parser the commands share. Imports nothing from the project.
+// The base layer under every other folder of src/: the errors a user can cause (each with its exit code),
+// what a command line is made of (flag specs, parsed arguments and their typed accessors; the parser itself
+// is src/host's, on commander), and the time-left estimate of progress lines. Imports nothing from the
+// project and nothing of Node's: it loads in a browser.
 export { UsageError, InputError, StorageCorruptError } from './errors.js';
 export {
-  parseArgs, parseCommand, commandHelp, parseSize, parseInteger, flagBool, flagNumber, flagString, formatFlagHelp, ownEntry, didYouMean, unknownName,
+  parseSize, parseInteger, flagBool, flagNumber, flagString, ownEntry, PLACEHOLDERS,
   type CommandSpec, type FlagKind, type FlagSpec, type FlagSpecs, type FlagValue, type ParsedArgs,
 } from './args.js';
 export { Eta, ETA_STEPS_MAX, formatDuration } from './eta.js';

@@ -8,11 +8,11 @@
 // A node entry may carry its own "tls": { "cert", "key" }. Relative paths are resolved from the config
 // file's directory. Bound: 1000 nodes. A field not listed here is an error (a misspelt 'data_dir' must not
 // silently mean "no data directory"): ALLOWED_FIELDS is the schema, checked level by level.
+import { didYouMean } from '../host/index.js';
 import { readFileSync } from 'node:fs';
 import type { TlsMaterial } from '../net/tcp/index.js';
 import { dirname, resolve } from 'node:path';
 import { NODE_ID_MAX_BYTES } from '../net/tcp/index.js';
-import { didYouMean } from '../base/index.js';
 
 export const CONFIG_MAX_NODES = 1000;
 

@@ -2,7 +2,8 @@
 // (or one JSON object) per seed, with the violations and the replay command of a failing one; exit 1 when any
 // failed. `--help` prints the flags and runs nothing.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { parseCommand, commandHelp, flagBool, flagNumber, flagString, type CommandSpec, InputError, UsageError, formatDuration } from '../base/index.js';
+import { flagBool, flagNumber, flagString, type CommandSpec, InputError, UsageError, formatDuration } from '../base/index.js';
+import { parseCommand, commandHelp } from '../host/index.js';
 import { runSoak, type SoakOptions, type SoakResult } from './soak.js';
 
 export const SOAK_COMMAND: CommandSpec = {

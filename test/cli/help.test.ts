@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ATOLL, ROOT, runProcess } from '../guest/runners.js';
-import { commandHelp, parseCommand, UsageError, type CommandSpec } from '../../src/base/index.js';
+import { UsageError, type CommandSpec } from '../../src/base/index.js';
+import { commandHelp, parseCommand } from '../../src/host/index.js';
 import { COMMANDS } from '../../src/cli/main.js';
 import { SCENARIOS, scenarioCommand } from '../../src/cli/commands/scenario.js';
 

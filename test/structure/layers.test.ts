@@ -5,25 +5,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+import { BROWSER_SAFE, LAYERS } from './layers.js';
+
 const SRC = resolve(import.meta.dirname, '../../src');
 
-/** Each folder of src/ and its layer, lowest first: a folder may import only folders of lower layers. */
-export const LAYERS: readonly (readonly string[])[] = [
-  ['base'],
-  ['sim', 'time', 'check', 'elf', 'native'],
-  ['raft', 'host'],
-  ['net', 'machine', 'wal'],
-  ['net/tcp', 'node'],
-  ['rpc', 'mq', 'rsm', 'cluster'],
-  ['kv'],
-  ['services'],
-  ['scenarios'],
-  ['soak'],
-  ['cli'],
-];
-/** Folders whose code must load in a browser: no `node:` import, nothing that imports one. */
-export const BROWSER_SAFE: readonly string[] = ['base', 'sim', 'time', 'check', 'raft', 'net', 'node', 'rpc', 'mq', 'rsm'];
-/** Files inside browser-safe folders' layers that are the host edge themselves (TCP, files on disk). */
+/** Files inside browser-safe folders that are the host edge themselves (none today). */
 const HOST_EDGE_FILES: readonly string[] = [];
 
 /** An import; `lazy` when it is a dynamic import() (a deliberate load on demand, allowed past index.ts). */

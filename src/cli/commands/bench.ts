@@ -2,7 +2,8 @@
 // (the same as `npm run bench`), prints a table (or, with --json, an array of result objects on stdout),
 // and writes latest.json and latest.md into bench/results/local/ (untracked), the committed bench/results/
 // with --update, or DIR. Progress goes to stderr: plain lines, or one updating line on a terminal.
-import { parseCommand, commandHelp, flagBool, flagString, type CommandSpec } from '../../base/index.js';
+import { flagBool, flagString, type CommandSpec } from '../../base/index.js';
+import { parseCommand, commandHelp } from '../../host/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { formatTable, progressSink, resultsTarget, runBench, saveRun, savedLine, SAVE_FLAGS, suiteNames } from '../../../bench/index.js';
 

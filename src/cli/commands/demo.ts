@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { parseCommand, commandHelp, flagBool, type CommandSpec } from '../../base/index.js';
+import { flagBool, type CommandSpec } from '../../base/index.js';
+import { parseCommand, commandHelp } from '../../host/index.js';
 import { UsageError } from '../../base/index.js';
 import { Machine, Process, runProgram, faultLine, formatStats, type GuestIO, type ElfImage, type SessionResult } from '../../machine/index.js';
 import { run as runScenario } from './scenario.js';

@@ -1,6 +1,7 @@
 // `atoll inspect [--wat <function>]`: validate build/kernel.wasm with wabt (threads enabled), list its
 // imports and exports, or print one function as WebAssembly text.
-import { parseCommand, commandHelp, flagString, type CommandSpec } from '../../base/index.js';
+import { flagString, type CommandSpec } from '../../base/index.js';
+import { parseCommand, commandHelp } from '../../host/index.js';
 import { UsageError } from '../../base/index.js';
 
 export const COMMAND: CommandSpec = {

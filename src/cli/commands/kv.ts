@@ -3,7 +3,8 @@
 // ('(absent)' when missing), 'ok' for put/del; `status` shows each node's role, term, leader and indexes
 // (exit 1 when no node leads); --json prints one JSON object. Each invocation is a client of its own
 // (`client:<random>`), not a config node, so any number can run at once.
-import { commandHelp, flagBool, flagNumber, flagString, parseCommand, type CommandSpec } from '../../base/index.js';
+import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
+import { commandHelp, parseCommand } from '../../host/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, loadClusterConfig } from '../../cluster/index.js';
 import { KvClientError, KvTcpClient, type KvOp, type NodeStatusReport } from '../../kv/index.js';

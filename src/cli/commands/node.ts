@@ -1,7 +1,8 @@
 // `atoll node --config <cluster.json> --id <name>`: runs one real node (its services over TCP) until
 // SIGINT/SIGTERM, or until stdin closes with --stop-on-stdin-close (how `atoll cluster up` ties its
 // children's lives to its own). Prints one "listening" line on stdout; logs go to stderr.
-import { commandHelp, flagBool, flagNumber, flagString, parseCommand, type CommandSpec } from '../../base/index.js';
+import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
+import { commandHelp, parseCommand } from '../../host/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, RealNode, type HostClock } from '../../cluster/index.js';
 import { SERVICES, loadClusterConfig } from '../../services/index.js';

@@ -5,7 +5,8 @@
 // before the first program. Several programs: `atoll run a.elf b.elf` (every word ends in .elf, no args) or
 // groups separated by `--`; a lone program whose own arguments end in .elf takes a trailing `--`.
 import { writeFileSync } from 'node:fs';
-import { parseCommand, commandHelp, flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
+import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
+import { parseCommand, commandHelp } from '../../host/index.js';
 import { UsageError, InputError } from '../../base/index.js';
 import {
   runPrograms, faultLine, formatStats, stdio, layout, KERNEL_LOCK_KINDS, type ProgramSpec, type KernelLockKind, type SchedPolicy,

@@ -1,6 +1,7 @@
 // `atoll scenario <name> [flags]`: runs a deterministic cluster scenario from the registry below.
 // A scenario is one line in SCENARIOS; its module (and with it its flags) is loaded on demand.
-import { commandHelp, parseCommand, unknownName, type CommandSpec } from '../../base/index.js';
+import { type CommandSpec } from '../../base/index.js';
+import { commandHelp, parseCommand, unknownName } from '../../host/index.js';
 import { UsageError, ownEntry } from '../../base/index.js';
 import type { ScenarioEntry } from '../../scenarios/index.js';
 

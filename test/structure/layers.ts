@@ -1,0 +1,18 @@
+// The layers of src/ and the folders that must load in a browser: read by the structure tests.
+
+/** Each folder of src/ and its layer, lowest first: a folder may import only folders of lower layers. */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['base'],
+  ['sim', 'time', 'check', 'elf', 'native'],
+  ['raft', 'host'],
+  ['net', 'machine', 'wal'],
+  ['net/tcp', 'node'],
+  ['rpc', 'mq', 'rsm', 'cluster'],
+  ['kv'],
+  ['services'],
+  ['scenarios'],
+  ['soak'],
+  ['cli'],
+];
+/** Folders whose code must load in a browser: no `node:` import, nothing that imports one. */
+export const BROWSER_SAFE: readonly string[] = ['base', 'sim', 'time', 'check', 'raft', 'net', 'node', 'rpc', 'mq', 'rsm'];
