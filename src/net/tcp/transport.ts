@@ -252,9 +252,9 @@ export class TcpTransport {
       return false;
     }
     if (l.state === 'up' && l.socket) return this.write(to, l, l.socket, json);
-    // after repeated failed connects the peer counts as down until it connects or is heard from; while a
-    // dial is under way frames queue, so a reply to its first request is not lost
-    if (l.state !== 'connecting' && l.failures >= (this.opts.unreachable_after ?? 3)) return false;
+    // after repeated failed connects the peer counts as down until it connects or is heard from (peerAlive
+    // resets the count, so a peer that dialled us gets its replies queued while we dial back)
+    if (l.failures >= (this.opts.unreachable_after ?? 3)) return false;
     if (l.queue.length >= (this.opts.queue_max ?? 10_000) || l.queued_bytes + json.length > (this.opts.queue_max_bytes ?? 16 * 1024 * 1024)) {
       this.drop('send-overflow', `send queue to ${to} is full`);
       return false;
