@@ -91,6 +91,17 @@ export function parseCommand(argv: readonly string[], spec: CommandSpec): Parsed
   return { flags, positionals: [...cmd.args], help: false };
 }
 
+/**
+ * parseCommand, answering a help request itself: prints the command's help on stdout and returns undefined
+ * (the command then exits 0), else the parsed arguments.
+ */
+export function parseOrHelp(argv: readonly string[], spec: CommandSpec): ParsedArgs | undefined {
+  const p = parseCommand(argv, spec);
+  if (!p.help) return p;
+  process.stdout.write(commandHelp(spec));
+  return undefined;
+}
+
 /** parseCommand for a bare set of flags (scenarios, benchmarks). */
 export function parseArgs(argv: readonly string[], specs: FlagSpecs, opts: { stopAtPositional?: boolean } = {}): ParsedArgs {
   return parseCommand(argv, { name: '', summary: '', flags: specs, stopAtPositional: opts.stopAtPositional });

@@ -2,4 +2,4 @@
 // storage imports this folder, so the simulator and the pure cores stay loadable in a browser.
 export { makeDirectories, DIRECTORY_DEPTH_MAX } from './directories.js';
 export { readPorcupineCorpus, findPorcupineCorpus } from './porcupine-corpus.js';
-export { parseCommand, parseArgs, commandHelp, formatFlagHelp, didYouMean, unknownName } from './command-line.js';
+export { parseCommand, parseOrHelp, parseArgs, commandHelp, formatFlagHelp, didYouMean, unknownName } from './command-line.js';

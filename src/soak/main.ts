@@ -3,7 +3,7 @@
 // failed. `--help` prints the flags and runs nothing.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { flagBool, flagNumber, flagString, type CommandSpec, InputError, UsageError, formatDuration } from '../base/index.js';
-import { parseCommand, commandHelp } from '../host/index.js';
+import { parseOrHelp } from '../host/index.js';
 import { runSoak, type SoakOptions, type SoakResult } from './soak.js';
 
 export const SOAK_COMMAND: CommandSpec = {
@@ -56,11 +56,8 @@ function report(r: SoakResult, json: boolean): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, SOAK_COMMAND);
-  if (p.help) {
-    process.stdout.write(commandHelp(SOAK_COMMAND));
-    return 0;
-  }
+  const p = parseOrHelp(argv, SOAK_COMMAND);
+  if (!p) return 0;
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
   const one = flagNumber(p, 'seed');
   const first = flagNumber(p, 'first-seed') ?? 1;

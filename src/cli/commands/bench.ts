@@ -3,7 +3,7 @@
 // and writes latest.json and latest.md into bench/results/local/ (untracked), the committed bench/results/
 // with --update, or DIR. Progress goes to stderr: plain lines, or one updating line on a terminal.
 import { flagBool, flagString, type CommandSpec } from '../../base/index.js';
-import { parseCommand, commandHelp } from '../../host/index.js';
+import { parseOrHelp } from '../../host/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { formatTable, progressSink, resultsTarget, runBench, saveRun, savedLine, SAVE_FLAGS, suiteNames } from '../../../bench/index.js';
 
@@ -21,11 +21,8 @@ export const COMMAND: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, COMMAND);
-  if (args.help) {
-    process.stdout.write(commandHelp(COMMAND));
-    return 0;
-  }
+  const args = parseOrHelp(argv, COMMAND);
+  if (!args) return 0;
   const known = suiteNames();
   const unknown = args.positionals.filter((s) => !known.includes(s));
   if (unknown.length > 0) {

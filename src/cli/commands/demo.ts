@@ -7,7 +7,7 @@ import { existsSync, readdirSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { flagBool, type CommandSpec } from '../../base/index.js';
-import { parseCommand, commandHelp } from '../../host/index.js';
+import { parseOrHelp } from '../../host/index.js';
 import { UsageError } from '../../base/index.js';
 import { Machine, Process, runProgram, faultLine, formatStats, type GuestIO, type ElfImage, type SessionResult } from '../../machine/index.js';
 import { run as runScenario } from './scenario.js';
@@ -59,11 +59,8 @@ function builtin(): ElfImage {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, COMMAND);
-  if (p.help) {
-    process.stdout.write(commandHelp(COMMAND));
-    return 0;
-  }
+  const p = parseOrHelp(argv, COMMAND);
+  if (!p) return 0;
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
   const dir = examplesDir();
   const elfs = dir ? readdirSync(dir).filter((f) => f.endsWith('.elf')).sort() : [];

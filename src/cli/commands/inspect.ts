@@ -1,7 +1,7 @@
 // `atoll inspect [--wat <function>]`: validate build/kernel.wasm with wabt (threads enabled), list its
 // imports and exports, or print one function as WebAssembly text.
 import { flagString, type CommandSpec } from '../../base/index.js';
-import { parseCommand, commandHelp } from '../../host/index.js';
+import { parseOrHelp } from '../../host/index.js';
 import { UsageError } from '../../base/index.js';
 
 export const COMMAND: CommandSpec = {
@@ -13,11 +13,8 @@ export const COMMAND: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, COMMAND);
-  if (p.help) {
-    process.stdout.write(commandHelp(COMMAND));
-    return 0;
-  }
+  const p = parseOrHelp(argv, COMMAND);
+  if (!p) return 0;
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument '${p.positionals[0]}'`);
   // wabt is loaded only here: nothing else in the machine needs it.
   const { inspectKernel } = await import('../../machine/inspect.js');

@@ -4,7 +4,7 @@
 // (exit 1 when no node leads); --json prints one JSON object. Each invocation is a client of its own
 // (`client:<random>`), not a config node, so any number can run at once.
 import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
-import { commandHelp, parseCommand } from '../../host/index.js';
+import { parseOrHelp } from '../../host/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, loadClusterConfig } from '../../cluster/index.js';
 import { KvClientError, KvTcpClient, type KvOp, type NodeStatusReport } from '../../kv/index.js';
@@ -91,11 +91,8 @@ async function printStatus(client: KvTcpClient, timeout_ms: number, json: boolea
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, COMMAND);
-  if (args.help) {
-    process.stdout.write(commandHelp(COMMAND));
-    return 0;
-  }
+  const args = parseOrHelp(argv, COMMAND);
+  if (!args) return 0;
   const op = parseOp(args.positionals);
   const cfgPath = flagString(args, 'cluster');
   if (!cfgPath) throw new UsageError('--cluster <config.json> is required');

@@ -2,7 +2,7 @@
 // SIGINT/SIGTERM, or until stdin closes with --stop-on-stdin-close (how `atoll cluster up` ties its
 // children's lives to its own). Prints one "listening" line on stdout; logs go to stderr.
 import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
-import { commandHelp, parseCommand } from '../../host/index.js';
+import { parseOrHelp } from '../../host/index.js';
 import { InputError, UsageError } from '../../base/index.js';
 import { ConfigError, RealNode, type HostClock } from '../../cluster/index.js';
 import { SERVICES, loadClusterConfig } from '../../services/index.js';
@@ -31,11 +31,8 @@ function seedFromId(id: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseCommand(argv, COMMAND);
-  if (args.help) {
-    process.stdout.write(commandHelp(COMMAND));
-    return 0;
-  }
+  const args = parseOrHelp(argv, COMMAND);
+  if (!args) return 0;
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   const configPath = flagString(args, 'config');
   const id = flagString(args, 'id');

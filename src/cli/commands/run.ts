@@ -6,7 +6,7 @@
 // groups separated by `--`; a lone program whose own arguments end in .elf takes a trailing `--`.
 import { writeFileSync } from 'node:fs';
 import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
-import { parseCommand, commandHelp } from '../../host/index.js';
+import { parseOrHelp } from '../../host/index.js';
 import { UsageError, InputError } from '../../base/index.js';
 import {
   runPrograms, faultLine, formatStats, stdio, layout, KERNEL_LOCK_KINDS, type ProgramSpec, type KernelLockKind, type SchedPolicy,
@@ -79,11 +79,8 @@ function parseSched(text: string | undefined): SchedPolicy | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, COMMAND);
-  if (p.help) {
-    process.stdout.write(commandHelp(COMMAND));
-    return 0;
-  }
+  const p = parseOrHelp(argv, COMMAND);
+  if (!p) return 0;
   // Like qemu-user and execve, each guest starts with atoll's own environment (in its order).
   const envp = Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   const programs = splitPrograms(p.positionals).map((g) => ({ ...g, envp }));

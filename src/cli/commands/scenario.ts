@@ -1,7 +1,7 @@
 // `atoll scenario <name> [flags]`: runs a deterministic cluster scenario from the registry below.
 // A scenario is one line in SCENARIOS; its module (and with it its flags) is loaded on demand.
 import { type CommandSpec } from '../../base/index.js';
-import { commandHelp, parseCommand, unknownName } from '../../host/index.js';
+import { commandHelp, parseCommand, unknownName, parseOrHelp } from '../../host/index.js';
 import { UsageError, ownEntry } from '../../base/index.js';
 import type { ScenarioEntry } from '../../scenarios/index.js';
 
@@ -51,11 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   const ref = ownEntry(SCENARIOS, name);
   if (!ref) throw new UsageError(unknownName('scenario', name, Object.keys(SCENARIOS)));
   const spec = scenarioCommand(name, await ref.load());
-  const args = parseCommand(rest, spec);
-  if (args.help) {
-    process.stdout.write(commandHelp(spec));
-    return 0;
-  }
+  const args = parseOrHelp(rest, spec);
+  if (!args) return 0;
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   return (await ref.load()).run(args, (text) => process.stdout.write(text));
 }
