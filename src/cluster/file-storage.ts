@@ -5,7 +5,7 @@
 // which appends and fsyncs; a torn last record is dropped on open, corruption before it refuses to
 // start. The log is folded into a new snapshot (written atomically, then the log emptied atomically) once
 // it passes `compact_bytes` (default 4 MiB).
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { makeDirectories } from '../host/index.js';
 import { join } from 'node:path';
 import { checkWrite, STORAGE_MAX_KEYS_DEFAULT, STORAGE_MAX_VALUE_BYTES_DEFAULT, type DurableStorage, type StorageLimits } from '../sim/index.js';
@@ -102,6 +102,9 @@ function parse(json: string, file: string, off: number): unknown {
 function migrateLegacyFiles(dir: string): void {
   const snapPath = join(dir, 'snapshot.json');
   const walPath = join(dir, 'wal.jsonl');
+  // Plain JSON starts with '{' or '['; a framed file almost never does (only when its first record is 91 or
+  // 123 bytes long), so the common open reads one byte of each file, not the files twice.
+  if (!startsLikeJson(snapPath) && !startsLikeJson(walPath)) return;
   const snapText = existsSync(snapPath) ? readFileSync(snapPath, 'utf8') : '';
   const walText = existsSync(walPath) ? readFileSync(walPath, 'utf8') : '';
   const legacySnap = legacyJson(snapText);
@@ -134,6 +137,17 @@ function migrateLegacyFiles(dir: string): void {
   // (the snapshot holds every write, and the legacy log is then read again and applied over it).
   writeRecordFile(snapPath, JSON.stringify(Object.fromEntries(data)));
   writeFileAtomic(walPath, Buffer.alloc(0));
+}
+
+function startsLikeJson(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const fd = openSync(path, 'r');
+  try {
+    const first = Buffer.alloc(1);
+    return readSync(fd, first, 0, 1, 0) === 1 && (first[0] === 0x7b || first[0] === 0x5b);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function legacyJson(text: string): unknown {
