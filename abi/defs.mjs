@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 7 };
+export const version = { name: 'KERNEL_VERSION', value: 8 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -37,9 +37,12 @@ export const groups = [
       c('RAM_BYTES_MAX', 0x3F00_0000, 'Largest guest RAM (1008 MiB): the Wasm memory is capped at WASM_PAGES_MAX pages (1 GiB) and RAM starts at RAM_BASE.', { hex: true }),
       c('RAM_BYTES_MIN', 0x0001_0000, 'Smallest guest RAM (64 KiB: a root table, a few tables and pages).', { hex: true }),
       c('RUN_BUDGET_MAX', 0x4000_0000, 'Largest instruction budget for one call of run().', { hex: true }),
-      c('PROCS_MAX', 16, 'Processes per machine (the process table\'s size).'),
+      c('PROCS_MAX', 64, 'Processes per machine (the process table\'s size): live ones, zombies not yet reaped, and the slots of the processes the host loaded, which stay DEAD for the host to read.'),
+      c('VMAS_MAX', 32, 'mmap areas (VMAs) per process; a call that would need more fails with ENOMEM (Linux: vm.max_map_count).', G),
+      c('FRAMES_MAX', 0x3_F000, 'Frames of the largest RAM (RAM_BYTES_MAX / PAGE_BYTES): the frame reference counts are laid out for this many.', { hex: true }),
+      c('PEV_ENTRIES', 64, 'Records in the process-event ring (fork events for the host); a fork that finds it full is handed to the host, which drains it and answers -ERESTARTNOINTR.'),
       c('THREADS_MAX', 128, 'Threads per machine, all processes together (the thread table\'s size; each run queue holds this many).'),
-      c('ASIDS_MAX', 512, 'Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback once the configured pool is used up.'),
+      c('ASIDS_MAX', 512, 'Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback while every ASID of the configured pool is held by a live process. An ended process\'s ASID is reused after one TLB flush of every hart.'),
       c('MLFQ_LEVELS', 3, 'MLFQ levels; level l runs for quantum << l ticks.'),
       c('MLFQ_BOOST_IRQS', 32, 'MLFQ boosts every thread back to level 0 after this many timer interrupts (bounded starvation).'),
       c('KLOG_ENTRIES', 16, 'Kernel log entries buffered per hart (older entries are counted as dropped when the host lags).'),
@@ -60,10 +63,11 @@ export const groups = [
   {
     id: 'errno', kernel: 'abi', title: 'errno values (Linux numbering); a failing call returns -E...',
     entries: [
-      c('EPERM', 1, '', G), c('ENOENT', 2, '', G), c('ESRCH', 3, '', G), c('EINTR', 4, '', G), c('EBADF', 9, '', G),
-      c('EAGAIN', 11, '', G), c('ENOMEM', 12, '', G), c('EFAULT', 14, '', G), c('EINVAL', 22, '', G), c('ENOSPC', 28, '', G),
+      c('EPERM', 1, '', G), c('ENOENT', 2, '', G), c('ESRCH', 3, '', G), c('EINTR', 4, '', G), c('EBADF', 9, '', G), c('ECHILD', 10, '', G),
+      c('EAGAIN', 11, '', G), c('ENOMEM', 12, '', G), c('EACCES', 13, '', G), c('EFAULT', 14, '', G), c('EINVAL', 22, '', G), c('ENOSPC', 28, '', G),
       c('EPIPE', 32, '', G), c('ENOSYS', 38, '', G), c('EMSGSIZE', 90, '', G), c('ENOTSUP', 95, '', G),
       c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G),
+      c('ERESTARTNOINTR', 513, 'Kernel-internal (never seen by a guest): a host answer meaning "execute the ecall again" (pc unchanged, a0 untouched).'),
     ],
   },
   {
@@ -71,8 +75,10 @@ export const groups = [
     id: 'syscalls', kernel: 'abi', title: 'system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll\'s own',
     syscalls: true,
     entries: [
-      c('write', 64), c('exit', 93), c('exit_group', 94), c('set_tid_address', 96), c('sched_yield', 124),
-      c('getpid', 172), c('gettid', 178), c('brk', 214), c('clone', 220), c('clock_gettime64', 403),
+      c('write', 64), c('exit', 93), c('exit_group', 94), c('waitid', 95), c('set_tid_address', 96), c('sched_yield', 124),
+      c('setpgid', 154), c('getpgid', 155), c('getsid', 156), c('setsid', 157),
+      c('getpid', 172), c('getppid', 173), c('gettid', 178), c('brk', 214), c('munmap', 215), c('clone', 220),
+      c('mmap2', 222), c('mprotect', 226), c('clock_gettime64', 403),
       c('clock_nanosleep_time64', 407), c('futex_time64', 422),
       // Atoll's own calls take numbers in [ATOLL_SYS_BASE, ATOLL_SYS_LIMIT), which Linux never uses (a guest
       // calling one under qemu-riscv32 gets -ENOSYS). IPC between the processes of one machine:
@@ -89,7 +95,7 @@ export const groups = [
     id: 'signals', kernel: 'abi', title: 'signal numbers (Linux)',
     entries: [
       c('SIGILL', 4, '', G), c('SIGTRAP', 5, '', G), c('SIGBUS', 7, '', G), c('SIGKILL', 9, '', G),
-      c('SIGSEGV', 11, '', G), c('SIGPIPE', 13, '', G),
+      c('SIGSEGV', 11, '', G), c('SIGPIPE', 13, '', G), c('SIGCHLD', 17, '', G),
     ],
   },
   {
@@ -110,6 +116,23 @@ export const groups = [
       c('CLOCK_THREAD_CPUTIME_ID', 3), c('CLOCK_MONOTONIC_RAW', 4), c('CLOCK_REALTIME_COARSE', 5),
       c('CLOCK_MONOTONIC_COARSE', 6), c('CLOCK_BOOTTIME', 7), c('CLOCK_REALTIME_ALARM', 8), c('CLOCK_BOOTTIME_ALARM', 9),
       c('CLOCK_TAI', 11), c('TIMER_ABSTIME', 1, '', G),
+      c('CSIGNAL', 0xFF, 'The low byte of clone\'s flags: the signal the parent gets when the child ends (a fork passes SIGCHLD).', { ...G, hex: true }),
+      // waitid (linux/wait.h): id types, options, and the si_code of the child's end.
+      c('IDTYPE_ALL', 0, 'waitid id types (P_ALL, P_PID, P_PGID, P_PIDFD in C).', { guest: 'P_ALL' }),
+      c('IDTYPE_PID', 1, '', { guest: 'P_PID' }), c('IDTYPE_PGID', 2, '', { guest: 'P_PGID' }), c('IDTYPE_PIDFD', 3, '', { guest: 'P_PIDFD' }),
+      c('WNOHANG', 1, '', G), c('WSTOPPED', 2, '', G), c('WEXITED', 4, '', G), c('WCONTINUED', 8, '', G),
+      c('WNOWAIT', 0x0100_0000, '', { ...G, hex: true }), c('WNOTHREAD', 0x2000_0000, '__WNOTHREAD', { guest: '__WNOTHREAD', hex: true }),
+      c('WALL', 0x4000_0000, '__WALL', { guest: '__WALL', hex: true }), c('WCLONE', 0x8000_0000, '__WCLONE', { guest: '__WCLONE', hex: true }),
+      c('CLD_EXITED', 1, '', G), c('CLD_KILLED', 2, '', G), c('CLD_DUMPED', 3, '', G),
+      c('SIGINFO_BYTES', 128, 'sizeof(siginfo_t); waitid writes si_signo (0), si_errno (4), si_code (8), si_pid (12), si_uid (16), si_status (20).', G),
+      // mmap2 / mprotect (asm-generic/mman-common.h)
+      c('PROT_NONE', 0, '', G), c('PROT_READ', 1, '', G), c('PROT_WRITE', 2, '', G), c('PROT_EXEC', 4, '', G),
+      c('PROT_GROWSDOWN', 0x0100_0000, '', { ...G, hex: true }), c('PROT_GROWSUP', 0x0200_0000, '', { ...G, hex: true }),
+      c('MAP_SHARED', 1, '', G), c('MAP_PRIVATE', 2, '', G), c('MAP_SHARED_VALIDATE', 3, '', G), c('MAP_TYPE', 0xF, '', { ...G, hex: true }),
+      c('MAP_FIXED', 0x10, '', { ...G, hex: true }), c('MAP_ANONYMOUS', 0x20, '', { ...G, hex: true }),
+      c('MAP_NORESERVE', 0x4000, '', { ...G, hex: true }), c('MAP_POPULATE', 0x8000, '', { ...G, hex: true }),
+      c('MAP_FIXED_NOREPLACE', 0x10_0000, '', { ...G, hex: true }),
+      c('MMAP_GAP', 0x10_0000, 'Bytes kept unmapped between the top of the mmap area and the stack region below USER_END (1 MiB).', { hex: true }),
     ],
   },
   {
@@ -136,10 +159,17 @@ export const groups = [
       c('ACC_READ', 0, 'Access kinds, also the index of a TLB table.'), c('ACC_WRITE', 1), c('ACC_FETCH', 2),
       c('PTE_V', 1, 'Sv32 PTE bits.'), c('PTE_R', 2), c('PTE_W', 4), c('PTE_X', 8), c('PTE_U', 16), c('PTE_G', 32),
       c('PTE_A', 64), c('PTE_D', 128),
+      c('PTE_COW', 0x100, 'PTE software bit (RSW, bit 8): a private page shared copy-on-write after a fork, mapped without W; a store fault copies it (or takes it over when its frame\'s count is one).', { hex: true }),
+      c('PTE_SHARED', 0x200, 'PTE software bit (RSW, bit 9): a page of a MAP_SHARED mapping, which a fork shares as it is (never copy-on-write).', { hex: true }),
       c('SATP_MODE_SV32', 0x8000_0000, 'satp MODE bit (Sv32); ASID in bits 30..22, root PPN in bits 21..0.', { hex: true }),
       c('SATP_ASID_SHIFT', 22),
       c('FRAME_NONE', 0xFFFF_FFFF, 'No frame (frameAlloc failed), no thread, no process.', { hex: true }),
-      c('PROC_FREE', 0, 'Process states (P_STATE).'), c('PROC_LIVE', 1), c('PROC_DYING', 2), c('PROC_DEAD', 3),
+      c('PROC_FREE', 0, 'Process states (P_STATE).'), c('PROC_LIVE', 1), c('PROC_DYING', 2),
+      c('PROC_DEAD', 3, 'ended, memory freed; a process the host loaded (or a reaped-by-nobody orphan) keeps its slot in this state for the host to read'),
+      c('PROC_ZOMBIE', 4, 'ended, memory freed, exit status kept until its parent reaps it with waitid (then FREE)'),
+      c('PEV_FORK', 1, 'Process-event kinds (PE_KIND): a fork or vfork made process PE_PID as a child of PE_PARENT_PID (PE_FLAGS: clone\'s flags).'),
+      c('RA_NONE', 0, 'Host answer actions (R_ACTION). Just the result.'),
+      c('RA_EXEC', 1, 'execve succeeded: the host wrote the new image into the caller\'s P_EXEC_* fields; the kernel commits it.'),
       c('KILL_OOM', 0x100, 'P_CAUSE of a process killed because a page fault could not be served (no frames).', { hex: true }),
       c('KILL_DEADLOCK', 0x101, 'P_CAUSE of a process killed because every thread was blocked forever.', { hex: true }),
       c('KILL_HOST', 0x200, 'P_CAUSE base of a process the host killed: KILL_HOST + signal (e.g. SIGPIPE).', { hex: true }),
@@ -298,6 +328,12 @@ export const blocks = [
       u64('KS_REALTIME_NS', 72, 'CLOCK_REALTIME at virtual time 0'),
       u32('KS_TIMEBASE_HZ', 80, 'mtime ticks per second'),
       u32('KS_TREC_COUNT', 88, 'thread records written (ring index = count % TREC_ENTRIES)'),
+      u32('KS_INIT', 92, 'process index + 1 of the node\'s first process (the first the host loaded): orphans are reparented to it'),
+      u32('KS_FORKS', 96, 'forks and vforks so far'),
+      u32('KS_ZOMBIES', 100, 'processes ended and not yet reaped'),
+      u32('KS_COW_COPIES', 104, 'copy-on-write faults that copied a page'),
+      u32('KS_COW_REUSES', 108, 'copy-on-write faults that took over a frame no one else shared'),
+      u32('KS_ASID_RECYCLES', 112, 'times the ended processes\' ASIDs were made reusable (one TLB flush of every hart each)'),
     ],
   },
   {
@@ -309,7 +345,7 @@ export const blocks = [
     ],
   },
   {
-    id: 'proc', title: 'process table', base: c('PROC_BASE', 'KT_BASE + 0x1000', '', { hex: true }), size: c('PROC_BYTES', 128),
+    id: 'proc', title: 'process table', base: c('PROC_BASE', 'KT_BASE + 0x1000', '', { hex: true }), size: c('PROC_BYTES', 256),
     count: 'PROCS_MAX',
     fields: [
       u32('P_STATE', 0, 'PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD'),
@@ -322,10 +358,26 @@ export const blocks = [
       u32('P_FRAMES', 80, 'user frames (pages and tables) it holds'), u32('P_FRAMES_PEAK', 84),
       u32('P_THREADS_CREATED', 88), u32('P_REPORTED', 92, 'the host reported its end'),
       u64('P_SYSCALLS', 96), u64('P_PAGE_FAULTS', 104, 'demand-zero faults served'),
+      u32('P_PARENT', 112, 'parent\'s process index + 1 (0: none: loaded by the host, or an orphan with no first process left)'),
+      u32('P_PPID', 116, 'parent\'s pid (0: none)'),
+      u32('P_PGID', 120, 'process group id (0 for the host\'s group: a loaded process is not a group or session leader, as a program a shell started)'),
+      u32('P_SID', 124, 'session id (0: the host\'s session)'),
+      u32('P_EXIT_SIGNAL', 128, 'signal the parent gets when it ends (clone\'s low byte; SIGCHLD)'),
+      u32('P_FLAGS', 132, 'PF_* (assembly/proc.ts): loaded by the host, has exec\'d, a vfork child'),
+      u32('P_VFORK_WAITER', 136, 'thread index + 1 of the vfork parent blocked until this child execs or ends'),
+      u32('P_VMAS', 140, 'VMAs in use (its VMA table is vmaTable(p))'),
+      u32('P_EXEC_ROOT', 144, 'execve: the new image\'s root table (the host builds it; the kernel commits on RA_EXEC)'),
+      u32('P_EXEC_PC', 148, 'execve: entry point'), u32('P_EXEC_SP', 152, 'execve: initial stack pointer'),
+      u32('P_EXEC_BRK', 156, 'execve: start of the heap'), u32('P_EXEC_BRK_MAX', 160, 'execve: heap limit'),
+      u32('P_EXEC_STACK_LOW', 164, 'execve: lowest address of the stack region'),
+      u64('P_COW_FAULTS', 168, 'copy-on-write faults served'),
+      u32('P_OLD_ROOT', 176, 'execve: root page number + 1 of the replaced images still in use by threads leaving (P_DOOMED), a list (exit.ts); 0: none'),
+      u32('P_OLD_ASID', 180, 'execve: the replaced address space\'s ASID'),
+      u32('P_DOOMED', 184, 'execve: threads of the old image still to leave (T_DOOMED)'),
     ],
   },
   {
-    id: 'thread', title: 'thread table', base: c('THREAD_BASE', 'KT_BASE + 0x2000', '', { hex: true }), size: c('THREAD_BYTES', 256),
+    id: 'thread', title: 'thread table', base: c('THREAD_BASE', 'PROC_BASE + PROCS_MAX * PROC_BYTES', '', { hex: true }), size: c('THREAD_BYTES', 256),
     count: 'THREADS_MAX',
     fields: [
       f('T_REGS', 0, 128, '32 x u32'), u32('T_PC', 128), u32('T_STATE', 132, 'TS_*'), u32('T_TID', 136),
@@ -347,6 +399,7 @@ export const blocks = [
       // Host calls (assembly/hostcall.ts): a thread in TS_HOSTCALL.
       u32('T_HC_SLOT', 236, 'ring record index + 1 of its request (0: waiting for a free record)'),
       u32('T_HC_WAIT', 240, 'its place among the threads waiting for a record (RING_WAIT_SEQ)'),
+      u32('T_DOOMED', 244, '1: another thread of its process exec\'d; it leaves at its next pass through the kernel'),
     ],
   },
   {
@@ -404,8 +457,51 @@ export const blocks = [
       u32('R_SIGNAL', 60, 'host\'s answer: 0, or a signal that kills the caller\'s process'),
       u64('R_MTIME', 64, 'the hart\'s mtime at the ecall'),
       u32('R_RESULT', 72, 'host\'s answer: a0 (negative errno on failure)'),
+      u32('R_ACTION', 80, 'host\'s answer: RA_NONE, or RA_EXEC (commit the image in the caller\'s P_EXEC_* fields)'),
     ],
-    after: [c('KT_END', 'RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES', 'End of the kernel tables.', { hex: true })],
+  },
+  {
+    // mmap areas (assembly/vma.ts): VMAS_MAX per process, sorted by address, under the PROC lock.
+    id: 'vma', title: 'VMA tables (one per process)', base: c('VMA_BASE', 'RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES', '', { hex: true }),
+    size: c('VMA_TABLE_BYTES', 'VMAS_MAX * VMA_BYTES'), count: 'PROCS_MAX', helper: 'vmaTable', param: 'p',
+    consts: [c('VMA_BYTES', 16, 'One VMA: [V_START, V_END), V_PROT (PROT_*), V_FLAGS (MAP_SHARED or MAP_PRIVATE).')],
+    fields: [],
+  },
+  {
+    id: 'vmarec', title: 'a VMA', base: null, size: c('VMA_RECORD_BYTES', 'VMA_BYTES'),
+    fields: [u32('V_START', 0), u32('V_END', 4), u32('V_PROT', 8), u32('V_FLAGS', 12)],
+  },
+  {
+    // Process events for the host (assembly/fork.ts posts, the host consumes): the host learns of a fork
+    // before it serves any later call.
+    id: 'pev', title: 'process-event ring', base: c('PEV_BASE', 'VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES', '', { hex: true }),
+    size: c('PEV_HEADER_BYTES', 64),
+    fields: [
+      u32('PEV_HEAD', 0, 'events written so far (record index = head % PEV_ENTRIES); the kernel writes, under the PROC lock'),
+      u32('PEV_TAIL', 4, 'events the host consumed (host: atomic store)'),
+    ],
+  },
+  {
+    id: 'pevrec', title: 'process-event records', base: c('PEV_RECORDS', 'PEV_BASE + PEV_HEADER_BYTES', '', { hex: true }),
+    size: c('PEV_RECORD_BYTES', 16), count: 'PEV_ENTRIES', helper: 'pevRecord', param: 'slot',
+    fields: [u32('PE_KIND', 0, 'PEV_*'), u32('PE_PID', 4), u32('PE_PARENT_PID', 8), u32('PE_FLAGS', 12)],
+  },
+  {
+    // ASIDs of ended processes (assembly/asid.ts): FREED until one flush of every hart makes them READY.
+    id: 'asid', title: 'ASID bitmaps', base: c('ASID_BASE', 'PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES', '', { hex: true }),
+    size: c('ASID_BYTES', 128),
+    fields: [
+      f('ASID_FREED', 0, 64, 'ASIDS_MAX bits: ended processes\' ASIDs, not yet flushed'),
+      f('ASID_READY', 64, 64, 'ASIDS_MAX bits: flushed everywhere, free to hand out'),
+    ],
+  },
+  {
+    // One u32 reference count per frame of RAM (assembly/frames.ts), under the FRAME lock: page tables and
+    // mappings that hold the frame. A frame is free when its count is zero.
+    id: 'framerefs', title: 'frame reference counts', base: c('FRAME_REFS', 'KT_BASE + 0x10_0000', '', { hex: true }),
+    size: c('FRAME_REF_BYTES', 4), count: 'FRAMES_MAX',
+    fields: [],
+    after: [c('KT_END', 'FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTES', 'End of the kernel tables.', { hex: true })],
   },
 ];
 
@@ -426,6 +522,11 @@ export const layoutOrder = [
   ['IPC endpoints', 'IPC_BASE', 'IPC_ENDPOINTS_MAX * IPC_EP_BYTES'],
   ['host-call ring header', 'RING_BASE', 'RING_HEADER_BYTES'],
   ['host-call ring records', 'RING_RECORDS', 'RING_ENTRIES * RING_RECORD_BYTES'],
+  ['VMA tables', 'VMA_BASE', 'PROCS_MAX * VMA_TABLE_BYTES'],
+  ['process-event ring header', 'PEV_BASE', 'PEV_HEADER_BYTES'],
+  ['process-event records', 'PEV_RECORDS', 'PEV_ENTRIES * PEV_RECORD_BYTES'],
+  ['ASID bitmaps', 'ASID_BASE', 'ASID_BYTES'],
+  ['frame reference counts', 'FRAME_REFS', 'FRAMES_MAX * FRAME_REF_BYTES'],
   ['scratch', 'SCRATCH_BASE', 'SCRATCH_BYTES'],
   ['RAM', 'RAM_BASE', '0'],
 ];
@@ -447,4 +548,6 @@ export const checks = [
   ['USER_BASE <= USER_END', 'the user address space is not empty'],
   ['USER_END <= LOAD_END', 'the stack lies below the end of loadable segments'],
   ['RING_ENTRIES + 1 <= THREADS_MAX', 'the host-call ring can be full while callers still wait for a record'],
+  ['FRAMES_MAX * PAGE_BYTES == RAM_BYTES_MAX', 'a reference count for every frame of the largest RAM'],
+  ['ASIDS_MAX <= 64 * 8', 'an ASID bitmap holds every ASID'],
 ];

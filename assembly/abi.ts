@@ -4,10 +4,10 @@
 // checks machineInit runs (layoutCheck).
 import {
   HARTS_MAX, TLB_ENTRIES_MAX, TLB_WAYS_MAX, TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, PAGE_BYTES, RAM_BYTES_MAX,
-  RAM_BYTES_MIN, RUN_BUDGET_MAX, PROCS_MAX, THREADS_MAX, ASIDS_MAX, MLFQ_LEVELS, MLFQ_BOOST_IRQS,
-  KLOG_ENTRIES, SHOOTDOWN_POLL_SPINS, IPC_ENDPOINTS_MAX, IPC_MSG_MAX, IPC_SLOT_BITS, IPC_GEN_BITS,
-  IPC_TOKEN_SLOT_BITS, IPC_TOKEN_TID_BITS, BATCH_PAGES, TREC_ENTRIES, WALK_RETRIES_MAX, TIMEBASE_HZ_DEFAULT,
-  RING_ENTRIES,
+  RAM_BYTES_MIN, RUN_BUDGET_MAX, PROCS_MAX, VMAS_MAX, FRAMES_MAX, PEV_ENTRIES, THREADS_MAX, ASIDS_MAX,
+  MLFQ_LEVELS, MLFQ_BOOST_IRQS, KLOG_ENTRIES, SHOOTDOWN_POLL_SPINS, IPC_ENDPOINTS_MAX, IPC_MSG_MAX,
+  IPC_SLOT_BITS, IPC_GEN_BITS, IPC_TOKEN_SLOT_BITS, IPC_TOKEN_TID_BITS, BATCH_PAGES, TREC_ENTRIES,
+  WALK_RETRIES_MAX, TIMEBASE_HZ_DEFAULT, RING_ENTRIES,
 } from './limits';
 import {
   KERNEL_BASE, SCRATCH_BASE, SCRATCH_BYTES, RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, USER_BASE, USER_END,
@@ -25,18 +25,24 @@ import {
   SPINLOCK_ACQUISITIONS, SPINLOCK_SPINS, KT_BASE, LOCKS_BYTES, LOCK_SCHED, LOCK_PROC, LOCK_FRAME,
   KERNEL_BLOCKS_END, KS, KS_BYTES, KS_ON, KS_THREADED, KS_POLICY, KS_LOCK_KIND, KS_NEXT_ID, KS_RQ_GEN,
   KS_ASID_LIMIT, KS_ASID_NEXT, KS_SLEEPERS, KS_LIVE_PROCS, KS_IRQS, KS_RUNNABLE, KS_EVENTS, KS_LIVE_THREADS,
-  KS_OOM_KILLS, KS_WAIT_SEQ, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_TREC_COUNT, RQ_BASE, RQ_BYTES, RQ_HEAD,
-  RQ_COUNT, RQ_SLOTS, PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT,
-  P_BRK_START, P_BRK, P_BRK_MAX, P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_INSTRET, P_SWITCHES,
-  P_FRAMES, P_FRAMES_PEAK, P_THREADS_CREATED, P_REPORTED, P_SYSCALLS, P_PAGE_FAULTS, THREAD_BASE,
-  THREAD_BYTES, T_REGS, T_PC, T_STATE, T_TID, T_PROC, T_CLEAR_TID, T_FUTEX_KEY, T_DEADLINE, T_SWITCHES,
-  T_HART, T_LEVEL, T_LAST_MTIME, T_INSTRET, T_PREEMPTED, T_WAIT_SEQ, T_FUTEX_SPACE, T_IPC_EP, T_IPC_BUF,
-  T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, T_IPC_NEXT, T_HC_SLOT, T_HC_WAIT, TREC_BASE, TREC_BYTES, TR_TID, TR_PID,
-  TR_SWITCHES, TR_INSTRET, TR_PREEMPTED, IPC_BASE, IPC_EP_BYTES, EP_NAME, EP_OWNER, EP_CALLS, EP_GEN,
-  EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD, RING_BASE, RING_HEADER_BYTES, RING_POSTED, RING_DONE,
-  RING_REAPED, RING_BUSY, RING_THREADS, RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS, RING_BUSY_PEAK,
-  RING_LATE, RING_RECORDS, RING_RECORD_BYTES, R_STATE, R_ID, R_THREAD, R_TID, R_PID, R_PROC, R_NR, R_SATP,
-  R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, KT_END,
+  KS_OOM_KILLS, KS_WAIT_SEQ, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_TREC_COUNT, KS_INIT, KS_FORKS, KS_ZOMBIES,
+  KS_COW_COPIES, KS_COW_REUSES, KS_ASID_RECYCLES, RQ_BASE, RQ_BYTES, RQ_HEAD, RQ_COUNT, RQ_SLOTS, PROC_BASE,
+  PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START, P_BRK, P_BRK_MAX,
+  P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_INSTRET, P_SWITCHES, P_FRAMES, P_FRAMES_PEAK,
+  P_THREADS_CREATED, P_REPORTED, P_SYSCALLS, P_PAGE_FAULTS, P_PARENT, P_PPID, P_PGID, P_SID, P_EXIT_SIGNAL,
+  P_FLAGS, P_VFORK_WAITER, P_VMAS, P_EXEC_ROOT, P_EXEC_PC, P_EXEC_SP, P_EXEC_BRK, P_EXEC_BRK_MAX,
+  P_EXEC_STACK_LOW, P_COW_FAULTS, P_OLD_ROOT, P_OLD_ASID, P_DOOMED, THREAD_BASE, THREAD_BYTES, T_REGS, T_PC,
+  T_STATE, T_TID, T_PROC, T_CLEAR_TID, T_FUTEX_KEY, T_DEADLINE, T_SWITCHES, T_HART, T_LEVEL, T_LAST_MTIME,
+  T_INSTRET, T_PREEMPTED, T_WAIT_SEQ, T_FUTEX_SPACE, T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX,
+  T_IPC_NEXT, T_HC_SLOT, T_HC_WAIT, T_DOOMED, TREC_BASE, TREC_BYTES, TR_TID, TR_PID, TR_SWITCHES, TR_INSTRET,
+  TR_PREEMPTED, IPC_BASE, IPC_EP_BYTES, EP_NAME, EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD, EP_SEND_TAIL,
+  EP_RECV_HEAD, RING_BASE, RING_HEADER_BYTES, RING_POSTED, RING_DONE, RING_REAPED, RING_BUSY, RING_THREADS,
+  RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS, RING_BUSY_PEAK, RING_LATE, RING_RECORDS, RING_RECORD_BYTES,
+  R_STATE, R_ID, R_THREAD, R_TID, R_PID, R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT,
+  R_ACTION, VMA_BYTES, VMA_BASE, VMA_TABLE_BYTES, VMA_RECORD_BYTES, V_START, V_END, V_PROT, V_FLAGS,
+  PEV_BASE, PEV_HEADER_BYTES, PEV_HEAD, PEV_TAIL, PEV_RECORDS, PEV_RECORD_BYTES, PE_KIND, PE_PID,
+  PE_PARENT_PID, PE_FLAGS, ASID_BASE, ASID_BYTES, ASID_FREED, ASID_READY, FRAME_REFS, FRAME_REF_BYTES,
+  KT_END,
 } from './blocks';
 
 // ---- errno values (Linux numbering); a failing call returns -E... ----
@@ -45,8 +51,10 @@ export const ENOENT: u32 = 2;
 export const ESRCH: u32 = 3;
 export const EINTR: u32 = 4;
 export const EBADF: u32 = 9;
+export const ECHILD: u32 = 10;
 export const EAGAIN: u32 = 11;
 export const ENOMEM: u32 = 12;
+export const EACCES: u32 = 13;
 export const EFAULT: u32 = 14;
 export const EINVAL: u32 = 22;
 export const ENOSPC: u32 = 28;
@@ -56,6 +64,8 @@ export const EMSGSIZE: u32 = 90;
 export const ENOTSUP: u32 = 95;
 export const EADDRINUSE: u32 = 98;
 export const ETIMEDOUT: u32 = 110;
+/** Kernel-internal (never seen by a guest): a host answer meaning "execute the ecall again" (pc unchanged, a0 untouched). */
+export const ERESTARTNOINTR: u32 = 513;
 
 // ---- system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll's own ----
 /** First number of Atoll's own system calls. */
@@ -65,12 +75,21 @@ export const ATOLL_SYS_LIMIT: u32 = 0x4001_0000;
 export const NR_WRITE: u32 = 64;
 export const NR_EXIT: u32 = 93;
 export const NR_EXIT_GROUP: u32 = 94;
+export const NR_WAITID: u32 = 95;
 export const NR_SET_TID_ADDRESS: u32 = 96;
 export const NR_SCHED_YIELD: u32 = 124;
+export const NR_SETPGID: u32 = 154;
+export const NR_GETPGID: u32 = 155;
+export const NR_GETSID: u32 = 156;
+export const NR_SETSID: u32 = 157;
 export const NR_GETPID: u32 = 172;
+export const NR_GETPPID: u32 = 173;
 export const NR_GETTID: u32 = 178;
 export const NR_BRK: u32 = 214;
+export const NR_MUNMAP: u32 = 215;
 export const NR_CLONE: u32 = 220;
+export const NR_MMAP2: u32 = 222;
+export const NR_MPROTECT: u32 = 226;
 export const NR_CLOCK_GETTIME64: u32 = 403;
 export const NR_CLOCK_NANOSLEEP_TIME64: u32 = 407;
 export const NR_FUTEX_TIME64: u32 = 422;
@@ -88,6 +107,7 @@ export const SIGBUS: u32 = 7;
 export const SIGKILL: u32 = 9;
 export const SIGSEGV: u32 = 11;
 export const SIGPIPE: u32 = 13;
+export const SIGCHLD: u32 = 17;
 
 // ---- flags and ids of the Linux calls served (linux/sched.h, linux/futex.h, linux/time.h) ----
 export const CLONE_VM: u32 = 0x0100;
@@ -125,6 +145,46 @@ export const CLOCK_REALTIME_ALARM: u32 = 8;
 export const CLOCK_BOOTTIME_ALARM: u32 = 9;
 export const CLOCK_TAI: u32 = 11;
 export const TIMER_ABSTIME: u32 = 1;
+/** The low byte of clone's flags: the signal the parent gets when the child ends (a fork passes SIGCHLD). */
+export const CSIGNAL: u32 = 0x00FF;
+/** waitid id types (P_ALL, P_PID, P_PGID, P_PIDFD in C). */
+export const IDTYPE_ALL: u32 = 0;
+export const IDTYPE_PID: u32 = 1;
+export const IDTYPE_PGID: u32 = 2;
+export const IDTYPE_PIDFD: u32 = 3;
+export const WNOHANG: u32 = 1;
+export const WSTOPPED: u32 = 2;
+export const WEXITED: u32 = 4;
+export const WCONTINUED: u32 = 8;
+export const WNOWAIT: u32 = 0x0100_0000;
+/** __WNOTHREAD */
+export const WNOTHREAD: u32 = 0x2000_0000;
+/** __WALL */
+export const WALL: u32 = 0x4000_0000;
+/** __WCLONE */
+export const WCLONE: u32 = 0x8000_0000;
+export const CLD_EXITED: u32 = 1;
+export const CLD_KILLED: u32 = 2;
+export const CLD_DUMPED: u32 = 3;
+/** sizeof(siginfo_t); waitid writes si_signo (0), si_errno (4), si_code (8), si_pid (12), si_uid (16), si_status (20). */
+export const SIGINFO_BYTES: u32 = 128;
+export const PROT_NONE: u32 = 0;
+export const PROT_READ: u32 = 1;
+export const PROT_WRITE: u32 = 2;
+export const PROT_EXEC: u32 = 4;
+export const PROT_GROWSDOWN: u32 = 0x0100_0000;
+export const PROT_GROWSUP: u32 = 0x0200_0000;
+export const MAP_SHARED: u32 = 1;
+export const MAP_PRIVATE: u32 = 2;
+export const MAP_SHARED_VALIDATE: u32 = 3;
+export const MAP_TYPE: u32 = 0x000F;
+export const MAP_FIXED: u32 = 0x0010;
+export const MAP_ANONYMOUS: u32 = 0x0020;
+export const MAP_NORESERVE: u32 = 0x4000;
+export const MAP_POPULATE: u32 = 0x8000;
+export const MAP_FIXED_NOREPLACE: u32 = 0x0010_0000;
+/** Bytes kept unmapped between the top of the mmap area and the stack region below USER_END (1 MiB). */
+export const MMAP_GAP: u32 = 0x0010_0000;
 
 // ---- what the kernel and the host tell each other: trap causes, run() and dispatch() exits, states, reasons ----
 export const CAUSE_FETCH_MISALIGNED: u32 = 0;
@@ -181,6 +241,10 @@ export const PTE_U: u32 = 16;
 export const PTE_G: u32 = 32;
 export const PTE_A: u32 = 64;
 export const PTE_D: u32 = 128;
+/** PTE software bit (RSW, bit 8): a private page shared copy-on-write after a fork, mapped without W; a store fault copies it (or takes it over when its frame's count is one). */
+export const PTE_COW: u32 = 0x0100;
+/** PTE software bit (RSW, bit 9): a page of a MAP_SHARED mapping, which a fork shares as it is (never copy-on-write). */
+export const PTE_SHARED: u32 = 0x0200;
 /** satp MODE bit (Sv32); ASID in bits 30..22, root PPN in bits 21..0. */
 export const SATP_MODE_SV32: u32 = 0x8000_0000;
 export const SATP_ASID_SHIFT: u32 = 22;
@@ -190,7 +254,16 @@ export const FRAME_NONE: u32 = 0xFFFF_FFFF;
 export const PROC_FREE: u32 = 0;
 export const PROC_LIVE: u32 = 1;
 export const PROC_DYING: u32 = 2;
+/** ended, memory freed; a process the host loaded (or a reaped-by-nobody orphan) keeps its slot in this state for the host to read */
 export const PROC_DEAD: u32 = 3;
+/** ended, memory freed, exit status kept until its parent reaps it with waitid (then FREE) */
+export const PROC_ZOMBIE: u32 = 4;
+/** Process-event kinds (PE_KIND): a fork or vfork made process PE_PID as a child of PE_PARENT_PID (PE_FLAGS: clone's flags). */
+export const PEV_FORK: u32 = 1;
+/** Host answer actions (R_ACTION). Just the result. */
+export const RA_NONE: u32 = 0;
+/** execve succeeded: the host wrote the new image into the caller's P_EXEC_* fields; the kernel commits it. */
+export const RA_EXEC: u32 = 1;
 /** P_CAUSE of a process killed because a page fault could not be served (no frames). */
 export const KILL_OOM: u32 = 0x0100;
 /** P_CAUSE of a process killed because every thread was blocked forever. */
@@ -234,12 +307,12 @@ export const INIT_BAD_BIT_WIDTH: i32 = -7;
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION: u32 = 7;
+export const KERNEL_VERSION: u32 = 8;
 
 // ---- the values this kernel was compiled with, in the order of the host's ABI_TABLE ----
 /** How many values abiValue reports. */
 export function abiCount(): u32 {
-  return 374;
+  return 479;
 }
 /** Value i of the table (as u32); 0xFFFF_FFFF past the end. */
 export function abiValue(i: u32): u32 {
@@ -254,370 +327,475 @@ export function abiValue(i: u32): u32 {
     case 7: return RAM_BYTES_MIN;
     case 8: return RUN_BUDGET_MAX;
     case 9: return PROCS_MAX;
-    case 10: return THREADS_MAX;
-    case 11: return ASIDS_MAX;
-    case 12: return MLFQ_LEVELS;
-    case 13: return MLFQ_BOOST_IRQS;
-    case 14: return KLOG_ENTRIES;
-    case 15: return SHOOTDOWN_POLL_SPINS;
-    case 16: return IPC_ENDPOINTS_MAX;
-    case 17: return IPC_MSG_MAX;
-    case 18: return IPC_SLOT_BITS;
-    case 19: return IPC_GEN_BITS;
-    case 20: return IPC_TOKEN_SLOT_BITS;
-    case 21: return IPC_TOKEN_TID_BITS;
-    case 22: return BATCH_PAGES;
-    case 23: return TREC_ENTRIES;
-    case 24: return WALK_RETRIES_MAX;
-    case 25: return TIMEBASE_HZ_DEFAULT;
-    case 26: return RING_ENTRIES;
-    case 27: return KERNEL_BASE;
-    case 28: return SCRATCH_BASE;
-    case 29: return SCRATCH_BYTES;
-    case 30: return RAM_BASE;
-    case 31: return WASM_PAGE_BYTES;
-    case 32: return WASM_PAGES_MAX;
-    case 33: return USER_BASE;
-    case 34: return USER_END;
-    case 35: return LOAD_END;
-    case 36: return EPERM;
-    case 37: return ENOENT;
-    case 38: return ESRCH;
-    case 39: return EINTR;
-    case 40: return EBADF;
-    case 41: return EAGAIN;
-    case 42: return ENOMEM;
-    case 43: return EFAULT;
-    case 44: return EINVAL;
-    case 45: return ENOSPC;
-    case 46: return EPIPE;
-    case 47: return ENOSYS;
-    case 48: return EMSGSIZE;
-    case 49: return ENOTSUP;
-    case 50: return EADDRINUSE;
-    case 51: return ETIMEDOUT;
-    case 52: return ATOLL_SYS_BASE;
-    case 53: return ATOLL_SYS_LIMIT;
-    case 54: return NR_WRITE;
-    case 55: return NR_EXIT;
-    case 56: return NR_EXIT_GROUP;
-    case 57: return NR_SET_TID_ADDRESS;
-    case 58: return NR_SCHED_YIELD;
-    case 59: return NR_GETPID;
-    case 60: return NR_GETTID;
-    case 61: return NR_BRK;
-    case 62: return NR_CLONE;
-    case 63: return NR_CLOCK_GETTIME64;
-    case 64: return NR_CLOCK_NANOSLEEP_TIME64;
-    case 65: return NR_FUTEX_TIME64;
-    case 66: return NR_IPC_REGISTER;
-    case 67: return NR_IPC_LOOKUP;
-    case 68: return NR_IPC_CALL;
-    case 69: return NR_IPC_RECV;
-    case 70: return NR_IPC_REPLY;
-    case 71: return SIGILL;
-    case 72: return SIGTRAP;
-    case 73: return SIGBUS;
-    case 74: return SIGKILL;
-    case 75: return SIGSEGV;
-    case 76: return SIGPIPE;
-    case 77: return CLONE_VM;
-    case 78: return CLONE_FS;
-    case 79: return CLONE_FILES;
-    case 80: return CLONE_SIGHAND;
-    case 81: return CLONE_VFORK;
-    case 82: return CLONE_PARENT;
-    case 83: return CLONE_THREAD;
-    case 84: return CLONE_SYSVSEM;
-    case 85: return CLONE_SETTLS;
-    case 86: return CLONE_PARENT_SETTID;
-    case 87: return CLONE_CHILD_CLEARTID;
-    case 88: return CLONE_CHILD_SETTID;
-    case 89: return CLONE_THREAD_FLAGS;
-    case 90: return FUTEX_WAIT;
-    case 91: return FUTEX_WAKE;
-    case 92: return FUTEX_REQUEUE;
-    case 93: return FUTEX_CMP_REQUEUE;
-    case 94: return FUTEX_WAKE_OP;
-    case 95: return FUTEX_WAIT_BITSET;
-    case 96: return FUTEX_WAKE_BITSET;
-    case 97: return FUTEX_PRIVATE_FLAG;
-    case 98: return FUTEX_CLOCK_REALTIME;
-    case 99: return CLOCK_REALTIME;
-    case 100: return CLOCK_MONOTONIC;
-    case 101: return CLOCK_PROCESS_CPUTIME_ID;
-    case 102: return CLOCK_THREAD_CPUTIME_ID;
-    case 103: return CLOCK_MONOTONIC_RAW;
-    case 104: return CLOCK_REALTIME_COARSE;
-    case 105: return CLOCK_MONOTONIC_COARSE;
-    case 106: return CLOCK_BOOTTIME;
-    case 107: return CLOCK_REALTIME_ALARM;
-    case 108: return CLOCK_BOOTTIME_ALARM;
-    case 109: return CLOCK_TAI;
-    case 110: return TIMER_ABSTIME;
-    case 111: return CAUSE_FETCH_MISALIGNED;
-    case 112: return CAUSE_FETCH_ACCESS;
-    case 113: return CAUSE_ILLEGAL;
-    case 114: return CAUSE_BREAKPOINT;
-    case 115: return CAUSE_LOAD_MISALIGNED;
-    case 116: return CAUSE_LOAD_ACCESS;
-    case 117: return CAUSE_STORE_MISALIGNED;
-    case 118: return CAUSE_STORE_ACCESS;
-    case 119: return CAUSE_ECALL_U;
-    case 120: return CAUSE_FETCH_PAGE_FAULT;
-    case 121: return CAUSE_LOAD_PAGE_FAULT;
-    case 122: return CAUSE_STORE_PAGE_FAULT;
-    case 123: return CAUSE_TIMER_IRQ;
-    case 124: return EXIT_BUDGET;
-    case 125: return EXIT_TRAP;
-    case 126: return EXIT_TIMER;
-    case 127: return EXIT_IDLE;
-    case 128: return EXIT_ENDED;
-    case 129: return EXIT_HOSTCALL;
-    case 130: return PARK_NONE;
-    case 131: return PARK_RESUMED;
-    case 132: return PARK_LEFT;
-    case 133: return PARK_ENDED;
-    case 134: return TS_HOSTCALL;
-    case 135: return RS_FREE;
-    case 136: return RS_POSTED;
-    case 137: return RS_TAKEN;
-    case 138: return RS_DONE;
-    case 139: return ACC_READ;
-    case 140: return ACC_WRITE;
-    case 141: return ACC_FETCH;
-    case 142: return PTE_V;
-    case 143: return PTE_R;
-    case 144: return PTE_W;
-    case 145: return PTE_X;
-    case 146: return PTE_U;
-    case 147: return PTE_G;
-    case 148: return PTE_A;
-    case 149: return PTE_D;
-    case 150: return SATP_MODE_SV32;
-    case 151: return SATP_ASID_SHIFT;
-    case 152: return FRAME_NONE;
-    case 153: return PROC_FREE;
-    case 154: return PROC_LIVE;
-    case 155: return PROC_DYING;
-    case 156: return PROC_DEAD;
-    case 157: return KILL_OOM;
-    case 158: return KILL_DEADLOCK;
-    case 159: return KILL_HOST;
-    case 160: return KLOG_CLONE_FLAGS;
-    case 161: return KLOG_OOM;
-    case 162: return KLOG_FUTEX_OP;
-    case 163: return KLOG_DEADLOCK;
-    case 164: return KLOG_ENTRY_BYTES;
-    case 165: return SCHED_RR;
-    case 166: return SCHED_MLFQ;
-    case 167: return LOCK_TAS;
-    case 168: return LOCK_TTAS;
-    case 169: return LOCK_TICKET;
-    case 170: return LOCK_NONE;
-    case 171: return <u32>INIT_OK;
-    case 172: return <u32>INIT_BAD_RAM;
-    case 173: return <u32>INIT_MEMORY_TOO_SMALL;
-    case 174: return <u32>INIT_STATIC_DATA_TOO_BIG;
-    case 175: return <u32>INIT_BAD_HARTS;
-    case 176: return <u32>INIT_LAYOUT_OVERLAP;
-    case 177: return <u32>INIT_FIELD_OUTSIDE_BLOCK;
-    case 178: return <u32>INIT_BAD_BIT_WIDTH;
-    case 179: return MACHINE_MAGIC;
-    case 180: return MACHINE_BASE;
-    case 181: return MACHINE_BYTES;
-    case 182: return M_MAGIC;
-    case 183: return M_RAM_BYTES;
-    case 184: return M_HARTS;
-    case 185: return M_FRAME_NEXT;
-    case 186: return M_FRAME_FREE;
-    case 187: return M_FRAMES_USED;
-    case 188: return HARTS_BASE;
-    case 189: return HART_BYTES;
-    case 190: return H_REGS;
-    case 191: return H_PC;
-    case 192: return H_SATP;
-    case 193: return H_CAUSE;
-    case 194: return H_TVAL;
-    case 195: return H_RESV_ADDR;
-    case 196: return H_RESV_VALID;
-    case 197: return H_RESV_VALUE;
-    case 198: return H_TICK_INSNS;
-    case 199: return H_INSTRET;
-    case 200: return H_MTIME;
-    case 201: return H_MTIMECMP;
-    case 202: return H_SUBTICK;
-    case 203: return H_TLB_SETS;
-    case 204: return H_TLB_WAYS;
-    case 205: return H_RESV_VA;
-    case 206: return H_TLB_HITS;
-    case 207: return H_TLB_MISSES;
-    case 208: return H_TLB_WALKS;
-    case 209: return H_TLB_FLUSHES;
-    case 210: return H_PAGE_FAULTS;
-    case 211: return H_TIMER_IRQS;
-    case 212: return H_QUANTUM;
-    case 213: return H_CUR;
-    case 214: return H_LAST;
-    case 215: return H_SWITCHES;
-    case 216: return H_IDLE;
-    case 217: return H_ASID_FLUSHES;
-    case 218: return H_SHOOT_REQ;
-    case 219: return H_SHOOT_ACK;
-    case 220: return H_SHOOTDOWNS;
-    case 221: return H_SLICE_INSTRET;
-    case 222: return H_KLOG_HEAD;
-    case 223: return H_KLOG_TAIL;
-    case 224: return H_KLOG;
-    case 225: return H_SYSCALLS_KERNEL;
-    case 226: return H_SYSCALLS_HOST;
-    case 227: return H_PREEMPTIONS;
-    case 228: return H_KLOG_DROPPED;
-    case 229: return H_SCRATCH;
-    case 230: return H_BATCH;
-    case 231: return TLB_ENTRY_BYTES;
-    case 232: return E_TAG;
-    case 233: return E_ADDEND;
-    case 234: return E_FLAGS;
-    case 235: return TLB_TABLE_BYTES;
-    case 236: return TLBF_GLOBAL;
-    case 237: return TLBF_SUPER;
-    case 238: return TLB_TAG_INVALID;
-    case 239: return TLB_BASE;
-    case 240: return TLB_HART_BYTES;
-    case 241: return SPINLOCK_BYTES;
-    case 242: return SPINLOCK_WORD;
-    case 243: return SPINLOCK_OWNER;
-    case 244: return SPINLOCK_ACQUISITIONS;
-    case 245: return SPINLOCK_SPINS;
-    case 246: return KT_BASE;
-    case 247: return LOCKS_BYTES;
-    case 248: return LOCK_SCHED;
-    case 249: return LOCK_PROC;
-    case 250: return LOCK_FRAME;
-    case 251: return KERNEL_BLOCKS_END;
-    case 252: return KS;
-    case 253: return KS_BYTES;
-    case 254: return KS_ON;
-    case 255: return KS_THREADED;
-    case 256: return KS_POLICY;
-    case 257: return KS_LOCK_KIND;
-    case 258: return KS_NEXT_ID;
-    case 259: return KS_RQ_GEN;
-    case 260: return KS_ASID_LIMIT;
-    case 261: return KS_ASID_NEXT;
-    case 262: return KS_SLEEPERS;
-    case 263: return KS_LIVE_PROCS;
-    case 264: return KS_IRQS;
-    case 265: return KS_RUNNABLE;
-    case 266: return KS_EVENTS;
-    case 267: return KS_LIVE_THREADS;
-    case 268: return KS_OOM_KILLS;
-    case 269: return KS_WAIT_SEQ;
-    case 270: return KS_REALTIME_NS;
-    case 271: return KS_TIMEBASE_HZ;
-    case 272: return KS_TREC_COUNT;
-    case 273: return RQ_BASE;
-    case 274: return RQ_BYTES;
-    case 275: return RQ_HEAD;
-    case 276: return RQ_COUNT;
-    case 277: return RQ_SLOTS;
-    case 278: return PROC_BASE;
-    case 279: return PROC_BYTES;
-    case 280: return P_STATE;
-    case 281: return P_PID;
-    case 282: return P_ROOT;
-    case 283: return P_SATP;
-    case 284: return P_ASID;
-    case 285: return P_THREADS;
-    case 286: return P_EXIT;
-    case 287: return P_BRK_START;
-    case 288: return P_BRK;
-    case 289: return P_BRK_MAX;
-    case 290: return P_SIGNAL;
-    case 291: return P_CAUSE;
-    case 292: return P_TVAL;
-    case 293: return P_PC;
-    case 294: return P_STACK_LOW;
-    case 295: return P_INSTRET;
-    case 296: return P_SWITCHES;
-    case 297: return P_FRAMES;
-    case 298: return P_FRAMES_PEAK;
-    case 299: return P_THREADS_CREATED;
-    case 300: return P_REPORTED;
-    case 301: return P_SYSCALLS;
-    case 302: return P_PAGE_FAULTS;
-    case 303: return THREAD_BASE;
-    case 304: return THREAD_BYTES;
-    case 305: return T_REGS;
-    case 306: return T_PC;
-    case 307: return T_STATE;
-    case 308: return T_TID;
-    case 309: return T_PROC;
-    case 310: return T_CLEAR_TID;
-    case 311: return T_FUTEX_KEY;
-    case 312: return T_DEADLINE;
-    case 313: return T_SWITCHES;
-    case 314: return T_HART;
-    case 315: return T_LEVEL;
-    case 316: return T_LAST_MTIME;
-    case 317: return T_INSTRET;
-    case 318: return T_PREEMPTED;
-    case 319: return T_WAIT_SEQ;
-    case 320: return T_FUTEX_SPACE;
-    case 321: return T_IPC_EP;
-    case 322: return T_IPC_BUF;
-    case 323: return T_IPC_LEN;
-    case 324: return T_IPC_RBUF;
-    case 325: return T_IPC_RMAX;
-    case 326: return T_IPC_NEXT;
-    case 327: return T_HC_SLOT;
-    case 328: return T_HC_WAIT;
-    case 329: return TREC_BASE;
-    case 330: return TREC_BYTES;
-    case 331: return TR_TID;
-    case 332: return TR_PID;
-    case 333: return TR_SWITCHES;
-    case 334: return TR_INSTRET;
-    case 335: return TR_PREEMPTED;
-    case 336: return IPC_BASE;
-    case 337: return IPC_EP_BYTES;
-    case 338: return EP_NAME;
-    case 339: return EP_OWNER;
-    case 340: return EP_CALLS;
-    case 341: return EP_GEN;
-    case 342: return EP_SEND_HEAD;
-    case 343: return EP_SEND_TAIL;
-    case 344: return EP_RECV_HEAD;
-    case 345: return RING_BASE;
-    case 346: return RING_HEADER_BYTES;
-    case 347: return RING_POSTED;
-    case 348: return RING_DONE;
-    case 349: return RING_REAPED;
-    case 350: return RING_BUSY;
-    case 351: return RING_THREADS;
-    case 352: return RING_WAITERS;
-    case 353: return RING_WAIT_SEQ;
-    case 354: return RING_FULL_WAITS;
-    case 355: return RING_BUSY_PEAK;
-    case 356: return RING_LATE;
-    case 357: return RING_RECORDS;
-    case 358: return RING_RECORD_BYTES;
-    case 359: return R_STATE;
-    case 360: return R_ID;
-    case 361: return R_THREAD;
-    case 362: return R_TID;
-    case 363: return R_PID;
-    case 364: return R_PROC;
-    case 365: return R_NR;
-    case 366: return R_SATP;
-    case 367: return R_ARGS;
-    case 368: return R_HART;
-    case 369: return R_SIGNAL;
-    case 370: return R_MTIME;
-    case 371: return R_RESULT;
-    case 372: return KT_END;
-    case 373: return KERNEL_VERSION;
+    case 10: return VMAS_MAX;
+    case 11: return FRAMES_MAX;
+    case 12: return PEV_ENTRIES;
+    case 13: return THREADS_MAX;
+    case 14: return ASIDS_MAX;
+    case 15: return MLFQ_LEVELS;
+    case 16: return MLFQ_BOOST_IRQS;
+    case 17: return KLOG_ENTRIES;
+    case 18: return SHOOTDOWN_POLL_SPINS;
+    case 19: return IPC_ENDPOINTS_MAX;
+    case 20: return IPC_MSG_MAX;
+    case 21: return IPC_SLOT_BITS;
+    case 22: return IPC_GEN_BITS;
+    case 23: return IPC_TOKEN_SLOT_BITS;
+    case 24: return IPC_TOKEN_TID_BITS;
+    case 25: return BATCH_PAGES;
+    case 26: return TREC_ENTRIES;
+    case 27: return WALK_RETRIES_MAX;
+    case 28: return TIMEBASE_HZ_DEFAULT;
+    case 29: return RING_ENTRIES;
+    case 30: return KERNEL_BASE;
+    case 31: return SCRATCH_BASE;
+    case 32: return SCRATCH_BYTES;
+    case 33: return RAM_BASE;
+    case 34: return WASM_PAGE_BYTES;
+    case 35: return WASM_PAGES_MAX;
+    case 36: return USER_BASE;
+    case 37: return USER_END;
+    case 38: return LOAD_END;
+    case 39: return EPERM;
+    case 40: return ENOENT;
+    case 41: return ESRCH;
+    case 42: return EINTR;
+    case 43: return EBADF;
+    case 44: return ECHILD;
+    case 45: return EAGAIN;
+    case 46: return ENOMEM;
+    case 47: return EACCES;
+    case 48: return EFAULT;
+    case 49: return EINVAL;
+    case 50: return ENOSPC;
+    case 51: return EPIPE;
+    case 52: return ENOSYS;
+    case 53: return EMSGSIZE;
+    case 54: return ENOTSUP;
+    case 55: return EADDRINUSE;
+    case 56: return ETIMEDOUT;
+    case 57: return ERESTARTNOINTR;
+    case 58: return ATOLL_SYS_BASE;
+    case 59: return ATOLL_SYS_LIMIT;
+    case 60: return NR_WRITE;
+    case 61: return NR_EXIT;
+    case 62: return NR_EXIT_GROUP;
+    case 63: return NR_WAITID;
+    case 64: return NR_SET_TID_ADDRESS;
+    case 65: return NR_SCHED_YIELD;
+    case 66: return NR_SETPGID;
+    case 67: return NR_GETPGID;
+    case 68: return NR_GETSID;
+    case 69: return NR_SETSID;
+    case 70: return NR_GETPID;
+    case 71: return NR_GETPPID;
+    case 72: return NR_GETTID;
+    case 73: return NR_BRK;
+    case 74: return NR_MUNMAP;
+    case 75: return NR_CLONE;
+    case 76: return NR_MMAP2;
+    case 77: return NR_MPROTECT;
+    case 78: return NR_CLOCK_GETTIME64;
+    case 79: return NR_CLOCK_NANOSLEEP_TIME64;
+    case 80: return NR_FUTEX_TIME64;
+    case 81: return NR_IPC_REGISTER;
+    case 82: return NR_IPC_LOOKUP;
+    case 83: return NR_IPC_CALL;
+    case 84: return NR_IPC_RECV;
+    case 85: return NR_IPC_REPLY;
+    case 86: return SIGILL;
+    case 87: return SIGTRAP;
+    case 88: return SIGBUS;
+    case 89: return SIGKILL;
+    case 90: return SIGSEGV;
+    case 91: return SIGPIPE;
+    case 92: return SIGCHLD;
+    case 93: return CLONE_VM;
+    case 94: return CLONE_FS;
+    case 95: return CLONE_FILES;
+    case 96: return CLONE_SIGHAND;
+    case 97: return CLONE_VFORK;
+    case 98: return CLONE_PARENT;
+    case 99: return CLONE_THREAD;
+    case 100: return CLONE_SYSVSEM;
+    case 101: return CLONE_SETTLS;
+    case 102: return CLONE_PARENT_SETTID;
+    case 103: return CLONE_CHILD_CLEARTID;
+    case 104: return CLONE_CHILD_SETTID;
+    case 105: return CLONE_THREAD_FLAGS;
+    case 106: return FUTEX_WAIT;
+    case 107: return FUTEX_WAKE;
+    case 108: return FUTEX_REQUEUE;
+    case 109: return FUTEX_CMP_REQUEUE;
+    case 110: return FUTEX_WAKE_OP;
+    case 111: return FUTEX_WAIT_BITSET;
+    case 112: return FUTEX_WAKE_BITSET;
+    case 113: return FUTEX_PRIVATE_FLAG;
+    case 114: return FUTEX_CLOCK_REALTIME;
+    case 115: return CLOCK_REALTIME;
+    case 116: return CLOCK_MONOTONIC;
+    case 117: return CLOCK_PROCESS_CPUTIME_ID;
+    case 118: return CLOCK_THREAD_CPUTIME_ID;
+    case 119: return CLOCK_MONOTONIC_RAW;
+    case 120: return CLOCK_REALTIME_COARSE;
+    case 121: return CLOCK_MONOTONIC_COARSE;
+    case 122: return CLOCK_BOOTTIME;
+    case 123: return CLOCK_REALTIME_ALARM;
+    case 124: return CLOCK_BOOTTIME_ALARM;
+    case 125: return CLOCK_TAI;
+    case 126: return TIMER_ABSTIME;
+    case 127: return CSIGNAL;
+    case 128: return IDTYPE_ALL;
+    case 129: return IDTYPE_PID;
+    case 130: return IDTYPE_PGID;
+    case 131: return IDTYPE_PIDFD;
+    case 132: return WNOHANG;
+    case 133: return WSTOPPED;
+    case 134: return WEXITED;
+    case 135: return WCONTINUED;
+    case 136: return WNOWAIT;
+    case 137: return WNOTHREAD;
+    case 138: return WALL;
+    case 139: return WCLONE;
+    case 140: return CLD_EXITED;
+    case 141: return CLD_KILLED;
+    case 142: return CLD_DUMPED;
+    case 143: return SIGINFO_BYTES;
+    case 144: return PROT_NONE;
+    case 145: return PROT_READ;
+    case 146: return PROT_WRITE;
+    case 147: return PROT_EXEC;
+    case 148: return PROT_GROWSDOWN;
+    case 149: return PROT_GROWSUP;
+    case 150: return MAP_SHARED;
+    case 151: return MAP_PRIVATE;
+    case 152: return MAP_SHARED_VALIDATE;
+    case 153: return MAP_TYPE;
+    case 154: return MAP_FIXED;
+    case 155: return MAP_ANONYMOUS;
+    case 156: return MAP_NORESERVE;
+    case 157: return MAP_POPULATE;
+    case 158: return MAP_FIXED_NOREPLACE;
+    case 159: return MMAP_GAP;
+    case 160: return CAUSE_FETCH_MISALIGNED;
+    case 161: return CAUSE_FETCH_ACCESS;
+    case 162: return CAUSE_ILLEGAL;
+    case 163: return CAUSE_BREAKPOINT;
+    case 164: return CAUSE_LOAD_MISALIGNED;
+    case 165: return CAUSE_LOAD_ACCESS;
+    case 166: return CAUSE_STORE_MISALIGNED;
+    case 167: return CAUSE_STORE_ACCESS;
+    case 168: return CAUSE_ECALL_U;
+    case 169: return CAUSE_FETCH_PAGE_FAULT;
+    case 170: return CAUSE_LOAD_PAGE_FAULT;
+    case 171: return CAUSE_STORE_PAGE_FAULT;
+    case 172: return CAUSE_TIMER_IRQ;
+    case 173: return EXIT_BUDGET;
+    case 174: return EXIT_TRAP;
+    case 175: return EXIT_TIMER;
+    case 176: return EXIT_IDLE;
+    case 177: return EXIT_ENDED;
+    case 178: return EXIT_HOSTCALL;
+    case 179: return PARK_NONE;
+    case 180: return PARK_RESUMED;
+    case 181: return PARK_LEFT;
+    case 182: return PARK_ENDED;
+    case 183: return TS_HOSTCALL;
+    case 184: return RS_FREE;
+    case 185: return RS_POSTED;
+    case 186: return RS_TAKEN;
+    case 187: return RS_DONE;
+    case 188: return ACC_READ;
+    case 189: return ACC_WRITE;
+    case 190: return ACC_FETCH;
+    case 191: return PTE_V;
+    case 192: return PTE_R;
+    case 193: return PTE_W;
+    case 194: return PTE_X;
+    case 195: return PTE_U;
+    case 196: return PTE_G;
+    case 197: return PTE_A;
+    case 198: return PTE_D;
+    case 199: return PTE_COW;
+    case 200: return PTE_SHARED;
+    case 201: return SATP_MODE_SV32;
+    case 202: return SATP_ASID_SHIFT;
+    case 203: return FRAME_NONE;
+    case 204: return PROC_FREE;
+    case 205: return PROC_LIVE;
+    case 206: return PROC_DYING;
+    case 207: return PROC_DEAD;
+    case 208: return PROC_ZOMBIE;
+    case 209: return PEV_FORK;
+    case 210: return RA_NONE;
+    case 211: return RA_EXEC;
+    case 212: return KILL_OOM;
+    case 213: return KILL_DEADLOCK;
+    case 214: return KILL_HOST;
+    case 215: return KLOG_CLONE_FLAGS;
+    case 216: return KLOG_OOM;
+    case 217: return KLOG_FUTEX_OP;
+    case 218: return KLOG_DEADLOCK;
+    case 219: return KLOG_ENTRY_BYTES;
+    case 220: return SCHED_RR;
+    case 221: return SCHED_MLFQ;
+    case 222: return LOCK_TAS;
+    case 223: return LOCK_TTAS;
+    case 224: return LOCK_TICKET;
+    case 225: return LOCK_NONE;
+    case 226: return <u32>INIT_OK;
+    case 227: return <u32>INIT_BAD_RAM;
+    case 228: return <u32>INIT_MEMORY_TOO_SMALL;
+    case 229: return <u32>INIT_STATIC_DATA_TOO_BIG;
+    case 230: return <u32>INIT_BAD_HARTS;
+    case 231: return <u32>INIT_LAYOUT_OVERLAP;
+    case 232: return <u32>INIT_FIELD_OUTSIDE_BLOCK;
+    case 233: return <u32>INIT_BAD_BIT_WIDTH;
+    case 234: return MACHINE_MAGIC;
+    case 235: return MACHINE_BASE;
+    case 236: return MACHINE_BYTES;
+    case 237: return M_MAGIC;
+    case 238: return M_RAM_BYTES;
+    case 239: return M_HARTS;
+    case 240: return M_FRAME_NEXT;
+    case 241: return M_FRAME_FREE;
+    case 242: return M_FRAMES_USED;
+    case 243: return HARTS_BASE;
+    case 244: return HART_BYTES;
+    case 245: return H_REGS;
+    case 246: return H_PC;
+    case 247: return H_SATP;
+    case 248: return H_CAUSE;
+    case 249: return H_TVAL;
+    case 250: return H_RESV_ADDR;
+    case 251: return H_RESV_VALID;
+    case 252: return H_RESV_VALUE;
+    case 253: return H_TICK_INSNS;
+    case 254: return H_INSTRET;
+    case 255: return H_MTIME;
+    case 256: return H_MTIMECMP;
+    case 257: return H_SUBTICK;
+    case 258: return H_TLB_SETS;
+    case 259: return H_TLB_WAYS;
+    case 260: return H_RESV_VA;
+    case 261: return H_TLB_HITS;
+    case 262: return H_TLB_MISSES;
+    case 263: return H_TLB_WALKS;
+    case 264: return H_TLB_FLUSHES;
+    case 265: return H_PAGE_FAULTS;
+    case 266: return H_TIMER_IRQS;
+    case 267: return H_QUANTUM;
+    case 268: return H_CUR;
+    case 269: return H_LAST;
+    case 270: return H_SWITCHES;
+    case 271: return H_IDLE;
+    case 272: return H_ASID_FLUSHES;
+    case 273: return H_SHOOT_REQ;
+    case 274: return H_SHOOT_ACK;
+    case 275: return H_SHOOTDOWNS;
+    case 276: return H_SLICE_INSTRET;
+    case 277: return H_KLOG_HEAD;
+    case 278: return H_KLOG_TAIL;
+    case 279: return H_KLOG;
+    case 280: return H_SYSCALLS_KERNEL;
+    case 281: return H_SYSCALLS_HOST;
+    case 282: return H_PREEMPTIONS;
+    case 283: return H_KLOG_DROPPED;
+    case 284: return H_SCRATCH;
+    case 285: return H_BATCH;
+    case 286: return TLB_ENTRY_BYTES;
+    case 287: return E_TAG;
+    case 288: return E_ADDEND;
+    case 289: return E_FLAGS;
+    case 290: return TLB_TABLE_BYTES;
+    case 291: return TLBF_GLOBAL;
+    case 292: return TLBF_SUPER;
+    case 293: return TLB_TAG_INVALID;
+    case 294: return TLB_BASE;
+    case 295: return TLB_HART_BYTES;
+    case 296: return SPINLOCK_BYTES;
+    case 297: return SPINLOCK_WORD;
+    case 298: return SPINLOCK_OWNER;
+    case 299: return SPINLOCK_ACQUISITIONS;
+    case 300: return SPINLOCK_SPINS;
+    case 301: return KT_BASE;
+    case 302: return LOCKS_BYTES;
+    case 303: return LOCK_SCHED;
+    case 304: return LOCK_PROC;
+    case 305: return LOCK_FRAME;
+    case 306: return KERNEL_BLOCKS_END;
+    case 307: return KS;
+    case 308: return KS_BYTES;
+    case 309: return KS_ON;
+    case 310: return KS_THREADED;
+    case 311: return KS_POLICY;
+    case 312: return KS_LOCK_KIND;
+    case 313: return KS_NEXT_ID;
+    case 314: return KS_RQ_GEN;
+    case 315: return KS_ASID_LIMIT;
+    case 316: return KS_ASID_NEXT;
+    case 317: return KS_SLEEPERS;
+    case 318: return KS_LIVE_PROCS;
+    case 319: return KS_IRQS;
+    case 320: return KS_RUNNABLE;
+    case 321: return KS_EVENTS;
+    case 322: return KS_LIVE_THREADS;
+    case 323: return KS_OOM_KILLS;
+    case 324: return KS_WAIT_SEQ;
+    case 325: return KS_REALTIME_NS;
+    case 326: return KS_TIMEBASE_HZ;
+    case 327: return KS_TREC_COUNT;
+    case 328: return KS_INIT;
+    case 329: return KS_FORKS;
+    case 330: return KS_ZOMBIES;
+    case 331: return KS_COW_COPIES;
+    case 332: return KS_COW_REUSES;
+    case 333: return KS_ASID_RECYCLES;
+    case 334: return RQ_BASE;
+    case 335: return RQ_BYTES;
+    case 336: return RQ_HEAD;
+    case 337: return RQ_COUNT;
+    case 338: return RQ_SLOTS;
+    case 339: return PROC_BASE;
+    case 340: return PROC_BYTES;
+    case 341: return P_STATE;
+    case 342: return P_PID;
+    case 343: return P_ROOT;
+    case 344: return P_SATP;
+    case 345: return P_ASID;
+    case 346: return P_THREADS;
+    case 347: return P_EXIT;
+    case 348: return P_BRK_START;
+    case 349: return P_BRK;
+    case 350: return P_BRK_MAX;
+    case 351: return P_SIGNAL;
+    case 352: return P_CAUSE;
+    case 353: return P_TVAL;
+    case 354: return P_PC;
+    case 355: return P_STACK_LOW;
+    case 356: return P_INSTRET;
+    case 357: return P_SWITCHES;
+    case 358: return P_FRAMES;
+    case 359: return P_FRAMES_PEAK;
+    case 360: return P_THREADS_CREATED;
+    case 361: return P_REPORTED;
+    case 362: return P_SYSCALLS;
+    case 363: return P_PAGE_FAULTS;
+    case 364: return P_PARENT;
+    case 365: return P_PPID;
+    case 366: return P_PGID;
+    case 367: return P_SID;
+    case 368: return P_EXIT_SIGNAL;
+    case 369: return P_FLAGS;
+    case 370: return P_VFORK_WAITER;
+    case 371: return P_VMAS;
+    case 372: return P_EXEC_ROOT;
+    case 373: return P_EXEC_PC;
+    case 374: return P_EXEC_SP;
+    case 375: return P_EXEC_BRK;
+    case 376: return P_EXEC_BRK_MAX;
+    case 377: return P_EXEC_STACK_LOW;
+    case 378: return P_COW_FAULTS;
+    case 379: return P_OLD_ROOT;
+    case 380: return P_OLD_ASID;
+    case 381: return P_DOOMED;
+    case 382: return THREAD_BASE;
+    case 383: return THREAD_BYTES;
+    case 384: return T_REGS;
+    case 385: return T_PC;
+    case 386: return T_STATE;
+    case 387: return T_TID;
+    case 388: return T_PROC;
+    case 389: return T_CLEAR_TID;
+    case 390: return T_FUTEX_KEY;
+    case 391: return T_DEADLINE;
+    case 392: return T_SWITCHES;
+    case 393: return T_HART;
+    case 394: return T_LEVEL;
+    case 395: return T_LAST_MTIME;
+    case 396: return T_INSTRET;
+    case 397: return T_PREEMPTED;
+    case 398: return T_WAIT_SEQ;
+    case 399: return T_FUTEX_SPACE;
+    case 400: return T_IPC_EP;
+    case 401: return T_IPC_BUF;
+    case 402: return T_IPC_LEN;
+    case 403: return T_IPC_RBUF;
+    case 404: return T_IPC_RMAX;
+    case 405: return T_IPC_NEXT;
+    case 406: return T_HC_SLOT;
+    case 407: return T_HC_WAIT;
+    case 408: return T_DOOMED;
+    case 409: return TREC_BASE;
+    case 410: return TREC_BYTES;
+    case 411: return TR_TID;
+    case 412: return TR_PID;
+    case 413: return TR_SWITCHES;
+    case 414: return TR_INSTRET;
+    case 415: return TR_PREEMPTED;
+    case 416: return IPC_BASE;
+    case 417: return IPC_EP_BYTES;
+    case 418: return EP_NAME;
+    case 419: return EP_OWNER;
+    case 420: return EP_CALLS;
+    case 421: return EP_GEN;
+    case 422: return EP_SEND_HEAD;
+    case 423: return EP_SEND_TAIL;
+    case 424: return EP_RECV_HEAD;
+    case 425: return RING_BASE;
+    case 426: return RING_HEADER_BYTES;
+    case 427: return RING_POSTED;
+    case 428: return RING_DONE;
+    case 429: return RING_REAPED;
+    case 430: return RING_BUSY;
+    case 431: return RING_THREADS;
+    case 432: return RING_WAITERS;
+    case 433: return RING_WAIT_SEQ;
+    case 434: return RING_FULL_WAITS;
+    case 435: return RING_BUSY_PEAK;
+    case 436: return RING_LATE;
+    case 437: return RING_RECORDS;
+    case 438: return RING_RECORD_BYTES;
+    case 439: return R_STATE;
+    case 440: return R_ID;
+    case 441: return R_THREAD;
+    case 442: return R_TID;
+    case 443: return R_PID;
+    case 444: return R_PROC;
+    case 445: return R_NR;
+    case 446: return R_SATP;
+    case 447: return R_ARGS;
+    case 448: return R_HART;
+    case 449: return R_SIGNAL;
+    case 450: return R_MTIME;
+    case 451: return R_RESULT;
+    case 452: return R_ACTION;
+    case 453: return VMA_BYTES;
+    case 454: return VMA_BASE;
+    case 455: return VMA_TABLE_BYTES;
+    case 456: return VMA_RECORD_BYTES;
+    case 457: return V_START;
+    case 458: return V_END;
+    case 459: return V_PROT;
+    case 460: return V_FLAGS;
+    case 461: return PEV_BASE;
+    case 462: return PEV_HEADER_BYTES;
+    case 463: return PEV_HEAD;
+    case 464: return PEV_TAIL;
+    case 465: return PEV_RECORDS;
+    case 466: return PEV_RECORD_BYTES;
+    case 467: return PE_KIND;
+    case 468: return PE_PID;
+    case 469: return PE_PARENT_PID;
+    case 470: return PE_FLAGS;
+    case 471: return ASID_BASE;
+    case 472: return ASID_BYTES;
+    case 473: return ASID_FREED;
+    case 474: return ASID_READY;
+    case 475: return FRAME_REFS;
+    case 476: return FRAME_REF_BYTES;
+    case 477: return KT_END;
+    case 478: return KERNEL_VERSION;
   }
   return 0xFFFF_FFFF;
 }
@@ -636,7 +814,12 @@ export function layoutCheck(): i32 {
   if (TREC_BASE + TREC_ENTRIES * TREC_BYTES > IPC_BASE) return INIT_LAYOUT_OVERLAP; // thread records | IPC endpoints
   if (IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES > RING_BASE) return INIT_LAYOUT_OVERLAP; // IPC endpoints | host-call ring header
   if (RING_BASE + RING_HEADER_BYTES > RING_RECORDS) return INIT_LAYOUT_OVERLAP; // host-call ring header | host-call ring records
-  if (RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES > SCRATCH_BASE) return INIT_LAYOUT_OVERLAP; // host-call ring records | scratch
+  if (RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES > VMA_BASE) return INIT_LAYOUT_OVERLAP; // host-call ring records | VMA tables
+  if (VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES > PEV_BASE) return INIT_LAYOUT_OVERLAP; // VMA tables | process-event ring header
+  if (PEV_BASE + PEV_HEADER_BYTES > PEV_RECORDS) return INIT_LAYOUT_OVERLAP; // process-event ring header | process-event records
+  if (PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES > ASID_BASE) return INIT_LAYOUT_OVERLAP; // process-event records | ASID bitmaps
+  if (ASID_BASE + ASID_BYTES > FRAME_REFS) return INIT_LAYOUT_OVERLAP; // ASID bitmaps | frame reference counts
+  if (FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTES > SCRATCH_BASE) return INIT_LAYOUT_OVERLAP; // frame reference counts | scratch
   if (SCRATCH_BASE + SCRATCH_BYTES > RAM_BASE) return INIT_LAYOUT_OVERLAP; // scratch | RAM
   if (M_MAGIC + 4 > MACHINE_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (M_RAM_BYTES + 4 > MACHINE_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
@@ -714,6 +897,12 @@ export function layoutCheck(): i32 {
   if (KS_REALTIME_NS + 8 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (KS_TIMEBASE_HZ + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (KS_TREC_COUNT + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (KS_INIT + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (KS_FORKS + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (KS_ZOMBIES + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (KS_COW_COPIES + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (KS_COW_REUSES + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (KS_ASID_RECYCLES + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (RQ_HEAD + 4 > RQ_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (RQ_COUNT + 4 > RQ_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (RQ_SLOTS + (THREADS_MAX * 4) > RQ_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
@@ -740,6 +929,24 @@ export function layoutCheck(): i32 {
   if (P_REPORTED + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (P_SYSCALLS + 8 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (P_PAGE_FAULTS + 8 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_PARENT + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_PPID + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_PGID + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_SID + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_EXIT_SIGNAL + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_FLAGS + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_VFORK_WAITER + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_VMAS + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_EXEC_ROOT + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_EXEC_PC + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_EXEC_SP + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_EXEC_BRK + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_EXEC_BRK_MAX + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_EXEC_STACK_LOW + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_COW_FAULTS + 8 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_OLD_ROOT + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_OLD_ASID + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_DOOMED + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_REGS + 128 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_PC + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_STATE + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
@@ -764,6 +971,7 @@ export function layoutCheck(): i32 {
   if (T_IPC_NEXT + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_HC_SLOT + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_HC_WAIT + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (T_DOOMED + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (TR_TID + 4 > TREC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (TR_PID + 4 > TREC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (TR_SWITCHES + 8 > TREC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
@@ -799,6 +1007,19 @@ export function layoutCheck(): i32 {
   if (R_SIGNAL + 4 > RING_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (R_MTIME + 8 > RING_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (R_RESULT + 4 > RING_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (R_ACTION + 4 > RING_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (V_START + 4 > VMA_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (V_END + 4 > VMA_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (V_PROT + 4 > VMA_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (V_FLAGS + 4 > VMA_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (PEV_HEAD + 4 > PEV_HEADER_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (PEV_TAIL + 4 > PEV_HEADER_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (PE_KIND + 4 > PEV_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (PE_PID + 4 > PEV_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (PE_PARENT_PID + 4 > PEV_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (PE_FLAGS + 4 > PEV_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ASID_FREED + 64 > ASID_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ASID_READY + 64 > ASID_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (!((1 << IPC_SLOT_BITS) == IPC_ENDPOINTS_MAX)) return INIT_BAD_BIT_WIDTH; // an endpoint id's slot bits name every endpoint slot
   if (!(IPC_SLOT_BITS + IPC_GEN_BITS <= 31)) return INIT_BAD_BIT_WIDTH; // endpoint ids stay positive as a C long
   if (!((1 << IPC_TOKEN_SLOT_BITS) == THREADS_MAX)) return INIT_BAD_BIT_WIDTH; // a reply token's slot bits name every thread
@@ -811,5 +1032,7 @@ export function layoutCheck(): i32 {
   if (!(USER_BASE <= USER_END)) return INIT_BAD_BIT_WIDTH; // the user address space is not empty
   if (!(USER_END <= LOAD_END)) return INIT_BAD_BIT_WIDTH; // the stack lies below the end of loadable segments
   if (!(RING_ENTRIES + 1 <= THREADS_MAX)) return INIT_BAD_BIT_WIDTH; // the host-call ring can be full while callers still wait for a record
+  if (!(FRAMES_MAX * PAGE_BYTES == RAM_BYTES_MAX)) return INIT_BAD_BIT_WIDTH; // a reference count for every frame of the largest RAM
+  if (!(ASIDS_MAX <= 64 * 8)) return INIT_BAD_BIT_WIDTH; // an ASID bitmap holds every ASID
   return INIT_OK;
 }

@@ -114,6 +114,12 @@ export const KS_WAIT_SEQ: u32 = 64; // u64: futex waits so far (wake order)
 export const KS_REALTIME_NS: u32 = 72; // u64: CLOCK_REALTIME at virtual time 0
 export const KS_TIMEBASE_HZ: u32 = 80; // u32: mtime ticks per second
 export const KS_TREC_COUNT: u32 = 88; // u32: thread records written (ring index = count % TREC_ENTRIES)
+export const KS_INIT: u32 = 92; // u32: process index + 1 of the node's first process (the first the host loaded): orphans are reparented to it
+export const KS_FORKS: u32 = 96; // u32: forks and vforks so far
+export const KS_ZOMBIES: u32 = 100; // u32: processes ended and not yet reaped
+export const KS_COW_COPIES: u32 = 104; // u32: copy-on-write faults that copied a page
+export const KS_COW_REUSES: u32 = 108; // u32: copy-on-write faults that took over a frame no one else shared
+export const KS_ASID_RECYCLES: u32 = 112; // u32: times the ended processes' ASIDs were made reusable (one TLB flush of every hart each)
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE: u32 = 0x0040_0200; // = KS + KS_BYTES
@@ -124,7 +130,7 @@ export const RQ_SLOTS: u32 = 16; // THREADS_MAX u32 thread indexes (a ring)
 
 // ---- process table ----
 export const PROC_BASE: u32 = 0x0040_1000; // = KT_BASE + 0x1000
-export const PROC_BYTES: u32 = 128;
+export const PROC_BYTES: u32 = 256;
 export const P_STATE: u32 = 0; // u32: PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD
 export const P_PID: u32 = 4; // u32
 export const P_ROOT: u32 = 8; // u32: physical address of the root table
@@ -148,9 +154,27 @@ export const P_THREADS_CREATED: u32 = 88; // u32
 export const P_REPORTED: u32 = 92; // u32: the host reported its end
 export const P_SYSCALLS: u32 = 96; // u64
 export const P_PAGE_FAULTS: u32 = 104; // u64: demand-zero faults served
+export const P_PARENT: u32 = 112; // u32: parent's process index + 1 (0: none: loaded by the host, or an orphan with no first process left)
+export const P_PPID: u32 = 116; // u32: parent's pid (0: none)
+export const P_PGID: u32 = 120; // u32: process group id (0 for the host's group: a loaded process is not a group or session leader, as a program a shell started)
+export const P_SID: u32 = 124; // u32: session id (0: the host's session)
+export const P_EXIT_SIGNAL: u32 = 128; // u32: signal the parent gets when it ends (clone's low byte; SIGCHLD)
+export const P_FLAGS: u32 = 132; // u32: PF_* (assembly/proc.ts): loaded by the host, has exec'd, a vfork child
+export const P_VFORK_WAITER: u32 = 136; // u32: thread index + 1 of the vfork parent blocked until this child execs or ends
+export const P_VMAS: u32 = 140; // u32: VMAs in use (its VMA table is vmaTable(p))
+export const P_EXEC_ROOT: u32 = 144; // u32: execve: the new image's root table (the host builds it; the kernel commits on RA_EXEC)
+export const P_EXEC_PC: u32 = 148; // u32: execve: entry point
+export const P_EXEC_SP: u32 = 152; // u32: execve: initial stack pointer
+export const P_EXEC_BRK: u32 = 156; // u32: execve: start of the heap
+export const P_EXEC_BRK_MAX: u32 = 160; // u32: execve: heap limit
+export const P_EXEC_STACK_LOW: u32 = 164; // u32: execve: lowest address of the stack region
+export const P_COW_FAULTS: u32 = 168; // u64: copy-on-write faults served
+export const P_OLD_ROOT: u32 = 176; // u32: execve: root page number + 1 of the replaced images still in use by threads leaving (P_DOOMED), a list (exit.ts); 0: none
+export const P_OLD_ASID: u32 = 180; // u32: execve: the replaced address space's ASID
+export const P_DOOMED: u32 = 184; // u32: execve: threads of the old image still to leave (T_DOOMED)
 
 // ---- thread table ----
-export const THREAD_BASE: u32 = 0x0040_2000; // = KT_BASE + 0x2000
+export const THREAD_BASE: u32 = 0x0040_5000; // = PROC_BASE + PROCS_MAX * PROC_BYTES
 export const THREAD_BYTES: u32 = 256;
 export const T_REGS: u32 = 0; // 32 x u32
 export const T_PC: u32 = 128; // u32
@@ -176,9 +200,10 @@ export const T_IPC_RMAX: u32 = 228; // u32: client: reply buffer size
 export const T_IPC_NEXT: u32 = 232; // u32: next thread index + 1 in its endpoint's queue (0: last)
 export const T_HC_SLOT: u32 = 236; // u32: ring record index + 1 of its request (0: waiting for a free record)
 export const T_HC_WAIT: u32 = 240; // u32: its place among the threads waiting for a record (RING_WAIT_SEQ)
+export const T_DOOMED: u32 = 244; // u32: 1: another thread of its process exec'd; it leaves at its next pass through the kernel
 
 // ---- records of ended threads ----
-export const TREC_BASE: u32 = 0x0040_A000; // = THREAD_BASE + THREADS_MAX * THREAD_BYTES
+export const TREC_BASE: u32 = 0x0040_D000; // = THREAD_BASE + THREADS_MAX * THREAD_BYTES
 export const TREC_BYTES: u32 = 32;
 export const TR_TID: u32 = 0; // u32
 export const TR_PID: u32 = 4; // u32
@@ -187,7 +212,7 @@ export const TR_INSTRET: u32 = 16; // u64
 export const TR_PREEMPTED: u32 = 24; // u32
 
 // ---- IPC endpoints ----
-export const IPC_BASE: u32 = 0x0040_C000; // = TREC_BASE + TREC_ENTRIES * TREC_BYTES
+export const IPC_BASE: u32 = 0x0040_F000; // = TREC_BASE + TREC_ENTRIES * TREC_BYTES
 export const IPC_EP_BYTES: u32 = 32;
 export const EP_NAME: u32 = 0; // u32: the name it was registered under (0: free slot)
 export const EP_OWNER: u32 = 4; // u32: owning process index + 1
@@ -198,7 +223,7 @@ export const EP_SEND_TAIL: u32 = 24; // u32: newest such client
 export const EP_RECV_HEAD: u32 = 28; // u32: server threads waiting for a request, newest first (a stack)
 
 // ---- host-call ring header ----
-export const RING_BASE: u32 = 0x0040_C400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+export const RING_BASE: u32 = 0x0040_F400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
 export const RING_HEADER_BYTES: u32 = 64;
 export const RING_POSTED: u32 = 0; // u32: requests posted so far (the last request id)
 export const RING_DONE: u32 = 4; // u32: answers the host has written so far (host: atomic add)
@@ -212,7 +237,7 @@ export const RING_BUSY_PEAK: u32 = 32; // u32: most records in use at once
 export const RING_LATE: u32 = 36; // u32: answers reaped after their thread left the hart
 
 // ---- host-call ring records ----
-export const RING_RECORDS: u32 = 0x0040_C440; // = RING_BASE + RING_HEADER_BYTES
+export const RING_RECORDS: u32 = 0x0040_F440; // = RING_BASE + RING_HEADER_BYTES
 export const RING_RECORD_BYTES: u32 = 96;
 export const R_STATE: u32 = 0; // u32: RS_FREE, RS_POSTED, RS_TAKEN, RS_DONE
 export const R_ID: u32 = 4; // u32: request id (RING_POSTED after the post; never 0)
@@ -227,8 +252,46 @@ export const R_HART: u32 = 56; // u32: hart that posted it
 export const R_SIGNAL: u32 = 60; // u32: host's answer: 0, or a signal that kills the caller's process
 export const R_MTIME: u32 = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT: u32 = 72; // u32: host's answer: a0 (negative errno on failure)
+export const R_ACTION: u32 = 80; // u32: host's answer: RA_NONE, or RA_EXEC (commit the image in the caller's P_EXEC_* fields)
+
+// ---- VMA tables (one per process) ----
+/** One VMA: [V_START, V_END), V_PROT (PROT_*), V_FLAGS (MAP_SHARED or MAP_PRIVATE). */
+export const VMA_BYTES: u32 = 16;
+export const VMA_BASE: u32 = 0x0041_0040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const VMA_TABLE_BYTES: u32 = 512; // = VMAS_MAX * VMA_BYTES
+
+// ---- a VMA ----
+export const VMA_RECORD_BYTES: u32 = 16; // = VMA_BYTES
+export const V_START: u32 = 0; // u32
+export const V_END: u32 = 4; // u32
+export const V_PROT: u32 = 8; // u32
+export const V_FLAGS: u32 = 12; // u32
+
+// ---- process-event ring ----
+export const PEV_BASE: u32 = 0x0041_8040; // = VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES
+export const PEV_HEADER_BYTES: u32 = 64;
+export const PEV_HEAD: u32 = 0; // u32: events written so far (record index = head % PEV_ENTRIES); the kernel writes, under the PROC lock
+export const PEV_TAIL: u32 = 4; // u32: events the host consumed (host: atomic store)
+
+// ---- process-event records ----
+export const PEV_RECORDS: u32 = 0x0041_8080; // = PEV_BASE + PEV_HEADER_BYTES
+export const PEV_RECORD_BYTES: u32 = 16;
+export const PE_KIND: u32 = 0; // u32: PEV_*
+export const PE_PID: u32 = 4; // u32
+export const PE_PARENT_PID: u32 = 8; // u32
+export const PE_FLAGS: u32 = 12; // u32
+
+// ---- ASID bitmaps ----
+export const ASID_BASE: u32 = 0x0041_8480; // = PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES
+export const ASID_BYTES: u32 = 128;
+export const ASID_FREED: u32 = 0; // ASIDS_MAX bits: ended processes' ASIDs, not yet flushed
+export const ASID_READY: u32 = 64; // ASIDS_MAX bits: flushed everywhere, free to hand out
+
+// ---- frame reference counts ----
+export const FRAME_REFS: u32 = 0x0050_0000; // = KT_BASE + 0x10_0000
+export const FRAME_REF_BYTES: u32 = 4;
 /** End of the kernel tables. */
-export const KT_END: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const KT_END: u32 = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTES
 
 // @ts-ignore: decorator
 @inline export function hartBase(hart: u32): u32 {
@@ -243,4 +306,14 @@ export const KT_END: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_
 // @ts-ignore: decorator
 @inline export function ringRecord(slot: u32): u32 {
   return RING_RECORDS + slot * RING_RECORD_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function vmaTable(p: u32): u32 {
+  return VMA_BASE + p * VMA_TABLE_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function pevRecord(slot: u32): u32 {
+  return PEV_RECORDS + slot * PEV_RECORD_BYTES;
 }

@@ -11,7 +11,7 @@ import {
   hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
   H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, MACHINE_BASE, M_HARTS, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS,
   KS_POLICY, LOCK_SCHED, LOCK_PROC, T_PROC, T_LEVEL, T_PREEMPTED, P_STATE, P_ROOT, P_SATP, P_BRK, P_BRK_START,
-  P_STACK_LOW, P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID,
+  P_STACK_LOW, P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID, P_COW_FAULTS, T_DOOMED,
 } from './blocks';
 import { HARTS_MAX, MLFQ_LEVELS, PAGE_BYTES } from './limits';
 import { run } from './hart';
@@ -19,7 +19,8 @@ import {
   EXIT_BUDGET, EXIT_TIMER, EXIT_TRAP, CAUSE_ECALL_U, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_FETCH_MISALIGNED,
   CAUSE_LOAD_MISALIGNED, CAUSE_STORE_MISALIGNED, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT, ACC_WRITE, ACC_READ,
 } from './trap';
-import { klock, kunlock } from './klock';
+import { klock, kunlock, klockSetHart } from './klock';
+import { cowBreak, COW_DONE, COW_NO_MEMORY } from './cow';
 import { shootdownServe } from './shootdown';
 import { threadBase, hartThread, THREAD_NONE, TS_RUNNABLE } from './thread';
 import {
@@ -52,6 +53,7 @@ export function dispatch(hart: u32, budget: u32): u32 {
   assert(hart < load<u32>(MACHINE_BASE + M_HARTS), 'dispatch: hart index beyond the configured harts');
   const h = hartBase(hart);
   const start = load<u64>(h + H_INSTRET);
+  klockSetHart(hart);
   while (true) {
     shootdownServe(hart);
     if (hostcallResume(hart) == PARK_ENDED || hostcallReap(hart)) return EXIT_ENDED;
@@ -60,7 +62,7 @@ export function dispatch(hart: u32, budget: u32): u32 {
       return EXIT_IDLE;
     }
     const p = load<u32>(threadBase(hartThread(hart)) + T_PROC);
-    if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING) {
+    if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING || load<u32>(threadBase(hartThread(hart)) + T_DOOMED) != 0) {
       if (leaveDying(hart)) return EXIT_ENDED;
       continue;
     }
@@ -101,7 +103,7 @@ function schedPick(hart: u32): u32 {
   while (true) {
     const t = rqPop();
     if (t == THREAD_NONE) return t;
-    if (atomic.load<u32>(procBase(load<u32>(threadBase(t) + T_PROC)) + P_STATE) == PROC_DYING) {
+    if (atomic.load<u32>(procBase(load<u32>(threadBase(t) + T_PROC)) + P_STATE) == PROC_DYING || load<u32>(threadBase(t) + T_DOOMED) != 0) {
       threadRelease(t);
       continue;
     }
@@ -152,13 +154,24 @@ function timerInterrupt(hart: u32): void {
 
 const FAULT_SERVED: u32 = 0, FAULT_FATAL: u32 = 1, FAULT_OOM: u32 = 2;
 
-/** A load or store page fault in the heap or the stack on an unmapped page: map a zeroed frame. */
+/**
+ * A store to a copy-on-write page (cow.ts), or a load or store page fault in the heap or the stack on an
+ * unmapped page: map a zeroed frame.
+ */
 function pageFault(hart: u32, p: u32, cause: u32): u32 {
   if (cause != CAUSE_LOAD_PAGE_FAULT && cause != CAUSE_STORE_PAGE_FAULT) return FAULT_FATAL;
   const h = hartBase(hart);
   const pb = procBase(p);
   const va = load<u32>(h + H_TVAL);
   const page = va & ~(PAGE_BYTES - 1);
+  if (cause == CAUSE_STORE_PAGE_FAULT) {
+    const c = cowBreak(load<u32>(pb + P_SATP), va, hart, false);
+    if (c == COW_DONE) {
+      store<u64>(pb + P_COW_FAULTS, load<u64>(pb + P_COW_FAULTS) + 1);
+      return FAULT_SERVED;
+    }
+    if (c == COW_NO_MEMORY) return faultOom(hart, pb, va);
+  }
   klock(LOCK_PROC);
   const brkStart = load<u32>(pb + P_BRK_START);
   const heapEnd = (load<u32>(pb + P_BRK) + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
@@ -180,11 +193,13 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
     }
   }
   kunlock(LOCK_PROC);
-  if (r == FAULT_OOM) {
-    klog(hart, KLOG_OOM, load<u32>(pb + P_PID), load<u32>(threadBase(hartThread(hart)) + T_TID), va);
-    atomic.add<u32>(KS + KS_OOM_KILLS, 1);
-  }
-  return r;
+  return r == FAULT_OOM ? faultOom(hart, pb, va) : r;
+}
+
+function faultOom(hart: u32, pb: u32, va: u32): u32 {
+  klog(hart, KLOG_OOM, load<u32>(pb + P_PID), load<u32>(threadBase(hartThread(hart)) + T_TID), va);
+  atomic.add<u32>(KS + KS_OOM_KILLS, 1);
+  return FAULT_OOM;
 }
 
 function signalOf(cause: u32): u32 {

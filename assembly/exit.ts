@@ -5,11 +5,13 @@
 // lock, which it takes itself, except threadRelease and releaseBlocked, whose callers hold it.
 import {
   hartBase, H_MTIME, H_PC, KS, KS_LIVE_THREADS, KS_TREC_COUNT, TREC_BASE, TREC_BYTES, LOCK_SCHED,
-  T_STATE, T_TID, T_PROC, T_CLEAR_TID, T_DEADLINE, T_SWITCHES, T_INSTRET, T_PREEMPTED, P_PID, P_STATE, P_THREADS,
-  P_EXIT, P_SATP,
+  T_STATE, T_TID, T_PROC, T_CLEAR_TID, T_DEADLINE, T_LAST_MTIME, T_SWITCHES, T_INSTRET, T_PREEMPTED, P_PID, P_STATE, P_THREADS,
+  P_EXIT, P_SATP, P_OLD_ROOT, P_DOOMED, T_DOOMED,
 } from './blocks';
 import { RAM_BASE } from './layout';
-import { THREADS_MAX, TREC_ENTRIES } from './limits';
+import { THREADS_MAX, TREC_ENTRIES, PROCS_MAX } from './limits';
+import { vmDestroy } from './vm';
+import { asidRelease } from './asid';
 import { KILL_HOST } from './abi';
 import { klock, kunlock } from './klock';
 import { TIMER_DISARMED } from './timer';
@@ -18,13 +20,48 @@ import { threadBase, hartThread, threadBlocked, threadForgetHostcall, TS_FREE, T
 import { switchOut, sleepersDrop } from './sched';
 import { futexWake } from './futex';
 import { ipcProcGone, ipcUnlink } from './ipc';
+import { procEnded } from './wait';
 import { userWord } from './usercopy';
 import { sysReturn } from './caller';
+
+// Old images of a process that exec'd while other threads still ran them: a list through the old root
+// tables (entry 1023, never a user mapping: user space ends at LOAD_END, holds the next root with V clear;
+// entry 1022 its ASID), freed when the last such thread has left.
+const OLD_NEXT: u32 = 1023 * 4;
+const OLD_ASID: u32 = 1022 * 4;
+
+/** Put an address space on process block b's list of old images (exec.ts). Under the SCHED lock. */
+export function oldImagePush(b: u32, root: u32, asid: u32): void {
+  store<u32>(RAM_BASE + root + OLD_NEXT, load<u32>(b + P_OLD_ROOT) << 9); // (root + 1) << 9: bit 0 (V) stays clear
+  store<u32>(RAM_BASE + root + OLD_ASID, asid << 10);
+  store<u32>(b + P_OLD_ROOT, (root >>> 12) + 1);
+}
+
+/** A thread of an old image has left: after the last one, the old images go. */
+function doomedGone(b: u32): void {
+  const n = load<u32>(b + P_DOOMED);
+  assert(n != 0, 'execve: doomed thread count underflow');
+  store<u32>(b + P_DOOMED, n - 1);
+  if (n != 1) return;
+  let link = load<u32>(b + P_OLD_ROOT); // root page number + 1; 0 ends the list
+  store<u32>(b + P_OLD_ROOT, 0);
+  for (let i: u32 = 0; i < PROCS_MAX * THREADS_MAX && link != 0; i++) {
+    const root = (link - 1) << 12;
+    const next = load<u32>(RAM_BASE + root + OLD_NEXT) >>> 9;
+    const asid = load<u32>(RAM_BASE + root + OLD_ASID) >>> 10;
+    store<u32>(RAM_BASE + root + OLD_NEXT, 0);
+    store<u32>(RAM_BASE + root + OLD_ASID, 0);
+    vmDestroy(root);
+    asidRelease(asid);
+    link = next;
+  }
+}
 
 /** Free a thread that no hart runs and no ring holds; true when the process ended with it. */
 export function threadRelease(t: u32): bool {
   const b = threadBase(t);
   assert(load<u32>(b + T_STATE) != TS_FREE, 'releasing a free thread slot');
+  if (load<u32>(b + T_DOOMED) != 0) doomedGone(procBase(load<u32>(b + T_PROC)));
   if (load<u64>(b + T_DEADLINE) != TIMER_DISARMED) sleepersDrop();
   store<u32>(b + T_STATE, TS_FREE);
   const n = load<u32>(KS + KS_TREC_COUNT);
@@ -46,6 +83,7 @@ export function threadRelease(t: u32): bool {
   if (threads > 1) return false;
   ipcProcGone(p, 0);
   procTeardown(p);
+  procEnded(p, load<u64>(b + T_LAST_MTIME));
   return true;
 }
 
@@ -78,9 +116,10 @@ export function threadExit(hart: u32, code: u32): bool {
   const pb = procBase(load<u32>(tb + T_PROC));
   const ctid = load<u32>(tb + T_CLEAR_TID);
   sysReturn(h, 0);
+  // Translated before the SCHED lock: a copy-on-write page is broken under the PROC lock.
+  const a = ctid != 0 ? userWord(load<u32>(pb + P_SATP), ctid, true) : 0;
   klock(LOCK_SCHED);
   if (ctid != 0) {
-    const a = userWord(load<u32>(pb + P_SATP), ctid, true);
     if (a != 0) {
       atomic.store<u32>(a, 0);
       futexWake(a - RAM_BASE, 0, 1, load<u64>(h + H_MTIME)); // a shared wake, as Linux's

@@ -4,6 +4,9 @@
 // on with other threads; the host answers whenever it can (at once, or after a network round trip) by
 // writing the result into the record and marking it DONE, and the kernel then wakes the thread with
 // a0 = result and pc past the ecall (or kills its process with the signal the host asked for: SIGPIPE).
+// Two answers mean more: -ERESTARTNOINTR runs the ecall again (pc unchanged, a0 untouched: a fork the
+// host let wait until it drained the process events), and R_ACTION = RA_EXEC commits the new image the
+// host wrote into the caller's slot (exec.ts).
 //
 // A caller stays parked on its hart (H_CUR, registers in the hart block) until the hart next looks: an
 // answer already there resumes it in place, with no context switch and its quantum untouched, exactly as a
@@ -19,20 +22,23 @@ import {
   hartBase, ringRecord, H_CUR, H_MTIME, LOCK_SCHED, T_STATE, T_TID, T_PROC, T_REGS, T_PC, T_HART, T_HC_SLOT,
   T_HC_WAIT, P_PID, P_SATP, P_STATE, RING_BASE, RING_POSTED, RING_DONE, RING_REAPED, RING_BUSY, RING_THREADS,
   RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS, RING_BUSY_PEAK, RING_LATE, R_STATE, R_ID, R_THREAD, R_TID, R_PID,
-  R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, H_REGS,
+  R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_ACTION, H_REGS, T_DOOMED,
 } from './blocks';
 import { RING_ENTRIES, THREADS_MAX } from './limits';
-import { RS_FREE, RS_POSTED, RS_DONE, PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED, KILL_HOST } from './abi';
+import { RS_FREE, RS_POSTED, RS_DONE, PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED, KILL_HOST, RA_NONE, RA_EXEC, ERESTARTNOINTR } from './abi';
 import { klock, kunlock } from './klock';
 import { procBase, PROC_DYING } from './proc';
-import { threadBase, hartThread, THREAD_NONE, TS_RUNNING, TS_HOSTCALL } from './thread';
-import { switchOut, threadWake } from './sched';
+import { threadBase, hartThread, THREAD_NONE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL } from './thread';
+import { switchOut, threadWake, rqPush } from './sched';
+import { execCommit } from './exec';
 import { threadRelease, procKill, hartKill } from './exit';
 import { callHart, callH, callT, callP, sysReturn, threadSyscallReturn } from './caller';
 
 export { PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED };
 
 const NO_SLOT: u32 = 0xFFFF_FFFF;
+/** A host answer of -ERESTARTNOINTR: execute the ecall again (pc unchanged, a0 untouched). */
+const RESTART: u32 = <u32>-ERESTARTNOINTR;
 
 // @ts-ignore: decorator
 @inline function recBase(slot: u32): u32 {
@@ -77,6 +83,7 @@ function recordPost(slot: u32, t: u32, p: u32, regs: u32, hart: u32, mtime: u64)
   store<u32>(r + R_HART, hart);
   store<u32>(r + R_SIGNAL, 0);
   store<u32>(r + R_RESULT, 0);
+  store<u32>(r + R_ACTION, RA_NONE);
   store<u64>(r + R_MTIME, mtime);
   store<u32>(tb + T_HC_SLOT, slot + 1);
   const busy = ring(RING_BUSY) + 1;
@@ -169,13 +176,23 @@ export function hostcallResume(hart: u32): u32 {
     kunlock(LOCK_SCHED);
     return PARK_LEFT;
   }
-  const result = load<u32>(r + R_RESULT), signal = load<u32>(r + R_SIGNAL);
+  const result = load<u32>(r + R_RESULT), signal = load<u32>(r + R_SIGNAL), action = load<u32>(r + R_ACTION);
   recordFree(s, hart);
   threadsDrop();
   store<u32>(tb + T_STATE, TS_RUNNING);
+  if (signal == 0 && action == RA_EXEC) {
+    // The new image: the caller leaves the hart, is rebuilt, and queues (or goes with its dying process).
+    switchOut(hart, TS_RUNNABLE);
+    let ended = false;
+    if (execCommit(t, load<u64>(hartBase(hart) + H_MTIME))) rqPush(t);
+    else ended = threadRelease(t);
+    kunlock(LOCK_SCHED);
+    return ended ? PARK_ENDED : PARK_LEFT;
+  }
   kunlock(LOCK_SCHED);
   if (signal != 0) return hartKill(hart, signal) ? PARK_ENDED : PARK_LEFT;
-  sysReturn(hartBase(hart), result);
+  // -ERESTARTNOINTR: the ecall runs again (pc on it, a0 as it was).
+  if (result != RESTART) sysReturn(hartBase(hart), result);
   return PARK_RESUMED;
 }
 
@@ -196,17 +213,21 @@ export function hostcallReap(hart: u32): bool {
     const tb = threadBase(t);
     if (load<u32>(tb + T_HART) != 0) continue; // still parked on a hart: that hart resumes it
     assert(load<u32>(tb + T_STATE) == TS_HOSTCALL && load<u32>(tb + T_HC_SLOT) == s + 1, 'host-call ring: an answer for a thread not waiting for it');
-    const result = load<u32>(r + R_RESULT), signal = load<u32>(r + R_SIGNAL);
+    const result = load<u32>(r + R_RESULT), signal = load<u32>(r + R_SIGNAL), action = load<u32>(r + R_ACTION);
     recordFree(s, hart);
     threadsDrop();
     ringSet(RING_LATE, ring(RING_LATE) + 1);
     const p = load<u32>(tb + T_PROC);
     if (signal != 0) procKill(p, 128 + signal, signal, KILL_HOST + signal, 0, load<u32>(tb + T_PC));
-    if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING) {
+    if (signal == 0 && action == RA_EXEC && !execCommit(t, now)) {
+      if (threadRelease(t)) ended = true;
+      continue;
+    }
+    if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING || load<u32>(tb + T_DOOMED) != 0) {
       if (threadRelease(t)) ended = true; // not released with its process while its request was in flight
       continue;
     }
-    threadSyscallReturn(t, result);
+    if (action != RA_EXEC && result != RESTART) threadSyscallReturn(t, result);
     threadWake(t, now);
   }
   kunlock(LOCK_SCHED);

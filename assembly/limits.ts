@@ -19,11 +19,17 @@ export const RAM_BYTES_MAX: u32 = 0x3F00_0000;
 export const RAM_BYTES_MIN: u32 = 0x0001_0000;
 /** Largest instruction budget for one call of run(). */
 export const RUN_BUDGET_MAX: u32 = 0x4000_0000;
-/** Processes per machine (the process table's size). */
-export const PROCS_MAX: u32 = 16;
+/** Processes per machine (the process table's size): live ones, zombies not yet reaped, and the slots of the processes the host loaded, which stay DEAD for the host to read. */
+export const PROCS_MAX: u32 = 64;
+/** mmap areas (VMAs) per process; a call that would need more fails with ENOMEM (Linux: vm.max_map_count). */
+export const VMAS_MAX: u32 = 32;
+/** Frames of the largest RAM (RAM_BYTES_MAX / PAGE_BYTES): the frame reference counts are laid out for this many. */
+export const FRAMES_MAX: u32 = 0x0003_F000;
+/** Records in the process-event ring (fork events for the host); a fork that finds it full is handed to the host, which drains it and answers -ERESTARTNOINTR. */
+export const PEV_ENTRIES: u32 = 64;
 /** Threads per machine, all processes together (the thread table's size; each run queue holds this many). */
 export const THREADS_MAX: u32 = 128;
-/** Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback once the configured pool is used up. */
+/** Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback while every ASID of the configured pool is held by a live process. An ended process's ASID is reused after one TLB flush of every hart. */
 export const ASIDS_MAX: u32 = 512;
 /** MLFQ levels; level l runs for quantum << l ticks. */
 export const MLFQ_LEVELS: u32 = 3;

@@ -1,24 +1,37 @@
 // The process table: PROCS_MAX slots, each with its Sv32 root, ASID, brk bounds, live-thread count, exit
-// status or killing signal, and counters. Slots are allocated under the PROC lock; liveness (LIVE, DYING,
-// DEAD) changes under the SCHED lock, because it moves with the threads. A process owns every frame its
-// page tables reach below USER_END and gives them all back when its last thread leaves (procTeardown).
+// status or killing signal, parent, process group and session, and counters. Slots are allocated under the
+// PROC lock; liveness (LIVE, DYING, then DEAD or ZOMBIE) changes under the SCHED lock, because it moves with
+// the threads. A process holds one reference to every frame its page tables reach and drops them all when
+// its last thread leaves (procTeardown); a frame shared copy-on-write or MAP_SHARED lives on while another
+// process holds it. A vfork child shares its parent's address space (PF_SHARED_VM) and frees none of it.
 import { RAM_BASE } from './layout';
 import {
   PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START, P_BRK, P_BRK_MAX,
-  P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_FRAMES, KS, KS_NEXT_ID, KS_ASID_LIMIT, KS_ASID_NEXT,
-  KS_LIVE_PROCS, KS_EVENTS, LOCK_PROC,
+  P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_FRAMES, P_FLAGS, P_EXIT_SIGNAL, KS, KS_NEXT_ID, KS_ASID_LIMIT,
+  KS_LIVE_PROCS, KS_EVENTS, KS_INIT, LOCK_PROC,
 } from './blocks';
 import { PROCS_MAX, ASIDS_MAX } from './limits';
 import { klock, kunlock } from './klock';
-import { frameFree } from './frames';
-import { PTE_V, PTE_R, PTE_X } from './mmu';
+import { vmDestroy } from './vm';
+import { asidAlloc, asidRelease, asidRecycle, ASID_NO_HART } from './asid';
+import { PTE_R, PTE_X } from './mmu';
 
 // States and kill reasons are shared with the host (abi/defs.mjs).
-import { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, KILL_OOM, KILL_DEADLOCK, SATP_MODE_SV32, SATP_ASID_SHIFT } from './abi';
-export { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, KILL_OOM, KILL_DEADLOCK };
+import {
+  PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, KILL_OOM, KILL_DEADLOCK, SATP_MODE_SV32, SATP_ASID_SHIFT, SIGCHLD,
+} from './abi';
+export { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, KILL_OOM, KILL_DEADLOCK };
 export const PROC_NONE: u32 = 0xFFFF_FFFF;
-/** The first user address above the user half: page tables below it are the process's own. */
-const USER_L1_ENTRIES: u32 = 512;
+/** Level-1 entries of a root table (each may point to a level-0 table of the process's own). */
+const L1_ENTRIES: u32 = 1024;
+
+// P_FLAGS bits.
+/** Loaded by the host: its slot stays DEAD after its end, for the host to read (procResult). */
+export const PF_HOSTED: u32 = 1;
+/** Has called execve (setpgid on it from its parent is then EACCES). */
+export const PF_EXECED: u32 = 2;
+/** A vfork child running in its parent's address space: its root, ASID and frames are the parent's. */
+export const PF_SHARED_VM: u32 = 4;
 
 // @ts-ignore: decorator
 @inline export function procBase(p: u32): u32 {
@@ -31,32 +44,63 @@ export function kernelSetAsids(count: u32): void {
   store<u32>(KS + KS_ASID_LIMIT, count == 0 || count > ASIDS_MAX ? ASIDS_MAX : count);
 }
 
-/** Take a slot for a process whose address space is `root`; its index, or PROC_NONE when the table is full. */
+/**
+ * A process the host loads, in address space `root`: its slot index, or PROC_NONE when the table is full.
+ * It has no parent; the first one is the node's first process, which inherits orphans. Its group and
+ * session are the host's (0): it leads neither, as a program a shell started.
+ */
 export function procCreate(root: u32): u32 {
+  asidRecycle(ASID_NO_HART);
   klock(LOCK_PROC);
+  const p = procSlotTake(root, asidAlloc());
+  if (p != PROC_NONE) {
+    store<u32>(procBase(p) + P_FLAGS, PF_HOSTED);
+    if (load<u32>(KS + KS_INIT) == 0) store<u32>(KS + KS_INIT, p + 1);
+  }
+  kunlock(LOCK_PROC);
+  return p;
+}
+
+/**
+ * A free slot made LIVE for address space root with the given ASID (0: the shared one); PROC_NONE when
+ * the table is full (the ASID goes back). Under the PROC lock.
+ */
+export function procSlotTake(root: u32, asid: u32): u32 {
   let p: u32 = 0;
   while (p < PROCS_MAX && load<u32>(procBase(p) + P_STATE) != PROC_FREE) p++;
   if (p == PROCS_MAX) {
-    kunlock(LOCK_PROC);
+    asidRelease(asid);
     return PROC_NONE;
   }
   const b = procBase(p);
   memory.fill(b, 0, PROC_BYTES);
-  const next = load<u32>(KS + KS_ASID_NEXT);
-  let asid: u32 = 0;
-  if (next < load<u32>(KS + KS_ASID_LIMIT)) {
-    asid = next;
-    store<u32>(KS + KS_ASID_NEXT, next + 1);
-  }
   store<u32>(b + P_PID, atomic.add<u32>(KS + KS_NEXT_ID, 1));
-  store<u32>(b + P_ROOT, root);
-  store<u32>(b + P_ASID, asid);
-  store<u32>(b + P_SATP, SATP_MODE_SV32 | (asid << SATP_ASID_SHIFT) | (root >>> 12));
+  store<u32>(b + P_EXIT_SIGNAL, SIGCHLD);
+  procSetSpace(p, root, asid);
   atomic.store<u32>(b + P_STATE, PROC_LIVE);
   const live = atomic.add<u32>(KS + KS_LIVE_PROCS, 1);
   assert(live < PROCS_MAX, 'live process count above PROCS_MAX');
-  kunlock(LOCK_PROC);
   return p;
+}
+
+/** Point process p at address space root with asid (satp follows). */
+export function procSetSpace(p: u32, root: u32, asid: u32): void {
+  const b = procBase(p);
+  store<u32>(b + P_ROOT, root);
+  store<u32>(b + P_ASID, asid);
+  store<u32>(b + P_SATP, SATP_MODE_SV32 | (asid << SATP_ASID_SHIFT) | (root >>> 12));
+}
+
+/** Give back a slot procSlotTake handed out whose process never ran (a fork that failed). Under the PROC lock. */
+export function procSlotUndo(p: u32): void {
+  const b = procBase(p);
+  if ((load<u32>(b + P_FLAGS) & PF_SHARED_VM) == 0) {
+    vmDestroy(load<u32>(b + P_ROOT));
+    asidRelease(load<u32>(b + P_ASID));
+  }
+  atomic.store<u32>(b + P_STATE, PROC_FREE);
+  const live = atomic.sub<u32>(KS + KS_LIVE_PROCS, 1);
+  assert(live != 0, 'live process count underflow');
 }
 
 /** The heap and stack bounds the kernel's brk and demand paging use. */
@@ -71,24 +115,26 @@ export function procSetMemory(p: u32, brkStart: u32, brkMax: u32, stackLow: u32)
 /** Frames the process's page tables reach (tables and pages, the root included). */
 export function procFrames(p: u32): u32 {
   const root = load<u32>(procBase(p) + P_ROOT);
-  if (load<u32>(procBase(p) + P_STATE) == PROC_DEAD) return 0;
+  const st = load<u32>(procBase(p) + P_STATE);
+  if (st != PROC_LIVE && st != PROC_DYING) return 0;
   let n: u32 = 1;
-  for (let i: u32 = 0; i < USER_L1_ENTRIES; i++) {
+  for (let i: u32 = 0; i < L1_ENTRIES; i++) {
     const l1 = atomic.load<u32>(RAM_BASE + root + (i << 2));
-    if ((l1 & PTE_V) == 0 || (l1 & (PTE_R | PTE_X)) != 0) continue;
+    if ((l1 & 1) == 0 || (l1 & (PTE_R | PTE_X)) != 0) continue;
     const table = (l1 >>> 10) << 12;
     n++;
     for (let j: u32 = 0; j < 1024; j++) {
-      if ((atomic.load<u32>(RAM_BASE + table + (j << 2)) & PTE_V) != 0) n++;
+      if (atomic.load<u32>(RAM_BASE + table + (j << 2)) != 0) n++;
     }
   }
   return n;
 }
 
 /**
- * Free every frame of a process whose last thread has left, and mark it DEAD (the host reports it).
- * Called under the SCHED lock by whoever released the last thread. No hart runs the process any more, and
- * its ASID is never handed out again, so stale TLB entries for it can never be used.
+ * Drop every frame of a process whose last thread has left, and mark it DEAD (wait.ts's procEnded then
+ * makes it a zombie for its parent, or frees the slot of a parentless child). Called under the SCHED lock
+ * by whoever released the last thread. No hart runs the process any more, and its ASID is not handed out
+ * again before every hart's TLB has been flushed (asid.ts), so stale TLB entries for it are never used.
  */
 export function procTeardown(p: u32): void {
   const b = procBase(p);
@@ -97,20 +143,10 @@ export function procTeardown(p: u32): void {
   assert(load<u32>(b + P_THREADS) == 0, 'tearing down a process that has threads');
   const root = load<u32>(b + P_ROOT);
   let freed: u32 = 0;
-  for (let i: u32 = 0; i < USER_L1_ENTRIES; i++) {
-    const a1 = RAM_BASE + root + (i << 2);
-    const l1 = load<u32>(a1);
-    if ((l1 & PTE_V) == 0) continue;
-    store<u32>(a1, 0);
-    if ((l1 & (PTE_R | PTE_X)) != 0) continue; // a superpage is not the process's own frame
-    const table = (l1 >>> 10) << 12;
-    for (let j: u32 = 0; j < 1024; j++) {
-      const pte = load<u32>(RAM_BASE + table + (j << 2));
-      if ((pte & PTE_V) != 0 && frameFree((pte >>> 10) << 12)) freed++;
-    }
-    if (frameFree(table)) freed++;
+  if ((load<u32>(b + P_FLAGS) & PF_SHARED_VM) == 0) {
+    freed = vmDestroy(root);
+    asidRelease(load<u32>(b + P_ASID));
   }
-  if (frameFree(root)) freed++;
   store<u32>(b + P_FRAMES, freed);
   atomic.store<u32>(b + P_STATE, PROC_DEAD);
   const live = atomic.sub<u32>(KS + KS_LIVE_PROCS, 1);
@@ -129,6 +165,10 @@ export function procMarkDying(p: u32, exitCode: u32, signal: u32, cause: u32, tv
   store<u32>(b + P_PC, pc);
   atomic.store<u32>(b + P_STATE, PROC_DYING);
   return true;
+}
+
+export function procFlags(p: u32): u32 {
+  return load<u32>(procBase(p) + P_FLAGS);
 }
 
 export function procState(p: u32): u32 {

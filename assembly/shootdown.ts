@@ -3,7 +3,7 @@
 // threaded mode it posts a request (a generation number) to each hart and waits until each has flushed,
 // serving requests posted to itself meanwhile so two requesters never wait on each other. A hart serves
 // requests at the top of every dispatch pass, so the wait is bounded by one quantum of the slowest hart.
-// Callers hold no kernel lock while they wait.
+// A caller may hold kernel locks while it waits: a hart spinning for one serves its shootdowns (klock.ts).
 import { hartBase, MACHINE_BASE, M_HARTS, KS, KS_THREADED, H_SHOOT_REQ, H_SHOOT_ACK, H_SHOOTDOWNS } from './blocks';
 import { tlbFlush } from './tlb';
 
@@ -17,11 +17,14 @@ export function shootdownServe(hart: u32): void {
   atomic.store<u32>(h + H_SHOOT_ACK, req);
 }
 
-/** Make every hart other than `self` drop its TLB entries; returns when all have. */
+/**
+ * Make every hart other than `self` drop its TLB entries; returns when all have. self may be beyond the
+ * configured harts (the host's own calls, which run on no hart): then every hart is shot down.
+ */
 export function shootdownOthers(self: u32): void {
   const harts = load<u32>(MACHINE_BASE + M_HARTS);
   const threaded = load<u32>(KS + KS_THREADED) != 0;
-  assert(self < harts, 'shootdown: hart index beyond the configured harts');
+  const own = self < harts;
   for (let o: u32 = 0; o < harts; o++) {
     if (o == self) continue;
     const h = hartBase(o);
@@ -31,6 +34,6 @@ export function shootdownOthers(self: u32): void {
       continue;
     }
     const gen = atomic.add<u32>(h + H_SHOOT_REQ, 1) + 1;
-    while (((atomic.load<u32>(h + H_SHOOT_ACK) - gen) as i32) < 0) shootdownServe(self);
+    while (((atomic.load<u32>(h + H_SHOOT_ACK) - gen) as i32) < 0) if (own) shootdownServe(self);
   }
 }

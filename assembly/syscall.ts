@@ -1,5 +1,6 @@
 // The system calls the kernel serves itself, because their state is shared by harts on different worker
-// threads: clone, exit, exit_group, gettid, getpid, set_tid_address, sched_yield, futex_time64, brk,
+// threads: clone (threads here, fork and vfork in fork.ts), exit, exit_group, waitid (wait.ts), the process
+// group calls (pgid.ts), gettid, getpid, set_tid_address, sched_yield, futex_time64, brk,
 // clock_nanosleep_time64 and Atoll's IPC calls (ipc.ts). Everything else (write, clock_gettime64, unknown
 // numbers) goes to the host through the host-call ring (hostcall.ts).
 // User pointers go through the caller's page tables (usercopy.ts): a bad one is -EFAULT, as on Linux.
@@ -7,7 +8,7 @@
 import {
   H_REGS, H_PC, H_MTIME, H_SCRATCH, KS, KS_NEXT_ID, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_SLEEPERS, LOCK_SCHED,
   LOCK_PROC, T_TID, T_CLEAR_TID, T_REGS, T_PC, T_LEVEL, T_LAST_MTIME, T_DEADLINE, P_ROOT, P_PID, P_BRK,
-  P_BRK_START, P_BRK_MAX, P_ASID,
+  P_BRK_START, P_BRK_MAX, P_ASID, P_PGID, P_SID,
 } from './blocks';
 import { RAM_BASE } from './layout';
 import { PAGE_BYTES } from './limits';
@@ -21,6 +22,9 @@ import { futexBlock, futexWake, futexRequeue } from './futex';
 import { userWord, readUser64, writeUser32 } from './usercopy';
 import { threadExit, exitGroup } from './exit';
 import { ipcSyscall } from './ipc';
+import { cloneIsFork, forkSyscall, FORK_HOST } from './fork';
+import { waitid } from './wait';
+import { getppid, setpgid, getIdOf, setsid } from './pgid';
 import { callerEnter, callHart, callH, callTb, callP, callPb, callSatp, arg, ret } from './caller';
 
 export const SYS_DONE: u32 = 0; // served; the hart may now have another thread (or none)
@@ -34,7 +38,8 @@ import {
   NR_CLONE, NR_CLOCK_GETTIME64 as NR_CLOCK_GETTIME, NR_CLOCK_NANOSLEEP_TIME64 as NR_CLOCK_NANOSLEEP, EAGAIN, EFAULT,
   EINVAL, ENOSYS, ENOTSUP, CLONE_THREAD_FLAGS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID,
   CLONE_CHILD_SETTID, FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE,
-  FUTEX_WAKE_OP, FUTEX_PRIVATE_FLAG as FUTEX_PRIVATE, FUTEX_CLOCK_REALTIME, KILL_HOST,
+  FUTEX_WAKE_OP, FUTEX_PRIVATE_FLAG as FUTEX_PRIVATE, FUTEX_CLOCK_REALTIME, KILL_HOST, NR_WAITID, NR_GETPPID,
+  NR_SETPGID, NR_GETPGID, NR_GETSID, NR_SETSID,
 } from './abi';
 
 /** The flags every thread clone must carry (CLONE_THREAD_FLAGS), and those it may add. */
@@ -62,7 +67,16 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
       return SYS_DONE;
     case NR_EXIT: return threadExit(hart, arg(0)) ? SYS_ENDED : SYS_DONE;
     case NR_EXIT_GROUP: return exitGroup(hart, arg(0)) ? SYS_ENDED : SYS_DONE;
-    case NR_CLONE: ret(clone()); return SYS_DONE;
+    case NR_CLONE:
+      if (cloneIsFork(arg(0))) return forkSyscall() == FORK_HOST ? SYS_HOST : SYS_DONE;
+      ret(clone());
+      return SYS_DONE;
+    case NR_WAITID: waitid(); return SYS_DONE;
+    case NR_GETPPID: getppid(); return SYS_DONE;
+    case NR_SETPGID: setpgid(); return SYS_DONE;
+    case NR_GETPGID: getIdOf(P_PGID); return SYS_DONE;
+    case NR_GETSID: getIdOf(P_SID); return SYS_DONE;
+    case NR_SETSID: setsid(); return SYS_DONE;
     case NR_FUTEX: futex(); return SYS_DONE;
     case NR_BRK: ret(brk(arg(0))); return SYS_DONE;
     case NR_CLOCK_NANOSLEEP: nanosleep(); return SYS_DONE;

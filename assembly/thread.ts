@@ -19,6 +19,8 @@ export const TS_SLEEP: u32 = 4; // blocked until its deadline
 export const TS_IPC_SEND: u32 = 5; // a client whose request no server has taken yet
 export const TS_IPC_RECV: u32 = 6; // a server waiting for a request
 export const TS_IPC_REPLY: u32 = 7; // a client whose request a server took, waiting for the reply
+export const TS_WAIT: u32 = 9; // blocked in waitid until one of its process's children ends (wait.ts); pc on the ecall
+export const TS_VFORK: u32 = 10; // a vfork parent, until its child execs or ends (fork.ts)
 // TS_HOSTCALL (8): a caller waiting for the host (hostcall.ts), parked on its hart or switched out; the host
 // reads it, so its number is in abi/defs.mjs.
 export { TS_HOSTCALL };
@@ -49,7 +51,7 @@ export function threadInIpc(state: u32): bool {
 
 /** True for the states of a blocked thread (no hart runs it, no run queue holds it). */
 export function threadBlocked(state: u32): bool {
-  return state == TS_FUTEX || state == TS_SLEEP || threadInIpc(state);
+  return state == TS_FUTEX || state == TS_SLEEP || threadInIpc(state) || state == TS_WAIT || state == TS_VFORK;
 }
 
 /** True for the states threadWake takes a thread from: blocked, or waiting for the host (its answer came). */

@@ -1,8 +1,13 @@
 // Kernel access to user memory for system calls and the host: every byte goes through a process's own page
 // tables with the user's permissions and A/D updates (walk), so a bad pointer is an error for the caller,
 // never a read of another process's or the kernel's memory. The only file that reads or writes user memory
-// by virtual address. Host addresses come back as such; 0 (or false) means the access would fault.
+// by virtual address. Host addresses come back as such; 0 (or false) means the access would fault. A write
+// to a copy-on-write page breaks it first (cow.ts), as the user's own store would, except in writeUser32 and
+// copyUserToUser, whose callers hold the SCHED lock (below PROC in the lock order): they check their
+// ranges with userWord or userRange beforehand, which do break it.
 import { walk, WALK_FAILED } from './mmu';
+import { cowBreak, COW_DONE } from './cow';
+import { klockHart } from './klock';
 import { RAM_BASE } from './layout';
 import { PAGE_BYTES } from './limits';
 import { ACC_READ, ACC_WRITE } from './trap';
@@ -12,9 +17,16 @@ import { ACC_READ, ACC_WRITE } from './trap';
  * the host address, or 0 when the access would fault. The host's copies of system call buffers use it.
  */
 export function vmTranslate(satp: u32, va: u32, access: u32): u32 {
-  const r = walk(satp, va, access);
+  const r = access == ACC_WRITE ? walkWrite(satp, va, false) : walk(satp, va, access);
   if ((r & WALK_FAILED) != 0) return 0;
   return RAM_BASE + (r as u32);
+}
+
+/** A write walk that breaks copy-on-write on a fault (procLocked: the caller holds the PROC lock). */
+function walkWrite(satp: u32, va: u32, procLocked: bool): u64 {
+  const r = walk(satp, va, ACC_WRITE);
+  if ((r & WALK_FAILED) == 0 || cowBreak(satp, va, klockHart(), procLocked) != COW_DONE) return r;
+  return walk(satp, va, ACC_WRITE);
 }
 
 /** Host address of an aligned user word, or 0. */
@@ -34,22 +46,26 @@ export function readUser64(satp: u32, va: u32, out: u32): bool {
   return true;
 }
 
-/** Write a u32 to an aligned user address; false when it is not writable. */
+/** Write a u32 to an aligned user address; false when it is not writable (copy-on-write is not broken). */
 export function writeUser32(satp: u32, va: u32, v: u32): bool {
-  const a = userWord(satp, va, true);
-  if (a == 0) return false;
-  atomic.store<u32>(a, v);
+  if ((va & 3) != 0) return false;
+  const r = walk(satp, va, ACC_WRITE);
+  if ((r & WALK_FAILED) != 0) return false;
+  atomic.store<u32>(RAM_BASE + (r as u32), v);
   return true;
 }
 
-/** True when [va, va + n) is accessible (read, or write) through satp's page tables. */
+/**
+ * True when [va, va + n) is accessible (read, or write) through satp's page tables; a write check breaks
+ * copy-on-write on the way. The caller holds the PROC lock.
+ */
 export function userRange(satp: u32, va: u32, n: u32, write: bool): bool {
   if (n == 0) return true;
   if (va + n < va) return false;
   let a = va;
   const end = va + n;
   while (a < end) {
-    if ((walk(satp, a, write ? ACC_WRITE : ACC_READ) & WALK_FAILED) != 0) return false;
+    if (((write ? walkWrite(satp, a, true) : walk(satp, a, ACC_READ)) & WALK_FAILED) != 0) return false;
     a = (a & ~(PAGE_BYTES - 1)) + PAGE_BYTES;
     if (a == 0) break;
   }

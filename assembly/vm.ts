@@ -1,6 +1,8 @@
 // Address spaces: the kernel builds Sv32 page tables in guest physical RAM (root and level-0 tables are
 // frames from frames.ts). Callers of vmMap and vmUnmap flush TLBs after changing a mapping (tlbFlush);
-// vmShrink, which takes pages away from a running process, flushes and shoots down itself.
+// vmShrink, which takes pages away from a running process, flushes and shoots down itself. A leaf PTE that
+// is not zero holds its frame (one reference, frames.ts), even with V clear: a PROT_NONE page keeps its
+// frame in a PTE with V = 0 (a "parked" page, mmap.ts), which the walk treats as absent.
 import { hartBase, H_BATCH, LOCK_PROC } from './blocks';
 import { RAM_BASE } from './layout';
 import { PAGE_BYTES, BATCH_PAGES } from './limits';
@@ -15,7 +17,9 @@ export const VM_NO_MEMORY: i32 = -1;
 export const VM_EXISTS: i32 = -2;
 export const VM_BAD_ARGUMENT: i32 = -3;
 
-const LEAF_FLAGS: u32 = 0xFE; // R W X U G A D (V is added)
+const LEAF_FLAGS: u32 = 0x3FE; // R W X U G A D and the two software bits (V is added)
+/** Level-1 entries of a root table: every one may point to a level-0 table of the process's own. */
+const L1_ENTRIES: u32 = 1024;
 
 /** A fresh, empty root table; its physical address, or FRAME_NONE. */
 export function vmCreate(): u32 {
@@ -70,11 +74,22 @@ export function vmPteAddress(root: u32, va: u32): u32 {
   return l0a;
 }
 
-/** Remove a 4 KiB mapping; returns the physical page it mapped, or FRAME_NONE. Optionally frees it. */
+/**
+ * The physical address of va's level-0 PTE slot, whatever it holds (0, a mapping, a parked page), or
+ * FRAME_NONE when no level-0 table covers va (or a superpage does).
+ */
+export function vmLeafSlot(root: u32, va: u32): u32 {
+  const l1 = load<u32>(RAM_BASE + root + ((va >>> 22) << 2));
+  if ((l1 & PTE_V) == 0 || (l1 & (PTE_R | PTE_X)) != 0) return FRAME_NONE;
+  return ((l1 >>> 10) << 12) + (((va >>> 12) & 0x3FF) << 2);
+}
+
+/** Remove a 4 KiB mapping (or parked page); returns the physical page it held, or FRAME_NONE. Optionally frees it. */
 export function vmUnmap(root: u32, va: u32, free: bool): u32 {
-  const a = vmPteAddress(root, va);
-  if (a == FRAME_NONE || a < root + 4096 && a >= root) return FRAME_NONE; // absent, or a superpage
+  const a = vmLeafSlot(root, va);
+  if (a == FRAME_NONE) return FRAME_NONE; // absent, or a superpage
   const pte = load<u32>(RAM_BASE + a);
+  if (pte == 0) return FRAME_NONE;
   atomic.store<u32>(RAM_BASE + a, 0);
   const pa = (pte >>> 10) << 12;
   if (free) frameFree(pa);
@@ -134,4 +149,28 @@ export function vmZeroMapped(root: u32, from: u32, to: u32): void {
     }
     a = end;
   }
+}
+
+/**
+ * Drop every frame an address space holds: its pages (one reference each: a shared frame lives on), its
+ * level-0 tables and the root. Returns how many frames went back to the free list. The caller makes sure
+ * no hart can still use it (no thread runs it, TLBs flushed or its ASID never used again unflushed).
+ */
+export function vmDestroy(root: u32): u32 {
+  let freed: u32 = 0;
+  for (let i: u32 = 0; i < L1_ENTRIES; i++) {
+    const a1 = RAM_BASE + root + (i << 2);
+    const l1 = load<u32>(a1);
+    if ((l1 & PTE_V) == 0) continue;
+    store<u32>(a1, 0);
+    if ((l1 & (PTE_R | PTE_X)) != 0) continue; // a superpage is not the process's own frame
+    const table = (l1 >>> 10) << 12;
+    for (let j: u32 = 0; j < 1024; j++) {
+      const pte = load<u32>(RAM_BASE + table + (j << 2));
+      if (pte != 0 && frameFree((pte >>> 10) << 12)) freed++;
+    }
+    if (frameFree(table)) freed++;
+  }
+  if (frameFree(root)) freed++;
+  return freed;
 }

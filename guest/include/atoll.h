@@ -156,6 +156,58 @@ static inline long ipc_reply(long token, const void *buf, size_t len) {
   return atoll_syscall3(SYS_ipc_reply, token, buf, len);
 }
 
+/* ---- processes: fork, wait, groups and sessions (Linux semantics; lib/proc.c) ---- */
+
+/* fork: clone(SIGCHLD) without CLONE_VM. The child gets a copy-on-write copy of the address space and
+ * returns 0; the parent gets the child's pid, or -errno (-EAGAIN: process table full, -ENOMEM). */
+static inline long sys_fork(void) { return atoll_syscall6(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0); }
+/* vfork: the child runs in the parent's memory, on the parent's stack, and the calling thread waits until
+ * it execs or exits; the child may only call _exit (sys_exit_group) or execve. (qemu-user forks instead.) */
+static inline long sys_vfork(void) { return atoll_syscall6(SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0, 0); }
+
+/* What waitid reports (the first fields of Linux's siginfo_t for SIGCHLD; the whole struct is 128 bytes). */
+struct child_info {
+  int si_signo;     /* SIGCHLD, or 0 (WNOHANG with no child ended yet) */
+  int si_errno;
+  int si_code;      /* CLD_EXITED, CLD_KILLED, CLD_DUMPED */
+  int si_pid;
+  unsigned si_uid;
+  int si_status;    /* the exit status, or the signal that killed it */
+  char pad[SIGINFO_BYTES - 24];
+};
+/* waitid(2), the raw call (RV32 Linux has no wait4): idtype P_ALL, P_PID or P_PGID; options WEXITED with
+ * WNOHANG, WNOWAIT. 0 (info filled) or -errno (-ECHILD: no matching child, -EINVAL). rusage may be NULL. */
+static inline long sys_waitid(int idtype, long id, struct child_info *info, int options, void *rusage) {
+  return atoll_syscall6(SYS_waitid, idtype, id, (long)info, options, (long)rusage, 0);
+}
+/* waitpid over waitid: pid > 0, -1 (any child), 0 (the caller's group) or < -1 (group -pid); the status
+ * in the classic encoding (W* macros below). The child's pid, 0 (WNOHANG, none ended) or -errno. */
+long waitpid(long pid, int *status, int options);
+#define WIFEXITED(s)   (((s) & 0x7f) == 0)
+#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define WIFSIGNALED(s) (((s) & 0x7f) != 0 && ((s) & 0x7f) != 0x7f)
+#define WTERMSIG(s)    ((s) & 0x7f)
+#define WCOREDUMP(s)   (((s) & 0x80) != 0)
+
+static inline long sys_getppid(void) { return atoll_syscall0(SYS_getppid); }
+/* setpgid(pid, pgid): 0 or -EINVAL, -ESRCH (not the caller or its child), -EPERM, -EACCES (child exec'd). */
+static inline long sys_setpgid(long pid, long pgid) { return atoll_syscall2(SYS_setpgid, pid, pgid); }
+static inline long sys_getpgid(long pid) { return atoll_syscall1(SYS_getpgid, pid); }
+static inline long sys_getsid(long pid) { return atoll_syscall1(SYS_getsid, pid); }
+/* setsid: the new session's id (the caller's pid), or -EPERM when the caller leads a process group. */
+static inline long sys_setsid(void) { return atoll_syscall0(SYS_setsid); }
+
+/* ---- memory mappings (lib/proc.c) ----
+ * mmap2(2): anonymous private (demand-zero) or MAP_SHARED | MAP_ANONYMOUS (shared with forked children)
+ * mappings, MAP_FIXED, PROT_NONE/READ/WRITE/EXEC; file mappings are the host's. Returns the address, or
+ * -errno cast to a pointer: test with mmap_failed(). At most VMAS_MAX areas per process. */
+static inline void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd, long pgoff) {
+  return (void *)atoll_syscall6(SYS_mmap2, (long)addr, (long)len, prot, flags, fd, pgoff);
+}
+static inline int mmap_failed(void *p) { return (unsigned long)p >= (unsigned long)-4095; }
+static inline long sys_munmap(void *addr, size_t len) { return atoll_syscall2(SYS_munmap, addr, len); }
+static inline long sys_mprotect(void *addr, size_t len, int prot) { return atoll_syscall3(SYS_mprotect, addr, len, prot); }
+
 /* Convenience: FUTEX_WAIT|PRIVATE with a timeout in nanoseconds (negative: none); FUTEX_WAKE|PRIVATE. */
 long futex_wait(volatile int *uaddr, int val, int64_t timeout_ns);
 long futex_wake(volatile int *uaddr, int count);

@@ -5,6 +5,7 @@
 #define ATOLL_ABI_H
 
 /* ---- limits of the machine kernel (as xv6's param.h) ---- */
+#define VMAS_MAX                   32 /* mmap areas (VMAs) per process; a call that would need more fails with ENOMEM (Linux: vm.max_map_count). */
 #define IPC_ENDPOINTS_MAX          32 /* IPC endpoints per machine (all processes together). */
 #define IPC_MSG_MAX                256 /* Largest IPC request or reply, in bytes (copied through the kernel in one system call). */
 
@@ -14,8 +15,10 @@
 #define ESRCH                      3
 #define EINTR                      4
 #define EBADF                      9
+#define ECHILD                     10
 #define EAGAIN                     11
 #define ENOMEM                     12
+#define EACCES                     13
 #define EFAULT                     14
 #define EINVAL                     22
 #define ENOSPC                     28
@@ -32,12 +35,21 @@
 #define SYS_write                  64
 #define SYS_exit                   93
 #define SYS_exit_group             94
+#define SYS_waitid                 95
 #define SYS_set_tid_address        96
 #define SYS_sched_yield            124
+#define SYS_setpgid                154
+#define SYS_getpgid                155
+#define SYS_getsid                 156
+#define SYS_setsid                 157
 #define SYS_getpid                 172
+#define SYS_getppid                173
 #define SYS_gettid                 178
 #define SYS_brk                    214
+#define SYS_munmap                 215
 #define SYS_clone                  220
+#define SYS_mmap2                  222
+#define SYS_mprotect               226
 #define SYS_clock_gettime64        403
 #define SYS_clock_nanosleep_time64 407
 #define SYS_futex_time64           422
@@ -54,6 +66,7 @@
 #define SIGKILL                    9
 #define SIGSEGV                    11
 #define SIGPIPE                    13
+#define SIGCHLD                    17
 
 /* ---- flags and ids of the Linux calls served (linux/sched.h, linux/futex.h, linux/time.h) ---- */
 #define CLONE_VM                   0x00000100
@@ -75,5 +88,37 @@
 #define CLOCK_REALTIME             0
 #define CLOCK_MONOTONIC            1
 #define TIMER_ABSTIME              1
+#define CSIGNAL                    0x000000ff /* The low byte of clone's flags: the signal the parent gets when the child ends (a fork passes SIGCHLD). */
+#define P_ALL                      0 /* waitid id types (P_ALL, P_PID, P_PGID, P_PIDFD in C). */
+#define P_PID                      1
+#define P_PGID                     2
+#define P_PIDFD                    3
+#define WNOHANG                    1
+#define WSTOPPED                   2
+#define WEXITED                    4
+#define WCONTINUED                 8
+#define WNOWAIT                    0x01000000
+#define __WNOTHREAD                0x20000000 /* __WNOTHREAD */
+#define __WALL                     0x40000000 /* __WALL */
+#define __WCLONE                   0x80000000u /* __WCLONE */
+#define CLD_EXITED                 1
+#define CLD_KILLED                 2
+#define CLD_DUMPED                 3
+#define SIGINFO_BYTES              128 /* sizeof(siginfo_t); waitid writes si_signo (0), si_errno (4), si_code (8), si_pid (12), si_uid (16), si_status (20). */
+#define PROT_NONE                  0
+#define PROT_READ                  1
+#define PROT_WRITE                 2
+#define PROT_EXEC                  4
+#define PROT_GROWSDOWN             0x01000000
+#define PROT_GROWSUP               0x02000000
+#define MAP_SHARED                 1
+#define MAP_PRIVATE                2
+#define MAP_SHARED_VALIDATE        3
+#define MAP_TYPE                   0x0000000f
+#define MAP_FIXED                  0x00000010
+#define MAP_ANONYMOUS              0x00000020
+#define MAP_NORESERVE              0x00004000
+#define MAP_POPULATE               0x00008000
+#define MAP_FIXED_NOREPLACE        0x00100000
 
 #endif /* ATOLL_ABI_H */

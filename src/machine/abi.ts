@@ -19,11 +19,17 @@ export const RAM_BYTES_MAX = 0x3F00_0000;
 export const RAM_BYTES_MIN = 0x0001_0000;
 /** Largest instruction budget for one call of run(). */
 export const RUN_BUDGET_MAX = 0x4000_0000;
-/** Processes per machine (the process table's size). */
-export const PROCS_MAX = 16;
+/** Processes per machine (the process table's size): live ones, zombies not yet reaped, and the slots of the processes the host loaded, which stay DEAD for the host to read. */
+export const PROCS_MAX = 64;
+/** mmap areas (VMAs) per process; a call that would need more fails with ENOMEM (Linux: vm.max_map_count). */
+export const VMAS_MAX = 32;
+/** Frames of the largest RAM (RAM_BYTES_MAX / PAGE_BYTES): the frame reference counts are laid out for this many. */
+export const FRAMES_MAX = 0x0003_F000;
+/** Records in the process-event ring (fork events for the host); a fork that finds it full is handed to the host, which drains it and answers -ERESTARTNOINTR. */
+export const PEV_ENTRIES = 64;
 /** Threads per machine, all processes together (the thread table's size; each run queue holds this many). */
 export const THREADS_MAX = 128;
-/** Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback once the configured pool is used up. */
+/** Sv32 ASIDs are 9 bits; ASID 0 is the shared fallback while every ASID of the configured pool is held by a live process. An ended process's ASID is reused after one TLB flush of every hart. */
 export const ASIDS_MAX = 512;
 /** MLFQ levels; level l runs for quantum << l ticks. */
 export const MLFQ_LEVELS = 3;
@@ -79,8 +85,10 @@ export const ENOENT = 2;
 export const ESRCH = 3;
 export const EINTR = 4;
 export const EBADF = 9;
+export const ECHILD = 10;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
+export const EACCES = 13;
 export const EFAULT = 14;
 export const EINVAL = 22;
 export const ENOSPC = 28;
@@ -90,6 +98,8 @@ export const EMSGSIZE = 90;
 export const ENOTSUP = 95;
 export const EADDRINUSE = 98;
 export const ETIMEDOUT = 110;
+/** Kernel-internal (never seen by a guest): a host answer meaning "execute the ecall again" (pc unchanged, a0 untouched). */
+export const ERESTARTNOINTR = 513;
 
 // ---- system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll's own ----
 /** First number of Atoll's own system calls. */
@@ -104,6 +114,7 @@ export const SIGBUS = 7;
 export const SIGKILL = 9;
 export const SIGSEGV = 11;
 export const SIGPIPE = 13;
+export const SIGCHLD = 17;
 
 // ---- flags and ids of the Linux calls served (linux/sched.h, linux/futex.h, linux/time.h) ----
 export const CLONE_VM = 0x0100;
@@ -141,6 +152,46 @@ export const CLOCK_REALTIME_ALARM = 8;
 export const CLOCK_BOOTTIME_ALARM = 9;
 export const CLOCK_TAI = 11;
 export const TIMER_ABSTIME = 1;
+/** The low byte of clone's flags: the signal the parent gets when the child ends (a fork passes SIGCHLD). */
+export const CSIGNAL = 0x00FF;
+/** waitid id types (P_ALL, P_PID, P_PGID, P_PIDFD in C). */
+export const IDTYPE_ALL = 0;
+export const IDTYPE_PID = 1;
+export const IDTYPE_PGID = 2;
+export const IDTYPE_PIDFD = 3;
+export const WNOHANG = 1;
+export const WSTOPPED = 2;
+export const WEXITED = 4;
+export const WCONTINUED = 8;
+export const WNOWAIT = 0x0100_0000;
+/** __WNOTHREAD */
+export const WNOTHREAD = 0x2000_0000;
+/** __WALL */
+export const WALL = 0x4000_0000;
+/** __WCLONE */
+export const WCLONE = 0x8000_0000;
+export const CLD_EXITED = 1;
+export const CLD_KILLED = 2;
+export const CLD_DUMPED = 3;
+/** sizeof(siginfo_t); waitid writes si_signo (0), si_errno (4), si_code (8), si_pid (12), si_uid (16), si_status (20). */
+export const SIGINFO_BYTES = 128;
+export const PROT_NONE = 0;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const PROT_EXEC = 4;
+export const PROT_GROWSDOWN = 0x0100_0000;
+export const PROT_GROWSUP = 0x0200_0000;
+export const MAP_SHARED = 1;
+export const MAP_PRIVATE = 2;
+export const MAP_SHARED_VALIDATE = 3;
+export const MAP_TYPE = 0x000F;
+export const MAP_FIXED = 0x0010;
+export const MAP_ANONYMOUS = 0x0020;
+export const MAP_NORESERVE = 0x4000;
+export const MAP_POPULATE = 0x8000;
+export const MAP_FIXED_NOREPLACE = 0x0010_0000;
+/** Bytes kept unmapped between the top of the mmap area and the stack region below USER_END (1 MiB). */
+export const MMAP_GAP = 0x0010_0000;
 
 // ---- what the kernel and the host tell each other: trap causes, run() and dispatch() exits, states, reasons ----
 export const CAUSE_FETCH_MISALIGNED = 0;
@@ -197,6 +248,10 @@ export const PTE_U = 16;
 export const PTE_G = 32;
 export const PTE_A = 64;
 export const PTE_D = 128;
+/** PTE software bit (RSW, bit 8): a private page shared copy-on-write after a fork, mapped without W; a store fault copies it (or takes it over when its frame's count is one). */
+export const PTE_COW = 0x0100;
+/** PTE software bit (RSW, bit 9): a page of a MAP_SHARED mapping, which a fork shares as it is (never copy-on-write). */
+export const PTE_SHARED = 0x0200;
 /** satp MODE bit (Sv32); ASID in bits 30..22, root PPN in bits 21..0. */
 export const SATP_MODE_SV32 = 0x8000_0000;
 export const SATP_ASID_SHIFT = 22;
@@ -206,7 +261,16 @@ export const FRAME_NONE = 0xFFFF_FFFF;
 export const PROC_FREE = 0;
 export const PROC_LIVE = 1;
 export const PROC_DYING = 2;
+/** ended, memory freed; a process the host loaded (or a reaped-by-nobody orphan) keeps its slot in this state for the host to read */
 export const PROC_DEAD = 3;
+/** ended, memory freed, exit status kept until its parent reaps it with waitid (then FREE) */
+export const PROC_ZOMBIE = 4;
+/** Process-event kinds (PE_KIND): a fork or vfork made process PE_PID as a child of PE_PARENT_PID (PE_FLAGS: clone's flags). */
+export const PEV_FORK = 1;
+/** Host answer actions (R_ACTION). Just the result. */
+export const RA_NONE = 0;
+/** execve succeeded: the host wrote the new image into the caller's P_EXEC_* fields; the kernel commits it. */
+export const RA_EXEC = 1;
 /** P_CAUSE of a process killed because a page fault could not be served (no frames). */
 export const KILL_OOM = 0x0100;
 /** P_CAUSE of a process killed because every thread was blocked forever. */
@@ -359,6 +423,12 @@ export const KS_WAIT_SEQ = 64; // u64: futex waits so far (wake order)
 export const KS_REALTIME_NS = 72; // u64: CLOCK_REALTIME at virtual time 0
 export const KS_TIMEBASE_HZ = 80; // u32: mtime ticks per second
 export const KS_TREC_COUNT = 88; // u32: thread records written (ring index = count % TREC_ENTRIES)
+export const KS_INIT = 92; // u32: process index + 1 of the node's first process (the first the host loaded): orphans are reparented to it
+export const KS_FORKS = 96; // u32: forks and vforks so far
+export const KS_ZOMBIES = 100; // u32: processes ended and not yet reaped
+export const KS_COW_COPIES = 104; // u32: copy-on-write faults that copied a page
+export const KS_COW_REUSES = 108; // u32: copy-on-write faults that took over a frame no one else shared
+export const KS_ASID_RECYCLES = 112; // u32: times the ended processes' ASIDs were made reusable (one TLB flush of every hart each)
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE = 0x0040_0200; // = KS + KS_BYTES
@@ -369,7 +439,7 @@ export const RQ_SLOTS = 16; // THREADS_MAX u32 thread indexes (a ring)
 
 // ---- process table ----
 export const PROC_BASE = 0x0040_1000; // = KT_BASE + 0x1000
-export const PROC_BYTES = 128;
+export const PROC_BYTES = 256;
 export const P_STATE = 0; // u32: PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD
 export const P_PID = 4; // u32
 export const P_ROOT = 8; // u32: physical address of the root table
@@ -393,9 +463,27 @@ export const P_THREADS_CREATED = 88; // u32
 export const P_REPORTED = 92; // u32: the host reported its end
 export const P_SYSCALLS = 96; // u64
 export const P_PAGE_FAULTS = 104; // u64: demand-zero faults served
+export const P_PARENT = 112; // u32: parent's process index + 1 (0: none: loaded by the host, or an orphan with no first process left)
+export const P_PPID = 116; // u32: parent's pid (0: none)
+export const P_PGID = 120; // u32: process group id (0 for the host's group: a loaded process is not a group or session leader, as a program a shell started)
+export const P_SID = 124; // u32: session id (0: the host's session)
+export const P_EXIT_SIGNAL = 128; // u32: signal the parent gets when it ends (clone's low byte; SIGCHLD)
+export const P_FLAGS = 132; // u32: PF_* (assembly/proc.ts): loaded by the host, has exec'd, a vfork child
+export const P_VFORK_WAITER = 136; // u32: thread index + 1 of the vfork parent blocked until this child execs or ends
+export const P_VMAS = 140; // u32: VMAs in use (its VMA table is vmaTable(p))
+export const P_EXEC_ROOT = 144; // u32: execve: the new image's root table (the host builds it; the kernel commits on RA_EXEC)
+export const P_EXEC_PC = 148; // u32: execve: entry point
+export const P_EXEC_SP = 152; // u32: execve: initial stack pointer
+export const P_EXEC_BRK = 156; // u32: execve: start of the heap
+export const P_EXEC_BRK_MAX = 160; // u32: execve: heap limit
+export const P_EXEC_STACK_LOW = 164; // u32: execve: lowest address of the stack region
+export const P_COW_FAULTS = 168; // u64: copy-on-write faults served
+export const P_OLD_ROOT = 176; // u32: execve: root page number + 1 of the replaced images still in use by threads leaving (P_DOOMED), a list (exit.ts); 0: none
+export const P_OLD_ASID = 180; // u32: execve: the replaced address space's ASID
+export const P_DOOMED = 184; // u32: execve: threads of the old image still to leave (T_DOOMED)
 
 // ---- thread table ----
-export const THREAD_BASE = 0x0040_2000; // = KT_BASE + 0x2000
+export const THREAD_BASE = 0x0040_5000; // = PROC_BASE + PROCS_MAX * PROC_BYTES
 export const THREAD_BYTES = 256;
 export const T_REGS = 0; // 32 x u32
 export const T_PC = 128; // u32
@@ -421,9 +509,10 @@ export const T_IPC_RMAX = 228; // u32: client: reply buffer size
 export const T_IPC_NEXT = 232; // u32: next thread index + 1 in its endpoint's queue (0: last)
 export const T_HC_SLOT = 236; // u32: ring record index + 1 of its request (0: waiting for a free record)
 export const T_HC_WAIT = 240; // u32: its place among the threads waiting for a record (RING_WAIT_SEQ)
+export const T_DOOMED = 244; // u32: 1: another thread of its process exec'd; it leaves at its next pass through the kernel
 
 // ---- records of ended threads ----
-export const TREC_BASE = 0x0040_A000; // = THREAD_BASE + THREADS_MAX * THREAD_BYTES
+export const TREC_BASE = 0x0040_D000; // = THREAD_BASE + THREADS_MAX * THREAD_BYTES
 export const TREC_BYTES = 32;
 export const TR_TID = 0; // u32
 export const TR_PID = 4; // u32
@@ -432,7 +521,7 @@ export const TR_INSTRET = 16; // u64
 export const TR_PREEMPTED = 24; // u32
 
 // ---- IPC endpoints ----
-export const IPC_BASE = 0x0040_C000; // = TREC_BASE + TREC_ENTRIES * TREC_BYTES
+export const IPC_BASE = 0x0040_F000; // = TREC_BASE + TREC_ENTRIES * TREC_BYTES
 export const IPC_EP_BYTES = 32;
 export const EP_NAME = 0; // u32: the name it was registered under (0: free slot)
 export const EP_OWNER = 4; // u32: owning process index + 1
@@ -443,7 +532,7 @@ export const EP_SEND_TAIL = 24; // u32: newest such client
 export const EP_RECV_HEAD = 28; // u32: server threads waiting for a request, newest first (a stack)
 
 // ---- host-call ring header ----
-export const RING_BASE = 0x0040_C400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+export const RING_BASE = 0x0040_F400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
 export const RING_HEADER_BYTES = 64;
 export const RING_POSTED = 0; // u32: requests posted so far (the last request id)
 export const RING_DONE = 4; // u32: answers the host has written so far (host: atomic add)
@@ -457,7 +546,7 @@ export const RING_BUSY_PEAK = 32; // u32: most records in use at once
 export const RING_LATE = 36; // u32: answers reaped after their thread left the hart
 
 // ---- host-call ring records ----
-export const RING_RECORDS = 0x0040_C440; // = RING_BASE + RING_HEADER_BYTES
+export const RING_RECORDS = 0x0040_F440; // = RING_BASE + RING_HEADER_BYTES
 export const RING_RECORD_BYTES = 96;
 export const R_STATE = 0; // u32: RS_FREE, RS_POSTED, RS_TAKEN, RS_DONE
 export const R_ID = 4; // u32: request id (RING_POSTED after the post; never 0)
@@ -472,12 +561,50 @@ export const R_HART = 56; // u32: hart that posted it
 export const R_SIGNAL = 60; // u32: host's answer: 0, or a signal that kills the caller's process
 export const R_MTIME = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT = 72; // u32: host's answer: a0 (negative errno on failure)
+export const R_ACTION = 80; // u32: host's answer: RA_NONE, or RA_EXEC (commit the image in the caller's P_EXEC_* fields)
+
+// ---- VMA tables (one per process) ----
+/** One VMA: [V_START, V_END), V_PROT (PROT_*), V_FLAGS (MAP_SHARED or MAP_PRIVATE). */
+export const VMA_BYTES = 16;
+export const VMA_BASE = 0x0041_0040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const VMA_TABLE_BYTES = 512; // = VMAS_MAX * VMA_BYTES
+
+// ---- a VMA ----
+export const VMA_RECORD_BYTES = 16; // = VMA_BYTES
+export const V_START = 0; // u32
+export const V_END = 4; // u32
+export const V_PROT = 8; // u32
+export const V_FLAGS = 12; // u32
+
+// ---- process-event ring ----
+export const PEV_BASE = 0x0041_8040; // = VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES
+export const PEV_HEADER_BYTES = 64;
+export const PEV_HEAD = 0; // u32: events written so far (record index = head % PEV_ENTRIES); the kernel writes, under the PROC lock
+export const PEV_TAIL = 4; // u32: events the host consumed (host: atomic store)
+
+// ---- process-event records ----
+export const PEV_RECORDS = 0x0041_8080; // = PEV_BASE + PEV_HEADER_BYTES
+export const PEV_RECORD_BYTES = 16;
+export const PE_KIND = 0; // u32: PEV_*
+export const PE_PID = 4; // u32
+export const PE_PARENT_PID = 8; // u32
+export const PE_FLAGS = 12; // u32
+
+// ---- ASID bitmaps ----
+export const ASID_BASE = 0x0041_8480; // = PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES
+export const ASID_BYTES = 128;
+export const ASID_FREED = 0; // ASIDS_MAX bits: ended processes' ASIDs, not yet flushed
+export const ASID_READY = 64; // ASIDS_MAX bits: flushed everywhere, free to hand out
+
+// ---- frame reference counts ----
+export const FRAME_REFS = 0x0050_0000; // = KT_BASE + 0x10_0000
+export const FRAME_REF_BYTES = 4;
 /** End of the kernel tables. */
-export const KT_END = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTES
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 7;
+export const KERNEL_VERSION = 8;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -486,15 +613,18 @@ export const CAUSE = {
   STORE_PAGE_FAULT: 15, TIMER_IRQ: 0x8000_0007,
 } as const;
 export const PTE = {
-  V: 1, R: 2, W: 4, X: 8, U: 16, G: 32, A: 64, D: 128,
+  V: 1, R: 2, W: 4, X: 8, U: 16, G: 32, A: 64, D: 128, COW: 0x0100, SHARED: 0x0200,
 } as const;
 export const P = {
   STATE: 0, PID: 4, ROOT: 8, SATP: 12, ASID: 16, THREADS: 20, EXIT: 24, BRK_START: 28, BRK: 32, BRK_MAX: 36,
   SIGNAL: 40, CAUSE: 44, TVAL: 48, PC: 52, STACK_LOW: 56, INSTRET: 64, SWITCHES: 72, FRAMES: 80,
-  FRAMES_PEAK: 84, THREADS_CREATED: 88, REPORTED: 92, SYSCALLS: 96, PAGE_FAULTS: 104,
+  FRAMES_PEAK: 84, THREADS_CREATED: 88, REPORTED: 92, SYSCALLS: 96, PAGE_FAULTS: 104, PARENT: 112, PPID: 116,
+  PGID: 120, SID: 124, EXIT_SIGNAL: 128, FLAGS: 132, VFORK_WAITER: 136, VMAS: 140, EXEC_ROOT: 144,
+  EXEC_PC: 148, EXEC_SP: 152, EXEC_BRK: 156, EXEC_BRK_MAX: 160, EXEC_STACK_LOW: 164, COW_FAULTS: 168,
+  OLD_ROOT: 176, OLD_ASID: 180, DOOMED: 184,
 } as const;
 export const PROC_STATE = {
-  FREE: 0, LIVE: 1, DYING: 2, DEAD: 3,
+  FREE: 0, LIVE: 1, DYING: 2, DEAD: 3, ZOMBIE: 4,
 } as const;
 export const KLOG = {
   CLONE_FLAGS: 1, OOM: 2, FUTEX_OP: 3, DEADLOCK: 4,
@@ -505,7 +635,7 @@ export const RING = {
 } as const;
 export const R = {
   STATE: 0, ID: 4, THREAD: 8, TID: 12, PID: 16, PROC: 20, NR: 24, SATP: 28, ARGS: 32, HART: 56, SIGNAL: 60,
-  MTIME: 64, RESULT: 72,
+  MTIME: 64, RESULT: 72, ACTION: 80,
 } as const;
 export const RING_STATE = {
   FREE: 0, POSTED: 1, TAKEN: 2, DONE: 3,
@@ -514,10 +644,11 @@ export const RING_STATE = {
 export const SCHED_POLICY = { rr: 0, mlfq: 1 } as const;
 /** System call numbers (a7) by name. */
 export const SYS = {
-  write: 64, exit: 93, exit_group: 94, set_tid_address: 96, sched_yield: 124, getpid: 172, gettid: 178,
-  brk: 214, clone: 220, clock_gettime64: 403, clock_nanosleep_time64: 407, futex_time64: 422,
-  ipc_register: 0x4000_0000, ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002, ipc_recv: 0x4000_0003,
-  ipc_reply: 0x4000_0004,
+  write: 64, exit: 93, exit_group: 94, waitid: 95, set_tid_address: 96, sched_yield: 124, setpgid: 154,
+  getpgid: 155, getsid: 156, setsid: 157, getpid: 172, getppid: 173, gettid: 178, brk: 214, munmap: 215,
+  clone: 220, mmap2: 222, mprotect: 226, clock_gettime64: 403, clock_nanosleep_time64: 407,
+  futex_time64: 422, ipc_register: 0x4000_0000, ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002,
+  ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
 } as const;
 
 export function hartBase(hart: number): number {
@@ -532,26 +663,37 @@ export function ringRecord(slot: number): number {
   return RING_RECORDS + slot * RING_RECORD_BYTES;
 }
 
+export function vmaTable(p: number): number {
+  return VMA_BASE + p * VMA_TABLE_BYTES;
+}
+
+export function pevRecord(slot: number): number {
+  return PEV_RECORDS + slot * PEV_RECORD_BYTES;
+}
+
 /** Every shared value in the order of the kernel's abiValue(i); the host compares them when it loads kernel.wasm. */
 export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['HARTS_MAX', 8], ['TLB_ENTRIES_MAX', 4096], ['TLB_WAYS_MAX', 16], ['TLB_ENTRIES_DEFAULT', 256],
   ['TLB_WAYS_DEFAULT', 4], ['PAGE_BYTES', 4096], ['RAM_BYTES_MAX', 1056964608], ['RAM_BYTES_MIN', 65536],
-  ['RUN_BUDGET_MAX', 1073741824], ['PROCS_MAX', 16], ['THREADS_MAX', 128], ['ASIDS_MAX', 512], ['MLFQ_LEVELS', 3],
-  ['MLFQ_BOOST_IRQS', 32], ['KLOG_ENTRIES', 16], ['SHOOTDOWN_POLL_SPINS', 64], ['IPC_ENDPOINTS_MAX', 32],
-  ['IPC_MSG_MAX', 256], ['IPC_SLOT_BITS', 5], ['IPC_GEN_BITS', 24], ['IPC_TOKEN_SLOT_BITS', 7],
-  ['IPC_TOKEN_TID_BITS', 24], ['BATCH_PAGES', 32], ['TREC_ENTRIES', 256], ['WALK_RETRIES_MAX', 16],
-  ['TIMEBASE_HZ_DEFAULT', 10000000], ['RING_ENTRIES', 32], ['KERNEL_BASE', 1048576], ['SCRATCH_BASE', 15728640],
-  ['SCRATCH_BYTES', 1048576], ['RAM_BASE', 16777216], ['WASM_PAGE_BYTES', 65536], ['WASM_PAGES_MAX', 16384],
-  ['USER_BASE', 4096], ['USER_END', 2147483648], ['LOAD_END', 3221225472], ['EPERM', 1], ['ENOENT', 2], ['ESRCH', 3],
-  ['EINTR', 4], ['EBADF', 9], ['EAGAIN', 11], ['ENOMEM', 12], ['EFAULT', 14], ['EINVAL', 22], ['ENOSPC', 28],
-  ['EPIPE', 32], ['ENOSYS', 38], ['EMSGSIZE', 90], ['ENOTSUP', 95], ['EADDRINUSE', 98], ['ETIMEDOUT', 110],
+  ['RUN_BUDGET_MAX', 1073741824], ['PROCS_MAX', 64], ['VMAS_MAX', 32], ['FRAMES_MAX', 258048], ['PEV_ENTRIES', 64],
+  ['THREADS_MAX', 128], ['ASIDS_MAX', 512], ['MLFQ_LEVELS', 3], ['MLFQ_BOOST_IRQS', 32], ['KLOG_ENTRIES', 16],
+  ['SHOOTDOWN_POLL_SPINS', 64], ['IPC_ENDPOINTS_MAX', 32], ['IPC_MSG_MAX', 256], ['IPC_SLOT_BITS', 5],
+  ['IPC_GEN_BITS', 24], ['IPC_TOKEN_SLOT_BITS', 7], ['IPC_TOKEN_TID_BITS', 24], ['BATCH_PAGES', 32],
+  ['TREC_ENTRIES', 256], ['WALK_RETRIES_MAX', 16], ['TIMEBASE_HZ_DEFAULT', 10000000], ['RING_ENTRIES', 32],
+  ['KERNEL_BASE', 1048576], ['SCRATCH_BASE', 15728640], ['SCRATCH_BYTES', 1048576], ['RAM_BASE', 16777216],
+  ['WASM_PAGE_BYTES', 65536], ['WASM_PAGES_MAX', 16384], ['USER_BASE', 4096], ['USER_END', 2147483648],
+  ['LOAD_END', 3221225472], ['EPERM', 1], ['ENOENT', 2], ['ESRCH', 3], ['EINTR', 4], ['EBADF', 9], ['ECHILD', 10],
+  ['EAGAIN', 11], ['ENOMEM', 12], ['EACCES', 13], ['EFAULT', 14], ['EINVAL', 22], ['ENOSPC', 28], ['EPIPE', 32],
+  ['ENOSYS', 38], ['EMSGSIZE', 90], ['ENOTSUP', 95], ['EADDRINUSE', 98], ['ETIMEDOUT', 110], ['ERESTARTNOINTR', 513],
   ['ATOLL_SYS_BASE', 1073741824], ['ATOLL_SYS_LIMIT', 1073807360], ['NR_WRITE', 64], ['NR_EXIT', 93],
-  ['NR_EXIT_GROUP', 94], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_GETPID', 172], ['NR_GETTID', 178],
-  ['NR_BRK', 214], ['NR_CLONE', 220], ['NR_CLOCK_GETTIME64', 403], ['NR_CLOCK_NANOSLEEP_TIME64', 407],
-  ['NR_FUTEX_TIME64', 422], ['NR_IPC_REGISTER', 1073741824], ['NR_IPC_LOOKUP', 1073741825],
-  ['NR_IPC_CALL', 1073741826], ['NR_IPC_RECV', 1073741827], ['NR_IPC_REPLY', 1073741828], ['SIGILL', 4],
-  ['SIGTRAP', 5], ['SIGBUS', 7], ['SIGKILL', 9], ['SIGSEGV', 11], ['SIGPIPE', 13], ['CLONE_VM', 256],
-  ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048], ['CLONE_VFORK', 16384], ['CLONE_PARENT', 32768],
+  ['NR_EXIT_GROUP', 94], ['NR_WAITID', 95], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154],
+  ['NR_GETPGID', 155], ['NR_GETSID', 156], ['NR_SETSID', 157], ['NR_GETPID', 172], ['NR_GETPPID', 173],
+  ['NR_GETTID', 178], ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_MMAP2', 222],
+  ['NR_MPROTECT', 226], ['NR_CLOCK_GETTIME64', 403], ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422],
+  ['NR_IPC_REGISTER', 1073741824], ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826],
+  ['NR_IPC_RECV', 1073741827], ['NR_IPC_REPLY', 1073741828], ['SIGILL', 4], ['SIGTRAP', 5], ['SIGBUS', 7],
+  ['SIGKILL', 9], ['SIGSEGV', 11], ['SIGPIPE', 13], ['SIGCHLD', 17], ['CLONE_VM', 256], ['CLONE_FS', 512],
+  ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048], ['CLONE_VFORK', 16384], ['CLONE_PARENT', 32768],
   ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144], ['CLONE_SETTLS', 524288], ['CLONE_PARENT_SETTID', 1048576],
   ['CLONE_CHILD_CLEARTID', 2097152], ['CLONE_CHILD_SETTID', 16777216], ['CLONE_THREAD_FLAGS', 331520],
   ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1], ['FUTEX_REQUEUE', 3], ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5],
@@ -559,33 +701,40 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['CLOCK_REALTIME', 0], ['CLOCK_MONOTONIC', 1], ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3],
   ['CLOCK_MONOTONIC_RAW', 4], ['CLOCK_REALTIME_COARSE', 5], ['CLOCK_MONOTONIC_COARSE', 6], ['CLOCK_BOOTTIME', 7],
   ['CLOCK_REALTIME_ALARM', 8], ['CLOCK_BOOTTIME_ALARM', 9], ['CLOCK_TAI', 11], ['TIMER_ABSTIME', 1],
-  ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1], ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3],
-  ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5], ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7],
-  ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12], ['CAUSE_LOAD_PAGE_FAULT', 13],
-  ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0], ['EXIT_TRAP', 1],
-  ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
-  ['PARK_RESUMED', 1], ['PARK_LEFT', 2], ['PARK_ENDED', 3], ['TS_HOSTCALL', 8], ['RS_FREE', 0], ['RS_POSTED', 1],
-  ['RS_TAKEN', 2], ['RS_DONE', 3], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2],
-  ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128],
+  ['CSIGNAL', 255], ['IDTYPE_ALL', 0], ['IDTYPE_PID', 1], ['IDTYPE_PGID', 2], ['IDTYPE_PIDFD', 3], ['WNOHANG', 1],
+  ['WSTOPPED', 2], ['WEXITED', 4], ['WCONTINUED', 8], ['WNOWAIT', 16777216], ['WNOTHREAD', 536870912],
+  ['WALL', 1073741824], ['WCLONE', 2147483648], ['CLD_EXITED', 1], ['CLD_KILLED', 2], ['CLD_DUMPED', 3],
+  ['SIGINFO_BYTES', 128], ['PROT_NONE', 0], ['PROT_READ', 1], ['PROT_WRITE', 2], ['PROT_EXEC', 4],
+  ['PROT_GROWSDOWN', 16777216], ['PROT_GROWSUP', 33554432], ['MAP_SHARED', 1], ['MAP_PRIVATE', 2],
+  ['MAP_SHARED_VALIDATE', 3], ['MAP_TYPE', 15], ['MAP_FIXED', 16], ['MAP_ANONYMOUS', 32], ['MAP_NORESERVE', 16384],
+  ['MAP_POPULATE', 32768], ['MAP_FIXED_NOREPLACE', 1048576], ['MMAP_GAP', 1048576], ['CAUSE_FETCH_MISALIGNED', 0],
+  ['CAUSE_FETCH_ACCESS', 1], ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3], ['CAUSE_LOAD_MISALIGNED', 4],
+  ['CAUSE_LOAD_ACCESS', 5], ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7], ['CAUSE_ECALL_U', 8],
+  ['CAUSE_FETCH_PAGE_FAULT', 12], ['CAUSE_LOAD_PAGE_FAULT', 13], ['CAUSE_STORE_PAGE_FAULT', 15],
+  ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0], ['EXIT_TRAP', 1], ['EXIT_TIMER', 2], ['EXIT_IDLE', 3],
+  ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0], ['PARK_RESUMED', 1], ['PARK_LEFT', 2],
+  ['PARK_ENDED', 3], ['TS_HOSTCALL', 8], ['RS_FREE', 0], ['RS_POSTED', 1], ['RS_TAKEN', 2], ['RS_DONE', 3],
+  ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2], ['PTE_W', 4], ['PTE_X', 8],
+  ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256], ['PTE_SHARED', 512],
   ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295], ['PROC_FREE', 0],
-  ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257],
-  ['KILL_HOST', 512], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
-  ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1],
-  ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
-  ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292],
-  ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289],
-  ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
-  ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20],
-  ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136],
-  ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156],
-  ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188],
-  ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216],
-  ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252],
-  ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288],
-  ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316],
-  ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856],
-  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0],
-  ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
+  ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1], ['RA_NONE', 0],
+  ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512], ['KLOG_CLONE_FLAGS', 1],
+  ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0],
+  ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0],
+  ['INIT_BAD_RAM', 4294967295], ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293],
+  ['INIT_BAD_HARTS', 4294967292], ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290],
+  ['INIT_BAD_BIT_WIDTH', 4294967289], ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576],
+  ['MACHINE_BYTES', 4096], ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12],
+  ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0],
+  ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148],
+  ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176],
+  ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200],
+  ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240],
+  ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280],
+  ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312],
+  ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848],
+  ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16],
+  ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
   ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
   ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
   ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
@@ -593,24 +742,33 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_NEXT_ID', 16], ['KS_RQ_GEN', 20],
   ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36], ['KS_IRQS', 40],
   ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
-  ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['RQ_BASE', 4194816], ['RQ_BYTES', 528],
-  ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 128], ['P_STATE', 0],
-  ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24],
-  ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48],
-  ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84],
-  ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104],
-  ['THREAD_BASE', 4202496], ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136],
-  ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160],
-  ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192],
-  ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220],
-  ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240],
-  ['TREC_BASE', 4235264], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16],
-  ['TR_PREEMPTED', 24], ['IPC_BASE', 4243456], ['IPC_EP_BYTES', 32], ['EP_NAME', 0], ['EP_OWNER', 4],
+  ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
+  ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
+  ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400],
+  ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16],
+  ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40],
+  ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72],
+  ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84], ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96],
+  ['P_PAGE_FAULTS', 104], ['P_PARENT', 112], ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124],
+  ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132], ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144],
+  ['P_EXEC_PC', 148], ['P_EXEC_SP', 152], ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164],
+  ['P_COW_FAULTS', 168], ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['THREAD_BASE', 4214784],
+  ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140],
+  ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160], ['T_HART', 168],
+  ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200],
+  ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224],
+  ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244],
+  ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16],
+  ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32], ['EP_NAME', 0], ['EP_OWNER', 4],
   ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
-  ['RING_BASE', 4244480], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
+  ['RING_BASE', 4256768], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
   ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
-  ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4244544], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
+  ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
   ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28],
-  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['KT_END', 4247616],
-  ['KERNEL_VERSION', 7],
+  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_ACTION', 80],
+  ['VMA_BYTES', 16], ['VMA_BASE', 4259904], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0],
+  ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0],
+  ['PEV_TAIL', 4], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4],
+  ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128], ['ASID_FREED', 0],
+  ['ASID_READY', 64], ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 8],
 ];

@@ -5,7 +5,18 @@
 // caller stays blocked meanwhile and its hart runs other threads. Reads no clock.
 import { InputError } from '../base/index.js';
 import type { Machine } from './machine.js';
-import { KS, KS_RQ_GEN, KS_THREADED, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord } from './layout.js';
+import {
+  KS, KS_RQ_GEN, KS_THREADED, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord, PEV_BASE, PEV_HEAD, PEV_TAIL,
+  PEV_ENTRIES, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID, PE_FLAGS, ERESTARTNOINTR, SYS,
+} from './layout.js';
+
+/** One process event the kernel posted (assembly/fork.ts): a fork made pid a child of parent_pid. */
+export interface ProcessEvent {
+  readonly kind: number;
+  readonly pid: number;
+  readonly parent_pid: number;
+  readonly flags: number;
+}
 
 /** One request as the kernel posted it. */
 export interface HostCall {
@@ -156,6 +167,21 @@ export class HostCallRing {
     throw new InputError(`host call ${id} is not in flight (never taken, or already answered)`);
   }
 
+  /** Take every process event posted since the last call, oldest first (the ring has room again). */
+  events(): ProcessEvent[] {
+    const head = this.load(PEV_BASE + PEV_HEAD);
+    let tail = this.load(PEV_BASE + PEV_TAIL);
+    const out: ProcessEvent[] = [];
+    const v = this.machine.view;
+    for (let n = 0; tail !== head && n < PEV_ENTRIES; n++) {
+      const r = pevRecord(tail % PEV_ENTRIES);
+      out.push({ kind: v.getUint32(r + PE_KIND, true), pid: v.getUint32(r + PE_PID, true), parent_pid: v.getUint32(r + PE_PARENT_PID, true), flags: v.getUint32(r + PE_FLAGS, true) });
+      tail = (tail + 1) >>> 0;
+    }
+    Atomics.store(this.words, (PEV_BASE + PEV_TAIL) >>> 2, tail | 0);
+    return out;
+  }
+
   stats(): HostCallStats {
     return {
       posted: this.load(RING_BASE + RING.POSTED), late: this.load(RING_BASE + RING.LATE),
@@ -172,6 +198,7 @@ export class HostCallRing {
 export class HostCallServer {
   private readonly services = new Map<number, HostService>();
   private readonly slices: (() => void)[] = [];
+  private readonly eventHooks: ((e: ProcessEvent) => void)[] = [];
   private seen = -1;
 
   constructor(readonly ring: HostCallRing, services: Iterable<[number, HostService]>, private readonly fallback: HostService | null) {
@@ -190,6 +217,12 @@ export class HostCallServer {
     return this;
   }
 
+  /** fn sees every process event (a fork) before any call posted after it is served (the main server only). */
+  onProcessEvent(fn: (e: ProcessEvent) => void): this {
+    this.eventHooks.push(fn);
+    return this;
+  }
+
   /** The deterministic runner, between slices: the slice hooks, then drain(). */
   slice(): void {
     for (const fn of this.slices) fn();
@@ -203,8 +236,12 @@ export class HostCallServer {
     if (this.fallback !== null && posted === this.seen) return 0;
     this.seen = posted;
     const calls = this.ring.take((nr) => this.fallback !== null || this.services.has(nr));
+    // The events posted before these calls are applied first (a fork's child is known before its calls).
+    if (this.fallback !== null) for (const e of this.ring.events()) for (const fn of this.eventHooks) fn(e);
     for (const call of calls) {
-      const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
+      // A fork reaches the host only when the event ring was full; it is drained now: run the ecall again.
+      const service = this.services.get(call.nr) ?? (call.nr === SYS.clone ? restartCall : this.fallback!);
+      const answer = service(call);
       if (answer === LATER) continue;
       if (typeof answer === 'number') this.ring.complete(call.id, answer);
       else this.ring.kill(call.id, answer.signal);
@@ -212,6 +249,8 @@ export class HostCallServer {
     return calls.length;
   }
 }
+
+const restartCall: HostService = () => -ERESTARTNOINTR;
 
 /** Atomics.waitAsync (ES2024; in Node 20), typed here because the project's lib is ES2022. */
 export function waitAsync(words: Int32Array, index: number, value: number, timeout_ms: number): Promise<unknown> | null {

@@ -1,4 +1,5 @@
-// Which committed guests need the kernel's threads (clone, futex, gettid, set_tid_address, sched_yield),
+// Which committed guests need the kernel's threads (clone, futex, gettid, set_tid_address, sched_yield) or
+// processes (fork, waitid),
 // and how each is run. Shared by the plain differential test (which leaves these out: they need
 // `--harts`-era atoll) and the threads differential test (which runs them in every hart mode).
 // Paths are relative to guest/.
@@ -25,13 +26,20 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/qa_thread_edge.elf',
   'tests/qa_futex_requeue.elf',
   'tests/qa_futex_ops.elf',
+  // processes: fork, copy-on-write, waitid, groups (run on every hart mode: forked children run beside
+  // their parents on other harts)
+  'tests/fork_cow.elf',
+  'tests/fork_tree.elf',
+  'tests/waitid_errs.elf',
+  'tests/pgid.elf',
+  'tests/clone_fork_flags.elf',
 ];
 
 /**
  * Guests whose output differs from qemu-riscv32 by design; each is checked against
  * guest/tests/expected/<name>.stdout and <name>.status instead.
  */
-export const ATOLL_ONLY_GUESTS: readonly string[] = ['tests/thread_clone_unsupported.elf'];
+export const ATOLL_ONLY_GUESTS: readonly string[] = [];
 
 /** Guests whose stderr reports scheduling-dependent figures (lock wins), so stderr is not compared. */
 export const STDERR_VARIES: ReadonlySet<string> = new Set(['examples/lock-fairness.elf']);

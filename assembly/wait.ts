@@ -1,0 +1,179 @@
+// A process's end as its family sees it, and waitid(2). When the last thread of a process leaves
+// (exit.ts), procEnded reparents its children to the node's first process (KS_INIT; when that one has
+// ended too, they have no parent and are freed when they end), releases a vfork parent, and leaves the
+// process a ZOMBIE for its parent, or DEAD (the host's own processes: the host reads their slot), or FREE
+// (a child with no parent). waitid finds a matching ended child, fills the siginfo as Linux does and frees
+// the slot; with none yet, a caller without WNOHANG blocks in TS_WAIT with its pc on the ecall, and
+// procEnded wakes every waiting thread of the parent, which then executes waitid again. Under the SCHED
+// lock (liveness and family links change under it).
+import {
+  KS, KS_INIT, KS_ZOMBIES, LOCK_SCHED, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_FLAGS, P_SIGNAL, P_EXIT,
+  P_VFORK_WAITER, P_SATP, T_STATE, T_PROC,
+} from './blocks';
+import { PROCS_MAX, THREADS_MAX } from './limits';
+import {
+  EINVAL, ECHILD, EBADF, EFAULT, SIGCHLD, WNOHANG, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT, WNOTHREAD, WALL, WCLONE,
+  IDTYPE_ALL, IDTYPE_PID, IDTYPE_PGID, IDTYPE_PIDFD, CLD_EXITED, CLD_KILLED,
+} from './abi';
+import { klock, kunlock } from './klock';
+import { procBase, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_FREE, PF_HOSTED } from './proc';
+import { threadBase, TS_WAIT, TS_VFORK } from './thread';
+import { switchOut, threadWake } from './sched';
+import { userWord } from './usercopy';
+import { callHart, callP, callPb, callSatp, arg, ret } from './caller';
+
+const WAIT_OPTIONS: u32 = WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE;
+
+/** Process p's last thread has gone and its memory with it (procTeardown). Under the SCHED lock. */
+export function procEnded(p: u32, now: u64): void {
+  const b = procBase(p);
+  let heir = load<u32>(KS + KS_INIT);
+  if (heir != 0 && (heir == p + 1 || !procAlive(heir - 1))) heir = 0;
+  for (let q: u32 = 0; q < PROCS_MAX; q++) {
+    const qb = procBase(q);
+    if (load<u32>(qb + P_PARENT) != p + 1 || load<u32>(qb + P_STATE) == PROC_FREE) continue;
+    store<u32>(qb + P_PARENT, heir);
+    store<u32>(qb + P_PPID, heir == 0 ? 0 : load<u32>(procBase(heir - 1) + P_PID));
+    if (load<u32>(qb + P_STATE) != PROC_ZOMBIE) continue;
+    if (heir == 0) reap(q);
+    else wakeWaiters(heir - 1, now);
+  }
+  vforkRelease(p, now);
+  const parent = load<u32>(b + P_PARENT);
+  if (parent != 0 && !childAutoReap(parent - 1)) {
+    atomic.store<u32>(b + P_STATE, PROC_ZOMBIE);
+    store<u32>(KS + KS_ZOMBIES, load<u32>(KS + KS_ZOMBIES) + 1);
+    wakeWaiters(parent - 1, now);
+    childSignal(parent - 1, p);
+  } else if ((load<u32>(b + P_FLAGS) & PF_HOSTED) == 0) {
+    atomic.store<u32>(b + P_STATE, PROC_FREE);
+  } else {
+    assert(load<u32>(b + P_STATE) == PROC_DEAD, 'a loaded process ended in another state than DEAD');
+  }
+}
+
+/**
+ * Seam for signals: the parent of an ended child gets its exit signal (P_EXIT_SIGNAL, SIGCHLD) here.
+ * Under the SCHED lock.
+ */
+export function childSignal(parent: u32, child: u32): void {
+  // Signal delivery is not in this file: the signal module sends SIGCHLD from here.
+}
+
+/**
+ * Seam for signals: true when the parent does not keep zombies (SIGCHLD ignored or SA_NOCLDWAIT), so an
+ * ended child is freed at once. Under the SCHED lock.
+ */
+export function childAutoReap(parent: u32): bool {
+  return false;
+}
+
+/** True for a process whose threads may still run (LIVE or DYING). */
+function procAlive(p: u32): bool {
+  const s = load<u32>(procBase(p) + P_STATE);
+  return s == PROC_LIVE || s == PROC_DYING;
+}
+
+/** Wake every thread of process p blocked in waitid: each executes it again. */
+function wakeWaiters(p: u32, now: u64): void {
+  for (let t: u32 = 0; t < THREADS_MAX; t++) {
+    const tb = threadBase(t);
+    if (load<u32>(tb + T_STATE) == TS_WAIT && load<u32>(tb + T_PROC) == p) threadWake(t, now);
+  }
+}
+
+/** The vfork parent of p (if one waits) goes on: p exec'd or ended. Under the SCHED lock. */
+export function vforkRelease(p: u32, now: u64): void {
+  const b = procBase(p);
+  const w = load<u32>(b + P_VFORK_WAITER);
+  if (w == 0) return;
+  store<u32>(b + P_VFORK_WAITER, 0);
+  const tb = threadBase(w - 1);
+  if (load<u32>(tb + T_STATE) == TS_VFORK && load<u32>(tb + T_PROC) + 1 == load<u32>(b + P_PARENT)) threadWake(w - 1, now);
+}
+
+/** Free a zombie's slot. */
+function reap(q: u32): void {
+  const qb = procBase(q);
+  assert(load<u32>(qb + P_STATE) == PROC_ZOMBIE, 'reaping a process that is not a zombie');
+  atomic.store<u32>(qb + P_STATE, PROC_FREE);
+  const n = load<u32>(KS + KS_ZOMBIES);
+  assert(n != 0, 'zombie count underflow');
+  store<u32>(KS + KS_ZOMBIES, n - 1);
+}
+
+/** si_code of an ended child: CLD_EXITED, or CLD_KILLED for a signal (no core file is written: as qemu-user run with `ulimit -c 0`). */
+export function childWaitCode(q: u32): u32 {
+  return load<u32>(procBase(q) + P_SIGNAL) == 0 ? CLD_EXITED : CLD_KILLED;
+}
+
+/** si_status of an ended child: its exit status, or the signal that killed it. */
+export function childWaitStatus(q: u32): u32 {
+  const qb = procBase(q);
+  const sig = load<u32>(qb + P_SIGNAL);
+  return sig == 0 ? load<u32>(qb + P_EXIT) & 0xFF : sig;
+}
+
+/** Fill the fields of a siginfo_t waitid writes (Linux: si_signo, si_errno, si_code, si_pid, si_uid, si_status). */
+function writeInfo(satp: u32, infop: u32, signo: u32, code: u32, pid: u32, status: u32): bool {
+  if (infop == 0) return true;
+  const a = userWord(satp, infop, true), e = userWord(satp, infop + 20, true);
+  if (a == 0 || e == 0) return false;
+  const mid = userWord(satp, infop + 8, true), hi = userWord(satp, infop + 16, true);
+  if (mid == 0 || hi == 0) return false;
+  store<u32>(a, signo);
+  store<u32>(userWord(satp, infop + 4, true), 0);
+  store<u32>(mid, code);
+  store<u32>(userWord(satp, infop + 12, true), pid);
+  store<u32>(hi, 0); // si_uid: every process runs as root
+  store<u32>(e, status);
+  return true;
+}
+
+/**
+ * waitid(idtype, id, infop, options, rusage). rusage is left as it is (as qemu-user 7.2, which passes
+ * none to the host); NULL is fine. A thread it blocks is in TS_WAIT with its pc on the ecall: signal
+ * delivery may end the wait with threadSyscallReturn(t, -EINTR) and a wake.
+ */
+export function waitid(): void {
+  const idtype = arg(0), id = arg(1), infop = arg(2), options = arg(3);
+  if ((options & ~WAIT_OPTIONS) != 0 || (options & (WEXITED | WSTOPPED | WCONTINUED)) == 0) { ret(-EINVAL); return; }
+  if (idtype == IDTYPE_PID) {
+    if (<i32>id <= 0) { ret(-EINVAL); return; }
+  } else if (idtype == IDTYPE_PGID) {
+    if (<i32>id < 0) { ret(-EINVAL); return; }
+  } else if (idtype == IDTYPE_PIDFD) {
+    ret(<i32>id < 0 ? -EINVAL : -EBADF); // no pidfd is ever open
+    return;
+  } else if (idtype != IDTYPE_ALL) { ret(-EINVAL); return; }
+  klock(LOCK_SCHED);
+  const pgid = idtype == IDTYPE_PGID && id == 0 ? load<u32>(callPb + P_PGID) : id;
+  // Every child here ends with SIGCHLD, so __WCLONE alone matches none.
+  const clonesOnly = (options & WCLONE) != 0 && (options & WALL) == 0;
+  let found = false;
+  let z = PROC_NONE;
+  for (let q: u32 = 0; q < PROCS_MAX && !clonesOnly; q++) {
+    const qb = procBase(q);
+    if (load<u32>(qb + P_PARENT) != callP + 1 || load<u32>(qb + P_STATE) == PROC_FREE) continue;
+    if (idtype == IDTYPE_PID && load<u32>(qb + P_PID) != id) continue;
+    if (idtype == IDTYPE_PGID && load<u32>(qb + P_PGID) != pgid) continue;
+    found = true;
+    // The oldest ended child first (Linux walks its children in fork order).
+    if ((options & WEXITED) != 0 && load<u32>(qb + P_STATE) == PROC_ZOMBIE && (z == PROC_NONE || load<u32>(qb + P_PID) < load<u32>(procBase(z) + P_PID))) z = q;
+  }
+  if (!found) { kunlock(LOCK_SCHED); ret(-ECHILD); return; }
+  if (z == PROC_NONE) {
+    if ((options & WNOHANG) != 0) {
+      kunlock(LOCK_SCHED);
+      ret(writeInfo(callSatp, infop, 0, 0, 0, 0) ? 0 : -EFAULT);
+      return;
+    }
+    switchOut(callHart, TS_WAIT);
+    kunlock(LOCK_SCHED);
+    return;
+  }
+  const pid = load<u32>(procBase(z) + P_PID), code = childWaitCode(z), status = childWaitStatus(z);
+  if ((options & WNOWAIT) == 0) reap(z);
+  kunlock(LOCK_SCHED);
+  ret(writeInfo(callSatp, infop, SIGCHLD, code, pid, status) ? 0 : -EFAULT);
+}
