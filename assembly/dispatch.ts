@@ -17,7 +17,7 @@ import { HARTS_MAX, MLFQ_LEVELS, PAGE_BYTES } from './limits';
 import { run } from './hart';
 import {
   EXIT_BUDGET, EXIT_TIMER, EXIT_TRAP, CAUSE_ECALL_U, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_FETCH_MISALIGNED,
-  CAUSE_LOAD_MISALIGNED, CAUSE_STORE_MISALIGNED, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT, ACC_WRITE, ACC_READ,
+  CAUSE_LOAD_MISALIGNED, CAUSE_STORE_MISALIGNED, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT, CAUSE_FETCH_PAGE_FAULT, ACC_WRITE, ACC_READ, ACC_FETCH,
 } from './trap';
 import { klock, kunlock, klockSetHart } from './klock';
 import { cowBreak, COW_DONE, COW_NO_MEMORY } from './cow';
@@ -30,7 +30,10 @@ import { procBase, PROC_DYING, KILL_OOM } from './proc';
 import { threadRelease, killCurrent, leaveDying } from './exit';
 import { syscallKernel, SYS_HOST, SYS_ENDED } from './syscall';
 import { walk, WALK_FAILED } from './mmu';
-import { vmMapZero, VM_OK, VM_NO_MEMORY } from './vm';
+import { vmMapZero, vmLeafSlot, VM_OK, VM_NO_MEMORY } from './vm';
+import { vmaFault } from './mmap';
+import { FRAME_NONE } from './frames';
+import { RAM_BASE } from './layout';
 import { klog, KLOG_OOM } from './klog';
 import { hostcallPost, hostcallResume, hostcallReap, hostcallThreads, PARK_ENDED } from './hostcall';
 
@@ -159,11 +162,12 @@ const FAULT_SERVED: u32 = 0, FAULT_FATAL: u32 = 1, FAULT_OOM: u32 = 2;
  * unmapped page: map a zeroed frame.
  */
 function pageFault(hart: u32, p: u32, cause: u32): u32 {
-  if (cause != CAUSE_LOAD_PAGE_FAULT && cause != CAUSE_STORE_PAGE_FAULT) return FAULT_FATAL;
+  if (cause != CAUSE_LOAD_PAGE_FAULT && cause != CAUSE_STORE_PAGE_FAULT && cause != CAUSE_FETCH_PAGE_FAULT) return FAULT_FATAL;
   const h = hartBase(hart);
   const pb = procBase(p);
   const va = load<u32>(h + H_TVAL);
   const page = va & ~(PAGE_BYTES - 1);
+  const v = vmaFault(p, va, cause == CAUSE_STORE_PAGE_FAULT ? ACC_WRITE : cause == CAUSE_FETCH_PAGE_FAULT ? ACC_FETCH : ACC_READ);
   if (cause == CAUSE_STORE_PAGE_FAULT) {
     const c = cowBreak(load<u32>(pb + P_SATP), va, hart, false);
     if (c == COW_DONE) {
@@ -172,6 +176,12 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
     }
     if (c == COW_NO_MEMORY) return faultOom(hart, pb, va);
   }
+  if (v == 0) {
+    store<u64>(pb + P_PAGE_FAULTS, load<u64>(pb + P_PAGE_FAULTS) + 1);
+    return FAULT_SERVED;
+  }
+  if (v == 2) return faultOom(hart, pb, va);
+  if (v == 1 || cause == CAUSE_FETCH_PAGE_FAULT) return FAULT_FATAL;
   klock(LOCK_PROC);
   const brkStart = load<u32>(pb + P_BRK_START);
   const heapEnd = (load<u32>(pb + P_BRK) + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
@@ -179,7 +189,9 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
   const inStack = va >= load<u32>(pb + P_STACK_LOW) && va < USER_END;
   const root = load<u32>(pb + P_ROOT);
   let r = FAULT_FATAL;
-  if (inHeap || inStack) {
+  const slot = vmLeafSlot(root, page);
+  const parked = slot != FRAME_NONE && load<u32>(RAM_BASE + slot) != 0 && (load<u32>(RAM_BASE + slot) & 1) == 0;
+  if ((inHeap || inStack) && !parked) {
     // Another thread of the process may have mapped it meanwhile: then simply retry.
     const w = walk(load<u32>(pb + P_SATP), va, cause == CAUSE_STORE_PAGE_FAULT ? ACC_WRITE : ACC_READ);
     if ((w & WALK_FAILED) == 0) r = FAULT_SERVED;

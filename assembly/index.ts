@@ -20,3 +20,6 @@ export { shootdownOthers, shootdownServe } from './shootdown';
 export { hartKill } from './exit';
 export { ipcEndpointCalls, ipcWaiters } from './ipc';
 export { hostcallResume, hostcallThreads } from './hostcall';
+export { mmapPrivate, mmapFrame } from './mmap';
+export { frameRefs } from './frames';
+export { procFlags } from './proc';

@@ -25,6 +25,8 @@ import { ipcSyscall } from './ipc';
 import { cloneIsFork, forkSyscall, FORK_HOST } from './fork';
 import { waitid } from './wait';
 import { getppid, setpgid, getIdOf, setsid } from './pgid';
+import { mmap2, munmap, mprotect, MMAP_HOST } from './mmap';
+import { vmaOverlaps } from './vma';
 import { callerEnter, callHart, callH, callTb, callP, callPb, callSatp, arg, ret } from './caller';
 
 export const SYS_DONE: u32 = 0; // served; the hart may now have another thread (or none)
@@ -39,7 +41,7 @@ import {
   EINVAL, ENOSYS, ENOTSUP, CLONE_THREAD_FLAGS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID,
   CLONE_CHILD_SETTID, FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE,
   FUTEX_WAKE_OP, FUTEX_PRIVATE_FLAG as FUTEX_PRIVATE, FUTEX_CLOCK_REALTIME, KILL_HOST, NR_WAITID, NR_GETPPID,
-  NR_SETPGID, NR_GETPGID, NR_GETSID, NR_SETSID,
+  NR_SETPGID, NR_GETPGID, NR_GETSID, NR_SETSID, NR_MMAP2, NR_MUNMAP, NR_MPROTECT,
 } from './abi';
 
 /** The flags every thread clone must carry (CLONE_THREAD_FLAGS), and those it may add. */
@@ -77,6 +79,14 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
     case NR_GETPGID: getIdOf(P_PGID); return SYS_DONE;
     case NR_GETSID: getIdOf(P_SID); return SYS_DONE;
     case NR_SETSID: setsid(); return SYS_DONE;
+    case NR_MMAP2: {
+      const r = mmap2(callP, arg(0), arg(1), arg(2), arg(3), arg(4));
+      if (r == MMAP_HOST) return SYS_HOST;
+      ret(r);
+      return SYS_DONE;
+    }
+    case NR_MUNMAP: ret(munmap(callP, arg(0), arg(1))); return SYS_DONE;
+    case NR_MPROTECT: ret(mprotect(callP, arg(0), arg(1), arg(2))); return SYS_DONE;
     case NR_FUTEX: futex(); return SYS_DONE;
     case NR_BRK: ret(brk(arg(0))); return SYS_DONE;
     case NR_CLOCK_NANOSLEEP: nanosleep(); return SYS_DONE;
@@ -349,7 +359,8 @@ function brk(addr: u32): u32 {
     return old;
   }
   const oldTop = pageUp(old), newTop = pageUp(addr);
-  if (newTop > oldTop && (newTop - oldTop) / PAGE_BYTES > framesFree()) {
+  // Never into a mapping (mmap.ts), as Linux; nor beyond the frames left.
+  if (newTop > oldTop && (vmaOverlaps(callP, oldTop, newTop) || (newTop - oldTop) / PAGE_BYTES > framesFree())) {
     kunlock(LOCK_PROC);
     return old;
   }

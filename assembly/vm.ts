@@ -3,7 +3,7 @@
 // vmShrink, which takes pages away from a running process, flushes and shoots down itself. A leaf PTE that
 // is not zero holds its frame (one reference, frames.ts), even with V clear: a PROT_NONE page keeps its
 // frame in a PTE with V = 0 (a "parked" page, mmap.ts), which the walk treats as absent.
-import { hartBase, H_BATCH, LOCK_PROC } from './blocks';
+import { hartBase, H_BATCH, LOCK_PROC, MACHINE_BASE, M_HARTS } from './blocks';
 import { RAM_BASE } from './layout';
 import { PAGE_BYTES, BATCH_PAGES } from './limits';
 import { klock, kunlock } from './klock';
@@ -117,21 +117,29 @@ export function vmMapZero(root: u32, page: u32, flags: u32): i32 {
  * others, and only then free the frames (no hart can still reach them). Takes the PROC lock itself.
  */
 export function vmShrink(hart: u32, root: u32, asid: u32, from: u32, to: u32): void {
-  const h = hartBase(hart);
+  // The host (on no hart) unmaps one page per shootdown, keeping the frame in a local.
+  const own = hart < load<u32>(MACHINE_BASE + M_HARTS);
+  const h = hartBase(own ? hart : 0);
+  const batch: u32 = own ? BATCH_PAGES : 1;
   let va = from;
   while (va < to) {
     let n: u32 = 0;
+    let single: u32 = 0;
     klock(LOCK_PROC);
-    while (va < to && n < BATCH_PAGES) {
+    while (va < to && n < batch) {
       const pa = vmUnmap(root, va, false);
-      if (pa != FRAME_NONE) { store<u32>(h + H_BATCH + n * 4, pa); n++; }
+      if (pa != FRAME_NONE) {
+        if (own) store<u32>(h + H_BATCH + n * 4, pa);
+        else single = pa;
+        n++;
+      }
       va += PAGE_BYTES;
     }
     kunlock(LOCK_PROC);
     if (n == 0) continue;
-    tlbFlush(hart, 0, asid, false, true);
+    if (own) tlbFlush(hart, 0, asid, false, true);
     shootdownOthers(hart);
-    for (let i: u32 = 0; i < n; i++) frameFree(load<u32>(h + H_BATCH + i * 4));
+    for (let i: u32 = 0; i < n; i++) frameFree(own ? load<u32>(h + H_BATCH + i * 4) : single);
   }
 }
 

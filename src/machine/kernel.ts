@@ -63,6 +63,17 @@ export interface KernelExports {
   hostcallResume(hart: number): number;
   /** Threads waiting for the host (requests in flight, or waiting for a free ring record). */
   hostcallThreads(): number;
+  /**
+   * A file-backed private mapping's memory: reserve and populate len bytes in process proc (addr as mmap's,
+   * MAP_FIXED in flags to insist), all frames present (PROT_NONE ones parked): the address, or -errno.
+   */
+  mmapPrivate(proc: number, addr: number, len: number, prot: number, flags: number): number;
+  /** The physical address of the frame behind va in process proc (for copying file bytes in), or FRAME_NONE. */
+  mmapFrame(proc: number, va: number): number;
+  /** The reference count of the frame at pa (0: free). */
+  frameRefs(pa: number): number;
+  /** P_FLAGS of process proc (PF_* in assembly/proc.ts). */
+  procFlags(proc: number): number;
 }
 
 export { KERNEL_VERSION };

@@ -33,6 +33,8 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/waitid_errs.elf',
   'tests/pgid.elf',
   'tests/clone_fork_flags.elf',
+  'tests/mmap_anon.elf',
+  'tests/mmap_errno.elf',
 ];
 
 /**
