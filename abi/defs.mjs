@@ -54,16 +54,25 @@ export const groups = [
       c('TREC_ENTRIES', 256, 'Records of ended threads kept for the host (a ring; older ones are overwritten).'),
       c('WALK_RETRIES_MAX', 16, 'Page-table walks retried when another hart changed a PTE under the walk (A/D update race).'),
       c('TIMEBASE_HZ_DEFAULT', 10_000_000, 'mtime ticks per second unless the host sets another timebase (10 MHz).'),
+      c('PEV_ENTRIES', 64, 'Records in the process-event ring (kernel -> host: forks). When it is full, clone is handed to the host, which drains the events and answers -ERESTARTNOINTR.'),
       c('RING_ENTRIES', 32, 'Records in the host-call ring (assembly/hostcall.ts): host calls in flight at once, machine-wide. A caller that finds every record taken blocks (in TS_HOSTCALL, in FIFO order) until one frees; fewer than THREADS_MAX so that the bound can be reached and is tested.'),
     ],
   },
   {
     id: 'errno', kernel: 'abi', title: 'errno values (Linux numbering); a failing call returns -E...',
     entries: [
-      c('EPERM', 1, '', G), c('ENOENT', 2, '', G), c('ESRCH', 3, '', G), c('EINTR', 4, '', G), c('EBADF', 9, '', G),
-      c('EAGAIN', 11, '', G), c('ENOMEM', 12, '', G), c('EFAULT', 14, '', G), c('EINVAL', 22, '', G), c('ENOSPC', 28, '', G),
-      c('EPIPE', 32, '', G), c('ENOSYS', 38, '', G), c('EMSGSIZE', 90, '', G), c('ENOTSUP', 95, '', G),
-      c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G),
+      c('EPERM', 1, '', G), c('ENOENT', 2, '', G), c('ESRCH', 3, '', G), c('EINTR', 4, '', G), c('EIO', 5, '', G),
+      c('ENXIO', 6, '', G), c('E2BIG', 7, '', G), c('ENOEXEC', 8, '', G), c('EBADF', 9, '', G), c('ECHILD', 10, '', G),
+      c('EAGAIN', 11, '', G), c('ENOMEM', 12, '', G), c('EACCES', 13, '', G), c('EFAULT', 14, '', G), c('EBUSY', 16, '', G),
+      c('EEXIST', 17, '', G), c('EXDEV', 18, '', G), c('ENODEV', 19, '', G), c('ENOTDIR', 20, '', G), c('EISDIR', 21, '', G),
+      c('EINVAL', 22, '', G), c('ENFILE', 23, '', G), c('EMFILE', 24, '', G), c('ENOTTY', 25, '', G), c('ETXTBSY', 26, '', G),
+      c('EFBIG', 27, '', G), c('ENOSPC', 28, '', G), c('ESPIPE', 29, '', G), c('EROFS', 30, '', G), c('EMLINK', 31, '', G),
+      c('EPIPE', 32, '', G), c('ERANGE', 34, '', G), c('ENAMETOOLONG', 36, '', G), c('ENOSYS', 38, '', G),
+      c('ENOTEMPTY', 39, '', G), c('ELOOP', 40, '', G), c('EOVERFLOW', 75, '', G), c('EMSGSIZE', 90, '', G),
+      c('ENOTSUP', 95, '', G), c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G),
+      // Never seen by a program: answers the host gives the kernel, which restarts the call or makes it EINTR.
+      c('ERESTARTSYS', 512, 'A host wait was cancelled (R_CANCEL): restart the call (SA_RESTART) or fail it with EINTR.'),
+      c('ERESTARTNOINTR', 513, 'Re-execute the ecall unchanged (pc and a0 untouched), whatever the signal state.'),
     ],
   },
   {
@@ -71,6 +80,12 @@ export const groups = [
     id: 'syscalls', kernel: 'abi', title: 'system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll\'s own',
     syscalls: true,
     entries: [
+      c('getcwd', 17), c('dup', 23), c('dup3', 24), c('fcntl64', 25), c('ioctl', 29), c('mkdirat', 34), c('unlinkat', 35),
+      c('symlinkat', 36), c('linkat', 37), c('ftruncate64', 46), c('faccessat', 48), c('chdir', 49), c('fchdir', 50),
+      c('openat', 56), c('close', 57), c('pipe2', 59), c('getdents64', 61), c('llseek', 62), c('read', 63),
+      c('readv', 65), c('writev', 66), c('pread64', 67), c('pwrite64', 68), c('readlinkat', 78), c('fsync', 82),
+      c('fdatasync', 83), c('umask', 166), c('execve', 221), c('mmap2', 222), c('renameat2', 276), c('statx', 291),
+      c('faccessat2', 439),
       c('write', 64), c('exit', 93), c('exit_group', 94), c('set_tid_address', 96), c('sched_yield', 124),
       c('getpid', 172), c('gettid', 178), c('brk', 214), c('clone', 220), c('clock_gettime64', 403),
       c('clock_nanosleep_time64', 407), c('futex_time64', 422),
@@ -89,7 +104,7 @@ export const groups = [
     id: 'signals', kernel: 'abi', title: 'signal numbers (Linux)',
     entries: [
       c('SIGILL', 4, '', G), c('SIGTRAP', 5, '', G), c('SIGBUS', 7, '', G), c('SIGKILL', 9, '', G),
-      c('SIGSEGV', 11, '', G), c('SIGPIPE', 13, '', G),
+      c('SIGSEGV', 11, '', G), c('SIGPIPE', 13, '', G), c('SIGCHLD', 17, '', G),
     ],
   },
   {
@@ -110,6 +125,43 @@ export const groups = [
       c('CLOCK_THREAD_CPUTIME_ID', 3), c('CLOCK_MONOTONIC_RAW', 4), c('CLOCK_REALTIME_COARSE', 5),
       c('CLOCK_MONOTONIC_COARSE', 6), c('CLOCK_BOOTTIME', 7), c('CLOCK_REALTIME_ALARM', 8), c('CLOCK_BOOTTIME_ALARM', 9),
       c('CLOCK_TAI', 11), c('TIMER_ABSTIME', 1, '', G),
+    ],
+  },
+  {
+    id: 'files', kernel: 'abi', title: 'flags of the descriptor and file calls (asm-generic/fcntl.h, linux/fcntl.h, linux/stat.h)',
+    entries: [
+      c('O_ACCMODE', 3, '', G), c('O_RDONLY', 0, '', G), c('O_WRONLY', 1, '', G), c('O_RDWR', 2, '', G),
+      c('O_CREAT', 0x40, '', { ...G, hex: true }), c('O_EXCL', 0x80, '', { ...G, hex: true }), c('O_NOCTTY', 0x100, '', { ...G, hex: true }),
+      c('O_TRUNC', 0x200, '', { ...G, hex: true }), c('O_APPEND', 0x400, '', { ...G, hex: true }), c('O_NONBLOCK', 0x800, '', { ...G, hex: true }),
+      c('O_DSYNC', 0x1000, '', { ...G, hex: true }), c('O_ASYNC', 0x2000, '', { ...G, hex: true }), c('O_DIRECT', 0x4000, '', { ...G, hex: true }),
+      c('O_LARGEFILE', 0x8000, '', { ...G, hex: true }), c('O_DIRECTORY', 0x1_0000, '', { ...G, hex: true }),
+      c('O_NOFOLLOW', 0x2_0000, '', { ...G, hex: true }), c('O_NOATIME', 0x4_0000, '', { ...G, hex: true }),
+      c('O_CLOEXEC', 0x8_0000, '', { ...G, hex: true }), c('O_SYNC', 0x10_1000, '', { ...G, hex: true }),
+      c('O_PATH', 0x20_0000, '', { ...G, hex: true }), c('O_TMPFILE', 0x41_0000, '', { ...G, hex: true }),
+      c('AT_FDCWD', -100, 'The dirfd meaning the current directory.', { ...G, type: 'i32' }),
+      c('AT_SYMLINK_NOFOLLOW', 0x100, '', { ...G, hex: true }), c('AT_EACCESS', 0x200, '', { ...G, hex: true }),
+      c('AT_REMOVEDIR', 0x200, '', { ...G, hex: true }), c('AT_SYMLINK_FOLLOW', 0x400, '', { ...G, hex: true }),
+      c('AT_EMPTY_PATH', 0x1000, '', { ...G, hex: true }), c('AT_STATX_SYNC_TYPE', 0x6000, '', { ...G, hex: true }),
+      c('RENAME_NOREPLACE', 1, '', G), c('RENAME_EXCHANGE', 2, '', G), c('RENAME_WHITEOUT', 4, '', G),
+      c('F_DUPFD', 0, '', G), c('F_GETFD', 1, '', G), c('F_SETFD', 2, '', G), c('F_GETFL', 3, '', G), c('F_SETFL', 4, '', G),
+      c('F_DUPFD_CLOEXEC', 1030, '', G), c('FD_CLOEXEC', 1, '', G),
+      c('SEEK_SET', 0, '', G), c('SEEK_CUR', 1, '', G), c('SEEK_END', 2, '', G),
+      c('F_OK', 0, '', G), c('X_OK', 1, '', G), c('W_OK', 2, '', G), c('R_OK', 4, '', G),
+      c('S_IFMT', 0xF000, '', { ...G, hex: true }), c('S_IFIFO', 0x1000, '', { ...G, hex: true }), c('S_IFCHR', 0x2000, '', { ...G, hex: true }),
+      c('S_IFDIR', 0x4000, '', { ...G, hex: true }), c('S_IFBLK', 0x6000, '', { ...G, hex: true }), c('S_IFREG', 0x8000, '', { ...G, hex: true }),
+      c('S_IFLNK', 0xA000, '', { ...G, hex: true }), c('S_IFSOCK', 0xC000, '', { ...G, hex: true }),
+      c('DT_UNKNOWN', 0, '', G), c('DT_FIFO', 1, '', G), c('DT_CHR', 2, '', G), c('DT_DIR', 4, '', G), c('DT_BLK', 6, '', G),
+      c('DT_REG', 8, '', G), c('DT_LNK', 10, '', G), c('DT_SOCK', 12, '', G),
+      c('STATX_BASIC_STATS', 0x7FF, '', { ...G, hex: true }), c('STATX_BTIME', 0x800, '', { ...G, hex: true }),
+      c('TCGETS', 0x5401, '', { ...G, hex: true }), c('FIONREAD', 0x541B, '', { ...G, hex: true }),
+      c('PATH_MAX', 4096, 'Longest path a call takes, with its NUL.', G), c('NAME_MAX', 255, 'Longest name of one path component.', G),
+      c('PIPE_BUF', 4096, 'Writes to a pipe of at most this many bytes are atomic.', G),
+      c('PIPE_BYTES', 65536, 'A pipe\'s buffer (Linux\'s default: 16 pages).', G),
+      c('FDS_MAX', 1024, 'Descriptors per process (Linux\'s default RLIMIT_NOFILE soft limit): EMFILE beyond.', G),
+      c('SYMLINKS_MAX', 40, 'Symbolic links followed while resolving one path (Linux\'s MAXSYMLINKS): ELOOP beyond.', G),
+      c('PEV_FORK', 1, 'Process event kinds (EV_KIND). A process was forked: EV_PID the child, EV_PARENT_PID, EV_FLAGS the clone flags.'),
+      c('HC_ACTION_NONE', 0, 'Host-call answer actions (R_ACTION): take R_RESULT (and R_SIGNAL) as usual.'),
+      c('HC_ACTION_EXEC', 1, 'the host built a new image (P_EXEC_*): commit execve in the caller\'s process'),
     ],
   },
   {
@@ -309,7 +361,7 @@ export const blocks = [
     ],
   },
   {
-    id: 'proc', title: 'process table', base: c('PROC_BASE', 'KT_BASE + 0x1000', '', { hex: true }), size: c('PROC_BYTES', 128),
+    id: 'proc', title: 'process table', base: c('PROC_BASE', 'KT_BASE + 0x1000', '', { hex: true }), size: c('PROC_BYTES', 256),
     count: 'PROCS_MAX',
     fields: [
       u32('P_STATE', 0, 'PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD'),
@@ -322,6 +374,12 @@ export const blocks = [
       u32('P_FRAMES', 80, 'user frames (pages and tables) it holds'), u32('P_FRAMES_PEAK', 84),
       u32('P_THREADS_CREATED', 88), u32('P_REPORTED', 92, 'the host reported its end'),
       u64('P_SYSCALLS', 96), u64('P_PAGE_FAULTS', 104, 'demand-zero faults served'),
+      // execve (host: src/machine/exec.ts): the new image the host built, read by the kernel when it takes an
+      // answer with R_ACTION = HC_ACTION_EXEC.
+      u32('P_EXEC_ROOT', 112, 'physical address of the new image\'s root table'),
+      u32('P_EXEC_PC', 116, 'its entry point'), u32('P_EXEC_SP', 120, 'its initial stack pointer'),
+      u32('P_EXEC_BRK', 124, 'its break (start and current)'), u32('P_EXEC_BRK_MAX', 128),
+      u32('P_EXEC_STACK_LOW', 132),
     ],
   },
   {
@@ -404,8 +462,29 @@ export const blocks = [
       u32('R_SIGNAL', 60, 'host\'s answer: 0, or a signal that kills the caller\'s process'),
       u64('R_MTIME', 64, 'the hart\'s mtime at the ecall'),
       u32('R_RESULT', 72, 'host\'s answer: a0 (negative errno on failure)'),
+      u32('R_CANCEL', 76, 'kernel: 1 when the caller should stop waiting (a signal to deliver, its process dying); zeroed at the post'),
+      u32('R_ACTION', 80, 'host\'s answer: HC_ACTION_NONE, or HC_ACTION_EXEC (commit the image in P_EXEC_*)'),
     ],
-    after: [c('KT_END', 'RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES', 'End of the kernel tables.', { hex: true })],
+  },
+  {
+    // Process events (kernel -> host): what the host's per-process tables must learn before serving any later
+    // call (src/machine/events.ts). The kernel writes record PEV_HEAD % PEV_ENTRIES, then bumps PEV_HEAD; the
+    // host reads records PEV_TAIL..PEV_HEAD-1, then stores PEV_TAIL.
+    id: 'pev', title: 'process-event ring header', base: c('PEV_BASE', 'RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES', '', { hex: true }),
+    size: c('PEV_HEADER_BYTES', 64),
+    fields: [
+      u32('PEV_HEAD', 0, 'events written so far (kernel, atomic store after the record)'),
+      u32('PEV_TAIL', 4, 'events the host consumed (host, atomic store)'),
+    ],
+  },
+  {
+    id: 'pevrec', title: 'process-event records', base: c('PEV_RECORDS', 'PEV_BASE + PEV_HEADER_BYTES', '', { hex: true }),
+    size: c('PEV_RECORD_BYTES', 16), count: 'PEV_ENTRIES', helper: 'pevRecord', param: 'slot',
+    fields: [
+      u32('EV_KIND', 0, 'PEV_FORK'), u32('EV_PID', 4, 'the process the event is about (the child of a fork)'),
+      u32('EV_PARENT_PID', 8), u32('EV_FLAGS', 12, 'clone flags of a fork'),
+    ],
+    after: [c('KT_END', 'PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES', 'End of the kernel tables.', { hex: true })],
   },
 ];
 
@@ -426,6 +505,8 @@ export const layoutOrder = [
   ['IPC endpoints', 'IPC_BASE', 'IPC_ENDPOINTS_MAX * IPC_EP_BYTES'],
   ['host-call ring header', 'RING_BASE', 'RING_HEADER_BYTES'],
   ['host-call ring records', 'RING_RECORDS', 'RING_ENTRIES * RING_RECORD_BYTES'],
+  ['process-event ring header', 'PEV_BASE', 'PEV_HEADER_BYTES'],
+  ['process-event records', 'PEV_RECORDS', 'PEV_ENTRIES * PEV_RECORD_BYTES'],
   ['scratch', 'SCRATCH_BASE', 'SCRATCH_BYTES'],
   ['RAM', 'RAM_BASE', '0'],
 ];

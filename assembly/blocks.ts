@@ -124,7 +124,7 @@ export const RQ_SLOTS: u32 = 16; // THREADS_MAX u32 thread indexes (a ring)
 
 // ---- process table ----
 export const PROC_BASE: u32 = 0x0040_1000; // = KT_BASE + 0x1000
-export const PROC_BYTES: u32 = 128;
+export const PROC_BYTES: u32 = 256;
 export const P_STATE: u32 = 0; // u32: PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD
 export const P_PID: u32 = 4; // u32
 export const P_ROOT: u32 = 8; // u32: physical address of the root table
@@ -148,6 +148,12 @@ export const P_THREADS_CREATED: u32 = 88; // u32
 export const P_REPORTED: u32 = 92; // u32: the host reported its end
 export const P_SYSCALLS: u32 = 96; // u64
 export const P_PAGE_FAULTS: u32 = 104; // u64: demand-zero faults served
+export const P_EXEC_ROOT: u32 = 112; // u32: physical address of the new image's root table
+export const P_EXEC_PC: u32 = 116; // u32: its entry point
+export const P_EXEC_SP: u32 = 120; // u32: its initial stack pointer
+export const P_EXEC_BRK: u32 = 124; // u32: its break (start and current)
+export const P_EXEC_BRK_MAX: u32 = 128; // u32
+export const P_EXEC_STACK_LOW: u32 = 132; // u32
 
 // ---- thread table ----
 export const THREAD_BASE: u32 = 0x0040_2000; // = KT_BASE + 0x2000
@@ -227,8 +233,24 @@ export const R_HART: u32 = 56; // u32: hart that posted it
 export const R_SIGNAL: u32 = 60; // u32: host's answer: 0, or a signal that kills the caller's process
 export const R_MTIME: u32 = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT: u32 = 72; // u32: host's answer: a0 (negative errno on failure)
+export const R_CANCEL: u32 = 76; // u32: kernel: 1 when the caller should stop waiting (a signal to deliver, its process dying); zeroed at the post
+export const R_ACTION: u32 = 80; // u32: host's answer: HC_ACTION_NONE, or HC_ACTION_EXEC (commit the image in P_EXEC_*)
+
+// ---- process-event ring header ----
+export const PEV_BASE: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const PEV_HEADER_BYTES: u32 = 64;
+export const PEV_HEAD: u32 = 0; // u32: events written so far (kernel, atomic store after the record)
+export const PEV_TAIL: u32 = 4; // u32: events the host consumed (host, atomic store)
+
+// ---- process-event records ----
+export const PEV_RECORDS: u32 = 0x0040_D080; // = PEV_BASE + PEV_HEADER_BYTES
+export const PEV_RECORD_BYTES: u32 = 16;
+export const EV_KIND: u32 = 0; // u32: PEV_FORK
+export const EV_PID: u32 = 4; // u32: the process the event is about (the child of a fork)
+export const EV_PARENT_PID: u32 = 8; // u32
+export const EV_FLAGS: u32 = 12; // u32: clone flags of a fork
 /** End of the kernel tables. */
-export const KT_END: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const KT_END: u32 = 0x0040_D480; // = PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES
 
 // @ts-ignore: decorator
 @inline export function hartBase(hart: u32): u32 {
@@ -243,4 +265,9 @@ export const KT_END: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_
 // @ts-ignore: decorator
 @inline export function ringRecord(slot: u32): u32 {
   return RING_RECORDS + slot * RING_RECORD_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function pevRecord(slot: u32): u32 {
+  return PEV_RECORDS + slot * PEV_RECORD_BYTES;
 }

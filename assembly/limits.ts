@@ -53,5 +53,7 @@ export const TREC_ENTRIES: u32 = 256;
 export const WALK_RETRIES_MAX: u32 = 16;
 /** mtime ticks per second unless the host sets another timebase (10 MHz). */
 export const TIMEBASE_HZ_DEFAULT: u32 = 10_000_000;
+/** Records in the process-event ring (kernel -> host: forks). When it is full, clone is handed to the host, which drains the events and answers -ERESTARTNOINTR. */
+export const PEV_ENTRIES: u32 = 64;
 /** Records in the host-call ring (assembly/hostcall.ts): host calls in flight at once, machine-wide. A caller that finds every record taken blocks (in TS_HOSTCALL, in FIFO order) until one frees; fewer than THREADS_MAX so that the bound can be reached and is tested. */
 export const RING_ENTRIES: u32 = 32;

@@ -27,9 +27,13 @@ export interface HostCall {
   readonly mtime: bigint;
 }
 
-/** A service answers with a0 (negative errno on failure), a signal that kills the caller's process, or LATER. */
+/**
+ * A service answers with a0 (negative errno on failure), or a0 with a signal raised on the caller (result
+ * defaults to 0; the kernel's default action for SIGPIPE kills) and an action (HC_ACTION_EXEC: commit the image
+ * the host built), or LATER.
+ */
 export const LATER = 'later';
-export type HostAnswer = number | { readonly signal: number } | typeof LATER;
+export type HostAnswer = number | { readonly signal?: number; readonly result?: number; readonly action?: number } | typeof LATER;
 /** Serves one call; LATER means the service keeps the id and calls complete() or kill() itself. */
 export type HostService = (call: HostCall) => HostAnswer;
 
@@ -120,20 +124,34 @@ export class HostCallRing {
 
   /** Answer request id with a0 = result. */
   complete(id: number, result: number): void {
-    this.finish(id, result, 0);
+    this.finish(id, result, 0, 0);
   }
 
-  /** Answer request id by killing the caller's process with a signal (SIGPIPE for a write with no reader). */
+  /** Answer request id by raising a signal on the caller (SIGPIPE for a write with no reader); a0 = 0. */
   kill(id: number, signal: number): void {
     if (!Number.isInteger(signal) || signal < 1 || signal > SIGNAL_MAX) throw new InputError(`signal must be 1..${SIGNAL_MAX}, not ${signal}`);
-    this.finish(id, 0, signal);
+    this.answer(id, { signal });
   }
 
-  private finish(id: number, result: number, signal: number): void {
+  /** Answer request id with a0 = result (default 0), a signal raised on the caller, an action (R_ACTION). */
+  answer(id: number, a: { readonly result?: number; readonly signal?: number; readonly action?: number }): void {
+    const signal = a.signal ?? 0;
+    if (!Number.isInteger(signal) || signal < 0 || signal > SIGNAL_MAX) throw new InputError(`signal must be 1..${SIGNAL_MAX}, not ${signal}`);
+    this.finish(id, a.result ?? 0, signal, a.action ?? 0);
+  }
+
+  /** True when the kernel asks call's caller to stop waiting (R_CANCEL: a signal to deliver, its process dying). */
+  cancelled(call: HostCall): boolean {
+    const r = ringRecord(call.slot);
+    return this.load(r + R.ID) === call.id >>> 0 && this.load(r + R.STATE) === RING_STATE.TAKEN && this.load(r + R.CANCEL) !== 0;
+  }
+
+  private finish(id: number, result: number, signal: number, action: number): void {
     const slot = this.slotOf(id);
     const r = ringRecord(slot);
     Atomics.store(this.words, (r + R.RESULT) >>> 2, result | 0);
     Atomics.store(this.words, (r + R.SIGNAL) >>> 2, signal);
+    Atomics.store(this.words, (r + R.ACTION) >>> 2, action);
     Atomics.store(this.words, (r + R.STATE) >>> 2, RING_STATE.DONE); // after the answer: the kernel reads it then
     Atomics.add(this.words, (RING_BASE + RING.DONE) >>> 2, 1);
     // Wake idle harts (they wait on the run-queue generation): one of them reaps the answer. Deterministic
@@ -172,6 +190,7 @@ export class HostCallRing {
 export class HostCallServer {
   private readonly services = new Map<number, HostService>();
   private readonly slices: (() => void)[] = [];
+  private readonly hooks: ((taken: readonly HostCall[]) => void)[] = [];
   private seen = -1;
 
   constructor(readonly ring: HostCallRing, services: Iterable<[number, HostService]>, private readonly fallback: HostService | null) {
@@ -196,18 +215,30 @@ export class HostCallServer {
     this.drain();
   }
 
+  /**
+   * fn runs at every drain, after the posted requests are taken and before they are served (even when none
+   * were): the process events, cancellations and ended processes are looked at there.
+   */
+  onDrain(fn: (taken: readonly HostCall[]) => void): this {
+    this.hooks.push(fn);
+    return this;
+  }
+
   /** Take and serve every posted request this server serves, oldest first; how many it took. */
   drain(): number {
     // Without a fallback some requests are left posted, so the shortcut holds only for the main server.
     const posted = this.ring.posted;
-    if (this.fallback !== null && posted === this.seen) return 0;
-    this.seen = posted;
-    const calls = this.ring.take((nr) => this.fallback !== null || this.services.has(nr));
+    let calls: HostCall[] = [];
+    if (this.fallback === null || posted !== this.seen) {
+      this.seen = posted;
+      calls = this.ring.take((nr) => this.fallback !== null || this.services.has(nr));
+    }
+    for (const fn of this.hooks) fn(calls);
     for (const call of calls) {
       const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
       if (answer === LATER) continue;
       if (typeof answer === 'number') this.ring.complete(call.id, answer);
-      else this.ring.kill(call.id, answer.signal);
+      else this.ring.answer(call.id, answer);
     }
     return calls.length;
   }

@@ -10,6 +10,7 @@ import {
   CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI,
 } from './abi.js';
 import type { HostCall, HostService } from './hostcall.js';
+import type { FileStat } from '../vfs/index.js';
 
 /**
  * Where the guest's stdout (fd 1) and stderr (fd 2) go. write may return a negative errno (e.g. -EPIPE when
@@ -17,6 +18,10 @@ import type { HostCall, HostService } from './hostcall.js';
  */
 export interface GuestIO {
   write(fd: 1 | 2, bytes: Uint8Array): number | void;
+  /** What statx of the console's fd 1 or 2 reports (default: a character device). */
+  stat?(fd: 1 | 2): FileStat | null;
+  /** True when fd is a terminal (ioctl TCGETS answers). */
+  isTerminal?(fd: 1 | 2): boolean;
 }
 
 // The numbers (SYS, errno, signals, clock ids) are generated from abi/defs.mjs.
