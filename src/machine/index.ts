@@ -18,3 +18,4 @@ export { FdTable, Description, type ProcFiles } from './descriptors.js';
 export { Pipe } from './pipes.js';
 export { execService, writeExecImage, ARG_STRLEN_MAX } from './exec.js';
 export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
+export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';

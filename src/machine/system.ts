@@ -21,6 +21,7 @@ import { SYS } from './syscalls.js';
 import { FileServer } from './file-syscalls.js';
 import { hostStdinAsync, hostStdinSync, type GuestInput } from './console.js';
 import { execService } from './exec.js';
+import { kernelMapper, mmapFileService } from './mmap-file.js';
 import { HostDirMount, Vfs } from '../vfs/index.js';
 
 export type SchedPolicy = keyof typeof SCHED_POLICY;
@@ -102,6 +103,8 @@ export class System {
     const files = new FileServer(this.machine, { vfs, io, input });
     files.execService = execService(this.machine, files, { realtime_base_ns: this.opts.realtime_base_ns, seed: this.opts.seed });
     files.attach(this.hostcalls, this.custom);
+    const mapper = kernelMapper(this.machine);
+    if (mapper !== null && !this.custom.has(SYS.mmap2)) this.hostcalls.register(SYS.mmap2, mmapFileService(this.machine, files, mapper));
     for (const p of this.processes) files.addProcess(p.pid, p.index);
     this.files = files;
   }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { A } from './helpers/asm.js';
 import {
-  Machine, Process, FileServer, System, execService, bytesInput, PushInput, copyToUser, copyFromUser, freeRoot, layout,
+  Machine, Process, FileServer, System, execService, mmapFileService, bytesInput, PushInput, copyToUser, copyFromUser, freeRoot, layout,
   type ElfImage, type GuestIO, type HostAnswer,
 } from '../../src/machine/index.js';
 import { readProgram } from '../../src/machine/session.js';
@@ -201,6 +201,35 @@ describe('execve (the host half)', () => {
     expect(n(call(p!, SYS.execve, str(p!, 'plain'), 0, 0))).toBe(-EACCES);
     expect(n(call(p!, SYS.execve, str(p!, '.'), 0, 0))).toBe(-EACCES);
     expect(machine.kernel.framesUsed()).toBe(before);
+  });
+});
+
+describe('file-backed private mmap2 (the host half)', () => {
+  it('copies the file into the range the kernel mapped, read-only pages too, zero past the end of the file', async () => {
+    writeFileSync(join(root, 'data'), 'A'.repeat(5000) + 'tail');
+    const { machine, ps: [p], files, str, call, n } = await bench();
+    const fd = n(call(p!, SYS.openat, AT_FDCWD, str(p!, 'data'), O_RDONLY, 0));
+    const at = 0x4000_0000;
+    const mapped: number[] = [];
+    const svc = mmapFileService(machine, files, {
+      map(proc, _addr, length) {
+        expect(proc).toBe(p!.index);
+        for (let off = 0; off < length; off += 4096) {
+          const pa = machine.kernel.frameAlloc() >>> 0;
+          machine.kernel.vmMap(p!.root, at + off, pa, layout.PTE.U | layout.PTE.R);
+          mapped.push(pa);
+        }
+        return at;
+      },
+    });
+    const c = (args: number[]) => svc({ id: 1, slot: 0, thread: 0, tid: p!.pid, pid: p!.pid, proc: p!.index, nr: SYS.mmap2, args, satp: p!.satp, hart: 0, mtime: 0n });
+    expect(c([0, 8192, 1, 2, fd, 1])).toBe(at); // MAP_PRIVATE, from page 1 of the file
+    const page = (i: number) => Buffer.from(machine.bytes.subarray(machine.host(mapped[i]!), machine.host(mapped[i]!) + 4096));
+    expect(page(0).subarray(0, 908).toString()).toBe('A'.repeat(904) + 'tail');
+    expect(page(0)[908]).toBe(0);
+    expect(c([0, 4096, 1, 1, fd, 0])).toBe(-layout.ENODEV); // MAP_SHARED
+    expect(c([0, 4096, 1, 2, 99, 0])).toBe(-layout.EBADF);
+    expect(c([0, 0, 1, 2, fd, 0])).toBe(-layout.EINVAL);
   });
 });
 
