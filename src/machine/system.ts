@@ -74,9 +74,10 @@ export class System {
   readonly names = new Map<number, string>();
   /**
    * The machine's host-call server: register a service for a system call number before the run (the
-   * defaults serve write and clock_gettime64; anything else is -ENOSYS). Deterministic mode serves it on
-   * this thread right after a hart posts and between slices (onSlice hooks first); threaded mode from a
-   * loop on this thread, while each worker serves write and clock_gettime64 itself unless overridden here.
+   * defaults serve clock_gettime64, the descriptor and file calls of file-syscalls.ts and execve; anything
+   * else is -ENOSYS). Deterministic mode serves it on this thread right after a hart posts and between
+   * slices (onSlice hooks first); threaded mode from a loop on this thread, while each worker serves
+   * clock_gettime64 itself unless overridden here.
    */
   readonly hostcalls: HostCallServer;
   /** The descriptor tables, pipes and file system calls (set when the run starts). */
