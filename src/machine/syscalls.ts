@@ -1,8 +1,8 @@
 // The Linux RV32 system calls the host serves, with Linux semantics: number in a7, arguments in a0..a5,
 // result in a0 (negative errno on failure). The kernel serves the thread, scheduling and memory calls itself
 // (assembly/syscall.ts) and posts the rest to the host-call ring (hostcall.ts): write (fds 1 and 2, for
-// Process.run; a System serves every descriptor call with file-syscalls.ts) and clock_gettime64 are served here; every user pointer goes through the page tables, so a bad one is -EFAULT. Unknown
-// numbers are -ENOSYS.
+// Process.run; a System serves every descriptor call with file-syscalls.ts) and clock_gettime64 are served
+// here; every user pointer goes through the page tables, so a bad one is -EFAULT. Unknown numbers are -ENOSYS.
 import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser } from './usermem.js';
 import {
