@@ -252,6 +252,7 @@ export const R_HART: u32 = 56; // u32: hart that posted it
 export const R_SIGNAL: u32 = 60; // u32: host's answer: 0, or a signal that kills the caller's process
 export const R_MTIME: u32 = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT: u32 = 72; // u32: host's answer: a0 (negative errno on failure)
+export const R_CANCEL: u32 = 76; // u32: kernel: 1 when the caller should stop waiting (a signal to deliver, its process dying); zeroed at the post
 export const R_ACTION: u32 = 80; // u32: host's answer: RA_NONE, or RA_EXEC (commit the image in the caller's P_EXEC_* fields)
 
 // ---- VMA tables (one per process) ----

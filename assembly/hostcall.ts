@@ -22,7 +22,7 @@ import {
   hartBase, ringRecord, H_CUR, H_MTIME, LOCK_SCHED, T_STATE, T_TID, T_PROC, T_REGS, T_PC, T_HART, T_HC_SLOT,
   T_HC_WAIT, P_PID, P_SATP, P_STATE, RING_BASE, RING_POSTED, RING_DONE, RING_REAPED, RING_BUSY, RING_THREADS,
   RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS, RING_BUSY_PEAK, RING_LATE, R_STATE, R_ID, R_THREAD, R_TID, R_PID,
-  R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_ACTION, H_REGS, T_DOOMED,
+  R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_CANCEL, R_ACTION, H_REGS, T_DOOMED,
 } from './blocks';
 import { RING_ENTRIES, THREADS_MAX } from './limits';
 import { RS_FREE, RS_POSTED, RS_DONE, PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED, KILL_HOST, RA_NONE, RA_EXEC, ERESTARTNOINTR } from './abi';
@@ -83,6 +83,7 @@ function recordPost(slot: u32, t: u32, p: u32, regs: u32, hart: u32, mtime: u64)
   store<u32>(r + R_HART, hart);
   store<u32>(r + R_SIGNAL, 0);
   store<u32>(r + R_RESULT, 0);
+  store<u32>(r + R_CANCEL, 0);
   store<u32>(r + R_ACTION, RA_NONE);
   store<u64>(r + R_MTIME, mtime);
   store<u32>(tb + T_HC_SLOT, slot + 1);

@@ -207,6 +207,114 @@ static inline void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd
 static inline int mmap_failed(void *p) { return (unsigned long)p >= (unsigned long)-4095; }
 static inline long sys_munmap(void *addr, size_t len) { return atoll_syscall2(SYS_munmap, addr, len); }
 static inline long sys_mprotect(void *addr, size_t len, int prot) { return atoll_syscall3(SYS_mprotect, addr, len, prot); }
+/* ---- descriptors, pipes and files: the raw calls (Linux RV32 semantics, lib/fs.c for helpers) ----
+ * Every call returns its result or -errno. 64-bit offsets and lengths travel in two registers, low word
+ * first (pread64/pwrite64: a3 low, a4 high; ftruncate64: a1 low, a2 high); llseek takes the offset high
+ * word first and writes the new position through a pointer. */
+struct iovec {
+  void *iov_base;
+  size_t iov_len;
+};
+struct statx_timestamp {
+  int64_t tv_sec;
+  uint32_t tv_nsec;
+  int32_t __reserved;
+};
+struct statx {
+  uint32_t stx_mask;
+  uint32_t stx_blksize;
+  uint64_t stx_attributes;
+  uint32_t stx_nlink;
+  uint32_t stx_uid;
+  uint32_t stx_gid;
+  uint16_t stx_mode;
+  uint16_t __spare0;
+  uint64_t stx_ino;
+  uint64_t stx_size;
+  uint64_t stx_blocks;
+  uint64_t stx_attributes_mask;
+  struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+  uint32_t stx_rdev_major, stx_rdev_minor;
+  uint32_t stx_dev_major, stx_dev_minor;
+  uint64_t stx_mnt_id;
+  uint32_t stx_dio_mem_align, stx_dio_offset_align;
+  uint64_t __spare3[12];
+};
+/* One record of getdents64; d_reclen bytes long (8-aligned), d_name NUL-terminated. */
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  uint16_t d_reclen;
+  uint8_t d_type;
+  char d_name[];
+};
+
+static inline long sys_read(int fd, void *buf, size_t len) { return atoll_syscall3(SYS_read, fd, buf, len); }
+static inline long sys_readv(int fd, const struct iovec *iov, int n) { return atoll_syscall3(SYS_readv, fd, iov, n); }
+static inline long sys_writev(int fd, const struct iovec *iov, int n) { return atoll_syscall3(SYS_writev, fd, iov, n); }
+static inline long sys_pread64(int fd, void *buf, size_t len, int64_t off) {
+  return atoll_syscall6(SYS_pread64, fd, (long)buf, (long)len, (long)(uint32_t)off, (long)(off >> 32), 0);
+}
+static inline long sys_pwrite64(int fd, const void *buf, size_t len, int64_t off) {
+  return atoll_syscall6(SYS_pwrite64, fd, (long)buf, (long)len, (long)(uint32_t)off, (long)(off >> 32), 0);
+}
+static inline long sys_close(int fd) { return atoll_syscall1(SYS_close, fd); }
+static inline long sys_dup(int fd) { return atoll_syscall1(SYS_dup, fd); }
+static inline long sys_dup3(int oldfd, int newfd, int flags) { return atoll_syscall3(SYS_dup3, oldfd, newfd, flags); }
+static inline long sys_fcntl(int fd, int cmd, long arg) { return atoll_syscall3(SYS_fcntl64, fd, cmd, arg); }
+static inline long sys_pipe2(int fds[2], int flags) { return atoll_syscall2(SYS_pipe2, fds, flags); }
+static inline long sys_ioctl(int fd, unsigned long req, void *arg) { return atoll_syscall3(SYS_ioctl, fd, req, arg); }
+static inline long sys_openat(int dirfd, const char *path, int flags, int mode) {
+  return atoll_syscall4(SYS_openat, dirfd, path, flags, mode);
+}
+static inline long sys_open(const char *path, int flags, int mode) { return sys_openat(AT_FDCWD, path, flags, mode); }
+static inline long sys_llseek(int fd, int64_t off, int64_t *result, int whence) {
+  return atoll_syscall6(SYS_llseek, fd, (long)(off >> 32), (long)(uint32_t)off, (long)result, whence, 0);
+}
+static inline long sys_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st) {
+  return atoll_syscall6(SYS_statx, dirfd, (long)path, flags, (long)mask, (long)st, 0);
+}
+static inline long sys_getdents64(int fd, void *buf, size_t len) { return atoll_syscall3(SYS_getdents64, fd, buf, len); }
+static inline long sys_mkdirat(int dirfd, const char *path, int mode) { return atoll_syscall3(SYS_mkdirat, dirfd, path, mode); }
+static inline long sys_unlinkat(int dirfd, const char *path, int flags) { return atoll_syscall3(SYS_unlinkat, dirfd, path, flags); }
+static inline long sys_renameat2(int olddir, const char *oldp, int newdir, const char *newp, unsigned flags) {
+  return atoll_syscall6(SYS_renameat2, olddir, (long)oldp, newdir, (long)newp, (long)flags, 0);
+}
+static inline long sys_ftruncate64(int fd, int64_t len) {
+  return atoll_syscall3(SYS_ftruncate64, fd, (long)(uint32_t)len, (long)(len >> 32));
+}
+static inline long sys_fsync(int fd) { return atoll_syscall1(SYS_fsync, fd); }
+static inline long sys_faccessat(int dirfd, const char *path, int mode) { return atoll_syscall3(SYS_faccessat, dirfd, path, mode); }
+static inline long sys_faccessat2(int dirfd, const char *path, int mode, int flags) {
+  return atoll_syscall4(SYS_faccessat2, dirfd, path, mode, flags);
+}
+static inline long sys_readlinkat(int dirfd, const char *path, char *buf, size_t len) {
+  return atoll_syscall4(SYS_readlinkat, dirfd, path, buf, len);
+}
+static inline long sys_symlinkat(const char *target, int dirfd, const char *path) {
+  return atoll_syscall3(SYS_symlinkat, target, dirfd, path);
+}
+static inline long sys_linkat(int olddir, const char *oldp, int newdir, const char *newp, int flags) {
+  return atoll_syscall6(SYS_linkat, olddir, (long)oldp, newdir, (long)newp, flags, 0);
+}
+static inline long sys_getcwd(char *buf, size_t len) { return atoll_syscall2(SYS_getcwd, buf, len); }
+static inline long sys_chdir(const char *path) { return atoll_syscall1(SYS_chdir, path); }
+static inline long sys_fchdir(int fd) { return atoll_syscall1(SYS_fchdir, fd); }
+static inline long sys_umask(int mask) { return atoll_syscall1(SYS_umask, mask); }
+static inline long sys_execve(const char *path, char *const argv[], char *const envp[]) {
+  return atoll_syscall3(SYS_execve, path, argv, envp);
+}
+
+/* lib/fs.c: the errno's name ("ENOENT"; "E?" for one not listed; "0" for a result >= 0), for tests that print
+ * what a call returned; print_result prints "<what>: <result or errno name>\n". */
+const char *errno_name(long result);
+void print_result(const char *what, long result);
+/* Write all len bytes (looping over short writes): len, or the first -errno. */
+long fd_write_all(int fd, const void *buf, size_t len);
+/* Read until len bytes or end of input: the bytes read, or the first -errno. */
+long fd_read_full(int fd, void *buf, size_t len);
+/* statx of a descriptor (AT_EMPTY_PATH). */
+long fstatx(int fd, struct statx *st);
 
 /* Convenience: FUTEX_WAIT|PRIVATE with a timeout in nanoseconds (negative: none); FUTEX_WAKE|PRIVATE. */
 long futex_wait(volatile int *uaddr, int val, int64_t timeout_ns);

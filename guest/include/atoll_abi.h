@@ -14,16 +14,39 @@
 #define ENOENT                     2
 #define ESRCH                      3
 #define EINTR                      4
+#define EIO                        5
+#define ENXIO                      6
+#define E2BIG                      7
+#define ENOEXEC                    8
 #define EBADF                      9
 #define ECHILD                     10
 #define EAGAIN                     11
 #define ENOMEM                     12
 #define EACCES                     13
 #define EFAULT                     14
+#define EBUSY                      16
+#define EEXIST                     17
+#define EXDEV                      18
+#define ENODEV                     19
+#define ENOTDIR                    20
+#define EISDIR                     21
 #define EINVAL                     22
+#define ENFILE                     23
+#define EMFILE                     24
+#define ENOTTY                     25
+#define ETXTBSY                    26
+#define EFBIG                      27
 #define ENOSPC                     28
+#define ESPIPE                     29
+#define EROFS                      30
+#define EMLINK                     31
 #define EPIPE                      32
+#define ERANGE                     34
+#define ENAMETOOLONG               36
 #define ENOSYS                     38
+#define ENOTEMPTY                  39
+#define ELOOP                      40
+#define EOVERFLOW                  75
 #define EMSGSIZE                   90
 #define ENOTSUP                    95
 #define EADDRINUSE                 98
@@ -32,7 +55,33 @@
 /* ---- system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll's own ---- */
 #define ATOLL_SYS_BASE             0x40000000 /* First number of Atoll's own system calls. */
 #define ATOLL_SYS_LIMIT            0x40010000 /* One past the last number of Atoll's own system calls. */
+#define SYS_getcwd                 17
+#define SYS_dup                    23
+#define SYS_dup3                   24
+#define SYS_fcntl64                25
+#define SYS_ioctl                  29
+#define SYS_mkdirat                34
+#define SYS_unlinkat               35
+#define SYS_symlinkat              36
+#define SYS_linkat                 37
+#define SYS_ftruncate64            46
+#define SYS_faccessat              48
+#define SYS_chdir                  49
+#define SYS_fchdir                 50
+#define SYS_openat                 56
+#define SYS_close                  57
+#define SYS_pipe2                  59
+#define SYS_getdents64             61
+#define SYS_llseek                 62
+#define SYS_read                   63
 #define SYS_write                  64
+#define SYS_readv                  65
+#define SYS_writev                 66
+#define SYS_pread64                67
+#define SYS_pwrite64               68
+#define SYS_readlinkat             78
+#define SYS_fsync                  82
+#define SYS_fdatasync              83
 #define SYS_exit                   93
 #define SYS_exit_group             94
 #define SYS_waitid                 95
@@ -42,15 +91,20 @@
 #define SYS_getpgid                155
 #define SYS_getsid                 156
 #define SYS_setsid                 157
+#define SYS_umask                  166
 #define SYS_getpid                 172
 #define SYS_getppid                173
 #define SYS_gettid                 178
 #define SYS_brk                    214
 #define SYS_munmap                 215
 #define SYS_clone                  220
+#define SYS_execve                 221
 #define SYS_mmap2                  222
 #define SYS_mprotect               226
+#define SYS_renameat2              276
+#define SYS_statx                  291
 #define SYS_clock_gettime64        403
+#define SYS_faccessat2             439
 #define SYS_clock_nanosleep_time64 407
 #define SYS_futex_time64           422
 #define SYS_ipc_register           1073741824 /* = ATOLL_SYS_BASE + 0; synchronous rendezvous message passing (docs/kernel.md) */
@@ -120,5 +174,78 @@
 #define MAP_NORESERVE              0x00004000
 #define MAP_POPULATE               0x00008000
 #define MAP_FIXED_NOREPLACE        0x00100000
+
+/* ---- flags of the descriptor and file calls (asm-generic/fcntl.h, linux/fcntl.h, linux/stat.h) ---- */
+#define O_ACCMODE                  3
+#define O_RDONLY                   0
+#define O_WRONLY                   1
+#define O_RDWR                     2
+#define O_CREAT                    0x00000040
+#define O_EXCL                     0x00000080
+#define O_NOCTTY                   0x00000100
+#define O_TRUNC                    0x00000200
+#define O_APPEND                   0x00000400
+#define O_NONBLOCK                 0x00000800
+#define O_DSYNC                    0x00001000
+#define O_ASYNC                    0x00002000
+#define O_DIRECT                   0x00004000
+#define O_LARGEFILE                0x00008000
+#define O_DIRECTORY                0x00010000
+#define O_NOFOLLOW                 0x00020000
+#define O_NOATIME                  0x00040000
+#define O_CLOEXEC                  0x00080000
+#define O_SYNC                     0x00101000
+#define O_PATH                     0x00200000
+#define O_TMPFILE                  0x00410000
+#define AT_FDCWD                   (-100) /* The dirfd meaning the current directory. */
+#define AT_SYMLINK_NOFOLLOW        0x00000100
+#define AT_EACCESS                 0x00000200
+#define AT_REMOVEDIR               0x00000200
+#define AT_SYMLINK_FOLLOW          0x00000400
+#define AT_EMPTY_PATH              0x00001000
+#define AT_STATX_SYNC_TYPE         0x00006000
+#define RENAME_NOREPLACE           1
+#define RENAME_EXCHANGE            2
+#define RENAME_WHITEOUT            4
+#define F_DUPFD                    0
+#define F_GETFD                    1
+#define F_SETFD                    2
+#define F_GETFL                    3
+#define F_SETFL                    4
+#define F_DUPFD_CLOEXEC            1030
+#define FD_CLOEXEC                 1
+#define SEEK_SET                   0
+#define SEEK_CUR                   1
+#define SEEK_END                   2
+#define F_OK                       0
+#define X_OK                       1
+#define W_OK                       2
+#define R_OK                       4
+#define S_IFMT                     0x0000f000
+#define S_IFIFO                    0x00001000
+#define S_IFCHR                    0x00002000
+#define S_IFDIR                    0x00004000
+#define S_IFBLK                    0x00006000
+#define S_IFREG                    0x00008000
+#define S_IFLNK                    0x0000a000
+#define S_IFSOCK                   0x0000c000
+#define DT_UNKNOWN                 0
+#define DT_FIFO                    1
+#define DT_CHR                     2
+#define DT_DIR                     4
+#define DT_BLK                     6
+#define DT_REG                     8
+#define DT_LNK                     10
+#define DT_SOCK                    12
+#define STATX_BASIC_STATS          0x000007ff
+#define STATX_BTIME                0x00000800
+#define TCGETS                     0x00005401
+#define FIONREAD                   0x0000541b
+#define PATH_MAX                   4096 /* Longest path a call takes, with its NUL. */
+#define NAME_MAX                   255 /* Longest name of one path component. */
+#define PIPE_BUF                   4096 /* Writes to a pipe of at most this many bytes are atomic. */
+#define PIPE_BYTES                 65536 /* A pipe's buffer (Linux's default: 16 pages). */
+#define FDS_MAX                    1024 /* Descriptors per process (Linux's default RLIMIT_NOFILE soft limit): EMFILE beyond. */
+#define SYMLINKS_MAX               40 /* Symbolic links followed while resolving one path (Linux's MAXSYMLINKS): ELOOP beyond. */
 
 #endif /* ATOLL_ABI_H */

@@ -84,21 +84,46 @@ export const EPERM = 1;
 export const ENOENT = 2;
 export const ESRCH = 3;
 export const EINTR = 4;
+export const EIO = 5;
+export const ENXIO = 6;
+export const E2BIG = 7;
+export const ENOEXEC = 8;
 export const EBADF = 9;
 export const ECHILD = 10;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EACCES = 13;
 export const EFAULT = 14;
+export const EBUSY = 16;
+export const EEXIST = 17;
+export const EXDEV = 18;
+export const ENODEV = 19;
+export const ENOTDIR = 20;
+export const EISDIR = 21;
 export const EINVAL = 22;
+export const ENFILE = 23;
+export const EMFILE = 24;
+export const ENOTTY = 25;
+export const ETXTBSY = 26;
+export const EFBIG = 27;
 export const ENOSPC = 28;
+export const ESPIPE = 29;
+export const EROFS = 30;
+export const EMLINK = 31;
 export const EPIPE = 32;
+export const ERANGE = 34;
+export const ENAMETOOLONG = 36;
 export const ENOSYS = 38;
+export const ENOTEMPTY = 39;
+export const ELOOP = 40;
+export const EOVERFLOW = 75;
 export const EMSGSIZE = 90;
 export const ENOTSUP = 95;
 export const EADDRINUSE = 98;
 export const ETIMEDOUT = 110;
-/** Kernel-internal (never seen by a guest): a host answer meaning "execute the ecall again" (pc unchanged, a0 untouched). */
+/** A host wait was cancelled (R_CANCEL): restart the call (SA_RESTART) or fail it with EINTR. */
+export const ERESTARTSYS = 512;
+/** Re-execute the ecall unchanged (pc and a0 untouched), whatever the signal state. */
 export const ERESTARTNOINTR = 513;
 
 // ---- system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll's own ----
@@ -192,6 +217,86 @@ export const MAP_POPULATE = 0x8000;
 export const MAP_FIXED_NOREPLACE = 0x0010_0000;
 /** Bytes kept unmapped between the top of the mmap area and the stack region below USER_END (1 MiB). */
 export const MMAP_GAP = 0x0010_0000;
+
+// ---- flags of the descriptor and file calls (asm-generic/fcntl.h, linux/fcntl.h, linux/stat.h) ----
+export const O_ACCMODE = 3;
+export const O_RDONLY = 0;
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0x0040;
+export const O_EXCL = 0x0080;
+export const O_NOCTTY = 0x0100;
+export const O_TRUNC = 0x0200;
+export const O_APPEND = 0x0400;
+export const O_NONBLOCK = 0x0800;
+export const O_DSYNC = 0x1000;
+export const O_ASYNC = 0x2000;
+export const O_DIRECT = 0x4000;
+export const O_LARGEFILE = 0x8000;
+export const O_DIRECTORY = 0x0001_0000;
+export const O_NOFOLLOW = 0x0002_0000;
+export const O_NOATIME = 0x0004_0000;
+export const O_CLOEXEC = 0x0008_0000;
+export const O_SYNC = 0x0010_1000;
+export const O_PATH = 0x0020_0000;
+export const O_TMPFILE = 0x0041_0000;
+/** The dirfd meaning the current directory. */
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x0100;
+export const AT_EACCESS = 0x0200;
+export const AT_REMOVEDIR = 0x0200;
+export const AT_SYMLINK_FOLLOW = 0x0400;
+export const AT_EMPTY_PATH = 0x1000;
+export const AT_STATX_SYNC_TYPE = 0x6000;
+export const RENAME_NOREPLACE = 1;
+export const RENAME_EXCHANGE = 2;
+export const RENAME_WHITEOUT = 4;
+export const F_DUPFD = 0;
+export const F_GETFD = 1;
+export const F_SETFD = 2;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const F_DUPFD_CLOEXEC = 1030;
+export const FD_CLOEXEC = 1;
+export const SEEK_SET = 0;
+export const SEEK_CUR = 1;
+export const SEEK_END = 2;
+export const F_OK = 0;
+export const X_OK = 1;
+export const W_OK = 2;
+export const R_OK = 4;
+export const S_IFMT = 0xF000;
+export const S_IFIFO = 0x1000;
+export const S_IFCHR = 0x2000;
+export const S_IFDIR = 0x4000;
+export const S_IFBLK = 0x6000;
+export const S_IFREG = 0x8000;
+export const S_IFLNK = 0xA000;
+export const S_IFSOCK = 0xC000;
+export const DT_UNKNOWN = 0;
+export const DT_FIFO = 1;
+export const DT_CHR = 2;
+export const DT_DIR = 4;
+export const DT_BLK = 6;
+export const DT_REG = 8;
+export const DT_LNK = 10;
+export const DT_SOCK = 12;
+export const STATX_BASIC_STATS = 0x07FF;
+export const STATX_BTIME = 0x0800;
+export const TCGETS = 0x5401;
+export const FIONREAD = 0x541B;
+/** Longest path a call takes, with its NUL. */
+export const PATH_MAX = 4096;
+/** Longest name of one path component. */
+export const NAME_MAX = 255;
+/** Writes to a pipe of at most this many bytes are atomic. */
+export const PIPE_BUF = 4096;
+/** A pipe's buffer (Linux's default: 16 pages). */
+export const PIPE_BYTES = 0x0001_0000;
+/** Descriptors per process (Linux's default RLIMIT_NOFILE soft limit): EMFILE beyond. */
+export const FDS_MAX = 1024;
+/** Symbolic links followed while resolving one path (Linux's MAXSYMLINKS): ELOOP beyond. */
+export const SYMLINKS_MAX = 40;
 
 // ---- what the kernel and the host tell each other: trap causes, run() and dispatch() exits, states, reasons ----
 export const CAUSE_FETCH_MISALIGNED = 0;
@@ -561,6 +666,7 @@ export const R_HART = 56; // u32: hart that posted it
 export const R_SIGNAL = 60; // u32: host's answer: 0, or a signal that kills the caller's process
 export const R_MTIME = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT = 72; // u32: host's answer: a0 (negative errno on failure)
+export const R_CANCEL = 76; // u32: kernel: 1 when the caller should stop waiting (a signal to deliver, its process dying); zeroed at the post
 export const R_ACTION = 80; // u32: host's answer: RA_NONE, or RA_EXEC (commit the image in the caller's P_EXEC_* fields)
 
 // ---- VMA tables (one per process) ----
@@ -634,8 +740,8 @@ export const RING = {
   BUSY_PEAK: 32, LATE: 36,
 } as const;
 export const R = {
-  STATE: 0, ID: 4, THREAD: 8, TID: 12, PID: 16, PROC: 20, NR: 24, SATP: 28, ARGS: 32, HART: 56, SIGNAL: 60,
-  MTIME: 64, RESULT: 72, ACTION: 80,
+  OK: 4, STATE: 0, ID: 4, THREAD: 8, TID: 12, PID: 16, PROC: 20, NR: 24, SATP: 28, ARGS: 32, HART: 56,
+  SIGNAL: 60, MTIME: 64, RESULT: 72, CANCEL: 76, ACTION: 80,
 } as const;
 export const RING_STATE = {
   FREE: 0, POSTED: 1, TAKEN: 2, DONE: 3,
@@ -644,9 +750,13 @@ export const RING_STATE = {
 export const SCHED_POLICY = { rr: 0, mlfq: 1 } as const;
 /** System call numbers (a7) by name. */
 export const SYS = {
-  write: 64, exit: 93, exit_group: 94, waitid: 95, set_tid_address: 96, sched_yield: 124, setpgid: 154,
-  getpgid: 155, getsid: 156, setsid: 157, getpid: 172, getppid: 173, gettid: 178, brk: 214, munmap: 215,
-  clone: 220, mmap2: 222, mprotect: 226, clock_gettime64: 403, clock_nanosleep_time64: 407,
+  getcwd: 17, dup: 23, dup3: 24, fcntl64: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, symlinkat: 36,
+  linkat: 37, ftruncate64: 46, faccessat: 48, chdir: 49, fchdir: 50, openat: 56, close: 57, pipe2: 59,
+  getdents64: 61, llseek: 62, read: 63, write: 64, readv: 65, writev: 66, pread64: 67, pwrite64: 68,
+  readlinkat: 78, fsync: 82, fdatasync: 83, exit: 93, exit_group: 94, waitid: 95, set_tid_address: 96,
+  sched_yield: 124, setpgid: 154, getpgid: 155, getsid: 156, setsid: 157, umask: 166, getpid: 172,
+  getppid: 173, gettid: 178, brk: 214, munmap: 215, clone: 220, execve: 221, mmap2: 222, mprotect: 226,
+  renameat2: 276, statx: 291, clock_gettime64: 403, faccessat2: 439, clock_nanosleep_time64: 407,
   futex_time64: 422, ipc_register: 0x4000_0000, ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002,
   ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
 } as const;
@@ -682,14 +792,24 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['TREC_ENTRIES', 256], ['WALK_RETRIES_MAX', 16], ['TIMEBASE_HZ_DEFAULT', 10000000], ['RING_ENTRIES', 32],
   ['KERNEL_BASE', 1048576], ['SCRATCH_BASE', 15728640], ['SCRATCH_BYTES', 1048576], ['RAM_BASE', 16777216],
   ['WASM_PAGE_BYTES', 65536], ['WASM_PAGES_MAX', 16384], ['USER_BASE', 4096], ['USER_END', 2147483648],
-  ['LOAD_END', 3221225472], ['EPERM', 1], ['ENOENT', 2], ['ESRCH', 3], ['EINTR', 4], ['EBADF', 9], ['ECHILD', 10],
-  ['EAGAIN', 11], ['ENOMEM', 12], ['EACCES', 13], ['EFAULT', 14], ['EINVAL', 22], ['ENOSPC', 28], ['EPIPE', 32],
-  ['ENOSYS', 38], ['EMSGSIZE', 90], ['ENOTSUP', 95], ['EADDRINUSE', 98], ['ETIMEDOUT', 110], ['ERESTARTNOINTR', 513],
-  ['ATOLL_SYS_BASE', 1073741824], ['ATOLL_SYS_LIMIT', 1073807360], ['NR_WRITE', 64], ['NR_EXIT', 93],
-  ['NR_EXIT_GROUP', 94], ['NR_WAITID', 95], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154],
-  ['NR_GETPGID', 155], ['NR_GETSID', 156], ['NR_SETSID', 157], ['NR_GETPID', 172], ['NR_GETPPID', 173],
-  ['NR_GETTID', 178], ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_MMAP2', 222],
-  ['NR_MPROTECT', 226], ['NR_CLOCK_GETTIME64', 403], ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422],
+  ['LOAD_END', 3221225472], ['EPERM', 1], ['ENOENT', 2], ['ESRCH', 3], ['EINTR', 4], ['EIO', 5], ['ENXIO', 6],
+  ['E2BIG', 7], ['ENOEXEC', 8], ['EBADF', 9], ['ECHILD', 10], ['EAGAIN', 11], ['ENOMEM', 12], ['EACCES', 13],
+  ['EFAULT', 14], ['EBUSY', 16], ['EEXIST', 17], ['EXDEV', 18], ['ENODEV', 19], ['ENOTDIR', 20], ['EISDIR', 21],
+  ['EINVAL', 22], ['ENFILE', 23], ['EMFILE', 24], ['ENOTTY', 25], ['ETXTBSY', 26], ['EFBIG', 27], ['ENOSPC', 28],
+  ['ESPIPE', 29], ['EROFS', 30], ['EMLINK', 31], ['EPIPE', 32], ['ERANGE', 34], ['ENAMETOOLONG', 36], ['ENOSYS', 38],
+  ['ENOTEMPTY', 39], ['ELOOP', 40], ['EOVERFLOW', 75], ['EMSGSIZE', 90], ['ENOTSUP', 95], ['EADDRINUSE', 98],
+  ['ETIMEDOUT', 110], ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ATOLL_SYS_BASE', 1073741824],
+  ['ATOLL_SYS_LIMIT', 1073807360], ['NR_GETCWD', 17], ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25],
+  ['NR_IOCTL', 29], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35], ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37],
+  ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49], ['NR_FCHDIR', 50], ['NR_OPENAT', 56],
+  ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62], ['NR_READ', 63], ['NR_WRITE', 64],
+  ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68], ['NR_READLINKAT', 78],
+  ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93], ['NR_EXIT_GROUP', 94], ['NR_WAITID', 95],
+  ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154], ['NR_GETPGID', 155], ['NR_GETSID', 156],
+  ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172], ['NR_GETPPID', 173], ['NR_GETTID', 178],
+  ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_EXECVE', 221], ['NR_MMAP2', 222],
+  ['NR_MPROTECT', 226], ['NR_RENAMEAT2', 276], ['NR_STATX', 291], ['NR_CLOCK_GETTIME64', 403],
+  ['NR_FACCESSAT2', 439], ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422],
   ['NR_IPC_REGISTER', 1073741824], ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826],
   ['NR_IPC_RECV', 1073741827], ['NR_IPC_REPLY', 1073741828], ['SIGILL', 4], ['SIGTRAP', 5], ['SIGBUS', 7],
   ['SIGKILL', 9], ['SIGSEGV', 11], ['SIGPIPE', 13], ['SIGCHLD', 17], ['CLONE_VM', 256], ['CLONE_FS', 512],
@@ -707,43 +827,56 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['SIGINFO_BYTES', 128], ['PROT_NONE', 0], ['PROT_READ', 1], ['PROT_WRITE', 2], ['PROT_EXEC', 4],
   ['PROT_GROWSDOWN', 16777216], ['PROT_GROWSUP', 33554432], ['MAP_SHARED', 1], ['MAP_PRIVATE', 2],
   ['MAP_SHARED_VALIDATE', 3], ['MAP_TYPE', 15], ['MAP_FIXED', 16], ['MAP_ANONYMOUS', 32], ['MAP_NORESERVE', 16384],
-  ['MAP_POPULATE', 32768], ['MAP_FIXED_NOREPLACE', 1048576], ['MMAP_GAP', 1048576], ['CAUSE_FETCH_MISALIGNED', 0],
-  ['CAUSE_FETCH_ACCESS', 1], ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3], ['CAUSE_LOAD_MISALIGNED', 4],
-  ['CAUSE_LOAD_ACCESS', 5], ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7], ['CAUSE_ECALL_U', 8],
-  ['CAUSE_FETCH_PAGE_FAULT', 12], ['CAUSE_LOAD_PAGE_FAULT', 13], ['CAUSE_STORE_PAGE_FAULT', 15],
-  ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0], ['EXIT_TRAP', 1], ['EXIT_TIMER', 2], ['EXIT_IDLE', 3],
-  ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0], ['PARK_RESUMED', 1], ['PARK_LEFT', 2],
-  ['PARK_ENDED', 3], ['TS_HOSTCALL', 8], ['RS_FREE', 0], ['RS_POSTED', 1], ['RS_TAKEN', 2], ['RS_DONE', 3],
-  ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2], ['PTE_W', 4], ['PTE_X', 8],
-  ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256], ['PTE_SHARED', 512],
-  ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295], ['PROC_FREE', 0],
-  ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1], ['RA_NONE', 0],
-  ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512], ['KLOG_CLONE_FLAGS', 1],
-  ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0],
-  ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0],
-  ['INIT_BAD_RAM', 4294967295], ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293],
-  ['INIT_BAD_HARTS', 4294967292], ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290],
-  ['INIT_BAD_BIT_WIDTH', 4294967289], ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576],
-  ['MACHINE_BYTES', 4096], ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12],
-  ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0],
-  ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148],
-  ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176],
-  ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200],
-  ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240],
-  ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280],
-  ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312],
-  ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848],
-  ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16],
-  ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
-  ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
-  ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
-  ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
-  ['LOCK_FRAME', 4194432], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560], ['KS_BYTES', 256], ['KS_ON', 0],
-  ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_NEXT_ID', 16], ['KS_RQ_GEN', 20],
-  ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36], ['KS_IRQS', 40],
-  ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
-  ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
-  ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
+  ['MAP_POPULATE', 32768], ['MAP_FIXED_NOREPLACE', 1048576], ['MMAP_GAP', 1048576], ['O_ACCMODE', 3],
+  ['O_RDONLY', 0], ['O_WRONLY', 1], ['O_RDWR', 2], ['O_CREAT', 64], ['O_EXCL', 128], ['O_NOCTTY', 256],
+  ['O_TRUNC', 512], ['O_APPEND', 1024], ['O_NONBLOCK', 2048], ['O_DSYNC', 4096], ['O_ASYNC', 8192],
+  ['O_DIRECT', 16384], ['O_LARGEFILE', 32768], ['O_DIRECTORY', 65536], ['O_NOFOLLOW', 131072], ['O_NOATIME', 262144],
+  ['O_CLOEXEC', 524288], ['O_SYNC', 1052672], ['O_PATH', 2097152], ['O_TMPFILE', 4259840], ['AT_FDCWD', 4294967196],
+  ['AT_SYMLINK_NOFOLLOW', 256], ['AT_EACCESS', 512], ['AT_REMOVEDIR', 512], ['AT_SYMLINK_FOLLOW', 1024],
+  ['AT_EMPTY_PATH', 4096], ['AT_STATX_SYNC_TYPE', 24576], ['RENAME_NOREPLACE', 1], ['RENAME_EXCHANGE', 2],
+  ['RENAME_WHITEOUT', 4], ['F_DUPFD', 0], ['F_GETFD', 1], ['F_SETFD', 2], ['F_GETFL', 3], ['F_SETFL', 4],
+  ['F_DUPFD_CLOEXEC', 1030], ['FD_CLOEXEC', 1], ['SEEK_SET', 0], ['SEEK_CUR', 1], ['SEEK_END', 2], ['F_OK', 0],
+  ['X_OK', 1], ['W_OK', 2], ['R_OK', 4], ['S_IFMT', 61440], ['S_IFIFO', 4096], ['S_IFCHR', 8192], ['S_IFDIR', 16384],
+  ['S_IFBLK', 24576], ['S_IFREG', 32768], ['S_IFLNK', 40960], ['S_IFSOCK', 49152], ['DT_UNKNOWN', 0], ['DT_FIFO', 1],
+  ['DT_CHR', 2], ['DT_DIR', 4], ['DT_BLK', 6], ['DT_REG', 8], ['DT_LNK', 10], ['DT_SOCK', 12],
+  ['STATX_BASIC_STATS', 2047], ['STATX_BTIME', 2048], ['TCGETS', 21505], ['FIONREAD', 21531], ['PATH_MAX', 4096],
+  ['NAME_MAX', 255], ['PIPE_BUF', 4096], ['PIPE_BYTES', 65536], ['FDS_MAX', 1024], ['SYMLINKS_MAX', 40],
+  ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1], ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3],
+  ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5], ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7],
+  ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12], ['CAUSE_LOAD_PAGE_FAULT', 13],
+  ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0], ['EXIT_TRAP', 1],
+  ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
+  ['PARK_RESUMED', 1], ['PARK_LEFT', 2], ['PARK_ENDED', 3], ['TS_HOSTCALL', 8], ['RS_FREE', 0], ['RS_POSTED', 1],
+  ['RS_TAKEN', 2], ['RS_DONE', 3], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2],
+  ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256],
+  ['PTE_SHARED', 512], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295],
+  ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1],
+  ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
+  ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16],
+  ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3],
+  ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295], ['INIT_MEMORY_TOO_SMALL', 4294967294],
+  ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292], ['INIT_LAYOUT_OVERLAP', 4294967291],
+  ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289], ['MACHINE_MAGIC', 1280069460],
+  ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8],
+  ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024],
+  ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144],
+  ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168],
+  ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196],
+  ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232],
+  ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272],
+  ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296],
+  ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840],
+  ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888],
+  ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536],
+  ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2], ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144],
+  ['SPINLOCK_BYTES', 32], ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8],
+  ['SPINLOCK_SPINS', 16], ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304],
+  ['LOCK_PROC', 4194368], ['LOCK_FRAME', 4194432], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560],
+  ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_NEXT_ID', 16],
+  ['KS_RQ_GEN', 20], ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36],
+  ['KS_IRQS', 40], ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56],
+  ['KS_WAIT_SEQ', 64], ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92],
+  ['KS_FORKS', 96], ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
   ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400],
   ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16],
   ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40],
@@ -765,10 +898,11 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
   ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
   ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28],
-  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_ACTION', 80],
-  ['VMA_BYTES', 16], ['VMA_BASE', 4259904], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0],
-  ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0],
-  ['PEV_TAIL', 4], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4],
-  ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128], ['ASID_FREED', 0],
-  ['ASID_READY', 64], ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 8],
+  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76],
+  ['R_ACTION', 80], ['VMA_BYTES', 16], ['VMA_BASE', 4259904], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16],
+  ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64],
+  ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0],
+  ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128],
+  ['ASID_FREED', 0], ['ASID_READY', 64], ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4], ['KT_END', 6275072],
+  ['KERNEL_VERSION', 8],
 ];

@@ -6,17 +6,8 @@
 import { InputError } from '../base/index.js';
 import type { Machine } from './machine.js';
 import {
-  KS, KS_RQ_GEN, KS_THREADED, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord, PEV_BASE, PEV_HEAD, PEV_TAIL,
-  PEV_ENTRIES, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID, PE_FLAGS, ERESTARTNOINTR, SYS,
+  KS, KS_RQ_GEN, KS_THREADED, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord, ERESTARTNOINTR, SYS,
 } from './layout.js';
-
-/** One process event the kernel posted (assembly/fork.ts): a fork made pid a child of parent_pid. */
-export interface ProcessEvent {
-  readonly kind: number;
-  readonly pid: number;
-  readonly parent_pid: number;
-  readonly flags: number;
-}
 
 /** One request as the kernel posted it. */
 export interface HostCall {
@@ -38,9 +29,13 @@ export interface HostCall {
   readonly mtime: bigint;
 }
 
-/** A service answers with a0 (negative errno on failure), a signal that kills the caller's process, or LATER. */
+/**
+ * A service answers with a0 (negative errno on failure), or a0 with a signal raised on the caller (result
+ * defaults to 0; the kernel's default action for SIGPIPE kills) and an action (RA_EXEC: commit the image
+ * the host built), or LATER.
+ */
 export const LATER = 'later';
-export type HostAnswer = number | { readonly signal: number } | typeof LATER;
+export type HostAnswer = number | { readonly signal?: number; readonly result?: number; readonly action?: number } | typeof LATER;
 /** Serves one call; LATER means the service keeps the id and calls complete() or kill() itself. */
 export type HostService = (call: HostCall) => HostAnswer;
 
@@ -131,20 +126,34 @@ export class HostCallRing {
 
   /** Answer request id with a0 = result. */
   complete(id: number, result: number): void {
-    this.finish(id, result, 0);
+    this.finish(id, result, 0, 0);
   }
 
-  /** Answer request id by killing the caller's process with a signal (SIGPIPE for a write with no reader). */
+  /** Answer request id by raising a signal on the caller (SIGPIPE for a write with no reader); a0 = 0. */
   kill(id: number, signal: number): void {
     if (!Number.isInteger(signal) || signal < 1 || signal > SIGNAL_MAX) throw new InputError(`signal must be 1..${SIGNAL_MAX}, not ${signal}`);
-    this.finish(id, 0, signal);
+    this.answer(id, { signal });
   }
 
-  private finish(id: number, result: number, signal: number): void {
+  /** Answer request id with a0 = result (default 0), a signal raised on the caller, an action (R_ACTION). */
+  answer(id: number, a: { readonly result?: number; readonly signal?: number; readonly action?: number }): void {
+    const signal = a.signal ?? 0;
+    if (!Number.isInteger(signal) || signal < 0 || signal > SIGNAL_MAX) throw new InputError(`signal must be 1..${SIGNAL_MAX}, not ${signal}`);
+    this.finish(id, a.result ?? 0, signal, a.action ?? 0);
+  }
+
+  /** True when the kernel asks call's caller to stop waiting (R_CANCEL: a signal to deliver, its process dying). */
+  cancelled(call: HostCall): boolean {
+    const r = ringRecord(call.slot);
+    return this.load(r + R.ID) === call.id >>> 0 && this.load(r + R.STATE) === RING_STATE.TAKEN && this.load(r + R.CANCEL) !== 0;
+  }
+
+  private finish(id: number, result: number, signal: number, action: number): void {
     const slot = this.slotOf(id);
     const r = ringRecord(slot);
     Atomics.store(this.words, (r + R.RESULT) >>> 2, result | 0);
     Atomics.store(this.words, (r + R.SIGNAL) >>> 2, signal);
+    Atomics.store(this.words, (r + R.ACTION) >>> 2, action);
     Atomics.store(this.words, (r + R.STATE) >>> 2, RING_STATE.DONE); // after the answer: the kernel reads it then
     Atomics.add(this.words, (RING_BASE + RING.DONE) >>> 2, 1);
     // Wake idle harts (they wait on the run-queue generation): one of them reaps the answer. Deterministic
@@ -167,21 +176,6 @@ export class HostCallRing {
     throw new InputError(`host call ${id} is not in flight (never taken, or already answered)`);
   }
 
-  /** Take every process event posted since the last call, oldest first (the ring has room again). */
-  events(): ProcessEvent[] {
-    const head = this.load(PEV_BASE + PEV_HEAD);
-    let tail = this.load(PEV_BASE + PEV_TAIL);
-    const out: ProcessEvent[] = [];
-    const v = this.machine.view;
-    for (let n = 0; tail !== head && n < PEV_ENTRIES; n++) {
-      const r = pevRecord(tail % PEV_ENTRIES);
-      out.push({ kind: v.getUint32(r + PE_KIND, true), pid: v.getUint32(r + PE_PID, true), parent_pid: v.getUint32(r + PE_PARENT_PID, true), flags: v.getUint32(r + PE_FLAGS, true) });
-      tail = (tail + 1) >>> 0;
-    }
-    Atomics.store(this.words, (PEV_BASE + PEV_TAIL) >>> 2, tail | 0);
-    return out;
-  }
-
   stats(): HostCallStats {
     return {
       posted: this.load(RING_BASE + RING.POSTED), late: this.load(RING_BASE + RING.LATE),
@@ -198,7 +192,7 @@ export class HostCallRing {
 export class HostCallServer {
   private readonly services = new Map<number, HostService>();
   private readonly slices: (() => void)[] = [];
-  private readonly eventHooks: ((e: ProcessEvent) => void)[] = [];
+  private readonly hooks: ((taken: readonly HostCall[]) => void)[] = [];
   private seen = -1;
 
   constructor(readonly ring: HostCallRing, services: Iterable<[number, HostService]>, private readonly fallback: HostService | null) {
@@ -217,34 +211,38 @@ export class HostCallServer {
     return this;
   }
 
-  /** fn sees every process event (a fork) before any call posted after it is served (the main server only). */
-  onProcessEvent(fn: (e: ProcessEvent) => void): this {
-    this.eventHooks.push(fn);
-    return this;
-  }
-
   /** The deterministic runner, between slices: the slice hooks, then drain(). */
   slice(): void {
     for (const fn of this.slices) fn();
     this.drain();
   }
 
+  /**
+   * fn runs at every drain, after the posted requests are taken and before they are served (even when none
+   * were): the process events, cancellations and ended processes are looked at there.
+   */
+  onDrain(fn: (taken: readonly HostCall[]) => void): this {
+    this.hooks.push(fn);
+    return this;
+  }
+
   /** Take and serve every posted request this server serves, oldest first; how many it took. */
   drain(): number {
     // Without a fallback some requests are left posted, so the shortcut holds only for the main server.
     const posted = this.ring.posted;
-    if (this.fallback !== null && posted === this.seen) return 0;
-    this.seen = posted;
-    const calls = this.ring.take((nr) => this.fallback !== null || this.services.has(nr));
-    // The events posted before these calls are applied first (a fork's child is known before its calls).
-    if (this.fallback !== null) for (const e of this.ring.events()) for (const fn of this.eventHooks) fn(e);
+    let calls: HostCall[] = [];
+    if (this.fallback === null || posted !== this.seen) {
+      this.seen = posted;
+      calls = this.ring.take((nr) => this.fallback !== null || this.services.has(nr));
+    }
+    for (const fn of this.hooks) fn(calls);
     for (const call of calls) {
       // A fork reaches the host only when the event ring was full; it is drained now: run the ecall again.
       const service = this.services.get(call.nr) ?? (call.nr === SYS.clone ? restartCall : this.fallback!);
       const answer = service(call);
       if (answer === LATER) continue;
       if (typeof answer === 'number') this.ring.complete(call.id, answer);
-      else this.ring.kill(call.id, answer.signal);
+      else this.ring.answer(call.id, answer);
     }
     return calls.length;
   }

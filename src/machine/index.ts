@@ -1,5 +1,6 @@
 // The machine subsystem's public face: create a machine over a shared memory with the kernel, load a program into
-// a process, run it with system calls served, read its statistics.
+// a process, run it with system calls served (descriptors, pipes, stdin and a file system among them), read its
+// statistics.
 export { Machine, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type MachineOptions, type HartStats } from './machine.js';
 export { Process, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
@@ -10,3 +11,11 @@ export * as layout from './layout.js';
 export { System, KERNEL_LOCK_KINDS, type SystemOptions, type KernelLockKind, type SchedPolicy } from './system.js';
 export { runProgram, runPrograms, readProgram, faultLine, formatStats, exitCodeOf, exitCodeOfAll, type ProgramSpec, type SessionResult, type RunStats } from './session.js';
 export { stdio } from './stdio.js';
+export { FileServer, IO_BYTES_MAX, UMASK_DEFAULT, statxBytes, type FileServerOptions } from './file-syscalls.js';
+export { bytesInput, PushInput, hostStdinSync, hostStdinAsync, type GuestInput } from './console.js';
+export { ProcessEvents, ProcessSlots, type ProcessEvent } from './events.js';
+export { FdTable, Description, type ProcFiles } from './descriptors.js';
+export { Pipe } from './pipes.js';
+export { execService, writeExecImage, ARG_STRLEN_MAX } from './exec.js';
+export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
+export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';

@@ -6,7 +6,6 @@
 import { InputError } from '../base/index.js';
 import type { Machine } from './machine.js';
 import type { ElfImage } from '../elf/index.js';
-import { copyToUser } from './usermem.js';
 import { hostServices, unknownCall, type GuestIO } from './syscalls.js';
 import { HostCallRing, HostCallServer } from './hostcall.js';
 import { driveHart, type HartHost } from './driver.js';
@@ -108,41 +107,87 @@ function seededBytes(seed: number, n: number): Uint8Array {
   return out;
 }
 
-export class Process {
-  /** The process's slot in the kernel's process table. */
-  readonly index: number;
+/** A program's address space built in a fresh root: what a process (or an execve) starts from. */
+export interface ImageLayout {
+  /** Physical address of the root table. */
   readonly root: number;
-  readonly satp: number;
+  readonly entry: number;
+  readonly sp: number;
   readonly brk_start: number;
   readonly brk_max: number;
-  readonly stack_low = USER_END - STACK_BYTES_MAX;
-  readonly pid: number;
-  readonly realtime_base_ns: bigint;
-  /** The hart run() drives. */
-  readonly hart = 0;
+  readonly stack_low: number;
+}
 
-  constructor(readonly machine: Machine, image: ElfImage, opts: ProcessOptions) {
+/** What the initial stack holds. */
+export interface StackOptions {
+  /** Strings (UTF-8 encoded) or raw bytes (an execve's, unchanged); the NUL is added. */
+  readonly argv: readonly (string | Uint8Array)[];
+  readonly envp?: readonly (string | Uint8Array)[];
+  /** Seed of the AT_RANDOM bytes (deterministic). */
+  readonly seed?: number;
+  /** AT_EXECFN's string (default argv[0]). */
+  readonly execfn?: string | Uint8Array;
+}
+
+/** The segments of image fit the user address space outside the stack region (else an InputError). */
+export function checkSegments(image: ElfImage): void {
+  const stack_low = USER_END - STACK_BYTES_MAX;
+  for (const s of image.segments) {
+    if (s.memsz === 0) continue;
+    const last = s.vaddr + s.memsz;
+    if (last > LOAD_END || (s.vaddr < USER_END && last > stack_low)) {
+      throw new InputError(`segment [0x${s.vaddr.toString(16)}, 0x${last.toString(16)}) overlaps the stack region [0x${stack_low.toString(16)}, 0x${USER_END.toString(16)}) or lies above 0x${LOAD_END.toString(16)}`);
+    }
+  }
+}
+
+/**
+ * Free every frame of a page-table tree that belongs to no process (an image that was not used): its pages,
+ * its tables and the root.
+ */
+export function freeRoot(machine: Machine, root: number): void {
+  const k = machine.kernel;
+  for (let i = 0; i < 1024; i++) {
+    const l1 = machine.u32(machine.host(root) + i * 4);
+    if ((l1 & PTE.V) === 0) continue;
+    machine.view.setUint32(machine.host(root) + i * 4, 0, true);
+    if ((l1 & (PTE.R | PTE.X)) !== 0) continue;
+    const table = (l1 >>> 10) * PAGE_BYTES;
+    for (let j = 0; j < 1024; j++) {
+      const pte = machine.u32(machine.host(table) + j * 4);
+      if ((pte & PTE.V) !== 0) k.frameFree((pte >>> 10) * PAGE_BYTES);
+    }
+    k.frameFree(table);
+  }
+  k.frameFree(root);
+}
+
+/**
+ * Build image in a fresh root: its PT_LOAD segments (with their permissions, zero-filled past filesz) and a
+ * Linux-style initial stack, plus the heap and stack bounds. Writes only frames it allocates (through their
+ * physical addresses), so it is safe while other harts run. Throws InputError (out of memory, arguments too
+ * big), having freed what it allocated.
+ */
+export function buildImage(machine: Machine, image: ElfImage, opts: StackOptions): ImageLayout {
+  checkSegments(image);
+  const k = machine.kernel;
+  const root = k.vmCreate() >>> 0;
+  if (root === FRAME_NONE) throw new InputError('out of guest memory for the page table');
+  try {
+    return new ImageBuilder(machine, root).build(image, opts);
+  } catch (err) {
+    freeRoot(machine, root);
+    throw err;
+  }
+}
+
+class ImageBuilder {
+  constructor(readonly machine: Machine, readonly root: number) {}
+
+  build(image: ElfImage, opts: StackOptions): ImageLayout {
+    const machine = this.machine;
     const k = machine.kernel;
-    this.realtime_base_ns = opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT;
-    for (const s of image.segments) {
-      if (s.memsz === 0) continue;
-      const last = s.vaddr + s.memsz;
-      if (last > LOAD_END || (s.vaddr < USER_END && last > this.stack_low)) {
-        throw new InputError(`segment [0x${s.vaddr.toString(16)}, 0x${last.toString(16)}) overlaps the stack region [0x${this.stack_low.toString(16)}, 0x${USER_END.toString(16)}) or lies above 0x${LOAD_END.toString(16)}`);
-      }
-    }
-    const root = k.vmCreate() >>> 0;
-    if (root === FRAME_NONE) throw new InputError('out of guest memory for the page table');
-    this.root = root;
-    const index = k.procCreate(root) >>> 0;
-    if (index === FRAME_NONE) {
-      k.frameFree(root);
-      throw new InputError(`the process table is full (at most ${PROCS_MAX} processes per machine)`);
-    }
-    this.index = index;
-    const b = PROC_BASE + index * PROC_BYTES;
-    this.satp = machine.u32(b + P.SATP);
-    this.pid = machine.u32(b + P.PID);
+    const stack_low = USER_END - STACK_BYTES_MAX;
     let end = USER_BASE;
     // Pages shared by two segments get the union of their permissions.
     const pages = new Map<number, number>();
@@ -165,25 +210,20 @@ export class Process {
         const va = s.vaddr + off;
         const n = Math.min(data.length - off, PAGE_BYTES - (va % PAGE_BYTES));
         if (!accessible(va)) { off += n; continue; }
-        const pa = this.physical(va);
-        machine.bytes.set(data.subarray(off, off + n), machine.host(pa));
+        machine.bytes.set(data.subarray(off, off + n), machine.host(this.physical(va)));
         off += n;
       }
     }
-    this.brk_start = pageUp(end);
+    const brk_start = pageUp(end);
     // Like Linux's overcommit heuristic: the heap may not promise more than the RAM left after loading
     // (less a reserve for page tables and the stack), and never reaches the stack region. The kernel also
     // refuses growth beyond the frames free at the time of the call.
     const free_bytes = machine.ram_bytes - k.framesUsed() * PAGE_BYTES - HEAP_RESERVE_BYTES;
     // A program loaded above the stack (at 0x8000_0000, say) has its heap there too, up to LOAD_END.
-    const heap_limit = this.brk_start >= USER_END ? LOAD_END : this.stack_low - 16 * PAGE_BYTES;
-    this.brk_max = Math.min(heap_limit, this.brk_start + Math.max(0, free_bytes));
+    const heap_limit = brk_start >= USER_END ? LOAD_END : stack_low - 16 * PAGE_BYTES;
+    const brk_max = Math.min(heap_limit, brk_start + Math.max(0, free_bytes));
     const sp = this.buildStack(image, opts);
-    k.procSetMemory(index, this.brk_start, this.brk_max, this.stack_low);
-    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError(`the thread table is full (at most ${THREADS_MAX} threads per machine)`);
-    // Mirror the first thread on hart 0 too, so the initial registers can be inspected before run().
-    machine.setPc(this.hart, image.entry);
-    machine.setReg(this.hart, 2, sp);
+    return { root: this.root, entry: image.entry, sp, brk_start, brk_max, stack_low };
   }
 
   /** Map a zeroed frame at va (flags R/W/X/U); throws when guest RAM is exhausted. */
@@ -192,7 +232,10 @@ export class Process {
     const pa = k.frameAlloc() >>> 0;
     if (pa === FRAME_NONE) throw new InputError(`guest RAM (${this.machine.ram_bytes} bytes) is too small for this program`);
     const rc = k.vmMap(this.root, va >>> 0, pa, flags);
-    if (rc !== 0) throw new InputError(`cannot map page 0x${va.toString(16)} (kernel code ${rc})`);
+    if (rc !== 0) {
+      k.frameFree(pa);
+      throw new InputError(`cannot map page 0x${va.toString(16)} (kernel code ${rc})`);
+    }
     return pa;
   }
 
@@ -203,11 +246,27 @@ export class Process {
     return ((pte >>> 10) * PAGE_BYTES) + (va % PAGE_BYTES);
   }
 
-  private buildStack(image: ElfImage, opts: ProcessOptions): number {
+  /** Copy bytes to mapped user addresses through their frames. */
+  private put(va: number, bytes: Uint8Array): void {
+    for (let off = 0; off < bytes.length;) {
+      const a = va + off;
+      const n = Math.min(bytes.length - off, PAGE_BYTES - (a % PAGE_BYTES));
+      this.machine.bytes.set(bytes.subarray(off, off + n), this.machine.host(this.physical(a)));
+      off += n;
+    }
+  }
+
+  private buildStack(image: ElfImage, opts: StackOptions): number {
     const enc = new TextEncoder();
-    const argv = opts.argv.map((a) => enc.encode(a + '\0'));
-    const envp = (opts.envp ?? []).map((a) => enc.encode(a + '\0'));
-    const execfn = enc.encode((opts.argv[0] ?? '') + '\0');
+    const z = (a: string | Uint8Array): Uint8Array => {
+      if (typeof a === 'string') return enc.encode(a + '\0');
+      const out = new Uint8Array(a.length + 1);
+      out.set(a);
+      return out;
+    };
+    const argv = opts.argv.map(z);
+    const envp = (opts.envp ?? []).map(z);
+    const execfn = z(opts.execfn ?? opts.argv[0] ?? '');
     const strBytes = [execfn, ...argv, ...envp].reduce((n, b) => n + b.length, 0);
     // A process runs as root (uid and gid 0) and is not setuid (AT_SECURE 0), as under qemu-user in a
     // container. AT_RANDOM and AT_EXECFN are filled in once their bytes are placed.
@@ -224,7 +283,7 @@ export class Process {
     let top = USER_END;
     const place = (b: Uint8Array): number => {
       top -= b.length;
-      copyToUser(this.machine, this.satp, top, b);
+      this.put(top, b);
       return top;
     };
     const execfnAt = place(execfn); // Linux puts the file name at the very top
@@ -241,8 +300,46 @@ export class Process {
     const vec = new Uint8Array(words.length * 4);
     const dv = new DataView(vec.buffer);
     words.forEach((w, i) => dv.setUint32(i * 4, w >>> 0, true));
-    copyToUser(this.machine, this.satp, sp, vec);
+    this.put(sp, vec);
     return sp;
+  }
+}
+
+export class Process {
+  /** The process's slot in the kernel's process table. */
+  readonly index: number;
+  readonly root: number;
+  readonly satp: number;
+  readonly brk_start: number;
+  readonly brk_max: number;
+  readonly stack_low = USER_END - STACK_BYTES_MAX;
+  readonly pid: number;
+  readonly realtime_base_ns: bigint;
+  /** The hart run() drives. */
+  readonly hart = 0;
+
+  constructor(readonly machine: Machine, image: ElfImage, opts: ProcessOptions) {
+    const k = machine.kernel;
+    this.realtime_base_ns = opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT;
+    const layout = buildImage(machine, image, opts);
+    this.root = layout.root;
+    const index = k.procCreate(layout.root) >>> 0;
+    if (index === FRAME_NONE) {
+      freeRoot(machine, layout.root);
+      throw new InputError(`the process table is full (at most ${PROCS_MAX} processes per machine)`);
+    }
+    this.index = index;
+    const b = PROC_BASE + index * PROC_BYTES;
+    this.satp = machine.u32(b + P.SATP);
+    this.pid = machine.u32(b + P.PID);
+    this.brk_start = layout.brk_start;
+    this.brk_max = layout.brk_max;
+    const sp = layout.sp;
+    k.procSetMemory(index, this.brk_start, this.brk_max, this.stack_low);
+    if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError(`the thread table is full (at most ${THREADS_MAX} threads per machine)`);
+    // Mirror the first thread on hart 0 too, so the initial registers can be inspected before run().
+    machine.setPc(this.hart, image.entry);
+    machine.setReg(this.hart, 2, sp);
   }
 
   /** The current break (the kernel's). */

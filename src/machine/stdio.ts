@@ -4,6 +4,8 @@
 import { EPIPE } from './abi.js';
 import { writeSync } from 'node:fs';
 import type { GuestIO } from './syscalls.js';
+import { isatty } from 'node:tty';
+import { hostFdStat } from './console.js';
 
 const RETRIES_MAX = 60_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -22,4 +24,6 @@ export const stdio: GuestIO = {
     }
     return bytes.length;
   },
+  stat: (fd) => hostFdStat(fd),
+  isTerminal: (fd) => isatty(fd),
 };

@@ -1,8 +1,8 @@
 // The Linux RV32 system calls the host serves, with Linux semantics: number in a7, arguments in a0..a5,
 // result in a0 (negative errno on failure). The kernel serves the thread, scheduling and memory calls itself
-// (assembly/syscall.ts) and posts the rest to the host-call ring (hostcall.ts): write and clock_gettime64
-// are served here; every user pointer goes through the page tables, so a bad one is -EFAULT. Unknown
-// numbers are -ENOSYS.
+// (assembly/syscall.ts) and posts the rest to the host-call ring (hostcall.ts): write (fds 1 and 2, for
+// Process.run; a System serves every descriptor call with file-syscalls.ts) and clock_gettime64 are served
+// here; every user pointer goes through the page tables, so a bad one is -EFAULT. Unknown numbers are -ENOSYS.
 import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser } from './usermem.js';
 import {
@@ -10,6 +10,7 @@ import {
   CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI,
 } from './abi.js';
 import type { HostCall, HostService } from './hostcall.js';
+import type { FileStat } from '../vfs/index.js';
 
 /**
  * Where the guest's stdout (fd 1) and stderr (fd 2) go. write may return a negative errno (e.g. -EPIPE when
@@ -17,6 +18,10 @@ import type { HostCall, HostService } from './hostcall.js';
  */
 export interface GuestIO {
   write(fd: 1 | 2, bytes: Uint8Array): number | void;
+  /** What statx of the console's fd 1 or 2 reports (default: a character device). */
+  stat?(fd: 1 | 2): FileStat | null;
+  /** True when fd is a terminal (ioctl TCGETS answers). */
+  isTerminal?(fd: 1 | 2): boolean;
 }
 
 // The numbers (SYS, errno, signals, clock ids) are generated from abi/defs.mjs.

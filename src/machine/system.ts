@@ -18,6 +18,11 @@ import type { ElfImage } from '../elf/index.js';
 import { collectStats, type KernelStats } from './kstats.js';
 import { KS, KS_LIVE_PROCS, KS_RQ_GEN, SCHED_POLICY, HARTS_MAX } from './layout.js';
 import { SYS } from './syscalls.js';
+import { FileServer } from './file-syscalls.js';
+import { hostStdinAsync, hostStdinSync, type GuestInput } from './console.js';
+import { execService } from './exec.js';
+import { kernelMapper, mmapFileService } from './mmap-file.js';
+import { HostDirMount, Vfs } from '../vfs/index.js';
 
 export type SchedPolicy = keyof typeof SCHED_POLICY;
 
@@ -32,6 +37,12 @@ export interface SystemOptions extends MachineOptions {
   readonly realtime_base_ns?: bigint;
   /** The spinlock kind of the kernel's own locks (default ttas). */
   readonly kernel_lock?: KernelLockKind;
+  /** The host directory that is the guests' root (default: the current directory); ignored with vfs. */
+  readonly root?: string;
+  /** The guests' file system (default: root mounted at '/'). */
+  readonly vfs?: Vfs;
+  /** What fd 0 reads (default: the host's stdin, synchronously in deterministic runs, asynchronously threaded). */
+  readonly stdin?: GuestInput;
 }
 
 export const KERNEL_LOCK_KINDS = { tas: 0, ttas: 1, ticket: 2 } as const;
@@ -46,8 +57,11 @@ export const WORKER_BATCH = 1 << 20;
 export const IDLE_WAIT_MS = 1;
 /** The main thread's host-call loop (threaded mode) looks at the ring at least this often (ms, wall). */
 export const HOST_POLL_MS = 5;
-/** The host calls a hart's worker serves itself in threaded mode (unless the system serves them otherwise). */
-const WORKER_LOCAL_CALLS: readonly number[] = [SYS.write, SYS.clock_gettime64];
+/**
+ * The host calls a hart's worker serves itself in threaded mode (unless the system serves them otherwise): the
+ * clock only. Every descriptor call (write included) is the main thread's: the descriptor tables are its objects.
+ */
+const WORKER_LOCAL_CALLS: readonly number[] = [SYS.clock_gettime64];
 
 export interface SystemResult {
   readonly results: (RunResult | null)[];
@@ -60,11 +74,14 @@ export class System {
   readonly names = new Map<number, string>();
   /**
    * The machine's host-call server: register a service for a system call number before the run (the
-   * defaults serve write and clock_gettime64; anything else is -ENOSYS). Deterministic mode serves it on
-   * this thread right after a hart posts and between slices (onSlice hooks first); threaded mode from a
-   * loop on this thread, while each worker serves write and clock_gettime64 itself unless overridden here.
+   * defaults serve clock_gettime64, the descriptor and file calls of file-syscalls.ts and execve; anything
+   * else is -ENOSYS). Deterministic mode serves it on this thread right after a hart posts and between
+   * slices (onSlice hooks first); threaded mode from a loop on this thread, while each worker serves
+   * clock_gettime64 itself unless overridden here.
    */
   readonly hostcalls: HostCallServer;
+  /** The descriptor tables, pipes and file system calls (set when the run starts). */
+  files: FileServer | null = null;
   private readonly custom = new Set<number>();
   private started = false;
 
@@ -80,9 +97,17 @@ export class System {
     return this;
   }
 
-  private serveDefaults(io: GuestIO): void {
+  private serveDefaults(io: GuestIO, input: GuestInput): void {
     const ctx = { realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT };
     for (const [nr, service] of hostServices(this.machine, ctx, io)) if (!this.custom.has(nr)) this.hostcalls.register(nr, service);
+    const vfs = this.opts.vfs ?? new Vfs(new HostDirMount(this.opts.root ?? process.cwd()));
+    const files = new FileServer(this.machine, { vfs, io, input });
+    files.execService = execService(this.machine, files, { realtime_base_ns: this.opts.realtime_base_ns, seed: this.opts.seed });
+    files.attach(this.hostcalls, this.custom);
+    const mapper = kernelMapper(this.machine);
+    if (mapper !== null && !this.custom.has(SYS.mmap2)) this.hostcalls.register(SYS.mmap2, mmapFileService(this.machine, files, mapper));
+    for (const p of this.processes) files.addProcess(p.pid, p.index);
+    this.files = files;
   }
 
   static async create(opts: SystemOptions = {}): Promise<System> {
@@ -124,7 +149,7 @@ export class System {
   /** Deterministic mode: every hart on this thread, in a seeded order, until all processes end. */
   run(io: GuestIO, log: (line: string) => void, max_instructions = Infinity): SystemResult {
     this.start(false);
-    this.serveDefaults(io);
+    this.serveDefaults(io, this.opts.stdin ?? hostStdinSync());
     const machine = this.machine;
     const harts = machine.harts;
     const calls = this.hostcalls;
@@ -134,7 +159,7 @@ export class System {
     let retired = 0;
     let idleStreak = 0;
     while (this.liveProcs() !== 0) {
-      if (retired >= max_instructions) return { results: this.results(), limited: true };
+      if (retired >= max_instructions) { this.files?.closeAll(); return { results: this.results(), limited: true }; }
       calls.slice();
       const hart = rand() % harts;
       const slice = SLICE_MIN + (rand() % SLICE_SPAN);
@@ -148,13 +173,15 @@ export class System {
         idleStreak = 0;
       }
     }
+    calls.drain();
+    this.files?.closeAll();
     return { results: this.results(), limited: false };
   }
 
   /** Threaded mode: one worker thread per hart; resolves when every process has ended. */
   async runThreaded(log: (line: string) => void): Promise<SystemResult> {
     this.start(true);
-    this.serveDefaults(stdio);
+    this.serveDefaults(stdio, this.opts.stdin ?? hostStdinAsync());
     const machine = this.machine;
     const module = await compileKernel();
     const local = WORKER_LOCAL_CALLS.filter((nr) => !this.custom.has(nr));
@@ -180,6 +207,8 @@ export class System {
       running.on = false;
       Atomics.notify(new Int32Array(machine.memory.buffer), this.hostcalls.ring.postedIndex);
       await loop;
+      this.hostcalls.drain();
+      this.files?.closeAll();
     }
     return { results: this.results(), limited: false };
   }

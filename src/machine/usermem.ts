@@ -44,3 +44,38 @@ export function copyToUser(machine: Machine, satp: number, va: number, data: Uin
   }
   return true;
 }
+
+/** True when [va, va + len) is writable by the user (nothing is written). */
+export function userWritable(machine: Machine, satp: number, va: number, len: number): boolean {
+  for (let done = 0; done < len;) {
+    const a = (va + done) >>> 0;
+    if (a < va && done > 0) return false;
+    if ((machine.kernel.vmTranslate(satp, a, ACC_WRITE) >>> 0) === 0) return false;
+    done += Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
+  }
+  return true;
+}
+
+/**
+ * The NUL-terminated string at va (latin1: one character per byte) of fewer than max bytes: the string,
+ * 'fault' when a byte before the NUL is unreadable, 'long' when no NUL comes within max bytes (ENAMETOOLONG
+ * for a path, as Linux's strncpy_from_user of PATH_MAX).
+ */
+export function stringFromUser(machine: Machine, satp: number, va: number, max: number): string | 'fault' | 'long' {
+  const parts: string[] = [];
+  let length = 0;
+  for (let a = va >>> 0; ;) {
+    const host = machine.kernel.vmTranslate(satp, a, ACC_READ) >>> 0;
+    if (host === 0) return 'fault';
+    const n = PAGE_BYTES - (a & (PAGE_BYTES - 1));
+    const page = machine.bytes.subarray(host, host + n);
+    const nul = page.indexOf(0);
+    const take = nul < 0 ? n : nul;
+    if (length + take >= max) return 'long';
+    parts.push(Buffer.from(page.buffer, page.byteOffset, take).toString('latin1'));
+    length += take;
+    if (nul >= 0) return parts.join('');
+    a = (a + n) >>> 0;
+    if (a === 0) return 'fault';
+  }
+}

@@ -1,8 +1,11 @@
 // Running a guest program under qemu-riscv32 and under `atoll run` for the differential tests: one child
 // process each, stdout and stderr captured (bounded), a timeout that kills it, and the reasons a test
-// must skip (qemu missing, atoll not built).
+// must skip (qemu missing, atoll not built). A run may be given its working directory (atoll's guests see it
+// as their root) and a file on its standard input (default: none, as 'ignore'); scratch() makes an empty
+// directory for one.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +22,17 @@ export interface Outcome {
   signal: NodeJS.Signals | null;
 }
 
-export function runProcess(cmd: string, args: readonly string[]): Promise<Outcome> {
+/** Where a run happens: its working directory (default the repository) and a file on its stdin. */
+export interface RunPlace {
+  readonly cwd?: string;
+  readonly stdin?: string;
+}
+
+export function runProcess(cmd: string, args: readonly string[], place: RunPlace = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const input = place.stdin === undefined ? 'ignore' : openSync(place.stdin, 'r');
+    const child = spawn(cmd, args, { cwd: place.cwd ?? ROOT, stdio: [input, 'pipe', 'pipe'] });
+    if (typeof input === 'number') closeSync(input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;
@@ -46,12 +57,28 @@ export function exitStatus(o: Outcome): number {
 }
 
 // qemu dumps a core file for a guest killed by a signal unless the limit is 0.
-export const underQemu = (elf: string, args: readonly string[]): Promise<Outcome> =>
-  runProcess('sh', ['-c', 'ulimit -c 0; exec qemu-riscv32 "$@"', 'qemu', elf, ...args]);
+export const underQemu = (elf: string, args: readonly string[], place: RunPlace = {}): Promise<Outcome> =>
+  runProcess('sh', ['-c', 'ulimit -c 0; exec qemu-riscv32 "$@"', 'qemu', elf, ...args], place);
 
 /** `atoll run <runArgs...>`: flags, then one or more programs with their arguments. */
-export const underAtoll = (runArgs: readonly string[]): Promise<Outcome> =>
-  runProcess(process.execPath, [ATOLL, 'run', ...runArgs]);
+export const underAtoll = (runArgs: readonly string[], place: RunPlace = {}): Promise<Outcome> =>
+  runProcess(process.execPath, [ATOLL, 'run', ...runArgs], place);
+
+/** What the differential runs give a guest on its standard input: a few lines of text. */
+export const STDIN_TEXT = 'the first line of standard input\nsecond line\n' + 'x'.repeat(5000) + '\nlast line without a newline';
+
+/**
+ * A fresh empty directory to run a guest in, and a file (outside it) holding STDIN_TEXT; remove() deletes
+ * both.
+ */
+export function scratch(): { cwd: string; stdin: string; remove: () => void } {
+  const base = mkdtempSync(join(tmpdir(), 'atoll-guest-'));
+  const cwd = join(base, 'run');
+  const stdin = join(base, 'stdin.txt');
+  writeFileSync(stdin, STDIN_TEXT);
+  mkdirSync(cwd);
+  return { cwd, stdin, remove: () => rmSync(base, { recursive: true, force: true }) };
+}
 
 export function qemuMissing(): string | undefined {
   const qemu = spawnSync('qemu-riscv32', ['--version'], { encoding: 'utf8' });

@@ -35,6 +35,7 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/clone_fork_flags.elf',
   'tests/mmap_anon.elf',
   'tests/mmap_errno.elf',
+  'tests/thread_pipe_stream.elf',
 ];
 
 /**

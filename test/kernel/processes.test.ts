@@ -55,9 +55,13 @@ describe('fork and copy-on-write', () => {
     // Run until the first fork has happened, then look at a stack page of both processes.
     const b = PROC_BASE + p.index * PROC_BYTES;
     let child = -1;
-    sys.hostcalls.onProcessEvent((e) => {
+    sys.hostcalls.onDrain(() => {
       if (child >= 0) return;
-      for (let q = 0; q < PROCS_MAX; q++) if (sys.machine.u32(PROC_BASE + q * PROC_BYTES + P.PID) === e.pid) child = q;
+      for (let q = 0; q < PROCS_MAX; q++) {
+        const qb = PROC_BASE + q * PROC_BYTES;
+        if (sys.machine.u32(qb + P.PARENT) === p.index + 1 && sys.machine.u32(qb + P.STATE) === PROC_STATE.LIVE) child = q;
+      }
+      if (child < 0) return;
       const top = USER_END - PAGE_BYTES;
       const pa = k.mmapFrame(p.index, top) >>> 0;
       const ca = k.mmapFrame(child, top) >>> 0;
@@ -119,8 +123,7 @@ function serveExec(sys: System, status: number, refuse = false): HostCall[] {
     const set = (off: number, v: number): void => m.view.setUint32(b + off, v >>> 0, true);
     set(P.EXEC_ROOT, root); set(P.EXEC_PC, 0x10000); set(P.EXEC_SP, USER_END - 16);
     set(P.EXEC_BRK, 0x11000); set(P.EXEC_BRK_MAX, 0x100000); set(P.EXEC_STACK_LOW, USER_END - (8 << 20));
-    m.view.setUint32(ringRecord(call.slot) + R.ACTION, RA_EXEC, true);
-    return 0;
+    return { result: 0, action: RA_EXEC };
   });
   return calls;
 }

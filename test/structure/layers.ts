@@ -4,7 +4,7 @@
 export const LAYERS: readonly (readonly string[])[] = [
   ['base'],
   ['sim', 'time', 'check', 'elf', 'native'],
-  ['raft', 'host'],
+  ['raft', 'host', 'vfs'],
   ['net', 'machine', 'wal'],
   ['net/tcp', 'node'],
   ['rpc', 'mq', 'rsm', 'cluster'],

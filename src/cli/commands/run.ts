@@ -3,8 +3,9 @@
 // exits with the first program's status (128 + signal after a kill, with one line on stderr), or, when the first
 // exited 0, 128 + the signal of the first other process that died by one. Flags come
 // before the first program. Several programs: `atoll run a.elf b.elf` (every word ends in .elf, no args) or
-// groups separated by `--`; a lone program whose own arguments end in .elf takes a trailing `--`.
-import { writeFileSync } from 'node:fs';
+// groups separated by `--`; a lone program whose own arguments end in .elf takes a trailing `--`. The guests' file
+// system is a host directory (--root, default the current directory) and their stdin is atoll's.
+import { statSync, writeFileSync } from 'node:fs';
 import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
 import { parseOrHelp } from '../../host/index.js';
 import { UsageError, InputError } from '../../base/index.js';
@@ -38,6 +39,7 @@ export const COMMAND: CommandSpec = {
     sched: { kind: 'string', value: '<policy>', help: 'scheduling policy: rr (round-robin, default) or mlfq' },
     seed: { kind: 'integer', help: 'seed of the deterministic hart interleaving and AT_RANDOM (default 1)' },
     'kernel-lock': { kind: 'string', value: '<kind>', help: 'spinlock kind of the kernel\'s own locks: tas, ttas (default) or ticket' },
+    root: { kind: 'string', value: '<dir>', help: 'host directory that is the guests\' root file system (default: the current directory); nothing outside it is reachable' },
     klog: { kind: 'boolean', help: 'print the kernel log (refused clone flags, OOM kills, deadlocks) on stderr as it happens' },
     stats: { kind: 'boolean', help: 'print instructions, MIPS, TLB, context switches, locks and per-process figures on stderr' },
     'stats-json': { kind: 'string', value: '<file.json>', help: 'write the same statistics as JSON to a file' },
@@ -100,6 +102,13 @@ export async function run(argv: string[]): Promise<number> {
   const lockText = flagString(p, 'kernel-lock');
   if (lockText !== undefined && !Object.hasOwn(KERNEL_LOCK_KINDS, lockText)) throw new UsageError(`--kernel-lock: '${lockText}' is not a lock kind (tas, ttas or ticket)`);
   const kernel_lock = lockText as KernelLockKind | undefined;
+  const root = flagString(p, 'root') ?? process.cwd();
+  try {
+    if (!statSync(root).isDirectory()) throw new UsageError(`--root: '${root}' is not a directory`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`--root: cannot use '${root}': ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
   // The kernel log is the machine's dmesg: kept out of the guest's stderr (so it matches Linux's) unless --klog;
   // --stats and --stats-json carry it.
   const klog = flagBool(p, 'klog');
@@ -111,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
   let session;
   try {
     session = await runPrograms(programs, {
-      ram_bytes: ram ?? RUN_RAM_BYTES_DEFAULT, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock,
+      ram_bytes: ram ?? RUN_RAM_BYTES_DEFAULT, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock, root,
     }, stdio, () => performance.now(), Infinity, log);
   } catch (err) {
     // Configuration the kernel or machine refuses is a usage problem when it came from a flag.

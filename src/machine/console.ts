@@ -1,0 +1,200 @@
+// The console: what a process's fds 0, 1 and 2 are when it starts. fd 0 reads a GuestInput (the host's
+// standard input for `atoll run`), fds 1 and 2 write through the GuestIO as before. Reading the host's stdin:
+// the deterministic runner reads synchronously (a file answers at once; a pipe or a terminal makes the whole
+// simulation wait, which keeps a run the same for the same input), the threaded runner reads asynchronously and
+// the caller waits (its host call is answered later) while every hart runs on. Other guest programs' input can
+// be given as bytes (tests).
+import { fstatSync, read as readAsync, readSync, type BigIntStats } from 'node:fs';
+import { isatty } from 'node:tty';
+import type { FileStat, FileKind } from '../vfs/index.js';
+import type { GuestIO } from './syscalls.js';
+import { WaitQueue } from './pipes.js';
+
+/** Where fd 0's bytes come from. */
+export interface GuestInput {
+  /** Up to buf.length bytes into buf: how many (0 at end of input), or null when none are there yet. */
+  read(buf: Uint8Array): number | null;
+  /** Call ready once when read may have something (after it returned null). */
+  wait(ready: () => void): void;
+  /** What statx reports for it (null: a character device of no particular kind). */
+  stat?(): FileStat | null;
+  /** True when it is a terminal (ioctl TCGETS answers). */
+  isTerminal?(): boolean;
+}
+
+const KIND: Readonly<Record<number, FileKind>> = { 0o100000: 'file', 0o040000: 'dir', 0o010000: 'fifo', 0o020000: 'char', 0o060000: 'block', 0o140000: 'socket', 0o120000: 'symlink' };
+
+/** The attributes of a host descriptor, or null when it is closed. */
+export function hostFdStat(fd: number): FileStat | null {
+  let s: BigIntStats;
+  try { s = fstatSync(fd, { bigint: true }); } catch { return null; }
+  const mode = Number(s.mode);
+  return {
+    kind: KIND[mode & 0o170000] ?? 'char', mode, ino: s.ino, dev: s.dev, rdev: s.rdev, nlink: Number(s.nlink),
+    uid: Number(s.uid), gid: Number(s.gid), size: s.size, blocks: s.blocks, blksize: Number(s.blksize),
+    atime_ns: s.atimeNs, mtime_ns: s.mtimeNs, ctime_ns: s.ctimeNs, birthtime_ns: s.birthtimeNs,
+  };
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** The host's fd 0 read synchronously (deterministic runs): read never returns null. */
+export function hostStdinSync(fd = 0): GuestInput {
+  return {
+    read(buf) {
+      for (;;) {
+        try {
+          return readSync(fd, buf, 0, buf.length, null);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN') { Atomics.wait(pause, 0, 0, 1); continue; } // a non-blocking pipe or terminal
+          if (code === 'EOF') return 0;
+          return 0; // closed or unreadable: the guest sees the end of its input
+        }
+      }
+    },
+    wait(ready) { ready(); },
+    stat: () => hostFdStat(fd),
+    isTerminal: () => isatty(fd),
+  };
+}
+
+/** Chunk the threaded runner's reads of the host's stdin take at most. */
+export const STDIN_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * The host's fd 0 read asynchronously (threaded runs): bytes read ahead are kept until a guest takes them, so
+ * a read that was cancelled loses nothing.
+ */
+export function hostStdinAsync(fd = 0): GuestInput {
+  let buffered: Uint8Array = new Uint8Array(0);
+  let eof = false;
+  let reading = false;
+  const ready: (() => void)[] = [];
+  const fill = (): void => {
+    if (reading || eof) return;
+    reading = true;
+    const chunk = new Uint8Array(STDIN_CHUNK_BYTES);
+    readAsync(fd, chunk, 0, chunk.length, null, (err, n) => {
+      reading = false;
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      if (code === 'EAGAIN') { setTimeout(fill, 1); return; }
+      if (err || n === 0) eof = true;
+      else buffered = buffered.length === 0 ? chunk.subarray(0, n) : concat(buffered, chunk.subarray(0, n));
+      for (const r of ready.splice(0)) r();
+    });
+  };
+  return {
+    read(buf) {
+      if (buffered.length > 0) {
+        const n = Math.min(buf.length, buffered.length);
+        buf.set(buffered.subarray(0, n));
+        buffered = buffered.subarray(n);
+        return n;
+      }
+      if (eof) return 0;
+      fill();
+      return null;
+    },
+    wait(r) {
+      if (buffered.length > 0 || eof) { r(); return; }
+      ready.push(r);
+      fill();
+    },
+    stat: () => hostFdStat(fd),
+    isTerminal: () => isatty(fd),
+  };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Fixed bytes as the input (then end of input). */
+export function bytesInput(data: Uint8Array | string): GuestInput {
+  let rest = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  return {
+    read(buf) {
+      const n = Math.min(buf.length, rest.length);
+      buf.set(rest.subarray(0, n));
+      rest = rest.subarray(n);
+      return n;
+    },
+    wait(ready) { ready(); },
+  };
+}
+
+/** An input that has nothing yet: bytes arrive with push, the end with end() (tests of waiting readers). */
+export class PushInput implements GuestInput {
+  private buffered: Uint8Array = new Uint8Array(0);
+  private ended = false;
+  private readonly ready: (() => void)[] = [];
+
+  push(data: Uint8Array | string): void {
+    this.buffered = concat(this.buffered, typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    for (const r of this.ready.splice(0)) r();
+  }
+  end(): void {
+    this.ended = true;
+    for (const r of this.ready.splice(0)) r();
+  }
+  read(buf: Uint8Array): number | null {
+    if (this.buffered.length > 0) {
+      const n = Math.min(buf.length, this.buffered.length);
+      buf.set(this.buffered.subarray(0, n));
+      this.buffered = this.buffered.subarray(n);
+      return n;
+    }
+    return this.ended ? 0 : null;
+  }
+  wait(ready: () => void): void {
+    if (this.buffered.length > 0 || this.ended) ready(); else this.ready.push(ready);
+  }
+}
+
+/** fd 0's file: one for the machine, shared by every process that inherited it. */
+export class ConsoleIn {
+  readonly kind = 'console-in';
+  readonly readable = new WaitQueue();
+  private waiting = false;
+
+  constructor(readonly input: GuestInput) {}
+
+  private pushback: Uint8Array = new Uint8Array(0);
+
+  /** Up to n bytes (an empty array at the end of input), or null: wait on readable. */
+  read(n: number): Uint8Array | null {
+    if (this.pushback.length > 0) {
+      const out = this.pushback.subarray(0, n);
+      this.pushback = this.pushback.subarray(out.length);
+      return out;
+    }
+    const buf = new Uint8Array(n);
+    const got = this.input.read(buf);
+    if (got !== null) return buf.subarray(0, got);
+    if (!this.waiting) {
+      this.waiting = true;
+      this.input.wait(() => { this.waiting = false; this.readable.wake(); });
+    }
+    return null;
+  }
+
+  /** Give back bytes read but not delivered (the user's buffer faulted): the next read gets them first. */
+  unread(bytes: Uint8Array): void {
+    this.pushback = concat(bytes, this.pushback);
+  }
+
+  release(): void {}
+}
+
+/** fd 1's or fd 2's file: the GuestIO's stream. */
+export class ConsoleOut {
+  readonly kind = 'console-out';
+
+  constructor(readonly io: GuestIO, readonly fd: 1 | 2) {}
+
+  release(): void {}
+}

@@ -1,0 +1,949 @@
+// The descriptor, pipe and file-system calls, served on the host with Linux RV32 semantics: read, write, readv,
+// writev, pread64, pwrite64, close, dup, dup3, fcntl64, pipe2, ioctl, openat, llseek, statx, getdents64, mkdirat,
+// unlinkat, renameat2, ftruncate64, fsync, fdatasync, faccessat, faccessat2, readlinkat, symlinkat, linkat,
+// getcwd, chdir, fchdir, umask (and execve, exec.ts). Each process (by pid) has its descriptor table, working
+// directory and umask here (descriptors.ts); fork's PEV_FORK event copies them, and the tables of processes that
+// are gone are closed at the next drain (events.ts). A call that must wait (a pipe or stdin read with nothing
+// there, a pipe write with no room) is answered later: the server keeps it, retries it when the pipe or the input
+// changes, and answers -ERESTARTSYS when the kernel cancels the wait (R_CANCEL) — bytes a write already moved are
+// returned as its count, nothing a read took is lost. Every user pointer goes through the caller's page tables
+// (usermem.ts): a bad one is -EFAULT and the caller goes on.
+//
+// Limits, stated: FDS_MAX descriptors per process; a read or write moves at most IO_BYTES_MAX bytes at once;
+// llseek, statx and ioctl on the console (fds 0..2 as started) answer as for a character device or pipe of the
+// host's (lseek is -ESPIPE); getdents64 lists '.', '..' and then the names sorted (Linux gives the file system's
+// order, which differs between hosts: a test that compares listings sorts them); RENAME_EXCHANGE and
+// RENAME_WHITEOUT are -EINVAL; O_TMPFILE is -EOPNOTSUPP. A process's cwd is kept as a path.
+import { FsError, type FileStat, type Resolved, type Vfs } from '../vfs/index.js';
+import * as abi from './abi.js';
+import {
+  SYS, EBADF, EFAULT, EINVAL, EMFILE, ENOTTY, ESPIPE, EISDIR, ENOTDIR, ENOENT, EEXIST, EPERM, EXDEV, ERANGE, EBUSY,
+  ENOTEMPTY, ELOOP, EAGAIN, EPIPE, ENAMETOOLONG, EACCES, ENOTSUP, ERESTARTSYS, ERESTARTNOINTR, SIGPIPE,
+  O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NONBLOCK, O_DIRECTORY, O_NOFOLLOW,
+  O_CLOEXEC, O_PATH, O_TMPFILE, O_LARGEFILE, O_ASYNC, O_DIRECT, O_NOATIME, O_NOCTTY, O_DSYNC, O_SYNC, AT_FDCWD,
+  AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_EMPTY_PATH, AT_EACCESS, AT_STATX_SYNC_TYPE,
+  RENAME_NOREPLACE, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, FD_CLOEXEC, SEEK_SET, SEEK_CUR,
+  SEEK_END, PATH_MAX, PIPE_BUF, PIPE_BYTES, TCGETS, FIONREAD, STATX_BASIC_STATS, STATX_BTIME, CLONE_FILES, CLONE_FS,
+  PEV_FORK, DT_UNKNOWN, DT_FIFO, DT_CHR, DT_DIR, DT_BLK, DT_REG, DT_LNK, DT_SOCK, S_IFIFO, S_IFCHR,
+} from './abi.js';
+import type { Machine } from './machine.js';
+import { copyFromUser, copyToUser, stringFromUser, userWritable } from './usermem.js';
+import { LATER, type HostAnswer, type HostCall, type HostCallRing, type HostCallServer, type HostService } from './hostcall.js';
+import { Description, FdTable, type FdEntry, type ProcFiles, type VfsFile } from './descriptors.js';
+import { Pipe, PipeEnd, type WaitQueue } from './pipes.js';
+import { ConsoleIn, ConsoleOut, type GuestInput } from './console.js';
+import { ProcessEvents, ProcessSlots } from './events.js';
+import type { GuestIO } from './syscalls.js';
+
+/** A read or write moves at most this many bytes at once (Linux's MAX_RW_COUNT is 2 GiB less a page). */
+export const IO_BYTES_MAX = 16 << 20;
+/** The most iovec entries readv and writev take (UIO_MAXIOV). */
+export const IOV_MAX = 1024;
+/** The umask a process starts with. */
+export const UMASK_DEFAULT = 0o022;
+/** Status flags F_SETFL may change (the rest are kept). */
+const SETFL_FLAGS = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+const OPEN_FLAGS_KNOWN = O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC
+  | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH | O_TMPFILE;
+const AT_NO_AUTOMOUNT = 0x800;
+const STATX_RESERVED = 0x8000_0000;
+const STATX_BYTES = 256;
+const DIRENT_HEADER_BYTES = 19;
+
+/** A Linux errno name's number (the VFS speaks names). */
+export function errnoNumber(code: string): number {
+  const n = (abi as unknown as Record<string, number>)[code];
+  return typeof n === 'number' ? n : abi.EIO;
+}
+
+/** -errno for an FsError; anything else is a bug and is rethrown. */
+function fail(err: unknown): number {
+  if (err instanceof FsError) return -errnoNumber(err.code);
+  throw err;
+}
+
+/** A call kept until it can be answered. */
+interface Held {
+  readonly call: HostCall;
+  readonly queue: WaitQueue;
+  readonly retry: () => void;
+  /** The answer when the wait is cancelled (default -ERESTARTSYS). */
+  readonly cancel: () => HostAnswer;
+}
+
+export interface FileServerOptions {
+  readonly vfs: Vfs;
+  /** Where fds 1 and 2 go. */
+  readonly io: GuestIO;
+  /** What fd 0 reads. */
+  readonly input: GuestInput;
+}
+
+type Attempt = () => HostAnswer | null;
+
+const BLOCK = null;
+
+export class FileServer {
+  readonly vfs: Vfs;
+  private readonly procs = new Map<number, ProcFiles>();
+  private readonly held = new Map<number, Held>();
+  private readonly console: ConsoleIn;
+  private readonly out: ConsoleOut;
+  private readonly err: ConsoleOut;
+  readonly events: ProcessEvents;
+  readonly slots: ProcessSlots;
+  private ring: HostCallRing | null = null;
+  /** Set by exec.ts: the execve service (kept apart: it builds images). */
+  execService: HostService | null = null;
+
+  constructor(readonly machine: Machine, opts: FileServerOptions) {
+    this.vfs = opts.vfs;
+    this.console = new ConsoleIn(opts.input);
+    this.out = new ConsoleOut(opts.io, 1);
+    this.err = new ConsoleOut(opts.io, 2);
+    this.events = new ProcessEvents(machine);
+    this.slots = new ProcessSlots(machine);
+  }
+
+  /** Serve the calls on server (replacing write and any default), and look at events and cancels each drain. */
+  attach(server: HostCallServer, keep: ReadonlySet<number> = new Set()): void {
+    this.ring = server.ring;
+    for (const [nr, s] of this.services()) if (!keep.has(nr)) server.register(nr, s);
+    server.onDrain(() => this.onDrain());
+  }
+
+  // ---- processes ------------------------------------------------------------------------------------------
+
+  /** A process the host loaded (in slot): fds 0, 1, 2 on the console, cwd at the root. */
+  addProcess(pid: number, slot?: number): ProcFiles {
+    const fds = new FdTable();
+    fds.alloc(new Description(this.console, O_RDONLY), false);
+    fds.alloc(new Description(this.out, O_WRONLY), false);
+    fds.alloc(new Description(this.err, O_WRONLY), false);
+    const files: ProcFiles = { fds, fs: { cwd: '/', umask: UMASK_DEFAULT } };
+    this.procs.set(pid, files);
+    if (slot !== undefined) this.slots.note(pid, slot);
+    return files;
+  }
+
+  /** The caller's files (a process never announced gets a console table). */
+  filesOf(call: { readonly pid: number; readonly proc: number }): ProcFiles {
+    const f = this.procs.get(call.pid);
+    if (f !== undefined) return f;
+    return this.addProcess(call.pid, call.proc);
+  }
+
+  /** The files of pid, if the host has a table for it. */
+  files(pid: number): ProcFiles | undefined {
+    return this.procs.get(pid);
+  }
+
+  /** Pids with a table. */
+  pids(): number[] {
+    return [...this.procs.keys()];
+  }
+
+  private fork(pid: number, parentPid: number, flags: number): void {
+    const parent = this.procs.get(parentPid) ?? this.addProcess(parentPid);
+    const fds = (flags & CLONE_FILES) !== 0 ? parent.fds.share() : parent.fds.clone();
+    const fs = (flags & CLONE_FS) !== 0 ? parent.fs : { ...parent.fs };
+    this.procs.set(pid, { fds, fs });
+  }
+
+  private endProcess(pid: number): void {
+    const f = this.procs.get(pid);
+    if (f === undefined) return;
+    this.procs.delete(pid);
+    this.slots.forget(pid);
+    for (const h of [...this.held.values()]) if (h.call.pid === pid) this.answerHeld(h, h.cancel());
+    f.fds.unshare();
+  }
+
+  /** Every drain: apply the process events, close the tables of ended processes, answer cancelled waits. */
+  onDrain(): void {
+    for (const e of this.events.take()) if (e.kind === PEV_FORK) this.fork(e.pid, e.parent_pid, e.flags);
+    for (const pid of [...this.procs.keys()]) {
+      const s = this.slots.state(pid);
+      if (s === 'gone') this.endProcess(pid);
+      else if (s === 'dying') for (const h of [...this.held.values()]) if (h.call.pid === pid) this.answerHeld(h, h.cancel());
+    }
+    if (this.held.size > 0 && this.ring !== null) {
+      for (const h of [...this.held.values()]) if (this.ring.cancelled(h.call)) this.answerHeld(h, h.cancel());
+    }
+  }
+
+  /** Close every table (the run is over). */
+  closeAll(): void {
+    for (const pid of [...this.procs.keys()]) this.endProcess(pid);
+  }
+
+  /** Calls kept waiting now. */
+  get waiting(): number {
+    return this.held.size;
+  }
+
+  // ---- waiting ------------------------------------------------------------------------------------------------
+
+  private answerNow(call: HostCall, a: HostAnswer): void {
+    if (a === LATER || this.ring === null) return;
+    if (typeof a === 'number') this.ring.complete(call.id, a);
+    else this.ring.answer(call.id, a);
+  }
+
+  private answerHeld(h: Held, a: HostAnswer): void {
+    if (!this.held.delete(h.call.id)) return;
+    h.queue.remove(h.retry);
+    this.answerNow(h.call, a);
+  }
+
+  /** Try attempt now; if it must wait, keep the call on queue and retry it whenever queue wakes. */
+  private waitOn(call: HostCall, queue: WaitQueue, attempt: Attempt, cancel: () => HostAnswer = () => -ERESTARTSYS): HostAnswer {
+    const first = attempt();
+    if (first !== BLOCK) return first;
+    const h: Held = {
+      call, queue, cancel,
+      retry: () => {
+        const a = attempt();
+        if (a !== BLOCK) this.answerHeld(h, a);
+      },
+    };
+    this.held.set(call.id, h);
+    queue.add(h.retry);
+    return LATER;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------------
+
+  private entry(call: HostCall, fd: number): FdEntry | undefined {
+    return this.filesOf(call).fds.get(fd | 0);
+  }
+
+  private path(call: HostCall, va: number): string | number {
+    const s = stringFromUser(this.machine, call.satp, va, PATH_MAX);
+    return s === 'fault' ? -EFAULT : s === 'long' ? -ENAMETOOLONG : s;
+  }
+
+  /** The directory a *at call's relative path starts from: a canonical path, or -errno. */
+  private base(call: HostCall, dirfd: number, path: string): string | number {
+    const files = this.filesOf(call);
+    if (path.startsWith('/') || (dirfd | 0) === AT_FDCWD) return files.fs.cwd;
+    const e = files.fds.get(dirfd | 0);
+    if (e === undefined) return -EBADF;
+    const f = e.desc.file;
+    if (f.kind !== 'vfs' || !f.isDir) return -ENOTDIR;
+    return f.path;
+  }
+
+  /** Resolve (dirfd, path) or -errno. */
+  private resolveAt(call: HostCall, dirfd: number, pathVa: number, follow: boolean): Resolved | number {
+    const path = this.path(call, pathVa);
+    if (typeof path === 'number') return path;
+    const base = this.base(call, dirfd, path);
+    if (typeof base === 'number') return base;
+    try {
+      return this.vfs.resolve(base, path, { follow });
+    } catch (err) {
+      return fail(err);
+    }
+  }
+
+  private statOf(d: Description): FileStat {
+    const f = d.file;
+    const synthetic = (mode: number, ino: bigint): FileStat => ({
+      kind: mode === S_IFIFO ? 'fifo' : 'char', mode, ino, dev: 0n, rdev: 0n, nlink: 1, uid: process.getuid?.() ?? 0,
+      gid: process.getgid?.() ?? 0, size: 0n, blocks: 0n, blksize: 4096, atime_ns: 0n, mtime_ns: 0n, ctime_ns: 0n, birthtime_ns: 0n,
+    });
+    switch (f.kind) {
+      case 'vfs': return f.handle.stat();
+      case 'pipe': return synthetic(S_IFIFO | 0o600, BigInt(f.pipe.ino));
+      case 'console-in': return f.input.stat?.() ?? synthetic(S_IFCHR | 0o620, 0n);
+      case 'console-out': return f.io.stat?.(f.fd) ?? synthetic(S_IFCHR | 0o620, 0n);
+    }
+  }
+
+  // ---- the services -------------------------------------------------------------------------------------------
+
+  services(): [number, HostService][] {
+    const s: [number, HostService][] = [
+      [SYS.read, (c) => this.read(c)], [SYS.write, (c) => this.write(c)], [SYS.readv, (c) => this.readv(c)],
+      [SYS.writev, (c) => this.writev(c)], [SYS.pread64, (c) => this.pread(c)], [SYS.pwrite64, (c) => this.pwrite(c)],
+      [SYS.close, (c) => this.filesOf(c).fds.close(c.args[0]! | 0)], [SYS.dup, (c) => this.dup(c)],
+      [SYS.dup3, (c) => this.dup3(c)], [SYS.fcntl64, (c) => this.fcntl(c)], [SYS.pipe2, (c) => this.pipe2(c)],
+      [SYS.ioctl, (c) => this.ioctl(c)], [SYS.openat, (c) => this.openat(c)], [SYS.llseek, (c) => this.llseek(c)],
+      [SYS.statx, (c) => this.statx(c)], [SYS.getdents64, (c) => this.getdents(c)], [SYS.mkdirat, (c) => this.mkdirat(c)],
+      [SYS.unlinkat, (c) => this.unlinkat(c)], [SYS.renameat2, (c) => this.renameat2(c)],
+      [SYS.ftruncate64, (c) => this.ftruncate(c)], [SYS.fsync, (c) => this.fsync(c)], [SYS.fdatasync, (c) => this.fsync(c)],
+      [SYS.faccessat, (c) => this.faccessat(c, 0)], [SYS.faccessat2, (c) => this.faccessat(c, c.args[3]!)],
+      [SYS.readlinkat, (c) => this.readlinkat(c)], [SYS.symlinkat, (c) => this.symlinkat(c)], [SYS.linkat, (c) => this.linkat(c)],
+      [SYS.getcwd, (c) => this.getcwd(c)], [SYS.chdir, (c) => this.chdir(c)], [SYS.fchdir, (c) => this.fchdir(c)],
+      [SYS.umask, (c) => this.umask(c)],
+      // A clone the kernel hands over because its event ring is full: the events were just consumed
+      // (onDrain runs before any call is served), so the kernel may retry it.
+      [SYS.clone, () => -ERESTARTNOINTR],
+    ];
+    if (this.execService !== null) s.push([SYS.execve, this.execService]);
+    return s;
+  }
+
+  /**
+   * Read up to n bytes from e into sink (which copies them to the user and may fail: -EFAULT, and nothing is
+   * taken); pos: pread's position (the description's offset when undefined).
+   */
+  private readFrom(call: HostCall, e: FdEntry, n: number, sink: (bytes: Uint8Array) => boolean, pos?: number): HostAnswer {
+    const d = e.desc;
+    const f = d.file;
+    if (!d.readable) return -EBADF;
+    n = Math.min(n, IO_BYTES_MAX);
+    const nonblock = (d.flags & O_NONBLOCK) !== 0;
+    switch (f.kind) {
+      case 'console-out': return -EBADF;
+      case 'console-in': {
+        if (pos !== undefined) return -ESPIPE;
+        if (n === 0) return 0;
+        return this.waitOn(call, f.readable, () => {
+          const bytes = f.read(n);
+          if (bytes === null) return nonblock ? -EAGAIN : BLOCK;
+          if (!sink(bytes)) { f.unread(bytes); return -EFAULT; }
+          return bytes.length;
+        });
+      }
+      case 'pipe': {
+        if (pos !== undefined) return -ESPIPE;
+        if (n === 0) return 0;
+        const pipe = f.pipe;
+        return this.waitOn(call, pipe.readable, () => {
+          if (pipe.available > 0) {
+            const bytes = pipe.peek(n);
+            if (!sink(bytes)) return -EFAULT;
+            pipe.consume(bytes.length);
+            return bytes.length;
+          }
+          if (pipe.writers === 0) return 0;
+          return nonblock ? -EAGAIN : BLOCK;
+        });
+      }
+      case 'vfs': {
+        if (f.pathOnly) return -EBADF;
+        if (f.isDir) return -EISDIR;
+        const at = pos ?? d.offset;
+        try {
+          const buf = new Uint8Array(n);
+          const got = f.handle.read(buf, at);
+          if (!sink(buf.subarray(0, got))) return -EFAULT;
+          if (pos === undefined) d.offset = at + got;
+          return got;
+        } catch (err) {
+          return fail(err);
+        }
+      }
+    }
+  }
+
+  /** Write data to e; pos: pwrite's position. */
+  private writeTo(call: HostCall, e: FdEntry, data: Uint8Array, pos?: number): HostAnswer {
+    const d = e.desc;
+    const f = d.file;
+    if (!d.writable) return -EBADF;
+    const n = data.length;
+    switch (f.kind) {
+      case 'console-in': return -EBADF;
+      case 'console-out': {
+        if (pos !== undefined) return -ESPIPE;
+        if (n === 0) return 0;
+        const w = f.io.write(f.fd, data);
+        if (w === -EPIPE) return { result: -EPIPE, signal: SIGPIPE };
+        return typeof w === 'number' && w < 0 ? w : n;
+      }
+      case 'pipe': {
+        if (pos !== undefined) return -ESPIPE;
+        if (n === 0) return 0;
+        const pipe = f.pipe;
+        const nonblock = (d.flags & O_NONBLOCK) !== 0;
+        // Linux's pipe_write: no reader at all is -EPIPE at once; the length's part beyond whole pages merges
+        // into the last page when it fits; then fresh pages, waiting (or -EAGAIN) while every slot is taken.
+        if (pipe.readers === 0) return { result: -EPIPE, signal: SIGPIPE };
+        let done = 0;
+        const tail = n % PIPE_BUF;
+        if (tail !== 0 && !pipe.empty && pipe.merge(data.subarray(0, tail))) done = tail;
+        if (done === n) return n;
+        return this.waitOn(call, pipe.writable, () => {
+          if (pipe.readers === 0) return { result: done > 0 ? done : -EPIPE, signal: SIGPIPE };
+          while (!pipe.full && done < n) {
+            const k = Math.min(PIPE_BUF, n - done);
+            pipe.pushPage(data.subarray(done, done + k));
+            done += k;
+          }
+          if (done === n) return n;
+          if (nonblock) return done > 0 ? done : -EAGAIN;
+          return BLOCK;
+        }, () => (done > 0 ? done : -ERESTARTSYS));
+      }
+      case 'vfs': {
+        if (f.pathOnly) return -EBADF;
+        if (f.isDir) return -EISDIR;
+        try {
+          // O_APPEND writes at the end, pwrite too (as Linux does).
+          const at = (d.flags & O_APPEND) !== 0 ? Number(f.handle.stat().size) : pos ?? d.offset;
+          const wrote = n === 0 ? 0 : f.handle.write(data, at);
+          if (pos === undefined) d.offset = at + wrote;
+          return wrote;
+        } catch (err) {
+          return fail(err);
+        }
+      }
+    }
+  }
+
+  private read(call: HostCall): HostAnswer {
+    const [fd, buf, n] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    return this.readFrom(call, e, n, (bytes) => copyToUser(this.machine, call.satp, buf, bytes));
+  }
+
+  private write(call: HostCall): HostAnswer {
+    const [fd, buf, n] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    if (!e.desc.writable) return -EBADF;
+    const count = Math.min(n, IO_BYTES_MAX);
+    const data = count === 0 ? new Uint8Array(0) : copyFromUser(this.machine, call.satp, buf, count);
+    if (data === null) return -EFAULT;
+    return this.writeTo(call, e, data);
+  }
+
+  /** The iovecs at va: [base, len] pairs, or -errno. */
+  private iovecs(call: HostCall, va: number, count: number): [number, number][] | number {
+    if ((count | 0) < 0 || count > IOV_MAX) return -EINVAL;
+    if (count === 0) return [];
+    const raw = copyFromUser(this.machine, call.satp, va, count * 8);
+    if (raw === null) return -EFAULT;
+    const v = new DataView(raw.buffer);
+    const out: [number, number][] = [];
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const len = v.getUint32(i * 8 + 4, true);
+      if ((len | 0) < 0) return -EINVAL;
+      total += len;
+      if (total > 0x7fff_ffff) return -EINVAL;
+      out.push([v.getUint32(i * 8, true), len]);
+    }
+    return out;
+  }
+
+  private readv(call: HostCall): HostAnswer {
+    const [fd, iov, count] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    const vecs = this.iovecs(call, iov, count);
+    if (typeof vecs === 'number') return vecs;
+    const total = vecs.reduce((n, [, len]) => n + len, 0);
+    return this.readFrom(call, e, total, (bytes) => this.scatter(call, vecs, bytes));
+  }
+
+  private scatter(call: HostCall, vecs: [number, number][], bytes: Uint8Array): boolean {
+    let off = 0;
+    for (const [base, len] of vecs) {
+      if (off >= bytes.length) break;
+      const k = Math.min(len, bytes.length - off);
+      if (!userWritable(this.machine, call.satp, base, k)) return false;
+      off += k;
+    }
+    off = 0;
+    for (const [base, len] of vecs) {
+      if (off >= bytes.length) break;
+      const k = Math.min(len, bytes.length - off);
+      copyToUser(this.machine, call.satp, base, bytes.subarray(off, off + k));
+      off += k;
+    }
+    return true;
+  }
+
+  private gather(call: HostCall, vecs: [number, number][]): Uint8Array | null {
+    const total = Math.min(vecs.reduce((n, [, len]) => n + len, 0), IO_BYTES_MAX);
+    const out = new Uint8Array(total);
+    let off = 0;
+    for (const [base, len] of vecs) {
+      const k = Math.min(len, total - off);
+      if (k <= 0) break;
+      const part = copyFromUser(this.machine, call.satp, base, k);
+      if (part === null) return null;
+      out.set(part, off);
+      off += k;
+    }
+    return out;
+  }
+
+  private writev(call: HostCall): HostAnswer {
+    const [fd, iov, count] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    const vecs = this.iovecs(call, iov, count);
+    if (typeof vecs === 'number') return vecs;
+    if (!e.desc.writable) return -EBADF;
+    const data = this.gather(call, vecs);
+    if (data === null) return -EFAULT;
+    return this.writeTo(call, e, data);
+  }
+
+  /** pread64/pwrite64's position (a3 low, a4 high), or -EINVAL when negative. */
+  private static position(call: HostCall): number {
+    const pos = call.args[4]! * 2 ** 32 + call.args[3]!;
+    return call.args[4]! >= 0x8000_0000 ? -1 : pos;
+  }
+
+  private pread(call: HostCall): HostAnswer {
+    const [fd, buf, n] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    const pos = FileServer.position(call);
+    if (pos < 0) return -EINVAL;
+    if (e.desc.file.kind !== 'vfs') return -ESPIPE;
+    return this.readFrom(call, e, n, (bytes) => copyToUser(this.machine, call.satp, buf, bytes), pos);
+  }
+
+  private pwrite(call: HostCall): HostAnswer {
+    const [fd, buf, n] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    const pos = FileServer.position(call);
+    if (pos < 0) return -EINVAL;
+    if (e.desc.file.kind !== 'vfs') return -ESPIPE;
+    if (!e.desc.writable) return -EBADF;
+    const data = copyFromUser(this.machine, call.satp, buf, Math.min(n, IO_BYTES_MAX));
+    if (data === null) return -EFAULT;
+    return this.writeTo(call, e, data, pos);
+  }
+
+  private dup(call: HostCall): number {
+    const fds = this.filesOf(call).fds;
+    const e = fds.get(call.args[0]! | 0);
+    if (e === undefined) return -EBADF;
+    return fds.alloc(e.desc, false);
+  }
+
+  private dup3(call: HostCall): number {
+    const [oldfd, newfd, flags] = call.args as [number, number, number];
+    const fds = this.filesOf(call).fds;
+    if ((flags & ~O_CLOEXEC) !== 0) return -EINVAL;
+    if (oldfd === newfd) return -EINVAL;
+    const e = fds.get(oldfd | 0);
+    if (e === undefined) return -EBADF;
+    if ((newfd | 0) < 0 || newfd >= fds.limit) return -EBADF;
+    fds.install(newfd, e.desc, (flags & O_CLOEXEC) !== 0);
+    return newfd;
+  }
+
+  private fcntl(call: HostCall): number {
+    const [fd, cmd, arg] = call.args as [number, number, number];
+    const fds = this.filesOf(call).fds;
+    const e = fds.get(fd | 0);
+    if (e === undefined) return -EBADF;
+    switch (cmd) {
+      case F_DUPFD: case F_DUPFD_CLOEXEC:
+        if ((arg | 0) < 0 || arg >= fds.limit) return -EINVAL;
+        return fds.alloc(e.desc, cmd === F_DUPFD_CLOEXEC, arg);
+      case F_GETFD: return e.cloexec ? FD_CLOEXEC : 0;
+      case F_SETFD: e.cloexec = (arg & FD_CLOEXEC) !== 0; return 0;
+      case F_GETFL: return e.desc.flags;
+      case F_SETFL: e.desc.flags = (e.desc.flags & ~SETFL_FLAGS) | (arg & SETFL_FLAGS); return 0;
+    }
+    return -EINVAL;
+  }
+
+  private pipe2(call: HostCall): number {
+    const [va, flags] = call.args as [number, number];
+    if ((flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) !== 0) return -EINVAL;
+    const fds = this.filesOf(call).fds;
+    const pipe = new Pipe(PIPE_BYTES);
+    const nb = flags & O_NONBLOCK;
+    const cloexec = (flags & O_CLOEXEC) !== 0;
+    const r = new Description(new PipeEnd(pipe, 'read'), O_RDONLY | nb);
+    const w = new Description(new PipeEnd(pipe, 'write'), O_WRONLY | nb);
+    const rfd = fds.alloc(r, cloexec);
+    if (rfd < 0) { r.retain().release(); w.retain().release(); return rfd; }
+    const wfd = fds.alloc(w, cloexec);
+    if (wfd < 0) { fds.close(rfd); w.retain().release(); return wfd; }
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setInt32(0, rfd, true);
+    new DataView(out.buffer).setInt32(4, wfd, true);
+    if (!copyToUser(this.machine, call.satp, va, out)) { fds.close(rfd); fds.close(wfd); return -EFAULT; }
+    return 0;
+  }
+
+  private ioctl(call: HostCall): number {
+    const [fd, req, arg] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    const f = e.desc.file;
+    if (req === FIONREAD) {
+      let n: number | null = null;
+      if (f.kind === 'pipe') n = f.pipe.available;
+      else if (f.kind === 'vfs' && !f.isDir) {
+        try { n = Math.max(0, Number(f.handle.stat().size) - e.desc.offset); } catch (err) { return fail(err); }
+      }
+      if (n === null) return -ENOTTY;
+      const out = new Uint8Array(4);
+      new DataView(out.buffer).setInt32(0, n, true);
+      return copyToUser(this.machine, call.satp, arg, out) ? 0 : -EFAULT;
+    }
+    const terminal = (f.kind === 'console-in' && f.input.isTerminal?.() === true) || (f.kind === 'console-out' && f.io.isTerminal?.(f.fd) === true);
+    if (req === TCGETS && terminal) return copyToUser(this.machine, call.satp, arg, termios()) ? 0 : -EFAULT;
+    return -ENOTTY;
+  }
+
+  private openat(call: HostCall): number {
+    const [dirfd, pathVa, flags, mode] = call.args as [number, number, number, number];
+    const files = this.filesOf(call);
+    if ((flags & O_TMPFILE) === O_TMPFILE) return -ENOTSUP;
+    if ((flags & ~OPEN_FLAGS_KNOWN) !== 0) { /* Linux ignores unknown open flags */ }
+    const acc = flags & O_ACCMODE;
+    const pathOnly = (flags & O_PATH) !== 0;
+    const create = !pathOnly && (flags & O_CREAT) !== 0;
+    const exclusive = create && (flags & O_EXCL) !== 0;
+    const follow = (flags & O_NOFOLLOW) === 0 && !exclusive;
+    const r = this.resolveAt(call, dirfd, pathVa, follow);
+    if (typeof r === 'number') return r;
+    const directory = (flags & O_DIRECTORY) !== 0;
+    if (create && directory) return -EINVAL;
+    let st = r.stat;
+    if (st === null) {
+      if (!create) return -ENOENT;
+      if (r.dirOnly) return -EISDIR;
+    } else {
+      if (exclusive) return -EEXIST;
+      if (st.kind === 'symlink' && !pathOnly) return -ELOOP;
+      if (directory && st.kind !== 'dir' && st.kind !== 'symlink') return -ENOTDIR;
+      if (st.kind === 'dir' && !pathOnly && (acc !== O_RDONLY || (create && !directory))) return -EISDIR;
+    }
+    const read = pathOnly ? true : acc !== O_WRONLY;
+    const write = pathOnly ? false : acc !== O_RDONLY;
+    let handle;
+    try {
+      handle = r.mount.open(r.rel, {
+        read, write, create: create && st === null, exclusive: create && st === null, truncate: !pathOnly && (flags & O_TRUNC) !== 0 && write,
+        directory: directory || st?.kind === 'dir', mode: mode & 0o7777 & ~files.fs.umask,
+      });
+      if (st === null) st = handle.stat();
+    } catch (err) {
+      return fail(err);
+    }
+    if (!pathOnly && (flags & O_TRUNC) !== 0 && !write && st.kind === 'file') {
+      try { handle.truncate(0); } catch { /* a read-only file: Linux answers EACCES at open; the host did */ }
+    }
+    const file: VfsFile = { kind: 'vfs', handle, path: r.path, isDir: st.kind === 'dir', pathOnly };
+    const keep = pathOnly ? O_PATH | (flags & (O_DIRECTORY | O_NOFOLLOW)) : (flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_SYNC)) | O_LARGEFILE;
+    const d = new Description(file, acc === O_ACCMODE && !pathOnly ? (keep & ~O_ACCMODE) | O_RDWR : keep);
+    const fd = files.fds.alloc(d, (flags & O_CLOEXEC) !== 0);
+    if (fd < 0) d.retain().release();
+    return fd;
+  }
+
+  private llseek(call: HostCall): number {
+    const [fd, hi, lo, resultVa, whence] = call.args as [number, number, number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    const d = e.desc;
+    const f = d.file;
+    if (f.kind !== 'vfs') return -ESPIPE;
+    if (whence > SEEK_END) return -EINVAL;
+    const off = (hi | 0) * 2 ** 32 + lo;
+    let pos: number;
+    try {
+      if (f.isDir) {
+        if (whence !== SEEK_SET && !(whence === SEEK_CUR && off === 0)) return -EINVAL;
+        pos = whence === SEEK_SET ? off : d.offset;
+        if (pos === 0) f.listing = undefined;
+      } else pos = whence === SEEK_SET ? off : whence === SEEK_CUR ? d.offset + off : Number(f.handle.stat().size) + off;
+    } catch (err) {
+      return fail(err);
+    }
+    if (pos < 0) return -EINVAL;
+    d.offset = pos;
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigInt64(0, BigInt(pos), true);
+    return copyToUser(this.machine, call.satp, resultVa, out) ? 0 : -EFAULT;
+  }
+
+  private statx(call: HostCall): number {
+    const [dirfd, pathVa, flags, mask, buf] = call.args as [number, number, number, number, number];
+    if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) !== 0) return -EINVAL;
+    if ((flags & AT_STATX_SYNC_TYPE) === AT_STATX_SYNC_TYPE) return -EINVAL;
+    if ((mask & STATX_RESERVED) !== 0) return -EINVAL;
+    const path = this.path(call, pathVa);
+    if (typeof path === 'number') return path;
+    let st: FileStat;
+    if (path === '') {
+      if ((flags & AT_EMPTY_PATH) === 0) return -ENOENT;
+      if ((dirfd | 0) === AT_FDCWD) {
+        try { st = this.vfs.resolve(this.filesOf(call).fs.cwd, '.', { follow: true }).stat!; } catch (err) { return fail(err); }
+      } else {
+        const e = this.entry(call, dirfd);
+        if (e === undefined) return -EBADF;
+        try { st = this.statOf(e.desc); } catch (err) { return fail(err); }
+      }
+    } else {
+      const r = this.resolveAt(call, dirfd, pathVa, (flags & AT_SYMLINK_NOFOLLOW) === 0);
+      if (typeof r === 'number') return r;
+      if (r.stat === null) return -ENOENT;
+      st = r.stat;
+    }
+    return copyToUser(this.machine, call.satp, buf, statxBytes(st)) ? 0 : -EFAULT;
+  }
+
+  private getdents(call: HostCall): number {
+    const [fd, va, count] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    const f = e.desc.file;
+    if (f.kind !== 'vfs' || f.pathOnly) return f.kind === 'vfs' ? -EBADF : -ENOTDIR;
+    if (!f.isDir) return -ENOTDIR;
+    const d = e.desc;
+    try {
+      if (f.listing === undefined || d.offset === 0) {
+        const self = f.handle.stat().ino;
+        let parent = self;
+        try { parent = this.vfs.resolve(f.path, '..', { follow: false }).stat?.ino ?? self; } catch { /* removed: its own */ }
+        f.listing = [{ name: '.', ino: self, kind: 'dir' }, { name: '..', ino: parent, kind: 'dir' }, ...f.handle.readdir()];
+      }
+    } catch (err) {
+      return fail(err);
+    }
+    const list = f.listing;
+    const chunks: Uint8Array[] = [];
+    let used = 0;
+    let i = d.offset;
+    for (; i < list.length; i++) {
+      const name = Buffer.from(list[i]!.name, 'latin1');
+      const reclen = (DIRENT_HEADER_BYTES + name.length + 1 + 7) & ~7;
+      if (used + reclen > count) break;
+      const rec = new Uint8Array(reclen);
+      const v = new DataView(rec.buffer);
+      v.setBigUint64(0, list[i]!.ino, true);
+      v.setBigInt64(8, BigInt(i + 1), true);
+      v.setUint16(16, reclen, true);
+      rec[18] = DIRENT_TYPE[list[i]!.kind] ?? DT_UNKNOWN;
+      rec.set(name, DIRENT_HEADER_BYTES);
+      chunks.push(rec);
+      used += reclen;
+    }
+    if (chunks.length === 0 && i < list.length) return -EINVAL;
+    const out = new Uint8Array(used);
+    let off = 0;
+    for (const c of chunks) { out.set(c, off); off += c.length; }
+    if (used > 0 && !copyToUser(this.machine, call.satp, va, out)) return -EFAULT;
+    d.offset = i;
+    return used;
+  }
+
+  private mkdirat(call: HostCall): number {
+    const [dirfd, pathVa, mode] = call.args as [number, number, number];
+    const r = this.resolveAt(call, dirfd, pathVa, false);
+    if (typeof r === 'number') return r;
+    if (r.stat !== null) return -EEXIST;
+    try { r.mount.mkdir(r.rel, mode & 0o7777 & ~this.filesOf(call).fs.umask); } catch (err) { return fail(err); }
+    return 0;
+  }
+
+  private unlinkat(call: HostCall): number {
+    const [dirfd, pathVa, flags] = call.args as [number, number, number];
+    if ((flags & ~AT_REMOVEDIR) !== 0) return -EINVAL;
+    const r = this.resolveAt(call, dirfd, pathVa, false);
+    if (typeof r === 'number') return r;
+    try {
+      if ((flags & AT_REMOVEDIR) !== 0) {
+        if (r.last === '.') return -EINVAL;
+        if (r.last === '..') return -ENOTEMPTY;
+        if (r.stat === null) return -ENOENT;
+        if (r.stat.kind !== 'dir') return -ENOTDIR;
+        if (r.rel.length === 0) return -EBUSY;
+        r.mount.rmdir(r.rel);
+      } else {
+        if (r.stat === null) return -ENOENT;
+        if (r.stat.kind === 'dir') return -EISDIR;
+        r.mount.unlink(r.rel);
+      }
+    } catch (err) {
+      return fail(err);
+    }
+    return 0;
+  }
+
+  private renameat2(call: HostCall): number {
+    const [olddir, oldVa, newdir, newVa, flags] = call.args as [number, number, number, number, number];
+    if ((flags & ~RENAME_NOREPLACE) !== 0) return -EINVAL;
+    const a = this.resolveAt(call, olddir, oldVa, false);
+    if (typeof a === 'number') return a;
+    const b = this.resolveAt(call, newdir, newVa, false);
+    if (typeof b === 'number') return b;
+    if (a.stat === null) return -ENOENT;
+    if (a.last === '.' || a.last === '..' || b.last === '.' || b.last === '..' || a.rel.length === 0 || b.rel.length === 0) return -EBUSY;
+    if (a.mount !== b.mount) return -EXDEV;
+    if ((flags & RENAME_NOREPLACE) !== 0 && b.stat !== null) return -EEXIST;
+    if (b.stat !== null) {
+      if (a.stat.kind === 'dir' && b.stat.kind !== 'dir') return -ENOTDIR;
+      if (a.stat.kind !== 'dir' && b.stat.kind === 'dir') return -EISDIR;
+    }
+    if (a.path === b.path) return 0;
+    if (a.stat.kind === 'dir' && (b.path + '/').startsWith(a.path + '/')) return -EINVAL;
+    try { a.mount.rename(a.rel, b.rel, (flags & RENAME_NOREPLACE) !== 0); } catch (err) { return fail(err); }
+    return 0;
+  }
+
+  private ftruncate(call: HostCall): number {
+    const [fd, lo, hi] = call.args as [number, number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    const f = e.desc.file;
+    if (f.kind === 'vfs' && f.pathOnly) return -EBADF;
+    if (f.kind !== 'vfs' || f.isDir || !e.desc.writable) return -EINVAL;
+    if (hi >= 0x8000_0000) return -EINVAL;
+    try { f.handle.truncate(hi * 2 ** 32 + lo); } catch (err) { return fail(err); }
+    return 0;
+  }
+
+  private fsync(call: HostCall): number {
+    const e = this.entry(call, call.args[0]!);
+    if (e === undefined) return -EBADF;
+    const f = e.desc.file;
+    if (f.kind === 'vfs' && f.pathOnly) return -EBADF;
+    if (f.kind !== 'vfs') return -EINVAL;
+    try { f.handle.sync(); } catch (err) { return fail(err); }
+    return 0;
+  }
+
+  private faccessat(call: HostCall, flags: number): number {
+    const [dirfd, pathVa, mode] = call.args as [number, number, number];
+    if ((mode & ~7) !== 0) return -EINVAL;
+    if ((flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
+    const r = this.resolveAt(call, dirfd, pathVa, (flags & AT_SYMLINK_NOFOLLOW) === 0);
+    if (typeof r === 'number') return r;
+    if (r.stat === null) return -ENOENT;
+    if (r.stat.kind === 'symlink') return 0;
+    try { r.mount.access(r.rel, mode); } catch (err) { return fail(err); }
+    return 0;
+  }
+
+  private readlinkat(call: HostCall): number {
+    const [dirfd, pathVa, buf, size] = call.args as [number, number, number, number];
+    if ((size | 0) <= 0) return -EINVAL;
+    const r = this.resolveAt(call, dirfd, pathVa, false);
+    if (typeof r === 'number') return r;
+    if (r.stat === null) return -ENOENT;
+    if (r.stat.kind !== 'symlink') return -EINVAL;
+    let target: Buffer;
+    try { target = Buffer.from(r.mount.readlink(r.rel), 'latin1'); } catch (err) { return fail(err); }
+    const out = target.subarray(0, Math.min(size, target.length));
+    return copyToUser(this.machine, call.satp, buf, out) ? out.length : -EFAULT;
+  }
+
+  private symlinkat(call: HostCall): number {
+    const [targetVa, dirfd, pathVa] = call.args as [number, number, number];
+    const target = this.path(call, targetVa);
+    if (typeof target === 'number') return target;
+    const r = this.resolveAt(call, dirfd, pathVa, false);
+    if (typeof r === 'number') return r;
+    if (target === '') return -ENOENT;
+    if (r.stat !== null) return -EEXIST;
+    try { r.mount.symlink(target, r.rel); } catch (err) { return fail(err); }
+    return 0;
+  }
+
+  private linkat(call: HostCall): number {
+    const [olddir, oldVa, newdir, newVa, flags] = call.args as [number, number, number, number, number];
+    if ((flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
+    const a = this.resolveAt(call, olddir, oldVa, (flags & AT_SYMLINK_FOLLOW) !== 0);
+    if (typeof a === 'number') return a;
+    const b = this.resolveAt(call, newdir, newVa, false);
+    if (typeof b === 'number') return b;
+    if (a.stat === null) return -ENOENT;
+    if (b.stat !== null) return -EEXIST;
+    if (a.stat.kind === 'dir') return -EPERM;
+    if (a.mount !== b.mount) return -EXDEV;
+    try { a.mount.link(a.rel, b.rel); } catch (err) { return fail(err); }
+    return 0;
+  }
+
+  private getcwd(call: HostCall): number {
+    const [buf, size] = call.args as [number, number];
+    const cwd = Buffer.from(this.filesOf(call).fs.cwd + '\0', 'latin1');
+    if (size < cwd.length) return -ERANGE;
+    return copyToUser(this.machine, call.satp, buf, cwd) ? cwd.length : -EFAULT;
+  }
+
+  private chdir(call: HostCall): number {
+    const r = this.resolveAt(call, AT_FDCWD, call.args[0]!, true);
+    if (typeof r === 'number') return r;
+    if (r.stat === null) return -ENOENT;
+    if (r.stat.kind !== 'dir') return -ENOTDIR;
+    try { r.mount.access(r.rel, 1); } catch (err) { return fail(err); }
+    this.filesOf(call).fs.cwd = r.path;
+    return 0;
+  }
+
+  private fchdir(call: HostCall): number {
+    const e = this.entry(call, call.args[0]!);
+    if (e === undefined) return -EBADF;
+    const f = e.desc.file;
+    if (f.kind !== 'vfs' || !f.isDir) return -ENOTDIR;
+    this.filesOf(call).fs.cwd = f.path;
+    return 0;
+  }
+
+  private umask(call: HostCall): number {
+    const fs = this.filesOf(call).fs;
+    const old = fs.umask;
+    fs.umask = call.args[0]! & 0o777;
+    return old;
+  }
+}
+
+const DIRENT_TYPE: Readonly<Record<string, number>> = {
+  file: DT_REG, dir: DT_DIR, symlink: DT_LNK, fifo: DT_FIFO, char: DT_CHR, block: DT_BLK, socket: DT_SOCK, unknown: DT_UNKNOWN,
+};
+
+/** A struct statx (linux/stat.h, 256 bytes) of st. */
+export function statxBytes(st: FileStat): Uint8Array {
+  const out = new Uint8Array(STATX_BYTES);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, STATX_BASIC_STATS | (st.birthtime_ns !== 0n ? STATX_BTIME : 0), true);
+  v.setUint32(4, st.blksize, true);
+  v.setBigUint64(8, 0n, true); // attributes
+  v.setUint32(16, st.nlink, true);
+  v.setUint32(20, st.uid, true);
+  v.setUint32(24, st.gid, true);
+  v.setUint16(28, st.mode & 0xffff, true);
+  v.setBigUint64(32, st.ino, true);
+  v.setBigUint64(40, st.size, true);
+  v.setBigUint64(48, st.blocks, true);
+  v.setBigUint64(56, 0n, true); // attributes_mask
+  const time = (off: number, ns: bigint): void => {
+    const sec = ns / 1_000_000_000n;
+    v.setBigInt64(off, sec, true);
+    v.setUint32(off + 8, Number(ns - sec * 1_000_000_000n), true);
+  };
+  time(64, st.atime_ns);
+  time(80, st.birthtime_ns);
+  time(96, st.ctime_ns);
+  time(112, st.mtime_ns);
+  const major = (dev: bigint): number => Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn)) >>> 0;
+  const minor = (dev: bigint): number => Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn)) >>> 0;
+  v.setUint32(128, major(st.rdev), true);
+  v.setUint32(132, minor(st.rdev), true);
+  v.setUint32(136, major(st.dev), true);
+  v.setUint32(140, minor(st.dev), true);
+  return out;
+}
+
+/** A struct termios (asm-generic termbits: 4 flag words, c_line, 19 c_cc) of a terminal in its usual cooked mode. */
+function termios(): Uint8Array {
+  const out = new Uint8Array(36);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0x0500, true); // ICRNL | IXON
+  v.setUint32(4, 0x0005, true); // OPOST | ONLCR
+  v.setUint32(8, 0x00bf, true); // B38400 | CS8 | CREAD
+  v.setUint32(12, 0x8a3b, true); // ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN
+  out.set([3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0], 17);
+  return out;
+}
+
