@@ -28,15 +28,18 @@ import {
   KS_OOM_KILLS, KS_WAIT_SEQ, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_TREC_COUNT, RQ_BASE, RQ_BYTES, RQ_HEAD,
   RQ_COUNT, RQ_SLOTS, PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT,
   P_BRK_START, P_BRK, P_BRK_MAX, P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_INSTRET, P_SWITCHES,
-  P_FRAMES, P_FRAMES_PEAK, P_THREADS_CREATED, P_REPORTED, P_SYSCALLS, P_PAGE_FAULTS, THREAD_BASE,
-  THREAD_BYTES, T_REGS, T_PC, T_STATE, T_TID, T_PROC, T_CLEAR_TID, T_FUTEX_KEY, T_DEADLINE, T_SWITCHES,
-  T_HART, T_LEVEL, T_LAST_MTIME, T_INSTRET, T_PREEMPTED, T_WAIT_SEQ, T_FUTEX_SPACE, T_IPC_EP, T_IPC_BUF,
-  T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, T_IPC_NEXT, T_HC_SLOT, T_HC_WAIT, TREC_BASE, TREC_BYTES, TR_TID, TR_PID,
-  TR_SWITCHES, TR_INSTRET, TR_PREEMPTED, IPC_BASE, IPC_EP_BYTES, EP_NAME, EP_OWNER, EP_CALLS, EP_GEN,
-  EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD, RING_BASE, RING_HEADER_BYTES, RING_POSTED, RING_DONE,
+  P_FRAMES, P_FRAMES_PEAK, P_THREADS_CREATED, P_REPORTED, P_SYSCALLS, P_PAGE_FAULTS, P_PPID, P_PGID, P_SID,
+  THREAD_BASE, THREAD_BYTES, T_REGS, T_PC, T_STATE, T_TID, T_PROC, T_CLEAR_TID, T_FUTEX_KEY, T_DEADLINE,
+  T_SWITCHES, T_HART, T_LEVEL, T_LAST_MTIME, T_INSTRET, T_PREEMPTED, T_WAIT_SEQ, T_FUTEX_SPACE, T_IPC_EP,
+  T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, T_IPC_NEXT, T_HC_SLOT, T_HC_WAIT, TREC_BASE, TREC_BYTES,
+  TR_TID, TR_PID, TR_SWITCHES, TR_INSTRET, TR_PREEMPTED, IPC_BASE, IPC_EP_BYTES, EP_NAME, EP_OWNER, EP_CALLS,
+  EP_GEN, EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD, RING_BASE, RING_HEADER_BYTES, RING_POSTED, RING_DONE,
   RING_REAPED, RING_BUSY, RING_THREADS, RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS, RING_BUSY_PEAK,
   RING_LATE, RING_RECORDS, RING_RECORD_BYTES, R_STATE, R_ID, R_THREAD, R_TID, R_PID, R_PROC, R_NR, R_SATP,
-  R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, KT_END,
+  R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_CANCEL, SIGACT_BYTES, ACT_HANDLER, ACT_FLAGS, ACT_MASK,
+  SIGREC_BYTES, SIGREC_CODE, SIGREC_PID, SIGREC_ADDR, SIGREC_CAUSE, SIGPROC_BASE, SIGPROC_BYTES, SP_PENDING,
+  SP_ACTIONS, SP_INFO, SIGTHREAD_BASE, SIGTHREAD_BYTES, ST_BLOCKED, ST_PENDING, ST_SAVED, ST_FLAGS,
+  ST_ORIG_A0, ST_RESTART, ST_INFO, KT_END,
 } from './blocks';
 
 // ---- errno values (Linux numbering); a failing call returns -E... ----
@@ -74,6 +77,14 @@ export const NR_CLONE: u32 = 220;
 export const NR_CLOCK_GETTIME64: u32 = 403;
 export const NR_CLOCK_NANOSLEEP_TIME64: u32 = 407;
 export const NR_FUTEX_TIME64: u32 = 422;
+export const NR_KILL: u32 = 129;
+export const NR_TKILL: u32 = 130;
+export const NR_TGKILL: u32 = 131;
+export const NR_RT_SIGSUSPEND: u32 = 133;
+export const NR_RT_SIGACTION: u32 = 134;
+export const NR_RT_SIGPROCMASK: u32 = 135;
+export const NR_RT_SIGPENDING: u32 = 136;
+export const NR_RT_SIGRETURN: u32 = 139;
 /** synchronous rendezvous message passing (docs/kernel.md) */
 export const NR_IPC_REGISTER: u32 = 0x4000_0000; // = ATOLL_SYS_BASE + 0
 export const NR_IPC_LOOKUP: u32 = 0x4000_0001; // = ATOLL_SYS_BASE + 1
@@ -81,13 +92,101 @@ export const NR_IPC_CALL: u32 = 0x4000_0002; // = ATOLL_SYS_BASE + 2
 export const NR_IPC_RECV: u32 = 0x4000_0003; // = ATOLL_SYS_BASE + 3
 export const NR_IPC_REPLY: u32 = 0x4000_0004; // = ATOLL_SYS_BASE + 4
 
-// ---- signal numbers (Linux) ----
+// ---- signals (Linux numbering, asm-generic/signal.h; assembly/signal.ts) ----
+export const SIGHUP: u32 = 1;
+export const SIGINT: u32 = 2;
+export const SIGQUIT: u32 = 3;
 export const SIGILL: u32 = 4;
 export const SIGTRAP: u32 = 5;
+export const SIGABRT: u32 = 6;
 export const SIGBUS: u32 = 7;
+export const SIGFPE: u32 = 8;
 export const SIGKILL: u32 = 9;
+export const SIGUSR1: u32 = 10;
 export const SIGSEGV: u32 = 11;
+export const SIGUSR2: u32 = 12;
 export const SIGPIPE: u32 = 13;
+export const SIGALRM: u32 = 14;
+export const SIGTERM: u32 = 15;
+export const SIGSTKFLT: u32 = 16;
+export const SIGCHLD: u32 = 17;
+export const SIGCONT: u32 = 18;
+export const SIGSTOP: u32 = 19;
+export const SIGTSTP: u32 = 20;
+export const SIGTTIN: u32 = 21;
+export const SIGTTOU: u32 = 22;
+export const SIGURG: u32 = 23;
+export const SIGXCPU: u32 = 24;
+export const SIGXFSZ: u32 = 25;
+export const SIGVTALRM: u32 = 26;
+export const SIGPROF: u32 = 27;
+export const SIGWINCH: u32 = 28;
+export const SIGIO: u32 = 29;
+export const SIGPWR: u32 = 30;
+export const SIGSYS: u32 = 31;
+/** First real-time signal (the kernel's; C libraries keep a few for themselves). */
+export const SIGRTMIN: u32 = 32;
+/** Signals are 1..NSIG; a sigset_t is NSIG bits (8 bytes on RV32). */
+export const NSIG: u32 = 64;
+/** sizeof(sigset_t) the rt_sig* calls require (sigsetsize). */
+export const SIGSET_BYTES: u32 = 8;
+/** sa_handler values. */
+export const SIG_DFL: u32 = 0;
+export const SIG_IGN: u32 = 1;
+/** rt_sigprocmask how. */
+export const SIG_BLOCK: u32 = 0;
+export const SIG_UNBLOCK: u32 = 1;
+export const SIG_SETMASK: u32 = 2;
+/** sa_flags (RISC-V has no SA_RESTORER). */
+export const SA_NOCLDSTOP: u32 = 0x0001;
+export const SA_NOCLDWAIT: u32 = 0x0002;
+export const SA_SIGINFO: u32 = 0x0004;
+export const SA_ONSTACK: u32 = 0x0800_0000;
+export const SA_RESTART: u32 = 0x1000_0000;
+export const SA_NODEFER: u32 = 0x4000_0000;
+export const SA_RESETHAND: u32 = 0x8000_0000;
+/** si_code values: kill. */
+export const SI_USER: u32 = 0;
+/** sent by the kernel */
+export const SI_KERNEL: u32 = 128;
+/** tkill and tgkill */
+export const SI_TKILL: i32 = -6;
+/** SIGILL: illegal opcode */
+export const ILL_ILLOPC: u32 = 1;
+/** SIGTRAP: breakpoint */
+export const TRAP_BRKPT: u32 = 1;
+/** SIGBUS: misaligned address */
+export const BUS_ADRALN: u32 = 1;
+/** SIGSEGV: nothing mapped at the address */
+export const SEGV_MAPERR: u32 = 1;
+/** SIGSEGV: mapped without the permission */
+export const SEGV_ACCERR: u32 = 2;
+/** SIGCHLD si_code: the child exited */
+export const CLD_EXITED: u32 = 1;
+/** killed by a signal */
+export const CLD_KILLED: u32 = 2;
+/** killed by a signal whose default action dumps core */
+export const CLD_DUMPED: u32 = 3;
+/** uc_stack.ss_flags: no alternate signal stack (sigaltstack is not served). */
+export const SS_DISABLE: u32 = 2;
+/** Kernel-internal results of an interrupted call (never seen by a guest): restart under SA_RESTART, else -EINTR. A host call may answer -ERESTARTSYS when its R_CANCEL is set. */
+export const ERESTARTSYS: u32 = 512;
+/** always restart (the ecall runs again) */
+export const ERESTARTNOINTR: u32 = 513;
+/** -EINTR when a handler runs, else restart */
+export const ERESTARTNOHAND: u32 = 514;
+/** The RISC-V rt_sigframe (Linux arch/riscv/kernel/signal.c, qemu linux-user/riscv/signal.c): siginfo_t, then the ucontext. */
+export const SIGINFO_BYTES: u32 = 128;
+/** Offsets in the ucontext: uc_flags 0, uc_link 4, uc_stack (ss_sp, ss_flags, ss_size) 8, uc_sigmask 20, 120 unused bytes, uc_mcontext 16-aligned. */
+export const UC_SIGMASK: u32 = 20;
+/** uc_mcontext: sc_regs (pc, then x1..x31: 32 words), then the FP state (32 x u64 and fcsr, as qemu reserves it; zeroed). */
+export const UC_MCONTEXT: u32 = 160;
+/** The ucontext as qemu-riscv32 7.2 lays it out (16-aligned); Linux reserves a larger FP area (528 bytes) and its frame is 944 bytes. */
+export const UCONTEXT_BYTES: u32 = 560;
+/** The frame a handler finds at its sp (the old sp less this, rounded down to 16). */
+export const SIGFRAME_BYTES: u32 = 688; // = SIGINFO_BYTES + UCONTEXT_BYTES
+/** Return address of every handler: a page never mapped (above LOAD_END); a fetch there is rt_sigreturn, the kernel's trampoline (RISC-V has no SA_RESTORER). */
+export const SIGTRAMP_VA: u32 = 0xFFFF_F000;
 
 // ---- flags and ids of the Linux calls served (linux/sched.h, linux/futex.h, linux/time.h) ----
 export const CLONE_VM: u32 = 0x0100;
@@ -197,6 +296,8 @@ export const KILL_OOM: u32 = 0x0100;
 export const KILL_DEADLOCK: u32 = 0x0101;
 /** P_CAUSE base of a process the host killed: KILL_HOST + signal (e.g. SIGPIPE). */
 export const KILL_HOST: u32 = 0x0200;
+/** P_CAUSE base of a process ended by the default action of a signal sent by kill, tkill or tgkill: KILL_SIGNAL + signal. */
+export const KILL_SIGNAL: u32 = 0x0300;
 /** Kernel log codes. clone with an unsupported flag set: arg = the flags. */
 export const KLOG_CLONE_FLAGS: u32 = 1;
 /** a page fault could not be served: arg = the faulting address */
@@ -234,12 +335,12 @@ export const INIT_BAD_BIT_WIDTH: i32 = -7;
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION: u32 = 7;
+export const KERNEL_VERSION: u32 = 8;
 
 // ---- the values this kernel was compiled with, in the order of the host's ABI_TABLE ----
 /** How many values abiValue reports. */
 export function abiCount(): u32 {
-  return 374;
+  return 471;
 }
 /** Value i of the table (as u32); 0xFFFF_FFFF past the end. */
 export function abiValue(i: u32): u32 {
@@ -310,314 +411,411 @@ export function abiValue(i: u32): u32 {
     case 63: return NR_CLOCK_GETTIME64;
     case 64: return NR_CLOCK_NANOSLEEP_TIME64;
     case 65: return NR_FUTEX_TIME64;
-    case 66: return NR_IPC_REGISTER;
-    case 67: return NR_IPC_LOOKUP;
-    case 68: return NR_IPC_CALL;
-    case 69: return NR_IPC_RECV;
-    case 70: return NR_IPC_REPLY;
-    case 71: return SIGILL;
-    case 72: return SIGTRAP;
-    case 73: return SIGBUS;
-    case 74: return SIGKILL;
-    case 75: return SIGSEGV;
-    case 76: return SIGPIPE;
-    case 77: return CLONE_VM;
-    case 78: return CLONE_FS;
-    case 79: return CLONE_FILES;
-    case 80: return CLONE_SIGHAND;
-    case 81: return CLONE_VFORK;
-    case 82: return CLONE_PARENT;
-    case 83: return CLONE_THREAD;
-    case 84: return CLONE_SYSVSEM;
-    case 85: return CLONE_SETTLS;
-    case 86: return CLONE_PARENT_SETTID;
-    case 87: return CLONE_CHILD_CLEARTID;
-    case 88: return CLONE_CHILD_SETTID;
-    case 89: return CLONE_THREAD_FLAGS;
-    case 90: return FUTEX_WAIT;
-    case 91: return FUTEX_WAKE;
-    case 92: return FUTEX_REQUEUE;
-    case 93: return FUTEX_CMP_REQUEUE;
-    case 94: return FUTEX_WAKE_OP;
-    case 95: return FUTEX_WAIT_BITSET;
-    case 96: return FUTEX_WAKE_BITSET;
-    case 97: return FUTEX_PRIVATE_FLAG;
-    case 98: return FUTEX_CLOCK_REALTIME;
-    case 99: return CLOCK_REALTIME;
-    case 100: return CLOCK_MONOTONIC;
-    case 101: return CLOCK_PROCESS_CPUTIME_ID;
-    case 102: return CLOCK_THREAD_CPUTIME_ID;
-    case 103: return CLOCK_MONOTONIC_RAW;
-    case 104: return CLOCK_REALTIME_COARSE;
-    case 105: return CLOCK_MONOTONIC_COARSE;
-    case 106: return CLOCK_BOOTTIME;
-    case 107: return CLOCK_REALTIME_ALARM;
-    case 108: return CLOCK_BOOTTIME_ALARM;
-    case 109: return CLOCK_TAI;
-    case 110: return TIMER_ABSTIME;
-    case 111: return CAUSE_FETCH_MISALIGNED;
-    case 112: return CAUSE_FETCH_ACCESS;
-    case 113: return CAUSE_ILLEGAL;
-    case 114: return CAUSE_BREAKPOINT;
-    case 115: return CAUSE_LOAD_MISALIGNED;
-    case 116: return CAUSE_LOAD_ACCESS;
-    case 117: return CAUSE_STORE_MISALIGNED;
-    case 118: return CAUSE_STORE_ACCESS;
-    case 119: return CAUSE_ECALL_U;
-    case 120: return CAUSE_FETCH_PAGE_FAULT;
-    case 121: return CAUSE_LOAD_PAGE_FAULT;
-    case 122: return CAUSE_STORE_PAGE_FAULT;
-    case 123: return CAUSE_TIMER_IRQ;
-    case 124: return EXIT_BUDGET;
-    case 125: return EXIT_TRAP;
-    case 126: return EXIT_TIMER;
-    case 127: return EXIT_IDLE;
-    case 128: return EXIT_ENDED;
-    case 129: return EXIT_HOSTCALL;
-    case 130: return PARK_NONE;
-    case 131: return PARK_RESUMED;
-    case 132: return PARK_LEFT;
-    case 133: return PARK_ENDED;
-    case 134: return TS_HOSTCALL;
-    case 135: return RS_FREE;
-    case 136: return RS_POSTED;
-    case 137: return RS_TAKEN;
-    case 138: return RS_DONE;
-    case 139: return ACC_READ;
-    case 140: return ACC_WRITE;
-    case 141: return ACC_FETCH;
-    case 142: return PTE_V;
-    case 143: return PTE_R;
-    case 144: return PTE_W;
-    case 145: return PTE_X;
-    case 146: return PTE_U;
-    case 147: return PTE_G;
-    case 148: return PTE_A;
-    case 149: return PTE_D;
-    case 150: return SATP_MODE_SV32;
-    case 151: return SATP_ASID_SHIFT;
-    case 152: return FRAME_NONE;
-    case 153: return PROC_FREE;
-    case 154: return PROC_LIVE;
-    case 155: return PROC_DYING;
-    case 156: return PROC_DEAD;
-    case 157: return KILL_OOM;
-    case 158: return KILL_DEADLOCK;
-    case 159: return KILL_HOST;
-    case 160: return KLOG_CLONE_FLAGS;
-    case 161: return KLOG_OOM;
-    case 162: return KLOG_FUTEX_OP;
-    case 163: return KLOG_DEADLOCK;
-    case 164: return KLOG_ENTRY_BYTES;
-    case 165: return SCHED_RR;
-    case 166: return SCHED_MLFQ;
-    case 167: return LOCK_TAS;
-    case 168: return LOCK_TTAS;
-    case 169: return LOCK_TICKET;
-    case 170: return LOCK_NONE;
-    case 171: return <u32>INIT_OK;
-    case 172: return <u32>INIT_BAD_RAM;
-    case 173: return <u32>INIT_MEMORY_TOO_SMALL;
-    case 174: return <u32>INIT_STATIC_DATA_TOO_BIG;
-    case 175: return <u32>INIT_BAD_HARTS;
-    case 176: return <u32>INIT_LAYOUT_OVERLAP;
-    case 177: return <u32>INIT_FIELD_OUTSIDE_BLOCK;
-    case 178: return <u32>INIT_BAD_BIT_WIDTH;
-    case 179: return MACHINE_MAGIC;
-    case 180: return MACHINE_BASE;
-    case 181: return MACHINE_BYTES;
-    case 182: return M_MAGIC;
-    case 183: return M_RAM_BYTES;
-    case 184: return M_HARTS;
-    case 185: return M_FRAME_NEXT;
-    case 186: return M_FRAME_FREE;
-    case 187: return M_FRAMES_USED;
-    case 188: return HARTS_BASE;
-    case 189: return HART_BYTES;
-    case 190: return H_REGS;
-    case 191: return H_PC;
-    case 192: return H_SATP;
-    case 193: return H_CAUSE;
-    case 194: return H_TVAL;
-    case 195: return H_RESV_ADDR;
-    case 196: return H_RESV_VALID;
-    case 197: return H_RESV_VALUE;
-    case 198: return H_TICK_INSNS;
-    case 199: return H_INSTRET;
-    case 200: return H_MTIME;
-    case 201: return H_MTIMECMP;
-    case 202: return H_SUBTICK;
-    case 203: return H_TLB_SETS;
-    case 204: return H_TLB_WAYS;
-    case 205: return H_RESV_VA;
-    case 206: return H_TLB_HITS;
-    case 207: return H_TLB_MISSES;
-    case 208: return H_TLB_WALKS;
-    case 209: return H_TLB_FLUSHES;
-    case 210: return H_PAGE_FAULTS;
-    case 211: return H_TIMER_IRQS;
-    case 212: return H_QUANTUM;
-    case 213: return H_CUR;
-    case 214: return H_LAST;
-    case 215: return H_SWITCHES;
-    case 216: return H_IDLE;
-    case 217: return H_ASID_FLUSHES;
-    case 218: return H_SHOOT_REQ;
-    case 219: return H_SHOOT_ACK;
-    case 220: return H_SHOOTDOWNS;
-    case 221: return H_SLICE_INSTRET;
-    case 222: return H_KLOG_HEAD;
-    case 223: return H_KLOG_TAIL;
-    case 224: return H_KLOG;
-    case 225: return H_SYSCALLS_KERNEL;
-    case 226: return H_SYSCALLS_HOST;
-    case 227: return H_PREEMPTIONS;
-    case 228: return H_KLOG_DROPPED;
-    case 229: return H_SCRATCH;
-    case 230: return H_BATCH;
-    case 231: return TLB_ENTRY_BYTES;
-    case 232: return E_TAG;
-    case 233: return E_ADDEND;
-    case 234: return E_FLAGS;
-    case 235: return TLB_TABLE_BYTES;
-    case 236: return TLBF_GLOBAL;
-    case 237: return TLBF_SUPER;
-    case 238: return TLB_TAG_INVALID;
-    case 239: return TLB_BASE;
-    case 240: return TLB_HART_BYTES;
-    case 241: return SPINLOCK_BYTES;
-    case 242: return SPINLOCK_WORD;
-    case 243: return SPINLOCK_OWNER;
-    case 244: return SPINLOCK_ACQUISITIONS;
-    case 245: return SPINLOCK_SPINS;
-    case 246: return KT_BASE;
-    case 247: return LOCKS_BYTES;
-    case 248: return LOCK_SCHED;
-    case 249: return LOCK_PROC;
-    case 250: return LOCK_FRAME;
-    case 251: return KERNEL_BLOCKS_END;
-    case 252: return KS;
-    case 253: return KS_BYTES;
-    case 254: return KS_ON;
-    case 255: return KS_THREADED;
-    case 256: return KS_POLICY;
-    case 257: return KS_LOCK_KIND;
-    case 258: return KS_NEXT_ID;
-    case 259: return KS_RQ_GEN;
-    case 260: return KS_ASID_LIMIT;
-    case 261: return KS_ASID_NEXT;
-    case 262: return KS_SLEEPERS;
-    case 263: return KS_LIVE_PROCS;
-    case 264: return KS_IRQS;
-    case 265: return KS_RUNNABLE;
-    case 266: return KS_EVENTS;
-    case 267: return KS_LIVE_THREADS;
-    case 268: return KS_OOM_KILLS;
-    case 269: return KS_WAIT_SEQ;
-    case 270: return KS_REALTIME_NS;
-    case 271: return KS_TIMEBASE_HZ;
-    case 272: return KS_TREC_COUNT;
-    case 273: return RQ_BASE;
-    case 274: return RQ_BYTES;
-    case 275: return RQ_HEAD;
-    case 276: return RQ_COUNT;
-    case 277: return RQ_SLOTS;
-    case 278: return PROC_BASE;
-    case 279: return PROC_BYTES;
-    case 280: return P_STATE;
-    case 281: return P_PID;
-    case 282: return P_ROOT;
-    case 283: return P_SATP;
-    case 284: return P_ASID;
-    case 285: return P_THREADS;
-    case 286: return P_EXIT;
-    case 287: return P_BRK_START;
-    case 288: return P_BRK;
-    case 289: return P_BRK_MAX;
-    case 290: return P_SIGNAL;
-    case 291: return P_CAUSE;
-    case 292: return P_TVAL;
-    case 293: return P_PC;
-    case 294: return P_STACK_LOW;
-    case 295: return P_INSTRET;
-    case 296: return P_SWITCHES;
-    case 297: return P_FRAMES;
-    case 298: return P_FRAMES_PEAK;
-    case 299: return P_THREADS_CREATED;
-    case 300: return P_REPORTED;
-    case 301: return P_SYSCALLS;
-    case 302: return P_PAGE_FAULTS;
-    case 303: return THREAD_BASE;
-    case 304: return THREAD_BYTES;
-    case 305: return T_REGS;
-    case 306: return T_PC;
-    case 307: return T_STATE;
-    case 308: return T_TID;
-    case 309: return T_PROC;
-    case 310: return T_CLEAR_TID;
-    case 311: return T_FUTEX_KEY;
-    case 312: return T_DEADLINE;
-    case 313: return T_SWITCHES;
-    case 314: return T_HART;
-    case 315: return T_LEVEL;
-    case 316: return T_LAST_MTIME;
-    case 317: return T_INSTRET;
-    case 318: return T_PREEMPTED;
-    case 319: return T_WAIT_SEQ;
-    case 320: return T_FUTEX_SPACE;
-    case 321: return T_IPC_EP;
-    case 322: return T_IPC_BUF;
-    case 323: return T_IPC_LEN;
-    case 324: return T_IPC_RBUF;
-    case 325: return T_IPC_RMAX;
-    case 326: return T_IPC_NEXT;
-    case 327: return T_HC_SLOT;
-    case 328: return T_HC_WAIT;
-    case 329: return TREC_BASE;
-    case 330: return TREC_BYTES;
-    case 331: return TR_TID;
-    case 332: return TR_PID;
-    case 333: return TR_SWITCHES;
-    case 334: return TR_INSTRET;
-    case 335: return TR_PREEMPTED;
-    case 336: return IPC_BASE;
-    case 337: return IPC_EP_BYTES;
-    case 338: return EP_NAME;
-    case 339: return EP_OWNER;
-    case 340: return EP_CALLS;
-    case 341: return EP_GEN;
-    case 342: return EP_SEND_HEAD;
-    case 343: return EP_SEND_TAIL;
-    case 344: return EP_RECV_HEAD;
-    case 345: return RING_BASE;
-    case 346: return RING_HEADER_BYTES;
-    case 347: return RING_POSTED;
-    case 348: return RING_DONE;
-    case 349: return RING_REAPED;
-    case 350: return RING_BUSY;
-    case 351: return RING_THREADS;
-    case 352: return RING_WAITERS;
-    case 353: return RING_WAIT_SEQ;
-    case 354: return RING_FULL_WAITS;
-    case 355: return RING_BUSY_PEAK;
-    case 356: return RING_LATE;
-    case 357: return RING_RECORDS;
-    case 358: return RING_RECORD_BYTES;
-    case 359: return R_STATE;
-    case 360: return R_ID;
-    case 361: return R_THREAD;
-    case 362: return R_TID;
-    case 363: return R_PID;
-    case 364: return R_PROC;
-    case 365: return R_NR;
-    case 366: return R_SATP;
-    case 367: return R_ARGS;
-    case 368: return R_HART;
-    case 369: return R_SIGNAL;
-    case 370: return R_MTIME;
-    case 371: return R_RESULT;
-    case 372: return KT_END;
-    case 373: return KERNEL_VERSION;
+    case 66: return NR_KILL;
+    case 67: return NR_TKILL;
+    case 68: return NR_TGKILL;
+    case 69: return NR_RT_SIGSUSPEND;
+    case 70: return NR_RT_SIGACTION;
+    case 71: return NR_RT_SIGPROCMASK;
+    case 72: return NR_RT_SIGPENDING;
+    case 73: return NR_RT_SIGRETURN;
+    case 74: return NR_IPC_REGISTER;
+    case 75: return NR_IPC_LOOKUP;
+    case 76: return NR_IPC_CALL;
+    case 77: return NR_IPC_RECV;
+    case 78: return NR_IPC_REPLY;
+    case 79: return SIGHUP;
+    case 80: return SIGINT;
+    case 81: return SIGQUIT;
+    case 82: return SIGILL;
+    case 83: return SIGTRAP;
+    case 84: return SIGABRT;
+    case 85: return SIGBUS;
+    case 86: return SIGFPE;
+    case 87: return SIGKILL;
+    case 88: return SIGUSR1;
+    case 89: return SIGSEGV;
+    case 90: return SIGUSR2;
+    case 91: return SIGPIPE;
+    case 92: return SIGALRM;
+    case 93: return SIGTERM;
+    case 94: return SIGSTKFLT;
+    case 95: return SIGCHLD;
+    case 96: return SIGCONT;
+    case 97: return SIGSTOP;
+    case 98: return SIGTSTP;
+    case 99: return SIGTTIN;
+    case 100: return SIGTTOU;
+    case 101: return SIGURG;
+    case 102: return SIGXCPU;
+    case 103: return SIGXFSZ;
+    case 104: return SIGVTALRM;
+    case 105: return SIGPROF;
+    case 106: return SIGWINCH;
+    case 107: return SIGIO;
+    case 108: return SIGPWR;
+    case 109: return SIGSYS;
+    case 110: return SIGRTMIN;
+    case 111: return NSIG;
+    case 112: return SIGSET_BYTES;
+    case 113: return SIG_DFL;
+    case 114: return SIG_IGN;
+    case 115: return SIG_BLOCK;
+    case 116: return SIG_UNBLOCK;
+    case 117: return SIG_SETMASK;
+    case 118: return SA_NOCLDSTOP;
+    case 119: return SA_NOCLDWAIT;
+    case 120: return SA_SIGINFO;
+    case 121: return SA_ONSTACK;
+    case 122: return SA_RESTART;
+    case 123: return SA_NODEFER;
+    case 124: return SA_RESETHAND;
+    case 125: return SI_USER;
+    case 126: return SI_KERNEL;
+    case 127: return <u32>SI_TKILL;
+    case 128: return ILL_ILLOPC;
+    case 129: return TRAP_BRKPT;
+    case 130: return BUS_ADRALN;
+    case 131: return SEGV_MAPERR;
+    case 132: return SEGV_ACCERR;
+    case 133: return CLD_EXITED;
+    case 134: return CLD_KILLED;
+    case 135: return CLD_DUMPED;
+    case 136: return SS_DISABLE;
+    case 137: return ERESTARTSYS;
+    case 138: return ERESTARTNOINTR;
+    case 139: return ERESTARTNOHAND;
+    case 140: return SIGINFO_BYTES;
+    case 141: return UC_SIGMASK;
+    case 142: return UC_MCONTEXT;
+    case 143: return UCONTEXT_BYTES;
+    case 144: return SIGFRAME_BYTES;
+    case 145: return SIGTRAMP_VA;
+    case 146: return CLONE_VM;
+    case 147: return CLONE_FS;
+    case 148: return CLONE_FILES;
+    case 149: return CLONE_SIGHAND;
+    case 150: return CLONE_VFORK;
+    case 151: return CLONE_PARENT;
+    case 152: return CLONE_THREAD;
+    case 153: return CLONE_SYSVSEM;
+    case 154: return CLONE_SETTLS;
+    case 155: return CLONE_PARENT_SETTID;
+    case 156: return CLONE_CHILD_CLEARTID;
+    case 157: return CLONE_CHILD_SETTID;
+    case 158: return CLONE_THREAD_FLAGS;
+    case 159: return FUTEX_WAIT;
+    case 160: return FUTEX_WAKE;
+    case 161: return FUTEX_REQUEUE;
+    case 162: return FUTEX_CMP_REQUEUE;
+    case 163: return FUTEX_WAKE_OP;
+    case 164: return FUTEX_WAIT_BITSET;
+    case 165: return FUTEX_WAKE_BITSET;
+    case 166: return FUTEX_PRIVATE_FLAG;
+    case 167: return FUTEX_CLOCK_REALTIME;
+    case 168: return CLOCK_REALTIME;
+    case 169: return CLOCK_MONOTONIC;
+    case 170: return CLOCK_PROCESS_CPUTIME_ID;
+    case 171: return CLOCK_THREAD_CPUTIME_ID;
+    case 172: return CLOCK_MONOTONIC_RAW;
+    case 173: return CLOCK_REALTIME_COARSE;
+    case 174: return CLOCK_MONOTONIC_COARSE;
+    case 175: return CLOCK_BOOTTIME;
+    case 176: return CLOCK_REALTIME_ALARM;
+    case 177: return CLOCK_BOOTTIME_ALARM;
+    case 178: return CLOCK_TAI;
+    case 179: return TIMER_ABSTIME;
+    case 180: return CAUSE_FETCH_MISALIGNED;
+    case 181: return CAUSE_FETCH_ACCESS;
+    case 182: return CAUSE_ILLEGAL;
+    case 183: return CAUSE_BREAKPOINT;
+    case 184: return CAUSE_LOAD_MISALIGNED;
+    case 185: return CAUSE_LOAD_ACCESS;
+    case 186: return CAUSE_STORE_MISALIGNED;
+    case 187: return CAUSE_STORE_ACCESS;
+    case 188: return CAUSE_ECALL_U;
+    case 189: return CAUSE_FETCH_PAGE_FAULT;
+    case 190: return CAUSE_LOAD_PAGE_FAULT;
+    case 191: return CAUSE_STORE_PAGE_FAULT;
+    case 192: return CAUSE_TIMER_IRQ;
+    case 193: return EXIT_BUDGET;
+    case 194: return EXIT_TRAP;
+    case 195: return EXIT_TIMER;
+    case 196: return EXIT_IDLE;
+    case 197: return EXIT_ENDED;
+    case 198: return EXIT_HOSTCALL;
+    case 199: return PARK_NONE;
+    case 200: return PARK_RESUMED;
+    case 201: return PARK_LEFT;
+    case 202: return PARK_ENDED;
+    case 203: return TS_HOSTCALL;
+    case 204: return RS_FREE;
+    case 205: return RS_POSTED;
+    case 206: return RS_TAKEN;
+    case 207: return RS_DONE;
+    case 208: return ACC_READ;
+    case 209: return ACC_WRITE;
+    case 210: return ACC_FETCH;
+    case 211: return PTE_V;
+    case 212: return PTE_R;
+    case 213: return PTE_W;
+    case 214: return PTE_X;
+    case 215: return PTE_U;
+    case 216: return PTE_G;
+    case 217: return PTE_A;
+    case 218: return PTE_D;
+    case 219: return SATP_MODE_SV32;
+    case 220: return SATP_ASID_SHIFT;
+    case 221: return FRAME_NONE;
+    case 222: return PROC_FREE;
+    case 223: return PROC_LIVE;
+    case 224: return PROC_DYING;
+    case 225: return PROC_DEAD;
+    case 226: return KILL_OOM;
+    case 227: return KILL_DEADLOCK;
+    case 228: return KILL_HOST;
+    case 229: return KILL_SIGNAL;
+    case 230: return KLOG_CLONE_FLAGS;
+    case 231: return KLOG_OOM;
+    case 232: return KLOG_FUTEX_OP;
+    case 233: return KLOG_DEADLOCK;
+    case 234: return KLOG_ENTRY_BYTES;
+    case 235: return SCHED_RR;
+    case 236: return SCHED_MLFQ;
+    case 237: return LOCK_TAS;
+    case 238: return LOCK_TTAS;
+    case 239: return LOCK_TICKET;
+    case 240: return LOCK_NONE;
+    case 241: return <u32>INIT_OK;
+    case 242: return <u32>INIT_BAD_RAM;
+    case 243: return <u32>INIT_MEMORY_TOO_SMALL;
+    case 244: return <u32>INIT_STATIC_DATA_TOO_BIG;
+    case 245: return <u32>INIT_BAD_HARTS;
+    case 246: return <u32>INIT_LAYOUT_OVERLAP;
+    case 247: return <u32>INIT_FIELD_OUTSIDE_BLOCK;
+    case 248: return <u32>INIT_BAD_BIT_WIDTH;
+    case 249: return MACHINE_MAGIC;
+    case 250: return MACHINE_BASE;
+    case 251: return MACHINE_BYTES;
+    case 252: return M_MAGIC;
+    case 253: return M_RAM_BYTES;
+    case 254: return M_HARTS;
+    case 255: return M_FRAME_NEXT;
+    case 256: return M_FRAME_FREE;
+    case 257: return M_FRAMES_USED;
+    case 258: return HARTS_BASE;
+    case 259: return HART_BYTES;
+    case 260: return H_REGS;
+    case 261: return H_PC;
+    case 262: return H_SATP;
+    case 263: return H_CAUSE;
+    case 264: return H_TVAL;
+    case 265: return H_RESV_ADDR;
+    case 266: return H_RESV_VALID;
+    case 267: return H_RESV_VALUE;
+    case 268: return H_TICK_INSNS;
+    case 269: return H_INSTRET;
+    case 270: return H_MTIME;
+    case 271: return H_MTIMECMP;
+    case 272: return H_SUBTICK;
+    case 273: return H_TLB_SETS;
+    case 274: return H_TLB_WAYS;
+    case 275: return H_RESV_VA;
+    case 276: return H_TLB_HITS;
+    case 277: return H_TLB_MISSES;
+    case 278: return H_TLB_WALKS;
+    case 279: return H_TLB_FLUSHES;
+    case 280: return H_PAGE_FAULTS;
+    case 281: return H_TIMER_IRQS;
+    case 282: return H_QUANTUM;
+    case 283: return H_CUR;
+    case 284: return H_LAST;
+    case 285: return H_SWITCHES;
+    case 286: return H_IDLE;
+    case 287: return H_ASID_FLUSHES;
+    case 288: return H_SHOOT_REQ;
+    case 289: return H_SHOOT_ACK;
+    case 290: return H_SHOOTDOWNS;
+    case 291: return H_SLICE_INSTRET;
+    case 292: return H_KLOG_HEAD;
+    case 293: return H_KLOG_TAIL;
+    case 294: return H_KLOG;
+    case 295: return H_SYSCALLS_KERNEL;
+    case 296: return H_SYSCALLS_HOST;
+    case 297: return H_PREEMPTIONS;
+    case 298: return H_KLOG_DROPPED;
+    case 299: return H_SCRATCH;
+    case 300: return H_BATCH;
+    case 301: return TLB_ENTRY_BYTES;
+    case 302: return E_TAG;
+    case 303: return E_ADDEND;
+    case 304: return E_FLAGS;
+    case 305: return TLB_TABLE_BYTES;
+    case 306: return TLBF_GLOBAL;
+    case 307: return TLBF_SUPER;
+    case 308: return TLB_TAG_INVALID;
+    case 309: return TLB_BASE;
+    case 310: return TLB_HART_BYTES;
+    case 311: return SPINLOCK_BYTES;
+    case 312: return SPINLOCK_WORD;
+    case 313: return SPINLOCK_OWNER;
+    case 314: return SPINLOCK_ACQUISITIONS;
+    case 315: return SPINLOCK_SPINS;
+    case 316: return KT_BASE;
+    case 317: return LOCKS_BYTES;
+    case 318: return LOCK_SCHED;
+    case 319: return LOCK_PROC;
+    case 320: return LOCK_FRAME;
+    case 321: return KERNEL_BLOCKS_END;
+    case 322: return KS;
+    case 323: return KS_BYTES;
+    case 324: return KS_ON;
+    case 325: return KS_THREADED;
+    case 326: return KS_POLICY;
+    case 327: return KS_LOCK_KIND;
+    case 328: return KS_NEXT_ID;
+    case 329: return KS_RQ_GEN;
+    case 330: return KS_ASID_LIMIT;
+    case 331: return KS_ASID_NEXT;
+    case 332: return KS_SLEEPERS;
+    case 333: return KS_LIVE_PROCS;
+    case 334: return KS_IRQS;
+    case 335: return KS_RUNNABLE;
+    case 336: return KS_EVENTS;
+    case 337: return KS_LIVE_THREADS;
+    case 338: return KS_OOM_KILLS;
+    case 339: return KS_WAIT_SEQ;
+    case 340: return KS_REALTIME_NS;
+    case 341: return KS_TIMEBASE_HZ;
+    case 342: return KS_TREC_COUNT;
+    case 343: return RQ_BASE;
+    case 344: return RQ_BYTES;
+    case 345: return RQ_HEAD;
+    case 346: return RQ_COUNT;
+    case 347: return RQ_SLOTS;
+    case 348: return PROC_BASE;
+    case 349: return PROC_BYTES;
+    case 350: return P_STATE;
+    case 351: return P_PID;
+    case 352: return P_ROOT;
+    case 353: return P_SATP;
+    case 354: return P_ASID;
+    case 355: return P_THREADS;
+    case 356: return P_EXIT;
+    case 357: return P_BRK_START;
+    case 358: return P_BRK;
+    case 359: return P_BRK_MAX;
+    case 360: return P_SIGNAL;
+    case 361: return P_CAUSE;
+    case 362: return P_TVAL;
+    case 363: return P_PC;
+    case 364: return P_STACK_LOW;
+    case 365: return P_INSTRET;
+    case 366: return P_SWITCHES;
+    case 367: return P_FRAMES;
+    case 368: return P_FRAMES_PEAK;
+    case 369: return P_THREADS_CREATED;
+    case 370: return P_REPORTED;
+    case 371: return P_SYSCALLS;
+    case 372: return P_PAGE_FAULTS;
+    case 373: return P_PPID;
+    case 374: return P_PGID;
+    case 375: return P_SID;
+    case 376: return THREAD_BASE;
+    case 377: return THREAD_BYTES;
+    case 378: return T_REGS;
+    case 379: return T_PC;
+    case 380: return T_STATE;
+    case 381: return T_TID;
+    case 382: return T_PROC;
+    case 383: return T_CLEAR_TID;
+    case 384: return T_FUTEX_KEY;
+    case 385: return T_DEADLINE;
+    case 386: return T_SWITCHES;
+    case 387: return T_HART;
+    case 388: return T_LEVEL;
+    case 389: return T_LAST_MTIME;
+    case 390: return T_INSTRET;
+    case 391: return T_PREEMPTED;
+    case 392: return T_WAIT_SEQ;
+    case 393: return T_FUTEX_SPACE;
+    case 394: return T_IPC_EP;
+    case 395: return T_IPC_BUF;
+    case 396: return T_IPC_LEN;
+    case 397: return T_IPC_RBUF;
+    case 398: return T_IPC_RMAX;
+    case 399: return T_IPC_NEXT;
+    case 400: return T_HC_SLOT;
+    case 401: return T_HC_WAIT;
+    case 402: return TREC_BASE;
+    case 403: return TREC_BYTES;
+    case 404: return TR_TID;
+    case 405: return TR_PID;
+    case 406: return TR_SWITCHES;
+    case 407: return TR_INSTRET;
+    case 408: return TR_PREEMPTED;
+    case 409: return IPC_BASE;
+    case 410: return IPC_EP_BYTES;
+    case 411: return EP_NAME;
+    case 412: return EP_OWNER;
+    case 413: return EP_CALLS;
+    case 414: return EP_GEN;
+    case 415: return EP_SEND_HEAD;
+    case 416: return EP_SEND_TAIL;
+    case 417: return EP_RECV_HEAD;
+    case 418: return RING_BASE;
+    case 419: return RING_HEADER_BYTES;
+    case 420: return RING_POSTED;
+    case 421: return RING_DONE;
+    case 422: return RING_REAPED;
+    case 423: return RING_BUSY;
+    case 424: return RING_THREADS;
+    case 425: return RING_WAITERS;
+    case 426: return RING_WAIT_SEQ;
+    case 427: return RING_FULL_WAITS;
+    case 428: return RING_BUSY_PEAK;
+    case 429: return RING_LATE;
+    case 430: return RING_RECORDS;
+    case 431: return RING_RECORD_BYTES;
+    case 432: return R_STATE;
+    case 433: return R_ID;
+    case 434: return R_THREAD;
+    case 435: return R_TID;
+    case 436: return R_PID;
+    case 437: return R_PROC;
+    case 438: return R_NR;
+    case 439: return R_SATP;
+    case 440: return R_ARGS;
+    case 441: return R_HART;
+    case 442: return R_SIGNAL;
+    case 443: return R_MTIME;
+    case 444: return R_RESULT;
+    case 445: return R_CANCEL;
+    case 446: return SIGACT_BYTES;
+    case 447: return ACT_HANDLER;
+    case 448: return ACT_FLAGS;
+    case 449: return ACT_MASK;
+    case 450: return SIGREC_BYTES;
+    case 451: return SIGREC_CODE;
+    case 452: return SIGREC_PID;
+    case 453: return SIGREC_ADDR;
+    case 454: return SIGREC_CAUSE;
+    case 455: return SIGPROC_BASE;
+    case 456: return SIGPROC_BYTES;
+    case 457: return SP_PENDING;
+    case 458: return SP_ACTIONS;
+    case 459: return SP_INFO;
+    case 460: return SIGTHREAD_BASE;
+    case 461: return SIGTHREAD_BYTES;
+    case 462: return ST_BLOCKED;
+    case 463: return ST_PENDING;
+    case 464: return ST_SAVED;
+    case 465: return ST_FLAGS;
+    case 466: return ST_ORIG_A0;
+    case 467: return ST_RESTART;
+    case 468: return ST_INFO;
+    case 469: return KT_END;
+    case 470: return KERNEL_VERSION;
   }
   return 0xFFFF_FFFF;
 }
@@ -636,7 +834,9 @@ export function layoutCheck(): i32 {
   if (TREC_BASE + TREC_ENTRIES * TREC_BYTES > IPC_BASE) return INIT_LAYOUT_OVERLAP; // thread records | IPC endpoints
   if (IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES > RING_BASE) return INIT_LAYOUT_OVERLAP; // IPC endpoints | host-call ring header
   if (RING_BASE + RING_HEADER_BYTES > RING_RECORDS) return INIT_LAYOUT_OVERLAP; // host-call ring header | host-call ring records
-  if (RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES > SCRATCH_BASE) return INIT_LAYOUT_OVERLAP; // host-call ring records | scratch
+  if (RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES > SIGPROC_BASE) return INIT_LAYOUT_OVERLAP; // host-call ring records | process signal state
+  if (SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES > SIGTHREAD_BASE) return INIT_LAYOUT_OVERLAP; // process signal state | thread signal state
+  if (SIGTHREAD_BASE + THREADS_MAX * SIGTHREAD_BYTES > SCRATCH_BASE) return INIT_LAYOUT_OVERLAP; // thread signal state | scratch
   if (SCRATCH_BASE + SCRATCH_BYTES > RAM_BASE) return INIT_LAYOUT_OVERLAP; // scratch | RAM
   if (M_MAGIC + 4 > MACHINE_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (M_RAM_BYTES + 4 > MACHINE_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
@@ -740,6 +940,9 @@ export function layoutCheck(): i32 {
   if (P_REPORTED + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (P_SYSCALLS + 8 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (P_PAGE_FAULTS + 8 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_PPID + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_PGID + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (P_SID + 4 > PROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_REGS + 128 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_PC + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_STATE + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
@@ -799,6 +1002,17 @@ export function layoutCheck(): i32 {
   if (R_SIGNAL + 4 > RING_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (R_MTIME + 8 > RING_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (R_RESULT + 4 > RING_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (R_CANCEL + 4 > RING_RECORD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (SP_PENDING + 8 > SIGPROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (SP_ACTIONS + (NSIG * SIGACT_BYTES) > SIGPROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (SP_INFO + (NSIG * SIGREC_BYTES) > SIGPROC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ST_BLOCKED + 8 > SIGTHREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ST_PENDING + 8 > SIGTHREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ST_SAVED + 8 > SIGTHREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ST_FLAGS + 4 > SIGTHREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ST_ORIG_A0 + 4 > SIGTHREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ST_RESTART + 4 > SIGTHREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (ST_INFO + (NSIG * SIGREC_BYTES) > SIGTHREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (!((1 << IPC_SLOT_BITS) == IPC_ENDPOINTS_MAX)) return INIT_BAD_BIT_WIDTH; // an endpoint id's slot bits name every endpoint slot
   if (!(IPC_SLOT_BITS + IPC_GEN_BITS <= 31)) return INIT_BAD_BIT_WIDTH; // endpoint ids stay positive as a C long
   if (!((1 << IPC_TOKEN_SLOT_BITS) == THREADS_MAX)) return INIT_BAD_BIT_WIDTH; // a reply token's slot bits name every thread

@@ -148,6 +148,9 @@ export const P_THREADS_CREATED: u32 = 88; // u32
 export const P_REPORTED: u32 = 92; // u32: the host reported its end
 export const P_SYSCALLS: u32 = 96; // u64
 export const P_PAGE_FAULTS: u32 = 104; // u64: demand-zero faults served
+export const P_PPID: u32 = 112; // u32: parent pid (0: loaded by the host)
+export const P_PGID: u32 = 116; // u32: process group (0: its own pid)
+export const P_SID: u32 = 120; // u32: session (0: its own pid)
 
 // ---- thread table ----
 export const THREAD_BASE: u32 = 0x0040_2000; // = KT_BASE + 0x2000
@@ -227,8 +230,38 @@ export const R_HART: u32 = 56; // u32: hart that posted it
 export const R_SIGNAL: u32 = 60; // u32: host's answer: 0, or a signal that kills the caller's process
 export const R_MTIME: u32 = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT: u32 = 72; // u32: host's answer: a0 (negative errno on failure)
+export const R_CANCEL: u32 = 76; // u32: kernel: 1 when the caller should stop waiting (a signal it will handle came, or its process is dying); a waiting call may then answer -ERESTARTSYS
+
+// ---- signal state per process ----
+/** A disposition: ACT_HANDLER, ACT_FLAGS, ACT_MASK (the struct sigaction of the RISC-V kernel ABI). */
+export const SIGACT_BYTES: u32 = 16;
+export const ACT_HANDLER: u32 = 0;
+export const ACT_FLAGS: u32 = 4;
+export const ACT_MASK: u32 = 8;
+/** The siginfo of a pending signal: SIGREC_CODE (si_code), SIGREC_PID (si_pid), SIGREC_ADDR (si_addr, or si_status for SIGCHLD), SIGREC_CAUSE (the P_CAUSE its default action kills with). */
+export const SIGREC_BYTES: u32 = 16;
+export const SIGREC_CODE: u32 = 0;
+export const SIGREC_PID: u32 = 4;
+export const SIGREC_ADDR: u32 = 8;
+export const SIGREC_CAUSE: u32 = 12;
+export const SIGPROC_BASE: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const SIGPROC_BYTES: u32 = 2112;
+export const SP_PENDING: u32 = 0; // u64: process-directed signals pending (bit n-1: signal n)
+export const SP_ACTIONS: u32 = 64; // NSIG dispositions, signal n at (n - 1) * SIGACT_BYTES
+export const SP_INFO: u32 = 1088; // = 64 + NSIG * SIGACT_BYTES; siginfo of the pending process-directed signals
+
+// ---- signal state per thread ----
+export const SIGTHREAD_BASE: u32 = 0x0041_5440; // = SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES
+export const SIGTHREAD_BYTES: u32 = 1088;
+export const ST_BLOCKED: u32 = 0; // u64: blocked signals
+export const ST_PENDING: u32 = 8; // u64: thread-directed signals pending
+export const ST_SAVED: u32 = 16; // u64: the mask rt_sigsuspend replaced (ST_FLAGS has STF_SAVED)
+export const ST_FLAGS: u32 = 24; // u32: STF_* (assembly/signal.ts)
+export const ST_ORIG_A0: u32 = 28; // u32: a0 at the last ecall (a restarted call runs with it again)
+export const ST_RESTART: u32 = 32; // u32: ERESTART* code of the interrupted call it returns from (0: none)
+export const ST_INFO: u32 = 64; // siginfo of the pending thread-directed signals
 /** End of the kernel tables. */
-export const KT_END: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const KT_END: u32 = 0x0043_7440; // = SIGTHREAD_BASE + THREADS_MAX * SIGTHREAD_BYTES
 
 // @ts-ignore: decorator
 @inline export function hartBase(hart: u32): u32 {
@@ -243,4 +276,14 @@ export const KT_END: u32 = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_
 // @ts-ignore: decorator
 @inline export function ringRecord(slot: u32): u32 {
   return RING_RECORDS + slot * RING_RECORD_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function sigProcBase(p: u32): u32 {
+  return SIGPROC_BASE + p * SIGPROC_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function sigThreadBase(t: u32): u32 {
+  return SIGTHREAD_BASE + t * SIGTHREAD_BYTES;
 }

@@ -20,6 +20,7 @@ import { futexWake } from './futex';
 import { ipcProcGone, ipcUnlink } from './ipc';
 import { userWord } from './usercopy';
 import { sysReturn } from './caller';
+import { sigCancelHostcall } from './signal';
 
 /** Free a thread that no hart runs and no ring holds; true when the process ended with it. */
 export function threadRelease(t: u32): bool {
@@ -60,6 +61,8 @@ export function releaseBlocked(p: u32): void {
     if (load<u32>(b + T_PROC) == p && (threadBlocked(load<u32>(b + T_STATE)) || threadForgetHostcall(t))) {
       ipcUnlink(t);
       threadRelease(t);
+    } else if (load<u32>(b + T_PROC) == p) {
+      sigCancelHostcall(t); // a call in flight: the host may stop waiting for it
     }
   }
 }

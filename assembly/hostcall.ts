@@ -19,7 +19,7 @@ import {
   hartBase, ringRecord, H_CUR, H_MTIME, LOCK_SCHED, T_STATE, T_TID, T_PROC, T_REGS, T_PC, T_HART, T_HC_SLOT,
   T_HC_WAIT, P_PID, P_SATP, P_STATE, RING_BASE, RING_POSTED, RING_DONE, RING_REAPED, RING_BUSY, RING_THREADS,
   RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS, RING_BUSY_PEAK, RING_LATE, R_STATE, R_ID, R_THREAD, R_TID, R_PID,
-  R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, H_REGS,
+  R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_CANCEL, H_REGS,
 } from './blocks';
 import { RING_ENTRIES, THREADS_MAX } from './limits';
 import { RS_FREE, RS_POSTED, RS_DONE, PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED, KILL_HOST } from './abi';
@@ -29,6 +29,7 @@ import { threadBase, hartThread, THREAD_NONE, TS_RUNNING, TS_HOSTCALL } from './
 import { switchOut, threadWake } from './sched';
 import { threadRelease, procKill, hartKill } from './exit';
 import { callHart, callH, callT, callP, sysReturn, threadSyscallReturn } from './caller';
+import { sigHostAnswer } from './signal';
 
 export { PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED };
 
@@ -77,6 +78,7 @@ function recordPost(slot: u32, t: u32, p: u32, regs: u32, hart: u32, mtime: u64)
   store<u32>(r + R_HART, hart);
   store<u32>(r + R_SIGNAL, 0);
   store<u32>(r + R_RESULT, 0);
+  store<u32>(r + R_CANCEL, 0);
   store<u64>(r + R_MTIME, mtime);
   store<u32>(tb + T_HC_SLOT, slot + 1);
   const busy = ring(RING_BUSY) + 1;
@@ -173,9 +175,10 @@ export function hostcallResume(hart: u32): u32 {
   recordFree(s, hart);
   threadsDrop();
   store<u32>(tb + T_STATE, TS_RUNNING);
-  kunlock(LOCK_SCHED);
-  if (signal != 0) return hartKill(hart, signal) ? PARK_ENDED : PARK_LEFT;
   sysReturn(hartBase(hart), result);
+  const fatal = sigHostAnswer(t, result, signal, load<u64>(hartBase(hart) + H_MTIME));
+  kunlock(LOCK_SCHED);
+  if (fatal) return hartKill(hart, signal) ? PARK_ENDED : PARK_LEFT;
   return PARK_RESUMED;
 }
 
@@ -201,12 +204,14 @@ export function hostcallReap(hart: u32): bool {
     threadsDrop();
     ringSet(RING_LATE, ring(RING_LATE) + 1);
     const p = load<u32>(tb + T_PROC);
-    if (signal != 0) procKill(p, 128 + signal, signal, KILL_HOST + signal, 0, load<u32>(tb + T_PC));
+    if (atomic.load<u32>(procBase(p) + P_STATE) != PROC_DYING) {
+      threadSyscallReturn(t, result);
+      if (sigHostAnswer(t, result, signal, now)) procKill(p, 128 + signal, signal, KILL_HOST + signal, 0, load<u32>(tb + T_PC));
+    }
     if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING) {
       if (threadRelease(t)) ended = true; // not released with its process while its request was in flight
       continue;
     }
-    threadSyscallReturn(t, result);
     threadWake(t, now);
   }
   kunlock(LOCK_SCHED);

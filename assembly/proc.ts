@@ -4,7 +4,7 @@
 // page tables reach below USER_END and gives them all back when its last thread leaves (procTeardown).
 import { RAM_BASE } from './layout';
 import {
-  PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START, P_BRK, P_BRK_MAX,
+  sigProcBase, SIGPROC_BYTES, PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START, P_BRK, P_BRK_MAX,
   P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_FRAMES, KS, KS_NEXT_ID, KS_ASID_LIMIT, KS_ASID_NEXT,
   KS_LIVE_PROCS, KS_EVENTS, LOCK_PROC,
 } from './blocks';
@@ -42,6 +42,7 @@ export function procCreate(root: u32): u32 {
   }
   const b = procBase(p);
   memory.fill(b, 0, PROC_BYTES);
+  memory.fill(sigProcBase(p), 0, SIGPROC_BYTES); // signal dispositions all SIG_DFL, nothing pending
   const next = load<u32>(KS + KS_ASID_NEXT);
   let asid: u32 = 0;
   if (next < load<u32>(KS + KS_ASID_LIMIT)) {

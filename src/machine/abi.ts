@@ -97,13 +97,101 @@ export const ATOLL_SYS_BASE = 0x4000_0000;
 /** One past the last number of Atoll's own system calls. */
 export const ATOLL_SYS_LIMIT = 0x4001_0000;
 
-// ---- signal numbers (Linux) ----
+// ---- signals (Linux numbering, asm-generic/signal.h; assembly/signal.ts) ----
+export const SIGHUP = 1;
+export const SIGINT = 2;
+export const SIGQUIT = 3;
 export const SIGILL = 4;
 export const SIGTRAP = 5;
+export const SIGABRT = 6;
 export const SIGBUS = 7;
+export const SIGFPE = 8;
 export const SIGKILL = 9;
+export const SIGUSR1 = 10;
 export const SIGSEGV = 11;
+export const SIGUSR2 = 12;
 export const SIGPIPE = 13;
+export const SIGALRM = 14;
+export const SIGTERM = 15;
+export const SIGSTKFLT = 16;
+export const SIGCHLD = 17;
+export const SIGCONT = 18;
+export const SIGSTOP = 19;
+export const SIGTSTP = 20;
+export const SIGTTIN = 21;
+export const SIGTTOU = 22;
+export const SIGURG = 23;
+export const SIGXCPU = 24;
+export const SIGXFSZ = 25;
+export const SIGVTALRM = 26;
+export const SIGPROF = 27;
+export const SIGWINCH = 28;
+export const SIGIO = 29;
+export const SIGPWR = 30;
+export const SIGSYS = 31;
+/** First real-time signal (the kernel's; C libraries keep a few for themselves). */
+export const SIGRTMIN = 32;
+/** Signals are 1..NSIG; a sigset_t is NSIG bits (8 bytes on RV32). */
+export const NSIG = 64;
+/** sizeof(sigset_t) the rt_sig* calls require (sigsetsize). */
+export const SIGSET_BYTES = 8;
+/** sa_handler values. */
+export const SIG_DFL = 0;
+export const SIG_IGN = 1;
+/** rt_sigprocmask how. */
+export const SIG_BLOCK = 0;
+export const SIG_UNBLOCK = 1;
+export const SIG_SETMASK = 2;
+/** sa_flags (RISC-V has no SA_RESTORER). */
+export const SA_NOCLDSTOP = 0x0001;
+export const SA_NOCLDWAIT = 0x0002;
+export const SA_SIGINFO = 0x0004;
+export const SA_ONSTACK = 0x0800_0000;
+export const SA_RESTART = 0x1000_0000;
+export const SA_NODEFER = 0x4000_0000;
+export const SA_RESETHAND = 0x8000_0000;
+/** si_code values: kill. */
+export const SI_USER = 0;
+/** sent by the kernel */
+export const SI_KERNEL = 128;
+/** tkill and tgkill */
+export const SI_TKILL = -6;
+/** SIGILL: illegal opcode */
+export const ILL_ILLOPC = 1;
+/** SIGTRAP: breakpoint */
+export const TRAP_BRKPT = 1;
+/** SIGBUS: misaligned address */
+export const BUS_ADRALN = 1;
+/** SIGSEGV: nothing mapped at the address */
+export const SEGV_MAPERR = 1;
+/** SIGSEGV: mapped without the permission */
+export const SEGV_ACCERR = 2;
+/** SIGCHLD si_code: the child exited */
+export const CLD_EXITED = 1;
+/** killed by a signal */
+export const CLD_KILLED = 2;
+/** killed by a signal whose default action dumps core */
+export const CLD_DUMPED = 3;
+/** uc_stack.ss_flags: no alternate signal stack (sigaltstack is not served). */
+export const SS_DISABLE = 2;
+/** Kernel-internal results of an interrupted call (never seen by a guest): restart under SA_RESTART, else -EINTR. A host call may answer -ERESTARTSYS when its R_CANCEL is set. */
+export const ERESTARTSYS = 512;
+/** always restart (the ecall runs again) */
+export const ERESTARTNOINTR = 513;
+/** -EINTR when a handler runs, else restart */
+export const ERESTARTNOHAND = 514;
+/** The RISC-V rt_sigframe (Linux arch/riscv/kernel/signal.c, qemu linux-user/riscv/signal.c): siginfo_t, then the ucontext. */
+export const SIGINFO_BYTES = 128;
+/** Offsets in the ucontext: uc_flags 0, uc_link 4, uc_stack (ss_sp, ss_flags, ss_size) 8, uc_sigmask 20, 120 unused bytes, uc_mcontext 16-aligned. */
+export const UC_SIGMASK = 20;
+/** uc_mcontext: sc_regs (pc, then x1..x31: 32 words), then the FP state (32 x u64 and fcsr, as qemu reserves it; zeroed). */
+export const UC_MCONTEXT = 160;
+/** The ucontext as qemu-riscv32 7.2 lays it out (16-aligned); Linux reserves a larger FP area (528 bytes) and its frame is 944 bytes. */
+export const UCONTEXT_BYTES = 560;
+/** The frame a handler finds at its sp (the old sp less this, rounded down to 16). */
+export const SIGFRAME_BYTES = 688; // = SIGINFO_BYTES + UCONTEXT_BYTES
+/** Return address of every handler: a page never mapped (above LOAD_END); a fetch there is rt_sigreturn, the kernel's trampoline (RISC-V has no SA_RESTORER). */
+export const SIGTRAMP_VA = 0xFFFF_F000;
 
 // ---- flags and ids of the Linux calls served (linux/sched.h, linux/futex.h, linux/time.h) ----
 export const CLONE_VM = 0x0100;
@@ -213,6 +301,8 @@ export const KILL_OOM = 0x0100;
 export const KILL_DEADLOCK = 0x0101;
 /** P_CAUSE base of a process the host killed: KILL_HOST + signal (e.g. SIGPIPE). */
 export const KILL_HOST = 0x0200;
+/** P_CAUSE base of a process ended by the default action of a signal sent by kill, tkill or tgkill: KILL_SIGNAL + signal. */
+export const KILL_SIGNAL = 0x0300;
 /** Kernel log codes. clone with an unsupported flag set: arg = the flags. */
 export const KLOG_CLONE_FLAGS = 1;
 /** a page fault could not be served: arg = the faulting address */
@@ -393,6 +483,9 @@ export const P_THREADS_CREATED = 88; // u32
 export const P_REPORTED = 92; // u32: the host reported its end
 export const P_SYSCALLS = 96; // u64
 export const P_PAGE_FAULTS = 104; // u64: demand-zero faults served
+export const P_PPID = 112; // u32: parent pid (0: loaded by the host)
+export const P_PGID = 116; // u32: process group (0: its own pid)
+export const P_SID = 120; // u32: session (0: its own pid)
 
 // ---- thread table ----
 export const THREAD_BASE = 0x0040_2000; // = KT_BASE + 0x2000
@@ -472,12 +565,42 @@ export const R_HART = 56; // u32: hart that posted it
 export const R_SIGNAL = 60; // u32: host's answer: 0, or a signal that kills the caller's process
 export const R_MTIME = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT = 72; // u32: host's answer: a0 (negative errno on failure)
+export const R_CANCEL = 76; // u32: kernel: 1 when the caller should stop waiting (a signal it will handle came, or its process is dying); a waiting call may then answer -ERESTARTSYS
+
+// ---- signal state per process ----
+/** A disposition: ACT_HANDLER, ACT_FLAGS, ACT_MASK (the struct sigaction of the RISC-V kernel ABI). */
+export const SIGACT_BYTES = 16;
+export const ACT_HANDLER = 0;
+export const ACT_FLAGS = 4;
+export const ACT_MASK = 8;
+/** The siginfo of a pending signal: SIGREC_CODE (si_code), SIGREC_PID (si_pid), SIGREC_ADDR (si_addr, or si_status for SIGCHLD), SIGREC_CAUSE (the P_CAUSE its default action kills with). */
+export const SIGREC_BYTES = 16;
+export const SIGREC_CODE = 0;
+export const SIGREC_PID = 4;
+export const SIGREC_ADDR = 8;
+export const SIGREC_CAUSE = 12;
+export const SIGPROC_BASE = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const SIGPROC_BYTES = 2112;
+export const SP_PENDING = 0; // u64: process-directed signals pending (bit n-1: signal n)
+export const SP_ACTIONS = 64; // NSIG dispositions, signal n at (n - 1) * SIGACT_BYTES
+export const SP_INFO = 1088; // = 64 + NSIG * SIGACT_BYTES; siginfo of the pending process-directed signals
+
+// ---- signal state per thread ----
+export const SIGTHREAD_BASE = 0x0041_5440; // = SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES
+export const SIGTHREAD_BYTES = 1088;
+export const ST_BLOCKED = 0; // u64: blocked signals
+export const ST_PENDING = 8; // u64: thread-directed signals pending
+export const ST_SAVED = 16; // u64: the mask rt_sigsuspend replaced (ST_FLAGS has STF_SAVED)
+export const ST_FLAGS = 24; // u32: STF_* (assembly/signal.ts)
+export const ST_ORIG_A0 = 28; // u32: a0 at the last ecall (a restarted call runs with it again)
+export const ST_RESTART = 32; // u32: ERESTART* code of the interrupted call it returns from (0: none)
+export const ST_INFO = 64; // siginfo of the pending thread-directed signals
 /** End of the kernel tables. */
-export const KT_END = 0x0040_D040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const KT_END = 0x0043_7440; // = SIGTHREAD_BASE + THREADS_MAX * SIGTHREAD_BYTES
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 7;
+export const KERNEL_VERSION = 8;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -491,7 +614,8 @@ export const PTE = {
 export const P = {
   STATE: 0, PID: 4, ROOT: 8, SATP: 12, ASID: 16, THREADS: 20, EXIT: 24, BRK_START: 28, BRK: 32, BRK_MAX: 36,
   SIGNAL: 40, CAUSE: 44, TVAL: 48, PC: 52, STACK_LOW: 56, INSTRET: 64, SWITCHES: 72, FRAMES: 80,
-  FRAMES_PEAK: 84, THREADS_CREATED: 88, REPORTED: 92, SYSCALLS: 96, PAGE_FAULTS: 104,
+  FRAMES_PEAK: 84, THREADS_CREATED: 88, REPORTED: 92, SYSCALLS: 96, PAGE_FAULTS: 104, PPID: 112, PGID: 116,
+  SID: 120,
 } as const;
 export const PROC_STATE = {
   FREE: 0, LIVE: 1, DYING: 2, DEAD: 3,
@@ -505,7 +629,7 @@ export const RING = {
 } as const;
 export const R = {
   STATE: 0, ID: 4, THREAD: 8, TID: 12, PID: 16, PROC: 20, NR: 24, SATP: 28, ARGS: 32, HART: 56, SIGNAL: 60,
-  MTIME: 64, RESULT: 72,
+  MTIME: 64, RESULT: 72, CANCEL: 76,
 } as const;
 export const RING_STATE = {
   FREE: 0, POSTED: 1, TAKEN: 2, DONE: 3,
@@ -515,9 +639,10 @@ export const SCHED_POLICY = { rr: 0, mlfq: 1 } as const;
 /** System call numbers (a7) by name. */
 export const SYS = {
   write: 64, exit: 93, exit_group: 94, set_tid_address: 96, sched_yield: 124, getpid: 172, gettid: 178,
-  brk: 214, clone: 220, clock_gettime64: 403, clock_nanosleep_time64: 407, futex_time64: 422,
-  ipc_register: 0x4000_0000, ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002, ipc_recv: 0x4000_0003,
-  ipc_reply: 0x4000_0004,
+  brk: 214, clone: 220, clock_gettime64: 403, clock_nanosleep_time64: 407, futex_time64: 422, kill: 129,
+  tkill: 130, tgkill: 131, rt_sigsuspend: 133, rt_sigaction: 134, rt_sigprocmask: 135, rt_sigpending: 136,
+  rt_sigreturn: 139, ipc_register: 0x4000_0000, ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002,
+  ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
 } as const;
 
 export function hartBase(hart: number): number {
@@ -530,6 +655,14 @@ export function tlbBase(hart: number): number {
 
 export function ringRecord(slot: number): number {
   return RING_RECORDS + slot * RING_RECORD_BYTES;
+}
+
+export function sigProcBase(p: number): number {
+  return SIGPROC_BASE + p * SIGPROC_BYTES;
+}
+
+export function sigThreadBase(t: number): number {
+  return SIGTHREAD_BASE + t * SIGTHREAD_BYTES;
 }
 
 /** Every shared value in the order of the kernel's abiValue(i); the host compares them when it loads kernel.wasm. */
@@ -548,15 +681,28 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['ATOLL_SYS_BASE', 1073741824], ['ATOLL_SYS_LIMIT', 1073807360], ['NR_WRITE', 64], ['NR_EXIT', 93],
   ['NR_EXIT_GROUP', 94], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_GETPID', 172], ['NR_GETTID', 178],
   ['NR_BRK', 214], ['NR_CLONE', 220], ['NR_CLOCK_GETTIME64', 403], ['NR_CLOCK_NANOSLEEP_TIME64', 407],
-  ['NR_FUTEX_TIME64', 422], ['NR_IPC_REGISTER', 1073741824], ['NR_IPC_LOOKUP', 1073741825],
-  ['NR_IPC_CALL', 1073741826], ['NR_IPC_RECV', 1073741827], ['NR_IPC_REPLY', 1073741828], ['SIGILL', 4],
-  ['SIGTRAP', 5], ['SIGBUS', 7], ['SIGKILL', 9], ['SIGSEGV', 11], ['SIGPIPE', 13], ['CLONE_VM', 256],
-  ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048], ['CLONE_VFORK', 16384], ['CLONE_PARENT', 32768],
-  ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144], ['CLONE_SETTLS', 524288], ['CLONE_PARENT_SETTID', 1048576],
-  ['CLONE_CHILD_CLEARTID', 2097152], ['CLONE_CHILD_SETTID', 16777216], ['CLONE_THREAD_FLAGS', 331520],
-  ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1], ['FUTEX_REQUEUE', 3], ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5],
-  ['FUTEX_WAIT_BITSET', 9], ['FUTEX_WAKE_BITSET', 10], ['FUTEX_PRIVATE_FLAG', 128], ['FUTEX_CLOCK_REALTIME', 256],
-  ['CLOCK_REALTIME', 0], ['CLOCK_MONOTONIC', 1], ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3],
+  ['NR_FUTEX_TIME64', 422], ['NR_KILL', 129], ['NR_TKILL', 130], ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133],
+  ['NR_RT_SIGACTION', 134], ['NR_RT_SIGPROCMASK', 135], ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139],
+  ['NR_IPC_REGISTER', 1073741824], ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826],
+  ['NR_IPC_RECV', 1073741827], ['NR_IPC_REPLY', 1073741828], ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3],
+  ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10],
+  ['SIGSEGV', 11], ['SIGUSR2', 12], ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15], ['SIGSTKFLT', 16],
+  ['SIGCHLD', 17], ['SIGCONT', 18], ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21], ['SIGTTOU', 22],
+  ['SIGURG', 23], ['SIGXCPU', 24], ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27], ['SIGWINCH', 28],
+  ['SIGIO', 29], ['SIGPWR', 30], ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64], ['SIGSET_BYTES', 8], ['SIG_DFL', 0],
+  ['SIG_IGN', 1], ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2], ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2],
+  ['SA_SIGINFO', 4], ['SA_ONSTACK', 134217728], ['SA_RESTART', 268435456], ['SA_NODEFER', 1073741824],
+  ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128], ['SI_TKILL', 4294967290], ['ILL_ILLOPC', 1],
+  ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1], ['SEGV_MAPERR', 1], ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2],
+  ['CLD_DUMPED', 3], ['SS_DISABLE', 2], ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ERESTARTNOHAND', 514],
+  ['SIGINFO_BYTES', 128], ['UC_SIGMASK', 20], ['UC_MCONTEXT', 160], ['UCONTEXT_BYTES', 560], ['SIGFRAME_BYTES', 688],
+  ['SIGTRAMP_VA', 4294963200], ['CLONE_VM', 256], ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048],
+  ['CLONE_VFORK', 16384], ['CLONE_PARENT', 32768], ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144],
+  ['CLONE_SETTLS', 524288], ['CLONE_PARENT_SETTID', 1048576], ['CLONE_CHILD_CLEARTID', 2097152],
+  ['CLONE_CHILD_SETTID', 16777216], ['CLONE_THREAD_FLAGS', 331520], ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1],
+  ['FUTEX_REQUEUE', 3], ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5], ['FUTEX_WAIT_BITSET', 9],
+  ['FUTEX_WAKE_BITSET', 10], ['FUTEX_PRIVATE_FLAG', 128], ['FUTEX_CLOCK_REALTIME', 256], ['CLOCK_REALTIME', 0],
+  ['CLOCK_MONOTONIC', 1], ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3],
   ['CLOCK_MONOTONIC_RAW', 4], ['CLOCK_REALTIME_COARSE', 5], ['CLOCK_MONOTONIC_COARSE', 6], ['CLOCK_BOOTTIME', 7],
   ['CLOCK_REALTIME_ALARM', 8], ['CLOCK_BOOTTIME_ALARM', 9], ['CLOCK_TAI', 11], ['TIMER_ABSTIME', 1],
   ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1], ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3],
@@ -569,9 +715,9 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128],
   ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295], ['PROC_FREE', 0],
   ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257],
-  ['KILL_HOST', 512], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
-  ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1],
-  ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
+  ['KILL_HOST', 512], ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3],
+  ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0],
+  ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
   ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292],
   ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289],
   ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
@@ -598,19 +744,23 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24],
   ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48],
   ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84],
-  ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104],
-  ['THREAD_BASE', 4202496], ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136],
-  ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160],
-  ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192],
-  ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220],
-  ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240],
-  ['TREC_BASE', 4235264], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16],
-  ['TR_PREEMPTED', 24], ['IPC_BASE', 4243456], ['IPC_EP_BYTES', 32], ['EP_NAME', 0], ['EP_OWNER', 4],
-  ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
+  ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PPID', 112],
+  ['P_PGID', 116], ['P_SID', 120], ['THREAD_BASE', 4202496], ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128],
+  ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152],
+  ['T_SWITCHES', 160], ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184],
+  ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216],
+  ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236],
+  ['T_HC_WAIT', 240], ['TREC_BASE', 4235264], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8],
+  ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4243456], ['IPC_EP_BYTES', 32], ['EP_NAME', 0],
+  ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
   ['RING_BASE', 4244480], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
   ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
   ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4244544], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
   ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28],
-  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['KT_END', 4247616],
-  ['KERNEL_VERSION', 7],
+  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76],
+  ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8], ['SIGREC_BYTES', 16],
+  ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12], ['SIGPROC_BASE', 4247616],
+  ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088], ['SIGTHREAD_BASE', 4281408],
+  ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16], ['ST_FLAGS', 24],
+  ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['KT_END', 4420672], ['KERNEL_VERSION', 8],
 ];

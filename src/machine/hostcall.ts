@@ -27,9 +27,12 @@ export interface HostCall {
   readonly mtime: bigint;
 }
 
-/** A service answers with a0 (negative errno on failure), a signal that kills the caller's process, or LATER. */
+/**
+ * A service answers with a0 (negative errno on failure), a signal to raise on the caller with a0 = result
+ * (0 unless given: SIGPIPE with -EPIPE for a write to a pipe without readers), or LATER.
+ */
 export const LATER = 'later';
-export type HostAnswer = number | { readonly signal: number } | typeof LATER;
+export type HostAnswer = number | { readonly signal: number; readonly result?: number } | typeof LATER;
 /** Serves one call; LATER means the service keeps the id and calls complete() or kill() itself. */
 export type HostService = (call: HostCall) => HostAnswer;
 
@@ -118,15 +121,35 @@ export class HostCallRing {
     };
   }
 
-  /** Answer request id with a0 = result. */
-  complete(id: number, result: number): void {
-    this.finish(id, result, 0);
+  /**
+   * Answer request id with a0 = result and, when signal is given, raise that signal on the caller as
+   * tgkill would (SIGPIPE with -EPIPE for a write to a pipe with no reader): its default action kills the
+   * process, a handler runs and the call then returns result, an ignored one leaves just the result.
+   * -ERESTARTSYS is the answer to a cancelled wait (cancelled()): the kernel restarts the call or returns
+   * -EINTR, as the signal's SA_RESTART says.
+   */
+  complete(id: number, result: number, signal = 0): void {
+    if (!Number.isInteger(signal) || signal < 0 || signal > SIGNAL_MAX) throw new InputError(`signal must be 0..${SIGNAL_MAX}, not ${signal}`);
+    this.finish(id, result, signal);
   }
 
-  /** Answer request id by killing the caller's process with a signal (SIGPIPE for a write with no reader). */
+  /** Answer request id with a signal raised on the caller and a0 = 0 (complete(id, 0, signal)). */
   kill(id: number, signal: number): void {
     if (!Number.isInteger(signal) || signal < 1 || signal > SIGNAL_MAX) throw new InputError(`signal must be 1..${SIGNAL_MAX}, not ${signal}`);
     this.finish(id, 0, signal);
+  }
+
+  /**
+   * True when the kernel asked the caller of request id (taken, not answered) to stop waiting (R_CANCEL):
+   * a signal it will handle arrived, or its process is dying. A waiting call should then answer
+   * -ERESTARTSYS; a call that does not wait simply finishes.
+   */
+  cancelled(id: number): boolean {
+    for (let slot = 0; slot < RING_ENTRIES; slot++) {
+      const r = ringRecord(slot);
+      if (this.load(r + R.ID) === id >>> 0 && this.load(r + R.STATE) === RING_STATE.TAKEN) return this.load(r + R.CANCEL) !== 0;
+    }
+    return false;
   }
 
   private finish(id: number, result: number, signal: number): void {
@@ -207,7 +230,7 @@ export class HostCallServer {
       const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
       if (answer === LATER) continue;
       if (typeof answer === 'number') this.ring.complete(call.id, answer);
-      else this.ring.kill(call.id, answer.signal);
+      else this.ring.complete(call.id, answer.result ?? 0, answer.signal);
     }
     return calls.length;
   }
