@@ -89,7 +89,7 @@ function writeFrame(h: u32, satp: u32, frame: u32, sig: u32, rec: u32, oldMask: 
 
 /**
  * Deliver what the hart's thread has pending (signal.ts's sigWork said there is work): discard ignored
- * signals, kill for a fatal default action, or build the frame of the first handled one. With nothing
+ * signals, kill for a fatal default action, build the frames of the handled ones. With nothing
  * delivered, an interrupted call restarts and a mask rt_sigsuspend replaced comes back. SIGD_*.
  */
 export function sigDeliver(hart: u32): u32 {
@@ -100,8 +100,11 @@ export function sigDeliver(hart: u32): u32 {
   const sb = sigThreadBase(t);
   const satp = load<u32>(pb + P_SATP);
   const rec = h + H_SCRATCH;
+  let built = false;
   klock(LOCK_SCHED);
-  for (let i: u32 = 0; i < 64; i++) { // each pass takes one pending signal, or returns
+  // Each pass takes one pending signal or returns. As on Linux every deliverable signal gets its frame
+  // before the thread runs, each on top of the last: the last one built runs first.
+  for (let i: u32 = 0; i < 64; i++) {
     const sig = sigNext(t, p);
     if (sig == 0) break;
     if (sigIgnored(p, sig)) { sigTake(t, p, sig, rec); continue; }
@@ -136,8 +139,7 @@ export function sigDeliver(hart: u32): u32 {
     store<u32>(h + H_REGS + 44, frame);
     store<u32>(h + H_REGS + 48, frame + SIGINFO_BYTES);
     store<u32>(h + H_PC, handler);
-    kunlock(LOCK_SCHED);
-    return SIGD_FRAME;
+    built = true;
   }
   if (load<u32>(sb + ST_RESTART) != 0) {
     store<u32>(sb + ST_RESTART, 0);
@@ -148,7 +150,7 @@ export function sigDeliver(hart: u32): u32 {
     store<u32>(sb + ST_FLAGS, load<u32>(sb + ST_FLAGS) & ~(STF_SAVED | STF_SUSPEND));
   }
   kunlock(LOCK_SCHED);
-  return SIGD_NONE;
+  return built ? SIGD_FRAME : SIGD_NONE;
 }
 
 /**

@@ -54,7 +54,12 @@ function readSet(va: u32, off: u32): bool {
 // @ts-ignore: decorator
 @inline function scratch64(off: u32): u64 { return load<u64>(callH + H_SCRATCH + off); }
 
-/** rt_sigaction(sig, act, oact, sigsetsize): struct sigaction is { sa_handler, sa_flags, sa_mask (8 bytes) }. */
+/**
+ * rt_sigaction(sig, act, oact, sigsetsize): struct sigaction is the Linux RISC-V kernel's { sa_handler,
+ * sa_flags, sa_mask (8 bytes) }, 16 bytes. (qemu-riscv32 7.2 takes a 20-byte struct with an sa_restorer
+ * word at 8 and sa_mask at 12, and writes 20 bytes of oact: a mask given in a 16-byte struct reaches it
+ * shifted by one word.)
+ */
 function sigaction(): u32 {
   const sig = arg(0), act = arg(1), oact = arg(2);
   if (arg(3) != SIGSET_BYTES) return -EINVAL;
@@ -67,7 +72,7 @@ function sigaction(): u32 {
     const hf = scratch64(0);
     store<u32>(a + ACT_HANDLER, hf as u32);
     store<u32>(a + ACT_FLAGS, (hf >> 32) as u32);
-    store<u64>(a + ACT_MASK, scratch64(8) & ~SIG_UNBLOCKABLE);
+    store<u64>(a + ACT_MASK, scratch64(8)); // kept as given (qemu reads it back so); SIGKILL and SIGSTOP never block
     if (sigIgnored(callP, sig)) sigFlush(callP, sig); // POSIX: setting an ignoring action discards it pending
   }
   kunlock(LOCK_SCHED);
@@ -83,8 +88,8 @@ function procmask(): u32 {
   const how = arg(0), set = arg(1), oset = arg(2);
   if (arg(3) != SIGSET_BYTES) return -EINVAL;
   if (set != 0) {
-    if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK) return -EINVAL;
     if (!readSet(set, 0)) return -EFAULT;
+    if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK) return -EINVAL;
   }
   const sb = sigThreadBase(callT);
   klock(LOCK_SCHED);

@@ -162,11 +162,15 @@ static inline long ipc_reply(long token, const void *buf, size_t len) {
  * uc_mcontext (e.g. advance gregs[REG_PC] past a faulting instruction) before returning. */
 typedef struct { unsigned long sig[2]; } sigset_t; /* NSIG bits: signal n is bit n - 1 */
 typedef void (*sighandler_t)(int);
-/* The kernel's struct sigaction on RISC-V (no sa_restorer); sa_handler may be SIG_DFL or SIG_IGN. */
+/* The Linux kernel's struct sigaction on RISC-V (no sa_restorer); sa_handler may be SIG_DFL or SIG_IGN.
+ * qemu-riscv32 7.2 reads a 20-byte struct instead (an sa_restorer word at offset 8, sa_mask at 12) and
+ * writes 20 bytes of oact: the trailing word keeps that write inside the struct, and a non-empty sa_mask
+ * reaches qemu shifted by a word (leave it empty in programs compared with qemu). */
 struct k_sigaction {
   void *sa_handler;        /* void (*)(int), or void (*)(int, siginfo_t *, void *) with SA_SIGINFO */
   unsigned long sa_flags;
   sigset_t sa_mask;
+  unsigned long qemu_pad_; /* not read by the kernel */
 };
 typedef struct {
   int si_signo, si_errno, si_code;

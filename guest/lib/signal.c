@@ -22,7 +22,7 @@ int sigismember(const sigset_t *s, int sig) {
 }
 
 sighandler_t sig_install(int sig, sighandler_t handler, unsigned long flags) {
-  struct k_sigaction act = { (void *)handler, flags, { { 0, 0 } } }, old;
+  struct k_sigaction act = { (void *)handler, flags, { { 0, 0 } }, 0 }, old;
   if (sys_sigaction(sig, &act, &old) != 0) return (sighandler_t)-1;
   return (sighandler_t)old.sa_handler;
 }
