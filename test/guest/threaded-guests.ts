@@ -25,6 +25,7 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/qa_thread_edge.elf',
   'tests/qa_futex_requeue.elf',
   'tests/qa_futex_ops.elf',
+  'tests/sig_eintr_thread.elf',
 ];
 
 /**
