@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 8 };
+export const version = { name: 'KERNEL_VERSION', value: 9 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -72,9 +72,6 @@ export const groups = [
       c('EPIPE', 32, '', G), c('ERANGE', 34, '', G), c('ENAMETOOLONG', 36, '', G), c('ENOSYS', 38, '', G),
       c('ENOTEMPTY', 39, '', G), c('ELOOP', 40, '', G), c('EOVERFLOW', 75, '', G), c('EMSGSIZE', 90, '', G),
       c('ENOTSUP', 95, '', G), c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G),
-      // Never seen by a program: answers the host gives the kernel, which restarts the call or makes it EINTR.
-      c('ERESTARTSYS', 512, 'A host wait was cancelled (R_CANCEL): restart the call (SA_RESTART) or fail it with EINTR.'),
-      c('ERESTARTNOINTR', 513, 'Re-execute the ecall unchanged (pc and a0 untouched), whatever the signal state.'),
     ],
   },
   {
@@ -92,6 +89,8 @@ export const groups = [
       c('execve', 221), c('mmap2', 222), c('mprotect', 226), c('renameat2', 276), c('statx', 291), c('clock_gettime64', 403),
       c('faccessat2', 439),
       c('clock_nanosleep_time64', 407), c('futex_time64', 422),
+      c('kill', 129), c('tkill', 130), c('tgkill', 131), c('rt_sigsuspend', 133), c('rt_sigaction', 134),
+      c('rt_sigprocmask', 135), c('rt_sigpending', 136), c('rt_sigreturn', 139),
       // Atoll's own calls take numbers in [ATOLL_SYS_BASE, ATOLL_SYS_LIMIT), which Linux never uses (a guest
       // calling one under qemu-riscv32 gets -ENOSYS). IPC between the processes of one machine:
       c('ipc_register', 'ATOLL_SYS_BASE + 0', 'synchronous rendezvous message passing (docs/kernel.md)'),
@@ -104,10 +103,41 @@ export const groups = [
     ],
   },
   {
-    id: 'signals', kernel: 'abi', title: 'signal numbers (Linux)',
+    id: 'signals', kernel: 'abi', title: 'signals (Linux numbering, asm-generic/signal.h; assembly/signal.ts)',
     entries: [
-      c('SIGILL', 4, '', G), c('SIGTRAP', 5, '', G), c('SIGBUS', 7, '', G), c('SIGKILL', 9, '', G),
-      c('SIGSEGV', 11, '', G), c('SIGPIPE', 13, '', G), c('SIGCHLD', 17, '', G),
+      c('SIGHUP', 1, '', G), c('SIGINT', 2, '', G), c('SIGQUIT', 3, '', G), c('SIGILL', 4, '', G), c('SIGTRAP', 5, '', G),
+      c('SIGABRT', 6, '', G), c('SIGBUS', 7, '', G), c('SIGFPE', 8, '', G), c('SIGKILL', 9, '', G), c('SIGUSR1', 10, '', G),
+      c('SIGSEGV', 11, '', G), c('SIGUSR2', 12, '', G), c('SIGPIPE', 13, '', G), c('SIGALRM', 14, '', G), c('SIGTERM', 15, '', G),
+      c('SIGSTKFLT', 16, '', G), c('SIGCHLD', 17, '', G), c('SIGCONT', 18, '', G), c('SIGSTOP', 19, '', G), c('SIGTSTP', 20, '', G),
+      c('SIGTTIN', 21, '', G), c('SIGTTOU', 22, '', G), c('SIGURG', 23, '', G), c('SIGXCPU', 24, '', G), c('SIGXFSZ', 25, '', G),
+      c('SIGVTALRM', 26, '', G), c('SIGPROF', 27, '', G), c('SIGWINCH', 28, '', G), c('SIGIO', 29, '', G), c('SIGPWR', 30, '', G),
+      c('SIGSYS', 31, '', G),
+      c('SIGRTMIN', 32, 'First real-time signal (the kernel\'s; C libraries keep a few for themselves).', G),
+      c('NSIG', 64, 'Signals are 1..NSIG; a sigset_t is NSIG bits (8 bytes on RV32).', G),
+      c('SIGSET_BYTES', 8, 'sizeof(sigset_t) the rt_sig* calls require (sigsetsize).', G),
+      c('SIG_DFL', 0, 'sa_handler values.', G), c('SIG_IGN', 1, '', G),
+      c('SIG_BLOCK', 0, 'rt_sigprocmask how.', G), c('SIG_UNBLOCK', 1, '', G), c('SIG_SETMASK', 2, '', G),
+      c('SA_NOCLDSTOP', 1, 'sa_flags (RISC-V has no SA_RESTORER).', { ...G, hex: true }), c('SA_NOCLDWAIT', 2, '', { ...G, hex: true }),
+      c('SA_SIGINFO', 4, '', { ...G, hex: true }), c('SA_ONSTACK', 0x0800_0000, '', { ...G, hex: true }),
+      c('SA_RESTART', 0x1000_0000, '', { ...G, hex: true }), c('SA_NODEFER', 0x4000_0000, '', { ...G, hex: true }),
+      c('SA_RESETHAND', 0x8000_0000, '', { ...G, hex: true }),
+      c('SI_USER', 0, 'si_code values: kill.', G), c('SI_KERNEL', 0x80, 'sent by the kernel', G),
+      c('SI_TKILL', -6, 'tkill and tgkill', { ...G, type: 'i32' }),
+      c('ILL_ILLOPC', 1, 'SIGILL: illegal opcode', G), c('TRAP_BRKPT', 1, 'SIGTRAP: breakpoint', G),
+      c('BUS_ADRALN', 1, 'SIGBUS: misaligned address', G),
+      c('SEGV_MAPERR', 1, 'SIGSEGV: nothing mapped at the address', G), c('SEGV_ACCERR', 2, 'SIGSEGV: mapped without the permission', G),
+      c('CLD_EXITED', 1, 'SIGCHLD si_code: the child exited', G), c('CLD_KILLED', 2, 'killed by a signal', G),
+      c('CLD_DUMPED', 3, 'killed by a signal whose default action dumps core', G),
+      c('SS_DISABLE', 2, 'uc_stack.ss_flags: no alternate signal stack (sigaltstack is not served).', G),
+      c('ERESTARTSYS', 512, 'Kernel-internal results of an interrupted call (never seen by a guest): restart under SA_RESTART, else -EINTR. A host call may answer -ERESTARTSYS when its R_CANCEL is set.'),
+      c('ERESTARTNOINTR', 513, 'always restart (the ecall runs again)'),
+      c('ERESTARTNOHAND', 514, '-EINTR when a handler runs, else restart'),
+      c('SIGINFO_BYTES', 128, 'The RISC-V rt_sigframe (Linux arch/riscv/kernel/signal.c, qemu linux-user/riscv/signal.c): siginfo_t, then the ucontext.', G),
+      c('UC_SIGMASK', 20, 'Offsets in the ucontext: uc_flags 0, uc_link 4, uc_stack (ss_sp, ss_flags, ss_size) 8, uc_sigmask 20, 120 unused bytes, uc_mcontext 16-aligned.', G),
+      c('UC_MCONTEXT', 160, 'uc_mcontext: sc_regs (pc, then x1..x31: 32 words), then the FP state (32 x u64 and fcsr, as qemu reserves it; zeroed).', G),
+      c('UCONTEXT_BYTES', 560, 'The ucontext as qemu-riscv32 7.2 lays it out (16-aligned); Linux reserves a larger FP area (528 bytes) and its frame is 944 bytes.', G),
+      c('SIGFRAME_BYTES', 'SIGINFO_BYTES + UCONTEXT_BYTES', 'The frame a handler finds at its sp (the old sp less this, rounded down to 16).', G),
+      c('SIGTRAMP_VA', 0xFFFF_F000, 'Return address of every handler: a page never mapped (above LOAD_END); a fetch there is rt_sigreturn, the kernel\'s trampoline (RISC-V has no SA_RESTORER).', { ...G, hex: true }),
     ],
   },
   {
@@ -135,8 +165,6 @@ export const groups = [
       c('WNOHANG', 1, '', G), c('WSTOPPED', 2, '', G), c('WEXITED', 4, '', G), c('WCONTINUED', 8, '', G),
       c('WNOWAIT', 0x0100_0000, '', { ...G, hex: true }), c('WNOTHREAD', 0x2000_0000, '__WNOTHREAD', { guest: '__WNOTHREAD', hex: true }),
       c('WALL', 0x4000_0000, '__WALL', { guest: '__WALL', hex: true }), c('WCLONE', 0x8000_0000, '__WCLONE', { guest: '__WCLONE', hex: true }),
-      c('CLD_EXITED', 1, '', G), c('CLD_KILLED', 2, '', G), c('CLD_DUMPED', 3, '', G),
-      c('SIGINFO_BYTES', 128, 'sizeof(siginfo_t); waitid writes si_signo (0), si_errno (4), si_code (8), si_pid (12), si_uid (16), si_status (20).', G),
       // mmap2 / mprotect (asm-generic/mman-common.h)
       c('PROT_NONE', 0, '', G), c('PROT_READ', 1, '', G), c('PROT_WRITE', 2, '', G), c('PROT_EXEC', 4, '', G),
       c('PROT_GROWSDOWN', 0x0100_0000, '', { ...G, hex: true }), c('PROT_GROWSUP', 0x0200_0000, '', { ...G, hex: true }),
@@ -219,6 +247,7 @@ export const groups = [
       c('KILL_OOM', 0x100, 'P_CAUSE of a process killed because a page fault could not be served (no frames).', { hex: true }),
       c('KILL_DEADLOCK', 0x101, 'P_CAUSE of a process killed because every thread was blocked forever.', { hex: true }),
       c('KILL_HOST', 0x200, 'P_CAUSE base of a process the host killed: KILL_HOST + signal (e.g. SIGPIPE).', { hex: true }),
+      c('KILL_SIGNAL', 0x300, 'P_CAUSE base of a process ended by the default action of a signal sent by kill, tkill or tgkill: KILL_SIGNAL + signal.', { hex: true }),
       c('KLOG_CLONE_FLAGS', 1, 'Kernel log codes. clone with an unsupported flag set: arg = the flags.'),
       c('KLOG_OOM', 2, 'a page fault could not be served: arg = the faulting address'),
       c('KLOG_FUTEX_OP', 3, 'an unsupported futex operation: arg = op'),
@@ -543,6 +572,37 @@ export const blocks = [
     ],
   },
   {
+    // Signal state of each process (assembly/signal.ts), under the SCHED lock: dispositions, the pending set
+    // shared by its threads, and the siginfo of each pending signal (one instance per signal: real-time
+    // signals do not queue more than one).
+    id: 'sigproc', title: 'signal state per process', base: c('SIGPROC_BASE', 'ASID_BASE + ASID_BYTES', '', { hex: true }),
+    size: c('SIGPROC_BYTES', 2112), count: 'PROCS_MAX', helper: 'sigProcBase', param: 'p',
+    consts: [
+      c('SIGACT_BYTES', 16, 'A disposition: ACT_HANDLER, ACT_FLAGS, ACT_MASK (the struct sigaction of the RISC-V kernel ABI).'),
+      c('ACT_HANDLER', 0), c('ACT_FLAGS', 4), c('ACT_MASK', 8, 'u64'),
+      c('SIGREC_BYTES', 16, 'The siginfo of a pending signal: SIGREC_CODE (si_code), SIGREC_PID (si_pid), SIGREC_ADDR (si_addr, or si_status for SIGCHLD), SIGREC_CAUSE (the P_CAUSE its default action kills with).'),
+      c('SIGREC_CODE', 0), c('SIGREC_PID', 4), c('SIGREC_ADDR', 8), c('SIGREC_CAUSE', 12),
+    ],
+    fields: [
+      u64('SP_PENDING', 0, 'process-directed signals pending (bit n-1: signal n)'),
+      f('SP_ACTIONS', 64, 'NSIG * SIGACT_BYTES', 'NSIG dispositions, signal n at (n - 1) * SIGACT_BYTES'),
+      f('SP_INFO', '64 + NSIG * SIGACT_BYTES', 'NSIG * SIGREC_BYTES', 'siginfo of the pending process-directed signals'),
+    ],
+  },
+  {
+    id: 'sigthread', title: 'signal state per thread', base: c('SIGTHREAD_BASE', 'SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES', '', { hex: true }),
+    size: c('SIGTHREAD_BYTES', 1088), count: 'THREADS_MAX', helper: 'sigThreadBase', param: 't',
+    fields: [
+      u64('ST_BLOCKED', 0, 'blocked signals'),
+      u64('ST_PENDING', 8, 'thread-directed signals pending'),
+      u64('ST_SAVED', 16, 'the mask rt_sigsuspend replaced (ST_FLAGS has STF_SAVED)'),
+      u32('ST_FLAGS', 24, 'STF_* (assembly/signal.ts)'),
+      u32('ST_ORIG_A0', 28, 'a0 at the last ecall (a restarted call runs with it again)'),
+      u32('ST_RESTART', 32, 'ERESTART* code of the interrupted call it returns from (0: none)'),
+      f('ST_INFO', 64, 'NSIG * SIGREC_BYTES', 'siginfo of the pending thread-directed signals'),
+    ],
+  },
+  {
     // One u32 reference count per frame of RAM (assembly/frames.ts), under the FRAME lock: page tables and
     // mappings that hold the frame. A frame is free when its count is zero.
     id: 'framerefs', title: 'frame reference counts', base: c('FRAME_REFS', 'KT_BASE + 0x10_0000', '', { hex: true }),
@@ -573,6 +633,8 @@ export const layoutOrder = [
   ['process-event ring header', 'PEV_BASE', 'PEV_HEADER_BYTES'],
   ['process-event records', 'PEV_RECORDS', 'PEV_ENTRIES * PEV_RECORD_BYTES'],
   ['ASID bitmaps', 'ASID_BASE', 'ASID_BYTES'],
+  ['process signal state', 'SIGPROC_BASE', 'PROCS_MAX * SIGPROC_BYTES'],
+  ['thread signal state', 'SIGTHREAD_BASE', 'THREADS_MAX * SIGTHREAD_BYTES'],
   ['frame reference counts', 'FRAME_REFS', 'FRAMES_MAX * FRAME_REF_BYTES'],
   ['scratch', 'SCRATCH_BASE', 'SCRATCH_BYTES'],
   ['RAM', 'RAM_BASE', '0'],

@@ -288,6 +288,35 @@ export const ASID_BYTES: u32 = 128;
 export const ASID_FREED: u32 = 0; // ASIDS_MAX bits: ended processes' ASIDs, not yet flushed
 export const ASID_READY: u32 = 64; // ASIDS_MAX bits: flushed everywhere, free to hand out
 
+// ---- signal state per process ----
+/** A disposition: ACT_HANDLER, ACT_FLAGS, ACT_MASK (the struct sigaction of the RISC-V kernel ABI). */
+export const SIGACT_BYTES: u32 = 16;
+export const ACT_HANDLER: u32 = 0;
+export const ACT_FLAGS: u32 = 4;
+export const ACT_MASK: u32 = 8;
+/** The siginfo of a pending signal: SIGREC_CODE (si_code), SIGREC_PID (si_pid), SIGREC_ADDR (si_addr, or si_status for SIGCHLD), SIGREC_CAUSE (the P_CAUSE its default action kills with). */
+export const SIGREC_BYTES: u32 = 16;
+export const SIGREC_CODE: u32 = 0;
+export const SIGREC_PID: u32 = 4;
+export const SIGREC_ADDR: u32 = 8;
+export const SIGREC_CAUSE: u32 = 12;
+export const SIGPROC_BASE: u32 = 0x0041_8500; // = ASID_BASE + ASID_BYTES
+export const SIGPROC_BYTES: u32 = 2112;
+export const SP_PENDING: u32 = 0; // u64: process-directed signals pending (bit n-1: signal n)
+export const SP_ACTIONS: u32 = 64; // NSIG dispositions, signal n at (n - 1) * SIGACT_BYTES
+export const SP_INFO: u32 = 1088; // = 64 + NSIG * SIGACT_BYTES; siginfo of the pending process-directed signals
+
+// ---- signal state per thread ----
+export const SIGTHREAD_BASE: u32 = 0x0043_9500; // = SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES
+export const SIGTHREAD_BYTES: u32 = 1088;
+export const ST_BLOCKED: u32 = 0; // u64: blocked signals
+export const ST_PENDING: u32 = 8; // u64: thread-directed signals pending
+export const ST_SAVED: u32 = 16; // u64: the mask rt_sigsuspend replaced (ST_FLAGS has STF_SAVED)
+export const ST_FLAGS: u32 = 24; // u32: STF_* (assembly/signal.ts)
+export const ST_ORIG_A0: u32 = 28; // u32: a0 at the last ecall (a restarted call runs with it again)
+export const ST_RESTART: u32 = 32; // u32: ERESTART* code of the interrupted call it returns from (0: none)
+export const ST_INFO: u32 = 64; // siginfo of the pending thread-directed signals
+
 // ---- frame reference counts ----
 export const FRAME_REFS: u32 = 0x0050_0000; // = KT_BASE + 0x10_0000
 export const FRAME_REF_BYTES: u32 = 4;
@@ -317,4 +346,14 @@ export const KT_END: u32 = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF
 // @ts-ignore: decorator
 @inline export function pevRecord(slot: u32): u32 {
   return PEV_RECORDS + slot * PEV_RECORD_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function sigProcBase(p: u32): u32 {
+  return SIGPROC_BASE + p * SIGPROC_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function sigThreadBase(t: u32): u32 {
+  return SIGTHREAD_BASE + t * SIGTHREAD_BYTES;
 }

@@ -11,7 +11,7 @@ import {
   hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
   H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, MACHINE_BASE, M_HARTS, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS,
   KS_POLICY, LOCK_SCHED, LOCK_PROC, T_PROC, T_LEVEL, T_PREEMPTED, P_STATE, P_ROOT, P_SATP, P_BRK, P_BRK_START,
-  P_STACK_LOW, P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID, P_COW_FAULTS, T_DOOMED,
+  P_STACK_LOW, P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID, P_COW_FAULTS, T_DOOMED, sigThreadBase, ST_ORIG_A0,
 } from './blocks';
 import { HARTS_MAX, MLFQ_LEVELS, PAGE_BYTES } from './limits';
 import { run } from './hart';
@@ -36,6 +36,8 @@ import { FRAME_NONE } from './frames';
 import { RAM_BASE } from './layout';
 import { klog, KLOG_OOM } from './klog';
 import { hostcallPost, hostcallResume, hostcallReap, hostcallThreads, PARK_ENDED } from './hostcall';
+import { sigWork } from './signal';
+import { sigDeliver, sigFault, SIGD_NONE, SIGD_LEFT, SIGD_ENDED, SIGD_FAULT } from './sigframe';
 
 // EXIT_IDLE: no thread to run on this hart; EXIT_ENDED: a process ended (the host reports it); EXIT_HOSTCALL:
 // a host call was posted (the host may serve it now). Shared, as the signal numbers are, through abi.ts.
@@ -64,23 +66,32 @@ export function dispatch(hart: u32, budget: u32): u32 {
       store<u64>(h + H_IDLE, load<u64>(h + H_IDLE) + 1);
       return EXIT_IDLE;
     }
-    const p = load<u32>(threadBase(hartThread(hart)) + T_PROC);
-    if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING || load<u32>(threadBase(hartThread(hart)) + T_DOOMED) != 0) {
+    const t = hartThread(hart);
+    const p = load<u32>(threadBase(t) + T_PROC);
+    if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING || load<u32>(threadBase(t) + T_DOOMED) != 0) {
       if (leaveDying(hart)) return EXIT_ENDED;
       continue;
     }
-    const done = (load<u64>(h + H_INSTRET) - start) as u32;
-    if (done >= budget) return EXIT_BUDGET;
-    const r = run(hart, budget - done);
-    if (r == EXIT_BUDGET) return EXIT_BUDGET;
-    if (r == EXIT_TIMER) {
-      timerInterrupt(hart);
-      continue;
+    // Back to user mode: signals first (a handler's frame, a default action, an interrupted call settled).
+    const sd = sigWork(t, p) ? sigDeliver(hart) : SIGD_NONE;
+    if (sd == SIGD_ENDED) return EXIT_ENDED;
+    if (sd == SIGD_LEFT) continue;
+    let cause = CAUSE_STORE_PAGE_FAULT; // SIGD_FAULT: the handler's frame needs a stack page (H_TVAL)
+    if (sd != SIGD_FAULT) {
+      const done = (load<u64>(h + H_INSTRET) - start) as u32;
+      if (done >= budget) return EXIT_BUDGET;
+      const r = run(hart, budget - done);
+      if (r == EXIT_BUDGET) return EXIT_BUDGET;
+      if (r == EXIT_TIMER) {
+        timerInterrupt(hart);
+        continue;
+      }
+      cause = load<u32>(h + H_CAUSE);
     }
-    const cause = load<u32>(h + H_CAUSE);
-    if (cause == CAUSE_ECALL_U) {
+    if (cause == CAUSE_ECALL_U && sd != SIGD_FAULT) {
       const pb = procBase(p);
       store<u64>(pb + P_SYSCALLS, load<u64>(pb + P_SYSCALLS) + 1);
+      store<u32>(sigThreadBase(t) + ST_ORIG_A0, load<u32>(h + H_REGS + 10 * 4)); // for a restart
       const s = syscallKernel(hart, load<u32>(h + H_REGS + 17 * 4));
       if (s == SYS_HOST) {
         store<u64>(h + H_SYSCALLS_HOST, load<u64>(h + H_SYSCALLS_HOST) + 1);
@@ -93,6 +104,8 @@ export function dispatch(hart: u32, budget: u32): u32 {
     }
     const f = pageFault(hart, p, cause);
     if (f == FAULT_SERVED) continue;
+    // A fault with a handler installed goes to it (a fetch at SIGTRAMP_VA is a handler returning).
+    if (f == FAULT_FATAL && sd != SIGD_FAULT && sigFault(hart, signalOf(cause), cause, load<u32>(h + H_TVAL))) continue;
     if (killCurrent(hart, f == FAULT_OOM ? SIGKILL : signalOf(cause), f == FAULT_OOM ? KILL_OOM : cause, load<u32>(h + H_TVAL))) return EXIT_ENDED;
   }
   return EXIT_BUDGET;

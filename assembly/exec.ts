@@ -19,6 +19,7 @@ import { threadBase, threadBlocked, threadForgetHostcall, TS_FREE } from './thre
 import { threadRelease, oldImagePush } from './exit';
 import { ipcUnlink } from './ipc';
 import { vforkRelease } from './wait';
+import { sigExecReset } from './signal';
 
 /**
  * Commit the image waiting in thread t's process slot. False (and the new image freed) when the process
@@ -81,5 +82,5 @@ export function execCommit(t: u32, now: u64): bool {
  * ignored); the mask and pending signals are kept. Under the SCHED lock.
  */
 export function execResetSignals(p: u32): void {
-  // Signal dispositions are not kept in this file: the signal module resets them here.
+  sigExecReset(p);
 }

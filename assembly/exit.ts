@@ -23,6 +23,7 @@ import { ipcProcGone, ipcUnlink } from './ipc';
 import { procEnded } from './wait';
 import { userWord } from './usercopy';
 import { sysReturn } from './caller';
+import { sigCancelHostcall } from './signal';
 
 // Old images of a process that exec'd while other threads still ran them: a list through the old root
 // tables (entry 1023, never a user mapping: user space ends at LOAD_END, holds the next root with V clear;
@@ -98,6 +99,8 @@ export function releaseBlocked(p: u32): void {
     if (load<u32>(b + T_PROC) == p && (threadBlocked(load<u32>(b + T_STATE)) || threadForgetHostcall(t))) {
       ipcUnlink(t);
       threadRelease(t);
+    } else if (load<u32>(b + T_PROC) == p) {
+      sigCancelHostcall(t); // a call in flight: the host may stop waiting for it
     }
   }
 }

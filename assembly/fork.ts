@@ -30,6 +30,7 @@ import { threadBase, threadAlloc, THREAD_NONE, TS_VFORK } from './thread';
 import { rqPush, switchOut } from './sched';
 import { vmTranslate } from './usercopy';
 import { klog, KLOG_CLONE_FLAGS } from './klog';
+import { sigForkCopy } from './signal';
 import { callHart, callH, callT, callTb, callP, callPb, callSatp, arg, ret } from './caller';
 import { T_TID } from './blocks';
 
@@ -138,6 +139,7 @@ export function forkSyscall(): u32 {
     return FORK_DONE;
   }
   const tb = threadBase(t);
+  sigForkCopy(callP, c, callT, t); // the parent's dispositions, the forking thread's mask, nothing pending
   memory.copy(tb + T_REGS, h + H_REGS, 128);
   store<u32>(tb + T_REGS + 10 * 4, 0); // a0: the child sees 0
   if (newsp != 0) store<u32>(tb + T_REGS + 2 * 4, newsp);

@@ -3,10 +3,11 @@
 // TS_HOSTCALL, its request goes into one of RING_ENTRIES fixed records in shared memory, and the hart goes
 // on with other threads; the host answers whenever it can (at once, or after a network round trip) by
 // writing the result into the record and marking it DONE, and the kernel then wakes the thread with
-// a0 = result and pc past the ecall (or kills its process with the signal the host asked for: SIGPIPE).
-// Two answers mean more: -ERESTARTNOINTR runs the ecall again (pc unchanged, a0 untouched: a fork the
-// host let wait until it drained the process events), and R_ACTION = RA_EXEC commits the new image the
-// host wrote into the caller's slot (exec.ts).
+// a0 = result and pc past the ecall, raising on it the signal the host asked for (SIGPIPE), whose default
+// action may kill it. An ERESTART* answer is settled on the way back to user mode (sigframe.ts):
+// -ERESTARTNOINTR runs the ecall again (a fork the host let wait until it drained the process events),
+// -ERESTARTSYS (a wait the kernel cancelled, R_CANCEL) restarts or fails with -EINTR; and R_ACTION =
+// RA_EXEC commits the new image the host wrote into the caller's slot (exec.ts).
 //
 // A caller stays parked on its hart (H_CUR, registers in the hart block) until the hart next looks: an
 // answer already there resumes it in place, with no context switch and its quantum untouched, exactly as a
@@ -25,7 +26,7 @@ import {
   R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_CANCEL, R_ACTION, H_REGS, T_DOOMED,
 } from './blocks';
 import { RING_ENTRIES, THREADS_MAX } from './limits';
-import { RS_FREE, RS_POSTED, RS_DONE, PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED, KILL_HOST, RA_NONE, RA_EXEC, ERESTARTNOINTR } from './abi';
+import { RS_FREE, RS_POSTED, RS_DONE, PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED, KILL_HOST, RA_NONE, RA_EXEC } from './abi';
 import { klock, kunlock } from './klock';
 import { procBase, PROC_DYING } from './proc';
 import { threadBase, hartThread, THREAD_NONE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL } from './thread';
@@ -33,12 +34,11 @@ import { switchOut, threadWake, rqPush } from './sched';
 import { execCommit } from './exec';
 import { threadRelease, procKill, hartKill } from './exit';
 import { callHart, callH, callT, callP, sysReturn, threadSyscallReturn } from './caller';
+import { sigHostAnswer } from './signal';
 
 export { PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED };
 
 const NO_SLOT: u32 = 0xFFFF_FFFF;
-/** A host answer of -ERESTARTNOINTR: execute the ecall again (pc unchanged, a0 untouched). */
-const RESTART: u32 = <u32>-ERESTARTNOINTR;
 
 // @ts-ignore: decorator
 @inline function recBase(slot: u32): u32 {
@@ -190,10 +190,12 @@ export function hostcallResume(hart: u32): u32 {
     kunlock(LOCK_SCHED);
     return ended ? PARK_ENDED : PARK_LEFT;
   }
+  // An ERESTART* answer (-ERESTARTNOINTR: a fork that found the event ring full) is settled by the signal
+  // code on the way back to user mode: the ecall runs again, or fails with -EINTR (sigframe.ts).
+  sysReturn(hartBase(hart), result);
+  const fatal = sigHostAnswer(t, result, signal, load<u64>(hartBase(hart) + H_MTIME));
   kunlock(LOCK_SCHED);
-  if (signal != 0) return hartKill(hart, signal) ? PARK_ENDED : PARK_LEFT;
-  // -ERESTARTNOINTR: the ecall runs again (pc on it, a0 as it was).
-  if (result != RESTART) sysReturn(hartBase(hart), result);
+  if (fatal) return hartKill(hart, signal) ? PARK_ENDED : PARK_LEFT;
   return PARK_RESUMED;
 }
 
@@ -219,16 +221,18 @@ export function hostcallReap(hart: u32): bool {
     threadsDrop();
     ringSet(RING_LATE, ring(RING_LATE) + 1);
     const p = load<u32>(tb + T_PROC);
-    if (signal != 0) procKill(p, 128 + signal, signal, KILL_HOST + signal, 0, load<u32>(tb + T_PC));
     if (signal == 0 && action == RA_EXEC && !execCommit(t, now)) {
       if (threadRelease(t)) ended = true;
       continue;
+    }
+    if (action != RA_EXEC && atomic.load<u32>(procBase(p) + P_STATE) != PROC_DYING && load<u32>(tb + T_DOOMED) == 0) {
+      threadSyscallReturn(t, result);
+      if (sigHostAnswer(t, result, signal, now)) procKill(p, 128 + signal, signal, KILL_HOST + signal, 0, load<u32>(tb + T_PC));
     }
     if (atomic.load<u32>(procBase(p) + P_STATE) == PROC_DYING || load<u32>(tb + T_DOOMED) != 0) {
       if (threadRelease(t)) ended = true; // not released with its process while its request was in flight
       continue;
     }
-    if (action != RA_EXEC && result != RESTART) threadSyscallReturn(t, result);
     threadWake(t, now);
   }
   kunlock(LOCK_SCHED);

@@ -6,7 +6,7 @@
 // process holds it. A vfork child shares its parent's address space (PF_SHARED_VM) and frees none of it.
 import { RAM_BASE } from './layout';
 import {
-  PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START, P_BRK, P_BRK_MAX,
+  sigProcBase, SIGPROC_BYTES, PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START, P_BRK, P_BRK_MAX,
   P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_FRAMES, P_FLAGS, P_EXIT_SIGNAL, KS, KS_NEXT_ID, KS_ASID_LIMIT,
   KS_LIVE_PROCS, KS_EVENTS, KS_INIT, LOCK_PROC,
 } from './blocks';
@@ -74,6 +74,7 @@ export function procSlotTake(root: u32, asid: u32): u32 {
   }
   const b = procBase(p);
   memory.fill(b, 0, PROC_BYTES);
+  memory.fill(sigProcBase(p), 0, SIGPROC_BYTES); // signal dispositions all SIG_DFL, nothing pending
   store<u32>(b + P_PID, atomic.add<u32>(KS + KS_NEXT_ID, 1));
   store<u32>(b + P_EXIT_SIGNAL, SIGCHLD);
   procSetSpace(p, root, asid);

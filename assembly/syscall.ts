@@ -27,7 +27,9 @@ import { waitid } from './wait';
 import { getppid, setpgid, getIdOf, setsid } from './pgid';
 import { mmap2, munmap, mprotect, MMAP_HOST } from './mmap';
 import { vmaOverlaps } from './vma';
-import { callerEnter, callHart, callH, callTb, callP, callPb, callSatp, arg, ret } from './caller';
+import { sigThreadInherit } from './signal';
+import { sigSyscall, SIGSYS_NONE, SIGSYS_ENDED } from './sigsys';
+import { callerEnter, callHart, callH, callT, callTb, callP, callPb, callSatp, arg, ret } from './caller';
 
 export const SYS_DONE: u32 = 0; // served; the hart may now have another thread (or none)
 export const SYS_HOST: u32 = 1; // the host serves it
@@ -102,6 +104,8 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
     }
   }
   if (ipcSyscall(nr)) return SYS_DONE;
+  const s = sigSyscall(nr);
+  if (s != SIGSYS_NONE) return s == SIGSYS_ENDED ? SYS_ENDED : SYS_DONE;
   return SYS_HOST;
 }
 
@@ -142,6 +146,7 @@ function clone(): u32 {
     return -EAGAIN;
   }
   const cb = threadBase(c);
+  sigThreadInherit(callT, c);
   memory.copy(cb + T_REGS, h + H_REGS, 128);
   threadSetResult(c, 0); // the child sees 0
   if (arg(1) != 0) store<u32>(cb + T_REGS + 8, arg(1)); // sp

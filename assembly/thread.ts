@@ -4,7 +4,7 @@
 // block them, hostcall.ts parks them in host calls.
 import {
   hartBase, H_CUR, KS, KS_LIVE_THREADS, THREAD_BASE, THREAD_BYTES, T_REGS, T_STATE, T_TID, T_PROC, T_DEADLINE, T_CLEAR_TID,
-  T_FUTEX_KEY, T_HART, T_HC_SLOT, P_THREADS, P_THREADS_CREATED, RING_BASE, RING_THREADS, RING_WAITERS,
+  T_FUTEX_KEY, T_HART, T_HC_SLOT, sigThreadBase, SIGTHREAD_BYTES, P_THREADS, P_THREADS_CREATED, RING_BASE, RING_THREADS, RING_WAITERS,
 } from './blocks';
 import { THREADS_MAX } from './limits';
 import { TS_HOSTCALL } from './abi';
@@ -81,6 +81,7 @@ export function threadAlloc(p: u32, tid: u32): u32 {
   if (t == THREADS_MAX) return THREAD_NONE;
   const b = threadBase(t);
   memory.fill(b, 0, THREAD_BYTES);
+  memory.fill(sigThreadBase(t), 0, SIGTHREAD_BYTES); // nothing blocked or pending (clone copies the mask)
   store<u32>(b + T_STATE, TS_RUNNABLE);
   store<u32>(b + T_TID, tid);
   store<u32>(b + T_PROC, p);

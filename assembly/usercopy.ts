@@ -91,3 +91,10 @@ export function copyUserToUser(srcSatp: u32, src: u32, dstSatp: u32, dst: u32, n
   }
   return true;
 }
+
+/** Write 8 bytes (any alignment, across a page boundary) to a user address; false, with nothing written, when either end is not writable. */
+export function writeUser64(satp: u32, va: u32, v: u64): bool {
+  if (vmTranslate(satp, va, ACC_WRITE) == 0 || vmTranslate(satp, va + 7, ACC_WRITE) == 0) return false;
+  for (let i: u32 = 0; i < 8; i++) store<u8>(vmTranslate(satp, va + i, ACC_WRITE), (v >> ((i * 8) as u64)) as u8);
+  return true;
+}

@@ -20,6 +20,7 @@ import { procBase, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PRO
 import { threadBase, TS_WAIT, TS_VFORK } from './thread';
 import { switchOut, threadWake } from './sched';
 import { userWord } from './usercopy';
+import { sigChildEnded, sigChildAutoReap } from './signal';
 import { callHart, callP, callPb, callSatp, arg, ret } from './caller';
 
 const WAIT_OPTIONS: u32 = WNOHANG | WSTOPPED | WEXITED | WCONTINUED | WNOWAIT | WNOTHREAD | WALL | WCLONE;
@@ -44,7 +45,7 @@ export function procEnded(p: u32, now: u64): void {
     atomic.store<u32>(b + P_STATE, PROC_ZOMBIE);
     store<u32>(KS + KS_ZOMBIES, load<u32>(KS + KS_ZOMBIES) + 1);
     wakeWaiters(parent - 1, now);
-    childSignal(parent - 1, p);
+    childSignal(parent - 1, p, now);
   } else if ((load<u32>(b + P_FLAGS) & PF_HOSTED) == 0) {
     atomic.store<u32>(b + P_STATE, PROC_FREE);
   } else {
@@ -53,11 +54,11 @@ export function procEnded(p: u32, now: u64): void {
 }
 
 /**
- * Seam for signals: the parent of an ended child gets its exit signal (P_EXIT_SIGNAL, SIGCHLD) here.
- * Under the SCHED lock.
+ * The parent of an ended child gets SIGCHLD (its default action ignores it), with the siginfo waitid would
+ * give (si_code, si_pid, si_status). Under the SCHED lock.
  */
-export function childSignal(parent: u32, child: u32): void {
-  // Signal delivery is not in this file: the signal module sends SIGCHLD from here.
+export function childSignal(parent: u32, child: u32, now: u64): void {
+  sigChildEnded(parent, load<u32>(procBase(child) + P_PID), childWaitCode(child), childWaitStatus(child), now);
 }
 
 /**
@@ -65,7 +66,7 @@ export function childSignal(parent: u32, child: u32): void {
  * ended child is freed at once. Under the SCHED lock.
  */
 export function childAutoReap(parent: u32): bool {
-  return false;
+  return sigChildAutoReap(parent);
 }
 
 /** True for a process whose threads may still run (LIVE or DYING). */

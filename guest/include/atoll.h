@@ -170,10 +170,10 @@ struct child_info {
   int si_signo;     /* SIGCHLD, or 0 (WNOHANG with no child ended yet) */
   int si_errno;
   int si_code;      /* CLD_EXITED, CLD_KILLED, CLD_DUMPED */
-  int si_pid;
-  unsigned si_uid;
-  int si_status;    /* the exit status, or the signal that killed it */
-  char pad[SIGINFO_BYTES - 24];
+  union {           /* laid out as siginfo_t's (below): si_pid, si_uid and si_status name these fields */
+    struct { int si_pid; unsigned si_uid; int si_status; /* the exit status, or the killing signal */ } kill;
+    int pad[(SIGINFO_BYTES - 12) / 4];
+  } u;
 };
 /* waitid(2), the raw call (RV32 Linux has no wait4): idtype P_ALL, P_PID or P_PGID; options WEXITED with
  * WNOHANG, WNOWAIT. 0 (info filled) or -errno (-ECHILD: no matching child, -EINVAL). rusage may be NULL. */
@@ -315,6 +315,82 @@ long fd_write_all(int fd, const void *buf, size_t len);
 long fd_read_full(int fd, void *buf, size_t len);
 /* statx of a descriptor (AT_EMPTY_PATH). */
 long fstatx(int fd, struct statx *st);
+/* ---- signals: the raw Linux RV32 calls and their structures (lib/signal.c adds the sigset helpers) ----
+ * Numbers, SA_* flags, SIG_* values and si_code values come from atoll_abi.h. A handler gets (sig,
+ * siginfo_t *, ucontext_t *) and returns through the kernel (no restorer on RISC-V); it may edit
+ * uc_mcontext (e.g. advance gregs[REG_PC] past a faulting instruction) before returning. */
+typedef struct { unsigned long sig[2]; } sigset_t; /* NSIG bits: signal n is bit n - 1 */
+typedef void (*sighandler_t)(int);
+/* The Linux kernel's struct sigaction on RISC-V (no sa_restorer); sa_handler may be SIG_DFL or SIG_IGN.
+ * qemu-riscv32 7.2 reads a 20-byte struct instead (an sa_restorer word at offset 8, sa_mask at 12) and
+ * writes 20 bytes of oact: the trailing word keeps that write inside the struct, and a non-empty sa_mask
+ * reaches qemu shifted by a word (leave it empty in programs compared with qemu). */
+struct k_sigaction {
+  void *sa_handler;        /* void (*)(int), or void (*)(int, siginfo_t *, void *) with SA_SIGINFO */
+  unsigned long sa_flags;
+  sigset_t sa_mask;
+  unsigned long qemu_pad_; /* not read by the kernel */
+};
+typedef struct {
+  int si_signo, si_errno, si_code;
+  union {
+    struct { int si_pid; unsigned si_uid; int si_status; } kill; /* kill, tkill, SIGCHLD */
+    void *si_addr;                                                 /* SIGSEGV, SIGBUS, SIGILL, SIGTRAP */
+    int pad[29];
+  } u;
+} siginfo_t; /* SIGINFO_BYTES */
+/* The names of siginfo_t's (and struct child_info's) union members, as C libraries spell them. */
+#define si_pid u.kill.si_pid
+#define si_uid u.kill.si_uid
+#define si_status u.kill.si_status
+#define si_addr u.si_addr
+typedef struct { void *ss_sp; int ss_flags; size_t ss_size; } stack_t;
+#define REG_PC 0 /* gregs[0] is the pc, gregs[n] is xn for n = 1..31 */
+#define REG_RA 1
+#define REG_SP 2
+#define REG_A0 10
+typedef struct {
+  unsigned long gregs[32];
+  unsigned long long fpregs[32]; /* the FP state qemu reserves (zero here: the hart has no F or D) */
+  unsigned fcsr;
+} __attribute__((aligned(16))) mcontext_t;
+typedef struct ucontext {
+  unsigned long uc_flags;
+  struct ucontext *uc_link;
+  stack_t uc_stack;
+  sigset_t uc_sigmask;
+  unsigned char unused_[1024 / 8 - sizeof(sigset_t)];
+  mcontext_t uc_mcontext;
+} ucontext_t; /* UCONTEXT_BYTES; uc_mcontext at UC_MCONTEXT */
+
+/* rt_sigaction(2): 0 or -errno (-EINVAL for a bad signal, SIGKILL or SIGSTOP; -EFAULT). */
+static inline long sys_sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *oact) {
+  return atoll_syscall4(SYS_rt_sigaction, sig, act, oact, SIGSET_BYTES);
+}
+/* rt_sigprocmask(2): how is SIG_BLOCK, SIG_UNBLOCK or SIG_SETMASK; set or oset may be NULL. */
+static inline long sys_sigprocmask(int how, const sigset_t *set, sigset_t *oset) {
+  return atoll_syscall4(SYS_rt_sigprocmask, how, set, oset, SIGSET_BYTES);
+}
+/* rt_sigpending(2): the blocked signals that are pending. */
+static inline long sys_sigpending(sigset_t *set) { return atoll_syscall2(SYS_rt_sigpending, set, SIGSET_BYTES); }
+/* rt_sigsuspend(2): waits with mask until a handler has run; returns -EINTR. */
+static inline long sys_sigsuspend(const sigset_t *mask) { return atoll_syscall2(SYS_rt_sigsuspend, mask, SIGSET_BYTES); }
+/* kill(2): pid > 0 a process, 0 the caller's group, -1 every other process, < -1 a group; sig 0 checks. */
+static inline long sys_kill(long pid, int sig) { return atoll_syscall2(SYS_kill, pid, sig); }
+static inline long sys_tkill(long tid, int sig) { return atoll_syscall2(SYS_tkill, tid, sig); }
+static inline long sys_tgkill(long tgid, long tid, int sig) { return atoll_syscall3(SYS_tgkill, tgid, tid, sig); }
+
+int sigemptyset(sigset_t *s);
+int sigfillset(sigset_t *s);
+int sigaddset(sigset_t *s, int sig);    /* 0, or -1 for a signal outside 1..NSIG */
+int sigdelset(sigset_t *s, int sig);
+int sigismember(const sigset_t *s, int sig);
+/* Install handler for sig with flags and an empty mask; the old handler, or (sighandler_t)-1 on error. */
+sighandler_t sig_install(int sig, sighandler_t handler, unsigned long flags);
+/* signal(2) as glibc's: SA_RESTART, the handler stays installed. */
+sighandler_t signal(int sig, sighandler_t handler);
+/* tgkill(getpid(), gettid(), sig): 0 or -errno. */
+long raise(int sig);
 
 /* Convenience: FUTEX_WAIT|PRIVATE with a timeout in nanoseconds (negative: none); FUTEX_WAKE|PRIVATE. */
 long futex_wait(volatile int *uaddr, int val, int64_t timeout_ns);

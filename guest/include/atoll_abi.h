@@ -107,20 +107,85 @@
 #define SYS_faccessat2             439
 #define SYS_clock_nanosleep_time64 407
 #define SYS_futex_time64           422
+#define SYS_kill                   129
+#define SYS_tkill                  130
+#define SYS_tgkill                 131
+#define SYS_rt_sigsuspend          133
+#define SYS_rt_sigaction           134
+#define SYS_rt_sigprocmask         135
+#define SYS_rt_sigpending          136
+#define SYS_rt_sigreturn           139
 #define SYS_ipc_register           1073741824 /* = ATOLL_SYS_BASE + 0; synchronous rendezvous message passing (docs/kernel.md) */
 #define SYS_ipc_lookup             1073741825 /* = ATOLL_SYS_BASE + 1 */
 #define SYS_ipc_call               1073741826 /* = ATOLL_SYS_BASE + 2 */
 #define SYS_ipc_recv               1073741827 /* = ATOLL_SYS_BASE + 3 */
 #define SYS_ipc_reply              1073741828 /* = ATOLL_SYS_BASE + 4 */
 
-/* ---- signal numbers (Linux) ---- */
+/* ---- signals (Linux numbering, asm-generic/signal.h; assembly/signal.ts) ---- */
+#define SIGHUP                     1
+#define SIGINT                     2
+#define SIGQUIT                    3
 #define SIGILL                     4
 #define SIGTRAP                    5
+#define SIGABRT                    6
 #define SIGBUS                     7
+#define SIGFPE                     8
 #define SIGKILL                    9
+#define SIGUSR1                    10
 #define SIGSEGV                    11
+#define SIGUSR2                    12
 #define SIGPIPE                    13
+#define SIGALRM                    14
+#define SIGTERM                    15
+#define SIGSTKFLT                  16
 #define SIGCHLD                    17
+#define SIGCONT                    18
+#define SIGSTOP                    19
+#define SIGTSTP                    20
+#define SIGTTIN                    21
+#define SIGTTOU                    22
+#define SIGURG                     23
+#define SIGXCPU                    24
+#define SIGXFSZ                    25
+#define SIGVTALRM                  26
+#define SIGPROF                    27
+#define SIGWINCH                   28
+#define SIGIO                      29
+#define SIGPWR                     30
+#define SIGSYS                     31
+#define SIGRTMIN                   32 /* First real-time signal (the kernel's; C libraries keep a few for themselves). */
+#define NSIG                       64 /* Signals are 1..NSIG; a sigset_t is NSIG bits (8 bytes on RV32). */
+#define SIGSET_BYTES               8 /* sizeof(sigset_t) the rt_sig* calls require (sigsetsize). */
+#define SIG_DFL                    0 /* sa_handler values. */
+#define SIG_IGN                    1
+#define SIG_BLOCK                  0 /* rt_sigprocmask how. */
+#define SIG_UNBLOCK                1
+#define SIG_SETMASK                2
+#define SA_NOCLDSTOP               0x00000001 /* sa_flags (RISC-V has no SA_RESTORER). */
+#define SA_NOCLDWAIT               0x00000002
+#define SA_SIGINFO                 0x00000004
+#define SA_ONSTACK                 0x08000000
+#define SA_RESTART                 0x10000000
+#define SA_NODEFER                 0x40000000
+#define SA_RESETHAND               0x80000000u
+#define SI_USER                    0 /* si_code values: kill. */
+#define SI_KERNEL                  128 /* sent by the kernel */
+#define SI_TKILL                   (-6) /* tkill and tgkill */
+#define ILL_ILLOPC                 1 /* SIGILL: illegal opcode */
+#define TRAP_BRKPT                 1 /* SIGTRAP: breakpoint */
+#define BUS_ADRALN                 1 /* SIGBUS: misaligned address */
+#define SEGV_MAPERR                1 /* SIGSEGV: nothing mapped at the address */
+#define SEGV_ACCERR                2 /* SIGSEGV: mapped without the permission */
+#define CLD_EXITED                 1 /* SIGCHLD si_code: the child exited */
+#define CLD_KILLED                 2 /* killed by a signal */
+#define CLD_DUMPED                 3 /* killed by a signal whose default action dumps core */
+#define SS_DISABLE                 2 /* uc_stack.ss_flags: no alternate signal stack (sigaltstack is not served). */
+#define SIGINFO_BYTES              128 /* The RISC-V rt_sigframe (Linux arch/riscv/kernel/signal.c, qemu linux-user/riscv/signal.c): siginfo_t, then the ucontext. */
+#define UC_SIGMASK                 20 /* Offsets in the ucontext: uc_flags 0, uc_link 4, uc_stack (ss_sp, ss_flags, ss_size) 8, uc_sigmask 20, 120 unused bytes, uc_mcontext 16-aligned. */
+#define UC_MCONTEXT                160 /* uc_mcontext: sc_regs (pc, then x1..x31: 32 words), then the FP state (32 x u64 and fcsr, as qemu reserves it; zeroed). */
+#define UCONTEXT_BYTES             560 /* The ucontext as qemu-riscv32 7.2 lays it out (16-aligned); Linux reserves a larger FP area (528 bytes) and its frame is 944 bytes. */
+#define SIGFRAME_BYTES             688 /* = SIGINFO_BYTES + UCONTEXT_BYTES; The frame a handler finds at its sp (the old sp less this, rounded down to 16). */
+#define SIGTRAMP_VA                0xfffff000u /* Return address of every handler: a page never mapped (above LOAD_END); a fetch there is rt_sigreturn, the kernel's trampoline (RISC-V has no SA_RESTORER). */
 
 /* ---- flags and ids of the Linux calls served (linux/sched.h, linux/futex.h, linux/time.h) ---- */
 #define CLONE_VM                   0x00000100
@@ -155,10 +220,6 @@
 #define __WNOTHREAD                0x20000000 /* __WNOTHREAD */
 #define __WALL                     0x40000000 /* __WALL */
 #define __WCLONE                   0x80000000u /* __WCLONE */
-#define CLD_EXITED                 1
-#define CLD_KILLED                 2
-#define CLD_DUMPED                 3
-#define SIGINFO_BYTES              128 /* sizeof(siginfo_t); waitid writes si_signo (0), si_errno (4), si_code (8), si_pid (12), si_uid (16), si_status (20). */
 #define PROT_NONE                  0
 #define PROT_READ                  1
 #define PROT_WRITE                 2

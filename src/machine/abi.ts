@@ -121,10 +121,6 @@ export const EMSGSIZE = 90;
 export const ENOTSUP = 95;
 export const EADDRINUSE = 98;
 export const ETIMEDOUT = 110;
-/** A host wait was cancelled (R_CANCEL): restart the call (SA_RESTART) or fail it with EINTR. */
-export const ERESTARTSYS = 512;
-/** Re-execute the ecall unchanged (pc and a0 untouched), whatever the signal state. */
-export const ERESTARTNOINTR = 513;
 
 // ---- system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll's own ----
 /** First number of Atoll's own system calls. */
@@ -132,14 +128,101 @@ export const ATOLL_SYS_BASE = 0x4000_0000;
 /** One past the last number of Atoll's own system calls. */
 export const ATOLL_SYS_LIMIT = 0x4001_0000;
 
-// ---- signal numbers (Linux) ----
+// ---- signals (Linux numbering, asm-generic/signal.h; assembly/signal.ts) ----
+export const SIGHUP = 1;
+export const SIGINT = 2;
+export const SIGQUIT = 3;
 export const SIGILL = 4;
 export const SIGTRAP = 5;
+export const SIGABRT = 6;
 export const SIGBUS = 7;
+export const SIGFPE = 8;
 export const SIGKILL = 9;
+export const SIGUSR1 = 10;
 export const SIGSEGV = 11;
+export const SIGUSR2 = 12;
 export const SIGPIPE = 13;
+export const SIGALRM = 14;
+export const SIGTERM = 15;
+export const SIGSTKFLT = 16;
 export const SIGCHLD = 17;
+export const SIGCONT = 18;
+export const SIGSTOP = 19;
+export const SIGTSTP = 20;
+export const SIGTTIN = 21;
+export const SIGTTOU = 22;
+export const SIGURG = 23;
+export const SIGXCPU = 24;
+export const SIGXFSZ = 25;
+export const SIGVTALRM = 26;
+export const SIGPROF = 27;
+export const SIGWINCH = 28;
+export const SIGIO = 29;
+export const SIGPWR = 30;
+export const SIGSYS = 31;
+/** First real-time signal (the kernel's; C libraries keep a few for themselves). */
+export const SIGRTMIN = 32;
+/** Signals are 1..NSIG; a sigset_t is NSIG bits (8 bytes on RV32). */
+export const NSIG = 64;
+/** sizeof(sigset_t) the rt_sig* calls require (sigsetsize). */
+export const SIGSET_BYTES = 8;
+/** sa_handler values. */
+export const SIG_DFL = 0;
+export const SIG_IGN = 1;
+/** rt_sigprocmask how. */
+export const SIG_BLOCK = 0;
+export const SIG_UNBLOCK = 1;
+export const SIG_SETMASK = 2;
+/** sa_flags (RISC-V has no SA_RESTORER). */
+export const SA_NOCLDSTOP = 0x0001;
+export const SA_NOCLDWAIT = 0x0002;
+export const SA_SIGINFO = 0x0004;
+export const SA_ONSTACK = 0x0800_0000;
+export const SA_RESTART = 0x1000_0000;
+export const SA_NODEFER = 0x4000_0000;
+export const SA_RESETHAND = 0x8000_0000;
+/** si_code values: kill. */
+export const SI_USER = 0;
+/** sent by the kernel */
+export const SI_KERNEL = 128;
+/** tkill and tgkill */
+export const SI_TKILL = -6;
+/** SIGILL: illegal opcode */
+export const ILL_ILLOPC = 1;
+/** SIGTRAP: breakpoint */
+export const TRAP_BRKPT = 1;
+/** SIGBUS: misaligned address */
+export const BUS_ADRALN = 1;
+/** SIGSEGV: nothing mapped at the address */
+export const SEGV_MAPERR = 1;
+/** SIGSEGV: mapped without the permission */
+export const SEGV_ACCERR = 2;
+/** SIGCHLD si_code: the child exited */
+export const CLD_EXITED = 1;
+/** killed by a signal */
+export const CLD_KILLED = 2;
+/** killed by a signal whose default action dumps core */
+export const CLD_DUMPED = 3;
+/** uc_stack.ss_flags: no alternate signal stack (sigaltstack is not served). */
+export const SS_DISABLE = 2;
+/** Kernel-internal results of an interrupted call (never seen by a guest): restart under SA_RESTART, else -EINTR. A host call may answer -ERESTARTSYS when its R_CANCEL is set. */
+export const ERESTARTSYS = 512;
+/** always restart (the ecall runs again) */
+export const ERESTARTNOINTR = 513;
+/** -EINTR when a handler runs, else restart */
+export const ERESTARTNOHAND = 514;
+/** The RISC-V rt_sigframe (Linux arch/riscv/kernel/signal.c, qemu linux-user/riscv/signal.c): siginfo_t, then the ucontext. */
+export const SIGINFO_BYTES = 128;
+/** Offsets in the ucontext: uc_flags 0, uc_link 4, uc_stack (ss_sp, ss_flags, ss_size) 8, uc_sigmask 20, 120 unused bytes, uc_mcontext 16-aligned. */
+export const UC_SIGMASK = 20;
+/** uc_mcontext: sc_regs (pc, then x1..x31: 32 words), then the FP state (32 x u64 and fcsr, as qemu reserves it; zeroed). */
+export const UC_MCONTEXT = 160;
+/** The ucontext as qemu-riscv32 7.2 lays it out (16-aligned); Linux reserves a larger FP area (528 bytes) and its frame is 944 bytes. */
+export const UCONTEXT_BYTES = 560;
+/** The frame a handler finds at its sp (the old sp less this, rounded down to 16). */
+export const SIGFRAME_BYTES = 688; // = SIGINFO_BYTES + UCONTEXT_BYTES
+/** Return address of every handler: a page never mapped (above LOAD_END); a fetch there is rt_sigreturn, the kernel's trampoline (RISC-V has no SA_RESTORER). */
+export const SIGTRAMP_VA = 0xFFFF_F000;
 
 // ---- flags and ids of the Linux calls served (linux/sched.h, linux/futex.h, linux/time.h) ----
 export const CLONE_VM = 0x0100;
@@ -195,11 +278,6 @@ export const WNOTHREAD = 0x2000_0000;
 export const WALL = 0x4000_0000;
 /** __WCLONE */
 export const WCLONE = 0x8000_0000;
-export const CLD_EXITED = 1;
-export const CLD_KILLED = 2;
-export const CLD_DUMPED = 3;
-/** sizeof(siginfo_t); waitid writes si_signo (0), si_errno (4), si_code (8), si_pid (12), si_uid (16), si_status (20). */
-export const SIGINFO_BYTES = 128;
 export const PROT_NONE = 0;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -382,6 +460,8 @@ export const KILL_OOM = 0x0100;
 export const KILL_DEADLOCK = 0x0101;
 /** P_CAUSE base of a process the host killed: KILL_HOST + signal (e.g. SIGPIPE). */
 export const KILL_HOST = 0x0200;
+/** P_CAUSE base of a process ended by the default action of a signal sent by kill, tkill or tgkill: KILL_SIGNAL + signal. */
+export const KILL_SIGNAL = 0x0300;
 /** Kernel log codes. clone with an unsupported flag set: arg = the flags. */
 export const KLOG_CLONE_FLAGS = 1;
 /** a page fault could not be served: arg = the faulting address */
@@ -702,6 +782,35 @@ export const ASID_BYTES = 128;
 export const ASID_FREED = 0; // ASIDS_MAX bits: ended processes' ASIDs, not yet flushed
 export const ASID_READY = 64; // ASIDS_MAX bits: flushed everywhere, free to hand out
 
+// ---- signal state per process ----
+/** A disposition: ACT_HANDLER, ACT_FLAGS, ACT_MASK (the struct sigaction of the RISC-V kernel ABI). */
+export const SIGACT_BYTES = 16;
+export const ACT_HANDLER = 0;
+export const ACT_FLAGS = 4;
+export const ACT_MASK = 8;
+/** The siginfo of a pending signal: SIGREC_CODE (si_code), SIGREC_PID (si_pid), SIGREC_ADDR (si_addr, or si_status for SIGCHLD), SIGREC_CAUSE (the P_CAUSE its default action kills with). */
+export const SIGREC_BYTES = 16;
+export const SIGREC_CODE = 0;
+export const SIGREC_PID = 4;
+export const SIGREC_ADDR = 8;
+export const SIGREC_CAUSE = 12;
+export const SIGPROC_BASE = 0x0041_8500; // = ASID_BASE + ASID_BYTES
+export const SIGPROC_BYTES = 2112;
+export const SP_PENDING = 0; // u64: process-directed signals pending (bit n-1: signal n)
+export const SP_ACTIONS = 64; // NSIG dispositions, signal n at (n - 1) * SIGACT_BYTES
+export const SP_INFO = 1088; // = 64 + NSIG * SIGACT_BYTES; siginfo of the pending process-directed signals
+
+// ---- signal state per thread ----
+export const SIGTHREAD_BASE = 0x0043_9500; // = SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES
+export const SIGTHREAD_BYTES = 1088;
+export const ST_BLOCKED = 0; // u64: blocked signals
+export const ST_PENDING = 8; // u64: thread-directed signals pending
+export const ST_SAVED = 16; // u64: the mask rt_sigsuspend replaced (ST_FLAGS has STF_SAVED)
+export const ST_FLAGS = 24; // u32: STF_* (assembly/signal.ts)
+export const ST_ORIG_A0 = 28; // u32: a0 at the last ecall (a restarted call runs with it again)
+export const ST_RESTART = 32; // u32: ERESTART* code of the interrupted call it returns from (0: none)
+export const ST_INFO = 64; // siginfo of the pending thread-directed signals
+
 // ---- frame reference counts ----
 export const FRAME_REFS = 0x0050_0000; // = KT_BASE + 0x10_0000
 export const FRAME_REF_BYTES = 4;
@@ -710,7 +819,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 8;
+export const KERNEL_VERSION = 9;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -757,8 +866,9 @@ export const SYS = {
   sched_yield: 124, setpgid: 154, getpgid: 155, getsid: 156, setsid: 157, umask: 166, getpid: 172,
   getppid: 173, gettid: 178, brk: 214, munmap: 215, clone: 220, execve: 221, mmap2: 222, mprotect: 226,
   renameat2: 276, statx: 291, clock_gettime64: 403, faccessat2: 439, clock_nanosleep_time64: 407,
-  futex_time64: 422, ipc_register: 0x4000_0000, ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002,
-  ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
+  futex_time64: 422, kill: 129, tkill: 130, tgkill: 131, rt_sigsuspend: 133, rt_sigaction: 134,
+  rt_sigprocmask: 135, rt_sigpending: 136, rt_sigreturn: 139, ipc_register: 0x4000_0000,
+  ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002, ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
 } as const;
 
 export function hartBase(hart: number): number {
@@ -781,6 +891,14 @@ export function pevRecord(slot: number): number {
   return PEV_RECORDS + slot * PEV_RECORD_BYTES;
 }
 
+export function sigProcBase(p: number): number {
+  return SIGPROC_BASE + p * SIGPROC_BYTES;
+}
+
+export function sigThreadBase(t: number): number {
+  return SIGTHREAD_BASE + t * SIGTHREAD_BYTES;
+}
+
 /** Every shared value in the order of the kernel's abiValue(i); the host compares them when it loads kernel.wasm. */
 export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['HARTS_MAX', 8], ['TLB_ENTRIES_MAX', 4096], ['TLB_WAYS_MAX', 16], ['TLB_ENTRIES_DEFAULT', 256],
@@ -798,34 +916,45 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['EINVAL', 22], ['ENFILE', 23], ['EMFILE', 24], ['ENOTTY', 25], ['ETXTBSY', 26], ['EFBIG', 27], ['ENOSPC', 28],
   ['ESPIPE', 29], ['EROFS', 30], ['EMLINK', 31], ['EPIPE', 32], ['ERANGE', 34], ['ENAMETOOLONG', 36], ['ENOSYS', 38],
   ['ENOTEMPTY', 39], ['ELOOP', 40], ['EOVERFLOW', 75], ['EMSGSIZE', 90], ['ENOTSUP', 95], ['EADDRINUSE', 98],
-  ['ETIMEDOUT', 110], ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ATOLL_SYS_BASE', 1073741824],
-  ['ATOLL_SYS_LIMIT', 1073807360], ['NR_GETCWD', 17], ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25],
-  ['NR_IOCTL', 29], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35], ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37],
-  ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49], ['NR_FCHDIR', 50], ['NR_OPENAT', 56],
-  ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62], ['NR_READ', 63], ['NR_WRITE', 64],
-  ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68], ['NR_READLINKAT', 78],
-  ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93], ['NR_EXIT_GROUP', 94], ['NR_WAITID', 95],
-  ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154], ['NR_GETPGID', 155], ['NR_GETSID', 156],
-  ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172], ['NR_GETPPID', 173], ['NR_GETTID', 178],
-  ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_EXECVE', 221], ['NR_MMAP2', 222],
+  ['ETIMEDOUT', 110], ['ATOLL_SYS_BASE', 1073741824], ['ATOLL_SYS_LIMIT', 1073807360], ['NR_GETCWD', 17],
+  ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25], ['NR_IOCTL', 29], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35],
+  ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37], ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49],
+  ['NR_FCHDIR', 50], ['NR_OPENAT', 56], ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62],
+  ['NR_READ', 63], ['NR_WRITE', 64], ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68],
+  ['NR_READLINKAT', 78], ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93], ['NR_EXIT_GROUP', 94],
+  ['NR_WAITID', 95], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154], ['NR_GETPGID', 155],
+  ['NR_GETSID', 156], ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172], ['NR_GETPPID', 173],
+  ['NR_GETTID', 178], ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_EXECVE', 221], ['NR_MMAP2', 222],
   ['NR_MPROTECT', 226], ['NR_RENAMEAT2', 276], ['NR_STATX', 291], ['NR_CLOCK_GETTIME64', 403],
-  ['NR_FACCESSAT2', 439], ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422],
-  ['NR_IPC_REGISTER', 1073741824], ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826],
-  ['NR_IPC_RECV', 1073741827], ['NR_IPC_REPLY', 1073741828], ['SIGILL', 4], ['SIGTRAP', 5], ['SIGBUS', 7],
-  ['SIGKILL', 9], ['SIGSEGV', 11], ['SIGPIPE', 13], ['SIGCHLD', 17], ['CLONE_VM', 256], ['CLONE_FS', 512],
-  ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048], ['CLONE_VFORK', 16384], ['CLONE_PARENT', 32768],
-  ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144], ['CLONE_SETTLS', 524288], ['CLONE_PARENT_SETTID', 1048576],
-  ['CLONE_CHILD_CLEARTID', 2097152], ['CLONE_CHILD_SETTID', 16777216], ['CLONE_THREAD_FLAGS', 331520],
-  ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1], ['FUTEX_REQUEUE', 3], ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5],
-  ['FUTEX_WAIT_BITSET', 9], ['FUTEX_WAKE_BITSET', 10], ['FUTEX_PRIVATE_FLAG', 128], ['FUTEX_CLOCK_REALTIME', 256],
-  ['CLOCK_REALTIME', 0], ['CLOCK_MONOTONIC', 1], ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3],
+  ['NR_FACCESSAT2', 439], ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422], ['NR_KILL', 129],
+  ['NR_TKILL', 130], ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133], ['NR_RT_SIGACTION', 134],
+  ['NR_RT_SIGPROCMASK', 135], ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139], ['NR_IPC_REGISTER', 1073741824],
+  ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826], ['NR_IPC_RECV', 1073741827],
+  ['NR_IPC_REPLY', 1073741828], ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3], ['SIGILL', 4], ['SIGTRAP', 5],
+  ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10], ['SIGSEGV', 11], ['SIGUSR2', 12],
+  ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15], ['SIGSTKFLT', 16], ['SIGCHLD', 17], ['SIGCONT', 18],
+  ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21], ['SIGTTOU', 22], ['SIGURG', 23], ['SIGXCPU', 24],
+  ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27], ['SIGWINCH', 28], ['SIGIO', 29], ['SIGPWR', 30],
+  ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64], ['SIGSET_BYTES', 8], ['SIG_DFL', 0], ['SIG_IGN', 1],
+  ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2], ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2],
+  ['SA_SIGINFO', 4], ['SA_ONSTACK', 134217728], ['SA_RESTART', 268435456], ['SA_NODEFER', 1073741824],
+  ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128], ['SI_TKILL', 4294967290], ['ILL_ILLOPC', 1],
+  ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1], ['SEGV_MAPERR', 1], ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2],
+  ['CLD_DUMPED', 3], ['SS_DISABLE', 2], ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ERESTARTNOHAND', 514],
+  ['SIGINFO_BYTES', 128], ['UC_SIGMASK', 20], ['UC_MCONTEXT', 160], ['UCONTEXT_BYTES', 560], ['SIGFRAME_BYTES', 688],
+  ['SIGTRAMP_VA', 4294963200], ['CLONE_VM', 256], ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048],
+  ['CLONE_VFORK', 16384], ['CLONE_PARENT', 32768], ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144],
+  ['CLONE_SETTLS', 524288], ['CLONE_PARENT_SETTID', 1048576], ['CLONE_CHILD_CLEARTID', 2097152],
+  ['CLONE_CHILD_SETTID', 16777216], ['CLONE_THREAD_FLAGS', 331520], ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1],
+  ['FUTEX_REQUEUE', 3], ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5], ['FUTEX_WAIT_BITSET', 9],
+  ['FUTEX_WAKE_BITSET', 10], ['FUTEX_PRIVATE_FLAG', 128], ['FUTEX_CLOCK_REALTIME', 256], ['CLOCK_REALTIME', 0],
+  ['CLOCK_MONOTONIC', 1], ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3],
   ['CLOCK_MONOTONIC_RAW', 4], ['CLOCK_REALTIME_COARSE', 5], ['CLOCK_MONOTONIC_COARSE', 6], ['CLOCK_BOOTTIME', 7],
   ['CLOCK_REALTIME_ALARM', 8], ['CLOCK_BOOTTIME_ALARM', 9], ['CLOCK_TAI', 11], ['TIMER_ABSTIME', 1],
   ['CSIGNAL', 255], ['IDTYPE_ALL', 0], ['IDTYPE_PID', 1], ['IDTYPE_PGID', 2], ['IDTYPE_PIDFD', 3], ['WNOHANG', 1],
   ['WSTOPPED', 2], ['WEXITED', 4], ['WCONTINUED', 8], ['WNOWAIT', 16777216], ['WNOTHREAD', 536870912],
-  ['WALL', 1073741824], ['WCLONE', 2147483648], ['CLD_EXITED', 1], ['CLD_KILLED', 2], ['CLD_DUMPED', 3],
-  ['SIGINFO_BYTES', 128], ['PROT_NONE', 0], ['PROT_READ', 1], ['PROT_WRITE', 2], ['PROT_EXEC', 4],
-  ['PROT_GROWSDOWN', 16777216], ['PROT_GROWSUP', 33554432], ['MAP_SHARED', 1], ['MAP_PRIVATE', 2],
+  ['WALL', 1073741824], ['WCLONE', 2147483648], ['PROT_NONE', 0], ['PROT_READ', 1], ['PROT_WRITE', 2],
+  ['PROT_EXEC', 4], ['PROT_GROWSDOWN', 16777216], ['PROT_GROWSUP', 33554432], ['MAP_SHARED', 1], ['MAP_PRIVATE', 2],
   ['MAP_SHARED_VALIDATE', 3], ['MAP_TYPE', 15], ['MAP_FIXED', 16], ['MAP_ANONYMOUS', 32], ['MAP_NORESERVE', 16384],
   ['MAP_POPULATE', 32768], ['MAP_FIXED_NOREPLACE', 1048576], ['MMAP_GAP', 1048576], ['O_ACCMODE', 3],
   ['O_RDONLY', 0], ['O_WRONLY', 1], ['O_RDWR', 2], ['O_CREAT', 64], ['O_EXCL', 128], ['O_NOCTTY', 256],
@@ -852,31 +981,32 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['PTE_SHARED', 512], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295],
   ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1],
   ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
-  ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16],
-  ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3],
-  ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295], ['INIT_MEMORY_TOO_SMALL', 4294967294],
-  ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292], ['INIT_LAYOUT_OVERLAP', 4294967291],
-  ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289], ['MACHINE_MAGIC', 1280069460],
-  ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8],
-  ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024],
-  ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144],
-  ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168],
-  ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196],
-  ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232],
-  ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272],
-  ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296],
-  ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840],
-  ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888],
-  ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536],
-  ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2], ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144],
-  ['SPINLOCK_BYTES', 32], ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8],
-  ['SPINLOCK_SPINS', 16], ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304],
-  ['LOCK_PROC', 4194368], ['LOCK_FRAME', 4194432], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560],
-  ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_NEXT_ID', 16],
-  ['KS_RQ_GEN', 20], ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36],
-  ['KS_IRQS', 40], ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56],
-  ['KS_WAIT_SEQ', 64], ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92],
-  ['KS_FORKS', 96], ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
+  ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
+  ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1],
+  ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
+  ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292],
+  ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289],
+  ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
+  ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20],
+  ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136],
+  ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156],
+  ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188],
+  ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216],
+  ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252],
+  ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288],
+  ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316],
+  ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856],
+  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0],
+  ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
+  ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
+  ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
+  ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
+  ['LOCK_FRAME', 4194432], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560], ['KS_BYTES', 256], ['KS_ON', 0],
+  ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_NEXT_ID', 16], ['KS_RQ_GEN', 20],
+  ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36], ['KS_IRQS', 40],
+  ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
+  ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
+  ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
   ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400],
   ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16],
   ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40],
@@ -903,6 +1033,10 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64],
   ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0],
   ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128],
-  ['ASID_FREED', 0], ['ASID_READY', 64], ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4], ['KT_END', 6275072],
-  ['KERNEL_VERSION', 8],
+  ['ASID_FREED', 0], ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
+  ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12],
+  ['SIGPROC_BASE', 4293888], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
+  ['SIGTHREAD_BASE', 4429056], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
+  ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 9],
 ];

@@ -30,9 +30,10 @@ export interface HostCall {
 }
 
 /**
- * A service answers with a0 (negative errno on failure), or a0 with a signal raised on the caller (result
- * defaults to 0; the kernel's default action for SIGPIPE kills) and an action (RA_EXEC: commit the image
- * the host built), or LATER.
+ * A service answers with a0 (negative errno on failure); or a0 (default 0) with a signal to raise on the
+ * caller (SIGPIPE with -EPIPE for a write to a pipe without readers: its default action kills, a handler runs
+ * and the call returns the result, an ignored one leaves the result) and an action (RA_EXEC: commit the image
+ * the host built); or LATER.
  */
 export const LATER = 'later';
 export type HostAnswer = number | { readonly signal?: number; readonly result?: number; readonly action?: number } | typeof LATER;
@@ -124,12 +125,16 @@ export class HostCallRing {
     };
   }
 
-  /** Answer request id with a0 = result. */
-  complete(id: number, result: number): void {
-    this.finish(id, result, 0, 0);
+  /**
+   * Answer request id with a0 = result and, when signal is given, raise that signal on the caller as tgkill
+   * would. -ERESTARTSYS is the answer to a cancelled wait (cancelled()): the kernel restarts the call or
+   * returns -EINTR, as the signal's SA_RESTART says.
+   */
+  complete(id: number, result: number, signal = 0): void {
+    this.answer(id, { result, signal });
   }
 
-  /** Answer request id by raising a signal on the caller (SIGPIPE for a write with no reader); a0 = 0. */
+  /** Answer request id with a signal raised on the caller and a0 = 0 (complete(id, 0, signal)). */
   kill(id: number, signal: number): void {
     if (!Number.isInteger(signal) || signal < 1 || signal > SIGNAL_MAX) throw new InputError(`signal must be 1..${SIGNAL_MAX}, not ${signal}`);
     this.answer(id, { signal });
@@ -138,14 +143,23 @@ export class HostCallRing {
   /** Answer request id with a0 = result (default 0), a signal raised on the caller, an action (R_ACTION). */
   answer(id: number, a: { readonly result?: number; readonly signal?: number; readonly action?: number }): void {
     const signal = a.signal ?? 0;
-    if (!Number.isInteger(signal) || signal < 0 || signal > SIGNAL_MAX) throw new InputError(`signal must be 1..${SIGNAL_MAX}, not ${signal}`);
+    if (!Number.isInteger(signal) || signal < 0 || signal > SIGNAL_MAX) throw new InputError(`signal must be 0..${SIGNAL_MAX}, not ${signal}`);
     this.finish(id, a.result ?? 0, signal, a.action ?? 0);
   }
 
-  /** True when the kernel asks call's caller to stop waiting (R_CANCEL: a signal to deliver, its process dying). */
-  cancelled(call: HostCall): boolean {
-    const r = ringRecord(call.slot);
-    return this.load(r + R.ID) === call.id >>> 0 && this.load(r + R.STATE) === RING_STATE.TAKEN && this.load(r + R.CANCEL) !== 0;
+  /**
+   * True when the kernel asks the caller of a call (or request id) taken and not answered to stop waiting
+   * (R_CANCEL): a signal it will handle arrived, or its process is dying. A waiting call should then answer
+   * -ERESTARTSYS; a call that does not wait simply finishes.
+   */
+  cancelled(call: HostCall | number): boolean {
+    const id = typeof call === 'number' ? call : call.id;
+    const slots = typeof call === 'number' ? [...Array(RING_ENTRIES).keys()] : [call.slot];
+    for (const slot of slots) {
+      const r = ringRecord(slot);
+      if (this.load(r + R.ID) === id >>> 0 && this.load(r + R.STATE) === RING_STATE.TAKEN) return this.load(r + R.CANCEL) !== 0;
+    }
+    return false;
   }
 
   private finish(id: number, result: number, signal: number, action: number): void {

@@ -11,7 +11,10 @@ import { HostCallRing, HostCallServer } from './hostcall.js';
 import { driveHart, type HartHost } from './driver.js';
 import {
   PTE, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, LOAD_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
-  KILL_DEADLOCK, KILL_HOST, KS, KS_LIVE_PROCS, PROCS_MAX, THREADS_MAX, SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGPIPE, SIGKILL,
+  KILL_DEADLOCK, KILL_HOST, KILL_SIGNAL, KS, KS_LIVE_PROCS, PROCS_MAX, THREADS_MAX, SIGHUP, SIGINT, SIGQUIT, SIGILL,
+  SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD,
+  SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR,
+  SIGSYS, SIGRTMIN, NSIG,
 } from './layout.js';
 
 /** The stack region grows down from USER_END and is paged in on demand up to this size. */
@@ -34,8 +37,16 @@ const HWCAP_RV32IMA = (1 << 8) | (1 << 12) | (1 << 0);
 /** AT_CLKTCK: the USER_HZ of times(2) and /proc, 100 on every Linux port. */
 const USER_HZ = 100;
 
-export type Signal = 'SIGSEGV' | 'SIGILL' | 'SIGBUS' | 'SIGTRAP' | 'SIGPIPE' | 'SIGKILL';
-export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { SIGSEGV, SIGILL, SIGBUS, SIGTRAP, SIGPIPE, SIGKILL };
+const NAMED_SIGNALS = {
+  SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM,
+  SIGTERM, SIGSTKFLT, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF,
+  SIGWINCH, SIGIO, SIGPWR, SIGSYS,
+} as const;
+/** A Linux signal by name; the real-time ones (SIGRTMIN..NSIG) as SIGRT<n>, n counted from SIGRTMIN. */
+export type Signal = keyof typeof NAMED_SIGNALS | `SIGRT${number}`;
+const RT_SIGNALS: Record<string, number> = {};
+for (let n = SIGRTMIN; n <= NSIG; n++) RT_SIGNALS[`SIGRT${n - SIGRTMIN}`] = n;
+export const SIGNAL_NUMBER: Readonly<Record<Signal, number>> = { ...NAMED_SIGNALS, ...RT_SIGNALS } as Record<Signal, number>;
 
 export type RunResult =
   | { readonly kind: 'exit'; readonly code: number }
@@ -84,6 +95,7 @@ export function procResult(machine: Machine, index: number): RunResult | null {
   if (cause === KILL_OOM) return { kind: 'killed', signal: 'SIGKILL', reason: `out of memory: no free frame for a page fault at 0x${machine.u32(b + P.TVAL).toString(16).padStart(8, '0')}` };
   if (cause === KILL_DEADLOCK) return { kind: 'killed', signal: 'SIGKILL', reason: 'deadlock: every thread of the machine was blocked with no deadline' };
   if (cause === KILL_HOST + SIGNAL_NUMBER.SIGPIPE) return { kind: 'killed', signal: 'SIGPIPE', reason: 'write to a pipe with no reader' };
+  if (cause >= KILL_SIGNAL && cause <= KILL_SIGNAL + NSIG) return { kind: 'killed', signal: signalName(signal), reason: 'the default action of a signal sent by kill, tkill or tgkill' };
   if (cause >= KILL_HOST) return { kind: 'killed', signal: signalName(signal), reason: 'killed by the host' };
   const [fault, sig] = FAULT_NAMES[cause] ?? [`trap cause ${cause}`, signalName(signal)];
   return { kind: 'fault', signal: sig, fault, cause, address: machine.u32(b + P.TVAL), pc: machine.u32(b + P.PC) };

@@ -59,7 +59,7 @@ export interface SyscallContext {
 
 /**
  * The services of the calls the kernel hands to the host: write and clock_gettime64, by number, for a
- * HostCallServer (hostcall.ts). A write to a reader that has gone kills the caller with SIGPIPE.
+ * HostCallServer (hostcall.ts). A write to a reader that has gone raises SIGPIPE on the caller and returns -EPIPE.
  */
 export function hostServices(machine: Machine, ctx: SyscallContext, io: GuestIO): [number, HostService][] {
   const write: HostService = (call) => {
@@ -70,7 +70,7 @@ export function hostServices(machine: Machine, ctx: SyscallContext, io: GuestIO)
     const bytes = copyFromUser(machine, call.satp, buf, count);
     if (bytes === null) return -EFAULT;
     const written = io.write(fd, bytes);
-    if (written === -EPIPE) return { signal: SIGPIPE };
+    if (written === -EPIPE) return { signal: SIGPIPE, result: -EPIPE };
     return typeof written === 'number' && written < 0 ? written : count;
   };
   const ts = new DataView(new ArrayBuffer(16));

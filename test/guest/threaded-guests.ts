@@ -36,6 +36,7 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/mmap_anon.elf',
   'tests/mmap_errno.elf',
   'tests/thread_pipe_stream.elf',
+  'tests/sig_eintr_thread.elf',
 ];
 
 /**
