@@ -22,8 +22,34 @@ pid_t fork(void) {
 
 pid_t vfork(void) { return fork(); }
 
+/* Where the kernel cannot run the file (ENOEXEC) and the environment names an interpreter in
+ * ATOLL_EXEC_INTERP (an absolute path), the program is run as "interp -0 argv[0] path argv[1]...".
+ * That is for qemu-riscv32 without binfmt_misc: its execve hands a RISC-V file to the host's kernel,
+ * which refuses it, so ATOLL_EXEC_INTERP=/usr/bin/qemu-riscv32 lets a guest under qemu start others.
+ * Atoll's execve and Linux with binfmt_misc run the file themselves and never get here. */
+static const char *env_value(char *const envp[], const char *name) {
+  size_t n = strlen(name);
+  for (; envp && *envp; envp++)
+    if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=') return *envp + n + 1;
+  return NULL;
+}
+
 int execve(const char *path, char *const argv[], char *const envp[]) {
-  return __scr(__sc3(SYS_execve, path, argv, envp));
+  long r = __sc3(SYS_execve, path, argv, envp);
+  const char *interp;
+  if (r == -ENOEXEC && (interp = env_value(envp, "ATOLL_EXEC_INTERP")) && interp[0] == '/') {
+    int argc = 0;
+    while (argv[argc]) argc++;
+    const char *args[argc + 5];
+    args[0] = interp;
+    args[1] = "-0";
+    args[2] = argc ? argv[0] : path;
+    args[3] = path;
+    for (int i = 1; i <= argc; i++) args[3 + i] = argv[i];
+    if (argc == 0) args[4] = NULL;
+    if (__sc3(SYS_execve, interp, args, envp) < 0) r = -ENOEXEC;
+  }
+  return __scr(r);
 }
 int execv(const char *path, char *const argv[]) { return execve(path, argv, environ); }
 
