@@ -243,21 +243,21 @@ static void report(const char *name, int w, int last) {
 static void run(struct cmd *cmds, int n) {
   if (n == 1 && cmds[0].argc > 0 && !cmds[0].in && !cmds[0].out && builtin(&cmds[0])) return;
   pid_t pids[CMDS_MAX];
-  int prev_read = -1;
+  int prev_read = -1, started = n;
   fflush(stdout);
   fflush(stderr);
   for (int i = 0; i < n; i++) {
     int fds[2] = {-1, -1};
     if (i + 1 < n && pipe(fds) < 0) {
       fprintf(stderr, "sh: pipe: %s\n", strerror(errno));
-      n = i;
+      started = i;
       break;
     }
     pid_t pid = fork();
     if (pid < 0) {
       fprintf(stderr, "sh: fork: %s\n", strerror(errno));
       if (fds[0] >= 0) close(fds[0]), close(fds[1]);
-      n = i;
+      started = i;
       break;
     }
     if (pid == 0) {
@@ -277,7 +277,7 @@ static void run(struct cmd *cmds, int n) {
     prev_read = fds[0];
   }
   if (prev_read >= 0) close(prev_read);
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < started; i++) {
     int w;
     while (waitpid(pids[i], &w, 0) < 0) {
       if (errno != EINTR) {
@@ -289,6 +289,7 @@ static void run(struct cmd *cmds, int n) {
     report(cmds[i].argc ? cmds[i].argv[0] : "sh", w, i == n - 1);
     if (i == n - 1) last_status = status_of(w);
   }
+  if (started < n) last_status = 1; /* the pipeline could not be started whole */
 }
 
 static void find_self_dir(const char *argv0) {
