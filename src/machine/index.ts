@@ -11,6 +11,7 @@ export * as layout from './layout.js';
 export { System, KERNEL_LOCK_KINDS, type SystemOptions, type KernelLockKind, type SchedPolicy } from './system.js';
 export { runProgram, runPrograms, readProgram, faultLine, formatStats, exitCodeOf, exitCodeOfAll, type ProgramSpec, type SessionResult, type RunStats } from './session.js';
 export { stdio } from './stdio.js';
+export { formatKernelStats, type KernelStats } from './kstats.js';
 export { FileServer, IO_BYTES_MAX, UMASK_DEFAULT, statxBytes, type FileServerOptions } from './file-syscalls.js';
 export { bytesInput, PushInput, hostStdinSync, hostStdinAsync, type GuestInput } from './console.js';
 export { ProcessEvents, ProcessSlots, type ProcessEvent } from './events.js';

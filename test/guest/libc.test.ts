@@ -6,11 +6,8 @@
 // Every case runs under qemu-riscv32 (skipped, with the reason, when it is not installed) with
 // ATOLL_EXEC_INTERP naming qemu, since qemu-user hands execve to the host's kernel, which cannot run a
 // RISC-V file without binfmt_misc (see docs/guest-libc.md). The same cases run under `atoll run`, from
-// the same kind of directory (its default root is the directory it starts in). Those skip, with the
-// reason, only when atoll is not built, or when a probe run shows that atoll refuses a call a case needs:
-// reading standard input or opening a file answered with ENOSYS, or fork (clone with SIGCHLD) answered
-// with ENOSYS or EINVAL, which is what a kernel whose clone makes only threads answers. Once atoll serves
-// those calls the cases run and must pass.
+// the same kind of directory (its default root is the directory it starts in) and must pass; they skip,
+// with the reason, only when atoll is not built.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +18,6 @@ import { ATOLL, ROOT, atollNotBuilt, qemuMissing } from './runners.js';
 const RUN_TIMEOUT_MS = 60_000;
 const BIN = join(ROOT, 'guest', 'bin');
 
-type Need = 'stdin' | 'files' | 'fork';
-
 interface Case {
   name: string;
   argv: string[]; // argv[0] is the program, relative to the run's directory
@@ -32,16 +27,15 @@ interface Case {
   stderr?: string; // exact, default ''
   stderrHas?: string; // instead of stderr: a line stderr must contain
   status: number;
-  needs: Need[];
 }
 
 const W2 = 'a b c d e f g h i j k\n'.repeat(100);
 
 const CASES: Case[] = [
-  { name: 'echo joins its words', argv: ['bin/echo.elf', 'a', 'b  c', ''], stdout: 'a b  c \n', status: 0, needs: [] },
-  { name: 'echo -n leaves the newline out', argv: ['bin/echo.elf', '-n', 'x', 'y'], stdout: 'x y', status: 0, needs: [] },
-  { name: 'echo alone prints a newline', argv: ['bin/echo.elf'], stdout: '\n', status: 0, needs: [] },
-  { name: 'cat copies standard input', argv: ['bin/cat.elf'], stdin: 'one\ntwo\nno newline', stdout: 'one\ntwo\nno newline', status: 0, needs: ['stdin'] },
+  { name: 'echo joins its words', argv: ['bin/echo.elf', 'a', 'b  c', ''], stdout: 'a b  c \n', status: 0 },
+  { name: 'echo -n leaves the newline out', argv: ['bin/echo.elf', '-n', 'x', 'y'], stdout: 'x y', status: 0 },
+  { name: 'echo alone prints a newline', argv: ['bin/echo.elf'], stdout: '\n', status: 0 },
+  { name: 'cat copies standard input', argv: ['bin/cat.elf'], stdin: 'one\ntwo\nno newline', stdout: 'one\ntwo\nno newline', status: 0 },
   {
     name: 'cat copies files in order, reports a missing one and exits 1',
     argv: ['bin/cat.elf', 'a.txt', 'missing', 'b.txt'],
@@ -49,17 +43,15 @@ const CASES: Case[] = [
     stdout: 'alpha\nbeta\n',
     stderr: 'cat: missing: No such file or directory\n',
     status: 1,
-    needs: ['files'],
   },
-  { name: 'wc of a pipe pads to 7 columns', argv: ['bin/wc.elf'], stdin: 'hello world\nfoo\n', stdout: '      2       3      16\n', status: 0, needs: ['stdin', 'files'] },
-  { name: 'wc -l of one input is not padded', argv: ['bin/wc.elf', '-l'], stdin: 'a\nb\nc\n', stdout: '3\n', status: 0, needs: ['stdin', 'files'] },
+  { name: 'wc of a pipe pads to 7 columns', argv: ['bin/wc.elf'], stdin: 'hello world\nfoo\n', stdout: '      2       3      16\n', status: 0 },
+  { name: 'wc -l of one input is not padded', argv: ['bin/wc.elf', '-l'], stdin: 'a\nb\nc\n', stdout: '3\n', status: 0 },
   {
     name: 'wc of files pads to the total size and adds a total line',
     argv: ['bin/wc.elf', 'w1', 'w2'],
     files: { w1: 'hello world\nfoo\n', w2: W2 },
     stdout: '   2    3   16 w1\n 100 1100 2200 w2\n 102 1103 2216 total\n',
     status: 0,
-    needs: ['files'],
   },
   {
     name: 'wc of one file',
@@ -67,7 +59,6 @@ const CASES: Case[] = [
     files: { w1: 'hello world\nfoo\n' },
     stdout: ' 2  3 16 w1\n',
     status: 0,
-    needs: ['files'],
   },
   {
     name: 'ls lists a directory sorted, without dot files',
@@ -75,7 +66,6 @@ const CASES: Case[] = [
     files: { 'dir/b': '', 'dir/a': '', 'dir/.hidden': '', 'dir/C': '' },
     stdout: 'C\na\nb\n',
     status: 0,
-    needs: ['files'],
   },
   {
     name: 'ls -a shows dot files, . and ..',
@@ -83,7 +73,6 @@ const CASES: Case[] = [
     files: { 'dir/b': '', 'dir/.hidden': '' },
     stdout: '.\n..\n.hidden\nb\n',
     status: 0,
-    needs: ['files'],
   },
   {
     name: 'libc_stdio: printf, snprintf, malloc, qsort, strtol and a file written and read back',
@@ -110,7 +99,6 @@ const CASES: Case[] = [
     ].join('\n'),
     stderr: 'stderr works\n',
     status: 0,
-    needs: ['files'],
   },
   {
     name: 'libc_posix: directories, descriptors, fork with a pipe, waitpid statuses, signals',
@@ -151,7 +139,6 @@ const CASES: Case[] = [
       ''
     ].join('\n'),
     status: 0,
-    needs: ['files', 'fork'],
   },
   {
     name: 'sh runs a script from standard input: pipes, redirections, builtins, statuses',
@@ -176,14 +163,12 @@ const CASES: Case[] = [
     stdout: 'one two\n      2       3      16\n 2  3 16\nquoted  words a | b c d\n2\nbin\nf\nout\n',
     stderr: 'sh: nosuch: not found\nsh: cd: nodir: No such file or directory\nsh: bin/sh.elf: exit 3\n',
     status: 5,
-    needs: ['stdin', 'files', 'fork'],
   },
   {
     name: 'sh -c runs a pipeline and exits with the last status',
     argv: ['bin/sh.elf', '-c', 'echo a b c | wc -w'],
     stdout: '3\n',
     status: 0,
-    needs: ['files', 'fork'],
   },
   {
     name: 'sh reports a command killed by a signal and exits 128 + the signal',
@@ -192,7 +177,6 @@ const CASES: Case[] = [
     stdout: 'about to read unmapped memory at 0x00000010\n',
     stderrHas: 'sh: ./fault.elf: killed by SIGSEGV',
     status: 139,
-    needs: ['files', 'fork'],
   },
 ];
 
@@ -256,22 +240,6 @@ function check(c: Case, got: Outcome): void {
   expect(got.status, `stderr: ${got.stderr}`).toBe(c.status);
 }
 
-/** What atoll refuses today, from one probe run per need (an ENOSYS, or EINVAL for clone with SIGCHLD). */
-async function atollLacks(): Promise<Map<Need, string>> {
-  const lacks = new Map<Need, string>();
-  if (atollNotBuilt() !== undefined || !existsSync(join(BIN, 'sh.elf'))) return lacks;
-  const dir = prepare({ 'probe.txt': 'probe\n' });
-  const enosys = /Function not implemented/;
-  const stdin = await run(process.execPath, [ATOLL, 'run', 'bin/cat.elf'], dir, 'probe\n', { PATH: process.env.PATH });
-  if (enosys.test(stdin.stderr)) lacks.set('stdin', `atoll answers ENOSYS to read on standard input (${stdin.stderr.trim()})`);
-  const files = await run(process.execPath, [ATOLL, 'run', 'bin/cat.elf', 'probe.txt'], dir, '', { PATH: process.env.PATH });
-  if (enosys.test(files.stderr)) lacks.set('files', `atoll answers ENOSYS to openat (${files.stderr.trim()})`);
-  const fork = await run(process.execPath, [ATOLL, 'run', 'bin/sh.elf', '-c', 'bin/echo.elf'], dir, '', { PATH: process.env.PATH });
-  const refused = /sh: fork: (Function not implemented|Invalid argument)/.exec(fork.stderr);
-  if (refused) lacks.set('fork', `atoll refuses fork: ${refused[0]}`);
-  return lacks;
-}
-
 describe('the C library programs', () => {
   it('are committed beside their sources', () => {
     for (const name of ['sh', 'cat', 'wc', 'ls', 'echo']) {
@@ -292,14 +260,11 @@ describe('under qemu-riscv32', () => {
 });
 
 const ATOLL_MISSING = atollNotBuilt();
-const LACKS = await atollLacks();
 
 describe('under atoll run', () => {
   for (const c of CASES) {
     it(c.name, async (ctx) => {
       ctx.skip(ATOLL_MISSING !== undefined, ATOLL_MISSING);
-      const lacking = c.needs.find((n) => LACKS.has(n));
-      ctx.skip(lacking !== undefined, lacking && LACKS.get(lacking));
       check(c, await underAtoll(c, prepare(c.files)));
     }, RUN_TIMEOUT_MS + 5_000);
   }

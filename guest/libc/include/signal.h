@@ -59,10 +59,13 @@ typedef _sig_func_ptr sig_t;
 #define SIGSYS     31
 #define SIGRTMIN   32
 #define SIGRTMAX   64
+#undef NSIG /* atoll_abi.h, which the port's system layer reads, has it as a plain number */
 #define NSIG       65
 #define _NSIG      65
 
+#undef SIG_DFL /* atoll_abi.h, which the port's system layer reads, has it as a plain number */
 #define SIG_DFL ((_sig_func_ptr)0)
+#undef SIG_IGN /* atoll_abi.h, which the port's system layer reads, has it as a plain number */
 #define SIG_IGN ((_sig_func_ptr)1)
 #define SIG_ERR ((_sig_func_ptr)-1)
 
@@ -72,6 +75,7 @@ typedef _sig_func_ptr sig_t;
 #define SA_ONSTACK   0x08000000
 #define SA_RESTART   0x10000000
 #define SA_NODEFER   0x40000000
+#undef SA_RESETHAND /* atoll_abi.h, which the port's system layer reads, has it as a plain number */
 #define SA_RESETHAND 0x80000000
 #define SA_NOMASK    SA_NODEFER
 #define SA_ONESHOT   SA_RESETHAND
@@ -115,6 +119,7 @@ typedef struct {
 #define si_addr   __si.__fault.__addr
 
 #define SI_USER    0
+#undef SI_KERNEL /* atoll_abi.h, which the port's system layer reads, has it as a plain number */
 #define SI_KERNEL  0x80
 #define SI_QUEUE   (-1)
 #define SI_TIMER   (-2)

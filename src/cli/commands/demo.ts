@@ -3,13 +3,18 @@
 // three TLB geometries to show what the TLB buys, and two deterministic cluster scenarios close the run (the
 // robot swarm over a lossy network, and Raft losing its leader again and again). Without examples, a
 // built-in program assembled here runs.
-import { existsSync, readdirSync, writeSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { flagBool, type CommandSpec } from '../../base/index.js';
 import { parseOrHelp } from '../../host/index.js';
 import { UsageError } from '../../base/index.js';
-import { Machine, Process, runProgram, faultLine, formatStats, type GuestIO, type ElfImage, type SessionResult } from '../../machine/index.js';
+import {
+  Machine, Process, System, runProgram, readProgram, bytesInput, faultLine, formatStats, formatKernelStats, exitCodeOf,
+  type GuestIO, type ElfImage, type SessionResult,
+} from '../../machine/index.js';
+import { parseElf } from '../../elf/index.js';
 import { run as runScenario } from './scenario.js';
 
 export const COMMAND: CommandSpec = {
@@ -36,6 +41,39 @@ function examplesDir(): string | null {
 function summary(s: SessionResult): string {
   const line = faultLine(s.result);
   return (line ? `atoll: ${line}\n` : '') + `exit status ${s.exit_code}\n` + formatStats(s.stats);
+}
+
+/** What the demo's shell runs: a pipeline of three, a redirection read back, a listing, a failing command. */
+const SHELL_SCRIPT = [
+  'echo Atoll runs a shell',
+  'echo one two three four | cat | wc -w',
+  'echo written to a file > note.txt',
+  'cat < note.txt',
+  'ls',
+  './fault.elf',
+  'exit 0',
+  '',
+].join('\n');
+
+/**
+ * Run guest/bin/sh.elf with `script` on its standard input in a scratch root holding copies of guest/bin
+ * (as bin/) and examples/fault.elf; its exit status and kernel statistics, indented. The scratch goes after.
+ */
+async function runShell(guest: string, script: string): Promise<string> {
+  const root = mkdtempSync(join(tmpdir(), 'atoll-demo-'));
+  try {
+    mkdirSync(join(root, 'bin'));
+    for (const f of readdirSync(join(guest, 'bin')).filter((n) => n.endsWith('.elf'))) copyFileSync(join(guest, 'bin', f), join(root, 'bin', f));
+    copyFileSync(join(guest, 'examples', 'fault.elf'), join(root, 'fault.elf'));
+    const image = parseElf(readProgram(join(root, 'bin', 'sh.elf')));
+    const sys = await System.create({ ram_bytes: 64 << 20, root, stdin: bytesInput(script) });
+    sys.spawn(image, { argv: ['bin/sh.elf'], name: 'sh' });
+    const r = sys.run(io, () => {});
+    const status = r.results[0] ? exitCodeOf(r.results[0]) : 1;
+    return `exit status ${status}\n${formatKernelStats(sys.stats())}`.replace(/\n/g, '\n   | ');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** "hello" in five instructions, for a build without the example ELFs. */
@@ -77,6 +115,15 @@ export async function run(argv: string[]): Promise<number> {
     say(`== atoll run ${f}`);
     const s = await runProgram(join(dir!, f), [], {}, io, clock);
     say(summary(s).replace(/^/gm, '   | '));
+    say('');
+  }
+  const shell = join(dir!, '..', 'bin', 'sh.elf');
+  if (existsSync(shell)) {
+    say('== guest/bin/sh.elf (built with the C library) reads a script on standard input: it forks, execs the');
+    say('   programs from the file system (a scratch directory holding bin/ is the guest\'s root), joins them with');
+    say('   pipes, redirects to files and waits');
+    const status = await runShell(join(dir!, '..'), SHELL_SCRIPT);
+    say(`   | ${status}`);
     say('');
   }
   if (!flagBool(p, 'quick') && elfs.includes('memory.elf')) {
