@@ -160,6 +160,49 @@ Napi::Value DaemonRoundTrip(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value ProcObject(Napi::Env env, const char* what, const measure::ProcResult& r) {
+  if (!r.error.empty()) {
+    Napi::Error::New(env, std::string(what) + ": " + r.error).ThrowAsJavaScriptException();
+    return env.Null();
+  }
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ns", r.ns);
+  o.Set("count", static_cast<double>(r.count));
+  return o;
+}
+
+// forkWait(iterations, execPath?): ns per fork + exit (or exec of execPath) + waitpid.
+Napi::Value ForkWait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t n;
+  if (!count_arg(info, 0, "iterations", &n)) return env.Null();
+  std::string path;
+  if (info.Length() > 1 && !info[1].IsUndefined()) {
+    if (!info[1].IsString()) {
+      Napi::TypeError::New(env, "execPath must be a string").ThrowAsJavaScriptException();
+      return env.Null();
+    }
+    path = info[1].As<Napi::String>().Utf8Value();
+  }
+  return ProcObject(env, "forkWait", measure::fork_wait(n, path.empty() ? nullptr : path.c_str()));
+}
+
+// pipePingPong(roundTrips): ns per hop of a byte bounced between two processes over two pipes.
+Napi::Value PipePingPong(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t n;
+  if (!count_arg(info, 0, "round trips", &n)) return env.Null();
+  return ProcObject(env, "pipePingPong", measure::pipe_ping_pong(n));
+}
+
+// pipeBandwidth(bytes, chunk): ns per byte through one pipe between two processes.
+Napi::Value PipeBandwidth(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t bytes, chunk;
+  if (!count_arg(info, 0, "bytes", &bytes) || !count_arg(info, 1, "chunk", &chunk)) return env.Null();
+  return ProcObject(env, "pipeBandwidth", measure::pipe_bandwidth(bytes, chunk));
+}
+
 // pinThread(cpu): pin the calling thread (e.g. a worker thread) to one CPU; false when refused.
 Napi::Value PinThread(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -193,7 +236,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("contextSwitch", Napi::Function::New(env, ContextSwitch));
   exports.Set("spinlock", Napi::Function::New(env, Spinlock));
   exports.Set("daemonRoundTrip", Napi::Function::New(env, DaemonRoundTrip));
-  exports.Set("version", Napi::Number::New(env, 1));
+  exports.Set("forkWait", Napi::Function::New(env, ForkWait));
+  exports.Set("pipePingPong", Napi::Function::New(env, PipePingPong));
+  exports.Set("pipeBandwidth", Napi::Function::New(env, PipeBandwidth));
+  exports.Set("version", Napi::Number::New(env, 2));
   return exports;
 }
 

@@ -64,6 +64,19 @@ struct DaemonResult {
 
 DaemonResult daemon_round_trip(uint64_t iterations, bool pin, bool processes);
 
+struct ProcResult {
+  double ns;             // per operation (per byte for the bandwidth)
+  uint64_t count;        // operations (bytes) measured
+  std::string error;
+};
+
+// lmbench lat_proc: fork + _exit + waitpid, or fork + execve(exec_path) + waitpid when exec_path is given.
+ProcResult fork_wait(uint64_t iterations, const char* exec_path);
+// lmbench lat_pipe: a byte to a child and back over two pipes; ns per hop (half a round trip).
+ProcResult pipe_ping_pong(uint64_t round_trips);
+// lmbench bw_pipe: bytes from a child through one pipe in writes of `chunk`; ns per byte.
+ProcResult pipe_bandwidth(uint64_t bytes, uint64_t chunk);
+
 // Pin the calling thread to one CPU; false when the system refuses.
 bool pin_self(int cpu);
 // The CPUs this process may run on (at most `max` of them), in order.

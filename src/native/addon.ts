@@ -44,6 +44,12 @@ export interface DaemonResult {
   readonly pinned: boolean;
 }
 
+/** A process measurement: ns per operation (per byte for pipeBandwidth) and how many were measured. */
+export interface ProcResult {
+  readonly ns: number;
+  readonly count: number;
+}
+
 export type Channel = 'pipe' | 'futex';
 /** Ring members and the daemon: threads of this process, or forked processes (an address-space switch). */
 export type Members = 'threads' | 'processes';
@@ -56,6 +62,12 @@ export interface NativeAddon {
   contextSwitch(ring: number, rounds: number, channel: Channel, pin: boolean, members?: Members): ContextSwitchResult;
   spinlock(kind: NativeLockKind, threads: 1 | 2, iterations: number): SpinlockResult;
   daemonRoundTrip(iterations: number, pin: boolean, daemon?: Members): DaemonResult;
+  /** lmbench lat_proc: fork + _exit + waitpid, or fork + execve(execPath) + waitpid; ns per process. */
+  forkWait(iterations: number, execPath?: string): ProcResult;
+  /** lmbench lat_pipe: a byte bounced between two processes over two pipes; ns per hop (half a round trip). */
+  pipePingPong(roundTrips: number): ProcResult;
+  /** lmbench bw_pipe: bytes from a child through one pipe in writes of chunk bytes; ns per byte. */
+  pipeBandwidth(bytes: number, chunk: number): ProcResult;
   /** Pin the calling thread (any worker thread too) to one CPU; false when the system refuses. */
   pinThread(cpu: number): boolean;
   /** The CPUs this process may run on (at most 64), in order. */
@@ -69,6 +81,7 @@ export type NativeLoad =
 
 const FUNCTIONS = [
   'nullSyscall', 'clockGettime', 'contextSwitch', 'spinlock', 'daemonRoundTrip', 'pinThread', 'allowedCpus',
+  'forkWait', 'pipePingPong', 'pipeBandwidth',
 ] as const;
 
 /** The package root: the nearest folder above this module holding package.json (works from src/ and dist/src/). */
@@ -83,6 +96,11 @@ function packageRoot(): string {
 
 export function addonPath(): string {
   return join(packageRoot(), 'native', 'build', 'Release', 'atoll_native.node');
+}
+
+/** The static do-nothing program the addon's exec measurement runs (built beside the addon). */
+export function nativeTruePath(): string {
+  return join(packageRoot(), 'native', 'build', 'Release', 'atoll_true');
 }
 
 let cached: NativeLoad | undefined;

@@ -1,7 +1,7 @@
 // The native measurement addon: it loads after `npm ci`, its figures fall in the ranges the real machine
 // allows, its locks are exclusive, bad arguments get a clear error, and a missing addon gives a reason.
 import { describe, expect, it } from 'vitest';
-import { loadNative, loadNativeFrom, type NativeAddon } from '../../src/native/index.js';
+import { loadNative, loadNativeFrom, nativeTruePath, type NativeAddon } from '../../src/native/index.js';
 
 function addon(): NativeAddon {
   const load = loadNative();
@@ -81,6 +81,26 @@ describe('native measurement addon', () => {
     const r = addon().daemonRoundTrip(2000, true);
     expect(r.daemon_ns).toBeGreaterThan(r.direct_ns);
     expect(r.difference_ns).toBeCloseTo(r.daemon_ns - r.direct_ns, 6);
+  });
+
+  it('measures fork+exit+wait dearer than a system call, and an exec dearer still', () => {
+    const a = addon();
+    const fork = a.forkWait(20);
+    expect(fork.count).toBe(20);
+    expect(fork.ns).toBeGreaterThan(a.nullSyscall(10_000).ns);
+    expect(a.forkWait(5, nativeTruePath()).ns).toBeGreaterThan(0);
+    expect(() => a.forkWait(2, '/nonexistent/program')).toThrow(/forkWait: the exec'd program did not exit 0/);
+  });
+
+  it('bounces a byte between two processes and streams bytes through a pipe', () => {
+    const a = addon();
+    const hop = a.pipePingPong(200);
+    expect(hop.count).toBe(200);
+    expect(hop.ns).toBeGreaterThan(0);
+    const bw = a.pipeBandwidth(1 << 20, 65536);
+    expect(bw.count).toBe(1 << 20);
+    expect(bw.ns).toBeGreaterThan(0);
+    expect(() => a.pipeBandwidth(1024, 0)).toThrow(/chunk/);
   });
 
   it('rejects bad arguments with an error naming them', () => {
