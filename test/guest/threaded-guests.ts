@@ -37,6 +37,8 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/mmap_errno.elf',
   'tests/thread_pipe_stream.elf',
   'tests/sig_eintr_thread.elf',
+  // fork, a 320 KiB pipe stream, SIGPIPE handled and by default, SIGCHLD: children beside parents on other harts
+  'tests/proc_pipeline.elf',
 ];
 
 /**
