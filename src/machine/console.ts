@@ -20,6 +20,11 @@ export interface GuestInput {
   stat?(): FileStat | null;
   /** True when it is a terminal (ioctl TCGETS answers). */
   isTerminal?(): boolean;
+  /**
+   * Present when the input is a regular file, as a host file on stdin is: move the read position (whence
+   * SEEK_SET 0, SEEK_CUR 1, SEEK_END 2) and return the new one, or null for a position before the start.
+   */
+  seek?(offset: number, whence: number): number | null;
 }
 
 const KIND: Readonly<Record<number, FileKind>> = { 0o100000: 'file', 0o040000: 'dir', 0o010000: 'fifo', 0o020000: 'char', 0o060000: 'block', 0o140000: 'socket', 0o120000: 'symlink' };
@@ -38,8 +43,39 @@ export function hostFdStat(fd: number): FileStat | null {
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
+/**
+ * A host descriptor on a regular file, read at a position of its own from the start of the file, so the
+ * guest may lseek it as qemu-user lets it (a regular file never blocks: read at once, in every mode).
+ */
+function hostFileInput(fd: number): GuestInput {
+  let pos = 0;
+  return {
+    read(buf) {
+      try {
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        pos += n;
+        return n;
+      } catch {
+        return 0; // unreadable: the guest sees the end of its input
+      }
+    },
+    wait(ready) { ready(); },
+    stat: () => hostFdStat(fd),
+    isTerminal: () => false,
+    seek(offset, whence) {
+      const base = whence === 0 ? 0 : whence === 1 ? pos : Number(hostFdStat(fd)?.size ?? 0n);
+      if (base + offset < 0) return null;
+      pos = base + offset;
+      return pos;
+    },
+  };
+}
+
+const isRegularFile = (fd: number): boolean => hostFdStat(fd)?.kind === 'file';
+
 /** The host's fd 0 read synchronously (deterministic runs): read never returns null. */
 export function hostStdinSync(fd = 0): GuestInput {
+  if (isRegularFile(fd)) return hostFileInput(fd);
   return {
     read(buf) {
       for (;;) {
@@ -67,6 +103,7 @@ export const STDIN_CHUNK_BYTES = 64 * 1024;
  * a read that was cancelled loses nothing.
  */
 export function hostStdinAsync(fd = 0): GuestInput {
+  if (isRegularFile(fd)) return hostFileInput(fd);
   let buffered: Uint8Array = new Uint8Array(0);
   let eof = false;
   let reading = false;
@@ -180,6 +217,16 @@ export class ConsoleIn {
       this.input.wait(() => { this.waiting = false; this.readable.wake(); });
     }
     return null;
+  }
+
+  /** lseek on fd 0: the new position, or null when the input cannot seek (a pipe, a terminal: ESPIPE). */
+  seekable(): boolean {
+    return this.input.seek !== undefined;
+  }
+  seek(offset: number, whence: number): number | null {
+    const at = this.input.seek!(offset - (whence === 1 ? this.pushback.length : 0), whence);
+    if (at !== null) this.pushback = new Uint8Array(0);
+    return at;
   }
 
   /** Give back bytes read but not delivered (the user's buffer faulted): the next read gets them first. */

@@ -10,8 +10,8 @@
 // (usermem.ts): a bad one is -EFAULT and the caller goes on.
 //
 // Limits, stated: FDS_MAX descriptors per process; a read or write moves at most IO_BYTES_MAX bytes at once;
-// llseek, statx and ioctl on the console (fds 0..2 as started) answer as for a character device or pipe of the
-// host's (lseek is -ESPIPE); getdents64 lists '.', '..' and then the names sorted (Linux gives the file system's
+// llseek, statx and ioctl on the console (fds 0..2 as started) answer as the host's descriptor would: a stdin
+// that is a host file seeks (as under qemu-user), a pipe or terminal is -ESPIPE; getdents64 lists '.', '..' and then the names sorted (Linux gives the file system's
 // order, which differs between hosts: a test that compares listings sorts them); RENAME_EXCHANGE and
 // RENAME_WHITEOUT are -EINVAL; O_TMPFILE is -EOPNOTSUPP. A process's cwd is kept as a path.
 import { FsError, type FileStat, type Resolved, type Vfs } from '../vfs/index.js';
@@ -645,6 +645,7 @@ export class FileServer {
     if (e === undefined) return -EBADF;
     const d = e.desc;
     const f = d.file;
+    if (f.kind === 'console-in' && f.seekable()) return this.seekConsole(call, f, hi, lo, resultVa, whence);
     if (f.kind !== 'vfs') return -ESPIPE;
     if (whence > SEEK_END) return -EINVAL;
     const off = (hi | 0) * 2 ** 32 + lo;
@@ -660,6 +661,16 @@ export class FileServer {
     }
     if (pos < 0) return -EINVAL;
     d.offset = pos;
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigInt64(0, BigInt(pos), true);
+    return copyToUser(this.machine, call.satp, resultVa, out) ? 0 : -EFAULT;
+  }
+
+  /** llseek on a console stdin that is a host file (qemu-user seeks the host's descriptor). */
+  private seekConsole(call: HostCall, f: ConsoleIn, hi: number, lo: number, resultVa: number, whence: number): number {
+    if (whence > SEEK_END) return -EINVAL;
+    const pos = f.seek((hi | 0) * 2 ** 32 + lo, whence);
+    if (pos === null) return -EINVAL;
     const out = new Uint8Array(8);
     new DataView(out.buffer).setBigInt64(0, BigInt(pos), true);
     return copyToUser(this.machine, call.satp, resultVa, out) ? 0 : -EFAULT;
