@@ -30,10 +30,8 @@ import { procBase, PROC_DYING, KILL_OOM } from './proc';
 import { threadRelease, killCurrent, leaveDying } from './exit';
 import { syscallKernel, SYS_HOST, SYS_ENDED } from './syscall';
 import { walk, WALK_FAILED } from './mmu';
-import { vmMapZero, vmLeafSlot, VM_OK, VM_NO_MEMORY } from './vm';
-import { vmaFault } from './mmap';
-import { FRAME_NONE } from './frames';
-import { RAM_BASE } from './layout';
+import { vmMapZero, vmParked, VM_OK, VM_NO_MEMORY } from './vm';
+import { vmaFault, VMA_SERVED, VMA_DENIED, VMA_NO_MEMORY } from './mmap';
 import { klog, KLOG_OOM } from './klog';
 import { hostcallPost, hostcallResume, hostcallReap, hostcallThreads, PARK_ENDED } from './hostcall';
 import { sigWork } from './signal';
@@ -189,12 +187,12 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
     }
     if (c == COW_NO_MEMORY) return faultOom(hart, pb, va);
   }
-  if (v == 0) {
+  if (v == VMA_SERVED) {
     store<u64>(pb + P_PAGE_FAULTS, load<u64>(pb + P_PAGE_FAULTS) + 1);
     return FAULT_SERVED;
   }
-  if (v == 2) return faultOom(hart, pb, va);
-  if (v == 1 || cause == CAUSE_FETCH_PAGE_FAULT) return FAULT_FATAL;
+  if (v == VMA_NO_MEMORY) return faultOom(hart, pb, va);
+  if (v == VMA_DENIED || cause == CAUSE_FETCH_PAGE_FAULT) return FAULT_FATAL;
   klock(LOCK_PROC);
   const brkStart = load<u32>(pb + P_BRK_START);
   const heapEnd = (load<u32>(pb + P_BRK) + PAGE_BYTES - 1) & ~(PAGE_BYTES - 1);
@@ -202,9 +200,7 @@ function pageFault(hart: u32, p: u32, cause: u32): u32 {
   const inStack = va >= load<u32>(pb + P_STACK_LOW) && va < USER_END;
   const root = load<u32>(pb + P_ROOT);
   let r = FAULT_FATAL;
-  const slot = vmLeafSlot(root, page);
-  const parked = slot != FRAME_NONE && load<u32>(RAM_BASE + slot) != 0 && (load<u32>(RAM_BASE + slot) & 1) == 0;
-  if ((inHeap || inStack) && !parked) {
+  if ((inHeap || inStack) && !vmParked(root, page)) {
     // Another thread of the process may have mapped it meanwhile: then simply retry.
     const w = walk(load<u32>(pb + P_SATP), va, cause == CAUSE_STORE_PAGE_FAULT ? ACC_WRITE : ACC_READ);
     if ((w & WALK_FAILED) == 0) r = FAULT_SERVED;

@@ -176,29 +176,32 @@ export function mprotect(p: u32, addr: u32, len: u32, prot: u32): u32 {
   return 0;
 }
 
-/**
- * A page fault at va inside a VMA of process p: map a zeroed page with the VMA's protection. FAULT_*-style
- * result: 0 served, 1 not allowed (SIGSEGV), 2 no memory, 3 not in a VMA (the heap or stack may serve it).
- */
+/** vmaFault's results. */
+export const VMA_SERVED: u32 = 0; // mapped (or another thread mapped it meanwhile): retry the access
+export const VMA_DENIED: u32 = 1; // the VMA's protection refuses the access: SIGSEGV
+export const VMA_NO_MEMORY: u32 = 2; // no frame left
+export const VMA_OUTSIDE: u32 = 3; // va is in no VMA (the heap or the stack may serve it)
+
+/** A page fault at va inside a VMA of process p: map a zeroed page with the VMA's protection. VMA_*. */
 export function vmaFault(p: u32, va: u32, access: u32): u32 {
   const b = procBase(p);
   const page = va & ~(PAGE_BYTES - 1);
   klock(LOCK_PROC);
   const i = vmaFind(p, va);
-  if (i == VMA_NONE) { kunlock(LOCK_PROC); return 3; }
+  if (i == VMA_NONE) { kunlock(LOCK_PROC); return VMA_OUTSIDE; }
   const v = vmaAt(p, i);
   const prot = load<u32>(v + V_PROT);
   const need = access == ACC_WRITE ? PROT_WRITE : access == ACC_FETCH ? PROT_EXEC : PROT_ALL;
   const root = load<u32>(b + P_ROOT);
   const slot = vmLeafSlot(root, page);
-  let r: u32 = 1;
+  let r = VMA_DENIED;
   if ((prot & need) != 0 && (slot == FRAME_NONE || load<u32>(RAM_BASE + slot) == 0)) {
     const pa = frameAlloc();
-    if (pa == FRAME_NONE) r = 2;
-    else if (vmMap(root, page, pa, leafFlags(prot, load<u32>(v + V_FLAGS) != MAP_PRIVATE)) != VM_OK) { frameFree(pa); r = 2; }
-    else r = 0;
+    if (pa == FRAME_NONE) r = VMA_NO_MEMORY;
+    else if (vmMap(root, page, pa, leafFlags(prot, load<u32>(v + V_FLAGS) != MAP_PRIVATE)) != VM_OK) { frameFree(pa); r = VMA_NO_MEMORY; }
+    else r = VMA_SERVED;
   } else if ((prot & need) != 0 && slot != FRAME_NONE && (load<u32>(RAM_BASE + slot) & PTE_V) != 0) {
-    r = 0; // another thread mapped it meanwhile: retry
+    r = VMA_SERVED; // another thread mapped it meanwhile: retry
   }
   kunlock(LOCK_PROC);
   return r;

@@ -84,6 +84,14 @@ export function vmLeafSlot(root: u32, va: u32): u32 {
   return ((l1 >>> 10) << 12) + (((va >>> 12) & 0x3FF) << 2);
 }
 
+/** True when a parked page (a PROT_NONE page's frame, kept in a PTE with V clear) is at va. */
+export function vmParked(root: u32, va: u32): bool {
+  const slot = vmLeafSlot(root, va);
+  if (slot == FRAME_NONE) return false;
+  const pte = load<u32>(RAM_BASE + slot);
+  return pte != 0 && (pte & PTE_V) == 0;
+}
+
 /** Remove a 4 KiB mapping (or parked page); returns the physical page it held, or FRAME_NONE. Optionally frees it. */
 export function vmUnmap(root: u32, va: u32, free: bool): u32 {
   const a = vmLeafSlot(root, va);

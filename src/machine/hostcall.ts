@@ -6,7 +6,7 @@
 import { InputError } from '../base/index.js';
 import type { Machine } from './machine.js';
 import {
-  KS, KS_RQ_GEN, KS_THREADED, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord, ERESTARTNOINTR, SYS,
+  KS, KS_RQ_GEN, KS_THREADED, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord,
 } from './layout.js';
 
 /** One request as the kernel posted it. */
@@ -148,18 +148,13 @@ export class HostCallRing {
   }
 
   /**
-   * True when the kernel asks the caller of a call (or request id) taken and not answered to stop waiting
-   * (R_CANCEL): a signal it will handle arrived, or its process is dying. A waiting call should then answer
-   * -ERESTARTSYS; a call that does not wait simply finishes.
+   * True when the kernel asks the caller of a call taken and not answered to stop waiting (R_CANCEL): a
+   * signal it will handle arrived, or its process is dying. A waiting call should then answer -ERESTARTSYS;
+   * a call that does not wait simply finishes.
    */
-  cancelled(call: HostCall | number): boolean {
-    const id = typeof call === 'number' ? call : call.id;
-    const slots = typeof call === 'number' ? [...Array(RING_ENTRIES).keys()] : [call.slot];
-    for (const slot of slots) {
-      const r = ringRecord(slot);
-      if (this.load(r + R.ID) === id >>> 0 && this.load(r + R.STATE) === RING_STATE.TAKEN) return this.load(r + R.CANCEL) !== 0;
-    }
-    return false;
+  cancelled(call: HostCall): boolean {
+    const r = ringRecord(call.slot);
+    return this.load(r + R.ID) === call.id >>> 0 && this.load(r + R.STATE) === RING_STATE.TAKEN && this.load(r + R.CANCEL) !== 0;
   }
 
   private finish(id: number, result: number, signal: number, action: number): void {
@@ -251,9 +246,7 @@ export class HostCallServer {
     }
     for (const fn of this.hooks) fn(calls);
     for (const call of calls) {
-      // A fork reaches the host only when the event ring was full; it is drained now: run the ecall again.
-      const service = this.services.get(call.nr) ?? (call.nr === SYS.clone ? restartCall : this.fallback!);
-      const answer = service(call);
+      const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
       if (answer === LATER) continue;
       if (typeof answer === 'number') this.ring.complete(call.id, answer);
       else this.ring.answer(call.id, answer);
@@ -262,7 +255,6 @@ export class HostCallServer {
   }
 }
 
-const restartCall: HostService = () => -ERESTARTNOINTR;
 
 /** Atomics.waitAsync (ES2024; in Node 20), typed here because the project's lib is ES2022. */
 export function waitAsync(words: Int32Array, index: number, value: number, timeout_ms: number): Promise<unknown> | null {

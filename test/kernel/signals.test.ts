@@ -78,7 +78,7 @@ describe('host calls and signals', () => {
     });
     sys.hostcalls.onSlice(() => {
       for (let i = held.length - 1; i >= 0; i--) {
-        if (!sys.hostcalls.ring.cancelled(held[i]!.id)) continue;
+        if (!sys.hostcalls.ring.cancelled(held[i]!)) continue;
         sys.hostcalls.ring.complete(held.splice(i, 1)[0]!.id, -ERESTARTSYS);
       }
     });
