@@ -32,7 +32,7 @@ import { LATER, type HostAnswer, type HostCall, type HostCallRing, type HostCall
 import { Description, FdTable, type FdEntry, type ProcFiles, type VfsFile } from './descriptors.js';
 import { Pipe, PipeEnd, type WaitQueue } from './pipes.js';
 import { ConsoleIn, ConsoleOut, type GuestInput } from './console.js';
-import { ProcessEvents, ProcessSlots } from './events.js';
+import { ProcessEvents, ProcessSlots, type ProcessEvent } from './events.js';
 import type { GuestIO } from './syscalls.js';
 
 /** A read or write moves at most this many bytes at once (Linux's MAX_RW_COUNT is 2 GiB less a page). */
@@ -93,6 +93,7 @@ export class FileServer {
   readonly events: ProcessEvents;
   readonly slots: ProcessSlots;
   private ring: HostCallRing | null = null;
+  private readonly eventListeners: ((e: ProcessEvent) => void)[] = [];
   /** Set by exec.ts: the execve service (kept apart: it builds images). */
   execService: HostService | null = null;
 
@@ -103,6 +104,11 @@ export class FileServer {
     this.err = new ConsoleOut(opts.io, 2);
     this.events = new ProcessEvents(machine);
     this.slots = new ProcessSlots(machine);
+  }
+
+  /** fn sees every process event after this server has applied it (a cluster node's process watch). */
+  onProcessEvent(fn: (e: ProcessEvent) => void): void {
+    this.eventListeners.push(fn);
   }
 
   /** Serve the calls on server (replacing write and any default), and look at events and cancels each drain. */
@@ -161,7 +167,10 @@ export class FileServer {
 
   /** Every drain: apply the process events, close the tables of ended processes, answer cancelled waits. */
   onDrain(): void {
-    for (const e of this.events.take()) if (e.kind === PEV_FORK) this.fork(e.pid, e.parent_pid, e.flags);
+    for (const e of this.events.take()) {
+      if (e.kind === PEV_FORK) this.fork(e.pid, e.parent_pid, e.flags);
+      for (const fn of this.eventListeners) fn(e);
+    }
     for (const pid of [...this.procs.keys()]) {
       const s = this.slots.state(pid);
       if (s === 'gone') this.endProcess(pid);
@@ -350,7 +359,7 @@ export class FileServer {
       case 'console-out': {
         if (pos !== undefined) return -ESPIPE;
         if (n === 0) return 0;
-        const w = f.io.write(f.fd, data);
+        const w = f.io.write(f.fd, data, call.pid);
         if (w === -EPIPE) return { result: -EPIPE, signal: SIGPIPE };
         return typeof w === 'number' && w < 0 ? w : n;
       }

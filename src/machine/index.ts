@@ -2,13 +2,13 @@
 // a process, run it with system calls served (descriptors, pipes, stdin and a file system among them), read its
 // statistics.
 export { Machine, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type MachineOptions, type HartStats } from './machine.js';
-export { Process, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
+export { Process, slotResult, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
 export { copyFromUser, copyToUser } from './usermem.js';
 export { compileKernel, instantiateKernel, kernelWasmPath, type KernelExports } from './kernel.js';
 export type { ElfImage, ElfSegment } from '../elf/index.js';
 export * as layout from './layout.js';
-export { System, KERNEL_LOCK_KINDS, type SystemOptions, type KernelLockKind, type SchedPolicy } from './system.js';
+export { System, KERNEL_LOCK_KINDS, type SteppedSystem, type SystemOptions, type KernelLockKind, type SchedPolicy } from './system.js';
 export { runProgram, runPrograms, readProgram, faultLine, formatStats, exitCodeOf, exitCodeOfAll, type ProgramSpec, type SessionResult, type RunStats } from './session.js';
 export { stdio } from './stdio.js';
 export { formatKernelStats, type KernelStats } from './kstats.js';

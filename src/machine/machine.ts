@@ -1,7 +1,7 @@
 // One emulated machine: a shared WebAssembly.Memory laid out as in layout.ts, a kernel instance over it, and
 // typed access to the hart blocks (registers, pc, counters). Sizes are parameters, checked here.
 import { InputError } from '../base/index.js';
-import { instantiateKernel, type KernelExports } from './kernel.js';
+import { instantiateKernel, instantiateKernelSync, type KernelExports } from './kernel.js';
 import {
   RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES, HARTS_MAX,
   TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, TLB_ENTRIES_MAX, TLB_WAYS_MAX, hartBase, H_PC, H_SATP, H_CAUSE, H_TVAL,
@@ -83,31 +83,22 @@ export class Machine {
   }
 
   static async create(opts: MachineOptions = {}): Promise<Machine> {
-    const ram_bytes = opts.ram_bytes ?? RAM_BYTES_DEFAULT;
-    const harts = opts.harts ?? 1;
-    const entries = opts.tlb_entries ?? TLB_ENTRIES_DEFAULT;
-    const ways = opts.tlb_ways ?? TLB_WAYS_DEFAULT;
-    const clock_hz = opts.clock_hz ?? CLOCK_HZ_DEFAULT;
-    const timebase_hz = opts.timebase_hz ?? TIMEBASE_HZ_DEFAULT;
-    if (!Number.isInteger(ram_bytes) || ram_bytes < RAM_BYTES_MIN || ram_bytes > RAM_BYTES_MAX) {
-      throw new InputError(`RAM size ${ram_bytes} bytes is outside ${RAM_BYTES_MIN / 1024} KiB .. ${RAM_BYTES_MAX / 2 ** 20} MiB`);
-    }
-    if (ram_bytes % PAGE_BYTES !== 0) throw new InputError(`RAM size ${ram_bytes} bytes is not a multiple of 4 KiB`);
-    if (!Number.isInteger(harts) || harts < 1 || harts > HARTS_MAX) throw new InputError(`harts must be 1..${HARTS_MAX}, not ${harts}`);
-    if (!powerOfTwo(entries) || entries > TLB_ENTRIES_MAX) throw new InputError(`TLB entries must be a power of two up to ${TLB_ENTRIES_MAX}, not ${entries}`);
-    if (!powerOfTwo(ways) || ways > TLB_WAYS_MAX || ways > entries) throw new InputError(`TLB ways must be a power of two up to ${Math.min(TLB_WAYS_MAX, entries)}, not ${ways}`);
-    if (!Number.isInteger(timebase_hz) || timebase_hz <= 0 || !Number.isInteger(clock_hz) || clock_hz % timebase_hz !== 0 || clock_hz / timebase_hz > 0xffff_ffff) {
-      throw new InputError(`clock rate ${clock_hz} Hz must be a positive multiple of the timebase ${timebase_hz} Hz`);
-    }
-    const pages = Math.ceil((RAM_BASE + ram_bytes) / WASM_PAGE_BYTES);
-    if (pages > WASM_PAGES_MAX) throw new InputError(`RAM size ${ram_bytes} does not fit the 1 GiB machine memory`);
-    let memory: WebAssembly.Memory;
-    try {
-      memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    } catch (err) {
-      throw new InputError(`cannot allocate ${pages * WASM_PAGE_BYTES} bytes of shared memory for the machine: ${(err as Error).message}`);
-    }
-    const kernel = await instantiateKernel(memory);
+    const plan = planMachine(opts);
+    const kernel = await instantiateKernel(plan.memory);
+    return Machine.boot(plan, kernel);
+  }
+
+  /**
+   * Create a machine at once from the compiled kernel (compileKernel()): what a simulated cluster node does when it
+   * boots inside an event, where nothing may wait.
+   */
+  static createSync(module: WebAssembly.Module, opts: MachineOptions = {}): Machine {
+    const plan = planMachine(opts);
+    return Machine.boot(plan, instantiateKernelSync(module, plan.memory));
+  }
+
+  private static boot(plan: MachinePlan, kernel: KernelExports): Machine {
+    const { memory, ram_bytes, harts, entries, ways, clock_hz, timebase_hz } = plan;
     const rc = kernel.machineInit(ram_bytes, harts);
     if (rc !== INIT_OK) throw new InputError(`the kernel refused the machine configuration (code ${rc}: ${INIT_ERRORS[rc] ?? 'unknown'})`);
     for (let h = 0; h < harts; h++) {
@@ -169,4 +160,43 @@ export class Machine {
       timer_interrupts: u64(H_TIMER_IRQS),
     };
   }
+}
+
+interface MachinePlan {
+  readonly memory: WebAssembly.Memory;
+  readonly ram_bytes: number;
+  readonly harts: number;
+  readonly entries: number;
+  readonly ways: number;
+  readonly clock_hz: number;
+  readonly timebase_hz: number;
+}
+
+/** Check a machine's options and allocate its shared memory. */
+function planMachine(opts: MachineOptions): MachinePlan {
+  const ram_bytes = opts.ram_bytes ?? RAM_BYTES_DEFAULT;
+  const harts = opts.harts ?? 1;
+  const entries = opts.tlb_entries ?? TLB_ENTRIES_DEFAULT;
+  const ways = opts.tlb_ways ?? TLB_WAYS_DEFAULT;
+  const clock_hz = opts.clock_hz ?? CLOCK_HZ_DEFAULT;
+  const timebase_hz = opts.timebase_hz ?? TIMEBASE_HZ_DEFAULT;
+  if (!Number.isInteger(ram_bytes) || ram_bytes < RAM_BYTES_MIN || ram_bytes > RAM_BYTES_MAX) {
+    throw new InputError(`RAM size ${ram_bytes} bytes is outside ${RAM_BYTES_MIN / 1024} KiB .. ${RAM_BYTES_MAX / 2 ** 20} MiB`);
+  }
+  if (ram_bytes % PAGE_BYTES !== 0) throw new InputError(`RAM size ${ram_bytes} bytes is not a multiple of 4 KiB`);
+  if (!Number.isInteger(harts) || harts < 1 || harts > HARTS_MAX) throw new InputError(`harts must be 1..${HARTS_MAX}, not ${harts}`);
+  if (!powerOfTwo(entries) || entries > TLB_ENTRIES_MAX) throw new InputError(`TLB entries must be a power of two up to ${TLB_ENTRIES_MAX}, not ${entries}`);
+  if (!powerOfTwo(ways) || ways > TLB_WAYS_MAX || ways > entries) throw new InputError(`TLB ways must be a power of two up to ${Math.min(TLB_WAYS_MAX, entries)}, not ${ways}`);
+  if (!Number.isInteger(timebase_hz) || timebase_hz <= 0 || !Number.isInteger(clock_hz) || clock_hz % timebase_hz !== 0 || clock_hz / timebase_hz > 0xffff_ffff) {
+    throw new InputError(`clock rate ${clock_hz} Hz must be a positive multiple of the timebase ${timebase_hz} Hz`);
+  }
+  const pages = Math.ceil((RAM_BASE + ram_bytes) / WASM_PAGE_BYTES);
+  if (pages > WASM_PAGES_MAX) throw new InputError(`RAM size ${ram_bytes} does not fit the 1 GiB machine memory`);
+  let memory: WebAssembly.Memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch (err) {
+    throw new InputError(`cannot allocate ${pages * WASM_PAGE_BYTES} bytes of shared memory for the machine: ${(err as Error).message}`);
+  }
+  return { memory, ram_bytes, harts, entries, ways, clock_hz, timebase_hz };
 }

@@ -89,6 +89,15 @@ function signalName(n: number): Signal {
 export function procResult(machine: Machine, index: number): RunResult | null {
   const b = PROC_BASE + index * PROC_BYTES;
   if (machine.u32(b + P.STATE) !== PROC_STATE.DEAD) return null;
+  return slotResult(machine, index);
+}
+
+/**
+ * How the process in slot index ended, read from its slot whatever its state: valid once the process has ended
+ * (DEAD, ZOMBIE, or FREE after a reap, until the slot is taken again).
+ */
+export function slotResult(machine: Machine, index: number): RunResult {
+  const b = PROC_BASE + index * PROC_BYTES;
   const signal = machine.u32(b + P.SIGNAL);
   if (signal === 0) return { kind: 'exit', code: machine.u32(b + P.EXIT) & 0xff };
   const cause = machine.u32(b + P.CAUSE);

@@ -17,7 +17,8 @@ import type { FileStat } from '../vfs/index.js';
  * the reader has gone), which the guest's write(2) then returns; otherwise all bytes count as written.
  */
 export interface GuestIO {
-  write(fd: 1 | 2, bytes: Uint8Array): number | void;
+  /** pid: the writing process (a cluster's console prefixes each line with its node and pid). */
+  write(fd: 1 | 2, bytes: Uint8Array, pid?: number): number | void;
   /** What statx of the console's fd 1 or 2 reports (default: a character device). */
   stat?(fd: 1 | 2): FileStat | null;
   /** True when fd is a terminal (ioctl TCGETS answers). */
@@ -69,7 +70,7 @@ export function hostServices(machine: Machine, ctx: SyscallContext, io: GuestIO)
     if (count === 0) return 0;
     const bytes = copyFromUser(machine, call.satp, buf, count);
     if (bytes === null) return -EFAULT;
-    const written = io.write(fd, bytes);
+    const written = io.write(fd, bytes, call.pid);
     if (written === -EPIPE) return { signal: SIGPIPE, result: -EPIPE };
     return typeof written === 'number' && written < 0 ? written : count;
   };

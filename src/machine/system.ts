@@ -10,7 +10,7 @@ import { InputError } from '../base/index.js';
 import { Machine, type MachineOptions } from './machine.js';
 import { Process, procResult, QUANTUM_TICKS, REALTIME_BASE_NS_DEFAULT, type RunResult, type ProcessOptions } from './process.js';
 import { compileKernel } from './kernel.js';
-import { driveHart, type HartHost } from './driver.js';
+import { driveHart, type HartHost, type HartOutcome } from './driver.js';
 import { hostServices, unknownCall, type GuestIO } from './syscalls.js';
 import { HostCallRing, HostCallServer, waitAsync, type HostService } from './hostcall.js';
 import { stdio } from './stdio.js';
@@ -45,6 +45,13 @@ export interface SystemOptions extends MachineOptions {
   readonly stdin?: GuestInput;
 }
 
+function checkSystemOptions(opts: SystemOptions): void {
+  const harts = opts.harts ?? 1;
+  if (!Number.isInteger(harts) || harts < 1 || harts > HARTS_MAX) throw new InputError(`harts must be 1..${HARTS_MAX}, not ${harts}`);
+  const q = opts.quantum_instructions;
+  if (q !== undefined && (!Number.isInteger(q) || q < 1 || q > 1e9)) throw new InputError(`the quantum must be 1..1000000000 instructions, not ${q}`);
+}
+
 export const KERNEL_LOCK_KINDS = { tas: 0, ttas: 1, ticket: 2 } as const;
 export type KernelLockKind = keyof typeof KERNEL_LOCK_KINDS;
 
@@ -67,6 +74,17 @@ export interface SystemResult {
   readonly results: (RunResult | null)[];
   /** True when max_instructions ran out before every process ended. */
   readonly limited: boolean;
+}
+
+/** A machine run slice by slice by its caller (System.beginStepped). */
+export interface SteppedSystem {
+  readonly host: HartHost;
+  /** Serve what waits, then run one hart for up to budget instructions. */
+  slice(hart: number, budget: number): HartOutcome;
+  /** Processes alive (zombies not counted). */
+  live(): number;
+  /** Serve what is left and close every descriptor (the machine's run is over). */
+  finish(): void;
 }
 
 export class System {
@@ -111,15 +129,22 @@ export class System {
   }
 
   static async create(opts: SystemOptions = {}): Promise<System> {
-    const harts = opts.harts ?? 1;
-    if (!Number.isInteger(harts) || harts < 1 || harts > HARTS_MAX) throw new InputError(`harts must be 1..${HARTS_MAX}, not ${harts}`);
-    const q = opts.quantum_instructions;
-    if (q !== undefined && (!Number.isInteger(q) || q < 1 || q > 1e9)) throw new InputError(`the quantum must be 1..1000000000 instructions, not ${q}`);
-    const machine = await Machine.create(opts);
+    checkSystemOptions(opts);
+    return System.configure(await Machine.create(opts), opts);
+  }
+
+  /** Create a system at once from the compiled kernel (a simulated node boots its machine inside an event). */
+  static createSync(module: WebAssembly.Module, opts: SystemOptions = {}): System {
+    checkSystemOptions(opts);
+    return System.configure(Machine.createSync(module, opts), opts);
+  }
+
+  private static configure(machine: Machine, opts: SystemOptions): System {
     const s = new System(machine, opts);
+    const q = opts.quantum_instructions;
     const tick_insns = machine.clock_hz / machine.timebase_hz;
     const ticks = q === undefined ? QUANTUM_TICKS : Math.max(1, Math.ceil(q / tick_insns));
-    for (let h = 0; h < harts; h++) machine.kernel.hartSetQuantum(h, ticks);
+    for (let h = 0; h < machine.harts; h++) machine.kernel.hartSetQuantum(h, ticks);
     if (opts.asids !== undefined) machine.kernel.kernelSetAsids(opts.asids);
     if (opts.kernel_lock !== undefined) machine.kernel.kernelSetLockKind(KERNEL_LOCK_KINDS[opts.kernel_lock]);
     const rt = opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT;
@@ -176,6 +201,28 @@ export class System {
     calls.drain();
     this.files?.closeAll();
     return { results: this.results(), limited: false };
+  }
+
+  /**
+   * Stepped deterministic mode: the caller runs the harts slice by slice (a cluster node's machine service, whose
+   * slices are events of the simulator). The host calls are served on this thread as in run().
+   */
+  beginStepped(io: GuestIO, log: (line: string) => void): SteppedSystem {
+    this.start(false);
+    this.serveDefaults(io, this.opts.stdin ?? hostStdinSync());
+    const host: HartHost = { machine: this.machine, io, log, realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT, names: this.names, calls: this.hostcalls };
+    return {
+      host,
+      slice: (hart, budget) => {
+        this.hostcalls.slice();
+        return driveHart(host, hart, budget);
+      },
+      live: () => this.liveProcs(),
+      finish: () => {
+        this.hostcalls.drain();
+        this.files?.closeAll();
+      },
+    };
   }
 
   /** Threaded mode: one worker thread per hart; resolves when every process has ended. */

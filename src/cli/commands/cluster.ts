@@ -29,14 +29,15 @@ const NODE_STOP_MS_MAX = 5_000;
 const DEFAULT_SERVICES = 'echo,counter,mq,raft-kv';
 /** Marks a cluster directory that `up` created itself: it is removed when the cluster ends. */
 const TEMPORARY_MARK = '.atoll-temporary';
-const VERBS = ['up', 'init', 'down', 'stop', 'start'];
+const VERBS = ['up', 'init', 'down', 'stop', 'start', 'run'];
 
 export const COMMAND: CommandSpec = {
   name: 'cluster',
   summary: 'Start, stop and configure a cluster of real nodes on loopback.',
-  operands: 'up | init | down | stop <node> | start <node>',
+  operands: 'up | init | down | stop <node> | start <node> | run -- n1:<prog.elf> ...',
   notes: [
     'actions:',
+    '  run -- n1:p.elf [args] -- n2:q.elf   run programs on a simulated cluster of machines (atoll cluster run -h)',
     '  up             start --nodes nodes; Ctrl-C stops them (--detach: in the background)',
     '  down           stop every node of --dir (started by up --detach, or restarted by start)',
     '  stop <node>    stop one node of --dir; the others go on',
@@ -453,6 +454,8 @@ async function upForeground(args: ParsedArgs, plan: UpPlan): Promise<number> {
 }
 
 export async function run(argv: string[]): Promise<number> {
+  // `cluster run` boots a simulated cluster of machines: its own flags, in cluster-run.ts.
+  if (argv[0] === 'run') return (await import('./cluster-run.js')).run(argv.slice(1));
   const args = parseCommand(argv, COMMAND);
   const [verb, node, ...extra] = args.positionals;
   if (args.help || verb === undefined) {

@@ -1,0 +1,183 @@
+// `atoll cluster run [options] -- n1:prog.elf [args...] -- n2:prog.elf [args...]`: boot N simulated nodes, each an
+// emulated machine beside its services, start every program on its node, and end when every process has ended
+// (or --max-time of virtual time has passed). Each line of guest output is printed as it comes, prefixed with
+// its node and pid; --json prints one object instead (every process with its parent, node, program, status and
+// output; the trace digest). Exit status: 0 when every program started here exited 0, else the first failure's
+// (its code, or 128 + signal); 124 when the time bound ended the run.
+import { readFileSync, writeSync, openSync, closeSync } from 'node:fs';
+import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
+import { parseOrHelp } from '../../host/index.js';
+import { UsageError, InputError } from '../../base/index.js';
+import { parseFaultScript, parseDuration, type LinkParams, type ScheduledFault } from '../../net/index.js';
+import { runCluster, nodeIndex, CLUSTER_RUN_NODES_MAX, type NodeProgram, type ClusterRunResult, type ProcessRecord } from '../../ssi/index.js';
+import { layout } from '../../machine/index.js';
+
+export const COMMAND: CommandSpec = {
+  name: 'cluster run',
+  summary: 'Run programs on the nodes of a simulated cluster of machines; end when every process has ended.',
+  operands: '-- n1:<program.elf> [args...] [-- n2:<program.elf> [args...]]...',
+  stopAtPositional: true,
+  notes: [
+    'Each program is `<node>:<path>` followed by its arguments; groups are separated by `--`.',
+    'Nodes are n1..nN. Output lines read `n2 7| text` (node, pid); --json prints one object instead.',
+    '--link takes comma-separated settings: latency=<d> or latency=<min>..<max>, loss=<p>, duplicate=<p>, reorder=<p>.',
+    '--faults reads a fault script ("at 1s crash n2", "at 2s partition n1|n2,n3", see docs/cluster.md).',
+  ].join('\n'),
+  flags: {
+    nodes: { kind: 'integer', help: `nodes n1..nN (1..${CLUSTER_RUN_NODES_MAX}; default: the highest node a program names)` },
+    seed: { kind: 'integer', help: 'seed of the whole run: same seed, same run (default 1)' },
+    link: { kind: 'string', value: '<settings>', help: 'the simulated network, e.g. latency=2ms,loss=0.01 (default latency=1ms)' },
+    faults: { kind: 'string', value: '<file>', help: 'fault script to apply during the run' },
+    trace: { kind: 'string', value: '<out.jsonl>', help: 'write the run\'s trace, one JSON record per line' },
+    json: { kind: 'boolean', help: 'print one JSON object with every process and the trace digest' },
+    ram: { kind: 'size', value: '<size>', help: 'guest RAM of every machine (default 32M)' },
+    harts: { kind: 'integer', value: '<k>', help: `harts of every machine (1..${layout.HARTS_MAX}, default 1)` },
+    'max-time': { kind: 'string', value: '<duration>', help: 'stop after this much virtual time (default 600s)' },
+    klog: { kind: 'boolean', help: 'print the machines\' kernel logs on stderr' },
+  },
+};
+
+/** `n1:prog.elf a b -- n2:x.elf` into programs; one clear error for a word that names no node. */
+export function parseNodePrograms(words: readonly string[]): NodeProgram[] {
+  const groups: string[][] = [[]];
+  for (const w of words) {
+    if (w === '--') groups.push([]);
+    else groups[groups.length - 1]!.push(w);
+  }
+  const out: NodeProgram[] = [];
+  for (const [head, ...args] of groups.filter((g) => g.length > 0)) {
+    const colon = head!.indexOf(':');
+    const node = colon < 0 ? '' : head!.slice(0, colon);
+    const path = head!.slice(colon + 1);
+    if (colon < 0 || nodeIndex(node) === null || path === '') {
+      throw new UsageError(`'${head}' does not name a node and a program: write <node>:<program.elf>, e.g. n1:guest/bin/echo.elf`);
+    }
+    out.push({ node, path, args });
+  }
+  if (out.length === 0) throw new UsageError('no program to run: give -- n1:<program.elf> [args...]');
+  return out;
+}
+
+/** `latency=2ms,loss=0.01` into link settings. */
+export function parseLink(text: string): Partial<LinkParams> {
+  const link: { -readonly [K in keyof LinkParams]?: LinkParams[K] } = {};
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    try {
+      if (key === 'latency') {
+        const range = value.split('..');
+        link.latency = range.length === 2
+          ? { kind: 'uniform', min_ns: parseDuration(range[0]!), max_ns: parseDuration(range[1]!) }
+          : { kind: 'fixed', ns: parseDuration(value) };
+      } else if (key === 'loss' || key === 'duplicate' || key === 'reorder') {
+        const p = Number(value);
+        if (value === '' || !(p >= 0 && p <= 1)) throw new Error(`'${value}' is not a probability in [0, 1]`);
+        link[key] = p;
+      } else {
+        throw new Error('known settings: latency, loss, duplicate, reorder');
+      }
+    } catch (err) {
+      throw new UsageError(`--link ${part}: ${(err as Error).message}`);
+    }
+  }
+  return link;
+}
+
+function readFaults(path: string, nodes: readonly string[]): ScheduledFault[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    // A .json script is a list of lines of the same grammar.
+    if (path.endsWith('.json')) {
+      const lines = JSON.parse(text) as unknown;
+      if (!Array.isArray(lines) || !lines.every((l) => typeof l === 'string')) throw new Error('a JSON fault script is a list of strings such as "at 1s crash n2"');
+      text = lines.join('\n');
+    }
+    return parseFaultScript(text, nodes);
+  } catch (err) {
+    throw new InputError(`${path}: ${(err as Error).message}`);
+  }
+}
+
+function maxTimeNs(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new UsageError(`--max-time ${text}: ${(err as Error).message}`);
+  }
+}
+
+/** A process's status as a shell shows it. */
+function statusText(p: ProcessRecord): string {
+  if (p.state === 'running') return 'still running';
+  if (p.state === 'exited') return `exited ${p.exit_code}`;
+  return `killed by ${p.signal}${p.reason ? ` (${p.reason})` : ''}`;
+}
+
+function exitCodeOf(r: ClusterRunResult, started: readonly ProcessRecord[]): number {
+  if (r.end !== 'ended') return 124;
+  for (const p of started) {
+    if (p.state === 'exited' && p.exit_code !== 0) return p.exit_code!;
+    if (p.state === 'killed') return 128 + (p.signal_number ?? 0);
+  }
+  return 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseOrHelp(argv, COMMAND);
+  if (args === undefined) return 0;
+  const programs = parseNodePrograms(args.positionals);
+  const json = flagBool(args, 'json');
+  const nodes = flagNumber(args, 'nodes') ?? Math.max(...programs.map((p) => nodeIndex(p.node)!));
+  const ids = Array.from({ length: Math.min(Math.max(nodes, 0), CLUSTER_RUN_NODES_MAX) }, (_, i) => `n${i + 1}`);
+  const linkText = flagString(args, 'link');
+  const faultsPath = flagString(args, 'faults');
+  const tracePath = flagString(args, 'trace');
+  const maxTime = flagString(args, 'max-time');
+  const harts = flagNumber(args, 'harts');
+  const ram = flagNumber(args, 'ram');
+  let traceFd: number | undefined;
+  if (tracePath) {
+    try {
+      traceFd = openSync(tracePath, 'w');
+    } catch (err) {
+      throw new InputError(`cannot write ${tracePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  const out = (fd: 1 | 2, text: string): void => void writeSync(fd, text);
+  try {
+    const r = await runCluster({
+      programs, nodes, seed: flagNumber(args, 'seed') ?? 1,
+      ...(linkText ? { link: parseLink(linkText) } : {}),
+      ...(faultsPath ? { faults: readFaults(faultsPath, ids) } : {}),
+      ...(traceFd !== undefined ? { trace: { sink: (line: string) => void writeSync(traceFd!, line + '\n') } } : {}),
+      machine: { ...(harts !== undefined ? { harts } : {}), ...(ram !== undefined ? { ram_bytes: ram } : {}) },
+      ...(maxTime ? { max_virtual_ns: maxTimeNs(maxTime) } : {}),
+      onLine: json ? undefined : (l) => out(l.fd, `${l.node} ${l.pid}| ${l.text}\n`),
+      onLog: flagBool(args, 'klog') ? (node, line) => out(2, `${node} ${line}\n`) : undefined,
+    });
+    const started = r.processes.filter((p) => p.ppid === 0);
+    if (json) {
+      out(1, JSON.stringify({
+        nodes: r.nodes, end: r.end, virtual_ns: r.virtual_ns, instructions: r.instructions, trace_hash: r.trace_hash,
+        processes: r.processes.map((p) => ({
+          pid: p.pid, ppid: p.ppid, node: p.node, program: p.program, state: p.state, exit_code: p.exit_code,
+          signal: p.signal, signal_number: p.signal_number, reason: p.reason, stdout: p.stdout, stderr: p.stderr,
+        })),
+      }) + '\n');
+    } else {
+      for (const p of r.processes) if (p.state === 'killed' || p.state === 'running' || (p.ppid === 0 && p.exit_code !== 0)) out(2, `${p.node} ${p.pid}: ${p.program} ${statusText(p)}\n`);
+      const vt = (r.virtual_ns / 1e9).toFixed(3);
+      out(2, `cluster: ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}, ${r.processes.length} process${r.processes.length === 1 ? '' : 'es'}, ${r.end === 'ended' ? 'all ended' : `stopped (${r.end})`} at ${vt} s of virtual time; trace ${r.trace_hash.slice(0, 16)}\n`);
+    }
+    return exitCodeOf(r, started);
+  } finally {
+    if (traceFd !== undefined) closeSync(traceFd);
+  }
+}

@@ -1,0 +1,154 @@
+// A cluster run: N simulated nodes, each running an emulated machine beside its services, each program started
+// on the node it names, until every process has ended (or a bound is hit). Guest output, process starts and
+// ends are trace records, so one seed gives one trace digest. Bounds: max_virtual_ns of virtual time and
+// max_steps simulator events.
+import { InputError } from '../base/index.js';
+import { SimCluster } from '../cluster/index.js';
+import type { LinkParams, ScheduledFault, FaultTarget } from '../net/index.js';
+import { scheduleFaults } from '../net/index.js';
+import { compileKernel, readProgram, layout, type SystemOptions } from '../machine/index.js';
+import { parseElf, type ElfImage } from '../elf/index.js';
+import type { TraceOptions } from '../sim/index.js';
+import type { NodeService } from '../node/index.js';
+import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
+import { ClusterConsole, type ConsoleLine, type ProcessRecord } from './cluster-console.js';
+
+export const CLUSTER_RUN_NODES_MAX = 256;
+/** A run stops after this much virtual time unless told otherwise: 10 minutes. */
+export const MAX_VIRTUAL_NS_DEFAULT = 600e9;
+/** A machine of a cluster run: 32 MiB of RAM unless told otherwise (a lone `atoll run` machine has 128). */
+export const CLUSTER_RAM_BYTES_DEFAULT = 32 * 1024 * 1024;
+
+/** One program to start: on node (n1, n2, ...), with its arguments (argv[0] is the path). */
+export interface NodeProgram {
+  readonly node: string;
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly envp?: readonly string[];
+  /** The program's bytes (default: read from path). */
+  readonly bytes?: Uint8Array;
+}
+
+export interface ClusterRunOptions {
+  readonly programs: readonly NodeProgram[];
+  /** Nodes n1..nN (default: as many as the programs name). */
+  readonly nodes?: number;
+  readonly seed?: number;
+  readonly link?: Partial<LinkParams>;
+  readonly faults?: readonly ScheduledFault[];
+  readonly trace?: TraceOptions;
+  /** Every machine's settings (RAM, harts, quantum, file system). */
+  readonly machine?: SystemOptions;
+  readonly slice_instructions?: number;
+  readonly max_virtual_ns?: number;
+  readonly max_steps?: number;
+  /** Each line of guest output as it is written (virtual-time order). */
+  readonly onLine?: (line: ConsoleLine) => void;
+  /** Kernel log lines (node, line). */
+  readonly onLog?: (node: string, line: string) => void;
+}
+
+export type ClusterRunEnd = 'ended' | 'virtual-time-limit' | 'step-limit';
+
+export interface ClusterRunResult {
+  readonly processes: ProcessRecord[];
+  readonly end: ClusterRunEnd;
+  readonly virtual_ns: number;
+  readonly steps: number;
+  readonly instructions: number;
+  readonly slices: number;
+  readonly trace_hash: string;
+  readonly nodes: readonly string[];
+}
+
+/** "n3" -> 3; anything else is not a node name of a cluster run. */
+export function nodeIndex(name: string): number | null {
+  const m = /^n([1-9][0-9]*)$/.exec(name);
+  return m ? Number(m[1]) : null;
+}
+
+export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunResult> {
+  if (opts.programs.length === 0) throw new InputError('no program to run: give at least one node:program');
+  const wanted = Math.max(...opts.programs.map((p) => nodeIndex(p.node) ?? Infinity));
+  if (!Number.isFinite(wanted)) throw new InputError(`a program's node must be n1, n2, ... (not '${opts.programs.find((p) => nodeIndex(p.node) === null)!.node}')`);
+  const n = opts.nodes ?? wanted;
+  if (!Number.isInteger(n) || n < 1 || n > CLUSTER_RUN_NODES_MAX) throw new InputError(`--nodes must be 1..${CLUSTER_RUN_NODES_MAX}, not ${n}`);
+  if (wanted > n) throw new InputError(`a program runs on n${wanted}, but the cluster has ${n} node${n === 1 ? '' : 's'}`);
+  const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+  const boot = new Map<string, BootProgram[]>(ids.map((id) => [id, []]));
+  for (const p of opts.programs) {
+    const image: ElfImage = parseElf(p.bytes ?? readProgram(p.path), { userEnd: layout.LOAD_END });
+    boot.get(p.node)!.push({ image, argv: [p.path, ...p.args], envp: p.envp ?? [], name: p.path });
+  }
+  const kernel = await compileKernel();
+  let cluster: SimCluster | undefined;
+  const record = (ev: string, fields: Record<string, string | number | null>): void => cluster?.sim.record(ev, fields);
+  const console = new ClusterConsole((line) => {
+    record('guest.out', { node: line.node, pid: line.pid, fd: line.fd, text: line.text });
+    opts.onLine?.(line);
+  }, (node, line) => {
+    record('kernel.log', { node, line });
+    opts.onLog?.(node, line);
+  });
+  const observer = {
+    write: console.write.bind(console),
+    started: (node: string, pid: number, ppid: number, program: string) => {
+      record('proc.start', { node, pid, ppid, program });
+      console.started(node, pid, ppid, program);
+    },
+    ended: (node: string, end: Parameters<ClusterConsole['ended']>[1]) => {
+      console.ended(node, end);
+      const r = console.record(node, end.pid);
+      record('proc.end', { node, pid: end.pid, state: r?.state ?? null, exit_code: r?.exit_code ?? null, signal: r?.signal ?? null });
+    },
+    idle: console.idle.bind(console),
+    log: console.log.bind(console),
+  };
+  const machines = new Map<string, MachineService>();
+  const counters = { instructions: 0, slices: 0 };
+  const booted = new Set<string>();
+  const machineFactory = (id: string) => (): NodeService => {
+    const prev = machines.get(id);
+    if (prev) { counters.instructions += prev.instructions; counters.slices += prev.slices; }
+    const first = !booted.has(id);
+    booted.add(id);
+    const m = new MachineService({
+      kernel, observer, boot: first ? boot.get(id)! : [], slice_instructions: opts.slice_instructions,
+      system: { ram_bytes: CLUSTER_RAM_BYTES_DEFAULT, ...opts.machine },
+    }, first);
+    machines.set(id, m);
+    return m;
+  };
+  cluster = new SimCluster({
+    seed: opts.seed ?? 1,
+    nodes: ids.map((id) => ({ id, services: { [MACHINE_SERVICE]: machineFactory(id) } })),
+    ...(opts.link ? { link: opts.link } : {}),
+    ...(opts.trace ? { trace: opts.trace } : {}),
+  });
+  const c = cluster;
+  if (opts.faults && opts.faults.length > 0) scheduleFaults(crashAware(c, console), opts.faults);
+  const done = (): boolean => ids.every((id) => console.idleNodes.has(id) || c.node(id).status === 'down');
+  const r = c.sim.run({
+    until_ns: opts.max_virtual_ns ?? MAX_VIRTUAL_NS_DEFAULT,
+    max_steps: opts.max_steps ?? Number.MAX_SAFE_INTEGER,
+    stop_when: done,
+  });
+  console.flushAll();
+  for (const m of machines.values()) { counters.instructions += m.instructions; counters.slices += m.slices; }
+  const end: ClusterRunEnd = done() ? 'ended' : r.reason === 'max_steps' ? 'step-limit' : 'virtual-time-limit';
+  return {
+    processes: console.processes, end, virtual_ns: c.sim.now_ns, steps: r.steps,
+    instructions: counters.instructions, slices: counters.slices, trace_hash: c.sim.trace.digest(), nodes: ids,
+  };
+}
+
+/** The cluster as a fault target whose crashes also end the crashed node's processes in the book. */
+function crashAware(c: SimCluster, console: ClusterConsole): FaultTarget {
+  return {
+    sim: c.sim, ids: c.ids, net: c.net,
+    crash: (id) => { c.crash(id); console.nodeCrashed(id); },
+    restart: (id) => { if (c.node(id).status !== 'down') console.nodeCrashed(id); c.restart(id); },
+    pause: (id) => c.pause(id), resume: (id) => c.resume(id),
+    skew: (id, d) => c.skew(id, d), drift: (id, p) => c.drift(id, p),
+  };
+}

@@ -1,0 +1,180 @@
+// The `machine` node service: the emulated machine of one cluster node, run inside the node's own time. A slice
+// of the machine (every hart runs slice_instructions, in a seeded order) is one event of the simulator; before
+// it, every hart's mtime is brought up to the node's monotonic clock (drift and all), so guests on many nodes
+// interleave deterministically and a guest's clock is its node's. When every hart is idle the next slice waits
+// for the earliest sleeper's deadline, or for wake() (a host call answered from the network). Bounds: a slice
+// calls dispatch at most DISPATCHES_PER_SLICE_MAX times per hart.
+import type { NodeContext, NodeService } from '../node/index.js';
+import type { ElfImage } from '../elf/index.js';
+import { System, bytesInput, layout, type GuestIO, type SteppedSystem, type SystemOptions } from '../machine/index.js';
+
+const { hartBase, H_MTIME } = layout;
+import { ProcessWatch, type ProcessEnd } from './process-watch.js';
+
+export const MACHINE_SERVICE = 'machine';
+/** Instructions each hart runs per slice: 100 us of virtual time at the default 100 MHz. */
+export const SLICE_INSTRUCTIONS_DEFAULT = 10_000;
+const DISPATCHES_PER_SLICE_MAX = 256;
+const NO_DEADLINE = 0xffff_ffff_ffff_ffffn;
+
+/** A program a node loads when it boots (before its first slice). */
+export interface BootProgram {
+  readonly image: ElfImage;
+  readonly argv: readonly string[];
+  readonly envp?: readonly string[];
+  readonly name: string;
+}
+
+/** Where a node's guests' output and lives are reported (the cluster run's console and process book). */
+export interface MachineObserver {
+  write(node: string, pid: number, fd: 1 | 2, bytes: Uint8Array): void;
+  started(node: string, pid: number, ppid: number, program: string): void;
+  ended(node: string, end: ProcessEnd): void;
+  /** Every process of the node's machine has ended. */
+  idle(node: string): void;
+  log(node: string, line: string): void;
+}
+
+export interface MachineServiceOptions {
+  /** The compiled kernel (compileKernel()): a node boots its machine inside an event, at once. */
+  readonly kernel: WebAssembly.Module;
+  /** The machine's size and kernel settings (RAM, harts, quantum, file system). */
+  readonly system?: SystemOptions;
+  readonly slice_instructions?: number;
+  /** Loaded at the node's first boot only (a restarted node comes back with an empty machine). */
+  readonly boot?: readonly BootProgram[];
+  readonly observer: MachineObserver;
+}
+
+export class MachineService implements NodeService {
+  private ctx: NodeContext | undefined;
+  private sys: System | undefined;
+  private stepped: SteppedSystem | undefined;
+  private watch: ProcessWatch | undefined;
+  private timer: number | null = null;
+  /** The node's monotonic instant the pending slice runs at. */
+  private timerAt = 0;
+  private finished = false;
+  private readonly budget: number;
+  /** Slices run so far, and instructions retired by them. */
+  slices = 0;
+  instructions = 0;
+
+  constructor(private readonly opts: MachineServiceOptions, private readonly firstBoot: boolean) {
+    this.budget = opts.slice_instructions ?? SLICE_INSTRUCTIONS_DEFAULT;
+    if (!Number.isInteger(this.budget) || this.budget < 1 || this.budget > 1e9) throw new RangeError(`slice_instructions must be 1..1e9, not ${this.budget}`);
+  }
+
+  get system(): System | undefined {
+    return this.sys;
+  }
+
+  start(ctx: NodeContext): void {
+    this.ctx = ctx;
+    const realtime_base_ns = BigInt(Math.round(ctx.now_ns() - ctx.monotonic_ns()));
+    const sys = System.createSync(this.opts.kernel, {
+      stdin: bytesInput(''), ...this.opts.system, seed: ctx.rng.nextU32(), realtime_base_ns,
+    });
+    this.sys = sys;
+    const k = sys.machine.kernel as { kernelSetHostTime?: (on: number) => void };
+    k.kernelSetHostTime?.(1);
+    this.syncTime();
+    const obs = this.opts.observer;
+    const node = ctx.id;
+    const watch = new ProcessWatch(sys.machine, (pid, ppid, program) => obs.started(node, pid, ppid, program), (end) => obs.ended(node, end));
+    this.watch = watch;
+    for (const p of this.firstBoot ? this.opts.boot ?? [] : []) {
+      const proc = sys.spawn(p.image, { argv: [...p.argv], envp: p.envp ? [...p.envp] : [], name: p.name, seed: ctx.rng.nextU32() });
+      watch.loaded(proc.pid, proc.index, p.name);
+    }
+    const io: GuestIO = { write: (fd, bytes, pid) => { obs.write(node, pid ?? 0, fd, bytes); return bytes.length; } };
+    this.stepped = sys.beginStepped(io, (line) => obs.log(node, line));
+    sys.files?.onProcessEvent((e) => watch.event(e));
+    this.schedule(0);
+  }
+
+  onMessage(): void {}
+
+  stop(): void {
+    if (this.timer !== null) this.ctx?.clearTimer(this.timer);
+    this.timer = null;
+    this.ctx = undefined;
+  }
+
+  /** A host call was answered from outside a slice: run a slice now if the machine was waiting. */
+  wake(): void {
+    if (!this.finished) this.schedule(0);
+  }
+
+  private schedule(delay_ns: number): void {
+    const ctx = this.ctx;
+    if (ctx === undefined) return;
+    const at = ctx.monotonic_ns() + delay_ns;
+    if (this.timer !== null) {
+      if (this.timerAt <= at) return;
+      ctx.clearTimer(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = ctx.setTimer(delay_ns, () => {
+      this.timer = null;
+      this.slice();
+    });
+  }
+
+  /** Every hart's mtime up to the node's monotonic clock (never backwards). Between slices: no hart runs. */
+  private syncTime(): void {
+    const m = this.sys!.machine;
+    const ticks = (BigInt(Math.floor(this.ctx!.monotonic_ns())) * BigInt(m.timebase_hz)) / 1_000_000_000n;
+    for (let h = 0; h < m.harts; h++) {
+      const addr = hartBase(h) + H_MTIME;
+      if (m.view.getBigUint64(addr, true) < ticks) m.view.setBigUint64(addr, ticks, true);
+    }
+  }
+
+  private slice(): void {
+    const ctx = this.ctx!;
+    const stepped = this.stepped!;
+    const m = this.sys!.machine;
+    this.syncTime();
+    this.slices++;
+    let busy = false;
+    for (const h of this.hartOrder(m.harts)) {
+      let done = 0;
+      for (let i = 0; i < DISPATCHES_PER_SLICE_MAX && done < this.budget; i++) {
+        const before = m.instructions(h);
+        const out = stepped.slice(h, this.budget - done);
+        done += Number(m.instructions(h) - before);
+        if (out === 'ended') this.watch!.scan();
+        if (out === 'idle') break;
+      }
+      this.instructions += done;
+      if (done > 0) busy = true;
+    }
+    this.watch!.scan();
+    if (stepped.live() === 0) {
+      this.finished = true;
+      stepped.finish();
+      this.opts.observer.idle(ctx.id);
+      return;
+    }
+    if (busy) {
+      this.schedule(this.budget * 1e9 / m.clock_hz);
+      return;
+    }
+    const k = m.kernel as { kernelNextDeadline?: () => bigint };
+    const d = k.kernelNextDeadline?.() ?? NO_DEADLINE;
+    if (d === NO_DEADLINE) return; // waiting for the network: wake() runs the next slice
+    const at_ns = Number((d * 1_000_000_000n + BigInt(m.timebase_hz) - 1n) / BigInt(m.timebase_hz));
+    this.schedule(Math.max(0, at_ns - ctx.monotonic_ns()));
+  }
+
+  /** The harts in a seeded order (Fisher-Yates over the node's random stream). */
+  private hartOrder(harts: number): number[] {
+    const order = Array.from({ length: harts }, (_, i) => i);
+    for (let i = harts - 1; i > 0; i--) {
+      const j = this.ctx!.rng.nextU32() % (i + 1);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    return order;
+  }
+}
