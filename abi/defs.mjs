@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 9 };
+export const version = { name: 'KERNEL_VERSION', value: 10 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -409,6 +409,7 @@ export const blocks = [
       u32('KS_COW_COPIES', 104, 'copy-on-write faults that copied a page'),
       u32('KS_COW_REUSES', 108, 'copy-on-write faults that took over a frame no one else shared'),
       u32('KS_ASID_RECYCLES', 112, 'times the ended processes\' ASIDs were made reusable (one TLB flush of every hart each)'),
+      u32('KS_HOST_TIME', 116, '1: the host keeps every hart\'s mtime (kernelSetHostTime); an idle machine never jumps to a deadline'),
     ],
   },
   {

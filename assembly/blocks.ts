@@ -120,6 +120,7 @@ export const KS_ZOMBIES: u32 = 100; // u32: processes ended and not yet reaped
 export const KS_COW_COPIES: u32 = 104; // u32: copy-on-write faults that copied a page
 export const KS_COW_REUSES: u32 = 108; // u32: copy-on-write faults that took over a frame no one else shared
 export const KS_ASID_RECYCLES: u32 = 112; // u32: times the ended processes' ASIDs were made reusable (one TLB flush of every hart each)
+export const KS_HOST_TIME: u32 = 116; // u32: 1: the host keeps every hart's mtime (kernelSetHostTime); an idle machine never jumps to a deadline
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE: u32 = 0x0040_0200; // = KS + KS_BYTES

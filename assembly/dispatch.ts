@@ -9,7 +9,7 @@
 // blocks or ends a thread, or returns.
 import {
   hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
-  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, MACHINE_BASE, M_HARTS, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS,
+  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, MACHINE_BASE, M_HARTS, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS, KS_HOST_TIME,
   KS_POLICY, LOCK_SCHED, LOCK_PROC, T_PROC, T_LEVEL, T_PREEMPTED, P_STATE, P_ROOT, P_SATP, P_BRK, P_BRK_START,
   P_STACK_LOW, P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID, P_COW_FAULTS, T_DOOMED, sigThreadBase, ST_ORIG_A0,
 } from './blocks';
@@ -133,9 +133,10 @@ function pickOrIdle(hart: u32): bool {
   klock(LOCK_SCHED);
   wakeExpired(load<u64>(hartBase(hart) + H_MTIME));
   let t = schedPick(hart);
-  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && hartsBusy() == 0 && hostcallThreads() == 0) {
+  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && load<u32>(KS + KS_HOST_TIME) == 0 && hartsBusy() == 0 && hostcallThreads() == 0) {
     // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle). Not while
-    // the host holds a call: its answer may come at the present virtual time.
+    // the host holds a call: its answer may come at the present virtual time. Not when the host keeps the
+    // time (a cluster node): a sleeper must not run ahead of the other machines; hartSetTime wakes it.
     const d = earliestDeadline();
     const h = hartBase(hart);
     if (load<u64>(h + H_MTIME) < d) store<u64>(h + H_MTIME, d);

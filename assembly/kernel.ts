@@ -2,7 +2,7 @@
 // parameters, a process's first thread, and what to do when every thread is blocked forever.
 import {
   KT_BASE, KT_END, KS, KS_ON, KS_THREADED, KS_POLICY, KS_NEXT_ID, KS_ASID_LIMIT, KS_ASID_NEXT, KS_REALTIME_NS,
-  KS_TIMEBASE_HZ, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, LOCK_SCHED, T_REGS, T_PC, T_LAST_MTIME, P_PID,
+  KS_TIMEBASE_HZ, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, KS_HOST_TIME, LOCK_SCHED, T_REGS, T_PC, T_LAST_MTIME, P_PID,
 } from './blocks';
 import { PROCS_MAX, ASIDS_MAX, TIMEBASE_HZ_DEFAULT } from './limits';
 import { SIGKILL } from './abi';
@@ -10,7 +10,7 @@ import { klock, kunlock, klockInit } from './klock';
 import { LOCK_TTAS } from './spinlock';
 import { procBase, procState, PROC_LIVE, KILL_DEADLOCK } from './proc';
 import { threadBase, threadAlloc, THREAD_NONE } from './thread';
-import { rqPush, hartsBusy, SCHED_MLFQ } from './sched';
+import { rqPush, hartsBusy, earliestDeadline, SCHED_MLFQ } from './sched';
 import { procKill } from './exit';
 import { hostcallThreads } from './hostcall';
 
@@ -33,6 +33,23 @@ export function kernelSetLockKind(kind: u32): void {
 export function kernelSetClock(timebaseHz: u32, realtimeLo: u32, realtimeHi: u32): void {
   store<u32>(KS + KS_TIMEBASE_HZ, timebaseHz == 0 ? TIMEBASE_HZ_DEFAULT : timebaseHz);
   store<u64>(KS + KS_REALTIME_NS, ((realtimeHi as u64) << 32) | (realtimeLo as u64));
+}
+
+/**
+ * on != 0: the host keeps every hart's mtime in step with its node's clock (hartSetTime), so an idle
+ * machine never moves time forward to a sleeper's deadline; it asks kernelNextDeadline when to run next.
+ * Off (the default): an idle machine jumps straight to the earliest deadline.
+ */
+export function kernelSetHostTime(on: u32): void {
+  atomic.store<u32>(KS + KS_HOST_TIME, on != 0 ? 1 : 0);
+}
+
+/** The earliest deadline (mtime ticks) of a sleeping thread, or all ones when none sleeps. */
+export function kernelNextDeadline(): u64 {
+  klock(LOCK_SCHED);
+  const d = earliestDeadline();
+  kunlock(LOCK_SCHED);
+  return d;
 }
 
 /** From now on dispatch() schedules threads. policy: SCHED_RR (0) or SCHED_MLFQ (1). */

@@ -45,3 +45,14 @@ export function timerAdvance(hart: u32, lo: u32, hi: u32): void {
   const h = hartBase(hart);
   store<u64>(h + H_MTIME, load<u64>(h + H_MTIME) + (((hi as u64) << 32) | (lo as u64)));
 }
+
+/**
+ * The host's clock for the hart: mtime becomes max(mtime, hi:lo), never earlier. A sleeper whose deadline
+ * is now past wakes at the hart's next pick or timer interrupt; a timer already due fires at the next run.
+ * Called between the hart's dispatch() calls, on the thread that drives it (run() keeps mtime in locals).
+ */
+export function hartSetTime(hart: u32, lo: u32, hi: u32): void {
+  const h = hartBase(hart);
+  const t = ((hi as u64) << 32) | (lo as u64);
+  if (load<u64>(h + H_MTIME) < t) store<u64>(h + H_MTIME, t);
+}

@@ -614,6 +614,7 @@ export const KS_ZOMBIES = 100; // u32: processes ended and not yet reaped
 export const KS_COW_COPIES = 104; // u32: copy-on-write faults that copied a page
 export const KS_COW_REUSES = 108; // u32: copy-on-write faults that took over a frame no one else shared
 export const KS_ASID_RECYCLES = 112; // u32: times the ended processes' ASIDs were made reusable (one TLB flush of every hart each)
+export const KS_HOST_TIME = 116; // u32: 1: the host keeps every hart's mtime (kernelSetHostTime); an idle machine never jumps to a deadline
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE = 0x0040_0200; // = KS + KS_BYTES
@@ -819,7 +820,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 9;
+export const KERNEL_VERSION = 10;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -1007,12 +1008,12 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
   ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
   ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
-  ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400],
-  ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16],
-  ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40],
-  ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72],
-  ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84], ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96],
-  ['P_PAGE_FAULTS', 104], ['P_PARENT', 112], ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124],
+  ['KS_HOST_TIME', 116], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16],
+  ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12],
+  ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36],
+  ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64],
+  ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84], ['P_THREADS_CREATED', 88], ['P_REPORTED', 92],
+  ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PARENT', 112], ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124],
   ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132], ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144],
   ['P_EXEC_PC', 148], ['P_EXEC_SP', 152], ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164],
   ['P_COW_FAULTS', 168], ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['THREAD_BASE', 4214784],
@@ -1038,5 +1039,5 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['SIGPROC_BASE', 4293888], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
   ['SIGTHREAD_BASE', 4429056], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
   ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
-  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 9],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 10],
 ];

@@ -29,6 +29,12 @@ export interface KernelExports {
   timerArm(hart: number, lo: number, hi: number): void;
   timerDisarm(hart: number): void;
   timerAdvance(hart: number, lo: number, hi: number): void;
+  /**
+   * The host's clock for a hart (host-kept time): mtime becomes max(mtime, hi:lo), never earlier; sleepers
+   * now due wake at the hart's next pick or timer interrupt. Call it between the hart's dispatch() calls, on
+   * the thread that drives the hart (a running hart keeps mtime in Wasm locals).
+   */
+  hartSetTime(hart: number, lo: number, hi: number): void;
   frameAlloc(): number;
   frameFree(pa: number): number;
   framesUsed(): number;
@@ -42,6 +48,18 @@ export interface KernelExports {
   kernelSetLockKind(kind: number): void;
   kernelSetClock(timebase_hz: number, realtime_lo: number, realtime_hi: number): void;
   kernelStart(policy: number, threaded: number): void;
+  /**
+   * on = 1: the host keeps every hart's mtime in step with its node's clock (hartSetTime); an idle machine
+   * never moves its time forward to a sleeper's deadline. 0 (the default after machineInit): the tickless
+   * idle jumps straight to the earliest deadline, as a lone machine always has.
+   */
+  kernelSetHostTime(on: number): void;
+  /**
+   * The earliest deadline (mtime ticks) of a sleeping thread (nanosleep, a timed futex wait), or
+   * 0xffff_ffff_ffff_ffff when none sleeps. Wasm returns it as a signed i64: read it with
+   * BigInt.asUintN(64, k.kernelNextDeadline()) (all ones comes back as -1n otherwise).
+   */
+  kernelNextDeadline(): bigint;
   kernelSetAsids(count: number): void;
   procCreate(root: number): number;
   procSetMemory(proc: number, brk_start: number, brk_max: number, stack_low: number): void;
