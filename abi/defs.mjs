@@ -410,6 +410,7 @@ export const blocks = [
       u32('KS_COW_REUSES', 108, 'copy-on-write faults that took over a frame no one else shared'),
       u32('KS_ASID_RECYCLES', 112, 'times the ended processes\' ASIDs were made reusable (one TLB flush of every hart each)'),
       u32('KS_HOST_TIME', 116, '1: the host keeps every hart\'s mtime (kernelSetHostTime); an idle machine never jumps to a deadline'),
+      u32('KS_FORK_HOST', 252, '1: the host places every fork (kernelSetForkHost): fork goes to the host unless the caller\'s T_FORK_HERE says here'),
     ],
   },
   {
@@ -476,6 +477,7 @@ export const blocks = [
       u32('T_HC_SLOT', 236, 'ring record index + 1 of its request (0: waiting for a free record)'),
       u32('T_HC_WAIT', 240, 'its place among the threads waiting for a record (RING_WAIT_SEQ)'),
       u32('T_DOOMED', 244, '1: another thread of its process exec\'d; it leaves at its next pass through the kernel'),
+      u32('T_FORK_HERE', 252, '1: the host placed this thread\'s next fork on this machine (threadForkHere); the fork clears it'),
     ],
   },
   {

@@ -26,26 +26,26 @@ import {
   KERNEL_BLOCKS_END, KS, KS_BYTES, KS_ON, KS_THREADED, KS_POLICY, KS_LOCK_KIND, KS_NEXT_ID, KS_RQ_GEN,
   KS_ASID_LIMIT, KS_ASID_NEXT, KS_SLEEPERS, KS_LIVE_PROCS, KS_IRQS, KS_RUNNABLE, KS_EVENTS, KS_LIVE_THREADS,
   KS_OOM_KILLS, KS_WAIT_SEQ, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_TREC_COUNT, KS_INIT, KS_FORKS, KS_ZOMBIES,
-  KS_COW_COPIES, KS_COW_REUSES, KS_ASID_RECYCLES, KS_HOST_TIME, RQ_BASE, RQ_BYTES, RQ_HEAD, RQ_COUNT,
-  RQ_SLOTS, PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START,
-  P_BRK, P_BRK_MAX, P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_INSTRET, P_SWITCHES, P_FRAMES,
-  P_FRAMES_PEAK, P_THREADS_CREATED, P_REPORTED, P_SYSCALLS, P_PAGE_FAULTS, P_PARENT, P_PPID, P_PGID, P_SID,
-  P_EXIT_SIGNAL, P_FLAGS, P_VFORK_WAITER, P_VMAS, P_EXEC_ROOT, P_EXEC_PC, P_EXEC_SP, P_EXEC_BRK,
-  P_EXEC_BRK_MAX, P_EXEC_STACK_LOW, P_COW_FAULTS, P_OLD_ROOT, P_OLD_ASID, P_DOOMED, THREAD_BASE,
+  KS_COW_COPIES, KS_COW_REUSES, KS_ASID_RECYCLES, KS_HOST_TIME, KS_FORK_HOST, RQ_BASE, RQ_BYTES, RQ_HEAD,
+  RQ_COUNT, RQ_SLOTS, PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT,
+  P_BRK_START, P_BRK, P_BRK_MAX, P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_INSTRET, P_SWITCHES,
+  P_FRAMES, P_FRAMES_PEAK, P_THREADS_CREATED, P_REPORTED, P_SYSCALLS, P_PAGE_FAULTS, P_PARENT, P_PPID,
+  P_PGID, P_SID, P_EXIT_SIGNAL, P_FLAGS, P_VFORK_WAITER, P_VMAS, P_EXEC_ROOT, P_EXEC_PC, P_EXEC_SP,
+  P_EXEC_BRK, P_EXEC_BRK_MAX, P_EXEC_STACK_LOW, P_COW_FAULTS, P_OLD_ROOT, P_OLD_ASID, P_DOOMED, THREAD_BASE,
   THREAD_BYTES, T_REGS, T_PC, T_STATE, T_TID, T_PROC, T_CLEAR_TID, T_FUTEX_KEY, T_DEADLINE, T_SWITCHES,
   T_HART, T_LEVEL, T_LAST_MTIME, T_INSTRET, T_PREEMPTED, T_WAIT_SEQ, T_FUTEX_SPACE, T_IPC_EP, T_IPC_BUF,
-  T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, T_IPC_NEXT, T_HC_SLOT, T_HC_WAIT, T_DOOMED, TREC_BASE, TREC_BYTES,
-  TR_TID, TR_PID, TR_SWITCHES, TR_INSTRET, TR_PREEMPTED, IPC_BASE, IPC_EP_BYTES, EP_NAME, EP_OWNER, EP_CALLS,
-  EP_GEN, EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD, RING_BASE, RING_HEADER_BYTES, RING_POSTED, RING_DONE,
-  RING_REAPED, RING_BUSY, RING_THREADS, RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS, RING_BUSY_PEAK,
-  RING_LATE, RING_RECORDS, RING_RECORD_BYTES, R_STATE, R_ID, R_THREAD, R_TID, R_PID, R_PROC, R_NR, R_SATP,
-  R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_CANCEL, R_ACTION, VMA_BYTES, VMA_BASE, VMA_TABLE_BYTES,
-  VMA_RECORD_BYTES, V_START, V_END, V_PROT, V_FLAGS, PEV_BASE, PEV_HEADER_BYTES, PEV_HEAD, PEV_TAIL,
-  PEV_RECORDS, PEV_RECORD_BYTES, PE_KIND, PE_PID, PE_PARENT_PID, PE_FLAGS, ASID_BASE, ASID_BYTES, ASID_FREED,
-  ASID_READY, SIGACT_BYTES, ACT_HANDLER, ACT_FLAGS, ACT_MASK, SIGREC_BYTES, SIGREC_CODE, SIGREC_PID,
-  SIGREC_ADDR, SIGREC_CAUSE, SIGPROC_BASE, SIGPROC_BYTES, SP_PENDING, SP_ACTIONS, SP_INFO, SIGTHREAD_BASE,
-  SIGTHREAD_BYTES, ST_BLOCKED, ST_PENDING, ST_SAVED, ST_FLAGS, ST_ORIG_A0, ST_RESTART, ST_INFO, FRAME_REFS,
-  FRAME_REF_BYTES, KT_END,
+  T_IPC_LEN, T_IPC_RBUF, T_IPC_RMAX, T_IPC_NEXT, T_HC_SLOT, T_HC_WAIT, T_DOOMED, T_FORK_HERE, TREC_BASE,
+  TREC_BYTES, TR_TID, TR_PID, TR_SWITCHES, TR_INSTRET, TR_PREEMPTED, IPC_BASE, IPC_EP_BYTES, EP_NAME,
+  EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD, EP_SEND_TAIL, EP_RECV_HEAD, RING_BASE, RING_HEADER_BYTES,
+  RING_POSTED, RING_DONE, RING_REAPED, RING_BUSY, RING_THREADS, RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS,
+  RING_BUSY_PEAK, RING_LATE, RING_RECORDS, RING_RECORD_BYTES, R_STATE, R_ID, R_THREAD, R_TID, R_PID, R_PROC,
+  R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_CANCEL, R_ACTION, VMA_BYTES, VMA_BASE,
+  VMA_TABLE_BYTES, VMA_RECORD_BYTES, V_START, V_END, V_PROT, V_FLAGS, PEV_BASE, PEV_HEADER_BYTES, PEV_HEAD,
+  PEV_TAIL, PEV_RECORDS, PEV_RECORD_BYTES, PE_KIND, PE_PID, PE_PARENT_PID, PE_FLAGS, ASID_BASE, ASID_BYTES,
+  ASID_FREED, ASID_READY, SIGACT_BYTES, ACT_HANDLER, ACT_FLAGS, ACT_MASK, SIGREC_BYTES, SIGREC_CODE,
+  SIGREC_PID, SIGREC_ADDR, SIGREC_CAUSE, SIGPROC_BASE, SIGPROC_BYTES, SP_PENDING, SP_ACTIONS, SP_INFO,
+  SIGTHREAD_BASE, SIGTHREAD_BYTES, ST_BLOCKED, ST_PENDING, ST_SAVED, ST_FLAGS, ST_ORIG_A0, ST_RESTART,
+  ST_INFO, FRAME_REFS, FRAME_REF_BYTES, KT_END,
 } from './blocks';
 
 // ---- errno values (Linux numbering); a failing call returns -E... ----
@@ -539,7 +539,7 @@ export const KERNEL_VERSION: u32 = 10;
 // ---- the values this kernel was compiled with, in the order of the host's ABI_TABLE ----
 /** How many values abiValue reports. */
 export function abiCount(): u32 {
-  return 693;
+  return 695;
 }
 /** Value i of the table (as u32); 0xFFFF_FFFF past the end. */
 export function abiValue(i: u32): u32 {
@@ -1068,175 +1068,177 @@ export function abiValue(i: u32): u32 {
     case 521: return KS_COW_REUSES;
     case 522: return KS_ASID_RECYCLES;
     case 523: return KS_HOST_TIME;
-    case 524: return RQ_BASE;
-    case 525: return RQ_BYTES;
-    case 526: return RQ_HEAD;
-    case 527: return RQ_COUNT;
-    case 528: return RQ_SLOTS;
-    case 529: return PROC_BASE;
-    case 530: return PROC_BYTES;
-    case 531: return P_STATE;
-    case 532: return P_PID;
-    case 533: return P_ROOT;
-    case 534: return P_SATP;
-    case 535: return P_ASID;
-    case 536: return P_THREADS;
-    case 537: return P_EXIT;
-    case 538: return P_BRK_START;
-    case 539: return P_BRK;
-    case 540: return P_BRK_MAX;
-    case 541: return P_SIGNAL;
-    case 542: return P_CAUSE;
-    case 543: return P_TVAL;
-    case 544: return P_PC;
-    case 545: return P_STACK_LOW;
-    case 546: return P_INSTRET;
-    case 547: return P_SWITCHES;
-    case 548: return P_FRAMES;
-    case 549: return P_FRAMES_PEAK;
-    case 550: return P_THREADS_CREATED;
-    case 551: return P_REPORTED;
-    case 552: return P_SYSCALLS;
-    case 553: return P_PAGE_FAULTS;
-    case 554: return P_PARENT;
-    case 555: return P_PPID;
-    case 556: return P_PGID;
-    case 557: return P_SID;
-    case 558: return P_EXIT_SIGNAL;
-    case 559: return P_FLAGS;
-    case 560: return P_VFORK_WAITER;
-    case 561: return P_VMAS;
-    case 562: return P_EXEC_ROOT;
-    case 563: return P_EXEC_PC;
-    case 564: return P_EXEC_SP;
-    case 565: return P_EXEC_BRK;
-    case 566: return P_EXEC_BRK_MAX;
-    case 567: return P_EXEC_STACK_LOW;
-    case 568: return P_COW_FAULTS;
-    case 569: return P_OLD_ROOT;
-    case 570: return P_OLD_ASID;
-    case 571: return P_DOOMED;
-    case 572: return THREAD_BASE;
-    case 573: return THREAD_BYTES;
-    case 574: return T_REGS;
-    case 575: return T_PC;
-    case 576: return T_STATE;
-    case 577: return T_TID;
-    case 578: return T_PROC;
-    case 579: return T_CLEAR_TID;
-    case 580: return T_FUTEX_KEY;
-    case 581: return T_DEADLINE;
-    case 582: return T_SWITCHES;
-    case 583: return T_HART;
-    case 584: return T_LEVEL;
-    case 585: return T_LAST_MTIME;
-    case 586: return T_INSTRET;
-    case 587: return T_PREEMPTED;
-    case 588: return T_WAIT_SEQ;
-    case 589: return T_FUTEX_SPACE;
-    case 590: return T_IPC_EP;
-    case 591: return T_IPC_BUF;
-    case 592: return T_IPC_LEN;
-    case 593: return T_IPC_RBUF;
-    case 594: return T_IPC_RMAX;
-    case 595: return T_IPC_NEXT;
-    case 596: return T_HC_SLOT;
-    case 597: return T_HC_WAIT;
-    case 598: return T_DOOMED;
-    case 599: return TREC_BASE;
-    case 600: return TREC_BYTES;
-    case 601: return TR_TID;
-    case 602: return TR_PID;
-    case 603: return TR_SWITCHES;
-    case 604: return TR_INSTRET;
-    case 605: return TR_PREEMPTED;
-    case 606: return IPC_BASE;
-    case 607: return IPC_EP_BYTES;
-    case 608: return EP_NAME;
-    case 609: return EP_OWNER;
-    case 610: return EP_CALLS;
-    case 611: return EP_GEN;
-    case 612: return EP_SEND_HEAD;
-    case 613: return EP_SEND_TAIL;
-    case 614: return EP_RECV_HEAD;
-    case 615: return RING_BASE;
-    case 616: return RING_HEADER_BYTES;
-    case 617: return RING_POSTED;
-    case 618: return RING_DONE;
-    case 619: return RING_REAPED;
-    case 620: return RING_BUSY;
-    case 621: return RING_THREADS;
-    case 622: return RING_WAITERS;
-    case 623: return RING_WAIT_SEQ;
-    case 624: return RING_FULL_WAITS;
-    case 625: return RING_BUSY_PEAK;
-    case 626: return RING_LATE;
-    case 627: return RING_RECORDS;
-    case 628: return RING_RECORD_BYTES;
-    case 629: return R_STATE;
-    case 630: return R_ID;
-    case 631: return R_THREAD;
-    case 632: return R_TID;
-    case 633: return R_PID;
-    case 634: return R_PROC;
-    case 635: return R_NR;
-    case 636: return R_SATP;
-    case 637: return R_ARGS;
-    case 638: return R_HART;
-    case 639: return R_SIGNAL;
-    case 640: return R_MTIME;
-    case 641: return R_RESULT;
-    case 642: return R_CANCEL;
-    case 643: return R_ACTION;
-    case 644: return VMA_BYTES;
-    case 645: return VMA_BASE;
-    case 646: return VMA_TABLE_BYTES;
-    case 647: return VMA_RECORD_BYTES;
-    case 648: return V_START;
-    case 649: return V_END;
-    case 650: return V_PROT;
-    case 651: return V_FLAGS;
-    case 652: return PEV_BASE;
-    case 653: return PEV_HEADER_BYTES;
-    case 654: return PEV_HEAD;
-    case 655: return PEV_TAIL;
-    case 656: return PEV_RECORDS;
-    case 657: return PEV_RECORD_BYTES;
-    case 658: return PE_KIND;
-    case 659: return PE_PID;
-    case 660: return PE_PARENT_PID;
-    case 661: return PE_FLAGS;
-    case 662: return ASID_BASE;
-    case 663: return ASID_BYTES;
-    case 664: return ASID_FREED;
-    case 665: return ASID_READY;
-    case 666: return SIGACT_BYTES;
-    case 667: return ACT_HANDLER;
-    case 668: return ACT_FLAGS;
-    case 669: return ACT_MASK;
-    case 670: return SIGREC_BYTES;
-    case 671: return SIGREC_CODE;
-    case 672: return SIGREC_PID;
-    case 673: return SIGREC_ADDR;
-    case 674: return SIGREC_CAUSE;
-    case 675: return SIGPROC_BASE;
-    case 676: return SIGPROC_BYTES;
-    case 677: return SP_PENDING;
-    case 678: return SP_ACTIONS;
-    case 679: return SP_INFO;
-    case 680: return SIGTHREAD_BASE;
-    case 681: return SIGTHREAD_BYTES;
-    case 682: return ST_BLOCKED;
-    case 683: return ST_PENDING;
-    case 684: return ST_SAVED;
-    case 685: return ST_FLAGS;
-    case 686: return ST_ORIG_A0;
-    case 687: return ST_RESTART;
-    case 688: return ST_INFO;
-    case 689: return FRAME_REFS;
-    case 690: return FRAME_REF_BYTES;
-    case 691: return KT_END;
-    case 692: return KERNEL_VERSION;
+    case 524: return KS_FORK_HOST;
+    case 525: return RQ_BASE;
+    case 526: return RQ_BYTES;
+    case 527: return RQ_HEAD;
+    case 528: return RQ_COUNT;
+    case 529: return RQ_SLOTS;
+    case 530: return PROC_BASE;
+    case 531: return PROC_BYTES;
+    case 532: return P_STATE;
+    case 533: return P_PID;
+    case 534: return P_ROOT;
+    case 535: return P_SATP;
+    case 536: return P_ASID;
+    case 537: return P_THREADS;
+    case 538: return P_EXIT;
+    case 539: return P_BRK_START;
+    case 540: return P_BRK;
+    case 541: return P_BRK_MAX;
+    case 542: return P_SIGNAL;
+    case 543: return P_CAUSE;
+    case 544: return P_TVAL;
+    case 545: return P_PC;
+    case 546: return P_STACK_LOW;
+    case 547: return P_INSTRET;
+    case 548: return P_SWITCHES;
+    case 549: return P_FRAMES;
+    case 550: return P_FRAMES_PEAK;
+    case 551: return P_THREADS_CREATED;
+    case 552: return P_REPORTED;
+    case 553: return P_SYSCALLS;
+    case 554: return P_PAGE_FAULTS;
+    case 555: return P_PARENT;
+    case 556: return P_PPID;
+    case 557: return P_PGID;
+    case 558: return P_SID;
+    case 559: return P_EXIT_SIGNAL;
+    case 560: return P_FLAGS;
+    case 561: return P_VFORK_WAITER;
+    case 562: return P_VMAS;
+    case 563: return P_EXEC_ROOT;
+    case 564: return P_EXEC_PC;
+    case 565: return P_EXEC_SP;
+    case 566: return P_EXEC_BRK;
+    case 567: return P_EXEC_BRK_MAX;
+    case 568: return P_EXEC_STACK_LOW;
+    case 569: return P_COW_FAULTS;
+    case 570: return P_OLD_ROOT;
+    case 571: return P_OLD_ASID;
+    case 572: return P_DOOMED;
+    case 573: return THREAD_BASE;
+    case 574: return THREAD_BYTES;
+    case 575: return T_REGS;
+    case 576: return T_PC;
+    case 577: return T_STATE;
+    case 578: return T_TID;
+    case 579: return T_PROC;
+    case 580: return T_CLEAR_TID;
+    case 581: return T_FUTEX_KEY;
+    case 582: return T_DEADLINE;
+    case 583: return T_SWITCHES;
+    case 584: return T_HART;
+    case 585: return T_LEVEL;
+    case 586: return T_LAST_MTIME;
+    case 587: return T_INSTRET;
+    case 588: return T_PREEMPTED;
+    case 589: return T_WAIT_SEQ;
+    case 590: return T_FUTEX_SPACE;
+    case 591: return T_IPC_EP;
+    case 592: return T_IPC_BUF;
+    case 593: return T_IPC_LEN;
+    case 594: return T_IPC_RBUF;
+    case 595: return T_IPC_RMAX;
+    case 596: return T_IPC_NEXT;
+    case 597: return T_HC_SLOT;
+    case 598: return T_HC_WAIT;
+    case 599: return T_DOOMED;
+    case 600: return T_FORK_HERE;
+    case 601: return TREC_BASE;
+    case 602: return TREC_BYTES;
+    case 603: return TR_TID;
+    case 604: return TR_PID;
+    case 605: return TR_SWITCHES;
+    case 606: return TR_INSTRET;
+    case 607: return TR_PREEMPTED;
+    case 608: return IPC_BASE;
+    case 609: return IPC_EP_BYTES;
+    case 610: return EP_NAME;
+    case 611: return EP_OWNER;
+    case 612: return EP_CALLS;
+    case 613: return EP_GEN;
+    case 614: return EP_SEND_HEAD;
+    case 615: return EP_SEND_TAIL;
+    case 616: return EP_RECV_HEAD;
+    case 617: return RING_BASE;
+    case 618: return RING_HEADER_BYTES;
+    case 619: return RING_POSTED;
+    case 620: return RING_DONE;
+    case 621: return RING_REAPED;
+    case 622: return RING_BUSY;
+    case 623: return RING_THREADS;
+    case 624: return RING_WAITERS;
+    case 625: return RING_WAIT_SEQ;
+    case 626: return RING_FULL_WAITS;
+    case 627: return RING_BUSY_PEAK;
+    case 628: return RING_LATE;
+    case 629: return RING_RECORDS;
+    case 630: return RING_RECORD_BYTES;
+    case 631: return R_STATE;
+    case 632: return R_ID;
+    case 633: return R_THREAD;
+    case 634: return R_TID;
+    case 635: return R_PID;
+    case 636: return R_PROC;
+    case 637: return R_NR;
+    case 638: return R_SATP;
+    case 639: return R_ARGS;
+    case 640: return R_HART;
+    case 641: return R_SIGNAL;
+    case 642: return R_MTIME;
+    case 643: return R_RESULT;
+    case 644: return R_CANCEL;
+    case 645: return R_ACTION;
+    case 646: return VMA_BYTES;
+    case 647: return VMA_BASE;
+    case 648: return VMA_TABLE_BYTES;
+    case 649: return VMA_RECORD_BYTES;
+    case 650: return V_START;
+    case 651: return V_END;
+    case 652: return V_PROT;
+    case 653: return V_FLAGS;
+    case 654: return PEV_BASE;
+    case 655: return PEV_HEADER_BYTES;
+    case 656: return PEV_HEAD;
+    case 657: return PEV_TAIL;
+    case 658: return PEV_RECORDS;
+    case 659: return PEV_RECORD_BYTES;
+    case 660: return PE_KIND;
+    case 661: return PE_PID;
+    case 662: return PE_PARENT_PID;
+    case 663: return PE_FLAGS;
+    case 664: return ASID_BASE;
+    case 665: return ASID_BYTES;
+    case 666: return ASID_FREED;
+    case 667: return ASID_READY;
+    case 668: return SIGACT_BYTES;
+    case 669: return ACT_HANDLER;
+    case 670: return ACT_FLAGS;
+    case 671: return ACT_MASK;
+    case 672: return SIGREC_BYTES;
+    case 673: return SIGREC_CODE;
+    case 674: return SIGREC_PID;
+    case 675: return SIGREC_ADDR;
+    case 676: return SIGREC_CAUSE;
+    case 677: return SIGPROC_BASE;
+    case 678: return SIGPROC_BYTES;
+    case 679: return SP_PENDING;
+    case 680: return SP_ACTIONS;
+    case 681: return SP_INFO;
+    case 682: return SIGTHREAD_BASE;
+    case 683: return SIGTHREAD_BYTES;
+    case 684: return ST_BLOCKED;
+    case 685: return ST_PENDING;
+    case 686: return ST_SAVED;
+    case 687: return ST_FLAGS;
+    case 688: return ST_ORIG_A0;
+    case 689: return ST_RESTART;
+    case 690: return ST_INFO;
+    case 691: return FRAME_REFS;
+    case 692: return FRAME_REF_BYTES;
+    case 693: return KT_END;
+    case 694: return KERNEL_VERSION;
   }
   return 0xFFFF_FFFF;
 }
@@ -1347,6 +1349,7 @@ export function layoutCheck(): i32 {
   if (KS_COW_REUSES + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (KS_ASID_RECYCLES + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (KS_HOST_TIME + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (KS_FORK_HOST + 4 > KS_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (RQ_HEAD + 4 > RQ_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (RQ_COUNT + 4 > RQ_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (RQ_SLOTS + (THREADS_MAX * 4) > RQ_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
@@ -1416,6 +1419,7 @@ export function layoutCheck(): i32 {
   if (T_HC_SLOT + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_HC_WAIT + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (T_DOOMED + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
+  if (T_FORK_HERE + 4 > THREAD_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (TR_TID + 4 > TREC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (TR_PID + 4 > TREC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;
   if (TR_SWITCHES + 8 > TREC_BYTES) return INIT_FIELD_OUTSIDE_BLOCK;

@@ -121,6 +121,7 @@ export const KS_COW_COPIES: u32 = 104; // u32: copy-on-write faults that copied 
 export const KS_COW_REUSES: u32 = 108; // u32: copy-on-write faults that took over a frame no one else shared
 export const KS_ASID_RECYCLES: u32 = 112; // u32: times the ended processes' ASIDs were made reusable (one TLB flush of every hart each)
 export const KS_HOST_TIME: u32 = 116; // u32: 1: the host keeps every hart's mtime (kernelSetHostTime); an idle machine never jumps to a deadline
+export const KS_FORK_HOST: u32 = 252; // u32: 1: the host places every fork (kernelSetForkHost): fork goes to the host unless the caller's T_FORK_HERE says here
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE: u32 = 0x0040_0200; // = KS + KS_BYTES
@@ -202,6 +203,7 @@ export const T_IPC_NEXT: u32 = 232; // u32: next thread index + 1 in its endpoin
 export const T_HC_SLOT: u32 = 236; // u32: ring record index + 1 of its request (0: waiting for a free record)
 export const T_HC_WAIT: u32 = 240; // u32: its place among the threads waiting for a record (RING_WAIT_SEQ)
 export const T_DOOMED: u32 = 244; // u32: 1: another thread of its process exec'd; it leaves at its next pass through the kernel
+export const T_FORK_HERE: u32 = 252; // u32: 1: the host placed this thread's next fork on this machine (threadForkHere); the fork clears it
 
 // ---- records of ended threads ----
 export const TREC_BASE: u32 = 0x0040_D000; // = THREAD_BASE + THREADS_MAX * THREAD_BYTES

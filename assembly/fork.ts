@@ -7,14 +7,16 @@
 // thread whose tid is its pid, the caller's brk, stack bounds, VMAs, group and session, and the caller as
 // its parent. The host learns of the child through a PEV_FORK event posted before the child can run; when
 // the event ring is full the call goes to the host instead (SYS_HOST), which drains the ring and answers
-// -ERESTARTNOINTR: the ecall then runs again.
+// -ERESTARTNOINTR: the ecall then runs again. In a cluster the host places forks (kernelSetForkHost): a fork goes
+// to the host, which either runs the child on another machine (and answers with its pid) or says "here"
+// (threadForkHere) and answers -ERESTARTNOINTR, so the ecall runs again and forks on this machine. vfork stays here.
 import {
   H_REGS, H_PC, H_MTIME, KS, KS_FORKS, LOCK_PROC, LOCK_SCHED, P_ROOT, P_SATP, P_ASID, P_PID, P_PARENT, P_PPID,
   P_PGID, P_SID, P_BRK_START, P_BRK, P_BRK_MAX, P_STACK_LOW, P_EXIT_SIGNAL, P_FLAGS, P_VFORK_WAITER, P_VMAS,
-  T_REGS, T_PC, T_CLEAR_TID, T_LAST_MTIME, PEV_BASE, PEV_HEAD, PEV_TAIL, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID,
+  T_REGS, T_PC, T_CLEAR_TID, T_LAST_MTIME, KS_FORK_HOST, T_FORK_HERE, PEV_BASE, PEV_HEAD, PEV_TAIL, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID,
   PE_FLAGS, vmaTable, VMA_TABLE_BYTES,
 } from './blocks';
-import { PEV_ENTRIES } from './limits';
+import { PEV_ENTRIES, THREADS_MAX } from './limits';
 import {
   CSIGNAL, SIGCHLD, CLONE_VM, CLONE_VFORK, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID,
   EINVAL, EAGAIN, ENOMEM, PEV_FORK, ACC_WRITE,
@@ -67,6 +69,17 @@ function putUser(satp: u32, va: u32, v: u32): void {
   if (a != 0) atomic.store<u32>(a, v);
 }
 
+/** on = 1: every fork (not vfork) goes to the host, which places it (a cluster's machines). */
+export function kernelSetForkHost(on: u32): void {
+  store<u32>(KS + KS_FORK_HOST, on != 0 ? 1 : 0);
+}
+
+/** The host placed thread t's pending fork here: its next fork runs on this machine. */
+export function threadForkHere(t: u32): void {
+  if (t >= THREADS_MAX) return;
+  store<u32>(threadBase(t) + T_FORK_HERE, 1);
+}
+
 /** clone for a fork or vfork (cloneIsFork): FORK_DONE or FORK_HOST. */
 export function forkSyscall(): u32 {
   const flags = arg(0), newsp = arg(1), ptid = arg(2), tls = arg(3), ctid = arg(4);
@@ -76,6 +89,10 @@ export function forkSyscall(): u32 {
     klog(callHart, KLOG_CLONE_FLAGS, load<u32>(callPb + P_PID), load<u32>(callTb + T_TID), flags);
     ret(-EINVAL);
     return FORK_DONE;
+  }
+  if (!vfork && load<u32>(KS + KS_FORK_HOST) != 0) {
+    if (load<u32>(callTb + T_FORK_HERE) == 0) return FORK_HOST; // the host places it
+    store<u32>(callTb + T_FORK_HERE, 0);
   }
   const hart = callHart, h = callH, pb = callPb;
   if (!vfork) asidRecycle(hart);

@@ -60,6 +60,10 @@ export interface KernelExports {
    * BigInt.asUintN(64, k.kernelNextDeadline()) (all ones comes back as -1n otherwise).
    */
   kernelNextDeadline(): bigint;
+  /** on = 1: every fork (not vfork) is posted to the host, which places it (a cluster's machines). */
+  kernelSetForkHost(on: number): void;
+  /** Thread t's posted fork was placed on this machine: its next fork (the restarted ecall) runs here. */
+  threadForkHere(t: number): void;
   kernelSetAsids(count: number): void;
   procCreate(root: number): number;
   procSetMemory(proc: number, brk_start: number, brk_max: number, stack_low: number): void;

@@ -6,9 +6,8 @@
 // calls dispatch at most DISPATCHES_PER_SLICE_MAX times per hart.
 import type { NodeContext, NodeService } from '../node/index.js';
 import type { ElfImage } from '../elf/index.js';
-import { System, bytesInput, layout, type GuestIO, type SteppedSystem, type SystemOptions } from '../machine/index.js';
+import { System, bytesInput, type GuestIO, type SteppedSystem, type SystemOptions } from '../machine/index.js';
 
-const { hartBase, H_MTIME } = layout;
 import { ProcessWatch, type ProcessEnd } from './process-watch.js';
 
 export const MACHINE_SERVICE = 'machine';
@@ -76,8 +75,7 @@ export class MachineService implements NodeService {
       stdin: bytesInput(''), ...this.opts.system, seed: ctx.rng.nextU32(), realtime_base_ns,
     });
     this.sys = sys;
-    const k = sys.machine.kernel as { kernelSetHostTime?: (on: number) => void };
-    k.kernelSetHostTime?.(1);
+    sys.machine.kernel.kernelSetHostTime(1);
     this.syncTime();
     const obs = this.opts.observer;
     const node = ctx.id;
@@ -125,10 +123,7 @@ export class MachineService implements NodeService {
   private syncTime(): void {
     const m = this.sys!.machine;
     const ticks = (BigInt(Math.floor(this.ctx!.monotonic_ns())) * BigInt(m.timebase_hz)) / 1_000_000_000n;
-    for (let h = 0; h < m.harts; h++) {
-      const addr = hartBase(h) + H_MTIME;
-      if (m.view.getBigUint64(addr, true) < ticks) m.view.setBigUint64(addr, ticks, true);
-    }
+    for (let h = 0; h < m.harts; h++) m.kernel.hartSetTime(h, Number(ticks & 0xffff_ffffn), Number(ticks >> 32n));
   }
 
   private slice(): void {
@@ -161,8 +156,7 @@ export class MachineService implements NodeService {
       this.schedule(this.budget * 1e9 / m.clock_hz);
       return;
     }
-    const k = m.kernel as { kernelNextDeadline?: () => bigint };
-    const d = k.kernelNextDeadline?.() ?? NO_DEADLINE;
+    const d = BigInt.asUintN(64, m.kernel.kernelNextDeadline());
     if (d === NO_DEADLINE) return; // waiting for the network: wake() runs the next slice
     const at_ns = Number((d * 1_000_000_000n + BigInt(m.timebase_hz) - 1n) / BigInt(m.timebase_hz));
     this.schedule(Math.max(0, at_ns - ctx.monotonic_ns()));
