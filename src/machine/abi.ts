@@ -440,6 +440,13 @@ export const SATP_MODE_SV32 = 0x8000_0000;
 export const SATP_ASID_SHIFT = 22;
 /** No frame (frameAlloc failed), no thread, no process. */
 export const FRAME_NONE = 0xFFFF_FFFF;
+/** procCreate: no pid is left in the machine's ranges (a cluster node leases them, kernelPidLease); PROC_NONE (FRAME_NONE) is a full process table. */
+export const PROC_NO_PID = 0xFFFF_FFFE;
+/** After kernelReset the current pid/tid range is [PID_FIRST, PID_RESET_END): a lone machine numbers from 1. */
+export const PID_FIRST = 1;
+export const PID_RESET_END = 0x7FFF_FFFF;
+/** Ids are positive 32-bit integers: a leased range ends at or below this. */
+export const PID_LIMIT = 0x8000_0000;
 /** Process states (P_STATE). */
 export const PROC_FREE = 0;
 export const PROC_LIVE = 1;
@@ -583,6 +590,7 @@ export const LOCKS_BYTES = 256;
 export const LOCK_SCHED = 0x0040_0000; // = KT_BASE; run queues, thread states, futex waits, sleepers, IPC
 export const LOCK_PROC = 0x0040_0040; // = KT_BASE + 64; process table, ASIDs, ids, address-space changes
 export const LOCK_FRAME = 0x0040_0080; // = KT_BASE + 128; the frame allocator
+export const LOCK_LEAF = 0x0040_00C0; // = KT_BASE + 192; the pid leases' spare range and the process-event ring: a leaf, nothing is taken inside it
 /** End of the hart blocks and TLBs. */
 export const KERNEL_BLOCKS_END = 0x0040_0000; // = KT_BASE
 
@@ -593,7 +601,6 @@ export const KS_ON = 0; // u32: 1 once kernelStart ran (dispatch schedules threa
 export const KS_THREADED = 4; // u32: 1 when harts run on their own worker threads
 export const KS_POLICY = 8; // u32: SCHED_RR or SCHED_MLFQ
 export const KS_LOCK_KIND = 12; // u32: spinlock kind of the kernel locks
-export const KS_NEXT_ID = 16; // u32: next pid/tid
 export const KS_RQ_GEN = 20; // u32: bumped at every enqueue (idle workers wait on it)
 export const KS_ASID_LIMIT = 24; // u32: ASIDs 1..limit-1 are handed out; later processes share ASID 0
 export const KS_ASID_NEXT = 28; // u32
@@ -615,6 +622,8 @@ export const KS_COW_COPIES = 104; // u32: copy-on-write faults that copied a pag
 export const KS_COW_REUSES = 108; // u32: copy-on-write faults that took over a frame no one else shared
 export const KS_ASID_RECYCLES = 112; // u32: times the ended processes' ASIDs were made reusable (one TLB flush of every hart each)
 export const KS_HOST_TIME = 116; // u32: 1: the host keeps every hart's mtime (kernelSetHostTime); an idle machine never jumps to a deadline
+export const KS_PID_RANGE = 120; // u64: the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap
+export const KS_PID_SPARE = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE = 0x0040_0200; // = KS + KS_BYTES
@@ -980,6 +989,7 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['RS_TAKEN', 2], ['RS_DONE', 3], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2],
   ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256],
   ['PTE_SHARED', 512], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295],
+  ['PROC_NO_PID', 4294967294], ['PID_FIRST', 1], ['PID_RESET_END', 2147483647], ['PID_LIMIT', 2147483648],
   ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1],
   ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
   ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
@@ -1002,39 +1012,40 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
   ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
   ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
-  ['LOCK_FRAME', 4194432], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560], ['KS_BYTES', 256], ['KS_ON', 0],
-  ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_NEXT_ID', 16], ['KS_RQ_GEN', 20],
+  ['LOCK_FRAME', 4194432], ['LOCK_LEAF', 4194496], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560],
+  ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_RQ_GEN', 20],
   ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36], ['KS_IRQS', 40],
   ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
   ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
   ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
-  ['KS_HOST_TIME', 116], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16],
-  ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12],
-  ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36],
-  ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64],
-  ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84], ['P_THREADS_CREATED', 88], ['P_REPORTED', 92],
-  ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PARENT', 112], ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124],
-  ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132], ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144],
-  ['P_EXEC_PC', 148], ['P_EXEC_SP', 152], ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164],
-  ['P_COW_FAULTS', 168], ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['THREAD_BASE', 4214784],
-  ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140],
-  ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160], ['T_HART', 168],
-  ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200],
-  ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224],
-  ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244],
-  ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16],
-  ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32], ['EP_NAME', 0], ['EP_OWNER', 4],
-  ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
-  ['RING_BASE', 4256768], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
-  ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
-  ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
-  ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28],
-  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76],
-  ['R_ACTION', 80], ['VMA_BYTES', 16], ['VMA_BASE', 4259904], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16],
-  ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64],
-  ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0],
-  ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128],
-  ['ASID_FREED', 0], ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
+  ['KS_HOST_TIME', 116], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['RQ_BASE', 4194816], ['RQ_BYTES', 528],
+  ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0],
+  ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24],
+  ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48],
+  ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84],
+  ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PARENT', 112],
+  ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124], ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132],
+  ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144], ['P_EXEC_PC', 148], ['P_EXEC_SP', 152],
+  ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164], ['P_COW_FAULTS', 168],
+  ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['THREAD_BASE', 4214784], ['THREAD_BYTES', 256],
+  ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140], ['T_CLEAR_TID', 144],
+  ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160], ['T_HART', 168], ['T_LEVEL', 172],
+  ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208],
+  ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228],
+  ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244], ['TREC_BASE', 4247552],
+  ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16], ['TR_PREEMPTED', 24],
+  ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32], ['EP_NAME', 0], ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16],
+  ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28], ['RING_BASE', 4256768],
+  ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8], ['RING_BUSY', 12],
+  ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28], ['RING_BUSY_PEAK', 32],
+  ['RING_LATE', 36], ['RING_RECORDS', 4256832], ['RING_RECORD_BYTES', 96], ['R_STATE', 0], ['R_ID', 4],
+  ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28], ['R_ARGS', 32],
+  ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80],
+  ['VMA_BYTES', 16], ['VMA_BASE', 4259904], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0],
+  ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0],
+  ['PEV_TAIL', 4], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4],
+  ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128], ['ASID_FREED', 0],
+  ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
   ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12],
   ['SIGPROC_BASE', 4293888], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
   ['SIGTHREAD_BASE', 4429056], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
