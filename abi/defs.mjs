@@ -238,6 +238,10 @@ export const groups = [
       c('SATP_MODE_SV32', 0x8000_0000, 'satp MODE bit (Sv32); ASID in bits 30..22, root PPN in bits 21..0.', { hex: true }),
       c('SATP_ASID_SHIFT', 22),
       c('FRAME_NONE', 0xFFFF_FFFF, 'No frame (frameAlloc failed), no thread, no process.', { hex: true }),
+      c('PROC_NO_PID', 0xFFFF_FFFE, 'procCreate: no pid is left in the machine\'s ranges (a cluster node leases them, kernelPidLease); PROC_NONE (FRAME_NONE) is a full process table.', { hex: true }),
+      c('PID_FIRST', 1, 'After kernelReset the current pid/tid range is [PID_FIRST, PID_RESET_END): a lone machine numbers from 1.'),
+      c('PID_RESET_END', 0x7FFF_FFFF, '', { hex: true }),
+      c('PID_LIMIT', 0x8000_0000, 'Ids are positive 32-bit integers: a leased range ends at or below this.', { hex: true }),
       c('PROC_FREE', 0, 'Process states (P_STATE).'), c('PROC_LIVE', 1), c('PROC_DYING', 2),
       c('PROC_DEAD', 3, 'ended, memory freed; a process the host loaded (or a reaped-by-nobody orphan) keeps its slot in this state for the host to read'),
       c('PROC_ZOMBIE', 4, 'ended, memory freed, exit status kept until its parent reaps it with waitid (then FREE)'),
@@ -371,7 +375,7 @@ export const blocks = [
     ],
   },
   {
-    // Locks, 64 bytes apart (a cache line each). Order when nesting: PROC, then SCHED, then FRAME.
+    // Locks, 64 bytes apart (a cache line each). Order when nesting: PROC, then SCHED, then FRAME; LEAF inside any.
     id: 'locks', title: 'kernel tables (after the TLBs): locks', base: c('KT_BASE', 'TLB_BASE + HARTS_MAX * TLB_HART_BYTES', '', { hex: true }),
     size: c('LOCKS_BYTES', 256), absolute: true,
     after: [c('KERNEL_BLOCKS_END', 'KT_BASE', 'End of the hart blocks and TLBs.', { hex: true })],
@@ -379,6 +383,7 @@ export const blocks = [
       f('LOCK_SCHED', 'KT_BASE', 'SPINLOCK_BYTES', 'run queues, thread states, futex waits, sleepers, IPC'),
       f('LOCK_PROC', 'KT_BASE + 64', 'SPINLOCK_BYTES', 'process table, ASIDs, ids, address-space changes'),
       f('LOCK_FRAME', 'KT_BASE + 128', 'SPINLOCK_BYTES', 'the frame allocator'),
+      f('LOCK_LEAF', 'KT_BASE + 192', 'SPINLOCK_BYTES', 'the pid leases\' spare range and the process-event ring: a leaf, nothing is taken inside it'),
     ],
   },
   {
@@ -388,7 +393,6 @@ export const blocks = [
       u32('KS_THREADED', 4, '1 when harts run on their own worker threads'),
       u32('KS_POLICY', 8, 'SCHED_RR or SCHED_MLFQ'),
       u32('KS_LOCK_KIND', 12, 'spinlock kind of the kernel locks'),
-      u32('KS_NEXT_ID', 16, 'next pid/tid'),
       u32('KS_RQ_GEN', 20, 'bumped at every enqueue (idle workers wait on it)'),
       u32('KS_ASID_LIMIT', 24, 'ASIDs 1..limit-1 are handed out; later processes share ASID 0'),
       u32('KS_ASID_NEXT', 28),
@@ -411,6 +415,8 @@ export const blocks = [
       u32('KS_ASID_RECYCLES', 112, 'times the ended processes\' ASIDs were made reusable (one TLB flush of every hart each)'),
       u32('KS_HOST_TIME', 116, '1: the host keeps every hart\'s mtime (kernelSetHostTime); an idle machine never jumps to a deadline'),
       u32('KS_FORK_HOST', 252, '1: the host places every fork (kernelSetForkHost): fork goes to the host unless the caller\'s T_FORK_HERE says here'),
+      u64('KS_PID_RANGE', 120, 'the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap'),
+      u64('KS_PID_SPARE', 128, 'the spare range the host leased (same packing; 0: none), under LOCK_LEAF'),
     ],
   },
   {

@@ -89,6 +89,7 @@ export const LOCKS_BYTES: u32 = 256;
 export const LOCK_SCHED: u32 = 0x0040_0000; // = KT_BASE; run queues, thread states, futex waits, sleepers, IPC
 export const LOCK_PROC: u32 = 0x0040_0040; // = KT_BASE + 64; process table, ASIDs, ids, address-space changes
 export const LOCK_FRAME: u32 = 0x0040_0080; // = KT_BASE + 128; the frame allocator
+export const LOCK_LEAF: u32 = 0x0040_00C0; // = KT_BASE + 192; the pid leases' spare range and the process-event ring: a leaf, nothing is taken inside it
 /** End of the hart blocks and TLBs. */
 export const KERNEL_BLOCKS_END: u32 = 0x0040_0000; // = KT_BASE
 
@@ -99,7 +100,6 @@ export const KS_ON: u32 = 0; // u32: 1 once kernelStart ran (dispatch schedules 
 export const KS_THREADED: u32 = 4; // u32: 1 when harts run on their own worker threads
 export const KS_POLICY: u32 = 8; // u32: SCHED_RR or SCHED_MLFQ
 export const KS_LOCK_KIND: u32 = 12; // u32: spinlock kind of the kernel locks
-export const KS_NEXT_ID: u32 = 16; // u32: next pid/tid
 export const KS_RQ_GEN: u32 = 20; // u32: bumped at every enqueue (idle workers wait on it)
 export const KS_ASID_LIMIT: u32 = 24; // u32: ASIDs 1..limit-1 are handed out; later processes share ASID 0
 export const KS_ASID_NEXT: u32 = 28; // u32
@@ -122,6 +122,8 @@ export const KS_COW_REUSES: u32 = 108; // u32: copy-on-write faults that took ov
 export const KS_ASID_RECYCLES: u32 = 112; // u32: times the ended processes' ASIDs were made reusable (one TLB flush of every hart each)
 export const KS_HOST_TIME: u32 = 116; // u32: 1: the host keeps every hart's mtime (kernelSetHostTime); an idle machine never jumps to a deadline
 export const KS_FORK_HOST: u32 = 252; // u32: 1: the host places every fork (kernelSetForkHost): fork goes to the host unless the caller's T_FORK_HERE says here
+export const KS_PID_RANGE: u32 = 120; // u64: the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap
+export const KS_PID_SPARE: u32 = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE: u32 = 0x0040_0200; // = KS + KS_BYTES

@@ -27,7 +27,7 @@ import { tlbFlush } from './tlb';
 import { shootdownOthers } from './shootdown';
 import { asidAlloc, asidRecycle } from './asid';
 import { vmFork } from './cow';
-import { procBase, procSlotTake, procSlotUndo, procSetSpace, PROC_NONE, PF_SHARED_VM } from './proc';
+import { procBase, procSlotTake, procSlotUndo, procSetSpace, PROC_NONE, PROC_NO_PID, PF_SHARED_VM } from './proc';
 import { threadBase, threadAlloc, THREAD_NONE, TS_VFORK } from './thread';
 import { rqPush, switchOut } from './sched';
 import { vmTranslate } from './usercopy';
@@ -105,7 +105,7 @@ export function forkSyscall(): u32 {
     if (root == FRAME_NONE) { kunlock(LOCK_PROC); ret(-ENOMEM); return FORK_DONE; }
   }
   const c = procSlotTake(root, vfork ? 0 : asidAlloc());
-  if (c == PROC_NONE) {
+  if (c == PROC_NONE || c == PROC_NO_PID) { // a full table or no pid left: Linux's EAGAIN either way
     if (!vfork) frameFree(root);
     kunlock(LOCK_PROC);
     ret(-EAGAIN);

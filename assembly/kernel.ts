@@ -1,7 +1,7 @@
 // Starting the machine kernel and the few calls the host makes around it: the policy and mode, the clock
 // parameters, a process's first thread, and what to do when every thread is blocked forever.
 import {
-  KT_BASE, KT_END, KS, KS_ON, KS_THREADED, KS_POLICY, KS_NEXT_ID, KS_ASID_LIMIT, KS_ASID_NEXT, KS_REALTIME_NS,
+  KT_BASE, KT_END, KS, KS_ON, KS_THREADED, KS_POLICY, KS_ASID_LIMIT, KS_ASID_NEXT, KS_REALTIME_NS,
   KS_TIMEBASE_HZ, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, KS_HOST_TIME, LOCK_SCHED, T_REGS, T_PC, T_LAST_MTIME, P_PID,
 } from './blocks';
 import { PROCS_MAX, ASIDS_MAX, TIMEBASE_HZ_DEFAULT } from './limits';
@@ -13,12 +13,13 @@ import { threadBase, threadAlloc, THREAD_NONE } from './thread';
 import { rqPush, hartsBusy, earliestDeadline, SCHED_MLFQ } from './sched';
 import { procKill } from './exit';
 import { hostcallThreads } from './hostcall';
+import { pidReset } from './pidlease';
 
 /** Reset every kernel table (machine boot). */
 export function kernelReset(): void {
   memory.fill(KT_BASE, 0, KT_END - KT_BASE);
   klockInit(LOCK_TTAS);
-  store<u32>(KS + KS_NEXT_ID, 1);
+  pidReset();
   store<u32>(KS + KS_ASID_NEXT, 1);
   store<u32>(KS + KS_ASID_LIMIT, ASIDS_MAX);
   store<u32>(KS + KS_TIMEBASE_HZ, TIMEBASE_HZ_DEFAULT);

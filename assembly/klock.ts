@@ -1,11 +1,11 @@
-// The kernel's own locks: the run-queue/thread lock (SCHED), the process-table lock (PROC) and the frame
-// allocator's (FRAME), all spinlocks from spinlock.ts of the kind the machine was started with (TTAS unless the
-// host chose otherwise). Nesting order is PROC, then SCHED, then FRAME; no lock is held across run().
+// The kernel's own locks: the run-queue/thread lock (SCHED), the process-table lock (PROC), the frame
+// allocator's (FRAME) and a leaf lock for the pid leases and the process-event ring (LEAF), all spinlocks from spinlock.ts of the kind the machine was started with (TTAS unless the
+// host chose otherwise). Nesting order is PROC, then SCHED, then FRAME; LEAF may be taken inside any, and nothing inside it; no lock is held across run().
 // A hart spinning for a kernel lock serves the TLB shootdowns posted to it meanwhile (shootdown.ts), so a
 // holder may shoot down the other harts' TLBs without a deadlock: a copy-on-write fault, a fork, munmap.
 // klockSetHart names the hart this kernel instance serves (dispatch sets it); the host's own instance has
 // none.
-import { KS, KS_LOCK_KIND, LOCK_SCHED, LOCK_PROC, LOCK_FRAME, SPINLOCK_WORD, SPINLOCK_OWNER, SPINLOCK_ACQUISITIONS, SPINLOCK_SPINS } from './blocks';
+import { KS, KS_LOCK_KIND, LOCK_SCHED, LOCK_PROC, LOCK_FRAME, LOCK_LEAF, SPINLOCK_WORD, SPINLOCK_OWNER, SPINLOCK_ACQUISITIONS, SPINLOCK_SPINS } from './blocks';
 import { lockRelease, spinlockInit, LOCK_TAS, LOCK_TTAS, LOCK_TICKET, LOCK_NONE } from './spinlock';
 import { shootdownServe } from './shootdown';
 import { HARTS_MAX } from './limits';
@@ -53,4 +53,5 @@ export function klockInit(kind: u32): void {
   spinlockInit(LOCK_SCHED);
   spinlockInit(LOCK_PROC);
   spinlockInit(LOCK_FRAME);
+  spinlockInit(LOCK_LEAF);
 }

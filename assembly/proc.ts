@@ -7,7 +7,7 @@
 import { RAM_BASE } from './layout';
 import {
   sigProcBase, SIGPROC_BYTES, PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START, P_BRK, P_BRK_MAX,
-  P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_FRAMES, P_FLAGS, P_EXIT_SIGNAL, KS, KS_NEXT_ID, KS_ASID_LIMIT,
+  P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_FRAMES, P_FLAGS, P_EXIT_SIGNAL, KS, KS_ASID_LIMIT,
   KS_LIVE_PROCS, KS_EVENTS, KS_INIT, LOCK_PROC,
 } from './blocks';
 import { PROCS_MAX, ASIDS_MAX } from './limits';
@@ -15,12 +15,13 @@ import { klock, kunlock } from './klock';
 import { vmDestroy } from './vm';
 import { asidAlloc, asidRelease, asidRecycle, ASID_NO_HART } from './asid';
 import { PTE_R, PTE_X } from './mmu';
+import { pidAlloc, PID_NONE } from './pidlease';
 
 // States and kill reasons are shared with the host (abi/defs.mjs).
 import {
-  PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, KILL_OOM, KILL_DEADLOCK, SATP_MODE_SV32, SATP_ASID_SHIFT, SIGCHLD,
+  PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_NO_PID, KILL_OOM, KILL_DEADLOCK, SATP_MODE_SV32, SATP_ASID_SHIFT, SIGCHLD,
 } from './abi';
-export { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, KILL_OOM, KILL_DEADLOCK };
+export { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_NO_PID, KILL_OOM, KILL_DEADLOCK };
 export const PROC_NONE: u32 = 0xFFFF_FFFF;
 /** Level-1 entries of a root table (each may point to a level-0 table of the process's own). */
 const L1_ENTRIES: u32 = 1024;
@@ -45,7 +46,8 @@ export function kernelSetAsids(count: u32): void {
 }
 
 /**
- * A process the host loads, in address space `root`: its slot index, or PROC_NONE when the table is full.
+ * A process the host loads, in address space `root`: its slot index, PROC_NONE when the table is full, or
+ * PROC_NO_PID when no pid is left (pidlease.ts).
  * It has no parent; the first one is the node's first process, which inherits orphans. Its group and
  * session are the host's (0): it leads neither, as a program a shell started.
  */
@@ -53,7 +55,7 @@ export function procCreate(root: u32): u32 {
   asidRecycle(ASID_NO_HART);
   klock(LOCK_PROC);
   const p = procSlotTake(root, asidAlloc());
-  if (p != PROC_NONE) {
+  if (p < PROCS_MAX) {
     store<u32>(procBase(p) + P_FLAGS, PF_HOSTED);
     if (load<u32>(KS + KS_INIT) == 0) store<u32>(KS + KS_INIT, p + 1);
   }
@@ -62,8 +64,8 @@ export function procCreate(root: u32): u32 {
 }
 
 /**
- * A free slot made LIVE for address space root with the given ASID (0: the shared one); PROC_NONE when
- * the table is full (the ASID goes back). Under the PROC lock.
+ * A free slot made LIVE for address space root with the given ASID (0: the shared one), with a new pid;
+ * PROC_NONE when the table is full, PROC_NO_PID when no pid is left (the ASID goes back). Under the PROC lock.
  */
 export function procSlotTake(root: u32, asid: u32): u32 {
   let p: u32 = 0;
@@ -72,10 +74,15 @@ export function procSlotTake(root: u32, asid: u32): u32 {
     asidRelease(asid);
     return PROC_NONE;
   }
+  const pid = pidAlloc();
+  if (pid == PID_NONE) {
+    asidRelease(asid);
+    return PROC_NO_PID;
+  }
   const b = procBase(p);
   memory.fill(b, 0, PROC_BYTES);
   memory.fill(sigProcBase(p), 0, SIGPROC_BYTES); // signal dispositions all SIG_DFL, nothing pending
-  store<u32>(b + P_PID, atomic.add<u32>(KS + KS_NEXT_ID, 1));
+  store<u32>(b + P_PID, pid);
   store<u32>(b + P_EXIT_SIGNAL, SIGCHLD);
   procSetSpace(p, root, asid);
   atomic.store<u32>(b + P_STATE, PROC_LIVE);

@@ -6,7 +6,7 @@
 // User pointers go through the caller's page tables (usercopy.ts): a bad one is -EFAULT, as on Linux.
 // Every handler serves the caller that syscallKernel records at entry (caller.ts).
 import {
-  H_REGS, H_PC, H_MTIME, H_SCRATCH, KS, KS_NEXT_ID, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_SLEEPERS, LOCK_SCHED,
+  H_REGS, H_PC, H_MTIME, H_SCRATCH, KS, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_SLEEPERS, LOCK_SCHED,
   LOCK_PROC, T_TID, T_CLEAR_TID, T_REGS, T_PC, T_LEVEL, T_LAST_MTIME, T_DEADLINE, P_ROOT, P_PID, P_BRK,
   P_BRK_START, P_BRK_MAX, P_ASID, P_PGID, P_SID,
 } from './blocks';
@@ -29,6 +29,7 @@ import { mmap2, munmap, mprotect, MMAP_HOST } from './mmap';
 import { vmaOverlaps } from './vma';
 import { sigThreadInherit } from './signal';
 import { sigSyscall, SIGSYS_NONE, SIGSYS_ENDED } from './sigsys';
+import { pidAlloc, PID_NONE } from './pidlease';
 import { callerEnter, callHart, callH, callT, callTb, callP, callPb, callSatp, arg, ret } from './caller';
 
 export const SYS_DONE: u32 = 0; // served; the hart may now have another thread (or none)
@@ -138,7 +139,8 @@ function clone(): u32 {
   // Check the tid pointers before creating anything, so a bad one leaves no half-made thread.
   if ((flags & CLONE_PARENT_SETTID) != 0 && userWord(satp, ptid, true) == 0) return -EFAULT;
   if ((flags & CLONE_CHILD_SETTID) != 0 && userWord(satp, ctid, true) == 0) return -EFAULT;
-  const tid = atomic.add<u32>(KS + KS_NEXT_ID, 1);
+  const tid = pidAlloc();
+  if (tid == PID_NONE) return -EAGAIN; // no id left, as Linux when it cannot allocate a pid
   klock(LOCK_SCHED);
   const c = threadAlloc(callP, tid);
   if (c == THREAD_NONE) {

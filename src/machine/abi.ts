@@ -440,6 +440,13 @@ export const SATP_MODE_SV32 = 0x8000_0000;
 export const SATP_ASID_SHIFT = 22;
 /** No frame (frameAlloc failed), no thread, no process. */
 export const FRAME_NONE = 0xFFFF_FFFF;
+/** procCreate: no pid is left in the machine's ranges (a cluster node leases them, kernelPidLease); PROC_NONE (FRAME_NONE) is a full process table. */
+export const PROC_NO_PID = 0xFFFF_FFFE;
+/** After kernelReset the current pid/tid range is [PID_FIRST, PID_RESET_END): a lone machine numbers from 1. */
+export const PID_FIRST = 1;
+export const PID_RESET_END = 0x7FFF_FFFF;
+/** Ids are positive 32-bit integers: a leased range ends at or below this. */
+export const PID_LIMIT = 0x8000_0000;
 /** Process states (P_STATE). */
 export const PROC_FREE = 0;
 export const PROC_LIVE = 1;
@@ -583,6 +590,7 @@ export const LOCKS_BYTES = 256;
 export const LOCK_SCHED = 0x0040_0000; // = KT_BASE; run queues, thread states, futex waits, sleepers, IPC
 export const LOCK_PROC = 0x0040_0040; // = KT_BASE + 64; process table, ASIDs, ids, address-space changes
 export const LOCK_FRAME = 0x0040_0080; // = KT_BASE + 128; the frame allocator
+export const LOCK_LEAF = 0x0040_00C0; // = KT_BASE + 192; the pid leases' spare range and the process-event ring: a leaf, nothing is taken inside it
 /** End of the hart blocks and TLBs. */
 export const KERNEL_BLOCKS_END = 0x0040_0000; // = KT_BASE
 
@@ -593,7 +601,6 @@ export const KS_ON = 0; // u32: 1 once kernelStart ran (dispatch schedules threa
 export const KS_THREADED = 4; // u32: 1 when harts run on their own worker threads
 export const KS_POLICY = 8; // u32: SCHED_RR or SCHED_MLFQ
 export const KS_LOCK_KIND = 12; // u32: spinlock kind of the kernel locks
-export const KS_NEXT_ID = 16; // u32: next pid/tid
 export const KS_RQ_GEN = 20; // u32: bumped at every enqueue (idle workers wait on it)
 export const KS_ASID_LIMIT = 24; // u32: ASIDs 1..limit-1 are handed out; later processes share ASID 0
 export const KS_ASID_NEXT = 28; // u32
@@ -616,6 +623,8 @@ export const KS_COW_REUSES = 108; // u32: copy-on-write faults that took over a 
 export const KS_ASID_RECYCLES = 112; // u32: times the ended processes' ASIDs were made reusable (one TLB flush of every hart each)
 export const KS_HOST_TIME = 116; // u32: 1: the host keeps every hart's mtime (kernelSetHostTime); an idle machine never jumps to a deadline
 export const KS_FORK_HOST = 252; // u32: 1: the host places every fork (kernelSetForkHost): fork goes to the host unless the caller's T_FORK_HERE says here
+export const KS_PID_RANGE = 120; // u64: the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap
+export const KS_PID_SPARE = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE = 0x0040_0200; // = KS + KS_BYTES
@@ -982,6 +991,7 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['RS_TAKEN', 2], ['RS_DONE', 3], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2],
   ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256],
   ['PTE_SHARED', 512], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295],
+  ['PROC_NO_PID', 4294967294], ['PID_FIRST', 1], ['PID_RESET_END', 2147483647], ['PID_LIMIT', 2147483648],
   ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1],
   ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
   ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
@@ -1004,17 +1014,17 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
   ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
   ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
-  ['LOCK_FRAME', 4194432], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560], ['KS_BYTES', 256], ['KS_ON', 0],
-  ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_NEXT_ID', 16], ['KS_RQ_GEN', 20],
+  ['LOCK_FRAME', 4194432], ['LOCK_LEAF', 4194496], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560],
+  ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_RQ_GEN', 20],
   ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36], ['KS_IRQS', 40],
   ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
   ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
   ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
-  ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0],
-  ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4],
-  ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28],
-  ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52],
-  ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84],
+  ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['RQ_BASE', 4194816],
+  ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 256],
+  ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24],
+  ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48],
+  ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84],
   ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PARENT', 112],
   ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124], ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132],
   ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144], ['P_EXEC_PC', 148], ['P_EXEC_SP', 152],

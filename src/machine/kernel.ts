@@ -65,6 +65,10 @@ export interface KernelExports {
   /** Thread t's posted fork was placed on this machine: its next fork (the restarted ecall) runs here. */
   threadForkHere(t: number): void;
   kernelSetAsids(count: number): void;
+  /**
+   * A process the host loads, in address space root: its slot index, FRAME_NONE (u32) when the process
+   * table is full, PROC_NO_PID when no pid is left in the machine's ranges (kernelPidLease).
+   */
   procCreate(root: number): number;
   procSetMemory(proc: number, brk_start: number, brk_max: number, stack_low: number): void;
   procFrames(proc: number): number;
@@ -96,6 +100,21 @@ export interface KernelExports {
   frameRefs(pa: number): number;
   /** P_FLAGS of process proc (PF_* in assembly/proc.ts). */
   procFlags(proc: number): number;
+  /**
+   * Install [start, start + count) as the spare pid range (assembly/pidlease.ts): every pid and tid comes
+   * from the current range, and the spare becomes current when that is used up. 0, or -1 when a spare is
+   * already installed, count or start is 0, or the range reaches past PID_LIMIT (0x8000_0000). After
+   * machineInit the current range is [1, 0x7fff_ffff) with no spare, so a lone machine numbers from 1.
+   * Safe while harts run on other threads.
+   */
+  kernelPidLease(start: number, count: number): number;
+  /** Ids left in the current and the spare range together (u32). */
+  kernelPidsLeft(): number;
+  /**
+   * No pid range at all: a cluster node starts so and leases a range before it loads its first process.
+   * With none left, fork, vfork and clone fail with -EAGAIN and procCreate returns PROC_NO_PID.
+   */
+  kernelPidClear(): void;
 }
 
 export { KERNEL_VERSION };

@@ -10,7 +10,7 @@ import { hostServices, unknownCall, type GuestIO } from './syscalls.js';
 import { HostCallRing, HostCallServer } from './hostcall.js';
 import { driveHart, type HartHost } from './driver.js';
 import {
-  PTE, FRAME_NONE, PAGE_BYTES, USER_BASE, USER_END, LOAD_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
+  PTE, FRAME_NONE, PROC_NO_PID, PAGE_BYTES, USER_BASE, USER_END, LOAD_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
   KILL_DEADLOCK, KILL_HOST, KILL_SIGNAL, KS, KS_LIVE_PROCS, PROCS_MAX, THREADS_MAX, SIGHUP, SIGINT, SIGQUIT, SIGILL,
   SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD,
   SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR,
@@ -345,8 +345,9 @@ export class Process {
     const layout = buildImage(machine, image, opts);
     this.root = layout.root;
     const index = k.procCreate(layout.root) >>> 0;
-    if (index === FRAME_NONE) {
+    if (index === FRAME_NONE || index === PROC_NO_PID) {
       freeRoot(machine, layout.root);
+      if (index === PROC_NO_PID) throw new InputError('no process id is left on this machine: its pid ranges are used up (a cluster node leases a range with kernelPidLease before it loads a process)');
       throw new InputError(`the process table is full (at most ${PROCS_MAX} processes per machine)`);
     }
     this.index = index;
