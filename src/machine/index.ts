@@ -20,3 +20,4 @@ export { Pipe } from './pipes.js';
 export { execService, writeExecImage, ARG_STRLEN_MAX } from './exec.js';
 export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
 export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';
+export { HostCallRing, HostCallServer, LATER, type HostCall, type HostAnswer, type HostService } from './hostcall.js';

@@ -11,6 +11,7 @@ import { parseElf, type ElfImage } from '../elf/index.js';
 import type { TraceOptions } from '../sim/index.js';
 import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
+import type { PlacementPolicy } from './placement.js';
 import { ClusterConsole, type ConsoleLine, type ProcessRecord } from './cluster-console.js';
 
 export const CLUSTER_RUN_NODES_MAX = 256;
@@ -40,6 +41,8 @@ export interface ClusterRunOptions {
   /** Every machine's settings (RAM, harts, quantum, file system). */
   readonly machine?: SystemOptions;
   readonly slice_instructions?: number;
+  /** Where forks' children run (default local). */
+  readonly placement?: PlacementPolicy;
   readonly max_virtual_ns?: number;
   readonly max_steps?: number;
   /** Each line of guest output as it is written (virtual-time order). */
@@ -113,7 +116,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     const first = !booted.has(id);
     booted.add(id);
     const m = new MachineService({
-      kernel, observer, boot: first ? boot.get(id)! : [], slice_instructions: opts.slice_instructions,
+      kernel, observer, boot: first ? boot.get(id)! : [], slice_instructions: opts.slice_instructions, placement: opts.placement ?? 'local',
       system: { ram_bytes: CLUSTER_RAM_BYTES_DEFAULT, ...opts.machine },
     }, first);
     machines.set(id, m);

@@ -8,3 +8,5 @@ export {
   runCluster, nodeIndex, CLUSTER_RUN_NODES_MAX, MAX_VIRTUAL_NS_DEFAULT, CLUSTER_RAM_BYTES_DEFAULT,
   type NodeProgram, type ClusterRunOptions, type ClusterRunResult, type ClusterRunEnd,
 } from './cluster-run.js';
+export { placeProcess, isPlacementPolicy, PLACEMENT_POLICIES, type PlacementPolicy, type PlacementInput } from './placement.js';
+export { ProcessBridge, compareNodes, LOAD_REPORT_NS, type ProcessBridgeOptions, type RemoteForker } from './process-bridge.js';

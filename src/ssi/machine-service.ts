@@ -9,6 +9,8 @@ import type { ElfImage } from '../elf/index.js';
 import { System, bytesInput, type GuestIO, type SteppedSystem, type SystemOptions } from '../machine/index.js';
 
 import { ProcessWatch, type ProcessEnd } from './process-watch.js';
+import { ProcessBridge } from './process-bridge.js';
+import type { PlacementPolicy } from './placement.js';
 
 export const MACHINE_SERVICE = 'machine';
 /** Instructions each hart runs per slice: 100 us of virtual time at the default 100 MHz. */
@@ -43,6 +45,8 @@ export interface MachineServiceOptions {
   /** Loaded at the node's first boot only (a restarted node comes back with an empty machine). */
   readonly boot?: readonly BootProgram[];
   readonly observer: MachineObserver;
+  /** Where forks' children run (default local). */
+  readonly placement?: PlacementPolicy;
 }
 
 export class MachineService implements NodeService {
@@ -50,6 +54,7 @@ export class MachineService implements NodeService {
   private sys: System | undefined;
   private stepped: SteppedSystem | undefined;
   private watch: ProcessWatch | undefined;
+  private bridge: ProcessBridge | undefined;
   private timer: number | null = null;
   /** The node's monotonic instant the pending slice runs at. */
   private timerAt = 0;
@@ -76,6 +81,7 @@ export class MachineService implements NodeService {
     });
     this.sys = sys;
     sys.machine.kernel.kernelSetHostTime(1);
+    this.bridge = new ProcessBridge(ctx, sys, { placement: this.opts.placement ?? 'local', wake: () => this.wake() });
     this.syncTime();
     const obs = this.opts.observer;
     const node = ctx.id;
@@ -91,9 +97,12 @@ export class MachineService implements NodeService {
     this.schedule(0);
   }
 
-  onMessage(): void {}
+  onMessage(from: string, msg: unknown): void {
+    this.bridge?.handle(from, msg);
+  }
 
   stop(): void {
+    this.bridge?.stop();
     if (this.timer !== null) this.ctx?.clearTimer(this.timer);
     this.timer = null;
     this.ctx = undefined;

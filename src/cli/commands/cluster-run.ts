@@ -9,7 +9,7 @@ import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/i
 import { parseOrHelp } from '../../host/index.js';
 import { UsageError, InputError } from '../../base/index.js';
 import { parseFaultScript, parseDuration, type LinkParams, type ScheduledFault } from '../../net/index.js';
-import { runCluster, nodeIndex, CLUSTER_RUN_NODES_MAX, type NodeProgram, type ClusterRunResult, type ProcessRecord } from '../../ssi/index.js';
+import { runCluster, nodeIndex, isPlacementPolicy, PLACEMENT_POLICIES, CLUSTER_RUN_NODES_MAX, type NodeProgram, type ClusterRunResult, type ProcessRecord } from '../../ssi/index.js';
 import { layout } from '../../machine/index.js';
 
 export const COMMAND: CommandSpec = {
@@ -26,6 +26,7 @@ export const COMMAND: CommandSpec = {
   flags: {
     nodes: { kind: 'integer', help: `nodes n1..nN (1..${CLUSTER_RUN_NODES_MAX}; default: the highest node a program names)` },
     seed: { kind: 'integer', help: 'seed of the whole run: same seed, same run (default 1)' },
+    place: { kind: 'string', value: '<policy>', help: 'where forks\' children run: local (default), spread (round robin) or least-loaded' },
     link: { kind: 'string', value: '<settings>', help: 'the simulated network, e.g. latency=2ms,loss=0.01 (default latency=1ms)' },
     faults: { kind: 'string', value: '<file>', help: 'fault script to apply during the run' },
     trace: { kind: 'string', value: '<out.jsonl>', help: 'write the run\'s trace, one JSON record per line' },
@@ -136,6 +137,8 @@ export async function run(argv: string[]): Promise<number> {
   const json = flagBool(args, 'json');
   const nodes = flagNumber(args, 'nodes') ?? Math.max(...programs.map((p) => nodeIndex(p.node)!));
   const ids = Array.from({ length: Math.min(Math.max(nodes, 0), CLUSTER_RUN_NODES_MAX) }, (_, i) => `n${i + 1}`);
+  const place = flagString(args, 'place') ?? 'local';
+  if (!isPlacementPolicy(place)) throw new UsageError(`--place ${place}: the policies are ${PLACEMENT_POLICIES.join(', ')}`);
   const linkText = flagString(args, 'link');
   const faultsPath = flagString(args, 'faults');
   const tracePath = flagString(args, 'trace');
@@ -153,7 +156,7 @@ export async function run(argv: string[]): Promise<number> {
   const out = (fd: 1 | 2, text: string): void => void writeSync(fd, text);
   try {
     const r = await runCluster({
-      programs, nodes, seed: flagNumber(args, 'seed') ?? 1,
+      programs, nodes, seed: flagNumber(args, 'seed') ?? 1, placement: place,
       ...(linkText ? { link: parseLink(linkText) } : {}),
       ...(faultsPath ? { faults: readFaults(faultsPath, ids) } : {}),
       ...(traceFd !== undefined ? { trace: { sink: (line: string) => void writeSync(traceFd!, line + '\n') } } : {}),
