@@ -24,3 +24,4 @@ export { mmapPrivate, mmapFrame } from './mmap';
 export { frameRefs } from './frames';
 export { procFlags } from './proc';
 export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
+export { kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal } from './remote';
