@@ -242,6 +242,8 @@ export const groups = [
       c('PID_FIRST', 1, 'After kernelReset the current pid/tid range is [PID_FIRST, PID_RESET_END): a lone machine numbers from 1.'),
       c('PID_RESET_END', 0x7FFF_FFFF, '', { hex: true }),
       c('PID_LIMIT', 0x8000_0000, 'Ids are positive 32-bit integers: a leased range ends at or below this.', { hex: true }),
+      c('SIGNAL_GROUP_ALL', 0, 'kernelSignalGroup\'s pgid for every local process but pid 1 and the excluded one (as kill(-1)).'),
+      c('SIGNAL_GROUP_HOST', 0xFFFF_FFFF, 'kernelSignalGroup\'s pgid for the host\'s group, pgid 0 (the processes it loaded and their children).', { hex: true }),
       c('PROC_FREE', 0, 'Process states (P_STATE).'), c('PROC_LIVE', 1), c('PROC_DYING', 2),
       c('PROC_DEAD', 3, 'ended, memory freed; a process the host loaded (or a reaped-by-nobody orphan) keeps its slot in this state for the host to read'),
       c('PROC_ZOMBIE', 4, 'ended, memory freed, exit status kept until its parent reaps it with waitid (then FREE)'),
@@ -417,6 +419,7 @@ export const blocks = [
       u32('KS_FORK_HOST', 252, '1: the host places every fork (kernelSetForkHost): fork goes to the host unless the caller\'s T_FORK_HERE says here'),
       u64('KS_PID_RANGE', 120, 'the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap'),
       u64('KS_PID_SPARE', 128, 'the spare range the host leased (same packing; 0: none), under LOCK_LEAF'),
+      u32('KS_CLUSTER', 136, '1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)'),
     ],
   },
   {

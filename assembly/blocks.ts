@@ -124,6 +124,7 @@ export const KS_HOST_TIME: u32 = 116; // u32: 1: the host keeps every hart's mti
 export const KS_FORK_HOST: u32 = 252; // u32: 1: the host places every fork (kernelSetForkHost): fork goes to the host unless the caller's T_FORK_HERE says here
 export const KS_PID_RANGE: u32 = 120; // u64: the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap
 export const KS_PID_SPARE: u32 = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
+export const KS_CLUSTER: u32 = 136; // u32: 1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE: u32 = 0x0040_0200; // = KS + KS_BYTES

@@ -25,3 +25,4 @@ export { frameRefs } from './frames';
 export { procFlags } from './proc';
 export { kernelSetForkHost, threadForkHere } from './fork';
 export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
+export { kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal } from './remote';

@@ -2,9 +2,12 @@
 // rt_sigpending, rt_sigsuspend, rt_sigreturn, kill, tkill and tgkill, with Linux's argument checks in
 // qemu-riscv32's order (sigsetsize first, then the pointers, then the signal number). A send whose default
 // action ends the target process kills it here (exit.ts's procKill); others are queued (signal.ts) and
-// delivered on the target's way back to user mode (sigframe.ts).
+// delivered on the target's way back to user mode (sigframe.ts). In cluster mode (KS_CLUSTER) a kill whose
+// target is not on this machine, every group or broadcast kill, and a tkill/tgkill of a tid not here go to
+// the host as the call stands (SIGSYS_HOST); the host answers with the result, signalling this machine's
+// processes through remote.ts. The checks that do not depend on where the target is stay here.
 import {
-  sigThreadBase, sigProcBase, H_REGS, H_SCRATCH, H_MTIME, LOCK_SCHED, T_STATE, T_PROC, T_TID, T_DEADLINE, P_PID, P_PGID,
+  sigThreadBase, sigProcBase, H_REGS, H_SCRATCH, H_MTIME, KS, KS_CLUSTER, LOCK_SCHED, T_STATE, T_PROC, T_TID, T_DEADLINE, P_PID, P_PGID,
   P_STATE, ST_BLOCKED, ST_PENDING, ST_SAVED, ST_FLAGS, ST_RESTART, SP_PENDING, ACT_HANDLER, ACT_FLAGS, ACT_MASK,
 } from './blocks';
 import { PROCS_MAX, THREADS_MAX } from './limits';
@@ -26,8 +29,8 @@ import {
 } from './signal';
 import { sigReturn } from './sigframe';
 
-/** sigSyscall results: not a signal call, served, served and a process ended. */
-export const SIGSYS_NONE: u32 = 0, SIGSYS_DONE: u32 = 1, SIGSYS_ENDED: u32 = 2;
+/** sigSyscall results: not a signal call, served, served and a process ended, handed to the host. */
+export const SIGSYS_NONE: u32 = 0, SIGSYS_DONE: u32 = 1, SIGSYS_ENDED: u32 = 2, SIGSYS_HOST: u32 = 3;
 const TIMER_NONE: u64 = 0xFFFF_FFFF_FFFF_FFFF;
 
 /** Serve signal call nr for the current caller. */
@@ -40,11 +43,18 @@ export function sigSyscall(nr: u32): u32 {
     case NR_RT_SIGRETURN:
       if (sigReturn(callHart)) { timerRetire(callH, 1); return SIGSYS_DONE; }
       return killCurrent(callHart, SIGSEGV, CAUSE_LOAD_PAGE_FAULT, load<u32>(callH + H_REGS + 8)) ? SIGSYS_ENDED : SIGSYS_DONE;
-    case NR_KILL: ret(kill(<i32>arg(0), arg(1))); return SIGSYS_DONE;
-    case NR_TKILL: ret(tkill(0, <i32>arg(0), arg(1), false)); return SIGSYS_DONE;
-    case NR_TGKILL: ret(tkill(<i32>arg(0), <i32>arg(1), arg(2), true)); return SIGSYS_DONE;
+    case NR_KILL: return answer(kill(<i32>arg(0), arg(1)));
+    case NR_TKILL: return answer(tkill(0, <i32>arg(0), arg(1), false));
+    case NR_TGKILL: return answer(tkill(<i32>arg(0), <i32>arg(1), arg(2), true));
   }
   return SIGSYS_NONE;
+}
+
+/** A kill's result for the caller, or the call handed to the host as it stands (a0..a5 unchanged). */
+function answer(r: u32): u32 {
+  if (r == KILL_HOST_CALL) return SIGSYS_HOST;
+  ret(r);
+  return SIGSYS_DONE;
 }
 
 /** Read a sigset_t (8 bytes, any alignment) at va into the hart's scratch + off; false on a bad pointer. */
@@ -135,7 +145,7 @@ function suspend(): void {
   kunlock(LOCK_SCHED);
 }
 
-/** A process that exists (live or dying) with this pid, or PROCS_MAX. */
+/** A process that exists (live, dying or a zombie) with this pid, or PROCS_MAX. */
 function procByPid(pid: u32): u32 {
   for (let p: u32 = 0; p < PROCS_MAX; p++) {
     const s = atomic.load<u32>(procBase(p) + P_STATE);
@@ -158,63 +168,113 @@ function pgidOf(p: u32): u32 {
   return load<u32>(procBase(p) + P_PGID);
 }
 
-/** A process kill(2) can name: alive, or a zombie not yet reaped (Linux answers 0 and sends nothing). */
+/**
+ * A process kill(2) can name: alive, or a zombie not yet reaped (Linux answers 0 and sends nothing). A
+ * stand-in for a process elsewhere (PROC_REMOTE) is not one: its signals go to the host.
+ */
 function killable(s: u32): bool {
   return s == PROC_LIVE || s == PROC_DYING || s == PROC_ZOMBIE;
 }
 
-/** Send sig (1..NSIG, or 0: only check) to process p as kill(2) does. Under the SCHED lock. */
-function sendProc(p: u32, sig: u32): void {
+/** The local process kill(pid) names (pid > 0): that pid, or the process of the thread with tid pid, as Linux; PROCS_MAX when none. Under SCHED. */
+export function killTarget(pid: u32): u32 {
+  const p = procByPid(pid);
+  if (p != PROCS_MAX) return p;
+  const t = threadByTid(pid);
+  return t == THREAD_NONE ? PROCS_MAX : load<u32>(threadBase(t) + T_PROC);
+}
+
+/**
+ * Send sig (1..NSIG, or 0: only check) to process p as kill(2) does (si_code SI_USER, si_pid senderPid), at
+ * virtual time now; sender is the sending thread, or THREAD_NONE. Under the SCHED lock.
+ */
+export function killProc(p: u32, sig: u32, senderPid: u32, now: u64, sender: u32): void {
   if (sig == 0 || atomic.load<u32>(procBase(p) + P_STATE) != PROC_LIVE) return;
-  const r = sigSendProc(p, sig, <i32>SI_USER, load<u32>(callPb + P_PID), 0, KILL_SIGNAL + sig, load<u64>(callH + H_MTIME), callT);
+  const r = sigSendProc(p, sig, <i32>SI_USER, senderPid, 0, KILL_SIGNAL + sig, now, sender);
   if (r == SEND_FATAL) procKill(p, 128 + sig, sig, KILL_SIGNAL + sig, 0, 0);
 }
 
 /**
+ * kill(2) to a group: every local process of group pgid, or with all, every one but pid 1; never the one
+ * whose pid is exclude. sig <= NSIG (0 only counts). How many matched. Under the SCHED lock.
+ */
+export function killGroup(all: bool, pgid: u32, exclude: u32, sig: u32, senderPid: u32, now: u64, sender: u32): u32 {
+  let found: u32 = 0;
+  for (let p: u32 = 0; p < PROCS_MAX; p++) {
+    if (!killable(atomic.load<u32>(procBase(p) + P_STATE))) continue;
+    const pid = load<u32>(procBase(p) + P_PID);
+    if (pid == exclude || (all ? pid == 1 : pgidOf(p) != pgid)) continue;
+    found++;
+    killProc(p, sig, senderPid, now, sender);
+  }
+  return found;
+}
+
+/**
+ * tgkill(2) and tkill(2) on a local thread: tid of process tgid (0: any process), si_code SI_TKILL. 0,
+ * -ESRCH (no such thread here, or not in tgid), then -EINVAL (sig > NSIG). Under the SCHED lock.
+ */
+export function killThread(tgid: u32, tid: u32, sig: u32, senderPid: u32, now: u64): u32 {
+  const t = threadByTid(tid);
+  const p = t == THREAD_NONE ? PROCS_MAX : load<u32>(threadBase(t) + T_PROC);
+  if (t == THREAD_NONE || (tgid != 0 && load<u32>(procBase(p) + P_PID) != tgid)) return -ESRCH;
+  if (sig > NSIG) return -EINVAL;
+  if (sig != 0 && atomic.load<u32>(procBase(p) + P_STATE) == PROC_LIVE) {
+    const r = sigSendThread(t, sig, SI_TKILL, senderPid, 0, KILL_SIGNAL + sig, now);
+    if (r == SEND_FATAL) procKill(p, 128 + sig, sig, KILL_SIGNAL + sig, 0, 0);
+  }
+  return 0;
+}
+
+/** Cluster mode (kernelSetCluster): kills of targets not on this machine, and group kills, go to the host. */
+// @ts-ignore: decorator
+@inline function clusterOn(): bool {
+  return atomic.load<u32>(KS + KS_CLUSTER) != 0;
+}
+
+/** A kill handed to the host (cluster mode): never a result of kill, which is 0 or -errno. */
+const KILL_HOST_CALL: u32 = 1;
+
+/**
  * kill(pid, sig): pid > 0 the process with that pid (or the process of the thread with that tid, as
  * Linux), 0 the caller's group, -1 every process but pid 1 and the caller's, < -1 the group -pid.
- * -ESRCH when nothing matched, then -EINVAL for a bad signal.
+ * -ESRCH when nothing matched, then -EINVAL for a bad signal. In cluster mode a bad signal is -EINVAL at
+ * once, and a target not on this machine or a group kill is KILL_HOST_CALL.
  */
 function kill(pid: i32, sig: u32): u32 {
+  const cluster = clusterOn();
+  if (cluster && pid == i32.MIN_VALUE) return -ESRCH; // names no group anywhere, as Linux
+  if (cluster && sig > NSIG) return -EINVAL;
+  if (cluster && pid <= 0) return KILL_HOST_CALL;
+  const me = load<u32>(callPb + P_PID), now = load<u64>(callH + H_MTIME);
   klock(LOCK_SCHED);
   let found: u32 = 0;
   if (pid > 0) {
-    let p = procByPid(<u32>pid);
-    if (p == PROCS_MAX) {
-      const t = threadByTid(<u32>pid);
-      if (t != THREAD_NONE) p = load<u32>(threadBase(t) + T_PROC);
-    }
+    const p = killTarget(<u32>pid);
     if (p != PROCS_MAX) {
       found = 1;
-      if (sig <= NSIG) sendProc(p, sig);
+      if (sig <= NSIG) killProc(p, sig, me, now, callT);
     }
   } else {
-    const group = pid == 0 ? pgidOf(callP) : <u32>(-pid);
-    for (let p: u32 = 0; p < PROCS_MAX; p++) {
-      const s = atomic.load<u32>(procBase(p) + P_STATE);
-      if (!killable(s)) continue;
-      if (pid == -1 ? (load<u32>(procBase(p) + P_PID) == 1 || p == callP) : pgidOf(p) != group) continue;
-      found++;
-      if (sig <= NSIG) sendProc(p, sig);
-    }
+    const all = pid == -1;
+    found = killGroup(all, pid == 0 ? pgidOf(callP) : <u32>(-pid), all ? me : 0, sig <= NSIG ? sig : 0, me, now, callT);
   }
   kunlock(LOCK_SCHED);
-  if (found == 0) return -ESRCH;
+  if (found == 0) return cluster ? KILL_HOST_CALL : -ESRCH;
   return sig > NSIG ? -EINVAL : 0;
 }
 
-/** tkill(tid, sig) and tgkill(tgid, tid, sig): to one thread (of the process tgid), si_code SI_TKILL. */
+/**
+ * tkill(tid, sig) and tgkill(tgid, tid, sig): to one thread (of the process tgid), si_code SI_TKILL. In
+ * cluster mode a tid not on this machine is KILL_HOST_CALL (a bad signal -EINVAL first).
+ */
 function tkill(tgid: i32, tid: i32, sig: u32, group: bool): u32 {
   if (tid <= 0 || (group && tgid <= 0)) return -EINVAL;
+  const cluster = clusterOn();
+  if (cluster && sig > NSIG) return -EINVAL;
   klock(LOCK_SCHED);
-  const t = threadByTid(<u32>tid);
-  const p = t == THREAD_NONE ? PROCS_MAX : load<u32>(threadBase(t) + T_PROC);
-  if (t == THREAD_NONE || (group && load<u32>(procBase(p) + P_PID) != <u32>tgid)) { kunlock(LOCK_SCHED); return -ESRCH; }
-  if (sig > NSIG) { kunlock(LOCK_SCHED); return -EINVAL; }
-  if (sig != 0 && atomic.load<u32>(procBase(p) + P_STATE) == PROC_LIVE) {
-    const r = sigSendThread(t, sig, SI_TKILL, load<u32>(callPb + P_PID), 0, KILL_SIGNAL + sig, load<u64>(callH + H_MTIME));
-    if (r == SEND_FATAL) procKill(p, 128 + sig, sig, KILL_SIGNAL + sig, 0, 0);
-  }
+  const r = killThread(group ? <u32>tgid : 0, <u32>tid, sig, load<u32>(callPb + P_PID), load<u64>(callH + H_MTIME));
+  const local = r != -ESRCH || threadByTid(<u32>tid) != THREAD_NONE;
   kunlock(LOCK_SCHED);
-  return 0;
+  return cluster && !local ? KILL_HOST_CALL : r;
 }

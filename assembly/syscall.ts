@@ -28,7 +28,7 @@ import { getppid, setpgid, getIdOf, setsid } from './pgid';
 import { mmap2, munmap, mprotect, MMAP_HOST } from './mmap';
 import { vmaOverlaps } from './vma';
 import { sigThreadInherit } from './signal';
-import { sigSyscall, SIGSYS_NONE, SIGSYS_ENDED } from './sigsys';
+import { sigSyscall, SIGSYS_NONE, SIGSYS_ENDED, SIGSYS_HOST } from './sigsys';
 import { pidAlloc, PID_NONE } from './pidlease';
 import { callerEnter, callHart, callH, callT, callTb, callP, callPb, callSatp, arg, ret } from './caller';
 
@@ -106,6 +106,7 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
   }
   if (ipcSyscall(nr)) return SYS_DONE;
   const s = sigSyscall(nr);
+  if (s == SIGSYS_HOST) return SYS_HOST; // a kill whose target is on another machine (cluster mode)
   if (s != SIGSYS_NONE) return s == SIGSYS_ENDED ? SYS_ENDED : SYS_DONE;
   return SYS_HOST;
 }

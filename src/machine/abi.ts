@@ -447,6 +447,10 @@ export const PID_FIRST = 1;
 export const PID_RESET_END = 0x7FFF_FFFF;
 /** Ids are positive 32-bit integers: a leased range ends at or below this. */
 export const PID_LIMIT = 0x8000_0000;
+/** kernelSignalGroup's pgid for every local process but pid 1 and the excluded one (as kill(-1)). */
+export const SIGNAL_GROUP_ALL = 0;
+/** kernelSignalGroup's pgid for the host's group, pgid 0 (the processes it loaded and their children). */
+export const SIGNAL_GROUP_HOST = 0xFFFF_FFFF;
 /** Process states (P_STATE). */
 export const PROC_FREE = 0;
 export const PROC_LIVE = 1;
@@ -625,6 +629,7 @@ export const KS_HOST_TIME = 116; // u32: 1: the host keeps every hart's mtime (k
 export const KS_FORK_HOST = 252; // u32: 1: the host places every fork (kernelSetForkHost): fork goes to the host unless the caller's T_FORK_HERE says here
 export const KS_PID_RANGE = 120; // u64: the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap
 export const KS_PID_SPARE = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
+export const KS_CLUSTER = 136; // u32: 1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE = 0x0040_0200; // = KS + KS_BYTES
@@ -992,25 +997,25 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256],
   ['PTE_SHARED', 512], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295],
   ['PROC_NO_PID', 4294967294], ['PID_FIRST', 1], ['PID_RESET_END', 2147483647], ['PID_LIMIT', 2147483648],
-  ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1],
-  ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
-  ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
-  ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1],
-  ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
-  ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292],
-  ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289],
-  ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
-  ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20],
-  ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136],
-  ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156],
-  ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188],
-  ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216],
-  ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252],
-  ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288],
-  ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316],
-  ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856],
-  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0],
-  ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
+  ['SIGNAL_GROUP_ALL', 0], ['SIGNAL_GROUP_HOST', 4294967295], ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2],
+  ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1], ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256],
+  ['KILL_DEADLOCK', 257], ['KILL_HOST', 512], ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2],
+  ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1],
+  ['LOCK_TAS', 0], ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0],
+  ['INIT_BAD_RAM', 4294967295], ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293],
+  ['INIT_BAD_HARTS', 4294967292], ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290],
+  ['INIT_BAD_BIT_WIDTH', 4294967289], ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576],
+  ['MACHINE_BYTES', 4096], ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12],
+  ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0],
+  ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148],
+  ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176],
+  ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200],
+  ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240],
+  ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280],
+  ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312],
+  ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848],
+  ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16],
+  ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
   ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
   ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
   ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
@@ -1020,24 +1025,24 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
   ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
   ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
-  ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['RQ_BASE', 4194816],
-  ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 256],
-  ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24],
-  ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48],
-  ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84],
-  ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PARENT', 112],
-  ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124], ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132],
-  ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144], ['P_EXEC_PC', 148], ['P_EXEC_SP', 152],
-  ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164], ['P_COW_FAULTS', 168],
-  ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['THREAD_BASE', 4214784], ['THREAD_BYTES', 256],
-  ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140], ['T_CLEAR_TID', 144],
-  ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160], ['T_HART', 168], ['T_LEVEL', 172],
-  ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208],
-  ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228],
-  ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244], ['T_FORK_HERE', 252],
-  ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16],
-  ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32], ['EP_NAME', 0], ['EP_OWNER', 4],
-  ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
+  ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['KS_CLUSTER', 136],
+  ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400],
+  ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16],
+  ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40],
+  ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72],
+  ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84], ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96],
+  ['P_PAGE_FAULTS', 104], ['P_PARENT', 112], ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124],
+  ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132], ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144],
+  ['P_EXEC_PC', 148], ['P_EXEC_SP', 152], ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164],
+  ['P_COW_FAULTS', 168], ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['THREAD_BASE', 4214784],
+  ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140],
+  ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160], ['T_HART', 168],
+  ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200],
+  ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224],
+  ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244],
+  ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8],
+  ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32], ['EP_NAME', 0],
+  ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
   ['RING_BASE', 4256768], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
   ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
   ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],

@@ -75,6 +75,7 @@ export interface KernelExports {
   procState(proc: number): number;
   procThreads(proc: number): number;
   threadCreateMain(proc: number, pc: number, sp: number): number;
+  /** 1 when live threads exist but none can run and none has a deadline (a deadlock); never in cluster mode. */
   kernelStuck(): number;
   kernelKillAll(): number;
   hartKill(hart: number, signal: number): number;
@@ -115,6 +116,33 @@ export interface KernelExports {
    * With none left, fork, vfork and clone fail with -EAGAIN and procCreate returns PROC_NO_PID.
    */
   kernelPidClear(): void;
+  /**
+   * on = 1 (cluster mode): a kill whose target is not a process of this machine, every kill with pid 0,
+   * -1 or < -1, and a tkill/tgkill of a tid not here go to the host as host calls (their own numbers,
+   * arguments as the guest gave them; the caller waits for the answer, which is the call's result). The
+   * checks that do not depend on where the target is stay in the kernel (-EINVAL for a signal above NSIG,
+   * a tid or tgid not positive; -ESRCH for kill(INT_MIN)). kernelStuck is then always 0. Off (default):
+   * every kill is served here as on a lone machine.
+   */
+  kernelSetCluster(on: number): void;
+  /**
+   * Deliver sig to local process pid (or the process of the local thread with tid pid) as kill(2) does,
+   * with si_code SI_USER and si_pid senderPid: 0, -ESRCH (no such process here; zombies are here and get
+   * nothing), -EINVAL (pid not positive, sig above NSIG). sig 0 only checks. Takes the SCHED lock, so it is
+   * safe while harts run on other threads; Atomics.notify KS_RQ_GEN afterwards so idle workers look.
+   */
+  kernelSignal(pid: number, sig: number, sender_pid: number): number;
+  /**
+   * Deliver sig to every local process of group pgid as kill(-pgid) does (SIGNAL_GROUP_HOST for the
+   * host's group 0), or, with pgid SIGNAL_GROUP_ALL (0), to every local process but pid 1, as kill(-1);
+   * never to exclude_pid (0: nobody). How many matched (zombies count, as for kill), or -EINVAL.
+   */
+  kernelSignalGroup(pgid: number, sig: number, sender_pid: number, exclude_pid: number): number;
+  /**
+   * Deliver sig to local thread tid of process tgid (0: any process) as tgkill (tkill) does, si_code
+   * SI_TKILL and si_pid sender_pid: 0, -ESRCH, -EINVAL (tid not positive, tgid negative, sig above NSIG).
+   */
+  kernelThreadSignal(tgid: number, tid: number, sig: number, sender_pid: number): number;
 }
 
 export { KERNEL_VERSION };
