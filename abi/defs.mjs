@@ -71,7 +71,7 @@ export const groups = [
       c('EFBIG', 27, '', G), c('ENOSPC', 28, '', G), c('ESPIPE', 29, '', G), c('EROFS', 30, '', G), c('EMLINK', 31, '', G),
       c('EPIPE', 32, '', G), c('ERANGE', 34, '', G), c('ENAMETOOLONG', 36, '', G), c('ENOSYS', 38, '', G),
       c('ENOTEMPTY', 39, '', G), c('ELOOP', 40, '', G), c('EOVERFLOW', 75, '', G), c('EMSGSIZE', 90, '', G),
-      c('ENOTSUP', 95, '', G), c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G),
+      c('ENOTSUP', 95, '', G), c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G), c('EHOSTUNREACH', 113, '', G),
     ],
   },
   {

@@ -51,6 +51,7 @@
 #define ENOTSUP                    95
 #define EADDRINUSE                 98
 #define ETIMEDOUT                  110
+#define EHOSTUNREACH               113
 
 /* ---- system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll's own ---- */
 #define ATOLL_SYS_BASE             0x40000000 /* First number of Atoll's own system calls. */

@@ -9,7 +9,14 @@ import { RpcClient, RpcServer } from '../rpc/index.js';
 import { LATER, SYS, layout, type HostCall, type HostAnswer, type System } from '../machine/index.js';
 import { placeProcess, type PlacementPolicy } from './placement.js';
 
-const { KS, KS_RUNNABLE, KS_LIVE_PROCS, ERESTARTNOINTR } = layout;
+const {
+  KS, KS_RUNNABLE, KS_LIVE_PROCS, ERESTARTNOINTR, ESRCH, ETIMEDOUT, EHOSTUNREACH, EINVAL, PROC_BASE, PROC_BYTES, P,
+  SIGNAL_GROUP_ALL, SIGNAL_GROUP_HOST,
+} = layout;
+
+/** A signal request between nodes gives up after this long (node monotonic time), resent this often. */
+export const SIGNAL_DEADLINE_NS = 500_000_000;
+const SIGNAL_RETRY_NS = 50_000_000;
 
 /** How often a node tells the others its load (virtual time of its own clock). */
 export const LOAD_REPORT_NS = 20_000_000;
@@ -50,6 +57,11 @@ export class ProcessBridge {
   constructor(private readonly ctx: NodeContext, private readonly sys: System, private readonly opts: ProcessBridgeOptions) {
     this.rpc = new RpcServer(ctx);
     this.client = new RpcClient(ctx);
+    sys.machine.kernel.kernelSetCluster(1);
+    sys.serve(SYS.kill, (call) => this.kill(call));
+    sys.serve(SYS.tkill, (call) => this.tkill(call, 0, call.args[0]! | 0, call.args[1]! | 0));
+    sys.serve(SYS.tgkill, (call) => this.tkill(call, call.args[0]! | 0, call.args[1]! | 0, call.args[2]! | 0));
+    this.serveSignals();
     if (opts.placement !== 'local') {
       sys.machine.kernel.kernelSetForkHost(1);
       sys.serve(SYS.clone, (call) => this.fork(call));
@@ -102,6 +114,87 @@ export class ProcessBridge {
       this.opts.wake();
     });
     return LATER;
+  }
+
+  // ---- signals between machines ----------------------------------------------------------------------------
+
+  /** kill(2) the kernel handed over: a target not on this machine, or a group or broadcast kill. */
+  private kill(call: HostCall): HostAnswer {
+    const pid = call.args[0]! | 0, sig = call.args[1]! >>> 0;
+    const sender = call.pid;
+    if (pid > 0) {
+      this.everywhere('proc.kill', { pid, sig, sender }, (found, failed) => this.finish(call, found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
+      return LATER;
+    }
+    // pid 0: the caller's group; -1: everyone but the caller (and the first process); < -1: group -pid.
+    const pgid = pid === 0 ? this.pgidOf(call.proc) : pid === -1 ? SIGNAL_GROUP_ALL : -pid;
+    const exclude = pid === -1 ? sender : 0;
+    const here = this.sys.machine.kernel.kernelSignalGroup(pgid >>> 0, sig, sender, exclude);
+    if (here < 0) return here;
+    this.everywhere('proc.killgroup', { pgid: pgid >>> 0, sig, sender, exclude }, (found) => this.finish(call, here + found > 0 ? 0 : -ESRCH), 'others');
+    return LATER;
+  }
+
+  /** tkill (tgid 0) or tgkill of a thread not on this machine. */
+  private tkill(call: HostCall, tgid: number, tid: number, sig: number): HostAnswer {
+    if (tid <= 0 || tgid < 0) return -EINVAL;
+    this.everywhere('proc.tkill', { tgid, tid, sig: sig >>> 0, sender: call.pid }, (found, failed) => this.finish(call, found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
+    return LATER;
+  }
+
+  /** The handlers other nodes' requests reach: deliver on this machine, then let it run. */
+  private serveSignals(): void {
+    const k = this.sys.machine.kernel;
+    const num = (x: unknown): number | null => (typeof x === 'number' && Number.isInteger(x) && x >= -0x8000_0000 && x <= 0xffff_ffff ? x : null);
+    const delivered = (r: number): number => {
+      if (r >= 0) this.opts.wake();
+      return r;
+    };
+    this.rpc.register('proc.kill', (a) => {
+      const { pid, sig, sender } = (a ?? {}) as Record<string, unknown>;
+      if (num(pid) === null || num(sig) === null || num(sender) === null) return -EINVAL;
+      return delivered(k.kernelSignal(pid as number, sig as number, sender as number));
+    });
+    this.rpc.register('proc.killgroup', (a) => {
+      const { pgid, sig, sender, exclude } = (a ?? {}) as Record<string, unknown>;
+      if (num(pgid) === null || num(sig) === null || num(sender) === null || num(exclude) === null) return -EINVAL;
+      return delivered(k.kernelSignalGroup(pgid as number, sig as number, sender as number, exclude as number));
+    });
+    this.rpc.register('proc.tkill', (a) => {
+      const { tgid, tid, sig, sender } = (a ?? {}) as Record<string, unknown>;
+      if (num(tgid) === null || num(tid) === null || num(sig) === null || num(sender) === null) return -EINVAL;
+      return delivered(k.kernelThreadSignal(tgid as number, tid as number, sig as number, sender as number));
+    });
+  }
+
+  /**
+   * Ask every other node (the directory is not consulted yet: a pid lives on at most one machine, so a
+   * request that finds nothing there does nothing); done(found, failed): how many delivered (a count for
+   * group kills, one per node that had the target otherwise), and whether some node could not be asked.
+   */
+  private everywhere(method: string, args: unknown, done: (found: number, failed: boolean) => void, _scope: 'others' = 'others'): void {
+    const peers = this.ctx.peers;
+    let left = peers.length, found = 0, failed = false;
+    if (left === 0) { done(0, false); return; }
+    for (const peer of peers) {
+      this.client.call(peer, method, args, { deadline_ns: SIGNAL_DEADLINE_NS, retry_ns: SIGNAL_RETRY_NS }, (o) => {
+        if (o.ok && typeof o.result === 'number') {
+          if (method === 'proc.killgroup') found += Math.max(0, o.result);
+          else if (o.result === 0) found++;
+        } else if (!o.ok) failed = true;
+        if (--left === 0) done(found, failed);
+      });
+    }
+  }
+
+  private finish(call: HostCall, result: number): void {
+    this.sys.hostcalls.ring.complete(call.id, result);
+    this.opts.wake();
+  }
+
+  private pgidOf(proc: number): number {
+    const pgid = this.sys.machine.u32(PROC_BASE + proc * PROC_BYTES + P.PGID);
+    return pgid === 0 ? SIGNAL_GROUP_HOST : pgid;
   }
 
   /** Fork on this machine: the caller's ecall runs again and the kernel forks. */

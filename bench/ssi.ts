@@ -1,0 +1,88 @@
+// The single-system image's costs: guest MIPS of simulated cluster nodes running compute-bound guests (every
+// machine a slice of the simulator's events) against one machine alone running the same guest in the same
+// run (the co-simulation's cost is 1 - ratio); and the largest cluster, 256 nodes of 16 MiB, booted and run to
+// the end of a short program on every node (wall time and the process's resident memory, per node against a
+// 4-node cluster of the same machines). Wall-clock measurement lives only here.
+// Run: npm run build && node dist/bench/ssi.js [--json] [--quick]; the common runner calls suite(ctx).
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parseElf } from '../src/elf/index.js';
+import { System } from '../src/machine/index.js';
+import { runCluster, type NodeProgram } from '../src/ssi/index.js';
+import { collect, figure, withBaseline } from './lib/stats.js';
+import type { BenchResult, SuiteContext } from './lib/types.js';
+import { packageRoot } from './lib/kernel-wasm.js';
+import { runWhenInvoked } from './lib/direct.js';
+
+const SUITE = 'ssi';
+const COMPUTE = 'guest/examples/compute.elf';
+const ECHO = 'guest/bin/echo.elf';
+const MIB = 1024 * 1024;
+
+function bytes(path: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(packageRoot(), path)));
+}
+
+/** MIPS of one machine alone running compute with `rounds`. */
+async function aloneMips(rounds: number): Promise<number> {
+  const image = parseElf(bytes(COMPUTE));
+  const sys = await System.create({ ram_bytes: 32 * MIB, harts: 1 });
+  sys.spawn(image, { argv: [COMPUTE, String(rounds)], name: 'compute' });
+  const t0 = performance.now();
+  sys.run({ write: () => undefined }, () => undefined);
+  const ms = performance.now() - t0;
+  return Number(sys.machine.instructions(0)) / ms / 1000;
+}
+
+/** Aggregate MIPS of a simulated cluster of `nodes` running compute with `rounds` on each. */
+async function clusterMips(nodes: number, rounds: number): Promise<number> {
+  const code = bytes(COMPUTE);
+  const programs: NodeProgram[] = Array.from({ length: nodes }, (_, i) => ({ node: `n${i + 1}`, path: COMPUTE, args: [String(rounds)], bytes: code }));
+  const t0 = performance.now();
+  const r = await runCluster({ programs, seed: 1 });
+  const ms = performance.now() - t0;
+  if (r.end !== 'ended' || r.processes.some((p) => p.exit_code !== 0)) throw new Error(`the cluster run did not end cleanly: ${r.end}`);
+  return r.instructions / ms / 1000;
+}
+
+/** Wall ms and resident MiB added to boot `nodes` machines of 16 MiB and run echo on each to its end. */
+async function bigCluster(nodes: number): Promise<{ ms: number; rss_mib: number }> {
+  const code = bytes(ECHO);
+  const programs: NodeProgram[] = Array.from({ length: nodes }, (_, i) => ({ node: `n${i + 1}`, path: ECHO, args: ['hi'], bytes: code }));
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const r = await runCluster({ programs, seed: 1, machine: { ram_bytes: 16 * MIB } });
+  const ms = performance.now() - t0;
+  const rss_mib = (process.memoryUsage().rss - rss0) / MIB;
+  if (r.end !== 'ended' || r.processes.length !== nodes) throw new Error(`the ${nodes}-node run did not end cleanly: ${r.end}`);
+  return { ms, rss_mib };
+}
+
+export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
+  const samples = ctx.quick ? 3 : 5;
+  const rounds = ctx.quick ? 2 : 6;
+  const results: BenchResult[] = [];
+  ctx.progress(`  ${SUITE}: one machine alone`);
+  const alone = figure({ suite: SUITE, case: 'one machine alone, compute', unit: 'MIPS' }, await collect(samples, 1, () => aloneMips(rounds)));
+  results.push(alone);
+  for (const nodes of [4, 16]) {
+    ctx.progress(`  ${SUITE}: ${nodes} simulated nodes`);
+    const f = figure({ suite: SUITE, case: `${nodes} simulated nodes, compute on each (aggregate)`, unit: 'MIPS', extra: { nodes } }, await collect(samples, 1, () => clusterMips(nodes, rounds)));
+    results.push(withBaseline(f, alone));
+  }
+  const big = ctx.quick ? 64 : 256;
+  ctx.progress(`  ${SUITE}: ${big} nodes of 16 MiB`);
+  const small = await collect(samples, 1, async () => (await bigCluster(4)).ms / 4);
+  const smallFig = figure({ suite: SUITE, case: '4 nodes of 16 MiB, boot and run echo (per node)', unit: 'ms' }, small);
+  results.push(smallFig);
+  let rss = 0;
+  const bigMs = await collect(ctx.quick ? 1 : 3, 0, async () => {
+    const b = await bigCluster(big);
+    rss = Math.max(rss, b.rss_mib);
+    return b.ms / big;
+  });
+  results.push(withBaseline(figure({ suite: SUITE, case: `${big} nodes of 16 MiB, boot and run echo (per node)`, unit: 'ms', extra: { nodes: big, rss_added_mib: Math.round(rss) } }, bigMs), smallFig));
+  return results;
+}
+
+runWhenInvoked(import.meta.url, 'The single-system image suite: co-simulated machines against one machine alone, and the largest cluster.');
