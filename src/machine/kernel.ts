@@ -3,7 +3,7 @@
 // kernel's interface version and every shared number it was compiled with (abiValue) are compared with the
 // host's (abi.ts, both generated from abi/defs.mjs), so a stale kernel.wasm fails with one clear error.
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { InputError } from '../base/index.js';
@@ -173,6 +173,14 @@ export function kernelWasmPath(): string {
     if (existsSync(p)) return p;
   }
   throw new InputError('build/kernel.wasm is missing: run `npm run build:kernel`');
+}
+
+let moduleSync: WebAssembly.Module | undefined;
+
+/** The compiled kernel at once (a real node's machine service starts inside a synchronous call). */
+export function compileKernelSync(): WebAssembly.Module {
+  moduleSync ??= new WebAssembly.Module(readFileSync(kernelWasmPath()));
+  return moduleSync;
 }
 
 export function compileKernel(): Promise<WebAssembly.Module> {

@@ -8,11 +8,14 @@ import { CounterService, EchoService } from './builtin.js';
 import { MqBrokerService } from '../mq/index.js';
 import { RaftKvService, parseRaftKvOptions } from '../kv/index.js';
 import { RaftFileStorage } from '../wal/index.js';
+import { realMachineService } from '../ssi/index.js';
 
 export const SERVICES: ServiceRegistry = {
   echo: () => new EchoService(),
   counter: (options) => new CounterService(options),
   mq: (options) => new MqBrokerService(options),
+  // A real node's emulated machine; its guests' events go to stdout as `@atoll` lines (src/ssi/machine-node.ts).
+  machine: (options) => realMachineService(options, (line) => void process.stdout.write(line + '\n')),
   'raft-kv': (options) => new RaftKvService({ ...parseRaftKvOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
 };
 

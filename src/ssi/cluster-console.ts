@@ -72,6 +72,14 @@ export class ClusterConsole implements MachineObserver {
     settle(r, end.result);
   }
 
+  /** A process ended as another host reported it (a real node's `end` line). */
+  endedAs(node: string, pid: number, result: Pick<ProcessRecord, 'state' | 'exit_code' | 'signal' | 'signal_number' | 'reason'>): void {
+    const r = this.book.get(`${node}/${pid}`);
+    if (r === undefined || r.state !== 'running') return;
+    this.flush(node, pid);
+    Object.assign(r, result);
+  }
+
   /** A node crashed: every process still running on it is gone, as if killed by SIGKILL. */
   nodeCrashed(node: string): void {
     for (const r of this.book.values()) {

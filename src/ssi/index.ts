@@ -10,3 +10,4 @@ export {
 } from './cluster-run.js';
 export { placeProcess, isPlacementPolicy, PLACEMENT_POLICIES, type PlacementPolicy, type PlacementInput } from './placement.js';
 export { ProcessBridge, compareNodes, LOAD_REPORT_NS, type ProcessBridgeOptions, type RemoteForker } from './process-bridge.js';
+export { realMachineService, parseMachineLine, MACHINE_LINE_PREFIX, REAL_SLICE_INSTRUCTIONS, type MachineLine } from './machine-node.js';

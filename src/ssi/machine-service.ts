@@ -47,6 +47,11 @@ export interface MachineServiceOptions {
   readonly observer: MachineObserver;
   /** Where forks' children run (default local). */
   readonly placement?: PlacementPolicy;
+  /**
+   * A real node (wall-clock time): a busy machine's next slice runs at once instead of a slice's virtual time
+   * later (the slice itself took real time).
+   */
+  readonly realtime?: boolean;
 }
 
 export class MachineService implements NodeService {
@@ -162,7 +167,7 @@ export class MachineService implements NodeService {
       return;
     }
     if (busy) {
-      this.schedule(this.budget * 1e9 / m.clock_hz);
+      this.schedule(this.opts.realtime ? 0 : this.budget * 1e9 / m.clock_hz);
       return;
     }
     const d = BigInt.asUintN(64, m.kernel.kernelNextDeadline());

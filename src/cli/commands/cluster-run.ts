@@ -11,6 +11,11 @@ import { UsageError, InputError } from '../../base/index.js';
 import { parseFaultScript, parseDuration, type LinkParams, type ScheduledFault } from '../../net/index.js';
 import { runCluster, nodeIndex, isPlacementPolicy, PLACEMENT_POLICIES, CLUSTER_RUN_NODES_MAX, type NodeProgram, type ClusterRunResult, type ProcessRecord } from '../../ssi/index.js';
 import { layout } from '../../machine/index.js';
+import type { ConsoleLine } from '../../ssi/index.js';
+import { runClusterReal } from './cluster-run-real.js';
+
+/** A --real run stops after a minute of wall time unless --max-time says otherwise. */
+const REAL_MAX_MS_DEFAULT = 60_000;
 
 export const COMMAND: CommandSpec = {
   name: 'cluster run',
@@ -31,9 +36,10 @@ export const COMMAND: CommandSpec = {
     faults: { kind: 'string', value: '<file>', help: 'fault script to apply during the run' },
     trace: { kind: 'string', value: '<out.jsonl>', help: 'write the run\'s trace, one JSON record per line' },
     json: { kind: 'boolean', help: 'print one JSON object with every process and the trace digest' },
+    real: { kind: 'boolean', help: 'run on real node processes over loopback TCP (wall-clock time, not deterministic)' },
     ram: { kind: 'size', value: '<size>', help: 'guest RAM of every machine (default 32M)' },
     harts: { kind: 'integer', value: '<k>', help: `harts of every machine (1..${layout.HARTS_MAX}, default 1)` },
-    'max-time': { kind: 'string', value: '<duration>', help: 'stop after this much virtual time (default 600s)' },
+    'max-time': { kind: 'string', value: '<duration>', help: 'stop after this much virtual time (default 600s; with --real, wall time, default 60s)' },
     klog: { kind: 'boolean', help: 'print the machines\' kernel logs on stderr' },
   },
 };
@@ -155,20 +161,26 @@ export async function run(argv: string[]): Promise<number> {
   }
   const out = (fd: 1 | 2, text: string): void => void writeSync(fd, text);
   try {
-    const r = await runCluster({
+    const onLine = json ? undefined : (l: ConsoleLine): void => out(l.fd, `${l.node} ${l.pid}| ${l.text}\n`);
+    const onLog = flagBool(args, 'klog') ? (node: string, line: string): void => out(2, `${node} ${line}\n`) : undefined;
+    if (flagBool(args, 'real')) {
+      for (const flag of ['seed', 'link', 'faults', 'trace']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
+    }
+    const r = flagBool(args, 'real') ? await runClusterReal({
+      programs, nodes, placement: place, ram_bytes: ram, harts, max_ms: maxTime ? maxTimeNs(maxTime) / 1e6 : REAL_MAX_MS_DEFAULT, onLine, onLog,
+    }) : await runCluster({
       programs, nodes, seed: flagNumber(args, 'seed') ?? 1, placement: place,
       ...(linkText ? { link: parseLink(linkText) } : {}),
       ...(faultsPath ? { faults: readFaults(faultsPath, ids) } : {}),
       ...(traceFd !== undefined ? { trace: { sink: (line: string) => void writeSync(traceFd!, line + '\n') } } : {}),
       machine: { ...(harts !== undefined ? { harts } : {}), ...(ram !== undefined ? { ram_bytes: ram } : {}) },
       ...(maxTime ? { max_virtual_ns: maxTimeNs(maxTime) } : {}),
-      onLine: json ? undefined : (l) => out(l.fd, `${l.node} ${l.pid}| ${l.text}\n`),
-      onLog: flagBool(args, 'klog') ? (node, line) => out(2, `${node} ${line}\n`) : undefined,
+      onLine, onLog,
     });
     const started = r.processes.filter((p) => p.ppid === 0);
     if (json) {
       out(1, JSON.stringify({
-        nodes: r.nodes, end: r.end, virtual_ns: r.virtual_ns, instructions: r.instructions, trace_hash: r.trace_hash,
+        nodes: r.nodes, end: r.end, virtual_ns: r.virtual_ns, instructions: r.instructions, trace_hash: r.trace_hash || null,
         processes: r.processes.map((p) => ({
           pid: p.pid, ppid: p.ppid, node: p.node, program: p.program, state: p.state, exit_code: p.exit_code,
           signal: p.signal, signal_number: p.signal_number, reason: p.reason, stdout: p.stdout, stderr: p.stderr,
@@ -177,7 +189,7 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       for (const p of r.processes) if (p.state === 'killed' || p.state === 'running' || (p.ppid === 0 && p.exit_code !== 0)) out(2, `${p.node} ${p.pid}: ${p.program} ${statusText(p)}\n`);
       const vt = (r.virtual_ns / 1e9).toFixed(3);
-      out(2, `cluster: ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}, ${r.processes.length} process${r.processes.length === 1 ? '' : 'es'}, ${r.end === 'ended' ? 'all ended' : `stopped (${r.end})`} at ${vt} s of virtual time; trace ${r.trace_hash.slice(0, 16)}\n`);
+      out(2, `cluster: ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}, ${r.processes.length} process${r.processes.length === 1 ? '' : 'es'}, ${r.end === 'ended' ? 'all ended' : `stopped (${r.end})`} at ${vt} s of ${r.trace_hash ? `virtual time; trace ${r.trace_hash.slice(0, 16)}` : 'wall time (real nodes)'}\n`);
     }
     return exitCodeOf(r, started);
   } finally {

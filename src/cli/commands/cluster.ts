@@ -59,7 +59,7 @@ export const COMMAND: CommandSpec = {
 };
 
 /** bin/atoll.js, from dist/src/cli/commands (built) or src/cli/commands (tests). */
-function launcher(): string {
+export function launcher(): string {
   for (const rel of ['../../../../bin/atoll.js', '../../../bin/atoll.js']) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;

@@ -1,0 +1,59 @@
+// `atoll cluster run`: programs on the nodes of a simulated cluster (or real nodes with --real), each output line
+// prefixed with node and pid, --json with every process, one clear line and status 2 for bad input.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const built = existsSync(`${root}/dist/src/cli/main.js`) && existsSync(`${root}/build/kernel.wasm`);
+const atoll = (...args: string[]) => spawnSync(process.execPath, ['bin/atoll.js', 'cluster', 'run', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+
+describe.skipIf(!built)('atoll cluster run', () => {
+  it('prefixes each line with its node and pid and exits with the failing program\'s status', () => {
+    const r = atoll('--nodes', '3', '--', 'n1:guest/bin/echo.elf', 'one', '--', 'n3:guest/tests/sigill.elf');
+    expect(r.stdout).toContain('n1 1| one\n');
+    expect(r.stdout).toContain('n3 1| executing an illegal instruction\n');
+    expect(r.stderr).toMatch(/n3 1: guest\/tests\/sigill.elf killed by SIGILL/);
+    expect(r.stderr).toMatch(/cluster: 3 nodes, 2 processes, all ended at [0-9.]+ s of virtual time; trace [0-9a-f]{16}/);
+    expect(r.status).toBe(128 + 4);
+  });
+
+  it('--json prints one object, the same for the same seed', () => {
+    const args = ['--json', '--seed', '4', '--', 'n1:guest/tests/fork_tree.elf', '--', 'n2:guest/bin/echo.elf', 'x'];
+    const [a, b] = [atoll(...args), atoll(...args)];
+    expect(a.status).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+    const j = JSON.parse(a.stdout) as { end: string; trace_hash: string; processes: { node: string; pid: number; ppid: number; state: string; stdout: string }[] };
+    expect(j.end).toBe('ended');
+    expect(j.trace_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(j.processes.find((p) => p.node === 'n2')).toMatchObject({ pid: 1, ppid: 0, state: 'exited', stdout: 'x\n' });
+    expect(j.processes.filter((p) => p.node === 'n1' && p.ppid === 1).length).toBeGreaterThan(3);
+  });
+
+  it('--real runs the programs on real node processes over TCP', () => {
+    const r = atoll('--real', '--json', '--', 'n1:guest/bin/echo.elf', 'over', 'tcp', '--', 'n2:guest/tests/exitcode.elf');
+    const j = JSON.parse(r.stdout) as { end: string; trace_hash: null; processes: { node: string; program: string; state: string; exit_code: number; stdout: string }[] };
+    expect(j.end).toBe('ended');
+    expect(j.trace_hash).toBeNull();
+    expect(j.processes.find((p) => p.node === 'n1')).toMatchObject({ program: 'guest/bin/echo.elf', state: 'exited', exit_code: 0, stdout: 'over tcp\n' });
+    const n2 = j.processes.find((p) => p.node === 'n2')!;
+    expect(n2.state).toBe('exited');
+    expect(r.status).toBe(n2.exit_code);
+  });
+
+  it('refuses bad input with one line and status 2 (or 1 for a missing file)', () => {
+    for (const [args, message, status] of [
+      [['--', 'prog.elf'], "'prog.elf' does not name a node and a program", 2],
+      [['--place', 'everywhere', '--', 'n1:guest/bin/echo.elf'], '--place everywhere: the policies are local, spread, least-loaded', 2],
+      [['--link', 'loss=2', '--', 'n1:guest/bin/echo.elf'], "--link loss=2: '2' is not a probability", 2],
+      [['--nodes', '1', '--', 'n2:guest/bin/echo.elf'], 'runs on n2, but the cluster has 1 node', 1],
+      [['--', 'n1:missing.elf'], "cannot read 'missing.elf': no such file", 1],
+    ] as const) {
+      const r = atoll(...args);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(message);
+      expect(r.status).toBe(status);
+    }
+  });
+});
