@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { InputError } from '../../base/index.js';
 import { freeLoopbackPort } from '../../net/tcp/index.js';
 import { ClusterConsole, parseMachineLine, type ConsoleLine, type ClusterRunResult, type NodeProgram, type PlacementPolicy } from '../../ssi/index.js';
-import { launcher } from './cluster.js';
+import { launcher } from './launcher.js';
 
 export interface RealRunOptions {
   readonly programs: readonly NodeProgram[];

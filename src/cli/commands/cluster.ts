@@ -20,6 +20,7 @@ import { InputError, UsageError, ownEntry } from '../../base/index.js';
 import { SERVICES, loadClusterConfig } from '../../services/index.js';
 import { ConfigError } from '../../cluster/index.js';
 import { freeLoopbackPort } from '../../net/tcp/index.js';
+import { launcher } from './launcher.js';
 import { CLIENT_CERT_ID } from '../../net/tcp/index.js';
 
 export const CLUSTER_UP_MAX_NODES = 64;
@@ -57,15 +58,6 @@ export const COMMAND: CommandSpec = {
     force: { kind: 'boolean', help: 'init: overwrite an existing cluster.json' },
   },
 };
-
-/** bin/atoll.js, from dist/src/cli/commands (built) or src/cli/commands (tests). */
-export function launcher(): string {
-  for (const rel of ['../../../../bin/atoll.js', '../../../bin/atoll.js']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  throw new InputError('cannot find bin/atoll.js to start the nodes with');
-}
 
 /** A word as the shell reads it back. */
 function shellWord(w: string): string {
