@@ -24,4 +24,6 @@ export { mmapPrivate, mmapFrame } from './mmap';
 export { frameRefs } from './frames';
 export { procFlags } from './proc';
 export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
-export { kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal } from './remote';
+export {
+  kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procSetParentPid,
+} from './remote';
