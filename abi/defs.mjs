@@ -247,7 +247,10 @@ export const groups = [
       c('PROC_FREE', 0, 'Process states (P_STATE).'), c('PROC_LIVE', 1), c('PROC_DYING', 2),
       c('PROC_DEAD', 3, 'ended, memory freed; a process the host loaded (or a reaped-by-nobody orphan) keeps its slot in this state for the host to read'),
       c('PROC_ZOMBIE', 4, 'ended, memory freed, exit status kept until its parent reaps it with waitid (then FREE)'),
+      c('PROC_REMOTE', 5, 'a stand-in for a child running on another machine (procRemoteChild): no threads, no memory; a live child for waitid until procRemoteEnded makes it a zombie'),
       c('PEV_FORK', 1, 'Process-event kinds (PE_KIND): a fork or vfork made process PE_PID as a child of PE_PARENT_PID (PE_FLAGS: clone\'s flags).'),
+      c('PEV_ENDED', 2, 'cluster mode: process PE_PID, which had no local parent (loaded by the host, or its parent elsewhere), ended: PE_CODE (CLD_*) and PE_STATUS as waitid would give them'),
+      c('PEV_REPARENT', 3, 'the local parent of stand-in PE_PID ended: its new parent is PE_PARENT_PID (0: none, and the stand-in is gone)'),
       c('RA_NONE', 0, 'Host answer actions (R_ACTION). Just the result.'),
       c('RA_EXEC', 1, 'execve succeeded: the host wrote the new image into the caller\'s P_EXEC_* fields; the kernel commits it.'),
       c('KILL_OOM', 0x100, 'P_CAUSE of a process killed because a page fault could not be served (no frames).', { hex: true }),
@@ -420,6 +423,7 @@ export const blocks = [
       u64('KS_PID_RANGE', 120, 'the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap'),
       u64('KS_PID_SPARE', 128, 'the spare range the host leased (same packing; 0: none), under LOCK_LEAF'),
       u32('KS_CLUSTER', 136, '1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)'),
+      u32('KS_REMOTE', 140, 'stand-ins for children elsewhere not yet ended (PROC_REMOTE)'),
     ],
   },
   {
@@ -460,6 +464,7 @@ export const blocks = [
       u32('P_OLD_ROOT', 176, 'execve: root page number + 1 of the replaced images still in use by threads leaving (P_DOOMED), a list (exit.ts); 0: none'),
       u32('P_OLD_ASID', 180, 'execve: the replaced address space\'s ASID'),
       u32('P_DOOMED', 184, 'execve: threads of the old image still to leave (T_DOOMED)'),
+      u32('P_CLD_CODE', 188, 'a stand-in\'s end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL'),
     ],
   },
   {
@@ -565,13 +570,19 @@ export const blocks = [
     id: 'pev', title: 'process-event ring', base: c('PEV_BASE', 'VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES', '', { hex: true }),
     size: c('PEV_HEADER_BYTES', 64),
     fields: [
-      u32('PEV_HEAD', 0, 'events written so far (record index = head % PEV_ENTRIES); the kernel writes, under the PROC lock'),
+      u32('PEV_HEAD', 0, 'events written so far (record index = head % PEV_ENTRIES); the kernel writes, under LOCK_LEAF'),
       u32('PEV_TAIL', 4, 'events the host consumed (host: atomic store)'),
+      u32('PEV_RESERVED', 8, 'records held by forks between their check for room and their post (under LOCK_LEAF)'),
+      u32('PEV_LOST', 12, 'PEV_ENDED and PEV_REPARENT events dropped because the ring was full: the process table still says it (the host rescans it)'),
     ],
   },
   {
     id: 'pevrec', title: 'process-event records', base: c('PEV_RECORDS', 'PEV_BASE + PEV_HEADER_BYTES', '', { hex: true }),
     size: c('PEV_RECORD_BYTES', 16), count: 'PEV_ENTRIES', helper: 'pevRecord', param: 'slot',
+    consts: [
+      c('PE_CODE', 8, 'PEV_ENDED\'s word at PE_PARENT_PID: si_code (CLD_EXITED, CLD_KILLED, CLD_DUMPED).'),
+      c('PE_STATUS', 12, 'PEV_ENDED\'s word at PE_FLAGS: si_status (the exit status, or the signal).'),
+    ],
     fields: [u32('PE_KIND', 0, 'PEV_*'), u32('PE_PID', 4), u32('PE_PARENT_PID', 8), u32('PE_FLAGS', 12)],
   },
   {

@@ -125,6 +125,7 @@ export const KS_FORK_HOST: u32 = 252; // u32: 1: the host places every fork (ker
 export const KS_PID_RANGE: u32 = 120; // u64: the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap
 export const KS_PID_SPARE: u32 = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
 export const KS_CLUSTER: u32 = 136; // u32: 1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)
+export const KS_REMOTE: u32 = 140; // u32: stand-ins for children elsewhere not yet ended (PROC_REMOTE)
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE: u32 = 0x0040_0200; // = KS + KS_BYTES
@@ -177,6 +178,7 @@ export const P_COW_FAULTS: u32 = 168; // u64: copy-on-write faults served
 export const P_OLD_ROOT: u32 = 176; // u32: execve: root page number + 1 of the replaced images still in use by threads leaving (P_DOOMED), a list (exit.ts); 0: none
 export const P_OLD_ASID: u32 = 180; // u32: execve: the replaced address space's ASID
 export const P_DOOMED: u32 = 184; // u32: execve: threads of the old image still to leave (T_DOOMED)
+export const P_CLD_CODE: u32 = 188; // u32: a stand-in's end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL
 
 // ---- thread table ----
 export const THREAD_BASE: u32 = 0x0040_5000; // = PROC_BASE + PROCS_MAX * PROC_BYTES
@@ -277,10 +279,16 @@ export const V_FLAGS: u32 = 12; // u32
 // ---- process-event ring ----
 export const PEV_BASE: u32 = 0x0041_8040; // = VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES
 export const PEV_HEADER_BYTES: u32 = 64;
-export const PEV_HEAD: u32 = 0; // u32: events written so far (record index = head % PEV_ENTRIES); the kernel writes, under the PROC lock
+export const PEV_HEAD: u32 = 0; // u32: events written so far (record index = head % PEV_ENTRIES); the kernel writes, under LOCK_LEAF
 export const PEV_TAIL: u32 = 4; // u32: events the host consumed (host: atomic store)
+export const PEV_RESERVED: u32 = 8; // u32: records held by forks between their check for room and their post (under LOCK_LEAF)
+export const PEV_LOST: u32 = 12; // u32: PEV_ENDED and PEV_REPARENT events dropped because the ring was full: the process table still says it (the host rescans it)
 
 // ---- process-event records ----
+/** PEV_ENDED's word at PE_PARENT_PID: si_code (CLD_EXITED, CLD_KILLED, CLD_DUMPED). */
+export const PE_CODE: u32 = 8;
+/** PEV_ENDED's word at PE_FLAGS: si_status (the exit status, or the signal). */
+export const PE_STATUS: u32 = 12;
 export const PEV_RECORDS: u32 = 0x0041_8080; // = PEV_BASE + PEV_HEADER_BYTES
 export const PEV_RECORD_BYTES: u32 = 16;
 export const PE_KIND: u32 = 0; // u32: PEV_*

@@ -13,10 +13,10 @@
 import {
   H_REGS, H_PC, H_MTIME, KS, KS_FORKS, LOCK_PROC, LOCK_SCHED, P_ROOT, P_SATP, P_ASID, P_PID, P_PARENT, P_PPID,
   P_PGID, P_SID, P_BRK_START, P_BRK, P_BRK_MAX, P_STACK_LOW, P_EXIT_SIGNAL, P_FLAGS, P_VFORK_WAITER, P_VMAS,
-  T_REGS, T_PC, T_CLEAR_TID, T_LAST_MTIME, KS_FORK_HOST, T_FORK_HERE, PEV_BASE, PEV_HEAD, PEV_TAIL, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID,
-  PE_FLAGS, vmaTable, VMA_TABLE_BYTES,
+  T_REGS, T_PC, T_CLEAR_TID, T_LAST_MTIME, KS_FORK_HOST, T_FORK_HERE, vmaTable, VMA_TABLE_BYTES,
 } from './blocks';
-import { PEV_ENTRIES, THREADS_MAX } from './limits';
+import { THREADS_MAX } from './limits';
+import { pevReserve, pevRelease, pevPostReserved } from './pev';
 import {
   CSIGNAL, SIGCHLD, CLONE_VM, CLONE_VFORK, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID,
   EINVAL, EAGAIN, ENOMEM, PEV_FORK, ACC_WRITE,
@@ -44,22 +44,6 @@ const FORK_OPTIONAL: u32 = CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEA
 /** True for clone flags that ask for a fork or a vfork rather than a thread. */
 export function cloneIsFork(flags: u32): bool {
   return (flags & CLONE_VM) == 0 || (flags & CLONE_VFORK) != 0;
-}
-
-/** Events the host has not consumed yet leave no room. Under the PROC lock. */
-function pevFull(): bool {
-  return load<u32>(PEV_BASE + PEV_HEAD) - atomic.load<u32>(PEV_BASE + PEV_TAIL) >= PEV_ENTRIES;
-}
-
-/** Post one process event (the ring has room). Under the PROC lock. */
-function pevPost(kind: u32, pid: u32, parentPid: u32, flags: u32): void {
-  const head = load<u32>(PEV_BASE + PEV_HEAD);
-  const r = pevRecord(head % PEV_ENTRIES);
-  store<u32>(r + PE_KIND, kind);
-  store<u32>(r + PE_PID, pid);
-  store<u32>(r + PE_PARENT_PID, parentPid);
-  store<u32>(r + PE_FLAGS, flags);
-  atomic.store<u32>(PEV_BASE + PEV_HEAD, head + 1); // the record is complete before the host may see it
 }
 
 /** Store v at user address va of the address space satp (copy-on-write broken); failures are ignored, as Linux's. */
@@ -97,16 +81,17 @@ export function forkSyscall(): u32 {
   const hart = callHart, h = callH, pb = callPb;
   if (!vfork) asidRecycle(hart);
   klock(LOCK_PROC);
-  if (pevFull()) { kunlock(LOCK_PROC); return FORK_HOST; }
+  if (!pevReserve()) { kunlock(LOCK_PROC); return FORK_HOST; }
   const proot = load<u32>(pb + P_ROOT);
   let root = proot;
   if (!vfork) {
     root = frameAlloc();
-    if (root == FRAME_NONE) { kunlock(LOCK_PROC); ret(-ENOMEM); return FORK_DONE; }
+    if (root == FRAME_NONE) { pevRelease(); kunlock(LOCK_PROC); ret(-ENOMEM); return FORK_DONE; }
   }
   const c = procSlotTake(root, vfork ? 0 : asidAlloc());
   if (c == PROC_NONE || c == PROC_NO_PID) { // a full table or no pid left: Linux's EAGAIN either way
     if (!vfork) frameFree(root);
+    pevRelease();
     kunlock(LOCK_PROC);
     ret(-EAGAIN);
     return FORK_DONE;
@@ -121,6 +106,7 @@ export function forkSyscall(): u32 {
     lostW = (r & 1) != 0;
     if ((r & 2) != 0) {
       procSlotUndo(c);
+      pevRelease();
       kunlock(LOCK_PROC);
       if (lostW) flushParent(hart, load<u32>(pb + P_ASID));
       ret(-ENOMEM);
@@ -139,7 +125,7 @@ export function forkSyscall(): u32 {
   memory.copy(vmaTable(c), vmaTable(callP), VMA_TABLE_BYTES);
   store<u32>(cb + P_VMAS, load<u32>(pb + P_VMAS));
   const pid = load<u32>(cb + P_PID);
-  pevPost(PEV_FORK, pid, load<u32>(pb + P_PID), flags);
+  pevPostReserved(PEV_FORK, pid, load<u32>(pb + P_PID), flags);
   kunlock(LOCK_PROC);
   if (lostW) flushParent(hart, load<u32>(pb + P_ASID));
   const csatp = load<u32>(cb + P_SATP);

@@ -25,4 +25,6 @@ export { frameRefs } from './frames';
 export { procFlags } from './proc';
 export { kernelSetForkHost, threadForkHere } from './fork';
 export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
-export { kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal } from './remote';
+export {
+  kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procSetParentPid,
+} from './remote';

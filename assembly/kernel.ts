@@ -2,7 +2,7 @@
 // parameters, a process's first thread, and what to do when every thread is blocked forever.
 import {
   KT_BASE, KT_END, KS, KS_ON, KS_THREADED, KS_POLICY, KS_ASID_LIMIT, KS_ASID_NEXT, KS_REALTIME_NS,
-  KS_TIMEBASE_HZ, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, KS_HOST_TIME, KS_CLUSTER, LOCK_SCHED, T_REGS, T_PC, T_LAST_MTIME, P_PID,
+  KS_TIMEBASE_HZ, KS_RUNNABLE, KS_SLEEPERS, KS_LIVE_THREADS, KS_HOST_TIME, KS_CLUSTER, KS_REMOTE, LOCK_SCHED, T_REGS, T_PC, T_LAST_MTIME, P_PID,
 } from './blocks';
 import { PROCS_MAX, ASIDS_MAX, TIMEBASE_HZ_DEFAULT } from './limits';
 import { SIGKILL } from './abi';
@@ -77,10 +77,12 @@ export function threadCreateMain(p: u32, pc: u32, sp: u32): u32 {
 
 /**
  * True when live threads exist but none runs, none is runnable and none has a deadline: a deadlock. Never
- * in cluster mode: a signal from another machine may still wake a blocked thread (the cluster decides).
+ * in cluster mode: a signal from another machine may still wake a blocked thread (the cluster decides); nor
+ * while a stand-in for a child elsewhere has not ended.
  */
 export function kernelStuck(): bool {
   if (atomic.load<u32>(KS + KS_CLUSTER) != 0) return false;
+  if (atomic.load<u32>(KS + KS_REMOTE) != 0) return false; // a child elsewhere may still end and wake a waiter
   klock(LOCK_SCHED);
   const stuck = load<u32>(KS + KS_LIVE_THREADS) != 0 && load<u32>(KS + KS_RUNNABLE) == 0 &&
     load<u32>(KS + KS_SLEEPERS) == 0 && hartsBusy() == 0 && hostcallThreads() == 0;

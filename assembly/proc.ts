@@ -19,9 +19,9 @@ import { pidAlloc, PID_NONE } from './pidlease';
 
 // States and kill reasons are shared with the host (abi/defs.mjs).
 import {
-  PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_NO_PID, KILL_OOM, KILL_DEADLOCK, SATP_MODE_SV32, SATP_ASID_SHIFT, SIGCHLD,
+  PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_REMOTE, PROC_NO_PID, KILL_OOM, KILL_DEADLOCK, SATP_MODE_SV32, SATP_ASID_SHIFT, SIGCHLD,
 } from './abi';
-export { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_NO_PID, KILL_OOM, KILL_DEADLOCK };
+export { PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_REMOTE, PROC_NO_PID, KILL_OOM, KILL_DEADLOCK };
 export const PROC_NONE: u32 = 0xFFFF_FFFF;
 /** Level-1 entries of a root table (each may point to a level-0 table of the process's own). */
 const L1_ENTRIES: u32 = 1024;
@@ -33,6 +33,8 @@ export const PF_HOSTED: u32 = 1;
 export const PF_EXECED: u32 = 2;
 /** A vfork child running in its parent's address space: its root, ASID and frames are the parent's. */
 export const PF_SHARED_VM: u32 = 4;
+/** A stand-in for a child on another machine (remote.ts): no threads, no memory, no ASID. */
+export const PF_REMOTE: u32 = 8;
 
 // @ts-ignore: decorator
 @inline export function procBase(p: u32): u32 {

@@ -1,11 +1,20 @@
 // The kernel's side of processes spread over a cluster: cluster mode (kill and tgkill of targets elsewhere
-// go to the host, sigsys.ts) and the signals the host delivers here on behalf of a sender elsewhere, with
-// the same locks, checks and siginfo as the kill system calls. Safe while harts run on other threads; the
-// host's own kernel instance calls these between (or beside) the harts' dispatch() calls.
-import { hartBase, H_MTIME, MACHINE_BASE, M_HARTS, KS, KS_CLUSTER, LOCK_SCHED } from './blocks';
+// go to the host, sigsys.ts); the signals the host delivers here on behalf of a sender elsewhere, with the
+// same locks, checks and siginfo as the kill system calls; and the family links that cross machines: a
+// stand-in slot (PROC_REMOTE) for a child running elsewhere, which waitid sees as a live child until the
+// host says it ended, and the parent pid of a process whose parent is elsewhere. Safe while harts run on
+// other threads; the host's own kernel instance calls these between (or beside) the harts' dispatch() calls.
+import {
+  hartBase, sigProcBase, SIGPROC_BYTES, PROC_BYTES, H_MTIME, MACHINE_BASE, M_HARTS, KS, KS_CLUSTER, KS_REMOTE, LOCK_SCHED,
+  LOCK_PROC, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_SID, P_EXIT, P_SIGNAL, P_EXIT_SIGNAL, P_FLAGS, P_CLD_CODE,
+} from './blocks';
 import { PROCS_MAX } from './limits';
-import { NSIG, EINVAL, ESRCH, SIGNAL_GROUP_ALL, SIGNAL_GROUP_HOST } from './abi';
+import {
+  NSIG, EINVAL, ESRCH, EAGAIN, EEXIST, SIGCHLD, SIGNAL_GROUP_ALL, SIGNAL_GROUP_HOST, CLD_EXITED, CLD_KILLED, CLD_DUMPED,
+} from './abi';
 import { klock, kunlock } from './klock';
+import { procBase, PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_REMOTE, PF_REMOTE } from './proc';
+import { procEnded, standInsDrop } from './wait';
 import { THREAD_NONE } from './thread';
 import { killTarget, killProc, killGroup, killThread } from './sigsys';
 
@@ -69,4 +78,94 @@ export function kernelThreadSignal(tgid: u32, tid: u32, sig: u32, senderPid: u32
   const r = killThread(tgid, tid, sig, senderPid, now);
   kunlock(LOCK_SCHED);
   return <i32>r;
+}
+
+/** The slot of a process with this pid in state `want` (PROC_FREE: any but free and dead), or PROCS_MAX. */
+function slotOf(pid: u32, want: u32): u32 {
+  for (let p: u32 = 0; p < PROCS_MAX; p++) {
+    const s = atomic.load<u32>(procBase(p) + P_STATE);
+    const match = want == PROC_FREE ? s != PROC_FREE && s != PROC_DEAD : s == want;
+    if (match && load<u32>(procBase(p) + P_PID) == pid) return p;
+  }
+  return PROCS_MAX;
+}
+
+/**
+ * A stand-in for process childPid, running on another machine, as a child of local process parentPid, in
+ * group pgid and session sid: no threads, no memory. waitid counts it as a live child; a kill or tgkill at
+ * it goes to the host (cluster mode). The slot index, or -ESRCH (parentPid is no live process here),
+ * -EAGAIN (the process table is full), -EEXIST (childPid is a process here), -EINVAL (childPid not positive).
+ */
+export function procRemoteChild(parentPid: u32, childPid: u32, pgid: u32, sid: u32): i32 {
+  if (<i32>childPid <= 0) return -EINVAL;
+  klock(LOCK_PROC); // slots are taken under PROC, family links change under SCHED
+  klock(LOCK_SCHED);
+  const parent = slotOf(parentPid, PROC_LIVE);
+  let r: i32 = 0;
+  if (<i32>parentPid <= 0 || parent == PROCS_MAX) r = -ESRCH;
+  else if (slotOf(childPid, PROC_FREE) != PROCS_MAX) r = -EEXIST;
+  else r = standInTake(parent, childPid, pgid, sid);
+  kunlock(LOCK_SCHED);
+  kunlock(LOCK_PROC);
+  return r;
+}
+
+/** A free slot made a stand-in: its index, or -EAGAIN. Under PROC and SCHED. */
+function standInTake(parent: u32, pid: u32, pgid: u32, sid: u32): i32 {
+  let p: u32 = 0;
+  while (p < PROCS_MAX && atomic.load<u32>(procBase(p) + P_STATE) != PROC_FREE) p++;
+  if (p == PROCS_MAX) return -EAGAIN;
+  const b = procBase(p);
+  memory.fill(b, 0, PROC_BYTES);
+  memory.fill(sigProcBase(p), 0, SIGPROC_BYTES);
+  store<u32>(b + P_PID, pid);
+  store<u32>(b + P_PARENT, parent + 1);
+  store<u32>(b + P_PPID, load<u32>(procBase(parent) + P_PID));
+  store<u32>(b + P_PGID, pgid);
+  store<u32>(b + P_SID, sid);
+  store<u32>(b + P_EXIT_SIGNAL, SIGCHLD);
+  store<u32>(b + P_FLAGS, PF_REMOTE);
+  store<u32>(KS + KS_REMOTE, load<u32>(KS + KS_REMOTE) + 1);
+  atomic.store<u32>(b + P_STATE, PROC_REMOTE); // complete before anyone scanning the table sees it
+  return <i32>p;
+}
+
+/**
+ * The process elsewhere that stand-in childPid stands for ended: code CLD_EXITED (status: its exit
+ * status) or CLD_KILLED / CLD_DUMPED (status: the signal, 1..NSIG). The stand-in ends as a local child does:
+ * a zombie for its parent (SIGCHLD, waiting threads woken) or freed at once when the parent does not keep
+ * zombies. 0, -ESRCH (no such stand-in), -EINVAL (a bad code or status).
+ */
+export function procRemoteEnded(childPid: u32, code: u32, status: u32): i32 {
+  if (code != CLD_EXITED && code != CLD_KILLED && code != CLD_DUMPED) return -EINVAL;
+  if (code == CLD_EXITED ? status > 0xFF : status < 1 || status > NSIG) return -EINVAL;
+  const now = machineNow();
+  klock(LOCK_SCHED);
+  const p = slotOf(childPid, PROC_REMOTE);
+  if (p == PROCS_MAX) { kunlock(LOCK_SCHED); return -ESRCH; }
+  const b = procBase(p);
+  store<u32>(b + P_EXIT, code == CLD_EXITED ? status : 128 + status);
+  store<u32>(b + P_SIGNAL, code == CLD_EXITED ? 0 : status);
+  store<u32>(b + P_CLD_CODE, code);
+  standInsDrop();
+  atomic.store<u32>(b + P_STATE, PROC_DEAD); // ended; procEnded makes it a zombie or frees it
+  procEnded(p, now);
+  kunlock(LOCK_SCHED);
+  return 0;
+}
+
+/**
+ * Process proc (loaded by the host) has its parent elsewhere: getppid returns ppid, while P_PARENT stays 0
+ * (no local parent: its end is a PEV_ENDED event in cluster mode). 0, or -ESRCH when proc is no live
+ * process or has a local parent.
+ */
+export function procSetParentPid(proc: u32, ppid: u32): i32 {
+  if (proc >= PROCS_MAX) return -ESRCH;
+  klock(LOCK_SCHED);
+  const b = procBase(proc);
+  const s = atomic.load<u32>(b + P_STATE);
+  const ok = (s == PROC_LIVE || s == PROC_DYING) && load<u32>(b + P_PARENT) == 0;
+  if (ok) store<u32>(b + P_PPID, ppid);
+  kunlock(LOCK_SCHED);
+  return ok ? 0 : -ESRCH;
 }

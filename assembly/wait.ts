@@ -1,22 +1,25 @@
 // A process's end as its family sees it, and waitid(2). When the last thread of a process leaves
-// (exit.ts), procEnded reparents its children to the node's first process (KS_INIT; when that one has
-// ended too, they have no parent and are freed when they end), releases a vfork parent, and leaves the
-// process a ZOMBIE for its parent, or DEAD (the host's own processes: the host reads their slot), or FREE
-// (a child with no parent). waitid finds a matching ended child, fills the siginfo as Linux does and frees
+// (exit.ts), or the host says a stand-in's process elsewhere ended (remote.ts), procEnded reparents its
+// children to the node's first process (KS_INIT; when that one has ended too, they have no parent and are
+// freed when they end; a stand-in's new parent goes to the host as PEV_REPARENT), releases a vfork parent,
+// and leaves the process a ZOMBIE for its parent, or DEAD (the host's own processes: the host reads their
+// slot), or FREE (a child with no parent). In cluster mode the end of a process with no local parent is a
+// PEV_ENDED event, for its parent's machine. waitid finds a matching ended child, fills the siginfo as Linux does and frees
 // the slot; with none yet, a caller without WNOHANG blocks in TS_WAIT with its pc on the ecall, and
 // procEnded wakes every waiting thread of the parent, which then executes waitid again. Under the SCHED
 // lock (liveness and family links change under it).
 import {
-  KS, KS_INIT, KS_ZOMBIES, LOCK_SCHED, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_FLAGS, P_SIGNAL, P_EXIT,
+  KS, KS_INIT, KS_ZOMBIES, KS_REMOTE, KS_CLUSTER, P_CLD_CODE, LOCK_SCHED, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_FLAGS, P_SIGNAL, P_EXIT,
   P_VFORK_WAITER, P_SATP, T_STATE, T_PROC,
 } from './blocks';
 import { PROCS_MAX, THREADS_MAX } from './limits';
 import {
   EINVAL, ECHILD, EBADF, EFAULT, SIGCHLD, WNOHANG, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT, WNOTHREAD, WALL, WCLONE,
-  IDTYPE_ALL, IDTYPE_PID, IDTYPE_PGID, IDTYPE_PIDFD, CLD_EXITED, CLD_KILLED,
+  IDTYPE_ALL, IDTYPE_PID, IDTYPE_PGID, IDTYPE_PIDFD, CLD_EXITED, CLD_KILLED, PEV_ENDED, PEV_REPARENT,
 } from './abi';
+import { pevNotify } from './pev';
 import { klock, kunlock } from './klock';
-import { procBase, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_FREE, PF_HOSTED } from './proc';
+import { procBase, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_FREE, PROC_REMOTE, PF_HOSTED, PF_REMOTE } from './proc';
 import { threadBase, TS_WAIT, TS_VFORK } from './thread';
 import { switchOut, threadWake } from './sched';
 import { userWord } from './usercopy';
@@ -35,22 +38,51 @@ export function procEnded(p: u32, now: u64): void {
     if (load<u32>(qb + P_PARENT) != p + 1 || load<u32>(qb + P_STATE) == PROC_FREE) continue;
     store<u32>(qb + P_PARENT, heir);
     store<u32>(qb + P_PPID, heir == 0 ? 0 : load<u32>(procBase(heir - 1) + P_PID));
+    if (load<u32>(qb + P_STATE) == PROC_REMOTE) standInReparented(q);
     if (load<u32>(qb + P_STATE) != PROC_ZOMBIE) continue;
     if (heir == 0) reap(q);
     else wakeWaiters(heir - 1, now);
   }
   vforkRelease(p, now);
   const parent = load<u32>(b + P_PARENT);
+  if (parent == 0 && (load<u32>(b + P_FLAGS) & PF_REMOTE) == 0 && atomic.load<u32>(KS + KS_CLUSTER) != 0) {
+    pevNotify(PEV_ENDED, load<u32>(b + P_PID), childWaitCode(p), childWaitStatus(p)); // for its parent's machine
+  }
   if (parent != 0 && !childAutoReap(parent - 1)) {
     atomic.store<u32>(b + P_STATE, PROC_ZOMBIE);
     store<u32>(KS + KS_ZOMBIES, load<u32>(KS + KS_ZOMBIES) + 1);
     wakeWaiters(parent - 1, now);
     childSignal(parent - 1, p, now);
+  } else if (parent != 0) {
+    // Reaped as it ends (SIGCHLD ignored, or SA_NOCLDWAIT): a waiting parent looks again (-ECHILD when it
+    // was the last), and a handler still gets SIGCHLD, as on Linux. The slot is freed last: it is read till then.
+    wakeWaiters(parent - 1, now);
+    childSignal(parent - 1, p, now);
+    atomic.store<u32>(b + P_STATE, PROC_FREE);
   } else if ((load<u32>(b + P_FLAGS) & PF_HOSTED) == 0) {
     atomic.store<u32>(b + P_STATE, PROC_FREE);
   } else {
     assert(load<u32>(b + P_STATE) == PROC_DEAD, 'a loaded process ended in another state than DEAD');
   }
+}
+
+/**
+ * A stand-in's local parent ended and q has a new one (P_PARENT, P_PPID): the host tells the real child. With
+ * no new parent the stand-in goes (the child's end then concerns no one here). Under the SCHED lock.
+ */
+function standInReparented(q: u32): void {
+  const qb = procBase(q);
+  pevNotify(PEV_REPARENT, load<u32>(qb + P_PID), load<u32>(qb + P_PPID), 0);
+  if (load<u32>(qb + P_PARENT) != 0) return;
+  atomic.store<u32>(qb + P_STATE, PROC_FREE);
+  standInsDrop();
+}
+
+/** One stand-in fewer is waiting for its process elsewhere to end. Under the SCHED lock. */
+export function standInsDrop(): void {
+  const n = load<u32>(KS + KS_REMOTE);
+  assert(n != 0, 'stand-in count underflow');
+  store<u32>(KS + KS_REMOTE, n - 1);
 }
 
 /**
@@ -103,8 +135,13 @@ function reap(q: u32): void {
   store<u32>(KS + KS_ZOMBIES, n - 1);
 }
 
-/** si_code of an ended child: CLD_EXITED, or CLD_KILLED for a signal (no core file is written: as qemu-user run with `ulimit -c 0`). */
+/**
+ * si_code of an ended child: CLD_EXITED, or CLD_KILLED for a signal (no core file is written: as qemu-user
+ * run with `ulimit -c 0`); a stand-in's as the host gave it.
+ */
 export function childWaitCode(q: u32): u32 {
+  const given = load<u32>(procBase(q) + P_CLD_CODE);
+  if (given != 0) return given;
   return load<u32>(procBase(q) + P_SIGNAL) == 0 ? CLD_EXITED : CLD_KILLED;
 }
 

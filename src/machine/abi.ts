@@ -460,8 +460,14 @@ export const PROC_DYING = 2;
 export const PROC_DEAD = 3;
 /** ended, memory freed, exit status kept until its parent reaps it with waitid (then FREE) */
 export const PROC_ZOMBIE = 4;
+/** a stand-in for a child running on another machine (procRemoteChild): no threads, no memory; a live child for waitid until procRemoteEnded makes it a zombie */
+export const PROC_REMOTE = 5;
 /** Process-event kinds (PE_KIND): a fork or vfork made process PE_PID as a child of PE_PARENT_PID (PE_FLAGS: clone's flags). */
 export const PEV_FORK = 1;
+/** cluster mode: process PE_PID, which had no local parent (loaded by the host, or its parent elsewhere), ended: PE_CODE (CLD_*) and PE_STATUS as waitid would give them */
+export const PEV_ENDED = 2;
+/** the local parent of stand-in PE_PID ended: its new parent is PE_PARENT_PID (0: none, and the stand-in is gone) */
+export const PEV_REPARENT = 3;
 /** Host answer actions (R_ACTION). Just the result. */
 export const RA_NONE = 0;
 /** execve succeeded: the host wrote the new image into the caller's P_EXEC_* fields; the kernel commits it. */
@@ -631,6 +637,7 @@ export const KS_FORK_HOST = 252; // u32: 1: the host places every fork (kernelSe
 export const KS_PID_RANGE = 120; // u64: the current pid/tid range (assembly/pidlease.ts): next | end << 32, [next, end); taken by compare-and-swap
 export const KS_PID_SPARE = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
 export const KS_CLUSTER = 136; // u32: 1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)
+export const KS_REMOTE = 140; // u32: stand-ins for children elsewhere not yet ended (PROC_REMOTE)
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE = 0x0040_0200; // = KS + KS_BYTES
@@ -683,6 +690,7 @@ export const P_COW_FAULTS = 168; // u64: copy-on-write faults served
 export const P_OLD_ROOT = 176; // u32: execve: root page number + 1 of the replaced images still in use by threads leaving (P_DOOMED), a list (exit.ts); 0: none
 export const P_OLD_ASID = 180; // u32: execve: the replaced address space's ASID
 export const P_DOOMED = 184; // u32: execve: threads of the old image still to leave (T_DOOMED)
+export const P_CLD_CODE = 188; // u32: a stand-in's end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL
 
 // ---- thread table ----
 export const THREAD_BASE = 0x0040_5000; // = PROC_BASE + PROCS_MAX * PROC_BYTES
@@ -783,10 +791,16 @@ export const V_FLAGS = 12; // u32
 // ---- process-event ring ----
 export const PEV_BASE = 0x0041_8040; // = VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES
 export const PEV_HEADER_BYTES = 64;
-export const PEV_HEAD = 0; // u32: events written so far (record index = head % PEV_ENTRIES); the kernel writes, under the PROC lock
+export const PEV_HEAD = 0; // u32: events written so far (record index = head % PEV_ENTRIES); the kernel writes, under LOCK_LEAF
 export const PEV_TAIL = 4; // u32: events the host consumed (host: atomic store)
+export const PEV_RESERVED = 8; // u32: records held by forks between their check for room and their post (under LOCK_LEAF)
+export const PEV_LOST = 12; // u32: PEV_ENDED and PEV_REPARENT events dropped because the ring was full: the process table still says it (the host rescans it)
 
 // ---- process-event records ----
+/** PEV_ENDED's word at PE_PARENT_PID: si_code (CLD_EXITED, CLD_KILLED, CLD_DUMPED). */
+export const PE_CODE = 8;
+/** PEV_ENDED's word at PE_FLAGS: si_status (the exit status, or the signal). */
+export const PE_STATUS = 12;
 export const PEV_RECORDS = 0x0041_8080; // = PEV_BASE + PEV_HEADER_BYTES
 export const PEV_RECORD_BYTES = 16;
 export const PE_KIND = 0; // u32: PEV_*
@@ -854,10 +868,10 @@ export const P = {
   FRAMES_PEAK: 84, THREADS_CREATED: 88, REPORTED: 92, SYSCALLS: 96, PAGE_FAULTS: 104, PARENT: 112, PPID: 116,
   PGID: 120, SID: 124, EXIT_SIGNAL: 128, FLAGS: 132, VFORK_WAITER: 136, VMAS: 140, EXEC_ROOT: 144,
   EXEC_PC: 148, EXEC_SP: 152, EXEC_BRK: 156, EXEC_BRK_MAX: 160, EXEC_STACK_LOW: 164, COW_FAULTS: 168,
-  OLD_ROOT: 176, OLD_ASID: 180, DOOMED: 184,
+  OLD_ROOT: 176, OLD_ASID: 180, DOOMED: 184, CLD_CODE: 188,
 } as const;
 export const PROC_STATE = {
-  FREE: 0, LIVE: 1, DYING: 2, DEAD: 3, ZOMBIE: 4,
+  FREE: 0, LIVE: 1, DYING: 2, DEAD: 3, ZOMBIE: 4, REMOTE: 5,
 } as const;
 export const KLOG = {
   CLONE_FLAGS: 1, OOM: 2, FUTEX_OP: 3, DEADLOCK: 4,
@@ -999,24 +1013,25 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['PTE_SHARED', 512], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295],
   ['PROC_NO_PID', 4294967294], ['PID_FIRST', 1], ['PID_RESET_END', 2147483647], ['PID_LIMIT', 2147483648],
   ['SIGNAL_GROUP_ALL', 0], ['SIGNAL_GROUP_HOST', 4294967295], ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2],
-  ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PEV_FORK', 1], ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256],
-  ['KILL_DEADLOCK', 257], ['KILL_HOST', 512], ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2],
-  ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1],
-  ['LOCK_TAS', 0], ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0],
-  ['INIT_BAD_RAM', 4294967295], ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293],
-  ['INIT_BAD_HARTS', 4294967292], ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290],
-  ['INIT_BAD_BIT_WIDTH', 4294967289], ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576],
-  ['MACHINE_BYTES', 4096], ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12],
-  ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0],
-  ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148],
-  ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176],
-  ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200],
-  ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240],
-  ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280],
-  ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312],
-  ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848],
-  ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16],
-  ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
+  ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PROC_REMOTE', 5], ['PEV_FORK', 1], ['PEV_ENDED', 2], ['PEV_REPARENT', 3],
+  ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
+  ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
+  ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1],
+  ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
+  ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292],
+  ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289],
+  ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
+  ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20],
+  ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136],
+  ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156],
+  ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188],
+  ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216],
+  ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252],
+  ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288],
+  ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316],
+  ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856],
+  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0],
+  ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
   ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
   ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
   ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
@@ -1027,32 +1042,33 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
   ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
   ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['KS_CLUSTER', 136],
-  ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400],
-  ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16],
-  ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40],
-  ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72],
-  ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84], ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96],
-  ['P_PAGE_FAULTS', 104], ['P_PARENT', 112], ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124],
+  ['KS_REMOTE', 140], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16],
+  ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12],
+  ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36],
+  ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64],
+  ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84], ['P_THREADS_CREATED', 88], ['P_REPORTED', 92],
+  ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PARENT', 112], ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124],
   ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132], ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144],
   ['P_EXEC_PC', 148], ['P_EXEC_SP', 152], ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164],
-  ['P_COW_FAULTS', 168], ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['THREAD_BASE', 4214784],
-  ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140],
-  ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160], ['T_HART', 168],
-  ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200],
-  ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224],
-  ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244],
-  ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8],
-  ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32], ['EP_NAME', 0],
-  ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
-  ['RING_BASE', 4256768], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
-  ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
-  ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
-  ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28],
-  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76],
-  ['R_ACTION', 80], ['VMA_BYTES', 16], ['VMA_BASE', 4259904], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16],
-  ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64],
-  ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0],
-  ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128],
+  ['P_COW_FAULTS', 168], ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['P_CLD_CODE', 188],
+  ['THREAD_BASE', 4214784], ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136],
+  ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160],
+  ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192],
+  ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220],
+  ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240],
+  ['T_DOOMED', 244], ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4],
+  ['TR_SWITCHES', 8], ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32],
+  ['EP_NAME', 0], ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24],
+  ['EP_RECV_HEAD', 28], ['RING_BASE', 4256768], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4],
+  ['RING_REAPED', 8], ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24],
+  ['RING_FULL_WAITS', 28], ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832],
+  ['RING_RECORD_BYTES', 96], ['R_STATE', 0], ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16],
+  ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28], ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64],
+  ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80], ['VMA_BYTES', 16], ['VMA_BASE', 4259904],
+  ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12],
+  ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RESERVED', 8],
+  ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16],
+  ['PE_KIND', 0], ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128],
   ['ASID_FREED', 0], ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
   ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12],
   ['SIGPROC_BASE', 4293888], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],

@@ -1,11 +1,14 @@
 // Process events from the kernel (the PEV ring, abi/defs.mjs): what the host's per-process tables must learn
-// before it serves any later call, today a fork (PEV_FORK: the child's pid, its parent's, the clone flags). The
-// kernel writes a record and then bumps PEV_HEAD; the host reads the records from PEV_TAIL on and then stores
-// PEV_TAIL. And the other direction of a process's life, which needs no event: whether a pid's process slot is
+// before it serves any later call: a fork (PEV_FORK: the child's pid, its parent's, the clone flags); and for
+// a cluster, a stand-in's new parent (PEV_REPARENT: its pid, the new parent's pid or 0) and, in cluster
+// mode, the end of a process with no local parent (PEV_ENDED: its pid, then si_code and si_status in the
+// parent_pid and flags words, PE_CODE and PE_STATUS). The kernel writes a record and then bumps PEV_HEAD; the
+// host reads the records from PEV_TAIL on and then stores PEV_TAIL. And the other direction of a process's life, which needs no event: whether a pid's process slot is
 // still alive (LIVE or DYING), read from the process table.
 import type { Machine } from './machine.js';
-import { PEV_BASE, PEV_HEAD, PEV_TAIL, PEV_ENTRIES, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID, PE_FLAGS, PROC_BASE, PROC_BYTES, P, PROC_STATE, PROCS_MAX } from './layout.js';
+import { PEV_BASE, PEV_HEAD, PEV_TAIL, PEV_LOST, PEV_ENTRIES, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID, PE_FLAGS, PROC_BASE, PROC_BYTES, P, PROC_STATE, PROCS_MAX } from './layout.js';
 
+/** One record. PEV_ENDED: parent_pid holds the si_code (CLD_*), flags the si_status. */
 export interface ProcessEvent {
   readonly kind: number;
   readonly pid: number;
@@ -34,6 +37,14 @@ export class ProcessEvents {
     }
     Atomics.store(this.words, (PEV_BASE + PEV_TAIL) >>> 2, tail | 0);
     return out;
+  }
+
+  /**
+   * PEV_ENDED and PEV_REPARENT events the kernel dropped because the ring was full (a fork waits for room
+   * instead): when this grows, the process table is the record (DEAD slots, stand-ins' P_PPID).
+   */
+  lost(): number {
+    return Atomics.load(this.words, (PEV_BASE + PEV_LOST) >>> 2) >>> 0;
   }
 
   /** Post an event as the kernel does (tests of the consumer). */

@@ -143,6 +143,27 @@ export interface KernelExports {
    * SI_TKILL and si_pid sender_pid: 0, -ESRCH, -EINVAL (tid not positive, tgid negative, sig above NSIG).
    */
   kernelThreadSignal(tgid: number, tid: number, sig: number, sender_pid: number): number;
+  /**
+   * A stand-in slot (PROC_REMOTE) for process child_pid, which runs on another machine, as a child of local
+   * process parent_pid, in group pgid and session sid: no threads, no memory. waitid (P_ALL, P_PID, P_PGID)
+   * counts it as a live child; in cluster mode a kill or tgkill at it goes to the host. The slot index, or
+   * -ESRCH (no live process parent_pid here), -EAGAIN (no free slot), -EEXIST (child_pid is a process
+   * here), -EINVAL (child_pid not positive).
+   */
+  procRemoteChild(parent_pid: number, child_pid: number, pgid: number, sid: number): number;
+  /**
+   * The process stand-in child_pid stands for ended: code CLD_EXITED (status: exit status 0..255),
+   * CLD_KILLED or CLD_DUMPED (status: the signal). It becomes a zombie as a local child would (SIGCHLD to
+   * the parent unless ignored; freed at once under SIGCHLD SIG_IGN or SA_NOCLDWAIT; waiting threads wake;
+   * WNOWAIT works). 0, -ESRCH (no such stand-in), -EINVAL (a bad code or status).
+   */
+  procRemoteEnded(child_pid: number, code: number, status: number): number;
+  /**
+   * Process proc (loaded by the host) has its parent on another machine: getppid returns ppid while
+   * P_PARENT stays 0, so its end is a PEV_ENDED event in cluster mode. 0, or -ESRCH (no live process in
+   * that slot, or it has a local parent).
+   */
+  procSetParentPid(proc: number, ppid: number): number;
 }
 
 export { KERNEL_VERSION };
