@@ -7,6 +7,7 @@ import { loadClusterConfig as loadAnyConfig, parseClusterConfig as parseAnyConfi
 import { CounterService, EchoService } from './builtin.js';
 import { MqBrokerService } from '../mq/index.js';
 import { RaftKvService, parseRaftKvOptions } from '../kv/index.js';
+import { ProcsService, parseProcsOptions } from '../ssi/index.js';
 import { RaftFileStorage } from '../wal/index.js';
 
 export const SERVICES: ServiceRegistry = {
@@ -14,6 +15,7 @@ export const SERVICES: ServiceRegistry = {
   counter: (options) => new CounterService(options),
   mq: (options) => new MqBrokerService(options),
   'raft-kv': (options) => new RaftKvService({ ...parseRaftKvOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
+  procs: (options) => new ProcsService({ ...parseProcsOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
 };
 
 export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICES);
