@@ -118,6 +118,7 @@ export class RealNode {
       rng: this.rng.split(`service/${service}`),
       storage: new NamespacedStorage(this.storage, `${service}/`),
       log: (line) => this.opts.log(`[${service}] ${line}`),
+      local: (name) => (this.stopped ? undefined : this.services.get(name)),
     };
   }
 

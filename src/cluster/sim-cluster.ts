@@ -144,13 +144,13 @@ export class SimCluster {
     for (const [name, make] of this.factories.get(n.id)!) services.set(name, make());
     const host = new SimNodeHost(services);
     for (const [name, svc] of services) {
-      const ctx = this.context(n, name);
+      const ctx = this.context(n, name, services);
       this.guard(n, () => svc.start(ctx));
     }
     return host;
   }
 
-  private context(n: SimNode<SimNodeHost>, service: string): NodeContext {
+  private context(n: SimNode<SimNodeHost>, service: string, services: ReadonlyMap<string, NodeService>): NodeContext {
     const rt = this.runtime(n.id);
     const sim = this.sim;
     const peers = this.ids.filter((x) => x !== n.id);
@@ -200,6 +200,7 @@ export class SimCluster {
       rng: this.rootRng.split(`node/${n.id}/${inc}/${service}`),
       storage: new NamespacedStorage(n.storage, `${service}/`),
       log: (line) => sim.record('log', { node: n.id, svc: service, line }),
+      local: (name) => (alive() ? services.get(name) : undefined),
     };
   }
 

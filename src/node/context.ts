@@ -31,6 +31,11 @@ export interface NodeContext {
   /** This service's durable storage (a namespace of the node's storage). */
   readonly storage: DurableStorage;
   log(line: string): void;
+  /**
+   * Another service of this node by name, for in-process calls (a machine calling the node's `procs`);
+   * undefined when the node runs none by that name. Optional: a host may offer no composition.
+   */
+  local?(service: string): NodeService | undefined;
 }
 
 export interface NodeService {

@@ -7,6 +7,7 @@ import { loadClusterConfig as loadAnyConfig, parseClusterConfig as parseAnyConfi
 import { CounterService, EchoService } from './builtin.js';
 import { MqBrokerService } from '../mq/index.js';
 import { RaftKvService, parseRaftKvOptions } from '../kv/index.js';
+import { ProcsService, parseProcsOptions } from '../ssi/index.js';
 import { RaftFileStorage } from '../wal/index.js';
 import { realMachineService } from '../ssi/index.js';
 
@@ -17,6 +18,7 @@ export const SERVICES: ServiceRegistry = {
   // A real node's emulated machine; its guests' events go to stdout as `@atoll` lines (src/ssi/machine-node.ts).
   machine: (options) => realMachineService(options, (line) => void process.stdout.write(line + '\n')),
   'raft-kv': (options) => new RaftKvService({ ...parseRaftKvOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
+  procs: (options) => new ProcsService({ ...parseProcsOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
 };
 
 export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICES);

@@ -1,6 +1,10 @@
 // The single-system image: every cluster node runs an emulated machine (machine-service.ts) in the node's own
 // time, and the cluster looks like one computer to the programs on it. cluster-run.ts boots a simulated cluster
 // and runs programs on its nodes (`atoll cluster run`); cluster-console.ts is its console and process book.
+// Its process services: the cluster-wide PID space (leased ranges, never reused)
+// and the process directory (pid -> node) as one replicated state machine, the `procs` node service that
+// runs it on the rsm host with its node-local client API, and the LeaseKeeper that keeps a node stocked
+// with PIDs so a fork never waits for consensus. Limits: limits.ts.
 export { MachineService, MACHINE_SERVICE, SLICE_INSTRUCTIONS_DEFAULT, type BootProgram, type MachineObserver, type MachineServiceOptions } from './machine-service.js';
 export { ProcessWatch, type ProcessEnd } from './process-watch.js';
 export { ClusterConsole, OUTPUT_BYTES_MAX, PROCESSES_MAX, type ProcessRecord, type ProcessState, type ConsoleLine } from './cluster-console.js';
@@ -11,3 +15,24 @@ export {
 export { placeProcess, isPlacementPolicy, PLACEMENT_POLICIES, type PlacementPolicy, type PlacementInput } from './placement.js';
 export { ProcessBridge, compareNodes, LOAD_REPORT_NS, type ProcessBridgeOptions, type RemoteForker } from './process-bridge.js';
 export { realMachineService, parseMachineLine, MACHINE_LINE_PREFIX, REAL_SLICE_INSTRUCTIONS, type MachineLine } from './machine-node.js';
+export {
+  PID_FIRST, PID_LAST, LEASE_COUNT_MAX, LEASE_TABLE_MAX, DIRECTORY_MAX, PROGRAM_MAX_BYTES, NODE_NAME_MAX_BYTES,
+  SESSION_ID_MAX_BYTES, SSI_SESSIONS_MAX, LIST_PAGE_MAX,
+} from './limits.js';
+export {
+  PidStateMachine, encodeCommand, parseCommand, validateCommand, validateOp, validatePlacement, validateExit, validateEntry,
+  validateResult, type LeaseRecord, type ProcessExit, type Placement, type ProcessEntry, type PidOp, type PidCommand,
+  type PidValue, type PidResult, type PidOwner, type ListPage, type PidMachineOptions,
+} from './state-machine.js';
+export {
+  validateWire, type SsiWire, type WireCommand, type WireCommandAnswer, type WireQuery, type WireQueryAnswer, type PidQuery,
+  type QueryAnswer, type LookupAnswer, type ListAnswer,
+} from './wire.js';
+export {
+  ProcsClient, PROCS_CLIENT_DEFAULTS, type ProcsClientOptions, type SsiCallOptions, type SsiError, type SsiErrorKind, type SsiOutcome,
+} from './client.js';
+export {
+  ProcsService, PROCS_SERVICE, parseProcsOptions, procsOf, type ProcsServiceOptions, type ProcsHost, type LeaseGrant,
+  type PlaceRequest, type ListOptions,
+} from './service.js';
+export { LeaseKeeper, type LeaseKeeperOptions, type LeaseSource } from './lease-keeper.js';
