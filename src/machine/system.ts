@@ -102,6 +102,8 @@ export class System {
   files: FileServer | null = null;
   private readonly custom = new Set<number>();
   private started = false;
+  /** A stepped run: its caller may load processes between slices. */
+  private stepping = false;
 
   private constructor(readonly machine: Machine, readonly opts: SystemOptions) {
     this.hostcalls = new HostCallServer(new HostCallRing(machine), [], unknownCall);
@@ -154,10 +156,11 @@ export class System {
 
   /** Load a program as a new process (before the run starts). */
   spawn(image: ElfImage, opts: ProcessOptions & { readonly name?: string }): Process {
-    if (this.started) throw new InputError('processes are loaded before the machine runs');
+    if (this.started && !this.stepping) throw new InputError('processes are loaded before the machine runs (or between the slices of a stepped run)');
     const p = new Process(this.machine, image, { ...opts, realtime_base_ns: this.opts.realtime_base_ns });
     this.processes.push(p);
     this.names.set(p.pid, opts.name ?? opts.argv[0] ?? `pid ${p.pid}`);
+    this.files?.addProcess(p.pid, p.index);
     return p;
   }
 
@@ -209,6 +212,7 @@ export class System {
    */
   beginStepped(io: GuestIO, log: (line: string) => void): SteppedSystem {
     this.start(false);
+    this.stepping = true;
     this.serveDefaults(io, this.opts.stdin ?? hostStdinSync());
     const host: HartHost = { machine: this.machine, io, log, realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT, names: this.names, calls: this.hostcalls };
     return {

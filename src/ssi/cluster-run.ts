@@ -12,6 +12,7 @@ import type { TraceOptions } from '../sim/index.js';
 import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
 import type { PlacementPolicy } from './placement.js';
+import { ProcsService, PROCS_SERVICE } from './service.js';
 import { ClusterConsole, type ConsoleLine, type ProcessRecord } from './cluster-console.js';
 
 export const CLUSTER_RUN_NODES_MAX = 256;
@@ -124,7 +125,8 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   };
   cluster = new SimCluster({
     seed: opts.seed ?? 1,
-    nodes: ids.map((id) => ({ id, services: { [MACHINE_SERVICE]: machineFactory(id) } })),
+    // procs first: the machine asks it for its first pid lease as it starts.
+    nodes: ids.map((id) => ({ id, services: { [PROCS_SERVICE]: () => new ProcsService(), [MACHINE_SERVICE]: machineFactory(id) } })),
     ...(opts.link ? { link: opts.link } : {}),
     ...(opts.trace ? { trace: opts.trace } : {}),
   });

@@ -6,11 +6,16 @@
 // calls dispatch at most DISPATCHES_PER_SLICE_MAX times per hart.
 import type { NodeContext, NodeService } from '../node/index.js';
 import type { ElfImage } from '../elf/index.js';
-import { System, bytesInput, type GuestIO, type SteppedSystem, type SystemOptions } from '../machine/index.js';
+import { System, bytesInput, layout, SIGNAL_NUMBER, type GuestIO, type SteppedSystem, type SystemOptions } from '../machine/index.js';
 
 import { ProcessWatch, type ProcessEnd } from './process-watch.js';
 import { ProcessBridge } from './process-bridge.js';
 import type { PlacementPolicy } from './placement.js';
+import { procsOf, type ProcsService } from './service.js';
+import { PidFeeder } from './pid-feeder.js';
+import { PROGRAM_MAX_BYTES } from './limits.js';
+
+const { PROC_BASE, PROC_BYTES, P, CLD_EXITED, CLD_KILLED } = layout;
 
 export const MACHINE_SERVICE = 'machine';
 /** Instructions each hart runs per slice: 100 us of virtual time at the default 100 MHz. */
@@ -60,6 +65,10 @@ export class MachineService implements NodeService {
   private stepped: SteppedSystem | undefined;
   private watch: ProcessWatch | undefined;
   private bridge: ProcessBridge | undefined;
+  private procs: ProcsService | undefined;
+  private feeder: PidFeeder | undefined;
+  /** The boot programs are loaded (after the first pid lease, in a cluster with a procs service). */
+  private booted = false;
   private timer: number | null = null;
   /** The node's monotonic instant the pending slice runs at. */
   private timerAt = 0;
@@ -86,20 +95,68 @@ export class MachineService implements NodeService {
     });
     this.sys = sys;
     sys.machine.kernel.kernelSetHostTime(1);
-    this.bridge = new ProcessBridge(ctx, sys, { placement: this.opts.placement ?? 'local', wake: () => this.wake() });
+    const procs = procsOf(ctx);
+    this.procs = procs;
+    this.bridge = new ProcessBridge(ctx, sys, {
+      placement: this.opts.placement ?? 'local', wake: () => this.wake(), owner: (pid) => procs?.localOwner(pid)?.node ?? null,
+    });
     this.syncTime();
     const obs = this.opts.observer;
     const node = ctx.id;
-    const watch = new ProcessWatch(sys.machine, (pid, ppid, program) => obs.started(node, pid, ppid, program), (end) => obs.ended(node, end));
+    const watch = new ProcessWatch(sys.machine, (pid, ppid, program) => {
+      obs.started(node, pid, ppid, program);
+      this.directoryPlace(pid, ppid, program);
+    }, (end) => {
+      obs.ended(node, end);
+      this.directoryEnd(end);
+    });
     this.watch = watch;
-    for (const p of this.firstBoot ? this.opts.boot ?? [] : []) {
-      const proc = sys.spawn(p.image, { argv: [...p.argv], envp: p.envp ? [...p.envp] : [], name: p.name, seed: ctx.rng.nextU32() });
-      watch.loaded(proc.pid, proc.index, p.name);
-    }
     const io: GuestIO = { write: (fd, bytes, pid) => { obs.write(node, pid ?? 0, fd, bytes); return bytes.length; } };
     this.stepped = sys.beginStepped(io, (line) => obs.log(node, line));
     sys.files?.onProcessEvent((e) => watch.event(e));
+    // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.
+    if (procs !== undefined) {
+      this.feeder = new PidFeeder(ctx, sys.machine.kernel, procs, () => this.loadBoot());
+      this.feeder.check();
+    } else {
+      this.loadBoot();
+    }
+  }
+
+  /** Load the boot programs (once) and start slicing. */
+  private loadBoot(): void {
+    if (this.booted || this.ctx === undefined) return;
+    this.booted = true;
+    const sys = this.sys!;
+    for (const p of this.firstBoot ? this.opts.boot ?? [] : []) {
+      const proc = sys.spawn(p.image, { argv: [...p.argv], envp: p.envp ? [...p.envp] : [], name: p.name, seed: this.ctx.rng.nextU32() });
+      this.watch!.loaded(proc.pid, proc.index, p.name);
+    }
     this.schedule(0);
+  }
+
+  /** Tell the process directory where pid runs (for `atoll ps` and lookups); best effort. */
+  private directoryPlace(pid: number, ppid: number, program: string): void {
+    const procs = this.procs;
+    if (procs === undefined) return;
+    const m = this.sys!.machine;
+    const slot = this.watch!.slotOf(pid);
+    const pgid = slot === undefined ? 0 : m.u32(PROC_BASE + slot * PROC_BYTES + P.PGID);
+    const sid = slot === undefined ? 0 : m.u32(PROC_BASE + slot * PROC_BYTES + P.SID);
+    procs.place({ pid, ppid, pgid, sid, program: program.slice(0, PROGRAM_MAX_BYTES) }, (r) => {
+      if (!r.ok) this.ctx?.log(`directory: place ${pid}: ${r.error.message}`);
+    });
+  }
+
+  private directoryEnd(end: ProcessEnd): void {
+    const procs = this.procs;
+    if (procs === undefined) return;
+    const r = end.result;
+    const exit = r.kind === 'exit' ? { code: CLD_EXITED, status: r.code } : r.kind === 'limit' ? null : { code: CLD_KILLED, status: SIGNAL_NUMBER[r.signal] };
+    if (exit === null) return;
+    procs.end(end.pid, exit, (o) => {
+      if (!o.ok) this.ctx?.log(`directory: end ${end.pid}: ${o.error.message}`);
+    });
   }
 
   onMessage(from: string, msg: unknown): void {
@@ -108,6 +165,7 @@ export class MachineService implements NodeService {
 
   stop(): void {
     this.bridge?.stop();
+    this.feeder?.stop();
     if (this.timer !== null) this.ctx?.clearTimer(this.timer);
     this.timer = null;
     this.ctx = undefined;
@@ -141,6 +199,7 @@ export class MachineService implements NodeService {
   }
 
   private slice(): void {
+    if (!this.booted) return;
     const ctx = this.ctx!;
     const stepped = this.stepped!;
     const m = this.sys!.machine;
@@ -160,6 +219,7 @@ export class MachineService implements NodeService {
       if (done > 0) busy = true;
     }
     this.watch!.scan();
+    this.feeder?.check();
     if (stepped.live() === 0) {
       this.finished = true;
       stepped.finish();

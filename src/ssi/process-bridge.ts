@@ -42,6 +42,8 @@ export interface ProcessBridgeOptions {
   readonly remoteFork?: RemoteForker;
   /** A host call was answered outside a slice: the machine must look. */
   readonly wake: () => void;
+  /** The node pid lives on as this node knows it (the process directory, else the lease), or null. */
+  readonly owner?: (pid: number) => string | null;
 }
 
 export class ProcessBridge {
@@ -123,6 +125,13 @@ export class ProcessBridge {
     const pid = call.args[0]! | 0, sig = call.args[1]! >>> 0;
     const sender = call.pid;
     if (pid > 0) {
+      const owner = this.opts.owner?.(pid) ?? null;
+      if (owner !== null && owner !== this.ctx.id) {
+        this.client.call(owner, 'proc.kill', { pid, sig, sender }, { deadline_ns: SIGNAL_DEADLINE_NS, retry_ns: SIGNAL_RETRY_NS }, (o) => {
+          this.finish(call, o.ok ? (typeof o.result === 'number' ? o.result : -EINVAL) : o.error.code === 'timeout' ? -ETIMEDOUT : -EHOSTUNREACH);
+        });
+        return LATER;
+      }
       this.everywhere('proc.kill', { pid, sig, sender }, (found, failed) => this.finish(call, found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
       return LATER;
     }
@@ -131,7 +140,7 @@ export class ProcessBridge {
     const exclude = pid === -1 ? sender : 0;
     const here = this.sys.machine.kernel.kernelSignalGroup(pgid >>> 0, sig, sender, exclude);
     if (here < 0) return here;
-    this.everywhere('proc.killgroup', { pgid: pgid >>> 0, sig, sender, exclude }, (found) => this.finish(call, here + found > 0 ? 0 : -ESRCH), 'others');
+    this.everywhere('proc.killgroup', { pgid: pgid >>> 0, sig, sender, exclude }, (found) => this.finish(call, here + found > 0 ? 0 : -ESRCH));
     return LATER;
   }
 
@@ -168,11 +177,11 @@ export class ProcessBridge {
   }
 
   /**
-   * Ask every other node (the directory is not consulted yet: a pid lives on at most one machine, so a
-   * request that finds nothing there does nothing); done(found, failed): how many delivered (a count for
+   * Ask every other node (a target whose node is not known; a pid lives on at most one machine, so a request
+   * that finds nothing there does nothing); done(found, failed): how many delivered (a count for
    * group kills, one per node that had the target otherwise), and whether some node could not be asked.
    */
-  private everywhere(method: string, args: unknown, done: (found: number, failed: boolean) => void, _scope: 'others' = 'others'): void {
+  private everywhere(method: string, args: unknown, done: (found: number, failed: boolean) => void): void {
     const peers = this.ctx.peers;
     let left = peers.length, found = 0, failed = false;
     if (left === 0) { done(0, false); return; }

@@ -55,7 +55,7 @@ export class ProcessWatch {
   }
 
   /** The slot that holds or held pid (pids are never reused, so a freed slot still naming it is its own). */
-  private slotOf(pid: number): number | undefined {
+  slotOf(pid: number): number | undefined {
     for (let i = 0; i < PROCS_MAX; i++) if (this.u32(i, P.PID) === pid) return i;
     return undefined;
   }

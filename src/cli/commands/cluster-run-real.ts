@@ -43,7 +43,7 @@ export async function runClusterReal(opts: RealRunOptions): Promise<ClusterRunRe
     });
     const config = {
       key: randomBytes(32).toString('hex'),
-      nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { machine: machine(id) } })),
+      nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { procs: {}, machine: machine(id) } })),
       services: {},
     };
     const configPath = join(dir, 'cluster.json');
