@@ -133,7 +133,8 @@ function pickOrIdle(hart: u32): bool {
   klock(LOCK_SCHED);
   wakeExpired(load<u64>(hartBase(hart) + H_MTIME));
   let t = schedPick(hart);
-  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && load<u32>(KS + KS_HOST_TIME) == 0 && hartsBusy() == 0 && hostcallThreads() == 0) {
+  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && load<u32>(KS + KS_HOST_TIME) == 0 && hartsBusy() == 0 &&
+    hostcallThreads() == 0) {
     // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle). Not while
     // the host holds a call: its answer may come at the present virtual time. Not when the host keeps the
     // time (a cluster node): a sleeper must not run ahead of the other machines; hartSetTime wakes it.

@@ -4,7 +4,9 @@
 // (PEV_ENDED, PEV_REPARENT) cannot wait, so they take a record beyond the reservations or are counted lost
 // (PEV_LOST: the process table still says what happened). The kernel writes a record, then bumps PEV_HEAD;
 // the host reads from PEV_TAIL and stores it. Every change under LOCK_LEAF, inside whatever lock the caller holds.
-import { PEV_BASE, PEV_HEAD, PEV_TAIL, PEV_RESERVED, PEV_LOST, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID, PE_FLAGS, LOCK_LEAF } from './blocks';
+import {
+  PEV_BASE, PEV_HEAD, PEV_TAIL, PEV_RESERVED, PEV_LOST, pevRecord, PE_KIND, PE_PID, PE_PARENT_PID, PE_FLAGS, LOCK_LEAF,
+} from './blocks';
 import { PEV_ENTRIES } from './limits';
 import { klock, kunlock } from './klock';
 

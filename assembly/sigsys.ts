@@ -176,7 +176,10 @@ function killable(s: u32): bool {
   return s == PROC_LIVE || s == PROC_DYING || s == PROC_ZOMBIE;
 }
 
-/** The local process kill(pid) names (pid > 0): that pid, or the process of the thread with tid pid, as Linux; PROCS_MAX when none. Under SCHED. */
+/**
+ * The local process kill(pid) names (pid > 0): that pid, or the process of the thread with tid pid, as
+ * Linux; PROCS_MAX when none. Under the SCHED lock.
+ */
 export function killTarget(pid: u32): u32 {
   const p = procByPid(pid);
   if (p != PROCS_MAX) return p;

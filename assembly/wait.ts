@@ -4,13 +4,13 @@
 // freed when they end; a stand-in's new parent goes to the host as PEV_REPARENT), releases a vfork parent,
 // and leaves the process a ZOMBIE for its parent, or DEAD (the host's own processes: the host reads their
 // slot), or FREE (a child with no parent). In cluster mode the end of a process with no local parent is a
-// PEV_ENDED event, for its parent's machine. waitid finds a matching ended child, fills the siginfo as Linux does and frees
-// the slot; with none yet, a caller without WNOHANG blocks in TS_WAIT with its pc on the ecall, and
-// procEnded wakes every waiting thread of the parent, which then executes waitid again. Under the SCHED
-// lock (liveness and family links change under it).
+// PEV_ENDED event, for its parent's machine. waitid finds a matching ended child, fills the siginfo as Linux
+// does and frees the slot; with none yet, a caller without WNOHANG blocks in TS_WAIT with its pc on the
+// ecall, and procEnded wakes every waiting thread of the parent, which then executes waitid again. Under
+// the SCHED lock (liveness and family links change under it).
 import {
-  KS, KS_INIT, KS_ZOMBIES, KS_REMOTE, KS_CLUSTER, P_CLD_CODE, LOCK_SCHED, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_FLAGS, P_SIGNAL, P_EXIT,
-  P_VFORK_WAITER, P_SATP, T_STATE, T_PROC,
+  KS, KS_INIT, KS_ZOMBIES, KS_REMOTE, KS_CLUSTER, LOCK_SCHED, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_FLAGS,
+  P_SIGNAL, P_EXIT, P_CLD_CODE, P_VFORK_WAITER, P_SATP, T_STATE, T_PROC,
 } from './blocks';
 import { PROCS_MAX, THREADS_MAX } from './limits';
 import {
@@ -19,7 +19,9 @@ import {
 } from './abi';
 import { pevNotify } from './pev';
 import { klock, kunlock } from './klock';
-import { procBase, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_FREE, PROC_REMOTE, PF_HOSTED, PF_REMOTE } from './proc';
+import {
+  procBase, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PROC_FREE, PROC_REMOTE, PF_HOSTED, PF_REMOTE,
+} from './proc';
 import { threadBase, TS_WAIT, TS_VFORK } from './thread';
 import { switchOut, threadWake } from './sched';
 import { userWord } from './usercopy';
