@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 10 };
+export const version = { name: 'KERNEL_VERSION', value: 11 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -96,6 +96,9 @@ export const groups = [
       c('ipc_register', 'ATOLL_SYS_BASE + 0', 'synchronous rendezvous message passing (docs/kernel.md)'),
       c('ipc_lookup', 'ATOLL_SYS_BASE + 1'), c('ipc_call', 'ATOLL_SYS_BASE + 2'), c('ipc_recv', 'ATOLL_SYS_BASE + 3'),
       c('ipc_reply', 'ATOLL_SYS_BASE + 4'),
+      // Served by nobody by default (-ENOSYS): a test registers a host service for it (System.serve) to stop a
+      // guest at a known point, e.g. to capture its process image there (test/machine/process-image.test.ts).
+      c('test_hook', 'ATOLL_SYS_LIMIT - 1'),
     ],
     before: [
       c('ATOLL_SYS_BASE', 0x4000_0000, 'First number of Atoll\'s own system calls.', { ...G, hex: true }),
@@ -272,6 +275,22 @@ export const groups = [
       c('INIT_LAYOUT_OVERLAP', -5, 'A region of the layout reaches into the next one.', { type: 'i32' }),
       c('INIT_FIELD_OUTSIDE_BLOCK', -6, 'A field of a block ends past the block\'s size.', { type: 'i32' }),
       c('INIT_BAD_BIT_WIDTH', -7, 'A bit width does not match the limit it encodes.', { type: 'i32' }),
+    ],
+  },
+  {
+    id: 'pimg', kernel: 'abi', title: 'process images: the kernel\'s answers to the host that captures and restores them (assembly/procimage.ts)',
+    entries: [
+      c('PIMG_TABLE_FULL', 'FRAME_NONE', 'procImageCreate: no free process slot.', { hex: true }),
+      c('PIMG_PID_IN_USE', 0xFFFF_FFFE, 'procImageCreate: the pid asked for names a process (live, dying or a zombie) or a thread of this machine.', { hex: true }),
+      c('PIMG_NO_MEMORY', 0xFFFF_FFFD, 'procImageCreate: no frame for the root table.', { hex: true }),
+      c('PIMG_PROC_OK', 0, 'procImageProcState: a live process with an address space of its own.'),
+      c('PIMG_PROC_NOT_LIVE', 1, 'procImageProcState: free, dying or ended.'),
+      c('PIMG_PROC_SHARED_VM', 2, 'procImageProcState: a vfork child, running in its parent\'s address space.'),
+      c('PIMG_THREAD_FREE', 0, 'procImageThreadState: no thread in the slot.'),
+      c('PIMG_THREAD_USER', 1, 'running or runnable in user mode: pc and registers are its own (in the hart block while it is on a hart: T_HART).'),
+      c('PIMG_THREAD_HOSTCALL', 2, 'waiting for the host (TS_HOSTCALL): pc on its ecall, a0..a7 those of the call.'),
+      c('PIMG_THREAD_BLOCKED', 3, 'blocked in the kernel (futex, sleep, waitid, IPC, vfork): not capturable.'),
+      c('PIMG_THREAD_UNSETTLED', 4, 'woken by a signal and not yet back in user mode (an interrupted call to settle, a mask to restore), or leaving after an exec: not capturable until it has run.'),
     ],
   },
 ];

@@ -28,3 +28,4 @@ export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
 export {
   kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procSetParentPid,
 } from './remote';
+export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageRun, procImageUndo } from './procimage';

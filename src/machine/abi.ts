@@ -515,6 +515,30 @@ export const INIT_FIELD_OUTSIDE_BLOCK = -6;
 /** A bit width does not match the limit it encodes. */
 export const INIT_BAD_BIT_WIDTH = -7;
 
+// ---- process images: the kernel's answers to the host that captures and restores them (assembly/procimage.ts) ----
+/** procImageCreate: no free process slot. */
+export const PIMG_TABLE_FULL = 0xFFFF_FFFF; // = FRAME_NONE
+/** procImageCreate: the pid asked for names a process (live, dying or a zombie) or a thread of this machine. */
+export const PIMG_PID_IN_USE = 0xFFFF_FFFE;
+/** procImageCreate: no frame for the root table. */
+export const PIMG_NO_MEMORY = 0xFFFF_FFFD;
+/** procImageProcState: a live process with an address space of its own. */
+export const PIMG_PROC_OK = 0;
+/** procImageProcState: free, dying or ended. */
+export const PIMG_PROC_NOT_LIVE = 1;
+/** procImageProcState: a vfork child, running in its parent's address space. */
+export const PIMG_PROC_SHARED_VM = 2;
+/** procImageThreadState: no thread in the slot. */
+export const PIMG_THREAD_FREE = 0;
+/** running or runnable in user mode: pc and registers are its own (in the hart block while it is on a hart: T_HART). */
+export const PIMG_THREAD_USER = 1;
+/** waiting for the host (TS_HOSTCALL): pc on its ecall, a0..a7 those of the call. */
+export const PIMG_THREAD_HOSTCALL = 2;
+/** blocked in the kernel (futex, sleep, waitid, IPC, vfork): not capturable. */
+export const PIMG_THREAD_BLOCKED = 3;
+/** woken by a signal and not yet back in user mode (an interrupted call to settle, a mask to restore), or leaving after an exec: not capturable until it has run. */
+export const PIMG_THREAD_UNSETTLED = 4;
+
 // ---- machine header ----
 /** "TOLL" */
 export const MACHINE_MAGIC = 0x4C4C_4F54;
@@ -851,7 +875,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 10;
+export const KERNEL_VERSION = 11;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -901,6 +925,7 @@ export const SYS = {
   futex_time64: 422, kill: 129, tkill: 130, tgkill: 131, rt_sigsuspend: 133, rt_sigaction: 134,
   rt_sigprocmask: 135, rt_sigpending: 136, rt_sigreturn: 139, ipc_register: 0x4000_0000,
   ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002, ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
+  test_hook: 0x4000_FFFF,
 } as const;
 
 export function hartBase(hart: number): number {
@@ -962,13 +987,13 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['NR_KILL', 129], ['NR_TKILL', 130], ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133], ['NR_RT_SIGACTION', 134],
   ['NR_RT_SIGPROCMASK', 135], ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139], ['NR_IPC_REGISTER', 1073741824],
   ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826], ['NR_IPC_RECV', 1073741827],
-  ['NR_IPC_REPLY', 1073741828], ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3], ['SIGILL', 4], ['SIGTRAP', 5],
-  ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10], ['SIGSEGV', 11], ['SIGUSR2', 12],
-  ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15], ['SIGSTKFLT', 16], ['SIGCHLD', 17], ['SIGCONT', 18],
-  ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21], ['SIGTTOU', 22], ['SIGURG', 23], ['SIGXCPU', 24],
-  ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27], ['SIGWINCH', 28], ['SIGIO', 29], ['SIGPWR', 30],
-  ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64], ['SIGSET_BYTES', 8], ['SIG_DFL', 0], ['SIG_IGN', 1],
-  ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2], ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2],
+  ['NR_IPC_REPLY', 1073741828], ['NR_TEST_HOOK', 1073807359], ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3],
+  ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10],
+  ['SIGSEGV', 11], ['SIGUSR2', 12], ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15], ['SIGSTKFLT', 16],
+  ['SIGCHLD', 17], ['SIGCONT', 18], ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21], ['SIGTTOU', 22],
+  ['SIGURG', 23], ['SIGXCPU', 24], ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27], ['SIGWINCH', 28],
+  ['SIGIO', 29], ['SIGPWR', 30], ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64], ['SIGSET_BYTES', 8], ['SIG_DFL', 0],
+  ['SIG_IGN', 1], ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2], ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2],
   ['SA_SIGINFO', 4], ['SA_ONSTACK', 134217728], ['SA_RESTART', 268435456], ['SA_NODEFER', 1073741824],
   ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128], ['SI_TKILL', 4294967290], ['ILL_ILLOPC', 1],
   ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1], ['SEGV_MAPERR', 1], ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2],
@@ -1020,6 +1045,9 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
   ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292],
   ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289],
+  ['PIMG_TABLE_FULL', 4294967295], ['PIMG_PID_IN_USE', 4294967294], ['PIMG_NO_MEMORY', 4294967293],
+  ['PIMG_PROC_OK', 0], ['PIMG_PROC_NOT_LIVE', 1], ['PIMG_PROC_SHARED_VM', 2], ['PIMG_THREAD_FREE', 0],
+  ['PIMG_THREAD_USER', 1], ['PIMG_THREAD_HOSTCALL', 2], ['PIMG_THREAD_BLOCKED', 3], ['PIMG_THREAD_UNSETTLED', 4],
   ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
   ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20],
   ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136],
@@ -1074,5 +1102,5 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['SIGPROC_BASE', 4293888], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
   ['SIGTHREAD_BASE', 4429056], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
   ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
-  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 10],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 11],
 ];

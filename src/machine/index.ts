@@ -1,6 +1,6 @@
 // The machine subsystem's public face: create a machine over a shared memory with the kernel, load a program into
 // a process, run it with system calls served (descriptors, pipes, stdin and a file system among them), read its
-// statistics.
+// statistics, capture a process into an image and build it again on another machine (process-image*.ts).
 export { Machine, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type MachineOptions, type HartStats } from './machine.js';
 export { Process, slotResult, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
@@ -21,3 +21,9 @@ export { execService, writeExecImage, ARG_STRLEN_MAX } from './exec.js';
 export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
 export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';
 export { HostCallRing, HostCallServer, LATER, type HostCall, type HostAnswer, type HostService } from './hostcall.js';
+export { captureProcess, forkChildImage, type CaptureOptions } from './process-image.js';
+export { restoreProcess, imageFrames, type RestoreOptions, type RestoredProcess } from './process-image-restore.js';
+export {
+  checkImage, encodeProcessImage, decodeProcessImage, imageDataBytes, ImageError, PROCESS_IMAGE_FORMAT, type ProcessImage,
+  type ImagePage, type ImageVma, type ImageThread, type ImageSigaction, type ImageSiginfo, type ImageHost, type PageKind,
+} from './process-image-check.js';

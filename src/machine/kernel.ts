@@ -164,6 +164,21 @@ export interface KernelExports {
    * that slot, or it has a local parent).
    */
   procSetParentPid(proc: number, ppid: number): number;
+  /** Whether process proc can be captured into an image: PIMG_PROC_OK, PIMG_PROC_NOT_LIVE or PIMG_PROC_SHARED_VM (a vfork child). */
+  procImageProcState(proc: number): number;
+  /** What thread slot t holds for a capture: PIMG_THREAD_FREE, _USER (registers its own), _HOSTCALL (pc on its ecall), _BLOCKED, _UNSETTLED. */
+  procImageThreadState(t: number): number;
+  /**
+   * A new live process with an empty address space (P_ROOT), no thread, no parent, for an image to be restored
+   * into: its slot, or PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY. pid 0 takes the allocator's next id.
+   */
+  procImageCreate(pid: number): number;
+  /** The one thread (tid = pid) of a process procImageCreate made, runnable but not queued: its index, or FRAME_NONE. */
+  procImageThread(proc: number): number;
+  /** Queue the thread procImageThread made (its registers written): the restored process runs from now on. */
+  procImageRun(t: number): void;
+  /** Give back a process procImageCreate made that has no thread yet: its slot, its ASID and every frame its page tables hold. */
+  procImageUndo(proc: number): void;
 }
 
 export { KERNEL_VERSION };

@@ -21,13 +21,25 @@ const SIGNAL_RETRY_NS = 50_000_000;
 /** How often a node tells the others its load (virtual time of its own clock). */
 export const LOAD_REPORT_NS = 20_000_000;
 
+/** A node not heard from for this long counts as down: its children end by SIGKILL for their parents here. */
+export const NODE_SILENT_NS = 2_000_000_000;
+
+/** A node's load, and which boot of its machine it is (a new one means the old processes are gone). */
 export interface LoadReport {
   readonly t: 'proc.load';
   readonly load: number;
+  readonly boot: number;
 }
 
 function isLoadReport(m: unknown): m is LoadReport {
-  return m !== null && typeof m === 'object' && (m as { t?: unknown }).t === 'proc.load' && Number.isSafeInteger((m as { load?: unknown }).load);
+  if (m === null || typeof m !== 'object' || (m as { t?: unknown }).t !== 'proc.load') return false;
+  const r = m as { load?: unknown; boot?: unknown };
+  return Number.isSafeInteger(r.load) && Number.isSafeInteger(r.boot);
+}
+
+interface Heard {
+  at_ns: number;
+  boot: number;
 }
 
 /**
@@ -40,6 +52,10 @@ export interface ProcessBridgeOptions {
   readonly placement: PlacementPolicy;
   /** Builds a child on another node (absent: every fork stays here). */
   readonly remoteFork?: RemoteForker;
+  /** A node this one has children or parents on went down (silent, or booted again). */
+  readonly nodeDown?: (node: string) => void;
+  /** The nodes whose going down matters here. */
+  readonly partners?: () => ReadonlySet<string>;
   /** A host call was answered outside a slice: the machine must look. */
   readonly wake: () => void;
   /** The node pid lives on as this node knows it (the process directory, else the lease), or null. */
@@ -50,6 +66,10 @@ export class ProcessBridge {
   readonly rpc: RpcServer;
   readonly client: RpcClient;
   private readonly loads = new Map<string, number>();
+  private readonly heard = new Map<string, Heard>();
+  /** Nodes declared down and not heard from since. */
+  private readonly down = new Set<string>();
+  private readonly boot: number;
   private turn = 0;
   private reportTimer: number | null = null;
   /** Forks placed here and elsewhere, for the run's report. */
@@ -59,6 +79,7 @@ export class ProcessBridge {
   constructor(private readonly ctx: NodeContext, private readonly sys: System, private readonly opts: ProcessBridgeOptions) {
     this.rpc = new RpcServer(ctx);
     this.client = new RpcClient(ctx);
+    this.boot = ctx.rng.nextU32();
     sys.machine.kernel.kernelSetCluster(1);
     sys.serve(SYS.kill, (call) => this.kill(call));
     sys.serve(SYS.tkill, (call) => this.tkill(call, 0, call.args[0]! | 0, call.args[1]! | 0));
@@ -74,7 +95,11 @@ export class ProcessBridge {
   /** A message for the machine service: a load report, an RPC request or reply. */
   handle(from: string, msg: unknown): void {
     if (isLoadReport(msg)) {
+      const before = this.heard.get(from);
+      this.heard.set(from, { at_ns: this.ctx.monotonic_ns(), boot: msg.boot });
       this.loads.set(from, msg.load);
+      if (before !== undefined && before.boot !== msg.boot && !this.down.has(from)) this.declareDown(from);
+      this.down.delete(from);
       return;
     }
     if (!this.client.handle(from, msg)) this.rpc.handle(from, msg);
@@ -95,14 +120,33 @@ export class ProcessBridge {
   private report(): void {
     const load = this.load();
     this.loads.set(this.ctx.id, load);
-    for (const peer of this.ctx.peers) this.ctx.send(peer, { t: 'proc.load', load } satisfies LoadReport);
+    for (const peer of this.ctx.peers) this.ctx.send(peer, { t: 'proc.load', load, boot: this.boot } satisfies LoadReport);
+    const now = this.ctx.monotonic_ns();
+    for (const node of this.opts.partners?.() ?? []) {
+      const h = this.heard.get(node);
+      if (!this.down.has(node) && (h === undefined || now - h.at_ns > NODE_SILENT_NS)) this.declareDown(node);
+    }
     this.reportTimer = this.ctx.setTimer(LOAD_REPORT_NS, () => this.report());
+  }
+
+  private declareDown(node: string): void {
+    this.down.add(node);
+    this.ctx.log(`node ${node} is down (silent for ${NODE_SILENT_NS / 1e9} s, or booted again)`);
+    this.opts.nodeDown?.(node);
+  }
+
+  /** Nodes heard from lately (placement candidates). */
+  private upNodes(): Set<string> {
+    const now = this.ctx.monotonic_ns();
+    const up = new Set<string>([this.ctx.id]);
+    for (const [node, h] of this.heard) if (!this.down.has(node) && now - h.at_ns <= NODE_SILENT_NS) up.add(node);
+    return up;
   }
 
   /** A fork the kernel handed over: place it. */
   private fork(call: HostCall): HostAnswer {
     const target = placeProcess(this.opts.placement, {
-      self: this.ctx.id, nodes: [this.ctx.id, ...this.ctx.peers].sort(compareNodes), up: new Set(this.loads.keys()),
+      self: this.ctx.id, nodes: [this.ctx.id, ...this.ctx.peers].sort(compareNodes), up: this.upNodes(),
       loads: this.loads, turn: this.turn++,
     });
     const remote = this.opts.remoteFork;

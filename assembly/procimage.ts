@@ -1,0 +1,112 @@
+// Process images, the kernel's half (the host's is src/machine/process-image.ts): what the host may capture of a
+// process, and a process built from an image captured on another machine. procImageCreate takes a slot with an
+// empty address space and the pid the host chose (a migration keeps its pid) or the allocator's; the host maps
+// the pages (vmMap), writes the slot fields it carries (abi/defs.mjs: brk, stack, VMAs, family, signal state),
+// gives the process its one thread (procImageThread), writes the registers and queues it (procImageRun);
+// procImageUndo gives back a slot whose build failed, with every frame mapped so far. The host calls these in
+// deterministic mode between slices, or before the machine runs: no hart runs while a process is half built.
+import {
+  LOCK_PROC, LOCK_SCHED, P_STATE, P_PID, P_THREADS, P_FLAGS, T_STATE, T_TID, T_PROC, T_HART, T_DOOMED, sigThreadBase,
+  ST_FLAGS, ST_RESTART,
+} from './blocks';
+import { PROCS_MAX, THREADS_MAX } from './limits';
+import {
+  PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY, PIMG_PROC_OK, PIMG_PROC_NOT_LIVE, PIMG_PROC_SHARED_VM,
+  PIMG_THREAD_FREE, PIMG_THREAD_USER, PIMG_THREAD_HOSTCALL, PIMG_THREAD_BLOCKED, PIMG_THREAD_UNSETTLED,
+} from './abi';
+import { klock, kunlock } from './klock';
+import { frameAlloc, frameFree, FRAME_NONE } from './frames';
+import { asidAlloc, asidRecycle, ASID_NO_HART } from './asid';
+import { procBase, procSlotTake, procSlotUndo, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_ZOMBIE, PF_SHARED_VM } from './proc';
+import { threadBase, threadAlloc, TS_FREE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL } from './thread';
+import { rqPush } from './sched';
+
+/** Whether process p can be captured: PIMG_PROC_OK, PIMG_PROC_NOT_LIVE or PIMG_PROC_SHARED_VM. */
+export function procImageProcState(p: u32): u32 {
+  if (p >= PROCS_MAX || atomic.load<u32>(procBase(p) + P_STATE) != PROC_LIVE) return PIMG_PROC_NOT_LIVE;
+  return (load<u32>(procBase(p) + P_FLAGS) & PF_SHARED_VM) != 0 ? PIMG_PROC_SHARED_VM : PIMG_PROC_OK;
+}
+
+/** What thread slot t holds, for a capture: PIMG_THREAD_* (abi/defs.mjs). */
+export function procImageThreadState(t: u32): u32 {
+  if (t >= THREADS_MAX) return PIMG_THREAD_FREE;
+  const b = threadBase(t);
+  const s = load<u32>(b + T_STATE);
+  if (s == TS_FREE) return PIMG_THREAD_FREE;
+  const sb = sigThreadBase(t);
+  if (load<u32>(b + T_DOOMED) != 0 || load<u32>(sb + ST_FLAGS) != 0 || load<u32>(sb + ST_RESTART) != 0) return PIMG_THREAD_UNSETTLED;
+  if (s == TS_RUNNING || s == TS_RUNNABLE) return PIMG_THREAD_USER;
+  if (s == TS_HOSTCALL) return PIMG_THREAD_HOSTCALL;
+  return PIMG_THREAD_BLOCKED;
+}
+
+/** True when pid names a process that is not free or only a record (LIVE, DYING, ZOMBIE) or a live thread. Under PROC and SCHED. */
+function pidTaken(pid: u32): bool {
+  for (let q: u32 = 0; q < PROCS_MAX; q++) {
+    const s = load<u32>(procBase(q) + P_STATE);
+    if ((s == PROC_LIVE || s == PROC_DYING || s == PROC_ZOMBIE) && load<u32>(procBase(q) + P_PID) == pid) return true;
+  }
+  for (let t: u32 = 0; t < THREADS_MAX; t++) {
+    const b = threadBase(t);
+    if (load<u32>(b + T_STATE) != TS_FREE && load<u32>(b + T_TID) == pid) return true;
+  }
+  return false;
+}
+
+/**
+ * A new LIVE process with an empty address space and no thread, no parent, group and session 0 (the host
+ * writes what the image carries): its slot, or PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY. pid 0: the
+ * allocator's next id; any other pid is checked against this machine's processes and threads.
+ */
+export function procImageCreate(pid: u32): u32 {
+  asidRecycle(ASID_NO_HART);
+  klock(LOCK_PROC);
+  klock(LOCK_SCHED);
+  const r = pid != 0 && pidTaken(pid) ? PIMG_PID_IN_USE : slotWithPid(pid);
+  kunlock(LOCK_SCHED);
+  kunlock(LOCK_PROC);
+  return r;
+}
+
+/** procImageCreate's slot, the pid already checked. Under PROC and SCHED. */
+function slotWithPid(pid: u32): u32 {
+  const root = frameAlloc();
+  if (root == FRAME_NONE) return PIMG_NO_MEMORY;
+  const p = procSlotTake(root, asidAlloc());
+  if (p == PROC_NONE) {
+    frameFree(root);
+    return PIMG_TABLE_FULL;
+  }
+  if (pid != 0) store<u32>(procBase(p) + P_PID, pid);
+  return p;
+}
+
+/** The one thread of process p made by procImageCreate (tid = pid), RUNNABLE but not queued: its index, or THREAD_NONE. */
+export function procImageThread(p: u32): u32 {
+  const b = procBase(p);
+  assert(load<u32>(b + P_STATE) == PROC_LIVE && load<u32>(b + P_THREADS) == 0, 'procImageThread: not a process being built');
+  klock(LOCK_SCHED);
+  const t = threadAlloc(p, load<u32>(b + P_PID));
+  kunlock(LOCK_SCHED);
+  return t;
+}
+
+/** Queue thread t of a restored process: from now on it runs. */
+export function procImageRun(t: u32): void {
+  const b = threadBase(t);
+  assert(load<u32>(b + T_STATE) == TS_RUNNABLE && load<u32>(b + T_HART) == 0, 'procImageRun: not a fresh thread');
+  assert(load<u32>(procBase(load<u32>(b + T_PROC)) + P_THREADS) == 1, 'procImageRun: the process has other threads');
+  klock(LOCK_SCHED);
+  rqPush(t);
+  kunlock(LOCK_SCHED);
+}
+
+/** Give back process p made by procImageCreate before it got its thread: its slot, ASID and every frame it holds. */
+export function procImageUndo(p: u32): void {
+  const b = procBase(p);
+  assert(load<u32>(b + P_STATE) == PROC_LIVE && load<u32>(b + P_THREADS) == 0, 'procImageUndo: not a process being built');
+  klock(LOCK_PROC);
+  procSlotUndo(p);
+  kunlock(LOCK_PROC);
+}
+

@@ -1,0 +1,205 @@
+// Capturing a process into an image (process-image-check.ts has the types): every mapped user page with its
+// permissions and bytes, the VMAs, the brk and stack bounds, one thread's registers, the signal state and the
+// process's identity, read from the kernel's tables (abi/defs.mjs) of a machine that is not running: in
+// deterministic mode (between slices, or inside a host service, where the hart has returned to the host), never
+// in threaded mode. forkChildImage turns a capture at a fork into the image of the child. Pages mapped by a 4 MiB
+// superpage (tests only) are not captured, as a fork does not inherit them.
+import type { Machine } from './machine.js';
+import type { FileServer } from './file-syscalls.js';
+import {
+  KS, KS_THREADED, PROC_BASE, PROC_BYTES, P, THREAD_BASE, THREAD_BYTES, T_REGS, T_PC, T_TID, T_PROC, T_HART,
+  T_CLEAR_TID, H_REGS, H_PC, hartBase, vmaTable, VMA_BYTES, V_START, V_END, V_PROT, V_FLAGS, sigProcBase,
+  sigThreadBase, SP_PENDING, SP_ACTIONS, SP_INFO, ST_BLOCKED, ST_PENDING, ST_INFO, SIGACT_BYTES, ACT_HANDLER,
+  ACT_FLAGS, ACT_MASK, SIGREC_BYTES, SIGREC_CODE, SIGREC_PID, SIGREC_ADDR, SIGREC_CAUSE, NSIG, PTE, PAGE_BYTES,
+  THREADS_MAX, PROCS_MAX, SYS, SIGCHLD, CSIGNAL, CLONE_VM, CLONE_SETTLS, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID,
+  PIMG_PROC_NOT_LIVE, PIMG_PROC_SHARED_VM, PIMG_THREAD_FREE, PIMG_THREAD_USER, PIMG_THREAD_HOSTCALL,
+  PIMG_THREAD_BLOCKED,
+} from './layout.js';
+import {
+  ImageError, PROCESS_IMAGE_FORMAT, type ProcessImage, type ImagePage, type ImageThread, type ImageSiginfo,
+  type ImageSigaction, type ImageVma, type ImageHost,
+} from './process-image-check.js';
+
+export interface CaptureOptions {
+  /** The thread to copy, by tid; default the process's only thread. */
+  readonly tid?: number;
+  /**
+   * The image of the child a fork at the thread's system call makes (forkChildImage): the process may then
+   * have other threads (only this one is copied).
+   */
+  readonly forChild?: boolean;
+  /** The host's tables: the process's cwd and umask go into the image's host part. */
+  readonly files?: FileServer;
+}
+
+export const procSlot = (p: number): number => PROC_BASE + p * PROC_BYTES;
+export const threadSlot = (t: number): number => THREAD_BASE + t * THREAD_BYTES;
+
+/** The machine runs no hart now (deterministic mode, or not started): the precondition of capture and restore. */
+export function assertStopped(machine: Machine, what: string): void {
+  if (machine.u32(KS + KS_THREADED) !== 0) throw new ImageError(`${what} needs a machine in deterministic mode (between slices); this one runs its harts on worker threads`);
+}
+
+/** The signals of a 64-bit set, lowest first. */
+export function setSignals(set: bigint): number[] {
+  const out: number[] = [];
+  for (let s = 1; s <= NSIG; s++) if ((set >> BigInt(s - 1)) & 1n) out.push(s);
+  return out;
+}
+
+export function signalsSet(signals: readonly number[]): bigint {
+  return signals.reduce((m, s) => m | (1n << BigInt(s - 1)), 0n);
+}
+
+/** The pending signals of a set whose siginfo records start at info. */
+function readPending(machine: Machine, set: bigint, info: number): ImageSiginfo[] {
+  return setSignals(set).map((signal) => {
+    const r = info + (signal - 1) * SIGREC_BYTES;
+    return { signal, code: machine.view.getInt32(r + SIGREC_CODE, true), pid: machine.u32(r + SIGREC_PID), addr: machine.u32(r + SIGREC_ADDR), cause: machine.u32(r + SIGREC_CAUSE) };
+  });
+}
+
+function readActions(machine: Machine, p: number): ImageSigaction[] {
+  const out: ImageSigaction[] = [];
+  for (let signal = 1; signal <= NSIG; signal++) {
+    const a = sigProcBase(p) + SP_ACTIONS + (signal - 1) * SIGACT_BYTES;
+    const handler = machine.u32(a + ACT_HANDLER), flags = machine.u32(a + ACT_FLAGS), mask = machine.u64(a + ACT_MASK);
+    if (handler !== 0 || flags !== 0 || mask !== 0n) out.push({ signal, handler, flags, mask: setSignals(mask) });
+  }
+  return out;
+}
+
+function readVmas(machine: Machine, p: number): ImageVma[] {
+  const out: ImageVma[] = [];
+  for (let i = 0; i < machine.u32(procSlot(p) + P.VMAS); i++) {
+    const v = vmaTable(p) + i * VMA_BYTES;
+    out.push({ start: machine.u32(v + V_START), end: machine.u32(v + V_END), prot: machine.u32(v + V_PROT), flags: machine.u32(v + V_FLAGS) });
+  }
+  return out;
+}
+
+function isZero(machine: Machine, host: number): boolean {
+  const words = new Uint32Array(machine.memory.buffer, host, PAGE_BYTES / 4);
+  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
+  return true;
+}
+
+/** One leaf PTE as an image page (its bytes copied out of the machine's memory). */
+function pageOf(machine: Machine, va: number, pte: number): ImagePage {
+  if ((pte & PTE.U) === 0) throw new ImageError(`the page at 0x${va.toString(16)} is not a user page (PTE 0x${pte.toString(16)})`);
+  const host = machine.host((pte >>> 10) * PAGE_BYTES);
+  const kind = (pte & PTE.SHARED) !== 0 ? 'shared' : (pte & PTE.COW) !== 0 ? 'cow' : 'private';
+  return {
+    va, r: (pte & PTE.R) !== 0, w: (pte & (PTE.W | PTE.COW)) !== 0, x: (pte & PTE.X) !== 0, kind, parked: (pte & PTE.V) === 0,
+    data: isZero(machine, host) ? 'zero' : machine.bytes.slice(host, host + PAGE_BYTES),
+  };
+}
+
+/** Every page the address space of root maps (a PROT_NONE page's kept frame too), by address. */
+function readPages(machine: Machine, root: number): ImagePage[] {
+  const out: ImagePage[] = [];
+  for (let i = 0; i < 1024; i++) {
+    const l1 = machine.u32(machine.host(root) + i * 4);
+    if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) continue; // absent, or a superpage
+    const table = machine.host((l1 >>> 10) * PAGE_BYTES);
+    for (let j = 0; j < 1024; j++) {
+      const pte = machine.u32(table + j * 4);
+      if (pte !== 0) out.push(pageOf(machine, ((i << 22) | (j << 12)) >>> 0, pte));
+    }
+  }
+  return out;
+}
+
+/** The thread slots of process p and what each holds (procImageThreadState). */
+function threadsOf(machine: Machine, p: number): { t: number; state: number }[] {
+  const out: { t: number; state: number }[] = [];
+  for (let t = 0; t < THREADS_MAX; t++) {
+    const state = machine.kernel.procImageThreadState(t);
+    if (state !== PIMG_THREAD_FREE && machine.u32(threadSlot(t) + T_PROC) === p) out.push({ t, state });
+  }
+  return out;
+}
+
+/** The thread to capture: the one named, or the only one; in a state whose registers are its own. */
+function pickThread(machine: Machine, p: number, pid: number, opts: CaptureOptions): { t: number; state: number } {
+  const threads = threadsOf(machine, p);
+  if (threads.length > 1 && opts.forChild !== true) {
+    throw new ImageError(`process ${pid} has ${threads.length} threads: only a single-threaded process can be captured whole (a fork's child copies one thread: forChild with its tid)`);
+  }
+  const named = opts.tid === undefined ? undefined : threads.find((x) => machine.u32(threadSlot(x.t) + T_TID) === opts.tid);
+  if (opts.tid !== undefined && named === undefined) throw new ImageError(`process ${pid} has no thread ${opts.tid}`);
+  if (named === undefined && threads.length !== 1) throw new ImageError(`process ${pid} has ${threads.length} threads: name the one to copy (tid)`);
+  const pick = named ?? threads[0]!;
+  const tid = machine.u32(threadSlot(pick.t) + T_TID);
+  if (pick.state === PIMG_THREAD_BLOCKED) throw new ImageError(`thread ${tid} of process ${pid} is blocked in the kernel (a futex, a sleep, waitid, IPC or vfork): capture it while it runs or waits for the host`);
+  if (pick.state !== PIMG_THREAD_USER && pick.state !== PIMG_THREAD_HOSTCALL) throw new ImageError(`thread ${tid} of process ${pid} is between a signal's wake-up and its return to user mode, or leaving after an exec: capture it after its next slice`);
+  if (opts.forChild === true && pick.state !== PIMG_THREAD_HOSTCALL) throw new ImageError(`thread ${tid} of process ${pid} is not in a system call: a fork's child is captured at the parent's fork`);
+  return pick;
+}
+
+/** Registers, pc and signal state of thread t (in its hart's block while it is on a hart). */
+function readThread(machine: Machine, t: number, inCall: boolean): ImageThread {
+  const tb = threadSlot(t);
+  const onHart = machine.u32(tb + T_HART);
+  const regsAt = onHart !== 0 ? hartBase(onHart - 1) + H_REGS : tb + T_REGS;
+  const pc = machine.u32(onHart !== 0 ? hartBase(onHart - 1) + H_PC : tb + T_PC);
+  const regs = Array.from({ length: 32 }, (_, r) => (r === 0 ? 0 : machine.u32(regsAt + r * 4)));
+  const sb = sigThreadBase(t);
+  return {
+    tid: machine.u32(tb + T_TID), regs, pc, syscall: inCall ? regs[17]! : null, clear_tid: machine.u32(tb + T_CLEAR_TID),
+    set_child_tid: 0, blocked: setSignals(machine.u64(sb + ST_BLOCKED)), pending: readPending(machine, machine.u64(sb + ST_PENDING), sb + ST_INFO),
+  };
+}
+
+/**
+ * The image of process proc (its slot index, as HostCall.proc) of a machine that is not running. Throws an
+ * ImageError for a process that is not live, a vfork child (its memory is its parent's), several threads
+ * (unless forChild), or a thread blocked in the kernel.
+ */
+export function captureProcess(machine: Machine, proc: number, opts: CaptureOptions = {}): ProcessImage {
+  assertStopped(machine, 'capturing a process');
+  if (!Number.isInteger(proc) || proc < 0 || proc >= PROCS_MAX) throw new ImageError(`process slot ${proc} is outside 0..${PROCS_MAX - 1}`);
+  const b = procSlot(proc);
+  const pid = machine.u32(b + P.PID);
+  const ps = machine.kernel.procImageProcState(proc);
+  if (ps === PIMG_PROC_NOT_LIVE) throw new ImageError(`process slot ${proc} holds no live process`);
+  if (ps === PIMG_PROC_SHARED_VM) throw new ImageError(`process ${pid} is a vfork child running in its parent's memory: capture it after its execve`);
+  const pick = pickThread(machine, proc, pid, opts);
+  const files = opts.files?.files(pid);
+  const host: ImageHost | null = files === undefined ? null : { cwd: files.fs.cwd, umask: files.fs.umask };
+  const image: ProcessImage = {
+    format: PROCESS_IMAGE_FORMAT, pid, ppid: machine.u32(b + P.PPID), pgid: machine.u32(b + P.PGID), sid: machine.u32(b + P.SID),
+    exit_signal: machine.u32(b + P.EXIT_SIGNAL),
+    brk: { start: machine.u32(b + P.BRK_START), current: machine.u32(b + P.BRK), max: machine.u32(b + P.BRK_MAX) },
+    stack_low: machine.u32(b + P.STACK_LOW), vmas: readVmas(machine, proc), pages: readPages(machine, machine.u32(b + P.ROOT)),
+    thread: readThread(machine, pick.t, pick.state === PIMG_THREAD_HOSTCALL), actions: readActions(machine, proc),
+    pending: readPending(machine, machine.u64(sigProcBase(proc) + SP_PENDING), sigProcBase(proc) + SP_INFO), host,
+  };
+  return opts.forChild === true ? forkChildImage(image) : image;
+}
+
+/**
+ * The image of the child a fork makes at the system call the image's thread is in, as the kernel's fork does
+ * (assembly/fork.ts): a0 = 0 and pc past the ecall, the parent's dispositions and the thread's mask, nothing
+ * pending, no pid yet (restoreProcess gives one), the parent as ppid; for a clone, its flags' exit signal and
+ * its new stack, TLS and child-tid arguments (CLONE_CHILD_SETTID is written when the pid is known).
+ */
+export function forkChildImage(image: ProcessImage): ProcessImage {
+  const th = image.thread;
+  if (th.syscall === null) throw new ImageError('a fork child\'s image needs a thread captured in a system call (its fork)');
+  const regs = [...th.regs];
+  const clone = th.syscall === SYS.clone;
+  const [flags, newsp, , tls, ctid] = regs.slice(10, 15) as [number, number, number, number, number];
+  if (clone && (flags & CLONE_VM) !== 0) throw new ImageError(`clone flags 0x${flags.toString(16)} share the address space (a thread or a vfork), not a fork`);
+  regs[10] = 0;
+  if (clone && newsp !== 0) regs[2] = newsp;
+  if (clone && (flags & CLONE_SETTLS) !== 0) regs[4] = tls;
+  const exit_signal = clone ? flags & CSIGNAL : SIGCHLD;
+  if (exit_signal === 0) throw new ImageError('clone flags name no exit signal (the low byte must be SIGCHLD)');
+  const thread: ImageThread = {
+    ...th, regs, pc: (th.pc + 4) >>> 0, syscall: null, pending: [],
+    clear_tid: clone && (flags & CLONE_CHILD_CLEARTID) !== 0 ? ctid : 0,
+    set_child_tid: clone && (flags & CLONE_CHILD_SETTID) !== 0 ? ctid : 0,
+  };
+  return { ...image, pid: 0, ppid: image.pid, exit_signal, pending: [], thread };
+}
