@@ -173,7 +173,7 @@ export class MachineService implements NodeService {
 
   /** A host call was answered from outside a slice: run a slice now if the machine was waiting. */
   wake(): void {
-    if (!this.finished) this.schedule(0);
+    this.schedule(0);
   }
 
   private schedule(delay_ns: number): void {
@@ -221,11 +221,12 @@ export class MachineService implements NodeService {
     this.watch!.scan();
     this.feeder?.check();
     if (stepped.live() === 0) {
+      // No process left: the machine waits (a remote fork or a spawn may bring one) and says so once.
+      if (!this.finished) this.opts.observer.idle(ctx.id);
       this.finished = true;
-      stepped.finish();
-      this.opts.observer.idle(ctx.id);
       return;
     }
+    this.finished = false;
     if (busy) {
       this.schedule(this.opts.realtime ? 0 : this.budget * 1e9 / m.clock_hz);
       return;
