@@ -8,6 +8,7 @@ import { FDS_MAX, O_ACCMODE, O_RDONLY, O_WRONLY, EBADF, EMFILE } from './abi.js'
 import type { FileHandle, DirEntry } from '../vfs/index.js';
 import type { PipeEnd } from './pipes.js';
 import type { ConsoleIn, ConsoleOut } from './console.js';
+import type { RemoteFile } from './remote-files.js';
 
 /** A file open in the VFS: a regular file, a directory, or anything else a mount serves. */
 export interface VfsFile {
@@ -22,7 +23,8 @@ export interface VfsFile {
   listing?: DirEntry[];
 }
 
-export type FileObject = VfsFile | PipeEnd | ConsoleIn | ConsoleOut;
+/** remote: a description at home on another node (remote-files.ts). */
+export type FileObject = VfsFile | PipeEnd | ConsoleIn | ConsoleOut | RemoteFile;
 
 export class Description {
   private refs = 0;
@@ -121,6 +123,13 @@ export class FdTable {
 
   closeAll(): void {
     this.slots.forEach((e, fd) => { if (e !== undefined) this.close(fd); });
+  }
+
+  /** The open descriptors and their entries, lowest first. */
+  entries(): [number, FdEntry][] {
+    const out: [number, FdEntry][] = [];
+    this.slots.forEach((e, fd) => { if (e !== undefined) out.push([fd, e]); });
+    return out;
   }
 
   /** Descriptors open. */

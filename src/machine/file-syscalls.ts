@@ -7,7 +7,9 @@
 // there, a pipe write with no room) is answered later: the server keeps it, retries it when the pipe or the input
 // changes, and answers -ERESTARTSYS when the kernel cancels the wait (R_CANCEL) — bytes a write already moved are
 // returned as its count, nothing a read took is lost. Every user pointer goes through the caller's page tables
-// (usermem.ts): a bad one is -EFAULT and the caller goes on.
+// (usermem.ts): a bad one is -EFAULT and the caller goes on. A description can live on another node (a process
+// created there by a remote fork, or here with descriptions from there): exportFiles, importFiles, serveRemote and
+// releaseHolder, with the messages and the caller's side in remote-files.ts.
 //
 // Limits, stated: FDS_MAX descriptors per process; a read or write moves at most IO_BYTES_MAX bytes at once;
 // llseek, statx and ioctl on the console (fds 0..2 as started) answer as the host's descriptor would: a stdin
@@ -15,10 +17,11 @@
 // order, which differs between hosts: a test that compares listings sorts them); RENAME_EXCHANGE and
 // RENAME_WHITEOUT are -EINVAL; O_TMPFILE is -EOPNOTSUPP. A process's cwd is kept as a path.
 import { FsError, type FileStat, type Resolved, type Vfs } from '../vfs/index.js';
+import { InputError } from '../base/index.js';
 import * as abi from './abi.js';
 import {
   SYS, EBADF, EFAULT, EINVAL, EMFILE, ENOTTY, ESPIPE, EISDIR, ENOTDIR, ENOENT, EEXIST, EPERM, EXDEV, ERANGE, EBUSY,
-  ENOTEMPTY, ELOOP, EAGAIN, EPIPE, ENAMETOOLONG, EACCES, ENOTSUP, ERESTARTSYS, ERESTARTNOINTR, SIGPIPE,
+  ENOTEMPTY, ELOOP, EAGAIN, EPIPE, ENAMETOOLONG, EACCES, ENOTSUP, ERESTARTSYS, ERESTARTNOINTR, SIGPIPE, ESRCH, FDS_MAX,
   O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NONBLOCK, O_DIRECTORY, O_NOFOLLOW,
   O_CLOEXEC, O_PATH, O_TMPFILE, O_LARGEFILE, O_ASYNC, O_DIRECT, O_NOATIME, O_NOCTTY, O_DSYNC, O_SYNC, AT_FDCWD,
   AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_EMPTY_PATH, AT_EACCESS, AT_STATX_SYNC_TYPE,
@@ -27,13 +30,19 @@ import {
   PEV_FORK, DT_UNKNOWN, DT_FIFO, DT_CHR, DT_DIR, DT_BLK, DT_REG, DT_LNK, DT_SOCK, S_IFIFO, S_IFCHR,
 } from './abi.js';
 import type { Machine } from './machine.js';
-import { copyFromUser, copyToUser, stringFromUser, userWritable } from './usermem.js';
+import { copyFromUser, copyToUser, stringFromUser, userWritable, userWritableBytes } from './usermem.js';
 import { LATER, type HostAnswer, type HostCall, type HostCallRing, type HostCallServer, type HostService } from './hostcall.js';
-import { Description, FdTable, type FdEntry, type ProcFiles, type VfsFile } from './descriptors.js';
+import { Description, FdTable, type FdEntry, type FileObject, type ProcFiles, type VfsFile } from './descriptors.js';
 import { Pipe, PipeEnd, type WaitQueue } from './pipes.js';
 import { ConsoleIn, ConsoleOut, type GuestInput } from './console.js';
 import { ProcessEvents, ProcessSlots, type ProcessEvent } from './events.js';
 import type { GuestIO } from './syscalls.js';
+import {
+  RemoteClient, RemoteFile, RemoteHome, REMOTE_IO_BYTES_MAX, REMOTE_UNREACHABLE, REMOTE_WAITS_PER_NODE_MAX, decodeBytes,
+  encodeBytes, isExchange, parseExport, parseRequest, readExchanges, replyOf, writeExchanges, answerOf,
+  type Exchange, type ExportedDescription, type ExportedFiles, type FileTransport, type RemoteFileType, type RemoteReply,
+  type RemoteRequest,
+} from './remote-files.js';
 
 /** A read or write moves at most this many bytes at once (Linux's MAX_RW_COUNT is 2 GiB less a page). */
 export const IO_BYTES_MAX = 16 << 20;
@@ -62,13 +71,40 @@ function fail(err: unknown): number {
   throw err;
 }
 
+/** A request from another node's host, served here against one of this machine's descriptions. */
+interface RemoteCaller {
+  readonly node: string;
+  /** The sender's request number (a cancel names it). */
+  readonly number: number;
+  readonly deliver: (a: Exclude<HostAnswer, typeof LATER>) => void;
+}
+
+/** Who a call is answered to: a caller on this machine (through the ring), or another node. */
+type Caller = HostCall | RemoteCaller;
+
+const isRemoteCaller = (who: Caller): who is RemoteCaller => 'node' in who;
+const isNodeName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
+const heldKey = (node: string, number: number): string => `${node}\n${number}`;
+
 /** A call kept until it can be answered. */
 interface Held {
-  readonly call: HostCall;
+  /** A ring call's id, or heldKey(node, number) of a remote request. */
+  readonly key: number | string;
+  /** The ring call (null for a remote request). */
+  readonly call: HostCall | null;
+  readonly node: string | null;
   readonly queue: WaitQueue;
   readonly retry: () => void;
   /** The answer when the wait is cancelled (default -ERESTARTSYS). */
   readonly cancel: () => HostAnswer;
+  readonly deliver: (a: HostAnswer) => void;
+}
+
+/** Where the bytes of a read go: put stores them all (false: a fault, nothing taken); room(from, max) is how
+ * many bytes from offset from on (at most max) could be stored. */
+interface ReadSink {
+  readonly put: (bytes: Uint8Array) => boolean;
+  readonly room: (from: number, max: number) => number;
 }
 
 export interface FileServerOptions {
@@ -86,7 +122,13 @@ const BLOCK = null;
 export class FileServer {
   readonly vfs: Vfs;
   private readonly procs = new Map<number, ProcFiles>();
-  private readonly held = new Map<number, Held>();
+  private readonly held = new Map<number | string, Held>();
+  /** Descriptions of this machine that processes on other nodes hold. */
+  private readonly home = new RemoteHome<Description>();
+  /** This machine's calls waiting for another node's reply. */
+  private readonly remote = new RemoteClient((call, a) => this.answerNow(call, a));
+  /** How each home this machine holds descriptions of is reached (the transport its imports came with). */
+  private readonly transports = new Map<string, FileTransport>();
   private readonly console: ConsoleIn;
   private readonly out: ConsoleOut;
   private readonly err: ConsoleOut;
@@ -161,7 +203,8 @@ export class FileServer {
     if (f === undefined) return;
     this.procs.delete(pid);
     this.slots.forget(pid);
-    for (const h of [...this.held.values()]) if (h.call.pid === pid) this.answerHeld(h, h.cancel());
+    for (const h of [...this.held.values()]) if (h.call?.pid === pid) this.answerHeld(h, h.cancel());
+    this.remote.abandon(pid, -ERESTARTSYS);
     f.fds.unshare();
   }
 
@@ -174,21 +217,192 @@ export class FileServer {
     for (const pid of [...this.procs.keys()]) {
       const s = this.slots.state(pid);
       if (s === 'gone') this.endProcess(pid);
-      else if (s === 'dying') for (const h of [...this.held.values()]) if (h.call.pid === pid) this.answerHeld(h, h.cancel());
+      else if (s === 'dying') for (const h of [...this.held.values()]) if (h.call?.pid === pid) this.answerHeld(h, h.cancel());
     }
-    if (this.held.size > 0 && this.ring !== null) {
-      for (const h of [...this.held.values()]) if (this.ring.cancelled(h.call)) this.answerHeld(h, h.cancel());
+    const ring = this.ring;
+    if (this.held.size > 0 && ring !== null) {
+      for (const h of [...this.held.values()]) if (h.call !== null && ring.cancelled(h.call)) this.answerHeld(h, h.cancel());
+    }
+    if (this.remote.size > 0) {
+      this.remote.poll((call) => (ring !== null && ring.cancelled(call)) || this.slots.state(call.pid) === 'dying');
     }
   }
 
-  /** Close every table (the run is over). */
+  /** Close every table (the run is over); other nodes' waiting requests are answered REMOTE_UNREACHABLE. */
   closeAll(): void {
     for (const pid of [...this.procs.keys()]) this.endProcess(pid);
+    for (const h of [...this.held.values()]) if (h.call === null) this.answerHeld(h, REMOTE_UNREACHABLE);
   }
 
-  /** Calls kept waiting now. */
+  /** Calls kept waiting here now (this machine's, and other nodes' requests). */
   get waiting(): number {
     return this.held.size;
+  }
+
+  /** This machine's calls waiting for another node's reply. */
+  get waitingRemote(): number {
+    return this.remote.size;
+  }
+
+  // ---- descriptions across machines (remote-files.ts) --------------------------------------------------------
+
+  /**
+   * pid's descriptors and fs state for a child created on node holder: every description of this machine is
+   * held for holder until holder releases it (a pipe counts the child among its readers or writers); one that is
+   * itself remote is announced to its home as held by holder; the consoles travel as consoles.
+   */
+  exportFiles(pid: number, holder: string): ExportedFiles {
+    if (!isNodeName(holder)) throw new InputError(`a holder is a node name of 1..256 characters, not ${JSON.stringify(holder)}`);
+    const files = this.procs.get(pid) ?? this.addProcess(pid);
+    const index = new Map<Description, number>();
+    const descriptions: ExportedDescription[] = [];
+    const fds: { fd: number; description: number; cloexec: boolean }[] = [];
+    for (const [fd, e] of files.fds.entries()) {
+      let i = index.get(e.desc);
+      if (i === undefined) {
+        i = descriptions.length;
+        index.set(e.desc, i);
+        descriptions.push(this.exportDescription(e.desc, holder));
+      }
+      fds.push({ fd, description: i, cloexec: e.cloexec });
+    }
+    return { cwd: files.fs.cwd, umask: files.fs.umask, descriptions, fds };
+  }
+
+  private exportDescription(d: Description, holder: string): ExportedDescription {
+    const f = d.file;
+    const flags = d.flags;
+    switch (f.kind) {
+      case 'console-in': return { kind: 'console', stream: 'in', flags };
+      case 'console-out': return { kind: 'console', stream: f.fd === 1 ? 'out' : 'err', flags };
+      case 'remote':
+        this.remote.notify(f.transport, f.home, { op: 'hold', id: f.id, holder });
+        return { kind: 'remote', home: f.home, id: f.id, flags, type: f.type, path_only: f.pathOnly, path: f.path };
+      case 'pipe': return { kind: 'remote', id: this.home.export(d, holder), flags, type: 'pipe', path_only: false, path: '' };
+      case 'vfs': {
+        const type: RemoteFileType = f.isDir ? 'dir' : 'file';
+        return { kind: 'remote', id: this.home.export(d, holder), flags, type, path_only: f.pathOnly, path: f.path };
+      }
+    }
+  }
+
+  /** Undo exportFiles(pid, holder) for a child that was never created: every hold it took is let go. */
+  abandonExport(exported: ExportedFiles, holder: string): void {
+    for (const d of exported.descriptions) {
+      if (d.kind !== 'remote') continue;
+      if (d.home === undefined) this.home.adjust(d.id, holder, -1);
+      else {
+        const transport = this.transports.get(d.home);
+        if (transport !== undefined) this.remote.notify(transport, d.home, { op: 'release', id: d.id, holder });
+      }
+    }
+  }
+
+  /**
+   * Make pid's table from what node home exported (exportFiles there): each description becomes one local
+   * description (shared by the fds that shared it) whose file is at its home, reached through transport; the
+   * consoles become this machine's. A table pid had is closed. Bad input throws before anything changes.
+   */
+  importFiles(pid: number, exported: unknown, home: string, transport: FileTransport, slot?: number): ProcFiles {
+    if (!isNodeName(home)) throw new InputError(`a home is a node name of 1..256 characters, not ${JSON.stringify(home)}`);
+    const ex = parseExport(exported, FDS_MAX);
+    if (typeof ex === 'string') throw new InputError(`the files exported by ${home}: ${ex}`);
+    const descs = ex.descriptions.map((d) => this.importDescription(d, home, transport));
+    const fds = new FdTable();
+    for (const { fd, description, cloexec } of ex.fds) fds.install(fd, descs[description]!, cloexec);
+    for (const d of descs) d.retain().release(); // one no fd names goes home at once
+    const files: ProcFiles = { fds, fs: { cwd: ex.cwd, umask: ex.umask } };
+    const old = this.procs.get(pid);
+    this.procs.set(pid, files);
+    if (slot !== undefined) this.slots.note(pid, slot);
+    old?.fds.unshare();
+    return files;
+  }
+
+  private importDescription(d: ExportedDescription, home: string, transport: FileTransport): Description {
+    if (d.kind === 'console') return new Description(d.stream === 'in' ? this.console : d.stream === 'out' ? this.out : this.err, d.flags);
+    const at = d.home ?? home;
+    this.transports.set(at, transport);
+    return new Description(new RemoteFile(at, d.id, d.type, d.path_only, d.path, transport, this.remote), d.flags);
+  }
+
+  /**
+   * Serve node from's request on a description of this machine; done gets the reply once (a read with no data
+   * waits here as a local one would, and is answered when it can be, or cancelled). A malformed request is
+   * answered REMOTE_UNREACHABLE (-EIO), a description nobody holds -EBADF.
+   */
+  serveRemote(from: string, raw: unknown, done: (reply: RemoteReply) => void): void {
+    const req = parseRequest(raw);
+    if (typeof req === 'string' || !isNodeName(from)) { done({ result: REMOTE_UNREACHABLE }); return; }
+    switch (req.op) {
+      case 'hold': done({ result: this.home.adjust(req.id, req.holder, 1) ? 0 : -EBADF }); return;
+      case 'release': done({ result: this.home.adjust(req.id, req.holder ?? from, -1) ? 0 : -EBADF }); return;
+      case 'cancel': done({ result: this.cancelRemote(from, req.target) ? 0 : -ESRCH }); return;
+    }
+    const d = this.home.get(req.id);
+    if (d === undefined) { done({ result: -EBADF }); return; }
+    this.serveOn(from, req, d, done);
+  }
+
+  private serveOn(from: string, req: Exclude<RemoteRequest, { op: 'hold' | 'release' | 'cancel' }>, d: Description, done: (reply: RemoteReply) => void): void {
+    const bytes = (r: number | Uint8Array): RemoteReply => (typeof r === 'number' ? { result: r } : { result: 0, data: encodeBytes(r) });
+    switch (req.op) {
+      case 'read': case 'write': this.serveIo(from, req, d, done); return;
+      case 'seek': done(bytes(this.seekOf(d, req.offset, req.whence))); return;
+      case 'stat': {
+        let st: FileStat;
+        try { st = this.statOf(d); } catch (err) { done({ result: fail(err) }); return; }
+        done(bytes(statxBytes(st)));
+        return;
+      }
+      case 'getfl': done({ result: statusFlags(d, F_GETFL, 0) }); return;
+      case 'setfl': done({ result: statusFlags(d, F_SETFL, req.flags) }); return;
+      case 'ioctl': done(bytes(this.ioctlOf(d, req.req))); return;
+      case 'getdents': {
+        let out: Uint8Array = new Uint8Array(0);
+        const r = this.direntsOf(d, Math.min(req.count, REMOTE_IO_BYTES_MAX), (b) => { out = b; return true; });
+        done(r < 0 ? { result: r } : { result: r, data: encodeBytes(out) });
+        return;
+      }
+      case 'truncate': done({ result: this.truncateOf(d, req.length) }); return;
+      case 'sync': done({ result: this.syncOf(d) }); return;
+    }
+  }
+
+  /** A read or write from another node: it may wait here (at most REMOTE_WAITS_PER_NODE_MAX of one node). */
+  private serveIo(from: string, req: Extract<RemoteRequest, { op: 'read' | 'write' }>, d: Description, done: (reply: RemoteReply) => void): void {
+    if (req.pos !== undefined && !positional(d.file)) { done({ result: -ESPIPE }); return; }
+    let waits = 0;
+    for (const h of this.held.values()) if (h.node === from) waits++;
+    if (waits >= REMOTE_WAITS_PER_NODE_MAX) { done({ result: REMOTE_UNREACHABLE }); return; }
+    let got: Uint8Array | null = null;
+    const who: RemoteCaller = { node: from, number: req.call, deliver: (a) => done(replyOf(a, got)) };
+    const a = req.op === 'read'
+      ? this.readFrom(who, d, req.n, { put: (b) => { got = b; return true; }, room: (_from, max) => max }, req.pos)
+      : this.writeTo(who, d, decodeBytes(req.data)!, req.pos);
+    if (a !== LATER) who.deliver(a);
+  }
+
+  /** Answer node from's waiting request number as interrupted: true if it was waiting. */
+  private cancelRemote(from: string, number: number): boolean {
+    const h = this.held.get(heldKey(from, number));
+    if (h === undefined) return false;
+    this.answerHeld(h, h.cancel());
+    return true;
+  }
+
+  /**
+   * Node is down: its waiting requests end as interrupted ones, and every hold it had is dropped (a pipe sees
+   * EOF or EPIPE as if its processes there had died).
+   */
+  releaseHolder(node: string): void {
+    for (const h of [...this.held.values()]) if (h.node === node) this.answerHeld(h, h.cancel());
+    this.home.releaseHolder(node);
+  }
+
+  /** Descriptions of this machine that other nodes hold. */
+  get exported(): number {
+    return this.home.size;
   }
 
   // ---- waiting ------------------------------------------------------------------------------------------------
@@ -200,23 +414,28 @@ export class FileServer {
   }
 
   private answerHeld(h: Held, a: HostAnswer): void {
-    if (!this.held.delete(h.call.id)) return;
+    if (!this.held.delete(h.key)) return;
     h.queue.remove(h.retry);
-    this.answerNow(h.call, a);
+    h.deliver(a);
   }
 
   /** Try attempt now; if it must wait, keep the call on queue and retry it whenever queue wakes. */
-  private waitOn(call: HostCall, queue: WaitQueue, attempt: Attempt, cancel: () => HostAnswer = () => -ERESTARTSYS): HostAnswer {
+  private waitOn(who: Caller, queue: WaitQueue, attempt: Attempt, cancel: () => HostAnswer = () => -ERESTARTSYS): HostAnswer {
     const first = attempt();
     if (first !== BLOCK) return first;
+    const remote = isRemoteCaller(who);
     const h: Held = {
-      call, queue, cancel,
+      key: remote ? heldKey(who.node, who.number) : who.id,
+      call: remote ? null : who,
+      node: remote ? who.node : null,
+      deliver: remote ? (a) => { if (a !== LATER) who.deliver(a); } : (a) => this.answerNow(who, a),
+      queue, cancel,
       retry: () => {
         const a = attempt();
         if (a !== BLOCK) this.answerHeld(h, a);
       },
     };
-    this.held.set(call.id, h);
+    this.held.set(h.key, h);
     queue.add(h.retry);
     return LATER;
   }
@@ -238,9 +457,7 @@ export class FileServer {
     if (path.startsWith('/') || (dirfd | 0) === AT_FDCWD) return files.fs.cwd;
     const e = files.fds.get(dirfd | 0);
     if (e === undefined) return -EBADF;
-    const f = e.desc.file;
-    if (f.kind !== 'vfs' || !f.isDir) return -ENOTDIR;
-    return f.path;
+    return directoryPath(e.desc.file) ?? -ENOTDIR;
   }
 
   /** Resolve (dirfd, path) or -errno. */
@@ -256,8 +473,10 @@ export class FileServer {
     }
   }
 
+  /** What statx says of d (a description of this machine, or one at home here). */
   private statOf(d: Description): FileStat {
     const f = d.file;
+    if (f.kind === 'remote') throw new Error('a remote description is stated at its home');
     const synthetic = (mode: number, ino: bigint): FileStat => ({
       kind: mode === S_IFIFO ? 'fifo' : 'char', mode, ino, dev: 0n, rdev: 0n, nlink: 1, uid: process.getuid?.() ?? 0,
       gid: process.getgid?.() ?? 0, size: 0n, blocks: 0n, blksize: 4096, atime_ns: 0n, mtime_ns: 0n, ctime_ns: 0n, birthtime_ns: 0n,
@@ -295,11 +514,10 @@ export class FileServer {
   }
 
   /**
-   * Read up to n bytes from e into sink (which copies them to the user and may fail: -EFAULT, and nothing is
+   * Read up to n bytes from d into sink (which copies them to the user and may fail: -EFAULT, and nothing is
    * taken); pos: pread's position (the description's offset when undefined).
    */
-  private readFrom(call: HostCall, e: FdEntry, n: number, sink: (bytes: Uint8Array) => boolean, pos?: number): HostAnswer {
-    const d = e.desc;
+  private readFrom(who: Caller, d: Description, n: number, sink: ReadSink, pos?: number): HostAnswer {
     const f = d.file;
     if (!d.readable) return -EBADF;
     n = Math.min(n, IO_BYTES_MAX);
@@ -309,10 +527,10 @@ export class FileServer {
       case 'console-in': {
         if (pos !== undefined) return -ESPIPE;
         if (n === 0) return 0;
-        return this.waitOn(call, f.readable, () => {
+        return this.waitOn(who, f.readable, () => {
           const bytes = f.read(n);
           if (bytes === null) return nonblock ? -EAGAIN : BLOCK;
-          if (!sink(bytes)) { f.unread(bytes); return -EFAULT; }
+          if (!sink.put(bytes)) { f.unread(bytes); return -EFAULT; }
           return bytes.length;
         });
       }
@@ -320,10 +538,10 @@ export class FileServer {
         if (pos !== undefined) return -ESPIPE;
         if (n === 0) return 0;
         const pipe = f.pipe;
-        return this.waitOn(call, pipe.readable, () => {
+        return this.waitOn(who, pipe.readable, () => {
           if (pipe.available > 0) {
             const bytes = pipe.peek(n);
-            if (!sink(bytes)) return -EFAULT;
+            if (!sink.put(bytes)) return -EFAULT;
             pipe.consume(bytes.length);
             return bytes.length;
           }
@@ -338,19 +556,22 @@ export class FileServer {
         try {
           const buf = new Uint8Array(n);
           const got = f.handle.read(buf, at);
-          if (!sink(buf.subarray(0, got))) return -EFAULT;
+          if (!sink.put(buf.subarray(0, got))) return -EFAULT;
           if (pos === undefined) d.offset = at + got;
           return got;
         } catch (err) {
           return fail(err);
         }
       }
+      case 'remote': {
+        if (isRemoteCaller(who)) return -EBADF; // a home never keeps another home's description
+        return this.exchange(who, f, readExchanges(f, n, pos, sink.room, sink.put));
+      }
     }
   }
 
-  /** Write data to e; pos: pwrite's position. */
-  private writeTo(call: HostCall, e: FdEntry, data: Uint8Array, pos?: number): HostAnswer {
-    const d = e.desc;
+  /** Write data to d; pos: pwrite's position. */
+  private writeTo(who: Caller, d: Description, data: Uint8Array, pos?: number): HostAnswer {
     const f = d.file;
     if (!d.writable) return -EBADF;
     const n = data.length;
@@ -359,7 +580,7 @@ export class FileServer {
       case 'console-out': {
         if (pos !== undefined) return -ESPIPE;
         if (n === 0) return 0;
-        const w = f.io.write(f.fd, data, call.pid);
+        const w = f.io.write(f.fd, data, isRemoteCaller(who) ? 0 : who.pid);
         if (w === -EPIPE) return { result: -EPIPE, signal: SIGPIPE };
         return typeof w === 'number' && w < 0 ? w : n;
       }
@@ -375,7 +596,7 @@ export class FileServer {
         const tail = n % PIPE_BUF;
         if (tail !== 0 && !pipe.empty && pipe.merge(data.subarray(0, tail))) done = tail;
         if (done === n) return n;
-        return this.waitOn(call, pipe.writable, () => {
+        return this.waitOn(who, pipe.writable, () => {
           if (pipe.readers === 0) return { result: done > 0 ? done : -EPIPE, signal: SIGPIPE };
           while (!pipe.full && done < n) {
             const k = Math.min(PIPE_BUF, n - done);
@@ -400,14 +621,31 @@ export class FileServer {
           return fail(err);
         }
       }
+      case 'remote': {
+        if (isRemoteCaller(who)) return -EBADF;
+        return this.exchange(who, f, writeExchanges(f, data, pos));
+      }
     }
+  }
+
+  /** A call on a remote description: its answer at once, or LATER while its requests travel. */
+  private exchange(call: HostCall, f: RemoteFile, first: HostAnswer | Exchange): HostAnswer {
+    return isExchange(first) ? this.remote.start(call, f, first) : first;
+  }
+
+  /** The sink of a read into the user buffer at va. */
+  private userSink(call: HostCall, va: number): ReadSink {
+    return {
+      put: (bytes) => copyToUser(this.machine, call.satp, va, bytes),
+      room: (from, max) => userWritableBytes(this.machine, call.satp, (va + from) >>> 0, max),
+    };
   }
 
   private read(call: HostCall): HostAnswer {
     const [fd, buf, n] = call.args as [number, number, number];
     const e = this.entry(call, fd);
     if (e === undefined) return -EBADF;
-    return this.readFrom(call, e, n, (bytes) => copyToUser(this.machine, call.satp, buf, bytes));
+    return this.readFrom(call, e.desc, n, this.userSink(call, buf));
   }
 
   private write(call: HostCall): HostAnswer {
@@ -418,7 +656,7 @@ export class FileServer {
     const count = Math.min(n, IO_BYTES_MAX);
     const data = count === 0 ? new Uint8Array(0) : copyFromUser(this.machine, call.satp, buf, count);
     if (data === null) return -EFAULT;
-    return this.writeTo(call, e, data);
+    return this.writeTo(call, e.desc, data);
   }
 
   /** The iovecs at va: [base, len] pairs, or -errno. */
@@ -447,7 +685,25 @@ export class FileServer {
     const vecs = this.iovecs(call, iov, count);
     if (typeof vecs === 'number') return vecs;
     const total = vecs.reduce((n, [, len]) => n + len, 0);
-    return this.readFrom(call, e, total, (bytes) => this.scatter(call, vecs, bytes));
+    return this.readFrom(call, e.desc, total, {
+      put: (bytes) => this.scatter(call, vecs, bytes),
+      room: (from, max) => this.vecRoom(call, vecs, from, max),
+    });
+  }
+
+  /** How many bytes from offset from of the iovecs on (at most max) are writable. */
+  private vecRoom(call: HostCall, vecs: [number, number][], from: number, max: number): number {
+    let skip = from, room = 0;
+    for (const [base, len] of vecs) {
+      if (room >= max) break;
+      if (skip >= len) { skip -= len; continue; }
+      const want = Math.min(len - skip, max - room);
+      const k = userWritableBytes(this.machine, call.satp, (base + skip) >>> 0, want);
+      room += k;
+      if (k < want) break;
+      skip = 0;
+    }
+    return room;
   }
 
   private scatter(call: HostCall, vecs: [number, number][], bytes: Uint8Array): boolean {
@@ -492,7 +748,7 @@ export class FileServer {
     if (!e.desc.writable) return -EBADF;
     const data = this.gather(call, vecs);
     if (data === null) return -EFAULT;
-    return this.writeTo(call, e, data);
+    return this.writeTo(call, e.desc, data);
   }
 
   /** pread64/pwrite64's position (a3 low, a4 high), or -EINVAL when negative. */
@@ -507,8 +763,8 @@ export class FileServer {
     if (e === undefined) return -EBADF;
     const pos = FileServer.position(call);
     if (pos < 0) return -EINVAL;
-    if (e.desc.file.kind !== 'vfs') return -ESPIPE;
-    return this.readFrom(call, e, n, (bytes) => copyToUser(this.machine, call.satp, buf, bytes), pos);
+    if (!positional(e.desc.file)) return -ESPIPE;
+    return this.readFrom(call, e.desc, n, this.userSink(call, buf), pos);
   }
 
   private pwrite(call: HostCall): HostAnswer {
@@ -517,11 +773,11 @@ export class FileServer {
     if (e === undefined) return -EBADF;
     const pos = FileServer.position(call);
     if (pos < 0) return -EINVAL;
-    if (e.desc.file.kind !== 'vfs') return -ESPIPE;
+    if (!positional(e.desc.file)) return -ESPIPE;
     if (!e.desc.writable) return -EBADF;
     const data = copyFromUser(this.machine, call.satp, buf, Math.min(n, IO_BYTES_MAX));
     if (data === null) return -EFAULT;
-    return this.writeTo(call, e, data, pos);
+    return this.writeTo(call, e.desc, data, pos);
   }
 
   private dup(call: HostCall): number {
@@ -543,7 +799,7 @@ export class FileServer {
     return newfd;
   }
 
-  private fcntl(call: HostCall): number {
+  private fcntl(call: HostCall): HostAnswer {
     const [fd, cmd, arg] = call.args as [number, number, number];
     const fds = this.filesOf(call).fds;
     const e = fds.get(fd | 0);
@@ -554,8 +810,11 @@ export class FileServer {
         return fds.alloc(e.desc, cmd === F_DUPFD_CLOEXEC, arg);
       case F_GETFD: return e.cloexec ? FD_CLOEXEC : 0;
       case F_SETFD: e.cloexec = (arg & FD_CLOEXEC) !== 0; return 0;
-      case F_GETFL: return e.desc.flags;
-      case F_SETFL: e.desc.flags = (e.desc.flags & ~SETFL_FLAGS) | (arg & SETFL_FLAGS); return 0;
+      case F_GETFL: case F_SETFL: {
+        const f = e.desc.file;
+        if (f.kind === 'remote') return this.exchange(call, f, simpleExchange(cmd === F_GETFL ? { op: 'getfl', id: f.id } : { op: 'setfl', id: f.id, flags: arg }));
+        return statusFlags(e.desc, cmd, arg);
+      }
     }
     return -EINVAL;
   }
@@ -580,24 +839,32 @@ export class FileServer {
     return 0;
   }
 
-  private ioctl(call: HostCall): number {
+  private ioctl(call: HostCall): HostAnswer {
     const [fd, req, arg] = call.args as [number, number, number];
     const e = this.entry(call, fd);
     if (e === undefined) return -EBADF;
     const f = e.desc.file;
+    const copyOut = (r: number | Uint8Array): number => (typeof r === 'number' ? r : copyToUser(this.machine, call.satp, arg, r) ? 0 : -EFAULT);
+    if (f.kind === 'remote') return this.exchange(call, f, dataExchange({ op: 'ioctl', id: f.id, req }, TERMIOS_BYTES, copyOut));
+    return copyOut(this.ioctlOf(e.desc, req));
+  }
+
+  /** What ioctl req of d copies out (FIONREAD's count, TCGETS's termios), or -errno. */
+  private ioctlOf(d: Description, req: number): Uint8Array | number {
+    const f = d.file;
     if (req === FIONREAD) {
       let n: number | null = null;
       if (f.kind === 'pipe') n = f.pipe.available;
       else if (f.kind === 'vfs' && !f.isDir) {
-        try { n = Math.max(0, Number(f.handle.stat().size) - e.desc.offset); } catch (err) { return fail(err); }
+        try { n = Math.max(0, Number(f.handle.stat().size) - d.offset); } catch (err) { return fail(err); }
       }
       if (n === null) return -ENOTTY;
       const out = new Uint8Array(4);
       new DataView(out.buffer).setInt32(0, n, true);
-      return copyToUser(this.machine, call.satp, arg, out) ? 0 : -EFAULT;
+      return out;
     }
     const terminal = (f.kind === 'console-in' && f.input.isTerminal?.() === true) || (f.kind === 'console-out' && f.io.isTerminal?.(f.fd) === true);
-    if (req === TCGETS && terminal) return copyToUser(this.machine, call.satp, arg, termios()) ? 0 : -EFAULT;
+    if (req === TCGETS && terminal) return termios();
     return -ENOTTY;
   }
 
@@ -648,16 +915,24 @@ export class FileServer {
     return fd;
   }
 
-  private llseek(call: HostCall): number {
+  private llseek(call: HostCall): HostAnswer {
     const [fd, hi, lo, resultVa, whence] = call.args as [number, number, number, number, number];
     const e = this.entry(call, fd);
     if (e === undefined) return -EBADF;
     const d = e.desc;
     const f = d.file;
     if (f.kind === 'console-in' && f.seekable()) return this.seekConsole(call, f, hi, lo, resultVa, whence);
+    const off = (hi | 0) * 2 ** 32 + lo;
+    const copyOut = (r: number | Uint8Array): number => (typeof r === 'number' ? r : copyToUser(this.machine, call.satp, resultVa, r) ? 0 : -EFAULT);
+    if (f.kind === 'remote') return this.exchange(call, f, dataExchange({ op: 'seek', id: f.id, offset: off, whence }, 8, copyOut));
+    return copyOut(this.seekOf(d, off, whence));
+  }
+
+  /** Move d's offset (whence SEEK_SET, SEEK_CUR, SEEK_END): the new one as llseek's 8 result bytes, or -errno. */
+  private seekOf(d: Description, off: number, whence: number): Uint8Array | number {
+    const f = d.file;
     if (f.kind !== 'vfs') return -ESPIPE;
     if (whence > SEEK_END) return -EINVAL;
-    const off = (hi | 0) * 2 ** 32 + lo;
     let pos: number;
     try {
       if (f.isDir) {
@@ -672,7 +947,7 @@ export class FileServer {
     d.offset = pos;
     const out = new Uint8Array(8);
     new DataView(out.buffer).setBigInt64(0, BigInt(pos), true);
-    return copyToUser(this.machine, call.satp, resultVa, out) ? 0 : -EFAULT;
+    return out;
   }
 
   /** llseek on a console stdin that is a host file (qemu-user seeks the host's descriptor). */
@@ -685,7 +960,7 @@ export class FileServer {
     return copyToUser(this.machine, call.satp, resultVa, out) ? 0 : -EFAULT;
   }
 
-  private statx(call: HostCall): number {
+  private statx(call: HostCall): HostAnswer {
     const [dirfd, pathVa, flags, mask, buf] = call.args as [number, number, number, number, number];
     if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) !== 0) return -EINVAL;
     if ((flags & AT_STATX_SYNC_TYPE) === AT_STATX_SYNC_TYPE) return -EINVAL;
@@ -700,6 +975,11 @@ export class FileServer {
       } else {
         const e = this.entry(call, dirfd);
         if (e === undefined) return -EBADF;
+        const f = e.desc.file;
+        if (f.kind === 'remote') {
+          const copyOut = (bytes: Uint8Array): number => (copyToUser(this.machine, call.satp, buf, bytes) ? 0 : -EFAULT);
+          return this.exchange(call, f, dataExchange({ op: 'stat', id: f.id }, STATX_BYTES, (r) => (typeof r === 'number' ? r : copyOut(r))));
+        }
         try { st = this.statOf(e.desc); } catch (err) { return fail(err); }
       }
     } else {
@@ -711,14 +991,24 @@ export class FileServer {
     return copyToUser(this.machine, call.satp, buf, statxBytes(st)) ? 0 : -EFAULT;
   }
 
-  private getdents(call: HostCall): number {
+  private getdents(call: HostCall): HostAnswer {
     const [fd, va, count] = call.args as [number, number, number];
     const e = this.entry(call, fd);
     if (e === undefined) return -EBADF;
     const f = e.desc.file;
+    const store = (bytes: Uint8Array): boolean => copyToUser(this.machine, call.satp, va, bytes);
+    if (f.kind !== 'remote') return this.direntsOf(e.desc, count, store);
+    // The home moves the offset when it answers: ask only for what the buffer can take.
+    const room = userWritableBytes(this.machine, call.satp, va, Math.min(count, REMOTE_IO_BYTES_MAX));
+    if (room === 0 && count > 0) return -EFAULT;
+    return this.exchange(call, f, dataExchange({ op: 'getdents', id: f.id, count: room }, room, (r) => (typeof r === 'number' ? r : store(r) ? 0 : -EFAULT)));
+  }
+
+  /** getdents64 of d: the bytes of the entries that fit in count go to store (false: -EFAULT, offset kept). */
+  private direntsOf(d: Description, count: number, store: (bytes: Uint8Array) => boolean): number {
+    const f = d.file;
     if (f.kind !== 'vfs' || f.pathOnly) return f.kind === 'vfs' ? -EBADF : -ENOTDIR;
     if (!f.isDir) return -ENOTDIR;
-    const d = e.desc;
     try {
       if (f.listing === undefined || d.offset === 0) {
         const self = f.handle.stat().ino;
@@ -751,7 +1041,7 @@ export class FileServer {
     const out = new Uint8Array(used);
     let off = 0;
     for (const c of chunks) { out.set(c, off); off += c.length; }
-    if (used > 0 && !copyToUser(this.machine, call.satp, va, out)) return -EFAULT;
+    if (used > 0 && !store(out)) return -EFAULT;
     d.offset = i;
     return used;
   }
@@ -810,22 +1100,36 @@ export class FileServer {
     return 0;
   }
 
-  private ftruncate(call: HostCall): number {
+  private ftruncate(call: HostCall): HostAnswer {
     const [fd, lo, hi] = call.args as [number, number, number];
     const e = this.entry(call, fd);
     if (e === undefined) return -EBADF;
     const f = e.desc.file;
+    const pathOnly = (f.kind === 'vfs' || f.kind === 'remote') && f.pathOnly;
+    if (hi >= 0x8000_0000 && !pathOnly) return -EINVAL;
+    const length = hi * 2 ** 32 + lo;
+    if (f.kind === 'remote') return this.exchange(call, f, simpleExchange({ op: 'truncate', id: f.id, length }));
+    return this.truncateOf(e.desc, length);
+  }
+
+  private truncateOf(d: Description, length: number): number {
+    const f = d.file;
     if (f.kind === 'vfs' && f.pathOnly) return -EBADF;
-    if (f.kind !== 'vfs' || f.isDir || !e.desc.writable) return -EINVAL;
-    if (hi >= 0x8000_0000) return -EINVAL;
-    try { f.handle.truncate(hi * 2 ** 32 + lo); } catch (err) { return fail(err); }
+    if (f.kind !== 'vfs' || f.isDir || !d.writable) return -EINVAL;
+    try { f.handle.truncate(length); } catch (err) { return fail(err); }
     return 0;
   }
 
-  private fsync(call: HostCall): number {
+  private fsync(call: HostCall): HostAnswer {
     const e = this.entry(call, call.args[0]!);
     if (e === undefined) return -EBADF;
     const f = e.desc.file;
+    if (f.kind === 'remote') return this.exchange(call, f, simpleExchange({ op: 'sync', id: f.id }));
+    return this.syncOf(e.desc);
+  }
+
+  private syncOf(d: Description): number {
+    const f = d.file;
     if (f.kind === 'vfs' && f.pathOnly) return -EBADF;
     if (f.kind !== 'vfs') return -EINVAL;
     try { f.handle.sync(); } catch (err) { return fail(err); }
@@ -904,9 +1208,9 @@ export class FileServer {
   private fchdir(call: HostCall): number {
     const e = this.entry(call, call.args[0]!);
     if (e === undefined) return -EBADF;
-    const f = e.desc.file;
-    if (f.kind !== 'vfs' || !f.isDir) return -ENOTDIR;
-    this.filesOf(call).fs.cwd = f.path;
+    const path = directoryPath(e.desc.file);
+    if (path === null) return -ENOTDIR;
+    this.filesOf(call).fs.cwd = path;
     return 0;
   }
 
@@ -917,6 +1221,47 @@ export class FileServer {
     return old;
   }
 }
+
+/** The path of a directory description (one at another node by the path it was opened by: the cluster's
+ * namespace is one file system), or null when it is not a directory. */
+function directoryPath(f: FileObject): string | null {
+  if (f.kind === 'vfs') return f.isDir ? f.path : null;
+  if (f.kind === 'remote') return f.type === 'dir' ? f.path : null;
+  return null;
+}
+
+/** pread64 and pwrite64 take a position on a file, not on a pipe or the console (ESPIPE). */
+function positional(f: FileObject): boolean {
+  return f.kind === 'vfs' || (f.kind === 'remote' && f.type !== 'pipe');
+}
+
+/** fcntl F_GETFL and F_SETFL on a description of this machine. */
+function statusFlags(d: Description, cmd: number, arg: number): number {
+  if (cmd === F_GETFL) return d.flags;
+  d.flags = (d.flags & ~SETFL_FLAGS) | (arg & SETFL_FLAGS);
+  return 0;
+}
+
+/** A call that is one request whose reply is the call's answer. */
+function simpleExchange(request: Exchange['request']): Exchange {
+  return { request, partial: () => -ERESTARTSYS, then: (reply) => answerOf(reply) };
+}
+
+/** A call that is one request whose reply brings bytes (at most dataMax) that use copies out: 0 or -errno. */
+function dataExchange(request: Exchange['request'], dataMax: number, use: (r: number | Uint8Array) => number): Exchange {
+  return {
+    request, dataMax, partial: () => -ERESTARTSYS,
+    then: (reply: RemoteReply) => {
+      if (reply.result < 0) return reply.result;
+      const bytes = reply.data === undefined ? null : decodeBytes(reply.data);
+      if (bytes === null) return REMOTE_UNREACHABLE;
+      const r = use(bytes);
+      return r < 0 ? r : reply.result;
+    },
+  };
+}
+
+const TERMIOS_BYTES = 36;
 
 const DIRENT_TYPE: Readonly<Record<string, number>> = {
   file: DT_REG, dir: DT_DIR, symlink: DT_LNK, fifo: DT_FIFO, char: DT_CHR, block: DT_BLK, socket: DT_SOCK, unknown: DT_UNKNOWN,

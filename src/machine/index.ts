@@ -17,6 +17,10 @@ export { bytesInput, PushInput, hostStdinSync, hostStdinAsync, type GuestInput }
 export { ProcessEvents, ProcessSlots, type ProcessEvent } from './events.js';
 export { FdTable, Description, type ProcFiles } from './descriptors.js';
 export { Pipe } from './pipes.js';
+export {
+  REMOTE_IO_BYTES_MAX, REMOTE_UNREACHABLE, REMOTE_WAITS_PER_NODE_MAX, RemoteFile, parseRequest, parseReply,
+  type FileTransport, type ExportedFiles, type ExportedDescription, type RemoteRequest, type RemoteReply, type RemoteFileType,
+} from './remote-files.js';
 export { execService, writeExecImage, ARG_STRLEN_MAX } from './exec.js';
 export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
 export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';

@@ -56,6 +56,18 @@ export function userWritable(machine: Machine, satp: number, va: number, len: nu
   return true;
 }
 
+/** How many bytes from va on (at most len) are writable by the user: whole pages up to the first that is not. */
+export function userWritableBytes(machine: Machine, satp: number, va: number, len: number): number {
+  let done = 0;
+  while (done < len) {
+    const a = (va + done) >>> 0;
+    if (a < va && done > 0) break;
+    if ((machine.kernel.vmTranslate(satp, a, ACC_WRITE) >>> 0) === 0) break;
+    done += Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
+  }
+  return done;
+}
+
 /**
  * The NUL-terminated string at va (latin1: one character per byte) of fewer than max bytes: the string,
  * 'fault' when a byte before the NUL is unreadable, 'long' when no NUL comes within max bytes (ENAMETOOLONG
