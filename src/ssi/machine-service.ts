@@ -13,6 +13,7 @@ import { ProcessBridge } from './process-bridge.js';
 import type { PlacementPolicy } from './placement.js';
 import { procsOf, type ProcsService } from './service.js';
 import { PidFeeder } from './pid-feeder.js';
+import { RemoteForks } from './remote-fork.js';
 import { PROGRAM_MAX_BYTES } from './limits.js';
 
 const { PROC_BASE, PROC_BYTES, P, CLD_EXITED, CLD_KILLED } = layout;
@@ -67,6 +68,7 @@ export class MachineService implements NodeService {
   private bridge: ProcessBridge | undefined;
   private procs: ProcsService | undefined;
   private feeder: PidFeeder | undefined;
+  private forks: RemoteForks | undefined;
   /** The boot programs are loaded (after the first pid lease, in a cluster with a procs service). */
   private booted = false;
   private timer: number | null = null;
@@ -97,9 +99,14 @@ export class MachineService implements NodeService {
     sys.machine.kernel.kernelSetHostTime(1);
     const procs = procsOf(ctx);
     this.procs = procs;
-    this.bridge = new ProcessBridge(ctx, sys, {
+    let forks: RemoteForks | undefined;
+    const bridge = new ProcessBridge(ctx, sys, {
       placement: this.opts.placement ?? 'local', wake: () => this.wake(), owner: (pid) => procs?.localOwner(pid)?.node ?? null,
+      remoteFork: (call, target, done) => forks!.fork(call, target, done),
+      nodeDown: (node) => forks?.nodeDown(node),
+      partners: () => forks?.partners ?? new Set(),
     });
+    this.bridge = bridge;
     this.syncTime();
     const obs = this.opts.observer;
     const node = ctx.id;
@@ -114,6 +121,13 @@ export class MachineService implements NodeService {
     const io: GuestIO = { write: (fd, bytes, pid) => { obs.write(node, pid ?? 0, fd, bytes); return bytes.length; } };
     this.stepped = sys.beginStepped(io, (line) => obs.log(node, line));
     sys.files?.onProcessEvent((e) => watch.event(e));
+    forks = new RemoteForks(ctx, sys, bridge.client, bridge.rpc, {
+      adopted: (pid, slot, program) => watch.loaded(pid, slot, program),
+      wake: () => this.wake(),
+      forkHere: (call) => bridge.forkHere(call),
+      programOf: (pid) => watch.programOf(pid),
+    });
+    this.forks = forks;
     // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.
     if (procs !== undefined) {
       this.feeder = new PidFeeder(ctx, sys.machine.kernel, procs, () => this.loadBoot());

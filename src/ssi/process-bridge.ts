@@ -151,14 +151,15 @@ export class ProcessBridge {
     });
     const remote = this.opts.remoteFork;
     if (target === this.ctx.id || remote === undefined) return this.forkHere(call);
-    // The network answers later, always: the caller waits, the machine runs on.
-    remote(call, target, (answer) => {
+    // The network answers later, always: the caller waits, the machine runs on. The image is taken once the
+    // caller has left its hart (after this slice), when its registers are in its thread's slot.
+    this.ctx.setTimer(0, () => remote(call, target, (answer) => {
       if (answer === LATER) return;
       const ring = this.sys.hostcalls.ring;
       if (typeof answer === 'number') ring.complete(call.id, answer);
       else ring.answer(call.id, answer);
       this.opts.wake();
-    });
+    }));
     return LATER;
   }
 

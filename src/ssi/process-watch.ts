@@ -49,6 +49,11 @@ export class ProcessWatch {
     }
   }
 
+  /** The program pid runs, as the watch knows it ('?' for one it never saw). */
+  programOf(pid: number): string {
+    return this.programs.get(pid) ?? '?';
+  }
+
   /** Pids the watch sees alive. */
   get count(): number {
     return this.live.size;

@@ -373,13 +373,16 @@ export function validateOp(v: unknown): PidOp | string {
   }
 }
 
-/** A placement's fields: pid, node, ppid (0 for none), pgid, sid and a bounded program name. */
+/**
+ * A placement's fields: pid, node, ppid (0 for none), pgid and sid (0: the group and session of the processes the
+ * host loaded, which lead none), and a bounded program name.
+ */
 export function validatePlacement(v: Record<string, unknown>): Placement | string {
   const { pid, node, ppid, pgid, sid, program } = v;
   if (!isInt(pid, PID_FIRST, PID_LAST)) return `pid must be an integer in [${PID_FIRST}, ${PID_LAST}]`;
   if (!isName(node, NODE_NAME_MAX_BYTES)) return `node ids are 1..${NODE_NAME_MAX_BYTES} bytes`;
   if (!isInt(ppid, 0, PID_LAST)) return `ppid must be an integer in [0, ${PID_LAST}]`;
-  if (!isInt(pgid, PID_FIRST, PID_LAST) || !isInt(sid, PID_FIRST, PID_LAST)) return `pgid and sid must be integers in [${PID_FIRST}, ${PID_LAST}]`;
+  if (!isInt(pgid, 0, PID_LAST) || !isInt(sid, 0, PID_LAST)) return `pgid and sid must be integers in [0, ${PID_LAST}]`;
   if (typeof program !== 'string' || utf8.encode(program).length > PROGRAM_MAX_BYTES) return `program must be a string of at most ${PROGRAM_MAX_BYTES} bytes`;
   return { pid, node, ppid, pgid, sid, program };
 }

@@ -1,0 +1,202 @@
+// A fork whose child runs on another node (a remote fork, as Kerrighed does): the parent's image is captured at
+// its fork call (the calling thread only, a0 = 0 in the child) and its descriptors exported (they stay at their
+// home; the child reaches them through the home's host), both sent to the target, which builds the child there
+// with a pid of its own lease and the parent's pid as ppid. The parent's machine keeps a stand-in for it, so
+// waitid, SIGCHLD and kill work as for a local child; the child's end and a new parent after the parent's end
+// travel as ordered notices. A node that falls silent (or boots again) counts as down: its children end by
+// SIGKILL for their parents here, and its holds on descriptions here are let go. Bounds: the RPC layer's.
+import type { NodeContext } from '../node/index.js';
+import type { RpcClient, RpcServer } from '../rpc/index.js';
+import {
+  layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, REMOTE_UNREACHABLE,
+  type HostAnswer, type HostCall, type ProcessEvent, type System,
+} from '../machine/index.js';
+import { OrderedCalls } from './ordered-calls.js';
+
+const { PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, CLD_KILLED, SIGKILL, EAGAIN, PROCS_MAX } = layout;
+
+/** A remote fork's request: tried for this long, resent this often (node time). */
+export const FORK_DEADLINE_NS = 2_000_000_000;
+const FORK_RETRY_NS = 200_000_000;
+
+export interface RemoteForkHooks {
+  /** A child built here from another node's fork: it enters this node's process book. */
+  readonly adopted: (pid: number, slot: number, program: string) => void;
+  /** Something outside a slice changed the machine: it must look. */
+  readonly wake: () => void;
+  /** The fork goes on here after all (the target could not be asked). */
+  readonly forkHere: (call: HostCall) => HostAnswer;
+  /** The program a process here runs (its name in the book). */
+  readonly programOf: (pid: number) => string;
+}
+
+type Notice =
+  | { readonly kind: 'ended'; readonly pid: number; readonly code: number; readonly status: number }
+  | { readonly kind: 'reparent'; readonly pid: number; readonly ppid: number };
+
+export class RemoteForks {
+  /** Children of processes here that run elsewhere: pid -> node. */
+  private readonly children = new Map<number, string>();
+  /** Processes here whose parent runs elsewhere: pid -> the parent's node. */
+  private readonly parents = new Map<number, string>();
+  private readonly notices: OrderedCalls;
+  readonly files: OrderedCalls;
+  /** Forks sent and children adopted, for the report. */
+  sent = 0;
+  adopted = 0;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly sys: System,
+    private readonly client: RpcClient,
+    server: RpcServer,
+    private readonly hooks: RemoteForkHooks,
+  ) {
+    const files = sys.files!;
+    this.notices = new OrderedCalls(ctx, client, server, 'proc.notice', (from, body, reply) => reply(this.notice(from, body)));
+    // A request from elsewhere may wake a caller here (a write into a pipe a local reader waits on), and a reply
+    // completes a caller here: either way the machine must look.
+    this.files = new OrderedCalls(ctx, client, server, 'file.req', (from, body, reply) => {
+      files.serveRemote(from, body, (r) => { reply(r); hooks.wake(); });
+      hooks.wake();
+    });
+    server.register('proc.fork', (args, call) => this.build(call.from, args));
+    files.onProcessEvent((e) => this.event(e));
+  }
+
+  /** The parked caller's fork, placed on target: done(child pid) later, or -EAGAIN, or the fork here. */
+  fork(call: HostCall, target: string, done: (answer: HostAnswer) => void): void {
+    const m = this.sys.machine;
+    const files = this.sys.files!;
+    let image: string;
+    try {
+      image = encodeProcessImage(captureProcess(m, call.proc, { tid: call.tid, forChild: true, files }));
+    } catch (err) {
+      this.ctx.log(`remote fork of ${call.pid} to ${target}: ${(err as Error).message}; forking here`);
+      done(this.hooks.forkHere(call));
+      return;
+    }
+    const exported = files.exportFiles(call.pid, target);
+    const slot = PROC_BASE + call.proc * PROC_BYTES;
+    const pgid = m.u32(slot + P.PGID), sid = m.u32(slot + P.SID);
+    this.sent++;
+    this.client.call(target, 'proc.fork', { image, files: exported, ppid: call.pid, program: this.hooks.programOf(call.pid) }, { deadline_ns: FORK_DEADLINE_NS, retry_ns: FORK_RETRY_NS }, (o) => {
+      const pid = o.ok ? (o.result as { pid?: unknown } | null)?.pid : undefined;
+      if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
+        files.abandonExport(exported, target);
+        // Never sent: the fork goes on here. Sent and unanswered (or refused): EAGAIN, as a fork that could not
+        // get a process; a child built after all will find no stand-in and its end is ignored here.
+        if (!o.ok && o.error.code === 'unreachable') {
+          this.ctx.log(`remote fork of ${call.pid} to ${target}: ${o.error.message}; forking here`);
+          done(this.hooks.forkHere(call));
+        }
+        else {
+          this.ctx.log(`remote fork of ${call.pid} to ${target}: ${o.ok ? `refused (${JSON.stringify(o.result)})` : o.error.message}`);
+          done(-EAGAIN);
+        }
+        return;
+      }
+      const r = m.kernel.procRemoteChild(call.pid, pid, pgid, sid);
+      if (r < 0) {
+        // The parent is gone (killed while its fork was away): the child has no one to answer to.
+        this.ctx.log(`remote fork of ${call.pid}: its child ${pid} on ${target} has no stand-in (${r})`);
+        this.notices.call(target, { kind: 'reparent', pid, ppid: 0 } satisfies Notice, () => {});
+        done(r);
+        return;
+      }
+      this.children.set(pid, target);
+      done(pid);
+    });
+  }
+
+  /** Another node's fork: build its child here. */
+  private build(from: string, args: unknown): unknown {
+    const a = (args ?? {}) as { image?: unknown; files?: unknown; ppid?: unknown; program?: unknown };
+    if (typeof a.image !== 'string' || typeof a.ppid !== 'number') return { error: 'a fork needs an image and a ppid' };
+    const m = this.sys.machine;
+    try {
+      const image = decodeProcessImage(a.image);
+      const child = restoreProcess(m, image, { ppid: a.ppid, files: this.sys.files! });
+      m.kernel.procSetParentPid(child.proc, a.ppid);
+      this.sys.files!.importFiles(child.pid, a.files, from, this.transport(), child.proc);
+      this.parents.set(child.pid, from);
+      this.adopted++;
+      this.hooks.adopted(child.pid, child.proc, typeof a.program === 'string' ? a.program : '?');
+      this.hooks.wake();
+      return { pid: child.pid };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+
+  /** The descriptor transport of imported tables: ordered requests to each description's home. */
+  private transport(): { call(home: string, request: unknown, done: (reply: unknown) => void): void } {
+    return {
+      call: (home, request, done) => this.files.call(home, request, (result, error) => {
+        done(error === undefined ? result : { result: REMOTE_UNREACHABLE });
+        this.hooks.wake();
+      }),
+    };
+  }
+
+  /** A process event of this machine: the end of a child whose parent is elsewhere, a stand-in's new parent. */
+  private event(e: ProcessEvent): void {
+    if (e.kind === PEV_ENDED) {
+      const home = this.parents.get(e.pid);
+      if (home === undefined) return;
+      this.parents.delete(e.pid);
+      this.notices.call(home, { kind: 'ended', pid: e.pid, code: e.parent_pid, status: e.flags } satisfies Notice, () => {});
+    } else if (e.kind === PEV_REPARENT) {
+      const node = this.children.get(e.pid);
+      if (node === undefined) return;
+      if (e.parent_pid === 0) this.children.delete(e.pid);
+      this.notices.call(node, { kind: 'reparent', pid: e.pid, ppid: e.parent_pid } satisfies Notice, () => {});
+    }
+  }
+
+  private notice(from: string, body: unknown): number {
+    const n = body as Partial<Notice> | null;
+    const k = this.sys.machine.kernel;
+    if (n?.kind === 'ended' && typeof n.pid === 'number' && typeof n.code === 'number' && typeof n.status === 'number') {
+      if (this.children.get(n.pid) !== from) return -1;
+      this.children.delete(n.pid);
+      const r = k.procRemoteEnded(n.pid, n.code, n.status);
+      this.hooks.wake();
+      return r;
+    }
+    if (n?.kind === 'reparent' && typeof n.pid === 'number' && typeof n.ppid === 'number') {
+      const slot = this.slotOf(n.pid);
+      if (slot === undefined) return -1;
+      if (n.ppid === 0) this.parents.delete(n.pid);
+      return k.procSetParentPid(slot, n.ppid);
+    }
+    return -1;
+  }
+
+  /** Node went down (it crashed, or it booted again): its children end by SIGKILL here, its holds are let go. */
+  nodeDown(node: string): void {
+    const k = this.sys.machine.kernel;
+    for (const [pid, where] of [...this.children]) {
+      if (where !== node) continue;
+      this.children.delete(pid);
+      k.procRemoteEnded(pid, CLD_KILLED, SIGKILL);
+    }
+    for (const [pid, where] of [...this.parents]) if (where === node) this.parents.delete(pid);
+    this.sys.files!.releaseHolder(node);
+    this.hooks.wake();
+  }
+
+  /** Nodes that hold children or parents of this machine's processes (the ones whose silence matters). */
+  get partners(): Set<string> {
+    return new Set([...this.children.values(), ...this.parents.values()]);
+  }
+
+  private slotOf(pid: number): number | undefined {
+    const m = this.sys.machine;
+    for (let i = 0; i < PROCS_MAX; i++) {
+      const b = PROC_BASE + i * PROC_BYTES;
+      if (m.u32(b + P.PID) === pid && m.u32(b + P.STATE) === layout.PROC_STATE.LIVE) return i;
+    }
+    return undefined;
+  }
+}
