@@ -23,3 +23,4 @@ export { hostcallResume, hostcallThreads } from './hostcall';
 export { mmapPrivate, mmapFrame } from './mmap';
 export { frameRefs } from './frames';
 export { procFlags } from './proc';
+export { sigHostRaise } from './sigsys';

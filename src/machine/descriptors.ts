@@ -8,6 +8,7 @@ import { FDS_MAX, O_ACCMODE, O_RDONLY, O_WRONLY, EBADF, EMFILE } from './abi.js'
 import type { FileHandle, DirEntry } from '../vfs/index.js';
 import type { PipeEnd } from './pipes.js';
 import type { ConsoleIn, ConsoleOut } from './console.js';
+import type { MqueueFile } from './mqueue.js';
 
 /** A file open in the VFS: a regular file, a directory, or anything else a mount serves. */
 export interface VfsFile {
@@ -22,7 +23,7 @@ export interface VfsFile {
   listing?: DirEntry[];
 }
 
-export type FileObject = VfsFile | PipeEnd | ConsoleIn | ConsoleOut;
+export type FileObject = VfsFile | PipeEnd | ConsoleIn | ConsoleOut | MqueueFile;
 
 export class Description {
   private refs = 0;
@@ -62,6 +63,11 @@ export class FdTable {
   private readonly slots: (FdEntry | undefined)[] = [];
   /** Processes using this table (clone with CLONE_FILES shares it). */
   private users = 1;
+  /**
+   * Runs at every close of a descriptor, before its description is released (Linux's flush: a message queue
+   * forgets the closing process's notification there). Set by the table's owner; not copied by clone().
+   */
+  onClose: ((desc: Description) => void) | null = null;
 
   constructor(readonly limit = FDS_MAX) {}
 
@@ -84,7 +90,14 @@ export class FdTable {
   install(fd: number, desc: Description, cloexec: boolean): void {
     const old = this.slots[fd];
     this.slots[fd] = { desc: desc.retain(), cloexec };
+    if (old !== undefined) this.onClose?.(old.desc);
     old?.desc.release();
+  }
+
+  /** True when alloc() would find a free descriptor (mq_open takes one before it looks the name up). */
+  get hasRoom(): boolean {
+    for (let fd = 0; fd < this.limit; fd++) if (this.slots[fd] === undefined) return true;
+    return false;
   }
 
   /** Close fd: 0, or -EBADF. */
@@ -92,6 +105,7 @@ export class FdTable {
     const e = this.get(fd);
     if (e === undefined) return -EBADF;
     this.slots[fd] = undefined;
+    this.onClose?.(e.desc);
     e.desc.release();
     return 0;
   }

@@ -7,7 +7,8 @@
 // there, a pipe write with no room) is answered later: the server keeps it, retries it when the pipe or the input
 // changes, and answers -ERESTARTSYS when the kernel cancels the wait (R_CANCEL) — bytes a write already moved are
 // returned as its count, nothing a read took is lost. Every user pointer goes through the caller's page tables
-// (usermem.ts): a bad one is -EFAULT and the caller goes on.
+// (usermem.ts): a bad one is -EFAULT and the caller goes on. A message-queue descriptor (mqueue.ts) is one more
+// kind of file here: read gives its attribute text, write is -EINVAL, and each close of one flushes it.
 //
 // Limits, stated: FDS_MAX descriptors per process; a read or write moves at most IO_BYTES_MAX bytes at once;
 // llseek, statx and ioctl on the console (fds 0..2 as started) answer as the host's descriptor would: a stdin
@@ -28,7 +29,7 @@ import {
 } from './abi.js';
 import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser, stringFromUser, userWritable } from './usermem.js';
-import { LATER, type HostAnswer, type HostCall, type HostCallRing, type HostCallServer, type HostService } from './hostcall.js';
+import { LATER, IDLE_ANY, type HostAnswer, type HostCall, type HostCallRing, type HostCallServer, type HostService, type IdleLimit } from './hostcall.js';
 import { Description, FdTable, type FdEntry, type ProcFiles, type VfsFile } from './descriptors.js';
 import { Pipe, PipeEnd, type WaitQueue } from './pipes.js';
 import { ConsoleIn, ConsoleOut, type GuestInput } from './console.js';
@@ -110,13 +111,20 @@ export class FileServer {
     this.ring = server.ring;
     for (const [nr, s] of this.services()) if (!keep.has(nr)) server.register(nr, s);
     server.onDrain(() => this.onDrain());
+    server.idleLimit(() => this.idleLimit());
+  }
+
+  /** Its waits end by a guest's call (a pipe), except a read of the console, which the host's input ends. */
+  idleLimit(): IdleLimit {
+    for (const h of this.held.values()) if (h.queue === this.console.readable) return { held: this.held.size, until: 0n };
+    return { held: this.held.size, until: IDLE_ANY };
   }
 
   // ---- processes ------------------------------------------------------------------------------------------
 
   /** A process the host loaded (in slot): fds 0, 1, 2 on the console, cwd at the root. */
   addProcess(pid: number, slot?: number): ProcFiles {
-    const fds = new FdTable();
+    const fds = this.ownedTable(new FdTable(), pid);
     fds.alloc(new Description(this.console, O_RDONLY), false);
     fds.alloc(new Description(this.out, O_WRONLY), false);
     fds.alloc(new Description(this.err, O_WRONLY), false);
@@ -124,6 +132,12 @@ export class FileServer {
     this.procs.set(pid, files);
     if (slot !== undefined) this.slots.note(pid, slot);
     return files;
+  }
+
+  /** fds, closed by process pid: each close flushes (a message queue forgets pid's notification). */
+  private ownedTable(fds: FdTable, pid: number): FdTable {
+    fds.onClose = (d) => { if (d.file.kind === 'mqueue') d.file.flush(pid); };
+    return fds;
   }
 
   /** The caller's files (a process never announced gets a console table). */
@@ -145,7 +159,7 @@ export class FileServer {
 
   private fork(pid: number, parentPid: number, flags: number): void {
     const parent = this.procs.get(parentPid) ?? this.addProcess(parentPid);
-    const fds = (flags & CLONE_FILES) !== 0 ? parent.fds.share() : parent.fds.clone();
+    const fds = (flags & CLONE_FILES) !== 0 ? parent.fds.share() : this.ownedTable(parent.fds.clone(), pid);
     const fs = (flags & CLONE_FS) !== 0 ? parent.fs : { ...parent.fs };
     this.procs.set(pid, { fds, fs });
   }
@@ -258,6 +272,7 @@ export class FileServer {
       case 'pipe': return synthetic(S_IFIFO | 0o600, BigInt(f.pipe.ino));
       case 'console-in': return f.input.stat?.() ?? synthetic(S_IFCHR | 0o620, 0n);
       case 'console-out': return f.io.stat?.(f.fd) ?? synthetic(S_IFCHR | 0o620, 0n);
+      case 'mqueue': return f.stat();
     }
   }
 
@@ -297,6 +312,7 @@ export class FileServer {
     const nonblock = (d.flags & O_NONBLOCK) !== 0;
     switch (f.kind) {
       case 'console-out': return -EBADF;
+      case 'mqueue': return f.read(call, d, n, sink, pos);
       case 'console-in': {
         if (pos !== undefined) return -ESPIPE;
         if (n === 0) return 0;
@@ -347,6 +363,7 @@ export class FileServer {
     const n = data.length;
     switch (f.kind) {
       case 'console-in': return -EBADF;
+      case 'mqueue': return f.write();
       case 'console-out': {
         if (pos !== undefined) return -ESPIPE;
         if (n === 0) return 0;
@@ -498,7 +515,7 @@ export class FileServer {
     if (e === undefined) return -EBADF;
     const pos = FileServer.position(call);
     if (pos < 0) return -EINVAL;
-    if (e.desc.file.kind !== 'vfs') return -ESPIPE;
+    if (e.desc.file.kind !== 'vfs' && e.desc.file.kind !== 'mqueue') return -ESPIPE;
     return this.readFrom(call, e, n, (bytes) => copyToUser(this.machine, call.satp, buf, bytes), pos);
   }
 
@@ -508,7 +525,7 @@ export class FileServer {
     if (e === undefined) return -EBADF;
     const pos = FileServer.position(call);
     if (pos < 0) return -EINVAL;
-    if (e.desc.file.kind !== 'vfs') return -ESPIPE;
+    if (e.desc.file.kind !== 'vfs' && e.desc.file.kind !== 'mqueue') return -ESPIPE;
     if (!e.desc.writable) return -EBADF;
     const data = copyFromUser(this.machine, call.satp, buf, Math.min(n, IO_BYTES_MAX));
     if (data === null) return -EFAULT;
@@ -579,6 +596,7 @@ export class FileServer {
     if (req === FIONREAD) {
       let n: number | null = null;
       if (f.kind === 'pipe') n = f.pipe.available;
+      else if (f.kind === 'mqueue') n = f.unread(e.desc);
       else if (f.kind === 'vfs' && !f.isDir) {
         try { n = Math.max(0, Number(f.handle.stat().size) - e.desc.offset); } catch (err) { return fail(err); }
       }
@@ -646,6 +664,7 @@ export class FileServer {
     const d = e.desc;
     const f = d.file;
     if (f.kind === 'console-in' && f.seekable()) return this.seekConsole(call, f, hi, lo, resultVa, whence);
+    if (f.kind === 'mqueue') return this.seekResult(call, resultVa, f.seek(d, (hi | 0) * 2 ** 32 + lo, whence));
     if (f.kind !== 'vfs') return -ESPIPE;
     if (whence > SEEK_END) return -EINVAL;
     const off = (hi | 0) * 2 ** 32 + lo;
@@ -661,6 +680,14 @@ export class FileServer {
     }
     if (pos < 0) return -EINVAL;
     d.offset = pos;
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigInt64(0, BigInt(pos), true);
+    return copyToUser(this.machine, call.satp, resultVa, out) ? 0 : -EFAULT;
+  }
+
+  /** Write llseek's new position pos (or pass its -errno on). */
+  private seekResult(call: HostCall, resultVa: number, pos: number): number {
+    if (pos < 0) return pos;
     const out = new Uint8Array(8);
     new DataView(out.buffer).setBigInt64(0, BigInt(pos), true);
     return copyToUser(this.machine, call.satp, resultVa, out) ? 0 : -EFAULT;

@@ -74,6 +74,11 @@ export interface KernelExports {
   frameRefs(pa: number): number;
   /** P_FLAGS of process proc (PF_* in assembly/proc.ts). */
   procFlags(proc: number): number;
+  /**
+   * Raise sig on the live process pid with si_code code, si_pid sender_pid, si_uid 0 and si_value value (a
+   * message queue's notification); now (lo, hi) is the virtual time of the send. 0, -ESRCH or -EINVAL.
+   */
+  sigHostRaise(pid: number, sig: number, code: number, sender_pid: number, value: number, now_lo: number, now_hi: number): number;
 }
 
 export { KERNEL_VERSION };
