@@ -7,7 +7,8 @@
 // action may kill it. An ERESTART* answer is settled on the way back to user mode (sigframe.ts):
 // -ERESTARTNOINTR runs the ecall again (a fork the host let wait until it drained the process events),
 // -ERESTARTSYS (a wait the kernel cancelled, R_CANCEL) restarts or fails with -EINTR; and R_ACTION =
-// RA_EXEC commits the new image the host wrote into the caller's slot (exec.ts).
+// RA_EXEC commits the new image the host wrote into the caller's slot (exec.ts). An answer given at a later
+// virtual time (R_AT: a timeout the host answers at its deadline) raises the caller's clock to it.
 //
 // A caller stays parked on its hart (H_CUR, registers in the hart block) until the hart next looks: an
 // answer already there resumes it in place, with no context switch and its quantum untouched, exactly as a
