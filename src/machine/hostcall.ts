@@ -81,6 +81,11 @@ const SIGNAL_MAX = 64;
 export class HostCallRing {
   private readonly words: Int32Array;
   private readonly words64: BigUint64Array;
+  /**
+   * The virtual time of the call being served (0n between calls): an answer it causes for another call (a
+   * pipe read woken by this write) is given at that time, so the woken caller's clock is not behind the cause.
+   */
+  serving = 0n;
   /** Slots of the requests this object took and has not answered (a shortcut for finish()). */
   private readonly taken = new Map<number, number>();
 
@@ -170,8 +175,9 @@ export class HostCallRing {
   answer(id: number, a: HostReply): void {
     const signal = a.signal ?? 0;
     if (!Number.isInteger(signal) || signal < 0 || signal > SIGNAL_MAX) throw new InputError(`signal must be 0..${SIGNAL_MAX}, not ${signal}`);
-    const at = a.at ?? 0n;
-    if (at < 0n || at >= 1n << 64n) throw new InputError(`an answer's virtual time must be a u64 mtime, not ${at}`);
+    const given = a.at ?? 0n;
+    if (given < 0n || given >= 1n << 64n) throw new InputError(`an answer's virtual time must be a u64 mtime, not ${given}`);
+    const at = given > this.serving ? given : this.serving;
     this.finish(id, a.result ?? 0, signal, a.action ?? 0, at);
   }
 
@@ -312,10 +318,15 @@ export class HostCallServer {
     }
     for (const fn of this.hooks) fn(calls);
     for (const call of calls) {
-      const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
-      if (answer === LATER) continue;
-      if (typeof answer === 'number') this.ring.complete(call.id, answer);
-      else this.ring.answer(call.id, answer);
+      this.ring.serving = call.mtime;
+      try {
+        const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
+        if (answer === LATER) continue;
+        if (typeof answer === 'number') this.ring.complete(call.id, answer);
+        else this.ring.answer(call.id, answer);
+      } finally {
+        this.ring.serving = 0n;
+      }
     }
     if (this.limits.length > 0) this.publishIdle();
     return calls.length;

@@ -39,6 +39,9 @@ export const THREADED_GUESTS: readonly string[] = [
   'tests/sig_eintr_thread.elf',
   // fork, a 320 KiB pipe stream, SIGPIPE handled and by default, SIGCHLD: children beside parents on other harts
   'tests/proc_pipeline.elf',
+  // a pipe read the host holds beside a sleeping child: an idle machine's time still passes, and the reader's
+  // clock is not behind the write that woke it, on any hart
+  'tests/fd_pipe_sleep.elf',
   // POSIX message queues, served by the host: timeouts on the virtual clock of idle and busy harts, and
   // between processes a blocked receive or send woken by a child, EINTR and SA_RESTART, unlink while open
   'tests/mq_basic.elf',
