@@ -8,7 +8,7 @@ import { FDS_MAX, O_ACCMODE, O_RDONLY, O_WRONLY, EBADF, EMFILE } from './abi.js'
 import type { FileHandle, DirEntry } from '../vfs/index.js';
 import type { PipeEnd } from './pipes.js';
 import type { ConsoleIn, ConsoleOut } from './console.js';
-import type { MqueueFile } from './mqueue.js';
+import type { MqueueFile } from './mqueue-file.js';
 
 /** A file open in the VFS: a regular file, a directory, or anything else a mount serves. */
 export interface VfsFile {

@@ -20,7 +20,8 @@ export { Pipe } from './pipes.js';
 export { execService, writeExecImage, ARG_STRLEN_MAX } from './exec.js';
 export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
 export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';
-export { MqueueServer, MqueueFile, MQ_FILE_BYTES, stateText, type MqueueServerOptions } from './mqueue.js';
+export { MqueueServer, stateText, type MqueueServerOptions } from './mqueue.js';
+export { MqueueFile, MQ_FILE_BYTES, type MqueueDescription, type MqueueFileServer } from './mqueue-file.js';
 export { LocalMqueues, MQ_HARD_MAXMSG, MQ_HARD_MSGSIZE, MQ_HARD_QUEUES, type LocalMqueuesOptions } from './mqueue-local.js';
 export {
   MQ_CANCELLED, MQ_DONE, type MqueueNamespace, type MqQueue, type MqLimits, type MqState, type MqMessage, type MqOpenRequest,

@@ -1,7 +1,7 @@
 // The POSIX message-queue calls on the host, with Linux RV32 semantics (ipc/mqueue.c): mq_open, mq_unlink,
 // mq_timedsend_time64, mq_timedreceive_time64, mq_notify and mq_getsetattr. This is their descriptor side: a
 // queue descriptor is an open file description in the process's table (file-syscalls.ts: close, dup, fork and
-// exec work on it; mq_open always makes it close-on-exec, as Linux does; read(2) gives the attribute text),
+// exec work on it; mq_open always makes it close-on-exec, as Linux does; its file is mqueue-file.ts's),
 // user memory goes through the caller's page tables (a bad pointer is -EFAULT), and the queues themselves sit
 // behind an MqueueNamespace (mqueue-namespace.ts), which may answer later. A call that waits is answered when
 // its operation ends; a signal the caller handles cancels it (-ERESTARTSYS: restarted under SA_RESTART, as
@@ -18,79 +18,25 @@
 import {
   SYS, EBADF, EFAULT, EINVAL, EACCES, ENOENT, ENAMETOOLONG, EMFILE, EMSGSIZE, ENOTSOCK, ERESTARTSYS, ETIMEDOUT,
   O_ACCMODE, O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_NONBLOCK, PATH_MAX, NAME_MAX, NSIG,
-  MQ_PRIO_MAX, MQ_ATTR_BYTES, SIGEVENT_BYTES, SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SI_MESGQ, S_IFREG, SEEK_SET,
-  SEEK_CUR, SEEK_END, H_MTIME, hartBase,
+  MQ_PRIO_MAX, MQ_ATTR_BYTES, SIGEVENT_BYTES, SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SI_MESGQ, H_MTIME,
+  hartBase,
 } from './abi.js';
 import type { Machine } from './machine.js';
-import type { FileStat } from '../vfs/index.js';
 import { copyFromUser, copyToUser, stringFromUser } from './usermem.js';
 import { LATER, IDLE_ANY, type HostAnswer, type HostCall, type HostCallRing, type HostCallServer, type HostService, type IdleLimit } from './hostcall.js';
 import { Description } from './descriptors.js';
+import { MqueueFile, type MqueueDescription, type MqueueFileServer } from './mqueue-file.js';
 import type { FileServer } from './file-syscalls.js';
 import {
   MQ_CANCELLED, type MqCancelled, type MqLimits, type MqMessage, type MqQueue, type MqRegistration, type MqState,
   type MqWait, type MqueueNamespace,
 } from './mqueue-namespace.js';
 
-/** The size Linux gives a queue's inode (FILENT_SIZE): llseek's SEEK_END is relative to it. */
-export const MQ_FILE_BYTES = 80;
 /** The cookie SIGEV_THREAD hands the kernel (NOTIFY_COOKIE_LEN). */
 const NOTIFY_COOKIE_BYTES = 32;
 /** The status flags open keeps on the description (Linux's dentry_open drops these four). */
 const OPEN_ONLY_FLAGS = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC;
 const NS_PER_S = 1_000_000_000n;
-
-/** A queue descriptor's file: the queue it holds, and which directions the open allowed. */
-export class MqueueFile {
-  readonly kind = 'mqueue';
-  private released = false;
-
-  constructor(private readonly server: MqueueServer, readonly queue: MqQueue, readonly canRead: boolean, readonly canWrite: boolean) {}
-
-  /** The description's last descriptor closed. */
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.server.namespace.close(this.queue);
-  }
-
-  /** Process pid closed a descriptor of it: its notification goes (Linux's mqueue_flush_file). */
-  flush(pid: number): void {
-    this.server.namespace.notify(this.queue, pid, null, () => {});
-  }
-
-  /** read(2) and pread64 of the descriptor: the attribute text at pos (the description's offset when undefined). */
-  read(call: HostCall, d: Description, n: number, sink: (bytes: Uint8Array) => boolean, pos?: number): HostAnswer {
-    if (!this.canRead) return -EBADF;
-    return this.server.readText(call, d, this, n, sink, pos);
-  }
-
-  /** write(2): Linux's queue file has no write operation. */
-  write(): number {
-    return this.canWrite ? -EINVAL : -EBADF;
-  }
-
-  /** llseek (Linux's default_llseek over an inode of MQ_FILE_BYTES): the new offset, or -EINVAL. */
-  seek(d: Description, off: number, whence: number): number {
-    const pos = whence === SEEK_SET ? off : whence === SEEK_CUR ? d.offset + off : whence === SEEK_END ? MQ_FILE_BYTES + off : -1;
-    if (pos < 0 || whence > SEEK_END) return -EINVAL;
-    d.offset = pos;
-    return pos;
-  }
-
-  /** FIONREAD: what is left of the inode's size past the offset (Linux's answer for a regular file). */
-  unread(d: Description): number {
-    return MQ_FILE_BYTES - d.offset;
-  }
-
-  stat(): FileStat {
-    const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
-    return {
-      kind: 'file', mode: S_IFREG | this.queue.mode, ino: BigInt(this.queue.ino), dev: 0n, rdev: 0n, nlink: 1, uid, gid,
-      size: BigInt(MQ_FILE_BYTES), blocks: 0n, blksize: 4096, atime_ns: 0n, mtime_ns: 0n, ctime_ns: 0n, birthtime_ns: 0n,
-    };
-  }
-}
 
 /** A call kept until its operation ends. */
 interface Held {
@@ -101,12 +47,12 @@ interface Held {
   /** Why it was cancelled, once it was. */
   stop: 'signal' | 'timeout' | null;
   /** The description it works on, retained while it waits (a close by another thread leaves the queue open). */
-  readonly desc: Description | null;
+  readonly desc: MqueueDescription | null;
 }
 
 interface RunOptions {
   readonly deadline?: bigint | null;
-  readonly desc?: Description | null;
+  readonly desc?: MqueueDescription | null;
 }
 
 export interface MqueueServerOptions {
@@ -118,7 +64,7 @@ export interface MqueueServerOptions {
 /** The queue a descriptor names, or -EBADF. */
 type MqEntry = { readonly desc: Description; readonly file: MqueueFile } | number;
 
-export class MqueueServer {
+export class MqueueServer implements MqueueFileServer {
   readonly namespace: MqueueNamespace;
   private readonly held = new Map<number, Held>();
   private ring: HostCallRing | null = null;
@@ -173,8 +119,10 @@ export class MqueueServer {
     if (early === null && expired) wait.cancel();
     const first = early as { readonly r: T | MqCancelled } | null;
     if (first !== null) return first.r !== MQ_CANCELLED ? finish(first.r) : expired ? -ETIMEDOUT : -ERESTARTSYS;
-    h = { call, wait, deadline, stop: expired ? 'timeout' : null, desc: opts.desc?.retain() ?? null };
-    this.held.set(call.id, h);
+    const held: Held = { call, wait, deadline, stop: expired ? 'timeout' : null, desc: opts.desc ?? null };
+    held.desc?.retain();
+    this.held.set(call.id, held);
+    h = held;
     return LATER;
   }
 
@@ -400,7 +348,7 @@ export class MqueueServer {
   }
 
   /** read(2) of a queue descriptor: Linux's line of the queue's size and notification, from the offset on. */
-  readText(call: HostCall, d: Description, f: MqueueFile, n: number, sink: (bytes: Uint8Array) => boolean, pos?: number): HostAnswer {
+  readText(call: HostCall, d: MqueueDescription, f: MqueueFile, n: number, sink: (bytes: Uint8Array) => boolean, pos?: number): HostAnswer {
     return this.run<MqState | number>(call, (done) => this.namespace.state(f.queue, done), (st) => {
       if (typeof st === 'number') return st;
       const text = Buffer.from(stateText(st), 'latin1');
