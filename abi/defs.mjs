@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 11 };
+export const version = { name: 'KERNEL_VERSION', value: 12 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -70,7 +70,7 @@ export const groups = [
       c('EINVAL', 22, '', G), c('ENFILE', 23, '', G), c('EMFILE', 24, '', G), c('ENOTTY', 25, '', G), c('ETXTBSY', 26, '', G),
       c('EFBIG', 27, '', G), c('ENOSPC', 28, '', G), c('ESPIPE', 29, '', G), c('EROFS', 30, '', G), c('EMLINK', 31, '', G),
       c('EPIPE', 32, '', G), c('ERANGE', 34, '', G), c('ENAMETOOLONG', 36, '', G), c('ENOSYS', 38, '', G),
-      c('ENOTEMPTY', 39, '', G), c('ELOOP', 40, '', G), c('EOVERFLOW', 75, '', G), c('EMSGSIZE', 90, '', G),
+      c('ENOTEMPTY', 39, '', G), c('ELOOP', 40, '', G), c('EOVERFLOW', 75, '', G), c('ENOTSOCK', 88, '', G), c('EMSGSIZE', 90, '', G),
       c('ENOTSUP', 95, '', G), c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G), c('EHOSTUNREACH', 113, '', G),
     ],
   },
@@ -88,6 +88,9 @@ export const groups = [
       c('getpid', 172), c('getppid', 173), c('gettid', 178), c('brk', 214), c('munmap', 215), c('clone', 220),
       c('execve', 221), c('mmap2', 222), c('mprotect', 226), c('renameat2', 276), c('statx', 291), c('clock_gettime64', 403),
       c('faccessat2', 439),
+      // POSIX message queues (src/machine/mqueue.ts): RV32 has only the time64 send and receive.
+      c('mq_open', 180), c('mq_unlink', 181), c('mq_notify', 184), c('mq_getsetattr', 185),
+      c('mq_timedsend_time64', 418), c('mq_timedreceive_time64', 419),
       c('clock_nanosleep_time64', 407), c('futex_time64', 422),
       c('kill', 129), c('tkill', 130), c('tgkill', 131), c('rt_sigsuspend', 133), c('rt_sigaction', 134),
       c('rt_sigprocmask', 135), c('rt_sigpending', 136), c('rt_sigreturn', 139),
@@ -126,6 +129,7 @@ export const groups = [
       c('SA_RESETHAND', 0x8000_0000, '', { ...G, hex: true }),
       c('SI_USER', 0, 'si_code values: kill.', G), c('SI_KERNEL', 0x80, 'sent by the kernel', G),
       c('SI_TKILL', -6, 'tkill and tgkill', { ...G, type: 'i32' }),
+      c('SI_MESGQ', -3, 'a message queue\'s notification (mq_notify): si_pid and si_uid of the sender, si_value the registration\'s', { ...G, type: 'i32' }),
       c('ILL_ILLOPC', 1, 'SIGILL: illegal opcode', G), c('TRAP_BRKPT', 1, 'SIGTRAP: breakpoint', G),
       c('BUS_ADRALN', 1, 'SIGBUS: misaligned address', G),
       c('SEGV_MAPERR', 1, 'SIGSEGV: nothing mapped at the address', G), c('SEGV_ACCERR', 2, 'SIGSEGV: mapped without the permission', G),
@@ -209,6 +213,17 @@ export const groups = [
       c('PIPE_BUF', 4096, 'Writes to a pipe of at most this many bytes are atomic.', G),
       c('PIPE_BYTES', 65536, 'A pipe\'s buffer (Linux\'s default: 16 pages).', G),
       c('FDS_MAX', 1024, 'Descriptors per process (Linux\'s default RLIMIT_NOFILE soft limit): EMFILE beyond.', G),
+      // POSIX message queues (linux/mqueue.h, ipc/mqueue.c, the ipc namespace's defaults for an unprivileged process).
+      c('MQ_PRIO_MAX', 32768, 'Message priorities are 0..MQ_PRIO_MAX - 1.', G),
+      c('MQ_MAXMSG_DEFAULT', 10, 'mq_maxmsg of a queue created without attributes (/proc/sys/fs/mqueue/msg_default).', G),
+      c('MQ_MSGSIZE_DEFAULT', 8192, 'mq_msgsize of a queue created without attributes (msgsize_default).', G),
+      c('MQ_MAXMSG_MAX', 10, 'Largest mq_maxmsg (/proc/sys/fs/mqueue/msg_max, the limit of a process without CAP_SYS_RESOURCE).', G),
+      c('MQ_MSGSIZE_MAX', 8192, 'Largest mq_msgsize (msgsize_max).', G),
+      c('MQ_QUEUES_MAX', 256, 'Queues of a namespace (queues_max): ENOSPC beyond.', G),
+      c('MQ_BYTES_MAX', 819200, 'Bytes the queues of one user may pin (RLIMIT_MSGQUEUE\'s default): EMFILE beyond.', G),
+      c('MQ_ATTR_BYTES', 32, 'struct mq_attr on RV32: mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, 4 reserved longs.', G),
+      c('SIGEVENT_BYTES', 64, 'struct sigevent on RV32: sigev_value 0, sigev_signo 4, sigev_notify 8, then the union.', G),
+      c('SIGEV_SIGNAL', 0, 'sigev_notify values.', G), c('SIGEV_NONE', 1, '', G), c('SIGEV_THREAD', 2, '', G),
       c('SYMLINKS_MAX', 40, 'Symbolic links followed while resolving one path (Linux\'s MAXSYMLINKS): ELOOP beyond.', G),
     ],
   },
@@ -443,6 +458,7 @@ export const blocks = [
       u64('KS_PID_SPARE', 128, 'the spare range the host leased (same packing; 0: none), under LOCK_LEAF'),
       u32('KS_CLUSTER', 136, '1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)'),
       u32('KS_REMOTE', 140, 'stand-ins for children elsewhere not yet ended (PROC_REMOTE)'),
+      u64('KS_HOST_IDLE_UNTIL', 144, 'host: how far virtual time may jump while it holds calls and nothing runs: 0 not at all (a held call may be answered from outside at the present time), else up to this mtime (the earliest deadline of its timed waits), all ones: to any sleeper\'s deadline (its calls wait only for guests)'),
     ],
   },
   {
@@ -570,6 +586,7 @@ export const blocks = [
       u32('R_RESULT', 72, 'host\'s answer: a0 (negative errno on failure)'),
       u32('R_CANCEL', 76, 'kernel: 1 when the caller should stop waiting (a signal to deliver, its process dying); zeroed at the post'),
       u32('R_ACTION', 80, 'host\'s answer: RA_NONE, or RA_EXEC (commit the image in the caller\'s P_EXEC_* fields)'),
+      u64('R_AT', 88, 'host\'s answer: the virtual time (mtime) it was given at, which the caller\'s clock does not run behind (0: the present; a timeout answers at its deadline); zeroed at the post'),
     ],
   },
   {

@@ -126,6 +126,7 @@ export const KS_PID_RANGE: u32 = 120; // u64: the current pid/tid range (assembl
 export const KS_PID_SPARE: u32 = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
 export const KS_CLUSTER: u32 = 136; // u32: 1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)
 export const KS_REMOTE: u32 = 140; // u32: stand-ins for children elsewhere not yet ended (PROC_REMOTE)
+export const KS_HOST_IDLE_UNTIL: u32 = 144; // u64: host: how far virtual time may jump while it holds calls and nothing runs: 0 not at all (a held call may be answered from outside at the present time), else up to this mtime (the earliest deadline of its timed waits), all ones: to any sleeper's deadline (its calls wait only for guests)
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE: u32 = 0x0040_0200; // = KS + KS_BYTES
@@ -262,6 +263,7 @@ export const R_MTIME: u32 = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT: u32 = 72; // u32: host's answer: a0 (negative errno on failure)
 export const R_CANCEL: u32 = 76; // u32: kernel: 1 when the caller should stop waiting (a signal to deliver, its process dying); zeroed at the post
 export const R_ACTION: u32 = 80; // u32: host's answer: RA_NONE, or RA_EXEC (commit the image in the caller's P_EXEC_* fields)
+export const R_AT: u32 = 88; // u64: host's answer: the virtual time (mtime) it was given at, which the caller's clock does not run behind (0: the present; a timeout answers at its deadline); zeroed at the post
 
 // ---- VMA tables (one per process) ----
 /** One VMA: [V_START, V_END), V_PROT (PROT_*), V_FLAGS (MAP_SHARED or MAP_PRIVATE). */

@@ -9,12 +9,13 @@
 // blocks or ends a thread, or returns.
 import {
   hartBase, H_QUANTUM, H_INSTRET, H_MTIME, H_MTIMECMP, H_CUR, H_CAUSE, H_TVAL, H_IDLE, H_PREEMPTIONS, H_REGS,
-  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, MACHINE_BASE, M_HARTS, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS, KS_HOST_TIME,
+  H_SYSCALLS_KERNEL, H_SYSCALLS_HOST, MACHINE_BASE, M_HARTS, KS, KS_ON, KS_RUNNABLE, KS_SLEEPERS, KS_OOM_KILLS, KS_HOST_TIME, KS_HOST_IDLE_UNTIL,
   KS_POLICY, LOCK_SCHED, LOCK_PROC, T_PROC, T_LEVEL, T_PREEMPTED, P_STATE, P_ROOT, P_SATP, P_BRK, P_BRK_START,
   P_STACK_LOW, P_PAGE_FAULTS, P_SYSCALLS, P_PID, T_TID, P_COW_FAULTS, T_DOOMED, sigThreadBase, ST_ORIG_A0,
 } from './blocks';
 import { HARTS_MAX, MLFQ_LEVELS, PAGE_BYTES } from './limits';
 import { run } from './hart';
+import { TIMER_DISARMED } from './timer';
 import {
   EXIT_BUDGET, EXIT_TIMER, EXIT_TRAP, CAUSE_ECALL_U, CAUSE_ILLEGAL, CAUSE_BREAKPOINT, CAUSE_FETCH_MISALIGNED,
   CAUSE_LOAD_MISALIGNED, CAUSE_STORE_MISALIGNED, CAUSE_LOAD_PAGE_FAULT, CAUSE_STORE_PAGE_FAULT, CAUSE_FETCH_PAGE_FAULT, ACC_WRITE, ACC_READ, ACC_FETCH,
@@ -127,25 +128,41 @@ function schedPick(hart: u32): u32 {
   return THREAD_NONE;
 }
 
-/** Switch in the next runnable thread; when every hart is idle and threads sleep, jump to the earliest deadline. */
+/**
+ * Switch in the next runnable thread; when every hart is idle and threads sleep, jump to the earliest deadline.
+ * While the host holds calls the jump goes only as far as it allows (KS_HOST_IDLE_UNTIL).
+ */
 function pickOrIdle(hart: u32): bool {
-  if (atomic.load<u32>(KS + KS_RUNNABLE) == 0 && atomic.load<u32>(KS + KS_SLEEPERS) == 0) return false;
+  const hostUntil = atomic.load<u64>(KS + KS_HOST_IDLE_UNTIL);
+  const hostTimed = hostUntil != 0 && hostUntil != TIMER_DISARMED;
+  if (atomic.load<u32>(KS + KS_RUNNABLE) == 0 && atomic.load<u32>(KS + KS_SLEEPERS) == 0 && !hostTimed) return false;
   klock(LOCK_SCHED);
   wakeExpired(load<u64>(hartBase(hart) + H_MTIME));
   let t = schedPick(hart);
-  if (t == THREAD_NONE && load<u32>(KS + KS_SLEEPERS) != 0 && load<u32>(KS + KS_HOST_TIME) == 0 && hartsBusy() == 0 &&
-    hostcallThreads() == 0) {
-    // Nothing runs anywhere: virtual time passes straight to the next deadline (a tickless idle). Not while
-    // the host holds a call: its answer may come at the present virtual time. Not when the host keeps the
-    // time (a cluster node): a sleeper must not run ahead of the other machines; hartSetTime wakes it.
-    const d = earliestDeadline();
+  // Not when the host keeps the time (a cluster node): a sleeper must not run ahead of the other machines;
+  // the host moves mtime (hartSetTime) and the sleeper wakes then.
+  if (t == THREAD_NONE && hartsBusy() == 0 && load<u32>(KS + KS_HOST_TIME) == 0) {
+    const d = idleDeadline(hostUntil);
     const h = hartBase(hart);
-    if (load<u64>(h + H_MTIME) < d) store<u64>(h + H_MTIME, d);
+    if (d != TIMER_DISARMED && load<u64>(h + H_MTIME) < d) store<u64>(h + H_MTIME, d);
     wakeExpired(load<u64>(h + H_MTIME));
     t = schedPick(hart);
   }
   kunlock(LOCK_SCHED);
   return t != THREAD_NONE;
+}
+
+/**
+ * Where virtual time may jump when nothing runs anywhere (a tickless idle): the earliest sleeper's deadline.
+ * While the host holds calls, only as far as it allows: not at all (0: an answer may come from outside at the
+ * present time), up to the deadline of a timed wait it holds (which it answers there), or to any sleeper's
+ * (all ones: its calls wait for guests only, a pipe read or a queue receive).
+ */
+function idleDeadline(hostUntil: u64): u64 {
+  const sleeper = load<u32>(KS + KS_SLEEPERS) != 0 ? earliestDeadline() : TIMER_DISARMED;
+  if (hostcallThreads() == 0) return sleeper;
+  if (hostUntil == 0) return TIMER_DISARMED;
+  return sleeper < hostUntil ? sleeper : hostUntil;
 }
 
 /** The timer interrupt: wake expired sleepers, and preempt the thread if another is runnable. */

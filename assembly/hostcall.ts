@@ -7,7 +7,8 @@
 // action may kill it. An ERESTART* answer is settled on the way back to user mode (sigframe.ts):
 // -ERESTARTNOINTR runs the ecall again (a fork the host let wait until it drained the process events),
 // -ERESTARTSYS (a wait the kernel cancelled, R_CANCEL) restarts or fails with -EINTR; and R_ACTION =
-// RA_EXEC commits the new image the host wrote into the caller's slot (exec.ts).
+// RA_EXEC commits the new image the host wrote into the caller's slot (exec.ts). An answer given at a later
+// virtual time (R_AT: a timeout the host answers at its deadline) raises the caller's clock to it.
 //
 // A caller stays parked on its hart (H_CUR, registers in the hart block) until the hart next looks: an
 // answer already there resumes it in place, with no context switch and its quantum untouched, exactly as a
@@ -23,7 +24,7 @@ import {
   hartBase, ringRecord, H_CUR, H_MTIME, LOCK_SCHED, T_STATE, T_TID, T_PROC, T_REGS, T_PC, T_HART, T_HC_SLOT,
   T_HC_WAIT, P_PID, P_SATP, P_STATE, RING_BASE, RING_POSTED, RING_DONE, RING_REAPED, RING_BUSY, RING_THREADS,
   RING_WAITERS, RING_WAIT_SEQ, RING_FULL_WAITS, RING_BUSY_PEAK, RING_LATE, R_STATE, R_ID, R_THREAD, R_TID, R_PID,
-  R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_CANCEL, R_ACTION, H_REGS, T_DOOMED,
+  R_PROC, R_NR, R_SATP, R_ARGS, R_HART, R_SIGNAL, R_MTIME, R_RESULT, R_CANCEL, R_ACTION, R_AT, H_REGS, T_DOOMED,
 } from './blocks';
 import { RING_ENTRIES, THREADS_MAX } from './limits';
 import { RS_FREE, RS_POSTED, RS_DONE, PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED, KILL_HOST, RA_NONE, RA_EXEC } from './abi';
@@ -86,6 +87,7 @@ function recordPost(slot: u32, t: u32, p: u32, regs: u32, hart: u32, mtime: u64)
   store<u32>(r + R_CANCEL, 0);
   store<u32>(r + R_ACTION, RA_NONE);
   store<u64>(r + R_MTIME, mtime);
+  store<u64>(r + R_AT, 0);
   store<u32>(tb + T_HC_SLOT, slot + 1);
   const busy = ring(RING_BUSY) + 1;
   assert(busy <= RING_ENTRIES, 'host-call ring: more records busy than RING_ENTRIES');
@@ -178,6 +180,9 @@ export function hostcallResume(hart: u32): u32 {
     return PARK_LEFT;
   }
   const result = load<u32>(r + R_RESULT), signal = load<u32>(r + R_SIGNAL), action = load<u32>(r + R_ACTION);
+  // An answer given at a later virtual time (a timeout at its deadline): the caller's clock does not run behind it.
+  const at = load<u64>(r + R_AT);
+  if (load<u64>(hartBase(hart) + H_MTIME) < at) store<u64>(hartBase(hart) + H_MTIME, at);
   recordFree(s, hart);
   threadsDrop();
   store<u32>(tb + T_STATE, TS_RUNNING);
@@ -217,6 +222,7 @@ export function hostcallReap(hart: u32): bool {
     if (load<u32>(tb + T_HART) != 0) continue; // still parked on a hart: that hart resumes it
     assert(load<u32>(tb + T_STATE) == TS_HOSTCALL && load<u32>(tb + T_HC_SLOT) == s + 1, 'host-call ring: an answer for a thread not waiting for it');
     const result = load<u32>(r + R_RESULT), signal = load<u32>(r + R_SIGNAL), action = load<u32>(r + R_ACTION);
+    const at = load<u64>(r + R_AT);
     recordFree(s, hart);
     threadsDrop();
     ringSet(RING_LATE, ring(RING_LATE) + 1);
@@ -233,7 +239,7 @@ export function hostcallReap(hart: u32): bool {
       if (threadRelease(t)) ended = true; // not released with its process while its request was in flight
       continue;
     }
-    threadWake(t, now);
+    threadWake(t, at > now ? at : now); // switched in no earlier than the answer's virtual time
   }
   kunlock(LOCK_SCHED);
   return ended;

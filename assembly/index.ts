@@ -29,3 +29,4 @@ export {
   kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procSetParentPid,
 } from './remote';
 export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageRun, procImageUndo } from './procimage';
+export { sigHostRaise } from './sigsys';

@@ -76,7 +76,8 @@ function writeFrame(h: u32, satp: u32, frame: u32, sig: u32, rec: u32, oldMask: 
   } else if (code > 0) {
     writeUser32(satp, frame + 12, load<u32>(rec + SIGREC_ADDR)); // a fault: si_addr
   } else {
-    writeUser32(satp, frame + 12, load<u32>(rec + SIGREC_PID)); // kill, tkill: si_pid (si_uid 0)
+    writeUser32(satp, frame + 12, load<u32>(rec + SIGREC_PID)); // kill, tkill, SI_MESGQ: si_pid (si_uid 0)
+    writeUser32(satp, frame + 20, load<u32>(rec + SIGREC_ADDR)); // SI_MESGQ: si_value (0 for kill and tkill)
   }
   const uc = frame + SIGINFO_BYTES;
   writeUser32(satp, uc + 12, SS_DISABLE);

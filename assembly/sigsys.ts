@@ -14,7 +14,7 @@ import { PROCS_MAX, THREADS_MAX } from './limits';
 import {
   NR_RT_SIGACTION, NR_RT_SIGPROCMASK, NR_RT_SIGPENDING, NR_RT_SIGSUSPEND, NR_RT_SIGRETURN, NR_KILL, NR_TKILL,
   NR_TGKILL, NSIG, SIGSET_BYTES, SIGKILL, SIGSTOP, SIGSEGV, SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, SI_USER, SI_TKILL,
-  KILL_SIGNAL, EINVAL, EFAULT, ESRCH, ERESTARTNOHAND, PROC_LIVE, PROC_DYING, PROC_ZOMBIE, CAUSE_LOAD_PAGE_FAULT,
+  KILL_SIGNAL, KILL_HOST, EINVAL, EFAULT, ESRCH, ERESTARTNOHAND, PROC_LIVE, PROC_DYING, PROC_ZOMBIE, CAUSE_LOAD_PAGE_FAULT,
 } from './abi';
 import { klock, kunlock } from './klock';
 import { procBase } from './proc';
@@ -280,4 +280,23 @@ function tkill(tgid: i32, tid: i32, sig: u32, group: bool): u32 {
   const local = r != -ESRCH || threadByTid(<u32>tid) != THREAD_NONE;
   kunlock(LOCK_SCHED);
   return cluster && !local ? KILL_HOST_CALL : r;
+}
+
+/**
+ * The host raises sig on the live process with this pid, with the siginfo it names (si_code, si_pid, si_uid 0,
+ * si_value), as Linux's message-queue notification sends to a thread group (do_send_sig_info): queued on
+ * the process, or its default action kills it. now (lo, hi): the virtual time of the send (a woken thread's
+ * clock does not run behind it). 0, or -ESRCH (no live process with that pid), -EINVAL (sig outside 1..NSIG).
+ */
+export function sigHostRaise(pid: u32, sig: u32, code: i32, senderPid: u32, value: u32, nowLo: u32, nowHi: u32): i32 {
+  if (sig == 0 || sig > NSIG) return -EINVAL;
+  const now = ((nowHi as u64) << 32) | (nowLo as u64);
+  klock(LOCK_SCHED);
+  let p = procByPid(pid);
+  if (p != PROCS_MAX && atomic.load<u32>(procBase(p) + P_STATE) != PROC_LIVE) p = PROCS_MAX;
+  if (p != PROCS_MAX && sigSendProc(p, sig, code, senderPid, value, KILL_HOST + sig, now, THREAD_NONE) == SEND_FATAL) {
+    procKill(p, 128 + sig, sig, KILL_HOST + sig, 0, 0);
+  }
+  kunlock(LOCK_SCHED);
+  return p == PROCS_MAX ? -ESRCH : 0;
 }

@@ -331,10 +331,15 @@ struct k_sigaction {
   sigset_t sa_mask;
   unsigned long qemu_pad_; /* not read by the kernel */
 };
+union sigval {
+  int sival_int;
+  void *sival_ptr;
+};
 typedef struct {
   int si_signo, si_errno, si_code;
   union {
     struct { int si_pid; unsigned si_uid; int si_status; } kill; /* kill, tkill, SIGCHLD */
+    struct { int si_pid; unsigned si_uid; union sigval si_value; } rt; /* SI_MESGQ, SI_QUEUE */
     void *si_addr;                                                 /* SIGSEGV, SIGBUS, SIGILL, SIGTRAP */
     int pad[29];
   } u;
@@ -344,6 +349,7 @@ typedef struct {
 #define si_uid u.kill.si_uid
 #define si_status u.kill.si_status
 #define si_addr u.si_addr
+#define si_value u.rt.si_value
 typedef struct { void *ss_sp; int ss_flags; size_t ss_size; } stack_t;
 #define REG_PC 0 /* gregs[0] is the pc, gregs[n] is xn for n = 1..31 */
 #define REG_RA 1
@@ -379,6 +385,56 @@ static inline long sys_sigsuspend(const sigset_t *mask) { return atoll_syscall2(
 static inline long sys_kill(long pid, int sig) { return atoll_syscall2(SYS_kill, pid, sig); }
 static inline long sys_tkill(long tid, int sig) { return atoll_syscall2(SYS_tkill, tid, sig); }
 static inline long sys_tgkill(long tgid, long tid, int sig) { return atoll_syscall3(SYS_tgkill, tgid, tid, sig); }
+
+/* ---- POSIX message queues: the raw Linux RV32 calls (served by the host, src/machine/mqueue.ts) ----
+ * A queue descriptor is a file descriptor (close, dup and fork work on it; it is always close-on-exec,
+ * as on Linux). Every call returns its result or -errno. */
+struct mq_attr {
+  long mq_flags;   /* 0 or O_NONBLOCK (the descriptor's) */
+  long mq_maxmsg;  /* 1..MQ_MAXMSG_MAX messages */
+  long mq_msgsize; /* 1..MQ_MSGSIZE_MAX bytes per message */
+  long mq_curmsgs; /* messages queued now */
+  long mq_reserved_[4];
+}; /* MQ_ATTR_BYTES */
+struct sigevent {
+  union sigval sigev_value; /* the handler's si_value */
+  int sigev_signo;
+  int sigev_notify;         /* SIGEV_SIGNAL, SIGEV_NONE (SIGEV_THREAD is a C library's business) */
+  int sigev_pad_[13];
+}; /* SIGEVENT_BYTES */
+/* mq_open(2) as the kernel takes it: the name without its leading '/'. NULL attr: the default attributes. */
+static inline long sys_mq_open(const char *kname, int oflag, int mode, const struct mq_attr *attr) {
+  return atoll_syscall4(SYS_mq_open, kname, oflag, mode, attr);
+}
+/* mq_open(3) as glibc's: name must start with '/' (else -EINVAL) and the kernel gets name + 1.
+ * qemu-riscv32 7.2 reads the name from one byte before the pointer it is given, counting on exactly this. */
+static inline long mq_open(const char *name, int oflag, int mode, const struct mq_attr *attr) {
+  if (name[0] != '/') return -EINVAL;
+  return sys_mq_open(name + 1, oflag, mode, attr);
+}
+static inline long mq_unlink(const char *name) {
+  if (name[0] != '/') return -EINVAL;
+  return atoll_syscall1(SYS_mq_unlink, name + 1);
+}
+/* Send len bytes at priority prio (< MQ_PRIO_MAX); waits while the queue is full until abs_timeout on
+ * CLOCK_REALTIME (NULL: no limit): 0, or -EAGAIN (O_NONBLOCK), -ETIMEDOUT, -EMSGSIZE, -EBADF, -EINTR. */
+static inline long mq_timedsend(int mq, const void *msg, size_t len, unsigned prio, const struct timespec64 *abs_timeout) {
+  return atoll_syscall6(SYS_mq_timedsend_time64, mq, (long)msg, (long)len, (long)prio, (long)abs_timeout, 0);
+}
+/* Receive the oldest message of the highest priority into buf (len >= mq_msgsize, else -EMSGSIZE): its
+ * length, its priority in *prio when prio is not NULL; waits while the queue is empty as mq_timedsend does. */
+static inline long mq_timedreceive(int mq, void *buf, size_t len, unsigned *prio, const struct timespec64 *abs_timeout) {
+  return atoll_syscall6(SYS_mq_timedreceive_time64, mq, (long)buf, (long)len, (long)prio, (long)abs_timeout, 0);
+}
+static inline long mq_send(int mq, const void *msg, size_t len, unsigned prio) { return mq_timedsend(mq, msg, len, prio, 0); }
+static inline long mq_receive(int mq, void *buf, size_t len, unsigned *prio) { return mq_timedreceive(mq, buf, len, prio, 0); }
+/* Ask for a notification when a message arrives on the empty queue (one process at a time: -EBUSY);
+ * NULL: cancel this process's registration. */
+static inline long mq_notify(int mq, const struct sigevent *sev) { return atoll_syscall2(SYS_mq_notify, mq, sev); }
+/* mq_getsetattr(2): the attributes into old (may be NULL); new (may be NULL) sets only O_NONBLOCK. */
+static inline long mq_getsetattr(int mq, const struct mq_attr *new_attr, struct mq_attr *old_attr) {
+  return atoll_syscall3(SYS_mq_getsetattr, mq, new_attr, old_attr);
+}
 
 int sigemptyset(sigset_t *s);
 int sigfillset(sigset_t *s);

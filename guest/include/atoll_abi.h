@@ -47,6 +47,7 @@
 #define ENOTEMPTY                  39
 #define ELOOP                      40
 #define EOVERFLOW                  75
+#define ENOTSOCK                   88
 #define EMSGSIZE                   90
 #define ENOTSUP                    95
 #define EADDRINUSE                 98
@@ -106,6 +107,12 @@
 #define SYS_statx                  291
 #define SYS_clock_gettime64        403
 #define SYS_faccessat2             439
+#define SYS_mq_open                180
+#define SYS_mq_unlink              181
+#define SYS_mq_notify              184
+#define SYS_mq_getsetattr          185
+#define SYS_mq_timedsend_time64    418
+#define SYS_mq_timedreceive_time64 419
 #define SYS_clock_nanosleep_time64 407
 #define SYS_futex_time64           422
 #define SYS_kill                   129
@@ -173,6 +180,7 @@
 #define SI_USER                    0 /* si_code values: kill. */
 #define SI_KERNEL                  128 /* sent by the kernel */
 #define SI_TKILL                   (-6) /* tkill and tgkill */
+#define SI_MESGQ                   (-3) /* a message queue's notification (mq_notify): si_pid and si_uid of the sender, si_value the registration's */
 #define ILL_ILLOPC                 1 /* SIGILL: illegal opcode */
 #define TRAP_BRKPT                 1 /* SIGTRAP: breakpoint */
 #define BUS_ADRALN                 1 /* SIGBUS: misaligned address */
@@ -309,6 +317,18 @@
 #define PIPE_BUF                   4096 /* Writes to a pipe of at most this many bytes are atomic. */
 #define PIPE_BYTES                 65536 /* A pipe's buffer (Linux's default: 16 pages). */
 #define FDS_MAX                    1024 /* Descriptors per process (Linux's default RLIMIT_NOFILE soft limit): EMFILE beyond. */
+#define MQ_PRIO_MAX                32768 /* Message priorities are 0..MQ_PRIO_MAX - 1. */
+#define MQ_MAXMSG_DEFAULT          10 /* mq_maxmsg of a queue created without attributes (/proc/sys/fs/mqueue/msg_default). */
+#define MQ_MSGSIZE_DEFAULT         8192 /* mq_msgsize of a queue created without attributes (msgsize_default). */
+#define MQ_MAXMSG_MAX              10 /* Largest mq_maxmsg (/proc/sys/fs/mqueue/msg_max, the limit of a process without CAP_SYS_RESOURCE). */
+#define MQ_MSGSIZE_MAX             8192 /* Largest mq_msgsize (msgsize_max). */
+#define MQ_QUEUES_MAX              256 /* Queues of a namespace (queues_max): ENOSPC beyond. */
+#define MQ_BYTES_MAX               819200 /* Bytes the queues of one user may pin (RLIMIT_MSGQUEUE's default): EMFILE beyond. */
+#define MQ_ATTR_BYTES              32 /* struct mq_attr on RV32: mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, 4 reserved longs. */
+#define SIGEVENT_BYTES             64 /* struct sigevent on RV32: sigev_value 0, sigev_signo 4, sigev_notify 8, then the union. */
+#define SIGEV_SIGNAL               0 /* sigev_notify values. */
+#define SIGEV_NONE                 1
+#define SIGEV_THREAD               2
 #define SYMLINKS_MAX               40 /* Symbolic links followed while resolving one path (Linux's MAXSYMLINKS): ELOOP beyond. */
 
 #endif /* ATOLL_ABI_H */

@@ -117,6 +117,7 @@ export const ENOSYS = 38;
 export const ENOTEMPTY = 39;
 export const ELOOP = 40;
 export const EOVERFLOW = 75;
+export const ENOTSOCK = 88;
 export const EMSGSIZE = 90;
 export const ENOTSUP = 95;
 export const EADDRINUSE = 98;
@@ -188,6 +189,8 @@ export const SI_USER = 0;
 export const SI_KERNEL = 128;
 /** tkill and tgkill */
 export const SI_TKILL = -6;
+/** a message queue's notification (mq_notify): si_pid and si_uid of the sender, si_value the registration's */
+export const SI_MESGQ = -3;
 /** SIGILL: illegal opcode */
 export const ILL_ILLOPC = 1;
 /** SIGTRAP: breakpoint */
@@ -374,6 +377,28 @@ export const PIPE_BUF = 4096;
 export const PIPE_BYTES = 0x0001_0000;
 /** Descriptors per process (Linux's default RLIMIT_NOFILE soft limit): EMFILE beyond. */
 export const FDS_MAX = 1024;
+/** Message priorities are 0..MQ_PRIO_MAX - 1. */
+export const MQ_PRIO_MAX = 32768;
+/** mq_maxmsg of a queue created without attributes (/proc/sys/fs/mqueue/msg_default). */
+export const MQ_MAXMSG_DEFAULT = 10;
+/** mq_msgsize of a queue created without attributes (msgsize_default). */
+export const MQ_MSGSIZE_DEFAULT = 8192;
+/** Largest mq_maxmsg (/proc/sys/fs/mqueue/msg_max, the limit of a process without CAP_SYS_RESOURCE). */
+export const MQ_MAXMSG_MAX = 10;
+/** Largest mq_msgsize (msgsize_max). */
+export const MQ_MSGSIZE_MAX = 8192;
+/** Queues of a namespace (queues_max): ENOSPC beyond. */
+export const MQ_QUEUES_MAX = 256;
+/** Bytes the queues of one user may pin (RLIMIT_MSGQUEUE's default): EMFILE beyond. */
+export const MQ_BYTES_MAX = 0x000C_8000;
+/** struct mq_attr on RV32: mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, 4 reserved longs. */
+export const MQ_ATTR_BYTES = 32;
+/** struct sigevent on RV32: sigev_value 0, sigev_signo 4, sigev_notify 8, then the union. */
+export const SIGEVENT_BYTES = 64;
+/** sigev_notify values. */
+export const SIGEV_SIGNAL = 0;
+export const SIGEV_NONE = 1;
+export const SIGEV_THREAD = 2;
 /** Symbolic links followed while resolving one path (Linux's MAXSYMLINKS): ELOOP beyond. */
 export const SYMLINKS_MAX = 40;
 
@@ -662,6 +687,7 @@ export const KS_PID_RANGE = 120; // u64: the current pid/tid range (assembly/pid
 export const KS_PID_SPARE = 128; // u64: the spare range the host leased (same packing; 0: none), under LOCK_LEAF
 export const KS_CLUSTER = 136; // u32: 1: kills whose target is not on this machine, and group kills, go to the host (kernelSetCluster)
 export const KS_REMOTE = 140; // u32: stand-ins for children elsewhere not yet ended (PROC_REMOTE)
+export const KS_HOST_IDLE_UNTIL = 144; // u64: host: how far virtual time may jump while it holds calls and nothing runs: 0 not at all (a held call may be answered from outside at the present time), else up to this mtime (the earliest deadline of its timed waits), all ones: to any sleeper's deadline (its calls wait only for guests)
 
 // ---- run queues (MLFQ_LEVELS of them) ----
 export const RQ_BASE = 0x0040_0200; // = KS + KS_BYTES
@@ -798,6 +824,7 @@ export const R_MTIME = 64; // u64: the hart's mtime at the ecall
 export const R_RESULT = 72; // u32: host's answer: a0 (negative errno on failure)
 export const R_CANCEL = 76; // u32: kernel: 1 when the caller should stop waiting (a signal to deliver, its process dying); zeroed at the post
 export const R_ACTION = 80; // u32: host's answer: RA_NONE, or RA_EXEC (commit the image in the caller's P_EXEC_* fields)
+export const R_AT = 88; // u64: host's answer: the virtual time (mtime) it was given at, which the caller's clock does not run behind (0: the present; a timeout answers at its deadline); zeroed at the post
 
 // ---- VMA tables (one per process) ----
 /** One VMA: [V_START, V_END), V_PROT (PROT_*), V_FLAGS (MAP_SHARED or MAP_PRIVATE). */
@@ -875,7 +902,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 11;
+export const KERNEL_VERSION = 12;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -906,7 +933,7 @@ export const RING = {
 } as const;
 export const R = {
   OK: 4, STATE: 0, ID: 4, THREAD: 8, TID: 12, PID: 16, PROC: 20, NR: 24, SATP: 28, ARGS: 32, HART: 56,
-  SIGNAL: 60, MTIME: 64, RESULT: 72, CANCEL: 76, ACTION: 80,
+  SIGNAL: 60, MTIME: 64, RESULT: 72, CANCEL: 76, ACTION: 80, AT: 88,
 } as const;
 export const RING_STATE = {
   FREE: 0, POSTED: 1, TAKEN: 2, DONE: 3,
@@ -921,9 +948,10 @@ export const SYS = {
   readlinkat: 78, fsync: 82, fdatasync: 83, exit: 93, exit_group: 94, waitid: 95, set_tid_address: 96,
   sched_yield: 124, setpgid: 154, getpgid: 155, getsid: 156, setsid: 157, umask: 166, getpid: 172,
   getppid: 173, gettid: 178, brk: 214, munmap: 215, clone: 220, execve: 221, mmap2: 222, mprotect: 226,
-  renameat2: 276, statx: 291, clock_gettime64: 403, faccessat2: 439, clock_nanosleep_time64: 407,
-  futex_time64: 422, kill: 129, tkill: 130, tgkill: 131, rt_sigsuspend: 133, rt_sigaction: 134,
-  rt_sigprocmask: 135, rt_sigpending: 136, rt_sigreturn: 139, ipc_register: 0x4000_0000,
+  renameat2: 276, statx: 291, clock_gettime64: 403, faccessat2: 439, mq_open: 180, mq_unlink: 181,
+  mq_notify: 184, mq_getsetattr: 185, mq_timedsend_time64: 418, mq_timedreceive_time64: 419,
+  clock_nanosleep_time64: 407, futex_time64: 422, kill: 129, tkill: 130, tgkill: 131, rt_sigsuspend: 133,
+  rt_sigaction: 134, rt_sigprocmask: 135, rt_sigpending: 136, rt_sigreturn: 139, ipc_register: 0x4000_0000,
   ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002, ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
   test_hook: 0x4000_FFFF,
 } as const;
@@ -972,20 +1000,23 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['EFAULT', 14], ['EBUSY', 16], ['EEXIST', 17], ['EXDEV', 18], ['ENODEV', 19], ['ENOTDIR', 20], ['EISDIR', 21],
   ['EINVAL', 22], ['ENFILE', 23], ['EMFILE', 24], ['ENOTTY', 25], ['ETXTBSY', 26], ['EFBIG', 27], ['ENOSPC', 28],
   ['ESPIPE', 29], ['EROFS', 30], ['EMLINK', 31], ['EPIPE', 32], ['ERANGE', 34], ['ENAMETOOLONG', 36], ['ENOSYS', 38],
-  ['ENOTEMPTY', 39], ['ELOOP', 40], ['EOVERFLOW', 75], ['EMSGSIZE', 90], ['ENOTSUP', 95], ['EADDRINUSE', 98],
-  ['ETIMEDOUT', 110], ['EHOSTUNREACH', 113], ['ATOLL_SYS_BASE', 1073741824], ['ATOLL_SYS_LIMIT', 1073807360],
-  ['NR_GETCWD', 17], ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25], ['NR_IOCTL', 29], ['NR_MKDIRAT', 34],
-  ['NR_UNLINKAT', 35], ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37], ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48],
-  ['NR_CHDIR', 49], ['NR_FCHDIR', 50], ['NR_OPENAT', 56], ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61],
-  ['NR_LLSEEK', 62], ['NR_READ', 63], ['NR_WRITE', 64], ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67],
-  ['NR_PWRITE64', 68], ['NR_READLINKAT', 78], ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93],
-  ['NR_EXIT_GROUP', 94], ['NR_WAITID', 95], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154],
-  ['NR_GETPGID', 155], ['NR_GETSID', 156], ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172],
-  ['NR_GETPPID', 173], ['NR_GETTID', 178], ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220],
-  ['NR_EXECVE', 221], ['NR_MMAP2', 222], ['NR_MPROTECT', 226], ['NR_RENAMEAT2', 276], ['NR_STATX', 291],
-  ['NR_CLOCK_GETTIME64', 403], ['NR_FACCESSAT2', 439], ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422],
-  ['NR_KILL', 129], ['NR_TKILL', 130], ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133], ['NR_RT_SIGACTION', 134],
-  ['NR_RT_SIGPROCMASK', 135], ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139], ['NR_IPC_REGISTER', 1073741824],
+  ['ENOTEMPTY', 39], ['ELOOP', 40], ['EOVERFLOW', 75], ['ENOTSOCK', 88], ['EMSGSIZE', 90], ['ENOTSUP', 95],
+  ['EADDRINUSE', 98], ['ETIMEDOUT', 110], ['EHOSTUNREACH', 113], ['ATOLL_SYS_BASE', 1073741824],
+  ['ATOLL_SYS_LIMIT', 1073807360], ['NR_GETCWD', 17], ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25],
+  ['NR_IOCTL', 29], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35], ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37],
+  ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49], ['NR_FCHDIR', 50], ['NR_OPENAT', 56],
+  ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62], ['NR_READ', 63], ['NR_WRITE', 64],
+  ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68], ['NR_READLINKAT', 78],
+  ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93], ['NR_EXIT_GROUP', 94], ['NR_WAITID', 95],
+  ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154], ['NR_GETPGID', 155], ['NR_GETSID', 156],
+  ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172], ['NR_GETPPID', 173], ['NR_GETTID', 178],
+  ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_EXECVE', 221], ['NR_MMAP2', 222],
+  ['NR_MPROTECT', 226], ['NR_RENAMEAT2', 276], ['NR_STATX', 291], ['NR_CLOCK_GETTIME64', 403],
+  ['NR_FACCESSAT2', 439], ['NR_MQ_OPEN', 180], ['NR_MQ_UNLINK', 181], ['NR_MQ_NOTIFY', 184],
+  ['NR_MQ_GETSETATTR', 185], ['NR_MQ_TIMEDSEND_TIME64', 418], ['NR_MQ_TIMEDRECEIVE_TIME64', 419],
+  ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422], ['NR_KILL', 129], ['NR_TKILL', 130],
+  ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133], ['NR_RT_SIGACTION', 134], ['NR_RT_SIGPROCMASK', 135],
+  ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139], ['NR_IPC_REGISTER', 1073741824],
   ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826], ['NR_IPC_RECV', 1073741827],
   ['NR_IPC_REPLY', 1073741828], ['NR_TEST_HOOK', 1073807359], ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3],
   ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10],
@@ -995,43 +1026,46 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['SIGIO', 29], ['SIGPWR', 30], ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64], ['SIGSET_BYTES', 8], ['SIG_DFL', 0],
   ['SIG_IGN', 1], ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2], ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2],
   ['SA_SIGINFO', 4], ['SA_ONSTACK', 134217728], ['SA_RESTART', 268435456], ['SA_NODEFER', 1073741824],
-  ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128], ['SI_TKILL', 4294967290], ['ILL_ILLOPC', 1],
-  ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1], ['SEGV_MAPERR', 1], ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2],
-  ['CLD_DUMPED', 3], ['SS_DISABLE', 2], ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ERESTARTNOHAND', 514],
-  ['SIGINFO_BYTES', 128], ['UC_SIGMASK', 20], ['UC_MCONTEXT', 160], ['UCONTEXT_BYTES', 560], ['SIGFRAME_BYTES', 688],
-  ['SIGTRAMP_VA', 4294963200], ['CLONE_VM', 256], ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048],
-  ['CLONE_VFORK', 16384], ['CLONE_PARENT', 32768], ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144],
-  ['CLONE_SETTLS', 524288], ['CLONE_PARENT_SETTID', 1048576], ['CLONE_CHILD_CLEARTID', 2097152],
-  ['CLONE_CHILD_SETTID', 16777216], ['CLONE_THREAD_FLAGS', 331520], ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1],
-  ['FUTEX_REQUEUE', 3], ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5], ['FUTEX_WAIT_BITSET', 9],
-  ['FUTEX_WAKE_BITSET', 10], ['FUTEX_PRIVATE_FLAG', 128], ['FUTEX_CLOCK_REALTIME', 256], ['CLOCK_REALTIME', 0],
-  ['CLOCK_MONOTONIC', 1], ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3],
-  ['CLOCK_MONOTONIC_RAW', 4], ['CLOCK_REALTIME_COARSE', 5], ['CLOCK_MONOTONIC_COARSE', 6], ['CLOCK_BOOTTIME', 7],
-  ['CLOCK_REALTIME_ALARM', 8], ['CLOCK_BOOTTIME_ALARM', 9], ['CLOCK_TAI', 11], ['TIMER_ABSTIME', 1],
-  ['CSIGNAL', 255], ['IDTYPE_ALL', 0], ['IDTYPE_PID', 1], ['IDTYPE_PGID', 2], ['IDTYPE_PIDFD', 3], ['WNOHANG', 1],
-  ['WSTOPPED', 2], ['WEXITED', 4], ['WCONTINUED', 8], ['WNOWAIT', 16777216], ['WNOTHREAD', 536870912],
-  ['WALL', 1073741824], ['WCLONE', 2147483648], ['PROT_NONE', 0], ['PROT_READ', 1], ['PROT_WRITE', 2],
-  ['PROT_EXEC', 4], ['PROT_GROWSDOWN', 16777216], ['PROT_GROWSUP', 33554432], ['MAP_SHARED', 1], ['MAP_PRIVATE', 2],
-  ['MAP_SHARED_VALIDATE', 3], ['MAP_TYPE', 15], ['MAP_FIXED', 16], ['MAP_ANONYMOUS', 32], ['MAP_NORESERVE', 16384],
-  ['MAP_POPULATE', 32768], ['MAP_FIXED_NOREPLACE', 1048576], ['MMAP_GAP', 1048576], ['O_ACCMODE', 3],
-  ['O_RDONLY', 0], ['O_WRONLY', 1], ['O_RDWR', 2], ['O_CREAT', 64], ['O_EXCL', 128], ['O_NOCTTY', 256],
-  ['O_TRUNC', 512], ['O_APPEND', 1024], ['O_NONBLOCK', 2048], ['O_DSYNC', 4096], ['O_ASYNC', 8192],
-  ['O_DIRECT', 16384], ['O_LARGEFILE', 32768], ['O_DIRECTORY', 65536], ['O_NOFOLLOW', 131072], ['O_NOATIME', 262144],
-  ['O_CLOEXEC', 524288], ['O_SYNC', 1052672], ['O_PATH', 2097152], ['O_TMPFILE', 4259840], ['AT_FDCWD', 4294967196],
-  ['AT_SYMLINK_NOFOLLOW', 256], ['AT_EACCESS', 512], ['AT_REMOVEDIR', 512], ['AT_SYMLINK_FOLLOW', 1024],
-  ['AT_EMPTY_PATH', 4096], ['AT_STATX_SYNC_TYPE', 24576], ['RENAME_NOREPLACE', 1], ['RENAME_EXCHANGE', 2],
-  ['RENAME_WHITEOUT', 4], ['F_DUPFD', 0], ['F_GETFD', 1], ['F_SETFD', 2], ['F_GETFL', 3], ['F_SETFL', 4],
-  ['F_DUPFD_CLOEXEC', 1030], ['FD_CLOEXEC', 1], ['SEEK_SET', 0], ['SEEK_CUR', 1], ['SEEK_END', 2], ['F_OK', 0],
-  ['X_OK', 1], ['W_OK', 2], ['R_OK', 4], ['S_IFMT', 61440], ['S_IFIFO', 4096], ['S_IFCHR', 8192], ['S_IFDIR', 16384],
-  ['S_IFBLK', 24576], ['S_IFREG', 32768], ['S_IFLNK', 40960], ['S_IFSOCK', 49152], ['DT_UNKNOWN', 0], ['DT_FIFO', 1],
-  ['DT_CHR', 2], ['DT_DIR', 4], ['DT_BLK', 6], ['DT_REG', 8], ['DT_LNK', 10], ['DT_SOCK', 12],
-  ['STATX_BASIC_STATS', 2047], ['STATX_BTIME', 2048], ['TCGETS', 21505], ['FIONREAD', 21531], ['PATH_MAX', 4096],
-  ['NAME_MAX', 255], ['PIPE_BUF', 4096], ['PIPE_BYTES', 65536], ['FDS_MAX', 1024], ['SYMLINKS_MAX', 40],
-  ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1], ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3],
-  ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5], ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7],
-  ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12], ['CAUSE_LOAD_PAGE_FAULT', 13],
-  ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0], ['EXIT_TRAP', 1],
-  ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
+  ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128], ['SI_TKILL', 4294967290],
+  ['SI_MESGQ', 4294967293], ['ILL_ILLOPC', 1], ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1], ['SEGV_MAPERR', 1],
+  ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2], ['CLD_DUMPED', 3], ['SS_DISABLE', 2],
+  ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ERESTARTNOHAND', 514], ['SIGINFO_BYTES', 128], ['UC_SIGMASK', 20],
+  ['UC_MCONTEXT', 160], ['UCONTEXT_BYTES', 560], ['SIGFRAME_BYTES', 688], ['SIGTRAMP_VA', 4294963200],
+  ['CLONE_VM', 256], ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048], ['CLONE_VFORK', 16384],
+  ['CLONE_PARENT', 32768], ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144], ['CLONE_SETTLS', 524288],
+  ['CLONE_PARENT_SETTID', 1048576], ['CLONE_CHILD_CLEARTID', 2097152], ['CLONE_CHILD_SETTID', 16777216],
+  ['CLONE_THREAD_FLAGS', 331520], ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1], ['FUTEX_REQUEUE', 3],
+  ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5], ['FUTEX_WAIT_BITSET', 9], ['FUTEX_WAKE_BITSET', 10],
+  ['FUTEX_PRIVATE_FLAG', 128], ['FUTEX_CLOCK_REALTIME', 256], ['CLOCK_REALTIME', 0], ['CLOCK_MONOTONIC', 1],
+  ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3], ['CLOCK_MONOTONIC_RAW', 4],
+  ['CLOCK_REALTIME_COARSE', 5], ['CLOCK_MONOTONIC_COARSE', 6], ['CLOCK_BOOTTIME', 7], ['CLOCK_REALTIME_ALARM', 8],
+  ['CLOCK_BOOTTIME_ALARM', 9], ['CLOCK_TAI', 11], ['TIMER_ABSTIME', 1], ['CSIGNAL', 255], ['IDTYPE_ALL', 0],
+  ['IDTYPE_PID', 1], ['IDTYPE_PGID', 2], ['IDTYPE_PIDFD', 3], ['WNOHANG', 1], ['WSTOPPED', 2], ['WEXITED', 4],
+  ['WCONTINUED', 8], ['WNOWAIT', 16777216], ['WNOTHREAD', 536870912], ['WALL', 1073741824], ['WCLONE', 2147483648],
+  ['PROT_NONE', 0], ['PROT_READ', 1], ['PROT_WRITE', 2], ['PROT_EXEC', 4], ['PROT_GROWSDOWN', 16777216],
+  ['PROT_GROWSUP', 33554432], ['MAP_SHARED', 1], ['MAP_PRIVATE', 2], ['MAP_SHARED_VALIDATE', 3], ['MAP_TYPE', 15],
+  ['MAP_FIXED', 16], ['MAP_ANONYMOUS', 32], ['MAP_NORESERVE', 16384], ['MAP_POPULATE', 32768],
+  ['MAP_FIXED_NOREPLACE', 1048576], ['MMAP_GAP', 1048576], ['O_ACCMODE', 3], ['O_RDONLY', 0], ['O_WRONLY', 1],
+  ['O_RDWR', 2], ['O_CREAT', 64], ['O_EXCL', 128], ['O_NOCTTY', 256], ['O_TRUNC', 512], ['O_APPEND', 1024],
+  ['O_NONBLOCK', 2048], ['O_DSYNC', 4096], ['O_ASYNC', 8192], ['O_DIRECT', 16384], ['O_LARGEFILE', 32768],
+  ['O_DIRECTORY', 65536], ['O_NOFOLLOW', 131072], ['O_NOATIME', 262144], ['O_CLOEXEC', 524288], ['O_SYNC', 1052672],
+  ['O_PATH', 2097152], ['O_TMPFILE', 4259840], ['AT_FDCWD', 4294967196], ['AT_SYMLINK_NOFOLLOW', 256],
+  ['AT_EACCESS', 512], ['AT_REMOVEDIR', 512], ['AT_SYMLINK_FOLLOW', 1024], ['AT_EMPTY_PATH', 4096],
+  ['AT_STATX_SYNC_TYPE', 24576], ['RENAME_NOREPLACE', 1], ['RENAME_EXCHANGE', 2], ['RENAME_WHITEOUT', 4],
+  ['F_DUPFD', 0], ['F_GETFD', 1], ['F_SETFD', 2], ['F_GETFL', 3], ['F_SETFL', 4], ['F_DUPFD_CLOEXEC', 1030],
+  ['FD_CLOEXEC', 1], ['SEEK_SET', 0], ['SEEK_CUR', 1], ['SEEK_END', 2], ['F_OK', 0], ['X_OK', 1], ['W_OK', 2],
+  ['R_OK', 4], ['S_IFMT', 61440], ['S_IFIFO', 4096], ['S_IFCHR', 8192], ['S_IFDIR', 16384], ['S_IFBLK', 24576],
+  ['S_IFREG', 32768], ['S_IFLNK', 40960], ['S_IFSOCK', 49152], ['DT_UNKNOWN', 0], ['DT_FIFO', 1], ['DT_CHR', 2],
+  ['DT_DIR', 4], ['DT_BLK', 6], ['DT_REG', 8], ['DT_LNK', 10], ['DT_SOCK', 12], ['STATX_BASIC_STATS', 2047],
+  ['STATX_BTIME', 2048], ['TCGETS', 21505], ['FIONREAD', 21531], ['PATH_MAX', 4096], ['NAME_MAX', 255],
+  ['PIPE_BUF', 4096], ['PIPE_BYTES', 65536], ['FDS_MAX', 1024], ['MQ_PRIO_MAX', 32768], ['MQ_MAXMSG_DEFAULT', 10],
+  ['MQ_MSGSIZE_DEFAULT', 8192], ['MQ_MAXMSG_MAX', 10], ['MQ_MSGSIZE_MAX', 8192], ['MQ_QUEUES_MAX', 256],
+  ['MQ_BYTES_MAX', 819200], ['MQ_ATTR_BYTES', 32], ['SIGEVENT_BYTES', 64], ['SIGEV_SIGNAL', 0], ['SIGEV_NONE', 1],
+  ['SIGEV_THREAD', 2], ['SYMLINKS_MAX', 40], ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1],
+  ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3], ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5],
+  ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7], ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12],
+  ['CAUSE_LOAD_PAGE_FAULT', 13], ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0],
+  ['EXIT_TRAP', 1], ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
   ['PARK_RESUMED', 1], ['PARK_LEFT', 2], ['PARK_ENDED', 3], ['TS_HOSTCALL', 8], ['RS_FREE', 0], ['RS_POSTED', 1],
   ['RS_TAKEN', 2], ['RS_DONE', 3], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2],
   ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256],
@@ -1070,37 +1104,38 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
   ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
   ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['KS_CLUSTER', 136],
-  ['KS_REMOTE', 140], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0], ['RQ_COUNT', 4], ['RQ_SLOTS', 16],
-  ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4], ['P_ROOT', 8], ['P_SATP', 12],
-  ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28], ['P_BRK', 32], ['P_BRK_MAX', 36],
-  ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52], ['P_STACK_LOW', 56], ['P_INSTRET', 64],
-  ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84], ['P_THREADS_CREATED', 88], ['P_REPORTED', 92],
-  ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PARENT', 112], ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124],
-  ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132], ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144],
-  ['P_EXEC_PC', 148], ['P_EXEC_SP', 152], ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164],
-  ['P_COW_FAULTS', 168], ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['P_CLD_CODE', 188],
-  ['THREAD_BASE', 4214784], ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136],
-  ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160],
-  ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192],
-  ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220],
-  ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240],
-  ['T_DOOMED', 244], ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4],
-  ['TR_SWITCHES', 8], ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32],
-  ['EP_NAME', 0], ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24],
-  ['EP_RECV_HEAD', 28], ['RING_BASE', 4256768], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4],
-  ['RING_REAPED', 8], ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24],
-  ['RING_FULL_WAITS', 28], ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832],
-  ['RING_RECORD_BYTES', 96], ['R_STATE', 0], ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16],
-  ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28], ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64],
-  ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80], ['VMA_BYTES', 16], ['VMA_BASE', 4259904],
-  ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12],
-  ['PEV_BASE', 4292672], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RESERVED', 8],
-  ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16],
-  ['PE_KIND', 0], ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128],
-  ['ASID_FREED', 0], ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
+  ['KS_REMOTE', 140], ['KS_HOST_IDLE_UNTIL', 144], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0],
+  ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4],
+  ['P_ROOT', 8], ['P_SATP', 12], ['P_ASID', 16], ['P_THREADS', 20], ['P_EXIT', 24], ['P_BRK_START', 28],
+  ['P_BRK', 32], ['P_BRK_MAX', 36], ['P_SIGNAL', 40], ['P_CAUSE', 44], ['P_TVAL', 48], ['P_PC', 52],
+  ['P_STACK_LOW', 56], ['P_INSTRET', 64], ['P_SWITCHES', 72], ['P_FRAMES', 80], ['P_FRAMES_PEAK', 84],
+  ['P_THREADS_CREATED', 88], ['P_REPORTED', 92], ['P_SYSCALLS', 96], ['P_PAGE_FAULTS', 104], ['P_PARENT', 112],
+  ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124], ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132],
+  ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144], ['P_EXEC_PC', 148], ['P_EXEC_SP', 152],
+  ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164], ['P_COW_FAULTS', 168],
+  ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['P_CLD_CODE', 188], ['THREAD_BASE', 4214784],
+  ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140],
+  ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160], ['T_HART', 168],
+  ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200],
+  ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224],
+  ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244],
+  ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8],
+  ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32], ['EP_NAME', 0],
+  ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
+  ['RING_BASE', 4256768], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
+  ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
+  ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
+  ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28],
+  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76],
+  ['R_ACTION', 80], ['R_AT', 88], ['VMA_BYTES', 16], ['VMA_BASE', 4259904], ['VMA_TABLE_BYTES', 512],
+  ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672],
+  ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RESERVED', 8], ['PEV_LOST', 12], ['PE_CODE', 8],
+  ['PE_STATUS', 12], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4],
+  ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128], ['ASID_FREED', 0],
+  ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
   ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12],
   ['SIGPROC_BASE', 4293888], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
   ['SIGTHREAD_BASE', 4429056], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
   ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
-  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 11],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 12],
 ];

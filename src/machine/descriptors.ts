@@ -9,6 +9,7 @@ import type { FileHandle, DirEntry } from '../vfs/index.js';
 import type { PipeEnd } from './pipes.js';
 import type { ConsoleIn, ConsoleOut } from './console.js';
 import type { RemoteFile } from './remote-files.js';
+import type { MqueueFile } from './mqueue-file.js';
 
 /** A file open in the VFS: a regular file, a directory, or anything else a mount serves. */
 export interface VfsFile {
@@ -23,8 +24,8 @@ export interface VfsFile {
   listing?: DirEntry[];
 }
 
-/** remote: a description at home on another node (remote-files.ts). */
-export type FileObject = VfsFile | PipeEnd | ConsoleIn | ConsoleOut | RemoteFile;
+/** remote: a description at home on another node (remote-files.ts); mqueue: a message queue (mqueue-file.ts). */
+export type FileObject = VfsFile | PipeEnd | ConsoleIn | ConsoleOut | RemoteFile | MqueueFile;
 
 export class Description {
   private refs = 0;
@@ -64,6 +65,11 @@ export class FdTable {
   private readonly slots: (FdEntry | undefined)[] = [];
   /** Processes using this table (clone with CLONE_FILES shares it). */
   private users = 1;
+  /**
+   * Runs at every close of a descriptor, before its description is released (Linux's flush: a message queue
+   * forgets the closing process's notification there). Set by the table's owner; not copied by clone().
+   */
+  onClose: ((desc: Description) => void) | null = null;
 
   constructor(readonly limit = FDS_MAX) {}
 
@@ -86,7 +92,14 @@ export class FdTable {
   install(fd: number, desc: Description, cloexec: boolean): void {
     const old = this.slots[fd];
     this.slots[fd] = { desc: desc.retain(), cloexec };
+    if (old !== undefined) this.onClose?.(old.desc);
     old?.desc.release();
+  }
+
+  /** True when alloc() would find a free descriptor (mq_open takes one before it looks the name up). */
+  get hasRoom(): boolean {
+    for (let fd = 0; fd < this.limit; fd++) if (this.slots[fd] === undefined) return true;
+    return false;
   }
 
   /** Close fd: 0, or -EBADF. */
@@ -94,6 +107,7 @@ export class FdTable {
     const e = this.get(fd);
     if (e === undefined) return -EBADF;
     this.slots[fd] = undefined;
+    this.onClose?.(e.desc);
     e.desc.release();
     return 0;
   }

@@ -10,6 +10,8 @@
 // (usermem.ts): a bad one is -EFAULT and the caller goes on. A description can live on another node (a process
 // created there by a remote fork, or here with descriptions from there): exportFiles, importFiles, serveRemote and
 // releaseHolder, with the messages and the caller's side in remote-files.ts.
+// A message-queue descriptor (mqueue.ts) is one more kind of file here: read gives its attribute text, write is
+// -EINVAL, and each close of one flushes it.
 //
 // Limits, stated: FDS_MAX descriptors per process; a read or write moves at most IO_BYTES_MAX bytes at once;
 // llseek, statx and ioctl on the console (fds 0..2 as started) answer as the host's descriptor would: a stdin
@@ -31,7 +33,7 @@ import {
 } from './abi.js';
 import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser, stringFromUser, userWritable, userWritableBytes } from './usermem.js';
-import { LATER, type HostAnswer, type HostCall, type HostCallRing, type HostCallServer, type HostService } from './hostcall.js';
+import { LATER, IDLE_ANY, type HostAnswer, type HostCall, type HostCallRing, type HostCallServer, type HostService, type IdleLimit } from './hostcall.js';
 import { Description, FdTable, type FdEntry, type FileObject, type ProcFiles, type VfsFile } from './descriptors.js';
 import { Pipe, PipeEnd, type WaitQueue } from './pipes.js';
 import { ConsoleIn, ConsoleOut, type GuestInput } from './console.js';
@@ -158,13 +160,20 @@ export class FileServer {
     this.ring = server.ring;
     for (const [nr, s] of this.services()) if (!keep.has(nr)) server.register(nr, s);
     server.onDrain(() => this.onDrain());
+    server.idleLimit(() => this.idleLimit());
+  }
+
+  /** Its waits end by a guest's call (a pipe), except a read of the console, which the host's input ends. */
+  idleLimit(): IdleLimit {
+    for (const h of this.held.values()) if (h.queue === this.console.readable) return { held: this.held.size, until: 0n };
+    return { held: this.held.size, until: IDLE_ANY };
   }
 
   // ---- processes ------------------------------------------------------------------------------------------
 
   /** A process the host loaded (in slot): fds 0, 1, 2 on the console, cwd at the root. */
   addProcess(pid: number, slot?: number): ProcFiles {
-    const fds = new FdTable();
+    const fds = this.ownedTable(new FdTable(), pid);
     fds.alloc(new Description(this.console, O_RDONLY), false);
     fds.alloc(new Description(this.out, O_WRONLY), false);
     fds.alloc(new Description(this.err, O_WRONLY), false);
@@ -172,6 +181,12 @@ export class FileServer {
     this.procs.set(pid, files);
     if (slot !== undefined) this.slots.note(pid, slot);
     return files;
+  }
+
+  /** fds, closed by process pid: each close flushes (a message queue forgets pid's notification). */
+  private ownedTable(fds: FdTable, pid: number): FdTable {
+    fds.onClose = (d) => { if (d.file.kind === 'mqueue') d.file.flush(pid); };
+    return fds;
   }
 
   /** The caller's files (a process never announced gets a console table). */
@@ -193,7 +208,7 @@ export class FileServer {
 
   private fork(pid: number, parentPid: number, flags: number): void {
     const parent = this.procs.get(parentPid) ?? this.addProcess(parentPid);
-    const fds = (flags & CLONE_FILES) !== 0 ? parent.fds.share() : parent.fds.clone();
+    const fds = (flags & CLONE_FILES) !== 0 ? parent.fds.share() : this.ownedTable(parent.fds.clone(), pid);
     const fs = (flags & CLONE_FS) !== 0 ? parent.fs : { ...parent.fs };
     this.procs.set(pid, { fds, fs });
   }
@@ -279,6 +294,8 @@ export class FileServer {
         this.remote.notify(f.transport, f.home, { op: 'hold', id: f.id, holder });
         return { kind: 'remote', home: f.home, id: f.id, flags, type: f.type, path_only: f.pathOnly, path: f.path };
       case 'pipe': return { kind: 'remote', id: this.home.export(d, holder), flags, type: 'pipe', path_only: false, path: '' };
+      // A message queue stays on its machine: the child elsewhere gets a descriptor its calls find closed.
+      case 'mqueue': return { kind: 'remote', id: this.home.export(d, holder), flags, type: 'file', path_only: true, path: '' };
       case 'vfs': {
         const type: RemoteFileType = f.isDir ? 'dir' : 'file';
         return { kind: 'remote', id: this.home.export(d, holder), flags, type, path_only: f.pathOnly, path: f.path };
@@ -486,6 +503,7 @@ export class FileServer {
       case 'pipe': return synthetic(S_IFIFO | 0o600, BigInt(f.pipe.ino));
       case 'console-in': return f.input.stat?.() ?? synthetic(S_IFCHR | 0o620, 0n);
       case 'console-out': return f.io.stat?.(f.fd) ?? synthetic(S_IFCHR | 0o620, 0n);
+      case 'mqueue': return f.stat();
     }
   }
 
@@ -524,6 +542,7 @@ export class FileServer {
     const nonblock = (d.flags & O_NONBLOCK) !== 0;
     switch (f.kind) {
       case 'console-out': return -EBADF;
+      case 'mqueue': return isRemoteCaller(who) ? -EBADF : f.read(who, d, n, sink.put, pos); // a queue is not exported
       case 'console-in': {
         if (pos !== undefined) return -ESPIPE;
         if (n === 0) return 0;
@@ -577,6 +596,7 @@ export class FileServer {
     const n = data.length;
     switch (f.kind) {
       case 'console-in': return -EBADF;
+      case 'mqueue': return f.write();
       case 'console-out': {
         if (pos !== undefined) return -ESPIPE;
         if (n === 0) return 0;
@@ -855,6 +875,7 @@ export class FileServer {
     if (req === FIONREAD) {
       let n: number | null = null;
       if (f.kind === 'pipe') n = f.pipe.available;
+      else if (f.kind === 'mqueue') n = f.unread(d);
       else if (f.kind === 'vfs' && !f.isDir) {
         try { n = Math.max(0, Number(f.handle.stat().size) - d.offset); } catch (err) { return fail(err); }
       }
@@ -924,6 +945,7 @@ export class FileServer {
     if (f.kind === 'console-in' && f.seekable()) return this.seekConsole(call, f, hi, lo, resultVa, whence);
     const off = (hi | 0) * 2 ** 32 + lo;
     const copyOut = (r: number | Uint8Array): number => (typeof r === 'number' ? r : copyToUser(this.machine, call.satp, resultVa, r) ? 0 : -EFAULT);
+    if (f.kind === 'mqueue') return this.seekResult(call, resultVa, f.seek(d, off, whence));
     if (f.kind === 'remote') return this.exchange(call, f, dataExchange({ op: 'seek', id: f.id, offset: off, whence }, 8, copyOut));
     return copyOut(this.seekOf(d, off, whence));
   }
@@ -948,6 +970,14 @@ export class FileServer {
     const out = new Uint8Array(8);
     new DataView(out.buffer).setBigInt64(0, BigInt(pos), true);
     return out;
+  }
+
+  /** Write llseek's new position pos (or pass its -errno on). */
+  private seekResult(call: HostCall, resultVa: number, pos: number): number {
+    if (pos < 0) return pos;
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigInt64(0, BigInt(pos), true);
+    return copyToUser(this.machine, call.satp, resultVa, out) ? 0 : -EFAULT;
   }
 
   /** llseek on a console stdin that is a host file (qemu-user seeks the host's descriptor). */
@@ -1232,7 +1262,7 @@ function directoryPath(f: FileObject): string | null {
 
 /** pread64 and pwrite64 take a position on a file, not on a pipe or the console (ESPIPE). */
 function positional(f: FileObject): boolean {
-  return f.kind === 'vfs' || (f.kind === 'remote' && f.type !== 'pipe');
+  return f.kind === 'vfs' || f.kind === 'mqueue' || (f.kind === 'remote' && f.type !== 'pipe');
 }
 
 /** fcntl F_GETFL and F_SETFL on a description of this machine. */

@@ -6,7 +6,7 @@
 import { InputError } from '../base/index.js';
 import type { Machine } from './machine.js';
 import {
-  KS, KS_RQ_GEN, KS_THREADED, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord,
+  KS, KS_RQ_GEN, KS_THREADED, KS_HOST_IDLE_UNTIL, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord,
 } from './layout.js';
 
 /** One request as the kernel posted it. */
@@ -36,9 +36,33 @@ export interface HostCall {
  * the host built); or LATER.
  */
 export const LATER = 'later';
-export type HostAnswer = number | { readonly signal?: number; readonly result?: number; readonly action?: number } | typeof LATER;
+export type HostAnswer = number | HostReply | typeof LATER;
+/**
+ * An answer in full: a0, a signal raised on the caller, an action (R_ACTION), and the virtual time (mtime) it
+ * is given at when that is later than the present (R_AT: a timeout answers at its deadline, and the caller's
+ * clock does not run behind it).
+ */
+export interface HostReply {
+  readonly result?: number;
+  readonly signal?: number;
+  readonly action?: number;
+  readonly at?: bigint;
+}
 /** Serves one call; LATER means the service keeps the id and calls complete() or kill() itself. */
 export type HostService = (call: HostCall) => HostAnswer;
+
+/** An idle limit with no bound of its own: the held calls wait for guests only (KS_HOST_IDLE_UNTIL all ones). */
+export const IDLE_ANY = (1n << 64n) - 1n;
+
+/**
+ * What a service that keeps calls says about them (HostCallServer.idleLimit): how many it holds, and how far
+ * virtual time may jump while nothing runs: 0n not at all (an answer may come from outside at the present
+ * time: stdin, the network), an mtime (the earliest deadline it answers at), or IDLE_ANY.
+ */
+export interface IdleLimit {
+  readonly held: number;
+  readonly until: bigint;
+}
 
 export interface HostCallStats {
   /** Requests posted so far (the last id). */
@@ -56,11 +80,18 @@ const SIGNAL_MAX = 64;
 /** The ring in one machine's shared memory, as the host sees it. */
 export class HostCallRing {
   private readonly words: Int32Array;
+  private readonly words64: BigUint64Array;
+  /**
+   * The virtual time of the call being served (0n between calls): an answer it causes for another call (a
+   * pipe read woken by this write) is given at that time, so the woken caller's clock is not behind the cause.
+   */
+  serving = 0n;
   /** Slots of the requests this object took and has not answered (a shortcut for finish()). */
   private readonly taken = new Map<number, number>();
 
   constructor(readonly machine: Machine) {
     this.words = new Int32Array(machine.memory.buffer);
+    this.words64 = new BigUint64Array(machine.memory.buffer);
   }
 
   private load(addr: number): number {
@@ -140,11 +171,14 @@ export class HostCallRing {
     this.answer(id, { signal });
   }
 
-  /** Answer request id with a0 = result (default 0), a signal raised on the caller, an action (R_ACTION). */
-  answer(id: number, a: { readonly result?: number; readonly signal?: number; readonly action?: number }): void {
+  /** Answer request id with a0 = result (default 0), a signal raised on the caller, an action, a time. */
+  answer(id: number, a: HostReply): void {
     const signal = a.signal ?? 0;
     if (!Number.isInteger(signal) || signal < 0 || signal > SIGNAL_MAX) throw new InputError(`signal must be 0..${SIGNAL_MAX}, not ${signal}`);
-    this.finish(id, a.result ?? 0, signal, a.action ?? 0);
+    const given = a.at ?? 0n;
+    if (given < 0n || given >= 1n << 64n) throw new InputError(`an answer's virtual time must be a u64 mtime, not ${given}`);
+    const at = given > this.serving ? given : this.serving;
+    this.finish(id, a.result ?? 0, signal, a.action ?? 0, at);
   }
 
   /**
@@ -157,9 +191,10 @@ export class HostCallRing {
     return this.load(r + R.ID) === call.id >>> 0 && this.load(r + R.STATE) === RING_STATE.TAKEN && this.load(r + R.CANCEL) !== 0;
   }
 
-  private finish(id: number, result: number, signal: number, action: number): void {
+  private finish(id: number, result: number, signal: number, action: number, at = 0n): void {
     const slot = this.slotOf(id);
     const r = ringRecord(slot);
+    this.machine.view.setBigUint64(r + R.AT, at, true); // ours until DONE (the store below publishes it)
     Atomics.store(this.words, (r + R.RESULT) >>> 2, result | 0);
     Atomics.store(this.words, (r + R.SIGNAL) >>> 2, signal);
     Atomics.store(this.words, (r + R.ACTION) >>> 2, action);
@@ -185,6 +220,16 @@ export class HostCallRing {
     throw new InputError(`host call ${id} is not in flight (never taken, or already answered)`);
   }
 
+  /** Threads waiting for the host: calls in flight, answered and not yet reaped, or waiting for a record. */
+  get waitingThreads(): number {
+    return this.load(RING_BASE + RING.THREADS);
+  }
+
+  /** Tell the kernel how far an idle machine's time may jump while calls are held (KS_HOST_IDLE_UNTIL). */
+  setIdleUntil(until: bigint): void {
+    Atomics.store(this.words64, (KS + KS_HOST_IDLE_UNTIL) >>> 3, until);
+  }
+
   stats(): HostCallStats {
     return {
       posted: this.load(RING_BASE + RING.POSTED), late: this.load(RING_BASE + RING.LATE),
@@ -202,6 +247,8 @@ export class HostCallServer {
   private readonly services = new Map<number, HostService>();
   private readonly slices: (() => void)[] = [];
   private readonly hooks: ((taken: readonly HostCall[]) => void)[] = [];
+  private readonly limits: (() => IdleLimit)[] = [];
+  private published = 0n;
   private seen = -1;
 
   constructor(readonly ring: HostCallRing, services: Iterable<[number, HostService]>, private readonly fallback: HostService | null) {
@@ -235,6 +282,31 @@ export class HostCallServer {
     return this;
   }
 
+  /**
+   * fn tells, after every drain, what its service holds (IdleLimit): when every call in flight is held by such
+   * services, the kernel may let virtual time jump as far as the least of their limits (KS_HOST_IDLE_UNTIL).
+   */
+  idleLimit(fn: () => IdleLimit): this {
+    this.limits.push(fn);
+    return this;
+  }
+
+  /** KS_HOST_IDLE_UNTIL: 0 unless every thread waiting for the host is held by a service that tells its limit. */
+  private publishIdle(): void {
+    let held = 0;
+    let until = IDLE_ANY;
+    for (const fn of this.limits) {
+      const l = fn();
+      held += l.held;
+      if (l.held > 0 && l.until < until) until = l.until;
+    }
+    const waiting = this.ring.waitingThreads;
+    const v = waiting === 0 || held !== waiting ? 0n : until;
+    if (v === this.published) return;
+    this.published = v;
+    this.ring.setIdleUntil(v);
+  }
+
   /** Take and serve every posted request this server serves, oldest first; how many it took. */
   drain(): number {
     // Without a fallback some requests are left posted, so the shortcut holds only for the main server.
@@ -246,11 +318,17 @@ export class HostCallServer {
     }
     for (const fn of this.hooks) fn(calls);
     for (const call of calls) {
-      const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
-      if (answer === LATER) continue;
-      if (typeof answer === 'number') this.ring.complete(call.id, answer);
-      else this.ring.answer(call.id, answer);
+      this.ring.serving = call.mtime;
+      try {
+        const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
+        if (answer === LATER) continue;
+        if (typeof answer === 'number') this.ring.complete(call.id, answer);
+        else this.ring.answer(call.id, answer);
+      } finally {
+        this.ring.serving = 0n;
+      }
     }
+    if (this.limits.length > 0) this.publishIdle();
     return calls.length;
   }
 }

@@ -31,3 +31,10 @@ export {
   checkImage, encodeProcessImage, decodeProcessImage, imageDataBytes, ImageError, PROCESS_IMAGE_FORMAT, type ProcessImage,
   type ImagePage, type ImageVma, type ImageThread, type ImageSigaction, type ImageSiginfo, type ImageHost, type PageKind,
 } from './process-image-check.js';
+export { MqueueServer, stateText, type MqueueServerOptions } from './mqueue.js';
+export { MqueueFile, MQ_FILE_BYTES, type MqueueDescription, type MqueueFileServer } from './mqueue-file.js';
+export { LocalMqueues, MQ_HARD_MAXMSG, MQ_HARD_MSGSIZE, MQ_HARD_QUEUES, type LocalMqueuesOptions } from './mqueue-local.js';
+export {
+  MQ_CANCELLED, MQ_DONE, type MqueueNamespace, type MqQueue, type MqLimits, type MqState, type MqMessage, type MqOpenRequest,
+  type MqRegistration, type MqNotifyKind, type MqWait, type MqCancelled,
+} from './mqueue-namespace.js';

@@ -179,6 +179,11 @@ export interface KernelExports {
   procImageRun(t: number): void;
   /** Give back a process procImageCreate made that has no thread yet: its slot, its ASID and every frame its page tables hold. */
   procImageUndo(proc: number): void;
+  /**
+   * Raise sig on the live process pid with si_code code, si_pid sender_pid, si_uid 0 and si_value value (a
+   * message queue's notification); now (lo, hi) is the virtual time of the send. 0, -ESRCH or -EINVAL.
+   */
+  sigHostRaise(pid: number, sig: number, code: number, sender_pid: number, value: number, now_lo: number, now_hi: number): number;
 }
 
 export { KERNEL_VERSION };

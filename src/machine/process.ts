@@ -105,7 +105,7 @@ export function slotResult(machine: Machine, index: number): RunResult {
   if (cause === KILL_DEADLOCK) return { kind: 'killed', signal: 'SIGKILL', reason: 'deadlock: every thread of the machine was blocked with no deadline' };
   if (cause === KILL_HOST + SIGNAL_NUMBER.SIGPIPE) return { kind: 'killed', signal: 'SIGPIPE', reason: 'write to a pipe with no reader' };
   if (cause >= KILL_SIGNAL && cause <= KILL_SIGNAL + NSIG) return { kind: 'killed', signal: signalName(signal), reason: 'the default action of a signal sent by kill, tkill or tgkill' };
-  if (cause >= KILL_HOST) return { kind: 'killed', signal: signalName(signal), reason: 'killed by the host' };
+  if (cause >= KILL_HOST) return { kind: 'killed', signal: signalName(signal), reason: 'the default action of a signal the host raised (a message queue\'s notification)' };
   const [fault, sig] = FAULT_NAMES[cause] ?? [`trap cause ${cause}`, signalName(signal)];
   return { kind: 'fault', signal: sig, fault, cause, address: machine.u32(b + P.TVAL), pc: machine.u32(b + P.PC) };
 }

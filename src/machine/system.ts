@@ -23,6 +23,9 @@ import { hostStdinAsync, hostStdinSync, type GuestInput } from './console.js';
 import { execService } from './exec.js';
 import { kernelMapper, mmapFileService } from './mmap-file.js';
 import { HostDirMount, Vfs } from '../vfs/index.js';
+import { MqueueServer } from './mqueue.js';
+import { LocalMqueues } from './mqueue-local.js';
+import type { MqueueNamespace } from './mqueue-namespace.js';
 
 export type SchedPolicy = keyof typeof SCHED_POLICY;
 
@@ -43,6 +46,8 @@ export interface SystemOptions extends MachineOptions {
   readonly vfs?: Vfs;
   /** What fd 0 reads (default: the host's stdin, synchronously in deterministic runs, asynchronously threaded). */
   readonly stdin?: GuestInput;
+  /** The POSIX message queues the guests see (default: a LocalMqueues of this machine's own). */
+  readonly mqueues?: MqueueNamespace;
 }
 
 function checkSystemOptions(opts: SystemOptions): void {
@@ -92,7 +97,8 @@ export class System {
   readonly names = new Map<number, string>();
   /**
    * The machine's host-call server: register a service for a system call number before the run (the
-   * defaults serve clock_gettime64, the descriptor and file calls of file-syscalls.ts and execve; anything
+   * defaults serve clock_gettime64, the descriptor and file calls of file-syscalls.ts, execve and the message
+   * queues of mqueue.ts; anything
    * else is -ENOSYS). Deterministic mode serves it on this thread right after a hart posts and between
    * slices (onSlice hooks first); threaded mode from a loop on this thread, while each worker serves
    * clock_gettime64 itself unless overridden here.
@@ -100,6 +106,8 @@ export class System {
   readonly hostcalls: HostCallServer;
   /** The descriptor tables, pipes and file system calls (set when the run starts). */
   files: FileServer | null = null;
+  /** The message-queue calls (set when the run starts). */
+  mqueues: MqueueServer | null = null;
   private readonly custom = new Set<number>();
   private started = false;
   /** A stepped run: its caller may load processes between slices. */
@@ -128,6 +136,9 @@ export class System {
     if (mapper !== null && !this.custom.has(SYS.mmap2)) this.hostcalls.register(SYS.mmap2, mmapFileService(this.machine, files, mapper));
     for (const p of this.processes) files.addProcess(p.pid, p.index);
     this.files = files;
+    const mq = new MqueueServer(this.machine, files, { namespace: this.opts.mqueues ?? new LocalMqueues(), realtime_base_ns: ctx.realtime_base_ns });
+    mq.attach(this.hostcalls, this.custom);
+    this.mqueues = mq;
   }
 
   static async create(opts: SystemOptions = {}): Promise<System> {

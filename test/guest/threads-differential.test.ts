@@ -77,7 +77,6 @@ describe('atoll run matches qemu-riscv32 for threaded guests in every hart mode'
   }
 });
 
-// (none today: the list stays for guests whose output differs from qemu's by design)
 if (ATOLL_ONLY_GUESTS.length > 0) describe('atoll-only threaded guests match their expected output', () => {
   for (const elf of ATOLL_ONLY_GUESTS) {
     const base = join(ROOT, 'guest', 'tests', 'expected', elf.replace(/^.*\//, '').replace(/\.elf$/, ''));
