@@ -14,9 +14,11 @@ import type { PlacementPolicy } from './placement.js';
 import { procsOf, type ProcsService } from './service.js';
 import { PidFeeder } from './pid-feeder.js';
 import { RemoteForks } from './remote-fork.js';
+import { ClusterMqueues } from './cluster-mqueues.js';
+import { RpcClient, RpcServer } from '../rpc/index.js';
 import { PROGRAM_MAX_BYTES } from './limits.js';
 
-const { PROC_BASE, PROC_BYTES, P, CLD_EXITED, CLD_KILLED } = layout;
+const { PROC_BASE, PROC_BYTES, P, CLD_EXITED, CLD_KILLED, KS, KS_HOST_IDLE_UNTIL } = layout;
 
 export const MACHINE_SERVICE = 'machine';
 /** Instructions each hart runs per slice: 100 us of virtual time at the default 100 MHz. */
@@ -92,8 +94,11 @@ export class MachineService implements NodeService {
   start(ctx: NodeContext): void {
     this.ctx = ctx;
     const realtime_base_ns = BigInt(Math.round(ctx.now_ns() - ctx.monotonic_ns()));
+    // One RPC endpoint for everything this node's machine asks of others and serves them.
+    const rpc = new RpcServer(ctx), client = new RpcClient(ctx);
+    const mqueues = new ClusterMqueues(ctx, client, rpc, () => this.wake());
     const sys = System.createSync(this.opts.kernel, {
-      stdin: bytesInput(''), ...this.opts.system, seed: ctx.rng.nextU32(), realtime_base_ns,
+      stdin: bytesInput(''), mqueues, ...this.opts.system, seed: ctx.rng.nextU32(), realtime_base_ns,
     });
     this.sys = sys;
     sys.machine.kernel.kernelSetHostTime(1);
@@ -105,7 +110,7 @@ export class MachineService implements NodeService {
       remoteFork: (call, target, done) => forks!.fork(call, target, done),
       nodeDown: (node) => forks?.nodeDown(node),
       partners: () => forks?.partners ?? new Set(),
-    });
+    }, rpc, client);
     this.bridge = bridge;
     this.syncTime();
     const obs = this.opts.observer;
@@ -245,7 +250,11 @@ export class MachineService implements NodeService {
       this.schedule(this.opts.realtime ? 0 : this.budget * 1e9 / m.clock_hz);
       return;
     }
-    const d = BigInt.asUintN(64, m.kernel.kernelNextDeadline());
+    // The next instant anything here is due: a sleeper's deadline, or a timed wait the host holds (a queue
+    // receive with a timeout), whichever is first.
+    let d = BigInt.asUintN(64, m.kernel.kernelNextDeadline());
+    const host = m.u64(KS + KS_HOST_IDLE_UNTIL);
+    if (host !== 0n && host !== NO_DEADLINE && host < d) d = host;
     if (d === NO_DEADLINE) return; // waiting for the network: wake() runs the next slice
     const at_ns = Number((d * 1_000_000_000n + BigInt(m.timebase_hz) - 1n) / BigInt(m.timebase_hz));
     this.schedule(Math.max(0, at_ns - ctx.monotonic_ns()));

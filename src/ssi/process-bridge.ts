@@ -76,9 +76,12 @@ export class ProcessBridge {
   forks_local = 0;
   forks_remote = 0;
 
-  constructor(private readonly ctx: NodeContext, private readonly sys: System, private readonly opts: ProcessBridgeOptions) {
-    this.rpc = new RpcServer(ctx);
-    this.client = new RpcClient(ctx);
+  constructor(
+    private readonly ctx: NodeContext, private readonly sys: System, private readonly opts: ProcessBridgeOptions,
+    rpc: RpcServer = new RpcServer(ctx), client: RpcClient = new RpcClient(ctx),
+  ) {
+    this.rpc = rpc;
+    this.client = client;
     this.boot = ctx.rng.nextU32();
     sys.machine.kernel.kernelSetCluster(1);
     sys.serve(SYS.kill, (call) => this.kill(call));
