@@ -25,6 +25,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   cluster: { summary: 'start, stop and configure a cluster of real nodes', load: () => loadCommand('cluster') },
   scenario: { summary: 'run a deterministic cluster scenario', load: () => loadCommand('scenario') },
   kv: { summary: 'use the replicated key-value store of a real cluster', load: () => loadCommand('kv') },
+  ps: { summary: 'list every process of a real cluster', load: () => loadCommand('ps') },
+  kill: { summary: 'send a signal to a process of a real cluster, wherever it runs', load: () => loadCommand('kill') },
   soak: { summary: 'run the Raft fault-injection soak (npm run soak)', load: () => loadCommand('soak') },
 };
 

@@ -36,3 +36,9 @@ export {
   type PlaceRequest, type ListOptions,
 } from './service.js';
 export { LeaseKeeper, type LeaseKeeperOptions, type LeaseSource } from './lease-keeper.js';
+export { parseOperatorRequest, parseOperatorReply, OPERATOR_SERVICE, type OperatorRequest, type OperatorReply, type OperatorProcess } from './operator.js';
+export { ClusterMqueues, MQ_REMOTE_HANDLES_MAX } from './cluster-mqueues.js';
+export { RemoteForks, FORK_DEADLINE_NS } from './remote-fork.js';
+export { OrderedCalls, ORDERED_DEADLINE_NS } from './ordered-calls.js';
+export { PidFeeder, PID_LEASE_COUNT } from './pid-feeder.js';
+export { OperatorClient, machineNodes, type NodeProcesses } from './operator-client.js';

@@ -15,6 +15,8 @@ import { procsOf, type ProcsService } from './service.js';
 import { PidFeeder } from './pid-feeder.js';
 import { RemoteForks } from './remote-fork.js';
 import { ClusterMqueues } from './cluster-mqueues.js';
+import { parseOperatorRequest, OPERATOR_SERVICE, type OperatorReply } from './operator.js';
+import { isClientId } from '../net/tcp/index.js';
 import { RpcClient, RpcServer } from '../rpc/index.js';
 import { PROGRAM_MAX_BYTES } from './limits.js';
 
@@ -179,7 +181,20 @@ export class MachineService implements NodeService {
   }
 
   onMessage(from: string, msg: unknown): void {
+    if (isClientId(from)) { this.operator(from, msg); return; }
     this.bridge?.handle(from, msg);
+  }
+
+  /** A request of an operator's client (atoll ps, atoll kill): answered to the client's service. */
+  private operator(from: string, msg: unknown): void {
+    const m = parseOperatorRequest(msg);
+    const ctx = this.ctx;
+    if (m === null || ctx === undefined) return;
+    if (m.t === 'ps.req') {
+      ctx.send(from, { t: 'ps.resp', req: m.req, node: ctx.id, processes: this.watch?.list() ?? [] } satisfies OperatorReply, OPERATOR_SERVICE);
+      return;
+    }
+    this.bridge?.operatorKill(m.pid, m.sig, (result) => ctx.send(from, { t: 'kill.resp', req: m.req, node: ctx.id, result } satisfies OperatorReply, OPERATOR_SERVICE));
   }
 
   stop(): void {

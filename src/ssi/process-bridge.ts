@@ -254,6 +254,27 @@ export class ProcessBridge {
     return pgid === 0 ? SIGNAL_GROUP_HOST : pgid;
   }
 
+  /**
+   * An operator's kill (atoll kill): deliver sig to pid wherever it runs, sent by no process (si_pid 0); done
+   * with 0 or -errno.
+   */
+  operatorKill(pid: number, sig: number, done: (result: number) => void): void {
+    const here = this.sys.machine.kernel.kernelSignal(pid, sig, 0);
+    if (here !== -ESRCH) {
+      if (here === 0) this.opts.wake();
+      done(here);
+      return;
+    }
+    const owner = this.opts.owner?.(pid) ?? null;
+    if (owner !== null && owner !== this.ctx.id) {
+      this.client.call(owner, 'proc.kill', { pid, sig, sender: 0 }, { deadline_ns: SIGNAL_DEADLINE_NS, retry_ns: SIGNAL_RETRY_NS }, (o) => {
+        done(o.ok ? (typeof o.result === 'number' ? o.result : -EINVAL) : o.error.code === 'timeout' ? -ETIMEDOUT : -EHOSTUNREACH);
+      });
+      return;
+    }
+    this.everywhere('proc.kill', { pid, sig, sender: 0 }, (found, failed) => done(found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
+  }
+
   /** Fork on this machine: the caller's ecall runs again and the kernel forks. */
   forkHere(call: HostCall): HostAnswer {
     this.forks_local++;

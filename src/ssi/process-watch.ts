@@ -54,6 +54,18 @@ export class ProcessWatch {
     return this.programs.get(pid) ?? '?';
   }
 
+  /** Every process alive here: pid, parent, state (running, or dying: ending now) and program. */
+  list(): { pid: number; ppid: number; state: 'running' | 'dying'; program: string }[] {
+    const out = [];
+    for (const [pid, slot] of this.live) {
+      if (this.u32(slot, P.PID) !== pid) continue;
+      const st = this.u32(slot, P.STATE);
+      if (st !== PROC_STATE.LIVE && st !== PROC_STATE.DYING) continue;
+      out.push({ pid, ppid: this.u32(slot, P.PPID), state: st === PROC_STATE.LIVE ? 'running' as const : 'dying' as const, program: this.programOf(pid) });
+    }
+    return out.sort((a, b) => a.pid - b.pid);
+  }
+
   /** Pids the watch sees alive. */
   get count(): number {
     return this.live.size;

@@ -1,0 +1,75 @@
+// The operator's client of a real cluster (atoll ps, atoll kill): not a member (a fresh client id), it dials
+// the nodes that run a machine, asks, and gathers the answers that come back on its connections within a
+// deadline; a node that does not answer is reported as such, never waited for beyond it.
+import { isEnvelope, loadTlsMaterial, type ClusterConfig } from '../cluster/index.js';
+import { TcpTransport, CLIENT_CERT_ID, freshClientId, type PeerAddress } from '../net/tcp/index.js';
+import { Prng } from '../sim/index.js';
+import { MACHINE_SERVICE } from './machine-service.js';
+import { OPERATOR_SERVICE, parseOperatorReply, type OperatorProcess, type OperatorRequest } from './operator.js';
+
+export interface NodeProcesses {
+  readonly node: string;
+  /** null: the node did not answer in time. */
+  readonly processes: readonly OperatorProcess[] | null;
+}
+
+/** The nodes of a config that run the machine service. */
+export function machineNodes(config: ClusterConfig): string[] {
+  return config.nodes.filter((n) => Object.keys(n.services ?? config.services).includes(MACHINE_SERVICE)).map((n) => n.id);
+}
+
+export class OperatorClient {
+  private readonly transport: TcpTransport;
+  private readonly waiting = new Map<number, (reply: unknown) => void>();
+  private nextReq = 1;
+  readonly nodes: string[];
+
+  constructor(config: ClusterConfig, seed: number) {
+    this.nodes = machineNodes(config);
+    const peers = new Map<string, PeerAddress>(config.nodes.filter((n) => this.nodes.includes(n.id)).map((n) => [n.id, { host: n.host, port: n.port }]));
+    this.transport = new TcpTransport({
+      id: freshClientId(), key: config.key, peers, rng: new Prng(seed), max_frame_bytes: config.max_frame_bytes,
+      tls: loadTlsMaterial(config, CLIENT_CERT_ID), log: () => {}, backoff_base_ms: 20, backoff_max_ms: 200,
+      onMessage: (_from, payload) => {
+        if (!isEnvelope(payload) || payload.svc !== OPERATOR_SERVICE) return;
+        const r = parseOperatorReply(payload.body);
+        if (r !== null) this.waiting.get(r.req)?.(r);
+      },
+    });
+  }
+
+  start(): Promise<unknown> {
+    return this.transport.start();
+  }
+
+  close(): Promise<void> {
+    return this.transport.stop();
+  }
+
+  /** Send a request to node and wait for its answer (null after timeout_ms). */
+  private ask(node: string, make: (req: number) => OperatorRequest, timeout_ms: number): Promise<unknown> {
+    const req = this.nextReq++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.waiting.delete(req); resolve(null); }, timeout_ms);
+      this.waiting.set(req, (r) => { clearTimeout(timer); this.waiting.delete(req); resolve(r); });
+      this.transport.send(node, { svc: MACHINE_SERVICE, lc: 0, body: make(req) });
+    });
+  }
+
+  /** Every node's processes. */
+  async ps(timeout_ms = 2000): Promise<NodeProcesses[]> {
+    return Promise.all(this.nodes.map(async (node) => {
+      const r = await this.ask(node, (req) => ({ t: 'ps.req', req }), timeout_ms) as { processes?: OperatorProcess[] } | null;
+      return { node, processes: r?.processes ?? null };
+    }));
+  }
+
+  /** Signal pid (wherever it runs) through the first node that answers: 0 or -errno; null when none did. */
+  async kill(pid: number, sig: number, timeout_ms = 2000): Promise<number | null> {
+    for (const node of this.nodes) {
+      const r = await this.ask(node, (req) => ({ t: 'kill.req', req, pid, sig }), timeout_ms) as { result?: number } | null;
+      if (r !== null && typeof r.result === 'number') return r.result;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,46 @@
+// What an operator's client (atoll ps, atoll kill) asks a real cluster's machines, and what they answer: the
+// processes a node runs, and a signal to a pid wherever it runs. The requests come from a client id (never a
+// member) and are validated here; the answers go to the client's OPERATOR_SERVICE.
+
+export const OPERATOR_SERVICE = 'operator';
+
+export type OperatorRequest =
+  | { readonly t: 'ps.req'; readonly req: number }
+  | { readonly t: 'kill.req'; readonly req: number; readonly pid: number; readonly sig: number };
+
+export interface OperatorProcess {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly state: 'running' | 'dying';
+  readonly program: string;
+}
+
+export type OperatorReply =
+  | { readonly t: 'ps.resp'; readonly req: number; readonly node: string; readonly processes: readonly OperatorProcess[] }
+  | { readonly t: 'kill.resp'; readonly req: number; readonly node: string; readonly result: number };
+
+const isNat = (x: unknown, max = Number.MAX_SAFE_INTEGER): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= max;
+
+export function parseOperatorRequest(x: unknown): OperatorRequest | null {
+  if (x === null || typeof x !== 'object') return null;
+  const m = x as Record<string, unknown>;
+  if (!isNat(m['req'])) return null;
+  if (m['t'] === 'ps.req') return { t: 'ps.req', req: m['req'] };
+  if (m['t'] === 'kill.req' && isNat(m['pid'], 0x7fff_ffff) && m['pid'] > 0 && isNat(m['sig'], 64)) return { t: 'kill.req', req: m['req'], pid: m['pid'], sig: m['sig'] };
+  return null;
+}
+
+export function parseOperatorReply(x: unknown): OperatorReply | null {
+  if (x === null || typeof x !== 'object') return null;
+  const m = x as Record<string, unknown>;
+  if (!isNat(m['req']) || typeof m['node'] !== 'string') return null;
+  if (m['t'] === 'kill.resp' && typeof m['result'] === 'number') return m as unknown as OperatorReply;
+  if (m['t'] === 'ps.resp' && Array.isArray(m['processes'])) {
+    const ok = m['processes'].every((p: unknown) => {
+      const q = p as Record<string, unknown> | null;
+      return q !== null && isNat(q['pid']) && isNat(q['ppid']) && (q['state'] === 'running' || q['state'] === 'dying') && typeof q['program'] === 'string';
+    });
+    return ok ? m as unknown as OperatorReply : null;
+  }
+  return null;
+}
