@@ -25,6 +25,8 @@ export interface RpcServerOptions {
   readonly max_cached_per_client?: number;
   /** Persist the reply cache here (keys under `rpc/`), synced before each reply is sent. */
   readonly storage?: DurableStorage;
+  /** Sees every execution of a handler (checkers: a non-idempotent call must run once per (client, seq)). */
+  readonly onExecute?: (client_id: string, seq: number, method: string, idempotent: boolean) => void;
 }
 
 const KEY_PREFIX = 'rpc/';
@@ -51,8 +53,10 @@ export class RpcServer {
   readonly stats: RpcServerStats = { executed: 0, duplicates: 0, replayed: 0, stale: 0, rejected: 0 };
 
   private readonly storage: DurableStorage | undefined;
+  private readonly onExecute: RpcServerOptions['onExecute'];
 
   constructor(private readonly ctx: NodeContext, opts: RpcServerOptions = {}) {
+    this.onExecute = opts.onExecute;
     this.maxClients = opts.max_clients ?? 10_000;
     this.maxCached = opts.max_cached_per_client ?? 1024;
     this.storage = opts.storage;
@@ -164,6 +168,7 @@ export class RpcServer {
       fail: (code, message) => finish({ t: 'rpc.rep', cid: m.cid, seq: m.seq, ok: false, code, message }),
     };
     this.stats.executed++;
+    this.onExecute?.(m.cid, m.seq, m.method, c === undefined);
     try {
       const r = fn(m.args, call);
       if (r !== undefined) call.reply(r);

@@ -21,6 +21,8 @@ const MQ_WAIT_DEADLINE_NS = 3_600e9;
 /** A non-blocking one (open, unlink, state, a nonblock send or receive, a cancel). */
 const MQ_CALL_DEADLINE_NS = 2e9;
 const MQ_RETRY_NS = 100_000_000;
+/** Cancels a home remembers that came before their operation. */
+const MQ_EARLY_CANCELS_MAX = 4096;
 /** Remote handles a home keeps per opener node. */
 export const MQ_REMOTE_HANDLES_MAX = 4096;
 
@@ -53,6 +55,8 @@ export class ClusterMqueues implements MqueueNamespace {
   private readonly waits = new Map<string, MqWait>();
   /** Registrations made here on queues elsewhere: id -> registration. */
   private readonly registrations = new Map<number, MqRegistration>();
+  /** Cancels that arrived before their operation (bounded: the oldest are forgotten). */
+  private readonly cancelled = new Set<string>();
   private nextOp = 1;
 
   constructor(
@@ -154,6 +158,11 @@ export class ClusterMqueues implements MqueueNamespace {
 
   // ---- the home's side -----------------------------------------------------------------------------------
 
+  private cancelFirst(key: string): void {
+    if (this.cancelled.size >= MQ_EARLY_CANCELS_MAX) this.cancelled.delete(this.cancelled.values().next().value!);
+    this.cancelled.add(key);
+  }
+
   private serve(server: RpcServer): void {
     const handleOf = (from: string, h: unknown): MqQueue | undefined => (typeof h === 'number' ? this.handles.get(`${from}/${h}`) : undefined);
     const args = (a: unknown): Record<string, unknown> => (a !== null && typeof a === 'object' ? a as Record<string, unknown> : {});
@@ -182,6 +191,7 @@ export class ClusterMqueues implements MqueueNamespace {
       if (q === undefined) return -EBADF;
       if (data === null || typeof x['prio'] !== 'number' || typeof x['sender'] !== 'number' || typeof x['op'] !== 'number') return -EINVAL;
       const key = `${call.from}/${x['op']}`;
+      if (this.cancelled.delete(key)) return MQ_CANCELLED;
       this.waits.set(key, this.local.send(q, { data, prio: x['prio'] }, { nonblock: x['nonblock'] === true, sender: x['sender'] }, (r) => {
         this.waits.delete(key);
         call.reply(r);
@@ -194,6 +204,7 @@ export class ClusterMqueues implements MqueueNamespace {
       if (q === undefined) return -EBADF;
       if (typeof x['capacity'] !== 'number' || typeof x['op'] !== 'number') return -EINVAL;
       const key = `${call.from}/${x['op']}`;
+      if (this.cancelled.delete(key)) return MQ_CANCELLED;
       this.waits.set(key, this.local.receive(q, { nonblock: x['nonblock'] === true, capacity: x['capacity'] }, (r) => {
         this.waits.delete(key);
         call.reply(typeof r === 'object' ? { data: toB64(r.data), prio: r.prio } : r);
@@ -201,7 +212,10 @@ export class ClusterMqueues implements MqueueNamespace {
       return undefined;
     });
     server.register('mq.cancel', (a, call) => {
-      this.waits.get(`${call.from}/${args(a)['op']}`)?.cancel();
+      const key = `${call.from}/${args(a)['op']}`;
+      const w = this.waits.get(key);
+      if (w !== undefined) w.cancel();
+      else this.cancelFirst(key); // it overtook its operation (lost and sent again): that one ends at once
       return 0;
     });
     server.register('mq.notify', (a, call) => {

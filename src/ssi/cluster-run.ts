@@ -48,6 +48,8 @@ export interface ClusterRunOptions {
   readonly max_steps?: number;
   /** Each line of guest output as it is written (virtual-time order). */
   readonly onLine?: (line: ConsoleLine) => void;
+  /** Every RPC a machine executes (node, client id, seq, method): fault soaks check none runs twice. */
+  readonly onRpcExecute?: (node: string, client_id: string, seq: number, method: string, idempotent: boolean) => void;
   /** Kernel log lines (node, line). */
   readonly onLog?: (node: string, line: string) => void;
 }
@@ -119,6 +121,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     const m = new MachineService({
       kernel, observer, boot: first ? boot.get(id)! : [], slice_instructions: opts.slice_instructions, placement: opts.placement ?? 'local',
       system: { ram_bytes: CLUSTER_RAM_BYTES_DEFAULT, ...opts.machine },
+      ...(opts.onRpcExecute ? { onRpcExecute: (cid: string, seq: number, method: string, idem: boolean) => opts.onRpcExecute!(id, cid, seq, method, idem) } : {}),
     }, first);
     machines.set(id, m);
     return m;

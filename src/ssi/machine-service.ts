@@ -62,6 +62,8 @@ export interface MachineServiceOptions {
    * later (the slice itself took real time).
    */
   readonly realtime?: boolean;
+  /** Sees every RPC this node's machine executes (fault soaks check none runs twice). */
+  readonly onRpcExecute?: (client_id: string, seq: number, method: string, idempotent: boolean) => void;
 }
 
 export class MachineService implements NodeService {
@@ -97,7 +99,7 @@ export class MachineService implements NodeService {
     this.ctx = ctx;
     const realtime_base_ns = BigInt(Math.round(ctx.now_ns() - ctx.monotonic_ns()));
     // One RPC endpoint for everything this node's machine asks of others and serves them.
-    const rpc = new RpcServer(ctx), client = new RpcClient(ctx);
+    const rpc = new RpcServer(ctx, this.opts.onRpcExecute ? { onExecute: this.opts.onRpcExecute } : {}), client = new RpcClient(ctx);
     const mqueues = new ClusterMqueues(ctx, client, rpc, () => this.wake());
     const sys = System.createSync(this.opts.kernel, {
       stdin: bytesInput(''), mqueues, ...this.opts.system, seed: ctx.rng.nextU32(), realtime_base_ns,
@@ -118,6 +120,7 @@ export class MachineService implements NodeService {
     const obs = this.opts.observer;
     const node = ctx.id;
     const watch = new ProcessWatch(sys.machine, (pid, ppid, program) => {
+      this.finished = false; // it reports idle again once this one has ended too
       obs.started(node, pid, ppid, program);
       this.directoryPlace(pid, ppid, program);
     }, (end) => {

@@ -18,6 +18,8 @@ const { PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, CLD_KILLED, SIGKILL, 
 /** A remote fork's request: tried for this long, resent this often (node time). */
 export const FORK_DEADLINE_NS = 2_000_000_000;
 const FORK_RETRY_NS = 200_000_000;
+/** Ends kept for children whose fork's answer has not arrived yet. */
+const EARLY_ENDS_MAX = 1024;
 
 export interface RemoteForkHooks {
   /** A child built here from another node's fork: it enters this node's process book. */
@@ -39,6 +41,8 @@ export class RemoteForks {
   private readonly children = new Map<number, string>();
   /** Processes here whose parent runs elsewhere: pid -> the parent's node. */
   private readonly parents = new Map<number, string>();
+  /** Ends of children whose stand-in does not exist yet (their fork's answer is still on its way). */
+  private readonly early = new Map<number, { from: string; code: number; status: number }>();
   private readonly notices: OrderedCalls;
   readonly files: OrderedCalls;
   /** Forks sent and children adopted, for the report. */
@@ -105,6 +109,13 @@ export class RemoteForks {
         return;
       }
       this.children.set(pid, target);
+      // The child may have ended before the fork's answer got here (a reply lost and sent again): end it now.
+      const early = this.early.get(pid);
+      if (early !== undefined && early.from === target) {
+        this.early.delete(pid);
+        this.children.delete(pid);
+        m.kernel.procRemoteEnded(pid, early.code, early.status);
+      }
       done(pid);
     });
   }
@@ -158,7 +169,11 @@ export class RemoteForks {
     const n = body as Partial<Notice> | null;
     const k = this.sys.machine.kernel;
     if (n?.kind === 'ended' && typeof n.pid === 'number' && typeof n.code === 'number' && typeof n.status === 'number') {
-      if (this.children.get(n.pid) !== from) return -1;
+      if (this.children.get(n.pid) !== from) {
+        if (this.early.size >= EARLY_ENDS_MAX) this.early.delete(this.early.keys().next().value!);
+        this.early.set(n.pid, { from, code: n.code, status: n.status });
+        return 0;
+      }
       this.children.delete(n.pid);
       const r = k.procRemoteEnded(n.pid, n.code, n.status);
       this.hooks.wake();
