@@ -33,11 +33,10 @@ export function procImageThreadState(t: u32): u32 {
   const b = threadBase(t);
   const s = load<u32>(b + T_STATE);
   if (s == TS_FREE) return PIMG_THREAD_FREE;
+  if (s != TS_RUNNING && s != TS_RUNNABLE && s != TS_HOSTCALL) return PIMG_THREAD_BLOCKED; // rt_sigsuspend too
   const sb = sigThreadBase(t);
   if (load<u32>(b + T_DOOMED) != 0 || load<u32>(sb + ST_FLAGS) != 0 || load<u32>(sb + ST_RESTART) != 0) return PIMG_THREAD_UNSETTLED;
-  if (s == TS_RUNNING || s == TS_RUNNABLE) return PIMG_THREAD_USER;
-  if (s == TS_HOSTCALL) return PIMG_THREAD_HOSTCALL;
-  return PIMG_THREAD_BLOCKED;
+  return s == TS_HOSTCALL ? PIMG_THREAD_HOSTCALL : PIMG_THREAD_USER;
 }
 
 /** True when pid names a process that is not free or only a record (LIVE, DYING, ZOMBIE) or a live thread. Under PROC and SCHED. */
