@@ -8,8 +8,8 @@
 // Linux restarts these calls) and so does its process's end; an absolute CLOCK_REALTIME timeout cancels it
 // in the machine's virtual time (-ETIMEDOUT, answered at the deadline). The deadlines are checked at every
 // drain of the ring against the harts' mtime, and the earliest is the server's idle limit (hostcall.ts), so
-// that a machine with nothing else to do jumps to it. A notification is raised on its process by the kernel export
-// sigHostRaise (si_code SI_MESGQ). Reads no clock.
+// that a machine with nothing else to do jumps to it. A notification is raised on its process by the kernel
+// export sigHostRaise (si_code SI_MESGQ). Reads no clock.
 //
 // Limits, stated: no permission checks (Atoll has no user ids: every process acts as each queue's owner, as
 // root does); SIGEV_THREAD needs a netlink socket, and Atoll has none (-ENOTSOCK, -EBADF, as Linux answers for
@@ -41,7 +41,7 @@ const NS_PER_S = 1_000_000_000n;
 /** A call kept until its operation ends. */
 interface Held {
   readonly call: HostCall;
-  wait: MqWait;
+  readonly wait: MqWait;
   /** mtime at which it times out (null: never). */
   readonly deadline: bigint | null;
   /** Why it was cancelled, once it was. */
@@ -69,14 +69,13 @@ export class MqueueServer implements MqueueFileServer {
   private readonly held = new Map<number, Held>();
   private ring: HostCallRing | null = null;
   private readonly mtimes: BigUint64Array;
+  private readonly realtime_base_ns: bigint;
 
   constructor(readonly machine: Machine, readonly files: FileServer, opts: MqueueServerOptions) {
     this.namespace = opts.namespace;
     this.realtime_base_ns = opts.realtime_base_ns;
     this.mtimes = new BigUint64Array(machine.memory.buffer);
   }
-
-  private readonly realtime_base_ns: bigint;
 
   /** Serve the six calls on server (except those in keep) and look at cancels and deadlines each drain. */
   attach(server: HostCallServer, keep: ReadonlySet<number> = new Set()): void {

@@ -46,6 +46,8 @@ export const THREADED_GUESTS: readonly string[] = [
   // between processes a blocked receive or send woken by a child, EINTR and SA_RESTART, unlink while open
   'tests/mq_basic.elf',
   'tests/mq_fork.elf',
+  // the same through the C library's <mqueue.h>, as a program written for glibc calls it
+  'tests/libc_mqueue.elf',
 ];
 
 /**

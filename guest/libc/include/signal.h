@@ -89,6 +89,23 @@ union sigval {
   void *sival_ptr;
 };
 
+/* Linux's struct sigevent (64 bytes): what mq_notify is told to do. SIGEV_THREAD is not served by this
+ * library (mq_notify answers ENOSYS for it). */
+#define SIGEV_SIGNAL 0
+#define SIGEV_NONE   1
+#define SIGEV_THREAD 2
+struct sigevent {
+  union sigval sigev_value;
+  int sigev_signo;
+  int sigev_notify;
+  union {
+    int __pad[13];
+    struct { void (*_function)(union sigval); void *_attribute; } _sigev_thread;
+  } _sigev_un;
+};
+#define sigev_notify_function   _sigev_un._sigev_thread._function
+#define sigev_notify_attributes _sigev_un._sigev_thread._attribute
+
 /* Linux's siginfo_t: 128 bytes; si_signo, si_errno, si_code, then a union whose fields depend on the
  * signal (kill/sigqueue: pid, uid, value; SIGCHLD: pid, uid, status, utime, stime; faults: addr). */
 typedef struct {
