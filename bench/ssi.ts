@@ -2,7 +2,8 @@
 // machine a slice of the simulator's events) against one machine alone running the same guest in the same
 // run (the co-simulation's cost is 1 - ratio); and the largest cluster, 256 nodes of 16 MiB, booted and run to
 // the end of a short program on every node (wall time and the process's resident memory, per node against a
-// 4-node cluster of the same machines). Wall-clock measurement lives only here.
+// 4-node cluster of the same machines); and a fork's latency in virtual time with the child on another node
+// against the child on the same node, over a 1 ms link (one sample each: a simulated run is deterministic). Wall-clock measurement lives only here.
 // Run: npm run build && node dist/bench/ssi.js [--json] [--quick]; the common runner calls suite(ctx).
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -45,6 +46,21 @@ async function clusterMips(nodes: number, rounds: number): Promise<number> {
   return r.instructions / ms / 1000;
 }
 
+const FORK_LOOP = 'guest/cluster/fork_loop.elf';
+
+/** Virtual us per fork+exit+wait of fork_loop on a 3-node cluster under placement, with a fixed link latency. */
+async function forkVirtualUs(placement: 'local' | 'spread', forks: number, link_ns: number): Promise<number> {
+  const code = bytes(FORK_LOOP);
+  const once = async (n: number): Promise<number> => {
+    const r = await runCluster({ programs: [{ node: 'n1', path: FORK_LOOP, args: [String(n)], bytes: code }], nodes: 3, seed: 1, placement, link: { latency: { kind: 'fixed', ns: link_ns } } });
+    const root = r.processes.find((p) => p.ppid === 0);
+    if (r.end !== 'ended' || root?.exit_code !== 0) throw new Error(`fork_loop did not end cleanly under ${placement}`);
+    return r.virtual_ns;
+  };
+  // The difference between n forks and none takes out the start-up (the first pid lease, loading).
+  return (await once(forks) - await once(0)) / forks / 1000;
+}
+
 /** Wall ms and resident MiB added to boot `nodes` machines of 16 MiB and run echo on each to its end. */
 async function bigCluster(nodes: number): Promise<{ ms: number; rss_mib: number }> {
   const code = bytes(ECHO);
@@ -70,6 +86,13 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
     const f = figure({ suite: SUITE, case: `${nodes} simulated nodes, compute on each (aggregate)`, unit: 'MIPS', extra: { nodes } }, await collect(samples, 1, () => clusterMips(nodes, rounds)));
     results.push(withBaseline(f, alone));
   }
+  const LINK_NS = 1_000_000;
+  ctx.progress(`  ${SUITE}: fork latency in virtual time`);
+  const forks = ctx.quick ? 10 : 40;
+  const localFork = figure({ suite: SUITE, case: 'fork+exit+wait, child on the same node (virtual time)', unit: 'us', extra: { link_latency_us: LINK_NS / 1000 } }, [await forkVirtualUs('local', forks, LINK_NS)]);
+  results.push(localFork);
+  const remote = figure({ suite: SUITE, case: 'fork+exit+wait, child on another node (virtual time)', unit: 'us', extra: { link_latency_us: LINK_NS / 1000, forks } }, [await forkVirtualUs('spread', forks, LINK_NS)]);
+  results.push(withBaseline(remote, localFork));
   const big = ctx.quick ? 64 : 256;
   ctx.progress(`  ${SUITE}: ${big} nodes of 16 MiB`);
   const small = await collect(samples, 1, async () => (await bigCluster(4)).ms / 4);
