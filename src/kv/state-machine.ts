@@ -3,7 +3,7 @@
 // leader change is applied once (its cached result is returned again). Deterministic: every replica that
 // applies the same entries holds the same state. Bounds: key and value sizes, and the session table
 // (least recently used session evicted first).
-import { SessionTable, type Session, type StateMachine } from '../rsm/index.js';
+import { SessionTable, parseLogCommand, type Session, type StateMachine } from '../rsm/index.js';
 
 export type KvOp =
   | { readonly op: 'put'; readonly key: string; readonly value: string }
@@ -106,13 +106,7 @@ export function encodeCommand(cmd: KvCommand): string {
 
 /** Validate a command; returns the error text for a bad one. */
 export function parseCommand(raw: string): KvCommand | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return 'command is not JSON';
-  }
-  return validateCommand(v);
+  return parseLogCommand(raw, validateCommand);
 }
 
 export function validateCommand(v: unknown): KvCommand | string {

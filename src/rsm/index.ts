@@ -2,7 +2,7 @@
 // Raft through RsmHost (the node loop: persist, send, apply, advance; proposals and linearizable reads
 // with completion callbacks; snapshots), with exactly-once client sessions (SessionTable), the Raft wire
 // validation, and the choice of Raft storage for a node. The key-value store (src/kv) is one such service.
-export type { StateMachine } from './state-machine.js';
+export { parseLogCommand, type StateMachine } from './state-machine.js';
 export {
   RsmHost, DEFAULT_TICK_NS, type RsmContext, type RsmHostOptions, type ProposalDone, type ReadDone, type Refusal,
   type RsmStatus,

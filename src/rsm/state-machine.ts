@@ -15,3 +15,17 @@ export interface StateMachine<R> {
   /** Replace the state with a snapshot() image (from this node's storage or from the leader). */
   restore(snapshot: string): void;
 }
+
+/**
+ * A command as the log holds it (JSON text) through a service's validation: the command, or the error text
+ * for one that is not JSON or not valid (a replica applies nothing for it, the same on every replica).
+ */
+export function parseLogCommand<C>(raw: string, validate: (v: unknown) => C | string): C | string {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    return 'command is not JSON';
+  }
+  return validate(v);
+}

@@ -2,7 +2,7 @@
 // rsm host). Leases hand out ranges of PIDs in increasing order, so no PID is ever granted twice; the
 // directory says where each running or zombie process is, one node at a time. Commands carry a client
 // session (the rsm SessionTable), so a retried command is applied once. Bounds: limits.ts.
-import { SessionTable, type Session, type StateMachine } from '../rsm/index.js';
+import { SessionTable, parseLogCommand, type Session, type StateMachine } from '../rsm/index.js';
 import { layout } from '../machine/index.js';
 import {
   DIRECTORY_MAX, LEASE_COUNT_MAX, LEASE_TABLE_MAX, LIST_PAGE_MAX, NODE_NAME_MAX_BYTES, PID_FIRST, PID_LAST, PROGRAM_MAX_BYTES,
@@ -319,13 +319,7 @@ export function encodeCommand(cmd: PidCommand): string {
 
 /** Validate a command from the log; returns the error text for a bad one. */
 export function parseCommand(raw: string): PidCommand | string {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    return 'command is not JSON';
-  }
-  return validateCommand(v);
+  return parseLogCommand(raw, validateCommand);
 }
 
 const utf8 = new TextEncoder();
