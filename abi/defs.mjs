@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 12 };
+export const version = { name: 'KERNEL_VERSION', value: 13 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -99,6 +99,9 @@ export const groups = [
       c('ipc_register', 'ATOLL_SYS_BASE + 0', 'synchronous rendezvous message passing (docs/kernel.md)'),
       c('ipc_lookup', 'ATOLL_SYS_BASE + 1'), c('ipc_call', 'ATOLL_SYS_BASE + 2'), c('ipc_recv', 'ATOLL_SYS_BASE + 3'),
       c('ipc_reply', 'ATOLL_SYS_BASE + 4'),
+      // The cluster: start a program on a named node (NULL: the placement policy chooses), as a child of the
+      // caller: spawn(node, path, argv, envp) gives the child's pid or -errno (docs/ssi.md).
+      c('spawn', 'ATOLL_SYS_BASE + 5', 'start a program on a node of the cluster as a child of the caller'),
       // Served by nobody by default (-ENOSYS): a test registers a host service for it (System.serve) to stop a
       // guest at a known point, e.g. to capture its process image there (test/machine/process-image.test.ts).
       c('test_hook', 'ATOLL_SYS_LIMIT - 1'),

@@ -169,3 +169,30 @@ export function procSetParentPid(proc: u32, ppid: u32): i32 {
   kunlock(LOCK_SCHED);
   return ok ? 0 : -ESRCH;
 }
+
+/**
+ * Process proc (loaded by the host: a spawn from a process of this machine) becomes a child of local process
+ * parentPid, in its group and session: waitid, SIGCHLD and getppid as for a forked child. 0, or -ESRCH (no
+ * such live parent, or proc is not live or has a parent already).
+ */
+export function procAdopt(proc: u32, parentPid: u32): i32 {
+  if (proc >= PROCS_MAX) return -ESRCH;
+  klock(LOCK_SCHED);
+  const b = procBase(proc);
+  const s = atomic.load<u32>(b + P_STATE);
+  let parent: u32 = PROCS_MAX;
+  for (let q: u32 = 0; q < PROCS_MAX; q++) {
+    const qb = procBase(q);
+    if (q != proc && load<u32>(qb + P_PID) == parentPid && atomic.load<u32>(qb + P_STATE) == PROC_LIVE) { parent = q; break; }
+  }
+  const ok = s == PROC_LIVE && load<u32>(b + P_PARENT) == 0 && parent < PROCS_MAX;
+  if (ok) {
+    const pb = procBase(parent);
+    store<u32>(b + P_PARENT, parent + 1);
+    store<u32>(b + P_PPID, parentPid);
+    store<u32>(b + P_PGID, load<u32>(pb + P_PGID));
+    store<u32>(b + P_SID, load<u32>(pb + P_SID));
+  }
+  kunlock(LOCK_SCHED);
+  return ok ? 0 : -ESRCH;
+}

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "mq_raw.h"
+#include "raw_calls.h"
 
 #define COUNT 40
 

@@ -128,6 +128,7 @@
 #define SYS_ipc_call               1073741826 /* = ATOLL_SYS_BASE + 2 */
 #define SYS_ipc_recv               1073741827 /* = ATOLL_SYS_BASE + 3 */
 #define SYS_ipc_reply              1073741828 /* = ATOLL_SYS_BASE + 4 */
+#define SYS_spawn                  1073741829 /* = ATOLL_SYS_BASE + 5; start a program on a node of the cluster as a child of the caller */
 #define SYS_test_hook              1073807359 /* = ATOLL_SYS_LIMIT - 1 */
 
 /* ---- signals (Linux numbering, asm-generic/signal.h; assembly/signal.ts) ---- */

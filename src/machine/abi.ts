@@ -902,7 +902,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 12;
+export const KERNEL_VERSION = 13;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -953,7 +953,7 @@ export const SYS = {
   clock_nanosleep_time64: 407, futex_time64: 422, kill: 129, tkill: 130, tgkill: 131, rt_sigsuspend: 133,
   rt_sigaction: 134, rt_sigprocmask: 135, rt_sigpending: 136, rt_sigreturn: 139, ipc_register: 0x4000_0000,
   ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002, ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
-  test_hook: 0x4000_FFFF,
+  spawn: 0x4000_0005, test_hook: 0x4000_FFFF,
 } as const;
 
 export function hartBase(hart: number): number {
@@ -1018,17 +1018,17 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133], ['NR_RT_SIGACTION', 134], ['NR_RT_SIGPROCMASK', 135],
   ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139], ['NR_IPC_REGISTER', 1073741824],
   ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826], ['NR_IPC_RECV', 1073741827],
-  ['NR_IPC_REPLY', 1073741828], ['NR_TEST_HOOK', 1073807359], ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3],
-  ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10],
-  ['SIGSEGV', 11], ['SIGUSR2', 12], ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15], ['SIGSTKFLT', 16],
-  ['SIGCHLD', 17], ['SIGCONT', 18], ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21], ['SIGTTOU', 22],
-  ['SIGURG', 23], ['SIGXCPU', 24], ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27], ['SIGWINCH', 28],
-  ['SIGIO', 29], ['SIGPWR', 30], ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64], ['SIGSET_BYTES', 8], ['SIG_DFL', 0],
-  ['SIG_IGN', 1], ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2], ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2],
-  ['SA_SIGINFO', 4], ['SA_ONSTACK', 134217728], ['SA_RESTART', 268435456], ['SA_NODEFER', 1073741824],
-  ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128], ['SI_TKILL', 4294967290],
-  ['SI_MESGQ', 4294967293], ['ILL_ILLOPC', 1], ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1], ['SEGV_MAPERR', 1],
-  ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2], ['CLD_DUMPED', 3], ['SS_DISABLE', 2],
+  ['NR_IPC_REPLY', 1073741828], ['NR_SPAWN', 1073741829], ['NR_TEST_HOOK', 1073807359], ['SIGHUP', 1], ['SIGINT', 2],
+  ['SIGQUIT', 3], ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9],
+  ['SIGUSR1', 10], ['SIGSEGV', 11], ['SIGUSR2', 12], ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15],
+  ['SIGSTKFLT', 16], ['SIGCHLD', 17], ['SIGCONT', 18], ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21],
+  ['SIGTTOU', 22], ['SIGURG', 23], ['SIGXCPU', 24], ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27],
+  ['SIGWINCH', 28], ['SIGIO', 29], ['SIGPWR', 30], ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64],
+  ['SIGSET_BYTES', 8], ['SIG_DFL', 0], ['SIG_IGN', 1], ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2],
+  ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2], ['SA_SIGINFO', 4], ['SA_ONSTACK', 134217728], ['SA_RESTART', 268435456],
+  ['SA_NODEFER', 1073741824], ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128],
+  ['SI_TKILL', 4294967290], ['SI_MESGQ', 4294967293], ['ILL_ILLOPC', 1], ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1],
+  ['SEGV_MAPERR', 1], ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2], ['CLD_DUMPED', 3], ['SS_DISABLE', 2],
   ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ERESTARTNOHAND', 514], ['SIGINFO_BYTES', 128], ['UC_SIGMASK', 20],
   ['UC_MCONTEXT', 160], ['UCONTEXT_BYTES', 560], ['SIGFRAME_BYTES', 688], ['SIGTRAMP_VA', 4294963200],
   ['CLONE_VM', 256], ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048], ['CLONE_VFORK', 16384],
@@ -1137,5 +1137,5 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['SIGPROC_BASE', 4293888], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
   ['SIGTHREAD_BASE', 4429056], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
   ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
-  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 12],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 13],
 ];

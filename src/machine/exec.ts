@@ -8,7 +8,7 @@
 // for a file that is not a static RV32 ELF this machine runs; E2BIG for arguments beyond MAX_ARG_STRLEN or the
 // stack's room; EFAULT for a bad pointer in path, argv or envp; ENOMEM when guest RAM runs out.
 import { InputError } from '../base/index.js';
-import { ElfError, parseElf } from '../elf/index.js';
+import { ElfError, parseElf, type ElfImage } from '../elf/index.js';
 import { FsError } from '../vfs/index.js';
 import type { Machine } from './machine.js';
 import { copyFromUser, stringFromUser } from './usermem.js';
@@ -61,49 +61,69 @@ export function writeExecImage(machine: Machine, proc: number, img: ImageLayout)
   v.setUint32(b + P.EXEC_STACK_LOW, img.stack_low, true);
 }
 
+/** What execve and spawn are given: the path and the argument and environment vectors, or -errno. */
+export function readExecArgs(machine: Machine, call: HostCall, pathVa: number, argvVa: number, envpVa: number): { path: string; argv: Uint8Array[]; envp: Uint8Array[] } | number {
+  const path = stringFromUser(machine, call.satp, pathVa, PATH_MAX);
+  if (path === 'fault') return -EFAULT;
+  if (path === 'long') return -ENAMETOOLONG;
+  const budget = { left: STACK_ARGS_BYTES_MAX - 512 };
+  const argv = vector(machine, call, argvVa, budget);
+  if (typeof argv === 'number') return argv;
+  const envp = vector(machine, call, envpVa, budget);
+  if (typeof envp === 'number') return envp;
+  return { path, argv, envp };
+}
+
+/** The bytes of the program at path (from cwd), as execve reads it, or -errno (ENOENT, EACCES, ENOMEM...). */
+export function readProgramFile(files: FileServer, cwd: string, path: string): Uint8Array | number {
+  let bytes: Uint8Array;
+  try {
+    const r = files.vfs.resolve(cwd, path, { follow: true });
+    if (r.stat === null) return -ENOENT;
+    if (r.stat.kind !== 'file' || (r.stat.mode & 0o111) === 0) return -EACCES;
+    r.mount.access(r.rel, 1);
+    if (r.stat.size > BigInt(EXEC_FILE_BYTES_MAX)) return -ENOMEM;
+    const h = r.mount.open(r.rel, { read: true, write: false, create: false, exclusive: false, truncate: false, directory: false, mode: 0 });
+    try {
+      bytes = new Uint8Array(Number(r.stat.size));
+      let off = 0;
+      while (off < bytes.length) {
+        const n = h.read(bytes.subarray(off), off);
+        if (n === 0) break;
+        off += n;
+      }
+      bytes = bytes.subarray(0, off);
+    } finally {
+      h.close();
+    }
+  } catch (err) {
+    if (err instanceof FsError) return -errnoNumber(err.code);
+    throw err;
+  }
+  return bytes;
+}
+
+/** A program's bytes as an image, or -ENOEXEC. */
+export function parseProgram(bytes: Uint8Array): ElfImage | number {
+  try {
+    return parseElf(bytes, { userEnd: LOAD_END });
+  } catch (err) {
+    if (err instanceof ElfError || err instanceof RangeError) return -ENOEXEC;
+    throw err;
+  }
+}
+
 export function execService(machine: Machine, files: FileServer, opts: ExecOptions = {}): HostService {
   return (call) => {
     const [pathVa, argvVa, envpVa] = call.args as [number, number, number];
-    const path = stringFromUser(machine, call.satp, pathVa, PATH_MAX);
-    if (path === 'fault') return -EFAULT;
-    if (path === 'long') return -ENAMETOOLONG;
-    const budget = { left: STACK_ARGS_BYTES_MAX - 512 };
-    const argv = vector(machine, call, argvVa, budget);
-    if (typeof argv === 'number') return argv;
-    const envp = vector(machine, call, envpVa, budget);
-    if (typeof envp === 'number') return envp;
+    const args = readExecArgs(machine, call, pathVa, argvVa, envpVa);
+    if (typeof args === 'number') return args;
+    const { path, argv, envp } = args;
     const proc = files.filesOf(call);
-    let bytes: Uint8Array;
-    try {
-      const r = files.vfs.resolve(proc.fs.cwd, path, { follow: true });
-      if (r.stat === null) return -ENOENT;
-      if (r.stat.kind !== 'file' || (r.stat.mode & 0o111) === 0) return -EACCES;
-      r.mount.access(r.rel, 1);
-      if (r.stat.size > BigInt(EXEC_FILE_BYTES_MAX)) return -ENOMEM;
-      const h = r.mount.open(r.rel, { read: true, write: false, create: false, exclusive: false, truncate: false, directory: false, mode: 0 });
-      try {
-        bytes = new Uint8Array(Number(r.stat.size));
-        let off = 0;
-        while (off < bytes.length) {
-          const n = h.read(bytes.subarray(off), off);
-          if (n === 0) break;
-          off += n;
-        }
-        bytes = bytes.subarray(0, off);
-      } finally {
-        h.close();
-      }
-    } catch (err) {
-      if (err instanceof FsError) return -errnoNumber(err.code);
-      throw err;
-    }
-    let image;
-    try {
-      image = parseElf(bytes, { userEnd: LOAD_END });
-    } catch (err) {
-      if (err instanceof ElfError || err instanceof RangeError) return -ENOEXEC;
-      throw err;
-    }
+    const bytes = readProgramFile(files, proc.fs.cwd, path);
+    if (typeof bytes === 'number') return bytes;
+    const image = parseProgram(bytes);
+    if (typeof image === 'number') return image;
     let layout: ImageLayout;
     try {
       layout = buildImage(machine, image, { argv, envp, execfn: Buffer.from(path, 'latin1'), seed: ((opts.seed ?? 1) ^ call.pid) >>> 0 });
@@ -116,4 +136,3 @@ export function execService(machine: Machine, files: FileServer, opts: ExecOptio
     return { result: 0, action: RA_EXEC };
   };
 }
-

@@ -4,7 +4,7 @@
 export { Machine, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type MachineOptions, type HartStats } from './machine.js';
 export { Process, slotResult, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
-export { copyFromUser, copyToUser } from './usermem.js';
+export { copyFromUser, copyToUser, stringFromUser } from './usermem.js';
 export { compileKernel, compileKernelSync, instantiateKernel, kernelWasmPath, type KernelExports } from './kernel.js';
 export type { ElfImage, ElfSegment } from '../elf/index.js';
 export * as layout from './layout.js';
@@ -21,7 +21,7 @@ export {
   REMOTE_IO_BYTES_MAX, REMOTE_UNREACHABLE, REMOTE_WAITS_PER_NODE_MAX, RemoteFile, parseRequest, parseReply,
   type FileTransport, type ExportedFiles, type ExportedDescription, type RemoteRequest, type RemoteReply, type RemoteFileType,
 } from './remote-files.js';
-export { execService, writeExecImage, ARG_STRLEN_MAX } from './exec.js';
+export { execService, writeExecImage, readExecArgs, readProgramFile, parseProgram, ARG_STRLEN_MAX } from './exec.js';
 export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
 export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';
 export { HostCallRing, HostCallServer, LATER, type HostCall, type HostAnswer, type HostService } from './hostcall.js';

@@ -164,6 +164,11 @@ export interface KernelExports {
    * that slot, or it has a local parent).
    */
   procSetParentPid(proc: number, ppid: number): number;
+  /**
+   * Process proc (loaded by the host for a spawn from this machine) becomes a child of local process
+   * parent_pid, in its group and session: 0, or -ESRCH (no live parent, or proc not live or already a child).
+   */
+  procAdopt(proc: number, parent_pid: number): number;
   /** Whether process proc can be captured into an image: PIMG_PROC_OK, PIMG_PROC_NOT_LIVE or PIMG_PROC_SHARED_VM (a vfork child). */
   procImageProcState(proc: number): number;
   /** What thread slot t holds for a capture: PIMG_THREAD_FREE, _USER (registers its own), _HOSTCALL (pc on its ecall), _BLOCKED, _UNSETTLED. */

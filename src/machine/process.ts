@@ -11,7 +11,7 @@ import { HostCallRing, HostCallServer } from './hostcall.js';
 import { driveHart, type HartHost } from './driver.js';
 import {
   PTE, FRAME_NONE, PROC_NO_PID, PAGE_BYTES, USER_BASE, USER_END, LOAD_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
-  KILL_DEADLOCK, KILL_HOST, KILL_SIGNAL, KS, KS_LIVE_PROCS, PROCS_MAX, THREADS_MAX, SIGHUP, SIGINT, SIGQUIT, SIGILL,
+  KILL_DEADLOCK, KILL_HOST, KILL_SIGNAL, KS, KS_ON, KS_LIVE_PROCS, PROCS_MAX, THREADS_MAX, SIGHUP, SIGINT, SIGQUIT, SIGILL,
   SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD,
   SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR,
   SIGSYS, SIGRTMIN, NSIG,
@@ -359,9 +359,12 @@ export class Process {
     const sp = layout.sp;
     k.procSetMemory(index, this.brk_start, this.brk_max, this.stack_low);
     if ((k.threadCreateMain(index, image.entry, sp) >>> 0) === FRAME_NONE) throw new InputError(`the thread table is full (at most ${THREADS_MAX} threads per machine)`);
-    // Mirror the first thread on hart 0 too, so the initial registers can be inspected before run().
-    machine.setPc(this.hart, image.entry);
-    machine.setReg(this.hart, 2, sp);
+    // Mirror the first thread on hart 0 too, so the initial registers can be inspected before run(); not once
+    // the kernel runs (a process loaded between slices): hart 0 may hold another thread's registers then.
+    if (machine.u32(KS + KS_ON) === 0) {
+      machine.setPc(this.hart, image.entry);
+      machine.setReg(this.hart, 2, sp);
+    }
   }
 
   /** The current break (the kernel's). */

@@ -114,6 +114,7 @@ export class MachineService implements NodeService {
       remoteFork: (call, target, done) => forks!.fork(call, target, done),
       nodeDown: (node) => forks?.nodeDown(node),
       partners: () => forks?.partners ?? new Set(),
+      spawn: (call) => forks!.spawn(call),
     }, rpc, client);
     this.bridge = bridge;
     this.syncTime();
@@ -136,6 +137,7 @@ export class MachineService implements NodeService {
       wake: () => this.wake(),
       forkHere: (call) => bridge.forkHere(call),
       programOf: (pid) => watch.programOf(pid),
+      place: () => bridge.placeTarget(),
     });
     this.forks = forks;
     // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.

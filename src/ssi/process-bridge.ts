@@ -10,7 +10,7 @@ import { LATER, SYS, layout, type HostCall, type HostAnswer, type System } from 
 import { placeProcess, type PlacementPolicy } from './placement.js';
 
 const {
-  KS, KS_RUNNABLE, KS_LIVE_PROCS, ERESTARTNOINTR, ESRCH, ETIMEDOUT, EHOSTUNREACH, EINVAL, PROC_BASE, PROC_BYTES, P,
+  KS, KS_RUNNABLE, KS_LIVE_PROCS, ERESTARTNOINTR, ESRCH, ETIMEDOUT, EHOSTUNREACH, EINVAL, ENOSYS, PROC_BASE, PROC_BYTES, P,
   SIGNAL_GROUP_ALL, SIGNAL_GROUP_HOST,
 } = layout;
 
@@ -56,6 +56,8 @@ export interface ProcessBridgeOptions {
   readonly nodeDown?: (node: string) => void;
   /** The nodes whose going down matters here. */
   readonly partners?: () => ReadonlySet<string>;
+  /** Atoll's spawn call (a program started on a node as the caller's child). */
+  readonly spawn?: (call: HostCall) => HostAnswer;
   /** A host call was answered outside a slice: the machine must look. */
   readonly wake: () => void;
   /** The node pid lives on as this node knows it (the process directory, else the lease), or null. */
@@ -87,6 +89,7 @@ export class ProcessBridge {
     sys.serve(SYS.kill, (call) => this.kill(call));
     sys.serve(SYS.tkill, (call) => this.tkill(call, 0, call.args[0]! | 0, call.args[1]! | 0));
     sys.serve(SYS.tgkill, (call) => this.tkill(call, call.args[0]! | 0, call.args[1]! | 0, call.args[2]! | 0));
+    sys.serve(SYS.spawn, (call) => opts.spawn?.(call) ?? -ENOSYS);
     this.serveSignals();
     if (opts.placement !== 'local') {
       sys.machine.kernel.kernelSetForkHost(1);
@@ -146,12 +149,17 @@ export class ProcessBridge {
     return up;
   }
 
-  /** A fork the kernel handed over: place it. */
-  private fork(call: HostCall): HostAnswer {
-    const target = placeProcess(this.opts.placement, {
+  /** Where a new process goes under the policy (spawn with no node named uses it too, `local` included). */
+  placeTarget(): string {
+    return placeProcess(this.opts.placement, {
       self: this.ctx.id, nodes: [this.ctx.id, ...this.ctx.peers].sort(compareNodes), up: this.upNodes(),
       loads: this.loads, turn: this.turn++,
     });
+  }
+
+  /** A fork the kernel handed over: place it. */
+  private fork(call: HostCall): HostAnswer {
+    const target = this.placeTarget();
     const remote = this.opts.remoteFork;
     if (target === this.ctx.id || remote === undefined) return this.forkHere(call);
     // The network answers later, always: the caller waits, the machine runs on. The image is taken once the

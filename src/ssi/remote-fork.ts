@@ -8,12 +8,14 @@
 import type { NodeContext } from '../node/index.js';
 import type { RpcClient, RpcServer } from '../rpc/index.js';
 import {
-  layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, REMOTE_UNREACHABLE,
-  type HostAnswer, type HostCall, type ProcessEvent, type System,
+  layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, REMOTE_UNREACHABLE, readExecArgs,
+  readProgramFile, parseProgram, stringFromUser, LATER, type HostAnswer, type HostCall, type ProcessEvent, type System,
 } from '../machine/index.js';
 import { OrderedCalls } from './ordered-calls.js';
 
-const { PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, CLD_KILLED, SIGKILL, EAGAIN, PROCS_MAX } = layout;
+const { PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, CLD_KILLED, SIGKILL, EAGAIN, PROCS_MAX, EFAULT, EINVAL, EHOSTUNREACH, ETIMEDOUT } = layout;
+/** The longest node name spawn reads. */
+const NODE_NAME_MAX = 64;
 
 /** A remote fork's request: tried for this long, resent this often (node time). */
 export const FORK_DEADLINE_NS = 2_000_000_000;
@@ -30,6 +32,8 @@ export interface RemoteForkHooks {
   readonly forkHere: (call: HostCall) => HostAnswer;
   /** The program a process here runs (its name in the book). */
   readonly programOf: (pid: number) => string;
+  /** Where a spawn that names no node goes (the placement policy's choice). */
+  readonly place: (call: HostCall) => string;
 }
 
 type Notice =
@@ -65,6 +69,7 @@ export class RemoteForks {
       hooks.wake();
     });
     server.register('proc.fork', (args, call) => this.build(call.from, args));
+    server.register('proc.spawn', (args, call) => this.load(call.from, args));
     files.onProcessEvent((e) => this.event(e));
   }
 
@@ -100,24 +105,95 @@ export class RemoteForks {
         }
         return;
       }
-      const r = m.kernel.procRemoteChild(call.pid, pid, pgid, sid);
-      if (r < 0) {
-        // The parent is gone (killed while its fork was away): the child has no one to answer to.
-        this.ctx.log(`remote fork of ${call.pid}: its child ${pid} on ${target} has no stand-in (${r})`);
-        this.notices.call(target, { kind: 'reparent', pid, ppid: 0 } satisfies Notice, () => {});
-        done(r);
+      done(this.adoptRemote(call, pid, target, pgid, sid));
+    });
+  }
+
+  /**
+   * spawn(node, path, argv, envp): start a program on a node (NULL or "": where the placement policy says) as
+   * a child of the caller, with its own console descriptors; the child's pid, or -errno (ENOENT, EACCES and
+   * ENOEXEC as execve gives them; EHOSTUNREACH for a node the cluster does not have or cannot reach).
+   */
+  spawn(call: HostCall): HostAnswer {
+    const m = this.sys.machine;
+    const [nodeVa, pathVa, argvVa, envpVa] = call.args as [number, number, number, number];
+    const named = nodeVa === 0 ? '' : stringFromUser(m, call.satp, nodeVa, NODE_NAME_MAX);
+    if (named === 'fault') return -EFAULT;
+    if (named === 'long') return -EHOSTUNREACH;
+    const args = readExecArgs(m, call, pathVa, argvVa, envpVa);
+    if (typeof args === 'number') return args;
+    const files = this.sys.files!;
+    const bytes = readProgramFile(files, files.filesOf(call).fs.cwd, args.path);
+    if (typeof bytes === 'number') return bytes;
+    const image = parseProgram(bytes);
+    if (typeof image === 'number') return image;
+    const target = named === '' ? this.hooks.place(call) : named;
+    const argv = args.argv.map((a) => Buffer.from(a).toString('latin1'));
+    const envp = args.envp.map((a) => Buffer.from(a).toString('latin1'));
+    if (target === this.ctx.id) {
+      const p = this.sys.spawn(image, { argv, envp, name: args.path, seed: this.ctx.rng.nextU32() });
+      m.kernel.procAdopt(p.index, call.pid);
+      this.hooks.adopted(p.pid, p.index, args.path);
+      return p.pid;
+    }
+    if (!this.ctx.peers.includes(target)) return -EHOSTUNREACH;
+    const slot = PROC_BASE + call.proc * PROC_BYTES;
+    const pgid = m.u32(slot + P.PGID), sid = m.u32(slot + P.SID);
+    const body = { elf: Buffer.from(bytes).toString('base64'), argv, envp, name: args.path, ppid: call.pid };
+    this.client.call(target, 'proc.spawn', body, { deadline_ns: FORK_DEADLINE_NS, retry_ns: FORK_RETRY_NS }, (o) => {
+      const ring = this.sys.hostcalls.ring;
+      const pid = o.ok ? (o.result as { pid?: unknown } | null)?.pid : undefined;
+      if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
+        const r = o.ok ? (o.result as { errno?: unknown } | null)?.errno : undefined;
+        ring.complete(call.id, typeof r === 'number' ? r : !o.ok && o.error.code === 'timeout' ? -ETIMEDOUT : !o.ok ? -EHOSTUNREACH : -EAGAIN);
+        this.hooks.wake();
         return;
       }
-      this.children.set(pid, target);
-      // The child may have ended before the fork's answer got here (a reply lost and sent again): end it now.
-      const early = this.early.get(pid);
-      if (early !== undefined && early.from === target) {
-        this.early.delete(pid);
-        this.children.delete(pid);
-        m.kernel.procRemoteEnded(pid, early.code, early.status);
-      }
-      done(pid);
+      this.adoptRemote(call, pid, target, pgid, sid);
+      ring.complete(call.id, pid);
+      this.hooks.wake();
     });
+    return LATER;
+  }
+
+  /** Another node's spawn: load its program here, with the caller as its parent. */
+  private load(from: string, args: unknown): unknown {
+    const a = (args ?? {}) as { elf?: unknown; argv?: unknown; envp?: unknown; name?: unknown; ppid?: unknown };
+    const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+    if (typeof a.elf !== 'string' || !strings(a.argv) || !strings(a.envp) || typeof a.ppid !== 'number' || typeof a.name !== 'string') return { errno: -EINVAL };
+    const image = parseProgram(new Uint8Array(Buffer.from(a.elf, 'base64')));
+    if (typeof image === 'number') return { errno: image };
+    try {
+      const p = this.sys.spawn(image, { argv: a.argv, envp: a.envp, name: a.name, seed: this.ctx.rng.nextU32() });
+      this.sys.machine.kernel.procSetParentPid(p.index, a.ppid);
+      this.parents.set(p.pid, from);
+      this.adopted++;
+      this.hooks.adopted(p.pid, p.index, a.name);
+      this.hooks.wake();
+      return { pid: p.pid };
+    } catch (err) {
+      this.ctx.log(`spawn from ${from}: ${(err as Error).message}`);
+      return { errno: -EAGAIN };
+    }
+  }
+
+  /** A child built elsewhere gets its stand-in here (or, if it already ended, its end). */
+  private adoptRemote(call: HostCall, pid: number, target: string, pgid: number, sid: number): number {
+    const m = this.sys.machine;
+    const r = m.kernel.procRemoteChild(call.pid, pid, pgid, sid);
+    if (r < 0) {
+      this.ctx.log(`child ${pid} on ${target} of ${call.pid} has no stand-in (${r})`);
+      this.notices.call(target, { kind: 'reparent', pid, ppid: 0 } satisfies Notice, () => {});
+      return r;
+    }
+    this.children.set(pid, target);
+    const early = this.early.get(pid);
+    if (early !== undefined && early.from === target) {
+      this.early.delete(pid);
+      this.children.delete(pid);
+      m.kernel.procRemoteEnded(pid, early.code, early.status);
+    }
+    return pid;
   }
 
   /** Another node's fork: build its child here. */

@@ -64,4 +64,23 @@ describe('remote fork', () => {
     // n3's program ran on to its own end (no signal came: status 1), untouched by n2's crash.
     expect(r.processes.find((p) => p.node === 'n3')).toMatchObject({ state: 'exited', exit_code: 1 });
   });
+
+  for (const [where, node] of [['another node, busy', 'n1'], ['its own node', 'n2']] as const) {
+    it(`spawns a program on a named node, on the placed one, and refuses a node the cluster lacks (parent on ${where})`, async () => {
+      const r = await runCluster({
+        seed: 2, nodes: 3, placement: 'spread',
+        programs: [{ node, path: guest('cluster/spawn_nodes.elf'), args: [] }, { node: 'n2', path: guest('examples/compute.elf'), args: ['1'] }],
+      });
+      expect(r.end).toBe('ended');
+      const parent = r.processes.find((p) => p.node === node && p.program.endsWith('spawn_nodes.elf'))!;
+      expect(parent.stdout).toBe([
+        'spawn on n2: reaped the child, exit 0', 'spawn on (placed): reaped the child, exit 0', 'spawn on n9: No route to host',
+        'spawn of a missing program: ENOENT', '',
+      ].join('\n'));
+      expect(parent.exit_code).toBe(0);
+      const kids = r.processes.filter((p) => p.ppid === parent.pid);
+      expect(kids.map((k) => [k.node, k.program, k.stdout])).toContainEqual(['n2', 'guest/bin/echo.elf', 'hello from a spawned child\n']);
+      expect(kids).toHaveLength(2);
+    });
+  }
 });

@@ -1,7 +1,7 @@
-/* POSIX message queues for the cluster programs, as raw Linux RV32 calls (the C library port has no mqueue.h):
- * the numbers come from atoll_abi.h, generated from abi/defs.mjs. Each returns the result or -errno. */
-#ifndef MQ_RAW_H
-#define MQ_RAW_H
+/* Raw calls for the cluster programs: POSIX message queues (Linux RV32 numbers) and Atoll's spawn. The numbers
+ * come from atoll_abi.h, generated from abi/defs.mjs. Each returns the result or -errno. */
+#ifndef RAW_CALLS_H
+#define RAW_CALLS_H
 #include "../include/atoll_abi.h"
 
 struct mq_attr { long mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs, mq_reserved_[4]; };
@@ -18,4 +18,9 @@ static inline long mq_open_(const char *name, int oflag, int mode, const struct 
 static inline long mq_unlink_(const char *name) { return mq_ecall(SYS_mq_unlink, (long)(name + 1), 0, 0, 0, 0); }
 static inline long mq_send_(int q, const void *m, unsigned long n, unsigned prio) { return mq_ecall(SYS_mq_timedsend_time64, q, (long)m, (long)n, prio, 0); }
 static inline long mq_receive_(int q, void *b, unsigned long n, unsigned *prio, const struct timespec64_ *t) { return mq_ecall(SYS_mq_timedreceive_time64, q, (long)b, (long)n, (long)prio, (long)t); }
+/* Atoll's spawn: start path with argv and envp on node ("n2"; NULL: where the placement policy says) as a
+ * child of the caller: its pid, or -errno. */
+static inline long atoll_spawn(const char *node, const char *path, char *const argv[], char *const envp[]) {
+  return mq_ecall(SYS_spawn, (long)node, (long)path, (long)argv, (long)envp, 0);
+}
 #endif
