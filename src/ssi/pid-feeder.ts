@@ -7,8 +7,8 @@ import type { NodeContext } from '../node/index.js';
 import type { KernelExports } from '../machine/index.js';
 import type { ProcsService } from './service.js';
 
-/** PIDs per lease. */
-export const PID_LEASE_COUNT = 256;
+/** PIDs per lease: enough for a burst of forks while the next lease commits (a Raft round, ~10 ms). */
+export const PID_LEASE_COUNT = 4096;
 /** A failed request is made again after this long. */
 const RETRY_NS = 50_000_000;
 const DEADLINE_MS = 1_000;
