@@ -72,6 +72,7 @@ export class ProcessBridge {
   /** Nodes declared down and not heard from since. */
   private readonly down = new Set<string>();
   private readonly boot: number;
+  private readonly started_ns: number;
   private turn = 0;
   private reportTimer: number | null = null;
   /** Forks placed here and elsewhere, for the run's report. */
@@ -85,6 +86,7 @@ export class ProcessBridge {
     this.rpc = rpc;
     this.client = client;
     this.boot = ctx.rng.nextU32();
+    this.started_ns = ctx.monotonic_ns();
     sys.machine.kernel.kernelSetCluster(1);
     sys.serve(SYS.kill, (call) => this.kill(call));
     sys.serve(SYS.tkill, (call) => this.tkill(call, 0, call.args[0]! | 0, call.args[1]! | 0));
@@ -141,11 +143,20 @@ export class ProcessBridge {
     this.opts.nodeDown?.(node);
   }
 
-  /** Nodes heard from lately (placement candidates). */
+  /**
+   * Placement candidates: nodes heard from lately, and in this machine's first NODE_SILENT_NS those not heard
+   * from yet (a peer that starts a little later is up all the same; a fork sent to one that cannot be reached
+   * goes on here).
+   */
   private upNodes(): Set<string> {
     const now = this.ctx.monotonic_ns();
+    const young = now - this.started_ns <= NODE_SILENT_NS;
     const up = new Set<string>([this.ctx.id]);
-    for (const [node, h] of this.heard) if (!this.down.has(node) && now - h.at_ns <= NODE_SILENT_NS) up.add(node);
+    for (const node of this.ctx.peers) {
+      const h = this.heard.get(node);
+      if (this.down.has(node)) continue;
+      if (h === undefined ? young : now - h.at_ns <= NODE_SILENT_NS) up.add(node);
+    }
     return up;
   }
 

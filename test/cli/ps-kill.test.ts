@@ -20,7 +20,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
+async function until(what: string, ok: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -73,5 +73,5 @@ describe.skipIf(!built)('atoll ps and atoll kill', () => {
     const bad = atoll('kill', '--signal', 'NOPE', '1', '--cluster', cfg);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--signal NOPE: not a signal');
-  }, 60_000);
+  }, 90_000);
 });
