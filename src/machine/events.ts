@@ -83,6 +83,12 @@ export class ProcessSlots {
     return state === PROC_STATE.LIVE ? 'live' : state === PROC_STATE.DYING ? 'dying' : 'gone';
   }
 
+  /** The slot of pid's live process (not dying, not ended), if it has one. */
+  liveSlot(pid: number): number | undefined {
+    if (this.state(pid) !== 'live') return undefined;
+    return this.slot.get(pid);
+  }
+
   state(pid: number): SlotState {
     const hint = this.slot.get(pid);
     if (hint !== undefined) {

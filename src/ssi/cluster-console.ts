@@ -66,14 +66,11 @@ export class ClusterConsole implements MachineObserver {
   }
 
   ended(node: string, end: ProcessEnd): void {
-    const r = this.book.get(`${node}/${end.pid}`);
-    if (r === undefined || r.state !== 'running') return;
-    this.flush(node, end.pid);
-    settle(r, end.result);
+    this.endedAs(node, end.pid, endFields(end.result));
   }
 
   /** A process ended as another host reported it (a real node's `end` line). */
-  endedAs(node: string, pid: number, result: Pick<ProcessRecord, 'state' | 'exit_code' | 'signal' | 'signal_number' | 'reason'>): void {
+  endedAs(node: string, pid: number, result: ProcessEndFields): void {
     const r = this.book.get(`${node}/${pid}`);
     if (r === undefined || r.state !== 'running') return;
     this.flush(node, pid);
@@ -139,15 +136,12 @@ export class ClusterConsole implements MachineObserver {
   }
 }
 
-function settle(r: ProcessRecord, res: RunResult): void {
-  if (res.kind === 'exit') {
-    r.state = 'exited';
-    r.exit_code = res.code;
-    return;
-  }
-  if (res.kind === 'limit') return;
-  r.state = 'killed';
-  r.signal = res.signal;
-  r.signal_number = SIGNAL_NUMBER[res.signal];
-  r.reason = res.kind === 'killed' ? res.reason : `${res.fault} at 0x${(res.address >>> 0).toString(16).padStart(8, '0')}, pc 0x${(res.pc >>> 0).toString(16).padStart(8, '0')}`;
+/** How a process ended, as the book keeps it (a run bound that stopped it leaves it running). */
+export type ProcessEndFields = Pick<ProcessRecord, 'state' | 'exit_code' | 'signal' | 'signal_number' | 'reason'>;
+
+export function endFields(res: RunResult): ProcessEndFields {
+  if (res.kind === 'exit') return { state: 'exited', exit_code: res.code, signal: null, signal_number: null, reason: null };
+  if (res.kind === 'limit') return { state: 'running', exit_code: null, signal: null, signal_number: null, reason: null };
+  const reason = res.kind === 'killed' ? res.reason : `${res.fault} at 0x${(res.address >>> 0).toString(16).padStart(8, '0')}, pc 0x${(res.pc >>> 0).toString(16).padStart(8, '0')}`;
+  return { state: 'killed', exit_code: null, signal: res.signal, signal_number: SIGNAL_NUMBER[res.signal], reason };
 }

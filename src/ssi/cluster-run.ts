@@ -16,6 +16,8 @@ import { ProcsService, PROCS_SERVICE } from './service.js';
 import { ClusterConsole, type ConsoleLine, type ProcessRecord } from './cluster-console.js';
 
 export const CLUSTER_RUN_NODES_MAX = 256;
+/** Events between two looks at every node for the end of a run (besides the looks a change brings). */
+const CHECK_EVERY_STEPS = 65_536;
 /** A run stops after this much virtual time unless told otherwise: 10 minutes. */
 export const MAX_VIRTUAL_NS_DEFAULT = 600e9;
 /** A machine of a cluster run: 32 MiB of RAM unless told otherwise (a lone `atoll run` machine has 128). */
@@ -96,6 +98,10 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     record('kernel.log', { node, line });
     opts.onLog?.(node, line);
   });
+  // Whether every machine is done changes only when one goes idle or a node goes down: the check over all the
+  // nodes runs then (and every CHECK_EVERY_STEPS events, for a node a failing service brought down), not after
+  // every event of the simulator.
+  const settled = { changed: true, steps: 0 };
   const observer = {
     write: console.write.bind(console),
     started: (node: string, pid: number, ppid: number, program: string) => {
@@ -107,7 +113,10 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       const r = console.record(node, end.pid);
       record('proc.end', { node, pid: end.pid, state: r?.state ?? null, exit_code: r?.exit_code ?? null, signal: r?.signal ?? null });
     },
-    idle: console.idle.bind(console),
+    idle: (node: string) => {
+      console.idle(node);
+      settled.changed = true;
+    },
     log: console.log.bind(console),
   };
   const machines = new Map<string, MachineService>();
@@ -134,12 +143,16 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     ...(opts.trace ? { trace: opts.trace } : {}),
   });
   const c = cluster;
-  if (opts.faults && opts.faults.length > 0) scheduleFaults(crashAware(c, console), opts.faults);
+  if (opts.faults && opts.faults.length > 0) scheduleFaults(crashAware(c, console, () => { settled.changed = true; }), opts.faults);
   const done = (): boolean => ids.every((id) => console.idleNodes.has(id) || c.node(id).status === 'down');
   const r = c.sim.run({
     until_ns: opts.max_virtual_ns ?? MAX_VIRTUAL_NS_DEFAULT,
     max_steps: opts.max_steps ?? Number.MAX_SAFE_INTEGER,
-    stop_when: done,
+    stop_when: () => {
+      if (!settled.changed && ++settled.steps % CHECK_EVERY_STEPS !== 0) return false;
+      settled.changed = false;
+      return done();
+    },
   });
   console.flushAll();
   for (const m of machines.values()) { counters.instructions += m.instructions; counters.slices += m.slices; }
@@ -151,11 +164,11 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
 }
 
 /** The cluster as a fault target whose crashes also end the crashed node's processes in the book. */
-function crashAware(c: SimCluster, console: ClusterConsole): FaultTarget {
+function crashAware(c: SimCluster, console: ClusterConsole, changed: () => void): FaultTarget {
   return {
     sim: c.sim, ids: c.ids, net: c.net,
-    crash: (id) => { c.crash(id); console.nodeCrashed(id); },
-    restart: (id) => { if (c.node(id).status !== 'down') console.nodeCrashed(id); c.restart(id); },
+    crash: (id) => { c.crash(id); console.nodeCrashed(id); changed(); },
+    restart: (id) => { if (c.node(id).status !== 'down') console.nodeCrashed(id); c.restart(id); changed(); },
     pause: (id) => c.pause(id), resume: (id) => c.resume(id),
     skew: (id, d) => c.skew(id, d), drift: (id, p) => c.drift(id, p),
   };

@@ -3,12 +3,12 @@
 // and end, the machine going idle) written as one line `@atoll <json>` for whoever started the node, which
 // rebuilds the cluster's console from them (cluster-console.ts). Bytes travel base64, so no UTF-8 is split.
 import { InputError } from '../base/index.js';
-import { compileKernelSync, readProgram, layout, SIGNAL_NUMBER, type SystemOptions } from '../machine/index.js';
+import { compileKernelSync, readProgram, layout, type SystemOptions } from '../machine/index.js';
 import { parseElf } from '../elf/index.js';
 import type { NodeService } from '../node/index.js';
 import { MachineService, type BootProgram, type MachineObserver } from './machine-service.js';
 import { isPlacementPolicy, type PlacementPolicy } from './placement.js';
-import type { ProcessRecord } from './cluster-console.js';
+import { endFields, type ProcessEndFields } from './cluster-console.js';
 
 /** A real machine's slice: about 5 ms of guest work between looks at the network. */
 export const REAL_SLICE_INSTRUCTIONS = 1_000_000;
@@ -18,7 +18,7 @@ export const MACHINE_LINE_PREFIX = '@atoll ';
 export type MachineLine =
   | { readonly t: 'out'; readonly node: string; readonly pid: number; readonly fd: 1 | 2; readonly b64: string }
   | { readonly t: 'start'; readonly node: string; readonly pid: number; readonly ppid: number; readonly program: string }
-  | { readonly t: 'end'; readonly node: string; readonly pid: number; readonly result: Pick<ProcessRecord, 'state' | 'exit_code' | 'signal' | 'signal_number' | 'reason'> }
+  | { readonly t: 'end'; readonly node: string; readonly pid: number; readonly result: ProcessEndFields }
   | { readonly t: 'idle'; readonly node: string }
   | { readonly t: 'log'; readonly node: string; readonly line: string };
 
@@ -52,14 +52,7 @@ export function realMachineService(options: Readonly<Record<string, unknown>>, w
   const observer: MachineObserver = {
     write: (node, pid, fd, bytes) => emit({ t: 'out', node, pid, fd, b64: Buffer.from(bytes).toString('base64') }),
     started: (node, pid, ppid, program) => emit({ t: 'start', node, pid, ppid, program }),
-    ended: (node, end) => {
-      const r = end.result;
-      const result = r.kind === 'exit'
-        ? { state: 'exited' as const, exit_code: r.code, signal: null, signal_number: null, reason: null }
-        : r.kind === 'limit' ? { state: 'running' as const, exit_code: null, signal: null, signal_number: null, reason: null }
-          : { state: 'killed' as const, exit_code: null, signal: r.signal, signal_number: SIGNAL_NUMBER[r.signal], reason: r.kind === 'killed' ? r.reason : r.fault };
-      emit({ t: 'end', node, pid: end.pid, result });
-    },
+    ended: (node, end) => emit({ t: 'end', node, pid: end.pid, result: endFields(end.result) }),
     idle: (node) => emit({ t: 'idle', node }),
     log: (node, line) => emit({ t: 'log', node, line }),
   };

@@ -74,7 +74,6 @@ export class MachineService implements NodeService {
   private bridge: ProcessBridge | undefined;
   private procs: ProcsService | undefined;
   private feeder: PidFeeder | undefined;
-  private forks: RemoteForks | undefined;
   /** The boot programs are loaded (after the first pid lease, in a cluster with a procs service). */
   private booted = false;
   private timer: number | null = null;
@@ -82,6 +81,7 @@ export class MachineService implements NodeService {
   private timerAt = 0;
   private finished = false;
   private readonly budget: number;
+  private readonly order: number[] = [];
   /** Slices run so far, and instructions retired by them. */
   slices = 0;
   instructions = 0;
@@ -89,10 +89,6 @@ export class MachineService implements NodeService {
   constructor(private readonly opts: MachineServiceOptions, private readonly firstBoot: boolean) {
     this.budget = opts.slice_instructions ?? SLICE_INSTRUCTIONS_DEFAULT;
     if (!Number.isInteger(this.budget) || this.budget < 1 || this.budget > 1e9) throw new RangeError(`slice_instructions must be 1..1e9, not ${this.budget}`);
-  }
-
-  get system(): System | undefined {
-    return this.sys;
   }
 
   start(ctx: NodeContext): void {
@@ -139,7 +135,6 @@ export class MachineService implements NodeService {
       programOf: (pid) => watch.programOf(pid),
       place: () => bridge.placeTarget(),
     });
-    this.forks = forks;
     // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.
     if (procs !== undefined) {
       this.feeder = new PidFeeder(ctx, sys.machine.kernel, procs, () => this.loadBoot());
@@ -280,13 +275,16 @@ export class MachineService implements NodeService {
     this.schedule(Math.max(0, at_ns - ctx.monotonic_ns()));
   }
 
-  /** The harts in a seeded order (Fisher-Yates over the node's random stream). */
-  private hartOrder(harts: number): number[] {
-    const order = Array.from({ length: harts }, (_, i) => i);
+  /** The harts in a seeded order (Fisher-Yates over the node's random stream), in one array kept for it. */
+  private hartOrder(harts: number): readonly number[] {
+    const order = this.order;
+    order.length = harts;
+    for (let i = 0; i < harts; i++) order[i] = i;
     for (let i = harts - 1; i > 0; i--) {
       const j = this.ctx!.rng.nextU32() % (i + 1);
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     return order;
   }
+
 }

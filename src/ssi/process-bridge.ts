@@ -5,7 +5,7 @@
 // placed elsewhere is built there from the parent's image (remote-fork.ts) and shows here as a stand-in child.
 // Bounds: the RPC layer's calls in flight; one load report per node kept.
 import type { NodeContext } from '../node/index.js';
-import { RpcClient, RpcServer } from '../rpc/index.js';
+import { RpcClient, RpcServer, type RpcErrorCode } from '../rpc/index.js';
 import { LATER, SYS, layout, type HostCall, type HostAnswer, type System } from '../machine/index.js';
 import { placeProcess, type PlacementPolicy } from './placement.js';
 
@@ -192,14 +192,7 @@ export class ProcessBridge {
     const pid = call.args[0]! | 0, sig = call.args[1]! >>> 0;
     const sender = call.pid;
     if (pid > 0) {
-      const owner = this.opts.owner?.(pid) ?? null;
-      if (owner !== null && owner !== this.ctx.id) {
-        this.client.call(owner, 'proc.kill', { pid, sig, sender }, { deadline_ns: SIGNAL_DEADLINE_NS, retry_ns: SIGNAL_RETRY_NS }, (o) => {
-          this.finish(call, o.ok ? (typeof o.result === 'number' ? o.result : -EINVAL) : o.error.code === 'timeout' ? -ETIMEDOUT : -EHOSTUNREACH);
-        });
-        return LATER;
-      }
-      this.everywhere('proc.kill', { pid, sig, sender }, (found, failed) => this.finish(call, found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
+      this.signalElsewhere(pid, sig, sender, (r) => this.finish(call, r));
       return LATER;
     }
     // pid 0: the caller's group; -1: everyone but the caller (and the first process); < -1: group -pid.
@@ -207,14 +200,29 @@ export class ProcessBridge {
     const exclude = pid === -1 ? sender : 0;
     const here = this.sys.machine.kernel.kernelSignalGroup(pgid >>> 0, sig, sender, exclude);
     if (here < 0) return here;
-    this.everywhere('proc.killgroup', { pgid: pgid >>> 0, sig, sender, exclude }, (found) => this.finish(call, here + found > 0 ? 0 : -ESRCH));
+    this.everywhere('proc.killgroup', { pgid: pgid >>> 0, sig, sender, exclude }, (r) => Math.max(0, r), (found) => this.finish(call, here + found > 0 ? 0 : -ESRCH));
     return LATER;
+  }
+
+  /**
+   * Signal pid on the node the directory or lease names (or, none known, on whichever node has it): done with
+   * that node's answer, or ETIMEDOUT / EHOSTUNREACH when it could not be had.
+   */
+  private signalElsewhere(pid: number, sig: number, sender: number, done: (result: number) => void): void {
+    const owner = this.opts.owner?.(pid) ?? null;
+    if (owner !== null && owner !== this.ctx.id) {
+      this.client.call(owner, 'proc.kill', { pid, sig, sender }, { deadline_ns: SIGNAL_DEADLINE_NS, retry_ns: SIGNAL_RETRY_NS }, (o) => {
+        done(o.ok ? (typeof o.result === 'number' ? o.result : -EINVAL) : rpcErrno(o.error.code));
+      });
+      return;
+    }
+    this.everywhere('proc.kill', { pid, sig, sender }, (r) => (r === 0 ? 1 : 0), (found, failed) => done(found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
   }
 
   /** tkill (tgid 0) or tgkill of a thread not on this machine. */
   private tkill(call: HostCall, tgid: number, tid: number, sig: number): HostAnswer {
     if (tid <= 0 || tgid < 0) return -EINVAL;
-    this.everywhere('proc.tkill', { tgid, tid, sig: sig >>> 0, sender: call.pid }, (found, failed) => this.finish(call, found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
+    this.everywhere('proc.tkill', { tgid, tid, sig: sig >>> 0, sender: call.pid }, (r) => (r === 0 ? 1 : 0), (found, failed) => this.finish(call, found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
     return LATER;
   }
 
@@ -245,19 +253,18 @@ export class ProcessBridge {
 
   /**
    * Ask every other node (a target whose node is not known; a pid lives on at most one machine, so a request
-   * that finds nothing there does nothing); done(found, failed): how many delivered (a count for
-   * group kills, one per node that had the target otherwise), and whether some node could not be asked.
+   * that finds nothing there does nothing); done(found, failed): the sum of count(answer) over the nodes that
+   * answered (how many processes a group kill reached, or one per node that had the target), and whether some
+   * node could not be asked.
    */
-  private everywhere(method: string, args: unknown, done: (found: number, failed: boolean) => void): void {
+  private everywhere(method: string, args: unknown, count: (result: number) => number, done: (found: number, failed: boolean) => void): void {
     const peers = this.ctx.peers;
     let left = peers.length, found = 0, failed = false;
     if (left === 0) { done(0, false); return; }
     for (const peer of peers) {
       this.client.call(peer, method, args, { deadline_ns: SIGNAL_DEADLINE_NS, retry_ns: SIGNAL_RETRY_NS }, (o) => {
-        if (o.ok && typeof o.result === 'number') {
-          if (method === 'proc.killgroup') found += Math.max(0, o.result);
-          else if (o.result === 0) found++;
-        } else if (!o.ok) failed = true;
+        if (o.ok && typeof o.result === 'number') found += count(o.result);
+        else if (!o.ok) failed = true;
         if (--left === 0) done(found, failed);
       });
     }
@@ -279,27 +286,21 @@ export class ProcessBridge {
    */
   operatorKill(pid: number, sig: number, done: (result: number) => void): void {
     const here = this.sys.machine.kernel.kernelSignal(pid, sig, 0);
-    if (here !== -ESRCH) {
-      if (here === 0) this.opts.wake();
-      done(here);
-      return;
-    }
-    const owner = this.opts.owner?.(pid) ?? null;
-    if (owner !== null && owner !== this.ctx.id) {
-      this.client.call(owner, 'proc.kill', { pid, sig, sender: 0 }, { deadline_ns: SIGNAL_DEADLINE_NS, retry_ns: SIGNAL_RETRY_NS }, (o) => {
-        done(o.ok ? (typeof o.result === 'number' ? o.result : -EINVAL) : o.error.code === 'timeout' ? -ETIMEDOUT : -EHOSTUNREACH);
-      });
-      return;
-    }
-    this.everywhere('proc.kill', { pid, sig, sender: 0 }, (found, failed) => done(found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
+    if (here === -ESRCH) { this.signalElsewhere(pid, sig, 0, done); return; }
+    if (here === 0) this.opts.wake();
+    done(here);
   }
 
   /** Fork on this machine: the caller's ecall runs again and the kernel forks. */
   forkHere(call: HostCall): HostAnswer {
-    this.forks_local++;
     this.sys.machine.kernel.threadForkHere(call.thread);
     return -ERESTARTNOINTR;
   }
+}
+
+/** The errno a guest gets for an RPC that failed: ETIMEDOUT when it went unanswered, else EHOSTUNREACH. */
+export function rpcErrno(code: RpcErrorCode): number {
+  return code === 'timeout' ? -ETIMEDOUT : -EHOSTUNREACH;
 }
 
 /** n2 before n10. */

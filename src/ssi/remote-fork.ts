@@ -12,8 +12,9 @@ import {
   readProgramFile, parseProgram, stringFromUser, LATER, type HostAnswer, type HostCall, type ProcessEvent, type System,
 } from '../machine/index.js';
 import { OrderedCalls } from './ordered-calls.js';
+import { rpcErrno } from './process-bridge.js';
 
-const { PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, CLD_KILLED, SIGKILL, EAGAIN, PROCS_MAX, EFAULT, EINVAL, EHOSTUNREACH, ETIMEDOUT } = layout;
+const { PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, CLD_KILLED, SIGKILL, EAGAIN, EFAULT, EINVAL, EHOSTUNREACH } = layout;
 /** The longest node name spawn reads. */
 const NODE_NAME_MAX = 64;
 
@@ -49,9 +50,6 @@ export class RemoteForks {
   private readonly early = new Map<number, { from: string; code: number; status: number }>();
   private readonly notices: OrderedCalls;
   readonly files: OrderedCalls;
-  /** Forks sent and children adopted, for the report. */
-  sent = 0;
-  adopted = 0;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -88,7 +86,6 @@ export class RemoteForks {
     const exported = files.exportFiles(call.pid, target);
     const slot = PROC_BASE + call.proc * PROC_BYTES;
     const pgid = m.u32(slot + P.PGID), sid = m.u32(slot + P.SID);
-    this.sent++;
     this.client.call(target, 'proc.fork', { image, files: exported, ppid: call.pid, program: this.hooks.programOf(call.pid) }, { deadline_ns: FORK_DEADLINE_NS, retry_ns: FORK_RETRY_NS }, (o) => {
       const pid = o.ok ? (o.result as { pid?: unknown } | null)?.pid : undefined;
       if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
@@ -145,7 +142,7 @@ export class RemoteForks {
       const pid = o.ok ? (o.result as { pid?: unknown } | null)?.pid : undefined;
       if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
         const r = o.ok ? (o.result as { errno?: unknown } | null)?.errno : undefined;
-        ring.complete(call.id, typeof r === 'number' ? r : !o.ok && o.error.code === 'timeout' ? -ETIMEDOUT : !o.ok ? -EHOSTUNREACH : -EAGAIN);
+        ring.complete(call.id, typeof r === 'number' ? r : !o.ok ? rpcErrno(o.error.code) : -EAGAIN);
         this.hooks.wake();
         return;
       }
@@ -167,7 +164,6 @@ export class RemoteForks {
       const p = this.sys.spawn(image, { argv: a.argv, envp: a.envp, name: a.name, seed: this.ctx.rng.nextU32() });
       this.sys.machine.kernel.procSetParentPid(p.index, a.ppid);
       this.parents.set(p.pid, from);
-      this.adopted++;
       this.hooks.adopted(p.pid, p.index, a.name);
       this.hooks.wake();
       return { pid: p.pid };
@@ -207,7 +203,6 @@ export class RemoteForks {
       m.kernel.procSetParentPid(child.proc, a.ppid);
       this.sys.files!.importFiles(child.pid, a.files, from, this.transport(), child.proc);
       this.parents.set(child.pid, from);
-      this.adopted++;
       this.hooks.adopted(child.pid, child.proc, typeof a.program === 'string' ? a.program : '?');
       this.hooks.wake();
       return { pid: child.pid };
@@ -256,7 +251,7 @@ export class RemoteForks {
       return r;
     }
     if (n?.kind === 'reparent' && typeof n.pid === 'number' && typeof n.ppid === 'number') {
-      const slot = this.slotOf(n.pid);
+      const slot = this.sys.files!.slots.liveSlot(n.pid);
       if (slot === undefined) return -1;
       if (n.ppid === 0) this.parents.delete(n.pid);
       return k.procSetParentPid(slot, n.ppid);
@@ -280,14 +275,5 @@ export class RemoteForks {
   /** Nodes that hold children or parents of this machine's processes (the ones whose silence matters). */
   get partners(): Set<string> {
     return new Set([...this.children.values(), ...this.parents.values()]);
-  }
-
-  private slotOf(pid: number): number | undefined {
-    const m = this.sys.machine;
-    for (let i = 0; i < PROCS_MAX; i++) {
-      const b = PROC_BASE + i * PROC_BYTES;
-      if (m.u32(b + P.PID) === pid && m.u32(b + P.STATE) === layout.PROC_STATE.LIVE) return i;
-    }
-    return undefined;
   }
 }
