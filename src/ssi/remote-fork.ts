@@ -77,7 +77,17 @@ export class RemoteForks {
     const files = this.sys.files!;
     let image: string;
     try {
-      image = encodeProcessImage(captureProcess(m, call.proc, { tid: call.tid, forChild: true, files }));
+      const captured = captureProcess(m, call.proc, { tid: call.tid, forChild: true, files });
+      // What cannot be carried keeps the child here, where it behaves as on Linux: memory shared with other
+      // processes (MAP_SHARED would become a copy) and message-queue descriptors (they stay on their machine).
+      const unmovable = captured.pages.some((pg) => pg.kind === 'shared') ? 'shared memory'
+        : files.files(call.pid)?.fds.entries().some(([, e]) => e.desc.file.kind === 'mqueue') ? 'a message-queue descriptor' : null;
+      if (unmovable !== null) {
+        this.ctx.log(`fork of ${call.pid} stays here: it holds ${unmovable}`);
+        done(this.hooks.forkHere(call));
+        return;
+      }
+      image = encodeProcessImage(captured);
     } catch (err) {
       this.ctx.log(`remote fork of ${call.pid} to ${target}: ${(err as Error).message}; forking here`);
       done(this.hooks.forkHere(call));

@@ -83,4 +83,16 @@ describe('remote fork', () => {
       expect(kids).toHaveLength(2);
     });
   }
+
+  // Programs written for one machine, run under spread: the same lines and status as alone.
+  for (const name of ['tests/fork_tree.elf', 'tests/fork_cow.elf', 'tests/proc_pipeline.elf', 'tests/mq_fork.elf', 'tests/mmap_anon.elf', 'tests/libc_posix.elf']) {
+    it(`runs ${name} under spread as on one machine`, async () => {
+      const one = (await alone(guest(name))).split('\n').sort();
+      const r = await runCluster({ seed: 3, nodes: 3, placement: 'spread', programs: [{ node: 'n1', path: guest(name), args: [] }] });
+      expect(r.end).toBe('ended');
+      expect(r.processes.find((p) => p.ppid === 0)).toMatchObject({ state: 'exited', exit_code: 0 });
+      expect(outputOf(r).split('\n').sort()).toEqual(one);
+    });
+  }
 });
+
