@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 13 };
+export const version = { name: 'KERNEL_VERSION', value: 14 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -52,7 +52,10 @@ export const groups = [
       c('IPC_SLOT_BITS', 5, 'Low bits of an endpoint id that name its slot: 1 << IPC_SLOT_BITS == IPC_ENDPOINTS_MAX.'),
       c('IPC_GEN_BITS', 24, 'Bits of the registration count above the slot in an endpoint id (ids stay positive as a C long).'),
       c('IPC_TOKEN_SLOT_BITS', 7, 'Low bits of a reply token that name the client thread: 1 << IPC_TOKEN_SLOT_BITS == THREADS_MAX.'),
-      c('IPC_TOKEN_TID_BITS', 24, 'Bits of the client tid above the thread index in a reply token.'),
+      c('IPC_TOKEN_TID_BITS', 23, 'Bits of the client tid above the thread index in a reply token.'),
+      c('IPC_HOST_SLOTS', 16, 'Requests from other machines (cluster-wide endpoint names) queued at or being served by this machine\'s endpoints at once.'),
+      c('IPC_REMOTE', 0x4000_0000, 'Set in an endpoint id that names an endpoint on another machine of the cluster (the host serves calls to it).', { ...G, hex: true }),
+      c('IPC_TOKEN_HOST', 0x4000_0000, 'Set in a reply token whose client is on another machine (its request came through the host).', { hex: true }),
       c('BATCH_PAGES', 32, 'Pages brk unmaps per batch before one shootdown frees their frames.'),
       c('TREC_ENTRIES', 256, 'Records of ended threads kept for the host (a ring; older ones are overwritten).'),
       c('WALK_RETRIES_MAX', 16, 'Page-table walks retried when another hart changed a PTE under the walk (A/D update race).'),
@@ -541,7 +544,7 @@ export const blocks = [
   {
     // IPC endpoints (assembly/ipc.ts), under the SCHED lock.
     id: 'ipc', title: 'IPC endpoints', base: c('IPC_BASE', 'TREC_BASE + TREC_ENTRIES * TREC_BYTES', '', { hex: true }),
-    size: c('IPC_EP_BYTES', 32), count: 'IPC_ENDPOINTS_MAX',
+    size: c('IPC_EP_BYTES', 48), count: 'IPC_ENDPOINTS_MAX',
     fields: [
       u32('EP_NAME', 0, 'the name it was registered under (0: free slot)'),
       u32('EP_OWNER', 4, 'owning process index + 1'),
@@ -550,13 +553,38 @@ export const blocks = [
       u32('EP_SEND_HEAD', 20, 'oldest client waiting for a receiver (thread index + 1; 0: none)'),
       u32('EP_SEND_TAIL', 24, 'newest such client'),
       u32('EP_RECV_HEAD', 28, 'server threads waiting for a request, newest first (a stack)'),
+      u32('EP_HOST_HEAD', 32, 'oldest request from another machine waiting for a receiver (host record + 1; 0: none)'),
+      u32('EP_HOST_TAIL', 36, 'newest such request'),
+      u32('EP_TURN', 40, '1: the next receive takes a request from another machine first, when both kinds wait (they alternate)'),
+    ],
+  },
+  {
+    // Requests that came from other machines to this machine's endpoints (assembly/ipc.ts), under the SCHED
+    // lock: the host reserves a record, writes the request into its buffer and delivers it; a server's reply
+    // lands in the same buffer for the host to send back.
+    id: 'ipchost', title: 'IPC requests from other machines', base: c('IPC_HOST_BASE', 'IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES', '', { hex: true }),
+    size: c('IPC_HOST_BYTES', '32 + IPC_MSG_MAX', 'One record: a 32-byte header, then its IPC_MSG_MAX-byte buffer (the request, then the reply).'), count: 'IPC_HOST_SLOTS', helper: 'ipcHostRecord', param: 'slot',
+    consts: [
+      c('HRS_FREE', 0), c('HRS_FILLING', 1, 'reserved by the host, which is writing the request'),
+      c('HRS_QUEUED', 2, 'waiting on its endpoint for a receiver'), c('HRS_SERVING', 3, 'received by a server thread, not answered yet'),
+      c('HRS_ANSWERED', 4, 'answered (HR_RESULT: the reply\'s length, or -errno), for the host to take'),
+    ],
+    fields: [
+      u32('HR_STATE', 0, 'HRS_*'),
+      u32('HR_EP', 4, 'endpoint slot'),
+      u32('HR_LEN', 8, 'the request\'s length, then the reply\'s'),
+      u32('HR_RMAX', 12, 'the client\'s reply buffer size'),
+      u32('HR_RESULT', 16, 'the answer: the reply\'s length or -errno'),
+      u32('HR_NEXT', 20, 'next record + 1 in its endpoint\'s queue (0: last)'),
+      u32('HR_GEN', 24, 'uses of this record so far (part of the reply token)'),
+      f('HR_BUF', 32, 256, 'the message (IPC_MSG_MAX bytes)'),
     ],
   },
   {
     // The host-call ring (assembly/hostcall.ts, src/machine/hostcall.ts): a header line of counters, then
     // RING_ENTRIES records. The host never takes a kernel lock: every word it touches it reads and writes
     // with atomics.
-    id: 'ring', title: 'host-call ring header', base: c('RING_BASE', 'IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES', '', { hex: true }),
+    id: 'ring', title: 'host-call ring header', base: c('RING_BASE', 'IPC_HOST_BASE + IPC_HOST_SLOTS * IPC_HOST_BYTES', '', { hex: true }),
     size: c('RING_HEADER_BYTES', 64),
     fields: [
       u32('RING_POSTED', 0, 'requests posted so far (the last request id)'),

@@ -222,7 +222,7 @@ export const TR_PREEMPTED: u32 = 24; // u32
 
 // ---- IPC endpoints ----
 export const IPC_BASE: u32 = 0x0040_F000; // = TREC_BASE + TREC_ENTRIES * TREC_BYTES
-export const IPC_EP_BYTES: u32 = 32;
+export const IPC_EP_BYTES: u32 = 48;
 export const EP_NAME: u32 = 0; // u32: the name it was registered under (0: free slot)
 export const EP_OWNER: u32 = 4; // u32: owning process index + 1
 export const EP_CALLS: u32 = 8; // u64: requests delivered
@@ -230,9 +230,34 @@ export const EP_GEN: u32 = 16; // u32: registrations of this slot so far (part o
 export const EP_SEND_HEAD: u32 = 20; // u32: oldest client waiting for a receiver (thread index + 1; 0: none)
 export const EP_SEND_TAIL: u32 = 24; // u32: newest such client
 export const EP_RECV_HEAD: u32 = 28; // u32: server threads waiting for a request, newest first (a stack)
+export const EP_HOST_HEAD: u32 = 32; // u32: oldest request from another machine waiting for a receiver (host record + 1; 0: none)
+export const EP_HOST_TAIL: u32 = 36; // u32: newest such request
+export const EP_TURN: u32 = 40; // u32: 1: the next receive takes a request from another machine first, when both kinds wait (they alternate)
+
+// ---- IPC requests from other machines ----
+export const HRS_FREE: u32 = 0;
+/** reserved by the host, which is writing the request */
+export const HRS_FILLING: u32 = 1;
+/** waiting on its endpoint for a receiver */
+export const HRS_QUEUED: u32 = 2;
+/** received by a server thread, not answered yet */
+export const HRS_SERVING: u32 = 3;
+/** answered (HR_RESULT: the reply's length, or -errno), for the host to take */
+export const HRS_ANSWERED: u32 = 4;
+export const IPC_HOST_BASE: u32 = 0x0040_F600; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+/** One record: a 32-byte header, then its IPC_MSG_MAX-byte buffer (the request, then the reply). */
+export const IPC_HOST_BYTES: u32 = 288; // = 32 + IPC_MSG_MAX
+export const HR_STATE: u32 = 0; // u32: HRS_*
+export const HR_EP: u32 = 4; // u32: endpoint slot
+export const HR_LEN: u32 = 8; // u32: the request's length, then the reply's
+export const HR_RMAX: u32 = 12; // u32: the client's reply buffer size
+export const HR_RESULT: u32 = 16; // u32: the answer: the reply's length or -errno
+export const HR_NEXT: u32 = 20; // u32: next record + 1 in its endpoint's queue (0: last)
+export const HR_GEN: u32 = 24; // u32: uses of this record so far (part of the reply token)
+export const HR_BUF: u32 = 32; // the message (IPC_MSG_MAX bytes)
 
 // ---- host-call ring header ----
-export const RING_BASE: u32 = 0x0040_F400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+export const RING_BASE: u32 = 0x0041_0800; // = IPC_HOST_BASE + IPC_HOST_SLOTS * IPC_HOST_BYTES
 export const RING_HEADER_BYTES: u32 = 64;
 export const RING_POSTED: u32 = 0; // u32: requests posted so far (the last request id)
 export const RING_DONE: u32 = 4; // u32: answers the host has written so far (host: atomic add)
@@ -246,7 +271,7 @@ export const RING_BUSY_PEAK: u32 = 32; // u32: most records in use at once
 export const RING_LATE: u32 = 36; // u32: answers reaped after their thread left the hart
 
 // ---- host-call ring records ----
-export const RING_RECORDS: u32 = 0x0040_F440; // = RING_BASE + RING_HEADER_BYTES
+export const RING_RECORDS: u32 = 0x0041_0840; // = RING_BASE + RING_HEADER_BYTES
 export const RING_RECORD_BYTES: u32 = 96;
 export const R_STATE: u32 = 0; // u32: RS_FREE, RS_POSTED, RS_TAKEN, RS_DONE
 export const R_ID: u32 = 4; // u32: request id (RING_POSTED after the post; never 0)
@@ -268,7 +293,7 @@ export const R_AT: u32 = 88; // u64: host's answer: the virtual time (mtime) it 
 // ---- VMA tables (one per process) ----
 /** One VMA: [V_START, V_END), V_PROT (PROT_*), V_FLAGS (MAP_SHARED or MAP_PRIVATE). */
 export const VMA_BYTES: u32 = 16;
-export const VMA_BASE: u32 = 0x0041_0040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const VMA_BASE: u32 = 0x0041_1440; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
 export const VMA_TABLE_BYTES: u32 = 512; // = VMAS_MAX * VMA_BYTES
 
 // ---- a VMA ----
@@ -279,7 +304,7 @@ export const V_PROT: u32 = 8; // u32
 export const V_FLAGS: u32 = 12; // u32
 
 // ---- process-event ring ----
-export const PEV_BASE: u32 = 0x0041_8040; // = VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES
+export const PEV_BASE: u32 = 0x0041_9440; // = VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES
 export const PEV_HEADER_BYTES: u32 = 64;
 export const PEV_HEAD: u32 = 0; // u32: events written so far (record index = head % PEV_ENTRIES); the kernel writes, under LOCK_LEAF
 export const PEV_TAIL: u32 = 4; // u32: events the host consumed (host: atomic store)
@@ -291,7 +316,7 @@ export const PEV_LOST: u32 = 12; // u32: PEV_ENDED and PEV_REPARENT events dropp
 export const PE_CODE: u32 = 8;
 /** PEV_ENDED's word at PE_FLAGS: si_status (the exit status, or the signal). */
 export const PE_STATUS: u32 = 12;
-export const PEV_RECORDS: u32 = 0x0041_8080; // = PEV_BASE + PEV_HEADER_BYTES
+export const PEV_RECORDS: u32 = 0x0041_9480; // = PEV_BASE + PEV_HEADER_BYTES
 export const PEV_RECORD_BYTES: u32 = 16;
 export const PE_KIND: u32 = 0; // u32: PEV_*
 export const PE_PID: u32 = 4; // u32
@@ -299,7 +324,7 @@ export const PE_PARENT_PID: u32 = 8; // u32
 export const PE_FLAGS: u32 = 12; // u32
 
 // ---- ASID bitmaps ----
-export const ASID_BASE: u32 = 0x0041_8480; // = PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES
+export const ASID_BASE: u32 = 0x0041_9880; // = PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES
 export const ASID_BYTES: u32 = 128;
 export const ASID_FREED: u32 = 0; // ASIDS_MAX bits: ended processes' ASIDs, not yet flushed
 export const ASID_READY: u32 = 64; // ASIDS_MAX bits: flushed everywhere, free to hand out
@@ -316,14 +341,14 @@ export const SIGREC_CODE: u32 = 0;
 export const SIGREC_PID: u32 = 4;
 export const SIGREC_ADDR: u32 = 8;
 export const SIGREC_CAUSE: u32 = 12;
-export const SIGPROC_BASE: u32 = 0x0041_8500; // = ASID_BASE + ASID_BYTES
+export const SIGPROC_BASE: u32 = 0x0041_9900; // = ASID_BASE + ASID_BYTES
 export const SIGPROC_BYTES: u32 = 2112;
 export const SP_PENDING: u32 = 0; // u64: process-directed signals pending (bit n-1: signal n)
 export const SP_ACTIONS: u32 = 64; // NSIG dispositions, signal n at (n - 1) * SIGACT_BYTES
 export const SP_INFO: u32 = 1088; // = 64 + NSIG * SIGACT_BYTES; siginfo of the pending process-directed signals
 
 // ---- signal state per thread ----
-export const SIGTHREAD_BASE: u32 = 0x0043_9500; // = SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES
+export const SIGTHREAD_BASE: u32 = 0x0043_A900; // = SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES
 export const SIGTHREAD_BYTES: u32 = 1088;
 export const ST_BLOCKED: u32 = 0; // u64: blocked signals
 export const ST_PENDING: u32 = 8; // u64: thread-directed signals pending
@@ -347,6 +372,11 @@ export const KT_END: u32 = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF
 // @ts-ignore: decorator
 @inline export function tlbBase(hart: u32): u32 {
   return TLB_BASE + hart * TLB_HART_BYTES;
+}
+
+// @ts-ignore: decorator
+@inline export function ipcHostRecord(slot: u32): u32 {
+  return IPC_HOST_BASE + slot * IPC_HOST_BYTES;
 }
 
 // @ts-ignore: decorator

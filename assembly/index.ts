@@ -18,7 +18,9 @@ export { threadState, threadTid, threadProc, threadClearTid, threadFutexKey } fr
 export { futexWaiters, sleepersCount } from './futex';
 export { shootdownOthers, shootdownServe } from './shootdown';
 export { hartKill } from './exit';
-export { ipcEndpointCalls, ipcWaiters } from './ipc';
+export {
+  ipcEndpointCalls, ipcWaiters, ipcRegisterProc, ipcLookup, ipcHostReserve, ipcHostDeliver, ipcHostCancel, ipcHostAnswered, ipcHostFree,
+} from './ipc';
 export { hostcallResume, hostcallThreads } from './hostcall';
 export { mmapPrivate, mmapFrame } from './mmap';
 export { frameRefs } from './frames';

@@ -14,27 +14,39 @@
 // When a server process dies its endpoints are freed and every client waiting on them (for delivery or
 // for the reply) returns -EPIPE; when a client dies while its request is being served, the server's
 // ipc_reply returns -ESRCH.
+//
+// In a cluster (KS_CLUSTER) endpoint names are cluster-wide: ipc_register, an ipc_lookup of a name not
+// registered here, and an ipc_call on an endpoint elsewhere (id with IPC_REMOTE) go to the host, which keeps
+// the names in the cluster's directory and carries calls to the endpoint's machine as RPCs. There the host
+// delivers a request through one of IPC_HOST_SLOTS records (ipcHost* below): it waits in its endpoint's host
+// queue as a waiting client would, a receiving server takes it (local clients and requests from elsewhere
+// alternate when both wait), and its reply token carries IPC_TOKEN_HOST, so the reply lands in the record
+// for the host to send back.
 import {
   H_MTIME, LOCK_SCHED, LOCK_PROC, T_PROC, T_TID, T_STATE, T_IPC_EP, T_IPC_BUF, T_IPC_LEN, T_IPC_RBUF,
   T_IPC_RMAX, T_IPC_NEXT, P_SATP, IPC_BASE, IPC_EP_BYTES, EP_NAME, EP_OWNER, EP_CALLS, EP_GEN, EP_SEND_HEAD,
-  EP_SEND_TAIL, EP_RECV_HEAD,
+  EP_SEND_TAIL, EP_RECV_HEAD, EP_HOST_HEAD, EP_HOST_TAIL, EP_TURN, KS, KS_CLUSTER, ipcHostRecord, HR_STATE, HR_EP,
+  HR_LEN, HR_RMAX, HR_RESULT, HR_NEXT, HR_GEN, HR_BUF, P_PID, P_STATE, HRS_FREE, HRS_FILLING, HRS_QUEUED, HRS_SERVING,
+  HRS_ANSWERED,
 } from './blocks';
 import {
   THREADS_MAX, IPC_ENDPOINTS_MAX, IPC_MSG_MAX, IPC_SLOT_BITS as SLOT_BITS, IPC_GEN_BITS,
-  IPC_TOKEN_SLOT_BITS as TOKEN_SLOT_BITS, IPC_TOKEN_TID_BITS,
+  IPC_TOKEN_SLOT_BITS as TOKEN_SLOT_BITS, IPC_TOKEN_TID_BITS, IPC_HOST_SLOTS, PROCS_MAX, IPC_REMOTE,
+  IPC_TOKEN_HOST,
 } from './limits';
 import { klock, kunlock } from './klock';
-import { procBase } from './proc';
+import { procBase, PROC_LIVE } from './proc';
 import { threadBase, threadInIpc, threadSetResult, THREAD_NONE, TS_IPC_SEND, TS_IPC_RECV, TS_IPC_REPLY } from './thread';
 import { switchOut, threadWake } from './sched';
-import { userRange, copyUserToUser, writeUser32 } from './usercopy';
+import { machineNow } from './timer';
+import { userRange, copyUserToUser, copyUserToKernel, copyKernelToUser, writeUser32 } from './usercopy';
 import { callHart, callH, callT, callTb, callP, callSatp, arg, ret } from './caller';
 
 // Atoll's own system call numbers (ATOLL_SYS_BASE + n) and the errno values, shared with the host and the
 // guest header (abi/defs.mjs).
 import {
   NR_IPC_REGISTER, NR_IPC_LOOKUP, NR_IPC_CALL, NR_IPC_RECV, NR_IPC_REPLY, EPERM, ENOENT, ESRCH, EBADF, EFAULT, EINVAL,
-  ENOSPC, EPIPE, EMSGSIZE, EADDRINUSE,
+  ENOSPC, EPIPE, EMSGSIZE, EADDRINUSE, EAGAIN, EBUSY,
 } from './abi';
 export { NR_IPC_REGISTER, NR_IPC_LOOKUP, NR_IPC_CALL, NR_IPC_RECV, NR_IPC_REPLY };
 
@@ -57,12 +69,28 @@ function epSlot(id: u32): u32 {
 
 function satpOfThread(t: u32): u32 { return load<u32>(procBase(load<u32>(threadBase(t) + T_PROC)) + P_SATP); }
 
-/** Serve an IPC call for the current caller (caller.ts); false when nr is not one. */
+function inCluster(): bool { return atomic.load<u32>(KS + KS_CLUSTER) != 0; }
+
+/**
+ * Serve an IPC call for the current caller (caller.ts); false when nr is not one, or when the host serves it
+ * (cluster-wide names: a registration, a name not registered here, a call to an endpoint elsewhere).
+ */
 export function ipcSyscall(nr: u32): bool {
   switch (nr) {
-    case NR_IPC_REGISTER: ret(ipcRegister(callP, arg(0))); return true;
-    case NR_IPC_LOOKUP: ret(ipcLookup(arg(0))); return true;
-    case NR_IPC_CALL: ipcCall(); return true;
+    case NR_IPC_REGISTER:
+      if (inCluster() && arg(0) != 0) return false;
+      ret(ipcRegister(callP, arg(0)));
+      return true;
+    case NR_IPC_LOOKUP: {
+      const id = ipcLookup(arg(0));
+      if (id == -ENOENT && inCluster()) return false;
+      ret(id);
+      return true;
+    }
+    case NR_IPC_CALL:
+      if ((arg(0) & IPC_REMOTE) != 0 && inCluster()) return false;
+      ipcCall();
+      return true;
     case NR_IPC_RECV: ipcRecv(); return true;
     case NR_IPC_REPLY: ret(ipcReply()); return true;
   }
@@ -91,8 +119,18 @@ function ipcRegister(p: u32, name: u32): u32 {
   return id;
 }
 
-/** ipc_lookup(name): the id of the endpoint registered under name, or -ENOENT. */
-function ipcLookup(name: u32): u32 {
+/**
+ * The host registers an endpoint for process index proc (ipc_register in a cluster, once the name is the
+ * caller's cluster-wide): its id, or -ESRCH (the process is not live), -EINVAL, -EADDRINUSE, -ENOSPC.
+ */
+export function ipcRegisterProc(proc: u32, name: u32): i32 {
+  if (proc >= PROCS_MAX) return -EINVAL;
+  if (load<u32>(procBase(proc) + P_STATE) != PROC_LIVE) return -ESRCH;
+  return <i32>ipcRegister(proc, name);
+}
+
+/** ipc_lookup(name): the id of the endpoint registered under name, or -ENOENT. Also the host's lookup. */
+export function ipcLookup(name: u32): u32 {
   if (name == 0) return -EINVAL;
   klock(LOCK_SCHED);
   let id: u32 = -ENOENT;
@@ -109,6 +147,11 @@ const TOKEN_TID_MASK: u32 = (1 << IPC_TOKEN_TID_BITS) - 1;
 
 /** The reply token of client thread t: its index and tid, so a token outliving its thread matches nothing. */
 function tokenOf(t: u32): u32 { return ((load<u32>(threadBase(t) + T_TID) & TOKEN_TID_MASK) << TOKEN_SLOT_BITS) | t; }
+
+// A host record's token: IPC_TOKEN_HOST | its use count << TOKEN_SLOT_BITS | record index.
+function hostToken(r: u32): u32 {
+  return IPC_TOKEN_HOST | ((load<u32>(ipcHostRecord(r) + HR_GEN) & TOKEN_TID_MASK) << TOKEN_SLOT_BITS) | r;
+}
 
 /** Queue client t at the back of the endpoint's senders. Under the SCHED lock. */
 function sendPush(slot: u32, t: u32): void {
@@ -277,15 +320,16 @@ function ipcRecv(): void {
   store<u32>(tb + T_IPC_LEN, max);
   store<u32>(tb + T_IPC_RBUF, lenOut);
   const now = load<u64>(callH + H_MTIME);
-  while (true) {
-    const c = sendPop(slot);
-    if (c == THREAD_NONE) break;
-    const e = deliver(c, satpOfThread(c), t, satp);
-    if (e != 0) { wakeWith(c, -e, now); continue; }
-    store<u32>(threadBase(c) + T_STATE, TS_IPC_REPLY);
+  const e = epBase(slot);
+  const hostFirst = load<u32>(e + EP_TURN) != 0;
+  store<u32>(e + EP_TURN, hostFirst ? 0 : 1);
+  let got = hostFirst ? recvHost(slot, satp, buf, max, lenOut) : 0;
+  if (got == 0) got = recvLocal(slot, t, satp, now);
+  if (got == 0 && !hostFirst) got = recvHost(slot, satp, buf, max, lenOut);
+  if (got != 0) {
     kunlock(LOCK_SCHED);
     kunlock(LOCK_PROC);
-    ret(tokenOf(c));
+    ret(got);
     return;
   }
   recvPush(slot, t);
@@ -293,6 +337,32 @@ function ipcRecv(): void {
   switchOut(callHart, TS_IPC_RECV);
   kunlock(LOCK_SCHED);
   kunlock(LOCK_PROC);
+}
+
+/** The oldest waiting local client's request into server t's buffer: its token, or 0 when none waits. Under both locks. */
+function recvLocal(slot: u32, t: u32, satp: u32, now: u64): u32 {
+  while (true) {
+    const c = sendPop(slot);
+    if (c == THREAD_NONE) return 0;
+    const e = deliver(c, satpOfThread(c), t, satp);
+    if (e != 0) { wakeWith(c, -e, now); continue; }
+    store<u32>(threadBase(c) + T_STATE, TS_IPC_REPLY);
+    return tokenOf(c);
+  }
+}
+
+/**
+ * The oldest request from another machine on the endpoint into the receiving server's buffer: its token, or 0
+ * when none waits. One longer than the buffer is answered -EMSGSIZE and the next is taken. Under both locks.
+ */
+function recvHost(slot: u32, satp: u32, buf: u32, max: u32, lenOut: u32): u32 {
+  while (true) {
+    const r = hostPop(slot);
+    if (r == IPC_HOST_SLOTS) return 0;
+    const err = hostDeliver(r, satp, buf, max, lenOut);
+    if (err != 0) { hostAnswer(r, -err); continue; }
+    return hostToken(r);
+  }
 }
 
 /**
@@ -307,6 +377,12 @@ function ipcReply(): u32 {
   klock(LOCK_PROC);
   if (!userRange(satp, buf, len, false)) { kunlock(LOCK_PROC); return -EFAULT; }
   klock(LOCK_SCHED);
+  if ((token & IPC_TOKEN_HOST) != 0) {
+    const r = hostReply(token, satp, p, buf, len);
+    kunlock(LOCK_SCHED);
+    kunlock(LOCK_PROC);
+    return r;
+  }
   const c = token & (THREADS_MAX - 1);
   const known = load<u32>(threadBase(c) + T_STATE) == TS_IPC_REPLY && tokenOf(c) == token &&
     load<u32>(epBase(load<u32>(threadBase(c) + T_IPC_EP)) + EP_OWNER) == p + 1;
@@ -342,6 +418,12 @@ export function ipcProcGone(p: u32, now: u64): void {
     store<u32>(b + EP_SEND_HEAD, 0); // every client on it is woken below; its own servers are released
     store<u32>(b + EP_SEND_TAIL, 0);
     store<u32>(b + EP_RECV_HEAD, 0);
+    store<u32>(b + EP_HOST_HEAD, 0);
+    store<u32>(b + EP_HOST_TAIL, 0);
+    for (let r: u32 = 0; r < IPC_HOST_SLOTS; r++) {
+      const st = load<u32>(ipcHostRecord(r) + HR_STATE);
+      if ((st == HRS_QUEUED || st == HRS_SERVING) && load<u32>(ipcHostRecord(r) + HR_EP) == s) hostAnswer(r, -EPIPE);
+    }
     for (let t: u32 = 0; t < THREADS_MAX; t++) {
       const tb = threadBase(t);
       const st = load<u32>(tb + T_STATE);
@@ -363,4 +445,171 @@ export function ipcWaiters(): u32 {
   let n: u32 = 0;
   for (let t: u32 = 0; t < THREADS_MAX; t++) if (threadInIpc(load<u32>(threadBase(t) + T_STATE))) n++;
   return n;
+}
+
+// ---- requests from other machines (the host's side of cluster-wide endpoints) ----------------------------
+
+function hostPush(slot: u32, r: u32): void {
+  const e = epBase(slot);
+  store<u32>(ipcHostRecord(r) + HR_NEXT, 0);
+  const tail = load<u32>(e + EP_HOST_TAIL);
+  if (tail == 0) store<u32>(e + EP_HOST_HEAD, r + 1);
+  else store<u32>(ipcHostRecord(tail - 1) + HR_NEXT, r + 1);
+  store<u32>(e + EP_HOST_TAIL, r + 1);
+}
+
+/** Take the oldest request from elsewhere waiting on the endpoint, or IPC_HOST_SLOTS. */
+function hostPop(slot: u32): u32 {
+  const e = epBase(slot);
+  const head = load<u32>(e + EP_HOST_HEAD);
+  if (head == 0) return IPC_HOST_SLOTS;
+  const next = load<u32>(ipcHostRecord(head - 1) + HR_NEXT);
+  store<u32>(e + EP_HOST_HEAD, next);
+  if (next == 0) store<u32>(e + EP_HOST_TAIL, 0);
+  return head - 1;
+}
+
+/** Take record r out of its endpoint's queue (a cancel). Bounded by IPC_HOST_SLOTS. */
+function hostUnlink(r: u32): void {
+  const e = epBase(load<u32>(ipcHostRecord(r) + HR_EP));
+  let prev: u32 = 0;
+  let cur = load<u32>(e + EP_HOST_HEAD);
+  for (let n: u32 = 0; cur != 0 && n < IPC_HOST_SLOTS; n++) {
+    const next = load<u32>(ipcHostRecord(cur - 1) + HR_NEXT);
+    if (cur == r + 1) {
+      if (prev == 0) store<u32>(e + EP_HOST_HEAD, next);
+      else store<u32>(ipcHostRecord(prev - 1) + HR_NEXT, next);
+      if (load<u32>(e + EP_HOST_TAIL) == r + 1) store<u32>(e + EP_HOST_TAIL, prev);
+      return;
+    }
+    prev = cur;
+    cur = next;
+  }
+}
+
+/** Record r is answered with v (a reply's length, or -errno): the host takes it from here. */
+function hostAnswer(r: u32, v: u32): void {
+  store<u32>(ipcHostRecord(r) + HR_RESULT, v);
+  atomic.store<u32>(ipcHostRecord(r) + HR_STATE, HRS_ANSWERED);
+}
+
+/** Copy record r's request to a receiving server (satp, buf of max bytes, its length word): 0 or the errno. */
+function hostDeliver(r: u32, satp: u32, buf: u32, max: u32, lenOut: u32): u32 {
+  const rb = ipcHostRecord(r);
+  const len = load<u32>(rb + HR_LEN);
+  if (len > max) return EMSGSIZE;
+  if (!copyKernelToUser(satp, buf, rb + HR_BUF, len)) return EFAULT;
+  if (!writeUser32(satp, lenOut, len)) return EFAULT;
+  const e = epBase(load<u32>(rb + HR_EP));
+  store<u64>(e + EP_CALLS, load<u64>(e + EP_CALLS) + 1);
+  store<u32>(rb + HR_STATE, HRS_SERVING);
+  return 0;
+}
+
+/** ipc_reply to a request from elsewhere: the reply into its record. 0, -ESRCH, -EMSGSIZE, -EFAULT. Under both locks. */
+function hostReply(token: u32, satp: u32, p: u32, buf: u32, len: u32): u32 {
+  const r = token & (THREADS_MAX - 1);
+  if (r >= IPC_HOST_SLOTS) return -ESRCH;
+  const rb = ipcHostRecord(r);
+  if (load<u32>(rb + HR_STATE) != HRS_SERVING || hostToken(r) != token) return -ESRCH;
+  if (load<u32>(epBase(load<u32>(rb + HR_EP)) + EP_OWNER) != p + 1) return -ESRCH;
+  if (len > load<u32>(rb + HR_RMAX)) { hostAnswer(r, -EMSGSIZE); return -EMSGSIZE; }
+  if (!copyUserToKernel(satp, buf, rb + HR_BUF, len)) return -EFAULT; // checked above: only a racing unmap
+  store<u32>(rb + HR_LEN, len);
+  hostAnswer(r, len);
+  return 0;
+}
+
+/** The host reserves a free record for a request from elsewhere: its index (write the request at HR_BUF), or -EAGAIN. */
+export function ipcHostReserve(): i32 {
+  klock(LOCK_SCHED);
+  let found: i32 = -EAGAIN;
+  for (let r: u32 = 0; r < IPC_HOST_SLOTS; r++) {
+    const rb = ipcHostRecord(r);
+    if (load<u32>(rb + HR_STATE) != HRS_FREE) continue;
+    store<u32>(rb + HR_GEN, load<u32>(rb + HR_GEN) + 1);
+    store<u32>(rb + HR_STATE, HRS_FILLING);
+    found = <i32>r;
+    break;
+  }
+  kunlock(LOCK_SCHED);
+  return found;
+}
+
+/**
+ * Deliver reserved record r (len request bytes at HR_BUF, the client takes at most rmax) to the endpoint
+ * registered under name by process pid: 0 (it waits for, or went to, a receiver), or -EBADF (no such
+ * endpoint of that process: the record is freed), -EMSGSIZE, -EINVAL (r not reserved).
+ */
+export function ipcHostDeliver(r: u32, name: u32, pid: u32, len: u32, rmax: u32): i32 {
+  if (r >= IPC_HOST_SLOTS) return -EINVAL;
+  const rb = ipcHostRecord(r);
+  klock(LOCK_PROC);
+  klock(LOCK_SCHED);
+  let err: u32 = 0;
+  let slot: u32 = IPC_ENDPOINTS_MAX;
+  if (load<u32>(rb + HR_STATE) != HRS_FILLING) err = EINVAL;
+  else if (len > IPC_MSG_MAX) err = EMSGSIZE;
+  else {
+    for (let s: u32 = 0; s < IPC_ENDPOINTS_MAX; s++) {
+      const b = epBase(s);
+      if (name == 0 || load<u32>(b + EP_NAME) != name) continue;
+      const owner = load<u32>(b + EP_OWNER);
+      if (owner != 0 && load<u32>(procBase(owner - 1) + P_PID) == pid) slot = s;
+      break;
+    }
+    if (slot == IPC_ENDPOINTS_MAX) err = EBADF;
+  }
+  if (err != 0) {
+    if (err != EINVAL) store<u32>(rb + HR_STATE, HRS_FREE);
+    kunlock(LOCK_SCHED);
+    kunlock(LOCK_PROC);
+    return -<i32>err;
+  }
+  store<u32>(rb + HR_EP, slot);
+  store<u32>(rb + HR_LEN, len);
+  store<u32>(rb + HR_RMAX, rmax < IPC_MSG_MAX ? rmax : IPC_MSG_MAX);
+  store<u32>(rb + HR_STATE, HRS_QUEUED);
+  const now = machineNow();
+  // A server already waiting takes it now (the most recently idle one, as for a local client).
+  while (true) {
+    const s = recvPop(slot);
+    if (s == THREAD_NONE) { hostPush(slot, r); break; }
+    const sb = threadBase(s);
+    const e = hostDeliver(r, satpOfThread(s), load<u32>(sb + T_IPC_BUF), load<u32>(sb + T_IPC_LEN), load<u32>(sb + T_IPC_RBUF));
+    if (e == EFAULT) { wakeWith(s, -EFAULT, now); continue; }
+    if (e != 0) { recvPush(slot, s); hostAnswer(r, -e); break; } // too long for the server: the client hears so
+    wakeWith(s, hostToken(r), now);
+    break;
+  }
+  kunlock(LOCK_SCHED);
+  kunlock(LOCK_PROC);
+  return 0;
+}
+
+/** Withdraw record r (its caller gave up): 0 when it had not reached a server (now freed), -EBUSY when a server has it, -EINVAL otherwise. */
+export function ipcHostCancel(r: u32): i32 {
+  if (r >= IPC_HOST_SLOTS) return -EINVAL;
+  const rb = ipcHostRecord(r);
+  klock(LOCK_SCHED);
+  const st = load<u32>(rb + HR_STATE);
+  let v: i32 = -EINVAL;
+  if (st == HRS_QUEUED) hostUnlink(r);
+  if (st == HRS_QUEUED || st == HRS_FILLING) { store<u32>(rb + HR_STATE, HRS_FREE); v = 0; } else if (st == HRS_SERVING) v = -EBUSY;
+  kunlock(LOCK_SCHED);
+  return v;
+}
+
+/** The first answered record (its HR_RESULT and, for a reply, HR_LEN bytes at HR_BUF), or -1. */
+export function ipcHostAnswered(): i32 {
+  for (let r: u32 = 0; r < IPC_HOST_SLOTS; r++) if (atomic.load<u32>(ipcHostRecord(r) + HR_STATE) == HRS_ANSWERED) return <i32>r;
+  return -1;
+}
+
+/** The host has taken answered record r: it is free again. */
+export function ipcHostFree(r: u32): void {
+  if (r >= IPC_HOST_SLOTS) return;
+  klock(LOCK_SCHED);
+  if (load<u32>(ipcHostRecord(r) + HR_STATE) == HRS_ANSWERED) store<u32>(ipcHostRecord(r) + HR_STATE, HRS_FREE);
+  kunlock(LOCK_SCHED);
 }

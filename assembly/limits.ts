@@ -50,7 +50,13 @@ export const IPC_GEN_BITS: u32 = 24;
 /** Low bits of a reply token that name the client thread: 1 << IPC_TOKEN_SLOT_BITS == THREADS_MAX. */
 export const IPC_TOKEN_SLOT_BITS: u32 = 7;
 /** Bits of the client tid above the thread index in a reply token. */
-export const IPC_TOKEN_TID_BITS: u32 = 24;
+export const IPC_TOKEN_TID_BITS: u32 = 23;
+/** Requests from other machines (cluster-wide endpoint names) queued at or being served by this machine's endpoints at once. */
+export const IPC_HOST_SLOTS: u32 = 16;
+/** Set in an endpoint id that names an endpoint on another machine of the cluster (the host serves calls to it). */
+export const IPC_REMOTE: u32 = 0x4000_0000;
+/** Set in a reply token whose client is on another machine (its request came through the host). */
+export const IPC_TOKEN_HOST: u32 = 0x4000_0000;
 /** Pages brk unmaps per batch before one shootdown frees their frames. */
 export const BATCH_PAGES: u32 = 32;
 /** Records of ended threads kept for the host (a ring; older ones are overwritten). */

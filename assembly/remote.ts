@@ -17,22 +17,13 @@ import { procBase, PROC_FREE, PROC_LIVE, PROC_DYING, PROC_DEAD, PROC_ZOMBIE, PRO
 import { procEnded, standInsDrop } from './wait';
 import { THREAD_NONE } from './thread';
 import { killTarget, killProc, killGroup, killThread } from './sigsys';
+import { machineNow } from './timer';
 
 /** on != 0: kills whose target is not on this machine, and group kills, are handed to the host. */
 export function kernelSetCluster(on: u32): void {
   atomic.store<u32>(KS + KS_CLUSTER, on != 0 ? 1 : 0);
 }
 
-/** The machine's present virtual time: the latest mtime of its harts (a woken sleeper's time left counts from it). */
-function machineNow(): u64 {
-  const harts = load<u32>(MACHINE_BASE + M_HARTS);
-  let now: u64 = 0;
-  for (let i: u32 = 0; i < harts; i++) {
-    const t = atomic.load<u64>(hartBase(i) + H_MTIME);
-    if (t > now) now = t;
-  }
-  return now;
-}
 
 /**
  * Signal sig to the local process pid (or the process of the local thread with tid pid) as kill(2) would,

@@ -1,7 +1,7 @@
 // The per-hart timer: mtime advances with retired instructions (H_TICK_INSNS instructions per tick, i.e. the
 // clock rate divided by the timebase), so virtual time is reproducible. When mtime reaches mtimecmp, run()
 // stops at an instruction boundary and returns EXIT_TIMER with cause CAUSE_TIMER_IRQ.
-import { hartBase, H_TICK_INSNS, H_MTIME, H_MTIMECMP, H_SUBTICK, H_INSTRET } from './blocks';
+import { hartBase, H_TICK_INSNS, H_MTIME, H_MTIMECMP, H_SUBTICK, H_INSTRET, MACHINE_BASE, M_HARTS } from './blocks';
 
 export const TIMER_DISARMED: u64 = 0xFFFF_FFFF_FFFF_FFFF;
 
@@ -55,4 +55,15 @@ export function hartSetTime(hart: u32, lo: u32, hi: u32): void {
   const h = hartBase(hart);
   const t = ((hi as u64) << 32) | (lo as u64);
   if (load<u64>(h + H_MTIME) < t) store<u64>(h + H_MTIME, t);
+}
+
+/** The machine's present virtual time: the latest mtime of its harts (a woken sleeper's time left counts from it). */
+export function machineNow(): u64 {
+  const harts = load<u32>(MACHINE_BASE + M_HARTS);
+  let now: u64 = 0;
+  for (let i: u32 = 0; i < harts; i++) {
+    const t = atomic.load<u64>(hartBase(i) + H_MTIME);
+    if (t > now) now = t;
+  }
+  return now;
 }

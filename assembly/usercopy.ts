@@ -92,6 +92,34 @@ export function copyUserToUser(srcSatp: u32, src: u32, dstSatp: u32, dst: u32, n
   return true;
 }
 
+/** Copy n bytes from kernel address src to (satp, dst), page piece by page piece; false if dst faults. */
+export function copyKernelToUser(satp: u32, dst: u32, src: u32, n: u32): bool {
+  let done: u32 = 0;
+  while (done < n) {
+    const d = walk(satp, dst + done, ACC_WRITE);
+    if ((d & WALK_FAILED) != 0) return false;
+    const off = (dst + done) & (PAGE_BYTES - 1);
+    const chunk = n - done < PAGE_BYTES - off ? n - done : PAGE_BYTES - off;
+    memory.copy(RAM_BASE + (d as u32), src + done, chunk);
+    done += chunk;
+  }
+  return true;
+}
+
+/** Copy n bytes from (satp, src) to kernel address dst, page piece by page piece; false if src faults. */
+export function copyUserToKernel(satp: u32, src: u32, dst: u32, n: u32): bool {
+  let done: u32 = 0;
+  while (done < n) {
+    const s = walk(satp, src + done, ACC_READ);
+    if ((s & WALK_FAILED) != 0) return false;
+    const off = (src + done) & (PAGE_BYTES - 1);
+    const chunk = n - done < PAGE_BYTES - off ? n - done : PAGE_BYTES - off;
+    memory.copy(dst + done, RAM_BASE + (s as u32), chunk);
+    done += chunk;
+  }
+  return true;
+}
+
 /** Write 8 bytes (any alignment, across a page boundary) to a user address; false, with nothing written, when either end is not writable. */
 export function writeUser64(satp: u32, va: u32, v: u64): bool {
   if (vmTranslate(satp, va, ACC_WRITE) == 0 || vmTranslate(satp, va + 7, ACC_WRITE) == 0) return false;

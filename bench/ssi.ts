@@ -3,13 +3,17 @@
 // run (the co-simulation's cost is 1 - ratio); and the largest cluster, 256 nodes of 16 MiB, booted and run to
 // the end of a short program on every node (wall time and the process's resident memory, per node against a
 // 4-node cluster of the same machines); and a fork's latency in virtual time with the child on another node
-// against the child on the same node, over a 1 ms link (one sample each: a simulated run is deterministic). Wall-clock measurement lives only here.
+// against the child on the same node, over a 1 ms link (one sample each: a simulated run is deterministic); and
+// guest RPC (ipc_call to a cluster-wide endpoint on another node) round trips per second, in virtual and wall
+// time in simulation and in wall time over real TCP between node processes, against the same calls between two
+// processes of one node. Wall-clock measurement lives only here.
 // Run: npm run build && node dist/bench/ssi.js [--json] [--quick]; the common runner calls suite(ctx).
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseElf } from '../src/elf/index.js';
 import { System } from '../src/machine/index.js';
 import { runCluster, type NodeProgram } from '../src/ssi/index.js';
+import { runClusterReal } from '../src/cli/commands/cluster-run-real.js';
 import { collect, figure, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
 import { packageRoot } from './lib/kernel-wasm.js';
@@ -59,6 +63,44 @@ async function forkVirtualUs(placement: 'local' | 'spread', forks: number, link_
   };
   // The difference between n forks and none takes out the start-up (the first pid lease, loading).
   return (await once(forks) - await once(0)) / forks / 1000;
+}
+
+const IPC_SERVER = 'guest/cluster/ipc_counter.elf';
+const IPC_CLIENT = 'guest/cluster/ipc_caller.elf';
+
+/** ipc_counter on n1, ipc_caller making `calls` calls from `client`: the programs of one RPC run. */
+function rpcPrograms(calls: number, client: string): NodeProgram[] {
+  return [
+    { node: 'n1', path: IPC_SERVER, args: ['ctr1'], bytes: bytes(IPC_SERVER) },
+    { node: client, path: IPC_CLIENT, args: ['ctr1', String(calls), 'quiet'], bytes: bytes(IPC_CLIENT) },
+  ];
+}
+
+interface RpcRate { readonly virtual_per_s: number; readonly wall_per_s: number }
+
+/** Guest RPC round trips per second (virtual and wall) in a 2-node simulation with a fixed link latency. */
+async function rpcSimulated(calls: number, client: string, link_ns: number): Promise<RpcRate> {
+  const once = async (n: number): Promise<{ virtual_ns: number; wall_ms: number }> => {
+    const t0 = performance.now();
+    const r = await runCluster({ programs: rpcPrograms(n, client), nodes: 2, seed: 1, link: { latency: { kind: 'fixed', ns: link_ns } } });
+    if (r.end !== 'ended' || !r.processes.every((p) => p.exit_code === 0)) throw new Error('the RPC run did not end cleanly');
+    return { virtual_ns: r.virtual_ns, wall_ms: performance.now() - t0 };
+  };
+  // The difference between n calls and none takes out the start-up (leases, the name's registration, loading).
+  const a = await once(calls), b = await once(0);
+  return { virtual_per_s: calls / ((a.virtual_ns - b.virtual_ns) / 1e9), wall_per_s: calls / ((a.wall_ms - b.wall_ms) / 1e3) };
+}
+
+/** Guest RPC round trips per wall second between real node processes over loopback TCP. */
+async function rpcReal(calls: number, client: string): Promise<number> {
+  const once = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    const r = await runClusterReal({ programs: rpcPrograms(n, client).map(({ bytes: _b, ...p }) => p), nodes: 2, placement: 'local', max_ms: 120_000 });
+    if (r.end !== 'ended' || !r.processes.every((p) => p.exit_code === 0)) throw new Error('the real RPC run did not end cleanly');
+    return performance.now() - t0;
+  };
+  const a = await once(calls), b = await once(0);
+  return calls / ((a - b) / 1e3);
 }
 
 const SPAWN_LOOP = 'guest/cluster/spawn_loop.elf';
@@ -115,6 +157,16 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
   const big = ctx.quick ? 64 : 256;
   ctx.progress(`  ${SUITE}: ${big} nodes of 16 MiB`);
   const small = await collect(samples, 1, async () => (await bigCluster(4)).ms / 4);
+  const rpcCalls = ctx.quick ? 200 : 2000;
+  const rpcLocal = await rpcSimulated(rpcCalls, 'n1', LINK_NS);
+  const rpcRemote = await rpcSimulated(rpcCalls, 'n2', LINK_NS);
+  const extraRpc = { link_latency_us: LINK_NS / 1000, calls: rpcCalls };
+  const localVirtual = figure({ suite: SUITE, case: 'guest RPC, client on the server\'s node (simulated, virtual time)', unit: 'calls/s', extra: extraRpc }, [rpcLocal.virtual_per_s]);
+  results.push(localVirtual, withBaseline(figure({ suite: SUITE, case: 'guest RPC, client on another node (simulated, virtual time)', unit: 'calls/s', extra: extraRpc }, [rpcRemote.virtual_per_s]), localVirtual));
+  const localWall = figure({ suite: SUITE, case: 'guest RPC, client on the server\'s node (simulated, wall time)', unit: 'calls/s', extra: extraRpc }, [rpcLocal.wall_per_s]);
+  results.push(localWall, withBaseline(figure({ suite: SUITE, case: 'guest RPC, client on another node (simulated, wall time)', unit: 'calls/s', extra: extraRpc }, [rpcRemote.wall_per_s]), localWall));
+  const realLocal = figure({ suite: SUITE, case: 'guest RPC, client on the server\'s node (real nodes)', unit: 'calls/s', extra: { calls: rpcCalls } }, [await rpcReal(rpcCalls, 'n1')]);
+  results.push(realLocal, withBaseline(figure({ suite: SUITE, case: 'guest RPC, client on another node (real nodes, loopback TCP)', unit: 'calls/s', extra: { calls: rpcCalls } }, [await rpcReal(rpcCalls, 'n2')]), realLocal));
   const smallFig = figure({ suite: SUITE, case: '4 nodes of 16 MiB, boot and run echo (per node)', unit: 'ms' }, small);
   results.push(smallFig);
   let rss = 0;

@@ -8,6 +8,7 @@
 #define VMAS_MAX                   32 /* mmap areas (VMAs) per process; a call that would need more fails with ENOMEM (Linux: vm.max_map_count). */
 #define IPC_ENDPOINTS_MAX          32 /* IPC endpoints per machine (all processes together). */
 #define IPC_MSG_MAX                256 /* Largest IPC request or reply, in bytes (copied through the kernel in one system call). */
+#define IPC_REMOTE                 0x40000000 /* Set in an endpoint id that names an endpoint on another machine of the cluster (the host serves calls to it). */
 
 /* ---- errno values (Linux numbering); a failing call returns -E... ---- */
 #define EPERM                      1

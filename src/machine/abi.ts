@@ -50,7 +50,13 @@ export const IPC_GEN_BITS = 24;
 /** Low bits of a reply token that name the client thread: 1 << IPC_TOKEN_SLOT_BITS == THREADS_MAX. */
 export const IPC_TOKEN_SLOT_BITS = 7;
 /** Bits of the client tid above the thread index in a reply token. */
-export const IPC_TOKEN_TID_BITS = 24;
+export const IPC_TOKEN_TID_BITS = 23;
+/** Requests from other machines (cluster-wide endpoint names) queued at or being served by this machine's endpoints at once. */
+export const IPC_HOST_SLOTS = 16;
+/** Set in an endpoint id that names an endpoint on another machine of the cluster (the host serves calls to it). */
+export const IPC_REMOTE = 0x4000_0000;
+/** Set in a reply token whose client is on another machine (its request came through the host). */
+export const IPC_TOKEN_HOST = 0x4000_0000;
 /** Pages brk unmaps per batch before one shootdown frees their frames. */
 export const BATCH_PAGES = 32;
 /** Records of ended threads kept for the host (a ring; older ones are overwritten). */
@@ -783,7 +789,7 @@ export const TR_PREEMPTED = 24; // u32
 
 // ---- IPC endpoints ----
 export const IPC_BASE = 0x0040_F000; // = TREC_BASE + TREC_ENTRIES * TREC_BYTES
-export const IPC_EP_BYTES = 32;
+export const IPC_EP_BYTES = 48;
 export const EP_NAME = 0; // u32: the name it was registered under (0: free slot)
 export const EP_OWNER = 4; // u32: owning process index + 1
 export const EP_CALLS = 8; // u64: requests delivered
@@ -791,9 +797,34 @@ export const EP_GEN = 16; // u32: registrations of this slot so far (part of the
 export const EP_SEND_HEAD = 20; // u32: oldest client waiting for a receiver (thread index + 1; 0: none)
 export const EP_SEND_TAIL = 24; // u32: newest such client
 export const EP_RECV_HEAD = 28; // u32: server threads waiting for a request, newest first (a stack)
+export const EP_HOST_HEAD = 32; // u32: oldest request from another machine waiting for a receiver (host record + 1; 0: none)
+export const EP_HOST_TAIL = 36; // u32: newest such request
+export const EP_TURN = 40; // u32: 1: the next receive takes a request from another machine first, when both kinds wait (they alternate)
+
+// ---- IPC requests from other machines ----
+export const HRS_FREE = 0;
+/** reserved by the host, which is writing the request */
+export const HRS_FILLING = 1;
+/** waiting on its endpoint for a receiver */
+export const HRS_QUEUED = 2;
+/** received by a server thread, not answered yet */
+export const HRS_SERVING = 3;
+/** answered (HR_RESULT: the reply's length, or -errno), for the host to take */
+export const HRS_ANSWERED = 4;
+export const IPC_HOST_BASE = 0x0040_F600; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+/** One record: a 32-byte header, then its IPC_MSG_MAX-byte buffer (the request, then the reply). */
+export const IPC_HOST_BYTES = 288; // = 32 + IPC_MSG_MAX
+export const HR_STATE = 0; // u32: HRS_*
+export const HR_EP = 4; // u32: endpoint slot
+export const HR_LEN = 8; // u32: the request's length, then the reply's
+export const HR_RMAX = 12; // u32: the client's reply buffer size
+export const HR_RESULT = 16; // u32: the answer: the reply's length or -errno
+export const HR_NEXT = 20; // u32: next record + 1 in its endpoint's queue (0: last)
+export const HR_GEN = 24; // u32: uses of this record so far (part of the reply token)
+export const HR_BUF = 32; // the message (IPC_MSG_MAX bytes)
 
 // ---- host-call ring header ----
-export const RING_BASE = 0x0040_F400; // = IPC_BASE + IPC_ENDPOINTS_MAX * IPC_EP_BYTES
+export const RING_BASE = 0x0041_0800; // = IPC_HOST_BASE + IPC_HOST_SLOTS * IPC_HOST_BYTES
 export const RING_HEADER_BYTES = 64;
 export const RING_POSTED = 0; // u32: requests posted so far (the last request id)
 export const RING_DONE = 4; // u32: answers the host has written so far (host: atomic add)
@@ -807,7 +838,7 @@ export const RING_BUSY_PEAK = 32; // u32: most records in use at once
 export const RING_LATE = 36; // u32: answers reaped after their thread left the hart
 
 // ---- host-call ring records ----
-export const RING_RECORDS = 0x0040_F440; // = RING_BASE + RING_HEADER_BYTES
+export const RING_RECORDS = 0x0041_0840; // = RING_BASE + RING_HEADER_BYTES
 export const RING_RECORD_BYTES = 96;
 export const R_STATE = 0; // u32: RS_FREE, RS_POSTED, RS_TAKEN, RS_DONE
 export const R_ID = 4; // u32: request id (RING_POSTED after the post; never 0)
@@ -829,7 +860,7 @@ export const R_AT = 88; // u64: host's answer: the virtual time (mtime) it was g
 // ---- VMA tables (one per process) ----
 /** One VMA: [V_START, V_END), V_PROT (PROT_*), V_FLAGS (MAP_SHARED or MAP_PRIVATE). */
 export const VMA_BYTES = 16;
-export const VMA_BASE = 0x0041_0040; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
+export const VMA_BASE = 0x0041_1440; // = RING_RECORDS + RING_ENTRIES * RING_RECORD_BYTES
 export const VMA_TABLE_BYTES = 512; // = VMAS_MAX * VMA_BYTES
 
 // ---- a VMA ----
@@ -840,7 +871,7 @@ export const V_PROT = 8; // u32
 export const V_FLAGS = 12; // u32
 
 // ---- process-event ring ----
-export const PEV_BASE = 0x0041_8040; // = VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES
+export const PEV_BASE = 0x0041_9440; // = VMA_BASE + PROCS_MAX * VMA_TABLE_BYTES
 export const PEV_HEADER_BYTES = 64;
 export const PEV_HEAD = 0; // u32: events written so far (record index = head % PEV_ENTRIES); the kernel writes, under LOCK_LEAF
 export const PEV_TAIL = 4; // u32: events the host consumed (host: atomic store)
@@ -852,7 +883,7 @@ export const PEV_LOST = 12; // u32: PEV_ENDED and PEV_REPARENT events dropped be
 export const PE_CODE = 8;
 /** PEV_ENDED's word at PE_FLAGS: si_status (the exit status, or the signal). */
 export const PE_STATUS = 12;
-export const PEV_RECORDS = 0x0041_8080; // = PEV_BASE + PEV_HEADER_BYTES
+export const PEV_RECORDS = 0x0041_9480; // = PEV_BASE + PEV_HEADER_BYTES
 export const PEV_RECORD_BYTES = 16;
 export const PE_KIND = 0; // u32: PEV_*
 export const PE_PID = 4; // u32
@@ -860,7 +891,7 @@ export const PE_PARENT_PID = 8; // u32
 export const PE_FLAGS = 12; // u32
 
 // ---- ASID bitmaps ----
-export const ASID_BASE = 0x0041_8480; // = PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES
+export const ASID_BASE = 0x0041_9880; // = PEV_RECORDS + PEV_ENTRIES * PEV_RECORD_BYTES
 export const ASID_BYTES = 128;
 export const ASID_FREED = 0; // ASIDS_MAX bits: ended processes' ASIDs, not yet flushed
 export const ASID_READY = 64; // ASIDS_MAX bits: flushed everywhere, free to hand out
@@ -877,14 +908,14 @@ export const SIGREC_CODE = 0;
 export const SIGREC_PID = 4;
 export const SIGREC_ADDR = 8;
 export const SIGREC_CAUSE = 12;
-export const SIGPROC_BASE = 0x0041_8500; // = ASID_BASE + ASID_BYTES
+export const SIGPROC_BASE = 0x0041_9900; // = ASID_BASE + ASID_BYTES
 export const SIGPROC_BYTES = 2112;
 export const SP_PENDING = 0; // u64: process-directed signals pending (bit n-1: signal n)
 export const SP_ACTIONS = 64; // NSIG dispositions, signal n at (n - 1) * SIGACT_BYTES
 export const SP_INFO = 1088; // = 64 + NSIG * SIGACT_BYTES; siginfo of the pending process-directed signals
 
 // ---- signal state per thread ----
-export const SIGTHREAD_BASE = 0x0043_9500; // = SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES
+export const SIGTHREAD_BASE = 0x0043_A900; // = SIGPROC_BASE + PROCS_MAX * SIGPROC_BYTES
 export const SIGTHREAD_BYTES = 1088;
 export const ST_BLOCKED = 0; // u64: blocked signals
 export const ST_PENDING = 8; // u64: thread-directed signals pending
@@ -902,7 +933,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 13;
+export const KERNEL_VERSION = 14;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -964,6 +995,10 @@ export function tlbBase(hart: number): number {
   return TLB_BASE + hart * TLB_HART_BYTES;
 }
 
+export function ipcHostRecord(slot: number): number {
+  return IPC_HOST_BASE + slot * IPC_HOST_BYTES;
+}
+
 export function ringRecord(slot: number): number {
   return RING_RECORDS + slot * RING_RECORD_BYTES;
 }
@@ -991,26 +1026,26 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['RUN_BUDGET_MAX', 1073741824], ['PROCS_MAX', 64], ['VMAS_MAX', 32], ['FRAMES_MAX', 258048], ['PEV_ENTRIES', 64],
   ['THREADS_MAX', 128], ['ASIDS_MAX', 512], ['MLFQ_LEVELS', 3], ['MLFQ_BOOST_IRQS', 32], ['KLOG_ENTRIES', 16],
   ['SHOOTDOWN_POLL_SPINS', 64], ['IPC_ENDPOINTS_MAX', 32], ['IPC_MSG_MAX', 256], ['IPC_SLOT_BITS', 5],
-  ['IPC_GEN_BITS', 24], ['IPC_TOKEN_SLOT_BITS', 7], ['IPC_TOKEN_TID_BITS', 24], ['BATCH_PAGES', 32],
-  ['TREC_ENTRIES', 256], ['WALK_RETRIES_MAX', 16], ['TIMEBASE_HZ_DEFAULT', 10000000], ['RING_ENTRIES', 32],
-  ['KERNEL_BASE', 1048576], ['SCRATCH_BASE', 15728640], ['SCRATCH_BYTES', 1048576], ['RAM_BASE', 16777216],
-  ['WASM_PAGE_BYTES', 65536], ['WASM_PAGES_MAX', 16384], ['USER_BASE', 4096], ['USER_END', 2147483648],
-  ['LOAD_END', 3221225472], ['EPERM', 1], ['ENOENT', 2], ['ESRCH', 3], ['EINTR', 4], ['EIO', 5], ['ENXIO', 6],
-  ['E2BIG', 7], ['ENOEXEC', 8], ['EBADF', 9], ['ECHILD', 10], ['EAGAIN', 11], ['ENOMEM', 12], ['EACCES', 13],
-  ['EFAULT', 14], ['EBUSY', 16], ['EEXIST', 17], ['EXDEV', 18], ['ENODEV', 19], ['ENOTDIR', 20], ['EISDIR', 21],
-  ['EINVAL', 22], ['ENFILE', 23], ['EMFILE', 24], ['ENOTTY', 25], ['ETXTBSY', 26], ['EFBIG', 27], ['ENOSPC', 28],
-  ['ESPIPE', 29], ['EROFS', 30], ['EMLINK', 31], ['EPIPE', 32], ['ERANGE', 34], ['ENAMETOOLONG', 36], ['ENOSYS', 38],
-  ['ENOTEMPTY', 39], ['ELOOP', 40], ['EOVERFLOW', 75], ['ENOTSOCK', 88], ['EMSGSIZE', 90], ['ENOTSUP', 95],
-  ['EADDRINUSE', 98], ['ETIMEDOUT', 110], ['EHOSTUNREACH', 113], ['ATOLL_SYS_BASE', 1073741824],
-  ['ATOLL_SYS_LIMIT', 1073807360], ['NR_GETCWD', 17], ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25],
-  ['NR_IOCTL', 29], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35], ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37],
-  ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49], ['NR_FCHDIR', 50], ['NR_OPENAT', 56],
-  ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62], ['NR_READ', 63], ['NR_WRITE', 64],
-  ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68], ['NR_READLINKAT', 78],
-  ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93], ['NR_EXIT_GROUP', 94], ['NR_WAITID', 95],
-  ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154], ['NR_GETPGID', 155], ['NR_GETSID', 156],
-  ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172], ['NR_GETPPID', 173], ['NR_GETTID', 178],
-  ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_EXECVE', 221], ['NR_MMAP2', 222],
+  ['IPC_GEN_BITS', 24], ['IPC_TOKEN_SLOT_BITS', 7], ['IPC_TOKEN_TID_BITS', 23], ['IPC_HOST_SLOTS', 16],
+  ['IPC_REMOTE', 1073741824], ['IPC_TOKEN_HOST', 1073741824], ['BATCH_PAGES', 32], ['TREC_ENTRIES', 256],
+  ['WALK_RETRIES_MAX', 16], ['TIMEBASE_HZ_DEFAULT', 10000000], ['RING_ENTRIES', 32], ['KERNEL_BASE', 1048576],
+  ['SCRATCH_BASE', 15728640], ['SCRATCH_BYTES', 1048576], ['RAM_BASE', 16777216], ['WASM_PAGE_BYTES', 65536],
+  ['WASM_PAGES_MAX', 16384], ['USER_BASE', 4096], ['USER_END', 2147483648], ['LOAD_END', 3221225472], ['EPERM', 1],
+  ['ENOENT', 2], ['ESRCH', 3], ['EINTR', 4], ['EIO', 5], ['ENXIO', 6], ['E2BIG', 7], ['ENOEXEC', 8], ['EBADF', 9],
+  ['ECHILD', 10], ['EAGAIN', 11], ['ENOMEM', 12], ['EACCES', 13], ['EFAULT', 14], ['EBUSY', 16], ['EEXIST', 17],
+  ['EXDEV', 18], ['ENODEV', 19], ['ENOTDIR', 20], ['EISDIR', 21], ['EINVAL', 22], ['ENFILE', 23], ['EMFILE', 24],
+  ['ENOTTY', 25], ['ETXTBSY', 26], ['EFBIG', 27], ['ENOSPC', 28], ['ESPIPE', 29], ['EROFS', 30], ['EMLINK', 31],
+  ['EPIPE', 32], ['ERANGE', 34], ['ENAMETOOLONG', 36], ['ENOSYS', 38], ['ENOTEMPTY', 39], ['ELOOP', 40],
+  ['EOVERFLOW', 75], ['ENOTSOCK', 88], ['EMSGSIZE', 90], ['ENOTSUP', 95], ['EADDRINUSE', 98], ['ETIMEDOUT', 110],
+  ['EHOSTUNREACH', 113], ['ATOLL_SYS_BASE', 1073741824], ['ATOLL_SYS_LIMIT', 1073807360], ['NR_GETCWD', 17],
+  ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25], ['NR_IOCTL', 29], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35],
+  ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37], ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49],
+  ['NR_FCHDIR', 50], ['NR_OPENAT', 56], ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62],
+  ['NR_READ', 63], ['NR_WRITE', 64], ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68],
+  ['NR_READLINKAT', 78], ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93], ['NR_EXIT_GROUP', 94],
+  ['NR_WAITID', 95], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154], ['NR_GETPGID', 155],
+  ['NR_GETSID', 156], ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172], ['NR_GETPPID', 173],
+  ['NR_GETTID', 178], ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_EXECVE', 221], ['NR_MMAP2', 222],
   ['NR_MPROTECT', 226], ['NR_RENAMEAT2', 276], ['NR_STATX', 291], ['NR_CLOCK_GETTIME64', 403],
   ['NR_FACCESSAT2', 439], ['NR_MQ_OPEN', 180], ['NR_MQ_UNLINK', 181], ['NR_MQ_NOTIFY', 184],
   ['NR_MQ_GETSETATTR', 185], ['NR_MQ_TIMEDSEND_TIME64', 418], ['NR_MQ_TIMEDRECEIVE_TIME64', 419],
@@ -1120,22 +1155,25 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224],
   ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244],
   ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8],
-  ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 32], ['EP_NAME', 0],
+  ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 48], ['EP_NAME', 0],
   ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
-  ['RING_BASE', 4256768], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8],
-  ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28],
-  ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4256832], ['RING_RECORD_BYTES', 96], ['R_STATE', 0],
-  ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28],
-  ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76],
-  ['R_ACTION', 80], ['R_AT', 88], ['VMA_BYTES', 16], ['VMA_BASE', 4259904], ['VMA_TABLE_BYTES', 512],
-  ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4292672],
-  ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RESERVED', 8], ['PEV_LOST', 12], ['PE_CODE', 8],
-  ['PE_STATUS', 12], ['PEV_RECORDS', 4292736], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4],
-  ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4293760], ['ASID_BYTES', 128], ['ASID_FREED', 0],
-  ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
+  ['EP_HOST_HEAD', 32], ['EP_HOST_TAIL', 36], ['EP_TURN', 40], ['HRS_FREE', 0], ['HRS_FILLING', 1],
+  ['HRS_QUEUED', 2], ['HRS_SERVING', 3], ['HRS_ANSWERED', 4], ['IPC_HOST_BASE', 4257280], ['IPC_HOST_BYTES', 288],
+  ['HR_STATE', 0], ['HR_EP', 4], ['HR_LEN', 8], ['HR_RMAX', 12], ['HR_RESULT', 16], ['HR_NEXT', 20], ['HR_GEN', 24],
+  ['HR_BUF', 32], ['RING_BASE', 4261888], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4],
+  ['RING_REAPED', 8], ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24],
+  ['RING_FULL_WAITS', 28], ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4261952],
+  ['RING_RECORD_BYTES', 96], ['R_STATE', 0], ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16],
+  ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28], ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64],
+  ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80], ['R_AT', 88], ['VMA_BYTES', 16], ['VMA_BASE', 4265024],
+  ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12],
+  ['PEV_BASE', 4297792], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RESERVED', 8],
+  ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12], ['PEV_RECORDS', 4297856], ['PEV_RECORD_BYTES', 16],
+  ['PE_KIND', 0], ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4298880], ['ASID_BYTES', 128],
+  ['ASID_FREED', 0], ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
   ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12],
-  ['SIGPROC_BASE', 4293888], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
-  ['SIGTHREAD_BASE', 4429056], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
+  ['SIGPROC_BASE', 4299008], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
+  ['SIGTHREAD_BASE', 4434176], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
   ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
-  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 13],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 14],
 ];

@@ -4,7 +4,7 @@
 export { Machine, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type MachineOptions, type HartStats } from './machine.js';
 export { Process, slotResult, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
-export { copyFromUser, copyToUser, stringFromUser } from './usermem.js';
+export { copyFromUser, copyToUser, stringFromUser, userWritable } from './usermem.js';
 export { compileKernel, compileKernelSync, instantiateKernel, kernelWasmPath, type KernelExports } from './kernel.js';
 export type { ElfImage, ElfSegment } from '../elf/index.js';
 export * as layout from './layout.js';

@@ -86,6 +86,20 @@ export interface KernelExports {
   ipcWaiters(): number;
   /** Requests delivered through endpoint id (0 for a free one), as a bigint (u64). */
   ipcEndpointCalls(id: number): bigint;
+  /** Register an endpoint named name for process index proc (a cluster's ipc_register): its id or -errno. */
+  ipcRegisterProc(proc: number, name: number): number;
+  /** The id of the endpoint registered here under name, or -ENOENT. */
+  ipcLookup(name: number): number;
+  /** A free record for a request from another machine (write it at HR_BUF), or -EAGAIN. */
+  ipcHostReserve(): number;
+  /** Deliver reserved record r to the endpoint name of process pid: 0, -EBADF (none: freed), -EMSGSIZE, -EINVAL. */
+  ipcHostDeliver(r: number, name: number, pid: number, len: number, rmax: number): number;
+  /** Withdraw record r: 0 (had not reached a server: freed), -EBUSY (a server has it), -EINVAL. */
+  ipcHostCancel(r: number): number;
+  /** The first answered record, or -1. */
+  ipcHostAnswered(): number;
+  /** Free answered record r. */
+  ipcHostFree(r: number): void;
   /** Resume the hart's caller parked in a host call if answered, else switch it out: PARK_NONE, PARK_RESUMED, PARK_LEFT or PARK_ENDED (its process ended). */
   hostcallResume(hart: number): number;
   /** Threads waiting for the host (requests in flight, or waiting for a free ring record). */

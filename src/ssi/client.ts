@@ -125,6 +125,7 @@ export class ProcsClient {
   /** The answer to a query from this node's applied state (the leader's, after a ReadIndex round). */
   answer(q: PidQuery): QueryAnswer {
     if (q.q === 'lookup') return { q: 'lookup', pid: q.pid, entry: this.machine.entry(q.pid), lease_node: this.machine.leaseOwner(q.pid) };
+    if (q.q === 'name') return { q: 'name', name: q.name, binding: this.machine.nameOf(q.name) };
     return { q: 'list', ...this.machine.list(q.after, q.limit) };
   }
 

@@ -6,7 +6,7 @@
 // registered from elsewhere fires back at the registering node. Limits: a home's LocalMqueues bounds, and
 // handles held per opener (the remote opens not yet closed). A queue dies with its home node.
 import type { NodeContext } from '../node/index.js';
-import type { RpcClient, RpcServer } from '../rpc/index.js';
+import type { RpcClient, RpcHandler, RpcServer } from '../rpc/index.js';
 import {
   LocalMqueues, MQ_CANCELLED, MQ_DONE, type MqueueNamespace, type MqQueue, type MqLimits, type MqState, type MqMessage,
   type MqOpenRequest, type MqRegistration, type MqWait, type MqCancelled, layout,
@@ -163,7 +163,14 @@ export class ClusterMqueues implements MqueueNamespace {
     this.cancelled.add(key);
   }
 
-  private serve(server: RpcServer): void {
+  private serve(rpc: RpcServer): void {
+    // A request from elsewhere may end a wait of a process here (a receive frees room for a blocked sender
+    // here): the machine must look after each one.
+    const server = { register: (method: string, fn: RpcHandler): void => rpc.register(method, (a, call) => {
+      const r = fn(a, call);
+      this.wake();
+      return r;
+    }) };
     const handleOf = (from: string, h: unknown): MqQueue | undefined => (typeof h === 'number' ? this.handles.get(`${from}/${h}`) : undefined);
     const args = (a: unknown): Record<string, unknown> => (a !== null && typeof a === 'object' ? a as Record<string, unknown> : {});
     server.register('mq.open', (a, call) => {

@@ -24,3 +24,5 @@ export const SESSION_ID_MAX_BYTES = 160;
 export const SSI_SESSIONS_MAX = 4096;
 /** Directory entries one list answer carries; `atoll ps` pages through more. */
 export const LIST_PAGE_MAX = 1024;
+/** Cluster-wide IPC endpoint names bound at once; a bind beyond it is refused. */
+export const NAMES_MAX = 4096;

@@ -15,6 +15,7 @@ import { procsOf, type ProcsService } from './service.js';
 import { PidFeeder } from './pid-feeder.js';
 import { RemoteForks } from './remote-fork.js';
 import { ClusterMqueues } from './cluster-mqueues.js';
+import { ClusterIpc } from './cluster-ipc.js';
 import { parseOperatorRequest, OPERATOR_SERVICE, type OperatorReply } from './operator.js';
 import { isClientId } from '../net/tcp/index.js';
 import { RpcClient, RpcServer } from '../rpc/index.js';
@@ -74,6 +75,7 @@ export class MachineService implements NodeService {
   private bridge: ProcessBridge | undefined;
   private procs: ProcsService | undefined;
   private feeder: PidFeeder | undefined;
+  private ipc: ClusterIpc | undefined;
   /** The boot programs are loaded (after the first pid lease, in a cluster with a procs service). */
   private booted = false;
   private timer: number | null = null;
@@ -113,6 +115,8 @@ export class MachineService implements NodeService {
       spawn: (call) => forks!.spawn(call),
     }, rpc, client);
     this.bridge = bridge;
+    const ipc = new ClusterIpc(ctx, sys, client, rpc, procs, { wake: () => this.wake(), down: (n) => bridge.isDown(n), boot: bridge.boot });
+    this.ipc = ipc;
     this.syncTime();
     const obs = this.opts.observer;
     const node = ctx.id;
@@ -122,6 +126,7 @@ export class MachineService implements NodeService {
       this.directoryPlace(pid, ppid, program);
     }, (end) => {
       obs.ended(node, end);
+      ipc.processEnded(end.pid);
       this.directoryEnd(end);
     });
     this.watch = watch;
@@ -253,6 +258,7 @@ export class MachineService implements NodeService {
       if (done > 0) busy = true;
     }
     this.watch!.scan();
+    this.ipc?.collect();
     this.feeder?.check();
     if (stepped.live() === 0) {
       // No process left: the machine waits (a remote fork or a spawn may bring one) and says so once.

@@ -71,7 +71,8 @@ export class ProcessBridge {
   private readonly heard = new Map<string, Heard>();
   /** Nodes declared down and not heard from since. */
   private readonly down = new Set<string>();
-  private readonly boot: number;
+  /** Which boot of this node's machine this is (peers see a new one as the old machine gone). */
+  readonly boot: number;
   private readonly started_ns: number;
   private turn = 0;
   private reportTimer: number | null = null;
@@ -141,6 +142,15 @@ export class ProcessBridge {
     this.down.add(node);
     this.ctx.log(`node ${node} is down (silent for ${NODE_SILENT_NS / 1e9} s, or booted again)`);
     this.opts.nodeDown?.(node);
+  }
+
+  /** Is node silent for longer than NODE_SILENT_NS (or declared down and not heard from since)? */
+  isDown(node: string): boolean {
+    if (node === this.ctx.id) return false;
+    if (this.down.has(node)) return true;
+    const h = this.heard.get(node);
+    const since = h === undefined ? this.started_ns : h.at_ns;
+    return this.ctx.monotonic_ns() - since > NODE_SILENT_NS;
   }
 
   /**

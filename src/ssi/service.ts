@@ -11,10 +11,10 @@ import { openRaftStorage, RsmHost, type RaftFileOpener } from '../rsm/index.js';
 import { LIST_PAGE_MAX } from './limits.js';
 import {
   PidStateMachine, encodeCommand, type PidMachineOptions, type PidOp, type PidOwner, type PidResult, type PidValue,
-  type Placement, type ProcessExit,
+  type Placement, type ProcessExit, type NameBinding,
 } from './state-machine.js';
 import { PROCS_CLIENT_DEFAULTS, ProcsClient, type ProcsClientOptions, type SsiCallOptions, type SsiOutcome } from './client.js';
-import { validateWire, type ListAnswer, type LookupAnswer, type QueryAnswer, type WireCommand, type WireQuery } from './wire.js';
+import { validateWire, type ListAnswer, type LookupAnswer, type NameAnswer, type QueryAnswer, type WireCommand, type WireQuery } from './wire.js';
 
 export const PROCS_SERVICE = 'procs';
 
@@ -199,6 +199,29 @@ export class ProcsService implements NodeService {
   /** A page of the directory in pid order, linearizably (for `atoll ps`). */
   list(done: (r: SsiOutcome<ListAnswer>) => void, o: ListOptions = {}): void {
     this.query({ q: 'list', after: o.after ?? 0, limit: o.limit ?? LIST_PAGE_MAX }, o, done);
+  }
+
+  /**
+   * Bind a cluster-wide IPC endpoint name to pid on this node (boot: which boot of its machine): the answer says
+   * whether it is now bound, or who holds it. A binding of this node's earlier boot, or of replace_pid, gives way.
+   */
+  bindName(b: { name: number; pid: number; boot: number; replace_pid?: number }, done: (r: SsiOutcome<ValueOf<'name'>>) => void, o: SsiCallOptions = {}): void {
+    this.write({ op: 'name-bind', name: b.name, node: this.ctx?.id ?? '', pid: b.pid, boot: b.boot, replace_pid: b.replace_pid ?? 0 }, 'name', o, done);
+  }
+
+  /** Drop the name if pid on this node still holds it. */
+  dropName(name: number, pid: number, done: (r: SsiOutcome<ValueOf<'name-dropped'>>) => void, o: SsiCallOptions = {}): void {
+    this.write({ op: 'name-drop', name, node: this.ctx?.id ?? '', pid }, 'name-dropped', o, done);
+  }
+
+  /** Who holds a name, linearizably (through the leader's ReadIndex). */
+  resolveName(name: number, done: (r: SsiOutcome<NameAnswer>) => void, o: SsiCallOptions = {}): void {
+    this.query({ q: 'name', name }, o, done);
+  }
+
+  /** Who holds a name in this node's applied state (may lag the leader). */
+  localName(name: number): NameBinding | null {
+    return this.machine.nameOf(name);
   }
 
   /** The node a committed lease gave `pid` to, from this node's applied state (null when it does not know). */

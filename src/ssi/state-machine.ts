@@ -1,11 +1,12 @@
 // The cluster's PID space and process directory as one deterministic state machine (a StateMachine for the
 // rsm host). Leases hand out ranges of PIDs in increasing order, so no PID is ever granted twice; the
-// directory says where each running or zombie process is, one node at a time. Commands carry a client
-// session (the rsm SessionTable), so a retried command is applied once. Bounds: limits.ts.
+// directory says where each running or zombie process is, one node at a time; the name table says which
+// process holds each cluster-wide IPC endpoint name. Commands carry a client session (the rsm SessionTable),
+// so a retried command is applied once. Bounds: limits.ts.
 import { SessionTable, parseLogCommand, type Session, type StateMachine } from '../rsm/index.js';
 import { layout } from '../machine/index.js';
 import {
-  DIRECTORY_MAX, LEASE_COUNT_MAX, LEASE_TABLE_MAX, LIST_PAGE_MAX, NODE_NAME_MAX_BYTES, PID_FIRST, PID_LAST, PROGRAM_MAX_BYTES,
+  DIRECTORY_MAX, NAMES_MAX, LEASE_COUNT_MAX, LEASE_TABLE_MAX, LIST_PAGE_MAX, NODE_NAME_MAX_BYTES, PID_FIRST, PID_LAST, PROGRAM_MAX_BYTES,
   REAPED_MAX, SESSION_ID_MAX_BYTES, SSI_SESSIONS_MAX,
 } from './limits.js';
 
@@ -39,13 +40,25 @@ export interface ProcessEntry extends Placement {
   readonly exit: ProcessExit | null;
 }
 
+/** A cluster-wide IPC endpoint name (a u32, as ipc_register takes it) and the process that holds it. */
+export interface NameBinding {
+  readonly name: number;
+  readonly node: string;
+  readonly pid: number;
+  /** Which boot of the node's machine bound it (a later boot's machine no longer has the endpoint). */
+  readonly boot: number;
+}
+
 export type PidOp =
   | { readonly op: 'lease'; readonly node: string; readonly count: number }
   | ({ readonly op: 'place' } & Placement)
   | { readonly op: 'end'; readonly pid: number; readonly code: number; readonly status: number }
   | { readonly op: 'forget'; readonly pid: number }
   | { readonly op: 'move'; readonly pid: number; readonly from: string; readonly to: string }
-  | { readonly op: 'node-down'; readonly node: string };
+  | { readonly op: 'node-down'; readonly node: string }
+  /** Bind name to pid on node; a binding held by the same node's earlier boot, or by replace_pid there, is replaced. */
+  | ({ readonly op: 'name-bind'; readonly replace_pid: number } & NameBinding)
+  | { readonly op: 'name-drop'; readonly name: number; readonly node: string; readonly pid: number };
 
 export interface PidCommand {
   readonly client: string;
@@ -60,7 +73,10 @@ export type PidValue =
   | { readonly kind: 'ended'; readonly pid: number }
   | { readonly kind: 'forgotten'; readonly pid: number }
   | { readonly kind: 'moved'; readonly pid: number; readonly node: string }
-  | { readonly kind: 'node-down'; readonly node: string; readonly ended: number };
+  | { readonly kind: 'node-down'; readonly node: string; readonly ended: number }
+  /** bound: the name is now the asker's; else node and pid say who holds it. */
+  | { readonly kind: 'name'; readonly name: number; readonly bound: boolean; readonly node: string; readonly pid: number }
+  | { readonly kind: 'name-dropped'; readonly name: number };
 
 export type PidResult = { readonly ok: true; readonly value: PidValue } | { readonly ok: false; readonly error: string };
 
@@ -90,6 +106,7 @@ interface PidImage {
   readonly retired_end: number;
   readonly leases: readonly LeaseRecord[];
   readonly directory: readonly ProcessEntry[];
+  readonly names?: readonly NameBinding[];
   /** Reaped pids, oldest first. */
   readonly reaped: readonly number[];
   readonly sessions: [string, Session<PidResult>][];
@@ -110,6 +127,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
   private directory = new Map<number, ProcessEntry>();
   /** Reaped pids in the order they were forgotten (a Set iterates in insertion order). */
   private reaped = new Set<number>();
+  private names = new Map<number, NameBinding>();
   private readonly sessions: SessionTable<PidResult>;
   readonly pid_last: number;
   readonly directory_max: number;
@@ -184,6 +202,11 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
     return node === null ? null : { node, source: 'lease' };
   }
 
+  /** Who holds a cluster-wide IPC endpoint name, or null. */
+  nameOf(name: number): NameBinding | null {
+    return this.names.get(name) ?? null;
+  }
+
   /** Directory entries with pid > `after`, in pid order, at most `limit` (<= LIST_PAGE_MAX). */
   list(after = 0, limit = LIST_PAGE_MAX): ListPage {
     const n = Math.max(1, Math.min(limit, LIST_PAGE_MAX));
@@ -199,7 +222,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
     const pids = [...this.directory.keys()].sort((a, b) => a - b);
     const image: PidImage = {
       next: this.nextPid, retired_end: this.retiredEnd, leases: this.leases,
-      directory: pids.map((p) => this.directory.get(p)!), reaped: [...this.reaped], sessions: this.sessions.entries(), applied: this.applied,
+      directory: pids.map((p) => this.directory.get(p)!), names: [...this.names.values()].sort((a, b) => a.name - b.name), reaped: [...this.reaped], sessions: this.sessions.entries(), applied: this.applied,
     };
     return JSON.stringify(image);
   }
@@ -210,6 +233,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
       this.retiredEnd = PID_FIRST;
       this.leases = [];
       this.directory.clear();
+      this.names.clear();
       this.reaped.clear();
       this.sessions.clear();
       this.applied = 0;
@@ -220,6 +244,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
     this.retiredEnd = image.retired_end;
     this.leases = [...image.leases];
     this.directory = new Map(image.directory.map((e) => [e.pid, e]));
+    this.names = new Map((image.names ?? []).map((b) => [b.name, b]));
     this.reaped = new Set(image.reaped);
     this.sessions.restore(image.sessions);
     this.applied = image.applied;
@@ -233,7 +258,25 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
       case 'forget': return this.forget(op.pid);
       case 'move': return this.move(op.pid, op.from, op.to);
       case 'node-down': return this.nodeDown(op.node);
+      case 'name-bind': return this.bindName(op);
+      case 'name-drop': return this.dropName(op.name, op.node, op.pid);
     }
+  }
+
+  private bindName(op: NameBinding & { readonly replace_pid: number }): PidResult {
+    const held = this.names.get(op.name);
+    const stale = held !== undefined && held.node === op.node && (held.boot !== op.boot || held.pid === op.replace_pid || held.pid === op.pid);
+    if (held !== undefined && !stale) return done({ kind: 'name', name: op.name, bound: false, node: held.node, pid: held.pid });
+    if (held === undefined && this.names.size >= NAMES_MAX) return fail(`name table full (${NAMES_MAX} names)`);
+    this.names.set(op.name, { name: op.name, node: op.node, pid: op.pid, boot: op.boot });
+    return done({ kind: 'name', name: op.name, bound: true, node: op.node, pid: op.pid });
+  }
+
+  /** The name goes if pid on node holds it (a later holder's binding stays). */
+  private dropName(name: number, node: string, pid: number): PidResult {
+    const held = this.names.get(name);
+    if (held !== undefined && held.node === node && held.pid === pid) this.names.delete(name);
+    return done({ kind: 'name-dropped', name });
   }
 
   /** Grant the next `count` PIDs (fewer when the space is nearly spent). */
@@ -300,6 +343,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
   private nodeDown(node: string): PidResult {
     const pids = [...this.directory.values()].filter((e) => e.node === node && e.state === 'running').map((e) => e.pid).sort((a, b) => a - b);
     for (const pid of pids) this.directory.set(pid, { ...this.directory.get(pid)!, state: 'zombie', exit: { code: CLD_KILLED, status: SIGKILL } });
+    for (const [name, b] of [...this.names]) if (b.node === node) this.names.delete(name);
     return done({ kind: 'node-down', node, ended: pids.length });
   }
 }
@@ -362,8 +406,17 @@ export function validateOp(v: unknown): PidOp | string {
       return { op: 'move', pid, from: v['from'], to: v['to'] };
     case 'node-down':
       return isName(v['node'], NODE_NAME_MAX_BYTES) ? { op: 'node-down', node: v['node'] } : nodeErr;
+    case 'name-bind':
+    case 'name-drop': {
+      if (!isInt(v['name'], 1, 0xffff_ffff)) return 'an endpoint name is an integer in [1, 0xffffffff]';
+      if (!isName(v['node'], NODE_NAME_MAX_BYTES)) return nodeErr;
+      if (!isInt(pid, PID_FIRST, PID_LAST)) return pidErr;
+      if (v['op'] === 'name-drop') return { op: 'name-drop', name: v['name'], node: v['node'], pid };
+      if (!isInt(v['boot'], 0, 0xffff_ffff) || !isInt(v['replace_pid'], 0, PID_LAST)) return 'name-bind needs a boot and a replace_pid';
+      return { op: 'name-bind', name: v['name'], node: v['node'], pid, boot: v['boot'], replace_pid: v['replace_pid'] };
+    }
     default:
-      return `unknown op '${String(v['op'])}' (lease, place, end, forget, move, node-down)`;
+      return `unknown op '${String(v['op'])}' (lease, place, end, forget, move, node-down, name-bind, name-drop)`;
   }
 }
 
@@ -411,6 +464,8 @@ export function validateResult(v: unknown): PidResult | string {
   const fits: Record<string, boolean> = {
     lease: nat('start') && nat('count'), placed: nat('pid') && name('node'), ended: nat('pid'), forgotten: nat('pid'),
     moved: nat('pid') && name('node'), 'node-down': name('node') && nat('ended'),
+    name: isInt(x['name'], 1, 0xffff_ffff) && typeof x['bound'] === 'boolean' && name('node') && nat('pid'),
+    'name-dropped': isInt(x['name'], 1, 0xffff_ffff),
   };
   return typeof x['kind'] === 'string' && fits[x['kind']] === true ? { ok: true, value: x as unknown as PidValue } : 'malformed result value';
 }

@@ -5,7 +5,7 @@ import type { NodeId } from '../raft/index.js';
 import { validateRaftWire, type WireRaft } from '../rsm/index.js';
 import { LIST_PAGE_MAX, NODE_NAME_MAX_BYTES, PID_FIRST, PID_LAST, SESSION_ID_MAX_BYTES } from './limits.js';
 import {
-  validateCommand, validateEntry, validateResult, type ListPage, type PidCommand, type PidResult, type ProcessEntry,
+  validateCommand, validateEntry, validateResult, type ListPage, type NameBinding, type PidCommand, type PidResult, type ProcessEntry,
 } from './state-machine.js';
 
 /** A command forwarded to the node believed to lead. */
@@ -26,7 +26,8 @@ export type WireCommandAnswer = {
 
 export type PidQuery =
   | { readonly q: 'lookup'; readonly pid: number }
-  | { readonly q: 'list'; readonly after: number; readonly limit: number };
+  | { readonly q: 'list'; readonly after: number; readonly limit: number }
+  | { readonly q: 'name'; readonly name: number };
 
 /** A lookup: the directory entry (null when not placed) and the node its lease went to (null when unknown). */
 export interface LookupAnswer {
@@ -40,7 +41,14 @@ export interface ListAnswer extends ListPage {
   readonly q: 'list';
 }
 
-export type QueryAnswer = LookupAnswer | ListAnswer;
+/** Who holds a cluster-wide IPC endpoint name (null: nobody). */
+export interface NameAnswer {
+  readonly q: 'name';
+  readonly name: number;
+  readonly binding: NameBinding | null;
+}
+
+export type QueryAnswer = LookupAnswer | ListAnswer | NameAnswer;
 
 export interface WireQuery {
   readonly kind: 'ssi-read';
@@ -57,6 +65,7 @@ export type WireQueryAnswer = { readonly kind: 'ssi-read-ans'; readonly req: num
 
 export type SsiWire = WireRaft | WireCommand | WireCommandAnswer | WireQuery | WireQueryAnswer;
 
+const isEndpointName = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 0xffff_ffff;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNat = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isPid = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= PID_FIRST && (v as number) <= PID_LAST;
@@ -106,7 +115,8 @@ function validateQuery(v: unknown): PidQuery | string {
     }
     return { q: 'list', after, limit: limit as number };
   }
-  return `unknown query '${String(v['q'])}' (lookup, list)`;
+  if (v['q'] === 'name') return isEndpointName(v['name']) ? { q: 'name', name: v['name'] } : 'a name query needs a name in [1, 0xffffffff]';
+  return `unknown query '${String(v['q'])}' (lookup, list, name)`;
 }
 
 function validateQueryAnswer(v: Record<string, unknown>): WireQueryAnswer | string {
@@ -138,6 +148,13 @@ function validateAnswer(v: unknown): QueryAnswer | string {
       entries.push(ok);
     }
     return { q: 'list', entries, more: v['more'] };
+  }
+  if (v['q'] === 'name') {
+    if (!isEndpointName(v['name'])) return 'name answer needs a name';
+    const b = v['binding'];
+    if (b === null) return { q: 'name', name: v['name'], binding: null };
+    if (!isObj(b) || b['name'] !== v['name'] || !isNodeOrNull(b['node']) || b['node'] === null || !isPid(b['pid']) || !Number.isSafeInteger(b['boot'])) return 'name answer needs a binding (or null)';
+    return { q: 'name', name: v['name'], binding: { name: v['name'], node: b['node'], pid: b['pid'], boot: b['boot'] as number } };
   }
   return 'unknown answer';
 }

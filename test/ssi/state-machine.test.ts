@@ -229,4 +229,30 @@ describe('procs wire', () => {
     expect(validateWire({ kind: 'nope', req: 1 })).toBe("unknown kind 'nope'");
     expect(validateWire([1])).toBe('not an object');
   });
+
+  it('binds cluster-wide endpoint names once, gives stale ones way, and drops a crashed node\'s', () => {
+    const log = new Log();
+    const bind = (name: number, node: string, pid: number, boot = 7, replace_pid = 0): PidOp => ({ op: 'name-bind', name, node, pid, boot, replace_pid });
+    expect(log.ok(bind(0x31727463, 'n1', 10))).toEqual({ kind: 'name', name: 0x31727463, bound: true, node: 'n1', pid: 10 });
+    // Taken: another node is told who holds it; so is another live process of the same boot.
+    expect(log.ok(bind(0x31727463, 'n2', 20))).toEqual({ kind: 'name', name: 0x31727463, bound: false, node: 'n1', pid: 10 });
+    expect(log.ok(bind(0x31727463, 'n1', 11))).toMatchObject({ bound: false, pid: 10 });
+    // The holder named as gone, or an earlier boot of the node, gives way.
+    expect(log.ok(bind(0x31727463, 'n1', 11, 7, 10))).toMatchObject({ bound: true, pid: 11 });
+    expect(log.ok(bind(0x31727463, 'n1', 12, 8))).toMatchObject({ bound: true, pid: 12 });
+    expect(log.m.nameOf(0x31727463)).toEqual({ name: 0x31727463, node: 'n1', pid: 12, boot: 8 });
+    // A drop by a process that no longer holds it changes nothing.
+    log.ok({ op: 'name-drop', name: 0x31727463, node: 'n1', pid: 11 });
+    expect(log.m.nameOf(0x31727463)?.pid).toBe(12);
+    const snap = log.m.snapshot();
+    log.ok({ op: 'name-drop', name: 0x31727463, node: 'n1', pid: 12 });
+    expect(log.m.nameOf(0x31727463)).toBeNull();
+    const restored = new PidStateMachine();
+    restored.restore(snap);
+    expect(restored.nameOf(0x31727463)?.pid).toBe(12);
+    log.ok(bind(5, 'n3', 30));
+    log.ok({ op: 'node-down', node: 'n3' });
+    expect(log.m.nameOf(5)).toBeNull();
+    expect(log.refused({ op: 'name-bind', name: 0, node: 'n1', pid: 1, boot: 0, replace_pid: 0 } as PidOp)).toContain('endpoint name');
+  });
 });
