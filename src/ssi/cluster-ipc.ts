@@ -68,6 +68,11 @@ export class ClusterIpc {
   private readonly remoteIds = new Map<string, number>();
   /** Names registered by processes here: pid -> names. */
   private readonly bound = new Map<number, Set<number>>();
+  /**
+   * Registrations here between their directory bind and the kernel's endpoint: name -> the registering pid and
+   * the requests from elsewhere that arrived meanwhile (another node may learn of the binding first).
+   */
+  private readonly registering = new Map<number, { readonly pid: number; readonly early: (() => void)[] }>();
   /** Requests from elsewhere in the kernel's records: record -> the RPC to answer and its deadline timer. */
   private readonly serving = new Map<number, { readonly call: RpcCall; readonly timer: number }>();
   /** Calls made and served (the run's report and benchmarks). */
@@ -95,17 +100,25 @@ export class ClusterIpc {
     if (k.ipcLookup(name) >= 0) return -EADDRINUSE;
     const procs = this.procs;
     if (procs === undefined) return k.ipcRegisterProc(call.proc, name);
+    const entry = { pid: call.pid, early: [] as (() => void)[] };
+    if (this.registering.has(name)) return -EADDRINUSE;
+    this.registering.set(name, entry);
+    const settle = (result: number): void => {
+      this.registering.delete(name);
+      this.finish(call, result);
+      for (const retry of entry.early) retry();
+    };
     const bind = (replace_pid: number): void => {
       procs.bindName({ name, pid: call.pid, boot: this.hooks.boot, replace_pid }, (r) => {
-        if (!r.ok) { this.finish(call, directoryErrno(r.error.kind)); return; }
+        if (!r.ok) { settle(directoryErrno(r.error.kind)); return; }
         const v = r.value;
         // A holder on this node whose endpoint is gone (its process ended before its name was dropped) gives way.
         if (!v.bound && v.node === this.ctx.id && replace_pid === 0 && this.endpointGone(name, v.pid)) { bind(v.pid); return; }
-        if (!v.bound) { this.finish(call, -EADDRINUSE); return; }
+        if (!v.bound) { settle(-EADDRINUSE); return; }
         const id = k.ipcRegisterProc(call.proc, name);
         if (id < 0) procs.dropName(name, call.pid, () => {});
         else this.remember(call.pid, name);
-        this.finish(call, id);
+        settle(id);
       }, { timeout_ms: IPC_DIRECTORY_TIMEOUT_MS });
     };
     bind(0);
@@ -199,12 +212,19 @@ export class ClusterIpc {
     const data = typeof x.data === 'string' ? Buffer.from(x.data, 'base64') : null;
     if (!isU32(x.name) || !isU32(x.pid) || !isU32(x.rmax) || data === null || typeof x.deadline_ns !== 'number' || !(x.deadline_ns > 0)) return { r: -EINVAL };
     if (data.length > IPC_MSG_MAX) return { r: -EMSGSIZE };
+    this.deliver({ name: x.name, pid: x.pid, rmax: x.rmax, deadline_ns: x.deadline_ns }, data, call);
+    return undefined;
+  }
+
+  private deliver(x: Omit<IpcRequest, 'data'>, data: Uint8Array, call: RpcCall): void {
     const k = this.sys.machine.kernel;
     const r = k.ipcHostReserve();
-    if (r < 0) return { r: -EAGAIN };
+    if (r < 0) { call.reply({ r: -EAGAIN }); return; }
     new Uint8Array(this.sys.machine.memory.buffer, ipcHostRecord(r) + HR_BUF, data.length).set(data);
     const d = k.ipcHostDeliver(r, x.name, x.pid, data.length, x.rmax);
-    if (d < 0) return { r: d };
+    const pending = this.registering.get(x.name);
+    if (d === -EBADF && pending?.pid === x.pid) { pending.early.push(() => this.deliver(x, data, call)); return; }
+    if (d < 0) { call.reply({ r: d }); return; }
     this.calls_in++;
     // Past the caller's deadline a request no server has taken yet is withdrawn: it never runs.
     const timer = this.ctx.setTimer(x.deadline_ns, () => {
@@ -215,7 +235,6 @@ export class ClusterIpc {
     this.serving.set(r, { call, timer });
     this.hooks.wake();
     this.collect();
-    return undefined;
   }
 
   /** Send back every answered request (after each slice, and whenever the host drains the ring). */

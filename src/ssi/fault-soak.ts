@@ -3,7 +3,8 @@
 // processes, no process on two nodes, no RPC executed twice (per client and sequence number), and every
 // message a producer's send acknowledged delivered to the consumer once and in order. Programs (guest/cluster):
 // a producer on n1 and a consumer on n3 of the queue /telemetry-soak (whose home is n2), fork_spread on n2
-// (children spread over the others), sig_target on n4; only n4 crashes (it holds no queue and no producer).
+// (children spread over the others), sig_target on n4, and a guest RPC client on n1 whose 20 increments of a
+// counter served on n2 must each run once; only n4 crashes (it holds no queue, no producer, no endpoint).
 import { Prng } from '../sim/index.js';
 import type { ScheduledFault } from '../net/index.js';
 import { runCluster, type ClusterRunResult } from './cluster-run.js';
@@ -32,6 +33,9 @@ export function soakFaults(seed: number): { link: { loss: number; duplicate: num
   return { link, faults: faults.sort((a, b) => a.at_ns - b.at_ns) };
 }
 
+/** Guest RPC calls (increments of a counter on n2 from n1) each seed makes. */
+const SOAK_RPC_CALLS = 20;
+
 /** Run one seed and check it. guest(name) gives a program's path. */
 export async function soakSeed(seed: number, guest: (name: string) => string): Promise<SoakOutcome> {
   const { link, faults } = soakFaults(seed);
@@ -43,6 +47,8 @@ export async function soakSeed(seed: number, guest: (name: string) => string): P
       { node: 'n3', path: guest('cluster/mq_consumer.elf'), args: ['/telemetry-soak'] },
       { node: 'n2', path: guest('cluster/fork_spread.elf'), args: [] },
       { node: 'n4', path: guest('cluster/sig_target.elf'), args: [] },
+      { node: 'n2', path: guest('cluster/ipc_counter.elf'), args: ['soak'] },
+      { node: 'n1', path: guest('cluster/ipc_caller.elf'), args: ['soak', String(SOAK_RPC_CALLS), 'quiet'] },
     ],
     onRpcExecute: (node, cid, seq, method, idempotent) => {
       if (idempotent) return;
@@ -69,6 +75,11 @@ function check(run: ClusterRunResult, executed: ReadonlyMap<string, number>): st
   if (consumer?.exit_code !== 0 || !consumer.stdout.includes('40 messages in order, each once: yes')) {
     v.push(`the consumer did not get every message once, in order: ${consumer?.stdout.trim() ?? 'no consumer'}`);
   }
+  // Every acknowledged increment ran once: the server's counter is the client's count of replies.
+  const caller = run.processes.find((p) => p.program.includes('ipc_caller'));
+  const counter = run.processes.find((p) => p.program.includes('ipc_counter'));
+  if (caller?.exit_code !== 0 || !caller.stdout.includes(`${SOAK_RPC_CALLS} calls, last reply ${SOAK_RPC_CALLS}`)) v.push(`the RPC client did not get ${SOAK_RPC_CALLS} replies in order: ${caller?.stdout.trim()}`);
+  if (!counter?.stdout.includes(`served ${SOAK_RPC_CALLS + 1} requests, counter ${SOAK_RPC_CALLS}`)) v.push(`the RPC server did not run each call once: ${counter?.stdout.trim()}`);
   for (const p of run.processes) {
     // Only n4 crashes: elsewhere a process ends by its own exit, or by a kill its program sends (SIGTERM) or
     // the crash of its child's node... never by SIGKILL unless it ran on n4.
