@@ -92,33 +92,29 @@ export function copyUserToUser(srcSatp: u32, src: u32, dstSatp: u32, dst: u32, n
   return true;
 }
 
-/** Copy n bytes from kernel address src to (satp, dst), page piece by page piece; false if dst faults. */
-export function copyKernelToUser(satp: u32, dst: u32, src: u32, n: u32): bool {
+/**
+ * Copy n bytes between the user address va (through satp) and the kernel address k, page piece by page piece:
+ * to the user when toUser, else from it; false if the user side faults (the pieces before it are copied).
+ */
+function copyKernel(satp: u32, va: u32, k: u32, n: u32, toUser: bool): bool {
   let done: u32 = 0;
   while (done < n) {
-    const d = walk(satp, dst + done, ACC_WRITE);
-    if ((d & WALK_FAILED) != 0) return false;
-    const off = (dst + done) & (PAGE_BYTES - 1);
+    const u = walk(satp, va + done, toUser ? ACC_WRITE : ACC_READ);
+    if ((u & WALK_FAILED) != 0) return false;
+    const off = (va + done) & (PAGE_BYTES - 1);
     const chunk = n - done < PAGE_BYTES - off ? n - done : PAGE_BYTES - off;
-    memory.copy(RAM_BASE + (d as u32), src + done, chunk);
+    if (toUser) memory.copy(RAM_BASE + (u as u32), k + done, chunk);
+    else memory.copy(k + done, RAM_BASE + (u as u32), chunk);
     done += chunk;
   }
   return true;
 }
 
-/** Copy n bytes from (satp, src) to kernel address dst, page piece by page piece; false if src faults. */
-export function copyUserToKernel(satp: u32, src: u32, dst: u32, n: u32): bool {
-  let done: u32 = 0;
-  while (done < n) {
-    const s = walk(satp, src + done, ACC_READ);
-    if ((s & WALK_FAILED) != 0) return false;
-    const off = (src + done) & (PAGE_BYTES - 1);
-    const chunk = n - done < PAGE_BYTES - off ? n - done : PAGE_BYTES - off;
-    memory.copy(dst + done, RAM_BASE + (s as u32), chunk);
-    done += chunk;
-  }
-  return true;
-}
+/** Copy n bytes from kernel address src to (satp, dst); false if dst faults. */
+export function copyKernelToUser(satp: u32, dst: u32, src: u32, n: u32): bool { return copyKernel(satp, dst, src, n, true); }
+
+/** Copy n bytes from (satp, src) to kernel address dst; false if src faults. */
+export function copyUserToKernel(satp: u32, src: u32, dst: u32, n: u32): bool { return copyKernel(satp, src, dst, n, false); }
 
 /** Write 8 bytes (any alignment, across a page boundary) to a user address; false, with nothing written, when either end is not writable. */
 export function writeUser64(satp: u32, va: u32, v: u64): bool {
