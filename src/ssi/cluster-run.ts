@@ -13,6 +13,8 @@ import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
 import type { PlacementPolicy } from './placement.js';
 import { ProcsService, PROCS_SERVICE } from './service.js';
+import { compareNodes } from './process-bridge.js';
+import { PROCS_VOTERS_MAX } from './limits.js';
 import { ClusterConsole, type ConsoleLine, type ProcessRecord } from './cluster-console.js';
 
 export const CLUSTER_RUN_NODES_MAX = 256;
@@ -138,7 +140,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   cluster = new SimCluster({
     seed: opts.seed ?? 1,
     // procs first: the machine asks it for its first pid lease as it starts.
-    nodes: ids.map((id) => ({ id, services: { [PROCS_SERVICE]: () => new ProcsService(), [MACHINE_SERVICE]: machineFactory(id) } })),
+    nodes: ids.map((id) => ({ id, services: { [PROCS_SERVICE]: () => new ProcsService({ voters: procsVoters(ids) }), [MACHINE_SERVICE]: machineFactory(id) } })),
     ...(opts.link ? { link: opts.link } : {}),
     ...(opts.trace ? { trace: opts.trace } : {}),
   });
@@ -172,4 +174,9 @@ function crashAware(c: SimCluster, console: ClusterConsole, changed: () => void)
     pause: (id) => c.pause(id), resume: (id) => c.resume(id),
     skew: (id, d) => c.skew(id, d), drift: (id, p) => c.drift(id, p),
   };
+}
+
+/** The procs voters of a simulated cluster: every node up to PROCS_VOTERS_MAX, else the first that many (the rest learn). */
+export function procsVoters(ids: readonly string[]): string[] {
+  return [...ids].sort(compareNodes).slice(0, PROCS_VOTERS_MAX);
 }

@@ -26,3 +26,5 @@ export const SSI_SESSIONS_MAX = 4096;
 export const LIST_PAGE_MAX = 1024;
 /** Cluster-wide IPC endpoint names bound at once; a bind beyond it is refused. */
 export const NAMES_MAX = 4096;
+/** Voters of the procs Raft group in a simulated cluster run; further nodes follow the log as learners. */
+export const PROCS_VOTERS_MAX = 5;

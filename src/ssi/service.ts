@@ -2,7 +2,7 @@
 // replicated on every voter, with the node-local client API (ProcsClient) that other services on the same
 // node call in-process. It serves what followers forward (commands through the log, reads through ReadIndex)
 // and answers owner() of a leased PID from its own applied state, as a committed lease never changes.
-// Options (cluster config): `voters` (default: every node), `tick_ms`, `snapshot_entries`, `election_ticks`,
+// Options (cluster config): `voters` (default: every node; the others follow the log as learners), `tick_ms`, `snapshot_entries`, `election_ticks`,
 // `pre_vote`, `check_quorum`, `data_dir`, and the client's `call_timeout_ms`, `attempt_timeout_ms`,
 // `retry_ms`, `lanes`.
 import type { NodeContext, NodeService } from '../node/index.js';
@@ -113,10 +113,14 @@ export class ProcsService implements NodeService {
     const o = this.opts;
     this.ctx = ctx;
     this.storage = openRaftStorage(ctx, o.data_dir, o.open_file_storage, PROCS_SERVICE);
+    const voters = o.voters ?? [ctx.id, ...ctx.peers].sort();
+    // The nodes that do not vote follow the log as learners: each has the applied state (leases, directory,
+    // names) to answer from locally, while a commit waits only for a majority of the voters.
+    const learners = [ctx.id, ...ctx.peers].filter((n) => !voters.includes(n)).sort();
     this.host = new RsmHost({
-      ctx, machine: this.machine, voters: o.voters ?? [ctx.id, ...ctx.peers].sort(), storage: this.storage,
+      ctx, machine: this.machine, voters, storage: this.storage,
       tick_ns: Math.round((o.tick_ms ?? 10) * 1_000_000), snapshot_entries: o.snapshot_entries,
-      raft: { election_ticks: o.election_ticks, pre_vote: o.pre_vote, check_quorum: o.check_quorum },
+      raft: { election_ticks: o.election_ticks, pre_vote: o.pre_vote, check_quorum: o.check_quorum, learners },
       observe: o.observe,
     });
     const client: ProcsClientOptions = {
