@@ -28,6 +28,8 @@ export const MACHINE_SERVICE = 'machine';
 export const SLICE_INSTRUCTIONS_DEFAULT = 10_000;
 const DISPATCHES_PER_SLICE_MAX = 256;
 const NO_DEADLINE = 0xffff_ffff_ffff_ffffn;
+/** A restarted node asks the directory again this often until its earlier boot is recorded as ended. */
+const FORGET_RETRY_NS = 100_000_000;
 
 /** A program a node loads when it boots (before its first slice). */
 export interface BootProgram {
@@ -142,11 +144,29 @@ export class MachineService implements NodeService {
     });
     // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.
     if (procs !== undefined) {
-      this.feeder = new PidFeeder(ctx, sys.machine.kernel, procs, () => this.loadBoot());
-      this.feeder.check();
+      const feed = (): void => {
+        if (this.ctx !== ctx) return;
+        this.feeder = new PidFeeder(ctx, sys.machine.kernel, procs, () => this.loadBoot());
+        this.feeder.check();
+      };
+      if (this.firstBoot) feed();
+      else this.forgetEarlierBoot(procs, feed);
     } else {
       this.loadBoot();
     }
+  }
+
+  /**
+   * A restarted node's machine is empty: every process the directory still places here (and every name bound
+   * here) belonged to the earlier boot and is gone, so it says so (node-down of itself) before it takes a PID.
+   */
+  private forgetEarlierBoot(procs: ProcsService, then: () => void): void {
+    const ctx = this.ctx!;
+    procs.nodeDown(ctx.id, (r) => {
+      if (this.ctx !== ctx) return;
+      if (r.ok) { ctx.log(`directory: the earlier boot's ${r.value.ended} processes here ended`); then(); return; }
+      ctx.setTimer(FORGET_RETRY_NS, () => this.forgetEarlierBoot(procs, then));
+    }, { timeout_ms: 1000 });
   }
 
   /** Load the boot programs (once) and start slicing. */

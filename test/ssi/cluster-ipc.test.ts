@@ -77,6 +77,18 @@ describe('cluster-wide IPC endpoints', () => {
   });
 });
 
+describe('names of a crashed node', () => {
+  it('are free again once the node comes back (its earlier boot is ended in the directory)', async () => {
+    const r = await runCluster({
+      seed: 3, nodes: 3, max_virtual_ns: 2e9,
+      faults: parseFaultScript('at 200ms crash n2\nat 300ms restart n2\n'),
+      programs: [{ node: 'n2', path: guest('cluster/ipc_counter.elf'), args: ['ctr3'] }, { node: 'n3', path: guest('cluster/ipc_counter.elf'), args: ['ctr3', '800'] }],
+    });
+    expect(out(r, 'n2')).toBe('server: ctr3 registered\n');
+    expect(out(r, 'n3')).toBe('server: ctr3 registered\n');
+  });
+});
+
 describe('the robot swarm as guest programs', () => {
   const faults = parseFaultScript('at 300ms isolate n3\nat 900ms rejoin n3\nat 1200ms isolate n2\nat 1500ms rejoin n2\n');
   const swarm = (seed: number): ClusterRunOptions => ({
