@@ -45,6 +45,26 @@ export interface GfsOpen {
   readonly mode: number;
 }
 
+/** An inode as a snapshot carries it (times as decimal strings, chunks in base64). */
+export interface InodeImage {
+  readonly ino: number;
+  readonly kind: Inode['kind'];
+  readonly perm: number;
+  readonly nlink: number;
+  readonly size: number;
+  readonly times: readonly [string, string, string, string];
+  readonly entries: readonly (readonly [string, number])[];
+  readonly chunks: readonly (readonly [number, string])[];
+  readonly target: string;
+  readonly holds: number;
+}
+
+/** The whole tree as a snapshot carries it. */
+export interface TreeImage {
+  readonly next_ino: number;
+  readonly inodes: readonly InodeImage[];
+}
+
 const utf8 = new TextEncoder();
 
 export class GfsTree {
@@ -257,6 +277,37 @@ export class GfsTree {
     n.holds--;
     this.holdCount--;
     this.freeIfGone(n);
+  }
+
+  // ---- snapshots ----
+
+  /** The tree as plain data, inodes in ino order (the same bytes on every replica). */
+  image(): TreeImage {
+    const inodes = [...this.inodes.values()].sort((a, b) => a.ino - b.ino).map((n): InodeImage => ({
+      ino: n.ino, kind: n.kind, perm: n.perm, nlink: n.nlink, size: n.size, target: n.target, holds: n.holds,
+      times: [String(n.atime_ns), String(n.mtime_ns), String(n.ctime_ns), String(n.birth_ns)],
+      entries: [...n.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+      chunks: [...n.chunks].sort(([a], [b]) => a - b).map(([c, b]) => [c, Buffer.from(b).toString('base64')] as const),
+    }));
+    return { next_ino: this.nextIno, inodes };
+  }
+
+  /** A tree from image() (trusted: it comes from this node's own snapshot). */
+  static fromImage(img: TreeImage): GfsTree {
+    const t = new GfsTree();
+    t.inodes.clear();
+    t.nextIno = img.next_ino;
+    for (const i of img.inodes) {
+      const [a, m, c, b] = i.times.map((x) => BigInt(x)) as [bigint, bigint, bigint, bigint];
+      const n: Inode = {
+        ino: i.ino, kind: i.kind, perm: i.perm, nlink: i.nlink, size: i.size, atime_ns: a, mtime_ns: m, ctime_ns: c, birth_ns: b,
+        entries: new Map(i.entries), chunks: new Map(i.chunks.map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])), target: i.target, holds: i.holds,
+      };
+      for (const ch of n.chunks.values()) t.used += ch.length;
+      t.holdCount += n.holds;
+      t.inodes.set(n.ino, n);
+    }
+    return t;
   }
 
   // ---- the inside ----

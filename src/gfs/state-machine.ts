@@ -1,0 +1,207 @@
+// The global namespace as a deterministic state machine (a StateMachine for the rsm host): every mutation of the
+// tree is a command applied in log order, carrying the proposer's time, with a client session (the rsm
+// SessionTable) so a command retried after a timeout or a leader change is applied once. Reads (lstat,
+// readlink, read, readdir) are answered from the applied tree after a ReadIndex round, not through the log.
+// Open descriptions hold their inode by a hold id, per node, so an unlinked file outlives its name until every
+// holder closes it or its node is gone (`release-node`). Bounds: limits.ts; a command's size: the RPC's.
+import { SessionTable, parseLogCommand, type Session, type StateMachine } from '../rsm/index.js';
+import { FsError, type Errno } from '../vfs/index.js';
+import { GfsTree, type GfsOpen, type TreeImage } from './tree.js';
+import { FILE_BYTES_MAX, SYMLINK_BYTES_MAX } from './limits.js';
+
+/** Client sessions remembered (least recently used evicted). */
+export const GFS_SESSIONS_MAX = 4096;
+/** Bytes one write command carries (a larger write is split by its caller). */
+export const GFS_WRITE_BYTES_MAX = 256 * 1024;
+/** Components of a path in a command, and bytes of one component. */
+const PATH_COMPONENTS_MAX = 2048;
+const COMPONENT_BYTES_MAX = 255;
+
+type Path = readonly string[];
+
+export type GfsOp =
+  | { readonly op: 'open'; readonly path: Path; readonly how: GfsOpen }
+  | { readonly op: 'mkdir'; readonly path: Path; readonly mode: number }
+  | { readonly op: 'symlink'; readonly target: string; readonly path: Path }
+  | { readonly op: 'link'; readonly from: Path; readonly to: Path }
+  | { readonly op: 'unlink'; readonly path: Path }
+  | { readonly op: 'rmdir'; readonly path: Path }
+  | { readonly op: 'rename'; readonly from: Path; readonly to: Path; readonly no_replace: boolean }
+  | { readonly op: 'write'; readonly ino: number; readonly pos: number; readonly data: string }
+  | { readonly op: 'truncate'; readonly ino: number; readonly length: number }
+  | { readonly op: 'hold'; readonly ino: number; readonly node: string }
+  | { readonly op: 'release'; readonly hold: number }
+  | { readonly op: 'release-node'; readonly node: string };
+
+export interface GfsCommand {
+  readonly client: string;
+  /** Per client session, increasing from 1; a retry reuses its seq. */
+  readonly seq: number;
+  /** The proposer's CLOCK_REALTIME in ns (a decimal string): the time the mutation stamps. */
+  readonly time_ns: string;
+  readonly op: GfsOp;
+}
+
+/** A command's outcome: a number (an ino, bytes written, a hold id; 0 for none), or Linux's errno name. */
+export type GfsResult = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly errno: Errno | 'EINVAL'; readonly detail?: string };
+
+interface GfsImage {
+  readonly tree: TreeImage;
+  readonly holds: readonly (readonly [number, { readonly ino: number; readonly node: string }])[];
+  readonly next_hold: number;
+  readonly sessions: [string, Session<GfsResult>][];
+  readonly applied: number;
+}
+
+export class GfsStateMachine implements StateMachine<GfsResult | null> {
+  applied = 0;
+  tree = new GfsTree();
+  private holds = new Map<number, { readonly ino: number; readonly node: string }>();
+  private nextHold = 1;
+  private readonly sessions = new SessionTable<GfsResult>(GFS_SESSIONS_MAX);
+
+  apply(index: number, raw: string): GfsResult | null {
+    if (index <= this.applied) throw new Error(`gfs: entry ${index} applied twice (applied ${this.applied})`);
+    this.applied = index;
+    if (raw === '') return null;
+    const cmd = parseCommand(raw);
+    if (typeof cmd === 'string') return { ok: false, errno: 'EINVAL', detail: cmd };
+    const seen = this.sessions.check(cmd.client, cmd.seq, index);
+    if (seen.kind === 'retry') return seen.result;
+    if (seen.kind === 'stale') return { ok: false, errno: 'EINVAL', detail: `stale request: seq ${cmd.seq} after ${seen.last}` };
+    const result = this.execute(cmd.op, BigInt(cmd.time_ns));
+    this.sessions.record(cmd.client, cmd.seq, index, result);
+    return result;
+  }
+
+  /** Holds open now (statistics, tests). */
+  get holdCount(): number {
+    return this.holds.size;
+  }
+
+  snapshot(): string {
+    const image: GfsImage = {
+      tree: this.tree.image(), holds: [...this.holds].sort(([a], [b]) => a - b), next_hold: this.nextHold,
+      sessions: this.sessions.entries(), applied: this.applied,
+    };
+    return JSON.stringify(image);
+  }
+
+  restore(snapshot: string): void {
+    if (snapshot === '') {
+      this.tree = new GfsTree();
+      this.holds.clear();
+      this.nextHold = 1;
+      this.sessions.clear();
+      this.applied = 0;
+      return;
+    }
+    const image = JSON.parse(snapshot) as GfsImage;
+    this.tree = GfsTree.fromImage(image.tree);
+    this.holds = new Map(image.holds.map(([id, h]) => [id, h]));
+    this.nextHold = image.next_hold;
+    this.sessions.restore(image.sessions);
+    this.applied = image.applied;
+  }
+
+  private execute(op: GfsOp, t: bigint): GfsResult {
+    try {
+      return { ok: true, value: this.run(op, t) };
+    } catch (e) {
+      if (e instanceof FsError) return { ok: false, errno: e.code };
+      throw e;
+    }
+  }
+
+  private run(op: GfsOp, t: bigint): number {
+    const tree = this.tree;
+    switch (op.op) {
+      case 'open': return tree.open(op.path, op.how, t);
+      case 'mkdir': return tree.mkdir(op.path, op.mode, t);
+      case 'symlink': return tree.symlink(op.target, op.path, t);
+      case 'link': tree.link(op.from, op.to, t); return 0;
+      case 'unlink': tree.unlink(op.path, t); return 0;
+      case 'rmdir': tree.rmdir(op.path, t); return 0;
+      case 'rename': tree.rename(op.from, op.to, op.no_replace, t); return 0;
+      case 'write': return tree.write(op.ino, op.pos, new Uint8Array(Buffer.from(op.data, 'base64')), t);
+      case 'truncate': tree.truncate(op.ino, op.length, t); return 0;
+      case 'hold': {
+        tree.hold(op.ino);
+        const id = this.nextHold++;
+        this.holds.set(id, { ino: op.ino, node: op.node });
+        return id;
+      }
+      case 'release': {
+        const h = this.holds.get(op.hold);
+        if (h === undefined) throw new FsError('EBADF');
+        this.holds.delete(op.hold);
+        tree.release(h.ino);
+        return 0;
+      }
+      case 'release-node': {
+        const mine = [...this.holds].filter(([, h]) => h.node === op.node).map(([id]) => id).sort((a, b) => a - b);
+        for (const id of mine) {
+          tree.release(this.holds.get(id)!.ino);
+          this.holds.delete(id);
+        }
+        return mine.length;
+      }
+    }
+  }
+}
+
+export function encodeCommand(cmd: GfsCommand): string {
+  return JSON.stringify(cmd);
+}
+
+export function parseCommand(raw: string): GfsCommand | string {
+  return parseLogCommand(raw, validateCommand);
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNat = (v: unknown, max: number): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const utf8 = new TextEncoder();
+const isComponent = (c: unknown): c is string => typeof c === 'string' && c !== '' && c !== '.' && c !== '..' && !c.includes('/') && !c.includes('\0') && utf8.encode(c).length <= COMPONENT_BYTES_MAX;
+const isPath = (v: unknown): v is string[] => Array.isArray(v) && v.length <= PATH_COMPONENTS_MAX && v.every(isComponent);
+const isNode = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= 64;
+
+export function validateCommand(v: unknown): GfsCommand | string {
+  if (!isObj(v)) return 'command is not an object';
+  if (typeof v['client'] !== 'string' || v['client'] === '' || v['client'].length > 160) return 'command needs a client id';
+  if (!isNat(v['seq'], Number.MAX_SAFE_INTEGER) || v['seq'] === 0) return 'command needs a seq >= 1';
+  if (typeof v['time_ns'] !== 'string' || !/^\d{1,20}$/.test(v['time_ns'])) return 'command needs a time_ns (decimal)';
+  const op = validateOp(v['op']);
+  return typeof op === 'string' ? op : { client: v['client'], seq: v['seq'], time_ns: v['time_ns'], op };
+}
+
+function validateOp(v: unknown): GfsOp | string {
+  if (!isObj(v)) return 'command needs an op';
+  const ino = isNat(v['ino'], 0xffff_ffff) ? v['ino'] : null;
+  switch (v['op']) {
+    case 'open': {
+      const h = v['how'];
+      if (!isPath(v['path']) || !isObj(h)) return 'open needs a path and how';
+      const flags = ['write', 'create', 'exclusive', 'truncate', 'directory'] as const;
+      if (!flags.every((f) => typeof h[f] === 'boolean') || !isNat(h['mode'], 0o7777)) return 'open: how needs its five flags and a mode';
+      const how = { write: h['write'] as boolean, create: h['create'] as boolean, exclusive: h['exclusive'] as boolean, truncate: h['truncate'] as boolean, directory: h['directory'] as boolean, mode: h['mode'] as number };
+      return { op: 'open', path: v['path'], how };
+    }
+    case 'mkdir': return isPath(v['path']) && isNat(v['mode'], 0o7777) ? { op: 'mkdir', path: v['path'], mode: v['mode'] } : 'mkdir needs a path and a mode';
+    case 'symlink':
+      return isPath(v['path']) && typeof v['target'] === 'string' && utf8.encode(v['target']).length <= SYMLINK_BYTES_MAX ? { op: 'symlink', target: v['target'], path: v['path'] } : 'symlink needs a target and a path';
+    case 'link': return isPath(v['from']) && isPath(v['to']) ? { op: 'link', from: v['from'], to: v['to'] } : 'link needs from and to';
+    case 'unlink': case 'rmdir': return isPath(v['path']) ? { op: v['op'], path: v['path'] } : `${v['op']} needs a path`;
+    case 'rename':
+      return isPath(v['from']) && isPath(v['to']) && typeof v['no_replace'] === 'boolean' ? { op: 'rename', from: v['from'], to: v['to'], no_replace: v['no_replace'] } : 'rename needs from, to and no_replace';
+    case 'write': {
+      const data = v['data'];
+      if (ino === null || !isNat(v['pos'], FILE_BYTES_MAX) || typeof data !== 'string' || data.length > Math.ceil(GFS_WRITE_BYTES_MAX / 3) * 4) return 'write needs an ino, a pos and data (base64, bounded)';
+      return { op: 'write', ino, pos: v['pos'], data };
+    }
+    case 'truncate': return ino !== null && isNat(v['length'], FILE_BYTES_MAX) ? { op: 'truncate', ino, length: v['length'] } : 'truncate needs an ino and a length';
+    case 'hold': return ino !== null && isNode(v['node']) ? { op: 'hold', ino, node: v['node'] } : 'hold needs an ino and a node';
+    case 'release': return isNat(v['hold'], Number.MAX_SAFE_INTEGER) ? { op: 'release', hold: v['hold'] } : 'release needs a hold id';
+    case 'release-node': return isNode(v['node']) ? { op: 'release-node', node: v['node'] } : 'release-node needs a node';
+    default: return `unknown op '${String(v['op'])}'`;
+  }
+}
