@@ -6,7 +6,7 @@
 // mutation (the proposer's clock, carried in the log), never from here. An inode with no links stays while a
 // description holds it open anywhere (`hold`), so an unlinked file stays readable. Contents are kept in
 // CHUNK_BYTES chunks; bounds: limits.ts.
-import { FsError, type FileKind, type FileStat, type DirEntry } from '../vfs/index.js';
+import { FsError, type FileKind, type FileStat, type DirEntry, type OpenMode } from '../vfs/index.js';
 import { CAPACITY_BYTES, CHUNK_BYTES, FILE_BYTES_MAX, HOLDS_MAX, INODES_MAX, NAME_BYTES_MAX, ROOT_INO, SYMLINK_BYTES_MAX } from './limits.js';
 
 const S_IFREG = 0o100000, S_IFDIR = 0o040000, S_IFLNK = 0o120000;
@@ -35,15 +35,8 @@ interface Inode {
   holds: number;
 }
 
-/** How open finds or makes its file. */
-export interface GfsOpen {
-  readonly write: boolean;
-  readonly create: boolean;
-  readonly exclusive: boolean;
-  readonly truncate: boolean;
-  readonly directory: boolean;
-  readonly mode: number;
-}
+/** How open finds or makes its file: the VFS's open mode less read access (which changes nothing here). */
+export type GfsOpen = Omit<OpenMode, 'read'>;
 
 /** An inode as a snapshot carries it (times as decimal strings, chunks in base64). */
 export interface InodeImage {
