@@ -36,7 +36,7 @@ export class RealNode {
   private readonly transport: TcpTransport;
   private readonly storage: DurableStorage & { close?: () => void };
   private readonly lamport = new LamportClock();
-  private readonly timers = new Map<TimerId, NodeJS.Timeout | NodeJS.Immediate>();
+  private readonly timers = new Map<TimerId, NodeJS.Timeout>();
   private nextTimer = 1;
   private readonly rng: Prng;
   private stopped = false;
@@ -80,7 +80,7 @@ export class RealNode {
     if (this.stopped) return;
     this.stopped = true;
     for (const [name, svc] of this.services) this.guard(name, () => svc.stop());
-    for (const t of this.timers.values()) cancelTimer(t);
+    for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     await this.transport.stop();
     this.storage.close?.();
@@ -104,18 +104,15 @@ export class RealNode {
       setTimer: (delay_ns, cb) => {
         if (this.timers.size >= (this.opts.max_timers ?? 100_000)) throw new RangeError(`node ${this.opts.id} has too many timers`);
         const id = this.nextTimer++;
-        const fire = (): void => {
+        this.timers.set(id, setTimeout(() => {
           this.timers.delete(id);
           if (!this.stopped) this.guard(service, cb);
-        };
-        // A timer due now runs on the next turn of the event loop, after pending I/O: setTimeout would wait at
-        // least 1 ms, which every hop of a request through a service's "now" timer would pay.
-        this.timers.set(id, delay_ns <= 0 ? setImmediate(fire) : setTimeout(fire, delay_ns / 1e6));
+        }, Math.max(0, delay_ns / 1e6)));
         return id;
       },
       clearTimer: (id) => {
         const t = this.timers.get(id);
-        if (t) cancelTimer(t);
+        if (t) clearTimeout(t);
         this.timers.delete(id);
       },
       rng: this.rng.split(`service/${service}`),
@@ -162,9 +159,4 @@ export class RealNode {
       this.opts.log(`service ${service} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-}
-
-function cancelTimer(t: NodeJS.Timeout | NodeJS.Immediate): void {
-  if ('refresh' in t) clearTimeout(t);
-  else clearImmediate(t);
 }

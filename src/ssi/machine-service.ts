@@ -28,8 +28,6 @@ export const MACHINE_SERVICE = 'machine';
 export const SLICE_INSTRUCTIONS_DEFAULT = 10_000;
 const DISPATCHES_PER_SLICE_MAX = 256;
 const NO_DEADLINE = 0xffff_ffff_ffff_ffffn;
-/** Between a real node's busy slices. */
-const REALTIME_BUSY_PAUSE_NS = 1_000_000;
 /** A restarted node asks the directory again this often until its earlier boot is recorded as ended. */
 const FORGET_RETRY_NS = 100_000_000;
 
@@ -290,9 +288,7 @@ export class MachineService implements NodeService {
     }
     this.finished = false;
     if (busy) {
-      // A real node's busy machine yields the event loop for a timer's turn (1 ms) between slices, so other
-      // processes and the node's own I/O get their share; a wake() from the network runs at once.
-      this.schedule(this.opts.realtime ? REALTIME_BUSY_PAUSE_NS : this.budget * 1e9 / m.clock_hz);
+      this.schedule(this.opts.realtime ? 0 : this.budget * 1e9 / m.clock_hz);
       return;
     }
     // The next instant anything here is due: a sleeper's deadline, or a timed wait the host holds (a queue
