@@ -198,8 +198,11 @@ export class HostCallRing {
     Atomics.store(this.words, (r + R.RESULT) >>> 2, result | 0);
     Atomics.store(this.words, (r + R.SIGNAL) >>> 2, signal);
     Atomics.store(this.words, (r + R.ACTION) >>> 2, action);
-    Atomics.store(this.words, (r + R.STATE) >>> 2, RING_STATE.DONE); // after the answer: the kernel reads it then
+    // Counted before it is published: a hart may reap the record the moment it reads DONE, and the kernel
+    // checks that it never reaps more answers than the host has counted (a hart that sees the count first
+    // finds nothing to reap yet, and the run-queue wake below brings it back).
     Atomics.add(this.words, (RING_BASE + RING.DONE) >>> 2, 1);
+    Atomics.store(this.words, (r + R.STATE) >>> 2, RING_STATE.DONE); // after the answer: the kernel reads it then
     // Wake idle harts (they wait on the run-queue generation): one of them reaps the answer. Deterministic
     // mode has nobody waiting.
     Atomics.add(this.words, (KS + KS_RQ_GEN) >>> 2, 1);

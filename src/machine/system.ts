@@ -248,6 +248,7 @@ export class System {
     const module = await compileKernel();
     const local = WORKER_LOCAL_CALLS.filter((nr) => !this.custom.has(nr));
     const workers: Promise<void>[] = [];
+    const threads: Worker[] = [];
     for (let hart = 0; hart < machine.harts; hart++) {
       workers.push(new Promise((resolve, reject) => {
         const w = new Worker(workerPath(), {
@@ -256,6 +257,7 @@ export class System {
             realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names], local,
           },
         });
+        threads.push(w);
         w.on('message', (m: { kind: 'log'; line: string }) => log(m.line));
         w.once('error', reject);
         w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hart ${hart}'s worker exited with ${code}`))));
@@ -265,6 +267,11 @@ export class System {
     const loop = this.serveThreaded(running);
     try {
       await Promise.all(workers);
+    } catch (e) {
+      // One hart failed (a kernel assertion, say), perhaps holding a kernel lock: the others would run, or
+      // wait, forever. The machine ends with that error.
+      await Promise.all(threads.map((w) => w.terminate()));
+      throw e;
     } finally {
       running.on = false;
       Atomics.notify(new Int32Array(machine.memory.buffer), this.hostcalls.ring.postedIndex);
