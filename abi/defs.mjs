@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 14 };
+export const version = { name: 'KERNEL_VERSION', value: 15 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -275,6 +275,7 @@ export const groups = [
       c('PEV_FORK', 1, 'Process-event kinds (PE_KIND): a fork or vfork made process PE_PID as a child of PE_PARENT_PID (PE_FLAGS: clone\'s flags).'),
       c('PEV_ENDED', 2, 'cluster mode: process PE_PID, which had no local parent (loaded by the host, or its parent elsewhere), ended: PE_CODE (CLD_*) and PE_STATUS as waitid would give them'),
       c('PEV_REPARENT', 3, 'the local parent of stand-in PE_PID ended: its new parent is PE_PARENT_PID (0: none, and the stand-in is gone)'),
+      c('PEV_GROUP', 4, 'cluster mode: process PE_PID, which has no local parent, changed its group or session itself (setpgid, setsid): PE_PGID and PE_SID are the new ones, for its stand-in on its parent\'s machine'),
       c('RA_NONE', 0, 'Host answer actions (R_ACTION). Just the result.'),
       c('RA_EXEC', 1, 'execve succeeded: the host wrote the new image into the caller\'s P_EXEC_* fields; the kernel commits it.'),
       c('KILL_OOM', 0x100, 'P_CAUSE of a process killed because a page fault could not be served (no frames).', { hex: true }),
@@ -649,6 +650,8 @@ export const blocks = [
     consts: [
       c('PE_CODE', 8, 'PEV_ENDED\'s word at PE_PARENT_PID: si_code (CLD_EXITED, CLD_KILLED, CLD_DUMPED).'),
       c('PE_STATUS', 12, 'PEV_ENDED\'s word at PE_FLAGS: si_status (the exit status, or the signal).'),
+      c('PE_PGID', 8, 'PEV_GROUP\'s word at PE_PARENT_PID: the new process group id.'),
+      c('PE_SID', 12, 'PEV_GROUP\'s word at PE_FLAGS: the session id.'),
     ],
     fields: [u32('PE_KIND', 0, 'PEV_*'), u32('PE_PID', 4), u32('PE_PARENT_PID', 8), u32('PE_FLAGS', 12)],
   },

@@ -316,6 +316,10 @@ export const PEV_LOST: u32 = 12; // u32: PEV_ENDED and PEV_REPARENT events dropp
 export const PE_CODE: u32 = 8;
 /** PEV_ENDED's word at PE_FLAGS: si_status (the exit status, or the signal). */
 export const PE_STATUS: u32 = 12;
+/** PEV_GROUP's word at PE_PARENT_PID: the new process group id. */
+export const PE_PGID: u32 = 8;
+/** PEV_GROUP's word at PE_FLAGS: the session id. */
+export const PE_SID: u32 = 12;
 export const PEV_RECORDS: u32 = 0x0041_9480; // = PEV_BASE + PEV_HEADER_BYTES
 export const PEV_RECORD_BYTES: u32 = 16;
 export const PE_KIND: u32 = 0; // u32: PEV_*

@@ -30,5 +30,6 @@ export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
 export {
   kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procSetParentPid, procAdopt,
 } from './remote';
+export { procSetGroupFor, procRemoteGroup } from './pgid';
 export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageRun, procImageUndo } from './procimage';
 export { sigHostRaise } from './sigsys';

@@ -24,7 +24,7 @@ import { threadExit, exitGroup } from './exit';
 import { ipcSyscall } from './ipc';
 import { cloneIsFork, forkSyscall, FORK_HOST } from './fork';
 import { waitid } from './wait';
-import { getppid, setpgid, getIdOf, setsid } from './pgid';
+import { getppid, setpgid, getIdOf, setsid, PGID_HOST } from './pgid';
 import { mmap2, munmap, mprotect, MMAP_HOST } from './mmap';
 import { vmaOverlaps } from './vma';
 import { sigThreadInherit } from './signal';
@@ -78,10 +78,10 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
       return SYS_DONE;
     case NR_WAITID: waitid(); return SYS_DONE;
     case NR_GETPPID: getppid(); return SYS_DONE;
-    case NR_SETPGID: setpgid(); return SYS_DONE;
+    case NR_SETPGID: return setpgid() == PGID_HOST ? SYS_HOST : SYS_DONE;
     case NR_GETPGID: getIdOf(P_PGID); return SYS_DONE;
     case NR_GETSID: getIdOf(P_SID); return SYS_DONE;
-    case NR_SETSID: setsid(); return SYS_DONE;
+    case NR_SETSID: return setsid() == PGID_HOST ? SYS_HOST : SYS_DONE;
     case NR_MMAP2: {
       const r = mmap2(callP, arg(0), arg(1), arg(2), arg(3), arg(4));
       if (r == MMAP_HOST) return SYS_HOST;

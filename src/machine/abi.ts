@@ -499,6 +499,8 @@ export const PEV_FORK = 1;
 export const PEV_ENDED = 2;
 /** the local parent of stand-in PE_PID ended: its new parent is PE_PARENT_PID (0: none, and the stand-in is gone) */
 export const PEV_REPARENT = 3;
+/** cluster mode: process PE_PID, which has no local parent, changed its group or session itself (setpgid, setsid): PE_PGID and PE_SID are the new ones, for its stand-in on its parent's machine */
+export const PEV_GROUP = 4;
 /** Host answer actions (R_ACTION). Just the result. */
 export const RA_NONE = 0;
 /** execve succeeded: the host wrote the new image into the caller's P_EXEC_* fields; the kernel commits it. */
@@ -883,6 +885,10 @@ export const PEV_LOST = 12; // u32: PEV_ENDED and PEV_REPARENT events dropped be
 export const PE_CODE = 8;
 /** PEV_ENDED's word at PE_FLAGS: si_status (the exit status, or the signal). */
 export const PE_STATUS = 12;
+/** PEV_GROUP's word at PE_PARENT_PID: the new process group id. */
+export const PE_PGID = 8;
+/** PEV_GROUP's word at PE_FLAGS: the session id. */
+export const PE_SID = 12;
 export const PEV_RECORDS = 0x0041_9480; // = PEV_BASE + PEV_HEADER_BYTES
 export const PEV_RECORD_BYTES = 16;
 export const PE_KIND = 0; // u32: PEV_*
@@ -933,7 +939,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 14;
+export const KERNEL_VERSION = 15;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -1108,7 +1114,7 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['PROC_NO_PID', 4294967294], ['PID_FIRST', 1], ['PID_RESET_END', 2147483647], ['PID_LIMIT', 2147483648],
   ['SIGNAL_GROUP_ALL', 0], ['SIGNAL_GROUP_HOST', 4294967295], ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2],
   ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PROC_REMOTE', 5], ['PEV_FORK', 1], ['PEV_ENDED', 2], ['PEV_REPARENT', 3],
-  ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
+  ['PEV_GROUP', 4], ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
   ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
   ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1],
   ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
@@ -1168,12 +1174,12 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80], ['R_AT', 88], ['VMA_BYTES', 16], ['VMA_BASE', 4265024],
   ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12],
   ['PEV_BASE', 4297792], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RESERVED', 8],
-  ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12], ['PEV_RECORDS', 4297856], ['PEV_RECORD_BYTES', 16],
-  ['PE_KIND', 0], ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4298880], ['ASID_BYTES', 128],
-  ['ASID_FREED', 0], ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
-  ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12],
-  ['SIGPROC_BASE', 4299008], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
-  ['SIGTHREAD_BASE', 4434176], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
-  ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
-  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 14],
+  ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12], ['PE_PGID', 8], ['PE_SID', 12], ['PEV_RECORDS', 4297856],
+  ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12],
+  ['ASID_BASE', 4298880], ['ASID_BYTES', 128], ['ASID_FREED', 0], ['ASID_READY', 64], ['SIGACT_BYTES', 16],
+  ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8], ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4],
+  ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12], ['SIGPROC_BASE', 4299008], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0],
+  ['SP_ACTIONS', 64], ['SP_INFO', 1088], ['SIGTHREAD_BASE', 4434176], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0],
+  ['ST_PENDING', 8], ['ST_SAVED', 16], ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64],
+  ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 15],
 ];

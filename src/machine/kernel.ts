@@ -173,6 +173,17 @@ export interface KernelExports {
    */
   procRemoteEnded(child_pid: number, code: number, status: number): number;
   /**
+   * Stand-in child_pid's process elsewhere is now in group pgid and session sid (it changed them itself, or
+   * agreed to its parent's setpgid): getpgid, getsid and waitid by group here see it. 0 or -ESRCH.
+   */
+  procRemoteGroup(child_pid: number, pgid: number, sid: number): number;
+  /**
+   * setpgid(pid, pgid) by process parent_pid on another machine, the parent of local process pid, after its
+   * stand-in there passed the caller's checks: -EACCES (pid called execve), -EPERM (pid leads a session),
+   * -ESRCH (no such process here with that parent elsewhere), -EINVAL; else 0 and pid's group is pgid (0: pid).
+   */
+  procSetGroupFor(pid: number, pgid: number, parent_pid: number): number;
+  /**
    * Process proc (loaded by the host) has its parent on another machine: getppid returns ppid while
    * P_PARENT stays 0, so its end is a PEV_ENDED event in cluster mode. 0, or -ESRCH (no live process in
    * that slot, or it has a local parent).

@@ -115,6 +115,7 @@ export class MachineService implements NodeService {
       nodeDown: (node) => forks?.nodeDown(node),
       partners: () => forks?.partners ?? new Set(),
       spawn: (call) => forks!.spawn(call),
+      setpgid: (call) => forks!.setpgid(call),
     }, rpc, client);
     this.bridge = bridge;
     const ipc = new ClusterIpc(ctx, sys, client, rpc, procs, { wake: () => this.wake(), down: (n) => bridge.isDown(n), boot: bridge.boot });

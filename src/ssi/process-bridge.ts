@@ -56,6 +56,8 @@ export interface ProcessBridgeOptions {
   readonly nodeDown?: (node: string) => void;
   /** The nodes whose going down matters here. */
   readonly partners?: () => ReadonlySet<string>;
+  /** setpgid handed over by the kernel (a stand-in's child must agree, or no event record was free). */
+  readonly setpgid?: (call: HostCall) => HostAnswer;
   /** Atoll's spawn call (a program started on a node as the caller's child). */
   readonly spawn?: (call: HostCall) => HostAnswer;
   /** A host call was answered outside a slice: the machine must look. */
@@ -93,6 +95,10 @@ export class ProcessBridge {
     sys.serve(SYS.tkill, (call) => this.tkill(call, 0, call.args[0]! | 0, call.args[1]! | 0));
     sys.serve(SYS.tgkill, (call) => this.tkill(call, call.args[0]! | 0, call.args[1]! | 0, call.args[2]! | 0));
     sys.serve(SYS.spawn, (call) => opts.spawn?.(call) ?? -ENOSYS);
+    sys.serve(SYS.setpgid, (call) => opts.setpgid?.(call) ?? -ERESTARTNOINTR);
+    // The kernel hands setsid over only when it found no event record for the stand-in's notice: the ring is
+    // drained before any call is served, so the call runs again and finds one.
+    sys.serve(SYS.setsid, () => -ERESTARTNOINTR);
     this.serveSignals();
     if (opts.placement !== 'local') {
       sys.machine.kernel.kernelSetForkHost(1);

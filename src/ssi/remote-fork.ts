@@ -14,7 +14,10 @@ import {
 import { OrderedCalls } from './ordered-calls.js';
 import { rpcErrno } from './process-bridge.js';
 
-const { PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, CLD_KILLED, SIGKILL, EAGAIN, EFAULT, EINVAL, EHOSTUNREACH } = layout;
+const {
+  PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, PEV_GROUP, CLD_KILLED, SIGKILL, EAGAIN, EFAULT, EINVAL, EHOSTUNREACH,
+  ERESTARTNOINTR, ESRCH,
+} = layout;
 /** The longest node name spawn reads. */
 const NODE_NAME_MAX = 64;
 
@@ -39,7 +42,9 @@ export interface RemoteForkHooks {
 
 type Notice =
   | { readonly kind: 'ended'; readonly pid: number; readonly code: number; readonly status: number }
-  | { readonly kind: 'reparent'; readonly pid: number; readonly ppid: number };
+  | { readonly kind: 'reparent'; readonly pid: number; readonly ppid: number }
+  | { readonly kind: 'group'; readonly pid: number; readonly pgid: number; readonly sid: number }
+  | { readonly kind: 'setpgid'; readonly pid: number; readonly pgid: number; readonly ppid: number };
 
 export class RemoteForks {
   /** Children of processes here that run elsewhere: pid -> node. */
@@ -69,6 +74,29 @@ export class RemoteForks {
     server.register('proc.fork', (args, call) => this.build(call.from, args));
     server.register('proc.spawn', (args, call) => this.load(call.from, args));
     files.onProcessEvent((e) => this.event(e));
+  }
+
+  /**
+   * setpgid at a stand-in, which passed the checks on this machine: the child's machine applies it (its own
+   * checks: execve, session leader), then the stand-in takes the group. Handed over without a stand-in, the
+   * kernel found no event record for the caller's own notice: it runs again after the drain.
+   */
+  setpgid(call: HostCall): HostAnswer {
+    const pid = call.args[0]! | 0, pgid = call.args[1]! | 0;
+    const node = pid === 0 ? undefined : this.children.get(pid);
+    if (node === undefined) return -ERESTARTNOINTR;
+    const group = pgid === 0 ? pid : pgid;
+    this.notices.call(node, { kind: 'setpgid', pid, pgid: group, ppid: call.pid } satisfies Notice, (result, error) => {
+      const r = error !== undefined ? -EHOSTUNREACH : typeof result === 'number' ? result : -ESRCH;
+      const k = this.sys.machine.kernel;
+      if (r === 0) {
+        const sid = this.sys.machine.u32(PROC_BASE + call.proc * PROC_BYTES + P.SID); // a stand-in shares its parent's session
+        if (k.procRemoteGroup(pid, group, sid) !== 0) this.ctx.log(`setpgid of ${pid} on ${node}: its stand-in is gone`);
+      }
+      this.sys.hostcalls.ring.complete(call.id, r);
+      this.hooks.wake();
+    });
+    return LATER;
   }
 
   /** The parked caller's fork, placed on target: done(child pid) later, or -EAGAIN, or the fork here. */
@@ -243,6 +271,10 @@ export class RemoteForks {
       if (node === undefined) return;
       if (e.parent_pid === 0) this.children.delete(e.pid);
       this.notices.call(node, { kind: 'reparent', pid: e.pid, ppid: e.parent_pid } satisfies Notice, () => {});
+    } else if (e.kind === PEV_GROUP) {
+      const home = this.parents.get(e.pid);
+      if (home === undefined) return;
+      this.notices.call(home, { kind: 'group', pid: e.pid, pgid: e.parent_pid, sid: e.flags } satisfies Notice, () => {});
     }
   }
 
@@ -259,6 +291,14 @@ export class RemoteForks {
       const r = k.procRemoteEnded(n.pid, n.code, n.status);
       this.hooks.wake();
       return r;
+    }
+    if (n?.kind === 'group' && typeof n.pid === 'number' && typeof n.pgid === 'number' && typeof n.sid === 'number') {
+      if (this.children.get(n.pid) !== from) return -1;
+      return k.procRemoteGroup(n.pid, n.pgid >>> 0, n.sid >>> 0);
+    }
+    if (n?.kind === 'setpgid' && typeof n.pid === 'number' && typeof n.pgid === 'number' && typeof n.ppid === 'number') {
+      if (this.parents.get(n.pid) !== from) return -ESRCH;
+      return k.procSetGroupFor(n.pid, n.pgid >>> 0, n.ppid >>> 0);
     }
     if (n?.kind === 'reparent' && typeof n.pid === 'number' && typeof n.ppid === 'number') {
       const slot = this.sys.files!.slots.liveSlot(n.pid);
