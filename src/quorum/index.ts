@@ -5,3 +5,6 @@ export {
   rowaQuorums, thresholdQuorums, weightedQuorums, type QuorumKind, type QuorumSystem,
 } from './systems.js';
 export { checkIntersection, formatIntersection, type IntersectionProperty, type IntersectionReport, type PropertyVerdict } from './intersection.js';
+export { compareTags, formatTag, maxTag, TAG_ZERO, type Tag } from './tag.js';
+export { QuorumRegister, type QuorumRegisterOptions, type RegisterFailure, type RegisterResult, type RegisterValue, type ReplicaState } from './register.js';
+export { RegisterSim, REGISTER_SERVICE, type RegisterOp, type RegisterSimOptions, type WorkloadOptions } from './sim-register.js';
