@@ -1,6 +1,8 @@
 // A replicated register on a quorum system, ABD-style (Attiya, Bar-Noy and Dolev; multi-writer form).
 // Every node is a replica holding (tag, value) and a coordinator for its clients:
-//   write: ask a read quorum for tags, pick (max version + 1, writer), store on a write quorum;
+//   write: ask a write quorum for tags, pick (max version + 1, writer), store on a write quorum (asking a
+//     write quorum, not just a read quorum, means a side that could never finish a write does not start
+//     one, so it leaves no half-stored tag that would force its reads into a write-back they cannot do);
 //   read: ask a read quorum for (tag, value), take the highest, write it back to a write quorum, return it.
 // A replica also remembers the highest tag it knows is stable (held by a write quorum: the coordinator
 // says so after a store completes); a read whose highest tag is stable skips the write-back, so reads stay
@@ -34,7 +36,7 @@ export interface QuorumRegisterOptions {
   readonly onAdopt?: (node: string, from: Tag, to: Tag, value: RegisterValue, via: string) => void;
 }
 
-export type RegisterFailure = 'no-read-quorum' | 'no-write-quorum' | 'busy';
+export type RegisterFailure = 'no-query-quorum' | 'no-store-quorum' | 'busy';
 
 export type RegisterResult =
   | {
@@ -133,26 +135,26 @@ export class QuorumRegister implements NodeService {
         return;
       }
       this.store({ ...best, stable }, (stored) => {
-        if (stored === undefined) end({ ok: false, error: 'no-write-quorum', message: `read: the write-back of ${best.tag.v} found no write quorum`, maybe_applied: false });
+        if (stored === undefined) end({ ok: false, error: 'no-store-quorum', message: `read: the write-back of ${best.tag.v} found no write quorum`, maybe_applied: false });
         else end({ ok: true, value: best.value, tag: best.tag, queried, stored });
       });
-    }, () => end({ ok: false, error: 'no-read-quorum', message: 'read: no read quorum answered before the deadline', maybe_applied: false }));
+    }, () => end({ ok: false, error: 'no-query-quorum', message: 'read: no read quorum answered before the deadline', maybe_applied: false }));
   }
 
   /** Write value as `writer` (unique per write: a client id and its write count); cb runs once. */
   write(writer: string, value: string, cb: (r: RegisterResult) => void): void {
     if (!this.admit(cb)) return;
     const end = this.end(cb);
-    this.gather('q.get', {}, 'read', (replies, queried) => {
+    this.gather('q.get', {}, 'write', (replies, queried) => {
       let v = 0;
       let stable = TAG_ZERO;
       for (const r of replies) { v = Math.max(v, r.tag.v); stable = maxTag(stable, r.stable); }
       const tag: Tag = { v: v + 1, w: writer };
       this.store({ tag, value, stable }, (stored) => {
-        if (stored === undefined) end({ ok: false, error: 'no-write-quorum', message: `write ${value}: no write quorum acknowledged before the deadline`, maybe_applied: true });
+        if (stored === undefined) end({ ok: false, error: 'no-store-quorum', message: `write ${value}: no write quorum acknowledged before the deadline`, maybe_applied: true });
         else end({ ok: true, value, tag, queried, stored });
       });
-    }, () => end({ ok: false, error: 'no-read-quorum', message: `write ${value}: no read quorum answered before the deadline`, maybe_applied: false }));
+    }, () => end({ ok: false, error: 'no-query-quorum', message: `write ${value}: no write quorum answered the version query before the deadline`, maybe_applied: false }));
   }
 
   private admit(cb: (r: RegisterResult) => void): boolean {
@@ -190,6 +192,7 @@ export class QuorumRegister implements NodeService {
     const ctx = this.ctx!;
     const q = this.opts.system;
     const isQuorum = kind === 'read' ? q.isReadQuorum : q.isWriteQuorum;
+    // the kind is the quorum awaited; the method says what is asked (a query or a store)
     const replies: ReplicaState[] = [];
     const who: string[] = [];
     let mask = 0;

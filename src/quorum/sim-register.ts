@@ -113,7 +113,7 @@ export class RegisterSim {
       sim.record('register.complete', { client, node, kind, ok: r.ok, value: r.ok ? r.value : r.error });
       cb?.(op);
     };
-    if (!reg) finish({ ok: false, error: 'no-read-quorum', message: `node ${node} is down`, maybe_applied: false });
+    if (!reg) finish({ ok: false, error: 'no-query-quorum', message: `node ${node} is down`, maybe_applied: false });
     else if (kind === 'read') reg.read(finish);
     else reg.write(value!, value!, finish);
     return op;

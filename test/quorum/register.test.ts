@@ -74,7 +74,7 @@ describe('quorum register (ABD) on the simulator', () => {
     sim.runFor(50);
     const r = sim.read('bob', 'S3');
     sim.settle();
-    expect(w.result).toMatchObject({ ok: false, error: 'no-read-quorum', maybe_applied: false });
+    expect(w.result).toMatchObject({ ok: false, error: 'no-query-quorum', maybe_applied: false });
     expect(r.result).toMatchObject({ ok: true, value: null });
     expect(sim.check().verdict).toBe('ok');
   });
@@ -82,10 +82,12 @@ describe('quorum register (ABD) on the simulator', () => {
   it('a read that sees a tag no write quorum is known to hold writes it back before returning', () => {
     const sim = new RegisterSim({ seed: 3, system: thresholdQuorums(names(5), 2, 4), deadline_ms: 100 });
     const c = sim.cluster;
-    c.net.partition([['S1', 'S2'], ['S3', 'S4', 'S5']]);
-    const w = sim.write('alice', 'S1'); // reads {S1,S2}, stores on S1 and S2 only
+    const w = sim.write('alice', 'S1');
+    // links take 1 ms: the version query is answered at 2 ms, the stores leave then and are cut in flight
+    c.sim.at(2.5 * MS, () => c.net.partition([['S1', 'S2'], ['S3', 'S4', 'S5']]));
     sim.settle();
-    expect(w.result).toMatchObject({ ok: false, error: 'no-write-quorum', maybe_applied: true });
+    expect(w.result).toMatchObject({ ok: false, error: 'no-store-quorum', maybe_applied: true });
+    expect(['S1', 'S2', 'S3', 'S4', 'S5'].map((n) => sim.replica(n)!.state.value)).toEqual(['alice.1', 'alice.1', null, null, null]);
     c.net.heal();
     c.net.partition([['S1', 'S2', 'S3', 'S4'], ['S5']]);
     const r1 = sim.read('bob', 'S2');
