@@ -36,6 +36,9 @@ export interface QuorumRun {
   readonly replicas: readonly ReplicaLog[];
   /** Replicas that took both W1 and W2 (in the order they took them). */
   readonly saw_both: readonly string[];
+  /** Requests of the script served and refused (no quorum within the deadline). */
+  readonly served: number;
+  readonly refused: number;
   readonly verdict: 'ok' | 'illegal' | 'unknown';
   readonly counterexample: readonly string[] | null;
 }
@@ -81,6 +84,8 @@ function runScript(seed: number, system: QuorumSystem, script: Script, hashes: s
     ops: sim.ops,
     run: {
       system: system.description, intersection: checkIntersection(system), steps, replicas, saw_both,
+      served: steps.filter((x) => x.op.outcome === 'served').length,
+      refused: steps.filter((x) => x.op.outcome !== 'served').length,
       verdict: result.verdict,
       counterexample: result.counterexample ? describeCounterexample(result.counterexample.ops) : null,
     },
@@ -133,7 +138,7 @@ function humanRun(title: string, r: QuorumRun): string[] {
   }
   lines.push(`replicas that saw both writes: ${r.saw_both.join(', ') || 'none'}`);
   lines.push(`intersection checker: ${r.intersection.intersects ? 'proved' : `refuted (read {${r.intersection.read_write.holds ? '' : r.intersection.read_write.quorums[0].join(',')}} vs write {${r.intersection.read_write.holds ? '' : r.intersection.read_write.quorums[1].join(',')}})`}`);
-  lines.push(`linearizability checker: ${verdictText(r.verdict)}`);
+  lines.push(`requests: ${r.served} served, ${r.refused} refused; linearizability checker: ${verdictText(r.verdict)}`);
   if (r.counterexample) for (const c of r.counterexample) lines.push(`  ${c}`);
   return lines;
 }
