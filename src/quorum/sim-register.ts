@@ -51,7 +51,11 @@ function toOperation(op: RegisterOp): Operation<RegisterInput, RegisterOutput> |
 export interface WorkloadOptions {
   /** Probability an operation is a write (default 0.5). */
   readonly write_fraction?: number;
-  /** Pause between a client's operations, uniform in [0, think_ms] (default 20). */
+  /**
+   * Pause between a client's operations, uniform in [0, think_ms] (default 20). Must be > 0: where a quorum
+   * is the local replica alone (R=W=1) an operation ends at the instant it starts, and a client that never
+   * pauses would run forever without virtual time moving.
+   */
   readonly think_ms?: number;
 }
 
@@ -125,6 +129,7 @@ export class RegisterSim {
     const rng: Prng = sim.rng.split('register-workload');
     const p = w.write_fraction ?? 0.5;
     const think = w.think_ms ?? 20;
+    if (!(think > 0)) throw new RangeError(`think_ms must be > 0, got ${think}`);
     const next = (c: { readonly id: string; readonly node: string }): void => {
       if (sim.now_ns >= until_ms * MS) return;
       const again = (): void => { sim.after(Math.round(rng.uniform(0, think) * MS), () => next(c)); };

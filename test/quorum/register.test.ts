@@ -122,3 +122,10 @@ describe('quorum register (ABD) on the simulator', () => {
     expect(run()).toBe(run());
   });
 });
+
+describe('the closed-loop workload', () => {
+  it('refuses a zero think time, which would spin without virtual time moving where a quorum is one local replica', () => {
+    const sim = new RegisterSim({ seed: 1, system: thresholdQuorums(names(3), 1, 1) });
+    expect(() => sim.closedLoop([{ id: 'a', node: 'S1' }], 100, { think_ms: 0 })).toThrow(/think_ms must be > 0/);
+  });
+});
