@@ -114,6 +114,27 @@ describe('quorum register (ABD) on the simulator', () => {
     expect(sim.check().verdict).toBe('ok');
   });
 
+  it('stays linearizable when replicas crash and restart (their synced state survives)', () => {
+    for (const seed of [1, 2]) {
+      const system = majorityQuorums(names(5));
+      const sim = new RegisterSim({ seed, system, link: LOSSY, deadline_ms: 150, anti_entropy_ms: 100 });
+      sim.closedLoop(names(5).map((n, i) => ({ id: `c${i + 1}`, node: n })), 1500, { think_ms: 10 });
+      const c = sim.cluster;
+      c.sim.at(300 * MS, () => c.crash('S2'));
+      c.sim.at(400 * MS, () => c.crash('S3'));
+      c.sim.at(700 * MS, () => c.restart('S2'));
+      c.sim.at(900 * MS, () => c.restart('S3'));
+      let before = '';
+      c.sim.at(400 * MS - 1, () => { before = JSON.stringify(sim.replica('S3')!.state); });
+      c.sim.at(900 * MS + 1, () => { expect(JSON.stringify(sim.replica('S3')!.state)).toBe(before); });
+      sim.runFor(1500);
+      sim.settle();
+      expect(before).not.toBe('');
+      expect(sim.check().verdict, `seed ${seed}`).toBe('ok');
+      expect(served(sim.ops, 'write')).toBeGreaterThan(30);
+    }
+  });
+
   it('the same seed gives the same run, byte for byte', () => {
     const run = (): string => {
       const sim = busyRun(majorityQuorums(names(5)), 11);
