@@ -11,5 +11,6 @@ export * as kv from './kv/index.js';
 export * as node from './node/index.js';
 export * as services from './services/index.js';
 export * as check from './check/index.js';
+export * as quorum from './quorum/index.js';
 export * as scenarios from './scenarios/index.js';
 export { UsageError, InputError } from './base/index.js';

@@ -1,7 +1,9 @@
-// Deterministic cluster scenarios: the robot swarm, the simulated raft-kv cluster the Raft scenarios, the
-// soak and the benchmarks build on (RaftSim), and the shape every scenario has for the CLI, whose registry
-// is SCENARIOS in src/cli/commands/scenario.ts.
+// Deterministic cluster scenarios: the robot swarm, the quorum register's quorum and cap scenarios, the
+// simulated raft-kv cluster the Raft scenarios, the soak and the benchmarks build on (RaftSim), and the
+// shape every scenario has for the CLI, whose registry is SCENARIOS in src/cli/commands/scenario.ts.
 export { runSwarm, swarmNodeIds, SWARM_ROBOTS_MAX, type SwarmOptions, type SwarmReport, type RobotReport } from './swarm.js';
 export { summarizeNs, percentile, type LatencySummary } from './stats.js';
 export type { ScenarioEntry } from './types.js';
 export { RaftSim, MS, formatTimeline, round3, type RaftSimOptions, type NodeSample, type TimelineSample, type TimelineEvent } from './raft-sim.js';
+export { runQuorumScenario, quorumScenario, type QuorumReport, type QuorumRun } from './quorum.js';
+export { runCap, capScenario, type CapReport, type CapRun, type CapSide, type CapConflict } from './cap.js';

@@ -23,6 +23,14 @@ export const SCENARIOS: Record<string, ScenarioRef> = {
     summary: 'cut the Raft leader off with a minority; the majority elects, the old side rejoins cleanly',
     load: async () => (await import('../../scenarios/raft-partition.js')).raftPartitionScenario,
   },
+  quorum: {
+    summary: 'N=5 register: W1 on {S1,S2,S3}, W2 on {S3,S4,S5}, S3 orders them; quorums that miss each other fail the checker',
+    load: async () => (await import('../../scenarios/quorum.js')).quorumScenario,
+  },
+  cap: {
+    summary: 'CAP on a quorum register: N=6 split 3|3, N=5 split 3|2, consistency first and availability first',
+    load: async () => (await import('../../scenarios/cap.js')).capScenario,
+  },
 };
 
 export const COMMAND: CommandSpec = {
