@@ -5,7 +5,7 @@
 // host says it ended, and the parent pid of a process whose parent is elsewhere. Safe while harts run on
 // other threads; the host's own kernel instance calls these between (or beside) the harts' dispatch() calls.
 import {
-  hartBase, sigProcBase, SIGPROC_BYTES, PROC_BYTES, H_MTIME, MACHINE_BASE, M_HARTS, KS, KS_CLUSTER, KS_REMOTE, LOCK_SCHED,
+  hartBase, sigProcBase, SIGPROC_BYTES, PROC_BYTES, H_MTIME, MACHINE_BASE, M_HARTS, KS, KS_CLUSTER, KS_REMOTE, KS_INIT, LOCK_SCHED,
   LOCK_PROC, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_SID, P_EXIT, P_SIGNAL, P_EXIT_SIGNAL, P_FLAGS, P_CLD_CODE,
 } from './blocks';
 import { PROCS_MAX } from './limits';
@@ -186,4 +186,28 @@ export function procAdopt(proc: u32, parentPid: u32): i32 {
   }
   kunlock(LOCK_SCHED);
   return ok ? 0 : -ESRCH;
+}
+
+/**
+ * Process proc's parent was on another machine, which went down: it becomes an orphan as one whose parent
+ * ended does, a child of this machine's first process (KS_INIT, if that one lives and is not proc), keeping
+ * its group and session; with no first process it has no parent (ppid 0). The new ppid, or -ESRCH when proc
+ * is no live process whose parent is elsewhere.
+ */
+export function procOrphaned(proc: u32): i32 {
+  if (proc >= PROCS_MAX) return -ESRCH;
+  klock(LOCK_SCHED);
+  const b = procBase(proc);
+  const s = atomic.load<u32>(b + P_STATE);
+  let r: i32 = -ESRCH;
+  if ((s == PROC_LIVE || s == PROC_DYING) && load<u32>(b + P_PARENT) == 0 && load<u32>(b + P_PPID) != 0) {
+    const init = load<u32>(KS + KS_INIT);
+    const heir = init != 0 && init != proc + 1 && atomic.load<u32>(procBase(init - 1) + P_STATE) == PROC_LIVE ? init : 0;
+    store<u32>(b + P_PARENT, heir);
+    const ppid = heir == 0 ? 0 : load<u32>(procBase(heir - 1) + P_PID);
+    store<u32>(b + P_PPID, ppid);
+    r = <i32>ppid;
+  }
+  kunlock(LOCK_SCHED);
+  return r;
 }

@@ -190,6 +190,12 @@ export interface KernelExports {
    */
   procSetParentPid(proc: number, ppid: number): number;
   /**
+   * Process proc's parent was on another machine, which went down: it becomes a child of this machine's first
+   * process (keeping its group and session), or has no parent when there is none. The new ppid (0: none), or
+   * -ESRCH (proc is no live process whose parent is elsewhere).
+   */
+  procOrphaned(proc: number): number;
+  /**
    * Process proc (loaded by the host for a spawn from this machine) becomes a child of local process
    * parent_pid, in its group and session: 0, or -ESRCH (no live parent, or proc not live or already a child).
    */

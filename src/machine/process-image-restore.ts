@@ -55,6 +55,8 @@ export function imageFrames(image: ProcessImage): number {
 /** A process slot of its own for the image, or one ImageError. */
 function createSlot(machine: Machine, pid: number | undefined): number {
   const p = machine.kernel.procImageCreate(pid ?? 0) >>> 0;
+  // With no pid asked for, the same code is procSlotTake's PROC_NO_PID: the machine's ranges are used up.
+  if (p === PIMG_PID_IN_USE && pid === undefined) throw new ImageError('no pid is left in this machine\'s ranges');
   if (p === PIMG_PID_IN_USE) throw new ImageError(`pid ${pid} is in use on this machine (a process or a thread has it)`);
   if (p === PIMG_TABLE_FULL) throw new ImageError(`the process table is full (at most ${PROCS_MAX} processes per machine)`);
   if (p === PIMG_NO_MEMORY) throw new ImageError('out of guest memory for the page table');

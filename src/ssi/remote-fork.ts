@@ -6,7 +6,7 @@
 // travel as ordered notices. A node that falls silent (or boots again) counts as down: its children end by
 // SIGKILL for their parents here, and its holds on descriptions here are let go. Bounds: the RPC layer's.
 import type { NodeContext } from '../node/index.js';
-import type { RpcClient, RpcServer } from '../rpc/index.js';
+import type { RpcCall, RpcClient, RpcServer } from '../rpc/index.js';
 import {
   layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, REMOTE_UNREACHABLE, readExecArgs,
   readProgramFile, parseProgram, stringFromUser, LATER, type HostAnswer, type HostCall, type ProcessEvent, type System,
@@ -24,6 +24,8 @@ const NODE_NAME_MAX = 64;
 /** A remote fork's request: tried for this long, resent this often (node time). */
 export const FORK_DEADLINE_NS = 2_000_000_000;
 const FORK_RETRY_NS = 200_000_000;
+/** How often a fork or spawn that arrived before this node's first pid range looks again (node time). */
+const PIDS_WAIT_NS = 5_000_000;
 /** Ends kept for children whose fork's answer has not arrived yet. */
 const EARLY_ENDS_MAX = 1024;
 
@@ -71,8 +73,8 @@ export class RemoteForks {
       files.serveRemote(from, body, (r) => { reply(r); hooks.wake(); });
       hooks.wake();
     });
-    server.register('proc.fork', (args, call) => this.build(call.from, args));
-    server.register('proc.spawn', (args, call) => this.load(call.from, args));
+    server.register('proc.fork', (args, call) => this.whenPids(call, () => this.build(call.from, args)));
+    server.register('proc.spawn', (args, call) => this.whenPids(call, () => this.load(call.from, args)));
     files.onProcessEvent((e) => this.event(e));
   }
 
@@ -230,6 +232,22 @@ export class RemoteForks {
     return pid;
   }
 
+  /**
+   * Serve a request that needs a pid of this node's lease: at once, or, while this machine has none yet (its
+   * first range is still being granted), once it has, within the fork's deadline.
+   */
+  private whenPids(call: RpcCall, serve: () => unknown): unknown {
+    if (this.sys.machine.kernel.kernelPidsLeft() > 0) return serve();
+    const until = this.ctx.monotonic_ns() + FORK_DEADLINE_NS;
+    const look = (): void => {
+      if (this.sys.machine.kernel.kernelPidsLeft() > 0) call.reply(serve());
+      else if (this.ctx.monotonic_ns() >= until) call.reply({ error: 'no pid is left on this node' });
+      else this.ctx.setTimer(PIDS_WAIT_NS, look);
+    };
+    this.ctx.setTimer(PIDS_WAIT_NS, look);
+    return undefined;
+  }
+
   /** Another node's fork: build its child here. */
   private build(from: string, args: unknown): unknown {
     const a = (args ?? {}) as { image?: unknown; files?: unknown; ppid?: unknown; program?: unknown };
@@ -317,7 +335,16 @@ export class RemoteForks {
       this.children.delete(pid);
       k.procRemoteEnded(pid, CLD_KILLED, SIGKILL);
     }
-    for (const [pid, where] of [...this.parents]) if (where === node) this.parents.delete(pid);
+    for (const [pid, where] of [...this.parents]) {
+      if (where !== node) continue;
+      this.parents.delete(pid);
+      // Its parent went with the node: an orphan, as if the parent had ended.
+      const slot = this.sys.files!.slots.liveSlot(pid);
+      if (slot !== undefined) {
+        const ppid = k.procOrphaned(slot);
+        if (ppid >= 0) this.ctx.log(`process ${pid}: its parent's node ${node} is down; new parent ${ppid === 0 ? 'none' : ppid}`);
+      }
+    }
     this.sys.files!.releaseHolder(node);
     this.hooks.wake();
   }

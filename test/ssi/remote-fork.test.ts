@@ -65,6 +65,23 @@ describe('remote fork', () => {
     expect(r.processes.find((p) => p.node === 'n3')).toMatchObject({ state: 'exited', exit_code: 1 });
   });
 
+  it('gives an orphan whose parent\'s node crashed to its own node\'s first process, which reaps it', async () => {
+    const r = await runCluster({
+      seed: 6, nodes: 2, placement: 'spread', faults: parseFaultScript('at 500ms crash n1', ['n1', 'n2']),
+      programs: [{ node: 'n1', path: guest('cluster/orphan.elf'), args: ['parent'] }, { node: 'n2', path: guest('cluster/orphan.elf'), args: ['init'] }],
+    });
+    expect(r.end).toBe('ended');
+    const parent = r.processes.find((p) => p.node === 'n1')!;
+    const init = r.processes.find((p) => p.node === 'n2' && p.ppid === 0)!;
+    const child = r.processes.find((p) => p.ppid === parent.pid)!;
+    expect(parent).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
+    expect(child.node).toBe('n2');
+    expect(child.stdout).toBe(`child: parent ${parent.pid}\nchild: new parent ${init.pid}\n`);
+    expect(child).toMatchObject({ state: 'exited', exit_code: 7 });
+    expect(init.stdout).toContain(`init: reaped ${child.pid}, exited 7`);
+    expect(init.exit_code).toBe(0);
+  });
+
   for (const [where, node] of [['another node, busy', 'n1'], ['its own node', 'n2']] as const) {
     it(`spawns a program on a named node, on the placed one, and refuses a node the cluster lacks (parent on ${where})`, async () => {
       const r = await runCluster({
