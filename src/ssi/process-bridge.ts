@@ -54,6 +54,8 @@ export interface ProcessBridgeOptions {
   readonly remoteFork?: RemoteForker;
   /** A node this one has children or parents on went down (silent, or booted again). */
   readonly nodeDown?: (node: string) => void;
+  /** A node declared down here is heard from again, with the same boot: it was cut off, not crashed. */
+  readonly rejoined?: (node: string) => void;
   /** The nodes whose going down matters here. */
   readonly partners?: () => ReadonlySet<string>;
   /** setpgid handed over by the kernel (a stand-in's child must agree, or no event record was free). */
@@ -113,8 +115,12 @@ export class ProcessBridge {
       const before = this.heard.get(from);
       this.heard.set(from, { at_ns: this.ctx.monotonic_ns(), boot: msg.boot });
       this.loads.set(from, msg.load);
-      if (before !== undefined && before.boot !== msg.boot && !this.down.has(from)) this.declareDown(from);
-      this.down.delete(from);
+      const rebooted = before !== undefined && before.boot !== msg.boot;
+      if (rebooted && !this.down.has(from)) this.declareDown(from);
+      if (this.down.delete(from) && !rebooted) {
+        this.ctx.log(`node ${from} is back (same boot: it was cut off)`);
+        this.opts.rejoined?.(from);
+      }
       return;
     }
     if (!this.client.handle(from, msg)) this.rpc.handle(from, msg);

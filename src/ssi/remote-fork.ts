@@ -26,6 +26,8 @@ export const FORK_DEADLINE_NS = 2_000_000_000;
 const FORK_RETRY_NS = 200_000_000;
 /** How often a fork or spawn that arrived before this node's first pid range looks again (node time). */
 const PIDS_WAIT_NS = 5_000_000;
+/** Pids kept per node for fencing (severed children, orphans by node). */
+const SEVERED_MAX = 4096;
 /** Ends kept for children whose fork's answer has not arrived yet. */
 const EARLY_ENDS_MAX = 1024;
 
@@ -53,6 +55,14 @@ export class RemoteForks {
   private readonly children = new Map<number, string>();
   /** Processes here whose parent runs elsewhere: pid -> the parent's node. */
   private readonly parents = new Map<number, string>();
+  /**
+   * Children elsewhere this machine ended by SIGKILL when their node went silent, per node: if that node comes
+   * back with the same boot (it was cut off, and they ran on), they are fenced there (killed), since their
+   * parents here have seen them end.
+   */
+  private readonly severed = new Map<string, Set<number>>();
+  /** Processes here whose parent's node went down, and that node (see severed). */
+  private readonly orphaned = new Map<number, string>();
   /** Ends of children whose stand-in does not exist yet (their fork's answer is still on its way). */
   private readonly early = new Map<number, { from: string; code: number; status: number }>();
   private readonly notices: OrderedCalls;
@@ -74,6 +84,7 @@ export class RemoteForks {
       hooks.wake();
     });
     server.register('proc.fork', (args, call) => this.whenPids(call, () => this.build(call.from, args)));
+    server.register('proc.fence', (args, call) => this.fenced(call.from, args));
     server.register('proc.spawn', (args, call) => this.whenPids(call, () => this.load(call.from, args)));
     files.onProcessEvent((e) => this.event(e));
   }
@@ -334,6 +345,9 @@ export class RemoteForks {
       if (where !== node) continue;
       this.children.delete(pid);
       k.procRemoteEnded(pid, CLD_KILLED, SIGKILL);
+      let cut = this.severed.get(node);
+      if (cut === undefined) this.severed.set(node, cut = new Set());
+      if (cut.size < SEVERED_MAX) cut.add(pid);
     }
     for (const [pid, where] of [...this.parents]) {
       if (where !== node) continue;
@@ -342,11 +356,49 @@ export class RemoteForks {
       const slot = this.sys.files!.slots.liveSlot(pid);
       if (slot !== undefined) {
         const ppid = k.procOrphaned(slot);
+        if (this.orphaned.size >= SEVERED_MAX) this.orphaned.delete(this.orphaned.keys().next().value!);
+        this.orphaned.set(pid, node);
         if (ppid >= 0) this.ctx.log(`process ${pid}: its parent's node ${node} is down; new parent ${ppid === 0 ? 'none' : ppid}`);
       }
     }
     this.sys.files!.releaseHolder(node);
     this.hooks.wake();
+  }
+
+  /**
+   * Node, declared down here, is back with the same boot: the children of processes here that ran on there
+   * ended by SIGKILL for their parents, so they must not run on; it is told to kill them (fencing).
+   */
+  rejoined(node: string): void {
+    const cut = this.severed.get(node);
+    if (cut === undefined || cut.size === 0) return;
+    this.severed.delete(node);
+    const pids = [...cut].sort((a, b) => a - b);
+    this.client.call(node, 'proc.fence', { pids }, { deadline_ns: FORK_DEADLINE_NS, retry_ns: FORK_RETRY_NS }, (o) => {
+      if (o.ok) this.ctx.log(`fenced on ${node}: ${JSON.stringify(o.result)}`);
+      else this.ctx.log(`fencing on ${node} failed: ${o.error.message}`);
+    });
+  }
+
+  /** The node from declared processes here dead while it could not reach them: kill those still running. */
+  private fenced(from: string, args: unknown): unknown {
+    const pids = (args as { pids?: unknown } | null)?.pids;
+    if (!Array.isArray(pids) || !pids.every((p) => Number.isSafeInteger(p) && p > 0)) return { error: 'a fence needs a list of pids' };
+    const k = this.sys.machine.kernel;
+    let killed = 0;
+    for (const pid of pids as number[]) {
+      // Only a process whose parent ran on that node: its parent there has seen it end.
+      if (this.parents.get(pid) !== from && this.orphaned.get(pid) !== from) continue;
+      this.parents.delete(pid); // its end is no news to its parent's node
+      this.orphaned.delete(pid);
+      if (this.sys.files!.slots.liveSlot(pid) === undefined) continue;
+      if (k.kernelSignal(pid, SIGKILL, 0) === 0) {
+        killed++;
+        this.ctx.log(`process ${pid} fenced: its parent's node ${from} saw it killed while cut off`);
+      }
+    }
+    this.hooks.wake();
+    return { killed };
   }
 
   /** Nodes that hold children or parents of this machine's processes (the ones whose silence matters). */

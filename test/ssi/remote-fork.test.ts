@@ -65,6 +65,22 @@ describe('remote fork', () => {
     expect(r.processes.find((p) => p.node === 'n3')).toMatchObject({ state: 'exited', exit_code: 1 });
   });
 
+  it('fences a child cut off with its node: its parent sees it killed, and it is killed there once the node is back', async () => {
+    const r = await runCluster({
+      seed: 5, nodes: 3, placement: 'spread', max_virtual_ns: 30e9,
+      faults: parseFaultScript('at 500ms partition n1,n3|n2\nat 4s heal', ['n1', 'n2', 'n3']),
+      programs: [{ node: 'n1', path: guest('cluster/crash_wait.elf'), args: [] }],
+    });
+    // The child sleeps for ever: without the fence the run would last until its bound.
+    expect(r.end).toBe('ended');
+    expect(r.virtual_ns).toBeLessThan(5e9);
+    const parent = r.processes.find((p) => p.node === 'n1')!;
+    const child = r.processes.find((p) => p.ppid === parent.pid)!;
+    expect(child.node).toBe('n2');
+    expect(parent.stdout).toContain('waitpid = the child, killed by signal 9');
+    expect(child).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
+  });
+
   it('gives an orphan whose parent\'s node crashed to its own node\'s first process, which reaps it', async () => {
     const r = await runCluster({
       seed: 6, nodes: 2, placement: 'spread', faults: parseFaultScript('at 500ms crash n1', ['n1', 'n2']),
