@@ -40,6 +40,8 @@ export class RealNode {
   private nextTimer = 1;
   private readonly rng: Prng;
   private stopped = false;
+  /** What every delivery and timer runs through (NodeContext.setGate). */
+  private gate: ((fn: () => void) => void) | null = null;
   serviceErrors = 0;
 
   constructor(private readonly opts: RealNodeOptions) {
@@ -119,6 +121,7 @@ export class RealNode {
       storage: new NamespacedStorage(this.storage, `${service}/`),
       log: (line) => this.opts.log(`[${service}] ${line}`),
       local: (name) => (this.stopped ? undefined : this.services.get(name)),
+      setGate: (gate) => { this.gate = gate; },
     };
   }
 
@@ -153,7 +156,9 @@ export class RealNode {
 
   private guard(service: string, fn: () => void): void {
     try {
-      fn();
+      const gate = this.gate;
+      if (gate === null) fn();
+      else gate(fn);
     } catch (err) {
       this.serviceErrors++;
       this.opts.log(`service ${service} failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -8,7 +8,8 @@ export { copyFromUser, copyToUser, stringFromUser, userWritable } from './userme
 export { compileKernel, compileKernelSync, instantiateKernel, kernelWasmPath, type KernelExports } from './kernel.js';
 export type { ElfImage, ElfSegment } from '../elf/index.js';
 export * as layout from './layout.js';
-export { System, KERNEL_LOCK_KINDS, type SteppedSystem, type SystemOptions, type KernelLockKind, type SchedPolicy } from './system.js';
+export { waitAsync } from './hostcall.js';
+export { System, KERNEL_LOCK_KINDS, type SteppedSystem, type ThreadedNode, type SystemOptions, type KernelLockKind, type SchedPolicy } from './system.js';
 export { runProgram, runPrograms, readProgram, faultLine, formatStats, exitCodeOf, exitCodeOfAll, type ProgramSpec, type SessionResult, type RunStats } from './session.js';
 export { stdio } from './stdio.js';
 export { formatKernelStats, type KernelStats } from './kstats.js';

@@ -35,6 +35,8 @@ export interface KernelExports {
    * the thread that drives the hart (a running hart keeps mtime in Wasm locals).
    */
   hartSetTime(hart: number, lo: number, hi: number): void;
+  /** Serve a TLB shootdown posted to hart (a paused hart's worker does, so a requester on another thread is not kept waiting). */
+  shootdownServe(hart: number): void;
   frameAlloc(): number;
   frameFree(pa: number): number;
   framesUsed(): number;

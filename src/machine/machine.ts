@@ -52,6 +52,11 @@ function powerOfTwo(x: number): boolean {
 export class Machine {
   readonly view: DataView;
   readonly bytes: Uint8Array;
+  /**
+   * Threaded node mode: this thread holds every hart worker paused between dispatches (NodeHartGate), so it
+   * may change the machine as deterministic mode does between slices.
+   */
+  hartsPaused = false;
 
   private constructor(
     readonly memory: WebAssembly.Memory,

@@ -35,9 +35,9 @@ export interface CaptureOptions {
 export const procSlot = (p: number): number => PROC_BASE + p * PROC_BYTES;
 export const threadSlot = (t: number): number => THREAD_BASE + t * THREAD_BYTES;
 
-/** The machine runs no hart now (deterministic mode, or not started): the precondition of capture and restore. */
+/** The machine runs no hart now (deterministic mode, not started, or its harts paused): the precondition of capture and restore. */
 export function assertStopped(machine: Machine, what: string): void {
-  if (machine.u32(KS + KS_THREADED) !== 0) throw new ImageError(`${what} needs a machine in deterministic mode (between slices); this one runs its harts on worker threads`);
+  if (machine.u32(KS + KS_THREADED) !== 0 && !machine.hartsPaused) throw new ImageError(`${what} needs a machine in deterministic mode (between slices); this one runs its harts on worker threads`);
 }
 
 /** The signals of a 64-bit set, lowest first. */

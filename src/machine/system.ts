@@ -13,6 +13,7 @@ import { compileKernel } from './kernel.js';
 import { driveHart, type HartHost, type HartOutcome } from './driver.js';
 import { hostServices, unknownCall, type GuestIO } from './syscalls.js';
 import { HostCallRing, HostCallServer, waitAsync, type HostService } from './hostcall.js';
+import { NodeHartGate } from './node-control.js';
 import { stdio } from './stdio.js';
 import type { ElfImage } from '../elf/index.js';
 import { collectStats, type KernelStats } from './kstats.js';
@@ -282,6 +283,60 @@ export class System {
     return { results: this.results(), limited: false };
   }
 
+  /**
+   * Threaded node mode: a cluster node's machine (the kernel compiled as module) with each hart on its own
+   * worker thread, running until stop(). The caller does everything else on this thread inside gate.run (the node runs every delivery and
+   * timer through it): the harts are paused meanwhile, so host calls are served, processes loaded and images
+   * taken with no hart running. Guest output goes to io, kernel log lines to log. clock_offset_ns: the node's
+   * monotonic clock less process.hrtime (the harts' clocks follow it).
+   */
+  beginThreadedNode(module: WebAssembly.Module, io: GuestIO, log: (line: string) => void, clock_offset_ns: number): ThreadedNode {
+    this.start(true);
+    this.stepping = true;
+    this.serveDefaults(io, this.opts.stdin ?? hostStdinSync());
+    const machine = this.machine;
+    const words = new Int32Array(machine.memory.buffer);
+    const gate = NodeHartGate.create(machine.harts, () => {
+      Atomics.add(words, (KS + KS_RQ_GEN) >>> 2, 1);
+      Atomics.notify(words, (KS + KS_RQ_GEN) >>> 2);
+    }, (held) => { machine.hartsPaused = held; });
+    const failures: Error[] = [];
+    const ended: Promise<void>[] = [];
+    const threads: Worker[] = [];
+    for (let hart = 0; hart < machine.harts; hart++) {
+      const w = new Worker(workerPath(), {
+        workerData: {
+          module, memory: machine.memory, hart, ram_bytes: machine.ram_bytes, clock_hz: machine.clock_hz, timebase_hz: machine.timebase_hz,
+          realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names], local: [],
+          node: { control: gate.buffer, clock_offset_ns },
+        },
+      });
+      threads.push(w);
+      w.on('message', (m: { kind: 'log'; line: string }) => log(m.line));
+      ended.push(new Promise((resolve) => {
+        w.once('error', (err) => { failures.push(err); });
+        w.once('exit', () => resolve());
+      }));
+    }
+    const ring = this.hostcalls.ring;
+    return {
+      gate,
+      failures,
+      serve: () => gate.run(() => this.hostcalls.slice()),
+      posted: () => ring.posted,
+      postedIndex: ring.postedIndex,
+      words,
+      live: () => this.liveProcs(),
+      stop: async () => {
+        gate.stop();
+        await Promise.race([Promise.all(ended), new Promise((r) => setTimeout(r, 1000))]);
+        await Promise.all(threads.map((w) => w.terminate()));
+        this.hostcalls.drain();
+        this.files?.closeAll();
+      },
+    };
+  }
+
   /** Threaded mode's host loop on this thread: drain the ring whenever a hart posts (or every HOST_POLL_MS). */
   private async serveThreaded(running: { on: boolean }): Promise<void> {
     const words = new Int32Array(this.machine.memory.buffer);
@@ -315,6 +370,22 @@ export function workerPath(): string {
     if (existsSync(p)) return p;
   }
   throw new InputError('dist/src/machine/hart-worker.js is missing: run `npm run build`');
+}
+
+/** A cluster node's threaded machine (System.beginThreadedNode). */
+export interface ThreadedNode {
+  /** Pauses the harts around whatever changes the machine from this thread. */
+  readonly gate: NodeHartGate;
+  /** Errors of hart workers that failed (the machine is then broken). */
+  readonly failures: readonly Error[];
+  /** Serve the host calls the harts have posted (paused). */
+  serve(): void;
+  /** Requests posted so far (it changes when a hart posts one) and the word to wait on for that. */
+  posted(): number;
+  readonly postedIndex: number;
+  readonly words: Int32Array;
+  live(): number;
+  stop(): Promise<void>;
 }
 
 export { KS_RQ_GEN };

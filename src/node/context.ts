@@ -36,6 +36,12 @@ export interface NodeContext {
    * undefined when the node runs none by that name. Optional: a host may offer no composition.
    */
   local?(service: string): NodeService | undefined;
+  /**
+   * Run every later message delivery and timer of this node, for every service, through gate (null: directly).
+   * A machine whose harts run on worker threads pauses them around the node's work, so nothing on this thread
+   * changes the machine while a hart runs. Optional: a single-threaded host needs none.
+   */
+  setGate?(gate: ((fn: () => void) => void) | null): void;
 }
 
 export interface NodeService {

@@ -46,6 +46,8 @@ export function realMachineService(options: Readonly<Record<string, unknown>>, w
   const system: { -readonly [K in keyof SystemOptions]?: SystemOptions[K] } = {};
   if (typeof options['ram_bytes'] === 'number') system.ram_bytes = options['ram_bytes'];
   if (typeof options['harts'] === 'number') system.harts = options['harts'];
+  const threaded = options['threaded'] ?? true;
+  if (typeof threaded !== 'boolean') throw new InputError('machine option threaded must be true or false');
   const placement = options['placement'] ?? 'local';
   if (typeof placement !== 'string' || !isPlacementPolicy(placement)) throw new InputError(`machine option placement must be local, spread or least-loaded`);
   const emit = (m: MachineLine): void => write(MACHINE_LINE_PREFIX + JSON.stringify(m));
@@ -58,7 +60,7 @@ export function realMachineService(options: Readonly<Record<string, unknown>>, w
   };
   // A real node boots once per process: a restarted node (a new process) loads its programs again.
   return new MachineService({
-    kernel: compileKernelSync(), system, observer, boot, placement: placement as PlacementPolicy, realtime: true,
+    kernel: compileKernelSync(), system, observer, boot, placement: placement as PlacementPolicy, realtime: true, threaded,
     slice_instructions: typeof options['slice_instructions'] === 'number' ? options['slice_instructions'] : REAL_SLICE_INSTRUCTIONS,
   }, true);
 }

@@ -6,7 +6,7 @@
 // calls dispatch at most DISPATCHES_PER_SLICE_MAX times per hart.
 import type { NodeContext, NodeService } from '../node/index.js';
 import type { ElfImage } from '../elf/index.js';
-import { System, bytesInput, layout, SIGNAL_NUMBER, type GuestIO, type SteppedSystem, type SystemOptions } from '../machine/index.js';
+import { System, bytesInput, layout, waitAsync, SIGNAL_NUMBER, type GuestIO, type SteppedSystem, type SystemOptions, type ThreadedNode } from '../machine/index.js';
 
 import { ProcessWatch, type ProcessEnd } from './process-watch.js';
 import { ProcessBridge } from './process-bridge.js';
@@ -65,14 +65,23 @@ export interface MachineServiceOptions {
    * later (the slice itself took real time).
    */
   readonly realtime?: boolean;
+  /**
+   * A real node's machine with each hart on a worker thread (System.beginThreadedNode) instead of slices on
+   * the node's thread; the node runs its deliveries and timers with the harts paused (NodeContext.setGate).
+   */
+  readonly threaded?: boolean;
   /** Sees every RPC this node's machine executes (fault soaks check none runs twice). */
   readonly onRpcExecute?: (client_id: string, seq: number, method: string, idempotent: boolean) => void;
 }
+
+/** Threaded: how often the node looks at its machine when no hart has posted (timeouts the host holds). */
+const THREADED_POLL_MS = 5;
 
 export class MachineService implements NodeService {
   private ctx: NodeContext | undefined;
   private sys: System | undefined;
   private stepped: SteppedSystem | undefined;
+  private threaded: ThreadedNode | undefined;
   private watch: ProcessWatch | undefined;
   private bridge: ProcessBridge | undefined;
   private procs: ProcsService | undefined;
@@ -135,7 +144,15 @@ export class MachineService implements NodeService {
     });
     this.watch = watch;
     const io: GuestIO = { write: (fd, bytes, pid) => { obs.write(node, pid ?? 0, fd, bytes); return bytes.length; } };
-    this.stepped = sys.beginStepped(io, (line) => obs.log(node, line));
+    if (this.opts.threaded === true && ctx.setGate !== undefined) {
+      const offset = ctx.monotonic_ns() - Number(process.hrtime.bigint());
+      const t = sys.beginThreadedNode(this.opts.kernel, io, (line) => obs.log(node, line), offset);
+      this.threaded = t;
+      ctx.setGate((fn) => t.gate.run(fn));
+      this.watchPosts(t);
+    } else {
+      this.stepped = sys.beginStepped(io, (line) => obs.log(node, line));
+    }
     sys.files?.onProcessEvent((e) => watch.event(e));
     forks = new RemoteForks(ctx, sys, bridge.client, bridge.rpc, {
       adopted: (pid, slot, program) => watch.loaded(pid, slot, program),
@@ -174,6 +191,8 @@ export class MachineService implements NodeService {
   /** Load the boot programs (once) and start slicing. */
   private loadBoot(): void {
     if (this.booted || this.ctx === undefined) return;
+    const t = this.threaded;
+    if (t !== undefined && !t.gate.held) { t.gate.run(() => this.loadBoot()); return; }
     this.booted = true;
     const sys = this.sys!;
     for (const p of this.firstBoot ? this.opts.boot ?? [] : []) {
@@ -225,6 +244,9 @@ export class MachineService implements NodeService {
   }
 
   stop(): void {
+    this.ctx?.setGate?.(null);
+    void this.threaded?.stop();
+    this.threaded = undefined;
     this.bridge?.stop();
     this.feeder?.stop();
     if (this.timer !== null) this.ctx?.clearTimer(this.timer);
@@ -259,7 +281,38 @@ export class MachineService implements NodeService {
     for (let h = 0; h < m.harts; h++) m.kernel.hartSetTime(h, Number(ticks & 0xffff_ffffn), Number(ticks >> 32n));
   }
 
+  /** Threaded: serve the ring as soon as a hart posts (the harts are paused meanwhile), for as long as it runs. */
+  private watchPosts(t: ThreadedNode): void {
+    const seen = t.posted();
+    const w = waitAsync(t.words, t.postedIndex, seen | 0, THREADED_POLL_MS);
+    void (w === null ? Promise.resolve() : w).then(() => {
+      if (this.threaded !== t) return;
+      try {
+        t.gate.run(() => this.look());
+      } catch (err) {
+        this.ctx?.log(`machine: ${(err as Error).message}`);
+      }
+      this.watchPosts(t);
+    });
+  }
+
+  /** Threaded: what a slice does once the harts have run (under the gate): serve, scan, collect, report. */
+  private look(): void {
+    const t = this.threaded!;
+    if (t.failures.length > 0) throw t.failures[0]!;
+    t.serve();
+    if (!this.booted) return;
+    this.watch!.scan();
+    this.ipc?.collect();
+    this.feeder?.check();
+    if (t.live() === 0) {
+      if (!this.finished) this.opts.observer.idle(this.ctx!.id);
+      this.finished = true;
+    } else this.finished = false;
+  }
+
   private slice(): void {
+    if (this.threaded !== undefined) { this.look(); return; }
     if (!this.booted) return;
     const ctx = this.ctx!;
     const stepped = this.stepped!;

@@ -43,6 +43,17 @@ describe.skipIf(!built)('atoll cluster run', () => {
     expect(r.status).toBe(n2.exit_code);
   });
 
+  it('--real runs each machine\'s harts on worker threads: a remote fork from a two-hart machine, as on one machine', () => {
+    const r = atoll('--real', '--json', '--harts', '2', '--nodes', '3', '--place', 'spread', '--', 'n1:guest/cluster/fork_spread.elf');
+    const j = JSON.parse(r.stdout) as { end: string; processes: { node: string; ppid: number; pid: number; stdout: string }[] };
+    expect(j.end).toBe('ended');
+    const parent = j.processes.find((p) => p.ppid === 0)!;
+    expect(parent.stdout).toContain('all as on one machine');
+    expect(new Set(j.processes.filter((p) => p.ppid === parent.pid).map((p) => p.node))).toEqual(new Set(['n2', 'n3']));
+    const stepped = atoll('--real', '--stepped', '--json', '--', 'n1:guest/bin/echo.elf', 'stepped');
+    expect((JSON.parse(stepped.stdout) as { processes: { stdout: string }[] }).processes[0]!.stdout).toBe('stepped\n');
+  });
+
   it('refuses bad input with one line and status 2 (or 1 for a missing file)', () => {
     for (const [args, message, status] of [
       [['--', 'prog.elf'], "'prog.elf' does not name a node and a program", 2],

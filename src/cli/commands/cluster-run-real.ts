@@ -20,6 +20,8 @@ export interface RealRunOptions {
   readonly placement: PlacementPolicy;
   readonly ram_bytes?: number;
   readonly harts?: number;
+  /** Each machine's harts on worker threads (the machine option `threaded`, the default), or slices on its node's thread (false). */
+  readonly threaded?: boolean;
   /** Wall-clock bound of the whole run. */
   readonly max_ms: number;
   readonly onLine?: (line: ConsoleLine) => void;
@@ -40,6 +42,7 @@ export async function runClusterReal(opts: RealRunOptions): Promise<ClusterRunRe
       placement: opts.placement,
       ...(opts.ram_bytes !== undefined ? { ram_bytes: opts.ram_bytes } : {}),
       ...(opts.harts !== undefined ? { harts: opts.harts } : {}),
+      ...(opts.threaded === false ? { threaded: false } : {}),
     });
     const config = {
       key: randomBytes(32).toString('hex'),

@@ -37,6 +37,7 @@ export const COMMAND: CommandSpec = {
     trace: { kind: 'string', value: '<out.jsonl>', help: 'write the run\'s trace, one JSON record per line' },
     json: { kind: 'boolean', help: 'print one JSON object with every process and the trace digest' },
     real: { kind: 'boolean', help: 'run on real node processes over loopback TCP (wall-clock time, not deterministic)' },
+    stepped: { kind: 'boolean', help: 'with --real: run each machine in slices on its node\'s main thread, not its harts on worker threads' },
     ram: { kind: 'size', value: '<size>', help: 'guest RAM of every machine (default 32M)' },
     harts: { kind: 'integer', value: '<k>', help: `harts of every machine (1..${layout.HARTS_MAX}, default 1)` },
     'max-time': { kind: 'string', value: '<duration>', help: 'stop after this much virtual time (default 600s; with --real, wall time, default 60s)' },
@@ -165,9 +166,11 @@ export async function run(argv: string[]): Promise<number> {
     const onLog = flagBool(args, 'klog') ? (node: string, line: string): void => out(2, `${node} ${line}\n`) : undefined;
     if (flagBool(args, 'real')) {
       for (const flag of ['seed', 'link', 'faults', 'trace']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
+    } else if (args.flags.has('stepped')) {
+      throw new UsageError('--stepped is for --real runs: a simulated machine always runs in slices of the simulator\'s time');
     }
     const r = flagBool(args, 'real') ? await runClusterReal({
-      programs, nodes, placement: place, ram_bytes: ram, harts, max_ms: maxTime ? maxTimeNs(maxTime) / 1e6 : REAL_MAX_MS_DEFAULT, onLine, onLog,
+      programs, nodes, placement: place, ram_bytes: ram, harts, threaded: !flagBool(args, 'stepped'), max_ms: maxTime ? maxTimeNs(maxTime) / 1e6 : REAL_MAX_MS_DEFAULT, onLine, onLog,
     }) : await runCluster({
       programs, nodes, seed: flagNumber(args, 'seed') ?? 1, placement: place,
       ...(linkText ? { link: parseLink(linkText) } : {}),
