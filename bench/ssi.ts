@@ -91,11 +91,11 @@ async function rpcSimulated(calls: number, client: string, link_ns: number): Pro
   return { virtual_per_s: calls / ((a.virtual_ns - b.virtual_ns) / 1e9), wall_per_s: calls / ((a.wall_ms - b.wall_ms) / 1e3) };
 }
 
-/** Guest RPC round trips per wall second between real node processes over loopback TCP. */
-async function rpcReal(calls: number, client: string): Promise<number> {
+/** Guest RPC round trips per wall second between real node processes over loopback TCP (harts on workers, or stepped). */
+async function rpcReal(calls: number, client: string, threaded = true): Promise<number> {
   const once = async (n: number): Promise<number> => {
     const t0 = performance.now();
-    const r = await runClusterReal({ programs: rpcPrograms(n, client).map(({ bytes: _b, ...p }) => p), nodes: 2, placement: 'local', max_ms: 120_000 });
+    const r = await runClusterReal({ programs: rpcPrograms(n, client).map(({ bytes: _b, ...p }) => p), nodes: 2, placement: 'local', threaded, max_ms: 120_000 });
     if (r.end !== 'ended' || !r.processes.every((p) => p.exit_code === 0)) throw new Error('the real RPC run did not end cleanly');
     return performance.now() - t0;
   };
@@ -166,7 +166,11 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
   const localWall = figure({ suite: SUITE, case: 'guest RPC, client on the server\'s node (simulated, wall time)', unit: 'calls/s', extra: extraRpc }, [rpcLocal.wall_per_s]);
   results.push(localWall, withBaseline(figure({ suite: SUITE, case: 'guest RPC, client on another node (simulated, wall time)', unit: 'calls/s', extra: extraRpc }, [rpcRemote.wall_per_s]), localWall));
   const realLocal = figure({ suite: SUITE, case: 'guest RPC, client on the server\'s node (real nodes)', unit: 'calls/s', extra: { calls: rpcCalls } }, [await rpcReal(rpcCalls, 'n1')]);
-  results.push(realLocal, withBaseline(figure({ suite: SUITE, case: 'guest RPC, client on another node (real nodes, loopback TCP)', unit: 'calls/s', extra: { calls: rpcCalls } }, [await rpcReal(rpcCalls, 'n2')]), realLocal));
+  const realRemote = figure({ suite: SUITE, case: 'guest RPC, client on another node (real nodes, loopback TCP)', unit: 'calls/s', extra: { calls: rpcCalls } }, [await rpcReal(rpcCalls, 'n2')]);
+  results.push(realLocal, withBaseline(realRemote, realLocal));
+  // The previous design: the machine stepped in slices on the node's thread.
+  const steppedRemote = figure({ suite: SUITE, case: 'guest RPC, client on another node (real nodes, stepped machines)', unit: 'calls/s', extra: { calls: rpcCalls } }, [await rpcReal(rpcCalls, 'n2', false)]);
+  results.push(withBaseline(steppedRemote, realRemote));
   const smallFig = figure({ suite: SUITE, case: '4 nodes of 16 MiB, boot and run echo (per node)', unit: 'ms' }, small);
   results.push(smallFig);
   let rss = 0;
