@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 15 };
+export const version = { name: 'KERNEL_VERSION', value: 16 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -275,6 +275,7 @@ export const groups = [
       c('PEV_FORK', 1, 'Process-event kinds (PE_KIND): a fork or vfork made process PE_PID as a child of PE_PARENT_PID (PE_FLAGS: clone\'s flags).'),
       c('PEV_ENDED', 2, 'cluster mode: process PE_PID, which had no local parent (loaded by the host, or its parent elsewhere), ended: PE_CODE (CLD_*) and PE_STATUS as waitid would give them'),
       c('PEV_REPARENT', 3, 'the local parent of stand-in PE_PID ended: its new parent is PE_PARENT_PID (0: none, and the stand-in is gone)'),
+      c('PEV_ORPHANED', 5, 'cluster mode: process PE_PID lost its local parent and this machine has no first process to give it: the host gives it to the cluster\'s first process elsewhere'),
       c('PEV_GROUP', 4, 'cluster mode: process PE_PID, which has no local parent, changed its group or session itself (setpgid, setsid): PE_PGID and PE_SID are the new ones, for its stand-in on its parent\'s machine'),
       c('RA_NONE', 0, 'Host answer actions (R_ACTION). Just the result.'),
       c('RA_EXEC', 1, 'execve succeeded: the host wrote the new image into the caller\'s P_EXEC_* fields; the kernel commits it.'),
@@ -453,7 +454,7 @@ export const blocks = [
       u64('KS_REALTIME_NS', 72, 'CLOCK_REALTIME at virtual time 0'),
       u32('KS_TIMEBASE_HZ', 80, 'mtime ticks per second'),
       u32('KS_TREC_COUNT', 88, 'thread records written (ring index = count % TREC_ENTRIES)'),
-      u32('KS_INIT', 92, 'process index + 1 of the node\'s first process (the first the host loaded): orphans are reparented to it'),
+      u32('KS_INIT', 92, 'process index + 1 of the process orphans are reparented to: on one machine the first the host loaded; in cluster mode the one the host names (kernelSetInit: the cluster\'s first process, if it runs here), else 0'),
       u32('KS_FORKS', 96, 'forks and vforks so far'),
       u32('KS_ZOMBIES', 100, 'processes ended and not yet reaped'),
       u32('KS_COW_COPIES', 104, 'copy-on-write faults that copied a page'),

@@ -114,7 +114,7 @@ export const KS_WAIT_SEQ: u32 = 64; // u64: futex waits so far (wake order)
 export const KS_REALTIME_NS: u32 = 72; // u64: CLOCK_REALTIME at virtual time 0
 export const KS_TIMEBASE_HZ: u32 = 80; // u32: mtime ticks per second
 export const KS_TREC_COUNT: u32 = 88; // u32: thread records written (ring index = count % TREC_ENTRIES)
-export const KS_INIT: u32 = 92; // u32: process index + 1 of the node's first process (the first the host loaded): orphans are reparented to it
+export const KS_INIT: u32 = 92; // u32: process index + 1 of the process orphans are reparented to: on one machine the first the host loaded; in cluster mode the one the host names (kernelSetInit: the cluster's first process, if it runs here), else 0
 export const KS_FORKS: u32 = 96; // u32: forks and vforks so far
 export const KS_ZOMBIES: u32 = 100; // u32: processes ended and not yet reaped
 export const KS_COW_COPIES: u32 = 104; // u32: copy-on-write faults that copied a page

@@ -29,7 +29,7 @@ export { kernelSetForkHost, threadForkHere } from './fork';
 export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
 export {
   kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procSetParentPid, procAdopt,
-  procOrphaned,
+  procOrphaned, kernelSetInit,
 } from './remote';
 export { procSetGroupFor, procRemoteGroup } from './pgid';
 export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageRun, procImageUndo } from './procimage';

@@ -8,7 +8,7 @@ import { RAM_BASE } from './layout';
 import {
   sigProcBase, SIGPROC_BYTES, PROC_BASE, PROC_BYTES, P_STATE, P_PID, P_ROOT, P_SATP, P_ASID, P_THREADS, P_EXIT, P_BRK_START, P_BRK, P_BRK_MAX,
   P_SIGNAL, P_CAUSE, P_TVAL, P_PC, P_STACK_LOW, P_FRAMES, P_FLAGS, P_EXIT_SIGNAL, KS, KS_ASID_LIMIT,
-  KS_LIVE_PROCS, KS_EVENTS, KS_INIT, LOCK_PROC,
+  KS_LIVE_PROCS, KS_EVENTS, KS_INIT, KS_CLUSTER, LOCK_PROC,
 } from './blocks';
 import { PROCS_MAX, ASIDS_MAX } from './limits';
 import { klock, kunlock } from './klock';
@@ -50,7 +50,7 @@ export function kernelSetAsids(count: u32): void {
 /**
  * A process the host loads, in address space `root`: its slot index, PROC_NONE when the table is full, or
  * PROC_NO_PID when no pid is left (pidlease.ts).
- * It has no parent; the first one is the node's first process, which inherits orphans. Its group and
+ * It has no parent; on one machine the first one is the node's first process, which inherits orphans. Its group and
  * session are the host's (0): it leads neither, as a program a shell started.
  */
 export function procCreate(root: u32): u32 {
@@ -59,7 +59,8 @@ export function procCreate(root: u32): u32 {
   const p = procSlotTake(root, asidAlloc());
   if (p < PROCS_MAX) {
     store<u32>(procBase(p) + P_FLAGS, PF_HOSTED);
-    if (load<u32>(KS + KS_INIT) == 0) store<u32>(KS + KS_INIT, p + 1);
+    // In a cluster the host names the process orphans go to (kernelSetInit): the cluster's first process.
+    if (load<u32>(KS + KS_INIT) == 0 && atomic.load<u32>(KS + KS_CLUSTER) == 0) store<u32>(KS + KS_INIT, p + 1);
   }
   kunlock(LOCK_PROC);
   return p;

@@ -211,3 +211,13 @@ export function procOrphaned(proc: u32): i32 {
   kunlock(LOCK_SCHED);
   return r;
 }
+
+/**
+ * Cluster mode: the process orphans here go to, the cluster's first process, when it runs here (slot proc), or
+ * none (PROCS_MAX or more: it runs elsewhere, and orphans are posted as PEV_ORPHANED for the host).
+ */
+export function kernelSetInit(proc: u32): void {
+  klock(LOCK_SCHED);
+  store<u32>(KS + KS_INIT, proc < PROCS_MAX ? proc + 1 : 0);
+  kunlock(LOCK_SCHED);
+}

@@ -15,7 +15,7 @@ import {
 import { PROCS_MAX, THREADS_MAX } from './limits';
 import {
   EINVAL, ECHILD, EBADF, EFAULT, SIGCHLD, WNOHANG, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT, WNOTHREAD, WALL, WCLONE,
-  IDTYPE_ALL, IDTYPE_PID, IDTYPE_PGID, IDTYPE_PIDFD, CLD_EXITED, CLD_KILLED, PEV_ENDED, PEV_REPARENT,
+  IDTYPE_ALL, IDTYPE_PID, IDTYPE_PGID, IDTYPE_PIDFD, CLD_EXITED, CLD_KILLED, PEV_ENDED, PEV_REPARENT, PEV_ORPHANED,
 } from './abi';
 import { pevNotify } from './pev';
 import { klock, kunlock } from './klock';
@@ -41,6 +41,9 @@ export function procEnded(p: u32, now: u64): void {
     store<u32>(qb + P_PARENT, heir);
     store<u32>(qb + P_PPID, heir == 0 ? 0 : load<u32>(procBase(heir - 1) + P_PID));
     if (load<u32>(qb + P_STATE) == PROC_REMOTE) standInReparented(q);
+    else if (heir == 0 && atomic.load<u32>(KS + KS_CLUSTER) != 0 && load<u32>(qb + P_STATE) == PROC_LIVE) {
+      pevNotify(PEV_ORPHANED, load<u32>(qb + P_PID), 0, 0); // for the cluster's first process, elsewhere
+    }
     if (load<u32>(qb + P_STATE) != PROC_ZOMBIE) continue;
     if (heir == 0) reap(q);
     else wakeWaiters(heir - 1, now);

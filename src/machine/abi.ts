@@ -499,6 +499,8 @@ export const PEV_FORK = 1;
 export const PEV_ENDED = 2;
 /** the local parent of stand-in PE_PID ended: its new parent is PE_PARENT_PID (0: none, and the stand-in is gone) */
 export const PEV_REPARENT = 3;
+/** cluster mode: process PE_PID lost its local parent and this machine has no first process to give it: the host gives it to the cluster's first process elsewhere */
+export const PEV_ORPHANED = 5;
 /** cluster mode: process PE_PID, which has no local parent, changed its group or session itself (setpgid, setsid): PE_PGID and PE_SID are the new ones, for its stand-in on its parent's machine */
 export const PEV_GROUP = 4;
 /** Host answer actions (R_ACTION). Just the result. */
@@ -683,7 +685,7 @@ export const KS_WAIT_SEQ = 64; // u64: futex waits so far (wake order)
 export const KS_REALTIME_NS = 72; // u64: CLOCK_REALTIME at virtual time 0
 export const KS_TIMEBASE_HZ = 80; // u32: mtime ticks per second
 export const KS_TREC_COUNT = 88; // u32: thread records written (ring index = count % TREC_ENTRIES)
-export const KS_INIT = 92; // u32: process index + 1 of the node's first process (the first the host loaded): orphans are reparented to it
+export const KS_INIT = 92; // u32: process index + 1 of the process orphans are reparented to: on one machine the first the host loaded; in cluster mode the one the host names (kernelSetInit: the cluster's first process, if it runs here), else 0
 export const KS_FORKS = 96; // u32: forks and vforks so far
 export const KS_ZOMBIES = 100; // u32: processes ended and not yet reaped
 export const KS_COW_COPIES = 104; // u32: copy-on-write faults that copied a page
@@ -939,7 +941,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 15;
+export const KERNEL_VERSION = 16;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -1114,10 +1116,10 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['PROC_NO_PID', 4294967294], ['PID_FIRST', 1], ['PID_RESET_END', 2147483647], ['PID_LIMIT', 2147483648],
   ['SIGNAL_GROUP_ALL', 0], ['SIGNAL_GROUP_HOST', 4294967295], ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2],
   ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PROC_REMOTE', 5], ['PEV_FORK', 1], ['PEV_ENDED', 2], ['PEV_REPARENT', 3],
-  ['PEV_GROUP', 4], ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512],
-  ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4],
-  ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1],
-  ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
+  ['PEV_ORPHANED', 5], ['PEV_GROUP', 4], ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257],
+  ['KILL_HOST', 512], ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3],
+  ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0],
+  ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
   ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292],
   ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289],
   ['PIMG_TABLE_FULL', 4294967295], ['PIMG_PID_IN_USE', 4294967294], ['PIMG_NO_MEMORY', 4294967293],
@@ -1181,5 +1183,5 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12], ['SIGPROC_BASE', 4299008], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0],
   ['SP_ACTIONS', 64], ['SP_INFO', 1088], ['SIGTHREAD_BASE', 4434176], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0],
   ['ST_PENDING', 8], ['ST_SAVED', 16], ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64],
-  ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 15],
+  ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 16],
 ];

@@ -198,6 +198,11 @@ export interface KernelExports {
    */
   procOrphaned(proc: number): number;
   /**
+   * Cluster mode: orphans here go to the process in slot proc (the cluster's first process, running here); with
+   * proc >= PROCS_MAX to none here (each is posted as PEV_ORPHANED for the host to give elsewhere).
+   */
+  kernelSetInit(proc: number): void;
+  /**
    * Process proc (loaded by the host for a spawn from this machine) becomes a child of local process
    * parent_pid, in its group and session: 0, or -ESRCH (no live parent, or proc not live or already a child).
    */

@@ -160,6 +160,8 @@ export class MachineService implements NodeService {
       forkHere: (call) => bridge.forkHere(call),
       programOf: (pid) => watch.programOf(pid),
       place: () => bridge.placeTarget(),
+      init: () => procs?.firstProcess() ?? null,
+      isDown: (n) => bridge.isDown(n),
     });
     // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.
     if (procs !== undefined) {
@@ -211,7 +213,10 @@ export class MachineService implements NodeService {
     const pgid = slot === undefined ? 0 : m.u32(PROC_BASE + slot * PROC_BYTES + P.PGID);
     const sid = slot === undefined ? 0 : m.u32(PROC_BASE + slot * PROC_BYTES + P.SID);
     procs.place({ pid, ppid, pgid, sid, program: program.slice(0, PROGRAM_MAX_BYTES) }, (r) => {
-      if (!r.ok) this.ctx?.log(`directory: place ${pid}: ${r.error.message}`);
+      if (!r.ok) { this.ctx?.log(`directory: place ${pid}: ${r.error.message}`); return; }
+      // The cluster's first process runs here: orphans here become its children (kernelSetInit).
+      const s = this.watch?.slotOf(pid);
+      if (procs.firstProcess()?.pid === pid && s !== undefined) this.sys?.machine.kernel.kernelSetInit(s);
     });
   }
 

@@ -15,7 +15,7 @@ import { OrderedCalls } from './ordered-calls.js';
 import { rpcErrno } from './process-bridge.js';
 
 const {
-  PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, PEV_GROUP, CLD_KILLED, SIGKILL, EAGAIN, EFAULT, EINVAL, EHOSTUNREACH,
+  PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, PEV_GROUP, PEV_ORPHANED, CLD_KILLED, SIGKILL, EAGAIN, EFAULT, EINVAL, EHOSTUNREACH,
   ERESTARTNOINTR, ESRCH,
 } = layout;
 /** The longest node name spawn reads. */
@@ -42,13 +42,19 @@ export interface RemoteForkHooks {
   readonly programOf: (pid: number) => string;
   /** Where a spawn that names no node goes (the placement policy's choice). */
   readonly place: (call: HostCall) => string;
+  /** The cluster's first process and its node, as this node knows it (null: none runs). */
+  readonly init: () => { readonly pid: number; readonly node: string } | null;
+  /** Is node down as this node sees it (silent, or declared so)? */
+  readonly isDown: (node: string) => boolean;
 }
+
 
 type Notice =
   | { readonly kind: 'ended'; readonly pid: number; readonly code: number; readonly status: number }
   | { readonly kind: 'reparent'; readonly pid: number; readonly ppid: number }
   | { readonly kind: 'group'; readonly pid: number; readonly pgid: number; readonly sid: number }
   | { readonly kind: 'setpgid'; readonly pid: number; readonly pgid: number; readonly ppid: number };
+type Adopt = { readonly kind: 'adopt'; readonly pid: number; readonly ppid: number; readonly pgid: number; readonly sid: number };
 
 export class RemoteForks {
   /** Children of processes here that run elsewhere: pid -> node. */
@@ -300,6 +306,8 @@ export class RemoteForks {
       if (node === undefined) return;
       if (e.parent_pid === 0) this.children.delete(e.pid);
       this.notices.call(node, { kind: 'reparent', pid: e.pid, ppid: e.parent_pid } satisfies Notice, () => {});
+    } else if (e.kind === PEV_ORPHANED) {
+      this.toInit(e.pid);
     } else if (e.kind === PEV_GROUP) {
       const home = this.parents.get(e.pid);
       if (home === undefined) return;
@@ -307,9 +315,39 @@ export class RemoteForks {
     }
   }
 
+  /**
+   * Process pid here lost its parent and this machine does not run the cluster's first process: it becomes that
+   * process's child there (a stand-in), by an ordered notice, so its end follows. Refused (the first process
+   * has ended), it stays without a parent.
+   */
+  private toInit(pid: number): void {
+    const slot = this.sys.files!.slots.liveSlot(pid);
+    const init = this.hooks.init();
+    if (slot === undefined || init === null || init.pid === pid || init.node === this.ctx.id || this.hooks.isDown(init.node)) return;
+    const node = init.node;
+    const m = this.sys.machine, k = m.kernel;
+    if (k.procSetParentPid(slot, init.pid) !== 0) return;
+    this.parents.set(pid, node);
+    const b = PROC_BASE + slot * PROC_BYTES;
+    this.notices.call(node, { kind: 'adopt', pid, ppid: init.pid, pgid: m.u32(b + P.PGID), sid: m.u32(b + P.SID) } satisfies Adopt, (result, error) => {
+      if (error === undefined && result === 0) return;
+      this.ctx.log(`orphan ${pid}: the cluster's first process on ${node} did not take it (${error ?? String(result)})`);
+      if (this.parents.get(pid) !== node) return;
+      this.parents.delete(pid);
+      const now = this.sys.files!.slots.liveSlot(pid);
+      if (now !== undefined) k.procSetParentPid(now, 0);
+    });
+  }
+
   private notice(from: string, body: unknown): number {
-    const n = body as Partial<Notice> | null;
+    const n = body as Partial<Notice | Adopt> | null;
     const k = this.sys.machine.kernel;
+    if (n?.kind === 'adopt' && typeof n.pid === 'number' && typeof n.ppid === 'number' && typeof n.pgid === 'number' && typeof n.sid === 'number') {
+      const r = k.procRemoteChild(n.ppid, n.pid, n.pgid >>> 0, n.sid >>> 0);
+      if (r < 0) return r;
+      this.children.set(n.pid, from);
+      return 0;
+    }
     if (n?.kind === 'ended' && typeof n.pid === 'number' && typeof n.code === 'number' && typeof n.status === 'number') {
       if (this.children.get(n.pid) !== from) {
         if (this.early.size >= EARLY_ENDS_MAX) this.early.delete(this.early.keys().next().value!);
@@ -332,8 +370,12 @@ export class RemoteForks {
     if (n?.kind === 'reparent' && typeof n.pid === 'number' && typeof n.ppid === 'number') {
       const slot = this.sys.files!.slots.liveSlot(n.pid);
       if (slot === undefined) return -1;
-      if (n.ppid === 0) this.parents.delete(n.pid);
-      return k.procSetParentPid(slot, n.ppid);
+      if (n.ppid !== 0) return k.procSetParentPid(slot, n.ppid);
+      // Its parent ended and had no first process to give it to: the cluster's first process takes it.
+      this.parents.delete(n.pid);
+      const r = k.procSetParentPid(slot, 0);
+      this.toInit(n.pid);
+      return r;
     }
     return -1;
   }
@@ -358,7 +400,8 @@ export class RemoteForks {
         const ppid = k.procOrphaned(slot);
         if (this.orphaned.size >= SEVERED_MAX) this.orphaned.delete(this.orphaned.keys().next().value!);
         this.orphaned.set(pid, node);
-        if (ppid >= 0) this.ctx.log(`process ${pid}: its parent's node ${node} is down; new parent ${ppid === 0 ? 'none' : ppid}`);
+        if (ppid >= 0) this.ctx.log(`process ${pid}: its parent's node ${node} is down; new parent ${ppid === 0 ? 'elsewhere' : ppid}`);
+        if (ppid === 0) this.toInit(pid);
       }
     }
     this.sys.files!.releaseHolder(node);

@@ -233,6 +233,11 @@ export class ProcsService implements NodeService {
     return this.machine.leaseOwner(pid);
   }
 
+  /** The cluster's first process while it runs (orphans go to it), from this node's applied state. */
+  firstProcess(): { readonly pid: number; readonly node: string } | null {
+    return this.machine.firstProcess();
+  }
+
   /** owner(pid) from this node's applied state: may lag the leader for directory entries, never for leases. */
   localOwner(pid: number): PidOwner | null {
     return this.machine.owner(pid);

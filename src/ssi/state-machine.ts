@@ -111,6 +111,8 @@ interface PidImage {
   readonly reaped: readonly number[];
   readonly sessions: [string, Session<PidResult>][];
   readonly applied: number;
+  /** The cluster's first process (0: none placed yet). */
+  readonly first?: number;
 }
 
 const fail = (error: string): PidResult => ({ ok: false, error });
@@ -128,6 +130,8 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
   /** Reaped pids in the order they were forgotten (a Set iterates in insertion order). */
   private reaped = new Set<number>();
   private names = new Map<number, NameBinding>();
+  /** The cluster's first process: the first placed with no parent (0: none yet). Orphans go to it. */
+  private first = 0;
   private readonly sessions: SessionTable<PidResult>;
   readonly pid_last: number;
   readonly directory_max: number;
@@ -202,6 +206,15 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
     return node === null ? null : { node, source: 'lease' };
   }
 
+  /**
+   * The cluster's first process (the first placed with no parent) while it runs, and its node: orphans are
+   * reparented to it. null when there is none, or it has ended.
+   */
+  firstProcess(): { readonly pid: number; readonly node: string } | null {
+    const e = this.first === 0 ? undefined : this.directory.get(this.first);
+    return e !== undefined && e.state === 'running' ? { pid: e.pid, node: e.node } : null;
+  }
+
   /** Who holds a cluster-wide IPC endpoint name, or null. */
   nameOf(name: number): NameBinding | null {
     return this.names.get(name) ?? null;
@@ -222,7 +235,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
     const pids = [...this.directory.keys()].sort((a, b) => a - b);
     const image: PidImage = {
       next: this.nextPid, retired_end: this.retiredEnd, leases: this.leases,
-      directory: pids.map((p) => this.directory.get(p)!), names: [...this.names.values()].sort((a, b) => a.name - b.name), reaped: [...this.reaped], sessions: this.sessions.entries(), applied: this.applied,
+      directory: pids.map((p) => this.directory.get(p)!), names: [...this.names.values()].sort((a, b) => a.name - b.name), reaped: [...this.reaped], sessions: this.sessions.entries(), applied: this.applied, first: this.first,
     };
     return JSON.stringify(image);
   }
@@ -237,6 +250,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
       this.reaped.clear();
       this.sessions.clear();
       this.applied = 0;
+      this.first = 0;
       return;
     }
     const image = JSON.parse(snapshot) as PidImage;
@@ -248,6 +262,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
     this.reaped = new Set(image.reaped);
     this.sessions.restore(image.sessions);
     this.applied = image.applied;
+    this.first = image.first ?? 0;
   }
 
   private execute(op: PidOp): PidResult {
@@ -306,6 +321,7 @@ export class PidStateMachine implements StateMachine<PidResult | null> {
     if (this.directory.size >= this.directory_max) return fail(`process directory full (${this.directory_max} entries)`);
     const entry: ProcessEntry = { pid: p.pid, node: p.node, ppid: p.ppid, pgid: p.pgid, sid: p.sid, program: p.program, state: 'running', exit: null };
     this.directory.set(p.pid, entry);
+    if (this.first === 0 && p.ppid === 0) this.first = p.pid;
     return done({ kind: 'placed', pid: p.pid, node: p.node });
   }
 

@@ -81,21 +81,32 @@ describe('remote fork', () => {
     expect(child).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
   });
 
-  it('gives an orphan whose parent\'s node crashed to its own node\'s first process, which reaps it', async () => {
+  it('gives an orphan whose parent\'s node crashed to the cluster\'s first process on another node, which reaps it', async () => {
     const r = await runCluster({
-      seed: 6, nodes: 2, placement: 'spread', faults: parseFaultScript('at 500ms crash n1', ['n1', 'n2']),
-      programs: [{ node: 'n1', path: guest('cluster/orphan.elf'), args: ['parent'] }, { node: 'n2', path: guest('cluster/orphan.elf'), args: ['init'] }],
+      seed: 2, nodes: 3, placement: 'spread', faults: parseFaultScript('at 500ms crash n2', ['n1', 'n2', 'n3']),
+      programs: [{ node: 'n1', path: guest('cluster/orphan.elf'), args: ['init'] }, { node: 'n2', path: guest('cluster/orphan.elf'), args: ['parent'] }],
     });
     expect(r.end).toBe('ended');
-    const parent = r.processes.find((p) => p.node === 'n1')!;
-    const init = r.processes.find((p) => p.node === 'n2' && p.ppid === 0)!;
+    const init = r.processes.find((p) => p.node === 'n1' && p.ppid === 0)!;
+    const parent = r.processes.find((p) => p.node === 'n2' && p.ppid === 0)!;
     const child = r.processes.find((p) => p.ppid === parent.pid)!;
     expect(parent).toMatchObject({ state: 'killed', signal: 'SIGKILL' });
-    expect(child.node).toBe('n2');
+    expect(child.node).toBe('n3');
+    // The child, on a third node, becomes the child of n1's first process: a stand-in there, its end reaped there.
     expect(child.stdout).toBe(`child: parent ${parent.pid}\nchild: new parent ${init.pid}\n`);
     expect(child).toMatchObject({ state: 'exited', exit_code: 7 });
     expect(init.stdout).toContain(`init: reaped ${child.pid}, exited 7`);
     expect(init.exit_code).toBe(0);
+  });
+
+  it('leaves an orphan with no parent when the cluster\'s first process went down with its parent', async () => {
+    const r = await runCluster({
+      seed: 1, nodes: 3, placement: 'spread', faults: parseFaultScript('at 500ms crash n2', ['n1', 'n2', 'n3']),
+      programs: [{ node: 'n1', path: guest('cluster/orphan.elf'), args: ['init'] }, { node: 'n2', path: guest('cluster/orphan.elf'), args: ['parent'] }],
+    });
+    const parent = r.processes.find((p) => p.node === 'n2' && p.ppid === 0)!;
+    const child = r.processes.find((p) => p.ppid === parent.pid)!;
+    expect(child.stdout).toBe(`child: parent ${parent.pid}\nchild: new parent 0\n`);
   });
 
   for (const [where, node] of [['another node, busy', 'n1'], ['its own node', 'n2']] as const) {

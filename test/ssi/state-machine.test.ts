@@ -256,3 +256,20 @@ describe('procs wire', () => {
     expect(log.refused({ op: 'name-bind', name: 0, node: 'n1', pid: 1, boot: 0, replace_pid: 0 } as PidOp)).toContain('endpoint name');
   });
 });
+
+describe('pid state machine: the cluster\'s first process', () => {
+  it('is the first process placed with no parent, kept in snapshots, and none once it ends', () => {
+    const log = new Log();
+    log.ok({ op: 'lease', node: 'a', count: 10 });
+    expect(log.m.firstProcess()).toBeNull();
+    log.ok(place(3, 'a', { ppid: 7 })); // a child placed first is not it
+    log.ok(place(5, 'b', { ppid: 0 }));
+    log.ok(place(2, 'a', { ppid: 0 }));
+    expect(log.m.firstProcess()).toEqual({ pid: 5, node: 'b' });
+    const copy = new PidStateMachine();
+    copy.restore(log.m.snapshot());
+    expect(copy.firstProcess()).toEqual({ pid: 5, node: 'b' });
+    log.ok({ op: 'end', pid: 5, code: CLD_KILLED, status: SIGKILL });
+    expect(log.m.firstProcess()).toBeNull();
+  });
+});
