@@ -117,6 +117,9 @@ export class MachineService implements NodeService {
     sys.machine.kernel.kernelSetHostTime(1);
     const procs = procsOf(ctx);
     this.procs = procs;
+    // Cluster-wide pids only: until procs leases this machine a range it has none (a restarted node first
+    // records its earlier boot as ended), so nothing, not even a fork from elsewhere, takes a pid meanwhile.
+    if (procs !== undefined) sys.machine.kernel.kernelPidClear();
     let forks: RemoteForks | undefined;
     const bridge = new ProcessBridge(ctx, sys, {
       placement: this.opts.placement ?? 'local', wake: () => this.wake(), owner: (pid) => procs?.localOwner(pid)?.node ?? null,

@@ -29,17 +29,25 @@ export interface LoadReport {
   readonly t: 'proc.load';
   readonly load: number;
   readonly boot: number;
+  /** Whether its machine has pids to give (its first range is granted): a fork placed there can be built. */
+  readonly ready: boolean;
 }
 
 function isLoadReport(m: unknown): m is LoadReport {
   if (m === null || typeof m !== 'object' || (m as { t?: unknown }).t !== 'proc.load') return false;
-  const r = m as { load?: unknown; boot?: unknown };
-  return Number.isSafeInteger(r.load) && Number.isSafeInteger(r.boot);
+  const r = m as { load?: unknown; boot?: unknown; ready?: unknown };
+  return Number.isSafeInteger(r.load) && Number.isSafeInteger(r.boot) && typeof r.ready === 'boolean';
 }
+
+/** A fork placed on a node that has no pids yet waits this long for its report that it has (node time)... */
+export const FORK_READY_WAIT_NS = 1_000_000_000;
+/** ...looking again this often. */
+const FORK_READY_LOOK_NS = 5_000_000;
 
 interface Heard {
   at_ns: number;
   boot: number;
+  ready: boolean;
 }
 
 /**
@@ -113,7 +121,7 @@ export class ProcessBridge {
   handle(from: string, msg: unknown): void {
     if (isLoadReport(msg)) {
       const before = this.heard.get(from);
-      this.heard.set(from, { at_ns: this.ctx.monotonic_ns(), boot: msg.boot });
+      this.heard.set(from, { at_ns: this.ctx.monotonic_ns(), boot: msg.boot, ready: msg.ready });
       this.loads.set(from, msg.load);
       const rebooted = before !== undefined && before.boot !== msg.boot;
       if (rebooted && !this.down.has(from)) this.declareDown(from);
@@ -141,7 +149,8 @@ export class ProcessBridge {
   private report(): void {
     const load = this.load();
     this.loads.set(this.ctx.id, load);
-    for (const peer of this.ctx.peers) this.ctx.send(peer, { t: 'proc.load', load, boot: this.boot } satisfies LoadReport);
+    const ready = this.sys.machine.kernel.kernelPidsLeft() > 0;
+    for (const peer of this.ctx.peers) this.ctx.send(peer, { t: 'proc.load', load, boot: this.boot, ready } satisfies LoadReport);
     const now = this.ctx.monotonic_ns();
     for (const node of this.opts.partners?.() ?? []) {
       const h = this.heard.get(node);
@@ -197,14 +206,31 @@ export class ProcessBridge {
     if (target === this.ctx.id || remote === undefined) return this.forkHere(call);
     // The network answers later, always: the caller waits, the machine runs on. The image is taken once the
     // caller has left its hart (after this slice), when its registers are in its thread's slot.
-    this.ctx.setTimer(0, () => remote(call, target, (answer) => {
+    this.ctx.setTimer(0, () => this.whenReady(call, target, this.ctx.monotonic_ns() + FORK_READY_WAIT_NS));
+    return LATER;
+  }
+
+  /**
+   * Send the fork to target once its machine has pids (a node that just booted leases its first range first),
+   * or, when it has none by the deadline, fork here.
+   */
+  private whenReady(call: HostCall, target: string, until_ns: number): void {
+    const remote = this.opts.remoteFork!;
+    const h = this.heard.get(target);
+    if (h !== undefined && !h.ready && !this.isDown(target)) {
+      if (this.ctx.monotonic_ns() < until_ns) { this.ctx.setTimer(FORK_READY_LOOK_NS, () => this.whenReady(call, target, until_ns)); return; }
+      this.ctx.log(`fork of ${call.pid}: ${target} has no pids yet; forking here`);
+      this.sys.hostcalls.ring.complete(call.id, this.forkHere(call) as number);
+      this.opts.wake();
+      return;
+    }
+    remote(call, target, (answer) => {
       if (answer === LATER) return;
       const ring = this.sys.hostcalls.ring;
       if (typeof answer === 'number') ring.complete(call.id, answer);
       else ring.answer(call.id, answer);
       this.opts.wake();
-    }));
-    return LATER;
+    });
   }
 
   // ---- signals between machines ----------------------------------------------------------------------------

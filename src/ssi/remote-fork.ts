@@ -6,7 +6,7 @@
 // travel as ordered notices. A node that falls silent (or boots again) counts as down: its children end by
 // SIGKILL for their parents here, and its holds on descriptions here are let go. Bounds: the RPC layer's.
 import type { NodeContext } from '../node/index.js';
-import type { RpcCall, RpcClient, RpcServer } from '../rpc/index.js';
+import type { RpcClient, RpcServer } from '../rpc/index.js';
 import {
   layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, REMOTE_UNREACHABLE, readExecArgs,
   readProgramFile, parseProgram, stringFromUser, LATER, type HostAnswer, type HostCall, type ProcessEvent, type System,
@@ -24,8 +24,6 @@ const NODE_NAME_MAX = 64;
 /** A remote fork's request: tried for this long, resent this often (node time). */
 export const FORK_DEADLINE_NS = 2_000_000_000;
 const FORK_RETRY_NS = 200_000_000;
-/** How often a fork or spawn that arrived before this node's first pid range looks again (node time). */
-const PIDS_WAIT_NS = 5_000_000;
 /** Pids kept per node for fencing (severed children, orphans by node). */
 const SEVERED_MAX = 4096;
 /** Ends kept for children whose fork's answer has not arrived yet. */
@@ -89,9 +87,9 @@ export class RemoteForks {
       files.serveRemote(from, body, (r) => { reply(r); hooks.wake(); });
       hooks.wake();
     });
-    server.register('proc.fork', (args, call) => this.whenPids(call, () => this.build(call.from, args)));
+    server.register('proc.fork', (args, call) => this.ready() ?? this.build(call.from, args));
     server.register('proc.fence', (args, call) => this.fenced(call.from, args));
-    server.register('proc.spawn', (args, call) => this.whenPids(call, () => this.load(call.from, args)));
+    server.register('proc.spawn', (args, call) => this.ready() ?? this.load(call.from, args));
     files.onProcessEvent((e) => this.event(e));
   }
 
@@ -143,14 +141,17 @@ export class RemoteForks {
     const exported = files.exportFiles(call.pid, target);
     const slot = PROC_BASE + call.proc * PROC_BYTES;
     const pgid = m.u32(slot + P.PGID), sid = m.u32(slot + P.SID);
-    this.client.call(target, 'proc.fork', { image, files: exported, ppid: call.pid, program: this.hooks.programOf(call.pid) }, { deadline_ns: FORK_DEADLINE_NS, retry_ns: FORK_RETRY_NS }, (o) => {
+    const body = { image, files: exported, ppid: call.pid, program: this.hooks.programOf(call.pid) };
+    this.client.call(target, 'proc.fork', body, { deadline_ns: FORK_DEADLINE_NS, retry_ns: FORK_RETRY_NS }, (o) => {
       const pid = o.ok ? (o.result as { pid?: unknown } | null)?.pid : undefined;
       if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
         files.abandonExport(exported, target);
-        // Never sent: the fork goes on here. Sent and unanswered (or refused): EAGAIN, as a fork that could not
-        // get a process; a child built after all will find no stand-in and its end is ignored here.
-        if (!o.ok && o.error.code === 'unreachable') {
-          this.ctx.log(`remote fork of ${call.pid} to ${target}: ${o.error.message}; forking here`);
+        // Never sent, or the target had no pids yet (it built nothing): the fork goes on here. Sent and
+        // unanswered (or refused): EAGAIN, as a fork that could not get a process; a child built after all will
+        // find no stand-in and its end is ignored here.
+        const notReady = o.ok && (o.result as { not_ready?: unknown } | null)?.not_ready === true;
+        if (notReady || (!o.ok && o.error.code === 'unreachable')) {
+          this.ctx.log(`remote fork of ${call.pid} to ${target}: ${o.ok ? 'it has no pids yet' : o.error.message}; forking here`);
           done(this.hooks.forkHere(call));
         }
         else {
@@ -250,19 +251,12 @@ export class RemoteForks {
   }
 
   /**
-   * Serve a request that needs a pid of this node's lease: at once, or, while this machine has none yet (its
-   * first range is still being granted), once it has, within the fork's deadline.
+   * A fork or spawn needs a pid of this node's lease: while its first range is still being granted the request
+   * is answered at once with `not_ready` (nothing done): a fork then goes on at its parent's node. Senders
+   * avoid it: a node's load report says whether it has pids (ProcessBridge waits for a placed target's).
    */
-  private whenPids(call: RpcCall, serve: () => unknown): unknown {
-    if (this.sys.machine.kernel.kernelPidsLeft() > 0) return serve();
-    const until = this.ctx.monotonic_ns() + FORK_DEADLINE_NS;
-    const look = (): void => {
-      if (this.sys.machine.kernel.kernelPidsLeft() > 0) call.reply(serve());
-      else if (this.ctx.monotonic_ns() >= until) call.reply({ error: 'no pid is left on this node' });
-      else this.ctx.setTimer(PIDS_WAIT_NS, look);
-    };
-    this.ctx.setTimer(PIDS_WAIT_NS, look);
-    return undefined;
+  private ready(): { readonly not_ready: true } | undefined {
+    return this.sys.machine.kernel.kernelPidsLeft() > 0 ? undefined : { not_ready: true };
   }
 
   /** Another node's fork: build its child here. */
