@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { soakSeed } from '../../src/ssi/index.js';
 
 const guest = (name: string): string => new URL(`../../guest/${name}`, import.meta.url).pathname;
-const SEEDS = Number(process.env['ATOLL_SSI_SOAK_SEEDS'] ?? 40);
+const SEEDS = Number(process.env['ATOLL_SSI_SOAK_SEEDS'] ?? 100);
 
 describe('single-system image fault soak', () => {
   it(`holds its invariants over ${SEEDS} seeds`, async () => {
