@@ -31,6 +31,6 @@ export {
   kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procSetParentPid, procAdopt,
   procOrphaned, kernelSetInit,
 } from './remote';
-export { procSetGroupFor, procRemoteGroup } from './pgid';
+export { procSetGroupFor, procRemoteGroup, procIdOf } from './pgid';
 export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageRun, procImageUndo } from './procimage';
 export { sigHostRaise } from './sigsys';

@@ -54,14 +54,28 @@ export function getppid(): void {
   ret(load<u32>(callPb + P_PPID));
 }
 
-/** getpgid(pid) (field P_PGID) or getsid(pid) (P_SID): pid 0 is the caller. */
-export function getIdOf(field: u32): void {
+/**
+ * getpgid(pid) (field P_PGID) or getsid(pid) (P_SID): pid 0 is the caller. PGID_HOST in a cluster for a pid
+ * that is no process here: the host asks the node it runs on (procIdOf there).
+ */
+export function getIdOf(field: u32): u32 {
   const pid = arg(0);
   klock(LOCK_SCHED);
   const q = pid == 0 ? callP : procByPid(pid);
   const v = q == PROC_NONE ? <u32>-ESRCH : load<u32>(procBase(q) + field);
   kunlock(LOCK_SCHED);
+  if (q == PROC_NONE && <i32>pid > 0 && atomic.load<u32>(KS + KS_CLUSTER) != 0) return PGID_HOST;
   ret(v);
+  return PGID_DONE;
+}
+
+/** The host's getpgid (sid 0) or getsid (sid 1) of process pid here, for a caller elsewhere: the id, or -ESRCH. */
+export function procIdOf(pid: u32, sid: u32): i32 {
+  klock(LOCK_SCHED);
+  const q = <i32>pid > 0 ? procByPid(pid) : PROC_NONE;
+  const r: i32 = q == PROC_NONE || load<u32>(procBase(q) + P_STATE) == PROC_REMOTE ? -ESRCH : <i32>load<u32>(procBase(q) + (sid != 0 ? P_SID : P_PGID));
+  kunlock(LOCK_SCHED);
+  return r;
 }
 
 /** setpgid(pid, pgid): PGID_DONE, or PGID_HOST (a stand-in's child must agree; no event record free). */

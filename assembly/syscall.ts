@@ -79,8 +79,8 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
     case NR_WAITID: waitid(); return SYS_DONE;
     case NR_GETPPID: getppid(); return SYS_DONE;
     case NR_SETPGID: return setpgid() == PGID_HOST ? SYS_HOST : SYS_DONE;
-    case NR_GETPGID: getIdOf(P_PGID); return SYS_DONE;
-    case NR_GETSID: getIdOf(P_SID); return SYS_DONE;
+    case NR_GETPGID: return getIdOf(P_PGID) == PGID_HOST ? SYS_HOST : SYS_DONE;
+    case NR_GETSID: return getIdOf(P_SID) == PGID_HOST ? SYS_HOST : SYS_DONE;
     case NR_SETSID: return setsid() == PGID_HOST ? SYS_HOST : SYS_DONE;
     case NR_MMAP2: {
       const r = mmap2(callP, arg(0), arg(1), arg(2), arg(3), arg(4));

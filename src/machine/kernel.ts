@@ -185,6 +185,8 @@ export interface KernelExports {
    * -ESRCH (no such process here with that parent elsewhere), -EINVAL; else 0 and pid's group is pgid (0: pid).
    */
   procSetGroupFor(pid: number, pgid: number, parent_pid: number): number;
+  /** getpgid (sid 0) or getsid (sid 1) of process pid here (not a stand-in), for a caller on another machine: the id, or -ESRCH. */
+  procIdOf(pid: number, sid: number): number;
   /**
    * Process proc (loaded by the host) has its parent on another machine: getppid returns ppid while
    * P_PARENT stays 0, so its end is a PEV_ENDED event in cluster mode. 0, or -ESRCH (no live process in

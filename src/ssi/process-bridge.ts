@@ -109,6 +109,9 @@ export class ProcessBridge {
     // The kernel hands setsid over only when it found no event record for the stand-in's notice: the ring is
     // drained before any call is served, so the call runs again and finds one.
     sys.serve(SYS.setsid, () => -ERESTARTNOINTR);
+    // getpgid and getsid of a pid that is no process here: ask where it runs.
+    sys.serve(SYS.getpgid, (call) => this.idElsewhere(call, 0));
+    sys.serve(SYS.getsid, (call) => this.idElsewhere(call, 1));
     this.serveSignals();
     if (opts.placement !== 'local') {
       sys.machine.kernel.kernelSetForkHost(1);
@@ -267,6 +270,24 @@ export class ProcessBridge {
     this.everywhere('proc.kill', { pid, sig, sender }, (r) => (r === 0 ? 1 : 0), (found, failed) => done(found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
   }
 
+  /** getpgid (sid 0) or getsid (sid 1) of a process elsewhere: from its node, or -ESRCH. */
+  private idElsewhere(call: HostCall, sid: number): HostAnswer {
+    const pid = call.args[0]! | 0;
+    if (pid <= 0) return -ESRCH;
+    const owner = this.opts.owner?.(pid) ?? null;
+    const answer = (r: number): void => this.finish(call, r);
+    if (owner !== null && owner !== this.ctx.id) {
+      this.client.call(owner, 'proc.getid', { pid, sid }, { deadline_ns: SIGNAL_DEADLINE_NS, retry_ns: SIGNAL_RETRY_NS }, (o) => {
+        answer(o.ok ? (typeof o.result === 'number' ? o.result : -ESRCH) : rpcErrno(o.error.code));
+      });
+      return LATER;
+    }
+    // Not known to run anywhere else: every other node is asked (a pid lives on one machine at most).
+    let id = -ESRCH;
+    this.everywhere('proc.getid', { pid, sid }, (r) => { if (r >= 0) id = r; return r >= 0 ? 1 : 0; }, (found, failed) => answer(found > 0 ? id : failed ? -EHOSTUNREACH : -ESRCH));
+    return LATER;
+  }
+
   /** tkill (tgid 0) or tgkill of a thread not on this machine. */
   private tkill(call: HostCall, tgid: number, tid: number, sig: number): HostAnswer {
     if (tid <= 0 || tgid < 0) return -EINVAL;
@@ -292,6 +313,11 @@ export class ProcessBridge {
       if (num(pgid) === null || num(sig) === null || num(sender) === null || num(exclude) === null) return -EINVAL;
       return delivered(k.kernelSignalGroup(pgid as number, sig as number, sender as number, exclude as number));
     });
+    this.rpc.register('proc.getid', (a) => {
+      const { pid, sid } = (a ?? {}) as Record<string, unknown>;
+      if (num(pid) === null || (sid !== 0 && sid !== 1)) return -EINVAL;
+      return k.procIdOf(pid as number, sid as number);
+    }, { idempotent: true });
     this.rpc.register('proc.tkill', (a) => {
       const { tgid, tid, sig, sender } = (a ?? {}) as Record<string, unknown>;
       if (num(tgid) === null || num(tid) === null || num(sig) === null || num(sender) === null) return -EINVAL;

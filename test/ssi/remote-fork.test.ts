@@ -131,7 +131,7 @@ describe('remote fork', () => {
   // Programs written for one machine, run under spread: the same lines and status as alone.
   for (const name of [
     'tests/fork_tree.elf', 'tests/fork_cow.elf', 'tests/proc_pipeline.elf', 'tests/mq_fork.elf', 'tests/mmap_anon.elf', 'tests/libc_posix.elf',
-    'tests/pgid.elf', 'tests/waitid_errs.elf',
+    'tests/pgid.elf', 'tests/waitid_errs.elf', 'cluster/pgid_far.elf',
   ]) {
     it(`runs ${name} under spread as on one machine`, async () => {
       const one = (await alone(guest(name))).split('\n').sort();

@@ -88,6 +88,9 @@
 #ifndef SYS_getpgid
 #define SYS_getpgid 155
 #endif
+#ifndef SYS_getsid
+#define SYS_getsid 156
+#endif
 #ifndef SYS_setsid
 #define SYS_setsid 157
 #endif

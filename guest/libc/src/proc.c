@@ -153,6 +153,7 @@ int setpgid(pid_t pid, pid_t pgid) { return __scr(__sc2(SYS_setpgid, pid, pgid))
 pid_t getpgid(pid_t pid) { return __scr(__sc1(SYS_getpgid, pid)); }
 pid_t getpgrp(void) { return getpgid(0); }
 pid_t setsid(void) { return __scr(__sc0(SYS_setsid)); }
+pid_t getsid(pid_t pid) { return __scr(__sc1(SYS_getsid, pid)); }
 
 /* The program break: brk answers the new break, or the old one when it cannot move. */
 static uintptr_t cur_brk;
