@@ -11,13 +11,12 @@
 //     tag wins on every replica: the other writes of that version are overwritten (counted as lost).
 // Per side: requests served and refused during the split and the checker's verdict on the history the
 // side's clients saw; then the verdict on the whole run.
-import { flagBool, flagNumber, UsageError, type ParsedArgs } from '../base/index.js';
 import {
   checkIntersection, compareTags, formatTag, majorityQuorums, RegisterSim, thresholdQuorums,
   type QuorumSystem, type RegisterOp, type Tag,
 } from '../quorum/index.js';
 import { createSha256 } from '../sim/index.js';
-import { describeCounterexample, minimalWitness, verdictText } from './quorum-report.js';
+import { describeCounterexample, minimalWitness, verdictText, seededScenario, verdictLines } from './quorum-report.js';
 import type { ScenarioEntry } from './types.js';
 
 const MS = 1_000_000;
@@ -226,23 +225,8 @@ function humanRun(r: CapRun): string[] {
 function human(r: CapReport): string {
   const lines = [`cap: one client per replica, seed ${r.seed}`, ''];
   for (const run of r.runs) lines.push(...humanRun(run), '');
-  for (const [k, v] of Object.entries(r.checks)) lines.push(`${k.replace(/_/g, ' ')}: ${v ? 'yes' : 'NO'}`);
-  lines.push(`trace: sha256 ${r.trace_hash} (over the four runs' traces)`);
-  lines.push(r.passed ? 'PASS' : 'FAIL');
+  lines.push(...verdictLines(r.checks, r.trace_hash, "the four runs' traces", r.passed));
   return lines.join('\n') + '\n';
 }
 
-export const capScenario: ScenarioEntry = {
-  summary: 'CAP: N=6 split 3|3 and N=5 split 3|2, consistency first and availability first, conflicts on heal',
-  flags: {
-    seed: { kind: 'integer', help: 'seed of the run (default 1)' },
-    json: { kind: 'boolean', help: 'print the report as one JSON object' },
-  },
-  async run(args: ParsedArgs, out: (text: string) => void): Promise<number> {
-    const seed = flagNumber(args, 'seed') ?? 1;
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer >= 0, got ${seed}`);
-    const report = runCap(seed);
-    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : human(report));
-    return report.passed ? 0 : 1;
-  },
-};
+export const capScenario: ScenarioEntry = seededScenario('CAP: N=6 split 3|3 and N=5 split 3|2, consistency first and availability first, conflicts on heal', runCap, human);

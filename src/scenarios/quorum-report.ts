@@ -1,5 +1,8 @@
 // What the quorum and CAP scenarios print about register operations: one operation in a line, the
-// checker's verdict in words, and a counterexample as the operations of the part that failed.
+// checker's verdict in words, and a counterexample as the operations of the part that failed; and the shape
+// both scenarios share (a seeded run, a report that passes or fails).
+import { flagBool, flagNumber, UsageError, type ParsedArgs } from '../base/index.js';
+import type { ScenarioEntry } from './types.js';
 import { checkOperations, registerModel, type Operation, type RegisterInput, type RegisterOutput } from '../check/index.js';
 import { formatTag, type RegisterOp } from '../quorum/index.js';
 
@@ -77,4 +80,29 @@ export function minimalWitness(ops: readonly RegOp[], from_time = Number.NEGATIV
     if (illegal(without)) part = without;
   }
   return part;
+}
+
+/** The closing lines of a quorum scenario's report: each check, the trace digest (over what), the verdict. */
+export function verdictLines(checks: Readonly<Record<string, boolean>>, trace_hash: string, over: string, passed: boolean): string[] {
+  const lines = Object.entries(checks).map(([k, v]) => `${k.replace(/_/g, ' ')}: ${v ? 'yes' : 'NO'}`);
+  lines.push(`trace: sha256 ${trace_hash} (over ${over})`, passed ? 'PASS' : 'FAIL');
+  return lines;
+}
+
+/** A scenario of one seeded run: --seed, --json, and exit status 0 when its report passed. */
+export function seededScenario<R extends { readonly passed: boolean }>(summary: string, run: (seed: number) => R, human: (r: R) => string): ScenarioEntry {
+  return {
+    summary,
+    flags: {
+      seed: { kind: 'integer', help: 'seed of the run (default 1)' },
+      json: { kind: 'boolean', help: 'print the report as one JSON object' },
+    },
+    async run(args: ParsedArgs, out: (text: string) => void): Promise<number> {
+      const seed = flagNumber(args, 'seed') ?? 1;
+      if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer >= 0, got ${seed}`);
+      const report = run(seed);
+      out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : human(report));
+      return report.passed ? 0 : 1;
+    },
+  };
 }

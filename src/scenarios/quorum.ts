@@ -4,12 +4,11 @@
 // W2 gets the higher one; a later read through S3 returns W2. The same script with R=W=2 (quorums that do
 // not intersect): W1 on {S1,S2}, W2 on {S4,S5}, nobody sees both, both take version 1, a read after both
 // returns W1, and the linearizability checker reports the violation.
-import { flagBool, flagNumber, UsageError, type ParsedArgs } from '../base/index.js';
 import {
   checkIntersection, formatTag, majorityQuorums, RegisterSim, thresholdQuorums,
   type IntersectionReport, type QuorumSystem, type RegisterOp, type Tag,
 } from '../quorum/index.js';
-import { describeCounterexample, opSummary, type OpSummary, verdictText } from './quorum-report.js';
+import { describeCounterexample, opSummary, type OpSummary, verdictText, seededScenario, verdictLines } from './quorum-report.js';
 import { createSha256 } from '../sim/index.js';
 import type { ScenarioEntry } from './types.js';
 
@@ -147,23 +146,8 @@ function human(r: QuorumReport): string {
   const lines = [`quorum: 5 replicas S1..S5, seed ${r.seed}`, ''];
   lines.push(...humanRun('intersecting quorums', r.majority), '');
   lines.push(...humanRun('quorums that do not intersect', r.disjoint), '');
-  for (const [k, v] of Object.entries(r.checks)) lines.push(`${k.replace(/_/g, ' ')}: ${v ? 'yes' : 'NO'}`);
-  lines.push(`trace: sha256 ${r.trace_hash} (over both runs' traces)`);
-  lines.push(r.passed ? 'PASS' : 'FAIL');
+  lines.push(...verdictLines(r.checks, r.trace_hash, "both runs' traces", r.passed));
   return lines.join('\n') + '\n';
 }
 
-export const quorumScenario: ScenarioEntry = {
-  summary: 'N=5: W1 on {S1,S2,S3}, W2 on {S3,S4,S5}; S3 orders them; the same with quorums that miss each other',
-  flags: {
-    seed: { kind: 'integer', help: 'seed of the run (default 1)' },
-    json: { kind: 'boolean', help: 'print the report as one JSON object' },
-  },
-  async run(args: ParsedArgs, out: (text: string) => void): Promise<number> {
-    const seed = flagNumber(args, 'seed') ?? 1;
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer >= 0, got ${seed}`);
-    const report = runQuorumScenario(seed);
-    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : human(report));
-    return report.passed ? 0 : 1;
-  },
-};
+export const quorumScenario: ScenarioEntry = seededScenario('N=5: W1 on {S1,S2,S3}, W2 on {S3,S4,S5}; S3 orders them; the same with quorums that miss each other', runQuorumScenario, human);
