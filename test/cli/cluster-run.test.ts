@@ -50,8 +50,8 @@ describe.skipIf(!built)('atoll cluster run', () => {
     const parent = j.processes.find((p) => p.ppid === 0)!;
     expect(parent.stdout).toContain('all as on one machine');
     expect(new Set(j.processes.filter((p) => p.ppid === parent.pid).map((p) => p.node))).toEqual(new Set(['n2', 'n3']));
-    const stepped = atoll('--real', '--stepped', '--json', '--', 'n1:guest/bin/echo.elf', 'stepped');
-    expect((JSON.parse(stepped.stdout) as { processes: { stdout: string }[] }).processes[0]!.stdout).toBe('stepped\n');
+    const swarm = atoll('--real', '--stepped', '--json', '--', 'n1:guest/cluster/ipc_counter.elf', 'thr', '--', 'n2:guest/cluster/ipc_caller.elf', 'thr', '3');
+    expect((JSON.parse(swarm.stdout) as { processes: { node: string; stdout: string }[] }).processes.find((p) => p.node === 'n2')!.stdout).toContain('client: inc -> 3\n');
   });
 
   it('refuses bad input with one line and status 2 (or 1 for a missing file)', () => {

@@ -20,7 +20,7 @@ export interface RealRunOptions {
   readonly placement: PlacementPolicy;
   readonly ram_bytes?: number;
   readonly harts?: number;
-  /** Each machine's harts on worker threads (the machine option `threaded`, the default), or slices on its node's thread (false). */
+  /** false: each machine in slices on its node's thread (the machine option `threaded: false`), not its harts on worker threads. */
   readonly threaded?: boolean;
   /** Wall-clock bound of the whole run. */
   readonly max_ms: number;

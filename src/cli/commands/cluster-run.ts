@@ -37,7 +37,7 @@ export const COMMAND: CommandSpec = {
     trace: { kind: 'string', value: '<out.jsonl>', help: 'write the run\'s trace, one JSON record per line' },
     json: { kind: 'boolean', help: 'print one JSON object with every process and the trace digest' },
     real: { kind: 'boolean', help: 'run on real node processes over loopback TCP (wall-clock time, not deterministic)' },
-    stepped: { kind: 'boolean', help: 'with --real: run each machine in slices on its node\'s main thread, not its harts on worker threads' },
+    stepped: { kind: 'boolean', help: 'with --real: run each machine in slices on its node\'s thread, not its harts on worker threads' },
     ram: { kind: 'size', value: '<size>', help: 'guest RAM of every machine (default 32M)' },
     harts: { kind: 'integer', value: '<k>', help: `harts of every machine (1..${layout.HARTS_MAX}, default 1)` },
     'max-time': { kind: 'string', value: '<duration>', help: 'stop after this much virtual time (default 600s; with --real, wall time, default 60s)' },
