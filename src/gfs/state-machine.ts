@@ -7,7 +7,7 @@
 import { SessionTable, parseLogCommand, type Session, type StateMachine } from '../rsm/index.js';
 import { FsError, type Errno } from '../vfs/index.js';
 import { GfsTree, type GfsOpen, type TreeImage } from './tree.js';
-import { FILE_BYTES_MAX, SYMLINK_BYTES_MAX } from './limits.js';
+import { FILE_BYTES_MAX, HOLDS_MAX, SYMLINK_BYTES_MAX } from './limits.js';
 
 /** Client sessions remembered (least recently used evicted). */
 export const GFS_SESSIONS_MAX = 4096;
@@ -20,14 +20,16 @@ const COMPONENT_BYTES_MAX = 255;
 type Path = readonly string[];
 
 export type GfsOp =
-  | { readonly op: 'open'; readonly path: Path; readonly how: GfsOpen }
+  /** node: hold the file for a description there, in the same step (the result's hold). */
+  | { readonly op: 'open'; readonly path: Path; readonly how: GfsOpen; readonly node?: string }
   | { readonly op: 'mkdir'; readonly path: Path; readonly mode: number }
   | { readonly op: 'symlink'; readonly target: string; readonly path: Path }
   | { readonly op: 'link'; readonly from: Path; readonly to: Path }
   | { readonly op: 'unlink'; readonly path: Path }
   | { readonly op: 'rmdir'; readonly path: Path }
   | { readonly op: 'rename'; readonly from: Path; readonly to: Path; readonly no_replace: boolean }
-  | { readonly op: 'write'; readonly ino: number; readonly pos: number; readonly data: string }
+  /** append: at the file's size when applied (O_APPEND), pos ignored. */
+  | { readonly op: 'write'; readonly ino: number; readonly pos: number; readonly data: string; readonly append?: boolean }
   | { readonly op: 'truncate'; readonly ino: number; readonly length: number }
   | { readonly op: 'hold'; readonly ino: number; readonly node: string }
   | { readonly op: 'release'; readonly hold: number }
@@ -42,8 +44,13 @@ export interface GfsCommand {
   readonly op: GfsOp;
 }
 
-/** A command's outcome: a number (an ino, bytes written, a hold id; 0 for none), or Linux's errno name. */
-export type GfsResult = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly errno: Errno | 'EINVAL'; readonly detail?: string };
+/**
+ * A command's outcome: a number (an ino, bytes written, a hold id; 0 for none), with an open's hold and a write's
+ * end position; or Linux's errno name.
+ */
+export type GfsResult =
+  | { readonly ok: true; readonly value: number; readonly hold?: number; readonly end?: number }
+  | { readonly ok: false; readonly errno: Errno; readonly detail?: string };
 
 interface GfsImage {
   readonly tree: TreeImage;
@@ -69,7 +76,7 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
     const seen = this.sessions.check(cmd.client, cmd.seq, index);
     if (seen.kind === 'retry') return seen.result;
     if (seen.kind === 'stale') return { ok: false, errno: 'EINVAL', detail: `stale request: seq ${cmd.seq} after ${seen.last}` };
-    const result = this.execute(cmd.op, BigInt(cmd.time_ns));
+    const result = this.perform(cmd.op, BigInt(cmd.time_ns));
     this.sessions.record(cmd.client, cmd.seq, index, result);
     return result;
   }
@@ -104,13 +111,32 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
     this.applied = image.applied;
   }
 
-  private execute(op: GfsOp, t: bigint): GfsResult {
+  /** Carry op out on this state at time t, outside the log (a node-local tree uses this; replicas never do). */
+  perform(op: GfsOp, t: bigint): GfsResult {
     try {
+      if (op.op === 'open' && op.node !== undefined) {
+        if (this.holds.size >= HOLDS_MAX) throw new FsError('ENFILE'); // before the open: a refusal changes nothing
+        const ino = this.tree.open(op.path, op.how, t);
+        return { ok: true, value: ino, hold: this.hold(ino, op.node) };
+      }
+      if (op.op === 'write') {
+        const pos = op.append === true ? Number(this.tree.stat(op.ino).size) : op.pos;
+        const n = this.tree.write(op.ino, pos, new Uint8Array(Buffer.from(op.data, 'base64')), t);
+        return { ok: true, value: n, end: pos + n };
+      }
       return { ok: true, value: this.run(op, t) };
     } catch (e) {
       if (e instanceof FsError) return { ok: false, errno: e.code };
       throw e;
     }
+  }
+
+  /** Hold ino for a description on node: the hold's id. */
+  private hold(ino: number, node: string): number {
+    this.tree.hold(ino);
+    const id = this.nextHold++;
+    this.holds.set(id, { ino, node });
+    return id;
   }
 
   private run(op: GfsOp, t: bigint): number {
@@ -123,14 +149,9 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
       case 'unlink': tree.unlink(op.path, t); return 0;
       case 'rmdir': tree.rmdir(op.path, t); return 0;
       case 'rename': tree.rename(op.from, op.to, op.no_replace, t); return 0;
-      case 'write': return tree.write(op.ino, op.pos, new Uint8Array(Buffer.from(op.data, 'base64')), t);
+      case 'write': throw new Error('gfs: a write is executed apart');
       case 'truncate': tree.truncate(op.ino, op.length, t); return 0;
-      case 'hold': {
-        tree.hold(op.ino);
-        const id = this.nextHold++;
-        this.holds.set(id, { ino: op.ino, node: op.node });
-        return id;
-      }
+      case 'hold': return this.hold(op.ino, op.node);
       case 'release': {
         const h = this.holds.get(op.hold);
         if (h === undefined) throw new FsError('EBADF');
@@ -148,6 +169,21 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
       }
     }
   }
+}
+
+/** A command's result as another node sent it back, checked; a reason string when malformed. */
+export function validateResult(v: unknown): GfsResult | string {
+  if (!isObj(v)) return 'result is not an object';
+  if (v['ok'] === false) {
+    const errno = v['errno'];
+    if (typeof errno !== 'string' || !/^E[A-Z]{1,15}$/.test(errno)) return 'a failed result needs an errno name';
+    return typeof v['detail'] === 'string' ? { ok: false, errno: errno as Errno, detail: v['detail'].slice(0, 512) } : { ok: false, errno: errno as Errno };
+  }
+  if (v['ok'] !== true || !isNat(v['value'], Number.MAX_SAFE_INTEGER)) return 'a result needs ok and a value';
+  const hold = v['hold'], end = v['end'];
+  if (hold !== undefined && !isNat(hold, Number.MAX_SAFE_INTEGER)) return 'a hold is a number';
+  if (end !== undefined && !isNat(end, FILE_BYTES_MAX)) return 'an end is a position';
+  return { ok: true, value: v['value'], ...(hold !== undefined ? { hold } : {}), ...(end !== undefined ? { end } : {}) };
 }
 
 export function encodeCommand(cmd: GfsCommand): string {
@@ -184,7 +220,8 @@ function validateOp(v: unknown): GfsOp | string {
       const flags = ['write', 'create', 'exclusive', 'truncate', 'directory'] as const;
       if (!flags.every((f) => typeof h[f] === 'boolean') || !isNat(h['mode'], 0o7777)) return 'open: how needs its five flags and a mode';
       const how = { write: h['write'] as boolean, create: h['create'] as boolean, exclusive: h['exclusive'] as boolean, truncate: h['truncate'] as boolean, directory: h['directory'] as boolean, mode: h['mode'] as number };
-      return { op: 'open', path: v['path'], how };
+      if (v['node'] !== undefined && !isNode(v['node'])) return 'open: node must be a node name';
+      return { op: 'open', path: v['path'], how, ...(v['node'] !== undefined ? { node: v['node'] as string } : {}) };
     }
     case 'mkdir': return isPath(v['path']) && isNat(v['mode'], 0o7777) ? { op: 'mkdir', path: v['path'], mode: v['mode'] } : 'mkdir needs a path and a mode';
     case 'symlink':
@@ -196,7 +233,8 @@ function validateOp(v: unknown): GfsOp | string {
     case 'write': {
       const data = v['data'];
       if (ino === null || !isNat(v['pos'], FILE_BYTES_MAX) || typeof data !== 'string' || data.length > Math.ceil(GFS_WRITE_BYTES_MAX / 3) * 4) return 'write needs an ino, a pos and data (base64, bounded)';
-      return { op: 'write', ino, pos: v['pos'], data };
+      if (v['append'] !== undefined && typeof v['append'] !== 'boolean') return 'write: append is true or false';
+      return { op: 'write', ino, pos: v['pos'], data, ...(v['append'] === true ? { append: true } : {}) };
     }
     case 'truncate': return ino !== null && isNat(v['length'], FILE_BYTES_MAX) ? { op: 'truncate', ino, length: v['length'] } : 'truncate needs an ino and a length';
     case 'hold': return ino !== null && isNode(v['node']) ? { op: 'hold', ino, node: v['node'] } : 'hold needs an ino and a node';

@@ -9,7 +9,7 @@
 // stack's room; EFAULT for a bad pointer in path, argv or envp; ENOMEM when guest RAM runs out.
 import { InputError } from '../base/index.js';
 import { ElfError, parseElf, type ElfImage } from '../elf/index.js';
-import { FsError } from '../vfs/index.js';
+import { FsError, andThen, type FileHandle, type Maybe } from '../vfs/index.js';
 import type { Machine } from './machine.js';
 import { copyFromUser, stringFromUser } from './usermem.js';
 import { buildImage, STACK_ARGS_BYTES_MAX, type ImageLayout } from './process.js';
@@ -74,33 +74,40 @@ export function readExecArgs(machine: Machine, call: HostCall, pathVa: number, a
   return { path, argv, envp };
 }
 
-/** The bytes of the program at path (from cwd), as execve reads it, or -errno (ENOENT, EACCES, ENOMEM...). */
-export function readProgramFile(files: FileServer, cwd: string, path: string): Uint8Array | number {
-  let bytes: Uint8Array;
+/**
+ * The bytes of the program at path (from cwd), as execve reads it, or -errno (ENOENT, EACCES, ENOMEM...); later
+ * (or an FsError then) when its mount opens files later.
+ */
+export function readProgramFile(files: FileServer, cwd: string, path: string): Maybe<Uint8Array | number> {
   try {
     const r = files.vfs.resolve(cwd, path, { follow: true });
     if (r.stat === null) return -ENOENT;
     if (r.stat.kind !== 'file' || (r.stat.mode & 0o111) === 0) return -EACCES;
     r.mount.access(r.rel, 1);
     if (r.stat.size > BigInt(EXEC_FILE_BYTES_MAX)) return -ENOMEM;
-    const h = r.mount.open(r.rel, { read: true, write: false, create: false, exclusive: false, truncate: false, directory: false, mode: 0 });
-    try {
-      bytes = new Uint8Array(Number(r.stat.size));
-      let off = 0;
-      while (off < bytes.length) {
-        const n = h.read(bytes.subarray(off), off);
-        if (n === 0) break;
-        off += n;
-      }
-      bytes = bytes.subarray(0, off);
-    } finally {
-      h.close();
-    }
+    const size = Number(r.stat.size);
+    const opened = r.mount.open(r.rel, { read: true, write: false, create: false, exclusive: false, truncate: false, directory: false, mode: 0 });
+    return andThen(opened, (h): Uint8Array | number => readWhole(h, size));
   } catch (err) {
     if (err instanceof FsError) return -errnoNumber(err.code);
     throw err;
   }
-  return bytes;
+}
+
+/** Up to size bytes of h from its start; h is closed. */
+function readWhole(h: FileHandle, size: number): Uint8Array {
+  try {
+    const bytes = new Uint8Array(size);
+    let off = 0;
+    while (off < bytes.length) {
+      const n = h.read(bytes.subarray(off), off);
+      if (n === 0) break;
+      off += n;
+    }
+    return bytes.subarray(0, off);
+  } finally {
+    h.close();
+  }
 }
 
 /** A program's bytes as an image, or -ENOEXEC. */
@@ -120,7 +127,7 @@ export function execService(machine: Machine, files: FileServer, opts: ExecOptio
     if (typeof args === 'number') return args;
     const { path, argv, envp } = args;
     const proc = files.filesOf(call);
-    const bytes = readProgramFile(files, proc.fs.cwd, path);
+    return files.answerWhen(call, readProgramFile(files, proc.fs.cwd, path), (bytes) => {
     if (typeof bytes === 'number') return bytes;
     const image = parseProgram(bytes);
     if (typeof image === 'number') return image;
@@ -134,5 +141,6 @@ export function execService(machine: Machine, files: FileServer, opts: ExecOptio
     writeExecImage(machine, call.proc, layout);
     proc.fds.closeOnExec();
     return { result: 0, action: RA_EXEC };
+    });
   };
 }

@@ -18,7 +18,7 @@
 // that is a host file seeks (as under qemu-user), a pipe or terminal is -ESPIPE; getdents64 lists '.', '..' and then the names sorted (Linux gives the file system's
 // order, which differs between hosts: a test that compares listings sorts them); RENAME_EXCHANGE and
 // RENAME_WHITEOUT are -EINVAL; O_TMPFILE is -EOPNOTSUPP. A process's cwd is kept as a path.
-import { FsError, type FileStat, type Resolved, type Vfs } from '../vfs/index.js';
+import { FsError, Later, type FileHandle, type FileStat, type Maybe, type Resolved, type Vfs } from '../vfs/index.js';
 import { InputError } from '../base/index.js';
 import * as abi from './abi.js';
 import {
@@ -121,10 +121,20 @@ type Attempt = () => HostAnswer | null;
 
 const BLOCK = null;
 
+/** Calls that name a path: they wait for the VFS's read barrier before resolving it. */
+const PATH_CALLS: ReadonlySet<number> = new Set([
+  SYS.openat, SYS.statx, SYS.mkdirat, SYS.unlinkat, SYS.renameat2, SYS.faccessat, SYS.faccessat2, SYS.readlinkat,
+  SYS.symlinkat, SYS.linkat, SYS.chdir, SYS.execve,
+]);
+/** Calls that read the description their first argument names: they wait for its mount's read barrier. */
+const FD_READING_CALLS: ReadonlySet<number> = new Set([SYS.read, SYS.readv, SYS.pread64, SYS.llseek, SYS.getdents64, SYS.ioctl]);
+
 export class FileServer {
   readonly vfs: Vfs;
   private readonly procs = new Map<number, ProcFiles>();
   private readonly held = new Map<number | string, Held>();
+  /** Calls waiting for a mount's Later (a commit, a read barrier). */
+  private readonly mountWaits = new Set<{ readonly who: Caller }>();
   /** Descriptions of this machine that processes on other nodes hold. */
   private readonly home = new RemoteHome<Description>();
   /** This machine's calls waiting for another node's reply. */
@@ -138,6 +148,8 @@ export class FileServer {
   readonly slots: ProcessSlots;
   private ring: HostCallRing | null = null;
   private readonly eventListeners: ((e: ProcessEvent) => void)[] = [];
+  /** Called after a call of this machine was answered when a mount's Later settled (a cluster node wakes its machine). */
+  onLaterAnswer: (() => void) | null = null;
   /** Set by exec.ts: the execve service (kept apart: it builds images). */
   execService: HostService | null = null;
 
@@ -219,6 +231,7 @@ export class FileServer {
     this.procs.delete(pid);
     this.slots.forget(pid);
     for (const h of [...this.held.values()]) if (h.call?.pid === pid) this.answerHeld(h, h.cancel());
+    for (const w of [...this.mountWaits]) if (!isRemoteCaller(w.who) && w.who.pid === pid) this.endMountWait(w, -ERESTARTSYS);
     this.remote.abandon(pid, -ERESTARTSYS);
     f.fds.unshare();
   }
@@ -247,11 +260,12 @@ export class FileServer {
   closeAll(): void {
     for (const pid of [...this.procs.keys()]) this.endProcess(pid);
     for (const h of [...this.held.values()]) if (h.call === null) this.answerHeld(h, REMOTE_UNREACHABLE);
+    for (const w of [...this.mountWaits]) if (isRemoteCaller(w.who)) this.endMountWait(w, REMOTE_UNREACHABLE);
   }
 
-  /** Calls kept waiting here now (this machine's, and other nodes' requests). */
+  /** Calls kept waiting here now (this machine's, and other nodes' requests), on pipes, the console or a mount. */
   get waiting(): number {
-    return this.held.size;
+    return this.held.size + this.mountWaits.size;
   }
 
   /** This machine's calls waiting for another node's reply. */
@@ -358,7 +372,12 @@ export class FileServer {
     }
     const d = this.home.get(req.id);
     if (d === undefined) { done({ result: -EBADF }); return; }
-    this.serveOn(from, req, d, done);
+    const barrier = FileServer.barrierOf(d);
+    if (!(barrier instanceof Later)) { this.serveOn(from, req, d, done); return; }
+    // A description of a shared mount: its read barrier first, as for a call of this machine.
+    const who: RemoteCaller = { node: from, number: -1, deliver: (a) => done(replyOf(a)) };
+    const a = this.settle(who, barrier, () => { this.serveOn(from, req, d, done); return LATER; });
+    if (a !== LATER) who.deliver(a);
   }
 
   private serveOn(from: string, req: Exclude<RemoteRequest, { op: 'hold' | 'release' | 'cancel' }>, d: Description, done: (reply: RemoteReply) => void): void {
@@ -381,8 +400,12 @@ export class FileServer {
         done(r < 0 ? { result: r } : { result: r, data: encodeBytes(out) });
         return;
       }
-      case 'truncate': done({ result: this.truncateOf(d, req.length) }); return;
-      case 'sync': done({ result: this.syncOf(d) }); return;
+      case 'truncate': case 'sync': {
+        const who: RemoteCaller = { node: from, number: -1, deliver: (a) => done(replyOf(a)) };
+        const a = req.op === 'truncate' ? this.truncateOf(who, d, req.length) : this.syncOf(who, d);
+        if (a !== LATER) who.deliver(a);
+        return;
+      }
     }
   }
 
@@ -457,6 +480,44 @@ export class FileServer {
     return LATER;
   }
 
+  /**
+   * k of m's value: now when m is one, else LATER, and who is answered k's answer (or m's error) when m settles.
+   * Such a wait is not interrupted by a signal (a commit cannot be taken back); it ends with its process.
+   */
+  private settle<T>(who: Caller, m: Maybe<T>, k: (value: T) => HostAnswer): HostAnswer {
+    return this.answerWhen(who, m, k);
+  }
+
+  /** settle for a call served elsewhere (execve, spawn): k of m's value, now or when m settles. */
+  answerWhen<T>(who: HostCall | RemoteCaller, m: Maybe<T>, k: (value: T) => HostAnswer): HostAnswer {
+    if (!(m instanceof Later)) return k(m);
+    const w = { who };
+    this.mountWaits.add(w);
+    m.then((v) => this.settled(w, () => k(v)), (e) => this.settled(w, () => fail(e)));
+    return LATER;
+  }
+
+  private settled(w: { readonly who: Caller }, answer: () => HostAnswer): void {
+    if (!this.mountWaits.has(w)) return;
+    let a: HostAnswer;
+    try { a = answer(); } catch (err) { a = fail(err); }
+    this.endMountWait(w, a);
+  }
+
+  private endMountWait(w: { readonly who: Caller }, a: HostAnswer): void {
+    if (!this.mountWaits.delete(w) || a === LATER) return;
+    if (isRemoteCaller(w.who)) w.who.deliver(a);
+    else {
+      this.answerNow(w.who, a);
+      this.onLaterAnswer?.();
+    }
+  }
+
+  /** The read barrier a call on d needs first (a description of a mount shared with other computers). */
+  private static barrierOf(d: Description | undefined): Maybe<void> {
+    return d !== undefined && d.file.kind === 'vfs' ? d.file.handle.ready?.() ?? undefined : undefined;
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------------------
 
   private entry(call: HostCall, fd: number): FdEntry | undefined {
@@ -510,7 +571,23 @@ export class FileServer {
   // ---- the services -------------------------------------------------------------------------------------------
 
   services(): [number, HostService][] {
-    const s: [number, HostService][] = [
+    const s: [number, HostService][] = this.serviceTable().map(([nr, fn]) => [nr, this.withBarrier(nr, fn)]);
+    if (this.execService !== null) s.push([SYS.execve, this.withBarrier(SYS.execve, this.execService)]);
+    return s;
+  }
+
+  /**
+   * A call that reads a mount shared with other computers waits for its read barrier first: every call that
+   * names a path, and the reading calls on such a description (writes go through the mount's own commits).
+   */
+  private withBarrier(nr: number, fn: HostService): HostService {
+    if (PATH_CALLS.has(nr)) return (c) => this.settle(c, this.vfs.ready(), () => fn(c));
+    if (FD_READING_CALLS.has(nr)) return (c) => this.settle(c, FileServer.barrierOf(this.entry(c, c.args[0]!)?.desc), () => fn(c));
+    return fn;
+  }
+
+  private serviceTable(): [number, HostService][] {
+    return [
       [SYS.read, (c) => this.read(c)], [SYS.write, (c) => this.write(c)], [SYS.readv, (c) => this.readv(c)],
       [SYS.writev, (c) => this.writev(c)], [SYS.pread64, (c) => this.pread(c)], [SYS.pwrite64, (c) => this.pwrite(c)],
       [SYS.close, (c) => this.filesOf(c).fds.close(c.args[0]! | 0)], [SYS.dup, (c) => this.dup(c)],
@@ -527,8 +604,6 @@ export class FileServer {
       // (onDrain runs before any call is served), so the kernel may retry it.
       [SYS.clone, () => -ERESTARTNOINTR],
     ];
-    if (this.execService !== null) s.push([SYS.execve, this.execService]);
-    return s;
   }
 
   /**
@@ -633,10 +708,18 @@ export class FileServer {
         if (f.isDir) return -EISDIR;
         try {
           // O_APPEND writes at the end, pwrite too (as Linux does).
-          const at = (d.flags & O_APPEND) !== 0 ? Number(f.handle.stat().size) : pos ?? d.offset;
-          const wrote = n === 0 ? 0 : f.handle.write(data, at);
-          if (pos === undefined) d.offset = at + wrote;
-          return wrote;
+          const h = f.handle;
+          if ((d.flags & O_APPEND) !== 0 && h.append !== undefined && n > 0) {
+            return this.settle(who, h.append(data), ({ wrote, end }) => {
+              if (pos === undefined) d.offset = end;
+              return wrote;
+            });
+          }
+          const at = (d.flags & O_APPEND) !== 0 ? Number(h.stat().size) : pos ?? d.offset;
+          return this.settle(who, n === 0 ? 0 : h.write(data, at), (wrote) => {
+            if (pos === undefined) d.offset = at + wrote;
+            return wrote;
+          });
         } catch (err) {
           return fail(err);
         }
@@ -889,7 +972,7 @@ export class FileServer {
     return -ENOTTY;
   }
 
-  private openat(call: HostCall): number {
+  private openat(call: HostCall): HostAnswer {
     const [dirfd, pathVa, flags, mode] = call.args as [number, number, number, number];
     const files = this.filesOf(call);
     if ((flags & O_TMPFILE) === O_TMPFILE) return -ENOTSUP;
@@ -915,16 +998,26 @@ export class FileServer {
     }
     const read = pathOnly ? true : acc !== O_WRONLY;
     const write = pathOnly ? false : acc !== O_RDONLY;
-    let handle;
+    let opened: Maybe<FileHandle>;
     try {
-      handle = r.mount.open(r.rel, {
+      opened = r.mount.open(r.rel, {
         read, write, create: create && st === null, exclusive: create && st === null, truncate: !pathOnly && (flags & O_TRUNC) !== 0 && write,
         directory: directory || st?.kind === 'dir', mode: mode & 0o7777 & ~files.fs.umask,
       });
-      if (st === null) st = handle.stat();
     } catch (err) {
       return fail(err);
     }
+    return this.settle(call, opened, (handle) => this.opened(call, r, st, handle, flags));
+  }
+
+  /** openat's descriptor for handle, opened by r (st: what it found there, null when it created the file). */
+  private opened(call: HostCall, r: Resolved, found: FileStat | null, handle: FileHandle, flags: number): number {
+    const files = this.filesOf(call);
+    const acc = flags & O_ACCMODE;
+    const pathOnly = (flags & O_PATH) !== 0;
+    const write = pathOnly ? false : acc !== O_RDONLY;
+    let st: FileStat;
+    try { st = found ?? handle.stat(); } catch (err) { handle.close(); return fail(err); }
     if (!pathOnly && (flags & O_TRUNC) !== 0 && !write && st.kind === 'file') {
       try { handle.truncate(0); } catch { /* a read-only file: Linux answers EACCES at open; the host did */ }
     }
@@ -1076,16 +1169,15 @@ export class FileServer {
     return used;
   }
 
-  private mkdirat(call: HostCall): number {
+  private mkdirat(call: HostCall): HostAnswer {
     const [dirfd, pathVa, mode] = call.args as [number, number, number];
     const r = this.resolveAt(call, dirfd, pathVa, false);
     if (typeof r === 'number') return r;
     if (r.stat !== null) return -EEXIST;
-    try { r.mount.mkdir(r.rel, mode & 0o7777 & ~this.filesOf(call).fs.umask); } catch (err) { return fail(err); }
-    return 0;
+    try { return this.settle(call, r.mount.mkdir(r.rel, mode & 0o7777 & ~this.filesOf(call).fs.umask), () => 0); } catch (err) { return fail(err); }
   }
 
-  private unlinkat(call: HostCall): number {
+  private unlinkat(call: HostCall): HostAnswer {
     const [dirfd, pathVa, flags] = call.args as [number, number, number];
     if ((flags & ~AT_REMOVEDIR) !== 0) return -EINVAL;
     const r = this.resolveAt(call, dirfd, pathVa, false);
@@ -1097,19 +1189,17 @@ export class FileServer {
         if (r.stat === null) return -ENOENT;
         if (r.stat.kind !== 'dir') return -ENOTDIR;
         if (r.rel.length === 0) return -EBUSY;
-        r.mount.rmdir(r.rel);
-      } else {
-        if (r.stat === null) return -ENOENT;
-        if (r.stat.kind === 'dir') return -EISDIR;
-        r.mount.unlink(r.rel);
+        return this.settle(call, r.mount.rmdir(r.rel), () => 0);
       }
+      if (r.stat === null) return -ENOENT;
+      if (r.stat.kind === 'dir') return -EISDIR;
+      return this.settle(call, r.mount.unlink(r.rel), () => 0);
     } catch (err) {
       return fail(err);
     }
-    return 0;
   }
 
-  private renameat2(call: HostCall): number {
+  private renameat2(call: HostCall): HostAnswer {
     const [olddir, oldVa, newdir, newVa, flags] = call.args as [number, number, number, number, number];
     if ((flags & ~RENAME_NOREPLACE) !== 0) return -EINVAL;
     const a = this.resolveAt(call, olddir, oldVa, false);
@@ -1126,8 +1216,7 @@ export class FileServer {
     }
     if (a.path === b.path) return 0;
     if (a.stat.kind === 'dir' && (b.path + '/').startsWith(a.path + '/')) return -EINVAL;
-    try { a.mount.rename(a.rel, b.rel, (flags & RENAME_NOREPLACE) !== 0); } catch (err) { return fail(err); }
-    return 0;
+    try { return this.settle(call, a.mount.rename(a.rel, b.rel, (flags & RENAME_NOREPLACE) !== 0), () => 0); } catch (err) { return fail(err); }
   }
 
   private ftruncate(call: HostCall): HostAnswer {
@@ -1139,15 +1228,14 @@ export class FileServer {
     if (hi >= 0x8000_0000 && !pathOnly) return -EINVAL;
     const length = hi * 2 ** 32 + lo;
     if (f.kind === 'remote') return this.exchange(call, f, simpleExchange({ op: 'truncate', id: f.id, length }));
-    return this.truncateOf(e.desc, length);
+    return this.truncateOf(call, e.desc, length);
   }
 
-  private truncateOf(d: Description, length: number): number {
+  private truncateOf(who: Caller, d: Description, length: number): HostAnswer {
     const f = d.file;
     if (f.kind === 'vfs' && f.pathOnly) return -EBADF;
     if (f.kind !== 'vfs' || f.isDir || !d.writable) return -EINVAL;
-    try { f.handle.truncate(length); } catch (err) { return fail(err); }
-    return 0;
+    try { return this.settle(who, f.handle.truncate(length), () => 0); } catch (err) { return fail(err); }
   }
 
   private fsync(call: HostCall): HostAnswer {
@@ -1155,15 +1243,14 @@ export class FileServer {
     if (e === undefined) return -EBADF;
     const f = e.desc.file;
     if (f.kind === 'remote') return this.exchange(call, f, simpleExchange({ op: 'sync', id: f.id }));
-    return this.syncOf(e.desc);
+    return this.syncOf(call, e.desc);
   }
 
-  private syncOf(d: Description): number {
+  private syncOf(who: Caller, d: Description): HostAnswer {
     const f = d.file;
     if (f.kind === 'vfs' && f.pathOnly) return -EBADF;
     if (f.kind !== 'vfs') return -EINVAL;
-    try { f.handle.sync(); } catch (err) { return fail(err); }
-    return 0;
+    try { return this.settle(who, f.handle.sync(), () => 0); } catch (err) { return fail(err); }
   }
 
   private faccessat(call: HostCall, flags: number): number {
@@ -1191,7 +1278,7 @@ export class FileServer {
     return copyToUser(this.machine, call.satp, buf, out) ? out.length : -EFAULT;
   }
 
-  private symlinkat(call: HostCall): number {
+  private symlinkat(call: HostCall): HostAnswer {
     const [targetVa, dirfd, pathVa] = call.args as [number, number, number];
     const target = this.path(call, targetVa);
     if (typeof target === 'number') return target;
@@ -1199,11 +1286,10 @@ export class FileServer {
     if (typeof r === 'number') return r;
     if (target === '') return -ENOENT;
     if (r.stat !== null) return -EEXIST;
-    try { r.mount.symlink(target, r.rel); } catch (err) { return fail(err); }
-    return 0;
+    try { return this.settle(call, r.mount.symlink(target, r.rel), () => 0); } catch (err) { return fail(err); }
   }
 
-  private linkat(call: HostCall): number {
+  private linkat(call: HostCall): HostAnswer {
     const [olddir, oldVa, newdir, newVa, flags] = call.args as [number, number, number, number, number];
     if ((flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) !== 0) return -EINVAL;
     const a = this.resolveAt(call, olddir, oldVa, (flags & AT_SYMLINK_FOLLOW) !== 0);
@@ -1214,8 +1300,7 @@ export class FileServer {
     if (b.stat !== null) return -EEXIST;
     if (a.stat.kind === 'dir') return -EPERM;
     if (a.mount !== b.mount) return -EXDEV;
-    try { a.mount.link(a.rel, b.rel); } catch (err) { return fail(err); }
-    return 0;
+    try { return this.settle(call, a.mount.link(a.rel, b.rel), () => 0); } catch (err) { return fail(err); }
   }
 
   private getcwd(call: HostCall): number {

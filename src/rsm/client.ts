@@ -283,3 +283,18 @@ export class RsmClient<R, Op, V, Q, A> {
     c.timer = null;
   }
 }
+
+/**
+ * A session prefix no earlier incarnation of this node used (tag names the service's keys): a durable start
+ * counter, the node's clock and a draw from its random stream (a real node's stream repeats across restarts; its
+ * storage may be memory). A reused prefix would hand a new incarnation the cached answers of an old one.
+ */
+export function incarnationPrefix(ctx: NodeContext, tag: string): string {
+  const key = `${tag}-incarnation`;
+  const n = (Number(ctx.storage.get(key) ?? '0') || 0) + 1;
+  ctx.storage.put(key, String(n));
+  ctx.storage.sync();
+  const stamp = Math.floor(ctx.now_ns() / 1e6).toString(36);
+  const draw = ctx.rng.split(`${tag}-session`).nextU32().toString(36);
+  return `${ctx.id}~${n}.${stamp}.${draw}`;
+}

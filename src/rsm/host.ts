@@ -89,6 +89,8 @@ export class RsmHost<R> {
   /** Read contexts with a confirmed index, waiting for apply to reach it. */
   private readonly readyReads: string[] = [];
   private readCounter = 0;
+  /** Callbacks waiting for apply to reach an index, in index order. */
+  private appliedWaits: { readonly index: number; readonly fn: () => void }[] = [];
   private timer: number | null = null;
   private flushTimer: number | null = null;
   private stopped = false;
@@ -167,6 +169,18 @@ export class RsmHost<R> {
     this.scheduleFlush();
   }
 
+  /**
+   * fn once this replica has applied index (at once if it has): a follower that learnt a read index from the
+   * leader reads its own state after this.
+   */
+  whenApplied(index: number, fn: () => void): void {
+    if (index <= this.applied) { fn(); return; }
+    const w = this.appliedWaits;
+    let i = w.length;
+    while (i > 0 && w[i - 1]!.index > index) i--;
+    w.splice(i, 0, { index, fn });
+  }
+
   status(): RsmStatus {
     const st = this.raft.status();
     return {
@@ -203,6 +217,7 @@ export class RsmHost<R> {
       }
       this.observe?.(this, rd);
       this.raft.advance(rd);
+      this.runAppliedWaits();
       this.collectReads(rd.readStates);
       if (rd.softState && rd.softState.role !== 'leader') this.failPending();
       this.maybeSnapshot();
@@ -212,6 +227,13 @@ export class RsmHost<R> {
   private restore(data: string, index: number): void {
     this.machine.restore(data);
     this.applied = index;
+  }
+
+  private runAppliedWaits(): void {
+    let n = 0;
+    while (n < this.appliedWaits.length && this.appliedWaits[n]!.index <= this.applied) n++;
+    if (n === 0) return;
+    for (const w of this.appliedWaits.splice(0, n)) w.fn();
   }
 
   private refusal(reason: string): Refusal {

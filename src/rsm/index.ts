@@ -9,9 +9,9 @@ export {
   type RsmStatus,
 } from './host.js';
 export { SessionTable, type Session, type SessionCheck } from './sessions.js';
-export { validRaftMessage, validateRaftWire, type WireRaft } from './wire.js';
+export { validRaftMessage, validateRaftWire, validateCommandAnswerWire, validateQueryAnswerWire, type WireRaft } from './wire.js';
 export {
-  RsmClient, RSM_CLIENT_DEFAULTS, type RsmClientService, type RsmClientOptions, type RsmCallOptions, type RsmError, type RsmErrorKind,
+  RsmClient, RSM_CLIENT_DEFAULTS, incarnationPrefix, type RsmClientService, type RsmClientOptions, type RsmCallOptions, type RsmError, type RsmErrorKind,
   type RsmOutcome, type Settled, type CommandAnswer, type QueryAnswerOf,
 } from './client.js';
 export { openRaftStorage, type RaftFileOpener } from './storage.js';

@@ -55,3 +55,46 @@ export function validRaftMessage(v: unknown): v is Message {
 export function validateRaftWire(v: Readonly<Record<string, unknown>>): WireRaft | string {
   return validRaftMessage(v['msg']) ? (v as unknown as WireRaft) : 'malformed raft message';
 }
+
+/** Longest client session id and node name a forwarded call's answer may carry. */
+const CLIENT_ID_MAX = 160;
+const NODE_ID_MAX = 64;
+const isClient = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= CLIENT_ID_MAX;
+const isNodeOrNull = (v: unknown): v is string | null => v === null || (typeof v === 'string' && v !== '' && v.length <= NODE_ID_MAX);
+
+/** A refusal of a forwarded call (not applied: retry, at `leader` when known). */
+type Refused = { readonly ok: false; readonly error: string; readonly leader: string | null };
+
+/**
+ * The answer to a forwarded command (kind names the service's message), its result checked by result; a reason
+ * string when it is malformed. The answer names the command's session and seq.
+ */
+export function validateCommandAnswerWire<K extends string, T>(
+  v: Readonly<Record<string, unknown>>, kind: K, result: (x: unknown) => T | string,
+): ({ readonly kind: K; readonly req: number; readonly client: string; readonly seq: number } & ({ readonly ok: true; readonly result: T } | Refused)) | string {
+  const { req, client, seq } = v;
+  if (!isNat(req)) return 'needs a request number';
+  if (!isClient(client) || !Number.isSafeInteger(seq) || (seq as number) < 1) return 'answer needs the client and seq it answers';
+  const head = { kind, req, client, seq: seq as number };
+  if (v['ok'] === false) {
+    if (typeof v['error'] !== 'string' || !isNodeOrNull(v['leader'])) return 'a refusal needs an error and a leader (or null)';
+    return { ...head, ok: false, error: v['error'], leader: v['leader'] };
+  }
+  const r = result(v['result']);
+  return typeof r === 'string' ? r : { ...head, ok: true, result: r };
+}
+
+/** The answer to a forwarded read, its answer checked by answer; a reason string when it is malformed. */
+export function validateQueryAnswerWire<K extends string, A>(
+  v: Readonly<Record<string, unknown>>, kind: K, answer: (x: unknown) => A | string,
+): ({ readonly kind: K; readonly req: number; readonly client: string } & ({ readonly ok: true; readonly answer: A } | Refused)) | string {
+  if (!isNat(v['req'])) return 'needs a request number';
+  if (!isClient(v['client'])) return 'answer needs the client it answers';
+  const head = { kind, req: v['req'], client: v['client'] };
+  if (v['ok'] === false) {
+    if (typeof v['error'] !== 'string' || !isNodeOrNull(v['leader'])) return 'a refusal needs an error and a leader (or null)';
+    return { ...head, ok: false, error: v['error'], leader: v['leader'] };
+  }
+  const a = answer(v['answer']);
+  return typeof a === 'string' ? a : { ...head, ok: true, answer: a };
+}

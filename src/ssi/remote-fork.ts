@@ -7,6 +7,7 @@
 // SIGKILL for their parents here, and its holds on descriptions here are let go. Bounds: the RPC layer's.
 import type { NodeContext } from '../node/index.js';
 import type { RpcClient, RpcServer } from '../rpc/index.js';
+import { andThen } from '../vfs/index.js';
 import {
   layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, REMOTE_UNREACHABLE, readExecArgs,
   readProgramFile, parseProgram, stringFromUser, LATER, type HostAnswer, type HostCall, type ProcessEvent, type System,
@@ -178,7 +179,13 @@ export class RemoteForks {
     const args = readExecArgs(m, call, pathVa, argvVa, envpVa);
     if (typeof args === 'number') return args;
     const files = this.sys.files!;
-    const bytes = readProgramFile(files, files.filesOf(call).fs.cwd, args.path);
+    const read = andThen(files.vfs.ready(), () => readProgramFile(files, files.filesOf(call).fs.cwd, args.path));
+    return files.answerWhen(call, read, (bytes) => this.spawnProgram(call, named, args, bytes));
+  }
+
+  /** spawn's second half, with the program's bytes (or -errno). */
+  private spawnProgram(call: HostCall, named: string, args: { path: string; argv: Uint8Array[]; envp: Uint8Array[] }, bytes: Uint8Array | number): HostAnswer {
+    const m = this.sys.machine;
     if (typeof bytes === 'number') return bytes;
     const image = parseProgram(bytes);
     if (typeof image === 'number') return image;

@@ -7,7 +7,7 @@
 // `retry_ms`, `lanes`.
 import type { NodeContext, NodeService } from '../node/index.js';
 import type { NodeId, RaftStorage, Ready } from '../raft/index.js';
-import { openRaftStorage, RsmHost, type RaftFileOpener } from '../rsm/index.js';
+import { incarnationPrefix, openRaftStorage, RsmHost, type RaftFileOpener } from '../rsm/index.js';
 import { LIST_PAGE_MAX } from './limits.js';
 import {
   PidStateMachine, encodeCommand, type PidMachineOptions, type PidOp, type PidOwner, type PidResult, type PidValue,
@@ -130,7 +130,7 @@ export class ProcsService implements NodeService {
       lanes: o.lanes ?? PROCS_CLIENT_DEFAULTS.lanes,
       max_calls: o.max_calls ?? PROCS_CLIENT_DEFAULTS.max_calls,
     };
-    this.client = new ProcsClient(ctx, this.host, this.machine, sessionPrefix(ctx), client);
+    this.client = new ProcsClient(ctx, this.host, this.machine, incarnationPrefix(ctx, 'ssi'), client);
     o.onStart?.(this);
     this.host.start();
   }
@@ -278,19 +278,4 @@ export class ProcsService implements NodeService {
       else this.ctx?.send(from, { ...head, ok: false, error: r.reason, leader: r.leader });
     });
   }
-}
-
-/**
- * A session prefix no earlier incarnation of this node used: a durable start counter, the node's clock and
- * a draw from its random stream (a real node's stream repeats across restarts; its storage may be memory).
- * A reused prefix would hand a new incarnation the cached answer, a lease already in use, of an old one.
- */
-function sessionPrefix(ctx: NodeContext): string {
-  const key = 'ssi-incarnation';
-  const n = (Number(ctx.storage.get(key) ?? '0') || 0) + 1;
-  ctx.storage.put(key, String(n));
-  ctx.storage.sync();
-  const stamp = Math.floor(ctx.now_ns() / 1e6).toString(36);
-  const draw = ctx.rng.split('ssi-session').nextU32().toString(36);
-  return `${ctx.id}~${n}.${stamp}.${draw}`;
 }

@@ -2,7 +2,7 @@
 // the leader (with the session that makes a retry harmless) and linearizable reads it asks the leader for,
 // and their answers. Every message off the network is validated here; a malformed one is dropped.
 import type { NodeId } from '../raft/index.js';
-import { validateRaftWire, type WireRaft } from '../rsm/index.js';
+import { validateCommandAnswerWire, validateQueryAnswerWire, validateRaftWire, type WireRaft } from '../rsm/index.js';
 import { LIST_PAGE_MAX, NODE_NAME_MAX_BYTES, PID_FIRST, PID_LAST, SESSION_ID_MAX_BYTES } from './limits.js';
 import {
   validateCommand, validateEntry, validateResult, type ListPage, type NameBinding, type PidCommand, type PidResult, type ProcessEntry,
@@ -94,15 +94,7 @@ export function validateWire(v: unknown): SsiWire | string {
 }
 
 function validateCommandAnswer(v: Record<string, unknown>): WireCommandAnswer | string {
-  const { req, client, seq } = v;
-  if (!isClient(client) || !Number.isSafeInteger(seq) || (seq as number) < 1) return 'answer needs the client and seq it answers';
-  const head = { kind: 'ssi-cmd-ans' as const, req: req as number, client, seq: seq as number };
-  if (v['ok'] === false) {
-    if (typeof v['error'] !== 'string' || !isNodeOrNull(v['leader'])) return 'a refusal needs an error and a leader (or null)';
-    return { ...head, ok: false, error: v['error'], leader: v['leader'] };
-  }
-  const result = validateResult(v['result']);
-  return typeof result === 'string' ? result : { ...head, ok: true, result };
+  return validateCommandAnswerWire(v, 'ssi-cmd-ans', validateResult);
 }
 
 function validateQuery(v: unknown): PidQuery | string {
@@ -120,14 +112,7 @@ function validateQuery(v: unknown): PidQuery | string {
 }
 
 function validateQueryAnswer(v: Record<string, unknown>): WireQueryAnswer | string {
-  if (!isClient(v['client'])) return 'answer needs the client it answers';
-  const head = { kind: 'ssi-read-ans' as const, req: v['req'] as number, client: v['client'] };
-  if (v['ok'] === false) {
-    if (typeof v['error'] !== 'string' || !isNodeOrNull(v['leader'])) return 'a refusal needs an error and a leader (or null)';
-    return { ...head, ok: false, error: v['error'], leader: v['leader'] };
-  }
-  const answer = validateAnswer(v['answer']);
-  return typeof answer === 'string' ? answer : { ...head, ok: true, answer };
+  return validateQueryAnswerWire(v, 'ssi-read-ans', validateAnswer);
 }
 
 function validateAnswer(v: unknown): QueryAnswer | string {

@@ -4,5 +4,6 @@
 // names (FsError). Used by the machine's file system calls (src/machine/file-syscalls.ts).
 export { FsError, fsErrorOf, hostCall, type Errno } from './errors.js';
 export type { Mount, FileHandle, FileStat, FileKind, DirEntry, OpenMode } from './mount.js';
+export { Later, andThen, type Maybe } from './later.js';
 export { HostDirMount } from './hostdir.js';
 export { Vfs, PATH_MAX, NAME_MAX, SYMLINKS_MAX, splitPath, joinPath, type Resolved, type ResolveOptions } from './resolve.js';

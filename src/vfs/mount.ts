@@ -1,7 +1,10 @@
 // The seam a file system plugs into: a Mount serves paths relative to its own root, given as a list of
 // components that are already resolved (no '.', '..', empty names or symbolic links on the way: resolve.ts walks
-// those itself, component by component, through lstat and readlink). A later cluster-wide namespace is one more
-// Mount in the table.
+// those itself, component by component, through lstat and readlink). The cluster-wide namespace (src/gfs) is one
+// more Mount in the table. A mount whose state lives on other computers answers mutations with a Later (a
+// commit), and asks for a read barrier (ready) before a call reads it: after the barrier its reads are answered
+// at once, from state that reflects every mutation completed before the call began.
+import type { Later, Maybe } from './later.js';
 
 /** What a file is (the S_IFMT part of st_mode). */
 export type FileKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'char' | 'block' | 'socket';
@@ -50,10 +53,17 @@ export interface FileHandle {
   /** Bytes read into buf at byte position pos (0 at the end of the file). */
   read(buf: Uint8Array, pos: number): number;
   /** Bytes written from buf at position pos. */
-  write(buf: Uint8Array, pos: number): number;
+  write(buf: Uint8Array, pos: number): Maybe<number>;
+  /**
+   * O_APPEND's write, at the end of the file as it is when the write happens (atomically, where the file is
+   * shared with other computers): the bytes written and the position after them. Without it, a write at the size.
+   */
+  append?(buf: Uint8Array): Maybe<{ readonly wrote: number; readonly end: number }>;
   stat(): FileStat;
-  truncate(length: number): void;
-  sync(): void;
+  truncate(length: number): Maybe<void>;
+  sync(): Maybe<void>;
+  /** The read barrier before read, stat or readdir (null or absent: none needed). */
+  ready?(): Later<void> | null;
   /** The entries of a directory, '.' and '..' excluded, in a stable order (sorted by name). */
   readdir(): DirEntry[];
   close(): void;
@@ -63,20 +73,22 @@ export interface FileHandle {
 export interface Mount {
   /** For messages: what it serves (a host directory, say). */
   readonly describe: string;
+  /** The read barrier before a call resolves a path (null or absent: none needed). */
+  ready?(): Later<void> | null;
   /** The attributes of path itself (a symbolic link is not followed); throws FsError (ENOENT...). */
   lstat(path: readonly string[]): FileStat;
   /** The target of a symbolic link (EINVAL when path is not one). */
   readlink(path: readonly string[]): string;
-  open(path: readonly string[], how: OpenMode): FileHandle;
-  mkdir(path: readonly string[], mode: number): void;
+  open(path: readonly string[], how: OpenMode): Maybe<FileHandle>;
+  mkdir(path: readonly string[], mode: number): Maybe<void>;
   /** Remove a non-directory. */
-  unlink(path: readonly string[]): void;
+  unlink(path: readonly string[]): Maybe<void>;
   /** Remove an empty directory. */
-  rmdir(path: readonly string[]): void;
+  rmdir(path: readonly string[]): Maybe<void>;
   /** Rename within this mount; noReplace: EEXIST when to exists. */
-  rename(from: readonly string[], to: readonly string[], noReplace: boolean): void;
-  symlink(target: string, path: readonly string[]): void;
-  link(from: readonly string[], to: readonly string[]): void;
+  rename(from: readonly string[], to: readonly string[], noReplace: boolean): Maybe<void>;
+  symlink(target: string, path: readonly string[]): Maybe<void>;
+  link(from: readonly string[], to: readonly string[]): Maybe<void>;
   /** Check access (R_OK 4, W_OK 2, X_OK 1; 0 for existence) to a non-link path; throws EACCES. */
   access(path: readonly string[], mode: number): void;
 }

@@ -6,6 +6,7 @@
 // name anything outside its root. Paths are byte strings (latin1: one character per byte).
 import { FsError } from './errors.js';
 import type { FileStat, Mount } from './mount.js';
+import { andThen, type Maybe } from './later.js';
 
 /** Longest path, its NUL included (Linux's PATH_MAX): ENAMETOOLONG from this length on. */
 export const PATH_MAX = 4096;
@@ -64,6 +65,19 @@ export class Vfs {
     if (i >= 0) this.mounts.splice(i, 1);
     this.mounts.push({ at: parts, mount: m });
     this.mounts.sort((a, b) => b.at.length - a.at.length); // deepest first
+  }
+
+  /**
+   * The read barrier a call must pass before it resolves a path: the barriers of the mounts shared with other
+   * computers (undefined when none needs one).
+   */
+  ready(): Maybe<void> {
+    let out: Maybe<void> = undefined;
+    for (const e of this.mounts) {
+      const b = e.mount.ready?.() ?? null;
+      if (b !== null) out = andThen(out, () => b);
+    }
+    return out;
   }
 
   /** The mounts, outermost first: where each is mounted and what it serves. */

@@ -1,0 +1,299 @@
+// The `gfs` node service: the global namespace (GfsStateMachine) on the rsm host, replicated on every voter and
+// followed by every other node as a Raft learner, so each node holds a whole replica to read from. It offers the
+// node's VFS mount (mount.ts) two things:
+// - mutate(op): a mutation through the log (forwarded to the leader from a follower, on client sessions so a
+//   retry is applied once), answered with its result once applied here;
+// - barrier(): a read barrier, after which this replica reflects every mutation completed before the barrier
+//   began: the leader confirms its leadership (ReadIndex) and names its applied index, and the barrier passes
+//   when this replica has applied that far. Barriers asked while one round is out wait for the next round (one
+//   round serves them all).
+// A call that gets no answer by its deadline fails with EIO (`hard: true` retries instead, as NFS's hard mount).
+// A node starting again first releases the holds of its earlier boot (release-node of itself) before it serves.
+// Options (cluster config): `voters`, `tick_ms`, `snapshot_entries`, `election_ticks`, `pre_vote`,
+// `check_quorum`, `data_dir`, `hard`, and the client's `call_timeout_ms`, `attempt_timeout_ms`, `retry_ms`, `lanes`.
+import type { NodeContext, NodeService } from '../node/index.js';
+import type { RaftStorage, Ready } from '../raft/index.js';
+import {
+  RsmClient, RSM_CLIENT_DEFAULTS, incarnationPrefix, openRaftStorage, RsmHost, type RaftFileOpener, type RsmClientOptions,
+  type RsmError,
+} from '../rsm/index.js';
+import { FsError, Later, type Errno } from '../vfs/index.js';
+import { GfsStateMachine, encodeCommand, type GfsOp, type GfsResult } from './state-machine.js';
+import type { GfsTree } from './tree.js';
+import { validateGfsWire, type GfsIndexAnswer, type GfsIndexQuery, type GfsWireCommand, type GfsWireQuery } from './wire.js';
+
+export const GFS_SERVICE = 'gfs';
+/** A mount's call deadline unless configured: then EIO. */
+export const GFS_CALL_TIMEOUT_MS = 5000;
+/** A hard mount's deadline: 20 days, as good as none (and within a real timer's 2^31 ms). */
+const HARD_TIMEOUT_MS = 20 * 86_400_000;
+
+export type GfsHost = RsmHost<GfsResult | null>;
+
+/** A mutation's value: the number it returns, an open's hold, a write's end position. */
+export interface GfsValue {
+  readonly value: number;
+  readonly hold?: number;
+  readonly end?: number;
+}
+
+/** A mutation as the client submits it: the op and the proposer's CLOCK_REALTIME, fixed across retries. */
+interface Stamped {
+  readonly time_ns: string;
+  readonly op: GfsOp;
+}
+
+export interface GfsServiceOptions extends Partial<RsmClientOptions> {
+  readonly voters?: readonly string[];
+  readonly tick_ms?: number;
+  readonly snapshot_entries?: number;
+  readonly election_ticks?: number;
+  readonly pre_vote?: boolean;
+  readonly check_quorum?: boolean;
+  /** Use a RaftFileStorage in <data_dir>/<node id>/gfs instead of the node's DurableStorage. */
+  readonly data_dir?: string;
+  readonly open_file_storage?: RaftFileOpener;
+  /** Retry a call that misses its deadline for ever instead of failing it with EIO. */
+  readonly hard?: boolean;
+  /** Simulation only: watch every Ready. */
+  readonly observe?: (host: GfsHost, rd: Ready) => void;
+}
+
+function num(v: unknown, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`gfs option ${name} must be a number in [${min}, ${max}]`);
+  return v;
+}
+
+/** Validate options from a cluster config file (plain JSON). */
+export function parseGfsOptions(raw: Readonly<Record<string, unknown>>): GfsServiceOptions {
+  const voters = raw['voters'];
+  if (voters !== undefined && (!Array.isArray(voters) || voters.length === 0 || !voters.every((v) => typeof v === 'string'))) {
+    throw new Error('gfs option voters must be a non-empty list of node ids');
+  }
+  const dataDir = raw['data_dir'];
+  if (dataDir !== undefined && typeof dataDir !== 'string') throw new Error('gfs option data_dir must be a path');
+  for (const flag of ['pre_vote', 'check_quorum', 'hard']) {
+    if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') throw new Error(`gfs option ${flag} must be true or false`);
+  }
+  const lanes = num(raw['lanes'], 'lanes', 1, 64);
+  if (lanes !== undefined && !Number.isInteger(lanes)) throw new Error('gfs option lanes must be an integer');
+  return {
+    voters: voters as string[] | undefined,
+    tick_ms: num(raw['tick_ms'], 'tick_ms', 1, 10_000),
+    snapshot_entries: num(raw['snapshot_entries'], 'snapshot_entries', 1, 10_000_000),
+    election_ticks: num(raw['election_ticks'], 'election_ticks', 2, 1000),
+    pre_vote: raw['pre_vote'] as boolean | undefined,
+    check_quorum: raw['check_quorum'] as boolean | undefined,
+    hard: raw['hard'] as boolean | undefined,
+    data_dir: dataDir as string | undefined,
+    call_timeout_ms: num(raw['call_timeout_ms'], 'call_timeout_ms', 1, 3_600_000),
+    attempt_timeout_ms: num(raw['attempt_timeout_ms'], 'attempt_timeout_ms', 1, 60_000),
+    retry_ms: num(raw['retry_ms'], 'retry_ms', 1, 60_000),
+    lanes,
+  };
+}
+
+/** The gfs service running beside another service of the same node (undefined when there is none). */
+export function gfsOf(ctx: Pick<NodeContext, 'local'>, name = GFS_SERVICE): GfsService | undefined {
+  const svc = ctx.local?.(name);
+  return svc instanceof GfsService ? svc : undefined;
+}
+
+/** The EIO a mount's caller gets for a call the cluster did not answer. */
+function unanswered(e: RsmError): FsError {
+  return new FsError('EIO', `the global namespace did not answer: ${e.kind}: ${e.message}`);
+}
+
+export class GfsService implements NodeService {
+  host: GfsHost | undefined;
+  readonly machine = new GfsStateMachine();
+  private client: RsmClient<GfsResult | null, Stamped, GfsValue, GfsIndexQuery, GfsIndexAnswer> | undefined;
+  private ctx: NodeContext | undefined;
+  private storage: RaftStorage | undefined;
+  private callTimeoutMs = GFS_CALL_TIMEOUT_MS;
+  /** Set once this node's earlier holds are released: nothing is served before. */
+  private started = new Later<void>();
+  /** Barriers waiting for the next round, and whether a round is out. */
+  private nextRound: Later<void>[] = [];
+  private roundOut = false;
+  /** Messages dropped because they failed validation or came from outside the cluster. */
+  malformed = 0;
+  /** Counters: mutations and barrier rounds asked by this node, forwarded calls it served. */
+  readonly stats = { mutations: 0, rounds: 0, barriers: 0, served_commands: 0, served_reads: 0 };
+
+  constructor(private readonly opts: GfsServiceOptions = {}) {}
+
+  /** This node's name (the holder of its descriptions' holds). */
+  get node(): string {
+    return this.ctx?.id ?? '';
+  }
+
+  /** The replica's tree as applied here (read it after a barrier). */
+  get tree(): GfsTree {
+    return this.machine.tree;
+  }
+
+  start(ctx: NodeContext): void {
+    const o = this.opts;
+    this.ctx = ctx;
+    this.storage = openRaftStorage(ctx, o.data_dir, o.open_file_storage, GFS_SERVICE);
+    const all = [ctx.id, ...ctx.peers].sort();
+    const voters = o.voters ?? all;
+    const learners = all.filter((n) => !voters.includes(n));
+    const host: GfsHost = new RsmHost({
+      ctx, machine: this.machine, voters, storage: this.storage,
+      tick_ns: Math.round((o.tick_ms ?? 10) * 1_000_000), snapshot_entries: o.snapshot_entries,
+      raft: { election_ticks: o.election_ticks, pre_vote: o.pre_vote, check_quorum: o.check_quorum, learners },
+      observe: o.observe,
+    });
+    this.host = host;
+    // A hard mount's calls keep their session and retry until they are answered (never applied twice).
+    this.callTimeoutMs = o.hard === true ? HARD_TIMEOUT_MS : o.call_timeout_ms ?? GFS_CALL_TIMEOUT_MS;
+    const machine = this.machine;
+    this.client = new RsmClient(ctx, host, {
+      encode: (client, seq, s) => encodeCommand({ client, seq, time_ns: s.time_ns, op: s.op }),
+      settle: (r) => (r === null ? null : settled(r)),
+      answer: () => ({ q: 'index', index: Math.max(host.applied, machine.applied) }),
+      answers: (q, a) => a.q === q.q,
+      commandMessage: (req, client, seq, s): GfsWireCommand => ({ kind: 'gfs-cmd', req, cmd: { client, seq, time_ns: s.time_ns, op: s.op } }),
+      queryMessage: (req, client, query): GfsWireQuery => ({ kind: 'gfs-read', req, client, query }),
+    }, incarnationPrefix(ctx, GFS_SERVICE), {
+      call_timeout_ms: this.callTimeoutMs,
+      attempt_timeout_ms: o.attempt_timeout_ms ?? RSM_CLIENT_DEFAULTS.attempt_timeout_ms,
+      retry_ms: o.retry_ms ?? RSM_CLIENT_DEFAULTS.retry_ms,
+      lanes: o.lanes ?? RSM_CLIENT_DEFAULTS.lanes,
+      max_calls: o.max_calls ?? RSM_CLIENT_DEFAULTS.max_calls,
+    }, GFS_SERVICE);
+    host.start();
+    this.releaseEarlierBoot();
+  }
+
+  stop(): void {
+    this.client?.stop();
+    this.host?.stop();
+    this.storage?.close();
+    this.client = undefined;
+    this.host = undefined;
+    this.ctx = undefined;
+  }
+
+  onMessage(from: string, raw: unknown): void {
+    const { host, ctx, client } = this;
+    if (!host || !ctx || !client) return;
+    const msg = validateGfsWire(raw);
+    if (typeof msg === 'string' || !ctx.peers.includes(from)) {
+      this.malformed++;
+      ctx.log(`gfs ${ctx.id}: dropped a message from ${from}: ${typeof msg === 'string' ? msg : 'not a cluster member'}`);
+      return;
+    }
+    switch (msg.kind) {
+      case 'raft': return host.step(from, msg);
+      case 'gfs-cmd': {
+        this.stats.served_commands++;
+        const head = { kind: 'gfs-cmd-ans', req: msg.req, client: msg.cmd.client, seq: msg.cmd.seq } as const;
+        host.propose(encodeCommand(msg.cmd), (r) => {
+          if (r.ok && r.result !== null) this.ctx?.send(from, { ...head, ok: true, result: r.result });
+          else if (r.ok) this.ctx?.send(from, { ...head, ok: false, error: 'leadership changed before commit', leader: host.raft.lead });
+          else this.ctx?.send(from, { ...head, ok: false, error: r.reason, leader: r.leader });
+        });
+        return;
+      }
+      case 'gfs-read': {
+        this.stats.served_reads++;
+        const head = { kind: 'gfs-read-ans', req: msg.req, client: msg.client } as const;
+        host.read((r) => {
+          if (r.ok) this.ctx?.send(from, { ...head, ok: true, answer: client.answer(msg.query) });
+          else this.ctx?.send(from, { ...head, ok: false, error: r.reason, leader: r.leader });
+        });
+        return;
+      }
+      case 'gfs-cmd-ans': return client.onCommandAnswer(from, msg.ok ? { ...msg, result: settled(msg.result) } : msg);
+      case 'gfs-read-ans': return client.onQueryAnswer(from, msg);
+    }
+  }
+
+  /**
+   * A read barrier: settles once this replica reflects every mutation completed before the call (EIO if the
+   * cluster gives no read index by the deadline).
+   */
+  barrier(): Later<void> {
+    const l = new Later<void>();
+    this.stats.barriers++;
+    this.afterStart(l, () => {
+      this.nextRound.push(l);
+      this.startRound();
+    });
+    return l;
+  }
+
+  /** A mutation through the log: its value once applied here, or its errno (EIO when the cluster did not answer). */
+  mutate(op: GfsOp): Later<GfsValue> {
+    const l = new Later<GfsValue>();
+    this.afterStart(l, () => this.submit(op, l));
+    return l;
+  }
+
+  /** fn once this node serves (its earlier holds released); l fails with EIO if that takes past the deadline. */
+  private afterStart<T>(l: Later<T>, fn: () => void): void {
+    const ctx = this.ctx;
+    if (this.started.settled || ctx === undefined) { this.started.then(fn, (e) => l.reject(e)); return; }
+    const t = ctx.setTimer(this.callTimeoutMs * 1e6, () => l.reject(new FsError('EIO', 'the global namespace is not serving on this node yet')));
+    this.started.then(() => {
+      ctx.clearTimer(t);
+      if (!l.settled) fn();
+    }, (e) => l.reject(e));
+  }
+
+  /** Let go of a description's hold (its last close): retried until it is applied or the node stops. */
+  release(hold: number): void {
+    this.mutate({ op: 'release', hold }).then(() => undefined, (e) => {
+      if (e.code === 'EIO' && this.ctx !== undefined) this.release(hold);
+    });
+  }
+
+  private submit(op: GfsOp, l: Later<GfsValue>): void {
+    const client = this.client, ctx = this.ctx;
+    if (!client || !ctx) { l.reject(new FsError('EIO', 'the global namespace is not running here')); return; }
+    this.stats.mutations++;
+    const stamped: Stamped = { time_ns: BigInt(Math.max(0, Math.round(ctx.now_ns()))).toString(), op };
+    client.write(stamped, { timeout_ms: this.callTimeoutMs }, (r) => {
+      if (r.ok) return l.resolve(r.value);
+      if (r.error.kind === 'refused') return l.reject(new FsError(r.error.message as Errno));
+      l.reject(unanswered(r.error));
+    });
+  }
+
+  private startRound(): void {
+    const client = this.client, host = this.host;
+    if (this.roundOut || this.nextRound.length === 0 || !client || !host) return;
+    const batch = this.nextRound;
+    this.nextRound = [];
+    this.roundOut = true;
+    this.stats.rounds++;
+    client.read({ q: 'index' }, { timeout_ms: this.callTimeoutMs }, (r) => {
+      this.roundOut = false;
+      if (r.ok) host.whenApplied(r.value.index, () => { for (const l of batch) l.resolve(); });
+      else for (const l of batch) l.reject(unanswered(r.error));
+      this.startRound();
+    });
+  }
+
+  /** Holds this node had before it restarted belong to descriptions that are gone. */
+  private releaseEarlierBoot(): void {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    this.submit({ op: 'release-node', node: ctx.id }, (() => {
+      const l = new Later<GfsValue>();
+      l.then(() => this.started.resolve(), () => {
+        if (this.ctx === ctx) ctx.setTimer(100e6, () => this.releaseEarlierBoot());
+      });
+      return l;
+    })());
+  }
+}
+
+/** A forwarded command's result as the client settles it. */
+function settled(r: GfsResult): { ok: true; value: GfsValue } | { ok: false; error: string } {
+  return r.ok ? { ok: true, value: { value: r.value, ...(r.hold !== undefined ? { hold: r.hold } : {}), ...(r.end !== undefined ? { end: r.end } : {}) } } : { ok: false, error: r.errno };
+}
