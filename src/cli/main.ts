@@ -27,6 +27,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   kv: { summary: 'use the replicated key-value store of a real cluster', load: () => loadCommand('kv') },
   ps: { summary: 'list every process of a real cluster', load: () => loadCommand('ps') },
   kill: { summary: 'send a signal to a process of a real cluster, wherever it runs', load: () => loadCommand('kill') },
+  fs: { summary: 'look at and change the global namespace (a real cluster, or a saved image)', load: () => loadCommand('fs') },
   soak: { summary: 'run the Raft fault-injection soak (npm run soak)', load: () => loadCommand('soak') },
 };
 

@@ -9,9 +9,8 @@
 // O_APPEND writes at the size the file has when the command is applied, so appends from many nodes never
 // overwrite each other (atomic up to GFS_WRITE_BYTES_MAX bytes).
 import { FsError, Later, andThen, type DirEntry, type FileHandle, type FileStat, type Maybe, type Mount, type OpenMode } from '../vfs/index.js';
-import { GfsStateMachine, GFS_WRITE_BYTES_MAX, type GfsOp } from './state-machine.js';
+import { GfsStateMachine, GFS_WRITE_BYTES_MAX, type GfsOp, type GfsValue } from './state-machine.js';
 import type { GfsTree } from './tree.js';
-import type { GfsValue } from './service.js';
 
 type Path = readonly string[];
 
@@ -163,8 +162,10 @@ export class GfsMount extends TreeMount {
 
 /** A tree of this node alone (a node-local /tmp): changes apply at once, stamped by clock (CLOCK_REALTIME ns). */
 export class LocalTreeMount extends TreeMount {
-  constructor(clock: () => bigint, describe = 'a tree of this node') {
+  /** tree: the tree it serves (default: a new, empty one). */
+  constructor(clock: () => bigint, describe = 'a tree of this node', tree?: GfsTree) {
     const machine = new GfsStateMachine();
+    if (tree !== undefined) machine.tree = tree;
     const mutate = (op: GfsOp): GfsValue => {
       const r = machine.perform(op, clock());
       if (!r.ok) throw new FsError(r.errno, r.detail);

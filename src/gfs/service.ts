@@ -11,15 +11,21 @@
 // A node starting again first releases the holds of its earlier boot (release-node of itself) before it serves.
 // Options (cluster config): `voters`, `tick_ms`, `snapshot_entries`, `election_ticks`, `pre_vote`,
 // `check_quorum`, `data_dir`, `hard`, and the client's `call_timeout_ms`, `attempt_timeout_ms`, `retry_ms`, `lanes`.
-import type { NodeContext, NodeService } from '../node/index.js';
+import { OPERATOR_SERVICE, type NodeContext, type NodeService } from '../node/index.js';
+import { isClientId } from '../net/tcp/index.js';
 import type { RaftStorage, Ready } from '../raft/index.js';
 import {
   RsmClient, RSM_CLIENT_DEFAULTS, incarnationPrefix, openRaftStorage, RsmHost, type RaftFileOpener, type RsmClientOptions,
   type RsmError,
 } from '../rsm/index.js';
-import { FsError, Later, type Errno } from '../vfs/index.js';
-import { GfsStateMachine, encodeCommand, type GfsOp, type GfsResult } from './state-machine.js';
-import type { GfsTree } from './tree.js';
+import { FsError, Later, Vfs, type Errno } from '../vfs/index.js';
+import { FsOps } from './fs-ops.js';
+import { GfsMount } from './mount.js';
+import { parseFsRequest, serveFsRequest } from './operator.js';
+import { GfsStateMachine, encodeCommand, type GfsOp, type GfsResult, type GfsValue } from './state-machine.js';
+
+export type { GfsValue } from './state-machine.js';
+import { GfsTree, type TreeImage } from './tree.js';
 import { validateGfsWire, type GfsIndexAnswer, type GfsIndexQuery, type GfsWireCommand, type GfsWireQuery } from './wire.js';
 
 export const GFS_SERVICE = 'gfs';
@@ -30,12 +36,6 @@ const HARD_TIMEOUT_MS = 20 * 86_400_000;
 
 export type GfsHost = RsmHost<GfsResult | null>;
 
-/** A mutation's value: the number it returns, an open's hold, a write's end position. */
-export interface GfsValue {
-  readonly value: number;
-  readonly hold?: number;
-  readonly end?: number;
-}
 
 /** A mutation as the client submits it: the op and the proposer's CLOCK_REALTIME, fixed across retries. */
 interface Stamped {
@@ -55,6 +55,8 @@ export interface GfsServiceOptions extends Partial<RsmClientOptions> {
   readonly open_file_storage?: RaftFileOpener;
   /** Retry a call that misses its deadline for ever instead of failing it with EIO. */
   readonly hard?: boolean;
+  /** The tree the namespace starts from (a node's stored snapshot wins): every node must be given the same. */
+  readonly initial?: TreeImage;
   /** Simulation only: watch every Ready. */
   readonly observe?: (host: GfsHost, rd: Ready) => void;
 }
@@ -117,12 +119,16 @@ export class GfsService implements NodeService {
   /** Barriers waiting for the next round, and whether a round is out. */
   private nextRound: Later<void>[] = [];
   private roundOut = false;
+  /** What operators' requests run on (made at the first). */
+  private ops: FsOps | undefined;
   /** Messages dropped because they failed validation or came from outside the cluster. */
   malformed = 0;
   /** Counters: mutations and barrier rounds asked by this node, forwarded calls it served. */
   readonly stats = { mutations: 0, rounds: 0, barriers: 0, served_commands: 0, served_reads: 0 };
 
-  constructor(private readonly opts: GfsServiceOptions = {}) {}
+  constructor(private readonly opts: GfsServiceOptions = {}) {
+    if (opts.initial !== undefined) this.machine.tree = GfsTree.fromImage(opts.initial);
+  }
 
   /** This node's name (the holder of its descriptions' holds). */
   get node(): string {
@@ -181,6 +187,7 @@ export class GfsService implements NodeService {
   onMessage(from: string, raw: unknown): void {
     const { host, ctx, client } = this;
     if (!host || !ctx || !client) return;
+    if (isClientId(from)) { this.operator(from, raw); return; }
     const msg = validateGfsWire(raw);
     if (typeof msg === 'string' || !ctx.peers.includes(from)) {
       this.malformed++;
@@ -211,6 +218,19 @@ export class GfsService implements NodeService {
       case 'gfs-cmd-ans': return client.onCommandAnswer(from, msg.ok ? { ...msg, result: settled(msg.result) } : msg);
       case 'gfs-read-ans': return client.onQueryAnswer(from, msg);
     }
+  }
+
+  /** A request of an operator's client (atoll fs): run on this node's view of the namespace, answered to it. */
+  private operator(from: string, raw: unknown): void {
+    const ctx = this.ctx!;
+    const r = parseFsRequest(raw);
+    if (r === null) {
+      this.malformed++;
+      ctx.log(`gfs ${ctx.id}: dropped a malformed request from ${from}`);
+      return;
+    }
+    this.ops ??= new FsOps(new Vfs(new GfsMount(this)));
+    serveFsRequest(this.ops, ctx.id, r, (reply) => { this.ctx?.send(from, reply, OPERATOR_SERVICE); });
   }
 
   /**

@@ -52,6 +52,13 @@ export type GfsResult =
   | { readonly ok: true; readonly value: number; readonly hold?: number; readonly end?: number }
   | { readonly ok: false; readonly errno: Errno; readonly detail?: string };
 
+/** A mutation's value: the number it returns, an open's hold, a write's end position. */
+export interface GfsValue {
+  readonly value: number;
+  readonly hold?: number;
+  readonly end?: number;
+}
+
 interface GfsImage {
   readonly tree: TreeImage;
   readonly holds: readonly (readonly [number, { readonly ino: number; readonly node: string }])[];

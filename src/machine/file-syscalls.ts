@@ -1001,7 +1001,7 @@ export class FileServer {
     let opened: Maybe<FileHandle>;
     try {
       opened = r.mount.open(r.rel, {
-        read, write, create: create && st === null, exclusive: create && st === null, truncate: !pathOnly && (flags & O_TRUNC) !== 0 && write,
+        read, write, create, exclusive, truncate: !pathOnly && (flags & O_TRUNC) !== 0 && write,
         directory: directory || st?.kind === 'dir', mode: mode & 0o7777 & ~files.fs.umask,
       });
     } catch (err) {

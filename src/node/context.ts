@@ -6,6 +6,12 @@ import type { DurableStorage, Prng } from '../sim/index.js';
 
 export type TimerId = number;
 
+/**
+ * The service name an operator's client (a CLI that dials a real cluster with a client id) receives answers on:
+ * a node answers a client's request to this service of the client.
+ */
+export const OPERATOR_SERVICE = 'operator';
+
 export interface NodeContext {
   readonly id: string;
   /** Every other node of the cluster. */

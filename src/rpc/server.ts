@@ -4,7 +4,9 @@
 // tracked clients (least recently seen evicted) and `max_cached_per_client` replies each ('busy' beyond).
 // The cache is volatile unless `storage` is given: then each reply is written and synced (together with
 // whatever the handler wrote to the same storage) before it is sent, and a restarted server reloads the
-// cache, so execution stays at-most-once across server crashes.
+// cache, so execution stays at-most-once across server crashes. A call is marked running in storage before its
+// handler runs: one the crash interrupted is answered after the restart as failed (its outcome unknown), never
+// run again.
 import type { NodeContext } from '../node/index.js';
 import type { DurableStorage } from '../sim/index.js';
 import { parseRpcMessage, type RpcErrorCode, type RpcReply, type RpcRequest } from './messages.js';
@@ -30,6 +32,8 @@ export interface RpcServerOptions {
 }
 
 const KEY_PREFIX = 'rpc/';
+/** What storage holds for a call whose handler runs (replaced by its reply when it ends). */
+const RUNNING_MARK = 'running';
 const replyKey = (cid: string, seq: number): string => `${KEY_PREFIX}${cid}/${String(seq).padStart(16, '0')}`;
 
 interface ClientState {
@@ -75,9 +79,16 @@ export class RpcServer {
       } catch {
         continue;
       }
+      if (slash <= 0 || !Number.isSafeInteger(seq)) continue;
+      const cid = rest.slice(0, slash);
+      if (rep === RUNNING_MARK) {
+        const failed: RpcReply = { t: 'rpc.rep', cid, seq, ok: false, code: 'failed', message: 'the server restarted while the call ran: its outcome is unknown' };
+        this.client(cid).entries.set(seq, failed);
+        continue;
+      }
       const parsed = parseRpcMessage(rep);
-      if (slash <= 0 || !Number.isSafeInteger(seq) || !parsed || parsed.t !== 'rpc.rep') continue;
-      this.client(rest.slice(0, slash)).entries.set(seq, parsed);
+      if (!parsed || parsed.t !== 'rpc.rep') continue;
+      this.client(cid).entries.set(seq, parsed);
     }
   }
 
@@ -129,6 +140,10 @@ export class RpcServer {
       return true;
     }
     c.entries.set(m.seq, 'running');
+    if (this.storage) {
+      this.storage.put(replyKey(m.cid, m.seq), JSON.stringify(RUNNING_MARK));
+      this.storage.sync();
+    }
     this.execute(from, m, h.fn, c);
     return true;
   }

@@ -9,6 +9,7 @@ import { MqBrokerService } from '../mq/index.js';
 import { RaftKvService, parseRaftKvOptions } from '../kv/index.js';
 import { ProcsService, parseProcsOptions } from '../ssi/index.js';
 import { RaftFileStorage } from '../wal/index.js';
+import { GfsService, parseGfsOptions } from '../gfs/index.js';
 import { realMachineService } from '../ssi/index.js';
 
 export const SERVICES: ServiceRegistry = {
@@ -19,6 +20,8 @@ export const SERVICES: ServiceRegistry = {
   machine: (options) => realMachineService(options, (line) => void process.stdout.write(line + '\n')),
   'raft-kv': (options) => new RaftKvService({ ...parseRaftKvOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
   procs: (options) => new ProcsService({ ...parseProcsOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
+  // The global namespace: before `machine` in a node's services, it is the machine's '/'.
+  gfs: (options) => new GfsService({ ...parseGfsOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
 };
 
 export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICES);

@@ -13,6 +13,8 @@ import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
 import type { PlacementPolicy } from './placement.js';
 import { ProcsService, PROCS_SERVICE } from './service.js';
+import { FsOps, GfsService, GfsTree, GFS_SERVICE, LocalTreeMount, type TreeImage } from '../gfs/index.js';
+import { FsError, Vfs } from '../vfs/index.js';
 import { compareNodes } from './process-bridge.js';
 import { PROCS_VOTERS_MAX } from './limits.js';
 import { ClusterConsole, type ConsoleLine, type ProcessRecord } from './cluster-console.js';
@@ -56,6 +58,11 @@ export interface ClusterRunOptions {
   readonly onRpcExecute?: (node: string, client_id: string, seq: number, method: string, idempotent: boolean) => void;
   /** Kernel log lines (node, line). */
   readonly onLog?: (node: string, line: string) => void;
+  /**
+   * The global namespace to start from (default: empty). A program whose path is absolute and names a file in
+   * it is loaded from there (`atoll fs put prog.elf /bin/prog`, then n2:/bin/prog).
+   */
+  readonly fs?: TreeImage;
 }
 
 export type ClusterRunEnd = 'ended' | 'virtual-time-limit' | 'step-limit';
@@ -69,6 +76,8 @@ export interface ClusterRunResult {
   readonly slices: number;
   readonly trace_hash: string;
   readonly nodes: readonly string[];
+  /** The global namespace at the end (the replica of an up node that applied the most), or null if none is up. */
+  readonly namespace: GfsTree | null;
 }
 
 /** "n3" -> 3; anything else is not a node name of a cluster run. */
@@ -86,8 +95,9 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   if (wanted > n) throw new InputError(`a program runs on n${wanted}, but the cluster has ${n} node${n === 1 ? '' : 's'}`);
   const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   const boot = new Map<string, BootProgram[]>(ids.map((id) => [id, []]));
+  const start = opts.fs !== undefined ? GfsTree.fromImage(opts.fs) : undefined;
   for (const p of opts.programs) {
-    const image: ElfImage = parseElf(p.bytes ?? readProgram(p.path), { userEnd: layout.LOAD_END });
+    const image: ElfImage = parseElf(p.bytes ?? programInNamespace(start, p.path) ?? readProgram(p.path), { userEnd: layout.LOAD_END });
     boot.get(p.node)!.push({ image, argv: [p.path, ...p.args], envp: p.envp ?? [], name: p.path });
   }
   const kernel = await compileKernel();
@@ -140,7 +150,14 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   cluster = new SimCluster({
     seed: opts.seed ?? 1,
     // procs first: the machine asks it for its first pid lease as it starts.
-    nodes: ids.map((id) => ({ id, services: { [PROCS_SERVICE]: () => new ProcsService({ voters: procsVoters(ids) }), [MACHINE_SERVICE]: machineFactory(id) } })),
+    // and gfs before the machine too: it is the machine's '/'.
+    nodes: ids.map((id) => ({
+      id, services: {
+        [PROCS_SERVICE]: () => new ProcsService({ voters: procsVoters(ids) }),
+        [GFS_SERVICE]: () => new GfsService({ voters: procsVoters(ids), ...(opts.fs !== undefined ? { initial: opts.fs } : {}) }),
+        [MACHINE_SERVICE]: machineFactory(id),
+      },
+    })),
     ...(opts.link ? { link: opts.link } : {}),
     ...(opts.trace ? { trace: opts.trace } : {}),
   });
@@ -162,7 +179,31 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   return {
     processes: console.processes, end, virtual_ns: c.sim.now_ns, steps: r.steps,
     instructions: counters.instructions, slices: counters.slices, trace_hash: c.sim.trace.digest(), nodes: ids,
+    namespace: finalNamespace(c, ids),
   };
+}
+
+/** The bytes of the file an absolute path names in the namespace (undefined: not there). */
+function programInNamespace(tree: GfsTree | undefined, path: string): Uint8Array | undefined {
+  if (tree === undefined || !path.startsWith('/')) return undefined;
+  const ops = new FsOps(new Vfs(new LocalTreeMount(() => 0n, 'the starting namespace', tree)));
+  try {
+    const first = ops.read(path, 0, 0) as { size: number };
+    return (ops.read(path, 0, first.size) as { bytes: Uint8Array }).bytes;
+  } catch (err) {
+    if (err instanceof FsError) return undefined;
+    throw err;
+  }
+}
+
+/** The most advanced replica of the namespace among the nodes up. */
+function finalNamespace(c: SimCluster, ids: readonly string[]): GfsTree | null {
+  let best: GfsService | undefined;
+  for (const id of ids) {
+    const g = c.service<GfsService>(id, GFS_SERVICE);
+    if (g?.host !== undefined && (best === undefined || g.host.applied > best.host!.applied)) best = g;
+  }
+  return best?.tree ?? null;
 }
 
 /** The cluster as a fault target whose crashes also end the crashed node's processes in the book. */

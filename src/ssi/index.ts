@@ -41,5 +41,5 @@ export { ClusterMqueues, MQ_REMOTE_HANDLES_MAX } from './cluster-mqueues.js';
 export { RemoteForks, FORK_DEADLINE_NS } from './remote-fork.js';
 export { OrderedCalls, ORDERED_DEADLINE_NS } from './ordered-calls.js';
 export { PidFeeder, PID_LEASE_COUNT } from './pid-feeder.js';
-export { OperatorClient, machineNodes, type NodeProcesses } from './operator-client.js';
+export { OperatorClient, machineNodes, type NodeProcesses, type FsRequestBody } from './operator-client.js';
 export { soakSeed, soakFaults, type SoakOutcome } from './fault-soak.js';

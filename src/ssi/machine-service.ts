@@ -20,6 +20,15 @@ import { parseOperatorRequest, OPERATOR_SERVICE, type OperatorReply } from './op
 import { isClientId } from '../net/tcp/index.js';
 import { RpcClient, RpcServer } from '../rpc/index.js';
 import { PROGRAM_MAX_BYTES } from './limits.js';
+import { GfsMount, LocalTreeMount, gfsOf, type GfsService } from '../gfs/index.js';
+import { Vfs } from '../vfs/index.js';
+
+/** A cluster node's file system: the global namespace at '/', this node's own tree at /tmp (clock: CLOCK_REALTIME ns). */
+export function clusterVfs(gfs: GfsService, clock: () => bigint): Vfs {
+  const vfs = new Vfs(new GfsMount(gfs));
+  vfs.mount('/tmp', new LocalTreeMount(clock, 'this node\'s /tmp'));
+  return vfs;
+}
 
 const { PROC_BASE, PROC_BYTES, P, CLD_EXITED, CLD_KILLED, KS, KS_HOST_IDLE_UNTIL } = layout;
 
@@ -108,10 +117,15 @@ export class MachineService implements NodeService {
     this.ctx = ctx;
     const realtime_base_ns = BigInt(Math.round(ctx.now_ns() - ctx.monotonic_ns()));
     // One RPC endpoint for everything this node's machine asks of others and serves them.
-    const rpc = new RpcServer(ctx, this.opts.onRpcExecute ? { onExecute: this.opts.onRpcExecute } : {}), client = new RpcClient(ctx);
+    // Its reply cache is durable: a call retried to this node after it restarted is answered, never run again.
+    const rpc = new RpcServer(ctx, { storage: ctx.storage, ...(this.opts.onRpcExecute ? { onExecute: this.opts.onRpcExecute } : {}) });
+    const client = new RpcClient(ctx);
     const mqueues = new ClusterMqueues(ctx, client, rpc, () => this.wake());
+    // With a gfs service on the node, '/' is the global namespace and /tmp a tree of this node alone.
+    const gfs = gfsOf(ctx);
+    const vfs = gfs === undefined ? undefined : clusterVfs(gfs, () => BigInt(Math.max(0, Math.round(ctx.now_ns()))));
     const sys = System.createSync(this.opts.kernel, {
-      stdin: bytesInput(''), mqueues, ...this.opts.system, seed: ctx.rng.nextU32(), realtime_base_ns,
+      stdin: bytesInput(''), mqueues, ...this.opts.system, ...(vfs !== undefined ? { vfs } : {}), seed: ctx.rng.nextU32(), realtime_base_ns,
     });
     this.sys = sys;
     sys.machine.kernel.kernelSetHostTime(1);
@@ -157,6 +171,8 @@ export class MachineService implements NodeService {
       this.stepped = sys.beginStepped(io, (line) => obs.log(node, line));
     }
     sys.files?.onProcessEvent((e) => watch.event(e));
+    // A file call the namespace answers later (a commit, a read barrier) wakes the machine, as a reply from the network does.
+    if (sys.files !== null) sys.files.onLaterAnswer = () => this.wake();
     forks = new RemoteForks(ctx, sys, bridge.client, bridge.rpc, {
       adopted: (pid, slot, program) => watch.loaded(pid, slot, program),
       wake: () => this.wake(),
@@ -165,6 +181,8 @@ export class MachineService implements NodeService {
       place: () => bridge.placeTarget(),
       init: () => procs?.firstProcess() ?? null,
       isDown: (n) => bridge.isDown(n),
+      boot: bridge.boot,
+      bootOf: (n) => bridge.bootOf(n),
     });
     // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.
     if (procs !== undefined) {

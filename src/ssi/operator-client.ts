@@ -6,6 +6,10 @@ import { TcpTransport, CLIENT_CERT_ID, freshClientId, type PeerAddress } from '.
 import { Prng } from '../sim/index.js';
 import { MACHINE_SERVICE } from './machine-service.js';
 import { OPERATOR_SERVICE, parseOperatorReply, type OperatorProcess, type OperatorRequest } from './operator.js';
+import { parseFsReply, type FsReply, type FsRequest } from '../gfs/index.js';
+
+/** A namespace request without its envelope fields (t, req). */
+export type FsRequestBody = FsRequest extends infer R ? R extends unknown ? Omit<R, 't' | 'req'> : never : never;
 
 export interface NodeProcesses {
   readonly node: string;
@@ -13,26 +17,29 @@ export interface NodeProcesses {
   readonly processes: readonly OperatorProcess[] | null;
 }
 
-/** The nodes of a config that run the machine service. */
-export function machineNodes(config: ClusterConfig): string[] {
-  return config.nodes.filter((n) => Object.keys(n.services ?? config.services).includes(MACHINE_SERVICE)).map((n) => n.id);
+/** The nodes of a config that run a service (default: the machine). */
+export function machineNodes(config: ClusterConfig, service: string = MACHINE_SERVICE): string[] {
+  return config.nodes.filter((n) => Object.keys(n.services ?? config.services).includes(service)).map((n) => n.id);
 }
 
 export class OperatorClient {
   private readonly transport: TcpTransport;
   private readonly waiting = new Map<number, (reply: unknown) => void>();
   private nextReq = 1;
+  /** The node that answered the last namespace request. */
+  private fsNode: string | null = null;
   readonly nodes: string[];
 
-  constructor(config: ClusterConfig, seed: number) {
-    this.nodes = machineNodes(config);
+  /** service: the service asked on each node (default the machine; `gfs` for atoll fs). */
+  constructor(config: ClusterConfig, seed: number, private readonly service: string = MACHINE_SERVICE) {
+    this.nodes = machineNodes(config, service);
     const peers = new Map<string, PeerAddress>(config.nodes.filter((n) => this.nodes.includes(n.id)).map((n) => [n.id, { host: n.host, port: n.port }]));
     this.transport = new TcpTransport({
       id: freshClientId(), key: config.key, peers, rng: new Prng(seed), max_frame_bytes: config.max_frame_bytes,
       tls: loadTlsMaterial(config, CLIENT_CERT_ID), log: () => {}, backoff_base_ms: 20, backoff_max_ms: 200,
       onMessage: (_from, payload) => {
         if (!isEnvelope(payload) || payload.svc !== OPERATOR_SERVICE) return;
-        const r = parseOperatorReply(payload.body);
+        const r = parseOperatorReply(payload.body) ?? parseFsReply(payload.body);
         if (r !== null) this.waiting.get(r.req)?.(r);
       },
     });
@@ -47,12 +54,12 @@ export class OperatorClient {
   }
 
   /** Send a request to node and wait for its answer (null after timeout_ms). */
-  private ask(node: string, make: (req: number) => OperatorRequest, timeout_ms: number): Promise<unknown> {
+  private ask(node: string, make: (req: number) => OperatorRequest | FsRequest, timeout_ms: number): Promise<unknown> {
     const req = this.nextReq++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.waiting.delete(req); resolve(null); }, timeout_ms);
       this.waiting.set(req, (r) => { clearTimeout(timer); this.waiting.delete(req); resolve(r); });
-      this.transport.send(node, { svc: MACHINE_SERVICE, lc: 0, body: make(req) });
+      this.transport.send(node, { svc: this.service, lc: 0, body: make(req) });
     });
   }
 
@@ -62,6 +69,19 @@ export class OperatorClient {
       const r = await this.ask(node, (req) => ({ t: 'ps.req', req }), timeout_ms) as { processes?: OperatorProcess[] } | null;
       return { node, processes: r?.processes ?? null };
     }));
+  }
+
+  /**
+   * A namespace request (atoll fs) through the first node that answers, then that node for the next ones: its
+   * reply, or null when no node answered within timeout_ms. A reply is the namespace's answer, never retried.
+   */
+  async fs(request: FsRequestBody, timeout_ms = 5000): Promise<FsReply | null> {
+    const order = this.fsNode === null ? this.nodes : [this.fsNode, ...this.nodes.filter((n) => n !== this.fsNode)];
+    for (const node of order) {
+      const r = await this.ask(node, (req) => ({ ...request, t: 'fs.req', req }) as FsRequest, timeout_ms) as FsReply | null;
+      if (r !== null && r.t === 'fs.resp') { this.fsNode = node; return r; }
+    }
+    return null;
   }
 
   /** Signal pid (wherever it runs) through the first node that answers: 0 or -errno; null when none did. */

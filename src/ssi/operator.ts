@@ -2,7 +2,7 @@
 // processes a node runs, and a signal to a pid wherever it runs. The requests come from a client id (never a
 // member) and are validated here; the answers go to the client's OPERATOR_SERVICE.
 
-export const OPERATOR_SERVICE = 'operator';
+export { OPERATOR_SERVICE } from '../node/index.js';
 
 export type OperatorRequest =
   | { readonly t: 'ps.req'; readonly req: number }

@@ -81,6 +81,11 @@ export class ProcessBridge {
   readonly client: RpcClient;
   private readonly loads = new Map<string, number>();
   private readonly heard = new Map<string, Heard>();
+  /** The boot of node's machine as last heard (undefined: never heard). */
+  bootOf(node: string): number | undefined {
+    return this.heard.get(node)?.boot;
+  }
+
   /** Nodes declared down and not heard from since. */
   private readonly down = new Set<string>();
   /** Which boot of this node's machine this is (peers see a new one as the old machine gone). */

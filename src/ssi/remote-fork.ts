@@ -45,6 +45,9 @@ export interface RemoteForkHooks {
   readonly init: () => { readonly pid: number; readonly node: string } | null;
   /** Is node down as this node sees it (silent, or declared so)? */
   readonly isDown: (node: string) => boolean;
+  /** Which boot of this node's machine this is, and of node's as last heard (undefined: not heard yet). */
+  readonly boot: number;
+  readonly bootOf: (node: string) => number | undefined;
 }
 
 
@@ -161,7 +164,7 @@ export class RemoteForks {
         }
         return;
       }
-      done(this.adoptRemote(call, pid, target, pgid, sid));
+      done(this.adoptRemote(call, pid, target, pgid, sid, o.ok ? o.result : null));
     });
   }
 
@@ -211,7 +214,7 @@ export class RemoteForks {
         this.hooks.wake();
         return;
       }
-      this.adoptRemote(call, pid, target, pgid, sid);
+      this.adoptRemote(call, pid, target, pgid, sid, o.ok ? o.result : null);
       ring.complete(call.id, pid);
       this.hooks.wake();
     });
@@ -231,7 +234,7 @@ export class RemoteForks {
       this.parents.set(p.pid, from);
       this.hooks.adopted(p.pid, p.index, a.name);
       this.hooks.wake();
-      return { pid: p.pid };
+      return { pid: p.pid, boot: this.hooks.boot };
     } catch (err) {
       this.ctx.log(`spawn from ${from}: ${(err as Error).message}`);
       return { errno: -EAGAIN };
@@ -239,13 +242,22 @@ export class RemoteForks {
   }
 
   /** A child built elsewhere gets its stand-in here (or, if it already ended, its end). */
-  private adoptRemote(call: HostCall, pid: number, target: string, pgid: number, sid: number): number {
+  private adoptRemote(call: HostCall, pid: number, target: string, pgid: number, sid: number, reply: unknown): number {
     const m = this.sys.machine;
     const r = m.kernel.procRemoteChild(call.pid, pid, pgid, sid);
     if (r < 0) {
       this.ctx.log(`child ${pid} on ${target} of ${call.pid} has no stand-in (${r})`);
       this.notices.call(target, { kind: 'reparent', pid, ppid: 0 } satisfies Notice, () => {});
       return r;
+    }
+    // An answer kept across the target's restart (its durable reply cache): the child was built by the earlier
+    // boot and went down with it, as a crashed node's children do.
+    const built = (reply as { boot?: unknown } | null)?.boot;
+    const now = this.hooks.bootOf(target);
+    if (typeof built === 'number' && now !== undefined && built !== now) {
+      this.ctx.log(`child ${pid} of ${call.pid} was built by ${target}'s earlier boot: it ended with it`);
+      m.kernel.procRemoteEnded(pid, CLD_KILLED, SIGKILL);
+      return pid;
     }
     this.children.set(pid, target);
     const early = this.early.get(pid);
@@ -279,7 +291,7 @@ export class RemoteForks {
       this.parents.set(child.pid, from);
       this.hooks.adopted(child.pid, child.proc, typeof a.program === 'string' ? a.program : '?');
       this.hooks.wake();
-      return { pid: child.pid };
+      return { pid: child.pid, boot: this.hooks.boot };
     } catch (err) {
       return { error: (err as Error).message };
     }

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runCluster, type ClusterRunResult } from '../../src/ssi/index.js';
 import { parseFaultScript } from '../../src/net/index.js';
 import { runProgram } from '../../src/machine/index.js';
+import { namespaceWith } from '../gfs/namespace.js';
+import { readFileSync } from 'node:fs';
 
 const guest = (name: string): string => new URL(`../../guest/${name}`, import.meta.url).pathname;
 const lines = (s: string): string[] => s.split('\n').filter(Boolean);
@@ -111,8 +113,9 @@ describe('remote fork', () => {
 
   for (const [where, node] of [['another node, busy', 'n1'], ['its own node', 'n2']] as const) {
     it(`spawns a program on a named node, on the placed one, and refuses a node the cluster lacks (parent on ${where})`, async () => {
+      // spawn takes its path in the global namespace: the program is put there first.
       const r = await runCluster({
-        seed: 2, nodes: 3, placement: 'spread',
+        seed: 2, nodes: 3, placement: 'spread', fs: namespaceWith({ '/guest/bin/echo.elf': readFileSync(guest('bin/echo.elf')) }),
         programs: [{ node, path: guest('cluster/spawn_nodes.elf'), args: [] }, { node: 'n2', path: guest('examples/compute.elf'), args: ['1'] }],
       });
       expect(r.end).toBe('ended');

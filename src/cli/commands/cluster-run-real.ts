@@ -46,7 +46,7 @@ export async function runClusterReal(opts: RealRunOptions): Promise<ClusterRunRe
     });
     const config = {
       key: randomBytes(32).toString('hex'),
-      nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { procs: {}, machine: machine(id) } })),
+      nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { procs: {}, gfs: {}, machine: machine(id) } })),
       services: {},
     };
     const configPath = join(dir, 'cluster.json');
@@ -79,7 +79,7 @@ export async function runClusterReal(opts: RealRunOptions): Promise<ClusterRunRe
     const done = ids.every((id) => console.idleNodes.has(id));
     return {
       processes: console.processes, end: done ? 'ended' : 'virtual-time-limit', virtual_ns: (Date.now() - t0) * 1e6, steps: 0,
-      instructions: 0, slices: 0, trace_hash: '', nodes: ids,
+      instructions: 0, slices: 0, trace_hash: '', nodes: ids, namespace: null,
     };
   } finally {
     await Promise.all([...children.values()].map((c) => new Promise<void>((res) => {

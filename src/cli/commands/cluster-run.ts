@@ -4,7 +4,8 @@
 // its node and pid; --json prints one object instead (every process with its parent, node, program, status and
 // output; the trace digest). Exit status: 0 when every program started here exited 0, else the first failure's
 // (its code, or 128 + signal); 124 when the time bound ended the run.
-import { readFileSync, writeSync, openSync, closeSync } from 'node:fs';
+import { readFileSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs';
+import { decodeFsImage, encodeFsImage, type GfsTree } from '../../gfs/index.js';
 import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/index.js';
 import { parseOrHelp } from '../../host/index.js';
 import { UsageError, InputError } from '../../base/index.js';
@@ -42,6 +43,8 @@ export const COMMAND: CommandSpec = {
     harts: { kind: 'integer', value: '<k>', help: `harts of every machine (1..${layout.HARTS_MAX}, default 1)` },
     'max-time': { kind: 'string', value: '<duration>', help: 'stop after this much virtual time (default 600s; with --real, wall time, default 60s)' },
     klog: { kind: 'boolean', help: 'print the machines\' kernel logs on stderr' },
+    fs: { kind: 'string', value: '<fs.json>', help: 'start the global namespace from this image (atoll fs put ... --image); an absolute program path it holds runs from it' },
+    'fs-out': { kind: 'string', value: '<fs.json>', help: 'write the global namespace as the run left it (read it with atoll fs ... --image)' },
   },
 };
 
@@ -152,6 +155,21 @@ export async function run(argv: string[]): Promise<number> {
   const maxTime = flagString(args, 'max-time');
   const harts = flagNumber(args, 'harts');
   const ram = flagNumber(args, 'ram');
+  const fsInPath = flagString(args, 'fs'), fsOutPath = flagString(args, 'fs-out');
+  let fsIn: GfsTree | undefined;
+  if (fsInPath !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(fsInPath, 'utf8');
+    } catch (err) {
+      throw new InputError(`cannot read ${fsInPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      fsIn = decodeFsImage(text);
+    } catch (err) {
+      throw new InputError(`${fsInPath}: ${(err as Error).message}`);
+    }
+  }
   let traceFd: number | undefined;
   if (tracePath) {
     try {
@@ -165,7 +183,7 @@ export async function run(argv: string[]): Promise<number> {
     const onLine = json ? undefined : (l: ConsoleLine): void => out(l.fd, `${l.node} ${l.pid}| ${l.text}\n`);
     const onLog = flagBool(args, 'klog') ? (node: string, line: string): void => out(2, `${node} ${line}\n`) : undefined;
     if (flagBool(args, 'real')) {
-      for (const flag of ['seed', 'link', 'faults', 'trace']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
+      for (const flag of ['seed', 'link', 'faults', 'trace', 'fs', 'fs-out']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
     } else if (args.flags.has('stepped')) {
       throw new UsageError('--stepped is for --real runs: a simulated machine always runs in slices of the simulator\'s time');
     }
@@ -178,9 +196,18 @@ export async function run(argv: string[]): Promise<number> {
       ...(traceFd !== undefined ? { trace: { sink: (line: string) => void writeSync(traceFd!, line + '\n') } } : {}),
       machine: { ...(harts !== undefined ? { harts } : {}), ...(ram !== undefined ? { ram_bytes: ram } : {}) },
       ...(maxTime ? { max_virtual_ns: maxTimeNs(maxTime) } : {}),
+      ...(fsIn !== undefined ? { fs: fsIn.image() } : {}),
       onLine, onLog,
     });
     const started = r.processes.filter((p) => p.ppid === 0);
+    if (fsOutPath !== undefined) {
+      if (r.namespace === null) throw new InputError('--fs-out: no node was up at the end to give the namespace');
+      try {
+        writeFileSync(fsOutPath, encodeFsImage(r.namespace));
+      } catch (err) {
+        throw new InputError(`cannot write ${fsOutPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+    }
     if (json) {
       out(1, JSON.stringify({
         nodes: r.nodes, end: r.end, virtual_ns: r.virtual_ns, instructions: r.instructions, trace_hash: r.trace_hash || null,
