@@ -28,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   ps: { summary: 'list every process of a real cluster', load: () => loadCommand('ps') },
   kill: { summary: 'send a signal to a process of a real cluster, wherever it runs', load: () => loadCommand('kill') },
   soak: { summary: 'run the Raft fault-injection soak (npm run soak)', load: () => loadCommand('soak') },
+  serve: { summary: 'serve the browser page: a machine and a cluster in a web page', load: () => loadCommand('serve') },
 };
 
 function loadCommand(name: string): Promise<Command> {
