@@ -59,6 +59,13 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
 let last: { name: string; program: Uint8Array; args: string[]; harts: number } | null = null;
 let current: MachineRun | null = null;
 let guests: GuestEntry[] = [];
+/** Every prebuilt guest's bytes, fetched once: the files of a machine's root (so sh.elf finds cat.elf). */
+let guestFiles: Promise<Map<string, Uint8Array>> | null = null;
+
+function allGuests(): Promise<Map<string, Uint8Array>> {
+  guestFiles ??= Promise.all(guests.map(async (g) => [g.name, await fetchBytes(`/guests/${encodeURIComponent(g.name)}`)] as const)).then((e) => new Map(e));
+  return guestFiles;
+}
 
 function buttons(running: boolean): void {
   $<HTMLButtonElement>('run').disabled = running;
@@ -80,7 +87,7 @@ async function start(name: string, program: Uint8Array, args: string[], harts: n
   let run: MachineRun;
   try {
     run = await MachineRun.start({
-      program, name, args, harts,
+      program, name, args, harts, files: await allGuests(),
       output: (fd, text) => print(text, fd === 2 ? 'err' : undefined),
       log: (line) => print(`atoll: ${line}\n`, 'sys'),
     });
@@ -117,7 +124,8 @@ const argsValue = (): string[] => $<HTMLInputElement>('args').value.split(/\s+/)
 async function startGuest(name: string, args: string[], harts: number): Promise<void> {
   if (!guests.some((g) => g.name === name)) { setStatus('error', `no prebuilt guest '${name}' (see the list)`); return; }
   setStatus('loading', `fetching ${name}`);
-  await start(name, await fetchBytes(`/guests/${encodeURIComponent(name)}`), args, harts);
+  const files = await allGuests();
+  await start(name, files.get(name)!, args, harts);
 }
 
 function wireMachine(): void {

@@ -14,3 +14,6 @@ export function hostStdinSync(_fd = 0): GuestInput {
 export function hostStdinAsync(_fd = 0): GuestInput {
   return bytesInput(new Uint8Array(0));
 }
+
+/** As host-stdin.ts (no host reads are made here). */
+export const STDIN_CHUNK_BYTES = 64 * 1024;

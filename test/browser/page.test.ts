@@ -1,0 +1,133 @@
+// The page in a real Chromium (Debian's /usr/bin/chromium driven by playwright-core; needs `npm run build`):
+// it loads cross-origin isolated, ?run=hello.elf prints what `atoll run` prints, a threaded guest on two harts
+// (two Web Workers over one shared memory) gives the same output as `atoll run --harts 2 --threaded`, the
+// console's standard input reaches the guest, the statistics move while a machine runs, and stop and restart work.
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startPageServer, type PageServer } from '../../src/cli/commands/serve.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const ATOLL = join(ROOT, 'bin/atoll.js');
+/** Debian's chromium (ATOLL_CHROMIUM names another executable). */
+export const CHROMIUM = process.env['ATOLL_CHROMIUM'] ?? '/usr/bin/chromium';
+const SKIP = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium): the page is not tested in a browser`;
+const END = '#status[data-state=exited], #status[data-state=stopped], #status[data-state=error]';
+
+/** What `atoll run` prints on stdout for these words. */
+function cli(words: readonly string[], input?: string): string {
+  return execFileSync(process.execPath, [ATOLL, 'run', ...words], { cwd: ROOT, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'ignore'] });
+}
+
+describe('the page in Chromium', () => {
+  let server: PageServer;
+  let browser: Browser | undefined;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    if (SKIP !== undefined) return;
+    const { chromium } = await import('playwright-core');
+    server = await startPageServer({ port: 0 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(query: string): Promise<Page> {
+    const page = await browser!.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url + query);
+    return page;
+  }
+
+  const consoleText = (page: Page): Promise<string> => page.locator('#console').innerText();
+
+  it('loads cross-origin isolated, with the prebuilt guests to choose from', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const page = await open('');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => typeof SharedArrayBuffer)).toBe('function');
+    await page.waitForFunction(() => document.querySelectorAll('#guest option').length > 0);
+    const options = await page.locator('#guest option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(expect.arrayContaining(['hello.elf', 'threads-counter.elf', 'sh.elf']));
+    expect(await page.locator('#status').getAttribute('data-state')).toBe('idle');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('?run=hello.elf prints what atoll run guest/examples/hello.elf prints, and exits 0', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const expected = cli(['guest/examples/hello.elf']);
+    expect(expected).toContain('hello');
+    const page = await open('?run=hello.elf');
+    await page.waitForSelector(END, { timeout: 30_000 });
+    expect(await page.locator('#status').getAttribute('data-state')).toBe('exited');
+    expect(await page.locator('#status').getAttribute('data-exit')).toBe('0');
+    expect(await consoleText(page)).toBe(expected);
+    expect(Number((await page.locator('#st-instructions').innerText()).replace(/,/g, ''))).toBeGreaterThan(0);
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('threads-counter on 2 harts runs in two Web Workers and prints what atoll run --harts 2 --threaded prints', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const expected = cli(['--harts', '2', '--threaded', 'guest/examples/threads-counter.elf', '5000']);
+    expect(expected).toContain('counter = 20000 (expected 20000): exact');
+    const page = await browser!.newPage();
+    const workers: string[] = [];
+    page.on('worker', (w) => workers.push(w.url()));
+    await page.goto(server.url + '?run=threads-counter.elf&harts=2&args=5000');
+    await page.waitForSelector(END, { timeout: 60_000 });
+    expect(await page.locator('#status').getAttribute('data-state')).toBe('exited');
+    expect(await consoleText(page)).toBe(expected);
+    expect(workers.filter((u) => u.endsWith('/hart-worker.js'))).toHaveLength(2);
+    expect(await page.locator('#st-harts').innerText()).toBe('2');
+    expect(Number((await page.locator('#st-switches').innerText()).replace(/,/g, ''))).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('the console\'s standard input reaches the guest: sh runs a pipeline typed into it', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const line = 'echo hello from sh | wc';
+    const expected = cli(['--harts', '2', '--threaded', 'guest/bin/sh.elf'], `${line}\n`);
+    const page = await open('?run=sh.elf&harts=2');
+    await page.waitForSelector('#status[data-state=running]', { timeout: 30_000 });
+    await page.locator('#stdin').fill(line);
+    await page.locator('#stdin').press('Enter');
+    await page.waitForFunction((want) => (document.getElementById('console')!.textContent ?? '').includes(want), expected.trim(), { timeout: 30_000 });
+    await page.locator('#eof').click();
+    await page.waitForSelector(END, { timeout: 30_000 });
+    expect(await page.locator('#status').getAttribute('data-state')).toBe('exited');
+    expect(await consoleText(page)).toBe(`${line}\n${expected}`);
+    await page.close();
+  });
+
+  it('the statistics move while a machine runs; stop ends it, restart runs it again', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const page = await open('?run=compute.elf&harts=2&args=100000');
+    await page.waitForSelector('#status[data-state=running]', { timeout: 30_000 });
+    const count = async (): Promise<number> => Number((await page.locator('#st-instructions').innerText()).replace(/,/g, ''));
+    await page.waitForFunction(() => Number(document.getElementById('st-instructions')!.textContent!.replace(/,/g, '')) > 0, undefined, { timeout: 30_000 });
+    const first = await count();
+    await page.waitForFunction((n) => Number(document.getElementById('st-instructions')!.textContent!.replace(/,/g, '')) > n, first, { timeout: 30_000 });
+    expect(Number(await page.locator('#st-mips').innerText())).toBeGreaterThan(0);
+    expect(await page.locator('#st-tlb').innerText()).toMatch(/^\d+\.\d\d%$/);
+    await page.locator('#stop').click();
+    await page.waitForSelector(END, { timeout: 30_000 });
+    expect(await page.locator('#status').getAttribute('data-state')).toBe('stopped');
+    const stoppedAt = await count();
+    await page.waitForTimeout(600);
+    expect(await count()).toBe(stoppedAt);
+    await page.locator('#restart').click();
+    await page.waitForSelector('#status[data-state=running]', { timeout: 30_000 });
+    await page.waitForFunction(() => Number(document.getElementById('st-instructions')!.textContent!.replace(/,/g, '')) > 0, undefined, { timeout: 30_000 });
+    await page.locator('#stop').click();
+    await page.waitForSelector('#status[data-state=stopped]', { timeout: 30_000 });
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});
