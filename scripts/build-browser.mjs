@@ -13,15 +13,23 @@ const OUT = join(ROOT, 'dist/browser');
 const ENTRIES = { page: 'src/browser/page.ts', 'hart-worker': 'src/browser/hart-worker.ts' };
 const STATIC = ['index.html', 'page.css'];
 
-/** Relative imports inside src/ resolve to X.browser.ts when it exists beside X.ts. */
+/**
+ * Relative imports inside src/ resolve to X.browser.ts when it exists beside X.ts. The modules of src/ run no
+ * code at load beyond their own definitions, so they are marked free of side effects: a folder's index.ts
+ * may re-export Node-only parts the page never uses (a real node's TCP transport and files beside the
+ * simulated cluster) and those are left out, with the `node:` modules only they import (external here; the
+ * check after the build fails if one is still named).
+ */
 const browserTwins = {
   name: 'browser-twins',
   setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, external: true, sideEffects: false }));
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (!args.importer.startsWith(SRC)) return undefined;
       const ts = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
       const twin = ts.replace(/\.ts$/, '.browser.ts');
-      return existsSync(twin) && !args.importer.endsWith('.browser.ts') ? { path: twin } : undefined;
+      const path = existsSync(twin) && !args.importer.endsWith('.browser.ts') ? twin : ts;
+      return existsSync(path) ? { path, sideEffects: false } : undefined;
     });
   },
 };

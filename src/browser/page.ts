@@ -4,6 +4,7 @@
 // runs a scenario.
 import { layout } from '../machine/index.js';
 import { MachineRun, type LiveStats, type MachineEnd } from './machine-run.js';
+import { wireCluster } from './cluster-view.js';
 
 /** How often the statistics are redrawn while a machine runs (ms). */
 const STATS_EVERY_MS = 250;
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
     ? 'cross-origin isolated: SharedArrayBuffer and Atomics are available'
     : 'NOT cross-origin isolated: serve this page with `atoll serve` (it needs COOP/COEP headers)';
   wireMachine();
+  const cluster = wireCluster(new URLSearchParams(location.search));
   guests = await (await fetch('/guests/index.json')).json() as GuestEntry[];
   const select = $<HTMLSelectElement>('guest');
   for (const g of guests) select.append(new Option(`${g.name} (${fmt(g.bytes)} bytes)`, g.name));
@@ -184,6 +186,7 @@ async function main(): Promise<void> {
     select.value = run;
     await startGuest(run, args, Number.isInteger(harts) && harts >= 1 && harts <= layout.HARTS_MAX ? harts : 1);
   }
+  await cluster;
 }
 
 void main();

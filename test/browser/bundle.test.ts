@@ -1,9 +1,11 @@
 // The browser bundle's seams: every Node-only module of src/ that has a .browser.ts twin (which the bundle takes
 // in its place) is matched export for export by it, the twins import no node: module, and the built bundles
-// (needs `npm run build`) name no node: module and call no require, and hold the page's entry points.
+// (needs `npm run build`) name no node: module and call no require, and hold the page's entry points. The
+// browser-safe folders use none of Node's globals either (Buffer, process): an import check cannot see those.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BROWSER_SAFE } from '../structure/layers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'src');
@@ -45,5 +47,20 @@ describe('the browser bundle', () => {
     expect(page).toContain('/hart-worker.js');
     expect(page).toContain('/kernel.wasm');
     expect(readFileSync(join(ROOT, 'dist/browser/index.html'), 'utf8')).toContain('src="/page.js"');
+  });
+
+  it('the browser-safe folders use neither Buffer nor process (Node\'s globals, which a browser lacks)', () => {
+    const files = BROWSER_SAFE.flatMap((f) => {
+      const walk = (d: string): string[] => readdirSync(d).flatMap((x) => {
+        const p = join(d, x);
+        return statSync(p).isDirectory() ? (relative(SRC, p) === 'net/tcp' ? [] : walk(p)) : p.endsWith('.ts') ? [p] : [];
+      });
+      return walk(join(SRC, f));
+    });
+    expect(files.length).toBeGreaterThan(20);
+    const bad = files.flatMap((p) => readFileSync(p, 'utf8').split('\n').map((line, i) => [line, i] as const)
+      .filter(([line]) => !/^\s*(\/\/|\*|\/\*)/.test(line) && /\b(Buffer\.|process\.)/.test(line))
+      .map(([line, i]) => `${relative(SRC, p)}:${i + 1}: ${line.trim()}`));
+    expect(bad).toEqual([]);
   });
 });

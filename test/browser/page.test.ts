@@ -1,9 +1,12 @@
 // The page in a real Chromium (Debian's /usr/bin/chromium driven by playwright-core; needs `npm run build`):
 // it loads cross-origin isolated, ?run=hello.elf prints what `atoll run` prints, a threaded guest on two harts
 // (two Web Workers over one shared memory) gives the same output as `atoll run --harts 2 --threaded`, the
-// console's standard input reaches the guest, the statistics move while a machine runs, and stop and restart work.
-import { existsSync } from 'node:fs';
+// console's standard input reaches the guest, the statistics move while a machine runs, and stop and restart work;
+// a scenario link (?scenario=swarm&seed=7) shows the trace digest `atoll scenario swarm --seed 7 --json` reports,
+// with its nodes, roles and diagram, and a click that cuts a node off runs the same faults the CLI's script would.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +18,12 @@ const ATOLL = join(ROOT, 'bin/atoll.js');
 export const CHROMIUM = process.env['ATOLL_CHROMIUM'] ?? '/usr/bin/chromium';
 const SKIP = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium): the page is not tested in a browser`;
 const END = '#status[data-state=exited], #status[data-state=stopped], #status[data-state=error]';
+
+/** The trace digest `atoll scenario <name> --seed <seed> --json [more]` reports. */
+function cliDigest(name: string, seed: number, more: readonly string[] = []): string {
+  const out = execFileSync(process.execPath, [ATOLL, 'scenario', name, '--seed', String(seed), '--json', ...more], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return (JSON.parse(out) as { trace_hash: string }).trace_hash;
+}
 
 /** What `atoll run` prints on stdout for these words. */
 function cli(words: readonly string[], input?: string): string {
@@ -129,5 +138,66 @@ describe('the page in Chromium', () => {
     await page.waitForSelector('#status[data-state=stopped]', { timeout: 30_000 });
     await page.close();
     expect(errors).toEqual([]);
+  });
+
+  const CLUSTER_END = '#cluster-status[data-state=passed], #cluster-status[data-state=failed], #cluster-status[data-state=error]';
+
+  for (const [name, seed] of [['swarm', 7], ['leader-crash', 7], ['raft-partition', 3]] as const) {
+    it(`?scenario=${name}&seed=${seed} shows the trace digest atoll scenario ${name} --seed ${seed} --json reports, with its nodes and diagram`, async (ctx) => {
+      ctx.skip(SKIP !== undefined, SKIP);
+      const want = cliDigest(name, seed);
+      expect(want).toMatch(/^[0-9a-f]{64}$/);
+      const page = await open(`?scenario=${name}&seed=${seed}`);
+      await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+      expect(await page.locator('#cluster-status').getAttribute('data-state')).toBe('passed');
+      expect(await page.locator('#digest').innerText()).toBe(want);
+      const nodes = await page.locator('#nodes .node').evaluateAll((ns) => ns.map((n) => [(n as HTMLElement).dataset['node'], n.textContent]));
+      if (name === 'swarm') {
+        expect(nodes.map(([id]) => id)).toEqual(['coord', 'hub', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07', 'r08']);
+        expect(nodes[0]![1]).toContain('coordinator');
+        expect(nodes[1]![1]).toContain('queue broker');
+      } else {
+        expect(nodes.map(([id]) => id)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+        // Late in the run some server leads (the timeline's roles at the slider's time).
+        await page.locator('#time').evaluate((el: HTMLInputElement) => { el.value = el.max; el.dispatchEvent(new Event('input')); });
+        expect(await page.locator('#nodes .node[data-state=leader]').count()).toBe(1);
+      }
+      const inked = await page.locator('#spacetime').evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+        return n;
+      });
+      expect(inked).toBeGreaterThan(5000);
+      await page.close();
+      expect(errors).toEqual([]);
+    });
+  }
+
+  it('a click that cuts a swarm robot off changes the view and the digest, to what the same fault script gives the CLI', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const dir = mkdtempSync(join(tmpdir(), 'atoll-page-'));
+    try {
+      const script = join(dir, 'faults.txt');
+      writeFileSync(script, 'at 500ms isolate r03\nat 800ms rejoin r03\n');
+      const want = cliDigest('swarm', 7, ['--faults', script]);
+      const page = await open('?scenario=swarm&seed=7');
+      await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+      const before = await page.locator('#digest').innerText();
+      expect(before).not.toBe(want);
+      await page.locator('#time').evaluate((el: HTMLInputElement) => { el.value = '500'; el.dispatchEvent(new Event('input')); });
+      expect(await page.locator('#nodes .node[data-node=r03]').getAttribute('data-state')).toBe('up');
+      await page.locator('#nodes .node[data-node=r03]').click();
+      await page.waitForFunction((old) => document.getElementById('digest')!.textContent !== old, before, { timeout: 60_000 });
+      await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+      expect(await page.locator('#digest').innerText()).toBe(want);
+      await page.locator('#time').evaluate((el: HTMLInputElement) => { el.value = '600'; el.dispatchEvent(new Event('input')); });
+      expect(await page.locator('#nodes .node[data-node=r03]').getAttribute('data-state')).toBe('isolated');
+      expect(await page.locator('#cluster-summary').innerText()).toContain('at 500 ms isolate r03');
+      await page.close();
+      expect(errors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
