@@ -107,6 +107,10 @@ function draw(r: ClusterRun, t_ns: number): void {
   }
   const end = t_ns + WINDOW_NS;
   g.lineWidth = 1;
+  g.save();
+  g.beginPath();
+  g.rect(left, top, W - left - right, H - top);
+  g.clip();
   for (const m of r.messages) {
     if (m.sent_ns > end) break;
     const arrive = m.delivered_ns ?? m.sent_ns + 2e6;
@@ -119,6 +123,7 @@ function draw(r: ClusterRun, t_ns: number): void {
     if (m.delivered_ns === null) g.lineTo(x(arrive), (y0 + y1) / 2); else g.lineTo(x(arrive), y1);
     g.stroke();
   }
+  g.restore();
 }
 
 function show(r: ClusterRun): void {

@@ -107,6 +107,8 @@ async function start(name: string, program: Uint8Array, args: string[], harts: n
     if (end.fault !== null) print(`atoll: ${end.fault}\n`, 'sys');
     setStatus(end.stopped ? 'stopped' : 'exited', endLine(end));
     statusEl.dataset['exit'] = String(end.exit_code);
+    statusEl.dataset['instructions'] = String(end.stats.instructions);
+    statusEl.dataset['wallMs'] = end.stats.wall_ms.toFixed(1);
   } catch (err) {
     setStatus('error', `the machine failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
