@@ -1,7 +1,8 @@
 // A cluster scenario run in the page: the deterministic simulator with the same code and the same defaults as
 // `atoll scenario <name> --seed S --json`, so a seed gives the trace digest the CLI prints. The swarm's trace is
 // kept as the diagram needs it (messages with their send and delivery times, drops, isolations); the Raft
-// scenarios bring their timeline of roles and terms. Reads no clock; runs on the caller's thread.
+// scenarios bring their timeline of roles and terms, the quorum scenarios their checks. Reads no clock; runs on
+// the caller's thread.
 import { runSwarm, type ScenarioEntry, type SwarmReport, type TimelineEvent, type TimelineSample } from '../scenarios/index.js';
 import type { ScheduledFault } from '../net/index.js';
 import type { FlagValue } from '../base/index.js';
@@ -11,6 +12,8 @@ export const PAGE_SCENARIOS: Readonly<Record<string, { readonly summary: string;
   swarm: { summary: 'robot swarm: exactly-once RPC commands and in-order telemetry over a lossy network' },
   'leader-crash': { summary: 'crash the Raft leader repeatedly under client load', load: async () => (await import('../scenarios/leader-crash.js')).leaderCrashScenario },
   'raft-partition': { summary: 'cut the Raft leader off with a minority; the majority elects', load: async () => (await import('../scenarios/raft-partition.js')).raftPartitionScenario },
+  quorum: { summary: 'N=5 register: quorums that miss each other fail the checker', load: async () => (await import('../scenarios/quorum.js')).quorumScenario },
+  cap: { summary: 'CAP on a quorum register: consistency first and availability first', load: async () => (await import('../scenarios/cap.js')).capScenario },
 };
 
 /** The swarm's defaults, as `atoll scenario swarm` has them (src/scenarios/swarm-cli.ts). */
@@ -98,10 +101,12 @@ export function runSwarmInPage(seed: number, faults: readonly ScheduledFault[] =
   };
 }
 
-interface RaftReport {
+interface ScenarioReport {
   readonly trace_hash: string;
   readonly passed: boolean;
-  readonly nodes: readonly string[];
+  /** The Raft scenarios' servers (the quorum scenarios report checks only). */
+  readonly nodes?: readonly string[];
+  readonly checks?: Readonly<Record<string, unknown>>;
   readonly timeline?: readonly TimelineSample[];
   readonly events?: readonly TimelineEvent[];
 }
@@ -115,14 +120,16 @@ export async function runScenarioInPage(name: string, seed: number): Promise<Clu
   let out = '';
   const flags = new Map<string, FlagValue>([['seed', seed], ['json', true]]);
   await entry.run({ flags, positionals: [] }, (text) => { out += text; });
-  const r = JSON.parse(out) as RaftReport;
+  const r = JSON.parse(out) as ScenarioReport;
   const timeline = r.timeline ?? [];
   const last = timeline.at(-1);
   const roles = (id: string): string => last?.nodes[id]?.role ?? 'server';
   const events = r.events ?? [];
+  const nodes = r.nodes ?? [];
+  const checks = Object.entries(r.checks ?? {}).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   return {
-    scenario: name, seed, trace_hash: r.trace_hash, passed: r.passed, nodes: r.nodes.map((id) => ({ id, role: roles(id) })),
+    scenario: name, seed, trace_hash: r.trace_hash, passed: r.passed, nodes: nodes.map((id) => ({ id, role: roles(id) })),
     messages: [], outages: [], end_ns: (last?.t_ms ?? 0) * 1e6, timeline, events,
-    summary: `${r.nodes.length} servers, ${timeline.length} timeline samples, ${events.length} events; ${r.passed ? 'PASS' : 'FAIL'}`,
+    summary: [`${nodes.length > 0 ? `${nodes.length} servers, ${timeline.length} timeline samples, ${events.length} events; ` : ''}${r.passed ? 'PASS' : 'FAIL'}`, ...checks].join('\n'),
   };
 }

@@ -5,7 +5,7 @@
 // a scenario link (?scenario=swarm&seed=7) shows the trace digest `atoll scenario swarm --seed 7 --json` reports,
 // with its nodes, roles and diagram, and a click that cuts a node off runs the same faults the CLI's script would.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,11 +19,12 @@ export const CHROMIUM = process.env['ATOLL_CHROMIUM'] ?? '/usr/bin/chromium';
 const SKIP = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (apt-get install chromium): the page is not tested in a browser`;
 const END = '#status[data-state=exited], #status[data-state=stopped], #status[data-state=error]';
 
-/** The trace digest `atoll scenario <name> --seed <seed> --json [more]` reports. */
-function cliDigest(name: string, seed: number, more: readonly string[] = []): string {
-  const out = execFileSync(process.execPath, [ATOLL, 'scenario', name, '--seed', String(seed), '--json', ...more], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return (JSON.parse(out) as { trace_hash: string }).trace_hash;
+/** The report `atoll scenario <name> --seed <seed> --json [more]` prints (its status is 1 when a check failed). */
+function cliReport(name: string, seed: number, more: readonly string[] = []): { trace_hash: string; passed: boolean } {
+  const r = spawnSync(process.execPath, [ATOLL, 'scenario', name, '--seed', String(seed), '--json', ...more], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return JSON.parse(r.stdout) as { trace_hash: string; passed: boolean };
 }
+const cliDigest = (name: string, seed: number, more: readonly string[] = []): string => cliReport(name, seed, more).trace_hash;
 
 /** What `atoll run` prints on stdout for these words. */
 function cli(words: readonly string[], input?: string): string {
@@ -142,15 +143,29 @@ describe('the page in Chromium', () => {
 
   const CLUSTER_END = '#cluster-status[data-state=passed], #cluster-status[data-state=failed], #cluster-status[data-state=error]';
 
+  it('?scenario=quorum and ?scenario=cap show the trace digests and verdicts the CLI reports', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    for (const name of ['quorum', 'cap']) {
+      const want = cliReport(name, 7);
+      const page = await open(`?scenario=${name}&seed=7`);
+      await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+      expect(await page.locator('#cluster-status').getAttribute('data-state'), name).toBe(want.passed ? 'passed' : 'failed');
+      expect(await page.locator('#digest').innerText(), name).toBe(want.trace_hash);
+      await page.close();
+    }
+    expect(errors).toEqual([]);
+  });
+
   for (const [name, seed] of [['swarm', 7], ['leader-crash', 7], ['raft-partition', 3]] as const) {
     it(`?scenario=${name}&seed=${seed} shows the trace digest atoll scenario ${name} --seed ${seed} --json reports, with its nodes and diagram`, async (ctx) => {
       ctx.skip(SKIP !== undefined, SKIP);
-      const want = cliDigest(name, seed);
-      expect(want).toMatch(/^[0-9a-f]{64}$/);
+      const want = cliReport(name, seed);
+      expect(want.trace_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(want.passed).toBe(true);
       const page = await open(`?scenario=${name}&seed=${seed}`);
       await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
       expect(await page.locator('#cluster-status').getAttribute('data-state')).toBe('passed');
-      expect(await page.locator('#digest').innerText()).toBe(want);
+      expect(await page.locator('#digest').innerText()).toBe(want.trace_hash);
       const nodes = await page.locator('#nodes .node').evaluateAll((ns) => ns.map((n) => [(n as HTMLElement).dataset['node'], n.textContent]));
       if (name === 'swarm') {
         expect(nodes.map(([id]) => id)).toEqual(['coord', 'hub', 'r01', 'r02', 'r03', 'r04', 'r05', 'r06', 'r07', 'r08']);
