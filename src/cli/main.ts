@@ -29,6 +29,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   kill: { summary: 'send a signal to a process of a real cluster, wherever it runs', load: () => loadCommand('kill') },
   fs: { summary: 'look at and change the global namespace (a real cluster, or a saved image)', load: () => loadCommand('fs') },
   soak: { summary: 'run the Raft fault-injection soak (npm run soak)', load: () => loadCommand('soak') },
+  serve: { summary: 'serve the browser page: a machine and a cluster in a web page', load: () => loadCommand('serve') },
 };
 
 function loadCommand(name: string): Promise<Command> {

@@ -3,6 +3,7 @@
 // leader change is applied once (its cached result is returned again). Deterministic: every replica that
 // applies the same entries holds the same state. Bounds: key and value sizes, and the session table
 // (least recently used session evicted first).
+import { utf8Length } from '../base/index.js';
 import { SessionTable, parseLogCommand, type Session, type StateMachine } from '../rsm/index.js';
 
 export type KvOp =
@@ -118,14 +119,14 @@ export function validateCommand(v: unknown): KvCommand | string {
   if (typeof op !== 'object' || op === null) return 'command needs an op';
   const key = op['key'];
   if (typeof key !== 'string' || key === '') return 'key must be a non-empty string';
-  if (Buffer.byteLength(key) > KV_MAX_KEY_BYTES) return `key longer than ${KV_MAX_KEY_BYTES} bytes`;
+  if (utf8Length(key) > KV_MAX_KEY_BYTES) return `key longer than ${KV_MAX_KEY_BYTES} bytes`;
   switch (op['op']) {
     case 'get': return { client: c['client'], seq: c['seq'] as number, op: { op: 'get', key } };
     case 'del': return { client: c['client'], seq: c['seq'] as number, op: { op: 'del', key } };
     case 'put': {
       const value = op['value'];
       if (typeof value !== 'string') return 'put needs a string value';
-      if (Buffer.byteLength(value) > KV_MAX_VALUE_BYTES) return `value longer than ${KV_MAX_VALUE_BYTES} bytes`;
+      if (utf8Length(value) > KV_MAX_VALUE_BYTES) return `value longer than ${KV_MAX_VALUE_BYTES} bytes`;
       return { client: c['client'], seq: c['seq'] as number, op: { op: 'put', key, value } };
     }
     default: return `unknown op '${String(op['op'])}' (put, get, del)`;

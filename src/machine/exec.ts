@@ -7,7 +7,7 @@
 // ENAMETOOLONG from the path; EACCES for a directory, a file that is not regular or has no execute bit; ENOEXEC
 // for a file that is not a static RV32 ELF this machine runs; E2BIG for arguments beyond MAX_ARG_STRLEN or the
 // stack's room; EFAULT for a bad pointer in path, argv or envp; ENOMEM when guest RAM runs out.
-import { InputError } from '../base/index.js';
+import { InputError, latin1Bytes } from '../base/index.js';
 import { ElfError, parseElf, type ElfImage } from '../elf/index.js';
 import { FsError, andThen, type FileHandle, type Maybe } from '../vfs/index.js';
 import type { Machine } from './machine.js';
@@ -45,7 +45,7 @@ function vector(machine: Machine, call: HostCall, va: number, budget: { left: nu
     if (s === 'long') return -E2BIG;
     budget.left -= s.length + 1 + 4;
     if (budget.left < 0) return -E2BIG;
-    out.push(Buffer.from(s, 'latin1'));
+    out.push(latin1Bytes(s));
   }
 }
 
@@ -133,7 +133,7 @@ export function execService(machine: Machine, files: FileServer, opts: ExecOptio
     if (typeof image === 'number') return image;
     let layout: ImageLayout;
     try {
-      layout = buildImage(machine, image, { argv, envp, execfn: Buffer.from(path, 'latin1'), seed: ((opts.seed ?? 1) ^ call.pid) >>> 0 });
+      layout = buildImage(machine, image, { argv, envp, execfn: latin1Bytes(path), seed: ((opts.seed ?? 1) ^ call.pid) >>> 0 });
     } catch (err) {
       if (err instanceof InputError) return /arguments/.test(err.message) ? -E2BIG : /segment/.test(err.message) ? -ENOEXEC : -ENOMEM;
       throw err;

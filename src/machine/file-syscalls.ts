@@ -19,7 +19,7 @@
 // order, which differs between hosts: a test that compares listings sorts them); RENAME_EXCHANGE and
 // RENAME_WHITEOUT are -EINVAL; O_TMPFILE is -EOPNOTSUPP. A process's cwd is kept as a path.
 import { FsError, Later, type FileHandle, type FileStat, type Maybe, type Resolved, type Vfs } from '../vfs/index.js';
-import { InputError } from '../base/index.js';
+import { InputError, latin1Bytes, hostIds } from '../base/index.js';
 import * as abi from './abi.js';
 import {
   SYS, EBADF, EFAULT, EINVAL, EMFILE, ENOTTY, ESPIPE, EISDIR, ENOTDIR, ENOENT, EEXIST, EPERM, EXDEV, ERANGE, EBUSY,
@@ -556,8 +556,8 @@ export class FileServer {
     const f = d.file;
     if (f.kind === 'remote') throw new Error('a remote description is stated at its home');
     const synthetic = (mode: number, ino: bigint): FileStat => ({
-      kind: mode === S_IFIFO ? 'fifo' : 'char', mode, ino, dev: 0n, rdev: 0n, nlink: 1, uid: process.getuid?.() ?? 0,
-      gid: process.getgid?.() ?? 0, size: 0n, blocks: 0n, blksize: 4096, atime_ns: 0n, mtime_ns: 0n, ctime_ns: 0n, birthtime_ns: 0n,
+      kind: mode === S_IFIFO ? 'fifo' : 'char', mode, ino, dev: 0n, rdev: 0n, nlink: 1, uid: hostIds().uid,
+      gid: hostIds().gid, size: 0n, blocks: 0n, blksize: 4096, atime_ns: 0n, mtime_ns: 0n, ctime_ns: 0n, birthtime_ns: 0n,
     });
     switch (f.kind) {
       case 'vfs': return f.handle.stat();
@@ -1147,7 +1147,7 @@ export class FileServer {
     let used = 0;
     let i = d.offset;
     for (; i < list.length; i++) {
-      const name = Buffer.from(list[i]!.name, 'latin1');
+      const name = latin1Bytes(list[i]!.name);
       const reclen = (DIRENT_HEADER_BYTES + name.length + 1 + 7) & ~7;
       if (used + reclen > count) break;
       const rec = new Uint8Array(reclen);
@@ -1272,8 +1272,8 @@ export class FileServer {
     if (typeof r === 'number') return r;
     if (r.stat === null) return -ENOENT;
     if (r.stat.kind !== 'symlink') return -EINVAL;
-    let target: Buffer;
-    try { target = Buffer.from(r.mount.readlink(r.rel), 'latin1'); } catch (err) { return fail(err); }
+    let target: Uint8Array;
+    try { target = latin1Bytes(r.mount.readlink(r.rel)); } catch (err) { return fail(err); }
     const out = target.subarray(0, Math.min(size, target.length));
     return copyToUser(this.machine, call.satp, buf, out) ? out.length : -EFAULT;
   }
@@ -1305,7 +1305,7 @@ export class FileServer {
 
   private getcwd(call: HostCall): number {
     const [buf, size] = call.args as [number, number];
-    const cwd = Buffer.from(this.filesOf(call).fs.cwd + '\0', 'latin1');
+    const cwd = latin1Bytes(this.filesOf(call).fs.cwd + '\0');
     if (size < cwd.length) return -ERANGE;
     return copyToUser(this.machine, call.satp, buf, cwd) ? cwd.length : -EFAULT;
   }

@@ -5,7 +5,7 @@ export { Machine, RAM_BYTES_DEFAULT, CLOCK_HZ_DEFAULT, TIMEBASE_HZ_DEFAULT, type
 export { Process, slotResult, SIGNAL_NUMBER, STACK_BYTES_MAX, QUANTUM_TICKS, type RunResult, type Signal, type ProcessOptions } from './process.js';
 export { SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, ENOTSUP, type GuestIO } from './syscalls.js';
 export { copyFromUser, copyToUser, stringFromUser, userWritable } from './usermem.js';
-export { compileKernel, compileKernelSync, instantiateKernel, kernelWasmPath, type KernelExports } from './kernel.js';
+export { compileKernel, compileKernelSync, instantiateKernel, kernelWasmPath, useKernelModule, type KernelExports } from './kernel.js';
 export type { ElfImage, ElfSegment } from '../elf/index.js';
 export * as layout from './layout.js';
 export { waitAsync } from './hostcall.js';
@@ -14,7 +14,8 @@ export { runProgram, runPrograms, readProgram, faultLine, formatStats, exitCodeO
 export { stdio } from './stdio.js';
 export { formatKernelStats, type KernelStats } from './kstats.js';
 export { FileServer, IO_BYTES_MAX, UMASK_DEFAULT, statxBytes, type FileServerOptions } from './file-syscalls.js';
-export { bytesInput, PushInput, hostStdinSync, hostStdinAsync, type GuestInput } from './console.js';
+export { bytesInput, PushInput, type GuestInput } from './console.js';
+export { hostStdinSync, hostStdinAsync } from './host-stdin.js';
 export { ProcessEvents, ProcessSlots, type ProcessEvent } from './events.js';
 export { FdTable, Description, type ProcFiles } from './descriptors.js';
 export { Pipe } from './pipes.js';
@@ -39,3 +40,4 @@ export {
   MQ_CANCELLED, MQ_DONE, type MqueueNamespace, type MqQueue, type MqLimits, type MqState, type MqMessage, type MqOpenRequest,
   type MqRegistration, type MqNotifyKind, type MqWait, type MqCancelled,
 } from './mqueue-namespace.js';
+export { runHartWorker, type HartWorkerData, type HartWorkerMessage, type HartWorkerSite } from './hart-loop.js';

@@ -1,13 +1,13 @@
-// Loads build/kernel.wasm: compiled once per process (module cache), instantiated with
+// Loads build/kernel.wasm (kernel-file.ts reads it): compiled once per process (module cache), instantiated with
 // @assemblyscript/loader over a machine's shared WebAssembly.Memory. The exports are typed here. At load the
 // kernel's interface version and every shared number it was compiled with (abiValue) are compared with the
 // host's (abi.ts, both generated from abi/defs.mjs), so a stale kernel.wasm fails with one clear error.
-import { readFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { InputError } from '../base/index.js';
 import { ABI_TABLE, KERNEL_VERSION } from './abi.js';
+import { readKernelWasm, readKernelWasmSync } from './kernel-file.js';
+
+export { kernelWasmPath } from './kernel-file.js';
 
 /** The kernel's entry points (see assembly/index.ts). Addresses and values are u32 unless noted. */
 export interface KernelExports {
@@ -252,26 +252,30 @@ export function abiMismatch(k: Pick<KernelExports, 'abiCount' | 'abiValue'>): st
 
 let modulePromise: Promise<WebAssembly.Module> | undefined;
 
-/** Where build/kernel.wasm is, from src/machine (vitest) or dist/src/machine (built). */
-export function kernelWasmPath(): string {
-  for (const rel of ['../../build/kernel.wasm', '../../../build/kernel.wasm']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  throw new InputError('build/kernel.wasm is missing: run `npm run build:kernel`');
-}
-
 let moduleSync: WebAssembly.Module | undefined;
 
 /** The compiled kernel at once (a real node's machine service starts inside a synchronous call). */
 export function compileKernelSync(): WebAssembly.Module {
-  moduleSync ??= new WebAssembly.Module(readFileSync(kernelWasmPath()));
+  moduleSync ??= new WebAssembly.Module(readKernelWasmSync());
   return moduleSync;
 }
 
+/**
+ * The compiled kernel, once per process: read with kernel-file.ts (build/kernel.wasm in Node, fetched in a
+ * browser) unless a module was handed in with useKernelModule.
+ */
 export function compileKernel(): Promise<WebAssembly.Module> {
-  modulePromise ??= readFile(kernelWasmPath()).then((bytes) => WebAssembly.compile(bytes));
+  modulePromise ??= readKernelWasm().then((bytes) => WebAssembly.compile(bytes));
   return modulePromise;
+}
+
+/**
+ * Use this compiled kernel from now on instead of reading one: a browser's hart worker gets the page's
+ * module in its first message (a module is shared between workers, its bytes are not fetched again).
+ */
+export function useKernelModule(module: WebAssembly.Module): void {
+  modulePromise = Promise.resolve(module);
+  moduleSync = module;
 }
 
 /** Instantiate the kernel over `memory` (shared). Every machine gets its own instance. */

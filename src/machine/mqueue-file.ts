@@ -2,6 +2,7 @@
 // namespace, the directions the open allowed, and what the other descriptor calls do with it, as Linux's
 // queue file system answers them (read gives the attribute line, llseek sees an 80-byte file, write is EINVAL,
 // statx a regular file). The calls that need the namespace go through the server that made it (mqueue.ts).
+import { hostIds } from '../base/index.js';
 import { EBADF, EINVAL, S_IFREG, SEEK_SET, SEEK_CUR, SEEK_END } from './abi.js';
 import type { FileStat } from '../vfs/index.js';
 import type { HostAnswer, HostCall } from './hostcall.js';
@@ -67,7 +68,7 @@ export class MqueueFile {
   }
 
   stat(): FileStat {
-    const uid = process.getuid?.() ?? 0, gid = process.getgid?.() ?? 0;
+    const { uid, gid } = hostIds();
     return {
       kind: 'file', mode: S_IFREG | this.queue.mode, ino: BigInt(this.queue.ino), dev: 0n, rdev: 0n, nlink: 1, uid, gid,
       size: BigInt(MQ_FILE_BYTES), blocks: 0n, blksize: 4096, atime_ns: 0n, mtime_ns: 0n, ctime_ns: 0n, birthtime_ns: 0n,

@@ -21,6 +21,7 @@ import {
   MQ_PRIO_MAX, MQ_ATTR_BYTES, SIGEVENT_BYTES, SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD, SI_MESGQ, H_MTIME,
   hartBase,
 } from './abi.js';
+import { latin1Bytes } from '../base/index.js';
 import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser, stringFromUser } from './usermem.js';
 import { LATER, IDLE_ANY, type HostAnswer, type HostCall, type HostCallRing, type HostCallServer, type HostService, type IdleLimit } from './hostcall.js';
@@ -350,7 +351,7 @@ export class MqueueServer implements MqueueFileServer {
   readText(call: HostCall, d: MqueueDescription, f: MqueueFile, n: number, sink: (bytes: Uint8Array) => boolean, pos?: number): HostAnswer {
     return this.run<MqState | number>(call, (done) => this.namespace.state(f.queue, done), (st) => {
       if (typeof st === 'number') return st;
-      const text = Buffer.from(stateText(st), 'latin1');
+      const text = latin1Bytes(stateText(st));
       const at = pos ?? d.offset;
       if (at >= text.length || n === 0) return 0;
       const bytes = text.subarray(at, Math.min(text.length, at + n));

@@ -1,9 +1,9 @@
 // Running one program end to end on a fresh machine: parse the ELF, create the machine, load the process, run
 // it, and collect the statistics the CLI prints (human or JSON). Wall time is measured by the caller's
 // clock (a parameter), so this module reads no clock itself.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from '../base/index.js';
 import { parseElf } from '../elf/index.js';
+import { readProgram } from './program-file.js';
 import { LOAD_END } from './layout.js';
 import { SIGNAL_NUMBER, type RunResult } from './process.js';
 import type { GuestIO } from './syscalls.js';
@@ -31,33 +31,7 @@ export interface SessionResult {
   readonly stats: RunStats;
 }
 
-/** The largest program file `atoll run` reads: more than any image that fits the largest machine's RAM. */
-export const PROGRAM_BYTES_MAX = 1 << 30;
-
-/** Read a program file: a regular file of at most PROGRAM_BYTES_MAX bytes (not a device, FIFO or directory). */
-export function readProgram(path: string): Uint8Array {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new InputError(`cannot read '${path}': is a directory`);
-    if (!st.isFile()) throw new InputError(`cannot read '${path}': not a regular file (a program must be an ELF file)`);
-    if (st.size > PROGRAM_BYTES_MAX) throw new InputError(`cannot read '${path}': ${st.size} bytes is larger than any program (at most ${PROGRAM_BYTES_MAX})`);
-    const bytes = new Uint8Array(st.size);
-    for (let off = 0; off < bytes.length;) {
-      const n = readSync(fd, bytes, off, bytes.length - off, off);
-      if (n === 0) throw new InputError(`cannot read '${path}': it shrank while being read`);
-      off += n;
-    }
-    return bytes;
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : code ?? String(err)}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
+export { readProgram, PROGRAM_BYTES_MAX } from './program-file.js';
 
 export function exitCodeOf(r: RunResult): number {
   if (r.kind === 'exit') return r.code;

@@ -5,7 +5,7 @@ import { EPIPE } from './abi.js';
 import { writeSync } from 'node:fs';
 import type { GuestIO } from './syscalls.js';
 import { isatty } from 'node:tty';
-import { hostFdStat } from './console.js';
+import { hostFdStat } from './host-stdin.js';
 
 const RETRIES_MAX = 60_000;
 const pause = new Int32Array(new SharedArrayBuffer(4));

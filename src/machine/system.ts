@@ -3,9 +3,6 @@
 // the same seed gives the same run; threaded mode runs each hart on its own worker thread (its own kernel
 // instance over the same shared memory), with real parallelism. Idle workers wait in Atomics.wait in JS
 // (never memory.atomic.wait in Wasm: Node 20's Liftoff bug). Reads no clock.
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../base/index.js';
 import { Machine, type MachineOptions } from './machine.js';
 import { Process, procResult, QUANTUM_TICKS, REALTIME_BASE_NS_DEFAULT, type RunResult, type ProcessOptions } from './process.js';
@@ -14,13 +11,15 @@ import { driveHart, type HartHost, type HartOutcome } from './driver.js';
 import { hostServices, unknownCall, type GuestIO } from './syscalls.js';
 import { HostCallRing, HostCallServer, waitAsync, type HostService } from './hostcall.js';
 import { NodeHartGate } from './node-control.js';
+import { startHartThread, type HartThread } from './hart-thread.js';
 import { stdio } from './stdio.js';
 import type { ElfImage } from '../elf/index.js';
 import { collectStats, type KernelStats } from './kstats.js';
 import { KS, KS_LIVE_PROCS, KS_RQ_GEN, SCHED_POLICY, HARTS_MAX } from './layout.js';
 import { SYS } from './syscalls.js';
 import { FileServer } from './file-syscalls.js';
-import { hostStdinAsync, hostStdinSync, type GuestInput } from './console.js';
+import type { GuestInput } from './console.js';
+import { hostStdinAsync, hostStdinSync } from './host-stdin.js';
 import { execService } from './exec.js';
 import { kernelMapper, mmapFileService } from './mmap-file.js';
 import { HostDirMount, Vfs } from '../vfs/index.js';
@@ -241,29 +240,37 @@ export class System {
     };
   }
 
-  /** Threaded mode: one worker thread per hart; resolves when every process has ended. */
-  async runThreaded(log: (line: string) => void): Promise<SystemResult> {
+  /**
+   * Threaded mode: one worker thread per hart; resolves when every process has ended. Guest output goes to
+   * io (default: the host's fds 1 and 2). An abort of signal ends the run at once: the workers are terminated
+   * and the processes still running have no result (null).
+   */
+  async runThreaded(log: (line: string) => void, io: GuestIO = stdio, signal?: AbortSignal): Promise<SystemResult> {
     this.start(true);
-    this.serveDefaults(stdio, this.opts.stdin ?? hostStdinAsync());
+    this.serveDefaults(io, this.opts.stdin ?? hostStdinAsync());
     const machine = this.machine;
     const module = await compileKernel();
     const local = WORKER_LOCAL_CALLS.filter((nr) => !this.custom.has(nr));
     const workers: Promise<void>[] = [];
-    const threads: Worker[] = [];
+    const threads: HartThread[] = [];
+    let aborted = false;
     for (let hart = 0; hart < machine.harts; hart++) {
       workers.push(new Promise((resolve, reject) => {
-        const w = new Worker(workerPath(), {
-          workerData: {
-            module, memory: machine.memory, hart, ram_bytes: machine.ram_bytes, clock_hz: machine.clock_hz, timebase_hz: machine.timebase_hz,
-            realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names], local,
-          },
+        const w = startHartThread({
+          module, memory: machine.memory, hart, ram_bytes: machine.ram_bytes, clock_hz: machine.clock_hz, timebase_hz: machine.timebase_hz,
+          realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names], local,
         });
         threads.push(w);
-        w.on('message', (m: { kind: 'log'; line: string }) => log(m.line));
-        w.once('error', reject);
-        w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`hart ${hart}'s worker exited with ${code}`))));
+        w.onMessage((m) => log(m.line));
+        w.onceError(reject);
+        w.onceExit((code) => (code === 0 || aborted ? resolve() : reject(new Error(`hart ${hart}'s worker exited with ${code}`))));
       }));
     }
+    const abort = (): void => {
+      aborted = true;
+      void Promise.all(threads.map((w) => w.terminate()));
+    };
+    if (signal?.aborted) abort(); else signal?.addEventListener('abort', abort, { once: true });
     const running = { on: true };
     const loop = this.serveThreaded(running);
     try {
@@ -274,6 +281,7 @@ export class System {
       await Promise.all(threads.map((w) => w.terminate()));
       throw e;
     } finally {
+      signal?.removeEventListener('abort', abort);
       running.on = false;
       Atomics.notify(new Int32Array(machine.memory.buffer), this.hostcalls.ring.postedIndex);
       await loop;
@@ -302,20 +310,18 @@ export class System {
     }, (held) => { machine.hartsPaused = held; });
     const failures: Error[] = [];
     const ended: Promise<void>[] = [];
-    const threads: Worker[] = [];
+    const threads: HartThread[] = [];
     for (let hart = 0; hart < machine.harts; hart++) {
-      const w = new Worker(workerPath(), {
-        workerData: {
-          module, memory: machine.memory, hart, ram_bytes: machine.ram_bytes, clock_hz: machine.clock_hz, timebase_hz: machine.timebase_hz,
-          realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names], local: [],
-          node: { control: gate.buffer, clock_offset_ns },
-        },
+      const w = startHartThread({
+        module, memory: machine.memory, hart, ram_bytes: machine.ram_bytes, clock_hz: machine.clock_hz, timebase_hz: machine.timebase_hz,
+        realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names], local: [],
+        node: { control: gate.buffer, clock_offset_ns },
       });
       threads.push(w);
-      w.on('message', (m: { kind: 'log'; line: string }) => log(m.line));
+      w.onMessage((m) => log(m.line));
       ended.push(new Promise((resolve) => {
-        w.once('error', (err) => { failures.push(err); });
-        w.once('exit', () => resolve());
+        w.onceError((err) => { failures.push(err); });
+        w.onceExit(() => resolve());
       }));
     }
     const ring = this.hostcalls.ring;
@@ -364,14 +370,7 @@ export class System {
   }
 }
 
-/** The compiled worker: next to this module when built, else under dist/ (tests run the sources). */
-export function workerPath(): string {
-  for (const rel of ['./hart-worker.js', '../../dist/src/machine/hart-worker.js']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  throw new InputError('dist/src/machine/hart-worker.js is missing: run `npm run build`');
-}
+export { workerPath } from './hart-thread.js';
 
 /** A cluster node's threaded machine (System.beginThreadedNode). */
 export interface ThreadedNode {

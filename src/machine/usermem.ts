@@ -1,5 +1,6 @@
 // Kernel access to user memory for system calls: every page is translated through the process's page
 // tables with the user's permissions (so a bad pointer is an EFAULT, never a host crash). Bounded by len.
+import { latin1Text } from '../base/index.js';
 import type { Machine } from './machine.js';
 import { ACC_READ, ACC_WRITE, PAGE_BYTES } from './layout.js';
 
@@ -84,7 +85,7 @@ export function stringFromUser(machine: Machine, satp: number, va: number, max: 
     const nul = page.indexOf(0);
     const take = nul < 0 ? n : nul;
     if (length + take >= max) return 'long';
-    parts.push(Buffer.from(page.buffer, page.byteOffset, take).toString('latin1'));
+    parts.push(latin1Text(page.subarray(0, take)));
     length += take;
     if (nul >= 0) return parts.join('');
     a = (a + n) >>> 0;

@@ -1,6 +1,7 @@
 // Durable storage as nodes see it: a string key-value store where writes are visible at once but survive
 // a crash only after `sync()`. SimStorage models that exactly: a crash discards every write since the last
 // sync and keeps the rest. Bounds: `max_keys` keys and `max_value_bytes` per value, checked on write.
+import { utf8Length } from '../base/index.js';
 
 export interface DurableStorage {
   get(key: string): string | undefined;
@@ -26,7 +27,7 @@ export class StorageLimitError extends Error {
 }
 
 export function checkWrite(limits: Required<StorageLimits>, keyCount: number, isNew: boolean, key: string, value: string): void {
-  if (value.length * 3 > limits.max_value_bytes && Buffer.byteLength(value) > limits.max_value_bytes) {
+  if (value.length * 3 > limits.max_value_bytes && utf8Length(value) > limits.max_value_bytes) {
     throw new StorageLimitError(`value for '${key}' exceeds ${limits.max_value_bytes} bytes`);
   }
   if (isNew && keyCount >= limits.max_keys) throw new StorageLimitError(`storage holds ${limits.max_keys} keys already`);

@@ -12,7 +12,9 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['kv', 'ssi'],
   ['services'],
   ['scenarios'],
-  ['soak'],
+  // browser: the page's entry and its hart worker, bundled with the Node-only seams of machine/ and vfs/
+  // swapped for their .browser.ts twins (scripts/build-browser.mjs checks the bundles name no node: module).
+  ['soak', 'browser'],
   ['cli'],
 ];
 /** Folders whose code must load in a browser: no `node:` import, nothing that imports one. */

@@ -5,6 +5,7 @@
 // knock (the dialer's first frame, empty: the acceptor answers it with its challenge, so a stream that
 // never speaks gets nothing written to it), challenge (the acceptor's nonce; dst '*'). Decoding never throws: it returns the frame or
 // the reason it was refused.
+import { utf8Length } from '../../base/index.js';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const FRAME_VERSION = 1;
@@ -18,7 +19,7 @@ export const CLIENT_ID_PREFIX = 'client:';
 export const CLIENT_CERT_ID = 'client';
 
 export function isClientId(id: string): boolean {
-  return id.startsWith(CLIENT_ID_PREFIX) && /^client:[A-Za-z0-9._-]+$/.test(id) && Buffer.byteLength(id) <= NODE_ID_MAX_BYTES;
+  return id.startsWith(CLIENT_ID_PREFIX) && /^client:[A-Za-z0-9._-]+$/.test(id) && utf8Length(id) <= NODE_ID_MAX_BYTES;
 }
 export const FRAME_MAX_BYTES_DEFAULT = 1024 * 1024;
 /** Smallest possible body: version, type, two 1-byte ids with their lengths, payload length, MAC. */

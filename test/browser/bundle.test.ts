@@ -1,0 +1,66 @@
+// The browser bundle's seams: every Node-only module of src/ that has a .browser.ts twin (which the bundle takes
+// in its place) is matched export for export by it, the twins import no node: module, and the built bundles
+// (needs `npm run build`) name no node: module and call no require, and hold the page's entry points. The
+// browser-safe folders use none of Node's globals either (Buffer, process): an import check cannot see those.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_SAFE } from '../structure/layers.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const SRC = join(ROOT, 'src');
+
+function twins(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? twins(p) : p.endsWith('.browser.ts') ? [p] : [];
+  });
+}
+
+describe('the browser bundle', () => {
+  const found = twins(SRC);
+
+  it('has a browser twin for each Node-only seam, exporting at least what the Node module exports', async () => {
+    expect(found.map((p) => relative(SRC, p)).sort()).toEqual([
+      'machine/hart-thread.browser.ts', 'machine/host-stdin.browser.ts', 'machine/kernel-file.browser.ts',
+      'machine/program-file.browser.ts', 'machine/stdio.browser.ts', 'vfs/hostdir.browser.ts',
+    ]);
+    for (const twin of found) {
+      const node = twin.replace(/\.browser\.ts$/, '.ts');
+      const [n, b] = [await import(node) as Record<string, unknown>, await import(twin) as Record<string, unknown>];
+      for (const name of Object.keys(n)) {
+        expect(Object.keys(b), `${relative(SRC, twin)} lacks ${name}`).toContain(name);
+        expect(typeof b[name], `${relative(SRC, twin)}: ${name}`).toBe(typeof n[name]);
+      }
+      expect(readFileSync(twin, 'utf8')).not.toMatch(/from\s+['"]node:/);
+      expect(readFileSync(node, 'utf8')).toMatch(/from\s+['"]node:/);
+    }
+  });
+
+  it('builds bundles that name no node: module and call no require', () => {
+    for (const f of ['page.js', 'hart-worker.js']) {
+      const text = readFileSync(join(ROOT, 'dist/browser', f), 'utf8');
+      expect(text, f).not.toMatch(/["']node:[a-z_/]+["']/);
+      expect(text, f).not.toMatch(/\brequire\(/);
+    }
+    const page = readFileSync(join(ROOT, 'dist/browser/page.js'), 'utf8');
+    expect(page).toContain('/hart-worker.js');
+    expect(page).toContain('/kernel.wasm');
+    expect(readFileSync(join(ROOT, 'dist/browser/index.html'), 'utf8')).toContain('src="/page.js"');
+  });
+
+  it('the browser-safe folders use neither Buffer nor process (Node\'s globals, which a browser lacks)', () => {
+    const files = BROWSER_SAFE.flatMap((f) => {
+      const walk = (d: string): string[] => readdirSync(d).flatMap((x) => {
+        const p = join(d, x);
+        return statSync(p).isDirectory() ? (relative(SRC, p) === 'net/tcp' ? [] : walk(p)) : p.endsWith('.ts') ? [p] : [];
+      });
+      return walk(join(SRC, f));
+    });
+    expect(files.length).toBeGreaterThan(20);
+    const bad = files.flatMap((p) => readFileSync(p, 'utf8').split('\n').map((line, i) => [line, i] as const)
+      .filter(([line]) => !/^\s*(\/\/|\*|\/\*)/.test(line) && /\b(Buffer\.|process\.)/.test(line))
+      .map(([line, i]) => `${relative(SRC, p)}:${i + 1}: ${line.trim()}`));
+    expect(bad).toEqual([]);
+  });
+});
