@@ -43,7 +43,9 @@
 #define EMLINK                     31
 #define EPIPE                      32
 #define ERANGE                     34
+#define EDEADLK                    35
 #define ENAMETOOLONG               36
+#define ENOLCK                     37
 #define ENOSYS                     38
 #define ENOTEMPTY                  39
 #define ELOOP                      40
@@ -63,6 +65,7 @@
 #define SYS_dup3                   24
 #define SYS_fcntl64                25
 #define SYS_ioctl                  29
+#define SYS_flock                  32
 #define SYS_mkdirat                34
 #define SYS_unlinkat               35
 #define SYS_symlinkat              36
@@ -287,6 +290,22 @@
 #define F_SETFL                    4
 #define F_DUPFD_CLOEXEC            1030
 #define FD_CLOEXEC                 1
+#define F_GETLK                    5
+#define F_SETLK                    6
+#define F_SETLKW                   7
+#define F_GETLK64                  12
+#define F_SETLK64                  13
+#define F_SETLKW64                 14
+#define F_OFD_GETLK                36
+#define F_OFD_SETLK                37
+#define F_OFD_SETLKW               38
+#define F_RDLCK                    0
+#define F_WRLCK                    1
+#define F_UNLCK                    2
+#define LOCK_SH                    1 /* flock(2) operations. */
+#define LOCK_EX                    2
+#define LOCK_NB                    4
+#define LOCK_UN                    8
 #define SEEK_SET                   0
 #define SEEK_CUR                   1
 #define SEEK_END                   2

@@ -8,8 +8,11 @@
 // (GFS_WRITE_BYTES_MAX) is sent as several, in order: a failure after the first returns the bytes written.
 // O_APPEND writes at the size the file has when the command is applied, so appends from many nodes never
 // overwrite each other (atomic up to GFS_WRITE_BYTES_MAX bytes).
-import { FsError, Later, andThen, type DirEntry, type FileHandle, type FileStat, type Maybe, type Mount, type OpenMode } from '../vfs/index.js';
-import { GfsStateMachine, GFS_WRITE_BYTES_MAX, type GfsOp, type GfsValue } from './state-machine.js';
+import {
+  FsError, Later, andThen, type DirEntry, type FileHandle, type FileStat, type LockIdentity, type LockManager, type Maybe, type Mount,
+  type OpenMode,
+} from '../vfs/index.js';
+import { GfsStateMachine, GFS_WRITE_BYTES_MAX, gfsValue, type GfsOp, type GfsValue } from './state-machine.js';
 import type { GfsTree } from './tree.js';
 
 type Path = readonly string[];
@@ -24,15 +27,19 @@ export interface TreeBackend {
   release(hold: number): void;
   /** The read barrier (null: the tree is always current). */
   barrier(): Later<void> | null;
+  /** Where its files' locks are kept (absent: the machine keeps them). */
+  readonly locks?: LockManager;
 }
 
 const none = (): undefined => undefined;
 
 export class TreeMount implements Mount {
   readonly describe: string;
+  readonly locks?: LockManager;
 
   constructor(private readonly b: TreeBackend) {
     this.describe = b.describe;
+    if (b.locks !== undefined) this.locks = b.locks;
   }
 
   ready(): Later<void> | null {
@@ -83,8 +90,12 @@ export class TreeMount implements Mount {
 
 class TreeFileHandle implements FileHandle {
   private closed = false;
+  readonly lockIdentity?: LockIdentity;
 
-  constructor(private readonly b: TreeBackend, readonly ino: number, private readonly hold: number) {}
+  constructor(private readonly b: TreeBackend, readonly ino: number, private readonly hold: number) {
+    // Its locks are its mount's: the file by inode, the description by its hold (the same from every node).
+    if (b.locks !== undefined) this.lockIdentity = { domain: b.locks.domain, file: String(ino), desc: `d${hold}` };
+  }
 
   ready(): Later<void> | null {
     return this.b.barrier();
@@ -152,10 +163,13 @@ class TreeFileHandle implements FileHandle {
 
 /** The global namespace mounted on this node: over its gfs service. */
 export class GfsMount extends TreeMount {
-  constructor(svc: { readonly node: string; readonly tree: GfsTree; mutate(op: GfsOp): Later<GfsValue>; release(hold: number): void; barrier(): Later<void> }) {
+  constructor(svc: {
+    readonly node: string; readonly tree: GfsTree; readonly locks: LockManager; mutate(op: GfsOp): Later<GfsValue>; release(hold: number): void;
+    barrier(): Later<void>;
+  }) {
     super({
       describe: 'the global namespace', node: svc.node, tree: () => svc.tree, mutate: (op) => svc.mutate(op),
-      release: (hold) => svc.release(hold), barrier: () => svc.barrier(),
+      release: (hold) => svc.release(hold), barrier: () => svc.barrier(), locks: svc.locks,
     });
   }
 }
@@ -169,7 +183,7 @@ export class LocalTreeMount extends TreeMount {
     const mutate = (op: GfsOp): GfsValue => {
       const r = machine.perform(op, clock());
       if (!r.ok) throw new FsError(r.errno, r.detail);
-      return { value: r.value, ...(r.hold !== undefined ? { hold: r.hold } : {}), ...(r.end !== undefined ? { end: r.end } : {}) };
+      return gfsValue(r);
     };
     super({
       describe, node: 'local', tree: () => machine.tree, mutate,

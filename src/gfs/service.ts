@@ -18,11 +18,11 @@ import {
   RsmClient, RSM_CLIENT_DEFAULTS, incarnationPrefix, openRaftStorage, RsmHost, type RaftFileOpener, type RsmClientOptions,
   type RsmError,
 } from '../rsm/index.js';
-import { FsError, Later, Vfs, type Errno } from '../vfs/index.js';
+import { FsError, Later, Vfs, type Errno, type LockCall, type LockManager, type LockRequest } from '../vfs/index.js';
 import { FsOps } from './fs-ops.js';
 import { GfsMount } from './mount.js';
 import { parseFsRequest, serveFsRequest } from './operator.js';
-import { GfsStateMachine, encodeCommand, type GfsOp, type GfsResult, type GfsValue } from './state-machine.js';
+import { GfsStateMachine, encodeCommand, gfsValue, type GfsOp, type GfsResult, type GfsValue } from './state-machine.js';
 
 export type { GfsValue } from './state-machine.js';
 import { GfsTree, type TreeImage } from './tree.js';
@@ -126,8 +126,65 @@ export class GfsService implements NodeService {
   /** Counters: mutations and barrier rounds asked by this node, forwarded calls it served. */
   readonly stats = { mutations: 0, rounds: 0, barriers: 0, served_commands: 0, served_reads: 0 };
 
+  /** Lock waits of this node's callers, by waiter id, until the log grants or drops them. */
+  private readonly lockWaits = new Map<number, Later<void>>();
+
+  /** The namespace's record locks and flocks, kept in the log: every node sees the same locks. */
+  readonly locks: LockManager = {
+    domain: GFS_SERVICE,
+    set: (file, req) => this.lock(Number(file), req),
+    test: (file, req) => this.barrier().map(() => this.machine.locks.test(file, req)),
+    releaseOwner: (file, owner) => this.untilApplied({ op: 'lock-release', ino: file === null ? 0 : Number(file), owner }),
+    // A description's locks go with its hold (the hold's release is one command).
+    releaseDescription: () => {},
+  };
+
   constructor(private readonly opts: GfsServiceOptions = {}) {
     if (opts.initial !== undefined) this.machine.tree = GfsTree.fromImage(opts.initial);
+    this.machine.onWaitEnd = (w, end, owner) => {
+      if (owner.node !== this.node) return;
+      const l = this.lockWaits.get(w);
+      if (l === undefined) return;
+      this.lockWaits.delete(w);
+      if (end === 'granted') l.resolve();
+      else l.reject(new FsError('EINTR'));
+    };
+  }
+
+  /** A lock request of a caller here: granted, refused, or a wait the log ends (a cancel asks it to). */
+  private lock(ino: number, req: LockRequest): LockCall {
+    const l = new Later<void>();
+    let waiter: number | null = null;
+    let cancelled = false;
+    const owner = { ...req.owner, node: this.node };
+    this.mutate({ op: 'lock', ino, owner, type: req.type, start: req.start, end: req.end, wait: req.wait }).then((v) => {
+      if (v.waiter === undefined) return l.resolve();
+      waiter = v.waiter;
+      // The grant may be applied here before the answer came back (a follower's answer travels).
+      const seen = this.machine.locks.outcome(v.waiter);
+      if (seen === 'granted') return l.resolve();
+      if (seen === 'dropped') return l.reject(new FsError('EINTR'));
+      this.lockWaits.set(v.waiter, l);
+      if (cancelled) this.cancelWait(v.waiter);
+    }, (e) => l.reject(e));
+    return { result: l, cancel: () => { cancelled = true; if (waiter !== null) this.cancelWait(waiter); } };
+  }
+
+  /** Ask the log to drop a wait; the grant or drop it applies answers the waiting call. */
+  private cancelWait(waiter: number): void {
+    this.mutate({ op: 'lock-cancel', waiter }).then(() => undefined, () => undefined);
+  }
+
+  /** A command that must be applied sooner or later (a release): retried while the cluster does not answer. */
+  private untilApplied(op: GfsOp, tries = 20): void {
+    this.mutate(op).then(() => undefined, (e) => {
+      if (e.code === 'EIO' && this.ctx !== undefined && tries > 1) this.untilApplied(op, tries - 1);
+    });
+  }
+
+  /** Another node is gone (its machine's peers saw it crash or fall silent): its holds and locks go. */
+  nodeDown(node: string): void {
+    this.untilApplied({ op: 'release-node', node });
   }
 
   /** This node's name (the holder of its descriptions' holds). */
@@ -315,5 +372,5 @@ export class GfsService implements NodeService {
 
 /** A forwarded command's result as the client settles it. */
 function settled(r: GfsResult): { ok: true; value: GfsValue } | { ok: false; error: string } {
-  return r.ok ? { ok: true, value: { value: r.value, ...(r.hold !== undefined ? { hold: r.hold } : {}), ...(r.end !== undefined ? { end: r.end } : {}) } } : { ok: false, error: r.errno };
+  return r.ok ? { ok: true, value: gfsValue(r) } : { ok: false, error: r.errno };
 }

@@ -5,7 +5,7 @@
 // Open descriptions hold their inode by a hold id, per node, so an unlinked file outlives its name until every
 // holder closes it or its node is gone (`release-node`). Bounds: limits.ts; a command's size: the RPC's.
 import { SessionTable, parseLogCommand, type Session, type StateMachine } from '../rsm/index.js';
-import { FsError, type Errno } from '../vfs/index.js';
+import { FsError, LockTable, LOCK_END, type Errno, type LockOwner, type LockRequest, type LockTableImage, type WaitEnd } from '../vfs/index.js';
 import { GfsTree, type GfsOpen, type TreeImage } from './tree.js';
 import { FILE_BYTES_MAX, HOLDS_MAX, SYMLINK_BYTES_MAX } from './limits.js';
 
@@ -33,7 +33,13 @@ export type GfsOp =
   | { readonly op: 'truncate'; readonly ino: number; readonly length: number }
   | { readonly op: 'hold'; readonly ino: number; readonly node: string }
   | { readonly op: 'release'; readonly hold: number }
-  | { readonly op: 'release-node'; readonly node: string };
+  | { readonly op: 'release-node'; readonly node: string }
+  /** A record lock or flock (locks.ts), on inode ino; a wait gets a waiter id, granted later by a release. */
+  | { readonly op: 'lock'; readonly ino: number; readonly owner: LockOwner; readonly type: LockRequest['type']; readonly start: number; readonly end: number; readonly wait: boolean }
+  /** End a wait: value 1 if it was still waiting (now dropped), 0 if it had been granted. */
+  | { readonly op: 'lock-cancel'; readonly waiter: number }
+  /** A POSIX owner's locks go: on ino (a close of one of its descriptors), or everywhere (ino 0: it ended). */
+  | { readonly op: 'lock-release'; readonly ino: number; readonly owner: string };
 
 export interface GfsCommand {
   readonly client: string;
@@ -49,14 +55,15 @@ export interface GfsCommand {
  * end position; or Linux's errno name.
  */
 export type GfsResult =
-  | { readonly ok: true; readonly value: number; readonly hold?: number; readonly end?: number }
+  | { readonly ok: true; readonly value: number; readonly hold?: number; readonly end?: number; readonly waiter?: number }
   | { readonly ok: false; readonly errno: Errno; readonly detail?: string };
 
-/** A mutation's value: the number it returns, an open's hold, a write's end position. */
+/** A mutation's value: the number it returns, an open's hold, a write's end position, a lock's waiter. */
 export interface GfsValue {
   readonly value: number;
   readonly hold?: number;
   readonly end?: number;
+  readonly waiter?: number;
 }
 
 interface GfsImage {
@@ -65,14 +72,27 @@ interface GfsImage {
   readonly next_hold: number;
   readonly sessions: [string, Session<GfsResult>][];
   readonly applied: number;
+  readonly locks: LockTableImage;
 }
 
 export class GfsStateMachine implements StateMachine<GfsResult | null> {
   applied = 0;
   tree = new GfsTree();
+  /** Every file's locks and waits (keyed by ino). */
+  locks = new LockTable();
+  /** Sees every wait that ends as commands are applied (its node answers the waiting call). */
+  onWaitEnd: ((waiter: number, end: WaitEnd, owner: LockOwner) => void) | null = null;
   private holds = new Map<number, { readonly ino: number; readonly node: string }>();
   private nextHold = 1;
   private readonly sessions = new SessionTable<GfsResult>(GFS_SESSIONS_MAX);
+
+  constructor() {
+    this.hookLocks();
+  }
+
+  private hookLocks(): void {
+    this.locks.onWaitEnd = (w, end, owner) => this.onWaitEnd?.(w, end, owner);
+  }
 
   apply(index: number, raw: string): GfsResult | null {
     if (index <= this.applied) throw new Error(`gfs: entry ${index} applied twice (applied ${this.applied})`);
@@ -96,7 +116,7 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
   snapshot(): string {
     const image: GfsImage = {
       tree: this.tree.image(), holds: [...this.holds].sort(([a], [b]) => a - b), next_hold: this.nextHold,
-      sessions: this.sessions.entries(), applied: this.applied,
+      sessions: this.sessions.entries(), applied: this.applied, locks: this.locks.image(),
     };
     return JSON.stringify(image);
   }
@@ -108,6 +128,8 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
       this.nextHold = 1;
       this.sessions.clear();
       this.applied = 0;
+      this.locks = new LockTable();
+      this.hookLocks();
       return;
     }
     const image = JSON.parse(snapshot) as GfsImage;
@@ -116,6 +138,8 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
     this.nextHold = image.next_hold;
     this.sessions.restore(image.sessions);
     this.applied = image.applied;
+    this.locks = LockTable.fromImage(image.locks);
+    this.hookLocks();
   }
 
   /** Carry op out on this state at time t, outside the log (a node-local tree uses this; replicas never do). */
@@ -125,6 +149,12 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
         if (this.holds.size >= HOLDS_MAX) throw new FsError('ENFILE'); // before the open: a refusal changes nothing
         const ino = this.tree.open(op.path, op.how, t);
         return { ok: true, value: ino, hold: this.hold(ino, op.node) };
+      }
+      if (op.op === 'lock') {
+        this.tree.stat(op.ino); // EBADF... for an inode that is gone
+        const o = this.locks.set(String(op.ino), { owner: op.owner, type: op.type, start: op.start, end: op.end, wait: op.wait });
+        if (o.kind === 'refused') return { ok: false, errno: o.errno };
+        return o.kind === 'queued' ? { ok: true, value: 0, waiter: o.waiter } : { ok: true, value: 0 };
       }
       if (op.op === 'write') {
         const pos = op.append === true ? Number(this.tree.stat(op.ino).size) : op.pos;
@@ -163,10 +193,21 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
         const h = this.holds.get(op.hold);
         if (h === undefined) throw new FsError('EBADF');
         this.holds.delete(op.hold);
+        // The description's OFD and flock locks go with its last close.
+        this.locks.releaseOn(String(h.ino), `d${op.hold}`);
         tree.release(h.ino);
         return 0;
       }
+      case 'lock': throw new Error('gfs: a lock is executed apart');
+      case 'lock-cancel': return this.locks.cancel(op.waiter) === 'dropped' ? 1 : 0;
+      case 'lock-release': {
+        if (op.ino === 0) this.locks.releaseWhere((o) => o.id === op.owner);
+        else this.locks.releaseOn(String(op.ino), op.owner);
+        return 0;
+      }
       case 'release-node': {
+        // Its processes' and descriptions' locks and waits go too.
+        this.locks.releaseWhere((o) => o.node === op.node);
         const mine = [...this.holds].filter(([, h]) => h.node === op.node).map(([id]) => id).sort((a, b) => a - b);
         for (const id of mine) {
           tree.release(this.holds.get(id)!.ino);
@@ -178,6 +219,14 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
   }
 }
 
+/** A successful result's value as a mutation's caller gets it. */
+export function gfsValue(r: Extract<GfsResult, { ok: true }>): GfsValue {
+  return {
+    value: r.value, ...(r.hold !== undefined ? { hold: r.hold } : {}), ...(r.end !== undefined ? { end: r.end } : {}),
+    ...(r.waiter !== undefined ? { waiter: r.waiter } : {}),
+  };
+}
+
 /** A command's result as another node sent it back, checked; a reason string when malformed. */
 export function validateResult(v: unknown): GfsResult | string {
   if (!isObj(v)) return 'result is not an object';
@@ -187,10 +236,11 @@ export function validateResult(v: unknown): GfsResult | string {
     return typeof v['detail'] === 'string' ? { ok: false, errno: errno as Errno, detail: v['detail'].slice(0, 512) } : { ok: false, errno: errno as Errno };
   }
   if (v['ok'] !== true || !isNat(v['value'], Number.MAX_SAFE_INTEGER)) return 'a result needs ok and a value';
-  const hold = v['hold'], end = v['end'];
+  const hold = v['hold'], end = v['end'], waiter = v['waiter'];
   if (hold !== undefined && !isNat(hold, Number.MAX_SAFE_INTEGER)) return 'a hold is a number';
   if (end !== undefined && !isNat(end, FILE_BYTES_MAX)) return 'an end is a position';
-  return { ok: true, value: v['value'], ...(hold !== undefined ? { hold } : {}), ...(end !== undefined ? { end } : {}) };
+  if (waiter !== undefined && !isNat(waiter, Number.MAX_SAFE_INTEGER)) return 'a waiter is a number';
+  return { ok: true, value: v['value'], ...(hold !== undefined ? { hold } : {}), ...(end !== undefined ? { end } : {}), ...(waiter !== undefined ? { waiter } : {}) };
 }
 
 export function encodeCommand(cmd: GfsCommand): string {
@@ -207,6 +257,16 @@ const utf8 = new TextEncoder();
 const isComponent = (c: unknown): c is string => typeof c === 'string' && c !== '' && c !== '.' && c !== '..' && !c.includes('/') && !c.includes('\0') && utf8.encode(c).length <= COMPONENT_BYTES_MAX;
 const isPath = (v: unknown): v is string[] => Array.isArray(v) && v.length <= PATH_COMPONENTS_MAX && v.every(isComponent);
 const isNode = (v: unknown): v is string => typeof v === 'string' && v !== '' && v.length <= 64;
+
+const isOwnerId = (v: unknown): v is string => typeof v === 'string' && /^[pd][0-9]{1,16}$/.test(v);
+
+function validateOwner(v: unknown): LockOwner | null {
+  if (!isObj(v)) return null;
+  const family = v['family'];
+  if (family !== 'posix' && family !== 'ofd' && family !== 'flock') return null;
+  if (!isOwnerId(v['id']) || (v['id'][0] === 'p') !== (family === 'posix') || !Number.isSafeInteger(v['pid']) || !isNode(v['node'])) return null;
+  return { family, id: v['id'], pid: v['pid'] as number, node: v['node'] };
+}
 
 export function validateCommand(v: unknown): GfsCommand | string {
   if (!isObj(v)) return 'command is not an object';
@@ -247,6 +307,16 @@ function validateOp(v: unknown): GfsOp | string {
     case 'hold': return ino !== null && isNode(v['node']) ? { op: 'hold', ino, node: v['node'] } : 'hold needs an ino and a node';
     case 'release': return isNat(v['hold'], Number.MAX_SAFE_INTEGER) ? { op: 'release', hold: v['hold'] } : 'release needs a hold id';
     case 'release-node': return isNode(v['node']) ? { op: 'release-node', node: v['node'] } : 'release-node needs a node';
+    case 'lock': {
+      const owner = validateOwner(v['owner']);
+      const type = v['type'];
+      if (ino === null || owner === null || (type !== 'read' && type !== 'write' && type !== 'unlock')) return 'lock needs an ino, an owner and a type';
+      if (!isNat(v['start'], LOCK_END) || !isNat(v['end'], LOCK_END) || (v['start'] as number) > (v['end'] as number) || typeof v['wait'] !== 'boolean') return 'lock needs a range and wait';
+      return { op: 'lock', ino, owner, type, start: v['start'] as number, end: v['end'] as number, wait: v['wait'] };
+    }
+    case 'lock-cancel': return isNat(v['waiter'], Number.MAX_SAFE_INTEGER) ? { op: 'lock-cancel', waiter: v['waiter'] } : 'lock-cancel needs a waiter';
+    case 'lock-release':
+      return isNat(v['ino'], 0xffff_ffff) && isOwnerId(v['owner']) ? { op: 'lock-release', ino: v['ino'], owner: v['owner'] } : 'lock-release needs an ino (0: all) and an owner';
     default: return `unknown op '${String(v['op'])}'`;
   }
 }

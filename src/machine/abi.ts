@@ -118,7 +118,9 @@ export const EROFS = 30;
 export const EMLINK = 31;
 export const EPIPE = 32;
 export const ERANGE = 34;
+export const EDEADLK = 35;
 export const ENAMETOOLONG = 36;
+export const ENOLCK = 37;
 export const ENOSYS = 38;
 export const ENOTEMPTY = 39;
 export const ELOOP = 40;
@@ -346,6 +348,23 @@ export const F_GETFL = 3;
 export const F_SETFL = 4;
 export const F_DUPFD_CLOEXEC = 1030;
 export const FD_CLOEXEC = 1;
+export const F_GETLK = 5;
+export const F_SETLK = 6;
+export const F_SETLKW = 7;
+export const F_GETLK64 = 12;
+export const F_SETLK64 = 13;
+export const F_SETLKW64 = 14;
+export const F_OFD_GETLK = 36;
+export const F_OFD_SETLK = 37;
+export const F_OFD_SETLKW = 38;
+export const F_RDLCK = 0;
+export const F_WRLCK = 1;
+export const F_UNLCK = 2;
+/** flock(2) operations. */
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
 export const SEEK_SET = 0;
 export const SEEK_CUR = 1;
 export const SEEK_END = 2;
@@ -981,7 +1000,7 @@ export const RING_STATE = {
 export const SCHED_POLICY = { rr: 0, mlfq: 1 } as const;
 /** System call numbers (a7) by name. */
 export const SYS = {
-  getcwd: 17, dup: 23, dup3: 24, fcntl64: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, symlinkat: 36,
+  getcwd: 17, dup: 23, dup3: 24, fcntl64: 25, ioctl: 29, flock: 32, mkdirat: 34, unlinkat: 35, symlinkat: 36,
   linkat: 37, ftruncate64: 46, faccessat: 48, chdir: 49, fchdir: 50, openat: 56, close: 57, pipe2: 59,
   getdents64: 61, llseek: 62, read: 63, write: 64, readv: 65, writev: 66, pread64: 67, pwrite64: 68,
   readlinkat: 78, fsync: 82, fdatasync: 83, exit: 93, exit_group: 94, waitid: 95, set_tid_address: 96,
@@ -1043,13 +1062,14 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['ECHILD', 10], ['EAGAIN', 11], ['ENOMEM', 12], ['EACCES', 13], ['EFAULT', 14], ['EBUSY', 16], ['EEXIST', 17],
   ['EXDEV', 18], ['ENODEV', 19], ['ENOTDIR', 20], ['EISDIR', 21], ['EINVAL', 22], ['ENFILE', 23], ['EMFILE', 24],
   ['ENOTTY', 25], ['ETXTBSY', 26], ['EFBIG', 27], ['ENOSPC', 28], ['ESPIPE', 29], ['EROFS', 30], ['EMLINK', 31],
-  ['EPIPE', 32], ['ERANGE', 34], ['ENAMETOOLONG', 36], ['ENOSYS', 38], ['ENOTEMPTY', 39], ['ELOOP', 40],
-  ['EOVERFLOW', 75], ['ENOTSOCK', 88], ['EMSGSIZE', 90], ['ENOTSUP', 95], ['EADDRINUSE', 98], ['ETIMEDOUT', 110],
-  ['EHOSTUNREACH', 113], ['ATOLL_SYS_BASE', 1073741824], ['ATOLL_SYS_LIMIT', 1073807360], ['NR_GETCWD', 17],
-  ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25], ['NR_IOCTL', 29], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35],
-  ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37], ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49],
-  ['NR_FCHDIR', 50], ['NR_OPENAT', 56], ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62],
-  ['NR_READ', 63], ['NR_WRITE', 64], ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68],
+  ['EPIPE', 32], ['ERANGE', 34], ['EDEADLK', 35], ['ENAMETOOLONG', 36], ['ENOLCK', 37], ['ENOSYS', 38],
+  ['ENOTEMPTY', 39], ['ELOOP', 40], ['EOVERFLOW', 75], ['ENOTSOCK', 88], ['EMSGSIZE', 90], ['ENOTSUP', 95],
+  ['EADDRINUSE', 98], ['ETIMEDOUT', 110], ['EHOSTUNREACH', 113], ['ATOLL_SYS_BASE', 1073741824],
+  ['ATOLL_SYS_LIMIT', 1073807360], ['NR_GETCWD', 17], ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25],
+  ['NR_IOCTL', 29], ['NR_FLOCK', 32], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35], ['NR_SYMLINKAT', 36],
+  ['NR_LINKAT', 37], ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49], ['NR_FCHDIR', 50],
+  ['NR_OPENAT', 56], ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62], ['NR_READ', 63],
+  ['NR_WRITE', 64], ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68],
   ['NR_READLINKAT', 78], ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93], ['NR_EXIT_GROUP', 94],
   ['NR_WAITID', 95], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154], ['NR_GETPGID', 155],
   ['NR_GETSID', 156], ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172], ['NR_GETPPID', 173],
@@ -1096,19 +1116,22 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['AT_EACCESS', 512], ['AT_REMOVEDIR', 512], ['AT_SYMLINK_FOLLOW', 1024], ['AT_EMPTY_PATH', 4096],
   ['AT_STATX_SYNC_TYPE', 24576], ['RENAME_NOREPLACE', 1], ['RENAME_EXCHANGE', 2], ['RENAME_WHITEOUT', 4],
   ['F_DUPFD', 0], ['F_GETFD', 1], ['F_SETFD', 2], ['F_GETFL', 3], ['F_SETFL', 4], ['F_DUPFD_CLOEXEC', 1030],
-  ['FD_CLOEXEC', 1], ['SEEK_SET', 0], ['SEEK_CUR', 1], ['SEEK_END', 2], ['F_OK', 0], ['X_OK', 1], ['W_OK', 2],
-  ['R_OK', 4], ['S_IFMT', 61440], ['S_IFIFO', 4096], ['S_IFCHR', 8192], ['S_IFDIR', 16384], ['S_IFBLK', 24576],
-  ['S_IFREG', 32768], ['S_IFLNK', 40960], ['S_IFSOCK', 49152], ['DT_UNKNOWN', 0], ['DT_FIFO', 1], ['DT_CHR', 2],
-  ['DT_DIR', 4], ['DT_BLK', 6], ['DT_REG', 8], ['DT_LNK', 10], ['DT_SOCK', 12], ['STATX_BASIC_STATS', 2047],
-  ['STATX_BTIME', 2048], ['TCGETS', 21505], ['FIONREAD', 21531], ['PATH_MAX', 4096], ['NAME_MAX', 255],
-  ['PIPE_BUF', 4096], ['PIPE_BYTES', 65536], ['FDS_MAX', 1024], ['MQ_PRIO_MAX', 32768], ['MQ_MAXMSG_DEFAULT', 10],
-  ['MQ_MSGSIZE_DEFAULT', 8192], ['MQ_MAXMSG_MAX', 10], ['MQ_MSGSIZE_MAX', 8192], ['MQ_QUEUES_MAX', 256],
-  ['MQ_BYTES_MAX', 819200], ['MQ_ATTR_BYTES', 32], ['SIGEVENT_BYTES', 64], ['SIGEV_SIGNAL', 0], ['SIGEV_NONE', 1],
-  ['SIGEV_THREAD', 2], ['SYMLINKS_MAX', 40], ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1],
-  ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3], ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5],
-  ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7], ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12],
-  ['CAUSE_LOAD_PAGE_FAULT', 13], ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0],
-  ['EXIT_TRAP', 1], ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
+  ['FD_CLOEXEC', 1], ['F_GETLK', 5], ['F_SETLK', 6], ['F_SETLKW', 7], ['F_GETLK64', 12], ['F_SETLK64', 13],
+  ['F_SETLKW64', 14], ['F_OFD_GETLK', 36], ['F_OFD_SETLK', 37], ['F_OFD_SETLKW', 38], ['F_RDLCK', 0], ['F_WRLCK', 1],
+  ['F_UNLCK', 2], ['LOCK_SH', 1], ['LOCK_EX', 2], ['LOCK_NB', 4], ['LOCK_UN', 8], ['SEEK_SET', 0], ['SEEK_CUR', 1],
+  ['SEEK_END', 2], ['F_OK', 0], ['X_OK', 1], ['W_OK', 2], ['R_OK', 4], ['S_IFMT', 61440], ['S_IFIFO', 4096],
+  ['S_IFCHR', 8192], ['S_IFDIR', 16384], ['S_IFBLK', 24576], ['S_IFREG', 32768], ['S_IFLNK', 40960],
+  ['S_IFSOCK', 49152], ['DT_UNKNOWN', 0], ['DT_FIFO', 1], ['DT_CHR', 2], ['DT_DIR', 4], ['DT_BLK', 6], ['DT_REG', 8],
+  ['DT_LNK', 10], ['DT_SOCK', 12], ['STATX_BASIC_STATS', 2047], ['STATX_BTIME', 2048], ['TCGETS', 21505],
+  ['FIONREAD', 21531], ['PATH_MAX', 4096], ['NAME_MAX', 255], ['PIPE_BUF', 4096], ['PIPE_BYTES', 65536],
+  ['FDS_MAX', 1024], ['MQ_PRIO_MAX', 32768], ['MQ_MAXMSG_DEFAULT', 10], ['MQ_MSGSIZE_DEFAULT', 8192],
+  ['MQ_MAXMSG_MAX', 10], ['MQ_MSGSIZE_MAX', 8192], ['MQ_QUEUES_MAX', 256], ['MQ_BYTES_MAX', 819200],
+  ['MQ_ATTR_BYTES', 32], ['SIGEVENT_BYTES', 64], ['SIGEV_SIGNAL', 0], ['SIGEV_NONE', 1], ['SIGEV_THREAD', 2],
+  ['SYMLINKS_MAX', 40], ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1], ['CAUSE_ILLEGAL', 2],
+  ['CAUSE_BREAKPOINT', 3], ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5], ['CAUSE_STORE_MISALIGNED', 6],
+  ['CAUSE_STORE_ACCESS', 7], ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12], ['CAUSE_LOAD_PAGE_FAULT', 13],
+  ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0], ['EXIT_TRAP', 1],
+  ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
   ['PARK_RESUMED', 1], ['PARK_LEFT', 2], ['PARK_ENDED', 3], ['TS_HOSTCALL', 8], ['RS_FREE', 0], ['RS_POSTED', 1],
   ['RS_TAKEN', 2], ['RS_DONE', 3], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2],
   ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256],

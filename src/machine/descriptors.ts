@@ -41,6 +41,9 @@ export class Description {
     return (this.flags & O_ACCMODE) !== O_RDONLY;
   }
 
+  /** Runs once with the last descriptor's close (a lock manager lets go of the description's locks). */
+  onLastRelease: (() => void) | null = null;
+
   retain(): this {
     this.refs++;
     return this;
@@ -50,6 +53,9 @@ export class Description {
   release(): void {
     if (--this.refs > 0) return;
     const f = this.file;
+    const last = this.onLastRelease;
+    this.onLastRelease = null;
+    last?.();
     if (f.kind === 'vfs') {
       try { f.handle.close(); } catch { /* the host closed it already */ }
     } else f.release();

@@ -18,7 +18,10 @@
 // that is a host file seeks (as under qemu-user), a pipe or terminal is -ESPIPE; getdents64 lists '.', '..' and then the names sorted (Linux gives the file system's
 // order, which differs between hosts: a test that compares listings sorts them); RENAME_EXCHANGE and
 // RENAME_WHITEOUT are -EINVAL; O_TMPFILE is -EOPNOTSUPP. A process's cwd is kept as a path.
-import { FsError, Later, type FileHandle, type FileStat, type Maybe, type Resolved, type Vfs } from '../vfs/index.js';
+import {
+  FsError, Later, LocalLocks, LOCK_END, type FileHandle, type FileStat, type LockInfo, type LockManager, type LockOwner, type LockRequest, type Maybe,
+  type Resolved, type Vfs,
+} from '../vfs/index.js';
 import { InputError, latin1Bytes, hostIds } from '../base/index.js';
 import * as abi from './abi.js';
 import {
@@ -30,6 +33,8 @@ import {
   RENAME_NOREPLACE, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, FD_CLOEXEC, SEEK_SET, SEEK_CUR,
   SEEK_END, PATH_MAX, PIPE_BUF, PIPE_BYTES, TCGETS, FIONREAD, STATX_BASIC_STATS, STATX_BTIME, CLONE_FILES, CLONE_FS,
   PEV_FORK, DT_UNKNOWN, DT_FIFO, DT_CHR, DT_DIR, DT_BLK, DT_REG, DT_LNK, DT_SOCK, S_IFIFO, S_IFCHR,
+  F_GETLK, F_SETLK, F_SETLKW, F_GETLK64, F_SETLK64, F_SETLKW64, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_RDLCK, F_WRLCK,
+  F_UNLCK, LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN, ENOLCK, EOVERFLOW,
 } from './abi.js';
 import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser, stringFromUser, userWritable, userWritableBytes } from './usermem.js';
@@ -60,6 +65,10 @@ const AT_NO_AUTOMOUNT = 0x800;
 const STATX_RESERVED = 0x8000_0000;
 const STATX_BYTES = 256;
 const DIRENT_HEADER_BYTES = 19;
+/** struct flock (32-bit offsets: type, whence, start, len, pid) and struct flock64 (start at 8, len at 16, pid at 24). */
+const FLOCK_BYTES = 16;
+const FLOCK64_BYTES = 32;
+const LOCK_MAND = 32;
 
 /** A Linux errno name's number (the VFS speaks names). */
 export function errnoNumber(code: string): number {
@@ -135,6 +144,15 @@ export class FileServer {
   private readonly held = new Map<number | string, Held>();
   /** Calls waiting for a mount's Later (a commit, a read barrier). */
   private readonly mountWaits = new Set<{ readonly who: Caller }>();
+  /** The locks of files whose mount keeps none, and of pipes. */
+  private readonly localLocks = new LocalLocks();
+  /** Files each process has set POSIX locks on through this machine (manager domain and file key). */
+  private readonly posixLocked = new Map<number, Map<string, { readonly mgr: LockManager; readonly file: string }>>();
+  /** Lock waits (F_SETLKW, flock) by call id: a signal cancels them. */
+  private readonly lockWaits = new Map<number, { readonly call: HostCall; readonly cancel: () => void; readonly local: boolean }>();
+  /** Keys of this machine's descriptions in its own lock table. */
+  private readonly descKeys = new WeakMap<Description, string>();
+  private descSerial = 0;
   /** Descriptions of this machine that processes on other nodes hold. */
   private readonly home = new RemoteHome<Description>();
   /** This machine's calls waiting for another node's reply. */
@@ -175,10 +193,13 @@ export class FileServer {
     server.idleLimit(() => this.idleLimit());
   }
 
-  /** Its waits end by a guest's call (a pipe), except a read of the console, which the host's input ends. */
+  /** Its waits end by a guest's call (a pipe, a lock), except a read of the console, which the host's input ends. */
   idleLimit(): IdleLimit {
-    for (const h of this.held.values()) if (h.queue === this.console.readable) return { held: this.held.size, until: 0n };
-    return { held: this.held.size, until: IDLE_ANY };
+    // A wait for a lock of this machine's table ends by another guest's call, as a pipe's does.
+    let local = 0;
+    for (const w of this.lockWaits.values()) if (w.local) local++;
+    for (const h of this.held.values()) if (h.queue === this.console.readable) return { held: this.held.size + local, until: 0n };
+    return { held: this.held.size + local, until: IDLE_ANY };
   }
 
   // ---- processes ------------------------------------------------------------------------------------------
@@ -197,7 +218,10 @@ export class FileServer {
 
   /** fds, closed by process pid: each close flushes (a message queue forgets pid's notification). */
   private ownedTable(fds: FdTable, pid: number): FdTable {
-    fds.onClose = (d) => { if (d.file.kind === 'mqueue') d.file.flush(pid); };
+    fds.onClose = (d) => {
+      if (d.file.kind === 'mqueue') d.file.flush(pid);
+      this.closedBy(pid, d);
+    };
     return fds;
   }
 
@@ -231,7 +255,11 @@ export class FileServer {
     this.procs.delete(pid);
     this.slots.forget(pid);
     for (const h of [...this.held.values()]) if (h.call?.pid === pid) this.answerHeld(h, h.cancel());
+    for (const [id, w] of [...this.lockWaits]) if (w.call.pid === pid) { this.lockWaits.delete(id); w.cancel(); }
     for (const w of [...this.mountWaits]) if (!isRemoteCaller(w.who) && w.who.pid === pid) this.endMountWait(w, -ERESTARTSYS);
+    // A process's POSIX locks go with it.
+    for (const { mgr, file } of this.posixLocked.get(pid)?.values() ?? []) mgr.releaseOwner(file, `p${pid}`);
+    this.posixLocked.delete(pid);
     this.remote.abandon(pid, -ERESTARTSYS);
     f.fds.unshare();
   }
@@ -250,6 +278,9 @@ export class FileServer {
     const ring = this.ring;
     if (this.held.size > 0 && ring !== null) {
       for (const h of [...this.held.values()]) if (h.call !== null && ring.cancelled(h.call)) this.answerHeld(h, h.cancel());
+    }
+    if (this.lockWaits.size > 0 && ring !== null) {
+      for (const [id, w] of [...this.lockWaits]) if (ring.cancelled(w.call) || this.slots.state(w.call.pid) === 'dying') { this.lockWaits.delete(id); w.cancel(); }
     }
     if (this.remote.size > 0) {
       this.remote.poll((call) => (ring !== null && ring.cancelled(call)) || this.slots.state(call.pid) === 'dying');
@@ -306,13 +337,14 @@ export class FileServer {
       case 'console-out': return { kind: 'console', stream: f.fd === 1 ? 'out' : 'err', flags };
       case 'remote':
         this.remote.notify(f.transport, f.home, { op: 'hold', id: f.id, holder });
-        return { kind: 'remote', home: f.home, id: f.id, flags, type: f.type, path_only: f.pathOnly, path: f.path };
+        return { kind: 'remote', home: f.home, id: f.id, flags, type: f.type, path_only: f.pathOnly, path: f.path, ...(f.lock !== undefined ? { lock: f.lock } : {}) };
       case 'pipe': return { kind: 'remote', id: this.home.export(d, holder), flags, type: 'pipe', path_only: false, path: '' };
       // A message queue stays on its machine: the child elsewhere gets a descriptor its calls find closed.
       case 'mqueue': return { kind: 'remote', id: this.home.export(d, holder), flags, type: 'file', path_only: true, path: '' };
       case 'vfs': {
         const type: RemoteFileType = f.isDir ? 'dir' : 'file';
-        return { kind: 'remote', id: this.home.export(d, holder), flags, type, path_only: f.pathOnly, path: f.path };
+        const lock = f.handle.lockIdentity;
+        return { kind: 'remote', id: this.home.export(d, holder), flags, type, path_only: f.pathOnly, path: f.path, ...(lock !== undefined ? { lock } : {}) };
       }
     }
   }
@@ -354,7 +386,7 @@ export class FileServer {
     if (d.kind === 'console') return new Description(d.stream === 'in' ? this.console : d.stream === 'out' ? this.out : this.err, d.flags);
     const at = d.home ?? home;
     this.transports.set(at, transport);
-    return new Description(new RemoteFile(at, d.id, d.type, d.path_only, d.path, transport, this.remote), d.flags);
+    return new Description(new RemoteFile(at, d.id, d.type, d.path_only, d.path, transport, this.remote, d.lock), d.flags);
   }
 
   /**
@@ -599,7 +631,7 @@ export class FileServer {
       [SYS.faccessat, (c) => this.faccessat(c, 0)], [SYS.faccessat2, (c) => this.faccessat(c, c.args[3]!)],
       [SYS.readlinkat, (c) => this.readlinkat(c)], [SYS.symlinkat, (c) => this.symlinkat(c)], [SYS.linkat, (c) => this.linkat(c)],
       [SYS.getcwd, (c) => this.getcwd(c)], [SYS.chdir, (c) => this.chdir(c)], [SYS.fchdir, (c) => this.fchdir(c)],
-      [SYS.umask, (c) => this.umask(c)],
+      [SYS.umask, (c) => this.umask(c)], [SYS.flock, (c) => this.flock(c)],
       // A clone the kernel hands over because its event ring is full: the events were just consumed
       // (onDrain runs before any call is served), so the kernel may retry it.
       [SYS.clone, () => -ERESTARTNOINTR],
@@ -913,6 +945,9 @@ export class FileServer {
         return fds.alloc(e.desc, cmd === F_DUPFD_CLOEXEC, arg);
       case F_GETFD: return e.cloexec ? FD_CLOEXEC : 0;
       case F_SETFD: e.cloexec = (arg & FD_CLOEXEC) !== 0; return 0;
+      case F_GETLK: case F_SETLK: case F_SETLKW: case F_GETLK64: case F_SETLK64: case F_SETLKW64:
+      case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
+        return this.recordLock(call, e.desc, cmd, arg);
       case F_GETFL: case F_SETFL: {
         const f = e.desc.file;
         if (f.kind === 'remote') return this.exchange(call, f, simpleExchange(cmd === F_GETFL ? { op: 'getfl', id: f.id } : { op: 'setfl', id: f.id, flags: arg }));
@@ -920,6 +955,144 @@ export class FileServer {
       }
     }
     return -EINVAL;
+  }
+
+  // ---- locks (fcntl's record locks, flock) -----------------------------------------------------------------------
+
+  /** Where d's locks are kept: the manager, the file's key there, the description's key; or -errno. */
+  private lockPlace(d: Description): { readonly mgr: LockManager; readonly file: string; readonly desc: string } | number {
+    const f = d.file;
+    if (f.kind === 'vfs') {
+      if (f.pathOnly) return -EBADF;
+      const id = f.handle.lockIdentity;
+      if (id !== undefined) {
+        const mgr = this.vfs.lockManager(id.domain);
+        return mgr === undefined ? -ENOLCK : { mgr, file: id.file, desc: id.desc };
+      }
+      let st: FileStat;
+      try { st = f.handle.stat(); } catch (err) { return fail(err); }
+      return { mgr: this.localLocks, file: `${st.dev}:${st.ino}`, desc: this.descKey(d) };
+    }
+    if (f.kind === 'pipe') return { mgr: this.localLocks, file: `pipe:${f.pipe.ino}`, desc: this.descKey(d) };
+    if (f.kind === 'remote') {
+      if (f.pathOnly) return -EBADF;
+      const mgr = f.lock === undefined ? undefined : this.vfs.lockManager(f.lock.domain);
+      return mgr === undefined || f.lock === undefined ? -ENOLCK : { mgr, file: f.lock.file, desc: f.lock.desc };
+    }
+    return -EINVAL;
+  }
+
+  private descKey(d: Description): string {
+    let k = this.descKeys.get(d);
+    if (k === undefined) {
+      k = `d${++this.descSerial}`;
+      this.descKeys.set(d, k);
+    }
+    return k;
+  }
+
+  /** pid closed a descriptor of d: its POSIX locks on d's file go (Linux drops them at any close of the file). */
+  private closedBy(pid: number, d: Description): void {
+    const mine = this.posixLocked.get(pid);
+    if (mine === undefined) return;
+    const place = this.lockPlace(d);
+    if (typeof place === 'number') return;
+    const key = `${place.mgr.domain}\n${place.file}`;
+    if (!mine.delete(key)) return;
+    place.mgr.releaseOwner(place.file, `p${pid}`);
+  }
+
+  /** Set a lock and answer: now, or when a wait ends (a signal cancels it: -ERESTARTSYS, unless it was granted). */
+  private lockAnswer(call: HostCall, place: { readonly mgr: LockManager; readonly file: string }, req: LockRequest): HostAnswer {
+    let started;
+    try { started = place.mgr.set(place.file, req); } catch (err) { return fail(err); }
+    if (req.owner.family === 'posix' && req.type !== 'unlock') {
+      let mine = this.posixLocked.get(call.pid);
+      if (mine === undefined) this.posixLocked.set(call.pid, mine = new Map());
+      mine.set(`${place.mgr.domain}\n${place.file}`, place);
+    }
+    const r = started.result;
+    if (!(r instanceof Later)) return 0;
+    const answer = new Later<number>();
+    r.then(() => answer.resolve(0), (e) => (e.code === 'EINTR' ? answer.resolve(-ERESTARTSYS) : answer.reject(e)));
+    this.lockWaits.set(call.id, { call, cancel: () => started.cancel(), local: place.mgr === this.localLocks });
+    return this.settle(call, answer, (n) => {
+      this.lockWaits.delete(call.id);
+      return n;
+    });
+  }
+
+  /** fcntl64's F_GETLK, F_SETLK, F_SETLKW (struct flock), their 64 forms and the OFD ones (struct flock64). */
+  private recordLock(call: HostCall, d: Description, cmd: number, arg: number): HostAnswer {
+    const wide = cmd !== F_GETLK && cmd !== F_SETLK && cmd !== F_SETLKW;
+    const ofd = cmd === F_OFD_GETLK || cmd === F_OFD_SETLK || cmd === F_OFD_SETLKW;
+    const get = cmd === F_GETLK || cmd === F_GETLK64 || cmd === F_OFD_GETLK;
+    const wait = cmd === F_SETLKW || cmd === F_SETLKW64 || cmd === F_OFD_SETLKW;
+    const raw = copyFromUser(this.machine, call.satp, arg, wide ? FLOCK64_BYTES : FLOCK_BYTES);
+    if (raw === null) return -EFAULT;
+    const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const type = v.getInt16(0, true), whence = v.getInt16(2, true);
+    const start = wide ? v.getBigInt64(8, true) : BigInt(v.getInt32(4, true));
+    const len = wide ? v.getBigInt64(16, true) : BigInt(v.getInt32(8, true));
+    const pid = v.getInt32(wide ? 24 : 12, true);
+    if (type !== F_RDLCK && type !== F_WRLCK && type !== F_UNLCK) return -EINVAL;
+    if (ofd && pid !== 0) return -EINVAL;
+    const place = this.lockPlace(d);
+    if (typeof place === 'number') return place;
+    // The range, from l_whence's base: l_len 0 runs to the end of the file, a negative one ends at l_start.
+    let base = 0n;
+    if (whence === SEEK_CUR || whence === SEEK_END) {
+      const f = d.file;
+      if (f.kind !== 'vfs') return -EINVAL;
+      try { base = whence === SEEK_CUR ? BigInt(d.offset) : f.handle.stat().size; } catch (err) { return fail(err); }
+    } else if (whence !== SEEK_SET) return -EINVAL;
+    let from = base + start, to: bigint;
+    if (len > 0n) to = from + len;
+    else if (len === 0n) to = BigInt(LOCK_END);
+    else { to = from; from += len; }
+    if (from < 0n) return -EINVAL;
+    const end = to > BigInt(LOCK_END) ? LOCK_END : Number(to);
+    const owner: LockOwner = ofd ? { family: 'ofd', id: place.desc, pid: call.pid, node: '' } : { family: 'posix', id: `p${call.pid}`, pid: call.pid, node: '' };
+    const req: LockRequest = { owner, type: type === F_RDLCK ? 'read' : type === F_WRLCK ? 'write' : 'unlock', start: Number(from), end, wait };
+    if (get) {
+      if (type === F_UNLCK) return -EINVAL;
+      let tested: Maybe<LockInfo | null>;
+      try { tested = place.mgr.test(place.file, req); } catch (err) { return fail(err); }
+      return this.settle(call, tested, (c) => {
+        const out = new Uint8Array(raw);
+        const w = new DataView(out.buffer);
+        if (c === null) w.setInt16(0, F_UNLCK, true);
+        else {
+          const clen = c.end === LOCK_END ? 0 : c.end - c.start;
+          if (!wide && (c.start > 0x7fff_ffff || clen > 0x7fff_ffff)) return -EOVERFLOW;
+          w.setInt16(0, c.type === 'read' ? F_RDLCK : F_WRLCK, true);
+          w.setInt16(2, SEEK_SET, true);
+          if (wide) { w.setBigInt64(8, BigInt(c.start), true); w.setBigInt64(16, BigInt(clen), true); w.setInt32(24, c.pid, true); }
+          else { w.setInt32(4, c.start, true); w.setInt32(8, clen, true); w.setInt32(12, c.pid, true); }
+        }
+        return copyToUser(this.machine, call.satp, arg, out) ? 0 : -EFAULT;
+      });
+    }
+    if ((req.type === 'read' && !d.readable) || (req.type === 'write' && !d.writable)) return -EBADF;
+    if (ofd && place.mgr === this.localLocks) d.onLastRelease ??= () => this.localLocks.releaseDescription(place.file, place.desc);
+    return this.lockAnswer(call, place, req);
+  }
+
+  /** flock(2): a whole-file lock of the description, shared or exclusive (LOCK_NB: EAGAIN instead of waiting). */
+  private flock(call: HostCall): HostAnswer {
+    const [fd, op] = call.args as [number, number];
+    const e = this.entry(call, fd);
+    if (e === undefined) return -EBADF;
+    // LOCK_MAND (Samba's mandatory share modes) is ignored with success, as Linux has done since 5.15.
+    if ((op & LOCK_MAND) !== 0) return 0;
+    const kind = op & ~LOCK_NB;
+    if (kind !== LOCK_SH && kind !== LOCK_EX && kind !== LOCK_UN) return -EINVAL;
+    const place = this.lockPlace(e.desc);
+    if (typeof place === 'number') return place;
+    const owner: LockOwner = { family: 'flock', id: place.desc, pid: call.pid, node: '' };
+    const req: LockRequest = { owner, type: kind === LOCK_SH ? 'read' : kind === LOCK_EX ? 'write' : 'unlock', start: 0, end: LOCK_END, wait: (op & LOCK_NB) === 0 };
+    if (place.mgr === this.localLocks) e.desc.onLastRelease ??= () => this.localLocks.releaseDescription(place.file, place.desc);
+    return this.lockAnswer(call, place, req);
   }
 
   private pipe2(call: HostCall): number {

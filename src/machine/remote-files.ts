@@ -6,6 +6,7 @@
 // Limits: a request moves at most REMOTE_IO_BYTES_MAX bytes; a home keeps at most REMOTE_WAITS_PER_NODE_MAX
 // waiting requests of one node; the transport must deliver one node's requests to a home in the order sent.
 import { EFAULT, EIO, ERESTARTSYS } from './abi.js';
+import type { LockIdentity } from '../vfs/index.js';
 import { LATER, type HostAnswer, type HostCall } from './hostcall.js';
 import { RING_ENTRIES } from './layout.js';
 
@@ -75,6 +76,8 @@ export type ExportedDescription =
     readonly path_only: boolean;
     /** The path it was opened by ('' for a pipe): the cluster's namespace is one file system. */
     readonly path: string;
+    /** Where its locks are kept, when a lock manager of the cluster keeps them (the global namespace's). */
+    readonly lock?: LockIdentity;
   };
 
 /** A process's descriptors and fs state, for a child being created on another machine (plain JSON). */
@@ -176,6 +179,11 @@ function checkDescription(d: unknown): string | null {
   if (!isUint(d.id) || d.id === 0) return 'bad id';
   if (d.type !== 'pipe' && d.type !== 'file' && d.type !== 'dir') return 'type must be pipe, file or dir';
   if (typeof d.path_only !== 'boolean' || typeof d.path !== 'string' || d.path.length > PATH_CHARS_MAX) return 'bad path';
+  if (d.lock !== undefined) {
+    const l = d.lock as Record<string, unknown> | null;
+    const key = (v: unknown): boolean => typeof v === 'string' && v !== '' && v.length <= 64;
+    if (!isObject(l) || !key(l.domain) || !key(l.file) || !key(l.desc)) return 'bad lock identity';
+  }
   return null;
 }
 
@@ -274,6 +282,8 @@ export class RemoteFile {
   constructor(
     readonly home: string, readonly id: number, readonly type: RemoteFileType, readonly pathOnly: boolean,
     readonly path: string, readonly transport: FileTransport, private readonly client: RemoteClient,
+    /** Where its locks are kept (absent: nowhere this node reaches; lock calls on it fail with ENOLCK). */
+    readonly lock?: LockIdentity,
   ) {}
 
   /** The last local descriptor closed: the home lets go of this node's hold. */

@@ -138,7 +138,7 @@ export class MachineService implements NodeService {
     const bridge = new ProcessBridge(ctx, sys, {
       placement: this.opts.placement ?? 'local', wake: () => this.wake(), owner: (pid) => procs?.localOwner(pid)?.node ?? null,
       remoteFork: (call, target, done) => forks!.fork(call, target, done),
-      nodeDown: (node) => forks?.nodeDown(node),
+      nodeDown: (node) => { forks?.nodeDown(node); gfs?.nodeDown(node); },
       rejoined: (node) => forks?.rejoined(node),
       partners: () => forks?.partners ?? new Set(),
       spawn: (call) => forks!.spawn(call),

@@ -6,12 +6,12 @@
 export type Errno =
   | 'EPERM' | 'ENOENT' | 'EIO' | 'ENXIO' | 'EBADF' | 'EAGAIN' | 'ENOMEM' | 'EACCES' | 'EBUSY' | 'EEXIST' | 'EXDEV'
   | 'ENODEV' | 'ENOTDIR' | 'EISDIR' | 'EINVAL' | 'ENFILE' | 'EMFILE' | 'ETXTBSY' | 'EFBIG' | 'ENOSPC' | 'ESPIPE'
-  | 'EROFS' | 'EMLINK' | 'ENAMETOOLONG' | 'ENOTEMPTY' | 'ELOOP' | 'EOVERFLOW' | 'ENOTSUP';
+  | 'EROFS' | 'EMLINK' | 'ENAMETOOLONG' | 'ENOTEMPTY' | 'ELOOP' | 'EOVERFLOW' | 'ENOTSUP' | 'EDEADLK' | 'ENOLCK' | 'EINTR';
 
 const KNOWN: ReadonlySet<string> = new Set<Errno>([
   'EPERM', 'ENOENT', 'EIO', 'ENXIO', 'EBADF', 'EAGAIN', 'ENOMEM', 'EACCES', 'EBUSY', 'EEXIST', 'EXDEV', 'ENODEV',
   'ENOTDIR', 'EISDIR', 'EINVAL', 'ENFILE', 'EMFILE', 'ETXTBSY', 'EFBIG', 'ENOSPC', 'ESPIPE', 'EROFS', 'EMLINK',
-  'ENAMETOOLONG', 'ENOTEMPTY', 'ELOOP', 'EOVERFLOW', 'ENOTSUP',
+  'ENAMETOOLONG', 'ENOTEMPTY', 'ELOOP', 'EOVERFLOW', 'ENOTSUP', 'EDEADLK', 'ENOLCK', 'EINTR',
 ]);
 
 /** A failed file-system operation: what the guest's call returns (as -errno). */

@@ -5,6 +5,7 @@
 // commit), and asks for a read barrier (ready) before a call reads it: after the barrier its reads are answered
 // at once, from state that reflects every mutation completed before the call began.
 import type { Later, Maybe } from './later.js';
+import type { LockInfo, LockRequest } from './locks.js';
 
 /** What a file is (the S_IFMT part of st_mode). */
 export type FileKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'char' | 'block' | 'socket';
@@ -64,6 +65,8 @@ export interface FileHandle {
   sync(): Maybe<void>;
   /** The read barrier before read, stat or readdir (null or absent: none needed). */
   ready?(): Later<void> | null;
+  /** Where its locks are kept, when its mount keeps them (absent: the machine keeps them itself). */
+  readonly lockIdentity?: LockIdentity;
   /** The entries of a directory, '.' and '..' excluded, in a stable order (sorted by name). */
   readdir(): DirEntry[];
   close(): void;
@@ -75,6 +78,8 @@ export interface Mount {
   readonly describe: string;
   /** The read barrier before a call resolves a path (null or absent: none needed). */
   ready?(): Later<void> | null;
+  /** Its files' locks, when the mount keeps them (a namespace shared with other computers). */
+  readonly locks?: LockManager;
   /** The attributes of path itself (a symbolic link is not followed); throws FsError (ENOENT...). */
   lstat(path: readonly string[]): FileStat;
   /** The target of a symbolic link (EINVAL when path is not one). */
@@ -91,4 +96,30 @@ export interface Mount {
   link(from: readonly string[], to: readonly string[]): Maybe<void>;
   /** Check access (R_OK 4, W_OK 2, X_OK 1; 0 for existence) to a non-link path; throws EACCES. */
   access(path: readonly string[], mode: number): void;
+}
+
+/** A file's place in a lock manager: which manager (its domain), the file's key there, its description's key. */
+export interface LockIdentity {
+  readonly domain: string;
+  readonly file: string;
+  readonly desc: string;
+}
+
+/** A lock request under way: its result (a wait settles later), and how a signal ends the wait. */
+export interface LockCall {
+  readonly result: Maybe<void>;
+  /** End a wait: the result then fails with EINTR, unless the lock was granted meanwhile (then it succeeds). */
+  cancel(): void;
+}
+
+/** Advisory locks of files (locks.ts's semantics), by file key; a refusal is an FsError (EAGAIN, EDEADLK, ENOLCK). */
+export interface LockManager {
+  readonly domain: string;
+  set(file: string, req: LockRequest): LockCall;
+  /** The lock req would conflict with (F_GETLK), after the manager's read barrier. */
+  test(file: string, req: LockRequest): Maybe<LockInfo | null>;
+  /** A POSIX owner's locks go: on file (it closed one of the file's descriptors), or everywhere (file null: it ended). */
+  releaseOwner(file: string | null, owner: string): void;
+  /** A description's OFD and flock locks go (its last close), where the manager does not see that itself. */
+  releaseDescription(file: string, desc: string): void;
 }

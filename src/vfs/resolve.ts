@@ -5,7 +5,7 @@
 // Every path the VFS hands a mount is therefore canonical, without links, and inside the mount, so a guest cannot
 // name anything outside its root. Paths are byte strings (latin1: one character per byte).
 import { FsError } from './errors.js';
-import type { FileStat, Mount } from './mount.js';
+import type { FileStat, LockManager, Mount } from './mount.js';
 import { andThen, type Maybe } from './later.js';
 
 /** Longest path, its NUL included (Linux's PATH_MAX): ENAMETOOLONG from this length on. */
@@ -78,6 +78,12 @@ export class Vfs {
       if (b !== null) out = andThen(out, () => b);
     }
     return out;
+  }
+
+  /** The lock manager of domain among the mounts (undefined: none keeps locks so). */
+  lockManager(domain: string): LockManager | undefined {
+    for (const e of this.mounts) if (e.mount.locks?.domain === domain) return e.mount.locks;
+    return undefined;
   }
 
   /** The mounts, outermost first: where each is mounted and what it serves. */

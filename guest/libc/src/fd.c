@@ -1,5 +1,5 @@
 /* Descriptors and files: the POSIX calls over openat, read, write, close, llseek, dup3, fcntl64,
- * pipe2, ioctl, statx, mkdirat, unlinkat, renameat2, getcwd, chdir, ftruncate64, fsync, faccessat.
+ * pipe2, ioctl, statx, mkdirat, unlinkat, renameat2, getcwd, chdir, ftruncate64, fsync, faccessat, flock.
  * Every wrapper returns -1 with errno set (Linux's number) when the kernel answers -errno. */
 #include "linux.h"
 #include <errno.h>
@@ -58,6 +58,10 @@ int dup3(int fd, int fd2, int flags) { return __scr(__sc3(SYS_dup3, fd, fd2, fla
 int dup2(int fd, int fd2) {
   if (fd == fd2) return __scr(__sc3(SYS_fcntl64, fd, F_GETFD, 0)) < 0 ? -1 : fd2;
   return dup3(fd, fd2, 0);
+}
+
+int flock(int fd, int op) {
+  return __scr(__sc2(SYS_flock, fd, op));
 }
 
 int fcntl(int fd, int cmd, ...) {

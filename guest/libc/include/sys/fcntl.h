@@ -52,6 +52,18 @@ extern "C" {
 #define F_RDLCK 0
 #define F_WRLCK 1
 #define F_UNLCK 2
+#define F_GETLK64       12
+#define F_SETLK64       13
+#define F_SETLKW64      14
+#define F_OFD_GETLK     36
+#define F_OFD_SETLK     37
+#define F_OFD_SETLKW    38
+
+/* flock(2) (<sys/file.h> includes this header). */
+#define LOCK_SH 1
+#define LOCK_EX 2
+#define LOCK_NB 4
+#define LOCK_UN 8
 
 #define AT_FDCWD            (-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
@@ -72,6 +84,7 @@ int open(const char *, int, ...);
 int openat(int, const char *, int, ...);
 int creat(const char *, mode_t);
 int fcntl(int, int, ...);
+int flock(int, int);
 
 #ifdef __cplusplus
 }
