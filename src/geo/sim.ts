@@ -56,6 +56,10 @@ export interface WorkloadOptions {
   readonly think_ms?: number;
   /** The keys clients pick from, uniformly (default 64 files /f/0 .. /f/63). */
   readonly keys?: readonly string[];
+  /** Probability that a client, before an operation, changes to another replica of its centre (default 0). */
+  readonly switch_replica?: number;
+  /** Probability that a client, before an operation, travels to another centre with its session (default 0). */
+  readonly travel?: number;
 }
 
 export class GeoSim {
@@ -169,6 +173,8 @@ export class GeoSim {
     const next = (c: GeoClient): void => {
       if (sim.now_ns >= until_ms * MS) return;
       const again = (): void => { sim.after(Math.round(rng.uniform(0, think) * MS), () => next(c)); };
+      if (rng.chance(w.switch_replica ?? 0)) { const reps = this.replicasOf(c.centre); c.home = reps[rng.int(0, reps.length - 1)]!; }
+      if (rng.chance(w.travel ?? 0)) { const cs = this.topology.centres; this.move(c, cs[rng.int(0, cs.length - 1)]!); }
       const key = keys[rng.int(0, keys.length - 1)]!;
       if (rng.chance(p)) this.put(c, key, undefined, again);
       else this.get(c, key, again);
