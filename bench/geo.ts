@@ -3,8 +3,8 @@
 // in virtual time, operations per virtual second in each centre (baseline: dc1); and the time the
 // replicas take to converge after a 500 ms WAN cut heals, against the WAN's median latency (20, 40, 80
 // and 160 ms; baseline 80 ms): a few anti-entropy rounds (each replica asks one peer per 100 ms), each
-// costing a WAN round trip or two when its peer is in another centre. The same workload on a real loopback cluster is not measured: the store has no
-// real-cluster client yet (the figure says so).
+// costing a WAN round trip or two when its peer is in another centre. The same workload on a real
+// loopback cluster is not measured: the TCP transport injects no WAN delay (the figure says so).
 // Run: npm run build && node dist/bench/geo.js [--json] [--quick]
 import { GeoSim } from '../src/geo/index.js';
 import { bennySamples } from './lib/benny-cases.js';
@@ -76,7 +76,7 @@ export async function suite(ctx: SuiteContext = { quick: false, progress: () => 
   ));
   const base = conv[WAN_MEDIANS_MS.indexOf(80)];
   out.push(...conv.map((r) => withBaseline(r, base)));
-  out.push(unavailable({ suite: SUITE, case: 'the same workload on a real loopback cluster with injected WAN delay', unit: 'ops/s', note: 'not measured: the geo store has no real-cluster client or CLI yet (atoll geo put|get|ls)' }));
+  out.push(unavailable({ suite: SUITE, case: 'the same workload on a real loopback cluster with injected WAN delay', unit: 'ops/s', note: 'not measured: the TCP transport has no injected WAN delay yet (atoll geo runs on a real cluster, over a loopback WAN)' }));
   return out;
 }
 

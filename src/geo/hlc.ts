@@ -2,10 +2,11 @@
 // node's physical clock but never goes back (a clock stepped backwards keeps l where it was); c orders
 // events within one l. A version names its origin replica, so two versions are never equal unless they
 // are the same write, and the order (l, then c, then node) is total: last-writer-wins uses it.
-// Limit: l is integer ns below 2^53; c below 2^31.
+// l counts microseconds (a wall clock in ns since 1970 is past 2^53; in us it fits until the year 2255);
+// c stays below 2^31.
 
 export interface Version {
-  /** Logical time in ns (the highest physical reading seen). */
+  /** Logical time in us (the highest physical reading seen). */
   readonly l: number;
   readonly c: number;
   /** The replica that made the write. */
@@ -54,7 +55,7 @@ export class HybridClock {
   /** A new stamp, greater than every stamp issued or observed before, and than `floor` when given. */
   tick(floor?: Version): Version {
     if (floor) this.observe(floor);
-    const pt = Math.max(0, Math.floor(this.physical_ns()));
+    const pt = Math.max(0, Math.floor(this.physical_ns() / 1000));
     if (pt > this.l) { this.l = pt; this.c = 0; }
     else {
       if (this.c >= C_MAX) throw new RangeError(`hybrid clock of ${this.node}: logical counter overflow at l=${this.l}`);

@@ -80,3 +80,8 @@ export function isSessionState(x: unknown): x is SessionState {
     ['read_your_writes', 'monotonic_reads', 'monotonic_writes', 'writes_follow_reads'].every((k) => typeof g[k] === 'boolean') &&
     vmap(s['written']) && vmap(s['read']) && isVersion(s['max_written']) && isVersion(s['max_read']);
 }
+
+/** The session after a successful write or read of `key` at `v`. */
+export function afterOp(s: SessionState, kind: 'read' | 'write', key: string, v: Version): SessionState {
+  return kind === 'write' ? afterWrite(s, key, v) : afterRead(s, key, v);
+}

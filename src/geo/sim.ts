@@ -7,7 +7,7 @@ import { SimCluster } from '../cluster/index.js';
 import type { Prng } from '../sim/index.js';
 import { compareVersions, formatVersion, maxVersion, VERSION_ZERO, type Version } from './hlc.js';
 import type { Conflict, ReplicaStore } from './replica.js';
-import { afterRead, afterWrite, newSession, type SessionGuarantees, type SessionState } from './session.js';
+import { afterOp, newSession, type SessionGuarantees, type SessionState } from './session.js';
 import { checkSessions, type SessionCheck, type SessionOp } from './checker.js';
 import { GeoStore, type GeoResult, type GeoStoreOptions } from './store.js';
 import { applyGeoLinks, geoTopology, wanCutGroups, type GeoLinks, type GeoTopology, type GeoTopologyOptions } from './topology.js';
@@ -145,7 +145,7 @@ export class GeoSim {
       if (watchdog) sim.cancel(watchdog);
       op.ret_ns = sim.now_ns;
       op.result = r;
-      if (r.ok) c.session = kind === 'write' ? afterWrite(c.session, key, r.version) : afterRead(c.session, key, r.version);
+      if (r.ok) c.session = afterOp(c.session, kind, key, r.version);
       sim.record('geo.complete', { client: c.id, node, kind, key, ok: r.ok, v: r.ok ? formatVersion(r.version) : r.error });
       cb?.(op);
     };

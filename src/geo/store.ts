@@ -19,10 +19,12 @@ import type { NodeContext, NodeService } from '../node/index.js';
 import { RpcClient, RpcServer } from '../rpc/index.js';
 import { compareVersions, formatVersion, HybridClock, isVersion, VERSION_ZERO, type Version } from './hlc.js';
 import { checkKey, DIGEST_BUCKETS, GeoInputError, isEntry, ReplicaStore, type Entry, type ReplicaLimits } from './replica.js';
-import { readFloor, writeFloor, type SessionState } from './session.js';
-import type { GeoTopology } from './topology.js';
+import { afterOp, isSessionState, readFloor, writeFloor, type SessionState } from './session.js';
+import { GeoConfigError, geoTopologyOf, type GeoTopology } from './topology.js';
 
 export const AE_ENTRIES_MAX = 512;
+/** The service a client (`atoll geo`) receives answers on, unless its request names another. */
+export const GEO_CLIENT_SERVICE = 'geo-client';
 const MS = 1_000_000;
 
 export interface GeoStoreOptions {
@@ -66,6 +68,68 @@ export type GeoResult =
     readonly version?: Version;
     readonly prev?: Version;
   };
+
+/** A client's request (a process outside the cluster): the session travels with it and back. */
+export interface GeoClientRequest {
+  readonly t: 'geo.client.req';
+  readonly id: number;
+  readonly op: 'put' | 'get' | 'ls';
+  /** put/get: the key; ls: the prefix. */
+  readonly key: string;
+  readonly value?: string | null;
+  readonly session: SessionState;
+  readonly reply_to?: string;
+}
+
+export interface GeoClientReply {
+  readonly t: 'geo.client.rep';
+  readonly id: number;
+  readonly result: GeoResult;
+  /** ls: the keys with a live value under the prefix on the answering replica. */
+  readonly keys?: readonly string[];
+  /** The session after the request (unchanged when it failed). */
+  readonly session: SessionState;
+  /** The replica that answered, and its centre. */
+  readonly node: string;
+  readonly centre: string;
+}
+
+function parseClientRequest(msg: unknown): GeoClientRequest | undefined {
+  if (msg === null || typeof msg !== 'object') return undefined;
+  const m = msg as Record<string, unknown>;
+  if (m['t'] !== 'geo.client.req' || !Number.isSafeInteger(m['id']) || typeof m['key'] !== 'string' || !isSessionState(m['session'])) return undefined;
+  if (m['op'] !== 'put' && m['op'] !== 'get' && m['op'] !== 'ls') return undefined;
+  if (!(m['value'] === undefined || m['value'] === null || typeof m['value'] === 'string')) return undefined;
+  if (!(m['reply_to'] === undefined || typeof m['reply_to'] === 'string')) return undefined;
+  return m as unknown as GeoClientRequest;
+}
+
+const OPTION_KEYS = ['centres', 'write_quorum', 'read_quorum', 'deadline_ms', 'retry_ms', 'anti_entropy_ms', 'replicate'];
+
+/** The `geo` service's options in a cluster config: `{ "centres": { "dc1": ["n1", "n2", "n3"], ... }, "deadline_ms"?: 50, ... }`. */
+export function parseGeoOptions(o: Readonly<Record<string, unknown>>): GeoStoreOptions {
+  for (const k of Object.keys(o)) if (!OPTION_KEYS.includes(k)) throw new GeoConfigError(`geo: unknown option '${k}' (known: ${OPTION_KEYS.join(', ')})`);
+  const centres = o['centres'];
+  if (centres === null || typeof centres !== 'object' || Array.isArray(centres)) throw new GeoConfigError('geo: option centres must map each centre name to its replicas\' node ids');
+  const num = (k: string): number | undefined => {
+    const v = o[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new GeoConfigError(`geo: option ${k} must be a number >= 0, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const ms = (k: string): number | undefined => { const v = num(k); return v === undefined ? undefined : Math.round(v * MS); };
+  const replicate = o['replicate'];
+  if (replicate !== undefined && typeof replicate !== 'boolean') throw new GeoConfigError('geo: option replicate must be true or false');
+  const out: Record<string, unknown> = { topology: geoTopologyOf(centres as Record<string, string[]>) };
+  const set = (k: string, v: unknown): void => { if (v !== undefined) out[k] = v; };
+  set('write_quorum', num('write_quorum'));
+  set('read_quorum', num('read_quorum'));
+  set('deadline_ns', ms('deadline_ms'));
+  set('retry_ns', ms('retry_ms'));
+  set('anti_entropy_ns', ms('anti_entropy_ms'));
+  set('replicate', replicate);
+  return out as unknown as GeoStoreOptions;
+}
 
 type AeMessage =
   | { readonly t: 'geo.repl'; readonly entries: readonly Entry[] }
@@ -183,8 +247,27 @@ export class GeoStore implements NodeService {
   onMessage(from: string, msg: unknown): void {
     if (this.server?.handle(from, msg)) return;
     if (this.rpc?.handle(from, msg)) return;
+    if (!this.replica) return;
     const m = parseAe(msg);
-    if (m && this.replica) this.onAe(from, m);
+    if (m) { this.onAe(from, m); return; }
+    const req = parseClientRequest(msg);
+    if (req) this.onClient(from, req);
+  }
+
+  /** A client's put, get or ls: run it here as its coordinator, answer with the result and the new session. */
+  private onClient(from: string, req: GeoClientRequest): void {
+    const ctx = this.ctx!;
+    const answer = (result: GeoResult, session: SessionState, keys?: readonly string[]): void => {
+      const rep: GeoClientReply = { t: 'geo.client.rep', id: req.id, result, session, node: ctx.id, centre: this.centre, ...(keys ? { keys } : {}) };
+      ctx.send(from, rep, req.reply_to ?? GEO_CLIENT_SERVICE);
+    };
+    if (req.op === 'ls') {
+      answer({ ok: true, value: null, version: VERSION_ZERO, replicas: [ctx.id] }, req.session, this.replica!.list(req.key));
+      return;
+    }
+    const done = (r: GeoResult): void => answer(r, r.ok ? afterOp(req.session, req.op === 'put' ? 'write' : 'read', req.key, r.version) : req.session);
+    if (req.op === 'put') this.put(req.session, req.key, req.value ?? null, done);
+    else this.get(req.session, req.key, done);
   }
 
   stop(): void {

@@ -44,16 +44,28 @@ export interface GeoTopology {
 export function geoTopology(opts: GeoTopologyOptions = {}): GeoTopology {
   const names = opts.centre_names ?? Array.from({ length: opts.centres ?? 3 }, (_, i) => `dc${i + 1}`);
   const per = opts.replicas_per_centre ?? 3;
-  if (names.length < 1 || names.length > GEO_CENTRES_MAX) throw new GeoConfigError(`centres must be 1..${GEO_CENTRES_MAX}, got ${names.length}`);
   if (!Number.isSafeInteger(per) || per < 1 || per > GEO_REPLICAS_MAX) throw new GeoConfigError(`replicas_per_centre must be 1..${GEO_REPLICAS_MAX}, got ${per}`);
+  return geoTopologyOf(Object.fromEntries(names.map((c) => [c, Array.from({ length: per }, (_, i) => `${c}-r${i + 1}`)])), names);
+}
+
+/** A topology from a map of centre names to their replicas' node ids (a real cluster's config). */
+export function geoTopologyOf(centres: Readonly<Record<string, readonly string[]>>, order: readonly string[] = Object.keys(centres)): GeoTopology {
+  const names = [...order];
+  if (names.length < 1 || names.length > GEO_CENTRES_MAX) throw new GeoConfigError(`centres must be 1..${GEO_CENTRES_MAX}, got ${names.length}`);
   if (new Set(names).size !== names.length) throw new GeoConfigError(`centre names must be unique: ${names.join(', ')}`);
-  for (const n of names) if (!/^[a-z][a-z0-9]{0,15}$/.test(n)) throw new GeoConfigError(`centre name '${n}' must be a lowercase letter then up to 15 letters or digits`);
   const replicas = new Map<string, string[]>();
   const centreOf = new Map<string, string>();
   for (const c of names) {
-    const list = Array.from({ length: per }, (_, i) => `${c}-r${i + 1}`);
-    replicas.set(c, list);
-    for (const n of list) centreOf.set(n, c);
+    if (!/^[a-z][a-z0-9]{0,15}$/.test(c)) throw new GeoConfigError(`centre name '${c}' must be a lowercase letter then up to 15 letters or digits`);
+    const list = centres[c];
+    if (!Array.isArray(list) || list.length < 1 || list.length > GEO_REPLICAS_MAX || !list.every((n) => typeof n === 'string' && n.length > 0)) {
+      throw new GeoConfigError(`centre ${c} needs 1..${GEO_REPLICAS_MAX} replica ids`);
+    }
+    for (const n of list) {
+      if (centreOf.has(n)) throw new GeoConfigError(`replica '${n}' is in two centres (${centreOf.get(n)} and ${c})`);
+      centreOf.set(n, c);
+    }
+    replicas.set(c, [...list]);
   }
   return {
     centres: names,
