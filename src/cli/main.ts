@@ -25,6 +25,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   cluster: { summary: 'start, stop and configure a cluster of real nodes', load: () => loadCommand('cluster') },
   scenario: { summary: 'run a deterministic cluster scenario', load: () => loadCommand('scenario') },
   kv: { summary: 'use the replicated key-value store of a real cluster', load: () => loadCommand('kv') },
+  geo: { summary: 'use the geo-replicated store of a real cluster (put, get, rm, ls in one centre)', load: () => loadCommand('geo') },
   ps: { summary: 'list every process of a real cluster', load: () => loadCommand('ps') },
   kill: { summary: 'send a signal to a process of a real cluster, wherever it runs', load: () => loadCommand('kill') },
   fs: { summary: 'look at and change the global namespace (a real cluster, or a saved image)', load: () => loadCommand('fs') },

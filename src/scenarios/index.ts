@@ -7,3 +7,4 @@ export type { ScenarioEntry } from './types.js';
 export { RaftSim, MS, formatTimeline, round3, type RaftSimOptions, type NodeSample, type TimelineSample, type TimelineEvent } from './raft-sim.js';
 export { runQuorumScenario, quorumScenario, type QuorumReport, type QuorumRun } from './quorum.js';
 export { runCap, capScenario, type CapReport, type CapRun, type CapSide, type CapConflict } from './cap.js';
+export { runGeo, geoScenario, type GeoReport, type GeoCentreReport, type GeoStaleness } from './geo.js';

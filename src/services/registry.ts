@@ -11,6 +11,7 @@ import { ProcsService, parseProcsOptions } from '../ssi/index.js';
 import { RaftFileStorage } from '../wal/index.js';
 import { GfsService, parseGfsOptions } from '../gfs/index.js';
 import { realMachineService } from '../ssi/index.js';
+import { GeoStore, parseGeoOptions } from '../geo/index.js';
 
 export const SERVICES: ServiceRegistry = {
   echo: () => new EchoService(),
@@ -22,6 +23,8 @@ export const SERVICES: ServiceRegistry = {
   procs: (options) => new ProcsService({ ...parseProcsOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
   // The global namespace: before `machine` in a node's services, it is the machine's '/'.
   gfs: (options) => new GfsService({ ...parseGfsOptions(options), open_file_storage: (dir) => new RaftFileStorage(dir) }),
+  // The geo-replicated store: options name the centres and their nodes ({ "centres": { "dc1": [...], ... } }).
+  geo: (options) => new GeoStore(parseGeoOptions(options)),
 };
 
 export const SERVICE_NAMES: readonly string[] = Object.keys(SERVICES);

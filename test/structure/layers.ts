@@ -8,7 +8,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['net', 'machine', 'wal'],
   ['net/tcp', 'node'],
   ['rpc', 'mq', 'rsm', 'cluster'],
-  ['gfs', 'quorum'],
+  ['gfs', 'quorum', 'geo'],
   ['kv', 'ssi'],
   ['services'],
   ['scenarios'],

@@ -31,6 +31,10 @@ export const SCENARIOS: Record<string, ScenarioRef> = {
     summary: 'CAP on a quorum register: N=6 split 3|3, N=5 split 3|2, consistency first and availability first',
     load: async () => (await import('../../scenarios/cap.js')).capScenario,
   },
+  geo: {
+    summary: 'geo store: 3 centres x 3 replicas, LOCAL_QUORUM, WAN cut and heal; latency per centre, availability, sessions, convergence',
+    load: async () => (await import('../../scenarios/geo.js')).geoScenario,
+  },
 };
 
 export const COMMAND: CommandSpec = {
