@@ -10,6 +10,7 @@ export {
   type KvInput, type KvOutput, type KvRegisterInput, type KvRegisterOutput, type KvState,
   type RegisterInput, type RegisterOutput, type RegisterState, type RegisterValue,
 } from './models.js';
+export { fileModel, type FileInput, type FileOutput, type FileState } from './file-model.js';
 export { PartitionSearch, type SearchStatus } from './search.js';
 export {
   checkPorcupineHistory, parseJepsenLog, parseKvLog,
