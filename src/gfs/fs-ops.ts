@@ -2,7 +2,8 @@
 // first part of a put makes the parents and creates or truncates the file), mkdir (-p), rm (a file, a link or
 // an empty directory). Each waits for the VFS's read barrier first and answers now or later (a Maybe), so the
 // same code serves a saved image (answers now) and a node of a real cluster (answers when the log has them).
-// Paths are absolute; symbolic links are followed except at the last component of rm and stat's lstat view.
+// Paths are absolute; symbolic links are followed except at the last component of rm and stat's lstat view. Every
+// operation takes the barrier an open takes, so a close-to-open node answers them as fresh as a linearizable one.
 import { FsError, andThen, joinPath, splitPath, type FileHandle, type FileKind, type FileStat, type Maybe, type Vfs } from '../vfs/index.js';
 
 /** One file as `atoll fs ls` and `stat` show it. */
@@ -25,7 +26,7 @@ export class FsOps {
 
   /** path's attributes (a symbolic link itself, not its target). */
   stat(path: string): Maybe<FsEntry> {
-    return andThen(this.vfs.ready(), () => {
+    return andThen(this.vfs.ready('open'), () => {
       const r = this.vfs.resolve('/', absolute(path), { follow: false });
       if (r.stat === null) throw new FsError('ENOENT');
       return this.entry(r.last === '' ? '/' : r.last, r.stat, r.stat.kind === 'symlink' ? r.mount.readlink(r.rel) : undefined);
@@ -34,7 +35,7 @@ export class FsOps {
 
   /** A directory's entries (sorted by name), or the one file path names. */
   ls(path: string): Maybe<FsEntry[]> {
-    return andThen(this.vfs.ready(), () => {
+    return andThen(this.vfs.ready('open'), () => {
       const r = this.vfs.resolve('/', absolute(path), { follow: true });
       if (r.stat === null) throw new FsError('ENOENT');
       if (r.stat.kind !== 'dir') return [this.entry(r.last, r.stat)];
@@ -53,7 +54,7 @@ export class FsOps {
 
   /** Up to len bytes of the file at pos, and its size. */
   read(path: string, pos: number, len: number): Maybe<{ readonly bytes: Uint8Array; readonly size: number }> {
-    return andThen(this.vfs.ready(), () => {
+    return andThen(this.vfs.ready('open'), () => {
       const r = this.vfs.resolve('/', absolute(path), { follow: true });
       if (r.stat === null) throw new FsError('ENOENT');
       if (r.stat.kind === 'dir') throw new FsError('EISDIR');
@@ -77,7 +78,7 @@ export class FsOps {
     const parts = splitPath(absolute(path));
     if (parts.length === 0) throw new FsError('EISDIR');
     const made = first ? this.mkdir(joinPath(parts.slice(0, -1)), true) : undefined;
-    return andThen(made, () => andThen(this.vfs.ready(), () => {
+    return andThen(made, () => andThen(this.vfs.ready('open'), () => {
       const r = this.vfs.resolve('/', joinPath(parts), { follow: true });
       if (r.stat?.kind === 'dir') throw new FsError('EISDIR');
       const how = { read: false, write: true, create: first, exclusive: false, truncate: first, directory: false, mode: mode & 0o7777 };
@@ -94,7 +95,7 @@ export class FsOps {
     const step = (i: number): Maybe<void> => {
       if (i > parts.length) return undefined;
       if (!parents && i < parts.length) return step(i + 1);
-      return andThen(this.vfs.ready(), () => {
+      return andThen(this.vfs.ready('open'), () => {
         const r = this.vfs.resolve('/', joinPath(parts.slice(0, i)), { follow: true });
         if (r.stat !== null) {
           if (r.stat.kind !== 'dir') throw new FsError('ENOTDIR');
@@ -104,12 +105,12 @@ export class FsOps {
         return andThen(r.mount.mkdir(r.rel, mode), () => step(i + 1));
       });
     };
-    return parts.length === 0 ? (parents ? undefined : andThen(this.vfs.ready(), () => { throw new FsError('EEXIST'); })) : step(parents ? 1 : parts.length);
+    return parts.length === 0 ? (parents ? undefined : andThen(this.vfs.ready('open'), () => { throw new FsError('EEXIST'); })) : step(parents ? 1 : parts.length);
   }
 
   /** Remove a file, a link or an empty directory. */
   rm(path: string): Maybe<void> {
-    return andThen(this.vfs.ready(), () => {
+    return andThen(this.vfs.ready('open'), () => {
       const r = this.vfs.resolve('/', absolute(path), { follow: false });
       if (r.stat === null) throw new FsError('ENOENT');
       if (r.rel.length === 0) throw new FsError('EBUSY');

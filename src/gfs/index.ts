@@ -8,7 +8,7 @@ export {
   validateResult, type GfsOp, type GfsCommand, type GfsResult,
 } from './state-machine.js';
 export { CHUNK_BYTES, FILE_BYTES_MAX, CAPACITY_BYTES, INODES_MAX, HOLDS_MAX, NAME_BYTES_MAX, SYMLINK_BYTES_MAX, ROOT_INO } from './limits.js';
-export { GfsService, GFS_SERVICE, GFS_CALL_TIMEOUT_MS, gfsOf, parseGfsOptions, type GfsServiceOptions, type GfsHost, type GfsValue } from './service.js';
+export { GfsService, GFS_SERVICE, GFS_CALL_TIMEOUT_MS, gfsOf, parseGfsOptions, type GfsServiceOptions, type GfsHost, type GfsValue, type GfsConsistency } from './service.js';
 export { GfsMount, LocalTreeMount, TreeMount, type TreeBackend } from './mount.js';
 export { validateGfsWire, type GfsWire } from './wire.js';
 export { runGfsSoak, type GfsSoakOptions, type GfsSoakResult } from './soak.js';

@@ -9,11 +9,14 @@
 // O_APPEND writes at the size the file has when the command is applied, so appends from many nodes never
 // overwrite each other (atomic up to GFS_WRITE_BYTES_MAX bytes).
 import {
-  FsError, Later, andThen, type DirEntry, type FileHandle, type FileStat, type LockIdentity, type LockManager, type Maybe, type Mount,
+  FsError, Later, andThen, type BarrierPurpose, type DirEntry, type FileHandle, type FileStat, type LockIdentity, type LockManager, type Maybe, type Mount,
   type OpenMode,
 } from '../vfs/index.js';
 import { GfsStateMachine, GFS_WRITE_BYTES_MAX, gfsValue, type GfsOp, type GfsValue } from './state-machine.js';
 import type { GfsTree } from './tree.js';
+
+/** How fresh a node's reads are: linearizable, or close-to-open (NFS's: what was written before an open is seen). */
+export type GfsConsistency = 'linearizable' | 'close-to-open';
 
 type Path = readonly string[];
 
@@ -25,8 +28,8 @@ export interface TreeBackend {
   tree(): GfsTree;
   mutate(op: GfsOp): Maybe<GfsValue>;
   release(hold: number): void;
-  /** The read barrier (null: the tree is always current). */
-  barrier(): Later<void> | null;
+  /** The read barrier for purpose (null: none needed: the tree is always current, or the mount caches). */
+  barrier(purpose: BarrierPurpose | 'read'): Later<void> | null;
   /** Where its files' locks are kept (absent: the machine keeps them). */
   readonly locks?: LockManager;
 }
@@ -42,8 +45,8 @@ export class TreeMount implements Mount {
     if (b.locks !== undefined) this.locks = b.locks;
   }
 
-  ready(): Later<void> | null {
-    return this.b.barrier();
+  ready(purpose: BarrierPurpose = 'path'): Later<void> | null {
+    return this.b.barrier(purpose);
   }
 
   lstat(path: Path): FileStat {
@@ -98,7 +101,7 @@ class TreeFileHandle implements FileHandle {
   }
 
   ready(): Later<void> | null {
-    return this.b.barrier();
+    return this.b.barrier('read');
   }
 
   read(buf: Uint8Array, pos: number): number {
@@ -165,11 +168,14 @@ class TreeFileHandle implements FileHandle {
 export class GfsMount extends TreeMount {
   constructor(svc: {
     readonly node: string; readonly tree: GfsTree; readonly locks: LockManager; mutate(op: GfsOp): Later<GfsValue>; release(hold: number): void;
-    barrier(): Later<void>;
+    barrier(): Later<void>; readonly consistency?: GfsConsistency;
   }) {
+    // Close-to-open (NFS's model): a barrier when a file is opened; attributes and an open file's reads come from
+    // this node's replica as it is.
+    const cto = svc.consistency === 'close-to-open';
     super({
       describe: 'the global namespace', node: svc.node, tree: () => svc.tree, mutate: (op) => svc.mutate(op),
-      release: (hold) => svc.release(hold), barrier: () => svc.barrier(), locks: svc.locks,
+      release: (hold) => svc.release(hold), barrier: (purpose) => (cto && purpose !== 'open' ? null : svc.barrier()), locks: svc.locks,
     });
   }
 }

@@ -20,7 +20,7 @@ import {
 } from '../rsm/index.js';
 import { FsError, Later, Vfs, type Errno, type LockCall, type LockManager, type LockRequest } from '../vfs/index.js';
 import { FsOps } from './fs-ops.js';
-import { GfsMount } from './mount.js';
+import { GfsMount, type GfsConsistency } from './mount.js';
 import { parseFsRequest, serveFsRequest } from './operator.js';
 import { GfsStateMachine, encodeCommand, gfsValue, type GfsOp, type GfsResult, type GfsValue } from './state-machine.js';
 
@@ -29,6 +29,7 @@ import { GfsTree, type TreeImage } from './tree.js';
 import { validateGfsWire, type GfsIndexAnswer, type GfsIndexQuery, type GfsWireCommand, type GfsWireQuery } from './wire.js';
 
 export const GFS_SERVICE = 'gfs';
+export type { GfsConsistency } from './mount.js';
 /** A mount's call deadline unless configured: then EIO. */
 export const GFS_CALL_TIMEOUT_MS = 5000;
 /** A hard mount's deadline: 20 days, as good as none (and within a real timer's 2^31 ms). */
@@ -55,6 +56,8 @@ export interface GfsServiceOptions extends Partial<RsmClientOptions> {
   readonly open_file_storage?: RaftFileOpener;
   /** Retry a call that misses its deadline for ever instead of failing it with EIO. */
   readonly hard?: boolean;
+  /** linearizable (default): a read barrier before every read; close-to-open: only when a file is opened. */
+  readonly consistency?: GfsConsistency;
   /** The tree the namespace starts from (a node's stored snapshot wins): every node must be given the same. */
   readonly initial?: TreeImage;
   /** Simulation only: watch every Ready. */
@@ -75,6 +78,8 @@ export function parseGfsOptions(raw: Readonly<Record<string, unknown>>): GfsServ
   }
   const dataDir = raw['data_dir'];
   if (dataDir !== undefined && typeof dataDir !== 'string') throw new Error('gfs option data_dir must be a path');
+  const consistency = raw['consistency'];
+  if (consistency !== undefined && consistency !== 'linearizable' && consistency !== 'close-to-open') throw new Error('gfs option consistency must be linearizable or close-to-open');
   for (const flag of ['pre_vote', 'check_quorum', 'hard']) {
     if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') throw new Error(`gfs option ${flag} must be true or false`);
   }
@@ -88,6 +93,7 @@ export function parseGfsOptions(raw: Readonly<Record<string, unknown>>): GfsServ
     pre_vote: raw['pre_vote'] as boolean | undefined,
     check_quorum: raw['check_quorum'] as boolean | undefined,
     hard: raw['hard'] as boolean | undefined,
+    consistency: consistency as GfsConsistency | undefined,
     data_dir: dataDir as string | undefined,
     call_timeout_ms: num(raw['call_timeout_ms'], 'call_timeout_ms', 1, 3_600_000),
     attempt_timeout_ms: num(raw['attempt_timeout_ms'], 'attempt_timeout_ms', 1, 60_000),
@@ -185,6 +191,11 @@ export class GfsService implements NodeService {
   /** Another node is gone (its machine's peers saw it crash or fall silent): its holds and locks go. */
   nodeDown(node: string): void {
     this.untilApplied({ op: 'release-node', node });
+  }
+
+  /** How fresh this node's mount's reads are. */
+  get consistency(): GfsConsistency {
+    return this.opts.consistency ?? 'linearizable';
   }
 
   /** This node's name (the holder of its descriptions' holds). */

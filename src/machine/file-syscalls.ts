@@ -613,7 +613,10 @@ export class FileServer {
    * names a path, and the reading calls on such a description (writes go through the mount's own commits).
    */
   private withBarrier(nr: number, fn: HostService): HostService {
-    if (PATH_CALLS.has(nr)) return (c) => this.settle(c, this.vfs.ready(), () => fn(c));
+    if (PATH_CALLS.has(nr)) {
+      const purpose = nr === SYS.openat || nr === SYS.execve ? 'open' : 'path';
+      return (c) => this.settle(c, this.vfs.ready(purpose), () => fn(c));
+    }
     if (FD_READING_CALLS.has(nr)) return (c) => this.settle(c, FileServer.barrierOf(this.entry(c, c.args[0]!)?.desc), () => fn(c));
     return fn;
   }

@@ -13,7 +13,7 @@ import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
 import type { PlacementPolicy } from './placement.js';
 import { ProcsService, PROCS_SERVICE } from './service.js';
-import { FsOps, GfsService, GfsTree, GFS_SERVICE, LocalTreeMount, type TreeImage } from '../gfs/index.js';
+import { FsOps, GfsService, GfsTree, GFS_SERVICE, LocalTreeMount, type GfsConsistency, type TreeImage } from '../gfs/index.js';
 import { FsError, Vfs } from '../vfs/index.js';
 import { compareNodes } from './process-bridge.js';
 import { PROCS_VOTERS_MAX } from './limits.js';
@@ -63,6 +63,8 @@ export interface ClusterRunOptions {
    * it is loaded from there (`atoll fs put prog.elf /bin/prog`, then n2:/bin/prog).
    */
   readonly fs?: TreeImage;
+  /** How fresh every node's reads of the namespace are (default linearizable). */
+  readonly fs_consistency?: GfsConsistency;
 }
 
 export type ClusterRunEnd = 'ended' | 'virtual-time-limit' | 'step-limit';
@@ -154,7 +156,10 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     nodes: ids.map((id) => ({
       id, services: {
         [PROCS_SERVICE]: () => new ProcsService({ voters: procsVoters(ids) }),
-        [GFS_SERVICE]: () => new GfsService({ voters: procsVoters(ids), ...(opts.fs !== undefined ? { initial: opts.fs } : {}) }),
+        [GFS_SERVICE]: () => new GfsService({
+          voters: procsVoters(ids), ...(opts.fs !== undefined ? { initial: opts.fs } : {}),
+          ...(opts.fs_consistency !== undefined ? { consistency: opts.fs_consistency } : {}),
+        }),
         [MACHINE_SERVICE]: machineFactory(id),
       },
     })),

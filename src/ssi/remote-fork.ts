@@ -182,7 +182,7 @@ export class RemoteForks {
     const args = readExecArgs(m, call, pathVa, argvVa, envpVa);
     if (typeof args === 'number') return args;
     const files = this.sys.files!;
-    const read = andThen(files.vfs.ready(), () => readProgramFile(files, files.filesOf(call).fs.cwd, args.path));
+    const read = andThen(files.vfs.ready('open'), () => readProgramFile(files, files.filesOf(call).fs.cwd, args.path));
     return files.answerWhen(call, read, (bytes) => this.spawnProgram(call, named, args, bytes));
   }
 

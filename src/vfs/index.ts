@@ -3,7 +3,7 @@
 // (.., absolute paths and symbolic links resolved here, never escaping the root), and errors as Linux errno
 // names (FsError). Used by the machine's file system calls (src/machine/file-syscalls.ts).
 export { FsError, fsErrorOf, hostCall, type Errno } from './errors.js';
-export type { Mount, FileHandle, FileStat, FileKind, DirEntry, OpenMode, LockIdentity, LockCall, LockManager } from './mount.js';
+export type { Mount, FileHandle, FileStat, FileKind, DirEntry, OpenMode, LockIdentity, LockCall, LockManager, BarrierPurpose } from './mount.js';
 export { LockTable, LOCK_END, LOCK_WAITERS_MAX, type LockFamily, type LockOwner, type LockRequest, type LockInfo, type LockOutcome, type WaitEnd, type LockTableImage } from './locks.js';
 export { LocalLocks } from './local-locks.js';
 export { Later, andThen, type Maybe } from './later.js';

@@ -76,8 +76,11 @@ export interface FileHandle {
 export interface Mount {
   /** For messages: what it serves (a host directory, say). */
   readonly describe: string;
-  /** The read barrier before a call resolves a path (null or absent: none needed). */
-  ready?(): Later<void> | null;
+  /**
+   * The read barrier before a call resolves a path (null or absent: none needed); purpose 'open' for a call that
+   * opens what it resolves (openat, execve), 'path' for the others (a mount may cache attributes for those).
+   */
+  ready?(purpose: BarrierPurpose): Later<void> | null;
   /** Its files' locks, when the mount keeps them (a namespace shared with other computers). */
   readonly locks?: LockManager;
   /** The attributes of path itself (a symbolic link is not followed); throws FsError (ENOENT...). */
@@ -97,6 +100,9 @@ export interface Mount {
   /** Check access (R_OK 4, W_OK 2, X_OK 1; 0 for existence) to a non-link path; throws EACCES. */
   access(path: readonly string[], mode: number): void;
 }
+
+/** Why a call asks for a read barrier: it opens a file, or only looks at paths. */
+export type BarrierPurpose = 'open' | 'path';
 
 /** A file's place in a lock manager: which manager (its domain), the file's key there, its description's key. */
 export interface LockIdentity {

@@ -5,7 +5,7 @@
 // Every path the VFS hands a mount is therefore canonical, without links, and inside the mount, so a guest cannot
 // name anything outside its root. Paths are byte strings (latin1: one character per byte).
 import { FsError } from './errors.js';
-import type { FileStat, LockManager, Mount } from './mount.js';
+import type { BarrierPurpose, FileStat, LockManager, Mount } from './mount.js';
 import { andThen, type Maybe } from './later.js';
 
 /** Longest path, its NUL included (Linux's PATH_MAX): ENAMETOOLONG from this length on. */
@@ -71,10 +71,10 @@ export class Vfs {
    * The read barrier a call must pass before it resolves a path: the barriers of the mounts shared with other
    * computers (undefined when none needs one).
    */
-  ready(): Maybe<void> {
+  ready(purpose: BarrierPurpose = 'path'): Maybe<void> {
     let out: Maybe<void> = undefined;
     for (const e of this.mounts) {
-      const b = e.mount.ready?.() ?? null;
+      const b = e.mount.ready?.(purpose) ?? null;
       if (b !== null) out = andThen(out, () => b);
     }
     return out;

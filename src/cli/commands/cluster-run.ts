@@ -44,6 +44,7 @@ export const COMMAND: CommandSpec = {
     'max-time': { kind: 'string', value: '<duration>', help: 'stop after this much virtual time (default 600s; with --real, wall time, default 60s)' },
     klog: { kind: 'boolean', help: 'print the machines\' kernel logs on stderr' },
     fs: { kind: 'string', value: '<fs.json>', help: 'start the global namespace from this image (atoll fs put ... --image); an absolute program path it holds runs from it' },
+    'fs-consistency': { kind: 'string', value: '<model>', help: 'linearizable (default: a read barrier before every read) or close-to-open (NFS\'s: at open only)' },
     'fs-out': { kind: 'string', value: '<fs.json>', help: 'write the global namespace as the run left it (read it with atoll fs ... --image)' },
   },
 };
@@ -156,6 +157,10 @@ export async function run(argv: string[]): Promise<number> {
   const harts = flagNumber(args, 'harts');
   const ram = flagNumber(args, 'ram');
   const fsInPath = flagString(args, 'fs'), fsOutPath = flagString(args, 'fs-out');
+  const fsConsistency = flagString(args, 'fs-consistency');
+  if (fsConsistency !== undefined && fsConsistency !== 'linearizable' && fsConsistency !== 'close-to-open') {
+    throw new UsageError(`--fs-consistency ${fsConsistency}: linearizable or close-to-open`);
+  }
   let fsIn: GfsTree | undefined;
   if (fsInPath !== undefined) {
     let text: string;
@@ -183,7 +188,7 @@ export async function run(argv: string[]): Promise<number> {
     const onLine = json ? undefined : (l: ConsoleLine): void => out(l.fd, `${l.node} ${l.pid}| ${l.text}\n`);
     const onLog = flagBool(args, 'klog') ? (node: string, line: string): void => out(2, `${node} ${line}\n`) : undefined;
     if (flagBool(args, 'real')) {
-      for (const flag of ['seed', 'link', 'faults', 'trace', 'fs', 'fs-out']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
+      for (const flag of ['seed', 'link', 'faults', 'trace', 'fs', 'fs-out', 'fs-consistency']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
     } else if (args.flags.has('stepped')) {
       throw new UsageError('--stepped is for --real runs: a simulated machine always runs in slices of the simulator\'s time');
     }
@@ -197,6 +202,7 @@ export async function run(argv: string[]): Promise<number> {
       machine: { ...(harts !== undefined ? { harts } : {}), ...(ram !== undefined ? { ram_bytes: ram } : {}) },
       ...(maxTime ? { max_virtual_ns: maxTimeNs(maxTime) } : {}),
       ...(fsIn !== undefined ? { fs: fsIn.image() } : {}),
+      ...(fsConsistency !== undefined ? { fs_consistency: fsConsistency } : {}),
       onLine, onLog,
     });
     const started = r.processes.filter((p) => p.ppid === 0);
