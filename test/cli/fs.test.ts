@@ -72,7 +72,8 @@ describe.skipIf(!built)('atoll fs', () => {
     const ports = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
     const ids = ['n1', 'n2', 'n3'];
     const config = {
-      key: randomBytes(32).toString('hex'), services: { gfs: {} }, data_dir: join(dir, 'data'),
+      // Snapshots every 5 entries: the restart below restores the tree from a snapshot and the log after it.
+      key: randomBytes(32).toString('hex'), services: { gfs: { snapshot_entries: 5 } }, data_dir: join(dir, 'data'),
       nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i] })),
     };
     const cfg = join(dir, 'cluster.json');

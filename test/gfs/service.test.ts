@@ -134,7 +134,21 @@ describe('the gfs service', () => {
     expect(() => s.mount(cut).lstat(['x'])).toThrow(FsError);
   });
 
-  it('keeps acknowledged files through the crash of the leader', () => {
+  it('on a hard mount waits past the deadline for the majority instead of failing', () => {
+    const s = new GfsSim(8, { call_timeout_ms: 500, hard: true });
+    const leader = s.boot();
+    const cut = s.ids.find((id) => id !== leader)!;
+    s.ok(s.mount(cut).ready());
+    s.c.net.isolate(cut);
+    const pending = s.mount(cut).mkdir(['hard'], 0o755) as Later<void>;
+    s.c.sim.runFor(3000 * MS);
+    expect(pending.settled).toBe(false);
+    s.c.net.rejoin(cut);
+    expect(s.wait(pending)).toBeUndefined();
+    expect(s.mount(leader).lstat(['hard']).kind).toBe('dir');
+  });
+
+    it('keeps acknowledged files through the crash of the leader', () => {
     const s = new GfsSim(5);
     const leader = s.boot();
     const m = s.mount(leader);
