@@ -6,12 +6,10 @@
 // On real nodes (loopback TCP, durable Raft storage with fsync): 4 KiB write and read latency (p50, p99) and
 // metadata ops/s through atoll fs's client, 3 nodes against 1 node.
 // Run: npm run build && node dist/bench/gfs.js [--json] [--quick]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SimCluster } from '../src/cluster/index.js';
 import { freeLoopbackPort } from '../src/net/tcp/index.js';
 import { loadClusterConfig } from '../src/services/index.js';
@@ -19,6 +17,7 @@ import { OperatorClient, type FsRequestBody } from '../src/ssi/index.js';
 import { GfsMount, GfsService, LocalTreeMount, TreeMount, type GfsConsistency } from '../src/gfs/index.js';
 import { FsError, Later, type FileHandle, type Maybe } from '../src/vfs/index.js';
 import { bennySamples } from './lib/benny-cases.js';
+import { startRealNodes } from './lib/real-nodes.js';
 import { runWhenInvoked } from './lib/direct.js';
 import { figure, percentileFigure, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
@@ -156,7 +155,6 @@ export async function suite(ctx: SuiteContext = { quick: false, progress: () => 
 
 /** A real cluster of n gfs nodes on loopback with durable Raft storage (fsync per Ready), asked through atoll fs's client. */
 async function realCluster(n: number, dir: string): Promise<{ client: OperatorClient; stop: () => void }> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   const ports = await Promise.all(ids.map(() => freeLoopbackPort()));
   const cfg = {
@@ -165,18 +163,10 @@ async function realCluster(n: number, dir: string): Promise<{ client: OperatorCl
   };
   const cfgPath = path.join(dir, 'cluster.json');
   fs.writeFileSync(cfgPath, JSON.stringify(cfg));
-  const procs: ChildProcess[] = [];
-  for (const id of ids) {
-    const p = spawn(process.execPath, [path.join(root, 'bin/atoll.js'), 'node', '--config', cfgPath, '--id', id, '--stop-on-stdin-close'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    procs.push(p);
-    await new Promise<void>((resolve, reject) => {
-      p.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
-      p.once('exit', (code) => reject(new Error(`${id} exited with ${code}`)));
-    });
-  }
+  const nodes = await startRealNodes(cfgPath, ids);
   const client = new OperatorClient(loadClusterConfig(cfgPath), 1, 'gfs');
   await client.start();
-  return { client, stop: () => { for (const p of procs) p.kill('SIGKILL'); } };
+  return { client, stop: nodes.stop };
 }
 
 /** 4 KiB writes and reads one at a time, and mkdir/rm pairs, through a node of a real cluster: 1 node, then 3. */

@@ -5,12 +5,10 @@
 // on loopback with fsync: commits per second and p50/p99 latency of puts through three `atoll node`
 // processes (baseline: one 128-byte append + fsync on the same disk). Wall-clock reads live only here.
 // Run: npm run build && node dist/bench/raft.js [--json] [--quick]
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import b from 'benny';
 import { RaftSim } from '../src/scenarios/index.js';
 import { runLeaderCrash } from '../src/scenarios/leader-crash.js';
@@ -23,6 +21,7 @@ export type { BenchResult, SuiteContext } from './lib/types.js';
 
 // The figure-building helpers of this suite (kept apart from the imports above, which follow src/raft).
 import { bennySamples } from './lib/benny-cases.js';
+import { startRealNodes } from './lib/real-nodes.js';
 import { runWhenInvoked } from './lib/direct.js';
 import { figure, percentileFigure, withBaseline, type FigureOptions } from './lib/stats.js';
 
@@ -153,9 +152,8 @@ function sliceRates(start_ns: number, done_ns: readonly number[], slices: number
 
 /** Three real nodes on loopback with the file storage (fsync per Ready). */
 export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<BenchResult[]> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atoll-raft-bench-'));
-  const procs: ChildProcess[] = [];
+  const stops: (() => void)[] = [];
   try {
     const ports = await Promise.all([0, 1, 2].map(() => freeLoopbackPort()));
     const ids = ['n1', 'n2', 'n3'];
@@ -166,14 +164,8 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
     };
     const cfgPath = path.join(dir, 'cluster.json');
     fs.writeFileSync(cfgPath, JSON.stringify(cfg));
-    for (const id of ids) {
-      const p = spawn(process.execPath, [path.join(root, 'bin/atoll.js'), 'node', '--config', cfgPath, '--id', id, '--stop-on-stdin-close'], { stdio: ['pipe', 'pipe', 'ignore'] });
-      procs.push(p);
-      await new Promise<void>((resolve, reject) => {
-        p.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
-        p.once('exit', (code) => reject(new Error(`${id} exited with ${code}`)));
-      });
-    }
+    const nodes = await startRealNodes(cfgPath, ids);
+    stops.push(nodes.stop);
     const client = new KvTcpClient({ config: loadClusterConfig(cfgPath), session: 'bench', seed: 1, clock_ms: () => Date.now() });
     await client.start();
     await client.run({ op: 'put', key: 'warm', value: 'up' }, 30_000);
@@ -212,7 +204,7 @@ export async function realBenchmarks(ops = 2000, concurrency = 16): Promise<Benc
       against(rate, fsyncRate),
     ];
   } finally {
-    for (const p of procs) p.kill('SIGKILL');
+    for (const stop of stops) stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

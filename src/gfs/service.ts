@@ -15,8 +15,8 @@ import { OPERATOR_SERVICE, type NodeContext, type NodeService } from '../node/in
 import { isClientId } from '../net/tcp/index.js';
 import type { RaftStorage, Ready } from '../raft/index.js';
 import {
-  RsmClient, RSM_CLIENT_DEFAULTS, incarnationPrefix, openRaftStorage, RsmHost, type RaftFileOpener, type RsmClientOptions,
-  type RsmError,
+  RsmClient, incarnationPrefix, openRaftStorage, parseRsmServiceOptions, serviceClientOptions, serviceHost, type RaftFileOpener,
+  type RsmError, type RsmHost, type RsmServiceOptions,
 } from '../rsm/index.js';
 import { FsError, Later, Vfs, type Errno, type LockCall, type LockManager, type LockRequest } from '../vfs/index.js';
 import { FsOps } from './fs-ops.js';
@@ -44,15 +44,7 @@ interface Stamped {
   readonly op: GfsOp;
 }
 
-export interface GfsServiceOptions extends Partial<RsmClientOptions> {
-  readonly voters?: readonly string[];
-  readonly tick_ms?: number;
-  readonly snapshot_entries?: number;
-  readonly election_ticks?: number;
-  readonly pre_vote?: boolean;
-  readonly check_quorum?: boolean;
-  /** Use a RaftFileStorage in <data_dir>/<node id>/gfs instead of the node's DurableStorage. */
-  readonly data_dir?: string;
+export interface GfsServiceOptions extends RsmServiceOptions {
   readonly open_file_storage?: RaftFileOpener;
   /** Retry a call that misses its deadline for ever instead of failing it with EIO. */
   readonly hard?: boolean;
@@ -64,41 +56,14 @@ export interface GfsServiceOptions extends Partial<RsmClientOptions> {
   readonly observe?: (host: GfsHost, rd: Ready) => void;
 }
 
-function num(v: unknown, name: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`gfs option ${name} must be a number in [${min}, ${max}]`);
-  return v;
-}
-
 /** Validate options from a cluster config file (plain JSON). */
 export function parseGfsOptions(raw: Readonly<Record<string, unknown>>): GfsServiceOptions {
-  const voters = raw['voters'];
-  if (voters !== undefined && (!Array.isArray(voters) || voters.length === 0 || !voters.every((v) => typeof v === 'string'))) {
-    throw new Error('gfs option voters must be a non-empty list of node ids');
-  }
-  const dataDir = raw['data_dir'];
-  if (dataDir !== undefined && typeof dataDir !== 'string') throw new Error('gfs option data_dir must be a path');
   const consistency = raw['consistency'];
   if (consistency !== undefined && consistency !== 'linearizable' && consistency !== 'close-to-open') throw new Error('gfs option consistency must be linearizable or close-to-open');
-  for (const flag of ['pre_vote', 'check_quorum', 'hard']) {
-    if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') throw new Error(`gfs option ${flag} must be true or false`);
-  }
-  const lanes = num(raw['lanes'], 'lanes', 1, 64);
-  if (lanes !== undefined && !Number.isInteger(lanes)) throw new Error('gfs option lanes must be an integer');
   return {
-    voters: voters as string[] | undefined,
-    tick_ms: num(raw['tick_ms'], 'tick_ms', 1, 10_000),
-    snapshot_entries: num(raw['snapshot_entries'], 'snapshot_entries', 1, 10_000_000),
-    election_ticks: num(raw['election_ticks'], 'election_ticks', 2, 1000),
-    pre_vote: raw['pre_vote'] as boolean | undefined,
-    check_quorum: raw['check_quorum'] as boolean | undefined,
+    ...parseRsmServiceOptions(raw, GFS_SERVICE, ['hard']),
     hard: raw['hard'] as boolean | undefined,
     consistency: consistency as GfsConsistency | undefined,
-    data_dir: dataDir as string | undefined,
-    call_timeout_ms: num(raw['call_timeout_ms'], 'call_timeout_ms', 1, 3_600_000),
-    attempt_timeout_ms: num(raw['attempt_timeout_ms'], 'attempt_timeout_ms', 1, 60_000),
-    retry_ms: num(raw['retry_ms'], 'retry_ms', 1, 60_000),
-    lanes,
   };
 }
 
@@ -212,15 +177,7 @@ export class GfsService implements NodeService {
     const o = this.opts;
     this.ctx = ctx;
     this.storage = openRaftStorage(ctx, o.data_dir, o.open_file_storage, GFS_SERVICE);
-    const all = [ctx.id, ...ctx.peers].sort();
-    const voters = o.voters ?? all;
-    const learners = all.filter((n) => !voters.includes(n));
-    const host: GfsHost = new RsmHost({
-      ctx, machine: this.machine, voters, storage: this.storage,
-      tick_ns: Math.round((o.tick_ms ?? 10) * 1_000_000), snapshot_entries: o.snapshot_entries,
-      raft: { election_ticks: o.election_ticks, pre_vote: o.pre_vote, check_quorum: o.check_quorum, learners },
-      observe: o.observe,
-    });
+    const host: GfsHost = serviceHost(ctx, this.machine, this.storage, o, o.observe);
     this.host = host;
     // A hard mount's calls keep their session and retry until they are answered (never applied twice).
     this.callTimeoutMs = o.hard === true ? HARD_TIMEOUT_MS : o.call_timeout_ms ?? GFS_CALL_TIMEOUT_MS;
@@ -232,13 +189,7 @@ export class GfsService implements NodeService {
       answers: (q, a) => a.q === q.q,
       commandMessage: (req, client, seq, s): GfsWireCommand => ({ kind: 'gfs-cmd', req, cmd: { client, seq, time_ns: s.time_ns, op: s.op } }),
       queryMessage: (req, client, query): GfsWireQuery => ({ kind: 'gfs-read', req, client, query }),
-    }, incarnationPrefix(ctx, GFS_SERVICE), {
-      call_timeout_ms: this.callTimeoutMs,
-      attempt_timeout_ms: o.attempt_timeout_ms ?? RSM_CLIENT_DEFAULTS.attempt_timeout_ms,
-      retry_ms: o.retry_ms ?? RSM_CLIENT_DEFAULTS.retry_ms,
-      lanes: o.lanes ?? RSM_CLIENT_DEFAULTS.lanes,
-      max_calls: o.max_calls ?? RSM_CLIENT_DEFAULTS.max_calls,
-    }, GFS_SERVICE);
+    }, incarnationPrefix(ctx, GFS_SERVICE), serviceClientOptions({ ...o, call_timeout_ms: this.callTimeoutMs }), GFS_SERVICE);
     host.start();
     this.releaseEarlierBoot();
   }

@@ -14,4 +14,5 @@ export {
   RsmClient, RSM_CLIENT_DEFAULTS, incarnationPrefix, type RsmClientService, type RsmClientOptions, type RsmCallOptions, type RsmError, type RsmErrorKind,
   type RsmOutcome, type Settled, type CommandAnswer, type QueryAnswerOf,
 } from './client.js';
+export { parseRsmServiceOptions, serviceHost, serviceClientOptions, type RsmServiceOptions } from './service-options.js';
 export { openRaftStorage, type RaftFileOpener } from './storage.js';

@@ -7,7 +7,10 @@
 // `retry_ms`, `lanes`.
 import type { NodeContext, NodeService } from '../node/index.js';
 import type { NodeId, RaftStorage, Ready } from '../raft/index.js';
-import { incarnationPrefix, openRaftStorage, RsmHost, type RaftFileOpener } from '../rsm/index.js';
+import {
+  incarnationPrefix, openRaftStorage, parseRsmServiceOptions, serviceClientOptions, serviceHost, type RaftFileOpener, type RsmHost,
+  type RsmServiceOptions,
+} from '../rsm/index.js';
 import { LIST_PAGE_MAX } from './limits.js';
 import {
   PidStateMachine, encodeCommand, type PidMachineOptions, type PidOp, type PidOwner, type PidResult, type PidValue,
@@ -20,15 +23,7 @@ export const PROCS_SERVICE = 'procs';
 
 export type ProcsHost = RsmHost<PidResult | null>;
 
-export interface ProcsServiceOptions extends Partial<ProcsClientOptions> {
-  readonly voters?: readonly string[];
-  readonly tick_ms?: number;
-  readonly snapshot_entries?: number;
-  readonly election_ticks?: number;
-  readonly pre_vote?: boolean;
-  readonly check_quorum?: boolean;
-  /** Use a RaftFileStorage in <data_dir>/<node id>/procs instead of the node's DurableStorage. */
-  readonly data_dir?: string;
+export interface ProcsServiceOptions extends RsmServiceOptions {
   readonly open_file_storage?: RaftFileOpener;
   /** Smaller bounds of the replicated state (tests). */
   readonly machine?: PidMachineOptions;
@@ -54,38 +49,9 @@ export interface ListOptions extends SsiCallOptions {
 
 type ValueOf<K extends PidValue['kind']> = Omit<Extract<PidValue, { kind: K }>, 'kind'>;
 
-function num(v: unknown, name: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new Error(`procs option ${name} must be a number in [${min}, ${max}]`);
-  return v;
-}
-
 /** Validate options from a cluster config file (plain JSON). */
 export function parseProcsOptions(raw: Readonly<Record<string, unknown>>): ProcsServiceOptions {
-  const voters = raw['voters'];
-  if (voters !== undefined && (!Array.isArray(voters) || voters.length === 0 || !voters.every((v) => typeof v === 'string'))) {
-    throw new Error('procs option voters must be a non-empty list of node ids');
-  }
-  const dataDir = raw['data_dir'];
-  if (dataDir !== undefined && typeof dataDir !== 'string') throw new Error('procs option data_dir must be a path');
-  for (const flag of ['pre_vote', 'check_quorum']) {
-    if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') throw new Error(`procs option ${flag} must be true or false`);
-  }
-  const lanes = num(raw['lanes'], 'lanes', 1, 64);
-  if (lanes !== undefined && !Number.isInteger(lanes)) throw new Error('procs option lanes must be an integer');
-  return {
-    voters: voters as string[] | undefined,
-    tick_ms: num(raw['tick_ms'], 'tick_ms', 1, 10_000),
-    snapshot_entries: num(raw['snapshot_entries'], 'snapshot_entries', 1, 10_000_000),
-    election_ticks: num(raw['election_ticks'], 'election_ticks', 2, 1000),
-    pre_vote: raw['pre_vote'] as boolean | undefined,
-    check_quorum: raw['check_quorum'] as boolean | undefined,
-    data_dir: dataDir as string | undefined,
-    call_timeout_ms: num(raw['call_timeout_ms'], 'call_timeout_ms', 1, 3_600_000),
-    attempt_timeout_ms: num(raw['attempt_timeout_ms'], 'attempt_timeout_ms', 1, 60_000),
-    retry_ms: num(raw['retry_ms'], 'retry_ms', 1, 60_000),
-    lanes,
-  };
+  return parseRsmServiceOptions(raw, 'procs');
 }
 
 /** The procs service running beside another service of the same node (undefined when there is none). */
@@ -113,23 +79,8 @@ export class ProcsService implements NodeService {
     const o = this.opts;
     this.ctx = ctx;
     this.storage = openRaftStorage(ctx, o.data_dir, o.open_file_storage, PROCS_SERVICE);
-    const voters = o.voters ?? [ctx.id, ...ctx.peers].sort();
-    // The nodes that do not vote follow the log as learners: each has the applied state (leases, directory,
-    // names) to answer from locally, while a commit waits only for a majority of the voters.
-    const learners = [ctx.id, ...ctx.peers].filter((n) => !voters.includes(n)).sort();
-    this.host = new RsmHost({
-      ctx, machine: this.machine, voters, storage: this.storage,
-      tick_ns: Math.round((o.tick_ms ?? 10) * 1_000_000), snapshot_entries: o.snapshot_entries,
-      raft: { election_ticks: o.election_ticks, pre_vote: o.pre_vote, check_quorum: o.check_quorum, learners },
-      observe: o.observe,
-    });
-    const client: ProcsClientOptions = {
-      call_timeout_ms: o.call_timeout_ms ?? PROCS_CLIENT_DEFAULTS.call_timeout_ms,
-      attempt_timeout_ms: o.attempt_timeout_ms ?? PROCS_CLIENT_DEFAULTS.attempt_timeout_ms,
-      retry_ms: o.retry_ms ?? PROCS_CLIENT_DEFAULTS.retry_ms,
-      lanes: o.lanes ?? PROCS_CLIENT_DEFAULTS.lanes,
-      max_calls: o.max_calls ?? PROCS_CLIENT_DEFAULTS.max_calls,
-    };
+    this.host = serviceHost(ctx, this.machine, this.storage, o, o.observe);
+    const client: ProcsClientOptions = serviceClientOptions(o, PROCS_CLIENT_DEFAULTS.call_timeout_ms);
     this.client = new ProcsClient(ctx, this.host, this.machine, incarnationPrefix(ctx, 'ssi'), client);
     o.onStart?.(this);
     this.host.start();
