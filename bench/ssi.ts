@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { parseElf } from '../src/elf/index.js';
 import { System } from '../src/machine/index.js';
 import { runCluster, type NodeProgram } from '../src/ssi/index.js';
+import { treeWithFiles, type TreeImage } from '../src/gfs/index.js';
 import { runClusterReal } from '../src/cli/commands/cluster-run-real.js';
 import { collect, figure, withBaseline } from './lib/stats.js';
 import type { BenchResult, SuiteContext } from './lib/types.js';
@@ -105,11 +106,16 @@ async function rpcReal(calls: number, client: string, threaded = true): Promise<
 
 const SPAWN_LOOP = 'guest/cluster/spawn_loop.elf';
 
+/** The namespace spawn_loop spawns from: guest/bin/echo.elf at the path it names (relative to '/'). */
+function echoNamespace(): TreeImage {
+  return treeWithFiles({ '/guest/bin/echo.elf': bytes(ECHO) }).image();
+}
+
 /** Virtual us per spawn+wait of echo on node `on` from n1 of a 3-node cluster, with a fixed link latency. */
 async function spawnVirtualUs(on: string, spawns: number, link_ns: number): Promise<number> {
   const code = bytes(SPAWN_LOOP);
   const once = async (n: number): Promise<number> => {
-    const r = await runCluster({ programs: [{ node: 'n1', path: SPAWN_LOOP, args: [String(n), on], bytes: code }], nodes: 3, seed: 1, link: { latency: { kind: 'fixed', ns: link_ns } }, machine: { root: packageRoot() } });
+    const r = await runCluster({ programs: [{ node: 'n1', path: SPAWN_LOOP, args: [String(n), on], bytes: code }], nodes: 3, seed: 1, link: { latency: { kind: 'fixed', ns: link_ns } }, fs: echoNamespace() });
     const root = r.processes.find((p) => p.ppid === 0);
     if (r.end !== 'ended' || root?.exit_code !== 0) throw new Error(`spawn_loop did not end cleanly on ${on}: ${root?.stdout}`);
     return r.virtual_ns;

@@ -6,6 +6,9 @@
 // and so are inodes that only a hold kept.
 import { CAPACITY_BYTES, CHUNK_BYTES, FILE_BYTES_MAX, INODES_MAX, NAME_BYTES_MAX, ROOT_INO, SYMLINK_BYTES_MAX } from './limits.js';
 import { GfsTree, type InodeImage, type TreeImage } from './tree.js';
+import { FsOps } from './fs-ops.js';
+import { LocalTreeMount } from './mount.js';
+import { Vfs } from '../vfs/index.js';
 
 export const FS_IMAGE_FORMAT = 'atoll-fs';
 export const FS_IMAGE_VERSION = 1;
@@ -13,6 +16,14 @@ export const FS_IMAGE_VERSION = 1;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNat = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
 const utf8 = new TextEncoder();
+
+/** A tree holding files (absolute paths, their parents made with mode 0755), each with mode. */
+export function treeWithFiles(files: Readonly<Record<string, Uint8Array>>, mode = 0o755): GfsTree {
+  const tree = new GfsTree();
+  const ops = new FsOps(new Vfs(new LocalTreeMount(() => 0n, 'a namespace being made', tree)));
+  for (const [path, bytes] of Object.entries(files)) ops.write(path, 0, bytes, true, mode);
+  return tree;
+}
 
 /** The image file's text for tree (no holds, no unlinked inodes). */
 export function encodeFsImage(tree: GfsTree): string {

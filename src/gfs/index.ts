@@ -12,6 +12,6 @@ export { GfsService, GFS_SERVICE, GFS_CALL_TIMEOUT_MS, gfsOf, parseGfsOptions, t
 export { GfsMount, LocalTreeMount, TreeMount, type TreeBackend } from './mount.js';
 export { validateGfsWire, type GfsWire } from './wire.js';
 export { runGfsSoak, type GfsSoakOptions, type GfsSoakResult } from './soak.js';
-export { encodeFsImage, decodeFsImage, validateTreeImage, FS_IMAGE_FORMAT, FS_IMAGE_VERSION } from './image.js';
+export { treeWithFiles, encodeFsImage, decodeFsImage, validateTreeImage, FS_IMAGE_FORMAT, FS_IMAGE_VERSION } from './image.js';
 export { FsOps, type FsEntry } from './fs-ops.js';
 export { parseFsRequest, parseFsReply, serveFsRequest, FS_RANGE_BYTES_MAX, type FsRequest, type FsReply, type FsValue } from './operator.js';
