@@ -54,7 +54,19 @@ describe.skipIf(!built)('atoll cluster run', () => {
     expect((JSON.parse(swarm.stdout) as { processes: { node: string; stdout: string }[] }).processes.find((p) => p.node === 'n2')!.stdout).toContain('client: inc -> 3\n');
   });
 
-  it('refuses bad input with one line and status 2 (or 1 for a missing file)', () => {
+  it('--real shares the global namespace and its locks between nodes: libc_locks with its children elsewhere', () => {
+    const r = atoll('--real', '--json', '--nodes', '3', '--place', 'spread', '--', 'n1:guest/tests/libc_locks.elf');
+    const j = JSON.parse(r.stdout) as { end: string; processes: { node: string; ppid: number; stdout: string; exit_code: number }[] };
+    expect(j.end).toBe('ended');
+    const out = j.processes.map((p) => p.stdout).join('');
+    expect(out).toContain('parent: F_SETLKW on 0..10 (the child waits for the parent): EDEADLK\n');
+    expect(out).toContain('child: F_GETLK sees a write lock of 10 bytes at 0, held by the parent: yes\n');
+    expect(out).toContain("child: flock LOCK_EX|LOCK_NB after the parent's close: ok\n");
+    expect(new Set(j.processes.filter((p) => p.ppid !== 0).map((p) => p.node)).size).toBeGreaterThan(1);
+    expect(j.processes.every((p) => p.exit_code === 0)).toBe(true);
+  });
+
+    it('refuses bad input with one line and status 2 (or 1 for a missing file)', () => {
     for (const [args, message, status] of [
       [['--', 'prog.elf'], "'prog.elf' does not name a node and a program", 2],
       [['--place', 'everywhere', '--', 'n1:guest/bin/echo.elf'], '--place everywhere: the policies are local, spread, least-loaded', 2],
