@@ -64,6 +64,22 @@ describe('file locks for guests', () => {
   });
 });
 
+describe('lock cycles across nodes', () => {
+  // guest/cluster/lock_cycle: N children, each holding a byte of one file and waiting for the next one's.
+  for (const n of [2, 3, 4, 5]) {
+    it(`a cycle of ${n} processes on ${n} nodes ends with exactly one EDEADLK; a chain of ${n} with none`, async () => {
+      for (const mode of ['cycle', 'chain'] as const) {
+        const r = await runCluster({ seed: n, nodes: 5, placement: 'spread', programs: [{ node: 'n1', path: guest('cluster/lock_cycle.elf'), args: [String(n), mode] }] });
+        expect(r.end).toBe('ended');
+        const root = r.processes.find((p) => p.ppid === 0)!;
+        const kids = r.processes.filter((p) => p.ppid === root.pid);
+        expect(new Set(kids.map((k) => k.node)).size).toBe(Math.min(n, 4)); // n2..n5 in turn
+        expect(root.stdout).toBe(`${mode} of ${n}: EDEADLK ${mode === 'cycle' ? 1 : 0}, granted or done ${mode === 'cycle' ? n - 1 : n}, other 0\n`);
+      }
+    });
+  }
+});
+
 describe('the gfs service\'s locks', () => {
   const RW = { read: true, write: true, create: true, exclusive: false, truncate: false, directory: false, mode: 0o644 };
   function sim(seed: number) {
