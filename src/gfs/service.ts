@@ -10,8 +10,10 @@
 // A call that gets no answer by its deadline fails with EIO (`hard: true` retries instead, as NFS's hard mount).
 // A node starting again first releases the holds of its earlier boot (release-node of itself) before it serves.
 // Options (cluster config): `voters`, `tick_ms`, `snapshot_entries`, `election_ticks`, `pre_vote`,
-// `check_quorum`, `data_dir`, `hard`, and the client's `call_timeout_ms`, `attempt_timeout_ms`, `retry_ms`, `lanes`.
+// `check_quorum`, `data_dir`, `hard`, `consistency`, `image` (a namespace image file to start from), and the client's `call_timeout_ms`, `attempt_timeout_ms`, `retry_ms`, `lanes`.
+import { readFileSync } from 'node:fs';
 import { OPERATOR_SERVICE, type NodeContext, type NodeService } from '../node/index.js';
+import { decodeFsImage } from './image.js';
 import { isClientId } from '../net/tcp/index.js';
 import type { RaftStorage, Ready } from '../raft/index.js';
 import {
@@ -60,10 +62,21 @@ export interface GfsServiceOptions extends RsmServiceOptions {
 export function parseGfsOptions(raw: Readonly<Record<string, unknown>>): GfsServiceOptions {
   const consistency = raw['consistency'];
   if (consistency !== undefined && consistency !== 'linearizable' && consistency !== 'close-to-open') throw new Error('gfs option consistency must be linearizable or close-to-open');
+  const image = raw['image'];
+  if (image !== undefined && typeof image !== 'string') throw new Error('gfs option image must be the path of a namespace image');
+  let initial: TreeImage | undefined;
+  if (image !== undefined) {
+    try {
+      initial = decodeFsImage(readFileSync(image, 'utf8')).image();
+    } catch (err) {
+      throw new Error(`gfs option image: ${image}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
   return {
     ...parseRsmServiceOptions(raw, GFS_SERVICE, ['hard']),
     hard: raw['hard'] as boolean | undefined,
     consistency: consistency as GfsConsistency | undefined,
+    ...(initial !== undefined ? { initial } : {}),
   };
 }
 

@@ -189,7 +189,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
 }
 
 /** The bytes of the file an absolute path names in the namespace (undefined: not there). */
-function programInNamespace(tree: GfsTree | undefined, path: string): Uint8Array | undefined {
+export function programInNamespace(tree: GfsTree | undefined, path: string): Uint8Array | undefined {
   if (tree === undefined || !path.startsWith('/')) return undefined;
   const ops = new FsOps(new Vfs(new LocalTreeMount(() => 0n, 'the starting namespace', tree)));
   try {

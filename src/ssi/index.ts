@@ -9,7 +9,7 @@ export { MachineService, MACHINE_SERVICE, SLICE_INSTRUCTIONS_DEFAULT, type BootP
 export { ProcessWatch, type ProcessEnd } from './process-watch.js';
 export { ClusterConsole, OUTPUT_BYTES_MAX, PROCESSES_MAX, type ProcessRecord, type ProcessState, type ConsoleLine } from './cluster-console.js';
 export {
-  runCluster, nodeIndex, CLUSTER_RUN_NODES_MAX, MAX_VIRTUAL_NS_DEFAULT, CLUSTER_RAM_BYTES_DEFAULT,
+  runCluster, programInNamespace, nodeIndex, CLUSTER_RUN_NODES_MAX, MAX_VIRTUAL_NS_DEFAULT, CLUSTER_RAM_BYTES_DEFAULT,
   type NodeProgram, type ClusterRunOptions, type ClusterRunResult, type ClusterRunEnd,
 } from './cluster-run.js';
 export { placeProcess, isPlacementPolicy, PLACEMENT_POLICIES, type PlacementPolicy, type PlacementInput } from './placement.js';

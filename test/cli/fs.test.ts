@@ -52,6 +52,11 @@ describe.skipIf(!built)('atoll fs', () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).processes[0]).toMatchObject({ node: 'n2', stdout: 'from the namespace\n', exit_code: 0 });
     expect(JSON.parse(atoll('fs', 'ls', '/bin', '--image', out, '--json').stdout)).toMatchObject([{ name: 'echo', mode: 0o755 }]);
+    // The same image under real nodes: every node's gfs starts from it.
+    const real = atoll('cluster', 'run', '--real', '--nodes', '2', '--fs', img, '--json', '--', 'n2:/bin/echo', 'on', 'real', 'nodes');
+    expect(real.status, real.stderr).toBe(0);
+    expect(JSON.parse(real.stdout).processes[0]).toMatchObject({ node: 'n2', stdout: 'on real nodes\n', exit_code: 0 });
+    expect(atoll('cluster', 'run', '--real', '--fs-out', out, '--', 'n1:/bin/echo').status).toBe(2);
   });
 
   it('refuses bad input with one line', () => {

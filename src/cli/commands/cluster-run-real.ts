@@ -5,13 +5,14 @@
 // nodes are stopped and the processes still running are reported as such). Nothing is deterministic here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../base/index.js';
 import { freeLoopbackPort } from '../../net/tcp/index.js';
-import { ClusterConsole, parseMachineLine, type ConsoleLine, type ClusterRunResult, type NodeProgram, type PlacementPolicy } from '../../ssi/index.js';
+import { ClusterConsole, parseMachineLine, programInNamespace, type ConsoleLine, type ClusterRunResult, type NodeProgram, type PlacementPolicy } from '../../ssi/index.js';
+import { decodeFsImage, type GfsConsistency } from '../../gfs/index.js';
 import { launcher } from './launcher.js';
 
 export interface RealRunOptions {
@@ -24,6 +25,9 @@ export interface RealRunOptions {
   readonly threaded?: boolean;
   /** Wall-clock bound of the whole run. */
   readonly max_ms: number;
+  /** A namespace image file every node's gfs starts from (an absolute program path it holds runs from it). */
+  readonly fs?: string;
+  readonly fs_consistency?: GfsConsistency;
   readonly onLine?: (line: ConsoleLine) => void;
   readonly onLog?: (node: string, line: string) => void;
 }
@@ -37,16 +41,30 @@ export async function runClusterReal(opts: RealRunOptions): Promise<ClusterRunRe
   try {
     const ports: number[] = [];
     for (let i = 0; i < ids.length; i++) ports.push(await freeLoopbackPort());
+    // A program the namespace image holds goes to the node as a file of its own.
+    const start = opts.fs === undefined ? undefined : decodeFsImage(readFileSync(opts.fs, 'utf8'));
+    const programPath = (p: NodeProgram, i: number): string => {
+      const bytes = programInNamespace(start, p.path);
+      if (bytes === undefined) return resolve(p.path);
+      const file = join(dir, `program-${i}.elf`);
+      writeFileSync(file, bytes);
+      return file;
+    };
+    const paths = opts.programs.map((p, i) => programPath(p, i));
     const machine = (id: string): Record<string, unknown> => ({
-      programs: opts.programs.filter((p) => p.node === id).map((p) => ({ path: resolve(p.path), name: p.path, args: p.args, envp: p.envp ?? [] })),
+      programs: opts.programs.map((p, i) => ({ p, path: paths[i]! })).filter(({ p }) => p.node === id).map(({ p, path }) => ({ path, name: p.path, args: p.args, envp: p.envp ?? [] })),
       placement: opts.placement,
       ...(opts.ram_bytes !== undefined ? { ram_bytes: opts.ram_bytes } : {}),
       ...(opts.harts !== undefined ? { harts: opts.harts } : {}),
       ...(opts.threaded === false ? { threaded: false } : {}),
     });
+    const gfs = {
+      ...(opts.fs !== undefined ? { image: resolve(opts.fs) } : {}),
+      ...(opts.fs_consistency !== undefined ? { consistency: opts.fs_consistency } : {}),
+    };
     const config = {
       key: randomBytes(32).toString('hex'),
-      nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { procs: {}, gfs: {}, machine: machine(id) } })),
+      nodes: ids.map((id, i) => ({ id, host: '127.0.0.1', port: ports[i], services: { procs: {}, gfs, machine: machine(id) } })),
       services: {},
     };
     const configPath = join(dir, 'cluster.json');

@@ -188,12 +188,14 @@ export async function run(argv: string[]): Promise<number> {
     const onLine = json ? undefined : (l: ConsoleLine): void => out(l.fd, `${l.node} ${l.pid}| ${l.text}\n`);
     const onLog = flagBool(args, 'klog') ? (node: string, line: string): void => out(2, `${node} ${line}\n`) : undefined;
     if (flagBool(args, 'real')) {
-      for (const flag of ['seed', 'link', 'faults', 'trace', 'fs', 'fs-out', 'fs-consistency']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
+      for (const flag of ['seed', 'link', 'faults', 'trace']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
+      if (args.flags.has('fs-out')) throw new UsageError('--fs-out is for simulated runs: a real run\'s nodes end with it (read a running cluster\'s namespace with atoll fs --cluster)');
     } else if (args.flags.has('stepped')) {
       throw new UsageError('--stepped is for --real runs: a simulated machine always runs in slices of the simulator\'s time');
     }
     const r = flagBool(args, 'real') ? await runClusterReal({
       programs, nodes, placement: place, ram_bytes: ram, harts, threaded: !flagBool(args, 'stepped'), max_ms: maxTime ? maxTimeNs(maxTime) / 1e6 : REAL_MAX_MS_DEFAULT, onLine, onLog,
+      ...(fsInPath !== undefined ? { fs: fsInPath } : {}), ...(fsConsistency !== undefined ? { fs_consistency: fsConsistency } : {}),
     }) : await runCluster({
       programs, nodes, seed: flagNumber(args, 'seed') ?? 1, placement: place,
       ...(linkText ? { link: parseLink(linkText) } : {}),
