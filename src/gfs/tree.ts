@@ -122,6 +122,8 @@ export class GfsTree {
   readdir(ino: number): DirEntry[] {
     const n = this.inode(ino);
     if (n.kind !== 'dir') throw new FsError('ENOTDIR');
+    // A removed directory still open somewhere lists nothing, as Linux's dead directory: ENOENT.
+    if (n.nlink === 0) throw new FsError('ENOENT');
     return [...n.entries.keys()].sort().map((name) => {
       const child = this.inodes.get(n.entries.get(name)!)!;
       return { name, ino: BigInt(child.ino), kind: child.kind as FileKind };
