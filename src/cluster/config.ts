@@ -4,6 +4,7 @@
 //     "nodes": [ { "id": "n1", "host": "127.0.0.1", "port": 7001, "services"?: [...] }, ... ],
 //     "services": ["echo", "counter"] | { "mq": { "capacity": 1000 } },
 //     "data_dir"?: "<path>", "max_frame_bytes"?: 1048576,
+//     "delays"?: [ { "from": ["n1", ...], "to": ["n4", ...], "ms": 80 }, ... ],   (added to every message, one way)
 //     "tls"?: { "ca": "<path>", "cert": "<path, {id} = node id>", "key": "<path, {id} = node id>" } }
 // A node entry may carry its own "tls": { "cert", "key" }. Relative paths are resolved from the config
 // file's directory. Bound: 1000 nodes. A field not listed here is an error (a misspelt 'data_dir' must not
@@ -18,7 +19,8 @@ export const CONFIG_MAX_NODES = 1000;
 
 /** The fields each level of the config may have; anything else is refused with its path. */
 export const ALLOWED_FIELDS = {
-  config: ['key', 'key_file', 'nodes', 'services', 'data_dir', 'max_frame_bytes', 'tls'],
+  config: ['key', 'key_file', 'nodes', 'services', 'data_dir', 'max_frame_bytes', 'tls', 'delays'],
+  delay: ['from', 'to', 'ms'],
   node: ['id', 'host', 'port', 'services', 'tls'],
   tls: ['ca', 'cert', 'key'],
   node_tls: ['cert', 'key'],
@@ -60,6 +62,42 @@ export interface ClusterConfig {
   readonly data_dir: string | undefined;
   readonly max_frame_bytes: number;
   readonly tls: ClusterTls | undefined;
+  /** Delays added to the messages from some nodes to others (a WAN over loopback); empty: none. */
+  readonly delays: readonly LinkDelay[];
+}
+
+/** Messages from any node of `from` to any of `to` wait `ms` before they are sent (one way). */
+export interface LinkDelay {
+  readonly from: readonly string[];
+  readonly to: readonly string[];
+  readonly ms: number;
+}
+
+/** The delay of messages from one node to another (the largest that applies; 0: none). */
+export function linkDelayMs(config: Pick<ClusterConfig, 'delays'>, from: string, to: string): number {
+  let ms = 0;
+  for (const d of config.delays) if (d.ms > ms && d.from.includes(from) && d.to.includes(to)) ms = d.ms;
+  return ms;
+}
+
+/** The config's delays, checked: node ids it names, milliseconds in 0..60000. */
+function delays(v: unknown, ids: ReadonlySet<string>): LinkDelay[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ConfigError("'delays' must be a list of { from, to, ms }");
+  return v.map((d, i) => {
+    const where = `delays[${i}]`;
+    if (!d || typeof d !== 'object' || Array.isArray(d)) throw new ConfigError(`${where}: must be an object { from, to, ms }`);
+    const o = d as Record<string, unknown>;
+    onlyFields(o, ALLOWED_FIELDS.delay, where);
+    const list = (k: 'from' | 'to'): string[] => {
+      const l = o[k];
+      if (!Array.isArray(l) || l.length === 0 || !l.every((x) => typeof x === 'string' && ids.has(x))) throw new ConfigError(`${where}.${k}: must be a non-empty list of the config's node ids`);
+      return l as string[];
+    };
+    const ms = o['ms'];
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > 60_000) throw new ConfigError(`${where}.ms: must be a number of milliseconds in 0..60000`);
+    return { from: list('from'), to: list('to'), ms };
+  });
 }
 
 export class ConfigError extends Error {
@@ -140,6 +178,7 @@ export function parseClusterConfig(raw: unknown, baseDir: string, known?: readon
     services: services(c['services'] ?? [], 'services', known),
     data_dir: dataDir === undefined ? undefined : resolve(baseDir, dataDir),
     max_frame_bytes: frame,
+    delays: delays(c['delays'], new Set(nodes.map((n) => n.id))),
     tls: c['tls'] === undefined ? undefined : (() => {
       const t = tlsPaths(c['tls'], 'tls', baseDir, ALLOWED_FIELDS.tls);
       return { ca: t['ca']!, cert: t['cert']!, key: t['key']! };

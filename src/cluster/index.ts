@@ -6,7 +6,7 @@ export { isEnvelope } from '../node/index.js';
 
 export { SimCluster, SimNodeHost, type SimClusterOptions, type SimNodeSpec, type SimEnvelope } from './sim-cluster.js';
 export { RealNode, type RealNodeOptions, type HostClock } from './real-node.js';
-export { parseClusterConfig, loadClusterConfig, loadTlsMaterial, ConfigError, CONFIG_MAX_NODES, type ClusterConfig, type NodeAddress, type ServiceList, type ClusterTls } from './config.js';
+export { parseClusterConfig, loadClusterConfig, loadTlsMaterial, linkDelayMs, ConfigError, CONFIG_MAX_NODES, type ClusterConfig, type NodeAddress, type ServiceList, type ClusterTls, type LinkDelay } from './config.js';
 export { ServiceFileStorage } from './file-storage.js';
 export { NamespacedStorage } from './namespaced-storage.js';
 

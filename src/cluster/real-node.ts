@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Prng, SimStorage, type DurableStorage } from '../sim/index.js';
 import { TcpTransport, type PeerAddress } from '../net/tcp/index.js';
 import { LamportClock } from '../time/index.js';
-import { loadTlsMaterial, type ClusterConfig, type ServiceList } from './config.js';
+import { linkDelayMs, loadTlsMaterial, type ClusterConfig, type ServiceList } from './config.js';
 import { isEnvelope, lookupService, type Envelope, type NodeContext, type NodeService, type ServiceFactory, type ServiceRegistry, type TimerId } from '../node/index.js';
 import { ServiceFileStorage } from './file-storage.js';
 import { NamespacedStorage } from './namespaced-storage.js';
@@ -54,6 +54,7 @@ export class RealNode {
       rng: this.rng.split('transport'), max_frame_bytes: opts.config.max_frame_bytes, tls: loadTlsMaterial(opts.config, opts.id),
       onMessage: (from, payload) => this.deliver(from, payload),
       log: (line) => opts.log(line),
+      ...(opts.config.delays.length > 0 ? { delay_ms: (to: string) => linkDelayMs(opts.config, opts.id, to) } : {}),
     });
     this.storage = opts.config.data_dir ? new ServiceFileStorage(join(opts.config.data_dir, opts.id)) : new SimStorage();
     const list: ServiceList = me.services ?? opts.config.services;

@@ -52,6 +52,11 @@ export interface TcpTransportOptions {
   readonly queue_max_bytes?: number;
   readonly write_buffer_max_bytes?: number;
   readonly max_inbound?: number;
+  /**
+   * Milliseconds every message to a peer waits before it is sent (a WAN over loopback; default none). The order of
+   * one peer's messages is kept; a delayed send() answers true (whether it leaves is known only then).
+   */
+  readonly delay_ms?: (to: string) => number;
   /** Consecutive failed connects after which send() reports the peer unreachable (default 3). */
   readonly unreachable_after?: number;
   /** Close an inbound connection that sits inside a frame this long without a byte (default 30 s). */
@@ -232,6 +237,21 @@ export class TcpTransport {
    * To a client: written on its connection at once, or dropped (client-gone) when it has none.
    */
   send(to: string, payload: unknown): boolean {
+    const wait = this.opts.delay_ms?.(to) ?? 0;
+    if (wait > 0 && this.links.has(to) && !this.stopped) {
+      // Each peer's messages leave in order: none before the one sent ahead of it.
+      const at = Math.max(this.delayedUntil.get(to) ?? 0, Date.now() + wait);
+      this.delayedUntil.set(to, at);
+      setTimeout(() => { this.sendNow(to, payload); }, at - Date.now()).unref?.();
+      return true;
+    }
+    return this.sendNow(to, payload);
+  }
+
+  /** When each peer's last delayed message leaves (wall ms). */
+  private readonly delayedUntil = new Map<string, number>();
+
+  private sendNow(to: string, payload: unknown): boolean {
     const l = this.links.get(to);
     const client = l ? undefined : this.clients.get(to);
     if (this.stopped || (!l && !isClientId(to))) return false;
