@@ -14,6 +14,7 @@ export const PAGE_SCENARIOS: Readonly<Record<string, { readonly summary: string;
   'raft-partition': { summary: 'cut the Raft leader off with a minority; the majority elects', load: async () => (await import('../scenarios/raft-partition.js')).raftPartitionScenario },
   quorum: { summary: 'N=5 register: quorums that miss each other fail the checker', load: async () => (await import('../scenarios/quorum.js')).quorumScenario },
   cap: { summary: 'CAP on a quorum register: consistency first and availability first', load: async () => (await import('../scenarios/cap.js')).capScenario },
+  geo: { summary: 'geo store: 3 centres, LOCAL_QUORUM, WAN cut and heal, sessions, staleness, convergence', load: async () => (await import('../scenarios/geo.js')).geoScenario },
 };
 
 /** The swarm's defaults, as `atoll scenario swarm` has them (src/scenarios/swarm-cli.ts). */

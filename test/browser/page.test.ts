@@ -143,9 +143,9 @@ describe('the page in Chromium', () => {
 
   const CLUSTER_END = '#cluster-status[data-state=passed], #cluster-status[data-state=failed], #cluster-status[data-state=error]';
 
-  it('?scenario=quorum and ?scenario=cap show the trace digests and verdicts the CLI reports', async (ctx) => {
+  it('?scenario=quorum, cap and geo show the trace digests and verdicts the CLI reports', async (ctx) => {
     ctx.skip(SKIP !== undefined, SKIP);
-    for (const name of ['quorum', 'cap']) {
+    for (const name of ['quorum', 'cap', 'geo']) {
       const want = cliReport(name, 7);
       const page = await open(`?scenario=${name}&seed=7`);
       await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
