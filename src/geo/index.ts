@@ -17,3 +17,4 @@ export {
   type GeoStoreOptions, type GeoResult, type GeoFailure, type GeoStoreStats, type GeoClientRequest, type GeoClientReply,
 } from './store.js';
 export { GeoSim, GEO_SERVICE, type GeoSimOptions, type GeoClient, type GeoOp, type WorkloadOptions } from './sim.js';
+export { GeoMount } from './mount.js';
