@@ -92,23 +92,29 @@ int main(void) {
     say("child", "read lock on 20..30", err(lk(f, F_SETLK, F_RDLCK, 20, 10)));
     say("child", "flock LOCK_EX|LOCK_NB (apart from fcntl's locks)", err(flock(f, LOCK_EX | LOCK_NB)));
     tell(back[1]);
-    /* F_SETLKW waits for the parent's unlock. */
+    /* F_SETLKW waits for the parent's unlock (the parent prints after this line: one order under every runner). */
     say("child", "F_SETLKW on 0..10 after the parent's unlock", err(lk(f, F_SETLKW, F_WRLCK, 0, 10)));
+    tell(back[1]);
     /* A cycle: the child holds 0..10 and waits for 90..100, which the parent holds. */
     hear(go[0]);
     tell(back[1]);
     say("child", "F_SETLKW on 90..100 (the parent then asks for 0..10)", err(lk(f, F_SETLKW, F_WRLCK, 90, 10)));
+    tell(back[1]);
     _exit(0);
   }
   hear(back[0]);
   nap_ms(100);
   say("parent", "write lock on 90..100", err(lk(fd, F_SETLK, F_WRLCK, 90, 10)));
-  say("parent", "unlock 0..10", err(lk(fd, F_SETLK, F_UNLCK, 0, 10)));
+  int r = lk(fd, F_SETLK, F_UNLCK, 0, 10);
+  hear(back[0]); /* the child has its lock, and said so */
+  say("parent", "unlock 0..10", err(r));
   tell(go[1]);
   hear(back[0]);
   nap_ms(100);
   say("parent", "F_SETLKW on 0..10 (the child waits for the parent)", err(lk(fd, F_SETLKW, F_WRLCK, 0, 10)));
-  say("parent", "unlock 90..100", err(lk(fd, F_SETLK, F_UNLCK, 90, 10)));
+  r = lk(fd, F_SETLK, F_UNLCK, 90, 10);
+  hear(back[0]);
+  say("parent", "unlock 90..100", err(r));
   printf("child ended: %d\n", reap(c));
 
   /* OFD locks conflict with POSIX locks; F_OFD_GETLK reports pid -1. */
