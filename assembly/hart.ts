@@ -24,7 +24,8 @@ import { timerInsnsLeft, timerRetire, timerNow, TIMER_DISARMED } from './timer';
  * The host's translator (src/machine/jit): run translated code for the loop at pc (host: its host address,
  * on the fetch page just used) for at most budget instructions. It returns how many it retired (0: none,
  * nothing changed); then it has written the registers, H_PC and its TLB hits to the hart block. Called only
- * when H_JIT is set, at taken backward branches and jumps that stay in their page.
+ * when H_JIT is set, at taken backward branches and jumps, and at indirect jumps, that stay in their page
+ * (the fetch page, so the fetch TLB hits counted stay those of the interpreter).
  */
 // @ts-ignore: decorator
 @external("env", "jitEnter")
@@ -339,6 +340,11 @@ export function run(hart: u32, budget: u32): u32 {
         if ((target & 3) != 0) { raise(h, CAUSE_FETCH_MISALIGNED, target); left = n + 1; n = 0; next = pc; continue; }
         rset(h, rdOf(i), pc + 4);
         next = target;
+        // A return or an indirect jump within the page: often back into a loop that was translated.
+        if (jit && ((target ^ pc) >>> 12) == 0 && n > 0) {
+          const k = jitEnter(h, tR, tW, setMask, asidTag, target, fadd + target, n as u32);
+          if (k != 0) { n -= k as i32; next = load<u32>(h + H_PC); }
+        }
         break;
       }
       case OP_LUI: rset(h, rdOf(i), i & 0xFFFF_F000); break;
