@@ -26,6 +26,8 @@ export interface KernelExports {
   hartSetQuantum(hart: number, ticks: number): void;
   tlbConfigure(hart: number, entries: number, ways: number): number;
   tlbFlush(hart: number, va: number, asid: number, has_va: number, has_asid: number): void;
+  /** The TLB's slow path for translated code: a host address, or 0 leaving no trace (assembly/tlb.ts). */
+  jitTlbFill(h: number, t: number, va: number, access: number): number;
   timerArm(hart: number, lo: number, hi: number): void;
   timerDisarm(hart: number): void;
   timerAdvance(hart: number, lo: number, hi: number): void;

@@ -78,6 +78,7 @@ export class Machine {
   static async attach(memory: WebAssembly.Memory, ram_bytes: number, clock_hz: number, timebase_hz: number): Promise<Machine> {
     const jit = new Jit(memory);
     const kernel = await instantiateKernel(memory, jit.enter);
+    jit.attach(kernel);
     return new Machine(memory, kernel, ram_bytes, clock_hz, timebase_hz, jit);
   }
 
@@ -110,6 +111,7 @@ export class Machine {
   }
 
   private static boot(plan: MachinePlan, kernel: KernelExports, jit: Jit): Machine {
+    jit.attach(kernel);
     const { memory, ram_bytes, harts, entries, ways, clock_hz, timebase_hz } = plan;
     const rc = kernel.machineInit(ram_bytes, harts);
     if (rc !== INIT_OK) throw new InputError(`the kernel refused the machine configuration (code ${rc}: ${INIT_ERRORS[rc] ?? 'unknown'})`);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { A } from '../machine/helpers/asm.js';
 import { paged, CODE_VA, DATA_VA, type Paged } from '../machine/helpers/machine.js';
-import { EXIT_TRAP, PTE, hartBase, H_TLB_HITS, H_TLB_MISSES, H_TLB_WALKS } from '../../src/machine/layout.js';
+import { CAUSE, EXIT_TRAP, PTE, hartBase, H_TLB_HITS, H_TLB_MISSES, H_TLB_WALKS, H_PAGE_FAULTS } from '../../src/machine/layout.js';
 import { findBlocks } from '../../src/machine/jit/index.js';
 
 const DATA_PAGES = 3;
@@ -80,7 +80,7 @@ function state(m: Paged): unknown {
   for (let a = 0; a < DATA_PAGES * 4096; a += 4) data.push(m.peek(DATA_VA + a));
   return {
     regs: Array.from({ length: 32 }, (_, r) => mc.reg(0, r)), pc: mc.pc(0), instret: mc.instructions(0), mtime: mc.mtime(0),
-    tlb: [mc.u64(b + H_TLB_HITS), mc.u64(b + H_TLB_MISSES), mc.u64(b + H_TLB_WALKS)], cause: mc.cause(0), tval: mc.tval(0), data,
+    tlb: [mc.u64(b + H_TLB_HITS), mc.u64(b + H_TLB_MISSES), mc.u64(b + H_TLB_WALKS)], page_faults: mc.u64(b + H_PAGE_FAULTS), cause: mc.cause(0), tval: mc.tval(0), data,
   };
 }
 
@@ -135,6 +135,21 @@ describe('a compute loop', () => {
     const s = on.machine.jit.stats();
     expect(s.instructions / 4_000_002).toBeGreaterThan(0.99);
     expect(s.entries).toBeLessThan(5);
+  });
+});
+
+describe('a fault in translated code', () => {
+  it('traps at the faulting load with the interpreter\'s cause, tval, pc and counters', async () => {
+    // x16 = DATA_VA; loop: x5 += *x16; x16 += 4; j loop (runs off the last mapped data page)
+    const code = [...A.li(16, DATA_VA), A.lw(6, 16, 0), A.add(5, 5, 6), A.addi(16, 16, 4), A.jal(0, -12)];
+    const on = await machineFor(code, true, 2);
+    const off = await machineFor(code, false, 2);
+    expect(on.machine.kernel.run(0, 1_000_000)).toBe(EXIT_TRAP);
+    expect(off.machine.kernel.run(0, 1_000_000)).toBe(EXIT_TRAP);
+    expect(state(on)).toEqual(state(off));
+    expect({ cause: on.machine.cause(0), tval: on.machine.tval(0), pc: on.machine.pc(0) })
+      .toEqual({ cause: CAUSE.LOAD_PAGE_FAULT, tval: DATA_VA + DATA_PAGES * 4096, pc: CODE_VA + 8 });
+    expect(on.machine.jit.stats().exits.tlb_miss).toBe(1);
   });
 });
 

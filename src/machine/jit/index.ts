@@ -5,7 +5,7 @@
 // translation found the page), and the code is position-independent in the virtual page. Before each entry
 // the region's instruction words are compared with memory: code written since (by any hart or by the
 // region itself, which leaves after a store to its own page) drops the translation. Limits: REGIONS_MAX.
-import type { JitEnter } from '../kernel.js';
+import type { JitEnter, KernelExports } from '../kernel.js';
 import { EXIT_REASONS, translate, type ExitReason } from './translate.js';
 
 export { translate, findBlocks, EXIT_REASONS, REGION_BLOCKS_MAX, type ExitReason } from './translate.js';
@@ -48,9 +48,18 @@ export class Jit {
   private retired = 0;
   private readonly exits = new Float64Array(EXIT_REASONS.length);
 
+  /** The kernel instance's jitTlbFill, imported by every region (set once the kernel is instantiated). */
+  private fill: ((h: number, t: number, va: number, access: number) => number) | null = null;
+
   constructor(private readonly memory: WebAssembly.Memory) {
     this.mem = new Uint32Array(memory.buffer);
     this.pages = memory.buffer.byteLength / 65536;
+  }
+
+  /** Give the translator its kernel instance's TLB slow path (the raw Wasm export, so calls stay in Wasm). */
+  attach(kernel: KernelExports): void {
+    const f = kernel.jitTlbFill as KernelExports['jitTlbFill'] & { original?: KernelExports['jitTlbFill'] };
+    this.fill = f.original ?? f;
   }
 
   /** The kernel's jitEnter import (assembly/hart.ts). */
@@ -99,7 +108,8 @@ export class Jit {
     const code = this.mem.subarray(page >>> 2, (page >>> 2) + 1024);
     const t = translate(code, page, host - page, this.pages);
     if (t === null) return null;
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), { env: { memory: this.memory } });
+    if (this.fill === null) throw new Error('the translator was not attached to its kernel instance');
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), { env: { memory: this.memory, fill: this.fill } });
     const ranges = t.blocks.filter((b) => b.end > b.start).map((b) => [(page + b.start) >>> 2, (page + b.end) >>> 2] as const);
     const words = new Uint32Array(ranges.reduce((n, [s, e]) => n + e - s, 0));
     let k = 0;

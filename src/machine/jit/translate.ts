@@ -4,12 +4,13 @@
 // stays in Wasm until its budget ends. Code is position-independent: the function takes the page's virtual
 // address, so one translation serves every mapping of the physical page.
 // Exits (the interpreter then runs the instruction at H_PC): the budget cannot cover the next block, a load
-// or store misses way 0 of its TLB table (misaligned accesses always miss: the tag keeps the alignment bits),
+// or store is misaligned (it always misses the TLB: the tag keeps the alignment bits) or faults (a miss is
+// filled by the kernel's slow path, called from the translated code),
 // an instruction it leaves out (SYSTEM, MISC-MEM, AMO, anything illegal), a jump out of the region, a store to
 // the code's own page (the caller revalidates the code at the next entry). instret stays exact: each block
 // takes its length from the budget on entry and gives back what an exit inside it did not run.
 import { Bytes, I32, I64, OP, VOID, moduleBytes } from './wasm.js';
-import { H_PC, H_TLB_HITS } from '../layout.js';
+import { ACC_READ, ACC_WRITE, H_PC, H_TLB_HITS, TLB_TABLE_BYTES } from '../layout.js';
 
 /** Why translated code returned (the module's "why" global); indexes JitStats.exits. */
 export const WHY = { budget: 0, tlb_miss: 1, untranslated: 2, leave: 3, code_store: 4, trap: 5 } as const;
@@ -314,8 +315,12 @@ class Gen {
     this.close();
   }
 
-  /** Way 0 of TLB table `table`: leave L_E at the entry; exit before the instruction on a miss. */
-  private probe(table: number, va: () => void, mask: number, off: number, rest: number): void {
+  /**
+   * The host address of the access, on the stack: way 0 of TLB table `table` inline; on a miss of an aligned
+   * access the kernel's slow path (jitTlbFill, imported) without leaving; a misaligned access, or a fill that
+   * faults, exits before the instruction (the interpreter then does it, and raises the fault).
+   */
+  private probe(table: number, access: number, va: () => void, mask: number, off: number, rest: number): void {
     va(); this.set(L_VA);
     this.get(table); this.get(L_VA); this.c(8); this.op(OP.i32_shr_u); this.get(P_MASK); this.op(OP.i32_and); this.op(OP.i32_add);
     this.b.byte(OP.local_tee).u32(L_E);
@@ -323,16 +328,30 @@ class Gen {
     this.get(L_VA); this.c(0xfffff000 | mask); this.op(OP.i32_and); this.get(P_ASID); this.op(OP.i32_or);
     this.op(OP.i32_ne);
     this.openIf();
+    if (mask !== 0) {
+      this.get(L_VA); this.c(mask); this.op(OP.i32_and);
+      this.openIf();
+      this.exitAt(off, rest, WHY.tlb_miss);
+      this.close();
+    }
+    this.get(P_H); this.get(table); this.c(-access * TLB_TABLE_BYTES); this.op(OP.i32_add); this.get(L_VA); this.c(access);
+    this.b.byte(OP.call).u32(0);
+    this.b.byte(OP.local_tee).u32(L_A);
+    this.op(OP.i32_eqz);
+    this.openIf();
     this.exitAt(off, rest, WHY.tlb_miss);
     this.close();
+    this.op(OP.else);
     this.get(L_HITS); this.c(1); this.op(OP.i32_add); this.set(L_HITS);
-    this.get(L_E); this.mem(OP.i32_load, 2, 4); this.get(L_VA); this.op(OP.i32_add);
+    this.get(L_E); this.mem(OP.i32_load, 2, 4); this.get(L_VA); this.op(OP.i32_add); this.set(L_A);
+    this.close();
+    this.get(L_A);
   }
 
   private load(i: number, off: number, rest: number): void {
     const f = f3(i);
     const size = f & 3;
-    this.probe(P_TR, () => { this.r(rs1(i)); this.c(immI(i)); this.op(OP.i32_add); }, (1 << size) - 1, off, rest);
+    this.probe(P_TR, ACC_READ, () => { this.r(rs1(i)); this.c(immI(i)); this.op(OP.i32_add); }, (1 << size) - 1, off, rest);
     const ops = [OP.i32_load8_s, OP.i32_load16_s, OP.i32_load, 0, OP.i32_load8_u, OP.i32_load16_u];
     this.mem(ops[f]!, 0, 0);
     this.w(rd(i));
@@ -340,8 +359,7 @@ class Gen {
 
   private store(i: number, off: number, rest: number): void {
     const f = f3(i);
-    this.probe(P_TW, () => { this.r(rs1(i)); this.c(immS(i)); this.op(OP.i32_add); }, (1 << f) - 1, off, rest);
-    this.b.byte(OP.local_tee).u32(L_A);
+    this.probe(P_TW, ACC_WRITE, () => { this.r(rs1(i)); this.c(immS(i)); this.op(OP.i32_add); }, (1 << f) - 1, off, rest);
     this.r(rs2(i));
     this.mem([OP.i32_store8, OP.i32_store16, OP.i32_store][f]!, 0, 0);
     // A store into this code's own page: leave after it; the next entry compares the code again.

@@ -3,7 +3,7 @@
 // bytes are built directly (wabt would cost a parse on every compile).
 
 export const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f,
+  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10,
   drop: 0x1a, select: 0x1b,
   local_get: 0x20, local_set: 0x21, local_tee: 0x22, global_get: 0x23, global_set: 0x24,
   i32_load: 0x28, i64_load: 0x29, i32_load8_s: 0x2c, i32_load8_u: 0x2d, i32_load16_s: 0x2e, i32_load16_u: 0x2f,
@@ -73,20 +73,25 @@ function section(m: Bytes, id: number, body: Bytes): void {
 }
 
 /**
- * The module: imports env.memory (shared, `pages` pages), exports function "run" (params i32 x params,
- * result i32) with the given locals and body (without the final end), and the mutable i32 global "why".
+ * The module: imports env.memory (shared, `pages` pages) and env.fill (i32 x4 -> i32, function 0), exports
+ * function "run" (params i32 x params, result i32; function 1) with the given locals and body (without the
+ * final end), and the mutable i32 global "why".
  */
 export function moduleBytes(pages: number, params: number, locals: readonly [number, number][], body: Bytes): Uint8Array<ArrayBuffer> {
   const m = new Bytes();
   m.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
-  const types = new Bytes().u32(1).byte(0x60).u32(params);
+  const types = new Bytes().u32(2).byte(0x60).u32(params);
   for (let i = 0; i < params; i++) types.byte(I32);
   types.u32(1).byte(I32);
+  types.byte(0x60).u32(4).bytes([I32, I32, I32, I32]).u32(1).byte(I32);
   section(m, 1, types);
-  section(m, 2, new Bytes().u32(1).name('env').name('memory').byte(0x02).byte(0x03).u32(pages).u32(pages));
+  const imports = new Bytes().u32(2);
+  imports.name('env').name('memory').byte(0x02).byte(0x03).u32(pages).u32(pages);
+  imports.name('env').name('fill').byte(0x00).u32(1);
+  section(m, 2, imports);
   section(m, 3, new Bytes().u32(1).u32(0));
   section(m, 6, new Bytes().u32(1).byte(I32).byte(0x01).byte(OP.i32_const).s32(0).byte(OP.end));
-  section(m, 7, new Bytes().u32(2).name('run').byte(0x00).u32(0).name('why').byte(0x03).u32(0));
+  section(m, 7, new Bytes().u32(2).name('run').byte(0x00).u32(1).name('why').byte(0x03).u32(0));
   const fn = new Bytes().u32(locals.length);
   for (const [count, type] of locals) fn.u32(count).byte(type);
   fn.bytes(body.out()).byte(OP.end);
