@@ -179,7 +179,6 @@ export function run(hart: u32, budget: u32): u32 {
   let fpage: u32 = 1; // never equal to a page address: the first fetch translates
   let fadd: u32 = 0;
   let hits: u32 = 0;
-  const jit = load<u32>(h + H_JIT) != 0;
 
   while (n > 0) {
     n--;
@@ -316,7 +315,7 @@ export function run(hart: u32, budget: u32): u32 {
           const target = pc + immB(i);
           if ((target & 3) != 0) { raise(h, CAUSE_FETCH_MISALIGNED, target); left = n + 1; n = 0; next = pc; continue; }
           next = target;
-          if (jit && target < pc && ((target ^ pc) >>> 12) == 0 && n > 0) {
+          if (target < pc && ((target ^ pc) >>> 12) == 0 && n > 0 && load<u32>(h + H_JIT) != 0) {
             const k = jitEnter(h, tR, tW, setMask, asidTag, target, fadd + target, n as u32);
             if (k != 0) { n -= k as i32; next = load<u32>(h + H_PC); }
           }
@@ -328,7 +327,7 @@ export function run(hart: u32, budget: u32): u32 {
         if ((target & 3) != 0) { raise(h, CAUSE_FETCH_MISALIGNED, target); left = n + 1; n = 0; next = pc; continue; }
         rset(h, rdOf(i), pc + 4);
         next = target;
-        if (jit && target < pc && ((target ^ pc) >>> 12) == 0 && n > 0) {
+        if (target < pc && ((target ^ pc) >>> 12) == 0 && n > 0 && load<u32>(h + H_JIT) != 0) {
           const k = jitEnter(h, tR, tW, setMask, asidTag, target, fadd + target, n as u32);
           if (k != 0) { n -= k as i32; next = load<u32>(h + H_PC); }
         }
@@ -341,7 +340,7 @@ export function run(hart: u32, budget: u32): u32 {
         rset(h, rdOf(i), pc + 4);
         next = target;
         // A return or an indirect jump within the page: often back into a loop that was translated.
-        if (jit && ((target ^ pc) >>> 12) == 0 && n > 0) {
+        if (((target ^ pc) >>> 12) == 0 && n > 0 && load<u32>(h + H_JIT) != 0) {
           const k = jitEnter(h, tR, tW, setMask, asidTag, target, fadd + target, n as u32);
           if (k != 0) { n -= k as i32; next = load<u32>(h + H_PC); }
         }
