@@ -20,10 +20,7 @@ export interface RunStats {
   readonly page_faults: number;
   readonly timer_interrupts: number;
   readonly kernel: KernelStats;
-  /**
-   * The translator's counters when it was on (the main thread's instance: under --threaded each worker keeps
-   * its own translations and these stay zero).
-   */
+  /** The translator's counters when it was on (under --threaded, the workers' together: each has its own translations). */
   readonly jit?: JitStats;
 }
 

@@ -27,6 +27,20 @@ describe.skipIf(SKIP !== undefined)('atoll run --jit', () => {
     }
   }, 60_000);
 
+  it('--threaded: each worker translates for its own hart and its counters are added up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atoll-jit-cli-'));
+    try {
+      const json = join(dir, 'stats.json');
+      const r = await underAtoll(['--jit', 'on', '--threaded', '--harts', '2', '--stats-json', json, 'guest/examples/compute.elf', '2']);
+      expect(r.status).toBe(0);
+      const stats = JSON.parse(readFileSync(json, 'utf8')) as { instructions: number; jit: { regions: number; instructions: number } };
+      expect(stats.jit.regions).toBeGreaterThan(0);
+      expect(stats.jit.instructions / stats.instructions).toBeGreaterThan(0.9);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses a value other than on or off with one line and status 2', async () => {
     const r = await underAtoll(['--jit', 'fast', 'guest/examples/hello.elf']);
     expect(r.status).toBe(2);

@@ -86,6 +86,17 @@ export class Jit {
     return k;
   };
 
+  /** Count a worker's translator in (its counters at its end, under --threaded). */
+  add(s: JitStats): void {
+    this.regionsMade += s.regions;
+    this.bytes += s.compiled_bytes;
+    this.compileMs += s.compile_ms;
+    this.invalidations += s.invalidations;
+    this.entries += s.entries;
+    this.retired += s.instructions;
+    EXIT_REASONS.forEach((e, i) => { this.exits[i]! += s.exits[e]; });
+  }
+
   stats(): JitStats {
     const exits = Object.fromEntries(EXIT_REASONS.map((e, i) => [e, this.exits[i]!])) as Record<ExitReason, number>;
     return {
