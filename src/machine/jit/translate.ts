@@ -1,7 +1,7 @@
 // The translator: the RV32IM basic blocks reachable from one entry inside one 4 KiB code page become one Wasm
 // function over the machine's shared memory. Registers live in locals (loaded on entry, the written ones
-// stored back at the exit); the blocks are chained by a loop around a br_table on the block id, so a loop
-// stays in Wasm until its budget ends. Code is position-independent: the function takes the page's virtual
+// stored back at the exit); the blocks are chained by a loop around a br_table on the block id (forward
+// edges branch straight to the later block), so a loop stays in Wasm until its budget ends. Code is position-independent: the function takes the page's virtual
 // address, so one translation serves every mapping of the physical page.
 // Exits (the interpreter then runs the instruction at H_PC): the budget cannot cover the next block, a load
 // or store is misaligned (it always misses the TLB: the tag keeps the alignment bits) or faults (a miss is
@@ -169,6 +169,9 @@ class Gen {
   private goto(off: number): void {
     const id = this.ids.get(off);
     if (id === undefined) { this.exitAt(off, 0, WHY.leave); return; }
+    // A later block is a direct branch: the end of label id is where its code starts. An earlier one (a
+    // loop's back edge) goes round the loop and through the br_table.
+    if (id > this.index) { this.b.byte(OP.br).u32(this.inner + id - this.index - 1); return; }
     this.c(id);
     this.set(L_BLK);
     this.b.byte(OP.br).u32(this.depthTop());
