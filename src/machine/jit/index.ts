@@ -30,8 +30,8 @@ export interface JitStats {
 interface Region {
   readonly run: (h: number, tR: number, tW: number, mask: number, asid: number, vpage: number, budget: number) => number;
   readonly why: WebAssembly.Global;
-  /** [start, end) word indexes (host / 4) of the code it was built from, and a copy of those words. */
-  readonly ranges: readonly (readonly [number, number])[];
+  /** [start, end) word indexes (host / 4) of the code it was built from, flat, and a copy of those words. */
+  readonly ranges: Uint32Array;
   readonly words: Uint32Array;
 }
 
@@ -106,9 +106,11 @@ export class Jit {
   }
 
   private current(r: Region): boolean {
+    const mem = this.mem, words = r.words, ranges = r.ranges;
     let k = 0;
-    for (const [s, e] of r.ranges) {
-      for (let w = s; w < e; w++) if (this.mem[w] !== r.words[k++]) return false;
+    for (let i = 0; i < ranges.length; i += 2) {
+      const e = ranges[i + 1]!;
+      for (let w = ranges[i]!; w < e; w++) if (mem[w] !== words[k++]) return false;
     }
     return true;
   }
@@ -121,10 +123,11 @@ export class Jit {
     if (t === null) return null;
     if (this.fill === null) throw new Error('the translator was not attached to its kernel instance');
     const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), { env: { memory: this.memory, fill: this.fill } });
-    const ranges = t.blocks.filter((b) => b.end > b.start).map((b) => [(page + b.start) >>> 2, (page + b.end) >>> 2] as const);
-    const words = new Uint32Array(ranges.reduce((n, [s, e]) => n + e - s, 0));
+    const spans = t.blocks.filter((b) => b.end > b.start).map((b) => [(page + b.start) >>> 2, (page + b.end) >>> 2] as const);
+    const ranges = new Uint32Array(spans.flat());
+    const words = new Uint32Array(spans.reduce((n, [s, e]) => n + e - s, 0));
     let k = 0;
-    for (const [s, e] of ranges) for (let w = s; w < e; w++) words[k++] = this.mem[w]!;
+    for (const [s, e] of spans) for (let w = s; w < e; w++) words[k++] = this.mem[w]!;
     this.compileMs += performance.now() - t0;
     this.regionsMade++;
     this.bytes += t.bytes.length;
