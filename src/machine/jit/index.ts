@@ -4,7 +4,8 @@
 // by the host address of the target: physical, so remaps and ASIDs need nothing (the interpreter's fetch
 // translation found the page), and the code is position-independent in the virtual page. Before each entry
 // the region's instruction words are compared with memory: code written since (by any hart or by the
-// region itself, which leaves after a store to its own page) drops the translation. Limits: REGIONS_MAX.
+// region itself, which leaves after a store to its own page) drops the translation. Limits: REGIONS_MAX,
+// HEAT_MAX. A target whose first instruction is left out is remembered as such (a null region) for good.
 import type { JitEnter, KernelExports } from '../kernel.js';
 import { EXIT_REASONS, translate, type ExitReason } from './translate.js';
 
@@ -14,6 +15,8 @@ export { translate, findBlocks, EXIT_REASONS, REGION_BLOCKS_MAX, type ExitReason
 export const HOT_ENTRIES = 16;
 /** Translations kept at once; when full, all are dropped (and retranslated as they get hot again). */
 export const REGIONS_MAX = 4096;
+/** Targets whose entries are counted at once; when full, the counts start again. */
+export const HEAT_MAX = 4 * REGIONS_MAX;
 
 /** The translator's own counters (wall-clock compile time included: it varies run to run). */
 export interface JitStats {
@@ -67,7 +70,11 @@ export class Jit {
     let r = this.regions.get(host);
     if (r === undefined) {
       const n = (this.heat.get(host) ?? 0) + 1;
-      if (n < HOT_ENTRIES) { this.heat.set(host, n); return 0; }
+      if (n < HOT_ENTRIES) {
+        if (this.heat.size >= HEAT_MAX) this.heat.clear();
+        this.heat.set(host, n);
+        return 0;
+      }
       this.heat.delete(host);
       if (this.regions.size >= REGIONS_MAX) this.regions.clear();
       r = this.compile(host);
