@@ -22,12 +22,12 @@ const empty: GuestInput = { read: () => 0, wait: (ready) => ready() };
 
 const elfs = ['examples', 'tests'].flatMap((d) => readdirSync(join(ROOT, 'guest', d)).filter((f) => f.endsWith('.elf')).sort().map((f) => `${d}/${f}`));
 
-async function run(elf: string, jit: boolean): Promise<{ out: string; results: unknown; stats: RunStats }> {
+async function run(elf: string, jit: boolean, tlb: { tlb_entries?: number; tlb_ways?: number } = {}): Promise<{ out: string; results: unknown; stats: RunStats }> {
   const dir = mkdtempSync(join(tmpdir(), 'atoll-jit-'));
   try {
     let out = '';
     const io = { write: (fd: 1 | 2, b: Uint8Array): void => { out += `${fd}:${Buffer.from(b).toString('latin1')}`; } };
-    const s = await runProgram(join(ROOT, 'guest', elf), ARGS[elf] ?? [], { jit, root: dir, stdin: empty, ram_bytes: 256 << 20 }, io, () => 0, INSTRUCTIONS_MAX);
+    const s = await runProgram(join(ROOT, 'guest', elf), ARGS[elf] ?? [], { jit, root: dir, stdin: empty, ram_bytes: 256 << 20, ...tlb }, io, () => 0, INSTRUCTIONS_MAX);
     return { out, results: s.results, stats: s.stats };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -60,6 +60,16 @@ describe('guests with the translator on and off', () => {
         expect(on.stats.jit!.invalidations).toBeGreaterThanOrEqual(2);
         expect(on.stats.jit!.exits.code_store).toBeGreaterThan(0);
       }
+    }, 120_000);
+  }
+  for (const elf of ['examples/memory.elf', 'examples/compute.elf', 'tests/smc_loop.elf', 'tests/misaligned.elf', 'tests/fork_cow.elf']) {
+    it(`${elf} with a 16-entry direct-mapped TLB: the same with the translator on and off`, async () => {
+      const off = await run(elf, false, { tlb_entries: 16, tlb_ways: 1 });
+      const on = await run(elf, true, { tlb_entries: 16, tlb_ways: 1 });
+      expect(on.out).toBe(off.out);
+      expect(on.results).toEqual(off.results);
+      expect(comparable(on.stats)).toEqual(comparable(off.stats));
+      expect(on.stats.tlb.misses).toBeGreaterThan(0);
     }, 120_000);
   }
 });
