@@ -27,17 +27,24 @@ export class Bytes {
   length = 0;
 
   byte(b: number): this {
-    if (this.length === this.buf.length) {
-      const next = new Uint8Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
+    if (this.length === this.buf.length) this.grow();
     this.buf[this.length++] = b;
     return this;
   }
   bytes(bs: ArrayLike<number>): this {
+    if (bs instanceof Uint8Array) {
+      while (this.length + bs.length > this.buf.length) this.grow();
+      this.buf.set(bs, this.length);
+      this.length += bs.length;
+      return this;
+    }
     for (let i = 0; i < bs.length; i++) this.byte(bs[i]!);
     return this;
+  }
+  private grow(): void {
+    const next = new Uint8Array(this.buf.length * 2);
+    next.set(this.buf);
+    this.buf = next;
   }
   u32(v: number): this {
     let x = v >>> 0;
