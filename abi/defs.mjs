@@ -398,6 +398,7 @@ export const blocks = [
       u32('H_KLOG_DROPPED', 864, 'log entries overwritten before the host took them'),
       f('H_SCRATCH', 872, 16, '16 bytes: the kernel\'s copy-in buffer (timespecs)'),
       f('H_BATCH', 888, 'BATCH_PAGES * 4', 'BATCH_PAGES x u32: frames unmapped, freed after the shootdown'),
+      u32('H_JIT', 1016, '1: run() offers the targets of backward branches within a page to the host translator (the jitEnter import)'),
     ],
   },
   {

@@ -59,6 +59,7 @@ export const H_PREEMPTIONS: u32 = 856; // u64: timer interrupts that switched to
 export const H_KLOG_DROPPED: u32 = 864; // u32: log entries overwritten before the host took them
 export const H_SCRATCH: u32 = 872; // 16 bytes: the kernel's copy-in buffer (timespecs)
 export const H_BATCH: u32 = 888; // BATCH_PAGES x u32: frames unmapped, freed after the shootdown
+export const H_JIT: u32 = 1016; // u32: 1: run() offers the targets of backward branches within a page to the host translator (the jitEnter import)
 
 // ---- a TLB entry ----
 export const TLB_ENTRY_BYTES: u32 = 16;

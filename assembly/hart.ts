@@ -5,7 +5,7 @@
 // LR/SC and AMOs use Wasm atomics on the shared memory so they stay atomic across threads.
 import {
   hartBase, tlbBase, HART_BYTES, H_PC, H_SATP, H_RESV_ADDR, H_RESV_VA, H_RESV_VALID, H_RESV_VALUE, H_TICK_INSNS,
-  H_INSTRET, H_MTIMECMP, H_TLB_SETS, H_TLB_HITS, H_TIMER_IRQS, TLB_TABLE_BYTES, E_TAG, E_ADDEND,
+  H_INSTRET, H_MTIMECMP, H_TLB_SETS, H_TLB_HITS, H_TIMER_IRQS, H_JIT, TLB_TABLE_BYTES, E_TAG, E_ADDEND,
 } from './blocks';
 import { HARTS_MAX, RUN_BUDGET_MAX } from './limits';
 import {
@@ -19,6 +19,17 @@ import {
 import { tlbSlow, tlbConfigure, tlbFlush } from './tlb';
 import { satpAsid, SATP_MODE_SV32 } from './mmu';
 import { timerInsnsLeft, timerRetire, timerNow, TIMER_DISARMED } from './timer';
+
+/**
+ * The host's translator (src/machine/jit): run translated code for the loop at pc (host: its host address,
+ * on the fetch page just used) for at most budget instructions. It returns how many it retired (0: none,
+ * nothing changed); then it has written the registers, H_PC and its TLB hits to the hart block. Called only
+ * when H_JIT is set, at taken backward branches and jumps, and at indirect jumps, that stay in their page
+ * (the fetch page, so the fetch TLB hits counted stay those of the interpreter).
+ */
+// @ts-ignore: decorator
+@external("env", "jitEnter")
+declare function jitEnter(h: u32, tR: u32, tW: u32, setMask: u32, asidTag: u32, pc: u32, host: u32, budget: u32): u32;
 
 /** Bit 32 of a slow load's result: the access faulted (cause and tval are in the hart block). */
 const SLOW_FAULT: u64 = 0x1_0000_0000;
@@ -304,6 +315,10 @@ export function run(hart: u32, budget: u32): u32 {
           const target = pc + immB(i);
           if ((target & 3) != 0) { raise(h, CAUSE_FETCH_MISALIGNED, target); left = n + 1; n = 0; next = pc; continue; }
           next = target;
+          if (target < pc && ((target ^ pc) >>> 12) == 0 && n > 0 && load<u32>(h + H_JIT) != 0) {
+            const k = jitEnter(h, tR, tW, setMask, asidTag, target, fadd + target, n as u32);
+            if (k != 0) { n -= k as i32; next = load<u32>(h + H_PC); }
+          }
         }
         break;
       }
@@ -312,6 +327,10 @@ export function run(hart: u32, budget: u32): u32 {
         if ((target & 3) != 0) { raise(h, CAUSE_FETCH_MISALIGNED, target); left = n + 1; n = 0; next = pc; continue; }
         rset(h, rdOf(i), pc + 4);
         next = target;
+        if (target < pc && ((target ^ pc) >>> 12) == 0 && n > 0 && load<u32>(h + H_JIT) != 0) {
+          const k = jitEnter(h, tR, tW, setMask, asidTag, target, fadd + target, n as u32);
+          if (k != 0) { n -= k as i32; next = load<u32>(h + H_PC); }
+        }
         break;
       }
       case OP_JALR: {
@@ -320,6 +339,11 @@ export function run(hart: u32, budget: u32): u32 {
         if ((target & 3) != 0) { raise(h, CAUSE_FETCH_MISALIGNED, target); left = n + 1; n = 0; next = pc; continue; }
         rset(h, rdOf(i), pc + 4);
         next = target;
+        // A return or an indirect jump within the page: often back into a loop that was translated.
+        if (((target ^ pc) >>> 12) == 0 && n > 0 && load<u32>(h + H_JIT) != 0) {
+          const k = jitEnter(h, tR, tW, setMask, asidTag, target, fadd + target, n as u32);
+          if (k != 0) { n -= k as i32; next = load<u32>(h + H_PC); }
+        }
         break;
       }
       case OP_LUI: rset(h, rdOf(i), i & 0xFFFF_F000); break;

@@ -6,7 +6,7 @@ export { abiCount, abiValue } from './abi';
 export { hartInit, hartSetSatp, run } from './hart';
 export { hartSyscallReturn } from './caller';
 export { dispatch, hartSetQuantum } from './dispatch';
-export { tlbConfigure, tlbFlush } from './tlb';
+export { tlbConfigure, tlbFlush, jitTlbFill } from './tlb';
 export { timerArm, timerDisarm, timerAdvance, hartSetTime } from './timer';
 export { frameAlloc, frameFree, framesUsed, framesFree } from './frames';
 export { vmCreate, vmMap, vmMapSuper, vmUnmap, vmPteAddress } from './vm';

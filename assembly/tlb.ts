@@ -6,7 +6,7 @@
 // powers of two, entries <= TLB_ENTRIES_MAX, ways <= TLB_WAYS_MAX.
 import { RAM_BASE } from './layout';
 import {
-  hartBase, tlbBase, H_SATP, H_TLB_SETS, H_TLB_WAYS, H_TLB_HITS, H_TLB_MISSES, H_TLB_WALKS, H_TLB_FLUSHES,
+  hartBase, tlbBase, H_SATP, H_TLB_SETS, H_TLB_WAYS, H_TLB_HITS, H_TLB_MISSES, H_TLB_WALKS, H_TLB_FLUSHES, H_PAGE_FAULTS, H_CAUSE, H_TVAL,
   TLB_TABLE_BYTES, TLB_ENTRY_BYTES, E_TAG, E_ADDEND, E_FLAGS, TLBF_GLOBAL, TLBF_SUPER, TLB_TAG_INVALID,
 } from './blocks';
 import { TLB_ENTRIES_MAX, TLB_WAYS_MAX, HARTS_MAX } from './limits';
@@ -114,6 +114,25 @@ export function tlbSlow(h: u32, t: u32, va: u32, access: u32): u32 {
     store<u32>(first + E_FLAGS, ((pteFlags & PTE_G) != 0 ? TLBF_GLOBAL : 0) | ((r & WALK_SUPER) != 0 ? TLBF_SUPER : 0));
   }
   return host;
+}
+
+/**
+ * tlbSlow for translated code (src/machine/jit), which calls it on a way-0 miss of an aligned access without
+ * leaving Wasm: the host address, or 0 with no trace (counters, cause and tval as before the call) so the
+ * interpreter retries the access and raises the fault itself, counted once. t is the hart's TLB base.
+ */
+export function jitTlbFill(h: u32, t: u32, va: u32, access: u32): u32 {
+  const misses = load<u64>(h + H_TLB_MISSES), walks = load<u64>(h + H_TLB_WALKS), faults = load<u64>(h + H_PAGE_FAULTS);
+  const cause = load<u32>(h + H_CAUSE), tval = load<u32>(h + H_TVAL);
+  const a = tlbSlow(h, t, va, access);
+  if (a == 0) {
+    store<u64>(h + H_TLB_MISSES, misses);
+    store<u64>(h + H_TLB_WALKS, walks);
+    store<u64>(h + H_PAGE_FAULTS, faults);
+    store<u32>(h + H_CAUSE, cause);
+    store<u32>(h + H_TVAL, tval);
+  }
+  return a;
 }
 
 /** Move ways 0..w-1 of a set one way down (way w is overwritten), freeing way 0. */

@@ -1,5 +1,5 @@
-// Hart speed: the compute-bound and memory-bound example ELFs with translation on (Sv32, default TLB),
-// timed by benny, against the same ELF under qemu-riscv32 and the same C compiled natively with gcc -O2,
+// Hart speed: the compute-bound and memory-bound example ELFs with address translation on (Sv32, default
+// TLB), interpreted and with the translator to WebAssembly (--jit on), timed by benny, against the same ELF under qemu-riscv32 and the same C compiled natively with gcc -O2,
 // all in the same run. The baselines are rows of their own (qemu's MIPS and time, native time); where
 // qemu-riscv32 or the compiler is missing, that row is unavailable with the reason and the rows read
 // against it say so. ratio = atoll / baseline (times: above 1, atoll is slower; MIPS: below 1).
@@ -54,6 +54,8 @@ async function instructionsOf(elf: string): Promise<number> {
 /** Seconds per run of atoll, qemu-riscv32 and the native build of one example (null: not measured). */
 export interface HartSamples {
   readonly atoll: readonly number[];
+  /** The same runs with the translator on (absent: not measured). */
+  readonly atoll_jit?: readonly number[];
   readonly qemu: readonly number[] | { readonly reason: string };
   readonly native: readonly number[] | { readonly reason: string };
 }
@@ -73,11 +75,18 @@ export function hartFigures(name: string, instructions: number, s: HartSamples):
   const missing = (b: BenchResult): string => `no ratio: baseline ${b.suite}/${b.case} unavailable (${b.note ?? 'no figure'})`;
   const atoll = (c: string, unit: string, values: number[], b: BenchResult): BenchResult =>
     withBaseline(figure({ suite: SUITE, case: c, unit, extra }, values), b, missing(b));
+  const interpreted = atoll(`${name}.elf guest MIPS (atoll; baseline qemu-riscv32)`, 'MIPS', mips(s.atoll), qemuMips);
+  const jit = s.atoll_jit === undefined ? [] : [
+    atoll(`${name}.elf guest MIPS (atoll --jit on; baseline qemu-riscv32)`, 'MIPS', mips(s.atoll_jit), qemuMips),
+    atoll(`${name}.elf time, atoll --jit on vs qemu-riscv32`, 'ms', ms(s.atoll_jit), qemuTime),
+    withBaseline(figure({ suite: SUITE, case: `${name}.elf guest MIPS, atoll --jit on vs the interpreter`, unit: 'MIPS', extra }, mips(s.atoll_jit)), interpreted),
+  ];
   return [
     qemuMips, qemuTime, nativeTime,
-    atoll(`${name}.elf guest MIPS (atoll; baseline qemu-riscv32)`, 'MIPS', mips(s.atoll), qemuMips),
+    interpreted,
     atoll(`${name}.elf time, atoll vs qemu-riscv32`, 'ms', ms(s.atoll), qemuTime),
     atoll(`${name} time, atoll vs native gcc -O2`, 'ms', ms(s.atoll), nativeTime),
+    ...jit,
   ];
 }
 
@@ -93,12 +102,14 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
       const nat = buildNative(name, dir);
       const cases: BennyCase[] = [
         { name: 'atoll', fn: async () => { await runProgram(elf, [], {}, quiet, () => 0); } },
+        { name: 'atoll-jit', fn: async () => { await runProgram(elf, [], { jit: true }, quiet, () => 0); } },
         ...(q.ok ? [{ name: 'qemu', fn: q.run }] : []),
         ...(nat.ok ? [{ name: 'native', fn: nat.run }] : []),
       ];
       const got = await bennySamples(ctx, `${SUITE} ${name}`, cases, ctx.quick ? QUICK : FULL);
       results.push(...hartFigures(name, instructions, {
         atoll: got.get('atoll')!,
+        atoll_jit: got.get('atoll-jit')!,
         qemu: q.ok ? got.get('qemu')! : { reason: q.reason },
         native: nat.ok ? got.get('native')! : { reason: nat.reason },
       }));

@@ -649,6 +649,7 @@ export const H_PREEMPTIONS = 856; // u64: timer interrupts that switched to anot
 export const H_KLOG_DROPPED = 864; // u32: log entries overwritten before the host took them
 export const H_SCRATCH = 872; // 16 bytes: the kernel's copy-in buffer (timespecs)
 export const H_BATCH = 888; // BATCH_PAGES x u32: frames unmapped, freed after the shootdown
+export const H_JIT = 1016; // u32: 1: run() offers the targets of backward branches within a page to the host translator (the jitEnter import)
 
 // ---- a TLB entry ----
 export const TLB_ENTRY_BYTES = 16;
@@ -1158,8 +1159,8 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288],
   ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316],
   ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856],
-  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0],
-  ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
+  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['H_JIT', 1016], ['TLB_ENTRY_BYTES', 16],
+  ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
   ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
   ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
   ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],

@@ -11,6 +11,7 @@
 // (an answer from the network may come); and whenever the node's thread asks (PAUSE), every worker stops
 // between two dispatches and says so (PAUSED), so the node can change the machine with no hart running.
 import { Machine } from './machine.js';
+import type { JitStats } from './jit/index.js';
 import { driveHart, type HartHost } from './driver.js';
 import type { GuestIO } from './syscalls.js';
 import { hostServices } from './syscalls.js';
@@ -34,8 +35,8 @@ export interface HartWorkerData {
   readonly node?: { readonly control: SharedArrayBuffer; readonly clock_offset_ns: number };
 }
 
-/** What a hart's worker tells the thread that started it. */
-export type HartWorkerMessage = { readonly kind: 'log'; readonly line: string };
+/** What a hart's worker tells the thread that started it: kernel log lines, and its translator's counters at its end. */
+export type HartWorkerMessage = { readonly kind: 'log'; readonly line: string } | { readonly kind: 'jit'; readonly stats: JitStats };
 
 /** Where the worker runs: its thread's messages to the starter, its guest output, and its monotonic clock (ns). */
 export interface HartWorkerSite {
@@ -95,6 +96,7 @@ export async function runHartWorker(d: HartWorkerData, site: HartWorkerSite): Pr
     }
   }
   Atomics.notify(words, genIndex);
+  if (machine.jitOn(d.hart)) site.post({ kind: 'jit', stats: machine.jit.stats() });
 }
 
 function nodeLoop(machine: Machine, d: HartWorkerData, control: Int32Array, site: HartWorkerSite, step: (budget: number) => boolean): void {

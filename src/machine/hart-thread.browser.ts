@@ -30,7 +30,7 @@ export function startHartThread(data: HartWorkerData): HartThread {
   };
   w.onmessage = (e: MessageEvent<BrowserWorkerMessage>) => {
     const m = e.data;
-    if (m.kind === 'log') for (const fn of messages) fn(m);
+    if (m.kind === 'log' || m.kind === 'jit') for (const fn of messages) fn(m);
     else if (m.kind === 'exit') { w.terminate(); end(0); }
     else end(1, new Error(`hart ${data.hart}'s worker failed: ${m.message}`));
   };

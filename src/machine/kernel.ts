@@ -26,6 +26,8 @@ export interface KernelExports {
   hartSetQuantum(hart: number, ticks: number): void;
   tlbConfigure(hart: number, entries: number, ways: number): number;
   tlbFlush(hart: number, va: number, asid: number, has_va: number, has_asid: number): void;
+  /** The TLB's slow path for translated code: a host address, or 0 leaving no trace (assembly/tlb.ts). */
+  jitTlbFill(h: number, t: number, va: number, access: number): number;
   timerArm(hart: number, lo: number, hi: number): void;
   timerDisarm(hart: number): void;
   timerAdvance(hart: number, lo: number, hi: number): void;
@@ -278,16 +280,24 @@ export function useKernelModule(module: WebAssembly.Module): void {
   moduleSync = module;
 }
 
+/**
+ * What run() calls when a hart's H_JIT is set (assembly/hart.ts, jitEnter): instructions retired by translated
+ * code, 0 when it ran none. Without a translator it is never called (H_JIT stays 0); this one says so loudly.
+ */
+export type JitEnter = (h: number, tR: number, tW: number, setMask: number, asidTag: number, pc: number, host: number, budget: number) => number;
+
+const noJit: JitEnter = () => { throw new Error('run() called the translator, but this kernel instance has none (H_JIT set without one)'); };
+
 /** Instantiate the kernel over `memory` (shared). Every machine gets its own instance. */
-export async function instantiateKernel(memory: WebAssembly.Memory): Promise<KernelExports> {
+export async function instantiateKernel(memory: WebAssembly.Memory, jitEnter: JitEnter = noJit): Promise<KernelExports> {
   const module = await compileKernel();
-  const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
+  const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory, jitEnter } } as Parameters<typeof instantiate>[1]);
   return checkKernel(exports as unknown as KernelExports);
 }
 
 /** The same at once, from a compiled module (a small module instantiates in well under a millisecond). */
-export function instantiateKernelSync(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
-  const { exports } = instantiateSync<Record<string, unknown>>(module, { env: { memory } });
+export function instantiateKernelSync(module: WebAssembly.Module, memory: WebAssembly.Memory, jitEnter: JitEnter = noJit): KernelExports {
+  const { exports } = instantiateSync<Record<string, unknown>>(module, { env: { memory, jitEnter } } as Parameters<typeof instantiateSync>[1]);
   return checkKernel(exports as unknown as KernelExports);
 }
 

@@ -2,11 +2,12 @@
 // typed access to the hart blocks (registers, pc, counters). Sizes are parameters, checked here.
 import { InputError } from '../base/index.js';
 import { instantiateKernel, instantiateKernelSync, type KernelExports } from './kernel.js';
+import { Jit } from './jit/index.js';
 import {
   RAM_BASE, WASM_PAGE_BYTES, WASM_PAGES_MAX, RAM_BYTES_MAX, RAM_BYTES_MIN, PAGE_BYTES, HARTS_MAX,
   TLB_ENTRIES_DEFAULT, TLB_WAYS_DEFAULT, TLB_ENTRIES_MAX, TLB_WAYS_MAX, hartBase, H_PC, H_SATP, H_CAUSE, H_TVAL,
   H_INSTRET, H_MTIME, H_TLB_HITS, H_TLB_MISSES, H_TLB_WALKS, H_TLB_FLUSHES, H_PAGE_FAULTS, H_TIMER_IRQS,
-  H_TLB_SETS, H_TLB_WAYS, MACHINE_BASE, M_HARTS, TIMEBASE_HZ_DEFAULT, INIT_OK, INIT_BAD_RAM, INIT_MEMORY_TOO_SMALL,
+  H_TLB_SETS, H_TLB_WAYS, H_JIT, MACHINE_BASE, M_HARTS, TIMEBASE_HZ_DEFAULT, INIT_OK, INIT_BAD_RAM, INIT_MEMORY_TOO_SMALL,
   INIT_STATIC_DATA_TOO_BIG, INIT_BAD_HARTS, INIT_LAYOUT_OVERLAP, INIT_FIELD_OUTSIDE_BLOCK, INIT_BAD_BIT_WIDTH,
 } from './layout.js';
 
@@ -20,6 +21,8 @@ export interface MachineOptions {
   readonly clock_hz?: number;
   /** mtime ticks per second. Default 10 MHz; clock_hz must be a multiple of it. */
   readonly timebase_hz?: number;
+  /** Translate hot loops to WebAssembly (src/machine/jit). Default off. */
+  readonly jit?: boolean;
 }
 
 export const RAM_BYTES_DEFAULT = 128 * 1024 * 1024;
@@ -64,6 +67,8 @@ export class Machine {
     readonly ram_bytes: number,
     readonly clock_hz: number,
     readonly timebase_hz: number,
+    /** This instance's translator (used when the harts' H_JIT is set). */
+    readonly jit: Jit,
   ) {
     this.view = new DataView(memory.buffer);
     this.bytes = new Uint8Array(memory.buffer);
@@ -71,8 +76,10 @@ export class Machine {
 
   /** A second view of an existing machine from another worker thread: its own kernel instance, same memory. */
   static async attach(memory: WebAssembly.Memory, ram_bytes: number, clock_hz: number, timebase_hz: number): Promise<Machine> {
-    const kernel = await instantiateKernel(memory);
-    return new Machine(memory, kernel, ram_bytes, clock_hz, timebase_hz);
+    const jit = new Jit(memory);
+    const kernel = await instantiateKernel(memory, jit.enter);
+    jit.attach(kernel);
+    return new Machine(memory, kernel, ram_bytes, clock_hz, timebase_hz, jit);
   }
 
   /** Harts the machine was created with. */
@@ -89,8 +96,8 @@ export class Machine {
 
   static async create(opts: MachineOptions = {}): Promise<Machine> {
     const plan = planMachine(opts);
-    const kernel = await instantiateKernel(plan.memory);
-    return Machine.boot(plan, kernel);
+    const jit = new Jit(plan.memory);
+    return Machine.boot(plan, await instantiateKernel(plan.memory, jit.enter), jit);
   }
 
   /**
@@ -99,17 +106,29 @@ export class Machine {
    */
   static createSync(module: WebAssembly.Module, opts: MachineOptions = {}): Machine {
     const plan = planMachine(opts);
-    return Machine.boot(plan, instantiateKernelSync(module, plan.memory));
+    const jit = new Jit(plan.memory);
+    return Machine.boot(plan, instantiateKernelSync(module, plan.memory, jit.enter), jit);
   }
 
-  private static boot(plan: MachinePlan, kernel: KernelExports): Machine {
+  private static boot(plan: MachinePlan, kernel: KernelExports, jit: Jit): Machine {
+    jit.attach(kernel);
     const { memory, ram_bytes, harts, entries, ways, clock_hz, timebase_hz } = plan;
     const rc = kernel.machineInit(ram_bytes, harts);
     if (rc !== INIT_OK) throw new InputError(`the kernel refused the machine configuration (code ${rc}: ${INIT_ERRORS[rc] ?? 'unknown'})`);
     for (let h = 0; h < harts; h++) {
       if (kernel.hartInit(h, clock_hz / timebase_hz, entries, ways) !== 0) throw new InputError(`the kernel refused hart ${h}'s configuration`);
     }
-    return new Machine(memory, kernel, ram_bytes, clock_hz, timebase_hz);
+    const m = new Machine(memory, kernel, ram_bytes, clock_hz, timebase_hz, jit);
+    for (let h = 0; h < harts; h++) m.setJit(h, plan.jit);
+    return m;
+  }
+
+  /** Whether run() offers this hart's hot loops to the translator (H_JIT; a worker's own instance serves them). */
+  setJit(hart: number, on: boolean): void {
+    this.view.setUint32(hartBase(hart) + H_JIT, on ? 1 : 0, true);
+  }
+  jitOn(hart = 0): boolean {
+    return this.view.getUint32(hartBase(hart) + H_JIT, true) !== 0;
   }
 
   reg(hart: number, r: number): number {
@@ -175,6 +194,7 @@ interface MachinePlan {
   readonly ways: number;
   readonly clock_hz: number;
   readonly timebase_hz: number;
+  readonly jit: boolean;
 }
 
 /** Check a machine's options and allocate its shared memory. */
@@ -203,5 +223,5 @@ function planMachine(opts: MachineOptions): MachinePlan {
   } catch (err) {
     throw new InputError(`cannot allocate ${pages * WASM_PAGE_BYTES} bytes of shared memory for the machine: ${(err as Error).message}`);
   }
-  return { memory, ram_bytes, harts, entries, ways, clock_hz, timebase_hz };
+  return { memory, ram_bytes, harts, entries, ways, clock_hz, timebase_hz, jit: opts.jit ?? false };
 }

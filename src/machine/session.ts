@@ -1,6 +1,7 @@
 // Running one program end to end on a fresh machine: parse the ELF, create the machine, load the process, run
 // it, and collect the statistics the CLI prints (human or JSON). Wall time is measured by the caller's
 // clock (a parameter), so this module reads no clock itself.
+import { formatJitStats, type JitStats } from './jit/index.js';
 import { InputError } from '../base/index.js';
 import { parseElf } from '../elf/index.js';
 import { readProgram } from './program-file.js';
@@ -19,6 +20,8 @@ export interface RunStats {
   readonly page_faults: number;
   readonly timer_interrupts: number;
   readonly kernel: KernelStats;
+  /** The translator's counters when it was on (under --threaded, the workers' together: each has its own translations). */
+  readonly jit?: JitStats;
 }
 
 export interface SessionResult {
@@ -110,6 +113,7 @@ export async function runPrograms(
       virtual_time_ns: Number(virtual_ns),
       tlb: { entries: s0.tlb.entries, ways: s0.tlb.ways, hits, misses, walks, flushes, hit_rate: lookups > 0 ? hits / lookups : 1 },
       page_faults, timer_interrupts, kernel: sys.stats(),
+      ...(machine.jitOn() ? { jit: machine.jit.stats() } : {}),
     },
   };
 }
@@ -121,5 +125,6 @@ export function formatStats(s: RunStats): string {
     `TLB ${s.tlb.entries} entries x ${s.tlb.ways} ways: hit rate ${(100 * s.tlb.hit_rate).toFixed(3)}% (${n(s.tlb.hits)} hits, ${n(s.tlb.misses)} misses), ${n(s.tlb.walks)} walks, ${n(s.tlb.flushes)} flushes`,
     `page faults ${n(s.page_faults)}, timer interrupts ${n(s.timer_interrupts)}`,
     formatKernelStats(s.kernel),
+    ...(s.jit !== undefined ? [formatJitStats(s.jit)] : []),
   ].join('\n');
 }

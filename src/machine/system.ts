@@ -261,7 +261,7 @@ export class System {
           realtime_base_ns: (this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT).toString(), names: [...this.names], local,
         });
         threads.push(w);
-        w.onMessage((m) => log(m.line));
+        w.onMessage((m) => (m.kind === 'log' ? log(m.line) : machine.jit.add(m.stats)));
         w.onceError(reject);
         w.onceExit((code) => (code === 0 || aborted ? resolve() : reject(new Error(`hart ${hart}'s worker exited with ${code}`))));
       }));
@@ -318,7 +318,7 @@ export class System {
         node: { control: gate.buffer, clock_offset_ns },
       });
       threads.push(w);
-      w.onMessage((m) => log(m.line));
+      w.onMessage((m) => (m.kind === 'log' ? log(m.line) : machine.jit.add(m.stats)));
       ended.push(new Promise((resolve) => {
         w.onceError((err) => { failures.push(err); });
         w.onceExit(() => resolve());

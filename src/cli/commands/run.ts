@@ -35,6 +35,7 @@ export const COMMAND: CommandSpec = {
     tlb: { kind: 'string', value: '<entries>x<ways>', help: `TLB geometry; x<ways> may be left out (default ${TLB_ENTRIES_DEFAULT}x${TLB_WAYS_DEFAULT})` },
     harts: { kind: 'integer', value: '<k>', help: `harts of the machine (1..${HARTS_MAX}, default 1)` },
     threaded: { kind: 'boolean', help: 'run each hart on its own worker thread (default: deterministic, one thread)' },
+    jit: { kind: 'string', value: '<on|off>', help: 'translate hot loops to WebAssembly (default off); same output, instret and statistics either way' },
     quantum: { kind: 'integer', help: 'instructions per scheduling quantum (default 100000)' },
     sched: { kind: 'string', value: '<policy>', help: 'scheduling policy: rr (round-robin, default) or mlfq' },
     seed: { kind: 'integer', help: 'seed of the deterministic hart interleaving and AT_RANDOM (default 1)' },
@@ -99,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
   if (seed !== undefined && (seed < 0 || seed > 0xffff_ffff)) throw new UsageError(`--seed: ${seed} is outside 0..4294967295`);
   const sched = parseSched(flagString(p, 'sched'));
   const threaded = flagBool(p, 'threaded');
+  const jit = parseJit(flagString(p, 'jit'));
   const lockText = flagString(p, 'kernel-lock');
   if (lockText !== undefined && !Object.hasOwn(KERNEL_LOCK_KINDS, lockText)) throw new UsageError(`--kernel-lock: '${lockText}' is not a lock kind (tas, ttas or ticket)`);
   const kernel_lock = lockText as KernelLockKind | undefined;
@@ -120,7 +122,7 @@ export async function run(argv: string[]): Promise<number> {
   let session;
   try {
     session = await runPrograms(programs, {
-      ram_bytes: ram ?? RUN_RAM_BYTES_DEFAULT, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock, root,
+      ram_bytes: ram ?? RUN_RAM_BYTES_DEFAULT, tlb_entries: tlb?.entries, tlb_ways: tlb?.ways, harts, quantum_instructions: quantum, sched, seed, threaded, kernel_lock, root, jit,
     }, stdio, () => performance.now(), Infinity, log);
   } catch (err) {
     // Configuration the kernel or machine refuses is a usage problem when it came from a flag.
@@ -146,4 +148,10 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   return session.exit_code;
+}
+
+function parseJit(text: string | undefined): boolean {
+  if (text === undefined || text === 'off') return false;
+  if (text === 'on') return true;
+  throw new UsageError(`--jit: '${text}' is not on or off`);
 }
