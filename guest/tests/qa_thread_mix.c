@@ -58,9 +58,11 @@ int main(void) {
   printf("wait timeout ptr bad %ld\n", sys_futex(&word, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 5, (void *)12));
 
   unsigned long flags = CLONE_THREAD_FLAGS | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+  raw_ctid = -1; /* nonzero until the child's exit clears it, even before CLONE_CHILD_SETTID has run */
   long tid = atoll_clone(flags, raw_stack + sizeof raw_stack, (int *)&raw_ptid, tls_block, (int *)&raw_ctid, raw_child, tls_block);
   if (tid < 0) { printf("clone %ld\n", tid); return 1; }
-  while (raw_ctid != 0) sys_futex(&raw_ctid, FUTEX_WAIT, raw_ctid, 0);
+  /* One read per round: the value waited on is the value tested, so an exit between the two is no lost wakeup. */
+  for (int v; (v = raw_ctid) != 0;) sys_futex(&raw_ctid, FUTEX_WAIT, v, 0);
   printf("raw: ptid matches %d, child saw its tid %d, tp %d, ctid cleared %d\n", raw_ptid == tid, raw_seen_tid, raw_tp_ok, raw_ctid == 0);
   printf("clone bad flags %ld\n", atoll_clone(CLONE_VM, raw_stack + sizeof raw_stack, 0, 0, 0, raw_child, 0));
   return 0;
