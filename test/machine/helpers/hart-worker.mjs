@@ -4,7 +4,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate } from '@assemblyscript/loader';
 
 const { module, memory, hart, budget, barrier } = workerData;
-const { exports } = await instantiate(module, { env: { memory } });
+// The kernel imports the translator's entry (jitEnter); these harts run with it off, so it is never called.
+const jitEnter = () => { throw new Error('the translator was entered with H_JIT off'); };
+const { exports } = await instantiate(module, { env: { memory, jitEnter } });
 // Start together: count in at barrier[0], wait until the main thread sets barrier[1].
 const flags = new Int32Array(memory.buffer, barrier, 2);
 Atomics.add(flags, 0, 1);
