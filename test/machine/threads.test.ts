@@ -41,7 +41,11 @@ describe('harts on worker threads', () => {
     const module = await compileKernel();
     const flags = new Int32Array(m.machine.memory.buffer, SCRATCH_BASE, 2);
     const running = Promise.all([runOnWorker(module, m.machine.memory, 0), runOnWorker(module, m.machine.memory, 1)]);
-    while (Atomics.load(flags, 0) < 2) await new Promise((r) => setTimeout(r, 1));
+    // A worker that fails before it counts in (a kernel it cannot instantiate) fails the test, not hangs it.
+    let failed: unknown = null;
+    running.catch((e: unknown) => { failed = e; });
+    while (Atomics.load(flags, 0) < 2 && failed === null) await new Promise((r) => setTimeout(r, 1));
+    if (failed !== null) throw failed;
     Atomics.store(flags, 1, 1);
     Atomics.notify(flags, 1);
     const done = await running;
