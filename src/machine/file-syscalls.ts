@@ -408,7 +408,7 @@ export class FileServer {
     if (!(barrier instanceof Later)) { this.serveOn(from, req, d, done); return; }
     // A description of a shared mount: its read barrier first, as for a call of this machine.
     const who: RemoteCaller = { node: from, number: -1, deliver: (a) => done(replyOf(a)) };
-    const a = this.settle(who, barrier, () => { this.serveOn(from, req, d, done); return LATER; });
+    const a = this.answerWhen(who, barrier, () => { this.serveOn(from, req, d, done); return LATER; });
     if (a !== LATER) who.deliver(a);
   }
 
@@ -514,14 +514,10 @@ export class FileServer {
 
   /**
    * k of m's value: now when m is one, else LATER, and who is answered k's answer (or m's error) when m settles.
-   * Such a wait is not interrupted by a signal (a commit cannot be taken back); it ends with its process.
+   * Such a wait is not interrupted by a signal (a commit cannot be taken back); it ends with its process. Also
+   * for calls served elsewhere (execve, spawn).
    */
-  private settle<T>(who: Caller, m: Maybe<T>, k: (value: T) => HostAnswer): HostAnswer {
-    return this.answerWhen(who, m, k);
-  }
-
-  /** settle for a call served elsewhere (execve, spawn): k of m's value, now or when m settles. */
-  answerWhen<T>(who: HostCall | RemoteCaller, m: Maybe<T>, k: (value: T) => HostAnswer): HostAnswer {
+  answerWhen<T>(who: Caller, m: Maybe<T>, k: (value: T) => HostAnswer): HostAnswer {
     if (!(m instanceof Later)) return k(m);
     const w = { who };
     this.mountWaits.add(w);
@@ -615,9 +611,9 @@ export class FileServer {
   private withBarrier(nr: number, fn: HostService): HostService {
     if (PATH_CALLS.has(nr)) {
       const purpose = nr === SYS.openat || nr === SYS.execve ? 'open' : 'path';
-      return (c) => this.settle(c, this.vfs.ready(purpose), () => fn(c));
+      return (c) => this.answerWhen(c, this.vfs.ready(purpose), () => fn(c));
     }
-    if (FD_READING_CALLS.has(nr)) return (c) => this.settle(c, FileServer.barrierOf(this.entry(c, c.args[0]!)?.desc), () => fn(c));
+    if (FD_READING_CALLS.has(nr)) return (c) => this.answerWhen(c, FileServer.barrierOf(this.entry(c, c.args[0]!)?.desc), () => fn(c));
     return fn;
   }
 
@@ -745,13 +741,13 @@ export class FileServer {
           // O_APPEND writes at the end, pwrite too (as Linux does).
           const h = f.handle;
           if ((d.flags & O_APPEND) !== 0 && h.append !== undefined && n > 0) {
-            return this.settle(who, h.append(data), ({ wrote, end }) => {
+            return this.answerWhen(who, h.append(data), ({ wrote, end }) => {
               if (pos === undefined) d.offset = end;
               return wrote;
             });
           }
           const at = (d.flags & O_APPEND) !== 0 ? Number(h.stat().size) : pos ?? d.offset;
-          return this.settle(who, n === 0 ? 0 : h.write(data, at), (wrote) => {
+          return this.answerWhen(who, n === 0 ? 0 : h.write(data, at), (wrote) => {
             if (pos === undefined) d.offset = at + wrote;
             return wrote;
           });
@@ -1019,7 +1015,7 @@ export class FileServer {
     const answer = new Later<number>();
     r.then(() => answer.resolve(0), (e) => (e.code === 'EINTR' ? answer.resolve(-ERESTARTSYS) : answer.reject(e)));
     this.lockWaits.set(call.id, { call, cancel: () => started.cancel(), local: place.mgr === this.localLocks });
-    return this.settle(call, answer, (n) => {
+    return this.answerWhen(call, answer, (n) => {
       this.lockWaits.delete(call.id);
       return n;
     });
@@ -1061,7 +1057,7 @@ export class FileServer {
       if (type === F_UNLCK) return -EINVAL;
       let tested: Maybe<LockInfo | null>;
       try { tested = place.mgr.test(place.file, req); } catch (err) { return fail(err); }
-      return this.settle(call, tested, (c) => {
+      return this.answerWhen(call, tested, (c) => {
         const out = new Uint8Array(raw);
         const w = new DataView(out.buffer);
         if (c === null) w.setInt16(0, F_UNLCK, true);
@@ -1183,7 +1179,7 @@ export class FileServer {
     } catch (err) {
       return fail(err);
     }
-    return this.settle(call, opened, (handle) => this.opened(call, r, st, handle, flags));
+    return this.answerWhen(call, opened, (handle) => this.opened(call, r, st, handle, flags));
   }
 
   /** openat's descriptor for handle, opened by r (st: what it found there, null when it created the file). */
@@ -1350,7 +1346,7 @@ export class FileServer {
     const r = this.resolveAt(call, dirfd, pathVa, false);
     if (typeof r === 'number') return r;
     if (r.stat !== null) return -EEXIST;
-    try { return this.settle(call, r.mount.mkdir(r.rel, mode & 0o7777 & ~this.filesOf(call).fs.umask), () => 0); } catch (err) { return fail(err); }
+    try { return this.answerWhen(call, r.mount.mkdir(r.rel, mode & 0o7777 & ~this.filesOf(call).fs.umask), () => 0); } catch (err) { return fail(err); }
   }
 
   private unlinkat(call: HostCall): HostAnswer {
@@ -1365,11 +1361,11 @@ export class FileServer {
         if (r.stat === null) return -ENOENT;
         if (r.stat.kind !== 'dir') return -ENOTDIR;
         if (r.rel.length === 0) return -EBUSY;
-        return this.settle(call, r.mount.rmdir(r.rel), () => 0);
+        return this.answerWhen(call, r.mount.rmdir(r.rel), () => 0);
       }
       if (r.stat === null) return -ENOENT;
       if (r.stat.kind === 'dir') return -EISDIR;
-      return this.settle(call, r.mount.unlink(r.rel), () => 0);
+      return this.answerWhen(call, r.mount.unlink(r.rel), () => 0);
     } catch (err) {
       return fail(err);
     }
@@ -1392,7 +1388,7 @@ export class FileServer {
     }
     if (a.path === b.path) return 0;
     if (a.stat.kind === 'dir' && (b.path + '/').startsWith(a.path + '/')) return -EINVAL;
-    try { return this.settle(call, a.mount.rename(a.rel, b.rel, (flags & RENAME_NOREPLACE) !== 0), () => 0); } catch (err) { return fail(err); }
+    try { return this.answerWhen(call, a.mount.rename(a.rel, b.rel, (flags & RENAME_NOREPLACE) !== 0), () => 0); } catch (err) { return fail(err); }
   }
 
   private ftruncate(call: HostCall): HostAnswer {
@@ -1411,7 +1407,7 @@ export class FileServer {
     const f = d.file;
     if (f.kind === 'vfs' && f.pathOnly) return -EBADF;
     if (f.kind !== 'vfs' || f.isDir || !d.writable) return -EINVAL;
-    try { return this.settle(who, f.handle.truncate(length), () => 0); } catch (err) { return fail(err); }
+    try { return this.answerWhen(who, f.handle.truncate(length), () => 0); } catch (err) { return fail(err); }
   }
 
   private fsync(call: HostCall): HostAnswer {
@@ -1426,7 +1422,7 @@ export class FileServer {
     const f = d.file;
     if (f.kind === 'vfs' && f.pathOnly) return -EBADF;
     if (f.kind !== 'vfs') return -EINVAL;
-    try { return this.settle(who, f.handle.sync(), () => 0); } catch (err) { return fail(err); }
+    try { return this.answerWhen(who, f.handle.sync(), () => 0); } catch (err) { return fail(err); }
   }
 
   private faccessat(call: HostCall, flags: number): number {
@@ -1462,7 +1458,7 @@ export class FileServer {
     if (typeof r === 'number') return r;
     if (target === '') return -ENOENT;
     if (r.stat !== null) return -EEXIST;
-    try { return this.settle(call, r.mount.symlink(target, r.rel), () => 0); } catch (err) { return fail(err); }
+    try { return this.answerWhen(call, r.mount.symlink(target, r.rel), () => 0); } catch (err) { return fail(err); }
   }
 
   private linkat(call: HostCall): HostAnswer {
@@ -1476,7 +1472,7 @@ export class FileServer {
     if (b.stat !== null) return -EEXIST;
     if (a.stat.kind === 'dir') return -EPERM;
     if (a.mount !== b.mount) return -EXDEV;
-    try { return this.settle(call, a.mount.link(a.rel, b.rel), () => 0); } catch (err) { return fail(err); }
+    try { return this.answerWhen(call, a.mount.link(a.rel, b.rel), () => 0); } catch (err) { return fail(err); }
   }
 
   private getcwd(call: HostCall): number {
