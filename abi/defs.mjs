@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 16 };
+export const version = { name: 'KERNEL_VERSION', value: 17 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -320,6 +320,13 @@ export const groups = [
       c('PIMG_THREAD_HOSTCALL', 2, 'waiting for the host (TS_HOSTCALL): pc on its ecall, a0..a7 those of the call.'),
       c('PIMG_THREAD_BLOCKED', 3, 'blocked in the kernel (futex, sleep, waitid, IPC, vfork): not capturable.'),
       c('PIMG_THREAD_UNSETTLED', 4, 'woken by a signal and not yet back in user mode (an interrupted call to settle, a mask to restore), or leaving after an exec: not capturable until it has run.'),
+      c('PIMG_THREAD_FUTEX', 5, 'blocked in a futex wait (TS_FUTEX): a migration carries it as woken (the wait returns 0, a spurious wake-up futex(2) allows); pc past its ecall.'),
+      c('PIMG_THREAD_SLEEP', 6, 'asleep in clock_nanosleep (TS_SLEEP) until T_DEADLINE: a migration carries the time left; pc past its ecall, a0 = 0.'),
+      c('PMIG_OK', 0, 'procMigrateOut: the process has left this machine.'),
+      c('PMIG_NOT_LIVE', 1, 'procMigrateOut: the slot holds no live process.'),
+      c('PMIG_SHARED_VM', 2, 'procMigrateOut: a vfork child, running in its parent\'s memory.'),
+      c('PMIG_BUSY', 3, 'procMigrateOut: a thread waits for the host, in IPC, in waitid or for a vfork child, or is unsettled: the host tries again after a slice.'),
+      c('PMIG_FAMILY', 4, 'procMigrateOut: it has children on this machine (live, zombies, or stand-ins of children elsewhere).'),
     ],
   },
 ];
@@ -515,6 +522,7 @@ export const blocks = [
       u32('P_OLD_ASID', 180, 'execve: the replaced address space\'s ASID'),
       u32('P_DOOMED', 184, 'execve: threads of the old image still to leave (T_DOOMED)'),
       u32('P_CLD_CODE', 188, 'a stand-in\'s end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL'),
+      u64('P_MONO_OFFSET', 192, 'ns its CLOCK_MONOTONIC (and BOOTTIME) reads ahead of this machine\'s: a process that moved here from a node whose clock was ahead keeps its clock from going back (migration)'),
     ],
   },
   {

@@ -181,6 +181,7 @@ export const P_OLD_ROOT: u32 = 176; // u32: execve: root page number + 1 of the 
 export const P_OLD_ASID: u32 = 180; // u32: execve: the replaced address space's ASID
 export const P_DOOMED: u32 = 184; // u32: execve: threads of the old image still to leave (T_DOOMED)
 export const P_CLD_CODE: u32 = 188; // u32: a stand-in's end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL
+export const P_MONO_OFFSET: u32 = 192; // u64: ns its CLOCK_MONOTONIC (and BOOTTIME) reads ahead of this machine's: a process that moved here from a node whose clock was ahead keeps its clock from going back (migration)
 
 // ---- thread table ----
 export const THREAD_BASE: u32 = 0x0040_5000; // = PROC_BASE + PROCS_MAX * PROC_BYTES

@@ -6,7 +6,7 @@
 import {
   hartBase, H_MTIME, H_PC, KS, KS_LIVE_THREADS, KS_TREC_COUNT, TREC_BASE, TREC_BYTES, LOCK_SCHED,
   T_STATE, T_TID, T_PROC, T_CLEAR_TID, T_DEADLINE, T_LAST_MTIME, T_SWITCHES, T_INSTRET, T_PREEMPTED, P_PID, P_STATE, P_THREADS,
-  P_EXIT, P_SATP, P_OLD_ROOT, P_DOOMED, T_DOOMED,
+  P_EXIT, P_SATP, P_OLD_ROOT, P_DOOMED, T_DOOMED, P_FLAGS,
 } from './blocks';
 import { RAM_BASE } from './layout';
 import { THREADS_MAX, TREC_ENTRIES, PROCS_MAX } from './limits';
@@ -15,12 +15,12 @@ import { asidRelease } from './asid';
 import { KILL_HOST } from './abi';
 import { klock, kunlock } from './klock';
 import { TIMER_DISARMED } from './timer';
-import { procBase, procMarkDying, procTeardown, PROC_LIVE } from './proc';
+import { procBase, procMarkDying, procTeardown, PROC_LIVE, PF_MIGRATED } from './proc';
 import { threadBase, hartThread, threadBlocked, threadForgetHostcall, TS_FREE, TS_RUNNABLE } from './thread';
 import { switchOut, sleepersDrop } from './sched';
 import { futexWake } from './futex';
 import { ipcProcGone, ipcUnlink } from './ipc';
-import { procEnded } from './wait';
+import { procEnded, standInOfMigrated } from './wait';
 import { userWord } from './usercopy';
 import { sysReturn } from './caller';
 import { sigCancelHostcall } from './signal';
@@ -84,7 +84,9 @@ export function threadRelease(t: u32): bool {
   if (threads > 1) return false;
   ipcProcGone(p, 0);
   procTeardown(p);
-  procEnded(p, load<u64>(b + T_LAST_MTIME));
+  // A process that moved away ends nowhere: no status, no SIGCHLD, no event; its parent here keeps a stand-in.
+  if ((load<u32>(pb + P_FLAGS) & PF_MIGRATED) != 0) standInOfMigrated(p);
+  else procEnded(p, load<u64>(b + T_LAST_MTIME));
   return true;
 }
 

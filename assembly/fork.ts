@@ -13,7 +13,7 @@
 import {
   H_REGS, H_PC, H_MTIME, KS, KS_FORKS, LOCK_PROC, LOCK_SCHED, P_ROOT, P_SATP, P_ASID, P_PID, P_PARENT, P_PPID,
   P_PGID, P_SID, P_BRK_START, P_BRK, P_BRK_MAX, P_STACK_LOW, P_EXIT_SIGNAL, P_FLAGS, P_VFORK_WAITER, P_VMAS,
-  T_REGS, T_PC, T_CLEAR_TID, T_LAST_MTIME, KS_FORK_HOST, T_FORK_HERE, vmaTable, VMA_TABLE_BYTES,
+  T_REGS, T_PC, T_CLEAR_TID, T_LAST_MTIME, KS_FORK_HOST, T_FORK_HERE, vmaTable, VMA_TABLE_BYTES, P_MONO_OFFSET,
 } from './blocks';
 import { THREADS_MAX } from './limits';
 import { pevReserve, pevRelease, pevPostReserved } from './pev';
@@ -122,6 +122,7 @@ export function forkSyscall(): u32 {
   store<u32>(cb + P_PARENT, callP + 1);
   store<u32>(cb + P_PPID, load<u32>(pb + P_PID));
   store<u32>(cb + P_EXIT_SIGNAL, flags & CSIGNAL);
+  store<u64>(cb + P_MONO_OFFSET, load<u64>(pb + P_MONO_OFFSET)); // one CLOCK_MONOTONIC for parent and child
   memory.copy(vmaTable(c), vmaTable(callP), VMA_TABLE_BYTES);
   store<u32>(cb + P_VMAS, load<u32>(pb + P_VMAS));
   const pid = load<u32>(cb + P_PID);

@@ -28,9 +28,10 @@ export { procFlags } from './proc';
 export { kernelSetForkHost, threadForkHere } from './fork';
 export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
 export {
-  kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procSetParentPid, procAdopt,
+  kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procStandInReplace, procSetParentPid, procAdopt,
   procOrphaned, kernelSetInit,
 } from './remote';
 export { procSetGroupFor, procRemoteGroup, procIdOf } from './pgid';
-export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageRun, procImageUndo } from './procimage';
+export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageThreadTid, procImageRun, procImageSleep, procImageUndo } from './procimage';
+export { procMigrateOut } from './migrate';
 export { sigHostRaise } from './sigsys';

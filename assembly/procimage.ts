@@ -6,19 +6,20 @@
 // procImageUndo gives back a slot whose build failed, with every frame mapped so far. The host calls these in
 // deterministic mode between slices, or before the machine runs: no hart runs while a process is half built.
 import {
-  LOCK_PROC, LOCK_SCHED, P_STATE, P_PID, P_THREADS, P_FLAGS, T_STATE, T_TID, T_PROC, T_HART, T_DOOMED, sigThreadBase,
-  ST_FLAGS, ST_RESTART,
+  LOCK_PROC, LOCK_SCHED, P_STATE, P_PID, P_THREADS, P_FLAGS, T_STATE, T_TID, T_PROC, T_HART, T_DOOMED, T_DEADLINE, sigThreadBase,
+  ST_FLAGS, ST_RESTART, KS, KS_SLEEPERS,
 } from './blocks';
 import { PROCS_MAX, THREADS_MAX } from './limits';
 import {
   PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY, PIMG_PROC_OK, PIMG_PROC_NOT_LIVE, PIMG_PROC_SHARED_VM,
   PIMG_THREAD_FREE, PIMG_THREAD_USER, PIMG_THREAD_HOSTCALL, PIMG_THREAD_BLOCKED, PIMG_THREAD_UNSETTLED,
+  PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP,
 } from './abi';
 import { klock, kunlock } from './klock';
 import { frameAlloc, frameFree, FRAME_NONE } from './frames';
 import { asidAlloc, asidRecycle, ASID_NO_HART } from './asid';
 import { procBase, procSlotTake, procSlotUndo, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_ZOMBIE, PF_SHARED_VM } from './proc';
-import { threadBase, threadAlloc, TS_FREE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL } from './thread';
+import { threadBase, threadAlloc, TS_FREE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL, TS_FUTEX, TS_SLEEP } from './thread';
 import { rqPush } from './sched';
 
 /** Whether process p can be captured: PIMG_PROC_OK, PIMG_PROC_NOT_LIVE or PIMG_PROC_SHARED_VM. */
@@ -33,9 +34,12 @@ export function procImageThreadState(t: u32): u32 {
   const b = threadBase(t);
   const s = load<u32>(b + T_STATE);
   if (s == TS_FREE) return PIMG_THREAD_FREE;
-  if (s != TS_RUNNING && s != TS_RUNNABLE && s != TS_HOSTCALL) return PIMG_THREAD_BLOCKED; // rt_sigsuspend too
   const sb = sigThreadBase(t);
-  if (load<u32>(b + T_DOOMED) != 0 || load<u32>(sb + ST_FLAGS) != 0 || load<u32>(sb + ST_RESTART) != 0) return PIMG_THREAD_UNSETTLED;
+  const unsettled = load<u32>(b + T_DOOMED) != 0 || load<u32>(sb + ST_FLAGS) != 0 || load<u32>(sb + ST_RESTART) != 0;
+  if (s == TS_FUTEX && !unsettled) return PIMG_THREAD_FUTEX;
+  if (s == TS_SLEEP && !unsettled) return PIMG_THREAD_SLEEP;
+  if (s != TS_RUNNING && s != TS_RUNNABLE && s != TS_HOSTCALL) return PIMG_THREAD_BLOCKED; // rt_sigsuspend too
+  if (unsettled) return PIMG_THREAD_UNSETTLED;
   return s == TS_HOSTCALL ? PIMG_THREAD_HOSTCALL : PIMG_THREAD_USER;
 }
 
@@ -48,6 +52,15 @@ function pidTaken(pid: u32): bool {
   for (let t: u32 = 0; t < THREADS_MAX; t++) {
     const b = threadBase(t);
     if (load<u32>(b + T_STATE) != TS_FREE && load<u32>(b + T_TID) == pid) return true;
+  }
+  return false;
+}
+
+/** True when a live thread of this machine has tid. Under SCHED. */
+function tidHere(tid: u32): bool {
+  for (let t: u32 = 0; t < THREADS_MAX; t++) {
+    const b = threadBase(t);
+    if (load<u32>(b + T_STATE) != TS_FREE && load<u32>(b + T_TID) == tid) return true;
   }
   return false;
 }
@@ -90,13 +103,39 @@ export function procImageThread(p: u32): u32 {
   return t;
 }
 
+/**
+ * A further thread of process p being built (a migration carries every thread), with its own tid: its index,
+ * THREAD_NONE (the thread table is full) or PIMG_PID_IN_USE (a process or thread of this machine has tid).
+ */
+export function procImageThreadTid(p: u32, tid: u32): u32 {
+  const b = procBase(p);
+  assert(load<u32>(b + P_STATE) == PROC_LIVE, 'procImageThreadTid: not a process being built');
+  klock(LOCK_PROC);
+  klock(LOCK_SCHED);
+  const taken = tid == 0 || (tid != load<u32>(b + P_PID) && pidTaken(tid)) || tidHere(tid);
+  const t = taken ? PIMG_PID_IN_USE : threadAlloc(p, tid);
+  kunlock(LOCK_SCHED);
+  kunlock(LOCK_PROC);
+  return t;
+}
+
 /** Queue thread t of a restored process: from now on it runs. */
 export function procImageRun(t: u32): void {
   const b = threadBase(t);
   assert(load<u32>(b + T_STATE) == TS_RUNNABLE && load<u32>(b + T_HART) == 0, 'procImageRun: not a fresh thread');
-  assert(load<u32>(procBase(load<u32>(b + T_PROC)) + P_THREADS) == 1, 'procImageRun: the process has other threads');
   klock(LOCK_SCHED);
   rqPush(t);
+  kunlock(LOCK_SCHED);
+}
+
+/** Thread t of a restored process sleeps (clock_nanosleep carried by a migration) until deadline (mtime ticks). */
+export function procImageSleep(t: u32, deadlineLo: u32, deadlineHi: u32): void {
+  const b = threadBase(t);
+  assert(load<u32>(b + T_STATE) == TS_RUNNABLE && load<u32>(b + T_HART) == 0, 'procImageSleep: not a fresh thread');
+  klock(LOCK_SCHED);
+  store<u32>(b + T_STATE, TS_SLEEP);
+  store<u64>(b + T_DEADLINE, (<u64>deadlineHi << 32) | <u64>deadlineLo);
+  store<u32>(KS + KS_SLEEPERS, load<u32>(KS + KS_SLEEPERS) + 1);
   kunlock(LOCK_SCHED);
 }
 

@@ -122,6 +122,29 @@ function standInTake(parent: u32, pid: u32, pgid: u32, sid: u32): i32 {
 }
 
 /**
+ * Process proc, restored here and not yet running, takes the place of the stand-in for its pid: it becomes
+ * the local child of the stand-in's parent (a process that moves to its parent's machine, or back to where a
+ * failed migration left), and the stand-in goes, with no end. 0, or -ESRCH when no stand-in has its pid.
+ */
+export function procStandInReplace(proc: u32): i32 {
+  if (proc >= PROCS_MAX) return -ESRCH;
+  klock(LOCK_SCHED);
+  const b = procBase(proc);
+  const q = slotOf(load<u32>(b + P_PID), PROC_REMOTE);
+  let r: i32 = -ESRCH;
+  if (q != PROCS_MAX && atomic.load<u32>(b + P_STATE) == PROC_LIVE) {
+    const qb = procBase(q);
+    store<u32>(b + P_PARENT, load<u32>(qb + P_PARENT));
+    store<u32>(b + P_PPID, load<u32>(qb + P_PPID));
+    atomic.store<u32>(qb + P_STATE, PROC_FREE);
+    standInsDrop();
+    r = 0;
+  }
+  kunlock(LOCK_SCHED);
+  return r;
+}
+
+/**
  * The process elsewhere that stand-in childPid stands for ended: code CLD_EXITED (status: its exit
  * status) or CLD_KILLED / CLD_DUMPED (status: the signal, 1..NSIG). The stand-in ends as a local child does:
  * a zombie for its parent (SIGCHLD, waiting threads woken) or freed at once when the parent does not keep

@@ -67,6 +67,27 @@ export function rqPop(): u32 {
   return THREAD_NONE;
 }
 
+/** Take queued thread t out of its run queue, the others keeping their order (a migration): whether it was queued. */
+export function rqRemove(t: u32): bool {
+  for (let level: u32 = 0; level < MLFQ_LEVELS; level++) {
+    const q = rqBase(level);
+    const count = load<u32>(q + RQ_COUNT), head = load<u32>(q + RQ_HEAD);
+    for (let i: u32 = 0; i < count; i++) {
+      if (load<u32>(q + RQ_SLOTS + ((head + i) % THREADS_MAX) * 4) != t) continue;
+      for (let j = i; j + 1 < count; j++) {
+        store<u32>(q + RQ_SLOTS + ((head + j) % THREADS_MAX) * 4, load<u32>(q + RQ_SLOTS + ((head + j + 1) % THREADS_MAX) * 4));
+      }
+      store<u32>(q + RQ_COUNT, count - 1);
+      const runnable = load<u32>(KS + KS_RUNNABLE);
+      assert(runnable != 0, 'runnable count underflow');
+      store<u32>(KS + KS_RUNNABLE, runnable - 1);
+      atomic.add<u32>(KS + KS_RQ_GEN, 1);
+      return true;
+    }
+  }
+  return false;
+}
+
 /** MLFQ boost: every queued thread back to level 0, in level order. */
 export function mlfqBoost(): void {
   store<u32>(KS + KS_IRQS, 0);

@@ -8,7 +8,7 @@
 import {
   H_REGS, H_PC, H_MTIME, H_SCRATCH, KS, KS_REALTIME_NS, KS_TIMEBASE_HZ, KS_SLEEPERS, LOCK_SCHED,
   LOCK_PROC, T_TID, T_CLEAR_TID, T_REGS, T_PC, T_LEVEL, T_LAST_MTIME, T_DEADLINE, P_ROOT, P_PID, P_BRK,
-  P_BRK_START, P_BRK_MAX, P_ASID, P_PGID, P_SID,
+  P_BRK_START, P_BRK_MAX, P_ASID, P_PGID, P_SID, P_MONO_OFFSET,
 } from './blocks';
 import { RAM_BASE } from './layout';
 import { PAGE_BYTES } from './limits';
@@ -279,7 +279,7 @@ function futex(): void {
     if (cmd == FUTEX_WAIT) deadline = deadlineAfter(now, ticksOf(sec, nsec));
     else {
       // WAIT_BITSET takes an absolute time on CLOCK_MONOTONIC (or CLOCK_REALTIME with the flag).
-      let base: u64 = (op & FUTEX_CLOCK_REALTIME) != 0 ? load<u64>(KS + KS_REALTIME_NS) : 0;
+      let base: u64 = (op & FUTEX_CLOCK_REALTIME) != 0 ? load<u64>(KS + KS_REALTIME_NS) : load<u64>(callPb + P_MONO_OFFSET);
       const target = sec * 1_000_000_000 + nsec;
       const nowNs = base + nsOf(now);
       if (target <= nowNs) expired = true;
@@ -331,7 +331,7 @@ function nanosleep(): void {
   const now = load<u64>(h + H_MTIME);
   let ticks: u64;
   if ((flags & 1) != 0) {
-    let base: u64 = 0;
+    let base: u64 = clock == 1 || clock == 7 ? load<u64>(callPb + P_MONO_OFFSET) : 0; // the process's MONOTONIC, BOOTTIME
     if (clock == 0) base = load<u64>(KS + KS_REALTIME_NS);
     else if (clock == 11) base = load<u64>(KS + KS_REALTIME_NS) + 37_000_000_000;
     const target = sec > 0xFFFF_FFFF ? NONE64 : sec * 1_000_000_000 + nsec;

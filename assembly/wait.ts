@@ -10,7 +10,7 @@
 // the SCHED lock (liveness and family links change under it).
 import {
   KS, KS_INIT, KS_ZOMBIES, KS_REMOTE, KS_CLUSTER, LOCK_SCHED, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_FLAGS,
-  P_SIGNAL, P_EXIT, P_CLD_CODE, P_VFORK_WAITER, P_SATP, T_STATE, T_PROC,
+  P_SIGNAL, P_EXIT, P_CLD_CODE, P_VFORK_WAITER, P_SATP, T_STATE, T_PROC, P_SID, P_EXIT_SIGNAL, PROC_BYTES, sigProcBase, SIGPROC_BYTES,
 } from './blocks';
 import { PROCS_MAX, THREADS_MAX } from './limits';
 import {
@@ -219,4 +219,32 @@ export function waitid(): void {
   if ((options & WNOWAIT) == 0) reap(z);
   kunlock(LOCK_SCHED);
   ret(writeInfo(callSatp, infop, SIGCHLD, code, pid, status) ? 0 : -EFAULT);
+}
+
+/**
+ * Process p, whose last thread has just left because it moved to another machine (PROC_DEAD, its memory
+ * gone), becomes a stand-in for its parent here (the same pid, group, session and exit signal: waitid and
+ * SIGCHLD then work as for a child forked elsewhere), or its slot is freed when it has no parent here.
+ * Under the SCHED lock.
+ */
+export function standInOfMigrated(p: u32): void {
+  const b = procBase(p);
+  const parent = load<u32>(b + P_PARENT);
+  if (parent == 0) {
+    atomic.store<u32>(b + P_STATE, PROC_FREE);
+    return;
+  }
+  const pid = load<u32>(b + P_PID), ppid = load<u32>(b + P_PPID), pgid = load<u32>(b + P_PGID), sid = load<u32>(b + P_SID);
+  const exitSignal = load<u32>(b + P_EXIT_SIGNAL);
+  memory.fill(b, 0, PROC_BYTES);
+  memory.fill(sigProcBase(p), 0, SIGPROC_BYTES);
+  store<u32>(b + P_PID, pid);
+  store<u32>(b + P_PARENT, parent);
+  store<u32>(b + P_PPID, ppid);
+  store<u32>(b + P_PGID, pgid);
+  store<u32>(b + P_SID, sid);
+  store<u32>(b + P_EXIT_SIGNAL, exitSignal);
+  store<u32>(b + P_FLAGS, PF_REMOTE);
+  store<u32>(KS + KS_REMOTE, load<u32>(KS + KS_REMOTE) + 1);
+  atomic.store<u32>(b + P_STATE, PROC_REMOTE);
 }

@@ -592,6 +592,20 @@ export const PIMG_THREAD_HOSTCALL = 2;
 export const PIMG_THREAD_BLOCKED = 3;
 /** woken by a signal and not yet back in user mode (an interrupted call to settle, a mask to restore), or leaving after an exec: not capturable until it has run. */
 export const PIMG_THREAD_UNSETTLED = 4;
+/** blocked in a futex wait (TS_FUTEX): a migration carries it as woken (the wait returns 0, a spurious wake-up futex(2) allows); pc past its ecall. */
+export const PIMG_THREAD_FUTEX = 5;
+/** asleep in clock_nanosleep (TS_SLEEP) until T_DEADLINE: a migration carries the time left; pc past its ecall, a0 = 0. */
+export const PIMG_THREAD_SLEEP = 6;
+/** procMigrateOut: the process has left this machine. */
+export const PMIG_OK = 0;
+/** procMigrateOut: the slot holds no live process. */
+export const PMIG_NOT_LIVE = 1;
+/** procMigrateOut: a vfork child, running in its parent's memory. */
+export const PMIG_SHARED_VM = 2;
+/** procMigrateOut: a thread waits for the host, in IPC, in waitid or for a vfork child, or is unsettled: the host tries again after a slice. */
+export const PMIG_BUSY = 3;
+/** procMigrateOut: it has children on this machine (live, zombies, or stand-ins of children elsewhere). */
+export const PMIG_FAMILY = 4;
 
 // ---- machine header ----
 /** "TOLL" */
@@ -771,6 +785,7 @@ export const P_OLD_ROOT = 176; // u32: execve: root page number + 1 of the repla
 export const P_OLD_ASID = 180; // u32: execve: the replaced address space's ASID
 export const P_DOOMED = 184; // u32: execve: threads of the old image still to leave (T_DOOMED)
 export const P_CLD_CODE = 188; // u32: a stand-in's end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL
+export const P_MONO_OFFSET = 192; // u64: ns its CLOCK_MONOTONIC (and BOOTTIME) reads ahead of this machine's: a process that moved here from a node whose clock was ahead keeps its clock from going back (migration)
 
 // ---- thread table ----
 export const THREAD_BASE = 0x0040_5000; // = PROC_BASE + PROCS_MAX * PROC_BYTES
@@ -961,7 +976,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 16;
+export const KERNEL_VERSION = 17;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -978,7 +993,7 @@ export const P = {
   FRAMES_PEAK: 84, THREADS_CREATED: 88, REPORTED: 92, SYSCALLS: 96, PAGE_FAULTS: 104, PARENT: 112, PPID: 116,
   PGID: 120, SID: 124, EXIT_SIGNAL: 128, FLAGS: 132, VFORK_WAITER: 136, VMAS: 140, EXEC_ROOT: 144,
   EXEC_PC: 148, EXEC_SP: 152, EXEC_BRK: 156, EXEC_BRK_MAX: 160, EXEC_STACK_LOW: 164, COW_FAULTS: 168,
-  OLD_ROOT: 176, OLD_ASID: 180, DOOMED: 184, CLD_CODE: 188,
+  OLD_ROOT: 176, OLD_ASID: 180, DOOMED: 184, CLD_CODE: 188, MONO_OFFSET: 192,
 } as const;
 export const PROC_STATE = {
   FREE: 0, LIVE: 1, DYING: 2, DEAD: 3, ZOMBIE: 4, REMOTE: 5,
@@ -1149,27 +1164,28 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['PIMG_TABLE_FULL', 4294967295], ['PIMG_PID_IN_USE', 4294967294], ['PIMG_NO_MEMORY', 4294967293],
   ['PIMG_PROC_OK', 0], ['PIMG_PROC_NOT_LIVE', 1], ['PIMG_PROC_SHARED_VM', 2], ['PIMG_THREAD_FREE', 0],
   ['PIMG_THREAD_USER', 1], ['PIMG_THREAD_HOSTCALL', 2], ['PIMG_THREAD_BLOCKED', 3], ['PIMG_THREAD_UNSETTLED', 4],
-  ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
-  ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20],
-  ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136],
-  ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156],
-  ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188],
-  ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216],
-  ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252],
-  ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288],
-  ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316],
-  ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856],
-  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['H_JIT', 1016], ['TLB_ENTRY_BYTES', 16],
-  ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
-  ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
-  ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
-  ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
-  ['LOCK_FRAME', 4194432], ['LOCK_LEAF', 4194496], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560],
-  ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_RQ_GEN', 20],
-  ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36], ['KS_IRQS', 40],
-  ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
-  ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
-  ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
+  ['PIMG_THREAD_FUTEX', 5], ['PIMG_THREAD_SLEEP', 6], ['PMIG_OK', 0], ['PMIG_NOT_LIVE', 1], ['PMIG_SHARED_VM', 2],
+  ['PMIG_BUSY', 3], ['PMIG_FAMILY', 4], ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576],
+  ['MACHINE_BYTES', 4096], ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12],
+  ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0],
+  ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148],
+  ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176],
+  ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200],
+  ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240],
+  ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280],
+  ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312],
+  ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848],
+  ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['H_JIT', 1016],
+  ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536],
+  ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2], ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144],
+  ['SPINLOCK_BYTES', 32], ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8],
+  ['SPINLOCK_SPINS', 16], ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304],
+  ['LOCK_PROC', 4194368], ['LOCK_FRAME', 4194432], ['LOCK_LEAF', 4194496], ['KERNEL_BLOCKS_END', 4194304],
+  ['KS', 4194560], ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12],
+  ['KS_RQ_GEN', 20], ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36],
+  ['KS_IRQS', 40], ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56],
+  ['KS_WAIT_SEQ', 64], ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92],
+  ['KS_FORKS', 96], ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
   ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['KS_CLUSTER', 136],
   ['KS_REMOTE', 140], ['KS_HOST_IDLE_UNTIL', 144], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0],
   ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4],
@@ -1180,32 +1196,33 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['P_PPID', 116], ['P_PGID', 120], ['P_SID', 124], ['P_EXIT_SIGNAL', 128], ['P_FLAGS', 132],
   ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144], ['P_EXEC_PC', 148], ['P_EXEC_SP', 152],
   ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164], ['P_COW_FAULTS', 168],
-  ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['P_CLD_CODE', 188], ['THREAD_BASE', 4214784],
-  ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140],
-  ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160], ['T_HART', 168],
-  ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200],
-  ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224],
-  ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240], ['T_DOOMED', 244],
-  ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8],
-  ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 48], ['EP_NAME', 0],
-  ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28],
-  ['EP_HOST_HEAD', 32], ['EP_HOST_TAIL', 36], ['EP_TURN', 40], ['HRS_FREE', 0], ['HRS_FILLING', 1],
-  ['HRS_QUEUED', 2], ['HRS_SERVING', 3], ['HRS_ANSWERED', 4], ['IPC_HOST_BASE', 4257280], ['IPC_HOST_BYTES', 288],
-  ['HR_STATE', 0], ['HR_EP', 4], ['HR_LEN', 8], ['HR_RMAX', 12], ['HR_RESULT', 16], ['HR_NEXT', 20], ['HR_GEN', 24],
-  ['HR_BUF', 32], ['RING_BASE', 4261888], ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4],
-  ['RING_REAPED', 8], ['RING_BUSY', 12], ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24],
-  ['RING_FULL_WAITS', 28], ['RING_BUSY_PEAK', 32], ['RING_LATE', 36], ['RING_RECORDS', 4261952],
-  ['RING_RECORD_BYTES', 96], ['R_STATE', 0], ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16],
-  ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28], ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64],
-  ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80], ['R_AT', 88], ['VMA_BYTES', 16], ['VMA_BASE', 4265024],
-  ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12],
-  ['PEV_BASE', 4297792], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RESERVED', 8],
-  ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12], ['PE_PGID', 8], ['PE_SID', 12], ['PEV_RECORDS', 4297856],
-  ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4], ['PE_PARENT_PID', 8], ['PE_FLAGS', 12],
-  ['ASID_BASE', 4298880], ['ASID_BYTES', 128], ['ASID_FREED', 0], ['ASID_READY', 64], ['SIGACT_BYTES', 16],
-  ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8], ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4],
-  ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12], ['SIGPROC_BASE', 4299008], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0],
-  ['SP_ACTIONS', 64], ['SP_INFO', 1088], ['SIGTHREAD_BASE', 4434176], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0],
-  ['ST_PENDING', 8], ['ST_SAVED', 16], ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64],
-  ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 16],
+  ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['P_CLD_CODE', 188], ['P_MONO_OFFSET', 192],
+  ['THREAD_BASE', 4214784], ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136],
+  ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160],
+  ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192],
+  ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220],
+  ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240],
+  ['T_DOOMED', 244], ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4],
+  ['TR_SWITCHES', 8], ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 48],
+  ['EP_NAME', 0], ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24],
+  ['EP_RECV_HEAD', 28], ['EP_HOST_HEAD', 32], ['EP_HOST_TAIL', 36], ['EP_TURN', 40], ['HRS_FREE', 0],
+  ['HRS_FILLING', 1], ['HRS_QUEUED', 2], ['HRS_SERVING', 3], ['HRS_ANSWERED', 4], ['IPC_HOST_BASE', 4257280],
+  ['IPC_HOST_BYTES', 288], ['HR_STATE', 0], ['HR_EP', 4], ['HR_LEN', 8], ['HR_RMAX', 12], ['HR_RESULT', 16],
+  ['HR_NEXT', 20], ['HR_GEN', 24], ['HR_BUF', 32], ['RING_BASE', 4261888], ['RING_HEADER_BYTES', 64],
+  ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8], ['RING_BUSY', 12], ['RING_THREADS', 16],
+  ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28], ['RING_BUSY_PEAK', 32], ['RING_LATE', 36],
+  ['RING_RECORDS', 4261952], ['RING_RECORD_BYTES', 96], ['R_STATE', 0], ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12],
+  ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28], ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60],
+  ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80], ['R_AT', 88], ['VMA_BYTES', 16],
+  ['VMA_BASE', 4265024], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4],
+  ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4297792], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4],
+  ['PEV_RESERVED', 8], ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12], ['PE_PGID', 8], ['PE_SID', 12],
+  ['PEV_RECORDS', 4297856], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4], ['PE_PARENT_PID', 8],
+  ['PE_FLAGS', 12], ['ASID_BASE', 4298880], ['ASID_BYTES', 128], ['ASID_FREED', 0], ['ASID_READY', 64],
+  ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8], ['SIGREC_BYTES', 16],
+  ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12], ['SIGPROC_BASE', 4299008],
+  ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088], ['SIGTHREAD_BASE', 4434176],
+  ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16], ['ST_FLAGS', 24],
+  ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4],
+  ['KT_END', 6275072], ['KERNEL_VERSION', 17],
 ];

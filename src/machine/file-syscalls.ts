@@ -237,6 +237,50 @@ export class FileServer {
     return this.procs.get(pid);
   }
 
+  /**
+   * Why pid's table cannot move to another machine with it (a migration), or null: record locks held here
+   * (their owner would be split), or a message-queue descriptor (a queue's description stays on its machine).
+   */
+  unmovable(pid: number): string | null {
+    const f = this.procs.get(pid);
+    if (f === undefined) return null;
+    if ((this.posixLocked.get(pid)?.size ?? 0) > 0) return 'it holds record locks';
+    for (const [, e] of f.fds.entries()) if (e.desc.file.kind === 'mqueue') return 'it holds a message-queue descriptor';
+    return null;
+  }
+
+  /**
+   * Take pid's table out of this server while the process is moving (its descriptions stay open): a later
+   * drain does not close it. reattach puts it back (the move failed); dropDetached lets its references go
+   * once the process runs elsewhere (its exported descriptions are held for that node).
+   */
+  detach(pid: number): ProcFiles | undefined {
+    const f = this.procs.get(pid);
+    if (f === undefined) return undefined;
+    this.procs.delete(pid);
+    this.slots.forget(pid);
+    return f;
+  }
+
+  reattach(pid: number, files: ProcFiles, slot: number): void {
+    this.procs.set(pid, files);
+    this.slots.note(pid, slot);
+  }
+
+  /**
+   * Drop a table importFiles built whose exporter has already let go of its holds (a migration that did not
+   * commit): its remote descriptions tell their homes nothing.
+   */
+  dropImported(files: ProcFiles): void {
+    for (const [, e] of files.fds.entries()) if (e.desc.file.kind === 'remote') e.desc.file.forget();
+    this.dropDetached(files);
+  }
+
+  dropDetached(files: ProcFiles): void {
+    files.fds.onClose = () => {}; // not a close by the process: it holds its locks and descriptions elsewhere now
+    files.fds.unshare();
+  }
+
   /** Pids with a table. */
   pids(): number[] {
     return [...this.procs.keys()];

@@ -213,7 +213,7 @@ export interface KernelExports {
   procAdopt(proc: number, parent_pid: number): number;
   /** Whether process proc can be captured into an image: PIMG_PROC_OK, PIMG_PROC_NOT_LIVE or PIMG_PROC_SHARED_VM (a vfork child). */
   procImageProcState(proc: number): number;
-  /** What thread slot t holds for a capture: PIMG_THREAD_FREE, _USER (registers its own), _HOSTCALL (pc on its ecall), _BLOCKED, _UNSETTLED. */
+  /** What thread slot t holds for a capture: PIMG_THREAD_FREE, _USER (registers its own), _HOSTCALL (pc on its ecall), _FUTEX, _SLEEP, _BLOCKED, _UNSETTLED. */
   procImageThreadState(t: number): number;
   /**
    * A new live process with an empty address space (P_ROOT), no thread, no parent, for an image to be restored
@@ -222,8 +222,26 @@ export interface KernelExports {
   procImageCreate(pid: number): number;
   /** The one thread (tid = pid) of a process procImageCreate made, runnable but not queued: its index, or FRAME_NONE. */
   procImageThread(proc: number): number;
-  /** Queue the thread procImageThread made (its registers written): the restored process runs from now on. */
+  /**
+   * A further thread with its own tid for a process being built (a migration carries every thread): its index,
+   * THREAD_NONE (0xFFFFFFFF: the table is full) or PIMG_PID_IN_USE (a process or thread here has tid).
+   */
+  procImageThreadTid(proc: number, tid: number): number;
+  /** Queue a thread procImageThread or procImageThreadTid made (its registers written): it runs from now on. */
   procImageRun(t: number): void;
+  /** Such a thread sleeps instead (a clock_nanosleep a migration carried) until deadline (mtime ticks, lo and hi). */
+  procImageSleep(t: number, deadline_lo: number, deadline_hi: number): void;
+  /**
+   * Process proc leaves this machine, its image built elsewhere: every thread released, its memory freed, no end
+   * seen here; a local parent keeps a stand-in. PMIG_OK, or with nothing changed PMIG_NOT_LIVE, PMIG_SHARED_VM,
+   * PMIG_FAMILY (children here) or PMIG_BUSY (a thread waits for the host, in IPC, waitid or a vfork).
+   */
+  procMigrateOut(proc: number): number;
+  /**
+   * Process proc (restored, not yet running) takes the place of the stand-in with its pid: the stand-in's parent
+   * becomes its parent here. 0, or -ESRCH when no stand-in has its pid.
+   */
+  procStandInReplace(proc: number): number;
   /** Give back a process procImageCreate made that has no thread yet: its slot, its ASID and every frame its page tables hold. */
   procImageUndo(proc: number): void;
   /**

@@ -5,7 +5,7 @@
 import { InputError } from '../base/index.js';
 import {
   PAGE_BYTES, USER_BASE, USER_END, LOAD_END, VMAS_MAX, FRAMES_MAX, NSIG, SIGKILL, SIGSTOP, PROT_READ, PROT_WRITE,
-  PROT_EXEC, MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE,
+  PROT_EXEC, MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, THREADS_MAX,
 } from './abi.js';
 
 /** The format this code writes and reads. */
@@ -80,6 +80,11 @@ export interface ImageThread {
   readonly blocked: readonly number[];
   /** Thread-directed pending signals. */
   readonly pending: readonly ImageSiginfo[];
+  /**
+   * A thread asleep in clock_nanosleep (pc past its ecall, a0 = 0): the time it has left, in ns; it sleeps that
+   * long where it is restored. Absent or null: it runs.
+   */
+  readonly sleep_ns?: number | null;
 }
 
 /** What the host keeps for the process beside the kernel: its working directory and umask (descriptors are the cluster's). */
@@ -103,6 +108,16 @@ export interface ProcessImage {
   readonly vmas: readonly ImageVma[];
   readonly pages: readonly ImagePage[];
   readonly thread: ImageThread;
+  /**
+   * The process's other threads, each with its own tid (a whole process, as a migration carries it; a fork's
+   * child has none). Absent: none.
+   */
+  readonly threads?: readonly ImageThread[];
+  /**
+   * The process's CLOCK_MONOTONIC at the capture, in ns: where it is restored its monotonic clock reads at least
+   * this from then on, even on a machine whose clock is behind. Absent: the new machine's clock as it is.
+   */
+  readonly monotonic_ns?: number;
   /** Dispositions other than SIG_DFL with no flags and no mask. */
   readonly actions: readonly ImageSigaction[];
   /** Process-directed pending signals. */
@@ -211,19 +226,23 @@ function vmas(v: unknown): ImageVma[] {
   });
 }
 
-function thread(v: unknown): ImageThread {
-  const f = fields(v, 'thread');
-  const regs = list(f.regs, 'thread.regs', 32).map((r, i) => u32(r, `thread.regs[${i}]`));
-  if (regs.length !== 32) fail(`thread.regs has ${regs.length} registers, not 32`);
-  if (regs[0] !== 0) fail('thread.regs[0] (x0) is not 0');
-  const pc = u32(f.pc, 'thread.pc');
-  if (pc % 4 !== 0) fail(`thread.pc ${hex(pc)} is not 4-byte aligned`);
-  const syscall = f.syscall === null ? null : u32(f.syscall, 'thread.syscall');
-  const blocked = signalSet(f.blocked, 'thread.blocked');
-  if (blocked.includes(SIGKILL) || blocked.includes(SIGSTOP)) fail('thread.blocked holds SIGKILL or SIGSTOP, which are never blocked');
+function thread(v: unknown, name = 'thread'): ImageThread {
+  const f = fields(v, name);
+  const regs = list(f.regs, `${name}.regs`, 32).map((r, i) => u32(r, `${name}.regs[${i}]`));
+  if (regs.length !== 32) fail(`${name}.regs has ${regs.length} registers, not 32`);
+  if (regs[0] !== 0) fail(`${name}.regs[0] (x0) is not 0`);
+  const pc = u32(f.pc, `${name}.pc`);
+  if (pc % 4 !== 0) fail(`${name}.pc ${hex(pc)} is not 4-byte aligned`);
+  const syscall = f.syscall === null ? null : u32(f.syscall, `${name}.syscall`);
+  const blocked = signalSet(f.blocked, `${name}.blocked`);
+  if (blocked.includes(SIGKILL) || blocked.includes(SIGSTOP)) fail(`${name}.blocked holds SIGKILL or SIGSTOP, which are never blocked`);
+  const sleep_ns = f.sleep_ns === undefined || f.sleep_ns === null ? null : f.sleep_ns;
+  if (sleep_ns !== null && (typeof sleep_ns !== 'number' || !Number.isSafeInteger(sleep_ns) || sleep_ns < 0)) fail(`${name}.sleep_ns is ${String(sleep_ns)}, not a count of ns`);
+  if (sleep_ns !== null && syscall !== null) fail(`${name} both sleeps and waits in system call ${syscall}`);
   return {
-    tid: u32(f.tid, 'thread.tid'), regs, pc, syscall, clear_tid: u32(f.clear_tid, 'thread.clear_tid'),
-    set_child_tid: u32(f.set_child_tid, 'thread.set_child_tid'), blocked, pending: siginfos(f.pending, 'thread.pending'),
+    tid: u32(f.tid, `${name}.tid`), regs, pc, syscall, clear_tid: u32(f.clear_tid, `${name}.clear_tid`),
+    set_child_tid: u32(f.set_child_tid, `${name}.set_child_tid`), blocked, pending: siginfos(f.pending, `${name}.pending`),
+    ...(sleep_ns !== null ? { sleep_ns } : {}),
   };
 }
 
@@ -257,6 +276,23 @@ function memoryBounds(f: Fields): Pick<ProcessImage, 'brk' | 'stack_low'> {
   return { brk, stack_low };
 }
 
+/** The other threads of a whole process's image: tids apart from each other and from the first thread's. */
+function otherThreads(f: Fields): Pick<ProcessImage, 'threads'> {
+  if (f.threads === undefined) return {};
+  const out = list(f.threads, 'threads', THREADS_MAX - 1).map((t, i) => thread(t, `threads[${i}]`));
+  const tids = new Set([u32(fields(f.thread, 'thread').tid, 'thread.tid'), ...out.map((t) => t.tid)]);
+  if (tids.size !== out.length + 1) fail('two threads have the same tid');
+  if (tids.has(0)) fail('a thread has tid 0');
+  return { threads: out };
+}
+
+function monotonic(f: Fields): Pick<ProcessImage, 'monotonic_ns'> {
+  if (f.monotonic_ns === undefined) return {};
+  const v = f.monotonic_ns;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`monotonic_ns is ${String(v)}, not a count of ns`);
+  return { monotonic_ns: v };
+}
+
 /**
  * The image raw describes, checked whole (types, bounds, alignment, sizes, duplicates) and rebuilt as plain
  * data (page bytes are not copied); throws one ImageError naming the first problem.
@@ -268,8 +304,8 @@ export function checkImage(raw: unknown): ProcessImage {
     format: PROCESS_IMAGE_FORMAT,
     pid: u32(f.pid, 'pid'), ppid: u32(f.ppid, 'ppid'), pgid: u32(f.pgid, 'pgid'), sid: u32(f.sid, 'sid'),
     exit_signal: signal(f.exit_signal, 'exit_signal'), ...memoryBounds(f),
-    vmas: vmas(f.vmas), pages: pages(f.pages), thread: thread(f.thread), actions: actions(f.actions),
-    pending: siginfos(f.pending, 'pending'), host: host(f.host),
+    vmas: vmas(f.vmas), pages: pages(f.pages), thread: thread(f.thread), ...otherThreads(f), actions: actions(f.actions),
+    pending: siginfos(f.pending, 'pending'), host: host(f.host), ...monotonic(f),
   };
 }
 

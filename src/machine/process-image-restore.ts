@@ -10,10 +10,10 @@ import {
   P, PTE, FRAME_NONE, PROCS_MAX, THREADS_MAX, T_REGS, T_PC, T_CLEAR_TID, vmaTable, VMA_BYTES, V_START,
   V_END, V_PROT, V_FLAGS, sigProcBase, sigThreadBase, SP_PENDING, SP_ACTIONS, SP_INFO, ST_BLOCKED, ST_PENDING,
   ST_INFO, SIGACT_BYTES, ACT_HANDLER, ACT_FLAGS, ACT_MASK, SIGREC_BYTES, SIGREC_CODE, SIGREC_PID, SIGREC_ADDR,
-  SIGREC_CAUSE, PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY,
+  SIGREC_CAUSE, PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY, PIMG_THREAD_FREE, T_TID, PROC_LIVE, PROC_DYING, PROC_ZOMBIE,
 } from './layout.js';
 import { ImageError, checkImage, type ProcessImage, type ImagePage, type ImageSiginfo, type ImageThread } from './process-image-check.js';
-import { assertStopped, procSlot, threadSlot, signalsSet } from './process-image.js';
+import { assertStopped, procSlot, threadSlot, signalsSet, machineTicks } from './process-image.js';
 
 export interface RestoreOptions {
   /** The pid it keeps (a migration): refused when a process or thread of this machine has it. Default: the machine's next. */
@@ -27,12 +27,16 @@ export interface RestoreOptions {
   readonly syscall_result?: number;
   /** The host's tables: the process gets a descriptor table on the console and the image's cwd and umask. */
   readonly files?: FileServer;
+  /** false: built but not queued; RestoredProcess.start() lets it run (a migration, once the move commits). */
+  readonly start?: boolean;
 }
 
 export interface RestoredProcess {
   /** Its slot in the process table. */
   readonly proc: number;
   readonly pid: number;
+  /** Queue its threads (or put the sleepers to sleep), when restored with start: false; then a no-op. */
+  readonly start: () => void;
 }
 
 /** Largest pid a caller may ask for (a positive C int). */
@@ -153,19 +157,36 @@ export function restoreProcess(machine: Machine, raw: ProcessImage, opts: Restor
   const k = machine.kernel;
   const need = imageFrames(image), free = k.framesFree();
   if (need > free) throw new ImageError(`out of guest memory: the image needs ${need} frames (pages and page tables), the machine has ${free} free`);
+  const others = image.threads ?? [];
+  if (others.length > 0) checkThreadRoom(machine, image, opts.pid);
   const p = createSlot(machine, opts.pid);
   let t: number;
   try {
     mapPages(machine, machine.u32(procSlot(p) + P.ROOT), image.pages);
-    t = k.procImageThread(p) >>> 0;
+    // A whole process keeps its threads' tids; a single thread gets tid = pid.
+    t = (others.length > 0 ? k.procImageThreadTid(p, image.thread.tid) : k.procImageThread(p)) >>> 0;
     if (t === FRAME_NONE) throw new ImageError(`the thread table is full (at most ${THREADS_MAX} threads per machine)`);
+    if (t === PIMG_PID_IN_USE) throw new ImageError(`tid ${image.thread.tid} is in use on this machine`);
   } catch (err) {
     k.procImageUndo(p);
     throw err;
   }
   const pid = machine.u32(procSlot(p) + P.PID);
   writeProcess(machine, p, image, opts.ppid);
+  if (image.monotonic_ns !== undefined) {
+    // Its clock never goes back: ahead of this machine's by what the old one was ahead (never behind it).
+    const here = (machineTicks(machine) * 1_000_000_000n) / BigInt(machine.timebase_hz);
+    const ahead = BigInt(image.monotonic_ns) - here;
+    machine.view.setBigUint64(procSlot(p) + P.MONO_OFFSET, ahead > 0n ? ahead : 0n, true);
+  }
   writeThread(machine, t, image.thread, opts.syscall_result);
+  // The room was checked first: none of these can fail.
+  const more = others.map((th) => {
+    const u = k.procImageThreadTid(p, th.tid) >>> 0;
+    if (u === FRAME_NONE || u === PIMG_PID_IN_USE) throw new Error(`restore: thread ${th.tid} could not be made after its room was checked`);
+    writeThread(machine, u, th, undefined);
+    return { t: u, th };
+  });
   if (image.thread.set_child_tid !== 0) {
     // As the kernel's fork: the child's pid in its own memory; an address that does not take it is ignored.
     const word = new Uint8Array(4);
@@ -176,7 +197,42 @@ export function restoreProcess(machine: Machine, raw: ProcessImage, opts: Restor
     const files = opts.files.addProcess(pid, p);
     if (image.host !== null) files.fs = { cwd: image.host.cwd, umask: image.host.umask };
   }
-  k.procImageRun(t);
-  return { proc: p, pid };
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    for (const x of [{ t, th: image.thread }, ...more]) startThread(machine, x.t, x.th);
+  };
+  if (opts.start !== false) start();
+  return { proc: p, pid, start };
+}
+
+/** Queue a restored thread, or put it to sleep for the time it had left. */
+function startThread(machine: Machine, t: number, th: ImageThread): void {
+  const k = machine.kernel;
+  if (th.sleep_ns === undefined || th.sleep_ns === null) { k.procImageRun(t); return; }
+  const ticks = (BigInt(th.sleep_ns) * BigInt(machine.timebase_hz) + 999_999_999n) / 1_000_000_000n;
+  const at = machineTicks(machine) + (ticks > 0n ? ticks : 1n);
+  k.procImageSleep(t, Number(at & 0xffff_ffffn), Number(at >> 32n));
+}
+
+/** A whole process's threads fit: free thread slots for all, and no tid (but the process's own pid) in use here. */
+function checkThreadRoom(machine: Machine, image: ProcessImage, pid: number | undefined): void {
+  const all = [image.thread, ...(image.threads ?? [])];
+  let free = 0;
+  const used = new Set<number>();
+  for (let t = 0; t < THREADS_MAX; t++) {
+    if (machine.kernel.procImageThreadState(t) === PIMG_THREAD_FREE) free++;
+    else used.add(machine.u32(threadSlot(t) + T_TID));
+  }
+  for (let q = 0; q < PROCS_MAX; q++) {
+    const st = machine.u32(procSlot(q) + P.STATE);
+    if (st === PROC_LIVE || st === PROC_DYING || st === PROC_ZOMBIE) used.add(machine.u32(procSlot(q) + P.PID));
+  }
+  if (free < all.length) throw new ImageError(`the thread table has ${free} free slots, the process has ${all.length} threads`);
+  for (const th of all) {
+    if (th.tid !== pid && used.has(th.tid)) throw new ImageError(`tid ${th.tid} is in use on this machine`);
+  }
+  if (pid === undefined) throw new ImageError('a process with several threads keeps its pid (a migration): give the pid');
 }
 

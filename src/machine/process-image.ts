@@ -13,7 +13,7 @@ import {
   ACT_FLAGS, ACT_MASK, SIGREC_BYTES, SIGREC_CODE, SIGREC_PID, SIGREC_ADDR, SIGREC_CAUSE, NSIG, PTE, PAGE_BYTES,
   THREADS_MAX, PROCS_MAX, SYS, SIGCHLD, CSIGNAL, CLONE_VM, CLONE_SETTLS, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID,
   PIMG_PROC_NOT_LIVE, PIMG_PROC_SHARED_VM, PIMG_THREAD_FREE, PIMG_THREAD_USER, PIMG_THREAD_HOSTCALL,
-  PIMG_THREAD_BLOCKED,
+  PIMG_THREAD_BLOCKED, PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, H_MTIME, T_DEADLINE,
 } from './layout.js';
 import {
   ImageError, PROCESS_IMAGE_FORMAT, type ProcessImage, type ImagePage, type ImageThread, type ImageSiginfo,
@@ -30,6 +30,12 @@ export interface CaptureOptions {
   readonly forChild?: boolean;
   /** The host's tables: the process's cwd and umask go into the image's host part. */
   readonly files?: FileServer;
+  /**
+   * The whole process, as a migration moves it: every thread (in user mode, in a futex wait, carried as woken,
+   * or asleep, carried with its time left) and its CLOCK_MONOTONIC. Threads waiting for the host, in IPC,
+   * waitid or a vfork are refused.
+   */
+  readonly whole?: boolean;
 }
 
 export const procSlot = (p: number): number => PROC_BASE + p * PROC_BYTES;
@@ -137,6 +143,37 @@ function pickThread(machine: Machine, p: number, pid: number, opts: CaptureOptio
   return pick;
 }
 
+/** The machine's time in mtime ticks (between slices every hart has the same). */
+export function machineTicks(machine: Machine): bigint {
+  return machine.u64(hartBase(0) + H_MTIME);
+}
+
+/** A process's CLOCK_MONOTONIC in ns: the machine's, plus the offset it brought from where it ran before. */
+export function processMonotonicNs(machine: Machine, proc: number): bigint {
+  return (machineTicks(machine) * 1_000_000_000n) / BigInt(machine.timebase_hz) + machine.u64(procSlot(proc) + P.MONO_OFFSET);
+}
+
+/** Every thread of a whole process, the one whose tid is the pid first; each in a state a migration carries. */
+function wholeThreads(machine: Machine, p: number, pid: number): ImageThread[] {
+  const threads = threadsOf(machine, p);
+  const now = machineTicks(machine);
+  const out = threads.map(({ t, state }) => {
+    const tid = machine.u32(threadSlot(t) + T_TID);
+    if (state === PIMG_THREAD_HOSTCALL) throw new ImageError(`thread ${tid} of process ${pid} waits for the host (a system call the host answers later): move it once the call is answered`);
+    if (state !== PIMG_THREAD_USER && state !== PIMG_THREAD_FUTEX && state !== PIMG_THREAD_SLEEP) {
+      throw new ImageError(`thread ${tid} of process ${pid} is blocked in IPC, waitid or a vfork, or is between a signal and user mode: move it later`);
+    }
+    const th = readThread(machine, t, false);
+    if (state !== PIMG_THREAD_SLEEP) return th;
+    const deadline = machine.u64(threadSlot(t) + T_DEADLINE);
+    const left = deadline > now ? deadline - now : 0n;
+    return { ...th, sleep_ns: Number((left * 1_000_000_000n + BigInt(machine.timebase_hz) - 1n) / BigInt(machine.timebase_hz)) };
+  });
+  out.sort((a, b) => (a.tid === pid ? -1 : b.tid === pid ? 1 : a.tid - b.tid));
+  if (out.length === 0) throw new ImageError(`process ${pid} has no thread`);
+  return out;
+}
+
 /** Registers, pc and signal state of thread t (in its hart's block while it is on a hart). */
 function readThread(machine: Machine, t: number, inCall: boolean): ImageThread {
   const tb = threadSlot(t);
@@ -164,7 +201,8 @@ export function captureProcess(machine: Machine, proc: number, opts: CaptureOpti
   const ps = machine.kernel.procImageProcState(proc);
   if (ps === PIMG_PROC_NOT_LIVE) throw new ImageError(`process slot ${proc} holds no live process`);
   if (ps === PIMG_PROC_SHARED_VM) throw new ImageError(`process ${pid} is a vfork child running in its parent's memory: capture it after its execve`);
-  const pick = pickThread(machine, proc, pid, opts);
+  const whole = opts.whole === true ? wholeThreads(machine, proc, pid) : null;
+  const pick = whole === null ? pickThread(machine, proc, pid, opts) : null;
   const files = opts.files?.files(pid);
   const host: ImageHost | null = files === undefined ? null : { cwd: files.fs.cwd, umask: files.fs.umask };
   const image: ProcessImage = {
@@ -172,7 +210,9 @@ export function captureProcess(machine: Machine, proc: number, opts: CaptureOpti
     exit_signal: machine.u32(b + P.EXIT_SIGNAL),
     brk: { start: machine.u32(b + P.BRK_START), current: machine.u32(b + P.BRK), max: machine.u32(b + P.BRK_MAX) },
     stack_low: machine.u32(b + P.STACK_LOW), vmas: readVmas(machine, proc), pages: readPages(machine, machine.u32(b + P.ROOT)),
-    thread: readThread(machine, pick.t, pick.state === PIMG_THREAD_HOSTCALL), actions: readActions(machine, proc),
+    thread: whole !== null ? whole[0]! : readThread(machine, pick!.t, pick!.state === PIMG_THREAD_HOSTCALL),
+    ...(whole !== null ? { threads: whole.slice(1), monotonic_ns: Number(processMonotonicNs(machine, proc)) } : {}),
+    actions: readActions(machine, proc),
     pending: readPending(machine, machine.u64(sigProcBase(proc) + SP_PENDING), sigProcBase(proc) + SP_INFO), host,
   };
   return opts.forChild === true ? forkChildImage(image) : image;
@@ -201,5 +241,6 @@ export function forkChildImage(image: ProcessImage): ProcessImage {
     clear_tid: clone && (flags & CLONE_CHILD_CLEARTID) !== 0 ? ctid : 0,
     set_child_tid: clone && (flags & CLONE_CHILD_SETTID) !== 0 ? ctid : 0,
   };
-  return { ...image, pid: 0, ppid: image.pid, exit_signal, pending: [], thread };
+  const { threads: _others, ...single } = image; // a fork copies the calling thread only
+  return { ...single, pid: 0, ppid: image.pid, exit_signal, pending: [], thread };
 }

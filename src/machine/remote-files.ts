@@ -286,6 +286,11 @@ export class RemoteFile {
     readonly lock?: LockIdentity,
   ) {}
 
+  /** Let go without telling the home: its exporter already gave this node's hold back (abandonExport). */
+  forget(): void {
+    this.released = true;
+  }
+
   /** The last local descriptor closed: the home lets go of this node's hold. */
   release(): void {
     if (this.released) return;

@@ -7,7 +7,7 @@ import type { Machine } from './machine.js';
 import { copyFromUser, copyToUser } from './usermem.js';
 import {
   SYS, ENOSYS, EFAULT, EINVAL, EBADF, EPIPE, SIGPIPE, CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID,
-  CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI,
+  CLOCK_THREAD_CPUTIME_ID, CLOCK_MONOTONIC_RAW, CLOCK_REALTIME_COARSE, CLOCK_MONOTONIC_COARSE, CLOCK_BOOTTIME, CLOCK_TAI, PROC_BASE, PROC_BYTES, P,
 } from './abi.js';
 import type { HostCall, HostService } from './hostcall.js';
 import type { FileStat } from '../vfs/index.js';
@@ -40,6 +40,8 @@ function clockNow(machine: Machine, call: HostCall, ctx: SyscallContext, clock: 
     case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: return ctx.realtime_base_ns + ns;
     case CLOCK_TAI: return ctx.realtime_base_ns + ns + TAI_OFFSET_NS;
     case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
+      // A process that moved here keeps the monotonic clock it had (P_MONO_OFFSET: never behind this machine's).
+      return ns + machine.u64(PROC_BASE + call.proc * PROC_BYTES + P.MONO_OFFSET);
     case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID:
       return ns;
   }

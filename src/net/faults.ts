@@ -6,6 +6,7 @@
 //   at <t> crash|restart|pause|resume|isolate|rejoin <node>
 //   at <t> skew <node> <+-duration>     at <t> drift <node> <ppm>
 //   at <t> loss|duplicate|reorder <probability>
+//   at <t> migrate <pid|@program> <node> [stop|precopy|postcopy]   (a cluster run: a process moves to node)
 import type { Simulation } from '../sim/index.js';
 import type { LinkParams } from './sim-network.js';
 
@@ -17,7 +18,13 @@ export type Fault =
   | { readonly kind: 'crash' | 'restart' | 'pause' | 'resume' | 'isolate' | 'rejoin'; readonly node: string }
   | { readonly kind: 'skew'; readonly node: string; readonly delta_ns: number }
   | { readonly kind: 'drift'; readonly node: string; readonly ppm: number }
-  | { readonly kind: 'link'; readonly params: Partial<Pick<LinkParams, 'loss' | 'duplicate' | 'reorder'>> };
+  | { readonly kind: 'link'; readonly params: Partial<Pick<LinkParams, 'loss' | 'duplicate' | 'reorder'>> }
+  /** A process (by pid, or the first running one whose program's name ends with `program`) moves to node. */
+  | { readonly kind: 'migrate'; readonly pid: number | null; readonly program: string | null; readonly node: string; readonly method: MigrationMethod };
+
+/** How a migration copies the address space (src/ssi/migration.ts). */
+export type MigrationMethod = 'stop' | 'precopy' | 'postcopy';
+export const MIGRATION_METHODS: readonly MigrationMethod[] = ['stop', 'precopy', 'postcopy'];
 
 export interface ScheduledFault {
   readonly at_ns: number;
@@ -43,6 +50,8 @@ export interface FaultTarget {
   resume(id: string): void;
   skew(id: string, delta_ns: number): void;
   drift(id: string, ppm: number): void;
+  /** Move a process (a cluster run with machines); absent: the target has no processes to move. */
+  migrate?(f: Extract<Fault, { kind: 'migrate' }>): void;
 }
 
 export class FaultScriptError extends Error {
@@ -120,6 +129,15 @@ function parseLine(line: string, known: ReadonlySet<string> | undefined): Schedu
       if (!(p >= 0 && p <= 1)) throw new FaultScriptError(`'${args[0]}' is not a probability in [0, 1]`);
       return { at_ns, fault: { kind: 'link', params: { [kind]: p } } };
     }
+    case 'migrate': {
+      if (args.length !== 2 && args.length !== 3) throw new FaultScriptError("'migrate' takes <pid|@program> <node> [stop|precopy|postcopy]");
+      const who = args[0]!;
+      const pid = /^\d+$/.test(who) ? Number(who) : null;
+      if (pid === null && !(who.startsWith('@') && who.length > 1)) throw new FaultScriptError(`'${who}' is neither a pid nor @program`);
+      const method = (args[2] ?? 'stop') as MigrationMethod;
+      if (!MIGRATION_METHODS.includes(method)) throw new FaultScriptError(`'${args[2]}' is not a migration method (${MIGRATION_METHODS.join(', ')})`);
+      return { at_ns, fault: { kind, pid, program: pid === null ? who.slice(1) : null, node: nodeList(args[1]!, known)[0]!, method } };
+    }
     default:
       throw new FaultScriptError(`unknown fault '${kind}'`);
   }
@@ -142,6 +160,10 @@ export function applyFault(target: FaultTarget, f: Fault): void {
     case 'skew': target.skew(f.node, f.delta_ns); break;
     case 'drift': target.drift(f.node, f.ppm); break;
     case 'link': target.net.configure(f.params); break;
+    case 'migrate':
+      if (target.migrate === undefined) throw new FaultScriptError('a migrate fault needs a cluster run (machines with processes)');
+      target.migrate(f);
+      break;
   }
 }
 

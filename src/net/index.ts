@@ -4,6 +4,6 @@ export { SimNetwork, DEFAULT_LINK, checkLink, type LinkParams, type NetworkStats
 export { sampleLatency, checkLatency, type LatencyDist } from './latency.js';
 export {
   parseFaultScript, parseDuration, applyFault, scheduleFaults, FaultScriptError,
-  type Fault, type ScheduledFault, type FaultTarget,
+  type Fault, type ScheduledFault, type FaultTarget, type MigrationMethod, MIGRATION_METHODS,
 } from './faults.js';
 export { Nemesis, majoritiesRing, type NemesisKind, type NemesisOptions } from './nemesis.js';

@@ -14,7 +14,10 @@ export type ProcessState = 'running' | 'exited' | 'killed';
 export interface ProcessRecord {
   readonly pid: number;
   readonly ppid: number;
-  readonly node: string;
+  /** Where it runs (or ran last): a migration moves it. */
+  node: string;
+  /** The nodes it moved to, in order (empty: it never moved). */
+  readonly moves: string[];
   program: string;
   state: ProcessState;
   /** The exit status (exited), or the signal's name and number (killed). */
@@ -61,7 +64,7 @@ export class ClusterConsole implements MachineObserver {
     if (this.book.size >= PROCESSES_MAX) return;
     this.idleNodes.delete(node);
     this.book.set(`${node}/${pid}`, {
-      pid, ppid, node, program, state: 'running', exit_code: null, signal: null, signal_number: null, reason: null, stdout: '', stderr: '', dropped_bytes: 0,
+      pid, ppid, node, moves: [], program, state: 'running', exit_code: null, signal: null, signal_number: null, reason: null, stdout: '', stderr: '', dropped_bytes: 0,
     });
   }
 
@@ -75,6 +78,18 @@ export class ClusterConsole implements MachineObserver {
     if (r === undefined || r.state !== 'running') return;
     this.flush(node, pid);
     Object.assign(r, result);
+  }
+
+  /** Process pid moved from node `from` to `to`: its record (and its output from now on) follows it. */
+  moved(from: string, to: string, pid: number): void {
+    const r = this.book.get(`${from}/${pid}`);
+    if (r === undefined) return;
+    this.flush(from, pid);
+    this.book.delete(`${from}/${pid}`);
+    r.node = to;
+    r.moves.push(to);
+    this.book.set(`${to}/${pid}`, r);
+    this.idleNodes.delete(to);
   }
 
   /** A node crashed: every process still running on it is gone, as if killed by SIGKILL. */

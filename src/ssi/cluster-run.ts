@@ -4,13 +4,14 @@
 // max_steps simulator events.
 import { InputError } from '../base/index.js';
 import { SimCluster } from '../cluster/index.js';
-import type { LinkParams, ScheduledFault, FaultTarget } from '../net/index.js';
+import type { LinkParams, ScheduledFault, FaultTarget, Fault } from '../net/index.js';
 import { scheduleFaults } from '../net/index.js';
 import { compileKernel, readProgram, layout, type SystemOptions } from '../machine/index.js';
 import { parseElf, type ElfImage } from '../elf/index.js';
 import type { TraceOptions } from '../sim/index.js';
 import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
+import type { MigrationFigures } from './migration.js';
 import type { PlacementPolicy } from './placement.js';
 import { ProcsService, PROCS_SERVICE } from './service.js';
 import { FsOps, GfsService, GfsTree, GFS_SERVICE, LocalTreeMount, type GfsConsistency, type TreeImage } from '../gfs/index.js';
@@ -80,6 +81,8 @@ export interface ClusterRunResult {
   readonly nodes: readonly string[];
   /** The global namespace at the end (the replica of an up node that applied the most), or null if none is up. */
   readonly namespace: GfsTree | null;
+  /** Every scripted migration (`migrate` in the fault script), in the order they ended. */
+  readonly migrations: readonly MigrationFigures[];
 }
 
 /** "n3" -> 3; anything else is not a node name of a cluster run. */
@@ -132,7 +135,12 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       settled.changed = true;
     },
     log: console.log.bind(console),
+    moved: (from: string, to: string, pid: number) => {
+      record('proc.moved', { pid, from, to });
+      console.moved(from, to, pid);
+    },
   };
+  const migrations: MigrationFigures[] = [];
   const machines = new Map<string, MachineService>();
   const counters = { instructions: 0, slices: 0 };
   const booted = new Set<string>();
@@ -167,7 +175,24 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     ...(opts.trace ? { trace: opts.trace } : {}),
   });
   const c = cluster;
-  if (opts.faults && opts.faults.length > 0) scheduleFaults(crashAware(c, console, () => { settled.changed = true; }), opts.faults);
+  const migrate = (f: Extract<Fault, { kind: 'migrate' }>): void => {
+    const up = ids.filter((id) => c.node(id).status !== 'down');
+    const where = up.map((id) => ({ id, pid: f.pid !== null ? (machines.get(id)?.hasProcess(f.pid) === true ? f.pid : undefined) : machines.get(id)?.findProgram(f.program!) }))
+      .find((x) => x.pid !== undefined);
+    const who = f.pid !== null ? `process ${f.pid}` : `a process running ${f.program}`;
+    if (where === undefined) {
+      const fig: MigrationFigures = { pid: f.pid ?? 0, from: '', to: f.node, method: f.method, ok: false, error: `${who} runs on no node that is up`, downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0 };
+      migrations.push(fig);
+      record('migration', { pid: fig.pid, from: '', to: f.node, ok: 0, error: fig.error });
+      return;
+    }
+    machines.get(where.id)!.migrate(where.pid!, f.node, f.method, (fig) => {
+      migrations.push(fig);
+      record('migration', { pid: fig.pid, from: fig.from, to: fig.to, method: fig.method, ok: fig.ok ? 1 : 0, error: fig.error, downtime_ns: fig.downtime_ns, bytes: fig.bytes });
+      settled.changed = true;
+    });
+  };
+  if (opts.faults && opts.faults.length > 0) scheduleFaults({ ...crashAware(c, console, () => { settled.changed = true; }), migrate }, opts.faults);
   const done = (): boolean => ids.every((id) => console.idleNodes.has(id) || c.node(id).status === 'down');
   const r = c.sim.run({
     until_ns: opts.max_virtual_ns ?? MAX_VIRTUAL_NS_DEFAULT,
@@ -184,7 +209,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   return {
     processes: console.processes, end, virtual_ns: c.sim.now_ns, steps: r.steps,
     instructions: counters.instructions, slices: counters.slices, trace_hash: c.sim.trace.digest(), nodes: ids,
-    namespace: finalNamespace(c, ids),
+    namespace: finalNamespace(c, ids), migrations,
   };
 }
 

@@ -14,6 +14,8 @@ import type { PlacementPolicy } from './placement.js';
 import { procsOf, type ProcsService } from './service.js';
 import { PidFeeder } from './pid-feeder.js';
 import { RemoteForks } from './remote-fork.js';
+import { Migrations, MIGRATION_LINK_BPS_DEFAULT, type MigrationFigures } from './migration.js';
+import type { MigrationMethod } from '../net/index.js';
 import { ClusterMqueues } from './cluster-mqueues.js';
 import { ClusterIpc } from './cluster-ipc.js';
 import { parseOperatorRequest, OPERATOR_SERVICE, type OperatorReply } from './operator.js';
@@ -60,6 +62,8 @@ export interface MachineObserver {
   ended(node: string, end: ProcessEnd): void;
   /** Every process of the node's machine has ended. */
   idle(node: string): void;
+  /** Process pid, which ran on node `from`, runs on node `to` from now on (a migration). */
+  moved?(from: string, to: string, pid: number): void;
   log(node: string, line: string): void;
 }
 
@@ -84,6 +88,8 @@ export interface MachineServiceOptions {
    * the node's thread; the node runs its deliveries and timers with the harts paused (NodeContext.setGate).
    */
   readonly threaded?: boolean;
+  /** The simulated link a migration's bytes cross, bits per second (default 1 Gbit/s; real nodes: the network's). */
+  readonly migration_link_bps?: number;
   /** Sees every RPC this node's machine executes (fault soaks check none runs twice). */
   readonly onRpcExecute?: (client_id: string, seq: number, method: string, idempotent: boolean) => void;
 }
@@ -101,6 +107,7 @@ export class MachineService implements NodeService {
   private procs: ProcsService | undefined;
   private feeder: PidFeeder | undefined;
   private ipc: ClusterIpc | undefined;
+  private migrations: Migrations | undefined;
   /** The boot programs are loaded (after the first pid lease, in a cluster with a procs service). */
   private booted = false;
   private timer: number | null = null;
@@ -142,8 +149,11 @@ export class MachineService implements NodeService {
     // records its earlier boot as ended), so nothing, not even a fork from elsewhere, takes a pid meanwhile.
     if (procs !== undefined) sys.machine.kernel.kernelPidClear();
     let forks: RemoteForks | undefined;
+    let migrations: Migrations | undefined;
     const bridge = new ProcessBridge(ctx, sys, {
-      placement: this.opts.placement ?? 'local', wake: () => this.wake(), owner: (pid) => procs?.localOwner(pid)?.node ?? null,
+      placement: this.opts.placement ?? 'local', wake: () => this.wake(),
+      owner: (pid) => migrations?.whereMoved(pid) ?? procs?.localOwner(pid)?.node ?? null,
+      held: (pid, deliver) => migrations?.hold(pid, deliver) ?? false,
       remoteFork: (call, target, done) => forks!.fork(call, target, done),
       nodeDown: (node) => { forks?.nodeDown(node); gfs?.nodeDown(node); },
       rejoined: (node) => forks?.rejoined(node),
@@ -191,6 +201,13 @@ export class MachineService implements NodeService {
       boot: bridge.boot,
       bootOf: (n) => bridge.bootOf(n),
     });
+    migrations = new Migrations(ctx, sys, bridge.client, bridge.rpc, {
+      forks, watch, procs, wake: () => this.wake(), isDown: (n) => bridge.isDown(n), boot: bridge.boot,
+      arrived: (pid, from) => obs.moved?.(from, node, pid),
+      ...(this.opts.realtime === true ? {} : { link_bps: this.opts.migration_link_bps ?? MIGRATION_LINK_BPS_DEFAULT }),
+      transport: () => forks!.transport(),
+    });
+    this.migrations = migrations;
     // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.
     if (procs !== undefined) {
       const feed = (): void => {
@@ -257,6 +274,34 @@ export class MachineService implements NodeService {
     procs.end(end.pid, exit, (o) => {
       if (!o.ok) this.ctx?.log(`directory: end ${end.pid}: ${o.error.message}`);
     });
+  }
+
+  /**
+   * Move process pid of this node's machine to node `to` (a scripted move, an operator's request, a policy):
+   * done with the migration's figures, error set when the process stays here.
+   */
+  migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void): void {
+    const m = this.migrations;
+    const t = this.threaded;
+    if (m === undefined) { done({ pid, from: this.ctx?.id ?? '?', to, method, ok: false, error: 'the node is not running', downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0 }); return; }
+    if (t !== undefined && !t.gate.held) { t.gate.run(() => this.migrate(pid, to, method, done)); return; }
+    if (t !== undefined) { done({ pid, from: this.ctx!.id, to, method, ok: false, error: 'a machine whose harts run on worker threads cannot capture a process yet', downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0 }); return; }
+    m.migrate(pid, to, method, done);
+  }
+
+  /** Whether process pid runs on this node's machine. */
+  hasProcess(pid: number): boolean {
+    return this.sys?.files?.slots.liveSlot(pid) !== undefined || (this.migrations?.moving(pid) ?? false);
+  }
+
+  /** The pid of the first process here whose program's name ends with `name` (a fault script's @program). */
+  findProgram(name: string): number | undefined {
+    return this.watch?.list().find((p) => p.state === 'running' && (p.program === name || p.program.endsWith(`/${name}`)))?.pid;
+  }
+
+  /** Every migration this node started (its figures). */
+  get migrationHistory(): readonly MigrationFigures[] {
+    return this.migrations?.history ?? [];
   }
 
   onMessage(from: string, msg: unknown): void {

@@ -74,6 +74,8 @@ export interface ProcessBridgeOptions {
   readonly wake: () => void;
   /** The node pid lives on as this node knows it (the process directory, else the lease), or null. */
   readonly owner?: (pid: number) => string | null;
+  /** A signal for pid while it moves to another node: kept, deliver runs once it runs again (true), or not moving (false). */
+  readonly held?: (pid: number, deliver: () => void) => boolean;
 }
 
 export class ProcessBridge {
@@ -275,6 +277,15 @@ export class ProcessBridge {
     this.everywhere('proc.kill', { pid, sig, sender }, (r) => (r === 0 ? 1 : 0), (found, failed) => done(found > 0 ? 0 : failed ? -EHOSTUNREACH : -ESRCH));
   }
 
+  /** A signal held while its target moved: to it where it runs now (here, when the move did not happen). */
+  private redeliver(pid: number, sig: number, sender: number): void {
+    const owner = this.opts.owner?.(pid) ?? null;
+    if (owner === null || owner === this.ctx.id) {
+      if (this.sys.machine.kernel.kernelSignal(pid, sig, sender) === 0) { this.opts.wake(); return; }
+    }
+    this.signalElsewhere(pid, sig, sender, (r) => { if (r < 0) this.ctx.log(`signal ${sig} for ${pid}, held while it moved: ${r}`); });
+  }
+
   /** getpgid (sid 0) or getsid (sid 1) of a process elsewhere: from its node, or -ESRCH. */
   private idElsewhere(call: HostCall, sid: number): HostAnswer {
     const pid = call.args[0]! | 0;
@@ -311,6 +322,7 @@ export class ProcessBridge {
     this.rpc.register('proc.kill', (a) => {
       const { pid, sig, sender } = (a ?? {}) as Record<string, unknown>;
       if (num(pid) === null || num(sig) === null || num(sender) === null) return -EINVAL;
+      if (this.opts.held?.(pid as number, () => this.redeliver(pid as number, sig as number, sender as number)) === true) return 0;
       return delivered(k.kernelSignal(pid as number, sig as number, sender as number));
     });
     this.rpc.register('proc.killgroup', (a) => {

@@ -29,6 +29,17 @@ export class ProcessWatch {
     this.onStart(pid, this.u32(slot, P.PPID), program);
   }
 
+  /** pid left this machine (a migration): no end is reported for it here. */
+  forget(pid: number): void {
+    this.live.delete(pid);
+  }
+
+  /** pid arrived from another machine into slot (a migration): watched from now on, not a new start. */
+  arrived(pid: number, slot: number, program: string): void {
+    this.live.set(pid, slot);
+    this.programs.set(pid, program);
+  }
+
   event(e: ProcessEvent): void {
     if (e.kind !== PEV_FORK || this.live.has(e.pid)) return;
     const slot = this.slotOf(e.pid);

@@ -55,7 +55,9 @@ type Notice =
   | { readonly kind: 'ended'; readonly pid: number; readonly code: number; readonly status: number }
   | { readonly kind: 'reparent'; readonly pid: number; readonly ppid: number }
   | { readonly kind: 'group'; readonly pid: number; readonly pgid: number; readonly sid: number }
-  | { readonly kind: 'setpgid'; readonly pid: number; readonly pgid: number; readonly ppid: number };
+  | { readonly kind: 'setpgid'; readonly pid: number; readonly pgid: number; readonly ppid: number }
+  /** A child of a process here moved to another node (a migration): its stand-in here now stands for that node. */
+  | { readonly kind: 'moved'; readonly pid: number; readonly node: string };
 type Adopt = { readonly kind: 'adopt'; readonly pid: number; readonly ppid: number; readonly pgid: number; readonly sid: number };
 
 export class RemoteForks {
@@ -298,7 +300,7 @@ export class RemoteForks {
   }
 
   /** The descriptor transport of imported tables: ordered requests to each description's home. */
-  private transport(): { call(home: string, request: unknown, done: (reply: unknown) => void): void } {
+  transport(): { call(home: string, request: unknown, done: (reply: unknown) => void): void } {
     return {
       call: (home, request, done) => this.files.call(home, request, (result, error) => {
         done(error === undefined ? result : { result: REMOTE_UNREACHABLE });
@@ -372,6 +374,18 @@ export class RemoteForks {
       this.hooks.wake();
       return r;
     }
+    if (n?.kind === 'moved' && typeof n.pid === 'number' && typeof n.node === 'string') {
+      if (!this.children.has(n.pid)) return -ESRCH;
+      this.children.set(n.pid, n.node);
+      const early = this.early.get(n.pid); // its end from the new node overtook this notice
+      if (early !== undefined && early.from === n.node) {
+        this.early.delete(n.pid);
+        this.children.delete(n.pid);
+        k.procRemoteEnded(n.pid, early.code, early.status);
+        this.hooks.wake();
+      }
+      return 0;
+    }
     if (n?.kind === 'group' && typeof n.pid === 'number' && typeof n.pgid === 'number' && typeof n.sid === 'number') {
       if (this.children.get(n.pid) !== from) return -1;
       return k.procRemoteGroup(n.pid, n.pgid >>> 0, n.sid >>> 0);
@@ -391,6 +405,43 @@ export class RemoteForks {
       return r;
     }
     return -1;
+  }
+
+  // ---- migration (migration.ts) ----------------------------------------------------------------------------
+
+  /** The node the parent of process pid here runs on, when that is another node. */
+  parentNode(pid: number): string | undefined {
+    return this.parents.get(pid);
+  }
+
+  /**
+   * Process pid here now runs on target (its migration committed): with its parent here, the stand-in the kernel
+   * left stands for target; a parent elsewhere is told where it went (its end comes from there).
+   */
+  movedOut(pid: number, target: string, parentHere: boolean): void {
+    if (parentHere) { this.children.set(pid, target); return; }
+    const home = this.parents.get(pid);
+    this.parents.delete(pid);
+    if (home !== undefined && home !== target) this.notices.call(home, { kind: 'moved', pid, node: target } satisfies Notice, () => {});
+  }
+
+  /**
+   * Process pid came here into slot proc; its parent runs on parentNode (undefined: it has none). Come to its
+   * parent's machine, it takes its stand-in's place and is a local child again.
+   */
+  movedIn(pid: number, proc: number, parentNode: string | undefined): void {
+    if (parentNode === undefined) return;
+    if (parentNode === this.ctx.id) {
+      if (this.sys.machine.kernel.procStandInReplace(proc) === 0) this.children.delete(pid);
+      else this.ctx.log(`process ${pid} came to its parent's node, which has no stand-in for it`);
+      return;
+    }
+    this.parents.set(pid, parentNode);
+  }
+
+  /** A process that arrived here leaves again before it ran (its migration did not commit). */
+  arrivalUndone(pid: number): void {
+    this.parents.delete(pid);
   }
 
   /** Node went down (it crashed, or it booted again): its children end by SIGKILL here, its holds are let go. */

@@ -221,11 +221,17 @@ export async function run(argv: string[]): Promise<number> {
         nodes: r.nodes, end: r.end, virtual_ns: r.virtual_ns, instructions: r.instructions, trace_hash: r.trace_hash || null,
         processes: r.processes.map((p) => ({
           pid: p.pid, ppid: p.ppid, node: p.node, program: p.program, state: p.state, exit_code: p.exit_code,
-          signal: p.signal, signal_number: p.signal_number, reason: p.reason, stdout: p.stdout, stderr: p.stderr,
+          signal: p.signal, signal_number: p.signal_number, reason: p.reason, moves: p.moves, stdout: p.stdout, stderr: p.stderr,
         })),
+        migrations: r.migrations,
       }) + '\n');
     } else {
       for (const p of r.processes) if (p.state === 'killed' || p.state === 'running' || (p.ppid === 0 && p.exit_code !== 0)) out(2, `${p.node} ${p.pid}: ${p.program} ${statusText(p)}\n`);
+      for (const m of r.migrations) {
+        out(2, m.ok
+          ? `migration: ${m.pid} ${m.from} -> ${m.to} (${m.method}): down ${(m.downtime_ns / 1e6).toFixed(2)} ms, ${m.bytes} bytes, ${m.pages} pages\n`
+          : `migration: ${m.pid}${m.from ? ` ${m.from}` : ''} -> ${m.to} did not happen: ${m.error}\n`);
+      }
       const vt = (r.virtual_ns / 1e9).toFixed(3);
       out(2, `cluster: ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}, ${r.processes.length} process${r.processes.length === 1 ? '' : 'es'}, ${r.end === 'ended' ? 'all ended' : `stopped (${r.end})`} at ${vt} s of ${r.trace_hash ? `virtual time; trace ${r.trace_hash.slice(0, 16)}` : 'wall time (real nodes)'}\n`);
     }

@@ -1,0 +1,66 @@
+// Migration, the kernel's half of a process leaving this machine (the host moves it: src/ssi/migration.ts).
+// The host has captured the process (src/machine/process-image.ts) and built it on the target; procMigrateOut
+// then takes it off this machine at once: a thread on a hart is switched out, a queued one taken out of its run
+// queue, a futex waiter or a sleeper out of its wait, and every one released; the address space and the ASID go.
+// Nobody here sees it end: no exit status, no SIGCHLD, no event; a parent here keeps a stand-in for it
+// (remote.ts), as for a child forked elsewhere. The host calls it between slices (no hart runs), in
+// deterministic mode only, as captures are.
+import { LOCK_SCHED, P_STATE, P_FLAGS, P_PARENT, T_STATE, T_PROC, T_HART } from './blocks';
+import { PROCS_MAX, THREADS_MAX } from './limits';
+import {
+  PMIG_OK, PMIG_NOT_LIVE, PMIG_SHARED_VM, PMIG_BUSY, PMIG_FAMILY, PIMG_THREAD_USER, PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP,
+  PIMG_THREAD_FREE,
+} from './abi';
+import { klock, kunlock } from './klock';
+import { procBase, PROC_FREE, PROC_LIVE, PF_SHARED_VM, PF_MIGRATED } from './proc';
+import { threadBase, TS_FREE, TS_RUNNING, TS_RUNNABLE } from './thread';
+import { switchOut, rqRemove } from './sched';
+import { threadRelease } from './exit';
+import { procImageThreadState } from './procimage';
+
+/** Whether every thread of p is in a state a migration carries (user mode, a futex wait, a sleep). */
+function threadsMovable(p: u32): bool {
+  for (let t: u32 = 0; t < THREADS_MAX; t++) {
+    const s = procImageThreadState(t);
+    if (s == PIMG_THREAD_FREE || load<u32>(threadBase(t) + T_PROC) != p) continue;
+    if (s != PIMG_THREAD_USER && s != PIMG_THREAD_FUTEX && s != PIMG_THREAD_SLEEP) return false;
+  }
+  return true;
+}
+
+/** Whether p has children here: live, dying, zombies, or stand-ins of children elsewhere. */
+function hasChildren(p: u32): bool {
+  for (let q: u32 = 0; q < PROCS_MAX; q++) {
+    if (q != p && load<u32>(procBase(q) + P_PARENT) == p + 1 && atomic.load<u32>(procBase(q) + P_STATE) != PROC_FREE) return true;
+  }
+  return false;
+}
+
+/**
+ * Process p leaves this machine (its image is built elsewhere): PMIG_OK, or, with nothing changed,
+ * PMIG_NOT_LIVE, PMIG_SHARED_VM (a vfork child), PMIG_FAMILY (it has children here) or PMIG_BUSY (a thread
+ * waits for the host, in IPC, waitid or a vfork, or is between a signal and user mode: try after a slice).
+ */
+export function procMigrateOut(p: u32): u32 {
+  if (p >= PROCS_MAX) return PMIG_NOT_LIVE;
+  klock(LOCK_SCHED); // family links and thread states change under SCHED; exits release threads under it alone
+  const b = procBase(p);
+  let r = PMIG_OK;
+  if (atomic.load<u32>(b + P_STATE) != PROC_LIVE) r = PMIG_NOT_LIVE;
+  else if ((load<u32>(b + P_FLAGS) & PF_SHARED_VM) != 0) r = PMIG_SHARED_VM;
+  else if (hasChildren(p)) r = PMIG_FAMILY;
+  else if (!threadsMovable(p)) r = PMIG_BUSY;
+  if (r == PMIG_OK) {
+    store<u32>(b + P_FLAGS, load<u32>(b + P_FLAGS) | PF_MIGRATED);
+    for (let t: u32 = 0; t < THREADS_MAX; t++) {
+      const tb = threadBase(t);
+      const s = load<u32>(tb + T_STATE);
+      if (s == TS_FREE || load<u32>(tb + T_PROC) != p) continue;
+      if (s == TS_RUNNING) switchOut(load<u32>(tb + T_HART) - 1, TS_RUNNABLE);
+      else if (s == TS_RUNNABLE) rqRemove(t);
+      threadRelease(t); // the last one turns the slot into a stand-in, or frees it (standInOfMigrated)
+    }
+  }
+  kunlock(LOCK_SCHED);
+  return r;
+}

@@ -1,0 +1,377 @@
+// Process migration: a running process moves to another node and keeps its pid, its descriptors, its family
+// and a CLOCK_MONOTONIC that never goes back. The source captures the whole process between slices (every
+// thread; a futex waiter carried as woken, a sleeper with its time left; src/machine/process-image.ts), takes it
+// off its machine at once (procMigrateOut: nobody here sees it end; a parent here keeps a stand-in) and keeps
+// the image and its descriptor table aside; its descriptions stay at home here and are exported to the target
+// (remote descriptions, as a remote fork's). The copy takes the link's time (link_bps in simulation), then:
+//
+//   source                          target
+//   prepare(image, files) ───────▶  build it, not running (restoreProcess start: false)
+//                         ◀───────  ok
+//   directory move(pid, src, dst)   (the replicated process directory: the commit point)
+//   commit(pid) ─────────────────▶  its threads run
+//
+// Exactly one copy runs at any moment: the target runs it only once the directory says it is there (the commit,
+// or, with the commit lost, its own lookup), and the source gives it back to its own machine only once the
+// directory says it is not there (a refused or never-sent prepare, a refused move). A prepared copy the directory
+// never moves is discarded by the target. Signals that reach the source during the move are held and sent on.
+import type { NodeContext } from '../node/index.js';
+import type { RpcClient, RpcServer } from '../rpc/index.js';
+import type { MigrationMethod } from '../net/index.js';
+import {
+  layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, ImageError,
+  type ProcessImage, type ProcFiles, type System, type ExportedFiles,
+} from '../machine/index.js';
+import type { ProcsService } from './service.js';
+import type { RemoteForks } from './remote-fork.js';
+import type { ProcessWatch } from './process-watch.js';
+
+const {
+  PROC_BASE, PROC_BYTES, P, PMIG_OK, PMIG_BUSY, PMIG_FAMILY, PMIG_SHARED_VM, IPC_BASE, IPC_EP_BYTES, IPC_ENDPOINTS_MAX,
+  EP_NAME, EP_OWNER,
+} = layout;
+
+/** How long a process may take to reach a state a migration can carry (no thread waiting for the host), node time. */
+export const MIGRATE_QUIESCE_NS = 1_000_000_000;
+const QUIESCE_RETRY_NS = 1_000_000;
+/** The prepare and commit requests: tried this long, resent this often. */
+export const MIGRATE_DEADLINE_NS = 2_000_000_000;
+const MIGRATE_RETRY_NS = 200_000_000;
+/** A prepared copy that no commit reaches asks the directory after this long, and again this often. */
+const PREPARED_CHECK_NS = 3_000_000_000;
+const PREPARED_RECHECK_NS = 500_000_000;
+/** An outcome the directory could not give (no leader) is asked again this often. */
+const LOOKUP_RETRY_NS = 200_000_000;
+/** Moves remembered for forwarding signals and lookups (newest kept). */
+const MOVED_MAX = 4096;
+/** The simulated link a migration's bytes cross, bits per second (1 Gbit/s). */
+export const MIGRATION_LINK_BPS_DEFAULT = 1e9;
+
+/** What one migration did, for the report and the benchmarks (times in the source's node time). */
+export interface MigrationFigures {
+  readonly pid: number;
+  readonly from: string;
+  readonly to: string;
+  readonly method: MigrationMethod;
+  readonly ok: boolean;
+  /** Why it did not happen (the process runs on where it was), or null. */
+  readonly error: string | null;
+  /** From the moment the process stopped running to the moment it ran again (where it now is). */
+  readonly downtime_ns: number;
+  /** From the request to the end. */
+  readonly total_ns: number;
+  /** Bytes sent: the image (pages, registers, tables) and the descriptor table. */
+  readonly bytes: number;
+  /** Pages sent, and pages sent more than once (pre-copy rounds). */
+  readonly pages: number;
+  readonly pages_resent: number;
+  readonly rounds: number;
+}
+
+export interface MigrationHooks {
+  readonly forks: RemoteForks;
+  readonly watch: ProcessWatch;
+  readonly procs: ProcsService | undefined;
+  readonly wake: () => void;
+  readonly isDown: (node: string) => boolean;
+  readonly boot: number;
+  /** A process came here from another node and runs now (the cluster's report follows it). */
+  readonly arrived: (pid: number, from: string) => void;
+  /** The simulated link's speed (a real node's bytes take what the network takes: undefined). */
+  readonly link_bps?: number;
+  /** The descriptor transport of imported tables (requests to each description's home). */
+  readonly transport: () => { call(home: string, request: unknown, done: (reply: unknown) => void): void };
+}
+
+/** A process of this machine under way elsewhere: what the source keeps until the move has an outcome. */
+interface Outgoing {
+  readonly pid: number;
+  readonly to: string;
+  readonly method: MigrationMethod;
+  readonly asked_ns: number;
+  stopped_ns: number;
+  image: ProcessImage | null;
+  table: ProcFiles | null;
+  exported: ExportedFiles | null;
+  parentHere: boolean;
+  bytes: number;
+  /** Signals that arrived meanwhile, sent on once the process runs again. */
+  readonly held: (() => void)[];
+  readonly done: (f: MigrationFigures) => void;
+}
+
+/** A copy built here, waiting for the commit. */
+interface Prepared {
+  readonly from: string;
+  readonly proc: number;
+  readonly program: string;
+  readonly start: () => void;
+  timer: number | null;
+}
+
+export class Migrations {
+  private readonly outgoing = new Map<number, Outgoing>();
+  private readonly prepared = new Map<number, Prepared>();
+  /** Where processes that left here went (newest last). */
+  private readonly moved = new Map<number, string>();
+  /** Every migration that started here, in order (the report's figures). */
+  readonly history: MigrationFigures[] = [];
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly sys: System,
+    private readonly client: RpcClient,
+    server: RpcServer,
+    private readonly hooks: MigrationHooks,
+  ) {
+    server.register('proc.migrate', (args, call) => this.prepare(call.from, args));
+    server.register('proc.migrate.commit', (args, call) => this.commit(call.from, args));
+  }
+
+  /** The node a process that was here moved to, as this node last knew it. */
+  whereMoved(pid: number): string | undefined {
+    return this.moved.get(pid);
+  }
+
+  /** A signal for pid arrived while it moves: kept (deliver runs once it runs again, here or there). */
+  hold(pid: number, deliver: () => void): boolean {
+    const o = this.outgoing.get(pid);
+    if (o === undefined || o.stopped_ns < 0) return false;
+    o.held.push(deliver);
+    return true;
+  }
+
+  /** Whether pid is moving here or away now. */
+  moving(pid: number): boolean {
+    return this.outgoing.has(pid) || this.prepared.has(pid);
+  }
+
+  /**
+   * Move process pid of this machine to node `to`: done(figures) when it runs there, or (error set) when it
+   * runs on here. Refused at once, with one clear error: an unknown or down node, this node, a pid not here,
+   * one mid-migration.
+   */
+  migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void): void {
+    const now = this.ctx.monotonic_ns();
+    const refuse = (error: string): void => done(this.figures({ pid, to, method, asked_ns: now, stopped_ns: -1, bytes: 0 }, false, error));
+    if (!Number.isSafeInteger(pid) || pid <= 0) { refuse(`pid ${pid} is not a process id`); return; }
+    if (to === this.ctx.id) { refuse(`process ${pid} already runs on ${to}`); return; }
+    if (!this.ctx.peers.includes(to)) { refuse(`the cluster has no node ${to}`); return; }
+    if (this.hooks.isDown(to)) { refuse(`node ${to} is down`); return; }
+    if (this.moving(pid)) { refuse(`process ${pid} is already moving`); return; }
+    if (this.sys.files?.slots.liveSlot(pid) === undefined) { refuse(`no process ${pid} runs on ${this.ctx.id}`); return; }
+    if (method !== 'stop') { refuse(`method ${method} is not available yet (stop is)`); return; }
+    const o: Outgoing = { pid, to, method, asked_ns: now, stopped_ns: -1, image: null, table: null, exported: null, parentHere: false, bytes: 0, held: [], done };
+    this.outgoing.set(pid, o);
+    this.stopAndCopy(o);
+  }
+
+  /** Stop the process as soon as every thread is in a state a migration carries, then send it. */
+  private stopAndCopy(o: Outgoing): void {
+    const m = this.sys.machine, files = this.sys.files!;
+    const slot = files.slots.liveSlot(o.pid);
+    if (slot === undefined) { this.finish(o, false, `process ${o.pid} ended before it could move`); return; }
+    const why = files.unmovable(o.pid) ?? this.endpoints(slot);
+    if (why !== null) { this.finish(o, false, `process ${o.pid} cannot move: ${why}`); return; }
+    const retry = (reason: string): void => {
+      if (this.ctx.monotonic_ns() - o.asked_ns >= MIGRATE_QUIESCE_NS) { this.finish(o, false, `process ${o.pid} did not come to a state that can move within ${MIGRATE_QUIESCE_NS / 1e6} ms: ${reason}`); return; }
+      this.ctx.setTimer(QUIESCE_RETRY_NS, () => this.stopAndCopy(o));
+    };
+    let image: ProcessImage;
+    try {
+      image = captureProcess(m, slot, { whole: true, files });
+    } catch (err) {
+      if (err instanceof ImageError && /waits for the host|move it later/.test(err.message)) { retry(err.message); return; }
+      this.finish(o, false, `process ${o.pid} cannot move: ${(err as Error).message}`);
+      return;
+    }
+    if (image.pages.some((p) => p.kind === 'shared')) { this.finish(o, false, `process ${o.pid} cannot move: it maps shared memory`); return; }
+    o.parentHere = m.u32(PROC_BASE + slot * PROC_BYTES + P.PARENT) !== 0;
+    const exported = files.exportFiles(o.pid, o.to);
+    const r = m.kernel.procMigrateOut(slot) >>> 0;
+    if (r !== PMIG_OK) {
+      files.abandonExport(exported, o.to);
+      if (r === PMIG_BUSY) { retry('a thread is busy'); return; }
+      this.finish(o, false, `process ${o.pid} cannot move: ${r === PMIG_FAMILY ? 'it has children on this node' : r === PMIG_SHARED_VM ? 'it is a vfork child' : 'it is not live'}`);
+      return;
+    }
+    // From here the process runs nowhere until the move has an outcome.
+    o.stopped_ns = this.ctx.monotonic_ns();
+    o.image = image;
+    o.exported = exported;
+    o.table = files.detach(o.pid) ?? null;
+    this.hooks.watch.forget(o.pid);
+    const text = encodeProcessImage(image);
+    const body = {
+      image: text, files: exported, program: this.hooks.watch.programOf(o.pid),
+      parent_node: o.parentHere ? this.ctx.id : this.hooks.forks.parentNode(o.pid) ?? null,
+    };
+    o.bytes = text.length + JSON.stringify(exported).length;
+    const send = (): void => { this.client.call(o.to, 'proc.migrate', body, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
+      const ok = out.ok && (out.result as { ok?: unknown } | null)?.ok === true;
+      if (ok) { this.commitMove(o); return; }
+      // Never sent, or refused: the target runs nothing; a prepare sent and unanswered leaves a copy there
+      // that the directory never moves, which the target discards.
+      const why = out.ok ? String((out.result as { error?: unknown } | null)?.error ?? 'refused') : out.error.message;
+      // The target's holds go back here; a copy it built lets go of them without a word (discard).
+      files.abandonExport(exported, o.to);
+      this.giveBack(o, `${o.to} did not take process ${o.pid}: ${why}`);
+    }); };
+    // The copy crosses the link: its bytes take their time on a simulated one.
+    const bps = this.hooks.link_bps;
+    if (bps === undefined) send();
+    else this.ctx.setTimer(Math.ceil((o.bytes * 8 * 1e9) / bps), send);
+  }
+
+  /** The prepared copy is there: move the directory entry (the commit point), then let it run. */
+  private commitMove(o: Outgoing): void {
+    const procs = this.hooks.procs;
+    if (procs === undefined) { this.committed(o); return; }
+    procs.move(o.pid, this.ctx.id, o.to, (r) => {
+      if (r.ok) { this.committed(o); return; }
+      if (r.error.kind === 'refused') { this.sys.files!.abandonExport(o.exported!, o.to); this.giveBack(o, `the process directory refused the move: ${r.error.message}`); return; }
+      this.settleByLookup(o);
+    }, { timeout_ms: 1000 });
+  }
+
+  /** The move's outcome is not known (no answer): the directory says where the process is. */
+  private settleByLookup(o: Outgoing): void {
+    this.hooks.procs!.lookup(o.pid, (r) => {
+      const node = r.ok ? r.value.entry?.node : undefined;
+      if (node === o.to) this.committed(o);
+      else if (node === this.ctx.id) { this.sys.files!.abandonExport(o.exported!, o.to); this.giveBack(o, 'the process directory did not take the move in time'); }
+      else this.ctx.setTimer(LOOKUP_RETRY_NS, () => this.settleByLookup(o));
+    }, { timeout_ms: 1000 });
+  }
+
+  /** The directory says the process is on the target: tell it to run, and forget it here. */
+  private committed(o: Outgoing): void {
+    if (o.table !== null) this.sys.files!.dropDetached(o.table);
+    o.table = null;
+    this.hooks.forks.movedOut(o.pid, o.to, o.parentHere);
+    if (this.moved.size >= MOVED_MAX) this.moved.delete(this.moved.keys().next().value!);
+    this.moved.set(o.pid, o.to);
+    this.client.call(o.to, 'proc.migrate.commit', { pid: o.pid }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
+      if (!out.ok) this.ctx.log(`migration of ${o.pid}: the commit did not reach ${o.to} (${out.error.message}); it starts from the directory`);
+      this.finish(o, true, null);
+    });
+  }
+
+  /** The move did not happen: the process runs on here, as it was. */
+  private giveBack(o: Outgoing, why: string): void {
+    const m = this.sys.machine, files = this.sys.files!;
+    try {
+      const back = restoreProcess(m, o.image!, { pid: o.pid, ppid: o.image!.ppid, start: false });
+      if (o.parentHere) m.kernel.procStandInReplace(back.proc);
+      if (o.table !== null) files.reattach(o.pid, o.table, back.proc);
+      o.table = null;
+      this.hooks.watch.arrived(o.pid, back.proc, this.hooks.watch.programOf(o.pid));
+      back.start();
+    } catch (err) {
+      this.ctx.log(`migration of ${o.pid}: it could not be put back (${(err as Error).message})`);
+    }
+    this.finish(o, false, why);
+  }
+
+  private finish(o: Outgoing, ok: boolean, error: string | null): void {
+    this.outgoing.delete(o.pid);
+    const f = this.figures(o, ok, error);
+    this.history.push(f);
+    if (error !== null) this.ctx.log(`migration of ${o.pid} to ${o.to}: ${error}`);
+    for (const deliver of o.held) deliver();
+    this.hooks.wake();
+    o.done(f);
+  }
+
+  private figures(o: Pick<Outgoing, 'pid' | 'to' | 'method' | 'asked_ns' | 'stopped_ns' | 'bytes'> & { image?: ProcessImage | null }, ok: boolean, error: string | null): MigrationFigures {
+    const now = this.ctx.monotonic_ns();
+    const pages = o.image?.pages.filter((p) => p.data !== 'zero').length ?? 0;
+    return {
+      pid: o.pid, from: this.ctx.id, to: o.to, method: o.method, ok, error,
+      downtime_ns: o.stopped_ns < 0 ? 0 : Math.round(now - o.stopped_ns), total_ns: Math.round(now - o.asked_ns),
+      bytes: o.bytes, pages, pages_resent: 0, rounds: o.stopped_ns < 0 ? 0 : 1,
+    };
+  }
+
+  /** Why the process's IPC endpoints keep it here, or null (it has none). */
+  private endpoints(slot: number): string | null {
+    const m = this.sys.machine;
+    for (let s = 0; s < IPC_ENDPOINTS_MAX; s++) {
+      const b = IPC_BASE + s * IPC_EP_BYTES;
+      if (m.u32(b + EP_NAME) !== 0 && m.u32(b + EP_OWNER) === slot + 1) return 'it serves an IPC endpoint';
+    }
+    return null;
+  }
+
+  // ---- the target's side ----------------------------------------------------------------------------------
+
+  /** Build the process from another node's image, not running yet. */
+  private prepare(from: string, args: unknown): unknown {
+    const a = (args ?? {}) as { image?: unknown; files?: unknown; program?: unknown; parent_node?: unknown };
+    if (typeof a.image !== 'string') return { error: 'a migration needs an image' };
+    const m = this.sys.machine, files = this.sys.files!;
+    try {
+      const image = decodeProcessImage(a.image);
+      if (this.prepared.has(image.pid)) return { ok: true }; // a resent prepare: it is built already
+      if (files.slots.liveSlot(image.pid) !== undefined) return { error: `pid ${image.pid} runs here already` };
+      const built = restoreProcess(m, image, { pid: image.pid, ppid: image.ppid, start: false });
+      files.importFiles(image.pid, a.files, from, this.hooks.transport(), built.proc);
+      const parent = typeof a.parent_node === 'string' ? a.parent_node : undefined;
+      this.hooks.forks.movedIn(image.pid, built.proc, parent);
+      const program = typeof a.program === 'string' ? a.program : '?';
+      const p: Prepared = { from, proc: built.proc, program, start: built.start, timer: null };
+      this.prepared.set(image.pid, p);
+      p.timer = this.ctx.setTimer(PREPARED_CHECK_NS, () => this.checkPrepared(image.pid));
+      return { ok: true, boot: this.hooks.boot };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+
+  private commit(from: string, args: unknown): unknown {
+    const pid = (args as { pid?: unknown } | null)?.pid;
+    if (typeof pid !== 'number') return { error: 'a commit names a pid' };
+    const p = this.prepared.get(pid);
+    if (p === undefined || p.from !== from) return { error: `no process ${pid} from ${from} is waiting here` };
+    this.run(pid, p);
+    return { ok: true };
+  }
+
+  private run(pid: number, p: Prepared): void {
+    this.prepared.delete(pid);
+    if (p.timer !== null) this.ctx.clearTimer(p.timer);
+    this.hooks.watch.arrived(pid, p.proc, p.program);
+    this.hooks.arrived(pid, p.from);
+    p.start();
+    this.hooks.wake();
+  }
+
+  /** No commit came: the directory says whether the move happened (run) or not (discard the copy). */
+  private checkPrepared(pid: number): void {
+    const p = this.prepared.get(pid);
+    if (p === undefined) return;
+    p.timer = null;
+    const procs = this.hooks.procs;
+    if (procs === undefined) { this.discard(pid, p); return; }
+    procs.lookup(pid, (r) => {
+      if (this.prepared.get(pid) !== p) return;
+      const node = r.ok ? r.value.entry?.node : undefined;
+      if (node === this.ctx.id) this.run(pid, p);
+      else if (node !== undefined || this.hooks.isDown(p.from)) this.discard(pid, p);
+      else p.timer = this.ctx.setTimer(PREPARED_RECHECK_NS, () => this.checkPrepared(pid));
+    }, { timeout_ms: 1000 });
+  }
+
+  /** The prepared copy goes, unseen: the process runs where it was. */
+  private discard(pid: number, p: Prepared): void {
+    this.prepared.delete(pid);
+    const files = this.sys.files!;
+    const r = this.sys.machine.kernel.procMigrateOut(p.proc) >>> 0;
+    if (r !== PMIG_OK) this.ctx.log(`migration of ${pid}: the copy from ${p.from} could not be discarded (${r})`);
+    const table = files.detach(pid);
+    if (table !== undefined) files.dropImported(table);
+    this.hooks.forks.arrivalUndone(pid);
+    this.ctx.log(`migration of ${pid} from ${p.from}: not committed; the copy here is discarded`);
+  }
+}
+
