@@ -160,6 +160,8 @@ class TreeFileHandle implements FileHandle {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    // A description's OFD and flock locks go with its last close (a manager that keeps them in the log does that itself).
+    if (this.lockIdentity !== undefined) this.b.locks?.releaseDescription(this.lockIdentity.file, this.lockIdentity.desc);
     this.b.release(this.hold);
   }
 }
@@ -169,13 +171,13 @@ export class GfsMount extends TreeMount {
   constructor(svc: {
     readonly node: string; readonly tree: GfsTree; readonly locks: LockManager; mutate(op: GfsOp): Later<GfsValue>; release(hold: number): void;
     barrier(): Later<void>; readonly consistency?: GfsConsistency;
-  }) {
+  }, locks: LockManager = svc.locks) {
     // Close-to-open (NFS's model): a barrier when a file is opened; attributes and an open file's reads come from
     // this node's replica as it is.
     const cto = svc.consistency === 'close-to-open';
     super({
       describe: 'the global namespace', node: svc.node, tree: () => svc.tree, mutate: (op) => svc.mutate(op),
-      release: (hold) => svc.release(hold), barrier: (purpose) => (cto && purpose !== 'open' ? null : svc.barrier()), locks: svc.locks,
+      release: (hold) => svc.release(hold), barrier: (purpose) => (cto && purpose !== 'open' ? null : svc.barrier()), locks,
     });
   }
 }

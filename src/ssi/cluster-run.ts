@@ -18,6 +18,7 @@ import { FsOps, GfsService, GfsTree, GFS_SERVICE, LocalTreeMount, type GfsConsis
 import { FsError, Vfs } from '../vfs/index.js';
 import { compareNodes } from './process-bridge.js';
 import { PROCS_VOTERS_MAX } from './limits.js';
+import { DLM_SERVICE, LockService, type DeadlockEvent, type DeadlockStrategy } from '../deadlock/index.js';
 import { ClusterConsole, type ConsoleLine, type ProcessRecord } from './cluster-console.js';
 
 export const CLUSTER_RUN_NODES_MAX = 256;
@@ -64,6 +65,14 @@ export interface ClusterRunOptions {
    * it is loaded from there (`atoll fs put prog.elf /bin/prog`, then n2:/bin/prog).
    */
   readonly fs?: TreeImage;
+  /**
+   * Who keeps the namespace's locks and sees to deadlocks: 'central' (default) the namespace's log, one table that
+   * sees every cycle; or a strategy of the per-node lock managers (src/deadlock): edge-chasing, collector,
+   * collector-naive, ordered, wait-die.
+   */
+  readonly deadlock?: 'central' | DeadlockStrategy;
+  /** Every deadlock event of the per-node lock managers (a cycle broken, a request refused). */
+  readonly onDeadlock?: (e: DeadlockEvent) => void;
   /** How fresh every node's reads of the namespace are (default linearizable). */
   readonly fs_consistency?: GfsConsistency;
 }
@@ -168,6 +177,9 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
           voters: procsVoters(ids), ...(opts.fs !== undefined ? { initial: opts.fs } : {}),
           ...(opts.fs_consistency !== undefined ? { consistency: opts.fs_consistency } : {}),
         }),
+        // the lock managers before the machine too: its file server's locks of the namespace are theirs.
+        ...(opts.deadlock !== undefined && opts.deadlock !== 'central'
+          ? { [DLM_SERVICE]: () => new LockService({ strategy: opts.deadlock as DeadlockStrategy, ...(opts.onDeadlock ? { observe: opts.onDeadlock } : {}) }) } : {}),
         [MACHINE_SERVICE]: machineFactory(id),
       },
     })),

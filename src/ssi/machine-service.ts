@@ -24,14 +24,16 @@ import { RpcClient, RpcServer } from '../rpc/index.js';
 import { PROGRAM_MAX_BYTES } from './limits.js';
 import { GfsMount, LocalTreeMount, gfsOf, type GfsService } from '../gfs/index.js';
 import { GeoMount, GeoStore, GEO_SERVICE } from '../geo/index.js';
-import { Vfs } from '../vfs/index.js';
+import { Vfs, type LockManager } from '../vfs/index.js';
+import { LockService, DLM_SERVICE } from '../deadlock/index.js';
 
 /**
  * A cluster node's file system: the global namespace at '/', this node's own tree at /tmp (clock: CLOCK_REALTIME
- * ns), and the geo store at /geo when the node runs one.
+ * ns), and the geo store at /geo when the node runs one. locks: who keeps the namespace's locks (default: its log;
+ * a dlm service's managers when the cluster runs one, src/deadlock).
  */
-export function clusterVfs(gfs: GfsService, clock: () => bigint, geo?: { readonly store: GeoStore; readonly node: string }): Vfs {
-  const vfs = new Vfs(new GfsMount(gfs));
+export function clusterVfs(gfs: GfsService, clock: () => bigint, geo?: { readonly store: GeoStore; readonly node: string }, locks?: LockManager): Vfs {
+  const vfs = new Vfs(new GfsMount(gfs, locks));
   vfs.mount('/tmp', new LocalTreeMount(clock, 'this node\'s /tmp'));
   if (geo !== undefined) vfs.mount('/geo', new GeoMount(geo.store, geo.node));
   return vfs;
@@ -136,8 +138,9 @@ export class MachineService implements NodeService {
     // With a gfs service on the node, '/' is the global namespace and /tmp a tree of this node alone.
     const gfs = gfsOf(ctx);
     const geo = ctx.local?.(GEO_SERVICE);
+    const dlm = ctx.local?.(DLM_SERVICE);
     const vfs = gfs === undefined ? undefined : clusterVfs(gfs, () => BigInt(Math.max(0, Math.round(ctx.now_ns()))),
-      geo instanceof GeoStore ? { store: geo, node: ctx.id } : undefined);
+      geo instanceof GeoStore ? { store: geo, node: ctx.id } : undefined, dlm instanceof LockService ? dlm.locks : undefined);
     const sys = System.createSync(this.opts.kernel, {
       stdin: bytesInput(''), mqueues, ...this.opts.system, ...(vfs !== undefined ? { vfs } : {}), seed: ctx.rng.nextU32(), realtime_base_ns,
     });

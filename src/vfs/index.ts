@@ -4,7 +4,7 @@
 // names (FsError). Used by the machine's file system calls (src/machine/file-syscalls.ts).
 export { FsError, fsErrorOf, hostCall, type Errno } from './errors.js';
 export type { Mount, FileHandle, FileStat, FileKind, DirEntry, OpenMode, LockIdentity, LockCall, LockManager, BarrierPurpose } from './mount.js';
-export { LockTable, LOCK_END, LOCK_WAITERS_MAX, type LockFamily, type LockOwner, type LockRequest, type LockInfo, type LockOutcome, type WaitEnd, type LockTableImage } from './locks.js';
+export { LockTable, LOCK_END, LOCK_WAITERS_MAX, type LockFamily, type LockOwner, type LockRequest, type LockInfo, type LockOutcome, type WaitEnd, type WaitInfo, type LockTableImage } from './locks.js';
 export { LocalLocks } from './local-locks.js';
 export { Later, andThen, type Maybe } from './later.js';
 export { HostDirMount } from './hostdir.js';

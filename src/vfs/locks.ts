@@ -61,8 +61,16 @@ interface Waiter {
 /** What set() did: granted; refused (EAGAIN, EDEADLK, ENOLCK); or queued as waiter id. */
 export type LockOutcome = { readonly kind: 'granted' } | { readonly kind: 'refused'; readonly errno: 'EAGAIN' | 'EDEADLK' | 'ENOLCK' } | { readonly kind: 'queued'; readonly waiter: number };
 
-/** How a wait ended: granted, or dropped (cancelled, or its owner or node went first). */
-export type WaitEnd = 'granted' | 'dropped';
+/** How a wait ended: granted, dropped (cancelled, or its owner or node went first), or aborted (a deadlock's victim). */
+export type WaitEnd = 'granted' | 'dropped' | 'aborted';
+
+/** A wait as a deadlock detector sees it: who waits, on what, for which owners' locks. */
+export interface WaitInfo {
+  readonly id: number;
+  readonly file: string;
+  readonly owner: LockOwner;
+  readonly blockers: readonly LockOwner[];
+}
 
 export interface LockTableImage {
   readonly files: readonly (readonly [string, readonly Lock[]])[];
@@ -75,6 +83,12 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
 const sameFamily = (a: LockFamily, b: LockFamily): boolean => (a === 'flock') === (b === 'flock');
 
 export class LockTable {
+  /**
+   * cycleCheck false: a POSIX request that closes a cycle waits like any other (a detector elsewhere sees the
+   * cycles, src/deadlock); true: it is refused with EDEADLK here.
+   */
+  constructor(private readonly cycleCheck = true) {}
+
   private files = new Map<string, Lock[]>();
   private waiters: Waiter[] = [];
   private nextWaiter = 1;
@@ -99,7 +113,7 @@ export class LockTable {
     }
     if (req.owner.family === 'flock') this.grantWaiters();
     if (!req.wait) return { kind: 'refused', errno: 'EAGAIN' };
-    if (req.owner.family === 'posix' && this.wouldDeadlock(req.owner.id, blockers)) return { kind: 'refused', errno: 'EDEADLK' };
+    if (this.cycleCheck && req.owner.family === 'posix' && this.wouldDeadlock(req.owner.id, blockers)) return { kind: 'refused', errno: 'EDEADLK' };
     if (this.waiters.length >= LOCK_WAITERS_MAX) return { kind: 'refused', errno: 'ENOLCK' };
     const id = this.nextWaiter++;
     this.waiters.push({ id, file, req });
@@ -120,6 +134,31 @@ export class LockTable {
     const [w] = this.waiters.splice(i, 1);
     this.ended(w!, 'dropped');
     return 'dropped';
+  }
+
+  /** End a wait as a deadlock's victim: its asker is refused with EDEADLK. False if it was no longer waiting. */
+  abort(waiter: number): boolean {
+    const i = this.waiters.findIndex((w) => w.id === waiter);
+    if (i < 0) return false;
+    const [w] = this.waiters.splice(i, 1);
+    this.ended(w!, 'aborted');
+    return true;
+  }
+
+  /** Every wait now, in arrival order, with the owners whose locks block it (the waits-for edges kept here). */
+  waits(): WaitInfo[] {
+    return this.waiters.map((w) => {
+      const seen = new Set<string>();
+      const blockers: LockOwner[] = [];
+      for (const l of this.conflicts(w.file, w.req)) if (!seen.has(l.owner.id)) { seen.add(l.owner.id); blockers.push(l.owner); }
+      return { id: w.id, file: w.file, owner: w.req.owner, blockers };
+    });
+  }
+
+  /** The owners whose locks req would wait for (a prevention scheme decides before it waits). */
+  blockersOf(file: string, req: LockRequest): LockOwner[] {
+    const seen = new Set<string>();
+    return this.conflicts(file, req).filter((l) => !seen.has(l.owner.id) && (seen.add(l.owner.id), true)).map((l) => l.owner);
   }
 
   /** How a finished wait ended (undefined: still waiting, or too long ago). */
