@@ -1,4 +1,4 @@
-// The browser bundle (`npm run build:browser`): src/browser/page.ts and src/browser/hart-worker.ts bundled with
+// The browser bundle (`npm run build:browser`): src/browser/page.ts and its two workers (hart, scenario) bundled with
 // esbuild for the browser into dist/browser/, with the page's static files beside them. A module of src/ that
 // has a sibling X.browser.ts (the Node-only seams: the kernel's file, the hart threads, stdio, the host's stdin
 // and directories) is replaced by that twin, and a bundle that still names a `node:` module fails the build.
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
 const OUT = join(ROOT, 'dist/browser');
-const ENTRIES = { page: 'src/browser/page.ts', 'hart-worker': 'src/browser/hart-worker.ts' };
+const ENTRIES = { page: 'src/browser/page.ts', 'hart-worker': 'src/browser/hart-worker.ts', 'scenario-worker': 'src/browser/scenario-worker.ts' };
 const STATIC = ['index.html', 'page.css'];
 
 /**

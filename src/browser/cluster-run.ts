@@ -1,136 +1,151 @@
-// A cluster scenario run in the page: the deterministic simulator with the same code and the same defaults as
-// `atoll scenario <name> --seed S --json`, so a seed gives the trace digest the CLI prints. The swarm's trace is
-// kept as the diagram needs it (messages with their send and delivery times, drops, isolations); the Raft
-// scenarios bring their timeline of roles and terms, the quorum scenarios their checks. Reads no clock; runs on
-// the caller's thread.
-import { runSwarm, type ScenarioEntry, type SwarmReport, type TimelineEvent, type TimelineSample } from '../scenarios/index.js';
-import type { ScheduledFault } from '../net/index.js';
+// A cluster scenario run for the page (in its scenario worker): the deterministic simulator with the same code
+// and the same defaults as `atoll scenario <name> --seed S [--faults F] --json`, so a seed and a fault script
+// give the trace digest the CLI prints. The trace lines the view reads (cluster-model.ts) go out in batches as
+// the run goes, with the Raft timeline's new samples; `pace` may hold the run between lines (the worker's
+// playback speed) and never changes what runs. Reads no clock.
+import { parseFaultScript, type ScheduledFault } from '../net/index.js';
+import { raftSimNodeIds, runSwarm, swarmNodeIds, type RaftSim, type ScenarioEntry, type TimelineEvent, type TimelineSample } from '../scenarios/index.js';
 import type { FlagValue } from '../base/index.js';
+import { VIEW_EVENTS, type TraceLine } from './cluster-model.js';
+
+/** How the view draws a scenario: a swarm's or a Raft cluster's nodes and messages, or only its checks. */
+export type ScenarioKind = 'swarm' | 'raft' | 'checks';
+
+export interface PageScenario {
+  readonly summary: string;
+  readonly kind: ScenarioKind;
+  /** Virtual time the space-time diagram spans (ns). */
+  readonly window_ns: number;
+  readonly load?: () => Promise<ScenarioEntry>;
+}
 
 /** The scenarios the page runs, with the CLI's summaries; each module loads on demand. */
-export const PAGE_SCENARIOS: Readonly<Record<string, { readonly summary: string; readonly load?: () => Promise<ScenarioEntry> }>> = {
-  swarm: { summary: 'robot swarm: exactly-once RPC commands and in-order telemetry over a lossy network' },
-  'leader-crash': { summary: 'crash the Raft leader repeatedly under client load', load: async () => (await import('../scenarios/leader-crash.js')).leaderCrashScenario },
-  'raft-partition': { summary: 'cut the Raft leader off with a minority; the majority elects', load: async () => (await import('../scenarios/raft-partition.js')).raftPartitionScenario },
-  quorum: { summary: 'N=5 register: quorums that miss each other fail the checker', load: async () => (await import('../scenarios/quorum.js')).quorumScenario },
-  cap: { summary: 'CAP on a quorum register: consistency first and availability first', load: async () => (await import('../scenarios/cap.js')).capScenario },
-  geo: { summary: 'geo store: 3 centres, LOCAL_QUORUM, WAN cut and heal, sessions, staleness, convergence', load: async () => (await import('../scenarios/geo.js')).geoScenario },
+export const PAGE_SCENARIOS: Readonly<Record<string, PageScenario>> = {
+  swarm: { summary: 'robot swarm: exactly-once RPC commands and in-order telemetry over a lossy network', kind: 'swarm', window_ns: 8e6 },
+  'leader-crash': { summary: 'crash the Raft leader repeatedly under client load', kind: 'raft', window_ns: 40e6 },
+  'raft-partition': { summary: 'cut the Raft leader off with a minority; the majority elects', kind: 'raft', window_ns: 40e6 },
+  quorum: { summary: 'N=5 register: quorums that miss each other fail the checker', kind: 'checks', window_ns: 0, load: async () => (await import('../scenarios/quorum.js')).quorumScenario },
+  cap: { summary: 'CAP on a quorum register: consistency first and availability first', kind: 'checks', window_ns: 0, load: async () => (await import('../scenarios/cap.js')).capScenario },
+  geo: { summary: 'geo store: 3 centres, LOCAL_QUORUM, WAN cut and heal, sessions, staleness, convergence', kind: 'checks', window_ns: 0, load: async () => (await import('../scenarios/geo.js')).geoScenario },
 };
 
 /** The swarm's defaults, as `atoll scenario swarm` has them (src/scenarios/swarm-cli.ts). */
 export const SWARM_DEFAULTS = { robots: 8, commands: 40, duration_ms: 2000 } as const;
-/** Messages kept for the diagram (a default swarm sends about 95,000). */
-export const MESSAGES_MAX = 400_000;
+/** Trace lines sent in one batch at most (the pace may send one sooner). */
+export const BATCH_LINES_MAX = 4000;
 
-export interface Message {
-  readonly id: number;
-  readonly from: string;
-  readonly to: string;
-  readonly kind: string;
-  readonly sent_ns: number;
-  /** When it arrived (null: lost, or still in flight at the end). */
-  delivered_ns: number | null;
-  /** Its Lamport time at the receiver. */
-  lamport: number | null;
-  dropped: boolean;
-}
-
-export interface NodeView {
-  readonly id: string;
-  readonly role: string;
-}
-
-/** A node cut off the network (or down) from start_ns until end_ns (null: to the end). */
-export interface Outage {
-  readonly node: string;
-  readonly kind: string;
-  readonly start_ns: number;
-  end_ns: number | null;
-}
-
-export interface ClusterRun {
+export interface ScenarioRequest {
   readonly scenario: string;
   readonly seed: number;
-  readonly trace_hash: string;
-  readonly passed: boolean;
-  readonly nodes: readonly NodeView[];
-  readonly messages: readonly Message[];
-  readonly outages: readonly Outage[];
-  readonly end_ns: number;
-  readonly timeline: readonly TimelineSample[];
-  readonly events: readonly TimelineEvent[];
-  /** One line on what the run showed, as the CLI's report would say it. */
-  readonly summary: string;
+  /** A fault script (src/net/faults.ts), '' for none. */
+  readonly faults: string;
 }
 
-interface TraceLine { t: number; ev: string; id?: number; from?: string; to?: string; m?: string; lc?: number; node?: string; kind?: string }
+/** The scenario worker's control block (Int32 slots over a SharedArrayBuffer): pause, a wake-up, the rate. */
+export const CONTROL = { paused: 0, wake: 1, rate: 2, length: 3 } as const;
+/** The rate is virtual time per wall second in thousandths (1000: real time); 0 runs as fast as it goes. */
+export const RATE_REAL_TIME = 1000;
 
-/** The swarm with its trace kept; faults: extra isolations the page's clicks asked for. */
-export function runSwarmInPage(seed: number, faults: readonly ScheduledFault[] = []): ClusterRun {
-  const messages: Message[] = [];
-  const byId = new Map<number, Message>();
-  const outages: Outage[] = [];
-  let end_ns = 0;
-  const sink = (line: string): void => {
-    const e = JSON.parse(line) as TraceLine;
-    end_ns = Math.max(end_ns, e.t);
-    if (e.ev === 'net.send' && messages.length < MESSAGES_MAX) {
-      const m: Message = { id: e.id!, from: e.from!, to: e.to!, kind: e.m ?? '', sent_ns: e.t, delivered_ns: null, lamport: null, dropped: false };
-      messages.push(m);
-      byId.set(m.id, m);
-    } else if (e.ev === 'net.deliver') {
-      const m = byId.get(e.id!);
-      if (m !== undefined && m.delivered_ns === null) { m.delivered_ns = e.t; m.lamport = e.lc ?? null; }
-    } else if (e.ev === 'net.drop') {
-      const m = byId.get(e.id!);
-      if (m !== undefined) m.dropped = true;
-    } else if (e.ev === 'net.isolate' || e.ev === 'node.crash') {
-      outages.push({ node: e.node!, kind: e.ev === 'net.isolate' ? 'isolated' : 'down', start_ns: e.t, end_ns: null });
-    } else if (e.ev === 'net.rejoin' || e.ev === 'node.restart') {
-      const o = outages.find((x) => x.node === e.node && x.end_ns === null);
-      if (o !== undefined) o.end_ns = e.t;
+/** The scenario worker's first message. */
+export interface WorkerStart extends ScenarioRequest {
+  /** CONTROL.length Int32 slots over a SharedArrayBuffer (null: no pacing, as fast as it goes). */
+  readonly control: SharedArrayBuffer | null;
+}
+
+export type RunMessage =
+  | { readonly kind: 'start'; readonly scenario: string; readonly nodes: readonly string[]; readonly lanes: readonly string[]; readonly roles: Readonly<Record<string, string>> }
+  | { readonly kind: 'progress'; readonly lines: readonly TraceLine[]; readonly timeline: readonly TimelineSample[]; readonly events: readonly TimelineEvent[] }
+  | { readonly kind: 'done'; readonly trace_hash: string; readonly passed: boolean; readonly summary: string; readonly events: readonly TimelineEvent[] }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** The nodes a scenario's view draws, and every node its messages name (what a fault script may name). */
+export function scenarioNodes(name: string): { nodes: string[]; lanes: string[] } {
+  if (name === 'swarm') { const ids = swarmNodeIds(SWARM_DEFAULTS.robots); return { nodes: ids, lanes: ids }; }
+  if (PAGE_SCENARIOS[name]?.kind === 'raft') { const ids = raftSimNodeIds(5, 2); return { nodes: ids.slice(0, 5), lanes: ids }; }
+  return { nodes: [], lanes: [] };
+}
+
+/** Run one scenario, posting what the view needs as it goes; pace(t_ns, flush) sees each line's time. */
+export async function runForView(req: ScenarioRequest, post: (m: RunMessage) => void, pace?: (t_ns: number, flush: () => void) => void): Promise<void> {
+  const ref = Object.hasOwn(PAGE_SCENARIOS, req.scenario) ? PAGE_SCENARIOS[req.scenario]! : undefined;
+  if (ref === undefined) throw new Error(`no scenario '${req.scenario}' in the page (${Object.keys(PAGE_SCENARIOS).join(', ')})`);
+  const { nodes, lanes } = scenarioNodes(req.scenario);
+  if (ref.kind === 'checks') {
+    if (req.faults.trim() !== '') throw new Error(`${req.scenario} takes no fault script`);
+    post({ kind: 'start', scenario: req.scenario, nodes, lanes, roles: {} });
+    post(await runByCli(ref, req.seed));
+    return;
+  }
+  const faults: ScheduledFault[] = parseFaultScript(req.faults, lanes);
+  const roles: Record<string, string> = {};
+  for (const id of lanes) roles[id] = id === 'coord' ? 'coordinator' : id === 'hub' ? 'queue broker' : id.startsWith('r') ? 'robot' : id.startsWith('c') ? 'client' : 'server';
+  post({ kind: 'start', scenario: req.scenario, nodes, lanes, roles });
+  let batch: TraceLine[] = [];
+  let sim: RaftSim | null = null;
+  let samplesSent = 0, eventsSent = 0;
+  const flush = (): void => {
+    const timeline = sim === null ? [] : sim.timeline.slice(samplesSent);
+    const events = sim === null ? [] : sim.events.slice(eventsSent);
+    if (batch.length === 0 && timeline.length === 0) return;
+    samplesSent += timeline.length;
+    eventsSent += events.length;
+    post({ kind: 'progress', lines: batch, timeline, events });
+    batch = [];
+  };
+  const trace_sink = (line: string): void => {
+    // Lines start {"t":<ns>,"ev":"<name>": read the name before parsing the few the view needs.
+    const at = line.indexOf('"ev":"') + 6;
+    const ev = line.slice(at, line.indexOf('"', at));
+    if (VIEW_EVENTS.has(ev)) {
+      batch.push(JSON.parse(line) as TraceLine);
+      if (batch.length >= BATCH_LINES_MAX) flush();
     }
+    if (pace !== undefined) pace(Number(line.slice(5, line.indexOf(','))), flush);
   };
-  const r: SwarmReport = runSwarm({ ...SWARM_DEFAULTS, seed, nemesis: false, ...(faults.length > 0 ? { faults } : {}), trace_sink: sink });
-  const role = (id: string): string => (id === 'coord' ? 'coordinator' : id === 'hub' ? 'queue broker' : 'robot');
-  const ids = ['coord', 'hub', ...r.robots.map((x) => x.id)];
-  const acked = r.robots.reduce((a, x) => a + x.commands_acked, 0);
-  return {
-    scenario: 'swarm', seed, trace_hash: r.trace_hash, passed: r.passed, nodes: ids.map((id) => ({ id, role: role(id) })),
-    messages, outages, end_ns, timeline: [], events: [],
-    summary: `${r.robots.length} robots, ${acked} commands acknowledged, ${r.network['sent']} messages sent, ${r.network['lost']} lost, ${r.network['duplicated']} duplicated; ${r.trace_lines} trace lines; ${r.passed ? 'PASS' : 'FAIL'}`,
-  };
+  const watch = (s: RaftSim): void => { sim = s; };
+  let done: Extract<RunMessage, { kind: 'done' }>;
+  if (req.scenario === 'swarm') {
+    const r = runSwarm({ ...SWARM_DEFAULTS, seed: req.seed, nemesis: false, ...(faults.length > 0 ? { faults } : {}), trace_sink });
+    const acked = r.robots.reduce((a, x) => a + x.commands_acked, 0);
+    done = {
+      kind: 'done', trace_hash: r.trace_hash, passed: r.passed, events: [],
+      summary: `${r.robots.length} robots, ${acked} commands acknowledged, ${r.network['sent']} messages sent, ${r.network['lost']} lost, ${r.network['duplicated']} duplicated; ${r.trace_lines} trace lines; ${r.passed ? 'PASS' : 'FAIL'}`,
+    };
+  } else if (req.scenario === 'leader-crash') {
+    const { runLeaderCrash, LEADER_CRASH_DEFAULTS } = await import('../scenarios/leader-crash.js');
+    const r = runLeaderCrash({ seed: req.seed, nodes: LEADER_CRASH_DEFAULTS.nodes, crashes: LEADER_CRASH_DEFAULTS.crashes, faults, trace_sink, watch });
+    const elections = r.crashes.map((c) => `${c.leader}→${c.new_leader ?? 'none'} ${c.election_ms ?? '-'} ms`).join(', ');
+    done = {
+      kind: 'done', trace_hash: r.trace_hash, passed: r.passed, events: r.events,
+      summary: [`${r.crashes.length} leader crashes, re-elections: ${elections}`, `client history: ${r.history.ops} operations, linearizable: ${r.history.verdict}`,
+        `safety: ${r.violations.length === 0 ? 'held' : r.violations.join('; ')}`, r.passed ? 'PASS' : 'FAIL'].join('\n'),
+    };
+  } else {
+    const { runRaftPartition, RAFT_PARTITION_DEFAULTS } = await import('../scenarios/raft-partition.js');
+    const r = runRaftPartition({ seed: req.seed, nodes: RAFT_PARTITION_DEFAULTS.nodes, partition_ms: RAFT_PARTITION_DEFAULTS.partition_ms, faults, trace_sink, watch });
+    done = {
+      kind: 'done', trace_hash: r.trace_hash, passed: r.passed, events: r.events,
+      summary: [`cut: minority {${r.minority.join(', ')}} | majority {${r.majority.join(', ')}}; majority elected ${r.new_leader ?? 'nobody'} after ${r.majority_election_ms ?? '-'} ms`,
+        ...Object.entries(r.checks).map(([k, v]) => `${k.replace(/_/g, ' ')}: ${v ? 'yes' : 'NO'}`), r.passed ? 'PASS' : 'FAIL'].join('\n'),
+    };
+  }
+  flush();
+  post(done);
 }
 
-interface ScenarioReport {
+interface ChecksReport {
   readonly trace_hash: string;
   readonly passed: boolean;
-  /** The Raft scenarios' servers (the quorum scenarios report checks only). */
-  readonly nodes?: readonly string[];
   readonly checks?: Readonly<Record<string, unknown>>;
-  readonly timeline?: readonly TimelineSample[];
-  readonly events?: readonly TimelineEvent[];
 }
 
-/** Any other scenario, run by the CLI's own entry with --seed and --json (so its report is the CLI's). */
-export async function runScenarioInPage(name: string, seed: number): Promise<ClusterRun> {
-  if (name === 'swarm') return runSwarmInPage(seed);
-  const ref = Object.hasOwn(PAGE_SCENARIOS, name) ? PAGE_SCENARIOS[name] : undefined;
-  if (ref?.load === undefined) throw new Error(`no scenario '${name}' in the page (${Object.keys(PAGE_SCENARIOS).join(', ')})`);
-  const entry = await ref.load();
+/** A scenario without a view of its own, run by the CLI's own entry with --seed and --json (so its report is the CLI's). */
+async function runByCli(ref: PageScenario, seed: number): Promise<RunMessage> {
+  const entry = await ref.load!();
   let out = '';
   const flags = new Map<string, FlagValue>([['seed', seed], ['json', true]]);
   await entry.run({ flags, positionals: [] }, (text) => { out += text; });
-  const r = JSON.parse(out) as ScenarioReport;
-  const timeline = r.timeline ?? [];
-  const last = timeline.at(-1);
-  const roles = (id: string): string => last?.nodes[id]?.role ?? 'server';
-  const events = r.events ?? [];
-  const nodes = r.nodes ?? [];
+  const r = JSON.parse(out) as ChecksReport;
   const checks = Object.entries(r.checks ?? {}).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-  return {
-    scenario: name, seed, trace_hash: r.trace_hash, passed: r.passed, nodes: nodes.map((id) => ({ id, role: roles(id) })),
-    messages: [], outages: [], end_ns: (last?.t_ms ?? 0) * 1e6, timeline, events,
-    summary: [`${nodes.length > 0 ? `${nodes.length} servers, ${timeline.length} timeline samples, ${events.length} events; ` : ''}${r.passed ? 'PASS' : 'FAIL'}`, ...checks].join('\n'),
-  };
+  return { kind: 'done', trace_hash: r.trace_hash, passed: r.passed, events: [], summary: [r.passed ? 'PASS' : 'FAIL', ...checks].join('\n') };
 }

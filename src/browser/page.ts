@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     ? 'cross-origin isolated: SharedArrayBuffer and Atomics are available'
     : 'NOT cross-origin isolated: serve this page with `atoll serve` (it needs COOP/COEP headers)';
   wireMachine();
-  const cluster = wireCluster(new URLSearchParams(location.search));
+  wireCluster(new URLSearchParams(location.search));
   guests = await (await fetch('/guests/index.json')).json() as GuestEntry[];
   const select = $<HTMLSelectElement>('guest');
   for (const g of guests) select.append(new Option(`${g.name} (${fmt(g.bytes)} bytes)`, g.name));
@@ -188,7 +188,6 @@ async function main(): Promise<void> {
     select.value = run;
     await startGuest(run, args, Number.isInteger(harts) && harts >= 1 && harts <= layout.HARTS_MAX ? harts : 1);
   }
-  await cluster;
 }
 
 void main();

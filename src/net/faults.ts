@@ -171,3 +171,30 @@ export function applyFault(target: FaultTarget, f: Fault): void {
 export function scheduleFaults(target: FaultTarget, script: readonly ScheduledFault[]): void {
   for (const s of script) target.sim.at(Math.max(s.at_ns, target.sim.now_ns), () => applyFault(target, s.fault));
 }
+
+/** A time as the grammar writes it: whole ms when it is one, else ns. */
+function durationText(ns: number): string {
+  return ns % 1e6 === 0 ? `${ns / 1e6}ms` : `${ns}ns`;
+}
+
+/** One scheduled fault as a script line ("at 1200ms crash n2"); parseFaultScript reads it back as it was. */
+export function formatFault(s: ScheduledFault): string {
+  const f = s.fault;
+  const at = `at ${durationText(s.at_ns)}`;
+  switch (f.kind) {
+    case 'partition': return `${at} partition ${f.groups.map((g) => g.join(',')).join('|')}`;
+    case 'one-way': return `${at} one-way ${f.from.join(',')} -> ${f.to.join(',')}`;
+    case 'ring': throw new FaultScriptError("a 'ring' fault has no script form (it is the nemesis's)");
+    case 'heal': return `${at} heal`;
+    case 'skew': return `${at} skew ${f.node} ${f.delta_ns >= 0 ? '+' : '-'}${durationText(Math.abs(f.delta_ns))}`;
+    case 'drift': return `${at} drift ${f.node} ${f.ppm}`;
+    case 'link': return Object.entries(f.params).map(([k, p]) => `${at} ${k} ${p}`).join('\n');
+    case 'migrate': return `${at} migrate ${f.pid !== null ? f.pid : `@${f.program}`} ${f.node} ${f.method}`;
+    default: return `${at} ${f.kind} ${f.node}`;
+  }
+}
+
+/** A fault script, one fault a line. */
+export function formatFaultScript(script: readonly ScheduledFault[]): string {
+  return script.map((s) => formatFault(s) + '\n').join('');
+}

@@ -3,7 +3,7 @@
 export { SimNetwork, DEFAULT_LINK, checkLink, type LinkParams, type NetworkStats, type SimNetworkOptions, type DeliverFn } from './sim-network.js';
 export { sampleLatency, checkLatency, type LatencyDist } from './latency.js';
 export {
-  parseFaultScript, parseDuration, applyFault, scheduleFaults, FaultScriptError,
+  parseFaultScript, parseDuration, applyFault, scheduleFaults, formatFault, formatFaultScript, FaultScriptError,
   type Fault, type ScheduledFault, type FaultTarget, type MigrationMethod, MIGRATION_METHODS,
 } from './faults.js';
 export { Nemesis, majoritiesRing, type NemesisKind, type NemesisOptions } from './nemesis.js';

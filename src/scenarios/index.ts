@@ -4,7 +4,7 @@
 export { runSwarm, swarmNodeIds, SWARM_ROBOTS_MAX, type SwarmOptions, type SwarmReport, type RobotReport } from './swarm.js';
 export { summarizeNs, percentile, type LatencySummary } from './stats.js';
 export type { ScenarioEntry } from './types.js';
-export { RaftSim, MS, formatTimeline, round3, type RaftSimOptions, type NodeSample, type TimelineSample, type TimelineEvent } from './raft-sim.js';
+export { RaftSim, MS, formatTimeline, round3, raftSimNodeIds, type RaftSimOptions, type NodeSample, type TimelineSample, type TimelineEvent } from './raft-sim.js';
 export { runQuorumScenario, quorumScenario, type QuorumReport, type QuorumRun } from './quorum.js';
 export { runCap, capScenario, type CapReport, type CapRun, type CapSide, type CapConflict } from './cap.js';
 export { runGeo, geoScenario, type GeoReport, type GeoCentreReport, type GeoStaleness } from './geo.js';

@@ -2,9 +2,13 @@
 // crash, again and again (each crashed leader restarts after `down_ms`). Reports every crash with the
 // time until a new leader was elected, the timeline of roles, terms and commit indexes, and the checks:
 // Raft's safety properties held, the client history is linearizable, and the cluster recovered each time.
-import { flagBool, flagNumber, type ParsedArgs } from '../base/index.js';
+// A fault script (`--faults <file>`) adds faults of its own at their virtual times (a crash or a cut the
+// page's clicks ask for); the checks stay the same, so faults that leave no majority fail them.
+import { flagBool, flagNumber, flagString, type ParsedArgs } from '../base/index.js';
 import { UsageError } from '../base/index.js';
-import { formatTimeline, RaftSim, round3, type TimelineEvent, type TimelineSample } from './raft-sim.js';
+import type { ScheduledFault } from '../net/index.js';
+import { readFaultFile } from './fault-file.js';
+import { formatTimeline, raftSimNodeIds, RaftSim, round3, type TimelineEvent, type TimelineSample } from './raft-sim.js';
 import type { ScenarioEntry } from './types.js';
 
 export interface LeaderCrashOptions {
@@ -13,7 +17,16 @@ export interface LeaderCrashOptions {
   readonly crashes: number;
   readonly interval_ms?: number;
   readonly down_ms?: number;
+  /** Extra faults at given virtual times (nodes n1..nN, clients c1, c2). */
+  readonly faults?: readonly ScheduledFault[];
+  /** Sees every trace line (the page draws the run from them as it goes). */
+  readonly trace_sink?: (line: string) => void;
+  /** Called with the simulation once built (the page follows its timeline while it runs). */
+  readonly watch?: (sim: RaftSim) => void;
 }
+
+/** What `atoll scenario leader-crash` runs without flags. */
+export const LEADER_CRASH_DEFAULTS = { nodes: 5, crashes: 5, clients: 2 } as const;
 
 export interface CrashRecord {
   readonly at_ms: number;
@@ -40,7 +53,11 @@ export interface LeaderCrashReport {
 }
 
 export function runLeaderCrash(o: LeaderCrashOptions): LeaderCrashReport {
-  const sim = new RaftSim({ seed: o.seed, nodes: o.nodes, clients: 2, sample_ms: 100 });
+  const sim = new RaftSim({
+    seed: o.seed, nodes: o.nodes, clients: LEADER_CRASH_DEFAULTS.clients, sample_ms: 100, faults: o.faults,
+    ...(o.trace_sink ? { trace: { keep_max_lines: 0, sink: o.trace_sink } } : {}),
+  });
+  o.watch?.(sim);
   const interval = o.interval_ms ?? 1500;
   const down = o.down_ms ?? 700;
   sim.runUntil(interval, () => false);
@@ -100,14 +117,17 @@ export const leaderCrashScenario: ScenarioEntry = {
     nodes: { kind: 'integer', help: 'raft nodes (3..9, default 5)' },
     seed: { kind: 'integer', help: 'seed of the run (default 1)' },
     crashes: { kind: 'integer', help: 'leader crashes (1..100, default 5)' },
+    faults: { kind: 'string', value: '<file>', help: 'fault script file ("at 1200ms crash n2", see docs/cluster.md; nodes n1.., clients c1, c2)' },
     json: { kind: 'boolean', help: 'print the report as one JSON object' },
   },
   async run(args: ParsedArgs, out: (text: string) => void): Promise<number> {
-    const nodes = flagNumber(args, 'nodes') ?? 5;
+    const nodes = flagNumber(args, 'nodes') ?? LEADER_CRASH_DEFAULTS.nodes;
     if (nodes < 3 || nodes > 9) throw new UsageError(`--nodes must be between 3 and 9, got ${nodes}`);
-    const crashes = flagNumber(args, 'crashes') ?? 5;
+    const crashes = flagNumber(args, 'crashes') ?? LEADER_CRASH_DEFAULTS.crashes;
     if (crashes < 1 || crashes > 100) throw new UsageError(`--crashes must be between 1 and 100, got ${crashes}`);
-    const r = runLeaderCrash({ seed: flagNumber(args, 'seed') ?? 1, nodes, crashes });
+    const faultsPath = flagString(args, 'faults');
+    const faults = faultsPath ? readFaultFile(faultsPath, raftSimNodeIds(nodes, LEADER_CRASH_DEFAULTS.clients)) : undefined;
+    const r = runLeaderCrash({ seed: flagNumber(args, 'seed') ?? 1, nodes, crashes, faults });
     out(flagBool(args, 'json') ? JSON.stringify(r) + '\n' : human(r));
     return r.passed ? 0 : 1;
   },

@@ -2,18 +2,29 @@
 // two: the leader with a minority on one side, the majority on the other. The majority elects a new
 // leader and keeps committing; the old leader commits nothing new and steps down (CheckQuorum); after the
 // heal the old side rejoins without raising terms (PreVote) and catches up. Timeline and checks as in
-// leader-crash.
-import { flagBool, flagNumber, type ParsedArgs } from '../base/index.js';
+// leader-crash; a fault script (`--faults <file>`) adds faults of its own at their virtual times.
+import { flagBool, flagNumber, flagString, type ParsedArgs } from '../base/index.js';
 import { UsageError } from '../base/index.js';
 import { maxFailures } from '../raft/index.js';
-import { formatTimeline, MS, RaftSim, round3, type TimelineEvent, type TimelineSample } from './raft-sim.js';
+import type { ScheduledFault } from '../net/index.js';
+import { readFaultFile } from './fault-file.js';
+import { formatTimeline, raftSimNodeIds, MS, RaftSim, round3, type TimelineEvent, type TimelineSample } from './raft-sim.js';
 import type { ScenarioEntry } from './types.js';
 
 export interface RaftPartitionOptions {
   readonly seed: number;
   readonly nodes: number;
   readonly partition_ms?: number;
+  /** Extra faults at given virtual times (nodes n1..nN, clients c1, c2). */
+  readonly faults?: readonly ScheduledFault[];
+  /** Sees every trace line (the page draws the run from them as it goes). */
+  readonly trace_sink?: (line: string) => void;
+  /** Called with the simulation once built (the page follows its timeline while it runs). */
+  readonly watch?: (sim: RaftSim) => void;
 }
+
+/** What `atoll scenario raft-partition` runs without flags. */
+export const RAFT_PARTITION_DEFAULTS = { nodes: 5, partition_ms: 2000, clients: 2 } as const;
 
 export interface RaftPartitionReport {
   readonly scenario: 'raft-partition';
@@ -45,8 +56,12 @@ export interface RaftPartitionReport {
 }
 
 export function runRaftPartition(o: RaftPartitionOptions): RaftPartitionReport {
-  const sim = new RaftSim({ seed: o.seed, nodes: o.nodes, clients: 2, sample_ms: 100 });
-  const cutFor = o.partition_ms ?? 2000;
+  const sim = new RaftSim({
+    seed: o.seed, nodes: o.nodes, clients: RAFT_PARTITION_DEFAULTS.clients, sample_ms: 100, faults: o.faults,
+    ...(o.trace_sink ? { trace: { keep_max_lines: 0, sink: o.trace_sink } } : {}),
+  });
+  o.watch?.(sim);
+  const cutFor = o.partition_ms ?? RAFT_PARTITION_DEFAULTS.partition_ms;
   sim.runUntil(1000);
   sim.runUntil(2000, () => sim.leader() !== null);
   const lead = sim.leader();
@@ -131,14 +146,17 @@ export const raftPartitionScenario: ScenarioEntry = {
     nodes: { kind: 'integer', help: 'raft nodes (3..9, default 5)' },
     seed: { kind: 'integer', help: 'seed of the run (default 1)' },
     'partition-ms': { kind: 'integer', value: '<ms>', help: 'virtual ms the partition lasts (default 2000)' },
+    faults: { kind: 'string', value: '<file>', help: 'fault script file ("at 2500ms crash n3", see docs/cluster.md; nodes n1.., clients c1, c2)' },
     json: { kind: 'boolean', help: 'print the report as one JSON object' },
   },
   async run(args: ParsedArgs, out: (text: string) => void): Promise<number> {
-    const nodes = flagNumber(args, 'nodes') ?? 5;
+    const nodes = flagNumber(args, 'nodes') ?? RAFT_PARTITION_DEFAULTS.nodes;
     if (nodes < 3 || nodes > 9) throw new UsageError(`--nodes must be between 3 and 9, got ${nodes}`);
-    const ms = flagNumber(args, 'partition-ms') ?? 2000;
+    const ms = flagNumber(args, 'partition-ms') ?? RAFT_PARTITION_DEFAULTS.partition_ms;
     if (ms < 100 || ms > 600_000) throw new UsageError(`--partition-ms must be between 100 and 600000, got ${ms}`);
-    const r = runRaftPartition({ seed: flagNumber(args, 'seed') ?? 1, nodes, partition_ms: ms });
+    const faultsPath = flagString(args, 'faults');
+    const faults = faultsPath ? readFaultFile(faultsPath, raftSimNodeIds(nodes, RAFT_PARTITION_DEFAULTS.clients)) : undefined;
+    const r = runRaftPartition({ seed: flagNumber(args, 'seed') ?? 1, nodes, partition_ms: ms, faults });
     out(flagBool(args, 'json') ? JSON.stringify(r) + '\n' : human(r));
     return r.passed ? 0 : 1;
   },

@@ -1,12 +1,13 @@
 // A simulated raft-kv cluster for scenarios, the soak and benchmarks: servers n1..nN running the raft-kv
 // service, clients c1..cM recording a history, the safety checker on every Ready, a timeline sampled every
-// `sample_ms` (role, term, commit index of each node) and an event list (leader changes, faults).
-// Bounds: `timeline_max` samples and `events_max` events are kept (0: no sampling at all).
+// `sample_ms` (role, term, commit index of each node) and an event list (leader changes, faults). A fault
+// script's faults act at their virtual times; its `partition` cuts links between servers only, as the
+// scenarios' own cuts do (clients still reach every server). Bounds: `timeline_max` samples and `events_max` events are kept (0: no sampling at all).
 import { SimCluster, type SimNodeSpec } from '../cluster/index.js';
 import { checkHistory, HistoryRecorder, type CheckVerdict } from '../check/index.js';
 import { KvClientService, KV_CLIENT_SERVICE, RaftKvService, RAFT_KV_SERVICE, type KvHost } from '../kv/index.js';
 import { SafetyChecker, type Ready } from '../raft/index.js';
-import type { LatencyDist, LinkParams } from '../net/index.js';
+import { applyFault, formatFault, type FaultTarget, type LatencyDist, type LinkParams, type ScheduledFault } from '../net/index.js';
 import type { TraceOptions } from '../sim/index.js';
 
 export const MS = 1_000_000;
@@ -35,6 +36,13 @@ export interface RaftSimOptions {
   readonly check_quorum?: boolean;
   /** Called with every Ready of every server, after the safety checker saw it. */
   readonly observe?: (host: KvHost, rd: Ready) => void;
+  /** Faults at given virtual times (node names: raftSimNodeIds). */
+  readonly faults?: readonly ScheduledFault[];
+}
+
+/** The names of a RaftSim's nodes: servers n1..nN, then clients c1..cM. */
+export function raftSimNodeIds(nodes: number, clients: number): string[] {
+  return [...Array.from({ length: nodes }, (_, i) => `n${i + 1}`), ...Array.from({ length: clients }, (_, i) => `c${i + 1}`)];
 }
 
 export interface NodeSample {
@@ -70,8 +78,9 @@ export class RaftSim {
   private readonly sampleNs: number;
 
   constructor(readonly o: RaftSimOptions) {
-    this.servers = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
-    this.clients = Array.from({ length: o.clients }, (_, i) => `c${i + 1}`);
+    const ids = raftSimNodeIds(o.nodes, o.clients);
+    this.servers = ids.slice(0, o.nodes);
+    this.clients = ids.slice(o.nodes);
     let now = (): number => 0;
     this.checker = new SafetyChecker(() => now());
     const specs: SimNodeSpec[] = [
@@ -116,6 +125,13 @@ export class RaftSim {
     });
     now = () => this.cluster.sim.now_ns;
     this.sampleNs = (o.sample_ms ?? 100) * MS;
+    const target = this.faultTarget();
+    for (const f of o.faults ?? []) {
+      this.cluster.sim.at(f.at_ns, () => {
+        this.event(`fault: ${formatFault({ at_ns: this.cluster.sim.now_ns, fault: f.fault }).replace(/^at \S+ /, '')}`);
+        applyFault(target, f.fault);
+      });
+    }
     if (o.timeline_max === 0) return;
     this.sample();
     const tick = (): void => {
@@ -160,6 +176,23 @@ export class RaftSim {
     this.timeline.push({ t_ms: round3(this.now_ms), nodes });
   }
 
+  /** The cluster as a fault script's target: a partition cuts servers only; a crash ends a leader's term here. */
+  private faultTarget(): FaultTarget {
+    const c = this.cluster;
+    return {
+      sim: c.sim, ids: c.ids,
+      net: {
+        partition: (groups) => this.cutServers(groups.map((g) => g.filter((id) => this.servers.includes(id)))),
+        partitionOneWay: (from, to) => c.net.partitionOneWay(from, to), block: (pairs) => c.net.block(pairs),
+        isolate: (id) => c.net.isolate(id), rejoin: (id) => c.net.rejoin(id), heal: () => c.net.heal(),
+        configure: (params) => c.net.configure(params),
+      },
+      crash: (id) => { this.wasLeader.delete(id); c.crash(id); },
+      restart: (id) => { this.wasLeader.delete(id); c.restart(id); },
+      pause: (id) => c.pause(id), resume: (id) => c.resume(id), skew: (id, d) => c.skew(id, d), drift: (id, ppm) => c.drift(id, ppm),
+    };
+  }
+
   crash(id: string): void {
     this.event(`crash ${id}`);
     this.wasLeader.delete(id);
@@ -175,6 +208,13 @@ export class RaftSim {
   partition(groups: string[][]): void {
     // Only links between servers of different groups are cut: clients still reach every server.
     this.event(`partition ${groups.map((g) => g.join(',')).join(' | ')}`);
+    this.cutServers(groups);
+  }
+
+  /** Cut the links between servers of different groups; servers in no group form one more group. */
+  private cutServers(groups: readonly (readonly string[])[]): void {
+    const rest = this.servers.filter((id) => !groups.some((g) => g.includes(id)));
+    if (rest.length > 0) groups = [...groups, rest];
     const pairs: [string, string][] = [];
     for (const [i, g] of groups.entries()) {
       for (const [j, h] of groups.entries()) if (i !== j) for (const a of g) for (const b of h) pairs.push([a, b]);

@@ -1,8 +1,8 @@
 // `atoll scenario swarm`: flags, the human report and the --json report of the robot swarm.
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { flagBool, flagNumber, flagString, type ParsedArgs } from '../base/index.js';
-import { InputError, UsageError } from '../base/index.js';
-import { parseFaultScript, type ScheduledFault } from '../net/index.js';
+import { UsageError } from '../base/index.js';
+import { readFaultFile } from './fault-file.js';
 import { runSwarm, swarmNodeIds, SWARM_ROBOTS_MAX, type SwarmReport } from './swarm.js';
 import type { ScenarioEntry } from './types.js';
 
@@ -54,20 +54,7 @@ export const swarmScenario: ScenarioEntry = {
     if (duration < 1 || duration > 600_000) throw new UsageError(`--duration-ms must be between 1 and 600000, got ${duration}`);
     const seed = flagNumber(args, 'seed') ?? 1;
     const faultsPath = flagString(args, 'faults');
-    let faults: ScheduledFault[] | undefined;
-    if (faultsPath) {
-      let text: string;
-      try {
-        text = readFileSync(faultsPath, 'utf8');
-      } catch (err) {
-        throw new InputError(`cannot read ${faultsPath}: ${(err as Error).message}`);
-      }
-      try {
-        faults = parseFaultScript(text, swarmNodeIds(robots));
-      } catch (err) {
-        throw new InputError(`${faultsPath}: ${(err as Error).message}`);
-      }
-    }
+    const faults = faultsPath ? readFaultFile(faultsPath, swarmNodeIds(robots)) : undefined;
     const tracePath = flagString(args, 'trace');
     const stream = tracePath ? createWriteStream(tracePath) : undefined;
     const report = runSwarm({

@@ -26,6 +26,17 @@ function cliReport(name: string, seed: number, more: readonly string[] = []): { 
 }
 const cliDigest = (name: string, seed: number, more: readonly string[] = []): string => cliReport(name, seed, more).trace_hash;
 
+/** The digest the CLI gives for this fault script (written to a file for --faults). */
+function cliDigestWith(name: string, seed: number, script: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'atoll-page-'));
+  try {
+    writeFileSync(join(dir, 'faults.txt'), script);
+    return cliDigest(name, seed, ['--faults', join(dir, 'faults.txt')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** What `atoll run` prints on stdout for these words. */
 function cli(words: readonly string[], input?: string): string {
   return execFileSync(process.execPath, [ATOLL, 'run', ...words], { cwd: ROOT, encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'ignore'] });
@@ -162,7 +173,8 @@ describe('the page in Chromium', () => {
       const want = cliReport(name, seed);
       expect(want.trace_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(want.passed).toBe(true);
-      const page = await open(`?scenario=${name}&seed=${seed}`);
+      // The swarm's link as it is (played at real time, about 3 s); the Raft runs as fast as they go.
+      const page = await open(`?scenario=${name}&seed=${seed}${name === 'swarm' ? '' : '&speed=max'}`);
       await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
       expect(await page.locator('#cluster-status').getAttribute('data-state')).toBe('passed');
       expect(await page.locator('#digest').innerText()).toBe(want.trace_hash);
@@ -196,7 +208,7 @@ describe('the page in Chromium', () => {
       const script = join(dir, 'faults.txt');
       writeFileSync(script, 'at 500ms isolate r03\nat 800ms rejoin r03\n');
       const want = cliDigest('swarm', 7, ['--faults', script]);
-      const page = await open('?scenario=swarm&seed=7');
+      const page = await open('?scenario=swarm&seed=7&speed=max');
       await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
       const before = await page.locator('#digest').innerText();
       expect(before).not.toBe(want);
@@ -208,11 +220,103 @@ describe('the page in Chromium', () => {
       expect(await page.locator('#digest').innerText()).toBe(want);
       await page.locator('#time').evaluate((el: HTMLInputElement) => { el.value = '600'; el.dispatchEvent(new Event('input')); });
       expect(await page.locator('#nodes .node[data-node=r03]').getAttribute('data-state')).toBe('isolated');
-      expect(await page.locator('#cluster-summary').innerText()).toContain('at 500 ms isolate r03');
+      expect(await page.locator('#faults').innerText()).toBe('at 500ms isolate r03\nat 800ms rejoin r03');
       await page.close();
       expect(errors).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  const setTime = (page: Page, ms: number): Promise<void> => page.locator('#time').evaluate((el: HTMLInputElement, v) => { el.value = String(v); el.dispatchEvent(new Event('input')); }, ms);
+  const rerun = async (page: Page, before: string): Promise<void> => {
+    await page.waitForFunction((old) => document.getElementById('digest')!.textContent !== old, before, { timeout: 60_000 });
+    await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+  };
+  const canvasPixels = (page: Page): Promise<number[]> => page.locator('#spacetime').evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 97 === 0)));
+
+  it('the view advances while a run goes at real time, and the speed control lets it finish at once', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const page = await open('?scenario=leader-crash&seed=7');
+    await page.waitForFunction(() => Number((document.getElementById('time') as HTMLInputElement).max) > 0, undefined, { timeout: 30_000 });
+    const first = Number(await page.locator('#time').getAttribute('max'));
+    await page.waitForTimeout(800);
+    expect(await page.locator('#cluster-status').getAttribute('data-state')).toBe('running');
+    const [value, second] = await page.locator('#time').evaluate((el: HTMLInputElement) => [Number(el.value), Number(el.max)]);
+    expect(second).toBeGreaterThan(first);
+    // The slider follows the run: the nodes drawn are those of its newest time.
+    expect(value).toBe(second);
+    await page.locator('#speed').selectOption('0');
+    await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+    expect(await page.locator('#digest').innerText()).toBe(cliDigest('leader-crash', 7));
+    // A finished run is scrubbed: an early time shows the first leader's term.
+    await setTime(page, 1000);
+    expect(await page.locator('#nodes .node[data-state=leader]').innerText()).toContain('term 1');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('a click crashes a Raft server and a second restarts it: the view and digest change, to what --faults with that script gives the CLI', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const page = await open('?scenario=leader-crash&seed=7&speed=max');
+    await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+    const plain = await page.locator('#digest').innerText();
+    await setTime(page, 1200);
+    const n2 = page.locator('#nodes .node[data-node=n2]');
+    expect(await n2.getAttribute('data-state')).toBe('follower');
+    const pixels = await canvasPixels(page);
+    await n2.click();
+    await rerun(page, plain);
+    const crashed = await page.locator('#digest').innerText();
+    expect(crashed).toBe(cliDigestWith('leader-crash', 7, 'at 1200ms crash n2\n'));
+    await setTime(page, 1300);
+    expect(await n2.getAttribute('data-state')).toBe('down');
+    await setTime(page, 1200);
+    expect(await canvasPixels(page)).not.toEqual(pixels);
+    await setTime(page, 2500);
+    expect(await n2.getAttribute('data-state')).toBe('down');
+    await n2.click();
+    await rerun(page, crashed);
+    const script = 'at 1200ms crash n2\nat 2500ms restart n2\n';
+    expect(await page.locator('#digest').innerText()).toBe(cliDigestWith('leader-crash', 7, script));
+    expect(await page.locator('#cluster-status').getAttribute('data-state')).toBe('passed');
+    await setTime(page, 2600);
+    expect(await n2.getAttribute('data-state')).not.toBe('down');
+    expect(await page.locator('#faults').innerText()).toBe(script.trim());
+    expect(await page.locator('#replay').innerText()).toBe('atoll scenario leader-crash --seed 7 --faults faults.txt --json');
+    // The address now carries the faults: opened again, it replays the same run.
+    const address = await page.locator('#fault-link').getAttribute('href');
+    expect(address).toContain('faults=');
+    const again = await open(address!.replace(/^\//, '') + '&speed=max');
+    await again.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+    expect(await again.locator('#digest').innerText()).toBe(await page.locator('#digest').innerText());
+    await again.close();
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('a drag across the line partitions the network there, and back heals it: the view and digest follow the CLI\'s', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    const page = await open('?scenario=raft-partition&seed=3&speed=max');
+    await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
+    const plain = await page.locator('#digest').innerText();
+    await setTime(page, 6000);
+    expect(await page.locator('#zone-cut .node').count()).toBe(0);
+    const pixels = await canvasPixels(page);
+    await page.locator('#nodes .node[data-node=n4]').dragTo(page.locator('#zone-cut'));
+    await rerun(page, plain);
+    const cut = await page.locator('#digest').innerText();
+    expect(cut).toBe(cliDigestWith('raft-partition', 3, 'at 6000ms partition n4|n1,n2,n3,n5\n'));
+    await setTime(page, 6100);
+    expect(await page.locator('#zone-cut .node').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).dataset['node']))).toEqual(['n4']);
+    expect(await canvasPixels(page)).not.toEqual(pixels);
+    await setTime(page, 6500);
+    await page.locator('#zone-cut .node[data-node=n4]').dragTo(page.locator('#zone-main'));
+    await rerun(page, cut);
+    expect(await page.locator('#digest').innerText()).toBe(cliDigestWith('raft-partition', 3, 'at 6000ms partition n4|n1,n2,n3,n5\nat 6500ms heal\n'));
+    await setTime(page, 6600);
+    expect(await page.locator('#zone-cut .node').count()).toBe(0);
+    await page.close();
+    expect(errors).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimCluster } from '../../src/cluster/sim-cluster.js';
-import { Nemesis, majoritiesRing, parseFaultScript, scheduleFaults } from '../../src/net/index.js';
+import { formatFaultScript, Nemesis, majoritiesRing, parseFaultScript, scheduleFaults } from '../../src/net/index.js';
 import { ms } from '../../src/sim/index.js';
 import { Probe, probe } from './probe.js';
 
@@ -195,6 +195,17 @@ describe('simulated network', () => {
     boom = false;
     c.start('a');
     expect(c.node('a').status).toBe('up');
+  });
+
+  it('writes a fault script that reads back as the same faults', () => {
+    const text = 'at 1200ms crash n2\nat 1.5s restart n2\nat 250us partition a,b|c\nat 2s one-way a -> b,c\nat 3s heal\n' +
+      'at 4s skew a -20ms\nat 4s drift b 150\nat 5s loss 0.25\nat 6s isolate c\nat 7s rejoin c\n';
+    const script = parseFaultScript(text);
+    expect(script).toHaveLength(10);
+    const written = formatFaultScript(script);
+    expect(written).toContain('at 1500ms restart n2\n');
+    expect(written).toContain('at 250000ns partition a,b|c\n');
+    expect(parseFaultScript(written)).toEqual(script);
   });
 
   it('reads partition groups written in braces', () => {
