@@ -45,13 +45,14 @@ export function procImageThreadState(t: u32): u32 {
 
 /** True when pid names a process that is not free or only a record (LIVE, DYING, ZOMBIE) or a live thread. Under PROC and SCHED. */
 function pidTaken(pid: u32): bool {
+  return procHasPid(pid) || tidHere(pid);
+}
+
+/** True when a live, dying or zombie process of this machine has pid. Under PROC and SCHED. */
+function procHasPid(pid: u32): bool {
   for (let q: u32 = 0; q < PROCS_MAX; q++) {
     const s = load<u32>(procBase(q) + P_STATE);
     if ((s == PROC_LIVE || s == PROC_DYING || s == PROC_ZOMBIE) && load<u32>(procBase(q) + P_PID) == pid) return true;
-  }
-  for (let t: u32 = 0; t < THREADS_MAX; t++) {
-    const b = threadBase(t);
-    if (load<u32>(b + T_STATE) != TS_FREE && load<u32>(b + T_TID) == pid) return true;
   }
   return false;
 }
@@ -112,7 +113,7 @@ export function procImageThreadTid(p: u32, tid: u32): u32 {
   assert(load<u32>(b + P_STATE) == PROC_LIVE, 'procImageThreadTid: not a process being built');
   klock(LOCK_PROC);
   klock(LOCK_SCHED);
-  const taken = tid == 0 || (tid != load<u32>(b + P_PID) && pidTaken(tid)) || tidHere(tid);
+  const taken = tid == 0 || (tid != load<u32>(b + P_PID) && procHasPid(tid)) || tidHere(tid); // its own pid is its own
   const t = taken ? PIMG_PID_IN_USE : threadAlloc(p, tid);
   kunlock(LOCK_SCHED);
   kunlock(LOCK_PROC);

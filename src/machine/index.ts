@@ -30,7 +30,7 @@ export { HostCallRing, HostCallServer, LATER, type HostCall, type HostAnswer, ty
 export { captureProcess, forkChildImage, type CaptureOptions } from './process-image.js';
 export { restoreProcess, imageFrames, type RestoreOptions, type RestoredProcess } from './process-image-restore.js';
 export {
-  checkImage, encodeProcessImage, decodeProcessImage, imageDataBytes, ImageError, PROCESS_IMAGE_FORMAT, type ProcessImage,
+  checkImage, encodeProcessImage, decodeProcessImage, imageDataBytes, ImageError, ImageBusyError, PROCESS_IMAGE_FORMAT, type ProcessImage,
   type ImagePage, type ImageVma, type ImageThread, type ImageSigaction, type ImageSiginfo, type ImageHost, type PageKind,
 } from './process-image-check.js';
 export { MqueueServer, stateText, type MqueueServerOptions } from './mqueue.js';

@@ -16,6 +16,11 @@ export class ImageError extends InputError {
   override name = 'ImageError';
 }
 
+/** The process is in a state a capture cannot carry now, but may after it has run a little (a migration waits). */
+export class ImageBusyError extends ImageError {
+  override name = 'ImageBusyError';
+}
+
 /**
  * private: the process's own page; cow: a private page shared copy-on-write with another process of the
  * machine it was captured on (PTE_COW: writable once a store copies it); shared: a page of a MAP_SHARED mapping.

@@ -16,7 +16,7 @@ import {
   PIMG_THREAD_BLOCKED, PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, H_MTIME, T_DEADLINE,
 } from './layout.js';
 import {
-  ImageError, PROCESS_IMAGE_FORMAT, type ProcessImage, type ImagePage, type ImageThread, type ImageSiginfo,
+  ImageError, ImageBusyError, PROCESS_IMAGE_FORMAT, type ProcessImage, type ImagePage, type ImageThread, type ImageSiginfo,
   type ImageSigaction, type ImageVma, type ImageHost,
 } from './process-image-check.js';
 
@@ -159,9 +159,9 @@ function wholeThreads(machine: Machine, p: number, pid: number): ImageThread[] {
   const now = machineTicks(machine);
   const out = threads.map(({ t, state }) => {
     const tid = machine.u32(threadSlot(t) + T_TID);
-    if (state === PIMG_THREAD_HOSTCALL) throw new ImageError(`thread ${tid} of process ${pid} waits for the host (a system call the host answers later): move it once the call is answered`);
+    if (state === PIMG_THREAD_HOSTCALL) throw new ImageBusyError(`thread ${tid} of process ${pid} waits for the host (a system call the host answers later): move it once the call is answered`);
     if (state !== PIMG_THREAD_USER && state !== PIMG_THREAD_FUTEX && state !== PIMG_THREAD_SLEEP) {
-      throw new ImageError(`thread ${tid} of process ${pid} is blocked in IPC, waitid or a vfork, or is between a signal and user mode: move it later`);
+      throw new ImageBusyError(`thread ${tid} of process ${pid} is blocked in IPC, waitid or a vfork, or is between a signal and user mode: move it later`);
     }
     const th = readThread(machine, t, false);
     if (state !== PIMG_THREAD_SLEEP) return th;

@@ -11,7 +11,7 @@ import { parseElf, type ElfImage } from '../elf/index.js';
 import type { TraceOptions } from '../sim/index.js';
 import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
-import type { MigrationFigures } from './migration.js';
+import { migrationRefused, type MigrationFigures } from './migration.js';
 import type { PlacementPolicy } from './placement.js';
 import { ProcsService, PROCS_SERVICE } from './service.js';
 import { FsOps, GfsService, GfsTree, GFS_SERVICE, LocalTreeMount, type GfsConsistency, type TreeImage } from '../gfs/index.js';
@@ -187,22 +187,21 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     ...(opts.trace ? { trace: opts.trace } : {}),
   });
   const c = cluster;
+  const migrated = (fig: MigrationFigures): void => {
+    migrations.push(fig);
+    record('migration', { pid: fig.pid, from: fig.from, to: fig.to, method: fig.method, ok: fig.ok ? 1 : 0, error: fig.error, downtime_ns: fig.downtime_ns, bytes: fig.bytes });
+    settled.changed = true;
+  };
+  // A scripted move: the process (by pid, or the first running one of a program) on whichever up node has it.
   const migrate = (f: Extract<Fault, { kind: 'migrate' }>): void => {
-    const up = ids.filter((id) => c.node(id).status !== 'down');
-    const where = up.map((id) => ({ id, pid: f.pid !== null ? (machines.get(id)?.hasProcess(f.pid) === true ? f.pid : undefined) : machines.get(id)?.findProgram(f.program!) }))
-      .find((x) => x.pid !== undefined);
-    const who = f.pid !== null ? `process ${f.pid}` : `a process running ${f.program}`;
-    if (where === undefined) {
-      const fig: MigrationFigures = { pid: f.pid ?? 0, from: '', to: f.node, method: f.method, ok: false, error: `${who} runs on no node that is up`, downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0 };
-      migrations.push(fig);
-      record('migration', { pid: fig.pid, from: '', to: f.node, ok: 0, error: fig.error });
-      return;
+    for (const id of ids) {
+      const m = machines.get(id);
+      if (m === undefined || c.node(id).status === 'down') continue;
+      const pid = f.pid !== null ? (m.hasProcess(f.pid) ? f.pid : undefined) : m.findProgram(f.program!);
+      if (pid !== undefined) { m.migrate(pid, f.node, f.method, migrated); return; }
     }
-    machines.get(where.id)!.migrate(where.pid!, f.node, f.method, (fig) => {
-      migrations.push(fig);
-      record('migration', { pid: fig.pid, from: fig.from, to: fig.to, method: fig.method, ok: fig.ok ? 1 : 0, error: fig.error, downtime_ns: fig.downtime_ns, bytes: fig.bytes });
-      settled.changed = true;
-    });
+    const who = f.pid !== null ? `process ${f.pid}` : `a process running ${f.program}`;
+    migrated(migrationRefused(f.pid ?? 0, '', f.node, f.method, `${who} runs on no node that is up`));
   };
   if (opts.faults && opts.faults.length > 0) scheduleFaults({ ...crashAware(c, console, () => { settled.changed = true; }), migrate }, opts.faults);
   const done = (): boolean => ids.every((id) => console.idleNodes.has(id) || c.node(id).status === 'down');

@@ -14,7 +14,7 @@ import type { PlacementPolicy } from './placement.js';
 import { procsOf, type ProcsService } from './service.js';
 import { PidFeeder } from './pid-feeder.js';
 import { RemoteForks } from './remote-fork.js';
-import { Migrations, MIGRATION_LINK_BPS_DEFAULT, type MigrationFigures } from './migration.js';
+import { Migrations, MIGRATION_LINK_BPS_DEFAULT, migrationRefused, type MigrationFigures } from './migration.js';
 import type { MigrationMethod } from '../net/index.js';
 import { ClusterMqueues } from './cluster-mqueues.js';
 import { ClusterIpc } from './cluster-ipc.js';
@@ -284,12 +284,10 @@ export class MachineService implements NodeService {
    * done with the migration's figures, error set when the process stays here.
    */
   migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void): void {
-    const m = this.migrations;
-    const t = this.threaded;
-    if (m === undefined) { done({ pid, from: this.ctx?.id ?? '?', to, method, ok: false, error: 'the node is not running', downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0 }); return; }
-    if (t !== undefined && !t.gate.held) { t.gate.run(() => this.migrate(pid, to, method, done)); return; }
-    if (t !== undefined) { done({ pid, from: this.ctx!.id, to, method, ok: false, error: 'a machine whose harts run on worker threads cannot capture a process yet', downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0 }); return; }
-    m.migrate(pid, to, method, done);
+    const from = this.ctx?.id ?? '?';
+    if (this.migrations === undefined) done(migrationRefused(pid, from, to, method, 'the node is not running'));
+    else if (this.threaded !== undefined) done(migrationRefused(pid, from, to, method, 'a machine whose harts run on worker threads cannot capture a process yet'));
+    else this.migrations.migrate(pid, to, method, done);
   }
 
   /** Whether process pid runs on this node's machine. */

@@ -19,7 +19,7 @@ import type { NodeContext } from '../node/index.js';
 import type { RpcClient, RpcServer } from '../rpc/index.js';
 import type { MigrationMethod } from '../net/index.js';
 import {
-  layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, ImageError,
+  layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, ImageBusyError,
   type ProcessImage, type ProcFiles, type System, type ExportedFiles,
 } from '../machine/index.js';
 import type { ProcsService } from './service.js';
@@ -66,6 +66,11 @@ export interface MigrationFigures {
   readonly pages: number;
   readonly pages_resent: number;
   readonly rounds: number;
+}
+
+/** The figures of a migration refused before anything moved (the process runs on where it was, if anywhere). */
+export function migrationRefused(pid: number, from: string, to: string, method: MigrationMethod, error: string): MigrationFigures {
+  return { pid, from, to, method, ok: false, error, downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0 };
 }
 
 export interface MigrationHooks {
@@ -152,8 +157,7 @@ export class Migrations {
    * one mid-migration.
    */
   migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void): void {
-    const now = this.ctx.monotonic_ns();
-    const refuse = (error: string): void => done(this.figures({ pid, to, method, asked_ns: now, stopped_ns: -1, bytes: 0 }, false, error));
+    const refuse = (error: string): void => done(migrationRefused(pid, this.ctx.id, to, method, error));
     if (!Number.isSafeInteger(pid) || pid <= 0) { refuse(`pid ${pid} is not a process id`); return; }
     if (to === this.ctx.id) { refuse(`process ${pid} already runs on ${to}`); return; }
     if (!this.ctx.peers.includes(to)) { refuse(`the cluster has no node ${to}`); return; }
@@ -161,7 +165,7 @@ export class Migrations {
     if (this.moving(pid)) { refuse(`process ${pid} is already moving`); return; }
     if (this.sys.files?.slots.liveSlot(pid) === undefined) { refuse(`no process ${pid} runs on ${this.ctx.id}`); return; }
     if (method !== 'stop') { refuse(`method ${method} is not available yet (stop is)`); return; }
-    const o: Outgoing = { pid, to, method, asked_ns: now, stopped_ns: -1, image: null, table: null, exported: null, parentHere: false, bytes: 0, held: [], done };
+    const o: Outgoing = { pid, to, method, asked_ns: this.ctx.monotonic_ns(), stopped_ns: -1, image: null, table: null, exported: null, parentHere: false, bytes: 0, held: [], done };
     this.outgoing.set(pid, o);
     this.stopAndCopy(o);
   }
@@ -181,7 +185,7 @@ export class Migrations {
     try {
       image = captureProcess(m, slot, { whole: true, files });
     } catch (err) {
-      if (err instanceof ImageError && /waits for the host|move it later/.test(err.message)) { retry(err.message); return; }
+      if (err instanceof ImageBusyError) { retry(err.message); return; }
       this.finish(o, false, `process ${o.pid} cannot move: ${(err as Error).message}`);
       return;
     }
@@ -283,7 +287,7 @@ export class Migrations {
     o.done(f);
   }
 
-  private figures(o: Pick<Outgoing, 'pid' | 'to' | 'method' | 'asked_ns' | 'stopped_ns' | 'bytes'> & { image?: ProcessImage | null }, ok: boolean, error: string | null): MigrationFigures {
+  private figures(o: Outgoing, ok: boolean, error: string | null): MigrationFigures {
     const now = this.ctx.monotonic_ns();
     const pages = o.image?.pages.filter((p) => p.data !== 'zero').length ?? 0;
     return {
