@@ -320,7 +320,7 @@ export const groups = [
       c('PIMG_THREAD_HOSTCALL', 2, 'waiting for the host (TS_HOSTCALL): pc on its ecall, a0..a7 those of the call.'),
       c('PIMG_THREAD_BLOCKED', 3, 'blocked in the kernel (futex, sleep, waitid, IPC, vfork): not capturable.'),
       c('PIMG_THREAD_UNSETTLED', 4, 'woken by a signal and not yet back in user mode (an interrupted call to settle, a mask to restore), or leaving after an exec: not capturable until it has run.'),
-      c('PIMG_THREAD_FUTEX', 5, 'blocked in a futex wait (TS_FUTEX): a migration carries it as woken (the wait returns 0, a spurious wake-up futex(2) allows); pc past its ecall.'),
+      c('PIMG_THREAD_FUTEX', 5, 'blocked in a futex wait (TS_FUTEX): a migration carries the wait (the word by its user address, the time left); pc past its ecall, a0 = 0.'),
       c('PIMG_THREAD_SLEEP', 6, 'asleep in clock_nanosleep (TS_SLEEP) until T_DEADLINE: a migration carries the time left; pc past its ecall, a0 = 0.'),
       c('PMIG_OK', 0, 'procMigrateOut: the process has left this machine.'),
       c('PMIG_NOT_LIVE', 1, 'procMigrateOut: the slot holds no live process.'),

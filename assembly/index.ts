@@ -32,6 +32,6 @@ export {
   procOrphaned, kernelSetInit,
 } from './remote';
 export { procSetGroupFor, procRemoteGroup, procIdOf } from './pgid';
-export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageThreadTid, procImageRun, procImageSleep, procImageUndo } from './procimage';
+export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageThreadTid, procImageRun, procImageSleep, procImageFutex, procImageUndo } from './procimage';
 export { procMigrateOut } from './migrate';
 export { sigHostRaise } from './sigsys';

@@ -7,13 +7,16 @@
 // deterministic mode between slices, or before the machine runs: no hart runs while a process is half built.
 import {
   LOCK_PROC, LOCK_SCHED, P_STATE, P_PID, P_THREADS, P_FLAGS, T_STATE, T_TID, T_PROC, T_HART, T_DOOMED, T_DEADLINE, sigThreadBase,
-  ST_FLAGS, ST_RESTART, KS, KS_SLEEPERS,
+  ST_FLAGS, ST_RESTART, KS, KS_SLEEPERS, P_SATP,
 } from './blocks';
+import { RAM_BASE } from './layout';
+import { userWord } from './usercopy';
+import { futexBlock } from './futex';
 import { PROCS_MAX, THREADS_MAX } from './limits';
 import {
   PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY, PIMG_PROC_OK, PIMG_PROC_NOT_LIVE, PIMG_PROC_SHARED_VM,
   PIMG_THREAD_FREE, PIMG_THREAD_USER, PIMG_THREAD_HOSTCALL, PIMG_THREAD_BLOCKED, PIMG_THREAD_UNSETTLED,
-  PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP,
+  PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, EFAULT,
 } from './abi';
 import { klock, kunlock } from './klock';
 import { frameAlloc, frameFree, FRAME_NONE } from './frames';
@@ -127,6 +130,23 @@ export function procImageRun(t: u32): void {
   klock(LOCK_SCHED);
   rqPush(t);
   kunlock(LOCK_SCHED);
+}
+
+/**
+ * Thread t of restored process p waits on the futex word at user address va again (a wait a migration carried:
+ * pc past its ecall, a0 = 0, as the wait left them), private to p or shared, until deadline (mtime ticks, all
+ * ones: none). 0, or -EFAULT when va is no word of p's memory (the thread then stays fresh, not queued).
+ */
+export function procImageFutex(t: u32, va: u32, shared: u32, deadlineLo: u32, deadlineHi: u32): i32 {
+  const b = threadBase(t);
+  assert(load<u32>(b + T_STATE) == TS_RUNNABLE && load<u32>(b + T_HART) == 0, 'procImageFutex: not a fresh thread');
+  const p = load<u32>(b + T_PROC);
+  const a = userWord(load<u32>(procBase(p) + P_SATP), va, false);
+  if (a == 0) return -EFAULT;
+  klock(LOCK_SCHED);
+  futexBlock(t, a - RAM_BASE, shared != 0 ? 0 : p + 1, (<u64>deadlineHi << 32) | <u64>deadlineLo);
+  kunlock(LOCK_SCHED);
+  return 0;
 }
 
 /** Thread t of a restored process sleeps (clock_nanosleep carried by a migration) until deadline (mtime ticks). */

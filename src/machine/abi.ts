@@ -592,7 +592,7 @@ export const PIMG_THREAD_HOSTCALL = 2;
 export const PIMG_THREAD_BLOCKED = 3;
 /** woken by a signal and not yet back in user mode (an interrupted call to settle, a mask to restore), or leaving after an exec: not capturable until it has run. */
 export const PIMG_THREAD_UNSETTLED = 4;
-/** blocked in a futex wait (TS_FUTEX): a migration carries it as woken (the wait returns 0, a spurious wake-up futex(2) allows); pc past its ecall. */
+/** blocked in a futex wait (TS_FUTEX): a migration carries the wait (the word by its user address, the time left); pc past its ecall, a0 = 0. */
 export const PIMG_THREAD_FUTEX = 5;
 /** asleep in clock_nanosleep (TS_SLEEP) until T_DEADLINE: a migration carries the time left; pc past its ecall, a0 = 0. */
 export const PIMG_THREAD_SLEEP = 6;

@@ -229,6 +229,11 @@ export interface KernelExports {
   procImageThreadTid(proc: number, tid: number): number;
   /** Queue a thread procImageThread or procImageThreadTid made (its registers written): it runs from now on. */
   procImageRun(t: number): void;
+  /**
+   * Such a thread waits on the futex word at user address va instead (a wait a migration carried), private to its
+   * process or shared (shared 1), until deadline (mtime ticks, lo and hi; all ones: none): 0, or -EFAULT.
+   */
+  procImageFutex(t: number, va: number, shared: number, deadline_lo: number, deadline_hi: number): number;
   /** Such a thread sleeps instead (a clock_nanosleep a migration carried) until deadline (mtime ticks, lo and hi). */
   procImageSleep(t: number, deadline_lo: number, deadline_hi: number): void;
   /**

@@ -90,6 +90,19 @@ export interface ImageThread {
    * long where it is restored. Absent or null: it runs.
    */
   readonly sleep_ns?: number | null;
+  /**
+   * A thread waiting on a futex (pc past its ecall, a0 = 0): the word's user address, whether the wait is shared
+   * (not FUTEX_PRIVATE), the time it has left (ns; null: none) and its place among the process's waits (order:
+   * the oldest waiter is woken first). It waits again where it is restored. Absent or null: it runs.
+   */
+  readonly futex?: ImageFutexWait | null;
+}
+
+export interface ImageFutexWait {
+  readonly va: number;
+  readonly shared: boolean;
+  readonly timeout_ns: number | null;
+  readonly order: number;
 }
 
 /** What the host keeps for the process beside the kernel: its working directory and umask (descriptors are the cluster's). */
@@ -241,14 +254,29 @@ function thread(v: unknown, name = 'thread'): ImageThread {
   const syscall = f.syscall === null ? null : u32(f.syscall, `${name}.syscall`);
   const blocked = signalSet(f.blocked, `${name}.blocked`);
   if (blocked.includes(SIGKILL) || blocked.includes(SIGSTOP)) fail(`${name}.blocked holds SIGKILL or SIGSTOP, which are never blocked`);
-  const sleep_ns = f.sleep_ns === undefined || f.sleep_ns === null ? null : f.sleep_ns;
-  if (sleep_ns !== null && (typeof sleep_ns !== 'number' || !Number.isSafeInteger(sleep_ns) || sleep_ns < 0)) fail(`${name}.sleep_ns is ${String(sleep_ns)}, not a count of ns`);
+  const sleep_ns = f.sleep_ns === undefined || f.sleep_ns === null ? null : nsCount(f.sleep_ns, `${name}.sleep_ns`);
   if (sleep_ns !== null && syscall !== null) fail(`${name} both sleeps and waits in system call ${syscall}`);
+  const futex = f.futex === undefined || f.futex === null ? null : futexWait(f.futex, `${name}.futex`);
+  if (futex !== null && (sleep_ns !== null || syscall !== null)) fail(`${name} waits on a futex and also sleeps or waits in a system call`);
   return {
     tid: u32(f.tid, `${name}.tid`), regs, pc, syscall, clear_tid: u32(f.clear_tid, `${name}.clear_tid`),
     set_child_tid: u32(f.set_child_tid, `${name}.set_child_tid`), blocked, pending: siginfos(f.pending, `${name}.pending`),
-    ...(sleep_ns !== null ? { sleep_ns } : {}),
+    ...(sleep_ns !== null ? { sleep_ns } : {}), ...(futex !== null ? { futex } : {}),
   };
+}
+
+function nsCount(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`${what} is ${String(v)}, not a count of ns`);
+  return v;
+}
+
+function futexWait(v: unknown, name: string): ImageFutexWait {
+  const f = fields(v, name);
+  const va = u32(f.va, `${name}.va`);
+  if (va % 4 !== 0 || va < USER_BASE || va >= LOAD_END) fail(`${name}.va ${hex(va)} is not an aligned word of user space`);
+  if (typeof f.shared !== 'boolean') fail(`${name}.shared is not true or false`);
+  const timeout_ns = f.timeout_ns === null ? null : nsCount(f.timeout_ns, `${name}.timeout_ns`);
+  return { va, shared: f.shared, timeout_ns, order: nsCount(f.order, `${name}.order`) };
 }
 
 function actions(v: unknown): ImageSigaction[] {
@@ -293,9 +321,7 @@ function otherThreads(f: Fields): Pick<ProcessImage, 'threads'> {
 
 function monotonic(f: Fields): Pick<ProcessImage, 'monotonic_ns'> {
   if (f.monotonic_ns === undefined) return {};
-  const v = f.monotonic_ns;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`monotonic_ns is ${String(v)}, not a count of ns`);
-  return { monotonic_ns: v };
+  return { monotonic_ns: nsCount(f.monotonic_ns, 'monotonic_ns') };
 }
 
 /**

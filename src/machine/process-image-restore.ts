@@ -13,7 +13,7 @@ import {
   SIGREC_CAUSE, PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY, PIMG_THREAD_FREE, T_TID, PROC_LIVE, PROC_DYING, PROC_ZOMBIE,
 } from './layout.js';
 import { ImageError, checkImage, type ProcessImage, type ImagePage, type ImageSiginfo, type ImageThread } from './process-image-check.js';
-import { assertStopped, procSlot, threadSlot, signalsSet, machineTicks } from './process-image.js';
+import { assertStopped, procSlot, threadSlot, signalsSet, machineTicks, DEADLINE_NONE } from './process-image.js';
 
 export interface RestoreOptions {
   /** The pid it keeps (a migration): refused when a process or thread of this machine has it. Default: the machine's next. */
@@ -201,19 +201,26 @@ export function restoreProcess(machine: Machine, raw: ProcessImage, opts: Restor
   const start = (): void => {
     if (started) return;
     started = true;
-    for (const x of [{ t, th: image.thread }, ...more]) startThread(machine, x.t, x.th);
+    // Futex waiters wait again oldest first, so a wake picks the one it would have picked.
+    const all = [{ t, th: image.thread }, ...more];
+    const order = (th: ImageThread): number => th.futex?.order ?? -1;
+    for (const x of all.sort((a, b) => order(a.th) - order(b.th))) startThread(machine, x.t, x.th);
   };
   if (opts.start !== false) start();
   return { proc: p, pid, start };
 }
 
-/** Queue a restored thread, or put it to sleep for the time it had left. */
+/** Queue a restored thread, or put it back in its sleep or futex wait for the time it had left. */
 function startThread(machine: Machine, t: number, th: ImageThread): void {
   const k = machine.kernel;
-  if (th.sleep_ns === undefined || th.sleep_ns === null) { k.procImageRun(t); return; }
-  const ticks = (BigInt(th.sleep_ns) * BigInt(machine.timebase_hz) + 999_999_999n) / 1_000_000_000n;
-  const at = machineTicks(machine) + (ticks > 0n ? ticks : 1n);
-  k.procImageSleep(t, Number(at & 0xffff_ffffn), Number(at >> 32n));
+  const left = th.sleep_ns ?? th.futex?.timeout_ns;
+  const at = left === undefined || left === null ? DEADLINE_NONE
+    : machineTicks(machine) + ((BigInt(left) * BigInt(machine.timebase_hz) + 999_999_999n) / 1_000_000_000n || 1n);
+  const lo = Number(at & 0xffff_ffffn), hi = Number(at >> 32n);
+  if (th.sleep_ns !== undefined && th.sleep_ns !== null) k.procImageSleep(t, lo, hi);
+  // A word that does not translate here (it cannot, for an image that checked): the thread runs, as woken.
+  else if (th.futex !== undefined && th.futex !== null && k.procImageFutex(t, th.futex.va, th.futex.shared ? 1 : 0, lo, hi) === 0) return;
+  else k.procImageRun(t);
 }
 
 /** A whole process's threads fit: free thread slots for all, and no tid (but the process's own pid) in use here. */

@@ -13,11 +13,11 @@ import {
   ACT_FLAGS, ACT_MASK, SIGREC_BYTES, SIGREC_CODE, SIGREC_PID, SIGREC_ADDR, SIGREC_CAUSE, NSIG, PTE, PAGE_BYTES,
   THREADS_MAX, PROCS_MAX, SYS, SIGCHLD, CSIGNAL, CLONE_VM, CLONE_SETTLS, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID,
   PIMG_PROC_NOT_LIVE, PIMG_PROC_SHARED_VM, PIMG_THREAD_FREE, PIMG_THREAD_USER, PIMG_THREAD_HOSTCALL,
-  PIMG_THREAD_BLOCKED, PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, H_MTIME, T_DEADLINE,
+  PIMG_THREAD_BLOCKED, PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, H_MTIME, T_DEADLINE, T_FUTEX_KEY, T_FUTEX_SPACE, T_WAIT_SEQ,
 } from './layout.js';
 import {
   ImageError, ImageBusyError, PROCESS_IMAGE_FORMAT, type ProcessImage, type ImagePage, type ImageThread, type ImageSiginfo,
-  type ImageSigaction, type ImageVma, type ImageHost,
+  type ImageSigaction, type ImageVma, type ImageHost, type ImageFutexWait,
 } from './process-image-check.js';
 
 export interface CaptureOptions {
@@ -31,8 +31,8 @@ export interface CaptureOptions {
   /** The host's tables: the process's cwd and umask go into the image's host part. */
   readonly files?: FileServer;
   /**
-   * The whole process, as a migration moves it: every thread (in user mode, in a futex wait, carried as woken,
-   * or asleep, carried with its time left) and its CLOCK_MONOTONIC. Threads waiting for the host, in IPC,
+   * The whole process, as a migration moves it: every thread (in user mode, or in a futex wait or asleep, carried
+   * with the time it has left) and its CLOCK_MONOTONIC. Threads waiting for the host, in IPC,
    * waitid or a vfork are refused.
    */
   readonly whole?: boolean;
@@ -143,6 +143,9 @@ function pickThread(machine: Machine, p: number, pid: number, opts: CaptureOptio
   return pick;
 }
 
+/** T_DEADLINE of a wait with no deadline (the kernel's TIMER_DISARMED). */
+export const DEADLINE_NONE = 0xffff_ffff_ffff_ffffn;
+
 /** The machine's time in mtime ticks (between slices every hart has the same). */
 export function machineTicks(machine: Machine): bigint {
   return machine.u64(hartBase(0) + H_MTIME);
@@ -164,14 +167,34 @@ function wholeThreads(machine: Machine, p: number, pid: number): ImageThread[] {
       throw new ImageBusyError(`thread ${tid} of process ${pid} is blocked in IPC, waitid or a vfork, or is between a signal and user mode: move it later`);
     }
     const th = readThread(machine, t, false);
-    if (state !== PIMG_THREAD_SLEEP) return th;
+    if (state === PIMG_THREAD_USER) return th;
     const deadline = machine.u64(threadSlot(t) + T_DEADLINE);
-    const left = deadline > now ? deadline - now : 0n;
-    return { ...th, sleep_ns: Number((left * 1_000_000_000n + BigInt(machine.timebase_hz) - 1n) / BigInt(machine.timebase_hz)) };
+    const left = deadline === DEADLINE_NONE ? null : Number(((deadline > now ? deadline - now : 0n) * 1_000_000_000n + BigInt(machine.timebase_hz) - 1n) / BigInt(machine.timebase_hz));
+    if (state === PIMG_THREAD_SLEEP) return { ...th, sleep_ns: left ?? 0 };
+    return { ...th, futex: futexWaitOf(machine, p, t, pid, left) };
   });
   out.sort((a, b) => (a.tid === pid ? -1 : b.tid === pid ? 1 : a.tid - b.tid));
   if (out.length === 0) throw new ImageError(`process ${pid} has no thread`);
   return out;
+}
+
+/** The futex wait thread t is in: the word by its user address in process p (the kernel keys it by frame). */
+function futexWaitOf(machine: Machine, p: number, t: number, pid: number, timeout_ns: number | null): ImageFutexWait {
+  const tb = threadSlot(t);
+  const key = machine.u32(tb + T_FUTEX_KEY);
+  const root = machine.u32(procSlot(p) + P.ROOT);
+  for (let i = 0; i < 1024; i++) {
+    const l1 = machine.u32(machine.host(root) + i * 4);
+    if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) continue;
+    const table = machine.host((l1 >>> 10) * PAGE_BYTES);
+    for (let j = 0; j < 1024; j++) {
+      const pte = machine.u32(table + j * 4);
+      if ((pte & PTE.V) === 0 || (pte >>> 10) !== Math.floor(key / PAGE_BYTES)) continue;
+      const va = (((i << 22) | (j << 12)) >>> 0) + (key % PAGE_BYTES);
+      return { va, shared: machine.u32(tb + T_FUTEX_SPACE) === 0, timeout_ns, order: Number(machine.u64(tb + T_WAIT_SEQ)) };
+    }
+  }
+  throw new ImageError(`thread ${machine.u32(tb + T_TID)} of process ${pid} waits on a futex word its address space does not map`);
 }
 
 /** Registers, pc and signal state of thread t (in its hart's block while it is on a hart). */

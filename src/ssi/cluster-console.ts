@@ -85,10 +85,12 @@ export class ClusterConsole implements MachineObserver {
     const r = this.book.get(`${from}/${pid}`);
     if (r === undefined) return;
     this.flush(from, pid);
-    this.book.delete(`${from}/${pid}`);
     r.node = to;
     r.moves.push(to);
-    this.book.set(`${to}/${pid}`, r);
+    // Re-keyed in place: the report lists processes in the order they started, moved or not.
+    const entries = [...this.book].map(([k, v]): [string, ProcessRecord] => (v === r ? [`${to}/${pid}`, r] : [k, v]));
+    this.book.clear();
+    for (const [k, v] of entries) this.book.set(k, v);
     this.idleNodes.delete(to);
   }
 

@@ -1,6 +1,6 @@
 // Process migration: a running process moves to another node and keeps its pid, its descriptors, its family
 // and a CLOCK_MONOTONIC that never goes back. The source captures the whole process between slices (every
-// thread; a futex waiter carried as woken, a sleeper with its time left; src/machine/process-image.ts), takes it
+// thread; a futex waiter and a sleeper with the time they had left; src/machine/process-image.ts), takes it
 // off its machine at once (procMigrateOut: nobody here sees it end; a parent here keeps a stand-in) and keeps
 // the image and its descriptor table aside; its descriptions stay at home here and are exported to the target
 // (remote descriptions, as a remote fork's). The copy takes the link's time (link_bps in simulation), then:

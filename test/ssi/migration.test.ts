@@ -55,6 +55,24 @@ describe('process migration (stop and copy)', () => {
     expect(parent.stdout).toContain('monotonic time never went back: yes');
   }, 60_000);
 
+  it('moves committed test programs mid-run (futex waits with timeouts, requeues, sleeps, signals, forks): output as without the move', async () => {
+    const tests = (name: string): string => guest(`tests/${name}`);
+    let movedRuns = 0;
+    for (const name of ['thread_futex.elf', 'qa_futex_requeue.elf', 'thread_sleep.elf', 'sig_eintr_thread.elf', 'fork_tree.elf', 'time.elf']) {
+      for (const harts of [1, 2]) {
+        const base = { seed: 1, nodes: 2, machine: { harts }, programs: [{ node: 'n1', path: tests(name), args: [] }] };
+        const still = await runCluster(base);
+        for (const at of ['146ms', '151ms', '160ms']) {
+          const r = await runCluster({ ...base, faults: parseFaultScript(`at ${at} migrate @${name} n2\n`, ['n1', 'n2']) });
+          if (!r.migrations.some((m) => m.ok)) continue; // it had ended, or had children then
+          movedRuns++;
+          expect(outputOf(r), `${name} on ${harts} hart(s), moved at ${at}`).toBe(outputOf(still));
+        }
+      }
+    }
+    expect(movedRuns).toBeGreaterThanOrEqual(10);
+  }, 300_000);
+
   it('refuses bad moves with one clear error each; the process runs on where it was', async () => {
     const r = await run([
       'at 190ms migrate 4097 n2', // the parent: it has a child on its node
