@@ -34,3 +34,4 @@ export {
 export { procSetGroupFor, procRemoteGroup, procIdOf } from './pgid';
 export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageRun, procImageUndo } from './procimage';
 export { sigHostRaise } from './sigsys';
+export { hostPageFrame, hostPageSet, hostPagesAll, hostPageFaults } from './hostpage';

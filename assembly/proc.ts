@@ -35,6 +35,8 @@ export const PF_EXECED: u32 = 2;
 export const PF_SHARED_VM: u32 = 4;
 /** A stand-in for a child on another machine (remote.ts): no threads, no memory, no ASID. */
 export const PF_REMOTE: u32 = 8;
+/** Every fault on a page with no PTE goes to the host (hostpage.ts): the address space lives elsewhere. */
+export const PF_HOST_PAGES: u32 = 16;
 
 // @ts-ignore: decorator
 @inline export function procBase(p: u32): u32 {
