@@ -7,7 +7,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['raft', 'host', 'vfs'],
   ['net', 'machine', 'wal'],
   ['net/tcp', 'node'],
-  ['rpc', 'mq', 'rsm', 'cluster'],
+  ['rpc', 'mq', 'rsm', 'cluster', 'dsm'],
   ['gfs', 'quorum', 'geo'],
   ['kv', 'ssi'],
   ['services'],
