@@ -69,8 +69,15 @@ export class IvyNode {
   private readonly managed = new Map<number, Managed>();
   /** Pages this node has asked for and not yet got (one request per page at a time). */
   private readonly asked = new Map<number, Access>();
+  /** With a window: the dones of pages that arrived, sent by release() once the node's threads have run. */
+  private readonly held: Send[] = [];
 
-  constructor(readonly self: NodeIndex, readonly nodes: number, private readonly store: PageStore) {
+  /**
+   * window: a page that arrives stays here until release() (the caller calls it after the node's machine ran
+   * a slice), as Mirage's time window: without it two nodes that want one page can take it from each other
+   * before either runs an instruction on it, for ever.
+   */
+  constructor(readonly self: NodeIndex, readonly nodes: number, private readonly store: PageStore, private readonly window = false) {
     if (!Number.isInteger(nodes) || nodes < 1 || self < 0 || self >= nodes) throw new InputError(`ivy: node ${self} of ${nodes} does not exist`);
   }
 
@@ -122,6 +129,11 @@ export class IvyNode {
     return out;
   }
 
+  /** The node's threads ran on the pages that arrived: their managers may give them away again. */
+  release(): Send[] {
+    return this.held.splice(0, this.held.length);
+  }
+
   /** Deliver one message to this node. */
   receive(message: IvyMessage): Send[] {
     const out: Send[] = [];
@@ -150,7 +162,7 @@ export class IvyNode {
         this.store.install(message.page, message.zero ? new Uint8Array(PAGE_BYTES) : message.bytes, message.access);
         this.asked.delete(message.page);
         this.store.resume(message.page, message.access);
-        this.send(out, managerOf(message.page, this.nodes), { kind: 'done', page: message.page, from: this.self });
+        this.send(this.window ? this.held : out, managerOf(message.page, this.nodes), { kind: 'done', page: message.page, from: this.self });
         break;
       }
       case 'done': {
