@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 17 };
+export const version = { name: 'KERNEL_VERSION', value: 18 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -109,6 +109,11 @@ export const groups = [
       // Served by nobody by default (-ENOSYS): a test registers a host service for it (System.serve) to stop a
       // guest at a known point, e.g. to capture its process image there (test/machine/process-image.test.ts).
       c('test_hook', 'ATOLL_SYS_LIMIT - 1'),
+      // Not a guest's call (a guest's ecall of it is -ENOSYS): the number of the host call a page fault on a
+      // host-kept page posts (assembly/hostpage.ts): a0 the faulting address, a1 the access (ACC_*), a2 the
+      // page's frame, a3 the page's PTE permission bits. The host answers 0 (retry the access) or -errno (the
+      // fault fails: R_SIGNAL, or SIGBUS when 0).
+      c('host_page', 'ATOLL_SYS_LIMIT - 2', 'the host call of a page fault on a host-kept page (never a guest\'s ecall)'),
     ],
     before: [
       c('ATOLL_SYS_BASE', 0x4000_0000, 'First number of Atoll\'s own system calls.', { ...G, hex: true }),
@@ -139,6 +144,7 @@ export const groups = [
       c('SI_MESGQ', -3, 'a message queue\'s notification (mq_notify): si_pid and si_uid of the sender, si_value the registration\'s', { ...G, type: 'i32' }),
       c('ILL_ILLOPC', 1, 'SIGILL: illegal opcode', G), c('TRAP_BRKPT', 1, 'SIGTRAP: breakpoint', G),
       c('BUS_ADRALN', 1, 'SIGBUS: misaligned address', G),
+      c('BUS_ADRERR', 2, 'SIGBUS: nonexistent physical address (Atoll: a host-kept page the host could not give)', G),
       c('SEGV_MAPERR', 1, 'SIGSEGV: nothing mapped at the address', G), c('SEGV_ACCERR', 2, 'SIGSEGV: mapped without the permission', G),
       c('CLD_EXITED', 1, 'SIGCHLD si_code: the child exited', G), c('CLD_KILLED', 2, 'killed by a signal', G),
       c('CLD_DUMPED', 3, 'killed by a signal whose default action dumps core', G),
@@ -264,6 +270,7 @@ export const groups = [
       c('PTE_V', 1, 'Sv32 PTE bits.'), c('PTE_R', 2), c('PTE_W', 4), c('PTE_X', 8), c('PTE_U', 16), c('PTE_G', 32),
       c('PTE_A', 64), c('PTE_D', 128),
       c('PTE_COW', 0x100, 'PTE software bit (RSW, bit 8): a private page shared copy-on-write after a fork, mapped without W; a store fault copies it (or takes it over when its frame\'s count is one).', { hex: true }),
+      c('PTE_HOST', 0x300, 'Both PTE software bits (RSW = 3): a host-kept page, whose contents and permissions the host keeps coherent with other machines (assembly/hostpage.ts; DSM, post-copy migration). With V clear the page is absent here (its frame kept), with V a read-only copy; any fault on it goes to the host. Never copy-on-write, never a MAP_SHARED page.', { hex: true }),
       c('PTE_SHARED', 0x200, 'PTE software bit (RSW, bit 9): a page of a MAP_SHARED mapping, which a fork shares as it is (never copy-on-write).', { hex: true }),
       c('SATP_MODE_SV32', 0x8000_0000, 'satp MODE bit (Sv32); ASID in bits 30..22, root PPN in bits 21..0.', { hex: true }),
       c('SATP_ASID_SHIFT', 22),
@@ -286,6 +293,7 @@ export const groups = [
       c('RA_NONE', 0, 'Host answer actions (R_ACTION). Just the result.'),
       c('RA_EXEC', 1, 'execve succeeded: the host wrote the new image into the caller\'s P_EXEC_* fields; the kernel commits it.'),
       c('KILL_OOM', 0x100, 'P_CAUSE of a process killed because a page fault could not be served (no frames).', { hex: true }),
+      c('KILL_PAGE_LOST', 0x102, 'P_CAUSE of a process killed because the host could not give a host-kept page (its only copy was on a node that is gone, or its deadline passed): SIGBUS, P_TVAL the address.', { hex: true }),
       c('KILL_DEADLOCK', 0x101, 'P_CAUSE of a process killed because every thread was blocked forever.', { hex: true }),
       c('KILL_HOST', 0x200, 'P_CAUSE base of a process the host killed: KILL_HOST + signal (e.g. SIGPIPE).', { hex: true }),
       c('KILL_SIGNAL', 0x300, 'P_CAUSE base of a process ended by the default action of a signal sent by kill, tkill or tgkill: KILL_SIGNAL + signal.', { hex: true }),
@@ -523,6 +531,7 @@ export const blocks = [
       u32('P_DOOMED', 184, 'execve: threads of the old image still to leave (T_DOOMED)'),
       u32('P_CLD_CODE', 188, 'a stand-in\'s end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL'),
       u64('P_MONO_OFFSET', 192, 'ns its CLOCK_MONOTONIC (and BOOTTIME) reads ahead of this machine\'s: a process that moved here from a node whose clock was ahead keeps its clock from going back (migration)'),
+      u64('P_HOST_PAGE_FAULTS', 200, 'page faults on host-kept pages posted to the host (assembly/hostpage.ts)'),
     ],
   },
   {
@@ -549,6 +558,7 @@ export const blocks = [
       u32('T_HC_SLOT', 236, 'ring record index + 1 of its request (0: waiting for a free record)'),
       u32('T_HC_WAIT', 240, 'its place among the threads waiting for a record (RING_WAIT_SEQ)'),
       u32('T_DOOMED', 244, '1: another thread of its process exec\'d; it leaves at its next pass through the kernel'),
+      u32('T_HOST_PAGE', 248, 'a page fault it waits for the host to serve: the faulting address\'s page | ACC_* + 1 (0: its host call, if any, is a system call)'),
       u32('T_FORK_HERE', 252, '1: the host placed this thread\'s next fork on this machine (threadForkHere); the fork clears it'),
     ],
   },

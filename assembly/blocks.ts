@@ -182,6 +182,7 @@ export const P_OLD_ASID: u32 = 180; // u32: execve: the replaced address space's
 export const P_DOOMED: u32 = 184; // u32: execve: threads of the old image still to leave (T_DOOMED)
 export const P_CLD_CODE: u32 = 188; // u32: a stand-in's end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL
 export const P_MONO_OFFSET: u32 = 192; // u64: ns its CLOCK_MONOTONIC (and BOOTTIME) reads ahead of this machine's: a process that moved here from a node whose clock was ahead keeps its clock from going back (migration)
+export const P_HOST_PAGE_FAULTS: u32 = 200; // u64: page faults on host-kept pages posted to the host (assembly/hostpage.ts)
 
 // ---- thread table ----
 export const THREAD_BASE: u32 = 0x0040_5000; // = PROC_BASE + PROCS_MAX * PROC_BYTES
@@ -211,6 +212,7 @@ export const T_IPC_NEXT: u32 = 232; // u32: next thread index + 1 in its endpoin
 export const T_HC_SLOT: u32 = 236; // u32: ring record index + 1 of its request (0: waiting for a free record)
 export const T_HC_WAIT: u32 = 240; // u32: its place among the threads waiting for a record (RING_WAIT_SEQ)
 export const T_DOOMED: u32 = 244; // u32: 1: another thread of its process exec'd; it leaves at its next pass through the kernel
+export const T_HOST_PAGE: u32 = 248; // u32: a page fault it waits for the host to serve: the faulting address's page | ACC_* + 1 (0: its host call, if any, is a system call)
 export const T_FORK_HERE: u32 = 252; // u32: 1: the host placed this thread's next fork on this machine (threadForkHere); the fork clears it
 
 // ---- records of ended threads ----

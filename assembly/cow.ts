@@ -77,7 +77,7 @@ export function cowBreak(satp: u32, va: u32, hart: u32, locked: bool): u32 {
   if (slot != FRAME_NONE) {
     const a = RAM_BASE + slot;
     const pte = atomic.load<u32>(a);
-    if ((pte & (PTE_V | PTE_U | PTE_COW)) == (PTE_V | PTE_U | PTE_COW)) {
+    if ((pte & (PTE_V | PTE_U | PTE_COW | PTE_SHARED)) == (PTE_V | PTE_U | PTE_COW)) { // not a host-kept page (both bits)
       const pa = (pte >>> 10) << 12;
       const keep = (pte & 0x3FF & ~PTE_COW) | PTE_W | PTE_A | PTE_D;
       if (frameRefs(pa) <= 1) {

@@ -37,6 +37,8 @@ import { klog, KLOG_OOM } from './klog';
 import { hostcallPost, hostcallResume, hostcallReap, hostcallThreads, PARK_ENDED } from './hostcall';
 import { sigWork } from './signal';
 import { sigDeliver, sigFault, SIGD_NONE, SIGD_LEFT, SIGD_ENDED, SIGD_FAULT } from './sigframe';
+import { hostPageTake, HP_HOST, HP_RETRY, HP_NO_MEMORY } from './hostpage';
+import { callerEnter } from './caller';
 
 // EXIT_IDLE: no thread to run on this hart; EXIT_ENDED: a process ended (the host reports it); EXIT_HOSTCALL:
 // a host call was posted (the host may serve it now). Shared, as the signal numbers are, through abi.ts.
@@ -101,8 +103,13 @@ export function dispatch(hart: u32, budget: u32): u32 {
       if (s == SYS_ENDED) return EXIT_ENDED;
       continue;
     }
-    const f = pageFault(hart, p, cause);
+    const f = pageFault(hart, t, p, cause);
     if (f == FAULT_SERVED) continue;
+    if (f == FAULT_HOST) { // a host-kept page (hostpage.ts): the thread waits for the host, as in a host call
+      callerEnter(hart);
+      hostcallPost();
+      return EXIT_HOSTCALL;
+    }
     // A fault with a handler installed goes to it (a fetch at SIGTRAMP_VA is a handler returning).
     if (f == FAULT_FATAL && sd != SIGD_FAULT && sigFault(hart, signalOf(cause), cause, load<u32>(h + H_TVAL))) continue;
     if (killCurrent(hart, f == FAULT_OOM ? SIGKILL : signalOf(cause), f == FAULT_OOM ? KILL_OOM : cause, load<u32>(h + H_TVAL))) return EXIT_ENDED;
@@ -185,19 +192,24 @@ function timerInterrupt(hart: u32): void {
   kunlock(LOCK_SCHED);
 }
 
-const FAULT_SERVED: u32 = 0, FAULT_FATAL: u32 = 1, FAULT_OOM: u32 = 2;
+const FAULT_SERVED: u32 = 0, FAULT_FATAL: u32 = 1, FAULT_OOM: u32 = 2, FAULT_HOST: u32 = 3;
 
 /**
- * A store to a copy-on-write page (cow.ts), or a load or store page fault in the heap or the stack on an
- * unmapped page: map a zeroed frame.
+ * A fault on a host-kept page (hostpage.ts: the host serves it), a store to a copy-on-write page (cow.ts),
+ * or a load or store page fault in the heap or the stack on an unmapped page: map a zeroed frame.
  */
-function pageFault(hart: u32, p: u32, cause: u32): u32 {
+function pageFault(hart: u32, t: u32, p: u32, cause: u32): u32 {
   if (cause != CAUSE_LOAD_PAGE_FAULT && cause != CAUSE_STORE_PAGE_FAULT && cause != CAUSE_FETCH_PAGE_FAULT) return FAULT_FATAL;
   const h = hartBase(hart);
   const pb = procBase(p);
   const va = load<u32>(h + H_TVAL);
   const page = va & ~(PAGE_BYTES - 1);
-  const v = vmaFault(p, va, cause == CAUSE_STORE_PAGE_FAULT ? ACC_WRITE : cause == CAUSE_FETCH_PAGE_FAULT ? ACC_FETCH : ACC_READ);
+  const access = cause == CAUSE_STORE_PAGE_FAULT ? ACC_WRITE : cause == CAUSE_FETCH_PAGE_FAULT ? ACC_FETCH : ACC_READ;
+  const hp = hostPageTake(t, p, va, access);
+  if (hp == HP_HOST) return FAULT_HOST;
+  if (hp == HP_RETRY) return FAULT_SERVED;
+  if (hp == HP_NO_MEMORY) return faultOom(hart, pb, va);
+  const v = vmaFault(p, va, access);
   if (cause == CAUSE_STORE_PAGE_FAULT) {
     const c = cowBreak(load<u32>(pb + P_SATP), va, hart, false);
     if (c == COW_DONE) {

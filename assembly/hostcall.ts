@@ -33,9 +33,10 @@ import { procBase, PROC_DYING } from './proc';
 import { threadBase, hartThread, THREAD_NONE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL } from './thread';
 import { switchOut, threadWake, rqPush } from './sched';
 import { execCommit } from './exec';
-import { threadRelease, procKill, hartKill } from './exit';
+import { threadRelease, procKill, hartKill, killCurrent } from './exit';
 import { callHart, callH, callT, callP, sysReturn, threadSyscallReturn } from './caller';
 import { sigHostAnswer } from './signal';
+import { hostPageRecord, hostPageWaiting, hostPageAnswered, hostPageSignal } from './hostpage';
 
 export { PARK_NONE, PARK_RESUMED, PARK_LEFT, PARK_ENDED };
 
@@ -78,9 +79,11 @@ function recordPost(slot: u32, t: u32, p: u32, regs: u32, hart: u32, mtime: u64)
   store<u32>(r + R_TID, load<u32>(tb + T_TID));
   store<u32>(r + R_PID, load<u32>(pb + P_PID));
   store<u32>(r + R_PROC, p);
-  store<u32>(r + R_NR, load<u32>(regs + 17 * 4));
   store<u32>(r + R_SATP, load<u32>(pb + P_SATP));
-  for (let i: u32 = 0; i < 6; i++) store<u32>(r + R_ARGS + i * 4, load<u32>(regs + (10 + i) * 4));
+  if (!hostPageRecord(t, r + R_NR, r + R_ARGS)) { // a page fault's call (hostpage.ts), or the system call's
+    store<u32>(r + R_NR, load<u32>(regs + 17 * 4));
+    for (let i: u32 = 0; i < 6; i++) store<u32>(r + R_ARGS + i * 4, load<u32>(regs + (10 + i) * 4));
+  }
   store<u32>(r + R_HART, hart);
   store<u32>(r + R_SIGNAL, 0);
   store<u32>(r + R_RESULT, 0);
@@ -180,12 +183,20 @@ export function hostcallResume(hart: u32): u32 {
     return PARK_LEFT;
   }
   const result = load<u32>(r + R_RESULT), signal = load<u32>(r + R_SIGNAL), action = load<u32>(r + R_ACTION);
+  const a0 = load<u32>(r + R_ARGS); // a page fault's page (the record may be posted again once freed)
   // An answer given at a later virtual time (a timeout at its deadline): the caller's clock does not run behind it.
   const at = load<u64>(r + R_AT);
   if (load<u64>(hartBase(hart) + H_MTIME) < at) store<u64>(hartBase(hart) + H_MTIME, at);
   recordFree(s, hart);
   threadsDrop();
   store<u32>(tb + T_STATE, TS_RUNNING);
+  if (hostPageWaiting(t)) {
+    // A page fault served (the access runs again, or a handler's signal is queued) or failed.
+    const cause = hostPageAnswered(t, result, signal);
+    kunlock(LOCK_SCHED);
+    if (cause == 0) return PARK_RESUMED;
+    return killCurrent(hart, hostPageSignal(cause), cause, a0) ? PARK_ENDED : PARK_LEFT;
+  }
   if (signal == 0 && action == RA_EXEC) {
     // The new image: the caller leaves the hart, is rebuilt, and queues (or goes with its dying process).
     switchOut(hart, TS_RUNNABLE);
@@ -223,15 +234,21 @@ export function hostcallReap(hart: u32): bool {
     assert(load<u32>(tb + T_STATE) == TS_HOSTCALL && load<u32>(tb + T_HC_SLOT) == s + 1, 'host-call ring: an answer for a thread not waiting for it');
     const result = load<u32>(r + R_RESULT), signal = load<u32>(r + R_SIGNAL), action = load<u32>(r + R_ACTION);
     const at = load<u64>(r + R_AT);
+    const a0 = load<u32>(r + R_ARGS); // a page fault's page (the record may be posted again once freed)
     recordFree(s, hart);
     threadsDrop();
     ringSet(RING_LATE, ring(RING_LATE) + 1);
     const p = load<u32>(tb + T_PROC);
-    if (signal == 0 && action == RA_EXEC && !execCommit(t, now)) {
+    if (hostPageWaiting(t)) {
+      const cause = hostPageAnswered(t, result, signal);
+      if (cause != 0 && atomic.load<u32>(procBase(p) + P_STATE) != PROC_DYING) {
+        procKill(p, 128 + hostPageSignal(cause), hostPageSignal(cause), cause, a0, load<u32>(tb + T_PC));
+      }
+    } else if (signal == 0 && action == RA_EXEC && !execCommit(t, now)) {
       if (threadRelease(t)) ended = true;
       continue;
     }
-    if (action != RA_EXEC && atomic.load<u32>(procBase(p) + P_STATE) != PROC_DYING && load<u32>(tb + T_DOOMED) == 0) {
+    else if (action != RA_EXEC && atomic.load<u32>(procBase(p) + P_STATE) != PROC_DYING && load<u32>(tb + T_DOOMED) == 0) {
       threadSyscallReturn(t, result);
       if (sigHostAnswer(t, result, signal, now)) procKill(p, 128 + signal, signal, KILL_HOST + signal, 0, load<u32>(tb + T_PC));
     }

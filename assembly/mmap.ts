@@ -13,7 +13,7 @@ import { LOCK_PROC, P_ROOT, P_ASID, P_BRK, P_BRK_START, P_STACK_LOW } from './bl
 import { PAGE_BYTES } from './limits';
 import {
   EINVAL, ENOMEM, EBADF, PROT_READ, PROT_WRITE, PROT_EXEC, MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, MAP_TYPE,
-  MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MMAP_GAP, PTE_SHARED, PTE_COW, ACC_WRITE, ACC_FETCH,
+  MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MMAP_GAP, PTE_SHARED, PTE_COW, PTE_HOST, ACC_WRITE, ACC_FETCH,
 } from './abi';
 import { klock, kunlock, klockHart } from './klock';
 import { frameAlloc, frameFree, frameRefs, FRAME_NONE } from './frames';
@@ -162,7 +162,7 @@ export function mprotect(p: u32, addr: u32, len: u32, prot: u32): u32 {
     if (slot == FRAME_NONE) continue;
     const a = RAM_BASE + slot;
     const pte = atomic.load<u32>(a);
-    if (pte == 0) continue;
+    if (pte == 0 || (pte & PTE_HOST) == PTE_HOST) continue; // a host-kept page's permissions are the host's
     const shared = (pte & PTE_SHARED) != 0;
     let f = leafFlags(prot, shared) | PTE_V;
     if ((f & PTE_W) != 0 && !shared && frameRefs((pte >>> 10) << 12) > 1) f = (f & ~(PTE_W | PTE_D)) | PTE_COW;

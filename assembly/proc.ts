@@ -37,6 +37,8 @@ export const PF_SHARED_VM: u32 = 4;
 export const PF_REMOTE: u32 = 8;
 /** Its threads are leaving because it moved to another machine (migrate.ts): its end is no end here. */
 export const PF_MIGRATED: u32 = 16;
+/** Every fault on a page with no PTE goes to the host (hostpage.ts): the address space lives elsewhere. */
+export const PF_HOST_PAGES: u32 = 32;
 
 // @ts-ignore: decorator
 @inline export function procBase(p: u32): u32 {

@@ -44,7 +44,7 @@ import {
   EINVAL, ENOSYS, ENOTSUP, CLONE_THREAD_FLAGS, CLONE_SETTLS, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID,
   CLONE_CHILD_SETTID, FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE,
   FUTEX_WAKE_OP, FUTEX_PRIVATE_FLAG as FUTEX_PRIVATE, FUTEX_CLOCK_REALTIME, KILL_HOST, NR_WAITID, NR_GETPPID,
-  NR_SETPGID, NR_GETPGID, NR_GETSID, NR_SETSID, NR_MMAP2, NR_MUNMAP, NR_MPROTECT,
+  NR_SETPGID, NR_GETPGID, NR_GETSID, NR_SETSID, NR_MMAP2, NR_MUNMAP, NR_MPROTECT, NR_HOST_PAGE,
 } from './abi';
 
 /** The flags every thread clone must carry (CLONE_THREAD_FLAGS), and those it may add. */
@@ -93,6 +93,7 @@ export function syscallKernel(hart: u32, nr: u32): u32 {
     case NR_FUTEX: futex(); return SYS_DONE;
     case NR_BRK: ret(brk(arg(0))); return SYS_DONE;
     case NR_CLOCK_NANOSLEEP: nanosleep(); return SYS_DONE;
+    case NR_HOST_PAGE: ret(-ENOSYS); return SYS_DONE; // the host call of a page fault, never a guest's
     case NR_CLOCK_GETTIME: {
       // The host reads the clocks; a negative id names a CPU-time clock, which the kernel resolves here
       // (it knows the caller's pid and tid) into CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID.

@@ -84,6 +84,24 @@ export function vmLeafSlot(root: u32, va: u32): u32 {
   return ((l1 >>> 10) << 12) + (((va >>> 12) & 0x3FF) << 2);
 }
 
+/**
+ * As vmLeafSlot, allocating the level-0 table when none covers va: FRAME_NONE only when a superpage covers
+ * va or no frame is left for the table. Under the PROC lock.
+ */
+export function vmLeafSlotMake(root: u32, va: u32): u32 {
+  const l1 = pteHost(root, va >>> 22);
+  let pte = load<u32>(l1);
+  if ((pte & PTE_V) == 0) {
+    const table = frameAlloc();
+    if (table == FRAME_NONE) return FRAME_NONE;
+    pte = ((table >>> 12) << 10) | PTE_V;
+    atomic.store<u32>(l1, pte);
+  } else if ((pte & (PTE_R | PTE_X)) != 0) {
+    return FRAME_NONE;
+  }
+  return ((pte >>> 10) << 12) + (((va >>> 12) & 0x3FF) << 2);
+}
+
 /** True when a parked page (a PROT_NONE page's frame, kept in a PTE with V clear) is at va. */
 export function vmParked(root: u32, va: u32): bool {
   const slot = vmLeafSlot(root, va);

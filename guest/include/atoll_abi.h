@@ -134,6 +134,7 @@
 #define SYS_ipc_reply              1073741828 /* = ATOLL_SYS_BASE + 4 */
 #define SYS_spawn                  1073741829 /* = ATOLL_SYS_BASE + 5; start a program on a node of the cluster as a child of the caller */
 #define SYS_test_hook              1073807359 /* = ATOLL_SYS_LIMIT - 1 */
+#define SYS_host_page              1073807358 /* = ATOLL_SYS_LIMIT - 2; the host call of a page fault on a host-kept page (never a guest's ecall) */
 
 /* ---- signals (Linux numbering, asm-generic/signal.h; assembly/signal.ts) ---- */
 #define SIGHUP                     1
@@ -189,6 +190,7 @@
 #define ILL_ILLOPC                 1 /* SIGILL: illegal opcode */
 #define TRAP_BRKPT                 1 /* SIGTRAP: breakpoint */
 #define BUS_ADRALN                 1 /* SIGBUS: misaligned address */
+#define BUS_ADRERR                 2 /* SIGBUS: nonexistent physical address (Atoll: a host-kept page the host could not give) */
 #define SEGV_MAPERR                1 /* SIGSEGV: nothing mapped at the address */
 #define SEGV_ACCERR                2 /* SIGSEGV: mapped without the permission */
 #define CLD_EXITED                 1 /* SIGCHLD si_code: the child exited */

@@ -205,6 +205,8 @@ export const ILL_ILLOPC = 1;
 export const TRAP_BRKPT = 1;
 /** SIGBUS: misaligned address */
 export const BUS_ADRALN = 1;
+/** SIGBUS: nonexistent physical address (Atoll: a host-kept page the host could not give) */
+export const BUS_ADRERR = 2;
 /** SIGSEGV: nothing mapped at the address */
 export const SEGV_MAPERR = 1;
 /** SIGSEGV: mapped without the permission */
@@ -484,6 +486,8 @@ export const PTE_A = 64;
 export const PTE_D = 128;
 /** PTE software bit (RSW, bit 8): a private page shared copy-on-write after a fork, mapped without W; a store fault copies it (or takes it over when its frame's count is one). */
 export const PTE_COW = 0x0100;
+/** Both PTE software bits (RSW = 3): a host-kept page, whose contents and permissions the host keeps coherent with other machines (assembly/hostpage.ts; DSM, post-copy migration). With V clear the page is absent here (its frame kept), with V a read-only copy; any fault on it goes to the host. Never copy-on-write, never a MAP_SHARED page. */
+export const PTE_HOST = 0x0300;
 /** PTE software bit (RSW, bit 9): a page of a MAP_SHARED mapping, which a fork shares as it is (never copy-on-write). */
 export const PTE_SHARED = 0x0200;
 /** satp MODE bit (Sv32); ASID in bits 30..22, root PPN in bits 21..0. */
@@ -528,6 +532,8 @@ export const RA_NONE = 0;
 export const RA_EXEC = 1;
 /** P_CAUSE of a process killed because a page fault could not be served (no frames). */
 export const KILL_OOM = 0x0100;
+/** P_CAUSE of a process killed because the host could not give a host-kept page (its only copy was on a node that is gone, or its deadline passed): SIGBUS, P_TVAL the address. */
+export const KILL_PAGE_LOST = 0x0102;
 /** P_CAUSE of a process killed because every thread was blocked forever. */
 export const KILL_DEADLOCK = 0x0101;
 /** P_CAUSE base of a process the host killed: KILL_HOST + signal (e.g. SIGPIPE). */
@@ -786,6 +792,7 @@ export const P_OLD_ASID = 180; // u32: execve: the replaced address space's ASID
 export const P_DOOMED = 184; // u32: execve: threads of the old image still to leave (T_DOOMED)
 export const P_CLD_CODE = 188; // u32: a stand-in's end as the host gave it (CLD_*); 0 for a local process, whose code follows P_SIGNAL
 export const P_MONO_OFFSET = 192; // u64: ns its CLOCK_MONOTONIC (and BOOTTIME) reads ahead of this machine's: a process that moved here from a node whose clock was ahead keeps its clock from going back (migration)
+export const P_HOST_PAGE_FAULTS = 200; // u64: page faults on host-kept pages posted to the host (assembly/hostpage.ts)
 
 // ---- thread table ----
 export const THREAD_BASE = 0x0040_5000; // = PROC_BASE + PROCS_MAX * PROC_BYTES
@@ -815,6 +822,7 @@ export const T_IPC_NEXT = 232; // u32: next thread index + 1 in its endpoint's q
 export const T_HC_SLOT = 236; // u32: ring record index + 1 of its request (0: waiting for a free record)
 export const T_HC_WAIT = 240; // u32: its place among the threads waiting for a record (RING_WAIT_SEQ)
 export const T_DOOMED = 244; // u32: 1: another thread of its process exec'd; it leaves at its next pass through the kernel
+export const T_HOST_PAGE = 248; // u32: a page fault it waits for the host to serve: the faulting address's page | ACC_* + 1 (0: its host call, if any, is a system call)
 export const T_FORK_HERE = 252; // u32: 1: the host placed this thread's next fork on this machine (threadForkHere); the fork clears it
 
 // ---- records of ended threads ----
@@ -976,7 +984,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 17;
+export const KERNEL_VERSION = 18;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -985,7 +993,7 @@ export const CAUSE = {
   STORE_PAGE_FAULT: 15, TIMER_IRQ: 0x8000_0007,
 } as const;
 export const PTE = {
-  V: 1, R: 2, W: 4, X: 8, U: 16, G: 32, A: 64, D: 128, COW: 0x0100, SHARED: 0x0200,
+  V: 1, R: 2, W: 4, X: 8, U: 16, G: 32, A: 64, D: 128, COW: 0x0100, HOST: 0x0300, SHARED: 0x0200,
 } as const;
 export const P = {
   STATE: 0, PID: 4, ROOT: 8, SATP: 12, ASID: 16, THREADS: 20, EXIT: 24, BRK_START: 28, BRK: 32, BRK_MAX: 36,
@@ -993,7 +1001,7 @@ export const P = {
   FRAMES_PEAK: 84, THREADS_CREATED: 88, REPORTED: 92, SYSCALLS: 96, PAGE_FAULTS: 104, PARENT: 112, PPID: 116,
   PGID: 120, SID: 124, EXIT_SIGNAL: 128, FLAGS: 132, VFORK_WAITER: 136, VMAS: 140, EXEC_ROOT: 144,
   EXEC_PC: 148, EXEC_SP: 152, EXEC_BRK: 156, EXEC_BRK_MAX: 160, EXEC_STACK_LOW: 164, COW_FAULTS: 168,
-  OLD_ROOT: 176, OLD_ASID: 180, DOOMED: 184, CLD_CODE: 188, MONO_OFFSET: 192,
+  OLD_ROOT: 176, OLD_ASID: 180, DOOMED: 184, CLD_CODE: 188, MONO_OFFSET: 192, HOST_PAGE_FAULTS: 200,
 } as const;
 export const PROC_STATE = {
   FREE: 0, LIVE: 1, DYING: 2, DEAD: 3, ZOMBIE: 4, REMOTE: 5,
@@ -1027,7 +1035,7 @@ export const SYS = {
   clock_nanosleep_time64: 407, futex_time64: 422, kill: 129, tkill: 130, tgkill: 131, rt_sigsuspend: 133,
   rt_sigaction: 134, rt_sigprocmask: 135, rt_sigpending: 136, rt_sigreturn: 139, ipc_register: 0x4000_0000,
   ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002, ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
-  spawn: 0x4000_0005, test_hook: 0x4000_FFFF,
+  spawn: 0x4000_0005, test_hook: 0x4000_FFFF, host_page: 0x4000_FFFE,
 } as const;
 
 export function hartBase(hart: number): number {
@@ -1097,95 +1105,96 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133], ['NR_RT_SIGACTION', 134], ['NR_RT_SIGPROCMASK', 135],
   ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139], ['NR_IPC_REGISTER', 1073741824],
   ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826], ['NR_IPC_RECV', 1073741827],
-  ['NR_IPC_REPLY', 1073741828], ['NR_SPAWN', 1073741829], ['NR_TEST_HOOK', 1073807359], ['SIGHUP', 1], ['SIGINT', 2],
-  ['SIGQUIT', 3], ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9],
-  ['SIGUSR1', 10], ['SIGSEGV', 11], ['SIGUSR2', 12], ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15],
-  ['SIGSTKFLT', 16], ['SIGCHLD', 17], ['SIGCONT', 18], ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21],
-  ['SIGTTOU', 22], ['SIGURG', 23], ['SIGXCPU', 24], ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27],
-  ['SIGWINCH', 28], ['SIGIO', 29], ['SIGPWR', 30], ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64],
+  ['NR_IPC_REPLY', 1073741828], ['NR_SPAWN', 1073741829], ['NR_TEST_HOOK', 1073807359], ['NR_HOST_PAGE', 1073807358],
+  ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3], ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6], ['SIGBUS', 7],
+  ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10], ['SIGSEGV', 11], ['SIGUSR2', 12], ['SIGPIPE', 13], ['SIGALRM', 14],
+  ['SIGTERM', 15], ['SIGSTKFLT', 16], ['SIGCHLD', 17], ['SIGCONT', 18], ['SIGSTOP', 19], ['SIGTSTP', 20],
+  ['SIGTTIN', 21], ['SIGTTOU', 22], ['SIGURG', 23], ['SIGXCPU', 24], ['SIGXFSZ', 25], ['SIGVTALRM', 26],
+  ['SIGPROF', 27], ['SIGWINCH', 28], ['SIGIO', 29], ['SIGPWR', 30], ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64],
   ['SIGSET_BYTES', 8], ['SIG_DFL', 0], ['SIG_IGN', 1], ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2],
   ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2], ['SA_SIGINFO', 4], ['SA_ONSTACK', 134217728], ['SA_RESTART', 268435456],
   ['SA_NODEFER', 1073741824], ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128],
   ['SI_TKILL', 4294967290], ['SI_MESGQ', 4294967293], ['ILL_ILLOPC', 1], ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1],
-  ['SEGV_MAPERR', 1], ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2], ['CLD_DUMPED', 3], ['SS_DISABLE', 2],
-  ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ERESTARTNOHAND', 514], ['SIGINFO_BYTES', 128], ['UC_SIGMASK', 20],
-  ['UC_MCONTEXT', 160], ['UCONTEXT_BYTES', 560], ['SIGFRAME_BYTES', 688], ['SIGTRAMP_VA', 4294963200],
-  ['CLONE_VM', 256], ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048], ['CLONE_VFORK', 16384],
-  ['CLONE_PARENT', 32768], ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144], ['CLONE_SETTLS', 524288],
-  ['CLONE_PARENT_SETTID', 1048576], ['CLONE_CHILD_CLEARTID', 2097152], ['CLONE_CHILD_SETTID', 16777216],
-  ['CLONE_THREAD_FLAGS', 331520], ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1], ['FUTEX_REQUEUE', 3],
-  ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5], ['FUTEX_WAIT_BITSET', 9], ['FUTEX_WAKE_BITSET', 10],
-  ['FUTEX_PRIVATE_FLAG', 128], ['FUTEX_CLOCK_REALTIME', 256], ['CLOCK_REALTIME', 0], ['CLOCK_MONOTONIC', 1],
-  ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3], ['CLOCK_MONOTONIC_RAW', 4],
-  ['CLOCK_REALTIME_COARSE', 5], ['CLOCK_MONOTONIC_COARSE', 6], ['CLOCK_BOOTTIME', 7], ['CLOCK_REALTIME_ALARM', 8],
-  ['CLOCK_BOOTTIME_ALARM', 9], ['CLOCK_TAI', 11], ['TIMER_ABSTIME', 1], ['CSIGNAL', 255], ['IDTYPE_ALL', 0],
-  ['IDTYPE_PID', 1], ['IDTYPE_PGID', 2], ['IDTYPE_PIDFD', 3], ['WNOHANG', 1], ['WSTOPPED', 2], ['WEXITED', 4],
-  ['WCONTINUED', 8], ['WNOWAIT', 16777216], ['WNOTHREAD', 536870912], ['WALL', 1073741824], ['WCLONE', 2147483648],
-  ['PROT_NONE', 0], ['PROT_READ', 1], ['PROT_WRITE', 2], ['PROT_EXEC', 4], ['PROT_GROWSDOWN', 16777216],
-  ['PROT_GROWSUP', 33554432], ['MAP_SHARED', 1], ['MAP_PRIVATE', 2], ['MAP_SHARED_VALIDATE', 3], ['MAP_TYPE', 15],
-  ['MAP_FIXED', 16], ['MAP_ANONYMOUS', 32], ['MAP_NORESERVE', 16384], ['MAP_POPULATE', 32768],
-  ['MAP_FIXED_NOREPLACE', 1048576], ['MMAP_GAP', 1048576], ['O_ACCMODE', 3], ['O_RDONLY', 0], ['O_WRONLY', 1],
-  ['O_RDWR', 2], ['O_CREAT', 64], ['O_EXCL', 128], ['O_NOCTTY', 256], ['O_TRUNC', 512], ['O_APPEND', 1024],
-  ['O_NONBLOCK', 2048], ['O_DSYNC', 4096], ['O_ASYNC', 8192], ['O_DIRECT', 16384], ['O_LARGEFILE', 32768],
-  ['O_DIRECTORY', 65536], ['O_NOFOLLOW', 131072], ['O_NOATIME', 262144], ['O_CLOEXEC', 524288], ['O_SYNC', 1052672],
-  ['O_PATH', 2097152], ['O_TMPFILE', 4259840], ['AT_FDCWD', 4294967196], ['AT_SYMLINK_NOFOLLOW', 256],
-  ['AT_EACCESS', 512], ['AT_REMOVEDIR', 512], ['AT_SYMLINK_FOLLOW', 1024], ['AT_EMPTY_PATH', 4096],
-  ['AT_STATX_SYNC_TYPE', 24576], ['RENAME_NOREPLACE', 1], ['RENAME_EXCHANGE', 2], ['RENAME_WHITEOUT', 4],
-  ['F_DUPFD', 0], ['F_GETFD', 1], ['F_SETFD', 2], ['F_GETFL', 3], ['F_SETFL', 4], ['F_DUPFD_CLOEXEC', 1030],
-  ['FD_CLOEXEC', 1], ['F_GETLK', 5], ['F_SETLK', 6], ['F_SETLKW', 7], ['F_GETLK64', 12], ['F_SETLK64', 13],
-  ['F_SETLKW64', 14], ['F_OFD_GETLK', 36], ['F_OFD_SETLK', 37], ['F_OFD_SETLKW', 38], ['F_RDLCK', 0], ['F_WRLCK', 1],
-  ['F_UNLCK', 2], ['LOCK_SH', 1], ['LOCK_EX', 2], ['LOCK_NB', 4], ['LOCK_UN', 8], ['SEEK_SET', 0], ['SEEK_CUR', 1],
-  ['SEEK_END', 2], ['F_OK', 0], ['X_OK', 1], ['W_OK', 2], ['R_OK', 4], ['S_IFMT', 61440], ['S_IFIFO', 4096],
-  ['S_IFCHR', 8192], ['S_IFDIR', 16384], ['S_IFBLK', 24576], ['S_IFREG', 32768], ['S_IFLNK', 40960],
-  ['S_IFSOCK', 49152], ['DT_UNKNOWN', 0], ['DT_FIFO', 1], ['DT_CHR', 2], ['DT_DIR', 4], ['DT_BLK', 6], ['DT_REG', 8],
-  ['DT_LNK', 10], ['DT_SOCK', 12], ['STATX_BASIC_STATS', 2047], ['STATX_BTIME', 2048], ['TCGETS', 21505],
-  ['FIONREAD', 21531], ['PATH_MAX', 4096], ['NAME_MAX', 255], ['PIPE_BUF', 4096], ['PIPE_BYTES', 65536],
-  ['FDS_MAX', 1024], ['MQ_PRIO_MAX', 32768], ['MQ_MAXMSG_DEFAULT', 10], ['MQ_MSGSIZE_DEFAULT', 8192],
-  ['MQ_MAXMSG_MAX', 10], ['MQ_MSGSIZE_MAX', 8192], ['MQ_QUEUES_MAX', 256], ['MQ_BYTES_MAX', 819200],
-  ['MQ_ATTR_BYTES', 32], ['SIGEVENT_BYTES', 64], ['SIGEV_SIGNAL', 0], ['SIGEV_NONE', 1], ['SIGEV_THREAD', 2],
-  ['SYMLINKS_MAX', 40], ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1], ['CAUSE_ILLEGAL', 2],
-  ['CAUSE_BREAKPOINT', 3], ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5], ['CAUSE_STORE_MISALIGNED', 6],
-  ['CAUSE_STORE_ACCESS', 7], ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12], ['CAUSE_LOAD_PAGE_FAULT', 13],
-  ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0], ['EXIT_TRAP', 1],
-  ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
+  ['BUS_ADRERR', 2], ['SEGV_MAPERR', 1], ['SEGV_ACCERR', 2], ['CLD_EXITED', 1], ['CLD_KILLED', 2], ['CLD_DUMPED', 3],
+  ['SS_DISABLE', 2], ['ERESTARTSYS', 512], ['ERESTARTNOINTR', 513], ['ERESTARTNOHAND', 514], ['SIGINFO_BYTES', 128],
+  ['UC_SIGMASK', 20], ['UC_MCONTEXT', 160], ['UCONTEXT_BYTES', 560], ['SIGFRAME_BYTES', 688],
+  ['SIGTRAMP_VA', 4294963200], ['CLONE_VM', 256], ['CLONE_FS', 512], ['CLONE_FILES', 1024], ['CLONE_SIGHAND', 2048],
+  ['CLONE_VFORK', 16384], ['CLONE_PARENT', 32768], ['CLONE_THREAD', 65536], ['CLONE_SYSVSEM', 262144],
+  ['CLONE_SETTLS', 524288], ['CLONE_PARENT_SETTID', 1048576], ['CLONE_CHILD_CLEARTID', 2097152],
+  ['CLONE_CHILD_SETTID', 16777216], ['CLONE_THREAD_FLAGS', 331520], ['FUTEX_WAIT', 0], ['FUTEX_WAKE', 1],
+  ['FUTEX_REQUEUE', 3], ['FUTEX_CMP_REQUEUE', 4], ['FUTEX_WAKE_OP', 5], ['FUTEX_WAIT_BITSET', 9],
+  ['FUTEX_WAKE_BITSET', 10], ['FUTEX_PRIVATE_FLAG', 128], ['FUTEX_CLOCK_REALTIME', 256], ['CLOCK_REALTIME', 0],
+  ['CLOCK_MONOTONIC', 1], ['CLOCK_PROCESS_CPUTIME_ID', 2], ['CLOCK_THREAD_CPUTIME_ID', 3],
+  ['CLOCK_MONOTONIC_RAW', 4], ['CLOCK_REALTIME_COARSE', 5], ['CLOCK_MONOTONIC_COARSE', 6], ['CLOCK_BOOTTIME', 7],
+  ['CLOCK_REALTIME_ALARM', 8], ['CLOCK_BOOTTIME_ALARM', 9], ['CLOCK_TAI', 11], ['TIMER_ABSTIME', 1],
+  ['CSIGNAL', 255], ['IDTYPE_ALL', 0], ['IDTYPE_PID', 1], ['IDTYPE_PGID', 2], ['IDTYPE_PIDFD', 3], ['WNOHANG', 1],
+  ['WSTOPPED', 2], ['WEXITED', 4], ['WCONTINUED', 8], ['WNOWAIT', 16777216], ['WNOTHREAD', 536870912],
+  ['WALL', 1073741824], ['WCLONE', 2147483648], ['PROT_NONE', 0], ['PROT_READ', 1], ['PROT_WRITE', 2],
+  ['PROT_EXEC', 4], ['PROT_GROWSDOWN', 16777216], ['PROT_GROWSUP', 33554432], ['MAP_SHARED', 1], ['MAP_PRIVATE', 2],
+  ['MAP_SHARED_VALIDATE', 3], ['MAP_TYPE', 15], ['MAP_FIXED', 16], ['MAP_ANONYMOUS', 32], ['MAP_NORESERVE', 16384],
+  ['MAP_POPULATE', 32768], ['MAP_FIXED_NOREPLACE', 1048576], ['MMAP_GAP', 1048576], ['O_ACCMODE', 3],
+  ['O_RDONLY', 0], ['O_WRONLY', 1], ['O_RDWR', 2], ['O_CREAT', 64], ['O_EXCL', 128], ['O_NOCTTY', 256],
+  ['O_TRUNC', 512], ['O_APPEND', 1024], ['O_NONBLOCK', 2048], ['O_DSYNC', 4096], ['O_ASYNC', 8192],
+  ['O_DIRECT', 16384], ['O_LARGEFILE', 32768], ['O_DIRECTORY', 65536], ['O_NOFOLLOW', 131072], ['O_NOATIME', 262144],
+  ['O_CLOEXEC', 524288], ['O_SYNC', 1052672], ['O_PATH', 2097152], ['O_TMPFILE', 4259840], ['AT_FDCWD', 4294967196],
+  ['AT_SYMLINK_NOFOLLOW', 256], ['AT_EACCESS', 512], ['AT_REMOVEDIR', 512], ['AT_SYMLINK_FOLLOW', 1024],
+  ['AT_EMPTY_PATH', 4096], ['AT_STATX_SYNC_TYPE', 24576], ['RENAME_NOREPLACE', 1], ['RENAME_EXCHANGE', 2],
+  ['RENAME_WHITEOUT', 4], ['F_DUPFD', 0], ['F_GETFD', 1], ['F_SETFD', 2], ['F_GETFL', 3], ['F_SETFL', 4],
+  ['F_DUPFD_CLOEXEC', 1030], ['FD_CLOEXEC', 1], ['F_GETLK', 5], ['F_SETLK', 6], ['F_SETLKW', 7], ['F_GETLK64', 12],
+  ['F_SETLK64', 13], ['F_SETLKW64', 14], ['F_OFD_GETLK', 36], ['F_OFD_SETLK', 37], ['F_OFD_SETLKW', 38],
+  ['F_RDLCK', 0], ['F_WRLCK', 1], ['F_UNLCK', 2], ['LOCK_SH', 1], ['LOCK_EX', 2], ['LOCK_NB', 4], ['LOCK_UN', 8],
+  ['SEEK_SET', 0], ['SEEK_CUR', 1], ['SEEK_END', 2], ['F_OK', 0], ['X_OK', 1], ['W_OK', 2], ['R_OK', 4],
+  ['S_IFMT', 61440], ['S_IFIFO', 4096], ['S_IFCHR', 8192], ['S_IFDIR', 16384], ['S_IFBLK', 24576],
+  ['S_IFREG', 32768], ['S_IFLNK', 40960], ['S_IFSOCK', 49152], ['DT_UNKNOWN', 0], ['DT_FIFO', 1], ['DT_CHR', 2],
+  ['DT_DIR', 4], ['DT_BLK', 6], ['DT_REG', 8], ['DT_LNK', 10], ['DT_SOCK', 12], ['STATX_BASIC_STATS', 2047],
+  ['STATX_BTIME', 2048], ['TCGETS', 21505], ['FIONREAD', 21531], ['PATH_MAX', 4096], ['NAME_MAX', 255],
+  ['PIPE_BUF', 4096], ['PIPE_BYTES', 65536], ['FDS_MAX', 1024], ['MQ_PRIO_MAX', 32768], ['MQ_MAXMSG_DEFAULT', 10],
+  ['MQ_MSGSIZE_DEFAULT', 8192], ['MQ_MAXMSG_MAX', 10], ['MQ_MSGSIZE_MAX', 8192], ['MQ_QUEUES_MAX', 256],
+  ['MQ_BYTES_MAX', 819200], ['MQ_ATTR_BYTES', 32], ['SIGEVENT_BYTES', 64], ['SIGEV_SIGNAL', 0], ['SIGEV_NONE', 1],
+  ['SIGEV_THREAD', 2], ['SYMLINKS_MAX', 40], ['CAUSE_FETCH_MISALIGNED', 0], ['CAUSE_FETCH_ACCESS', 1],
+  ['CAUSE_ILLEGAL', 2], ['CAUSE_BREAKPOINT', 3], ['CAUSE_LOAD_MISALIGNED', 4], ['CAUSE_LOAD_ACCESS', 5],
+  ['CAUSE_STORE_MISALIGNED', 6], ['CAUSE_STORE_ACCESS', 7], ['CAUSE_ECALL_U', 8], ['CAUSE_FETCH_PAGE_FAULT', 12],
+  ['CAUSE_LOAD_PAGE_FAULT', 13], ['CAUSE_STORE_PAGE_FAULT', 15], ['CAUSE_TIMER_IRQ', 2147483655], ['EXIT_BUDGET', 0],
+  ['EXIT_TRAP', 1], ['EXIT_TIMER', 2], ['EXIT_IDLE', 3], ['EXIT_ENDED', 4], ['EXIT_HOSTCALL', 5], ['PARK_NONE', 0],
   ['PARK_RESUMED', 1], ['PARK_LEFT', 2], ['PARK_ENDED', 3], ['TS_HOSTCALL', 8], ['RS_FREE', 0], ['RS_POSTED', 1],
   ['RS_TAKEN', 2], ['RS_DONE', 3], ['ACC_READ', 0], ['ACC_WRITE', 1], ['ACC_FETCH', 2], ['PTE_V', 1], ['PTE_R', 2],
   ['PTE_W', 4], ['PTE_X', 8], ['PTE_U', 16], ['PTE_G', 32], ['PTE_A', 64], ['PTE_D', 128], ['PTE_COW', 256],
-  ['PTE_SHARED', 512], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22], ['FRAME_NONE', 4294967295],
-  ['PROC_NO_PID', 4294967294], ['PID_FIRST', 1], ['PID_RESET_END', 2147483647], ['PID_LIMIT', 2147483648],
-  ['SIGNAL_GROUP_ALL', 0], ['SIGNAL_GROUP_HOST', 4294967295], ['PROC_FREE', 0], ['PROC_LIVE', 1], ['PROC_DYING', 2],
-  ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PROC_REMOTE', 5], ['PEV_FORK', 1], ['PEV_ENDED', 2], ['PEV_REPARENT', 3],
-  ['PEV_ORPHANED', 5], ['PEV_GROUP', 4], ['RA_NONE', 0], ['RA_EXEC', 1], ['KILL_OOM', 256], ['KILL_DEADLOCK', 257],
-  ['KILL_HOST', 512], ['KILL_SIGNAL', 768], ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3],
-  ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16], ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0],
-  ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3], ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295],
-  ['INIT_MEMORY_TOO_SMALL', 4294967294], ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292],
-  ['INIT_LAYOUT_OVERLAP', 4294967291], ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289],
-  ['PIMG_TABLE_FULL', 4294967295], ['PIMG_PID_IN_USE', 4294967294], ['PIMG_NO_MEMORY', 4294967293],
-  ['PIMG_PROC_OK', 0], ['PIMG_PROC_NOT_LIVE', 1], ['PIMG_PROC_SHARED_VM', 2], ['PIMG_THREAD_FREE', 0],
-  ['PIMG_THREAD_USER', 1], ['PIMG_THREAD_HOSTCALL', 2], ['PIMG_THREAD_BLOCKED', 3], ['PIMG_THREAD_UNSETTLED', 4],
-  ['PIMG_THREAD_FUTEX', 5], ['PIMG_THREAD_SLEEP', 6], ['PMIG_OK', 0], ['PMIG_NOT_LIVE', 1], ['PMIG_SHARED_VM', 2],
-  ['PMIG_BUSY', 3], ['PMIG_FAMILY', 4], ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576],
-  ['MACHINE_BYTES', 4096], ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12],
-  ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0],
-  ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148],
-  ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176],
-  ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200],
-  ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240],
-  ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280],
-  ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312],
-  ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848],
-  ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['H_JIT', 1016],
-  ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536],
-  ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2], ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144],
-  ['SPINLOCK_BYTES', 32], ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8],
-  ['SPINLOCK_SPINS', 16], ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304],
-  ['LOCK_PROC', 4194368], ['LOCK_FRAME', 4194432], ['LOCK_LEAF', 4194496], ['KERNEL_BLOCKS_END', 4194304],
-  ['KS', 4194560], ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12],
-  ['KS_RQ_GEN', 20], ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36],
-  ['KS_IRQS', 40], ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56],
-  ['KS_WAIT_SEQ', 64], ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92],
-  ['KS_FORKS', 96], ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
+  ['PTE_HOST', 768], ['PTE_SHARED', 512], ['SATP_MODE_SV32', 2147483648], ['SATP_ASID_SHIFT', 22],
+  ['FRAME_NONE', 4294967295], ['PROC_NO_PID', 4294967294], ['PID_FIRST', 1], ['PID_RESET_END', 2147483647],
+  ['PID_LIMIT', 2147483648], ['SIGNAL_GROUP_ALL', 0], ['SIGNAL_GROUP_HOST', 4294967295], ['PROC_FREE', 0],
+  ['PROC_LIVE', 1], ['PROC_DYING', 2], ['PROC_DEAD', 3], ['PROC_ZOMBIE', 4], ['PROC_REMOTE', 5], ['PEV_FORK', 1],
+  ['PEV_ENDED', 2], ['PEV_REPARENT', 3], ['PEV_ORPHANED', 5], ['PEV_GROUP', 4], ['RA_NONE', 0], ['RA_EXEC', 1],
+  ['KILL_OOM', 256], ['KILL_PAGE_LOST', 258], ['KILL_DEADLOCK', 257], ['KILL_HOST', 512], ['KILL_SIGNAL', 768],
+  ['KLOG_CLONE_FLAGS', 1], ['KLOG_OOM', 2], ['KLOG_FUTEX_OP', 3], ['KLOG_DEADLOCK', 4], ['KLOG_ENTRY_BYTES', 16],
+  ['SCHED_RR', 0], ['SCHED_MLFQ', 1], ['LOCK_TAS', 0], ['LOCK_TTAS', 1], ['LOCK_TICKET', 2], ['LOCK_NONE', 3],
+  ['INIT_OK', 0], ['INIT_BAD_RAM', 4294967295], ['INIT_MEMORY_TOO_SMALL', 4294967294],
+  ['INIT_STATIC_DATA_TOO_BIG', 4294967293], ['INIT_BAD_HARTS', 4294967292], ['INIT_LAYOUT_OVERLAP', 4294967291],
+  ['INIT_FIELD_OUTSIDE_BLOCK', 4294967290], ['INIT_BAD_BIT_WIDTH', 4294967289], ['PIMG_TABLE_FULL', 4294967295],
+  ['PIMG_PID_IN_USE', 4294967294], ['PIMG_NO_MEMORY', 4294967293], ['PIMG_PROC_OK', 0], ['PIMG_PROC_NOT_LIVE', 1],
+  ['PIMG_PROC_SHARED_VM', 2], ['PIMG_THREAD_FREE', 0], ['PIMG_THREAD_USER', 1], ['PIMG_THREAD_HOSTCALL', 2],
+  ['PIMG_THREAD_BLOCKED', 3], ['PIMG_THREAD_UNSETTLED', 4], ['PIMG_THREAD_FUTEX', 5], ['PIMG_THREAD_SLEEP', 6],
+  ['PMIG_OK', 0], ['PMIG_NOT_LIVE', 1], ['PMIG_SHARED_VM', 2], ['PMIG_BUSY', 3], ['PMIG_FAMILY', 4],
+  ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
+  ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20],
+  ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136],
+  ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156],
+  ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188],
+  ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216],
+  ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252],
+  ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288],
+  ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316],
+  ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856],
+  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['H_JIT', 1016], ['TLB_ENTRY_BYTES', 16],
+  ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
+  ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
+  ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
+  ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
+  ['LOCK_FRAME', 4194432], ['LOCK_LEAF', 4194496], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560],
+  ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_RQ_GEN', 20],
+  ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36], ['KS_IRQS', 40],
+  ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
+  ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
+  ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
   ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['KS_CLUSTER', 136],
   ['KS_REMOTE', 140], ['KS_HOST_IDLE_UNTIL', 144], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0],
   ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4],
@@ -1197,32 +1206,32 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['P_VFORK_WAITER', 136], ['P_VMAS', 140], ['P_EXEC_ROOT', 144], ['P_EXEC_PC', 148], ['P_EXEC_SP', 152],
   ['P_EXEC_BRK', 156], ['P_EXEC_BRK_MAX', 160], ['P_EXEC_STACK_LOW', 164], ['P_COW_FAULTS', 168],
   ['P_OLD_ROOT', 176], ['P_OLD_ASID', 180], ['P_DOOMED', 184], ['P_CLD_CODE', 188], ['P_MONO_OFFSET', 192],
-  ['THREAD_BASE', 4214784], ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128], ['T_STATE', 132], ['T_TID', 136],
-  ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152], ['T_SWITCHES', 160],
-  ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184], ['T_PREEMPTED', 192],
-  ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216], ['T_IPC_LEN', 220],
-  ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236], ['T_HC_WAIT', 240],
-  ['T_DOOMED', 244], ['T_FORK_HERE', 252], ['TREC_BASE', 4247552], ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4],
-  ['TR_SWITCHES', 8], ['TR_INSTRET', 16], ['TR_PREEMPTED', 24], ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 48],
-  ['EP_NAME', 0], ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16], ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24],
-  ['EP_RECV_HEAD', 28], ['EP_HOST_HEAD', 32], ['EP_HOST_TAIL', 36], ['EP_TURN', 40], ['HRS_FREE', 0],
-  ['HRS_FILLING', 1], ['HRS_QUEUED', 2], ['HRS_SERVING', 3], ['HRS_ANSWERED', 4], ['IPC_HOST_BASE', 4257280],
-  ['IPC_HOST_BYTES', 288], ['HR_STATE', 0], ['HR_EP', 4], ['HR_LEN', 8], ['HR_RMAX', 12], ['HR_RESULT', 16],
-  ['HR_NEXT', 20], ['HR_GEN', 24], ['HR_BUF', 32], ['RING_BASE', 4261888], ['RING_HEADER_BYTES', 64],
-  ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8], ['RING_BUSY', 12], ['RING_THREADS', 16],
-  ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28], ['RING_BUSY_PEAK', 32], ['RING_LATE', 36],
-  ['RING_RECORDS', 4261952], ['RING_RECORD_BYTES', 96], ['R_STATE', 0], ['R_ID', 4], ['R_THREAD', 8], ['R_TID', 12],
-  ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28], ['R_ARGS', 32], ['R_HART', 56], ['R_SIGNAL', 60],
-  ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80], ['R_AT', 88], ['VMA_BYTES', 16],
-  ['VMA_BASE', 4265024], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16], ['V_START', 0], ['V_END', 4],
-  ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4297792], ['PEV_HEADER_BYTES', 64], ['PEV_HEAD', 0], ['PEV_TAIL', 4],
-  ['PEV_RESERVED', 8], ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12], ['PE_PGID', 8], ['PE_SID', 12],
-  ['PEV_RECORDS', 4297856], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4], ['PE_PARENT_PID', 8],
-  ['PE_FLAGS', 12], ['ASID_BASE', 4298880], ['ASID_BYTES', 128], ['ASID_FREED', 0], ['ASID_READY', 64],
-  ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8], ['SIGREC_BYTES', 16],
-  ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12], ['SIGPROC_BASE', 4299008],
-  ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088], ['SIGTHREAD_BASE', 4434176],
-  ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16], ['ST_FLAGS', 24],
-  ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880], ['FRAME_REF_BYTES', 4],
-  ['KT_END', 6275072], ['KERNEL_VERSION', 17],
+  ['P_HOST_PAGE_FAULTS', 200], ['THREAD_BASE', 4214784], ['THREAD_BYTES', 256], ['T_REGS', 0], ['T_PC', 128],
+  ['T_STATE', 132], ['T_TID', 136], ['T_PROC', 140], ['T_CLEAR_TID', 144], ['T_FUTEX_KEY', 148], ['T_DEADLINE', 152],
+  ['T_SWITCHES', 160], ['T_HART', 168], ['T_LEVEL', 172], ['T_LAST_MTIME', 176], ['T_INSTRET', 184],
+  ['T_PREEMPTED', 192], ['T_WAIT_SEQ', 200], ['T_FUTEX_SPACE', 208], ['T_IPC_EP', 212], ['T_IPC_BUF', 216],
+  ['T_IPC_LEN', 220], ['T_IPC_RBUF', 224], ['T_IPC_RMAX', 228], ['T_IPC_NEXT', 232], ['T_HC_SLOT', 236],
+  ['T_HC_WAIT', 240], ['T_DOOMED', 244], ['T_HOST_PAGE', 248], ['T_FORK_HERE', 252], ['TREC_BASE', 4247552],
+  ['TREC_BYTES', 32], ['TR_TID', 0], ['TR_PID', 4], ['TR_SWITCHES', 8], ['TR_INSTRET', 16], ['TR_PREEMPTED', 24],
+  ['IPC_BASE', 4255744], ['IPC_EP_BYTES', 48], ['EP_NAME', 0], ['EP_OWNER', 4], ['EP_CALLS', 8], ['EP_GEN', 16],
+  ['EP_SEND_HEAD', 20], ['EP_SEND_TAIL', 24], ['EP_RECV_HEAD', 28], ['EP_HOST_HEAD', 32], ['EP_HOST_TAIL', 36],
+  ['EP_TURN', 40], ['HRS_FREE', 0], ['HRS_FILLING', 1], ['HRS_QUEUED', 2], ['HRS_SERVING', 3], ['HRS_ANSWERED', 4],
+  ['IPC_HOST_BASE', 4257280], ['IPC_HOST_BYTES', 288], ['HR_STATE', 0], ['HR_EP', 4], ['HR_LEN', 8], ['HR_RMAX', 12],
+  ['HR_RESULT', 16], ['HR_NEXT', 20], ['HR_GEN', 24], ['HR_BUF', 32], ['RING_BASE', 4261888],
+  ['RING_HEADER_BYTES', 64], ['RING_POSTED', 0], ['RING_DONE', 4], ['RING_REAPED', 8], ['RING_BUSY', 12],
+  ['RING_THREADS', 16], ['RING_WAITERS', 20], ['RING_WAIT_SEQ', 24], ['RING_FULL_WAITS', 28], ['RING_BUSY_PEAK', 32],
+  ['RING_LATE', 36], ['RING_RECORDS', 4261952], ['RING_RECORD_BYTES', 96], ['R_STATE', 0], ['R_ID', 4],
+  ['R_THREAD', 8], ['R_TID', 12], ['R_PID', 16], ['R_PROC', 20], ['R_NR', 24], ['R_SATP', 28], ['R_ARGS', 32],
+  ['R_HART', 56], ['R_SIGNAL', 60], ['R_MTIME', 64], ['R_RESULT', 72], ['R_CANCEL', 76], ['R_ACTION', 80],
+  ['R_AT', 88], ['VMA_BYTES', 16], ['VMA_BASE', 4265024], ['VMA_TABLE_BYTES', 512], ['VMA_RECORD_BYTES', 16],
+  ['V_START', 0], ['V_END', 4], ['V_PROT', 8], ['V_FLAGS', 12], ['PEV_BASE', 4297792], ['PEV_HEADER_BYTES', 64],
+  ['PEV_HEAD', 0], ['PEV_TAIL', 4], ['PEV_RESERVED', 8], ['PEV_LOST', 12], ['PE_CODE', 8], ['PE_STATUS', 12],
+  ['PE_PGID', 8], ['PE_SID', 12], ['PEV_RECORDS', 4297856], ['PEV_RECORD_BYTES', 16], ['PE_KIND', 0], ['PE_PID', 4],
+  ['PE_PARENT_PID', 8], ['PE_FLAGS', 12], ['ASID_BASE', 4298880], ['ASID_BYTES', 128], ['ASID_FREED', 0],
+  ['ASID_READY', 64], ['SIGACT_BYTES', 16], ['ACT_HANDLER', 0], ['ACT_FLAGS', 4], ['ACT_MASK', 8],
+  ['SIGREC_BYTES', 16], ['SIGREC_CODE', 0], ['SIGREC_PID', 4], ['SIGREC_ADDR', 8], ['SIGREC_CAUSE', 12],
+  ['SIGPROC_BASE', 4299008], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
+  ['SIGTHREAD_BASE', 4434176], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
+  ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 18],
 ];

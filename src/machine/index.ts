@@ -27,6 +27,7 @@ export { execService, writeExecImage, readExecArgs, readProgramFile, parseProgra
 export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
 export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';
 export { HostCallRing, HostCallServer, LATER, type HostCall, type HostAnswer, type HostService } from './hostcall.js';
+export { HostPages, pageFaultOf, pageFaultService, PAGE_SERVED, PAGE_LOST, PAGE_FORBIDDEN, type PageFault, type PageAccess, type PageProt } from './host-pages.js';
 export { captureProcess, forkChildImage, type CaptureOptions } from './process-image.js';
 export { restoreProcess, imageFrames, type RestoreOptions, type RestoredProcess } from './process-image-restore.js';
 export {

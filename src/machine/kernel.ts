@@ -120,6 +120,21 @@ export interface KernelExports {
   /** P_FLAGS of process proc (PF_* in assembly/proc.ts). */
   procFlags(proc: number): number;
   /**
+   * Host-kept pages (assembly/hostpage.ts, src/machine/host-pages.ts). The frame (physical address) of page va
+   * of process proc; with make = 1 an empty PTE becomes a host-kept absent page with a fresh zeroed frame.
+   * -EFAULT (no live process, outside user space, nothing there, a superpage), -ENOMEM.
+   */
+  hostPageFrame(proc: number, va: number, make: number): number;
+  /**
+   * Set page va's permissions (PTE_R|PTE_W|PTE_X; 0: absent here); without W it stays host-kept. Lowering
+   * one shoots down every hart's TLB before returning. 0, -EFAULT, -EINVAL, -ENOMEM.
+   */
+  hostPageSet(proc: number, va: number, prot: number): number;
+  /** on = 1: every fault of proc on a page with no PTE goes to the host. 0 or -EFAULT. */
+  hostPagesAll(proc: number, on: number): number;
+  /** Faults on host-kept pages of proc posted to the host (u64). */
+  hostPageFaults(proc: number): bigint;
+  /**
    * Install [start, start + count) as the spare pid range (assembly/pidlease.ts): every pid and tid comes
    * from the current range, and the spare becomes current when that is used up. 0, or -1 when a spare is
    * already installed, count or start is 0, or the range reaches past PID_LIMIT (0x8000_0000). After

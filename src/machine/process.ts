@@ -11,7 +11,7 @@ import { HostCallRing, HostCallServer } from './hostcall.js';
 import { driveHart, type HartHost } from './driver.js';
 import {
   PTE, FRAME_NONE, PROC_NO_PID, PAGE_BYTES, USER_BASE, USER_END, LOAD_END, CAUSE, PROC_BASE, PROC_BYTES, P, PROC_STATE, KILL_OOM,
-  KILL_DEADLOCK, KILL_HOST, KILL_SIGNAL, KS, KS_ON, KS_LIVE_PROCS, PROCS_MAX, THREADS_MAX, SIGHUP, SIGINT, SIGQUIT, SIGILL,
+  KILL_DEADLOCK, KILL_PAGE_LOST, KILL_HOST, KILL_SIGNAL, KS, KS_ON, KS_LIVE_PROCS, PROCS_MAX, THREADS_MAX, SIGHUP, SIGINT, SIGQUIT, SIGILL,
   SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGSTKFLT, SIGCHLD,
   SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR,
   SIGSYS, SIGRTMIN, NSIG,
@@ -102,6 +102,7 @@ export function slotResult(machine: Machine, index: number): RunResult {
   if (signal === 0) return { kind: 'exit', code: machine.u32(b + P.EXIT) & 0xff };
   const cause = machine.u32(b + P.CAUSE);
   if (cause === KILL_OOM) return { kind: 'killed', signal: 'SIGKILL', reason: `out of memory: no free frame for a page fault at 0x${machine.u32(b + P.TVAL).toString(16).padStart(8, '0')}` };
+  if (cause === KILL_PAGE_LOST) return { kind: 'killed', signal: 'SIGBUS', reason: `page lost: the host could not give the page at 0x${machine.u32(b + P.TVAL).toString(16).padStart(8, '0')}` };
   if (cause === KILL_DEADLOCK) return { kind: 'killed', signal: 'SIGKILL', reason: 'deadlock: every thread of the machine was blocked with no deadline' };
   if (cause === KILL_HOST + SIGNAL_NUMBER.SIGPIPE) return { kind: 'killed', signal: 'SIGPIPE', reason: 'write to a pipe with no reader' };
   if (cause >= KILL_SIGNAL && cause <= KILL_SIGNAL + NSIG) return { kind: 'killed', signal: signalName(signal), reason: 'the default action of a signal sent by kill, tkill or tgkill' };

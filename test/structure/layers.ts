@@ -7,7 +7,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['raft', 'host', 'vfs'],
   ['net', 'machine', 'wal'],
   ['net/tcp', 'node'],
-  ['rpc', 'mq', 'rsm', 'cluster', 'deadlock'],
+  ['rpc', 'mq', 'rsm', 'cluster', 'deadlock', 'dsm'],
   ['gfs', 'quorum', 'geo'],
   ['kv', 'ssi'],
   ['services'],
