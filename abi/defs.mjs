@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 18 };
+export const version = { name: 'KERNEL_VERSION', value: 21 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).

@@ -659,7 +659,7 @@ export const PMIG_FAMILY: u32 = 4;
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION: u32 = 18;
+export const KERNEL_VERSION: u32 = 21;
 
 // ---- the values this kernel was compiled with, in the order of the host's ABI_TABLE ----
 /** How many values abiValue reports. */

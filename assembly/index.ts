@@ -33,6 +33,6 @@ export {
 } from './remote';
 export { procSetGroupFor, procRemoteGroup, procIdOf } from './pgid';
 export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageThreadTid, procImageRun, procImageSleep, procImageFutex, procImageUndo } from './procimage';
-export { procMigrateOut } from './migrate';
+export { procMigrateOut, procDirtyClear } from './migrate';
 export { sigHostRaise } from './sigsys';
 export { hostPageFrame, hostPageSet, hostPagesAll, hostPageFaults } from './hostpage';

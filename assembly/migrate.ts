@@ -5,8 +5,11 @@
 // Nobody here sees it end: no exit status, no SIGCHLD, no event; a parent here keeps a stand-in for it
 // (remote.ts), as for a child forked elsewhere. The host calls it between slices (no hart runs), in
 // deterministic mode only, as captures are.
-import { LOCK_SCHED, P_STATE, P_FLAGS, P_PARENT, T_STATE, T_PROC, T_HART } from './blocks';
-import { PROCS_MAX, THREADS_MAX } from './limits';
+import { LOCK_SCHED, LOCK_PROC, P_STATE, P_FLAGS, P_PARENT, P_ROOT, T_STATE, T_PROC, T_HART } from './blocks';
+import { PROCS_MAX, THREADS_MAX, HARTS_MAX, PAGE_BYTES } from './limits';
+import { RAM_BASE } from './layout';
+import { PTE_V, PTE_R, PTE_X, PTE_D } from './mmu';
+import { shootdownOthers } from './shootdown';
 import {
   PMIG_OK, PMIG_NOT_LIVE, PMIG_SHARED_VM, PMIG_BUSY, PMIG_FAMILY, PIMG_THREAD_USER, PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP,
   PIMG_THREAD_FREE,
@@ -63,4 +66,31 @@ export function procMigrateOut(p: u32): u32 {
   }
   kunlock(LOCK_SCHED);
   return r;
+}
+
+/**
+ * Pre-copy's dirty tracking: clear the D bit of every leaf PTE of live process p's address space and shoot
+ * down every hart's TLB, so the next store to any of those pages walks the table again and sets D (a TLB
+ * fills its write table only once D is set). The host reads which pages were dirty (D set) just before.
+ * How many PTEs had D set; -1 for a process that is not live. Under the PROC lock; deterministic mode.
+ */
+export function procDirtyClear(p: u32): i32 {
+  if (p >= PROCS_MAX || atomic.load<u32>(procBase(p) + P_STATE) != PROC_LIVE) return -1;
+  const root = load<u32>(procBase(p) + P_ROOT);
+  let cleared: i32 = 0;
+  klock(LOCK_PROC);
+  for (let i: u32 = 0; i < 1024; i++) {
+    const l1 = load<u32>(RAM_BASE + root + (i << 2));
+    if ((l1 & PTE_V) == 0 || (l1 & (PTE_R | PTE_X)) != 0) continue; // absent, or a superpage
+    const table = RAM_BASE + ((l1 >>> 10) << 12);
+    for (let j: u32 = 0; j < PAGE_BYTES / 4; j++) {
+      const pte = atomic.load<u32>(table + (j << 2));
+      if ((pte & PTE_D) == 0) continue;
+      atomic.and<u32>(table + (j << 2), ~PTE_D);
+      cleared++;
+    }
+  }
+  kunlock(LOCK_PROC);
+  if (cleared > 0) shootdownOthers(HARTS_MAX);
+  return cleared;
 }

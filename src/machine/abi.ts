@@ -984,7 +984,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 18;
+export const KERNEL_VERSION = 21;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -1233,5 +1233,5 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['SIGPROC_BASE', 4299008], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
   ['SIGTHREAD_BASE', 4434176], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
   ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
-  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 18],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 21],
 ];

@@ -26,10 +26,11 @@ export {
 export { execService, writeExecImage, readExecArgs, readProgramFile, parseProgram, ARG_STRLEN_MAX } from './exec.js';
 export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './process.js';
 export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';
-export { HostCallRing, HostCallServer, LATER, type HostCall, type HostAnswer, type HostService } from './hostcall.js';
+export { HostCallRing, HostCallServer, LATER, type HostCall, type HostAnswer, type HostReply, type HostService } from './hostcall.js';
 export { HostPages, pageFaultOf, pageFaultService, PAGE_SERVED, PAGE_LOST, PAGE_FORBIDDEN, type PageFault, type PageAccess, type PageProt } from './host-pages.js';
 export { captureProcess, forkChildImage, type CaptureOptions } from './process-image.js';
-export { restoreProcess, imageFrames, type RestoreOptions, type RestoredProcess } from './process-image-restore.js';
+export { restoreProcess, imageFrames, fillAbsentPage, type RestoreOptions, type RestoredProcess } from './process-image-restore.js';
+export { dirtyPages, clearDirty, copyPages } from './dirty-pages.js';
 export {
   checkImage, encodeProcessImage, decodeProcessImage, imageDataBytes, ImageError, ImageBusyError, PROCESS_IMAGE_FORMAT, type ProcessImage,
   type ImagePage, type ImageVma, type ImageThread, type ImageSigaction, type ImageSiginfo, type ImageHost, type PageKind,

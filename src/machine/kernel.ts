@@ -257,6 +257,8 @@ export interface KernelExports {
    * PMIG_FAMILY (children here) or PMIG_BUSY (a thread waits for the host, in IPC, waitid or a vfork).
    */
   procMigrateOut(proc: number): number;
+  /** Clear every D bit of the process's PTEs and shoot down every TLB (pre-copy); how many were set, -1 not live. */
+  procDirtyClear(proc: number): number;
   /**
    * Process proc (restored, not yet running) takes the place of the stand-in with its pid: the stand-in's parent
    * becomes its parent here. 0, or -ESRCH when no stand-in has its pid.

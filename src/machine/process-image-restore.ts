@@ -7,12 +7,13 @@ import type { Machine } from './machine.js';
 import type { FileServer } from './file-syscalls.js';
 import { copyToUser } from './usermem.js';
 import {
-  P, PTE, FRAME_NONE, PROCS_MAX, THREADS_MAX, T_REGS, T_PC, T_CLEAR_TID, vmaTable, VMA_BYTES, V_START,
+  P, PTE, FRAME_NONE, PROCS_MAX, PAGE_BYTES, THREADS_MAX, T_REGS, T_PC, T_CLEAR_TID, vmaTable, VMA_BYTES, V_START,
   V_END, V_PROT, V_FLAGS, sigProcBase, sigThreadBase, SP_PENDING, SP_ACTIONS, SP_INFO, ST_BLOCKED, ST_PENDING,
   ST_INFO, SIGACT_BYTES, ACT_HANDLER, ACT_FLAGS, ACT_MASK, SIGREC_BYTES, SIGREC_CODE, SIGREC_PID, SIGREC_ADDR,
   SIGREC_CAUSE, PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY, PIMG_THREAD_FREE, T_TID, PROC_LIVE, PROC_DYING, PROC_ZOMBIE,
 } from './layout.js';
 import { ImageError, checkImage, type ProcessImage, type ImagePage, type ImageSiginfo, type ImageThread } from './process-image-check.js';
+import { leafSlot } from './dirty-pages.js';
 import { assertStopped, procSlot, threadSlot, signalsSet, machineTicks, DEADLINE_NONE } from './process-image.js';
 
 export interface RestoreOptions {
@@ -29,6 +30,11 @@ export interface RestoreOptions {
   readonly files?: FileServer;
   /** false: built but not queued; RestoredProcess.start() lets it run (a migration, once the move commits). */
   readonly start?: boolean;
+  /**
+   * Pages (by address) whose bytes are not here yet (post-copy migration): each gets its frame, left absent as a
+   * host-kept page, so the first access faults to the host, which fills it (fillAbsentPage). Their data is ignored.
+   */
+  readonly absent?: ReadonlySet<number>;
 }
 
 export interface RestoredProcess {
@@ -67,7 +73,7 @@ function createSlot(machine: Machine, pid: number | undefined): number {
   return p;
 }
 
-function leafFlags(page: ImagePage): number {
+export function leafFlags(page: Omit<ImagePage, 'data'>): number {
   let f = PTE.U | PTE.A;
   if (page.r) f |= PTE.R;
   if (page.w) f |= PTE.W | PTE.D;
@@ -77,20 +83,57 @@ function leafFlags(page: ImagePage): number {
 }
 
 /** Map every page of the image into root, each in a fresh frame (a cow page becomes the process's own, writable). */
-function mapPages(machine: Machine, root: number, pages: readonly ImagePage[]): void {
+function mapPages(machine: Machine, root: number, pages: readonly ImagePage[], absent: ReadonlySet<number>): void {
   const k = machine.kernel;
   for (const page of pages) {
     const pa = k.frameAlloc() >>> 0;
     if (pa === FRAME_NONE) throw new ImageError(`out of guest memory at page 0x${page.va.toString(16)}`);
-    if (page.data !== 'zero') machine.bytes.set(page.data, machine.host(pa)); // frames come zeroed
+    const away = absent.has(page.va);
+    if (page.data !== 'zero' && !away) machine.bytes.set(page.data, machine.host(pa)); // frames come zeroed
     if (k.vmMap(root, page.va, pa, leafFlags(page)) !== 0) {
       k.frameFree(pa);
       throw new ImageError(`cannot map page 0x${page.va.toString(16)} (out of guest memory for its page table)`);
     }
-    if (!page.parked) continue;
     const slot = machine.host(k.vmPteAddress(root, page.va) >>> 0);
-    machine.view.setUint32(slot, machine.u32(slot) & ~PTE.V, true); // the frame is kept, the walk sees nothing
+    // Away: a host-kept absent page (its frame kept, the walk faults to the host); parked: the walk sees nothing.
+    if (away) machine.view.setUint32(slot, (machine.u32(slot) & ~0x3ff) | PTE.HOST | PTE.U, true);
+    else if (page.parked) machine.view.setUint32(slot, machine.u32(slot) & ~PTE.V, true);
   }
+}
+
+/**
+ * Give page `page.va` of process proc, left absent by a restore with `absent`, its bytes and the mapping the
+ * image gave it, as if it had been restored with them. A fork since the restore shares the absent frame with
+ * the child: every process whose PTE at va is that same absent frame gets it too, copy-on-write when the page
+ * is writable, as the fork would have made it. How many PTEs it set; 0 when the page is no longer absent in
+ * proc (unmapped, replaced, or filled already), and nothing is written. Deterministic mode.
+ */
+export function fillAbsentPage(machine: Machine, proc: number, page: Omit<ImagePage, 'data'>, bytes: Uint8Array | 'zero'): number {
+  assertStopped(machine, 'filling a page');
+  if (bytes !== 'zero' && bytes.length !== PAGE_BYTES) throw new ImageError(`a page is ${PAGE_BYTES} bytes, not ${bytes.length}`);
+  const absentAt = (p: number): { slot: number; pte: number } | null => {
+    if (machine.u32(procSlot(p) + P.STATE) !== PROC_LIVE) return null;
+    const slot = leafSlot(machine, machine.u32(procSlot(p) + P.ROOT), page.va >>> 0);
+    const pte = slot === null ? 0 : machine.u32(slot);
+    return slot !== null && (pte & PTE.HOST) === PTE.HOST && (pte & PTE.V) === 0 ? { slot, pte } : null;
+  };
+  if (!Number.isInteger(proc) || proc < 0 || proc >= PROCS_MAX) return 0;
+  const own = absentAt(proc);
+  if (own === null) return 0;
+  const frame = own.pte >>> 10;
+  const holders: number[] = [];
+  for (let q = 0; q < PROCS_MAX; q++) {
+    const at = absentAt(q);
+    if (at !== null && at.pte >>> 10 === frame) holders.push(at.slot);
+  }
+  const host = machine.host(frame * PAGE_BYTES);
+  if (bytes === 'zero') machine.bytes.fill(0, host, host + PAGE_BYTES);
+  else machine.bytes.set(bytes, host);
+  let flags = leafFlags(page) | (page.parked ? 0 : PTE.V);
+  if (holders.length > 1 && page.w && page.kind !== 'shared') flags = (flags & ~(PTE.W | PTE.D)) | PTE.COW;
+  // Absent to mapped raises the permission: no TLB holds an entry a walk refused, so none needs a flush.
+  for (const slot of holders) machine.view.setUint32(slot, (frame << 10) | flags, true);
+  return holders.length;
 }
 
 function writePending(machine: Machine, set: number, info: number, pending: readonly ImageSiginfo[]): void {
@@ -162,7 +205,7 @@ export function restoreProcess(machine: Machine, raw: ProcessImage, opts: Restor
   const p = createSlot(machine, opts.pid);
   let t: number;
   try {
-    mapPages(machine, machine.u32(procSlot(p) + P.ROOT), image.pages);
+    mapPages(machine, machine.u32(procSlot(p) + P.ROOT), image.pages, opts.absent ?? new Set());
     // A whole process keeps its threads' tids; a single thread gets tid = pid.
     t = (others.length > 0 ? k.procImageThreadTid(p, image.thread.tid) : k.procImageThread(p)) >>> 0;
     if (t === FRAME_NONE) throw new ImageError(`the thread table is full (at most ${THREADS_MAX} threads per machine)`);

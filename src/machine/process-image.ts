@@ -91,7 +91,7 @@ function isZero(machine: Machine, host: number): boolean {
 }
 
 /** One leaf PTE as an image page (its bytes copied out of the machine's memory). */
-function pageOf(machine: Machine, va: number, pte: number): ImagePage {
+export function pageOf(machine: Machine, va: number, pte: number): ImagePage {
   if ((pte & PTE.U) === 0) throw new ImageError(`the page at 0x${va.toString(16)} is not a user page (PTE 0x${pte.toString(16)})`);
   const host = machine.host((pte >>> 10) * PAGE_BYTES);
   const kind = (pte & PTE.SHARED) !== 0 ? 'shared' : (pte & PTE.COW) !== 0 ? 'cow' : 'private';
@@ -102,7 +102,7 @@ function pageOf(machine: Machine, va: number, pte: number): ImagePage {
 }
 
 /** Every page the address space of root maps (a PROT_NONE page's kept frame too), by address. */
-function readPages(machine: Machine, root: number): ImagePage[] {
+export function readPages(machine: Machine, root: number): ImagePage[] {
   const out: ImagePage[] = [];
   for (let i = 0; i < 1024; i++) {
     const l1 = machine.u32(machine.host(root) + i * 4);

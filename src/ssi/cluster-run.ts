@@ -11,7 +11,7 @@ import { parseElf, type ElfImage } from '../elf/index.js';
 import type { TraceOptions } from '../sim/index.js';
 import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
-import { migrationRefused, type MigrationFigures } from './migration.js';
+import { migrationRefused, type MigrationFigures, type PagesLost } from './migration.js';
 import type { PlacementPolicy } from './placement.js';
 import { ProcsService, PROCS_SERVICE } from './service.js';
 import { FsOps, GfsService, GfsTree, GFS_SERVICE, LocalTreeMount, type GfsConsistency, type TreeImage } from '../gfs/index.js';
@@ -73,6 +73,8 @@ export interface ClusterRunOptions {
   readonly deadlock?: 'central' | DeadlockStrategy;
   /** Every deadlock event of the per-node lock managers (a cycle broken, a request refused). */
   readonly onDeadlock?: (e: DeadlockEvent) => void;
+  /** The simulated link a migration's pages cross, bits per second (default 1 Gbit/s). */
+  readonly migration_link_bps?: number;
   /** How fresh every node's reads of the namespace are (default linearizable). */
   readonly fs_consistency?: GfsConsistency;
 }
@@ -92,6 +94,8 @@ export interface ClusterRunResult {
   readonly namespace: GfsTree | null;
   /** Every scripted migration (`migrate` in the fault script), in the order they ended. */
   readonly migrations: readonly MigrationFigures[];
+  /** Post-copy moves whose source went before every page came: the pages lost (a thread touching one died of SIGBUS). */
+  readonly pages_lost: readonly PagesLost[];
 }
 
 /** "n3" -> 3; anything else is not a node name of a cluster run. */
@@ -161,6 +165,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     const m = new MachineService({
       kernel, observer, boot: first ? boot.get(id)! : [], slice_instructions: opts.slice_instructions, placement: opts.placement ?? 'local',
       system: { ram_bytes: CLUSTER_RAM_BYTES_DEFAULT, ...opts.machine },
+      ...(opts.migration_link_bps !== undefined ? { migration_link_bps: opts.migration_link_bps } : {}),
       ...(opts.onRpcExecute ? { onRpcExecute: (cid: string, seq: number, method: string, idem: boolean) => opts.onRpcExecute!(id, cid, seq, method, idem) } : {}),
     }, first);
     machines.set(id, m);
@@ -220,7 +225,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   return {
     processes: console.processes, end, virtual_ns: c.sim.now_ns, steps: r.steps,
     instructions: counters.instructions, slices: counters.slices, trace_hash: c.sim.trace.digest(), nodes: ids,
-    namespace: finalNamespace(c, ids), migrations,
+    namespace: finalNamespace(c, ids), migrations, pages_lost: [...machines.values()].flatMap((m) => m.migrationLosses()),
   };
 }
 

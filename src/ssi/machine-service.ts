@@ -6,7 +6,7 @@
 // calls dispatch at most DISPATCHES_PER_SLICE_MAX times per hart.
 import type { NodeContext, NodeService } from '../node/index.js';
 import type { ElfImage } from '../elf/index.js';
-import { System, bytesInput, layout, waitAsync, SIGNAL_NUMBER, type GuestIO, type SteppedSystem, type SystemOptions, type ThreadedNode } from '../machine/index.js';
+import { System, bytesInput, layout, waitAsync, SIGNAL_NUMBER, SYS, PAGE_LOST, type GuestIO, type SteppedSystem, type SystemOptions, type ThreadedNode } from '../machine/index.js';
 
 import { ProcessWatch, type ProcessEnd } from './process-watch.js';
 import { ProcessBridge } from './process-bridge.js';
@@ -14,7 +14,7 @@ import type { PlacementPolicy } from './placement.js';
 import { procsOf, type ProcsService } from './service.js';
 import { PidFeeder } from './pid-feeder.js';
 import { RemoteForks } from './remote-fork.js';
-import { Migrations, MIGRATION_LINK_BPS_DEFAULT, migrationRefused, type MigrationFigures } from './migration.js';
+import { Migrations, MIGRATION_LINK_BPS_DEFAULT, migrationRefused, type MigrationFigures, type PagesLost } from './migration.js';
 import type { MigrationMethod } from '../net/index.js';
 import { ClusterMqueues } from './cluster-mqueues.js';
 import { ClusterIpc } from './cluster-ipc.js';
@@ -145,6 +145,9 @@ export class MachineService implements NodeService {
       stdin: bytesInput(''), mqueues, ...this.opts.system, ...(vfs !== undefined ? { vfs } : {}), seed: ctx.rng.nextU32(), realtime_base_ns,
     });
     this.sys = sys;
+    // Faults on host-kept pages: a process that came here post-copy and still misses pages (migration-pages.ts).
+    let migrations: Migrations | undefined;
+    sys.serve(SYS.host_page, (call) => migrations?.pageFault(call) ?? PAGE_LOST);
     sys.machine.kernel.kernelSetHostTime(1);
     const procs = procsOf(ctx);
     this.procs = procs;
@@ -152,7 +155,6 @@ export class MachineService implements NodeService {
     // records its earlier boot as ended), so nothing, not even a fork from elsewhere, takes a pid meanwhile.
     if (procs !== undefined) sys.machine.kernel.kernelPidClear();
     let forks: RemoteForks | undefined;
-    let migrations: Migrations | undefined;
     const bridge = new ProcessBridge(ctx, sys, {
       placement: this.opts.placement ?? 'local', wake: () => this.wake(),
       owner: (pid) => migrations?.whereMoved(pid) ?? procs?.localOwner(pid)?.node ?? null,
@@ -288,6 +290,11 @@ export class MachineService implements NodeService {
     if (this.migrations === undefined) done(migrationRefused(pid, from, to, method, 'the node is not running'));
     else if (this.threaded !== undefined) done(migrationRefused(pid, from, to, method, 'a machine whose harts run on worker threads cannot capture a process yet'));
     else this.migrations.migrate(pid, to, method, done);
+  }
+
+  /** Post-copy moves here whose source went before every page came. */
+  migrationLosses(): readonly PagesLost[] {
+    return this.migrations?.losses ?? [];
   }
 
   /** Whether process pid runs on this node's machine. */

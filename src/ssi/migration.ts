@@ -19,9 +19,14 @@ import type { NodeContext } from '../node/index.js';
 import type { RpcClient, RpcServer } from '../rpc/index.js';
 import type { MigrationMethod } from '../net/index.js';
 import {
-  layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, ImageBusyError,
-  type ProcessImage, type ProcFiles, type System, type ExportedFiles,
+  layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, checkImage, ImageBusyError, dirtyPages, clearDirty,
+  copyPages, pageFaultOf, PAGE_LOST, type ProcessImage, type ImagePage, type ProcFiles, type System, type ExportedFiles, type HostCall,
+  type HostAnswer,
 } from '../machine/index.js';
+import {
+  PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES, PageStaging, PostcopyArrival, metaOf, metaKey, encodePages,
+  decodePages, decodeMeta, wireBytes, type PageMeta, type PostcopyCounts,
+} from './migration-pages.js';
 import type { ProcsService } from './service.js';
 import type { RemoteForks } from './remote-fork.js';
 import type { ProcessWatch } from './process-watch.js';
@@ -65,12 +70,16 @@ export interface MigrationFigures {
   /** Pages sent, and pages sent more than once (pre-copy rounds). */
   readonly pages: number;
   readonly pages_resent: number;
+  /** Copy rounds: 1 for stop-and-copy and post-copy; pre-copy's rounds while it ran, plus the stop. */
   readonly rounds: number;
+  /** Post-copy: pages sent because the moved process faulted on them, and pages pushed unasked. */
+  readonly pages_faulted: number;
+  readonly pages_pushed: number;
 }
 
 /** The figures of a migration refused before anything moved (the process runs on where it was, if anywhere). */
 export function migrationRefused(pid: number, from: string, to: string, method: MigrationMethod, error: string): MigrationFigures {
-  return { pid, from, to, method, ok: false, error, downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0 };
+  return { pid, from, to, method, ok: false, error, downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0, pages_faulted: 0, pages_pushed: 0 };
 }
 
 export interface MigrationHooks {
@@ -100,6 +109,16 @@ interface Outgoing {
   exported: ExportedFiles | null;
   parentHere: boolean;
   bytes: number;
+  /** When it ran again, where it now is (-1: not yet). */
+  resumed_ns: number;
+  /** Pages sent, and those of them sent before; copy rounds. */
+  pages: number;
+  resent: number;
+  rounds: number;
+  /** Pre-copy: each page sent in a round, with its mapping's key then (metaKey). */
+  readonly sent: Map<number, string> | null;
+  /** Post-copy: the bytes still here, the pages that have crossed, and how. */
+  post: { readonly bytes: Map<number, ImagePage>; readonly sent: Set<number>; faulted: number; pushed: number; pushing: boolean } | null;
   /** Signals that arrived meanwhile, sent on once the process runs again. */
   readonly held: (() => void)[];
   readonly done: (f: MigrationFigures) => void;
@@ -112,6 +131,16 @@ interface Prepared {
   readonly program: string;
   readonly start: () => void;
   timer: number | null;
+  /** Post-copy: its absent pages (it runs before they are all here). */
+  readonly arrival: PostcopyArrival | null;
+}
+
+/** A page a post-copy source lost, as the target reports it. */
+export interface PagesLost {
+  readonly pid: number;
+  readonly from: string;
+  readonly pages: number;
+  readonly at_ns: number;
 }
 
 export class Migrations {
@@ -121,6 +150,12 @@ export class Migrations {
   private readonly moved = new Map<number, string>();
   /** Every migration that started here, in order (the report's figures). */
   readonly history: MigrationFigures[] = [];
+  /** Pre-copy rounds' pages kept here for processes coming here. */
+  private readonly staging: PageStaging;
+  /** Processes that came here post-copy and still miss pages (or lost them), by pid. */
+  private readonly arrivals = new Map<number, PostcopyArrival>();
+  /** Post-copy moves here whose source went before every page came: the pages lost. */
+  readonly losses: PagesLost[] = [];
 
   constructor(
     private readonly ctx: NodeContext,
@@ -129,8 +164,12 @@ export class Migrations {
     server: RpcServer,
     private readonly hooks: MigrationHooks,
   ) {
+    this.staging = new PageStaging(ctx);
     server.register('proc.migrate', (args, call) => this.prepare(call.from, args));
     server.register('proc.migrate.commit', (args, call) => this.commit(call.from, args));
+    server.register('proc.migrate.pages', (args, call) => this.stage(call.from, args));
+    server.register('proc.migrate.page', (args, call) => { this.servePage(call.from, args, (r) => call.reply(r)); return undefined; });
+    server.register('proc.migrate.push', (args, call) => this.pushed(call.from, args));
   }
 
   /** The node a process that was here moved to, as this node last knew it. */
@@ -141,7 +180,7 @@ export class Migrations {
   /** A signal for pid arrived while it moves: kept (deliver runs once it runs again, here or there). */
   hold(pid: number, deliver: () => void): boolean {
     const o = this.outgoing.get(pid);
-    if (o === undefined || o.stopped_ns < 0) return false;
+    if (o === undefined || o.stopped_ns < 0 || o.resumed_ns >= 0) return false;
     o.held.push(deliver);
     return true;
   }
@@ -164,10 +203,58 @@ export class Migrations {
     if (this.hooks.isDown(to)) { refuse(`node ${to} is down`); return; }
     if (this.moving(pid)) { refuse(`process ${pid} is already moving`); return; }
     if (this.sys.files?.slots.liveSlot(pid) === undefined) { refuse(`no process ${pid} runs on ${this.ctx.id}`); return; }
-    if (method !== 'stop') { refuse(`method ${method} is not available yet (stop is)`); return; }
-    const o: Outgoing = { pid, to, method, asked_ns: this.ctx.monotonic_ns(), stopped_ns: -1, image: null, table: null, exported: null, parentHere: false, bytes: 0, held: [], done };
+    const o: Outgoing = {
+      pid, to, method, asked_ns: this.ctx.monotonic_ns(), stopped_ns: -1, image: null, table: null, exported: null, parentHere: false,
+      bytes: 0, resumed_ns: -1, pages: 0, resent: 0, rounds: 0, sent: method === 'precopy' ? new Map() : null, post: null, held: [], done,
+    };
     this.outgoing.set(pid, o);
-    this.stopAndCopy(o);
+    if (method === 'precopy') this.precopyRound(o);
+    else this.stopAndCopy(o);
+  }
+
+  /** The link's time for this many bytes (none on a real network, whose bytes take what they take). */
+  private linkNs(bytes: number): number {
+    const bps = this.hooks.link_bps;
+    return bps === undefined ? 0 : Math.ceil((bytes * 8 * 1e9) / bps);
+  }
+
+  /**
+   * One pre-copy round while the process runs: every page the first time, then the pages written since the
+   * round before; once they are few (or the rounds are used up) the process stops and the rest crosses.
+   */
+  private precopyRound(o: Outgoing): void {
+    const m = this.sys.machine, files = this.sys.files!;
+    const slot = files.slots.liveSlot(o.pid);
+    if (slot === undefined) { this.finish(o, false, `process ${o.pid} ended before it could move`); return; }
+    const why = files.unmovable(o.pid) ?? this.endpoints(slot);
+    if (why !== null) { this.finish(o, false, `process ${o.pid} cannot move: ${why}`); return; }
+    let pages: ImagePage[];
+    if (o.rounds === 0) {
+      clearDirty(m, slot); // then copy: a store after the copy marks its page again
+      pages = copyPages(m, slot);
+    } else {
+      const dirty = dirtyPages(m, slot);
+      if (dirty.size <= PRECOPY_STOP_PAGES || o.rounds >= PRECOPY_ROUNDS_MAX) { this.stopAndCopy(o); return; }
+      clearDirty(m, slot);
+      pages = copyPages(m, slot, dirty);
+    }
+    o.rounds++;
+    const wire = encodePages(pages);
+    const bytes = wireBytes(wire);
+    this.ctx.setTimer(this.linkNs(bytes), () => {
+      this.client.call(o.to, 'proc.migrate.pages', { pid: o.pid, pages: wire }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
+        if (this.outgoing.get(o.pid) !== o) return;
+        const ok = out.ok && (out.result as { ok?: unknown } | null)?.ok === true;
+        // Nothing has stopped: the process runs on here, as if no move had been asked for.
+        if (!ok) { this.finish(o, false, `${o.to} did not take the pages of round ${o.rounds}: ${out.ok ? String((out.result as { error?: unknown } | null)?.error ?? 'refused') : out.error.message}`); return; }
+        o.bytes += bytes;
+        for (const p of pages) {
+          if (p.data !== 'zero') { o.pages++; if (o.sent!.has(p.va)) o.resent++; }
+          o.sent!.set(p.va, metaKey(p));
+        }
+        this.precopyRound(o);
+      });
+    });
   }
 
   /** Stop the process as soon as every thread is in a state a migration carries, then send it. */
@@ -191,6 +278,8 @@ export class Migrations {
     }
     if (image.pages.some((p) => p.kind === 'shared')) { this.finish(o, false, `process ${o.pid} cannot move: it maps shared memory`); return; }
     o.parentHere = m.u32(PROC_BASE + slot * PROC_BYTES + P.PARENT) !== 0;
+    // Pre-copy: the pages written since the last round (D set now), new or remapped, cross; the rest are named.
+    const dirty = o.sent !== null ? dirtyPages(m, slot) : null;
     const exported = files.exportFiles(o.pid, o.to);
     const r = m.kernel.procMigrateOut(slot) >>> 0;
     if (r !== PMIG_OK) {
@@ -205,12 +294,15 @@ export class Migrations {
     o.exported = exported;
     o.table = files.detach(o.pid) ?? null;
     this.hooks.watch.forget(o.pid);
-    const text = encodeProcessImage(image);
+    o.rounds++;
+    const { sendImage, kept, remote } = this.stopPages(o, image, dirty);
+    const text = encodeProcessImage(sendImage);
     const body = {
       image: text, files: exported, program: this.hooks.watch.programOf(o.pid),
       parent_node: o.parentHere ? this.ctx.id : this.hooks.forks.parentNode(o.pid) ?? null,
+      ...(kept.length > 0 ? { kept } : {}), ...(o.method === 'postcopy' ? { remote } : {}),
     };
-    o.bytes = text.length + JSON.stringify(exported).length;
+    o.bytes += text.length + JSON.stringify(exported).length + JSON.stringify(kept).length + JSON.stringify(remote).length;
     const send = (): void => { this.client.call(o.to, 'proc.migrate', body, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
       const ok = out.ok && (out.result as { ok?: unknown } | null)?.ok === true;
       if (ok) { this.commitMove(o); return; }
@@ -222,9 +314,43 @@ export class Migrations {
       this.giveBack(o, `${o.to} did not take process ${o.pid}: ${why}`);
     }); };
     // The copy crosses the link: its bytes take their time on a simulated one.
-    const bps = this.hooks.link_bps;
-    if (bps === undefined) send();
-    else this.ctx.setTimer(Math.ceil((o.bytes * 8 * 1e9) / bps), send);
+    this.ctx.setTimer(this.linkNs(text.length), send);
+  }
+
+  /**
+   * What of a stopped process's pages crosses at the stop: every page (stop and copy); the pages changed since
+   * they were sent, the rest named with their mapping (pre-copy: kept); the mappings only, the bytes kept here
+   * to be asked for or pushed (post-copy: remote).
+   */
+  private stopPages(o: Outgoing, image: ProcessImage, dirty: Set<number> | null): { sendImage: ProcessImage; kept: PageMeta[]; remote: PageMeta[] } {
+    const kept: PageMeta[] = [], remote: PageMeta[] = [];
+    if (o.method === 'postcopy') {
+      const bytes = new Map<number, ImagePage>();
+      // A futex waiter waits again on its word at the target before it runs: those pages cross at the stop.
+      const words = new Set([image.thread, ...(image.threads ?? [])].flatMap((t) => (t.futex ? [t.futex.va & ~0xfff] : [])));
+      const pages = image.pages.map((p) => {
+        if (p.data === 'zero' || words.has(p.va)) {
+          if (p.data !== 'zero') o.pages++;
+          return p;
+        }
+        bytes.set(p.va, p);
+        remote.push(metaOf(p));
+        return { ...p, data: 'zero' as const };
+      });
+      o.post = { bytes, sent: new Set(), faulted: 0, pushed: 0, pushing: false };
+      return { sendImage: { ...image, pages }, kept, remote };
+    }
+    if (o.sent === null || dirty === null) {
+      o.pages += image.pages.filter((p) => p.data !== 'zero').length;
+      return { sendImage: image, kept, remote };
+    }
+    const pages: ImagePage[] = [];
+    for (const p of image.pages) {
+      if (!dirty.has(p.va) && o.sent.get(p.va) === metaKey(p)) { kept.push(metaOf(p)); continue; }
+      pages.push(p);
+      if (p.data !== 'zero') { o.pages++; if (o.sent.has(p.va)) o.resent++; }
+    }
+    return { sendImage: { ...image, pages }, kept, remote };
   }
 
   /** The prepared copy is there: move the directory entry (the commit point), then let it run. */
@@ -257,8 +383,56 @@ export class Migrations {
     this.moved.set(o.pid, o.to);
     this.client.call(o.to, 'proc.migrate.commit', { pid: o.pid }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
       if (!out.ok) this.ctx.log(`migration of ${o.pid}: the commit did not reach ${o.to} (${out.error.message}); it starts from the directory`);
-      this.finish(o, true, null);
+      o.resumed_ns = this.ctx.monotonic_ns();
+      if (o.post === null) { this.finish(o, true, null); return; }
+      for (const deliver of o.held.splice(0)) deliver(); // it runs there now: signals go on before the pages are all there
+      this.push(o);
     });
+  }
+
+  /** Post-copy: push the pages the moved process has not asked for, a batch at a time; done once all have crossed. */
+  private push(o: Outgoing): void {
+    const post = o.post!;
+    if (post.pushing) return;
+    const batch: ImagePage[] = [];
+    for (const [va, p] of post.bytes) {
+      if (post.sent.has(va)) continue;
+      batch.push(p);
+      if (batch.length >= POSTCOPY_PUSH_PAGES) break;
+    }
+    if (batch.length === 0) { this.finish(o, true, null); return; }
+    for (const p of batch) post.sent.add(p.va);
+    post.pushing = true;
+    const wire = encodePages(batch);
+    const bytes = wireBytes(wire);
+    this.ctx.setTimer(this.linkNs(bytes), () => {
+      this.client.call(o.to, 'proc.migrate.push', { pid: o.pid, pages: wire }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
+        post.pushing = false;
+        if (this.outgoing.get(o.pid) !== o) return;
+        o.bytes += bytes;
+        post.pushed += batch.length;
+        // The target is gone: the process went with it; nothing more to send.
+        if (!out.ok) { this.ctx.log(`migration of ${o.pid}: ${o.to} took no more pages (${out.error.message})`); this.finish(o, true, null); return; }
+        this.push(o);
+      });
+    });
+  }
+
+  /** Post-copy, the source: the moved process faulted on a page still here; its bytes go at once (once). */
+  private servePage(from: string, args: unknown, reply: (r: unknown) => void): void {
+    const a = (args ?? {}) as { pid?: unknown; va?: unknown };
+    const o = typeof a.pid === 'number' ? this.outgoing.get(a.pid) : undefined;
+    if (o === undefined || o.post === null || o.to !== from || typeof a.va !== 'number') { reply({ error: `no process ${String(a.pid)} moving to ${from} post-copy from here` }); return; }
+    const p = o.post.bytes.get(a.va);
+    if (p === undefined) { reply({ error: `page 0x${a.va.toString(16)} is not one process ${o.pid} left here` }); return; }
+    // A push under way carries it too, but the thread waits now: it goes again (the target takes the first to come).
+    if (o.post.sent.has(a.va)) o.resent++;
+    o.post.sent.add(a.va);
+    o.post.faulted++;
+    const wire = encodePages([p]);
+    const bytes = wireBytes(wire);
+    o.bytes += bytes;
+    this.ctx.setTimer(this.linkNs(bytes), () => reply({ ok: true, pages: wire }));
   }
 
   /** The move did not happen: the process runs on here, as it was. */
@@ -278,6 +452,7 @@ export class Migrations {
   }
 
   private finish(o: Outgoing, ok: boolean, error: string | null): void {
+    if (this.outgoing.get(o.pid) !== o) return;
     this.outgoing.delete(o.pid);
     const f = this.figures(o, ok, error);
     this.history.push(f);
@@ -289,11 +464,14 @@ export class Migrations {
 
   private figures(o: Outgoing, ok: boolean, error: string | null): MigrationFigures {
     const now = this.ctx.monotonic_ns();
-    const pages = o.image?.pages.filter((p) => p.data !== 'zero').length ?? 0;
+    // Every page that crossed, as often as it crossed (a post-copy page asked for while a push carried it: twice).
+    const pages = o.pages + (o.post === null ? 0 : o.post.sent.size + o.resent);
+    const ran = o.resumed_ns >= 0 ? o.resumed_ns : now;
     return {
       pid: o.pid, from: this.ctx.id, to: o.to, method: o.method, ok, error,
-      downtime_ns: o.stopped_ns < 0 ? 0 : Math.round(now - o.stopped_ns), total_ns: Math.round(now - o.asked_ns),
-      bytes: o.bytes, pages, pages_resent: 0, rounds: o.stopped_ns < 0 ? 0 : 1,
+      downtime_ns: o.stopped_ns < 0 ? 0 : Math.round(ran - o.stopped_ns), total_ns: Math.round(now - o.asked_ns),
+      bytes: o.bytes, pages, pages_resent: o.resent, rounds: o.rounds,
+      pages_faulted: o.post?.faulted ?? 0, pages_pushed: o.post?.pushed ?? 0,
     };
   }
 
@@ -311,19 +489,34 @@ export class Migrations {
 
   /** Build the process from another node's image, not running yet. */
   private prepare(from: string, args: unknown): unknown {
-    const a = (args ?? {}) as { image?: unknown; files?: unknown; program?: unknown; parent_node?: unknown };
+    const a = (args ?? {}) as { image?: unknown; files?: unknown; program?: unknown; parent_node?: unknown; kept?: unknown; remote?: unknown };
     if (typeof a.image !== 'string') return { error: 'a migration needs an image' };
     const m = this.sys.machine, files = this.sys.files!;
     try {
-      const image = decodeProcessImage(a.image);
-      if (this.prepared.has(image.pid)) return { ok: true }; // a resent prepare: it is built already
-      if (files.slots.liveSlot(image.pid) !== undefined) return { error: `pid ${image.pid} runs here already` };
-      const built = restoreProcess(m, image, { pid: image.pid, ppid: image.ppid, start: false });
+      const sent = decodeProcessImage(a.image);
+      if (this.prepared.has(sent.pid)) return { ok: true }; // a resent prepare: it is built already
+      if (files.slots.liveSlot(sent.pid) !== undefined) return { error: `pid ${sent.pid} runs here already` };
+      // Pre-copy: the pages named but not sent are the ones kept from the rounds.
+      const kept = Array.isArray(a.kept) ? a.kept.map((x, i) => decodeMeta(x, `kept page ${i}`)) : [];
+      const staged = this.staging.take(from, sent.pid);
+      const missing = kept.find((p) => !staged.has(p.va));
+      if (missing !== undefined) return { error: `page 0x${missing.va.toString(16)} was named but never sent` };
+      const image = kept.length === 0 ? sent : checkImage({
+        ...sent, pages: [...sent.pages, ...kept.map((p) => ({ ...p, data: staged.get(p.va)! }))].sort((x, y) => x.va - y.va),
+      });
+      // Post-copy: these pages' bytes are still on the source.
+      const remote = Array.isArray(a.remote) ? a.remote.map((x, i) => decodeMeta(x, `remote page ${i}`)) : null;
+      const absent = new Set(remote?.map((p) => p.va) ?? []);
+      if (remote !== null && remote.some((p) => !image.pages.some((q) => q.va === p.va))) return { error: 'a remote page is not in the image' };
+      const built = restoreProcess(m, image, { pid: image.pid, ppid: image.ppid, start: false, absent });
       files.importFiles(image.pid, a.files, from, this.hooks.transport(), built.proc);
       const parent = typeof a.parent_node === 'string' ? a.parent_node : undefined;
       this.hooks.forks.movedIn(image.pid, built.proc, parent);
       const program = typeof a.program === 'string' ? a.program : '?';
-      const p: Prepared = { from, proc: built.proc, program, start: built.start, timer: null };
+      const ring = this.sys.hostcalls.ring;
+      const arrival = remote === null ? null : new PostcopyArrival(m, built.proc, image.pid, from, remote,
+        (va) => this.askPage(image.pid, from, va), (id, answer) => { ring.answer(id, answer); this.hooks.wake(); });
+      const p: Prepared = { from, proc: built.proc, program, start: built.start, timer: null, arrival };
       this.prepared.set(image.pid, p);
       p.timer = this.ctx.setTimer(PREPARED_CHECK_NS, () => this.checkPrepared(image.pid));
       return { ok: true, boot: this.hooks.boot };
@@ -343,6 +536,7 @@ export class Migrations {
 
   private run(pid: number, p: Prepared): void {
     this.prepared.delete(pid);
+    if (p.arrival !== null && !p.arrival.done) this.arrivals.set(pid, p.arrival);
     if (p.timer !== null) this.ctx.clearTimer(p.timer);
     this.hooks.watch.arrived(pid, p.proc, p.program);
     this.hooks.arrived(pid, p.from);
@@ -377,5 +571,69 @@ export class Migrations {
     this.hooks.forks.arrivalUndone(pid);
     this.ctx.log(`migration of ${pid} from ${p.from}: not committed; the copy here is discarded`);
   }
-}
 
+  /** Pre-copy, the target: a round's pages, kept for the stop. */
+  private stage(from: string, args: unknown): unknown {
+    const a = (args ?? {}) as { pid?: unknown; pages?: unknown };
+    if (typeof a.pid !== 'number' || !Number.isSafeInteger(a.pid) || a.pid <= 0) return { error: 'pre-copy pages name a pid' };
+    try {
+      return { ok: true, kept: this.staging.put(from, a.pid, decodePages(a.pages)) };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  }
+
+  /** Post-copy, the target: a fault of a moved process on a page still on its source (or SIGBUS: not ours). */
+  pageFault(call: HostCall): HostAnswer {
+    const f = pageFaultOf(call);
+    for (const a of this.arrivals.values()) if (a.owns(f)) return a.fault(f);
+    return PAGE_LOST;
+  }
+
+  /** Ask the source for a page a moved process faulted on; no answer within the deadline: its pages are lost. */
+  private askPage(pid: number, from: string, va: number): void {
+    this.client.call(from, 'proc.migrate.page', { pid, va }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
+      const a = this.arrivals.get(pid);
+      if (a === undefined || a.from !== from) return;
+      const r = out.ok ? (out.result as { ok?: unknown; pages?: unknown; error?: unknown } | null) : null;
+      if (r?.ok === true) { this.arrivePages(a, r.pages, false); return; }
+      this.lost(a, out.ok ? String(r?.error ?? 'refused') : out.error.message);
+    });
+  }
+
+  /** Post-copy, the target: pages the source pushed. */
+  private pushed(from: string, args: unknown): unknown {
+    const a = (args ?? {}) as { pid?: unknown; pages?: unknown };
+    const arrival = typeof a.pid === 'number' ? this.arrivals.get(a.pid) ?? this.prepared.get(a.pid)?.arrival ?? undefined : undefined;
+    if (arrival === undefined || arrival === null || arrival.from !== from) return { ok: true, gone: true }; // it ended, or every page is here
+    try {
+      this.arrivePages(arrival, a.pages, true);
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+    return { ok: true };
+  }
+
+  private arrivePages(a: PostcopyArrival, raw: unknown, pushed: boolean): void {
+    for (const page of decodePages(raw)) a.arrive(page, pushed);
+    if (a.done && this.arrivals.get(a.pid) === a) {
+      this.arrivals.delete(a.pid);
+      const c = a.figures;
+      this.ctx.log(`migration of ${a.pid} from ${a.from}: every page is here (${c.faulted} on a fault, ${c.pushed} pushed, ${c.faults} faults)`);
+    }
+    this.hooks.wake();
+  }
+
+  /** The source of a post-copy move is gone: the pages it alone held are lost; a thread that needs one gets SIGBUS. */
+  private lost(a: PostcopyArrival, why: string): void {
+    if (a.lost) return;
+    const pages = a.lose();
+    this.losses.push({ pid: a.pid, from: a.from, pages, at_ns: Math.round(this.ctx.monotonic_ns()) });
+    this.ctx.log(`migration of ${a.pid} from ${a.from}: ${pages} pages lost with the source (${why}); a thread that touches one dies of SIGBUS`);
+  }
+
+  /** Post-copy arrivals still missing pages: pid, source and the pages still to come (for the report). */
+  postcopyState(): { pid: number; from: string; missing: number; lost: boolean; counts: PostcopyCounts }[] {
+    return [...this.arrivals.values()].map((a) => ({ pid: a.pid, from: a.from, missing: a.missing().length, lost: a.lost, counts: a.figures }));
+  }
+}

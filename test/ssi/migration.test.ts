@@ -103,3 +103,76 @@ describe('process migration (stop and copy)', () => {
     }
   }, 120_000);
 });
+
+describe('process migration: pre-copy and post-copy', () => {
+  const hops = (method: string): string =>
+    `at 0ms drift n3 -400000\nat 200ms migrate 4098 n3 ${method}\nat 300ms migrate 4098 n2 ${method}\nat 420ms migrate 4098 n1 ${method}\n`;
+
+  it('each method moves the worker three times with the output, pid and family of the run without a move', async () => {
+    const still = await run('at 0ms drift n3 -400000\n');
+    const byMethod = new Map<string, ClusterRunResult>();
+    for (const method of ['stop', 'precopy', 'postcopy']) {
+      const r = await run(hops(method));
+      byMethod.set(method, r);
+      expect(r.end, method).toBe('ended');
+      expect(outputOf(r), method).toBe(outputOf(still));
+      expect(r.processes.find((p) => p.pid === WORKER)!.moves, method).toEqual(['n3', 'n2', 'n1']);
+      expect(r.migrations.map((m) => [m.method, m.ok]), method).toEqual([[method, true], [method, true], [method, true]]);
+      expect(r.pages_lost).toEqual([]);
+    }
+    const stop = byMethod.get('stop')!.migrations, pre = byMethod.get('precopy')!.migrations, post = byMethod.get('postcopy')!.migrations;
+    for (let i = 0; i < 3; i++) {
+      // Pre-copy: rounds while it ran (the worker rewrites its whole heap, so pages go again), a stop that sends less.
+      expect(pre[i]!.rounds).toBeGreaterThanOrEqual(2);
+      expect(pre[i]!.pages).toBeGreaterThanOrEqual(64);
+      expect(pre[i]!.pages_resent).toBeGreaterThan(0);
+      expect(pre[i]!.downtime_ns).toBeLessThan(stop[i]!.downtime_ns);
+      expect(pre[i]!.total_ns).toBeGreaterThan(pre[i]!.downtime_ns);
+      // Post-copy: nothing but the tables at the stop; every page with bytes crosses once, asked for or pushed.
+      expect(post[i]!.downtime_ns).toBeLessThan(stop[i]!.downtime_ns);
+      expect(post[i]!.pages_faulted + post[i]!.pages_pushed).toBeGreaterThanOrEqual(64);
+      expect(post[i]!.pages).toBe(stop[i]!.pages + post[i]!.pages_resent);
+      expect(stop[i]!.rounds).toBe(1);
+      expect(stop[i]!.pages_resent).toBe(0);
+    }
+    const again = await run(hops('postcopy'));
+    expect(again.trace_hash).toBe(byMethod.get('postcopy')!.trace_hash);
+  }, 180_000);
+
+  it('moves committed test programs mid-run by pre-copy and post-copy: output as without the move', async () => {
+    const tests = (name: string): string => guest(`tests/${name}`);
+    let movedRuns = 0;
+    for (const name of ['thread_futex.elf', 'thread_sleep.elf', 'fork_tree.elf', 'time.elf']) {
+      for (const harts of [1, 2]) {
+        const base = { seed: 1, nodes: 2, machine: { harts }, programs: [{ node: 'n1', path: tests(name), args: [] }] };
+        const still = await runCluster(base);
+        for (const method of ['precopy', 'postcopy']) {
+          const r = await runCluster({ ...base, faults: parseFaultScript(`at 150ms migrate @${name} n2 ${method}\n`, ['n1', 'n2']) });
+          if (!r.migrations.some((m) => m.ok)) continue; // it had ended, or had children then
+          movedRuns++;
+          expect(outputOf(r), `${name} on ${harts} hart(s), ${method}`).toBe(outputOf(still));
+        }
+      }
+    }
+    expect(movedRuns).toBeGreaterThanOrEqual(6);
+  }, 300_000);
+
+  it('a source that crashes during post-copy takes its pages: the moved process dies of SIGBUS, the report says which', async () => {
+    // A slow link (1 Mbit/s) keeps most pages on the source when it crashes.
+    const r = await runCluster({
+      seed: 1, nodes: 3, migration_link_bps: 1e6, programs: [{ node: 'n1', path: guest('cluster/migrate_worker.elf'), args: ['30', '64'] }],
+      faults: parseFaultScript('at 200ms migrate 4098 n2 postcopy\nat 400ms crash n1\n', IDS),
+    });
+    expect(r.end).toBe('ended');
+    const worker = r.processes.find((p) => p.pid === WORKER)!;
+    expect(worker.node).toBe('n2');
+    expect(worker.state).toBe('killed');
+    expect(worker.signal).toBe('SIGBUS');
+    expect(worker.reason).toMatch(/page lost/);
+    expect(r.pages_lost).toHaveLength(1);
+    expect(r.pages_lost[0]!.pid).toBe(WORKER);
+    expect(r.pages_lost[0]!.from).toBe('n1');
+    expect(r.pages_lost[0]!.pages).toBeGreaterThan(32);
+  }, 120_000);
+});
+

@@ -12,7 +12,7 @@ import { UsageError, InputError } from '../../base/index.js';
 import { parseFaultScript, parseDuration, type LinkParams, type ScheduledFault } from '../../net/index.js';
 import { runCluster, nodeIndex, isPlacementPolicy, PLACEMENT_POLICIES, CLUSTER_RUN_NODES_MAX, type NodeProgram, type ClusterRunResult, type ProcessRecord } from '../../ssi/index.js';
 import { layout } from '../../machine/index.js';
-import type { ConsoleLine } from '../../ssi/index.js';
+import type { ConsoleLine, MigrationFigures } from '../../ssi/index.js';
 import { runClusterReal } from './cluster-run-real.js';
 
 /** A --real run stops after a minute of wall time unless --max-time says otherwise. */
@@ -223,15 +223,16 @@ export async function run(argv: string[]): Promise<number> {
           pid: p.pid, ppid: p.ppid, node: p.node, program: p.program, state: p.state, exit_code: p.exit_code,
           signal: p.signal, signal_number: p.signal_number, reason: p.reason, moves: p.moves, stdout: p.stdout, stderr: p.stderr,
         })),
-        migrations: r.migrations,
+        migrations: r.migrations, pages_lost: r.pages_lost,
       }) + '\n');
     } else {
       for (const p of r.processes) if (p.state === 'killed' || p.state === 'running' || (p.ppid === 0 && p.exit_code !== 0)) out(2, `${p.node} ${p.pid}: ${p.program} ${statusText(p)}\n`);
       for (const m of r.migrations) {
         out(2, m.ok
-          ? `migration: ${m.pid} ${m.from} -> ${m.to} (${m.method}): down ${(m.downtime_ns / 1e6).toFixed(2)} ms, ${m.bytes} bytes, ${m.pages} pages\n`
+          ? `migration: ${m.pid} ${m.from} -> ${m.to} (${m.method}): ${migrationText(m)}\n`
           : `migration: ${m.pid}${m.from ? ` ${m.from}` : ''} -> ${m.to} did not happen: ${m.error}\n`);
       }
+      for (const l of r.pages_lost) out(2, `migration: ${l.pages} pages of process ${l.pid} were lost with ${l.from} (post-copy); a thread that touched one died of SIGBUS\n`);
       const vt = (r.virtual_ns / 1e9).toFixed(3);
       out(2, `cluster: ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}, ${r.processes.length} process${r.processes.length === 1 ? '' : 'es'}, ${r.end === 'ended' ? 'all ended' : `stopped (${r.end})`} at ${vt} s of ${r.trace_hash ? `virtual time; trace ${r.trace_hash.slice(0, 16)}` : 'wall time (real nodes)'}\n`);
     }
@@ -239,4 +240,11 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     if (traceFd !== undefined) closeSync(traceFd);
   }
+}
+
+/** A migration's figures in one line: downtime, total time, bytes and pages (and how they crossed). */
+export function migrationText(m: MigrationFigures): string {
+  const how = m.method === 'precopy' ? `, ${m.pages_resent} sent again, ${m.rounds} rounds`
+    : m.method === 'postcopy' ? `: ${m.pages_faulted} on a fault, ${m.pages_pushed} pushed` : '';
+  return `down ${(m.downtime_ns / 1e6).toFixed(2)} ms, total ${(m.total_ns / 1e6).toFixed(2)} ms, ${m.bytes} bytes, ${m.pages} pages${how}`;
 }

@@ -1,0 +1,190 @@
+// The pages of a migrating process when they do not all cross at the stop (src/ssi/migration.ts):
+//
+// - pre-copy: while the process runs on, the source sends every page (round 1), then the pages it wrote since
+//   the round before (their PTEs' D bits: src/machine/dirty-pages.ts), until a round is small or the rounds run
+//   out; the target keeps them (PageStaging). At the stop only what changed since the last round crosses, the
+//   rest is named (its address and mapping) and the target takes its bytes from what it kept.
+// - post-copy: at the stop only the registers, the tables and the mapping of each page cross; the target builds
+//   the process with every page that has bytes absent and host-kept (restoreProcess `absent`) and runs it at
+//   once. A fault on an absent page asks the source for it (PostcopyArrival), while the source pushes the rest
+//   in batches; each page crosses once. Pages of zeros need no bytes and never wait. A source that stops
+//   answering takes with it the pages it alone held: a fault on one of them is SIGBUS (PAGE_LOST), never a
+//   run on wrong memory.
+import { Buffer } from 'node:buffer';
+import { InputError } from '../base/index.js';
+import {
+  fillAbsentPage, PAGE_SERVED, PAGE_LOST, LATER, type ImagePage, type Machine, type PageFault, type HostAnswer, type HostReply,
+} from '../machine/index.js';
+
+/** Pre-copy's rounds before the stop, at most (the last one's dirty pages then cross at the stop). */
+export const PRECOPY_ROUNDS_MAX = 8;
+/** Pre-copy stops the process once the pages written since the last round are this few. */
+export const PRECOPY_STOP_PAGES = 16;
+/** Post-copy pushes the pages nobody asked for in batches of this many. */
+export const POSTCOPY_PUSH_PAGES = 32;
+/** Pages a target keeps for a pre-copy that goes quiet are dropped after this long (node time). */
+export const STAGING_IDLE_NS = 10_000_000_000;
+
+const PAGE = 4096;
+
+/** A page's address and mapping, without its bytes. */
+export type PageMeta = Omit<ImagePage, 'data'>;
+
+export function metaOf(p: ImagePage): PageMeta {
+  return { va: p.va, r: p.r, w: p.w, x: p.x, kind: p.kind, parked: p.parked };
+}
+
+/** Two captures of a page with the same key have the same mapping. */
+export function metaKey(p: PageMeta): string {
+  return `${p.r ? 'r' : '-'}${p.w ? 'w' : '-'}${p.x ? 'x' : '-'}${p.parked ? 'p' : ''}:${p.kind}`;
+}
+
+/** Pages as they cross: the mapping, and the bytes in base64 or 'zero'. */
+export interface WirePage extends PageMeta {
+  readonly data: string;
+}
+
+export function encodePages(pages: readonly ImagePage[]): WirePage[] {
+  return pages.map((p) => ({ ...metaOf(p), data: p.data === 'zero' ? 'zero' : Buffer.from(p.data.buffer, p.data.byteOffset, p.data.length).toString('base64') }));
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const KINDS = new Set(['private', 'cow', 'shared']);
+
+/** One page's mapping from the wire, checked (one InputError otherwise). */
+export function decodeMeta(raw: unknown, what: string): PageMeta {
+  const p = (raw ?? {}) as Record<string, unknown>;
+  const va = p.va;
+  if (typeof va !== 'number' || !Number.isInteger(va) || va < 0 || va > 0xffff_f000 || va % PAGE !== 0) throw new InputError(`${what}: va is not a page address`);
+  for (const k of ['r', 'w', 'x', 'parked'] as const) if (typeof p[k] !== 'boolean') throw new InputError(`${what}: ${k} is not a boolean`);
+  if (typeof p.kind !== 'string' || !KINDS.has(p.kind)) throw new InputError(`${what}: kind is not private, cow or shared`);
+  return { va, r: p.r as boolean, w: p.w as boolean, x: p.x as boolean, kind: p.kind as PageMeta['kind'], parked: p.parked as boolean };
+}
+
+/** Pages from the wire, checked: each page's mapping and its bytes (one InputError otherwise). */
+export function decodePages(raw: unknown): ImagePage[] {
+  if (!Array.isArray(raw)) throw new InputError('pages: not a list');
+  return raw.map((x: unknown, i) => {
+    const meta = decodeMeta(x, `page ${i}`);
+    const data = (x as { data?: unknown }).data;
+    if (data === 'zero') return { ...meta, data: 'zero' as const };
+    if (typeof data !== 'string' || !BASE64.test(data)) throw new InputError(`page ${i}: data is neither base64 nor "zero"`);
+    const bytes = new Uint8Array(Buffer.from(data, 'base64'));
+    if (bytes.length !== PAGE) throw new InputError(`page ${i}: ${bytes.length} bytes, not ${PAGE}`);
+    return { ...meta, data: bytes };
+  });
+}
+
+/** Bytes a list of pages takes on the wire (what the link carries). */
+export function wireBytes(pages: readonly WirePage[]): number {
+  return JSON.stringify(pages).length;
+}
+
+/** A target's pages of pre-copy rounds, per source and pid, until the stop's prepare takes them. */
+export class PageStaging {
+  private readonly kept = new Map<string, { pages: Map<number, ImagePage['data']>; timer: number | null }>();
+
+  constructor(private readonly timers: { setTimer(ns: number, fn: () => void): number; clearTimer(id: number): void }) {}
+
+  put(from: string, pid: number, pages: readonly ImagePage[]): number {
+    const key = `${from}/${pid}`;
+    let k = this.kept.get(key);
+    if (k === undefined) { k = { pages: new Map(), timer: null }; this.kept.set(key, k); }
+    for (const p of pages) k.pages.set(p.va, p.data);
+    if (k.timer !== null) this.timers.clearTimer(k.timer);
+    k.timer = this.timers.setTimer(STAGING_IDLE_NS, () => { this.kept.delete(key); });
+    return k.pages.size;
+  }
+
+  /** The pages kept for pid from `from`, handed over and forgotten. */
+  take(from: string, pid: number): Map<number, ImagePage['data']> {
+    const key = `${from}/${pid}`;
+    const k = this.kept.get(key);
+    if (k === undefined) return new Map();
+    this.kept.delete(key);
+    if (k.timer !== null) this.timers.clearTimer(k.timer);
+    return k.pages;
+  }
+}
+
+/** What a post-copy arrival did, for the report. */
+export interface PostcopyCounts {
+  /** Pages that came because a thread faulted on them, and those pushed unasked. */
+  readonly faulted: number;
+  readonly pushed: number;
+  /** Faults on absent pages (several threads on one page count each). */
+  readonly faults: number;
+  /** Pages lost with the source (never arrived). */
+  readonly lost: number;
+}
+
+/**
+ * A process that arrived post-copy, on the target: its absent pages, the faults waiting for them, and the
+ * requests to the source. ask(va) sends the request; its answer (or the source's push) comes to arrive().
+ */
+export class PostcopyArrival {
+  private readonly absent = new Map<number, PageMeta>();
+  private readonly waiting = new Map<number, number[]>();
+  private readonly asked = new Set<number>();
+  private isLost = false;
+  private counts = { faulted: 0, pushed: 0, faults: 0, lost: 0 };
+
+  constructor(
+    private readonly machine: Machine,
+    readonly proc: number,
+    readonly pid: number,
+    readonly from: string,
+    pages: readonly PageMeta[],
+    private readonly ask: (va: number) => void,
+    private readonly complete: (id: number, answer: HostReply) => void,
+  ) {
+    for (const p of pages) this.absent.set(p.va, p);
+  }
+
+  /** Every page has arrived (or was given up): the process needs the source no more. */
+  get done(): boolean { return this.absent.size === 0; }
+  get lost(): boolean { return this.isLost; }
+  get figures(): PostcopyCounts { return { ...this.counts }; }
+  /** The pages still to come, lowest first. */
+  missing(): number[] { return [...this.absent.keys()].sort((a, b) => a - b); }
+
+  /** Whether this arrival answers a fault of process slot proc (its own, or a child forked since that shares the page). */
+  owns(f: PageFault): boolean {
+    return f.pid === this.pid ? f.proc === this.proc : this.absent.has(f.page);
+  }
+
+  /** A fault on one of its pages: held until the page arrives (LATER), or SIGBUS once the source is gone. */
+  fault(f: PageFault): HostAnswer {
+    const meta = this.absent.get(f.page);
+    if (meta === undefined) return this.isLost ? PAGE_LOST : PAGE_SERVED; // it arrived meanwhile: run the access again
+    this.counts.faults++;
+    if (this.isLost) return PAGE_LOST;
+    const ids = this.waiting.get(f.page) ?? [];
+    ids.push(f.id);
+    this.waiting.set(f.page, ids);
+    if (!this.asked.has(f.page)) { this.asked.add(f.page); this.ask(f.page); }
+    return LATER;
+  }
+
+  /** Page bytes from the source (asked for, or pushed): installed if still absent, and its faults run again. */
+  arrive(page: ImagePage, pushed: boolean): void {
+    const meta = this.absent.get(page.va);
+    if (meta === undefined) return; // a second copy: the page may have been written since the first
+    this.absent.delete(page.va);
+    fillAbsentPage(this.machine, this.proc, meta, page.data);
+    if (pushed && !this.asked.has(page.va)) this.counts.pushed++;
+    else this.counts.faulted++;
+    for (const id of this.waiting.get(page.va) ?? []) this.complete(id, { result: PAGE_SERVED });
+    this.waiting.delete(page.va);
+  }
+
+  /** The source is gone: every page still absent is lost, and every fault waiting for one fails with SIGBUS. */
+  lose(): number {
+    if (this.isLost) return this.counts.lost;
+    this.isLost = true;
+    this.counts.lost = this.absent.size;
+    for (const ids of this.waiting.values()) for (const id of ids) this.complete(id, PAGE_LOST);
+    this.waiting.clear();
+    return this.counts.lost;
+  }
+}
