@@ -143,11 +143,19 @@ export class LockHome implements LockManager {
     return this.pending.size;
   }
 
+  /** An owner's age: the Lamport time of its first request, never the same for two owners of this home. */
   stampOf(owner: string): Stamp {
     let s = this.stamps.get(owner);
-    if (s === undefined) this.stamps.set(owner, s = [this.port.lamport(), this.port.id]);
+    if (s === undefined) {
+      this.lastStamp = Math.max(this.port.lamport(), this.lastStamp + 1);
+      this.stamps.set(owner, s = [this.lastStamp, this.port.id]);
+    }
     return s;
   }
+
+  /** The last stamp's time given here: two owners stamped at one Lamport time would be of one age, and wait-die
+   * (no one older) would let each wait for the other. */
+  private lastStamp = -1;
 
   private touch(owner: string, mgr: string): void {
     let s = this.touched.get(owner);

@@ -3,8 +3,8 @@
 // resource order or wait-die to find or prevent the deadlocks they make (docs/deadlock.md).
 export { LockService, DLM_SERVICE, parseDeadlockStrategy, type DeadlockEvent, type LockServiceOptions } from './service.js';
 export { LockHome, DLM_DOMAIN } from './home.js';
-export { DEADLOCK_STRATEGIES, PROBE_PERIOD_NS_DEFAULT, LEASE_NS_DEFAULT, type DeadlockStrategy } from './limits.js';
+export { DEADLOCK_STRATEGIES, PROBE_PERIOD_NS_DEFAULT, LEASE_NS_DEFAULT, HOLD_NS, type DeadlockStrategy } from './limits.js';
 export { managerOf, sortNodes } from './placement.js';
-export { trueGraph, trueCycles, cycleExists } from './truth.js';
+export { trueGraph, trueCycles, cycleExists, type TrueEdge } from './truth.js';
 export { allCycles, findCycle } from './graph.js';
 export type { Hop, Stamp } from './wire.js';

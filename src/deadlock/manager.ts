@@ -29,6 +29,8 @@ export interface ManagerPort {
   answer(home: string, a: ManagerAnswer): void;
   /** Before a waiting request joins the queue: a refusal (prevention), or null. */
   admit(file: string, req: LockRequest, stamp: Stamp, blockers: readonly LockOwner[]): 'EDEADLK' | null;
+  /** A victim's wait is about to be aborted (it is still in the table): for an observer outside the protocol. */
+  beforeAbort?(w: ManagedWait, det: string): void;
   /** A wait ended as a deadlock's victim (the abort was applied here, now). */
   aborted(w: ManagedWait, det: string): void;
   /** After every change of the table (a grant, a release, a new wait). */
@@ -148,6 +150,7 @@ export class ResourceManager {
     if (w === undefined) return false;
     if (confirmed && (w.hold?.det !== det || w.hold.until_ns <= this.port.now())) return false;
     if (!confirmed && w.hold !== null && w.hold.det !== det && w.hold.until_ns > this.port.now()) return false;
+    this.port.beforeAbort?.(w, det);
     this.aborting = wait;
     const done = this.table.abort(wait);
     this.aborting = null;

@@ -34,6 +34,11 @@ export interface LockServiceOptions {
   readonly period_ns?: number;
   readonly lease_ns?: number;
   readonly observe?: (e: DeadlockEvent) => void;
+  /**
+   * Just before a victim's wait is aborted here (still in the table): the simulator's truth checker (soak.ts)
+   * looks at the true global graph at this instant. Outside the protocol; sends nothing.
+   */
+  readonly beforeAbort?: (node: string, wait: number) => void;
 }
 
 export function parseDeadlockStrategy(s: string): DeadlockStrategy {
@@ -85,6 +90,7 @@ export class LockService implements NodeService {
       id: ctx.id, now: () => ctx.monotonic_ns(),
       answer: (home, a) => this.toChannel(home, a),
       admit: (file, req, stamp, blockers): 'EDEADLK' | null => (strategy === 'wait-die' && mustDie(stamp, blockers, (o) => manager.stamps.get(o)) ? this.refused(req.owner, file, 'wait-die') : null),
+      beforeAbort: (w) => this.opts.beforeAbort?.(ctx.id, w.id),
       aborted: (w, det) => this.broken(w, det),
       changed: () => { if (strategy === 'wait-die') this.waitDieSweep(); },
     });

@@ -8,9 +8,9 @@ import type { DeadlockEvent, DeadlockStrategy } from '../../src/deadlock/index.j
 const guest = (name: string): string => new URL(`../../guest/${name}`, import.meta.url).pathname;
 
 describe('guests locking across nodes under the per-node lock managers', () => {
-  for (const strategy of ['edge-chasing', 'collector'] as DeadlockStrategy[]) {
+  for (const strategy of ['edge-chasing', 'collector', 'collector-naive'] as DeadlockStrategy[]) {
     it(`${strategy}: lock_ring cycles of 2..5 end with exactly one EDEADLK, chains with none`, async () => {
-      for (const n of [2, 3, 5]) {
+      for (const n of [2, 3, 4, 5]) {
         for (const mode of ['cycle', 'chain'] as const) {
           const events: DeadlockEvent[] = [];
           const r = await runCluster({
@@ -32,13 +32,22 @@ describe('guests locking across nodes under the per-node lock managers', () => {
     expect(r.processes.find((p) => p.ppid === 0)!.stdout).toBe('cycle of 3: EDEADLK 1, granted or done 2, other 0\n');
   });
   for (const strategy of ['ordered', 'wait-die'] as DeadlockStrategy[]) {
-    it(`${strategy}: a lock_ring cycle of 4 is prevented and the run ends`, async () => {
-      const r = await runCluster({ seed: 4, nodes: 5, placement: 'spread', deadlock: strategy, programs: [{ node: 'n1', path: guest('cluster/lock_ring.elf'), args: ['4', 'cycle'] }] });
-      expect(r.end).toBe('ended');
-      const m = /EDEADLK (\d+), granted or done (\d+), other 0/.exec(r.processes.find((p) => p.ppid === 0)!.stdout);
-      expect(m).not.toBeNull();
-      expect(Number(m![1])).toBeGreaterThanOrEqual(1);
-      expect(Number(m![1]) + Number(m![2])).toBe(4);
+    it(`${strategy}: lock_ring cycles of 2..5 are prevented and the runs end`, async () => {
+      for (const n of [2, 3, 4, 5]) {
+        const r = await runCluster({ seed: n, nodes: 5, placement: 'spread', deadlock: strategy, programs: [{ node: 'n1', path: guest('cluster/lock_ring.elf'), args: [String(n), 'cycle'] }] });
+        expect(r.end).toBe('ended');
+        const m = /EDEADLK (\d+), granted or done (\d+), other 0/.exec(r.processes.find((p) => p.ppid === 0)!.stdout);
+        expect(m, `n=${n}`).not.toBeNull();
+        expect(Number(m![1])).toBeGreaterThanOrEqual(1);
+        expect(Number(m![1]) + Number(m![2])).toBe(n);
+      }
     });
   }
+  it('ordered: lock_ring chains of 2..5 (files taken in their order) never get EDEADLK', async () => {
+    for (const n of [2, 3, 4, 5]) {
+      const r = await runCluster({ seed: n, nodes: 5, placement: 'spread', deadlock: 'ordered', programs: [{ node: 'n1', path: guest('cluster/lock_ring.elf'), args: [String(n), 'chain'] }] });
+      expect(r.end).toBe('ended');
+      expect(r.processes.find((p) => p.ppid === 0)!.stdout).toBe(`chain of ${n}: EDEADLK 0, granted or done ${n}, other 0\n`);
+    }
+  });
 });

@@ -14,6 +14,7 @@ import { runCluster, nodeIndex, isPlacementPolicy, PLACEMENT_POLICIES, CLUSTER_R
 import { layout } from '../../machine/index.js';
 import type { ConsoleLine, MigrationFigures } from '../../ssi/index.js';
 import { runClusterReal } from './cluster-run-real.js';
+import { DEADLOCK_STRATEGIES, parseDeadlockStrategy, type DeadlockEvent, type DeadlockStrategy } from '../../deadlock/index.js';
 
 /** A --real run stops after a minute of wall time unless --max-time says otherwise. */
 const REAL_MAX_MS_DEFAULT = 60_000;
@@ -46,6 +47,7 @@ export const COMMAND: CommandSpec = {
     fs: { kind: 'string', value: '<fs.json>', help: 'start the global namespace from this image (atoll fs put ... --image); an absolute program path it holds runs from it' },
     'fs-consistency': { kind: 'string', value: '<model>', help: 'linearizable (default: a read barrier before every read) or close-to-open (NFS\'s: at open only)' },
     'fs-out': { kind: 'string', value: '<fs.json>', help: 'write the global namespace as the run left it (read it with atoll fs ... --image)' },
+    deadlock: { kind: 'string', value: '<strategy>', help: `who keeps the namespace's locks and sees to deadlocks: central (default, the namespace's log) or per-node managers with ${DEADLOCK_STRATEGIES.join(', ')} (docs/deadlock.md)` },
   },
 };
 
@@ -132,6 +134,25 @@ function statusText(p: ProcessRecord): string {
   return `killed by ${p.signal}${p.reason ? ` (${p.reason})` : ''}`;
 }
 
+/** --deadlock's word: central, or a strategy of the per-node lock managers; one clear error for anything else. */
+function deadlockOf(text: string | undefined): 'central' | DeadlockStrategy {
+  if (text === undefined || text === 'central') return 'central';
+  try {
+    return parseDeadlockStrategy(text);
+  } catch (err) {
+    throw new UsageError(`--deadlock ${text}: ${(err as Error).message}`);
+  }
+}
+
+/** A deadlock event as a report line. */
+export function deadlockLine(e: DeadlockEvent): string {
+  const at = `${(e.at_ns / 1e6).toFixed(1)} ms`;
+  if (e.kind === 'refused') return `deadlock: ${e.strategy} refused ${e.owner} on file ${e.file} at ${e.node}, ${at} (${e.rule}): EDEADLK`;
+  const cycle = e.cycle.map((h) => h.owner).join(' -> ');
+  return `deadlock: ${e.strategy} broke ${cycle ? `${cycle} -> ${e.cycle[0]!.owner}` : 'a cycle'} at ${at}: victim ${e.victim.owner} (pid ${e.victim.pid}) gets EDEADLK at ${e.victim.mgr}; ` +
+    `${e.messages} message${e.messages === 1 ? '' : 's'}, ${((e.at_ns - e.started_ns) / 1e6).toFixed(1)} ms from the detection's start`;
+}
+
 function exitCodeOf(r: ClusterRunResult, started: readonly ProcessRecord[]): number {
   if (r.end !== 'ended') return 124;
   for (const p of started) {
@@ -158,6 +179,8 @@ export async function run(argv: string[]): Promise<number> {
   const ram = flagNumber(args, 'ram');
   const fsInPath = flagString(args, 'fs'), fsOutPath = flagString(args, 'fs-out');
   const fsConsistency = flagString(args, 'fs-consistency');
+  const deadlock = deadlockOf(flagString(args, 'deadlock'));
+  const deadlocks: DeadlockEvent[] = [];
   if (fsConsistency !== undefined && fsConsistency !== 'linearizable' && fsConsistency !== 'close-to-open') {
     throw new UsageError(`--fs-consistency ${fsConsistency}: linearizable or close-to-open`);
   }
@@ -190,6 +213,7 @@ export async function run(argv: string[]): Promise<number> {
     if (flagBool(args, 'real')) {
       for (const flag of ['seed', 'link', 'faults', 'trace']) if (args.flags.has(flag)) throw new UsageError(`--${flag} is for simulated runs; a --real run has real time and a real network`);
       if (args.flags.has('fs-out')) throw new UsageError('--fs-out is for simulated runs: a real run\'s nodes end with it (read a running cluster\'s namespace with atoll fs --cluster)');
+      if (deadlock !== 'central') throw new UsageError('--deadlock is for simulated runs: a real run keeps the namespace\'s locks in its log');
     } else if (args.flags.has('stepped')) {
       throw new UsageError('--stepped is for --real runs: a simulated machine always runs in slices of the simulator\'s time');
     }
@@ -205,6 +229,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(maxTime ? { max_virtual_ns: maxTimeNs(maxTime) } : {}),
       ...(fsIn !== undefined ? { fs: fsIn.image() } : {}),
       ...(fsConsistency !== undefined ? { fs_consistency: fsConsistency } : {}),
+      ...(deadlock !== 'central' ? { deadlock, onDeadlock: (e: DeadlockEvent) => { deadlocks.push(e); if (!json) out(2, deadlockLine(e) + '\n'); } } : {}),
       onLine, onLog,
     });
     const started = r.processes.filter((p) => p.ppid === 0);
@@ -224,6 +249,7 @@ export async function run(argv: string[]): Promise<number> {
           signal: p.signal, signal_number: p.signal_number, reason: p.reason, moves: p.moves, stdout: p.stdout, stderr: p.stderr,
         })),
         migrations: r.migrations, pages_lost: r.pages_lost,
+        deadlock: { strategy: deadlock, events: deadlocks },
       }) + '\n');
     } else {
       for (const p of r.processes) if (p.state === 'killed' || p.state === 'running' || (p.ppid === 0 && p.exit_code !== 0)) out(2, `${p.node} ${p.pid}: ${p.program} ${statusText(p)}\n`);
@@ -233,6 +259,10 @@ export async function run(argv: string[]): Promise<number> {
           : `migration: ${m.pid}${m.from ? ` ${m.from}` : ''} -> ${m.to} did not happen: ${m.error}\n`);
       }
       for (const l of r.pages_lost) out(2, `migration: ${l.pages} pages of process ${l.pid} were lost with ${l.from} (post-copy); a thread that touched one died of SIGBUS\n`);
+      if (deadlock !== 'central') {
+        const broken = deadlocks.filter((e) => e.kind === 'broken').length, refused = deadlocks.length - broken;
+        out(2, `deadlock: ${deadlock}: ${broken} cycle${broken === 1 ? '' : 's'} broken, ${refused} request${refused === 1 ? '' : 's'} refused\n`);
+      }
       const vt = (r.virtual_ns / 1e9).toFixed(3);
       out(2, `cluster: ${r.nodes.length} node${r.nodes.length === 1 ? '' : 's'}, ${r.processes.length} process${r.processes.length === 1 ? '' : 'es'}, ${r.end === 'ended' ? 'all ended' : `stopped (${r.end})`} at ${vt} s of ${r.trace_hash ? `virtual time; trace ${r.trace_hash.slice(0, 16)}` : 'wall time (real nodes)'}\n`);
     }

@@ -35,6 +35,10 @@ export const SCENARIOS: Record<string, ScenarioRef> = {
     summary: 'geo store: 3 centres x 3 replicas, LOCAL_QUORUM, WAN cut and heal; latency per centre, availability, sessions, convergence',
     load: async () => (await import('../../scenarios/geo.js')).geoScenario,
   },
+  deadlock: {
+    summary: 'distributed deadlock: a ring of 3 processes on 3 nodes under each strategy (edge chasing, collector, order, wait-die), the phantom',
+    load: async () => (await import('../../scenarios/deadlock.js')).deadlockScenario,
+  },
 };
 
 export const COMMAND: CommandSpec = {
