@@ -39,6 +39,10 @@ export const SCENARIOS: Record<string, ScenarioRef> = {
     summary: 'distributed deadlock: a ring of 3 processes on 3 nodes under each strategy (edge chasing, collector, order, wait-die), the phantom',
     load: async () => (await import('../../scenarios/deadlock.js')).deadlockScenario,
   },
+  migrate: {
+    summary: 'process migration: a memory-busy worker moves across 3 nodes with a drifting clock; stop-and-copy, pre-copy and post-copy side by side',
+    load: async () => (await import('../../scenarios/migrate.js')).migrateScenario,
+  },
 };
 
 export const COMMAND: CommandSpec = {
