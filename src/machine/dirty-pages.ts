@@ -4,28 +4,15 @@
 // each page set D again. dirtyPages reads the D bits, clearDirty clears them: read, then clear, then copy the
 // bytes, all between slices (deterministic mode), and a store after the copy marks the page again.
 import type { Machine } from './machine.js';
-import { P, PTE, PAGE_BYTES } from './layout.js';
+import { P, PTE } from './layout.js';
 import { ImageError, type ImagePage } from './process-image-check.js';
-import { assertStopped, procSlot, pageOf, readPages } from './process-image.js';
-
-/** The host address of the leaf PTE of va under root (whatever it holds), or null with no level-0 table. */
-export function leafSlot(machine: Machine, root: number, va: number): number | null {
-  const l1 = machine.u32(machine.host(root) + (va >>> 22) * 4);
-  if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) return null; // no table, or a superpage
-  return machine.host((l1 >>> 10) * PAGE_BYTES) + ((va >>> 12) & 0x3ff) * 4;
-}
+import { assertStopped, procSlot, pageOf, readPages, forEachLeaf, leafSlot } from './process-image.js';
 
 /** The pages (by address) of process slot proc whose PTE has D set: written since the last clearDirty. */
 export function dirtyPages(machine: Machine, proc: number): Set<number> {
   assertStopped(machine, 'reading dirty pages');
   const out = new Set<number>();
-  const root = machine.host(machine.u32(procSlot(proc) + P.ROOT));
-  for (let i = 0; i < 1024; i++) {
-    const l1 = machine.u32(root + i * 4);
-    if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) continue;
-    const table = machine.host((l1 >>> 10) * PAGE_BYTES);
-    for (let j = 0; j < 1024; j++) if ((machine.u32(table + j * 4) & PTE.D) !== 0) out.add(((i << 22) | (j << 12)) >>> 0);
-  }
+  forEachLeaf(machine, machine.u32(procSlot(proc) + P.ROOT), (va, pte) => { if ((pte & PTE.D) !== 0) out.add(va); });
   return out;
 }
 

@@ -32,7 +32,8 @@ export { captureProcess, forkChildImage, type CaptureOptions } from './process-i
 export { restoreProcess, imageFrames, fillAbsentPage, type RestoreOptions, type RestoredProcess } from './process-image-restore.js';
 export { dirtyPages, clearDirty, copyPages } from './dirty-pages.js';
 export {
-  checkImage, encodeProcessImage, decodeProcessImage, imageDataBytes, ImageError, ImageBusyError, PROCESS_IMAGE_FORMAT, type ProcessImage,
+  checkImage, encodeProcessImage, decodeProcessImage, encodeImagePages, decodeImagePages, checkImagePageMetas, imageDataBytes, ImageError,
+  ImageBusyError, PROCESS_IMAGE_FORMAT, type ProcessImage, type ImagePageMeta,
   type ImagePage, type ImageVma, type ImageThread, type ImageSigaction, type ImageSiginfo, type ImageHost, type PageKind,
 } from './process-image-check.js';
 export { MqueueServer, stateText, type MqueueServerOptions } from './mqueue.js';

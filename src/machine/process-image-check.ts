@@ -344,7 +344,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The image as JSON text: each page's bytes in base64, or "zero". */
 export function encodeProcessImage(image: ProcessImage): string {
-  return JSON.stringify(image, (key, v: unknown) => (key === 'data' && v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64') : v));
+  return JSON.stringify({ ...image, pages: encodeImagePages(image.pages) });
 }
 
 /** An image from encodeProcessImage's text, checked as checkImage does (one ImageError otherwise). */
@@ -356,14 +356,34 @@ export function decodeProcessImage(text: string): ProcessImage {
     fail(`not JSON (${(err as Error).message})`);
   }
   const f = fields(raw, 'the image');
-  const pagesIn = Array.isArray(f.pages) ? f.pages : [];
-  const decoded = pagesIn.map((p: unknown, i) => {
-    const pf = fields(p, `page ${i}`);
-    if (pf.data === 'zero') return pf;
-    if (typeof pf.data !== 'string' || !BASE64.test(pf.data)) fail(`page ${i}'s data is neither base64 nor "zero"`);
-    return { ...pf, data: new Uint8Array(Buffer.from(pf.data, 'base64')) };
-  });
-  return checkImage(Array.isArray(f.pages) ? { ...f, pages: decoded } : f);
+  return checkImage(Array.isArray(f.pages) ? { ...f, pages: f.pages.map(pageBytesFromText) } : f);
+}
+
+/** A page as encodeProcessImage writes it, its data back in bytes (not yet checked). */
+function pageBytesFromText(p: unknown, i: number): unknown {
+  const pf = fields(p, `page ${i}`);
+  if (pf.data === 'zero') return pf;
+  if (typeof pf.data !== 'string' || !BASE64.test(pf.data)) fail(`page ${i}'s data is neither base64 nor "zero"`);
+  return { ...pf, data: new Uint8Array(Buffer.from(pf.data, 'base64')) };
+}
+
+/** A page's address and mapping, without its bytes (a migration names pages it does not send). */
+export type ImagePageMeta = Omit<ImagePage, 'data'>;
+
+/** Pages as JSON values, each page's bytes in base64 or "zero", as in encodeProcessImage. */
+export function encodeImagePages(list: readonly ImagePage[]): unknown[] {
+  return list.map((p) => ({ ...p, data: p.data === 'zero' ? 'zero' : Buffer.from(p.data.buffer, p.data.byteOffset, p.data.length).toString('base64') }));
+}
+
+/** Pages from encodeImagePages's values, each checked as an image's page is (one ImageError otherwise). */
+export function decodeImagePages(raw: unknown): ImagePage[] {
+  return pages(Array.isArray(raw) ? raw.map(pageBytesFromText) : raw);
+}
+
+/** Pages' mappings (no bytes), each checked as an image's page is (one ImageError otherwise). */
+export function checkImagePageMetas(raw: unknown): ImagePageMeta[] {
+  const metas = pages(Array.isArray(raw) ? raw.map((p, i) => ({ ...fields(p, `page ${i}`), data: 'zero' })) : raw);
+  return metas.map(({ data: _data, ...meta }) => meta);
 }
 
 /** Page data bytes an image carries (zero pages count nothing). */

@@ -101,18 +101,33 @@ export function pageOf(machine: Machine, va: number, pte: number): ImagePage {
   };
 }
 
-/** Every page the address space of root maps (a PROT_NONE page's kept frame too), by address. */
-export function readPages(machine: Machine, root: number): ImagePage[] {
-  const out: ImagePage[] = [];
+/**
+ * Each PTE of the address space of root that is not empty, by address: fn(va, pte), until fn returns true.
+ * Superpages (tests only) are skipped.
+ */
+export function forEachLeaf(machine: Machine, root: number, fn: (va: number, pte: number) => boolean | void): void {
   for (let i = 0; i < 1024; i++) {
     const l1 = machine.u32(machine.host(root) + i * 4);
     if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) continue; // absent, or a superpage
     const table = machine.host((l1 >>> 10) * PAGE_BYTES);
     for (let j = 0; j < 1024; j++) {
       const pte = machine.u32(table + j * 4);
-      if (pte !== 0) out.push(pageOf(machine, ((i << 22) | (j << 12)) >>> 0, pte));
+      if (pte !== 0 && fn(((i << 22) | (j << 12)) >>> 0, pte) === true) return;
     }
   }
+}
+
+/** The host address of the leaf PTE of va under root (whatever it holds), or null with no level-0 table. */
+export function leafSlot(machine: Machine, root: number, va: number): number | null {
+  const l1 = machine.u32(machine.host(root) + (va >>> 22) * 4);
+  if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) return null; // no table, or a superpage
+  return machine.host((l1 >>> 10) * PAGE_BYTES) + ((va >>> 12) & 0x3ff) * 4;
+}
+
+/** Every page the address space of root maps (a PROT_NONE page's kept frame too), by address. */
+export function readPages(machine: Machine, root: number): ImagePage[] {
+  const out: ImagePage[] = [];
+  forEachLeaf(machine, root, (va, pte) => { out.push(pageOf(machine, va, pte)); });
   return out;
 }
 
@@ -182,18 +197,13 @@ function wholeThreads(machine: Machine, p: number, pid: number): ImageThread[] {
 function futexWaitOf(machine: Machine, p: number, t: number, pid: number, timeout_ns: number | null): ImageFutexWait {
   const tb = threadSlot(t);
   const key = machine.u32(tb + T_FUTEX_KEY);
-  const root = machine.u32(procSlot(p) + P.ROOT);
-  for (let i = 0; i < 1024; i++) {
-    const l1 = machine.u32(machine.host(root) + i * 4);
-    if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) continue;
-    const table = machine.host((l1 >>> 10) * PAGE_BYTES);
-    for (let j = 0; j < 1024; j++) {
-      const pte = machine.u32(table + j * 4);
-      if ((pte & PTE.V) === 0 || (pte >>> 10) !== Math.floor(key / PAGE_BYTES)) continue;
-      const va = (((i << 22) | (j << 12)) >>> 0) + (key % PAGE_BYTES);
-      return { va, shared: machine.u32(tb + T_FUTEX_SPACE) === 0, timeout_ns, order: Number(machine.u64(tb + T_WAIT_SEQ)) };
-    }
-  }
+  let page: number | null = null;
+  forEachLeaf(machine, machine.u32(procSlot(p) + P.ROOT), (va, pte) => {
+    if ((pte & PTE.V) === 0 || (pte >>> 10) !== Math.floor(key / PAGE_BYTES)) return false;
+    page = va;
+    return true;
+  });
+  if (page !== null) return { va: page + (key % PAGE_BYTES), shared: machine.u32(tb + T_FUTEX_SPACE) === 0, timeout_ns, order: Number(machine.u64(tb + T_WAIT_SEQ)) };
   throw new ImageError(`thread ${machine.u32(tb + T_TID)} of process ${pid} waits on a futex word its address space does not map`);
 }
 

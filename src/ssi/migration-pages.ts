@@ -10,10 +10,9 @@
 //   in batches; each page crosses once. Pages of zeros need no bytes and never wait. A source that stops
 //   answering takes with it the pages it alone held: a fault on one of them is SIGBUS (PAGE_LOST), never a
 //   run on wrong memory.
-import { Buffer } from 'node:buffer';
-import { InputError } from '../base/index.js';
 import {
-  fillAbsentPage, PAGE_SERVED, PAGE_LOST, LATER, type ImagePage, type Machine, type PageFault, type HostAnswer, type HostReply,
+  fillAbsentPage, PAGE_SERVED, PAGE_LOST, LATER, type ImagePage, type ImagePageMeta, type Machine, type PageFault, type HostAnswer,
+  type HostReply,
 } from '../machine/index.js';
 
 /** Pre-copy's rounds before the stop, at most (the last one's dirty pages then cross at the stop). */
@@ -25,59 +24,13 @@ export const POSTCOPY_PUSH_PAGES = 32;
 /** Pages a target keeps for a pre-copy that goes quiet are dropped after this long (node time). */
 export const STAGING_IDLE_NS = 10_000_000_000;
 
-const PAGE = 4096;
-
-/** A page's address and mapping, without its bytes. */
-export type PageMeta = Omit<ImagePage, 'data'>;
-
-export function metaOf(p: ImagePage): PageMeta {
+export function metaOf(p: ImagePage): ImagePageMeta {
   return { va: p.va, r: p.r, w: p.w, x: p.x, kind: p.kind, parked: p.parked };
 }
 
 /** Two captures of a page with the same key have the same mapping. */
-export function metaKey(p: PageMeta): string {
+export function metaKey(p: ImagePageMeta): string {
   return `${p.r ? 'r' : '-'}${p.w ? 'w' : '-'}${p.x ? 'x' : '-'}${p.parked ? 'p' : ''}:${p.kind}`;
-}
-
-/** Pages as they cross: the mapping, and the bytes in base64 or 'zero'. */
-export interface WirePage extends PageMeta {
-  readonly data: string;
-}
-
-export function encodePages(pages: readonly ImagePage[]): WirePage[] {
-  return pages.map((p) => ({ ...metaOf(p), data: p.data === 'zero' ? 'zero' : Buffer.from(p.data.buffer, p.data.byteOffset, p.data.length).toString('base64') }));
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const KINDS = new Set(['private', 'cow', 'shared']);
-
-/** One page's mapping from the wire, checked (one InputError otherwise). */
-export function decodeMeta(raw: unknown, what: string): PageMeta {
-  const p = (raw ?? {}) as Record<string, unknown>;
-  const va = p.va;
-  if (typeof va !== 'number' || !Number.isInteger(va) || va < 0 || va > 0xffff_f000 || va % PAGE !== 0) throw new InputError(`${what}: va is not a page address`);
-  for (const k of ['r', 'w', 'x', 'parked'] as const) if (typeof p[k] !== 'boolean') throw new InputError(`${what}: ${k} is not a boolean`);
-  if (typeof p.kind !== 'string' || !KINDS.has(p.kind)) throw new InputError(`${what}: kind is not private, cow or shared`);
-  return { va, r: p.r as boolean, w: p.w as boolean, x: p.x as boolean, kind: p.kind as PageMeta['kind'], parked: p.parked as boolean };
-}
-
-/** Pages from the wire, checked: each page's mapping and its bytes (one InputError otherwise). */
-export function decodePages(raw: unknown): ImagePage[] {
-  if (!Array.isArray(raw)) throw new InputError('pages: not a list');
-  return raw.map((x: unknown, i) => {
-    const meta = decodeMeta(x, `page ${i}`);
-    const data = (x as { data?: unknown }).data;
-    if (data === 'zero') return { ...meta, data: 'zero' as const };
-    if (typeof data !== 'string' || !BASE64.test(data)) throw new InputError(`page ${i}: data is neither base64 nor "zero"`);
-    const bytes = new Uint8Array(Buffer.from(data, 'base64'));
-    if (bytes.length !== PAGE) throw new InputError(`page ${i}: ${bytes.length} bytes, not ${PAGE}`);
-    return { ...meta, data: bytes };
-  });
-}
-
-/** Bytes a list of pages takes on the wire (what the link carries). */
-export function wireBytes(pages: readonly WirePage[]): number {
-  return JSON.stringify(pages).length;
 }
 
 /** A target's pages of pre-copy rounds, per source and pid, until the stop's prepare takes them. */
@@ -123,7 +76,7 @@ export interface PostcopyCounts {
  * requests to the source. ask(va) sends the request; its answer (or the source's push) comes to arrive().
  */
 export class PostcopyArrival {
-  private readonly absent = new Map<number, PageMeta>();
+  private readonly absent = new Map<number, ImagePageMeta>();
   private readonly waiting = new Map<number, number[]>();
   private readonly asked = new Set<number>();
   private isLost = false;
@@ -134,7 +87,7 @@ export class PostcopyArrival {
     readonly proc: number,
     readonly pid: number,
     readonly from: string,
-    pages: readonly PageMeta[],
+    pages: readonly ImagePageMeta[],
     private readonly ask: (va: number) => void,
     private readonly complete: (id: number, answer: HostReply) => void,
   ) {
@@ -148,7 +101,7 @@ export class PostcopyArrival {
   /** The pages still to come, lowest first. */
   missing(): number[] { return [...this.absent.keys()].sort((a, b) => a - b); }
 
-  /** Whether this arrival answers a fault of process slot proc (its own, or a child forked since that shares the page). */
+  /** Whether this arrival answers the fault: its process's, or a child's forked since that shares the page. */
   owns(f: PageFault): boolean {
     return f.pid === this.pid ? f.proc === this.proc : this.absent.has(f.page);
   }
@@ -156,7 +109,7 @@ export class PostcopyArrival {
   /** A fault on one of its pages: held until the page arrives (LATER), or SIGBUS once the source is gone. */
   fault(f: PageFault): HostAnswer {
     const meta = this.absent.get(f.page);
-    if (meta === undefined) return this.isLost ? PAGE_LOST : PAGE_SERVED; // it arrived meanwhile: run the access again
+    if (meta === undefined) return PAGE_SERVED; // it arrived meanwhile: run the access again
     this.counts.faults++;
     if (this.isLost) return PAGE_LOST;
     const ids = this.waiting.get(f.page) ?? [];

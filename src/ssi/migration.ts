@@ -20,12 +20,12 @@ import type { RpcClient, RpcServer } from '../rpc/index.js';
 import type { MigrationMethod } from '../net/index.js';
 import {
   layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, checkImage, ImageBusyError, dirtyPages, clearDirty,
-  copyPages, pageFaultOf, PAGE_LOST, type ProcessImage, type ImagePage, type ProcFiles, type System, type ExportedFiles, type HostCall,
+  copyPages, pageFaultOf, encodeImagePages, decodeImagePages, checkImagePageMetas, PAGE_LOST, type ProcessImage, type ImagePage,
+  type ImagePageMeta, type ProcFiles, type System, type ExportedFiles, type HostCall,
   type HostAnswer,
 } from '../machine/index.js';
 import {
-  PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES, PageStaging, PostcopyArrival, metaOf, metaKey, encodePages,
-  decodePages, decodeMeta, wireBytes, type PageMeta, type PostcopyCounts,
+  PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES, PageStaging, PostcopyArrival, metaOf, metaKey, type PostcopyCounts,
 } from './migration-pages.js';
 import type { ProcsService } from './service.js';
 import type { RemoteForks } from './remote-fork.js';
@@ -224,10 +224,8 @@ export class Migrations {
    */
   private precopyRound(o: Outgoing): void {
     const m = this.sys.machine, files = this.sys.files!;
-    const slot = files.slots.liveSlot(o.pid);
-    if (slot === undefined) { this.finish(o, false, `process ${o.pid} ended before it could move`); return; }
-    const why = files.unmovable(o.pid) ?? this.endpoints(slot);
-    if (why !== null) { this.finish(o, false, `process ${o.pid} cannot move: ${why}`); return; }
+    const slot = this.movableSlot(o);
+    if (slot === undefined) return;
     let pages: ImagePage[];
     if (o.rounds === 0) {
       clearDirty(m, slot); // then copy: a store after the copy marks its page again
@@ -239,8 +237,8 @@ export class Migrations {
       pages = copyPages(m, slot, dirty);
     }
     o.rounds++;
-    const wire = encodePages(pages);
-    const bytes = wireBytes(wire);
+    const wire = encodeImagePages(pages);
+    const bytes = JSON.stringify(wire).length;
     this.ctx.setTimer(this.linkNs(bytes), () => {
       this.client.call(o.to, 'proc.migrate.pages', { pid: o.pid, pages: wire }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
         if (this.outgoing.get(o.pid) !== o) return;
@@ -257,13 +255,21 @@ export class Migrations {
     });
   }
 
+  /** The process's slot while it is here and nothing keeps it here; else the migration ends with why, and undefined. */
+  private movableSlot(o: Outgoing): number | undefined {
+    const files = this.sys.files!;
+    const slot = files.slots.liveSlot(o.pid);
+    if (slot === undefined) { this.finish(o, false, `process ${o.pid} ended before it could move`); return undefined; }
+    const why = files.unmovable(o.pid) ?? this.endpoints(slot);
+    if (why !== null) { this.finish(o, false, `process ${o.pid} cannot move: ${why}`); return undefined; }
+    return slot;
+  }
+
   /** Stop the process as soon as every thread is in a state a migration carries, then send it. */
   private stopAndCopy(o: Outgoing): void {
     const m = this.sys.machine, files = this.sys.files!;
-    const slot = files.slots.liveSlot(o.pid);
-    if (slot === undefined) { this.finish(o, false, `process ${o.pid} ended before it could move`); return; }
-    const why = files.unmovable(o.pid) ?? this.endpoints(slot);
-    if (why !== null) { this.finish(o, false, `process ${o.pid} cannot move: ${why}`); return; }
+    const slot = this.movableSlot(o);
+    if (slot === undefined) return;
     const retry = (reason: string): void => {
       if (this.ctx.monotonic_ns() - o.asked_ns >= MIGRATE_QUIESCE_NS) { this.finish(o, false, `process ${o.pid} did not come to a state that can move within ${MIGRATE_QUIESCE_NS / 1e6} ms: ${reason}`); return; }
       this.ctx.setTimer(QUIESCE_RETRY_NS, () => this.stopAndCopy(o));
@@ -322,8 +328,8 @@ export class Migrations {
    * they were sent, the rest named with their mapping (pre-copy: kept); the mappings only, the bytes kept here
    * to be asked for or pushed (post-copy: remote).
    */
-  private stopPages(o: Outgoing, image: ProcessImage, dirty: Set<number> | null): { sendImage: ProcessImage; kept: PageMeta[]; remote: PageMeta[] } {
-    const kept: PageMeta[] = [], remote: PageMeta[] = [];
+  private stopPages(o: Outgoing, image: ProcessImage, dirty: Set<number> | null): { sendImage: ProcessImage; kept: ImagePageMeta[]; remote: ImagePageMeta[] } {
+    const kept: ImagePageMeta[] = [], remote: ImagePageMeta[] = [];
     if (o.method === 'postcopy') {
       const bytes = new Map<number, ImagePage>();
       // A futex waiter waits again on its word at the target before it runs: those pages cross at the stop.
@@ -403,8 +409,8 @@ export class Migrations {
     if (batch.length === 0) { this.finish(o, true, null); return; }
     for (const p of batch) post.sent.add(p.va);
     post.pushing = true;
-    const wire = encodePages(batch);
-    const bytes = wireBytes(wire);
+    const wire = encodeImagePages(batch);
+    const bytes = JSON.stringify(wire).length;
     this.ctx.setTimer(this.linkNs(bytes), () => {
       this.client.call(o.to, 'proc.migrate.push', { pid: o.pid, pages: wire }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
         post.pushing = false;
@@ -429,8 +435,8 @@ export class Migrations {
     if (o.post.sent.has(a.va)) o.resent++;
     o.post.sent.add(a.va);
     o.post.faulted++;
-    const wire = encodePages([p]);
-    const bytes = wireBytes(wire);
+    const wire = encodeImagePages([p]);
+    const bytes = JSON.stringify(wire).length;
     o.bytes += bytes;
     this.ctx.setTimer(this.linkNs(bytes), () => reply({ ok: true, pages: wire }));
   }
@@ -497,7 +503,7 @@ export class Migrations {
       if (this.prepared.has(sent.pid)) return { ok: true }; // a resent prepare: it is built already
       if (files.slots.liveSlot(sent.pid) !== undefined) return { error: `pid ${sent.pid} runs here already` };
       // Pre-copy: the pages named but not sent are the ones kept from the rounds.
-      const kept = Array.isArray(a.kept) ? a.kept.map((x, i) => decodeMeta(x, `kept page ${i}`)) : [];
+      const kept = a.kept === undefined ? [] : checkImagePageMetas(a.kept);
       const staged = this.staging.take(from, sent.pid);
       const missing = kept.find((p) => !staged.has(p.va));
       if (missing !== undefined) return { error: `page 0x${missing.va.toString(16)} was named but never sent` };
@@ -505,7 +511,7 @@ export class Migrations {
         ...sent, pages: [...sent.pages, ...kept.map((p) => ({ ...p, data: staged.get(p.va)! }))].sort((x, y) => x.va - y.va),
       });
       // Post-copy: these pages' bytes are still on the source.
-      const remote = Array.isArray(a.remote) ? a.remote.map((x, i) => decodeMeta(x, `remote page ${i}`)) : null;
+      const remote = a.remote === undefined ? null : checkImagePageMetas(a.remote);
       const absent = new Set(remote?.map((p) => p.va) ?? []);
       if (remote !== null && remote.some((p) => !image.pages.some((q) => q.va === p.va))) return { error: 'a remote page is not in the image' };
       const built = restoreProcess(m, image, { pid: image.pid, ppid: image.ppid, start: false, absent });
@@ -577,7 +583,7 @@ export class Migrations {
     const a = (args ?? {}) as { pid?: unknown; pages?: unknown };
     if (typeof a.pid !== 'number' || !Number.isSafeInteger(a.pid) || a.pid <= 0) return { error: 'pre-copy pages name a pid' };
     try {
-      return { ok: true, kept: this.staging.put(from, a.pid, decodePages(a.pages)) };
+      return { ok: true, kept: this.staging.put(from, a.pid, decodeImagePages(a.pages)) };
     } catch (err) {
       return { error: (err as Error).message };
     }
@@ -615,7 +621,7 @@ export class Migrations {
   }
 
   private arrivePages(a: PostcopyArrival, raw: unknown, pushed: boolean): void {
-    for (const page of decodePages(raw)) a.arrive(page, pushed);
+    for (const page of decodeImagePages(raw)) a.arrive(page, pushed);
     if (a.done && this.arrivals.get(a.pid) === a) {
       this.arrivals.delete(a.pid);
       const c = a.figures;
