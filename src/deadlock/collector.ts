@@ -38,6 +38,11 @@ export class Collector {
     p.send(this.coordinator, { t: 'edges', round: this.round, waits });
   }
 
+  /** At the coordinator: peer restarted; its piece is gone with its table, and its rounds count from 1 again. */
+  forget(peer: string): void {
+    this.reports.delete(peer);
+  }
+
   /** At the coordinator: a manager's piece; look for cycles in the union. */
   report(from: string, m: Extract<DetectionMessage, { t: 'edges' }>): void {
     const p = this.port;

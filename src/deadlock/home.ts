@@ -2,6 +2,9 @@
 // calls for the namespace's files. Each request goes to the file's manager (placement.ts) on the ordered channel
 // and is answered from there; the home remembers, per owner (a process or an open file description of this
 // node), its stamp, its waits (where a probe about it goes next) and what it holds (for the resource order).
+// A release is answered once applied, and an owner's next request waits for its releases (as an unlock returns
+// in Linux once the lock is gone): an owner that lets go of a lock at one manager and then asks for another at a
+// second is never seen holding the first while it waits for the second.
 // A manager that restarts has lost its table: the requests and waits there fail with ENOLCK, and what the
 // owners held there is forgotten (as an NFS server that reboots without a grace period).
 import { FsError, Later, type LockCall, type LockInfo, type LockManager, type LockOwner, type LockRequest } from '../vfs/index.js';
@@ -37,6 +40,10 @@ export class LockHome implements LockManager {
   private nextRid = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly tests = new Map<number, { readonly mgr: string; readonly done: Later<LockInfo | null> }>();
+  /** Releases not answered yet: rid -> manager and owner. */
+  private readonly releasing = new Map<number, { readonly mgr: string; readonly owner: string }>();
+  /** Requests put off until their owner's releases are answered, in the order made. */
+  private readonly afterRelease: { readonly p: Pending; readonly r: Extract<HomeRequest, { k: 'lock' }> }[] = [];
   private readonly stamps = new Map<string, Stamp>();
   /** What each owner holds, by file (kept for the resource order). */
   private readonly held = new Map<string, Map<string, HeldRange[]>>();
@@ -57,13 +64,46 @@ export class LockHome implements LockManager {
     const mgr = managerOf(file, this.port.nodes);
     const rid = this.nextRid++;
     const stamp = this.stampOf(owner.id);
-    if (!this.port.request(mgr, { k: 'lock', rid, owner, stamp, file, type: req.type, start: req.start, end: req.end, wait: req.wait })) throw new FsError('ENOLCK');
-    this.stats.requests++;
-    this.touch(owner.id, mgr);
+    const r: Extract<HomeRequest, { k: 'lock' }> = { k: 'lock', rid, owner, stamp, file, type: req.type, start: req.start, end: req.end, wait: req.wait };
     const p: Pending = { rid, mgr, file, req, done: new Later<void>(), wait: null };
+    if (this.releasingFor(owner.id)) {
+      this.afterRelease.push({ p, r });
+    } else {
+      if (!this.port.request(mgr, r)) throw new FsError('ENOLCK');
+      this.stats.requests++;
+    }
+    this.touch(owner.id, mgr);
     this.pending.set(rid, p);
     if (req.type === 'unlock') this.record(owner.id, file, req.start, req.end, null);
-    return { result: p.done, cancel: () => { if (this.pending.has(rid)) this.port.request(mgr, { k: 'cancel', rid }); } };
+    return {
+      result: p.done,
+      cancel: () => {
+        const put = this.afterRelease.findIndex((x) => x.p.rid === rid);
+        if (put >= 0) { this.afterRelease.splice(put, 1); this.pending.delete(rid); p.done.reject(new FsError('EINTR')); return; }
+        if (this.pending.has(rid)) this.port.request(mgr, { k: 'cancel', rid });
+      },
+    };
+  }
+
+  private releasingFor(owner: string): boolean {
+    for (const x of this.releasing.values()) if (x.owner === owner) return true;
+    return false;
+  }
+
+  private release(mgr: string, file: string | null, owner: string): void {
+    const rid = this.nextRid++;
+    if (this.port.request(mgr, { k: 'release', rid, file, owner })) this.releasing.set(rid, { mgr, owner });
+  }
+
+  /** Send the requests whose owners' releases are all answered now (in the order made). */
+  private sendAfterRelease(): void {
+    for (let i = 0; i < this.afterRelease.length;) {
+      const { p, r } = this.afterRelease[i]!;
+      if (this.releasingFor(r.owner.id)) { i++; continue; }
+      this.afterRelease.splice(i, 1);
+      if (!this.port.request(p.mgr, r)) { this.pending.delete(p.rid); p.done.reject(new FsError('ENOLCK')); continue; }
+      this.stats.requests++;
+    }
   }
 
   test(file: string, req: LockRequest): Later<LockInfo | null> {
@@ -79,13 +119,13 @@ export class LockHome implements LockManager {
 
   releaseOwner(file: string | null, owner: string): void {
     if (file === null) {
-      for (const mgr of this.touched.get(owner) ?? []) this.port.request(mgr, { k: 'release', file: null, owner });
+      for (const mgr of this.touched.get(owner) ?? []) this.release(mgr, null, owner);
       this.touched.delete(owner);
       this.held.delete(owner);
       this.stamps.delete(owner);
       return;
     }
-    this.port.request(managerOf(file, this.port.nodes), { k: 'release', file, owner });
+    this.release(managerOf(file, this.port.nodes), file, owner);
     this.held.get(owner)?.delete(file);
   }
 
@@ -96,6 +136,11 @@ export class LockHome implements LockManager {
 
   /** A manager's answer, in the order it gave them. */
   answered(a: ManagerAnswer): void {
+    if (a.k === 'released') {
+      this.releasing.delete(a.rid);
+      this.sendAfterRelease();
+      return;
+    }
     if (a.k === 'tested') {
       const t = this.tests.get(a.rid);
       this.tests.delete(a.rid);
@@ -125,9 +170,12 @@ export class LockHome implements LockManager {
 
   /** A manager restarted: its requests and waits fail, its locks are forgotten. */
   managerLost(mgr: string): void {
+    for (let i = this.afterRelease.length - 1; i >= 0; i--) if (this.afterRelease[i]!.p.mgr === mgr) this.afterRelease.splice(i, 1);
     for (const [rid, p] of [...this.pending]) if (p.mgr === mgr) { this.pending.delete(rid); p.done.reject(new FsError('ENOLCK', `the lock manager on ${mgr} restarted`)); }
     for (const [rid, t] of [...this.tests]) if (t.mgr === mgr) { this.tests.delete(rid); t.done.reject(new FsError('ENOLCK', `the lock manager on ${mgr} restarted`)); }
     for (const files of this.held.values()) for (const f of [...files.keys()]) if (managerOf(f, this.port.nodes) === mgr) files.delete(f);
+    for (const [rid, x] of [...this.releasing]) if (x.mgr === mgr) this.releasing.delete(rid); // its table, and what they released, are gone
+    this.sendAfterRelease();
   }
 
   /** Managers this home has state at (its lease goes to them). */

@@ -82,6 +82,7 @@ export class ResourceManager {
           if (r.file === null) this.table.releaseWhere((o) => o.id === owner && o.node === home);
           else this.table.releaseOn(r.file, owner);
           this.forgetStamp(owner);
+          this.port.answer(home, { k: 'released', rid: r.rid });
           this.port.changed();
         });
       }

@@ -57,7 +57,6 @@ export class LockService implements NodeService {
   private timers: TimerId[] = [];
   private nodes: string[] = [];
   private readonly heard = new Map<string, number>();
-  private readonly boots = new Map<string, number>();
   private readonly released = new Set<string>();
   readonly events: DeadlockEvent[] = [];
   /** Detection messages sent (probes, holds, reports, aborts), lock traffic (channel) and leases, malformed ones dropped. */
@@ -115,6 +114,7 @@ export class LockService implements NodeService {
     if (strategy === 'collector' || strategy === 'collector-naive') this.collector = new Collector(port, strategy === 'collector-naive');
     this.every(this.period_ns, () => { this.chasing?.tick(); this.collector?.tick(); manager.expireHolds(); });
     this.every(this.lease_ns / 4, () => this.leaseRound());
+    ctx.setTimer(0, () => { if (this.ctx === ctx) this.leaseRound(); }); // the peers learn this boot at once
   }
 
   stop(): void {
@@ -138,12 +138,7 @@ export class LockService implements NodeService {
     switch (m.t) {
       case 'ch': return channel.onData(from, m);
       case 'ack': return channel.onAck(from, m);
-      case 'lease': {
-        const b = this.boots.get(from);
-        this.boots.set(from, m.boot);
-        if (b !== undefined && b !== m.boot) this.peerRestarted(from);
-        return;
-      }
+      case 'lease': channel.heard(from, m.boot); return;
       default: return this.detection(from, m, 1);
     }
   }
@@ -219,7 +214,7 @@ export class LockService implements NodeService {
 
   private delivered(from: string, body: unknown): void {
     const k = (body as { k?: unknown } | null)?.k;
-    if (k === 'answer' || k === 'ended' || k === 'tested') {
+    if (k === 'answer' || k === 'ended' || k === 'tested' || k === 'released') {
       const a = validateAnswer(body);
       if (typeof a === 'string') { this.stats.malformed++; return; }
       this.home?.answered(a);
@@ -257,6 +252,7 @@ export class LockService implements NodeService {
     this.channel?.forget(peer);
     this.manager?.releaseHome(peer);
     this.home?.managerLost(peer);
+    this.collector?.forget(peer);
   }
 
   private leaseRound(): void {

@@ -24,7 +24,7 @@ export type HomeRequest =
   | { readonly k: 'test'; readonly rid: number; readonly owner: LockOwner; readonly file: string; readonly type: 'read' | 'write'; readonly start: number; readonly end: number }
   | { readonly k: 'cancel'; readonly rid: number }
   /** An owner's locks and waits go: on file, or on every file of this manager (file null). */
-  | { readonly k: 'release'; readonly file: string | null; readonly owner: string };
+  | { readonly k: 'release'; readonly rid: number; readonly file: string | null; readonly owner: string };
 
 export type RequestOutcome = 'granted' | 'queued' | 'EAGAIN' | 'EDEADLK' | 'ENOLCK';
 
@@ -32,7 +32,9 @@ export type RequestOutcome = 'granted' | 'queued' | 'EAGAIN' | 'EDEADLK' | 'ENOL
 export type ManagerAnswer =
   | { readonly k: 'answer'; readonly rid: number; readonly outcome: RequestOutcome; readonly wait?: number }
   | { readonly k: 'ended'; readonly rid: number; readonly end: 'granted' | 'dropped' | 'aborted' }
-  | { readonly k: 'tested'; readonly rid: number; readonly info: LockInfo | null };
+  | { readonly k: 'tested'; readonly rid: number; readonly info: LockInfo | null }
+  /** A release was applied (the owner's next request may go). */
+  | { readonly k: 'released'; readonly rid: number };
 
 /** A wait as a collector report carries it. */
 export interface ReportedWait {
@@ -92,7 +94,7 @@ export function validateRequest(x: unknown): HomeRequest | string {
       return isNat(x['rid']) && isOwner(x['owner']) && isStr(x['file']) && (x['type'] === 'read' || x['type'] === 'write') && isRange(x)
         ? x as unknown as HomeRequest : 'a test needs rid, owner, file, type, range';
     case 'cancel': return isNat(x['rid']) ? x as unknown as HomeRequest : 'a cancel needs rid';
-    case 'release': return (x['file'] === null || isStr(x['file'])) && isStr(x['owner']) ? x as unknown as HomeRequest : 'a release needs file and owner';
+    case 'release': return isNat(x['rid']) && (x['file'] === null || isStr(x['file'])) && isStr(x['owner']) ? x as unknown as HomeRequest : 'a release needs rid, file and owner';
     default: return `unknown request ${String(x['k'])}`;
   }
 }
@@ -112,6 +114,7 @@ export function validateAnswer(x: unknown): ManagerAnswer | string {
       return i === null || (isRec(i) && (i['type'] === 'read' || i['type'] === 'write') && isRange(i) && typeof i['pid'] === 'number')
         ? x as unknown as ManagerAnswer : 'a bad lock description';
     }
+    case 'released': return x as unknown as ManagerAnswer;
     default: return `unknown answer ${String(x['k'])}`;
   }
 }
@@ -121,7 +124,7 @@ export function validateDlm(x: unknown): DlmMessage | string {
   if (!isRec(x)) return 'not an object';
   const det = isStr(x['det']);
   switch (x['t']) {
-    case 'ch': return isNat(x['boot']) && isNat(x['seq']) && isNat(x['base']) && 'body' in x ? x as unknown as DlmMessage : 'bad channel data';
+    case 'ch': return isNat(x['boot']) && (x['to'] === null || isNat(x['to'])) && isNat(x['seq']) && isNat(x['base']) && 'body' in x ? x as unknown as DlmMessage : 'bad channel data';
     case 'ack': return isNat(x['boot']) && isNat(x['to_boot']) && isNat(x['upto']) ? x as unknown as DlmMessage : 'bad channel ack';
     case 'probe-home': return det && isStr(x['about']) && isHops(x['hops'], 64) && isNat(x['sent']) ? x as unknown as DlmMessage : 'bad probe';
     case 'probe-wait': return det && isNat(x['wait']) && isStr(x['about']) && isHops(x['hops'], 64) && isNat(x['sent']) ? x as unknown as DlmMessage : 'bad probe';

@@ -24,8 +24,11 @@ export class LockSim {
   readonly c: SimCluster;
   readonly ids: readonly string[];
   readonly events: DeadlockEvent[] = [];
-  /** The true global graph just before each abort, by `<manager> <wait>`. */
-  readonly truthAtAbort = new Map<string, TrueEdge[]>();
+  /** The true global graph just before each cycle broken (by its event: a wait's id is its manager's, and a
+   * manager that restarts numbers its waits afresh). */
+  readonly atAbort = new Map<DeadlockEvent, { readonly truth: TrueEdge[] }>();
+  /** The truth just before the abort being applied now, and where. */
+  private lastAbort: { readonly key: string; readonly truth: TrueEdge[] } | null = null;
 
   constructor(readonly opts: LockSimOptions) {
     if (!Number.isInteger(opts.nodes) || opts.nodes < 1) throw new RangeError('a lock cluster has at least one node');
@@ -38,8 +41,13 @@ export class LockSim {
         id, services: {
           [DLM_SERVICE]: () => new LockService({
             strategy: opts.strategy, ...(opts.period_ns !== undefined ? { period_ns: opts.period_ns } : {}),
-            observe: (e) => this.events.push(e),
-            beforeAbort: (node, wait) => this.truthAtAbort.set(`${node} ${wait}`, this.truth()),
+            observe: (e) => {
+              this.events.push(e);
+              const a = this.lastAbort;
+              if (e.kind === 'broken' && a !== null && a.key === `${e.victim.mgr} ${e.victim.wait}`) this.atAbort.set(e, { truth: a.truth });
+              this.lastAbort = null;
+            },
+            beforeAbort: (node, wait) => { this.lastAbort = { key: `${node} ${wait}`, truth: this.truth() }; },
           }),
         },
       })),

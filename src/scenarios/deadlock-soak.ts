@@ -180,7 +180,7 @@ export function soakRun(o: SoakRunOptions): SoakRunResult {
     if (e.kind === 'refused') { refused++; continue; }
     broken++;
     victims.set(e.victim.owner, (victims.get(e.victim.owner) ?? 0) + 1);
-    const g = sim.truthAtAbort.get(`${e.victim.mgr} ${e.victim.wait}`);
+    const g = sim.atAbort.get(e)?.truth;
     if (g === undefined || !cycleExists(g, e.cycle)) {
       falses.push(`${e.at_ns / MS} ms: ${e.det} broke ${e.cycle.map((h) => h.owner).join(' -> ')} (victim ${e.victim.owner}), not a cycle of the true graph just before the abort`);
     }

@@ -167,7 +167,7 @@ function phantomRun(strategy: 'collector-naive' | 'collector', seed: number): Ph
   sim.runFor(200 * MS);
   const broken = sim.events.filter((e) => e.kind === 'broken');
   const real = broken.map((e) => {
-    const g = e.kind === 'broken' ? sim.truthAtAbort.get(`${e.victim.mgr} ${e.victim.wait}`) : undefined;
+    const g = e.kind === 'broken' ? sim.atAbort.get(e)?.truth : undefined;
     return g !== undefined && e.kind === 'broken' && e.cycle.every((h) => g.some((x) => x.mgr === h.mgr && x.wait === h.wait && x.from === h.owner && x.to === h.next));
   });
   return { strategy, broken: broken.length, edeadlk, real, trace_hash: sim.digest() };
