@@ -239,7 +239,7 @@ function soakHuman(s: SoakSummary, seeds: number): string {
     const rs = s.runs.filter((r) => r.strategy === st);
     const sum = (f: (r: (typeof rs)[number]) => number): number => rs.reduce((n, r) => n + f(r), 0);
     lines.push(`${st.padEnd(16)} grants ${sum((r) => r.grants)}, cycles ${sum((r) => r.cycles)}, broken ${sum((r) => r.broken)}, refused ${sum((r) => r.refused)}, ` +
-      `longest cycle ${ms(Math.max(...rs.map((r) => r.longest_cycle_ns)))}, false ${sum((r) => r.false_reports.length)}, missed ${sum((r) => r.missed.length)}`);
+      `longest cycle ${ms(Math.max(...rs.map((r) => r.longest_cycle_ns)))}, broken as a manager crashed ${sum((r) => r.crash_races)}, false ${sum((r) => r.false_reports.length)}, missed ${sum((r) => r.missed.length)}`);
   }
   for (const r of s.runs) for (const f of [...r.false_reports, ...r.missed].slice(0, 3)) lines.push(`  ${r.strategy} seed ${r.seed}${r.cyclic ? '' : ' acyclic'}: ${f}`);
   lines.push(s.passed ? 'PASS: 0 false deadlocks, 0 cycles missed past the bound' : `FAIL: ${s.false_reports} false, ${s.missed} missed`);

@@ -24,6 +24,15 @@ describe('deadlock soak against the true waits-for graph', () => {
     expect(s.false_reports).toBeGreaterThan(0);
     expect(s.runs.some((r) => r.false_reports.some((f) => /not a cycle of the true graph/.test(f)))).toBe(true);
   });
+  it('a manager that crashes while a break of its cycle is under way: the cycle was there just before the crash, and no other break is excused', () => {
+    // Seed 932: n1 holds p103's wait and answers the hold, then crashes 2 ms before n2 aborts p102. The true graph
+    // just before the abort lacks n1's edge; just before the crash it had the whole cycle.
+    const r = soakRun({ strategy: 'edge-chasing', seed: 932, cyclic: true, crash: true });
+    expect(r.crashed).toBe('n1');
+    expect(r.crash_races).toBe(1);
+    expect(r.false_reports).toEqual([]);
+    expect(r.broken).toBeGreaterThan(1);
+  });
   it('same seed, same run', () => {
     const a = soakRun({ strategy: 'edge-chasing', seed: 7, cyclic: true, crash: true });
     const b = soakRun({ strategy: 'edge-chasing', seed: 7, cyclic: true, crash: true });
