@@ -28,6 +28,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   geo: { summary: 'use the geo-replicated store of a real cluster (put, get, rm, ls in one centre)', load: () => loadCommand('geo') },
   ps: { summary: 'list every process of a real cluster', load: () => loadCommand('ps') },
   kill: { summary: 'send a signal to a process of a real cluster, wherever it runs', load: () => loadCommand('kill') },
+  migrate: { summary: 'move a running process of a real cluster to another node', load: () => loadCommand('migrate') },
   fs: { summary: 'look at and change the global namespace (a real cluster, or a saved image)', load: () => loadCommand('fs') },
   soak: { summary: 'run the Raft fault-injection soak (npm run soak)', load: () => loadCommand('soak') },
   serve: { summary: 'serve the browser page: a machine and a cluster in a web page', load: () => loadCommand('serve') },

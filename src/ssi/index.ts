@@ -12,7 +12,7 @@ export {
   runCluster, programInNamespace, nodeIndex, CLUSTER_RUN_NODES_MAX, MAX_VIRTUAL_NS_DEFAULT, CLUSTER_RAM_BYTES_DEFAULT,
   type NodeProgram, type ClusterRunOptions, type ClusterRunResult, type ClusterRunEnd,
 } from './cluster-run.js';
-export { Migrations, MIGRATION_LINK_BPS_DEFAULT, type MigrationFigures, type PagesLost } from './migration.js';
+export { Migrations, MIGRATION_LINK_BPS_DEFAULT, migrationText, type MigrationFigures, type PagesLost } from './migration.js';
 export { PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES } from './migration-pages.js';
 export { placeProcess, isPlacementPolicy, PLACEMENT_POLICIES, type PlacementPolicy, type PlacementInput } from './placement.js';
 export { ProcessBridge, compareNodes, LOAD_REPORT_NS, type ProcessBridgeOptions, type RemoteForker } from './process-bridge.js';

@@ -288,7 +288,6 @@ export class MachineService implements NodeService {
   migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void): void {
     const from = this.ctx?.id ?? '?';
     if (this.migrations === undefined) done(migrationRefused(pid, from, to, method, 'the node is not running'));
-    else if (this.threaded !== undefined) done(migrationRefused(pid, from, to, method, 'a machine whose harts run on worker threads cannot capture a process yet'));
     else this.migrations.migrate(pid, to, method, done);
   }
 
@@ -317,13 +316,17 @@ export class MachineService implements NodeService {
     this.bridge?.handle(from, msg);
   }
 
-  /** A request of an operator's client (atoll ps, atoll kill): answered to the client's service. */
+  /** A request of an operator's client (atoll ps, atoll kill, atoll migrate): answered to the client's service. */
   private operator(from: string, msg: unknown): void {
     const m = parseOperatorRequest(msg);
     const ctx = this.ctx;
     if (m === null || ctx === undefined) return;
     if (m.t === 'ps.req') {
       ctx.send(from, { t: 'ps.resp', req: m.req, node: ctx.id, processes: this.watch?.list() ?? [] } satisfies OperatorReply, OPERATOR_SERVICE);
+      return;
+    }
+    if (m.t === 'migrate.req') {
+      this.migrate(m.pid, m.to, m.method, (figures) => ctx.send(from, { t: 'migrate.resp', req: m.req, node: ctx.id, figures } satisfies OperatorReply, OPERATOR_SERVICE));
       return;
     }
     this.bridge?.operatorKill(m.pid, m.sig, (result) => ctx.send(from, { t: 'kill.resp', req: m.req, node: ctx.id, result } satisfies OperatorReply, OPERATOR_SERVICE));

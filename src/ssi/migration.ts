@@ -82,6 +82,13 @@ export function migrationRefused(pid: number, from: string, to: string, method: 
   return { pid, from, to, method, ok: false, error, downtime_ns: 0, total_ns: 0, bytes: 0, pages: 0, pages_resent: 0, rounds: 0, pages_faulted: 0, pages_pushed: 0 };
 }
 
+/** A migration's figures in one line: downtime, total time, bytes and pages (and how they crossed). */
+export function migrationText(m: MigrationFigures): string {
+  const how = m.method === 'precopy' ? `, ${m.pages_resent} sent again, ${m.rounds} rounds`
+    : m.method === 'postcopy' ? `: ${m.pages_faulted} on a fault, ${m.pages_pushed} pushed` : '';
+  return `down ${(m.downtime_ns / 1e6).toFixed(2)} ms, total ${(m.total_ns / 1e6).toFixed(2)} ms, ${m.bytes} bytes, ${m.pages} pages${how}`;
+}
+
 export interface MigrationHooks {
   readonly forks: RemoteForks;
   readonly watch: ProcessWatch;

@@ -1,4 +1,4 @@
-// The operator's client of a real cluster (atoll ps, atoll kill): not a member (a fresh client id), it dials
+// The operator's client of a real cluster (atoll ps, atoll kill, atoll migrate): not a member (a fresh client id), it dials
 // the nodes that run a machine, asks, and gathers the answers that come back on its connections within a
 // deadline; a node that does not answer is reported as such, never waited for beyond it.
 import { isEnvelope, loadTlsMaterial, type ClusterConfig } from '../cluster/index.js';
@@ -7,6 +7,8 @@ import { Prng } from '../sim/index.js';
 import { MACHINE_SERVICE } from './machine-service.js';
 import { OPERATOR_SERVICE, parseOperatorReply, type OperatorProcess, type OperatorRequest } from './operator.js';
 import { parseFsReply, type FsReply, type FsRequest } from '../gfs/index.js';
+import type { MigrationMethod } from '../net/index.js';
+import type { MigrationFigures } from './migration.js';
 
 /** A namespace request without its envelope fields (t, req). */
 export type FsRequestBody = FsRequest extends infer R ? R extends unknown ? Omit<R, 't' | 'req'> : never : never;
@@ -82,6 +84,22 @@ export class OperatorClient {
       if (r !== null && r.t === 'fs.resp') { this.fsNode = node; return r; }
     }
     return null;
+  }
+
+  /**
+   * Move pid to node `to`: asked of the node whose machine runs it (found by ps), answered with the figures once
+   * the move has an outcome (error set: it runs on where it was). null: no node answered in time; a string: why
+   * nothing was asked (no such process).
+   */
+  async migrate(pid: number, to: string, method: MigrationMethod, timeout_ms = 10_000): Promise<MigrationFigures | string | null> {
+    const all = await this.ps(Math.min(timeout_ms, 2000));
+    const at = all.find((n) => n.processes?.some((p) => p.pid === pid && p.state === 'running'));
+    if (at === undefined) {
+      const silent = all.filter((n) => n.processes === null).map((n) => n.node);
+      return `no process ${pid} runs on the cluster${silent.length > 0 ? ` (no answer from ${silent.join(', ')})` : ''}`;
+    }
+    const r = await this.ask(at.node, (req) => ({ t: 'migrate.req', req, pid, to, method }), timeout_ms) as { figures?: MigrationFigures } | null;
+    return r?.figures ?? null;
   }
 
   /** Signal pid (wherever it runs) through the first node that answers: 0 or -errno; null when none did. */

@@ -10,9 +10,9 @@ import { flagBool, flagNumber, flagString, type CommandSpec } from '../../base/i
 import { parseOrHelp } from '../../host/index.js';
 import { UsageError, InputError } from '../../base/index.js';
 import { parseFaultScript, parseDuration, type LinkParams, type ScheduledFault } from '../../net/index.js';
-import { runCluster, nodeIndex, isPlacementPolicy, PLACEMENT_POLICIES, CLUSTER_RUN_NODES_MAX, type NodeProgram, type ClusterRunResult, type ProcessRecord } from '../../ssi/index.js';
+import { runCluster, nodeIndex, isPlacementPolicy, migrationText, PLACEMENT_POLICIES, CLUSTER_RUN_NODES_MAX, type NodeProgram, type ClusterRunResult, type ProcessRecord } from '../../ssi/index.js';
 import { layout } from '../../machine/index.js';
-import type { ConsoleLine, MigrationFigures } from '../../ssi/index.js';
+import type { ConsoleLine } from '../../ssi/index.js';
 import { runClusterReal } from './cluster-run-real.js';
 import { DEADLOCK_STRATEGIES, parseDeadlockStrategy, type DeadlockEvent, type DeadlockStrategy } from '../../deadlock/index.js';
 
@@ -270,11 +270,4 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     if (traceFd !== undefined) closeSync(traceFd);
   }
-}
-
-/** A migration's figures in one line: downtime, total time, bytes and pages (and how they crossed). */
-export function migrationText(m: MigrationFigures): string {
-  const how = m.method === 'precopy' ? `, ${m.pages_resent} sent again, ${m.rounds} rounds`
-    : m.method === 'postcopy' ? `: ${m.pages_faulted} on a fault, ${m.pages_pushed} pushed` : '';
-  return `down ${(m.downtime_ns / 1e6).toFixed(2)} ms, total ${(m.total_ns / 1e6).toFixed(2)} ms, ${m.bytes} bytes, ${m.pages} pages${how}`;
 }
