@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 21 };
+export const version = { name: 'KERNEL_VERSION', value: 22 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -75,7 +75,7 @@ export const groups = [
       c('EPIPE', 32, '', G), c('ERANGE', 34, '', G), c('EDEADLK', 35, '', G), c('ENAMETOOLONG', 36, '', G),
       c('ENOLCK', 37, '', G), c('ENOSYS', 38, '', G),
       c('ENOTEMPTY', 39, '', G), c('ELOOP', 40, '', G), c('EOVERFLOW', 75, '', G), c('ENOTSOCK', 88, '', G), c('EMSGSIZE', 90, '', G),
-      c('ENOTSUP', 95, '', G), c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G), c('EHOSTUNREACH', 113, '', G),
+      c('ENOTSUP', 95, '', G), c('EADDRINUSE', 98, '', G), c('ETIMEDOUT', 110, '', G), c('EHOSTDOWN', 112, '', G), c('EHOSTUNREACH', 113, '', G),
     ],
   },
   {
@@ -106,6 +106,11 @@ export const groups = [
       // The cluster: start a program on a named node (NULL: the placement policy chooses), as a child of the
       // caller: spawn(node, path, argv, envp) gives the child's pid or -errno (docs/ssi.md).
       c('spawn', 'ATOLL_SYS_BASE + 5', 'start a program on a node of the cluster as a child of the caller'),
+      // The caller's whole process moves to a node (docs/ssi.md): migrate(node, how) returns 0 there (at once when
+      // it is there already), or -errno where it was: EHOSTUNREACH no such node or the move failed on the way,
+      // EHOSTDOWN the node is down, EBUSY it cannot move now (shared memory, locks, queues, children here,
+      // already moving), EINVAL a bad how, EFAULT a bad name pointer. how: ATOLL_MIGRATE_STOP, _PRECOPY, _POSTCOPY.
+      c('migrate', 'ATOLL_SYS_BASE + 6', 'move the calling process to another node of the cluster'),
       // Served by nobody by default (-ENOSYS): a test registers a host service for it (System.serve) to stop a
       // guest at a known point, e.g. to capture its process image there (test/machine/process-image.test.ts).
       c('test_hook', 'ATOLL_SYS_LIMIT - 1'),
@@ -118,6 +123,9 @@ export const groups = [
     before: [
       c('ATOLL_SYS_BASE', 0x4000_0000, 'First number of Atoll\'s own system calls.', { ...G, hex: true }),
       c('ATOLL_SYS_LIMIT', 0x4001_0000, 'One past the last number of Atoll\'s own system calls.', { ...G, hex: true }),
+      c('ATOLL_MIGRATE_STOP', 0, 'migrate\'s how: stop the process, copy it, run it there.', G),
+      c('ATOLL_MIGRATE_PRECOPY', 1, 'migrate\'s how: copy the memory while it runs, then the pages it wrote since.', G),
+      c('ATOLL_MIGRATE_POSTCOPY', 2, 'migrate\'s how: move the registers and tables, fetch the pages on first touch.', G),
     ],
   },
   {

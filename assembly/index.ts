@@ -21,7 +21,7 @@ export { hartKill } from './exit';
 export {
   ipcEndpointCalls, ipcWaiters, ipcRegisterProc, ipcLookup, ipcHostReserve, ipcHostDeliver, ipcHostCancel, ipcHostAnswered, ipcHostFree,
 } from './ipc';
-export { hostcallResume, hostcallThreads } from './hostcall';
+export { hostcallResume, hostcallReap, hostcallThreads } from './hostcall';
 export { mmapPrivate, mmapFrame } from './mmap';
 export { frameRefs } from './frames';
 export { procFlags } from './proc';

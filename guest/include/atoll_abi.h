@@ -55,11 +55,15 @@
 #define ENOTSUP                    95
 #define EADDRINUSE                 98
 #define ETIMEDOUT                  110
+#define EHOSTDOWN                  112
 #define EHOSTUNREACH               113
 
 /* ---- system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll's own ---- */
 #define ATOLL_SYS_BASE             0x40000000 /* First number of Atoll's own system calls. */
 #define ATOLL_SYS_LIMIT            0x40010000 /* One past the last number of Atoll's own system calls. */
+#define ATOLL_MIGRATE_STOP         0 /* migrate's how: stop the process, copy it, run it there. */
+#define ATOLL_MIGRATE_PRECOPY      1 /* migrate's how: copy the memory while it runs, then the pages it wrote since. */
+#define ATOLL_MIGRATE_POSTCOPY     2 /* migrate's how: move the registers and tables, fetch the pages on first touch. */
 #define SYS_getcwd                 17
 #define SYS_dup                    23
 #define SYS_dup3                   24
@@ -133,6 +137,7 @@
 #define SYS_ipc_recv               1073741827 /* = ATOLL_SYS_BASE + 3 */
 #define SYS_ipc_reply              1073741828 /* = ATOLL_SYS_BASE + 4 */
 #define SYS_spawn                  1073741829 /* = ATOLL_SYS_BASE + 5; start a program on a node of the cluster as a child of the caller */
+#define SYS_migrate                1073741830 /* = ATOLL_SYS_BASE + 6; move the calling process to another node of the cluster */
 #define SYS_test_hook              1073807359 /* = ATOLL_SYS_LIMIT - 1 */
 #define SYS_host_page              1073807358 /* = ATOLL_SYS_LIMIT - 2; the host call of a page fault on a host-kept page (never a guest's ecall) */
 

@@ -106,6 +106,8 @@ export interface KernelExports {
   ipcHostFree(r: number): void;
   /** Resume the hart's caller parked in a host call if answered, else switch it out: PARK_NONE, PARK_RESUMED, PARK_LEFT or PARK_ENDED (its process ended). */
   hostcallResume(hart: number): number;
+  /** Reap the answers of host callers that left their harts (a0 and pc, then the run queue); true when a process ended. */
+  hostcallReap(hart: number): number;
   /** Threads waiting for the host (requests in flight, or waiting for a free ring record). */
   hostcallThreads(): number;
   /**

@@ -207,6 +207,39 @@ function futexWaitOf(machine: Machine, p: number, t: number, pid: number, timeou
   throw new ImageError(`thread ${machine.u32(tb + T_TID)} of process ${pid} waits on a futex word its address space does not map`);
 }
 
+/**
+ * Why a thread of process p other than thread `except` is not in a state a migration carries, or null. A process
+ * that asked to move (Atoll's migrate call) is captured once every other thread is movable; its caller's own call
+ * is answered just before (answerCallNow).
+ */
+export function busyThreadsExcept(machine: Machine, p: number, except: number): string | null {
+  for (const { t, state } of threadsOf(machine, p)) {
+    if (t === except || state === PIMG_THREAD_USER || state === PIMG_THREAD_FUTEX || state === PIMG_THREAD_SLEEP) continue;
+    return `thread ${machine.u32(threadSlot(t) + T_TID)} ${state === PIMG_THREAD_HOSTCALL ? 'waits for the host' : 'is blocked in IPC, waitid or a vfork, or between a signal and user mode'}`;
+  }
+  return null;
+}
+
+/**
+ * Apply the answer of thread t's host call at once (complete has just answered it in the ring), between slices:
+ * a caller parked on its hart resumes there, one that left its hart is reaped into the run queue; either way it
+ * is then in user mode past its ecall, a0 the answer, and a capture carries it so.
+ */
+export function answerCallNow(machine: Machine, t: number, complete: () => void): void {
+  assertStopped(machine, 'answering a host call at once');
+  complete();
+  const onHart = machine.u32(threadSlot(t) + T_HART);
+  if (onHart !== 0) machine.kernel.hostcallResume(onHart - 1);
+  else machine.kernel.hostcallReap(0);
+}
+
+/** Set thread t's a0 (user mode, past an ecall answered by answerCallNow): the call returns value instead. */
+export function setThreadResult(machine: Machine, t: number, value: number): void {
+  const tb = threadSlot(t);
+  const onHart = machine.u32(tb + T_HART);
+  machine.view.setUint32((onHart !== 0 ? hartBase(onHart - 1) + H_REGS : tb + T_REGS) + 10 * 4, value >>> 0, true);
+}
+
 /** Registers, pc and signal state of thread t (in its hart's block while it is on a hart). */
 function readThread(machine: Machine, t: number, inCall: boolean): ImageThread {
   const tb = threadSlot(t);

@@ -152,6 +152,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       record('proc.moved', { pid, from, to });
       console.moved(from, to, pid);
     },
+    migrated: (f: MigrationFigures) => migrated(f),
   };
   const migrations: MigrationFigures[] = [];
   const machines = new Map<string, MachineService>();
@@ -203,13 +204,15 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       const m = machines.get(id);
       if (m === undefined || c.node(id).status === 'down') continue;
       const pid = f.pid !== null ? (m.hasProcess(f.pid) ? f.pid : undefined) : m.findProgram(f.program!);
-      if (pid !== undefined) { m.migrate(pid, f.node, f.method, migrated); return; }
+      if (pid !== undefined) { m.migrate(pid, f.node, f.method, () => {}); return; } // its outcome: observer.migrated
     }
     const who = f.pid !== null ? `process ${f.pid}` : `a process running ${f.program}`;
     migrated(migrationRefused(f.pid ?? 0, '', f.node, f.method, `${who} runs on no node that is up`));
   };
   if (opts.faults && opts.faults.length > 0) scheduleFaults({ ...crashAware(c, console, () => { settled.changed = true; }), migrate }, opts.faults);
-  const done = (): boolean => ids.every((id) => console.idleNodes.has(id) || c.node(id).status === 'down');
+  // A process under way between two machines is on neither, and one a failed move gave back runs again: the run
+  // goes on until each node's machine is quiet.
+  const done = (): boolean => ids.every((id) => (console.idleNodes.has(id) && machines.get(id)?.quiet() !== false) || c.node(id).status === 'down');
   const r = c.sim.run({
     until_ns: opts.max_virtual_ns ?? MAX_VIRTUAL_NS_DEFAULT,
     max_steps: opts.max_steps ?? Number.MAX_SAFE_INTEGER,

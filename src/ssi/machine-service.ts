@@ -66,6 +66,8 @@ export interface MachineObserver {
   idle(node: string): void;
   /** Process pid, which ran on node `from`, runs on node `to` from now on (a migration). */
   moved?(from: string, to: string, pid: number): void;
+  /** A migration this node was asked for has an outcome (moved, or why not). */
+  migrated?(f: MigrationFigures): void;
   log(node: string, line: string): void;
 }
 
@@ -164,6 +166,7 @@ export class MachineService implements NodeService {
       rejoined: (node) => forks?.rejoined(node),
       partners: () => forks?.partners ?? new Set(),
       spawn: (call) => forks!.spawn(call),
+      migrate: (call) => migrations!.migrateSelf(call),
       setpgid: (call) => forks!.setpgid(call),
     }, rpc, client);
     this.bridge = bridge;
@@ -209,6 +212,7 @@ export class MachineService implements NodeService {
     migrations = new Migrations(ctx, sys, bridge.client, bridge.rpc, {
       forks, watch, procs, wake: () => this.wake(), isDown: (n) => bridge.isDown(n), boot: bridge.boot,
       arrived: (pid, from) => obs.moved?.(from, node, pid),
+      ended: (f) => obs.migrated?.(f),
       ...(this.opts.realtime === true ? {} : { link_bps: this.opts.migration_link_bps ?? MIGRATION_LINK_BPS_DEFAULT }),
       transport: () => forks!.transport(),
     });
@@ -287,8 +291,16 @@ export class MachineService implements NodeService {
    */
   migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void): void {
     const from = this.ctx?.id ?? '?';
-    if (this.migrations === undefined) done(migrationRefused(pid, from, to, method, 'the node is not running'));
-    else this.migrations.migrate(pid, to, method, done);
+    if (this.migrations !== undefined) { this.migrations.migrate(pid, to, method, done); return; }
+    const f = migrationRefused(pid, from, to, method, 'the node is not running');
+    this.opts.observer.migrated?.(f);
+    done(f);
+  }
+
+  /** Nothing here to wait for: no process runs (one given back by a failed move counts) and none is moving here or away. */
+  quiet(): boolean {
+    const live = this.stepped?.live() ?? this.threaded?.live() ?? 0;
+    return live === 0 && !(this.migrations?.busy ?? false);
   }
 
   /** Post-copy moves here whose source went before every page came. */

@@ -20,9 +20,9 @@ import type { RpcClient, RpcServer } from '../rpc/index.js';
 import type { MigrationMethod } from '../net/index.js';
 import {
   layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, checkImage, ImageBusyError, dirtyPages, clearDirty,
-  copyPages, pageFaultOf, encodeImagePages, decodeImagePages, checkImagePageMetas, PAGE_LOST, type ProcessImage, type ImagePage,
-  type ImagePageMeta, type ProcFiles, type System, type ExportedFiles, type HostCall,
-  type HostAnswer,
+  copyPages, pageFaultOf, encodeImagePages, decodeImagePages, checkImagePageMetas, PAGE_LOST, busyThreadsExcept, answerCallNow,
+  setThreadResult, stringFromUser, LATER, type ProcessImage, type ImagePage, type ImagePageMeta, type ProcFiles, type System,
+  type ExportedFiles, type HostCall, type HostAnswer,
 } from '../machine/index.js';
 import {
   PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES, PageStaging, PostcopyArrival, metaOf, metaKey, type PostcopyCounts,
@@ -33,8 +33,22 @@ import type { ProcessWatch } from './process-watch.js';
 
 const {
   PROC_BASE, PROC_BYTES, P, PMIG_OK, PMIG_BUSY, PMIG_FAMILY, PMIG_SHARED_VM, IPC_BASE, IPC_EP_BYTES, IPC_ENDPOINTS_MAX,
-  EP_NAME, EP_OWNER,
+  EP_NAME, EP_OWNER, SYS, ATOLL_MIGRATE_STOP, ATOLL_MIGRATE_PRECOPY, ATOLL_MIGRATE_POSTCOPY, EBUSY, EFAULT, EHOSTDOWN, EHOSTUNREACH,
+  EINVAL,
 } = layout;
+
+/** A node id as the migrate call names it: at most this many bytes. */
+const NODE_NAME_MAX = 64;
+/** The migrate call's how, by number. */
+const SELF_METHODS: Readonly<Record<number, MigrationMethod>> = { [ATOLL_MIGRATE_STOP]: 'stop', [ATOLL_MIGRATE_PRECOPY]: 'precopy', [ATOLL_MIGRATE_POSTCOPY]: 'postcopy' };
+
+/**
+ * A move the process asked for itself (the migrate call): its caller waits in the call while the move goes on;
+ * 'waiting' until the capture, which answers it first ('answered': in user mode past its ecall with a0 = 0, on
+ * this machine), then 'away' once the process has left (its image carries the answer). A move that fails gives
+ * the caller -errno where it runs on.
+ */
+interface SelfMove { readonly call: HostCall; state: 'waiting' | 'answered' | 'away' }
 
 /** How long a process may take to reach a state a migration can carry (no thread waiting for the host), node time. */
 export const MIGRATE_QUIESCE_NS = 1_000_000_000;
@@ -98,6 +112,8 @@ export interface MigrationHooks {
   readonly boot: number;
   /** A process came here from another node and runs now (the cluster's report follows it). */
   readonly arrived: (pid: number, from: string) => void;
+  /** A migration asked of this node has an outcome (a scripted move, an operator's, a process's own call). */
+  readonly ended?: (f: MigrationFigures) => void;
   /** The simulated link's speed (a real node's bytes take what the network takes: undefined). */
   readonly link_bps?: number;
   /** The descriptor transport of imported tables (requests to each description's home). */
@@ -129,6 +145,8 @@ interface Outgoing {
   /** Signals that arrived meanwhile, sent on once the process runs again. */
   readonly held: (() => void)[];
   readonly done: (f: MigrationFigures) => void;
+  /** The process asked for this move itself (the migrate call), or null. */
+  readonly self: SelfMove | null;
 }
 
 /** A copy built here, waiting for the commit. */
@@ -179,6 +197,27 @@ export class Migrations {
     server.register('proc.migrate.push', (args, call) => this.pushed(call.from, args));
   }
 
+  /**
+   * The migrate call: migrate(node, how) moves the caller's process to node; the call returns 0 there, or -errno
+   * here when the move does not happen (the process runs on here as it was).
+   */
+  migrateSelf(call: HostCall): HostAnswer {
+    const [nodeVa, how] = call.args as [number, number];
+    const method = SELF_METHODS[how];
+    if (method === undefined) return -EINVAL;
+    const node = stringFromUser(this.sys.machine, call.satp, nodeVa, NODE_NAME_MAX);
+    if (node === 'fault') return -EFAULT;
+    if (node === 'long' || (node !== this.ctx.id && !this.ctx.peers.includes(node))) return -EHOSTUNREACH;
+    if (node === this.ctx.id) return 0;
+    if (this.hooks.isDown(node)) return -EHOSTDOWN;
+    if (this.moving(call.pid)) return -EBUSY;
+    // Between slices, not inside the ring's service: the caller waits in its call meanwhile.
+    this.ctx.setTimer(0, () => this.migrate(call.pid, node, method, (f) => {
+      if (!f.ok) this.ctx.log(`migration of ${call.pid} (its own call) to ${node}: ${f.error}`);
+    }, call));
+    return LATER;
+  }
+
   /** The node a process that was here moved to, as this node last knew it. */
   whereMoved(pid: number): string | undefined {
     return this.moved.get(pid);
@@ -192,6 +231,11 @@ export class Migrations {
     return true;
   }
 
+  /** Whether any process is moving here or away now. */
+  get busy(): boolean {
+    return this.outgoing.size > 0 || this.prepared.size > 0;
+  }
+
   /** Whether pid is moving here or away now. */
   moving(pid: number): boolean {
     return this.outgoing.has(pid) || this.prepared.has(pid);
@@ -202,8 +246,13 @@ export class Migrations {
    * runs on here. Refused at once, with one clear error: an unknown or down node, this node, a pid not here,
    * one mid-migration.
    */
-  migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void): void {
-    const refuse = (error: string): void => done(migrationRefused(pid, this.ctx.id, to, method, error));
+  migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void, selfCall?: HostCall): void {
+    const refuse = (error: string): void => {
+      if (selfCall !== undefined) this.answerSelf(selfCall, -EBUSY);
+      const f = migrationRefused(pid, this.ctx.id, to, method, error);
+      this.hooks.ended?.(f);
+      done(f);
+    };
     if (!Number.isSafeInteger(pid) || pid <= 0) { refuse(`pid ${pid} is not a process id`); return; }
     if (to === this.ctx.id) { refuse(`process ${pid} already runs on ${to}`); return; }
     if (!this.ctx.peers.includes(to)) { refuse(`the cluster has no node ${to}`); return; }
@@ -213,6 +262,7 @@ export class Migrations {
     const o: Outgoing = {
       pid, to, method, asked_ns: this.ctx.monotonic_ns(), stopped_ns: -1, image: null, table: null, exported: null, parentHere: false,
       bytes: 0, resumed_ns: -1, pages: 0, resent: 0, rounds: 0, sent: method === 'precopy' ? new Map() : null, post: null, held: [], done,
+      self: selfCall === undefined ? null : { call: selfCall, state: 'waiting' },
     };
     this.outgoing.set(pid, o);
     if (method === 'precopy') this.precopyRound(o);
@@ -251,7 +301,7 @@ export class Migrations {
         if (this.outgoing.get(o.pid) !== o) return;
         const ok = out.ok && (out.result as { ok?: unknown } | null)?.ok === true;
         // Nothing has stopped: the process runs on here, as if no move had been asked for.
-        if (!ok) { this.finish(o, false, `${o.to} did not take the pages of round ${o.rounds}: ${out.ok ? String((out.result as { error?: unknown } | null)?.error ?? 'refused') : out.error.message}`); return; }
+        if (!ok) { this.finish(o, false, `${o.to} did not take the pages of round ${o.rounds}: ${out.ok ? String((out.result as { error?: unknown } | null)?.error ?? 'refused') : out.error.message}`, -EHOSTUNREACH); return; }
         o.bytes += bytes;
         for (const p of pages) {
           if (p.data !== 'zero') { o.pages++; if (o.sent!.has(p.va)) o.resent++; }
@@ -281,6 +331,15 @@ export class Migrations {
       if (this.ctx.monotonic_ns() - o.asked_ns >= MIGRATE_QUIESCE_NS) { this.finish(o, false, `process ${o.pid} did not come to a state that can move within ${MIGRATE_QUIESCE_NS / 1e6} ms: ${reason}`); return; }
       this.ctx.setTimer(QUIESCE_RETRY_NS, () => this.stopAndCopy(o));
     };
+    // A move the process asked for: once every other thread can move, its caller's call returns (0) now, so the
+    // image carries it past its ecall.
+    const self = o.self;
+    if (self !== null && self.state === 'waiting') {
+      const busy = busyThreadsExcept(m, slot, self.call.thread);
+      if (busy !== null) { retry(busy); return; }
+      answerCallNow(m, self.call.thread, () => this.sys.hostcalls.ring.complete(self.call.id, 0));
+      self.state = 'answered';
+    }
     let image: ProcessImage;
     try {
       image = captureProcess(m, slot, { whole: true, files });
@@ -302,6 +361,7 @@ export class Migrations {
       return;
     }
     // From here the process runs nowhere until the move has an outcome.
+    if (self !== null) self.state = 'away';
     o.stopped_ns = this.ctx.monotonic_ns();
     o.image = image;
     o.exported = exported;
@@ -452,7 +512,7 @@ export class Migrations {
   private giveBack(o: Outgoing, why: string): void {
     const m = this.sys.machine, files = this.sys.files!;
     try {
-      const back = restoreProcess(m, o.image!, { pid: o.pid, ppid: o.image!.ppid, start: false });
+      const back = restoreProcess(m, this.selfFailedImage(o, o.image!), { pid: o.pid, ppid: o.image!.ppid, start: false });
       if (o.parentHere) m.kernel.procStandInReplace(back.proc);
       if (o.table !== null) files.reattach(o.pid, o.table, back.proc);
       o.table = null;
@@ -461,17 +521,37 @@ export class Migrations {
     } catch (err) {
       this.ctx.log(`migration of ${o.pid}: it could not be put back (${(err as Error).message})`);
     }
-    this.finish(o, false, why);
+    this.finish(o, false, why, -EHOSTUNREACH);
   }
 
-  private finish(o: Outgoing, ok: boolean, error: string | null): void {
+  /** The image to put back for a move that failed: a caller of the migrate call gets -EHOSTUNREACH. */
+  private selfFailedImage(o: Outgoing, image: ProcessImage): ProcessImage {
+    const self = o.self;
+    if (self === null || self.state !== 'away') return image;
+    self.state = 'answered'; // told here, in the image put back
+    const told = (th: ProcessImage['thread']): ProcessImage['thread'] => (th.tid !== self.call.tid ? th : { ...th, regs: th.regs.map((r, i) => (i === 10 ? -EHOSTUNREACH >>> 0 : r)) });
+    return { ...image, thread: told(image.thread), ...(image.threads !== undefined ? { threads: image.threads.map(told) } : {}) };
+  }
+
+  /** A migrate call's answer when its move does not happen. */
+  private answerSelf(call: HostCall, errno: number): void {
+    this.sys.hostcalls.ring.complete(call.id, errno);
+    this.hooks.wake();
+  }
+
+  private finish(o: Outgoing, ok: boolean, error: string | null, errno = -EBUSY): void {
     if (this.outgoing.get(o.pid) !== o) return;
     this.outgoing.delete(o.pid);
+    // The process runs on here: the caller of the migrate call learns why (its call, or its a0 already past it).
+    const self = o.self;
+    if (!ok && self !== null && self.state === 'waiting') this.answerSelf(self.call, errno);
+    else if (!ok && self !== null && self.state === 'answered' && o.image === null) setThreadResult(this.sys.machine, self.call.thread, errno);
     const f = this.figures(o, ok, error);
     this.history.push(f);
     if (error !== null) this.ctx.log(`migration of ${o.pid} to ${o.to}: ${error}`);
     for (const deliver of o.held) deliver();
     this.hooks.wake();
+    this.hooks.ended?.(f);
     o.done(f);
   }
 

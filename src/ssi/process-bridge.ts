@@ -70,6 +70,8 @@ export interface ProcessBridgeOptions {
   readonly setpgid?: (call: HostCall) => HostAnswer;
   /** Atoll's spawn call (a program started on a node as the caller's child). */
   readonly spawn?: (call: HostCall) => HostAnswer;
+  /** Atoll's migrate call (the caller's process moves itself to a node). */
+  readonly migrate?: (call: HostCall) => HostAnswer;
   /** A host call was answered outside a slice: the machine must look. */
   readonly wake: () => void;
   /** The node pid lives on as this node knows it (the process directory, else the lease), or null. */
@@ -112,6 +114,7 @@ export class ProcessBridge {
     sys.serve(SYS.tkill, (call) => this.tkill(call, 0, call.args[0]! | 0, call.args[1]! | 0));
     sys.serve(SYS.tgkill, (call) => this.tkill(call, call.args[0]! | 0, call.args[1]! | 0, call.args[2]! | 0));
     sys.serve(SYS.spawn, (call) => opts.spawn?.(call) ?? -ENOSYS);
+    sys.serve(SYS.migrate, (call) => opts.migrate?.(call) ?? -ENOSYS);
     sys.serve(SYS.setpgid, (call) => opts.setpgid?.(call) ?? -ERESTARTNOINTR);
     // The kernel hands setsid over only when it found no event record for the stand-in's notice: the ring is
     // drained before any call is served, so the call runs again and finds one.
