@@ -37,11 +37,13 @@ describe('the browser bundle', () => {
     }
   });
 
-  it('builds bundles that name no node: module and call no require', () => {
-    for (const f of ['page.js', 'hart-worker.js']) {
+  it('builds bundles that name no node: module, call no require and use no Buffer', () => {
+    for (const f of ['page.js', 'hart-worker.js', 'scenario-worker.js']) {
       const text = readFileSync(join(ROOT, 'dist/browser', f), 'utf8');
       expect(text, f).not.toMatch(/["']node:[a-z_/]+["']/);
       expect(text, f).not.toMatch(/\brequire\(/);
+      const code = text.split('\n').filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line));
+      expect(code.filter((line) => /\bBuffer\./.test(line)), f).toEqual([]);
     }
     const page = readFileSync(join(ROOT, 'dist/browser/page.js'), 'utf8');
     expect(page).toContain('/hart-worker.js');
