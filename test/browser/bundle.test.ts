@@ -23,7 +23,8 @@ describe('the browser bundle', () => {
   it('has a browser twin for each Node-only seam, exporting at least what the Node module exports', async () => {
     expect(found.map((p) => relative(SRC, p)).sort()).toEqual([
       'machine/hart-thread.browser.ts', 'machine/host-stdin.browser.ts', 'machine/kernel-file.browser.ts',
-      'machine/program-file.browser.ts', 'machine/stdio.browser.ts', 'scenarios/fault-file.browser.ts', 'vfs/hostdir.browser.ts',
+      'machine/program-file.browser.ts', 'machine/stdio.browser.ts', 'scenarios/cluster-guest.browser.ts', 'scenarios/fault-file.browser.ts',
+      'vfs/hostdir.browser.ts',
     ]);
     for (const twin of found) {
       const node = twin.replace(/\.browser\.ts$/, '.ts');
