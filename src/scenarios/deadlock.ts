@@ -195,7 +195,8 @@ function eventText(e: DeadlockEvent): string {
   return `${ms(e.at_ns)}: ${e.det} broke ${[...e.cycle.map((x) => x.owner), e.cycle[0]?.owner].join(' -> ')}: victim ${e.victim.owner} (the youngest) gets EDEADLK at ${e.victim.mgr}, ${e.messages} messages`;
 }
 
-function human(r: DeadlockReport): string {
+/** The report as `atoll scenario deadlock` prints it without --json. */
+export function deadlockText(r: DeadlockReport): string {
   const lines = [`deadlock: ${RING} processes on ${RING} of ${r.nodes} nodes each hold a file and ask for the next one's, seed ${r.seed}`, ''];
   for (const run of r.runs) {
     lines.push(`== ${run.strategy}`);
@@ -266,7 +267,7 @@ export const deadlockScenario: ScenarioEntry = {
       return s.passed ? 0 : 1;
     }
     const report = await runDeadlock({ strategies, nodes, seed });
-    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : human(report));
+    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : deadlockText(report));
     return report.passed ? 0 : 1;
   },
 };

@@ -93,7 +93,8 @@ export async function runMigrate(opts: { methods: readonly MigrationMethod[]; pa
 const ms = (ns: number): string => (ns / 1e6).toFixed(2);
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-function human(r: MigrateReport): string {
+/** The report as `atoll scenario migrate` prints it without --json. */
+export function migrateText(r: MigrateReport): string {
   const lines = [
     `migrate: a worker with a ${r.pages}-page heap (${(r.pages * 4096 / 1024).toFixed(0)} KiB) moves n1 -> n3 -> n2 -> n1; n3's clock runs 40% slow; 1 Gbit/s, 1 ms links; seed ${r.seed}`,
     '',
@@ -137,7 +138,7 @@ export const migrateScenario: ScenarioEntry = {
     if (word !== 'all' && !(MIGRATION_METHODS as readonly string[]).includes(word)) throw new UsageError(`--method must be ${MIGRATION_METHODS.join(', ')} or all, not '${word}'`);
     const methods = word === 'all' ? [...MIGRATION_METHODS] : [word as MigrationMethod];
     const report = await runMigrate({ methods, pages, seed });
-    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : human(report));
+    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : migrateText(report));
     return report.passed ? 0 : 1;
   },
 };
