@@ -4,10 +4,10 @@
 // the run goes, with the Raft timeline's new samples; `pace` may hold the run between lines (the worker's
 // playback speed) and never changes what runs. Reads no clock.
 import { parseFaultScript, type ScheduledFault } from '../net/index.js';
-import { raftSimNodeIds, runSwarm, swarmNodeIds, type RaftSim, type ScenarioEntry, type TimelineEvent, type TimelineSample } from '../scenarios/index.js';
+import {
+  raftSimNodeIds, runSwarm, swarmNodeIds, type DeadlockReport, type MigrateReport, type RaftSim, type ScenarioEntry, type TimelineEvent, type TimelineSample,
+} from '../scenarios/index.js';
 import type { FlagValue } from '../base/index.js';
-import type { DeadlockReport } from '../scenarios/deadlock.js';
-import type { MigrateReport } from '../scenarios/migrate.js';
 import { VIEW_EVENTS, type TraceLine } from './cluster-model.js';
 
 /** How the view draws a scenario: a swarm's or a Raft cluster's nodes and messages, or only its checks. */
