@@ -8,4 +8,4 @@ export {
   type CommandSpec, type FlagKind, type FlagSpec, type FlagSpecs, type FlagValue, type ParsedArgs,
 } from './args.js';
 export { Eta, ETA_STEPS_MAX, formatDuration } from './eta.js';
-export { latin1Bytes, latin1Text, hostIds, utf8Length } from './text.js';
+export { latin1Bytes, latin1Text, base64Text, base64Bytes, hostIds, utf8Length } from './text.js';

@@ -4,7 +4,9 @@
 // the run goes, with the Raft timeline's new samples; `pace` may hold the run between lines (the worker's
 // playback speed) and never changes what runs. Reads no clock.
 import { parseFaultScript, type ScheduledFault } from '../net/index.js';
-import { raftSimNodeIds, runSwarm, swarmNodeIds, type RaftSim, type ScenarioEntry, type TimelineEvent, type TimelineSample } from '../scenarios/index.js';
+import {
+  raftSimNodeIds, runSwarm, swarmNodeIds, type DeadlockReport, type MigrateReport, type RaftSim, type ScenarioEntry, type TimelineEvent, type TimelineSample,
+} from '../scenarios/index.js';
 import type { FlagValue } from '../base/index.js';
 import { VIEW_EVENTS, type TraceLine } from './cluster-model.js';
 
@@ -17,6 +19,8 @@ export interface PageScenario {
   /** Virtual time the space-time diagram spans (ns). */
   readonly window_ns: number;
   readonly load?: () => Promise<ScenarioEntry>;
+  /** The CLI's text report from its JSON one (default: the verdict and the report's checks). */
+  readonly text?: (report: unknown) => Promise<string>;
 }
 
 /** The scenarios the page runs, with the CLI's summaries; each module loads on demand. */
@@ -27,6 +31,16 @@ export const PAGE_SCENARIOS: Readonly<Record<string, PageScenario>> = {
   quorum: { summary: 'N=5 register: quorums that miss each other fail the checker', kind: 'checks', window_ns: 0, load: async () => (await import('../scenarios/quorum.js')).quorumScenario },
   cap: { summary: 'CAP on a quorum register: consistency first and availability first', kind: 'checks', window_ns: 0, load: async () => (await import('../scenarios/cap.js')).capScenario },
   geo: { summary: 'geo store: 3 centres, LOCAL_QUORUM, WAN cut and heal, sessions, staleness, convergence', kind: 'checks', window_ns: 0, load: async () => (await import('../scenarios/geo.js')).geoScenario },
+  deadlock: {
+    summary: 'distributed deadlock: a ring of 3 processes on 3 nodes under each strategy, and the phantom', kind: 'checks', window_ns: 0,
+    load: async () => (await import('../scenarios/deadlock.js')).deadlockScenario,
+    text: async (r) => (await import('../scenarios/deadlock.js')).deadlockText(r as DeadlockReport),
+  },
+  migrate: {
+    summary: 'process migration: stop-and-copy, pre-copy and post-copy across 3 nodes with a drifting clock', kind: 'checks', window_ns: 0,
+    load: async () => (await import('../scenarios/migrate.js')).migrateScenario,
+    text: async (r) => (await import('../scenarios/migrate.js')).migrateText(r as MigrateReport),
+  },
 };
 
 /** The swarm's defaults, as `atoll scenario swarm` has them (src/scenarios/swarm-cli.ts). */
@@ -146,6 +160,7 @@ async function runByCli(ref: PageScenario, seed: number): Promise<RunMessage> {
   const flags = new Map<string, FlagValue>([['seed', seed], ['json', true]]);
   await entry.run({ flags, positionals: [] }, (text) => { out += text; });
   const r = JSON.parse(out) as ChecksReport;
+  if (ref.text !== undefined) return { kind: 'done', trace_hash: r.trace_hash, passed: r.passed, events: [], summary: (await ref.text(r)).trimEnd() };
   const checks = Object.entries(r.checks ?? {}).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
   return { kind: 'done', trace_hash: r.trace_hash, passed: r.passed, events: [], summary: [r.passed ? 'PASS' : 'FAIL', ...checks].join('\n') };
 }

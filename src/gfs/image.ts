@@ -4,6 +4,7 @@
 // used (kinds, inode references, link counts, chunk sizes, the bounds of limits.ts): a bad one is refused with
 // one message and nothing is built from it. An image written out holds no open descriptions: holds are dropped,
 // and so are inodes that only a hold kept.
+import { base64Bytes } from '../base/index.js';
 import { CAPACITY_BYTES, CHUNK_BYTES, FILE_BYTES_MAX, INODES_MAX, NAME_BYTES_MAX, ROOT_INO, SYMLINK_BYTES_MAX } from './limits.js';
 import { GfsTree, type InodeImage, type TreeImage } from './tree.js';
 import { FsOps } from './fs-ops.js';
@@ -59,7 +60,7 @@ export function validateTreeImage(v: unknown): TreeImage | string {
     if (typeof i === 'string') return i;
     if (byIno.has(i.ino)) return `inode ${i.ino} appears twice`;
     byIno.set(i.ino, i);
-    for (const [, c] of i.chunks) bytes += Buffer.from(c, 'base64').length;
+    for (const [, c] of i.chunks) bytes += base64Bytes(c)!.length; // checkInode read each chunk's base64
   }
   if (bytes > CAPACITY_BYTES) return `more than ${CAPACITY_BYTES} bytes of contents`;
   const root = byIno.get(ROOT_INO);
@@ -105,7 +106,8 @@ function checkInode(v: unknown, nextIno: number): InodeImage | string {
   if (kind !== 'file' && chunks.length > 0) return `inode ${ino}: only a file has contents`;
   for (const c of chunks) {
     if (!Array.isArray(c) || c.length !== 2 || !isNat(c[0], FILE_BYTES_MAX / CHUNK_BYTES - 1) || typeof c[1] !== 'string') return `inode ${ino}: a chunk is [index, base64]`;
-    const len = Buffer.from(c[1], 'base64').length;
+    const len = base64Bytes(c[1])?.length;
+    if (len === undefined) return `inode ${ino}: chunk ${c[0]} is not base64`;
     if (len > CHUNK_BYTES || c[0] * CHUNK_BYTES + len > (v['size'] as number)) return `inode ${ino}: chunk ${c[0]} runs past the file's size`;
   }
   if (kind === 'symlink' ? target === '' || utf8.encode(target).length > SYMLINK_BYTES_MAX : target !== '') return `inode ${ino}: a symbolic link (only) has a target`;

@@ -8,6 +8,7 @@
 // (GFS_WRITE_BYTES_MAX) is sent as several, in order: a failure after the first returns the bytes written.
 // O_APPEND writes at the size the file has when the command is applied, so appends from many nodes never
 // overwrite each other (atomic up to GFS_WRITE_BYTES_MAX bytes).
+import { base64Text } from '../base/index.js';
 import {
   FsError, Later, andThen, type BarrierPurpose, type DirEntry, type FileHandle, type FileStat, type LockIdentity, type LockManager, type Maybe, type Mount,
   type OpenMode,
@@ -122,7 +123,7 @@ class TreeFileHandle implements FileHandle {
   /** buf from done on, at pos (or appended), one command per GFS_WRITE_BYTES_MAX: the bytes written in all. */
   private writeFrom(buf: Uint8Array, done: number, pos: number, append: boolean, atEnd?: (end: number) => void): Maybe<number> {
     const part = buf.subarray(done, done + GFS_WRITE_BYTES_MAX);
-    const data = Buffer.from(part.buffer, part.byteOffset, part.length).toString('base64');
+    const data = base64Text(part);
     const sent = this.b.mutate({ op: 'write', ino: this.ino, pos: append ? 0 : pos + done, data, ...(append ? { append: true } : {}) });
     const next = (v: GfsValue): Maybe<number> => {
       atEnd?.(v.end ?? 0);

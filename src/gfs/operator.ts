@@ -3,6 +3,7 @@
 // namespace as a guest's calls are (read barrier, mutations through the log). Requests come from a client id
 // (never a member) and are validated here; an answer goes to the client's OPERATOR_SERVICE. A read or write
 // moves at most FS_RANGE_BYTES_MAX bytes (a client sends a large file in parts).
+import { base64Bytes, base64Text } from '../base/index.js';
 import { FsError, Later, andThen, type Maybe } from '../vfs/index.js';
 import type { FsEntry, FsOps } from './fs-ops.js';
 
@@ -61,8 +62,13 @@ export function serveFsRequest(ops: FsOps, node: string, r: FsRequest, done: (re
       case 'ls': m = ops.ls(r.path); break;
       case 'rm': m = andThen(ops.rm(r.path), () => null); break;
       case 'mkdir': m = andThen(ops.mkdir(r.path, r.parents), () => null); break;
-      case 'read': m = andThen(ops.read(r.path, r.pos, r.len), (x) => ({ data: Buffer.from(x.bytes).toString('base64'), size: x.size })); break;
-      case 'write': m = andThen(ops.write(r.path, r.pos, new Uint8Array(Buffer.from(r.data, 'base64')), r.first, r.mode), (n) => ({ wrote: n })); break;
+      case 'read': m = andThen(ops.read(r.path, r.pos, r.len), (x) => ({ data: base64Text(x.bytes), size: x.size })); break;
+      case 'write': {
+        const bytes = base64Bytes(r.data);
+        if (bytes === null) throw new FsError('EINVAL');
+        m = andThen(ops.write(r.path, r.pos, bytes, r.first, r.mode), (n) => ({ wrote: n }));
+        break;
+      }
     }
   } catch (e) {
     fail(e);

@@ -4,6 +4,7 @@
 // readlink, read, readdir) are answered from the applied tree after a ReadIndex round, not through the log.
 // Open descriptions hold their inode by a hold id, per node, so an unlinked file outlives its name until every
 // holder closes it or its node is gone (`release-node`). Bounds: limits.ts; a command's size: the RPC's.
+import { base64Bytes } from '../base/index.js';
 import { SessionTable, parseLogCommand, type Session, type StateMachine } from '../rsm/index.js';
 import { FsError, LockTable, LOCK_END, type Errno, type LockOwner, type LockRequest, type LockTableImage, type WaitEnd } from '../vfs/index.js';
 import { GfsTree, type GfsOpen, type TreeImage } from './tree.js';
@@ -157,8 +158,10 @@ export class GfsStateMachine implements StateMachine<GfsResult | null> {
         return o.kind === 'queued' ? { ok: true, value: 0, waiter: o.waiter } : { ok: true, value: 0 };
       }
       if (op.op === 'write') {
+        const bytes = base64Bytes(op.data);
+        if (bytes === null) throw new FsError('EINVAL'); // before the stat: a refusal changes nothing
         const pos = op.append === true ? Number(this.tree.stat(op.ino).size) : op.pos;
-        const n = this.tree.write(op.ino, pos, new Uint8Array(Buffer.from(op.data, 'base64')), t);
+        const n = this.tree.write(op.ino, pos, bytes, t);
         return { ok: true, value: n, end: pos + n };
       }
       return { ok: true, value: this.run(op, t) };

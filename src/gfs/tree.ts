@@ -6,6 +6,7 @@
 // mutation (the proposer's clock, carried in the log), never from here. An inode with no links stays while a
 // description holds it open anywhere (`hold`), so an unlinked file stays readable. Contents are kept in
 // CHUNK_BYTES chunks; bounds: limits.ts.
+import { base64Bytes, base64Text } from '../base/index.js';
 import { FsError, type FileKind, type FileStat, type DirEntry, type OpenMode } from '../vfs/index.js';
 import { CAPACITY_BYTES, CHUNK_BYTES, FILE_BYTES_MAX, HOLDS_MAX, INODES_MAX, NAME_BYTES_MAX, ROOT_INO, SYMLINK_BYTES_MAX } from './limits.js';
 
@@ -282,7 +283,7 @@ export class GfsTree {
       ino: n.ino, kind: n.kind, perm: n.perm, nlink: n.nlink, size: n.size, target: n.target, holds: n.holds,
       times: [String(n.atime_ns), String(n.mtime_ns), String(n.ctime_ns), String(n.birth_ns)],
       entries: [...n.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-      chunks: [...n.chunks].sort(([a], [b]) => a - b).map(([c, b]) => [c, Buffer.from(b).toString('base64')] as const),
+      chunks: [...n.chunks].sort(([a], [b]) => a - b).map(([c, b]) => [c, base64Text(b)] as const),
     }));
     return { next_ino: this.nextIno, inodes };
   }
@@ -296,7 +297,7 @@ export class GfsTree {
       const [a, m, c, b] = i.times.map((x) => BigInt(x)) as [bigint, bigint, bigint, bigint];
       const n: Inode = {
         ino: i.ino, kind: i.kind, perm: i.perm, nlink: i.nlink, size: i.size, atime_ns: a, mtime_ns: m, ctime_ns: c, birth_ns: b,
-        entries: new Map(i.entries), chunks: new Map(i.chunks.map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])), target: i.target, holds: i.holds,
+        entries: new Map(i.entries), chunks: new Map(i.chunks.map(([k, v]) => [k, snapshotChunk(v)])), target: i.target, holds: i.holds,
       };
       for (const ch of n.chunks.values()) t.used += ch.length;
       t.holdCount += n.holds;
@@ -433,4 +434,11 @@ export class GfsTree {
       blksize: CHUNK_BYTES, atime_ns: n.atime_ns, mtime_ns: n.mtime_ns, ctime_ns: n.ctime_ns, birthtime_ns: n.birth_ns,
     };
   }
+}
+
+/** A chunk's bytes from a snapshot's base64 (image() wrote it; a snapshot from outside was checked first). */
+function snapshotChunk(text: string): Uint8Array {
+  const bytes = base64Bytes(text);
+  if (bytes === null) throw new Error('a snapshot chunk is not base64: the snapshot was not made by GfsTree.image()');
+  return bytes;
 }

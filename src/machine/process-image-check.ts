@@ -2,7 +2,7 @@
 // one): its types, the check every image passes before a machine is touched (checkImage: one ImageError naming
 // the first thing wrong), and its JSON text for the network (page bytes in base64, all-zero pages as "zero").
 // An image is also structured-clone-able as it is (plain objects, arrays, numbers, strings, Uint8Array).
-import { InputError } from '../base/index.js';
+import { base64Bytes, base64Text, InputError } from '../base/index.js';
 import {
   PAGE_BYTES, USER_BASE, USER_END, LOAD_END, VMAS_MAX, FRAMES_MAX, NSIG, SIGKILL, SIGSTOP, PROT_READ, PROT_WRITE,
   PROT_EXEC, MAP_SHARED, MAP_PRIVATE, MAP_SHARED_VALIDATE, THREADS_MAX,
@@ -340,8 +340,6 @@ export function checkImage(raw: unknown): ProcessImage {
   };
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /** The image as JSON text: each page's bytes in base64, or "zero". */
 export function encodeProcessImage(image: ProcessImage): string {
   return JSON.stringify({ ...image, pages: encodeImagePages(image.pages) });
@@ -363,8 +361,9 @@ export function decodeProcessImage(text: string): ProcessImage {
 function pageBytesFromText(p: unknown, i: number): unknown {
   const pf = fields(p, `page ${i}`);
   if (pf.data === 'zero') return pf;
-  if (typeof pf.data !== 'string' || !BASE64.test(pf.data)) fail(`page ${i}'s data is neither base64 nor "zero"`);
-  return { ...pf, data: new Uint8Array(Buffer.from(pf.data, 'base64')) };
+  const data = typeof pf.data === 'string' ? base64Bytes(pf.data) : null;
+  if (data === null) fail(`page ${i}'s data is neither base64 nor "zero"`);
+  return { ...pf, data };
 }
 
 /** A page's address and mapping, without its bytes (a migration names pages it does not send). */
@@ -372,7 +371,7 @@ export type ImagePageMeta = Omit<ImagePage, 'data'>;
 
 /** Pages as JSON values, each page's bytes in base64 or "zero", as in encodeProcessImage. */
 export function encodeImagePages(list: readonly ImagePage[]): unknown[] {
-  return list.map((p) => ({ ...p, data: p.data === 'zero' ? 'zero' : Buffer.from(p.data.buffer, p.data.byteOffset, p.data.length).toString('base64') }));
+  return list.map((p) => ({ ...p, data: p.data === 'zero' ? 'zero' : base64Text(p.data) }));
 }
 
 /** Pages from encodeImagePages's values, each checked as an image's page is (one ImageError otherwise). */

@@ -6,6 +6,7 @@
 // Limits: a request moves at most REMOTE_IO_BYTES_MAX bytes; a home keeps at most REMOTE_WAITS_PER_NODE_MAX
 // waiting requests of one node; the transport must deliver one node's requests to a home in the order sent.
 import { EFAULT, EIO, ERESTARTSYS } from './abi.js';
+import { base64Bytes, base64Text } from '../base/index.js';
 import type { LockIdentity } from '../vfs/index.js';
 import { LATER, type HostAnswer, type HostCall } from './hostcall.js';
 import { RING_ENTRIES } from './layout.js';
@@ -97,17 +98,16 @@ const isObject = (v: unknown): v is Fields => typeof v === 'object' && v !== nul
 const isUint = (v: unknown, max = 0xffff_ffff): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
 const isInt32 = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= -0x8000_0000 && (v as number) <= 0x7fff_ffff;
 const isName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= NODE_NAME_MAX;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const BASE64_CHARS_MAX = Math.ceil(REMOTE_IO_BYTES_MAX / 3) * 4;
 
 /** Bytes of a base64 field, or null when it is not base64 of at most REMOTE_IO_BYTES_MAX bytes. */
 export function decodeBytes(v: unknown): Uint8Array | null {
-  if (typeof v !== 'string' || v.length > BASE64_CHARS_MAX || !BASE64.test(v)) return null;
-  return new Uint8Array(Buffer.from(v, 'base64'));
+  if (typeof v !== 'string' || v.length > BASE64_CHARS_MAX) return null;
+  return base64Bytes(v);
 }
 
 export function encodeBytes(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('base64');
+  return base64Text(bytes);
 }
 
 const FIELD_CHECKS: Readonly<Record<RemoteRequest['op'], Readonly<Record<string, (v: unknown) => boolean>>>> = {

@@ -11,14 +11,13 @@
 // of the second into a cycle that never was and breaks it (an EDEADLK for nothing); the confirming collector
 // finds the first edge gone when it asks its manager, and breaks nothing.
 // --soak SEEDS runs the soak (deadlock-soak.ts) over that many seeds instead.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { flagBool, flagNumber, flagString, UsageError, type ParsedArgs } from '../base/index.js';
 import { allCycles, DEADLOCK_STRATEGIES, managerOf, parseDeadlockStrategy, type DeadlockEvent, type DeadlockStrategy, type TrueEdge } from '../deadlock/index.js';
 import { createSha256 } from '../sim/index.js';
 import { runCluster } from '../ssi/index.js';
 import { LockSim } from './deadlock-sim.js';
 import { soak, soakBoundNs, SOAK_LINK, type SoakSummary } from './deadlock-soak.js';
+import { loadClusterGuest, type ClusterGuest } from './cluster-guest.js';
 import type { ScenarioEntry } from './types.js';
 
 const MS = 1_000_000;
@@ -72,16 +71,8 @@ export interface DeadlockReport {
 
 const edgeText = (e: TrueEdge, file: string): string => `${e.from} waits for ${e.to} (file ${file}, at ${e.mgr})`;
 
-function guestPath(): string | null {
-  for (const rel of ['../../guest/cluster/lock_ring.elf', '../../../guest/cluster/lock_ring.elf']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  return null;
-}
-
-/** The ring under one strategy: on the dlm-only cluster with the truth, then as guests. */
-async function ringRun(strategy: DeadlockStrategy, nodes: number, seed: number, guests: boolean): Promise<StrategyRun> {
+/** The ring under one strategy: on the dlm-only cluster with the truth, then as guests (lock_ring, unless null). */
+async function ringRun(strategy: DeadlockStrategy, nodes: number, seed: number, ring: ClusterGuest | null): Promise<StrategyRun> {
   const sim = new LockSim({ strategy, nodes, seed });
   const ids = sim.ids;
   // Owner i (p1..p3) on node i holds file i+1 and then asks for file i+2 (p3 for file 1).
@@ -123,11 +114,10 @@ async function ringRun(strategy: DeadlockStrategy, nodes: number, seed: number, 
   const events = [...sim.events];
   const firstBreak = events.find((e) => e.kind === 'broken');
   let guestOut: StrategyRun['guests'] = null;
-  const path = guests ? guestPath() : null;
-  if (path !== null) {
+  if (ring !== null) {
     const r = await runCluster({
       seed, nodes: RING, placement: 'spread', deadlock: strategy,
-      programs: [{ node: 'n1', path, args: [String(RING), 'cycle'], bytes: new Uint8Array(readFileSync(path)) }],
+      programs: [{ node: 'n1', path: ring.path, args: [String(RING), 'cycle'], bytes: ring.bytes }],
     });
     guestOut = { stdout: r.processes.find((p) => p.ppid === 0)?.stdout ?? '', end: r.end, trace_hash: r.trace_hash };
   }
@@ -175,7 +165,8 @@ function phantomRun(strategy: 'collector-naive' | 'collector', seed: number): Ph
 
 export async function runDeadlock(opts: { readonly strategies: readonly DeadlockStrategy[]; readonly nodes: number; readonly seed: number; readonly guests?: boolean }): Promise<DeadlockReport> {
   const runs: StrategyRun[] = [];
-  for (const s of opts.strategies) runs.push(await ringRun(s, opts.nodes, opts.seed, opts.guests ?? true));
+  const ring = opts.guests ?? true ? await loadClusterGuest('lock_ring') : null;
+  for (const s of opts.strategies) runs.push(await ringRun(s, opts.nodes, opts.seed, ring));
   const phantom = [phantomRun('collector-naive', opts.seed), phantomRun('collector', opts.seed)];
   const detecting = (r: StrategyRun): boolean => r.strategy === 'edge-chasing' || r.strategy === 'collector' || r.strategy === 'collector-naive';
   const guestOk = (r: StrategyRun): boolean => r.guests === null || (r.guests.end === 'ended' && (detecting(r)
@@ -204,7 +195,8 @@ function eventText(e: DeadlockEvent): string {
   return `${ms(e.at_ns)}: ${e.det} broke ${[...e.cycle.map((x) => x.owner), e.cycle[0]?.owner].join(' -> ')}: victim ${e.victim.owner} (the youngest) gets EDEADLK at ${e.victim.mgr}, ${e.messages} messages`;
 }
 
-function human(r: DeadlockReport): string {
+/** The report as `atoll scenario deadlock` prints it without --json. */
+export function deadlockText(r: DeadlockReport): string {
   const lines = [`deadlock: ${RING} processes on ${RING} of ${r.nodes} nodes each hold a file and ask for the next one's, seed ${r.seed}`, ''];
   for (const run of r.runs) {
     lines.push(`== ${run.strategy}`);
@@ -275,7 +267,7 @@ export const deadlockScenario: ScenarioEntry = {
       return s.passed ? 0 : 1;
     }
     const report = await runDeadlock({ strategies, nodes, seed });
-    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : human(report));
+    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : deadlockText(report));
     return report.passed ? 0 : 1;
   },
 };

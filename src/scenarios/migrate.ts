@@ -4,12 +4,13 @@
 // round through a pipe to its parent on n1. The worker moves n1 -> n3 -> n2 -> n1 while n3's clock runs 40%
 // slow. Each method's run is compared with the same run without a move: the same pid, every line through the
 // pipe once and in order, the monotonic clock never back (the guest checks), the parent's wait the same; and
-// per move: downtime, total time, bytes, pages, pages sent again, rounds. JSON carries each run's trace digest.
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+// per move: downtime, total time, bytes, pages, pages sent again, rounds. JSON carries each run's trace digest and
+// trace_hash over them all.
 import { flagBool, flagNumber, flagString, UsageError, type ParsedArgs } from '../base/index.js';
 import { parseFaultScript, MIGRATION_METHODS, type MigrationMethod } from '../net/index.js';
+import { createSha256 } from '../sim/index.js';
 import { runCluster, type ClusterRunResult, type MigrationFigures } from '../ssi/index.js';
+import { loadClusterGuest } from './cluster-guest.js';
 import type { ScenarioEntry } from './types.js';
 
 const NODES = ['n1', 'n2', 'n3'];
@@ -42,15 +43,9 @@ export interface MigrateReport {
   readonly pages: number;
   readonly baseline_trace_hash: string;
   readonly runs: readonly MethodRun[];
+  /** sha256 over every run's trace digest: the run without a move, then each method's in order. */
+  readonly trace_hash: string;
   readonly passed: boolean;
-}
-
-function workerPath(): string {
-  for (const rel of ['../../guest/cluster/migrate_worker.elf', '../../../guest/cluster/migrate_worker.elf']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  throw new UsageError('guest/cluster/migrate_worker.elf is not built (make -C guest/libc)');
 }
 
 const parentOut = (r: ClusterRunResult): string => r.processes.find((p) => p.ppid === 0)?.stdout ?? '';
@@ -69,10 +64,11 @@ function roundLines(out: string): { lines: number; lost: number; duplicated: num
 }
 
 export async function runMigrate(opts: { methods: readonly MigrationMethod[]; pages: number; seed: number }): Promise<MigrateReport> {
-  const path = workerPath();
+  const worker = await loadClusterGuest('migrate_worker');
+  if (worker === null) throw new UsageError('guest/cluster/migrate_worker.elf is not built (make -C guest/libc)');
   const run = (faults: string): Promise<ClusterRunResult> => runCluster({
     seed: opts.seed, nodes: NODES.length, faults: parseFaultScript(faults, NODES),
-    programs: [{ node: 'n1', path, args: [String(ROUNDS), String(opts.pages)] }],
+    programs: [{ node: 'n1', path: worker.path, bytes: worker.bytes, args: [String(ROUNDS), String(opts.pages)] }],
   });
   const still = await run(DRIFT);
   const runs: MethodRun[] = [];
@@ -89,13 +85,16 @@ export async function runMigrate(opts: { methods: readonly MigrationMethod[]; pa
   }
   const passed = runs.every((x) => x.same_output && x.pid_kept && x.monotonic_ok && x.lines_lost === 0 && x.lines_duplicated === 0 &&
     x.migrations.length === HOPS.length && x.migrations.every((m) => m.ok));
-  return { scenario: 'migrate', seed: opts.seed, pages: opts.pages, baseline_trace_hash: still.trace_hash, runs, passed };
+  const h = createSha256();
+  for (const hash of [still.trace_hash, ...runs.map((x) => x.trace_hash)]) h.update(hash);
+  return { scenario: 'migrate', seed: opts.seed, pages: opts.pages, baseline_trace_hash: still.trace_hash, runs, trace_hash: h.hexDigest(), passed };
 }
 
 const ms = (ns: number): string => (ns / 1e6).toFixed(2);
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-function human(r: MigrateReport): string {
+/** The report as `atoll scenario migrate` prints it without --json. */
+export function migrateText(r: MigrateReport): string {
   const lines = [
     `migrate: a worker with a ${r.pages}-page heap (${(r.pages * 4096 / 1024).toFixed(0)} KiB) moves n1 -> n3 -> n2 -> n1; n3's clock runs 40% slow; 1 Gbit/s, 1 ms links; seed ${r.seed}`,
     '',
@@ -118,7 +117,7 @@ function human(r: MigrateReport): string {
     lines.push(`${x.method.padEnd(10)} ${ms(d).padStart(10)} ${ms(t).padStart(10)} ${Math.round(mean(x.migrations.map((m) => m.bytes))).toString().padStart(9)} ` +
       `${Math.round(mean(x.migrations.map((m) => m.pages))).toString().padStart(7)} ${Math.round(mean(x.migrations.map((m) => m.pages_resent))).toString().padStart(12)}${ratio}`);
   }
-  lines.push('', r.passed ? 'PASS: same pid, the same output, no line lost or twice, the clock never back, under every method' : 'FAIL');
+  lines.push('', `trace: sha256 ${r.trace_hash} (over every run's trace)`, r.passed ? 'PASS: same pid, the same output, no line lost or twice, the clock never back, under every method' : 'FAIL');
   return lines.join('\n') + '\n';
 }
 
@@ -139,7 +138,7 @@ export const migrateScenario: ScenarioEntry = {
     if (word !== 'all' && !(MIGRATION_METHODS as readonly string[]).includes(word)) throw new UsageError(`--method must be ${MIGRATION_METHODS.join(', ')} or all, not '${word}'`);
     const methods = word === 'all' ? [...MIGRATION_METHODS] : [word as MigrationMethod];
     const report = await runMigrate({ methods, pages, seed });
-    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : human(report));
+    out(flagBool(args, 'json') ? JSON.stringify(report) + '\n' : migrateText(report));
     return report.passed ? 0 : 1;
   },
 };

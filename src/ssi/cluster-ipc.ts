@@ -9,6 +9,7 @@
 // replying), -ENOENT from ipc_lookup. A request no server took by the deadline is withdrawn at the holder.
 // Bounds: IPC_REMOTE_HANDLES_MAX remote ids per machine; IPC_HOST_SLOTS requests served at once (-EAGAIN).
 import type { NodeContext } from '../node/index.js';
+import { base64Bytes, base64Text } from '../base/index.js';
 import type { RpcCall, RpcClient, RpcServer } from '../rpc/index.js';
 import { LATER, SYS, layout, copyFromUser, copyToUser, userWritable, type HostAnswer, type HostCall, type System } from '../machine/index.js';
 import type { ProcsService } from './service.js';
@@ -60,7 +61,6 @@ function directoryErrno(kind: SsiErrorKind): number {
 }
 
 const isU32 = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff;
-const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 
 export class ClusterIpc {
   /** Remote ids handed out: handle h (IPC_REMOTE | h) is remote[h - 1]. */
@@ -178,13 +178,13 @@ export class ClusterIpc {
     if (ep === undefined) return -EBADF;
     const deadline_ns = timeoutMs === 0 ? IPC_CALL_DEADLINE_NS : timeoutMs * 1e6;
     this.calls_out++;
-    const args: IpcRequest = { name: ep.name, pid: ep.pid, data: toB64(data), rmax, deadline_ns };
+    const args: IpcRequest = { name: ep.name, pid: ep.pid, data: base64Text(data), rmax, deadline_ns };
     this.client.call(ep.node, 'ipc.call', args, { deadline_ns, retry_ns: Math.min(IPC_CALL_RETRY_NS, deadline_ns) }, (o) => {
       if (!o.ok) { this.finish(call, o.error.code === 'timeout' && this.hooks.down(ep.node) ? -EHOSTUNREACH : rpcErrno(o.error.code)); return; }
       const r = o.result as { r?: unknown; data?: unknown };
       if (typeof r?.r !== 'number' || !Number.isInteger(r.r)) { this.finish(call, -EINVAL); return; }
       if (r.r < 0) { this.finish(call, r.r); return; }
-      const bytes = typeof r.data === 'string' ? new Uint8Array(Buffer.from(r.data, 'base64')) : null;
+      const bytes = typeof r.data === 'string' ? base64Bytes(r.data) : null;
       if (bytes === null || bytes.length !== r.r || bytes.length > rmax) { this.finish(call, -EINVAL); return; }
       this.finish(call, copyToUser(m, call.satp, reply, bytes) ? bytes.length : -EFAULT);
     });
@@ -209,7 +209,7 @@ export class ClusterIpc {
   /** A request from elsewhere: into a kernel record, to wait for a server of the endpoint. */
   private serve(a: unknown, call: RpcCall): unknown {
     const x = (a !== null && typeof a === 'object' ? a : {}) as Partial<Record<keyof IpcRequest, unknown>>;
-    const data = typeof x.data === 'string' ? Buffer.from(x.data, 'base64') : null;
+    const data = typeof x.data === 'string' ? base64Bytes(x.data) : null;
     if (!isU32(x.name) || !isU32(x.pid) || !isU32(x.rmax) || data === null || typeof x.deadline_ns !== 'number' || !(x.deadline_ns > 0)) return { r: -EINVAL };
     if (data.length > IPC_MSG_MAX) return { r: -EMSGSIZE };
     this.deliver({ name: x.name, pid: x.pid, rmax: x.rmax, deadline_ns: x.deadline_ns }, data, call);
@@ -243,7 +243,7 @@ export class ClusterIpc {
     for (let r = m.kernel.ipcHostAnswered(); r >= 0; r = m.kernel.ipcHostAnswered()) {
       const base = ipcHostRecord(r);
       const result = m.u32(base + HR_RESULT) | 0;
-      const reply = result >= 0 ? toB64(new Uint8Array(m.memory.buffer, base + HR_BUF, m.u32(base + HR_LEN)).slice()) : undefined;
+      const reply = result >= 0 ? base64Text(new Uint8Array(m.memory.buffer, base + HR_BUF, m.u32(base + HR_LEN)).slice()) : undefined;
       m.kernel.ipcHostFree(r);
       const s = this.serving.get(r);
       if (s === undefined) continue;

@@ -6,6 +6,7 @@
 // registered from elsewhere fires back at the registering node. Limits: a home's LocalMqueues bounds, and
 // handles held per opener (the remote opens not yet closed). A queue dies with its home node.
 import type { NodeContext } from '../node/index.js';
+import { base64Bytes, base64Text } from '../base/index.js';
 import type { RpcClient, RpcHandler, RpcServer } from '../rpc/index.js';
 import {
   LocalMqueues, MQ_CANCELLED, MQ_DONE, type MqueueNamespace, type MqQueue, type MqLimits, type MqState, type MqMessage,
@@ -41,8 +42,7 @@ function nameHash(name: string): number {
   return h >>> 0;
 }
 
-const toB64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
-const fromB64 = (s: unknown): Uint8Array | null => (typeof s === 'string' ? new Uint8Array(Buffer.from(s, 'base64')) : null);
+const fromB64 = (s: unknown): Uint8Array | null => (typeof s === 'string' ? base64Bytes(s) : null);
 
 export class ClusterMqueues implements MqueueNamespace {
   /** This node's home queues. */
@@ -99,7 +99,7 @@ export class ClusterMqueues implements MqueueNamespace {
   send(q: MqQueue, msg: MqMessage, opts: { readonly nonblock: boolean; readonly sender: number }, done: (r: number | MqCancelled) => void): MqWait {
     if (!isRemote(q)) return this.local.send(q, msg, opts, done);
     const op = this.nextOp++;
-    this.ask(q.home, 'mq.send', { handle: q.handle, op, data: toB64(msg.data), prio: msg.prio, ...opts }, opts.nonblock ? MQ_CALL_DEADLINE_NS : MQ_WAIT_DEADLINE_NS, done,
+    this.ask(q.home, 'mq.send', { handle: q.handle, op, data: base64Text(msg.data), prio: msg.prio, ...opts }, opts.nonblock ? MQ_CALL_DEADLINE_NS : MQ_WAIT_DEADLINE_NS, done,
       (r) => (r === MQ_CANCELLED || typeof r === 'number' ? r : -EINVAL));
     return this.cancelAt(q.home, op);
   }
@@ -214,7 +214,7 @@ export class ClusterMqueues implements MqueueNamespace {
       if (this.cancelled.delete(key)) return MQ_CANCELLED;
       this.waits.set(key, this.local.receive(q, { nonblock: x['nonblock'] === true, capacity: x['capacity'] }, (r) => {
         this.waits.delete(key);
-        call.reply(typeof r === 'object' ? { data: toB64(r.data), prio: r.prio } : r);
+        call.reply(typeof r === 'object' ? { data: base64Text(r.data), prio: r.prio } : r);
       }));
       return undefined;
     });

@@ -2,7 +2,7 @@
 // config, the boot programs read from the node's file system, and every guest event (output, a process's start
 // and end, the machine going idle) written as one line `@atoll <json>` for whoever started the node, which
 // rebuilds the cluster's console from them (cluster-console.ts). Bytes travel base64, so no UTF-8 is split.
-import { InputError } from '../base/index.js';
+import { base64Text, InputError } from '../base/index.js';
 import { compileKernelSync, readProgram, layout, type SystemOptions } from '../machine/index.js';
 import { parseElf } from '../elf/index.js';
 import type { NodeService } from '../node/index.js';
@@ -52,7 +52,7 @@ export function realMachineService(options: Readonly<Record<string, unknown>>, w
   if (typeof placement !== 'string' || !isPlacementPolicy(placement)) throw new InputError(`machine option placement must be local, spread or least-loaded`);
   const emit = (m: MachineLine): void => write(MACHINE_LINE_PREFIX + JSON.stringify(m));
   const observer: MachineObserver = {
-    write: (node, pid, fd, bytes) => emit({ t: 'out', node, pid, fd, b64: Buffer.from(bytes).toString('base64') }),
+    write: (node, pid, fd, bytes) => emit({ t: 'out', node, pid, fd, b64: base64Text(bytes) }),
     started: (node, pid, ppid, program) => emit({ t: 'start', node, pid, ppid, program }),
     ended: (node, end) => emit({ t: 'end', node, pid: end.pid, result: endFields(end.result) }),
     idle: (node) => emit({ t: 'idle', node }),

@@ -6,6 +6,7 @@
 // travel as ordered notices. A node that falls silent (or boots again) counts as down: its children end by
 // SIGKILL for their parents here, and its holds on descriptions here are let go. Bounds: the RPC layer's.
 import type { NodeContext } from '../node/index.js';
+import { base64Bytes, base64Text, latin1Text } from '../base/index.js';
 import type { RpcClient, RpcServer } from '../rpc/index.js';
 import { andThen } from '../vfs/index.js';
 import {
@@ -195,8 +196,8 @@ export class RemoteForks {
     const image = parseProgram(bytes);
     if (typeof image === 'number') return image;
     const target = named === '' ? this.hooks.place(call) : named;
-    const argv = args.argv.map((a) => Buffer.from(a).toString('latin1'));
-    const envp = args.envp.map((a) => Buffer.from(a).toString('latin1'));
+    const argv = args.argv.map(latin1Text);
+    const envp = args.envp.map(latin1Text);
     if (target === this.ctx.id) {
       const p = this.sys.spawn(image, { argv, envp, name: args.path, seed: this.ctx.rng.nextU32() });
       m.kernel.procAdopt(p.index, call.pid);
@@ -206,7 +207,7 @@ export class RemoteForks {
     if (!this.ctx.peers.includes(target)) return -EHOSTUNREACH;
     const slot = PROC_BASE + call.proc * PROC_BYTES;
     const pgid = m.u32(slot + P.PGID), sid = m.u32(slot + P.SID);
-    const body = { elf: Buffer.from(bytes).toString('base64'), argv, envp, name: args.path, ppid: call.pid };
+    const body = { elf: base64Text(bytes), argv, envp, name: args.path, ppid: call.pid };
     this.client.call(target, 'proc.spawn', body, { deadline_ns: FORK_DEADLINE_NS, retry_ns: FORK_RETRY_NS }, (o) => {
       const ring = this.sys.hostcalls.ring;
       const pid = o.ok ? (o.result as { pid?: unknown } | null)?.pid : undefined;
@@ -227,8 +228,9 @@ export class RemoteForks {
   private load(from: string, args: unknown): unknown {
     const a = (args ?? {}) as { elf?: unknown; argv?: unknown; envp?: unknown; name?: unknown; ppid?: unknown };
     const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-    if (typeof a.elf !== 'string' || !strings(a.argv) || !strings(a.envp) || typeof a.ppid !== 'number' || typeof a.name !== 'string') return { errno: -EINVAL };
-    const image = parseProgram(new Uint8Array(Buffer.from(a.elf, 'base64')));
+    const elf = typeof a.elf === 'string' ? base64Bytes(a.elf) : null;
+    if (elf === null || !strings(a.argv) || !strings(a.envp) || typeof a.ppid !== 'number' || typeof a.name !== 'string') return { errno: -EINVAL };
+    const image = parseProgram(elf);
     if (typeof image === 'number') return { errno: image };
     try {
       const p = this.sys.spawn(image, { argv: a.argv, envp: a.envp, name: a.name, seed: this.ctx.rng.nextU32() });

@@ -1,11 +1,14 @@
 // The browser bundle's seams: every Node-only module of src/ that has a .browser.ts twin (which the bundle takes
 // in its place) is matched export for export by it, the twins import no node: module, and the built bundles
-// (needs `npm run build`) name no node: module and call no require, and hold the page's entry points. The
-// browser-safe folders use none of Node's globals either (Buffer, process): an import check cannot see those.
+// (needs `npm run build`) name no node: module, call no require, use no Buffer, and hold the page's entry points;
+// the page offers every scenario the CLI has. The browser-safe folders use none of Node's globals either (Buffer,
+// process): an import check cannot see those.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BROWSER_SAFE } from '../structure/layers.js';
+import { PAGE_SCENARIOS } from '../../src/browser/cluster-run.js';
+import { SCENARIOS } from '../../src/cli/commands/scenario.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'src');
@@ -23,7 +26,8 @@ describe('the browser bundle', () => {
   it('has a browser twin for each Node-only seam, exporting at least what the Node module exports', async () => {
     expect(found.map((p) => relative(SRC, p)).sort()).toEqual([
       'machine/hart-thread.browser.ts', 'machine/host-stdin.browser.ts', 'machine/kernel-file.browser.ts',
-      'machine/program-file.browser.ts', 'machine/stdio.browser.ts', 'scenarios/fault-file.browser.ts', 'vfs/hostdir.browser.ts',
+      'machine/program-file.browser.ts', 'machine/stdio.browser.ts', 'scenarios/cluster-guest.browser.ts', 'scenarios/fault-file.browser.ts',
+      'vfs/hostdir.browser.ts',
     ]);
     for (const twin of found) {
       const node = twin.replace(/\.browser\.ts$/, '.ts');
@@ -37,16 +41,26 @@ describe('the browser bundle', () => {
     }
   });
 
-  it('builds bundles that name no node: module and call no require', () => {
-    for (const f of ['page.js', 'hart-worker.js']) {
+  it('builds bundles that name no node: module, call no require and use no Buffer', () => {
+    for (const f of ['page.js', 'hart-worker.js', 'scenario-worker.js']) {
       const text = readFileSync(join(ROOT, 'dist/browser', f), 'utf8');
       expect(text, f).not.toMatch(/["']node:[a-z_/]+["']/);
       expect(text, f).not.toMatch(/\brequire\(/);
+      const code = text.split('\n').filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line));
+      expect(code.filter((line) => /\bBuffer\./.test(line)), f).toEqual([]);
     }
     const page = readFileSync(join(ROOT, 'dist/browser/page.js'), 'utf8');
     expect(page).toContain('/hart-worker.js');
     expect(page).toContain('/kernel.wasm');
+    // The scenario worker fetches the cluster guests (cluster-guest.browser.ts), not the Node reader.
+    const scenarios = readFileSync(join(ROOT, 'dist/browser/scenario-worker.js'), 'utf8');
+    expect(scenarios).toContain('/guests/cluster/');
+    expect(scenarios).toContain('/kernel.wasm');
     expect(readFileSync(join(ROOT, 'dist/browser/index.html'), 'utf8')).toContain('src="/page.js"');
+  });
+
+  it('the page offers every scenario of atoll scenario', () => {
+    expect(Object.keys(PAGE_SCENARIOS).sort()).toEqual(Object.keys(SCENARIOS).sort());
   });
 
   it('the browser-safe folders use neither Buffer nor process (Node\'s globals, which a browser lacks)', () => {

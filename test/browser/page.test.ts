@@ -3,7 +3,8 @@
 // (two Web Workers over one shared memory) gives the same output as `atoll run --harts 2 --threaded`, the
 // console's standard input reaches the guest, the statistics move while a machine runs, and stop and restart work;
 // a scenario link (?scenario=swarm&seed=7) shows the trace digest `atoll scenario swarm --seed 7 --json` reports,
-// with its nodes, roles and diagram, and a click that cuts a node off runs the same faults the CLI's script would.
+// with its nodes, roles and diagram, and a click that cuts a node off runs the same faults the CLI's script would;
+// migrate and deadlock run their guest programs (fetched from the server) to the CLI's digest and text report.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -162,6 +163,29 @@ describe('the page in Chromium', () => {
       await page.waitForSelector(CLUSTER_END, { timeout: 60_000 });
       expect(await page.locator('#cluster-status').getAttribute('data-state'), name).toBe(want.passed ? 'passed' : 'failed');
       expect(await page.locator('#digest').innerText(), name).toBe(want.trace_hash);
+      await page.close();
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('?scenario=migrate and deadlock run their guests in the page: the trace digest, verdict and text report the CLI gives', async (ctx) => {
+    ctx.skip(SKIP !== undefined, SKIP);
+    for (const name of ['migrate', 'deadlock']) {
+      const want = cliReport(name, 7);
+      expect(want.trace_hash, name).toMatch(/^[0-9a-f]{64}$/);
+      expect(want.passed, name).toBe(true);
+      const text = spawnSync(process.execPath, [ATOLL, 'scenario', name, '--seed', '7'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).stdout;
+      expect(text, name).toContain(want.trace_hash);
+      const page = await browser!.newPage();
+      page.on('pageerror', (e) => errors.push(e.message));
+      const fetched: string[] = [];
+      page.on('request', (r) => { if (r.url().includes('/guests/cluster/')) fetched.push(new URL(r.url()).pathname); });
+      await page.goto(`${server.url}?scenario=${name}&seed=7`);
+      await page.waitForSelector(CLUSTER_END, { timeout: 120_000 });
+      expect(await page.locator('#cluster-status').getAttribute('data-state'), name).toBe('passed');
+      expect(await page.locator('#digest').innerText(), name).toBe(want.trace_hash);
+      expect(await page.locator('#cluster-summary').innerText(), name).toBe(text.trimEnd());
+      expect(fetched, name).toEqual([`/guests/cluster/${name === 'migrate' ? 'migrate_worker' : 'lock_ring'}.elf`]);
       await page.close();
     }
     expect(errors).toEqual([]);

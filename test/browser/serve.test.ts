@@ -32,7 +32,8 @@ describe('atoll serve', () => {
     const cases: [string, string][] = [
       ['/', 'text/html; charset=utf-8'], ['/page.js', 'text/javascript; charset=utf-8'], ['/hart-worker.js', 'text/javascript; charset=utf-8'],
       ['/page.css', 'text/css; charset=utf-8'], ['/kernel.wasm', 'application/wasm'], ['/guests/hello.elf', 'application/octet-stream'],
-      ['/guests/index.json', 'application/json; charset=utf-8'],
+      ['/guests/index.json', 'application/json; charset=utf-8'], ['/guests/cluster/migrate_worker.elf', 'application/octet-stream'],
+      ['/guests/cluster/lock_ring.elf', 'application/octet-stream'],
     ];
     for (const [path, type] of cases) {
       const r = await get(server.port, path);
@@ -40,11 +41,15 @@ describe('atoll serve', () => {
       expect(r.headers['content-type'], path).toBe(type);
       expect(r.headers['cross-origin-opener-policy'], path).toBe('same-origin');
       expect(r.headers['cross-origin-embedder-policy'], path).toBe('require-corp');
+      expect(r.headers['cross-origin-resource-policy'], path).toBe('same-origin');
       expect(Number(r.headers['content-length']), path).toBe(r.body.length);
     }
     expect((await get(server.port, '/kernel.wasm')).body.equals(readFileSync(join(ROOT, 'build/kernel.wasm')))).toBe(true);
     expect((await get(server.port, '/guests/hello.elf')).body.equals(readFileSync(join(ROOT, 'guest/examples/hello.elf')))).toBe(true);
     expect((await get(server.port, '/guests/sh.elf')).body.equals(readFileSync(join(ROOT, 'guest/bin/sh.elf')))).toBe(true);
+    for (const g of ['migrate_worker', 'lock_ring']) {
+      expect((await get(server.port, `/guests/cluster/${g}.elf`)).body.equals(readFileSync(join(ROOT, `guest/cluster/${g}.elf`))), g).toBe(true);
+    }
     const list = JSON.parse((await get(server.port, '/guests/index.json')).body.toString()) as { name: string; bytes: number }[];
     expect(list.map((g) => g.name)).toEqual(expect.arrayContaining(['hello.elf', 'threads-counter.elf', 'sh.elf', 'cat.elf']));
     expect(list.find((g) => g.name === 'hello.elf')!.bytes).toBe(readFileSync(join(ROOT, 'guest/examples/hello.elf')).length);
@@ -55,6 +60,9 @@ describe('atoll serve', () => {
       '/nothing.js', '/package.json', '/../package.json', '/guests/../../package.json', '/guests/..%2f..%2fpackage.json',
       '/%2e%2e/%2e%2e/package.json', '/guests/hello.c', '/guests/', '/src/browser/page.ts', '/dist/browser/page.js',
       '/guests/%2e%2e%2fexamples%2fhello.elf', '/.gitignore', '/guests/.hidden.elf', '/page.js/x', '/guests/hello.elf/x',
+      '/guests/cluster/', '/guests/cluster/lock_ring.c', '/guests/cluster/../examples/hello.elf', '/guests/cluster/..%2fexamples%2fhello.elf',
+      '/guests/cluster/%2e%2e%2f%2e%2e%2fpackage.json', '/guests/cluster/lock_ring..elf', '/guests/cluster/hello.elf', '/guests/cluster/x/lock_ring.elf',
+      '/guests/cluster/lock_ring.elf/x', '/guests/cluster/.lock_ring.elf',
     ];
     for (const path of paths) {
       const r = await get(server.port, path);

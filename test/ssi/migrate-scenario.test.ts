@@ -1,4 +1,5 @@
 // `atoll scenario migrate`: the three methods side by side on the memory-busy worker (src/scenarios/migrate.ts).
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runMigrate } from '../../src/scenarios/migrate.js';
 
@@ -18,5 +19,10 @@ describe('atoll scenario migrate', () => {
     const again = await runMigrate({ methods: ['postcopy'], pages: 64, seed: 1 });
     expect(again.runs[0]!.trace_hash).toBe(r.runs[2]!.trace_hash);
     expect(again.baseline_trace_hash).toBe(r.baseline_trace_hash);
+    // The report's trace_hash is sha256 over every run's digest, the run without a move first.
+    const over = (x: typeof r): string => createHash('sha256').update([x.baseline_trace_hash, ...x.runs.map((y) => y.trace_hash)].join('')).digest('hex');
+    expect(r.trace_hash).toBe(over(r));
+    expect(again.trace_hash).toBe(over(again));
+    expect(again.trace_hash).not.toBe(r.trace_hash);
   }, 120_000);
 });

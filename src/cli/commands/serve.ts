@@ -1,6 +1,7 @@
 // `atoll serve [--port P] [--host H] [--open]`: the browser page over Node's own http, offline: the page and its
-// bundles (dist/browser), the kernel (build/kernel.wasm as /kernel.wasm) and the prebuilt guests of guest/examples
-// and guest/bin (as /guests/<name>.elf, listed in /guests/index.json). Every answer carries the headers that make
+// bundles (dist/browser), the kernel (build/kernel.wasm as /kernel.wasm), the prebuilt guests of guest/examples
+// and guest/bin (as /guests/<name>.elf, listed in /guests/index.json) and those of guest/cluster that scenarios
+// run (as /guests/cluster/<name>.elf, src/scenarios/cluster-guest.ts). Every answer carries the headers that make
 // the page cross-origin isolated (SharedArrayBuffer needs them); a path that names nothing served is a 404, and
 // no path reaches outside the served folders (only plain names are looked up, inside fixed directories).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -69,6 +70,8 @@ interface Served { readonly path: string; readonly type: string }
 
 /** The directories of prebuilt guests, first match wins. */
 const GUEST_DIRS = ['guest/examples', 'guest/bin'];
+/** The cluster scenarios' guests (CLUSTER_GUEST_DIR of src/scenarios/cluster-guest.ts), under /guests/cluster/. */
+const CLUSTER_GUEST_DIR = 'guest/cluster';
 
 function guestList(root: string): { name: string; bytes: number }[] {
   const seen = new Map<string, number>();
@@ -105,6 +108,13 @@ function route(root: string, pathname: string): Served | { readonly json: unknow
     return p === null ? null : { path: p, type: CONTENT_TYPES['.wasm']! };
   }
   if (pathname === '/guests/index.json') return { json: guestList(root) };
+  const clusterGuest = /^\/guests\/cluster\/([^/]+)$/.exec(pathname);
+  if (clusterGuest) {
+    const name = clusterGuest[1]!;
+    if (!name.endsWith('.elf') || name.includes('..')) return null;
+    const p = inside(join(root, CLUSTER_GUEST_DIR), name);
+    return p === null ? null : { path: p, type: CONTENT_TYPES['.elf']! };
+  }
   const guest = /^\/guests\/([^/]+)$/.exec(pathname);
   if (guest) {
     const name = guest[1]!;
