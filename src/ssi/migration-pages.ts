@@ -11,8 +11,8 @@
 //   answering takes with it the pages it alone held: a fault on one of them is SIGBUS (PAGE_LOST), never a
 //   run on wrong memory.
 import {
-  fillAbsentPage, PAGE_SERVED, PAGE_LOST, LATER, type ImagePage, type ImagePageMeta, type Machine, type PageFault, type HostAnswer,
-  type HostReply,
+  fillAbsentPage, checkImagePageMetas, layout, PAGE_SERVED, PAGE_LOST, LATER, type ImagePage, type ImagePageMeta, type Machine,
+  type PageFault, type HostAnswer, type HostReply, ImageError,
 } from '../machine/index.js';
 
 /** Pre-copy's rounds before the stop, at most (the last one's dirty pages then cross at the stop). */
@@ -26,6 +26,39 @@ export const STAGING_IDLE_NS = 10_000_000_000;
 
 export function metaOf(p: ImagePage): ImagePageMeta {
   return { va: p.va, r: p.r, w: p.w, x: p.x, kind: p.kind, parked: p.parked };
+}
+
+/** A run of consecutive pages with one mapping, as the stop names them (n pages from va). */
+export type PageRun = ImagePageMeta & { readonly n: number };
+
+/**
+ * Pages named at the stop (pre-copy's kept, post-copy's remote), as runs: a heap of thousands of pages with one
+ * mapping is one entry, so what crosses at the stop does not grow with the address space. metas sorted by va.
+ */
+export function pageRuns(metas: readonly ImagePageMeta[]): PageRun[] {
+  const runs: { meta: ImagePageMeta; key: string; n: number }[] = [];
+  for (const p of metas) {
+    const last = runs[runs.length - 1];
+    const key = metaKey(p);
+    if (last !== undefined && p.va === last.meta.va + last.n * layout.PAGE_BYTES && key === last.key) last.n++;
+    else runs.push({ meta: p, key, n: 1 });
+  }
+  return runs.map((r) => ({ ...r.meta, n: r.n }));
+}
+
+/** The pages of runs from the wire, each checked as an image's page is (one ImageError otherwise). */
+export function pagesOfRuns(raw: unknown): ImagePageMeta[] {
+  if (!Array.isArray(raw)) throw new ImageError('page runs must be a list');
+  const metas: ImagePageMeta[] = [];
+  const limit = layout.LOAD_END / layout.PAGE_BYTES;
+  for (const [i, r] of raw.entries()) {
+    const { n, ...meta } = (r ?? {}) as { n?: unknown } & Record<string, unknown>;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > limit || metas.length + n > limit) throw new ImageError(`page run ${i}: n must be 1..${limit} pages in all`);
+    const [first] = checkImagePageMetas([meta]);
+    for (let k = 0; k < n; k++) metas.push({ ...first!, va: first!.va + k * layout.PAGE_BYTES });
+  }
+  // Every page checked again (addresses in user space, in order, no two alike).
+  return checkImagePageMetas(metas);
 }
 
 /** Two captures of a page with the same key have the same mapping. */

@@ -20,12 +20,13 @@ import type { RpcClient, RpcServer } from '../rpc/index.js';
 import type { MigrationMethod } from '../net/index.js';
 import {
   layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, checkImage, ImageBusyError, dirtyPages, clearDirty,
-  copyPages, pageFaultOf, encodeImagePages, decodeImagePages, checkImagePageMetas, PAGE_LOST, busyThreadsExcept, answerCallNow,
+  copyPages, pageFaultOf, encodeImagePages, decodeImagePages, PAGE_LOST, busyThreadsExcept, answerCallNow,
   setThreadResult, stringFromUser, LATER, type ProcessImage, type ImagePage, type ImagePageMeta, type ProcFiles, type System,
   type ExportedFiles, type HostCall, type HostAnswer,
 } from '../machine/index.js';
 import {
-  PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES, PageStaging, PostcopyArrival, metaOf, metaKey, type PostcopyCounts,
+  PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES, PageStaging, PostcopyArrival, metaOf, metaKey, pageRuns, pagesOfRuns,
+  type PostcopyCounts,
 } from './migration-pages.js';
 import type { ProcsService } from './service.js';
 import type { RemoteForks } from './remote-fork.js';
@@ -370,12 +371,15 @@ export class Migrations {
     o.rounds++;
     const { sendImage, kept, remote } = this.stopPages(o, image, dirty);
     const text = encodeProcessImage(sendImage);
+    // The pages named and not sent go as runs of one mapping: what crosses at the stop does not grow with them.
+    const keptRuns = pageRuns(kept), remoteRuns = pageRuns(remote);
     const body = {
       image: text, files: exported, program: this.hooks.watch.programOf(o.pid),
       parent_node: o.parentHere ? this.ctx.id : this.hooks.forks.parentNode(o.pid) ?? null,
-      ...(kept.length > 0 ? { kept } : {}), ...(o.method === 'postcopy' ? { remote } : {}),
+      ...(kept.length > 0 ? { kept: keptRuns } : {}), ...(o.method === 'postcopy' ? { remote: remoteRuns } : {}),
     };
-    o.bytes += text.length + JSON.stringify(exported).length + JSON.stringify(kept).length + JSON.stringify(remote).length;
+    const named = JSON.stringify(keptRuns).length + JSON.stringify(remoteRuns).length;
+    o.bytes += text.length + JSON.stringify(exported).length + named;
     const send = (): void => { this.client.call(o.to, 'proc.migrate', body, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
       const ok = out.ok && (out.result as { ok?: unknown } | null)?.ok === true;
       if (ok) { this.commitMove(o); return; }
@@ -387,7 +391,7 @@ export class Migrations {
       this.giveBack(o, `${o.to} did not take process ${o.pid}: ${why}`);
     }); };
     // The copy crosses the link: its bytes take their time on a simulated one.
-    this.ctx.setTimer(this.linkNs(text.length), send);
+    this.ctx.setTimer(this.linkNs(text.length + named), send);
   }
 
   /**
@@ -401,14 +405,14 @@ export class Migrations {
       const bytes = new Map<number, ImagePage>();
       // A futex waiter waits again on its word at the target before it runs: those pages cross at the stop.
       const words = new Set([image.thread, ...(image.threads ?? [])].flatMap((t) => (t.futex ? [t.futex.va & ~0xfff] : [])));
-      const pages = image.pages.map((p) => {
+      const pages = image.pages.filter((p) => {
         if (p.data === 'zero' || words.has(p.va)) {
           if (p.data !== 'zero') o.pages++;
-          return p;
+          return true;
         }
         bytes.set(p.va, p);
         remote.push(metaOf(p));
-        return { ...p, data: 'zero' as const };
+        return false; // named (remote), not in the image
       });
       o.post = { bytes, sent: new Set(), faulted: 0, pushed: 0, pushing: false };
       return { sendImage: { ...image, pages }, kept, remote };
@@ -590,17 +594,16 @@ export class Migrations {
       if (this.prepared.has(sent.pid)) return { ok: true }; // a resent prepare: it is built already
       if (files.slots.liveSlot(sent.pid) !== undefined) return { error: `pid ${sent.pid} runs here already` };
       // Pre-copy: the pages named but not sent are the ones kept from the rounds.
-      const kept = a.kept === undefined ? [] : checkImagePageMetas(a.kept);
+      const kept = a.kept === undefined ? [] : pagesOfRuns(a.kept);
       const staged = this.staging.take(from, sent.pid);
       const missing = kept.find((p) => !staged.has(p.va));
       if (missing !== undefined) return { error: `page 0x${missing.va.toString(16)} was named but never sent` };
-      const image = kept.length === 0 ? sent : checkImage({
-        ...sent, pages: [...sent.pages, ...kept.map((p) => ({ ...p, data: staged.get(p.va)! }))].sort((x, y) => x.va - y.va),
-      });
-      // Post-copy: these pages' bytes are still on the source.
-      const remote = a.remote === undefined ? null : checkImagePageMetas(a.remote);
+      // Post-copy: these pages' bytes are still on the source; they are built absent.
+      const remote = a.remote === undefined ? null : pagesOfRuns(a.remote);
       const absent = new Set(remote?.map((p) => p.va) ?? []);
-      if (remote !== null && remote.some((p) => !image.pages.some((q) => q.va === p.va))) return { error: 'a remote page is not in the image' };
+      const named = [...kept.map((p) => ({ ...p, data: staged.get(p.va)! })), ...(remote ?? []).map((p) => ({ ...p, data: 'zero' as const }))];
+      // (checkImage refuses a page named twice, or named and sent.)
+      const image = named.length === 0 ? sent : checkImage({ ...sent, pages: [...sent.pages, ...named].sort((x, y) => x.va - y.va) });
       const built = restoreProcess(m, image, { pid: image.pid, ppid: image.ppid, start: false, absent });
       files.importFiles(image.pid, a.files, from, this.hooks.transport(), built.proc);
       const parent = typeof a.parent_node === 'string' ? a.parent_node : undefined;
