@@ -71,17 +71,17 @@ export function procCreate(root: u32): u32 {
 }
 
 /**
- * A free slot made LIVE for address space root with the given ASID (0: the shared one), with a new pid;
+ * A free slot made LIVE for address space root with the given ASID (0: the shared one), with pid given (0: a new one);
  * PROC_NONE when the table is full, PROC_NO_PID when no pid is left (the ASID goes back). Under the PROC lock.
  */
-export function procSlotTake(root: u32, asid: u32): u32 {
+export function procSlotTake(root: u32, asid: u32, given: u32 = 0): u32 {
   let p: u32 = 0;
   while (p < PROCS_MAX && load<u32>(procBase(p) + P_STATE) != PROC_FREE) p++;
   if (p == PROCS_MAX) {
     asidRelease(asid);
     return PROC_NONE;
   }
-  const pid = pidAlloc();
+  const pid = given != 0 ? given : pidAlloc();
   if (pid == PID_NONE) {
     asidRelease(asid);
     return PROC_NO_PID;

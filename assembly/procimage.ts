@@ -21,7 +21,7 @@ import {
 import { klock, kunlock } from './klock';
 import { frameAlloc, frameFree, FRAME_NONE } from './frames';
 import { asidAlloc, asidRecycle, ASID_NO_HART } from './asid';
-import { procBase, procSlotTake, procSlotUndo, PROC_NONE, PROC_LIVE, PROC_DYING, PROC_ZOMBIE, PF_SHARED_VM } from './proc';
+import { procBase, procSlotTake, procSlotUndo, PROC_NONE, PROC_NO_PID, PROC_LIVE, PROC_DYING, PROC_ZOMBIE, PF_SHARED_VM } from './proc';
 import { threadBase, threadAlloc, TS_FREE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL, TS_FUTEX, TS_SLEEP } from './thread';
 import { rqPush } from './sched';
 
@@ -88,12 +88,13 @@ export function procImageCreate(pid: u32): u32 {
 function slotWithPid(pid: u32): u32 {
   const root = frameAlloc();
   if (root == FRAME_NONE) return PIMG_NO_MEMORY;
-  const p = procSlotTake(root, asidAlloc());
-  if (p == PROC_NONE) {
+  // A process that comes with its pid (a migration) takes none of this machine's ranges: a machine with none
+  // left, or none yet (just restarted), still takes it.
+  const p = procSlotTake(root, asidAlloc(), pid);
+  if (p == PROC_NONE || p == PROC_NO_PID) {
     frameFree(root);
-    return PIMG_TABLE_FULL;
+    return p == PROC_NONE ? PIMG_TABLE_FULL : PIMG_PID_IN_USE; // (no pid asked for: none is left, as the host reads it)
   }
-  if (pid != 0) store<u32>(procBase(p) + P_PID, pid);
   return p;
 }
 

@@ -12,7 +12,7 @@ import { normaliseResult, resultProblem, type BenchResult, type ProgressKind, ty
 export const MAX_SUITES = 64;
 export const MAX_RESULTS_PER_SUITE = 500;
 /** The suites every full run expects, in run order; others found in bench/ run after them. */
-export const KNOWN_SUITES = ['spinlock', 'syscall', 'context-switch', 'daemon', 'process', 'hart', 'cluster', 'ssi', 'raft', 'check', 'quorum', 'gfs', 'geo', 'deadlock'] as const;
+export const KNOWN_SUITES = ['spinlock', 'syscall', 'context-switch', 'daemon', 'process', 'hart', 'cluster', 'ssi', 'raft', 'check', 'quorum', 'gfs', 'geo', 'deadlock', 'migration'] as const;
 
 /**
  * Typical seconds per suite on the project machine (2 vCPUs, shared), full and --quick, for the ETA; a
@@ -32,6 +32,7 @@ export const SUITE_TYPICAL_S: Readonly<Record<string, { readonly full: number; r
   gfs: { full: 15, quick: 6 },
   geo: { full: 15, quick: 6 },
   deadlock: { full: 12, quick: 4 },
+  migration: { full: 60, quick: 20 },
 };
 const SUITE_TYPICAL_OTHER_S = { full: 10, quick: 3 };
 /** How often a terminal's status line is redrawn while a suite runs. */

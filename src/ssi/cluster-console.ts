@@ -96,15 +96,22 @@ export class ClusterConsole implements MachineObserver {
 
   /** A node crashed: every process still running on it is gone, as if killed by SIGKILL. */
   nodeCrashed(node: string): void {
-    for (const r of this.book.values()) {
-      if (r.node !== node || r.state !== 'running') continue;
-      this.flush(node, r.pid);
-      r.state = 'killed';
-      r.signal = 'SIGKILL';
-      r.signal_number = SIGNAL_NUMBER.SIGKILL;
-      r.reason = `node ${node} crashed`;
-    }
+    for (const r of this.book.values()) if (r.node === node && r.state === 'running') this.gone(r, `node ${node} crashed`);
     this.idleNodes.add(node);
+  }
+
+  /** Process pid, which the cluster places on node, is gone without an end there (why): as if killed by SIGKILL. */
+  lost(node: string, pid: number, why: string): void {
+    const r = this.book.get(`${node}/${pid}`);
+    if (r !== undefined && r.state === 'running') this.gone(r, why);
+  }
+
+  private gone(r: ProcessRecord, why: string): void {
+    this.flush(r.node, r.pid);
+    r.state = 'killed';
+    r.signal = 'SIGKILL';
+    r.signal_number = SIGNAL_NUMBER.SIGKILL;
+    r.reason = why;
   }
 
   idle(node: string): void {

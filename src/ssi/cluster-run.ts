@@ -132,6 +132,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
   // nodes runs then (and every CHECK_EVERY_STEPS events, for a node a failing service brought down), not after
   // every event of the simulator.
   const settled = { changed: true, steps: 0 };
+  const everIdle = new Set<string>();
   const observer = {
     write: console.write.bind(console),
     started: (node: string, pid: number, ppid: number, program: string) => {
@@ -144,6 +145,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       record('proc.end', { node, pid: end.pid, state: r?.state ?? null, exit_code: r?.exit_code ?? null, signal: r?.signal ?? null });
     },
     idle: (node: string) => {
+      everIdle.add(node);
       console.idle(node);
       settled.changed = true;
     },
@@ -151,6 +153,13 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     moved: (from: string, to: string, pid: number) => {
       record('proc.moved', { pid, from, to });
       console.moved(from, to, pid);
+      // Moved by the directory to a node that crashed while it moved: it went with that node.
+      if (c.node(to).status === 'down') observer.lost(to, pid, `node ${to} crashed as it moved there`);
+    },
+    lost: (node: string, pid: number, why: string) => {
+      record('proc.lost', { node, pid, why });
+      console.lost(node, pid, why);
+      settled.changed = true;
     },
     migrated: (f: MigrationFigures) => migrated(f),
   };
@@ -199,20 +208,26 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     settled.changed = true;
   };
   // A scripted move: the process (by pid, or the first running one of a program) on whichever up node has it.
+  // @program: the first running process whose program ends so, one that is no running process's parent first (a
+  // parent cannot move while its child lives: a forking program's worker is its child).
   const migrate = (f: Extract<Fault, { kind: 'migrate' }>): void => {
-    for (const id of ids) {
-      const m = machines.get(id);
-      if (m === undefined || c.node(id).status === 'down') continue;
-      const pid = f.pid !== null ? (m.hasProcess(f.pid) ? f.pid : undefined) : m.findProgram(f.program!);
-      if (pid !== undefined) { m.migrate(pid, f.node, f.method, () => {}); return; } // its outcome: observer.migrated
+    const parents = new Set(console.processes.filter((r) => r.state === 'running').map((r) => r.ppid));
+    for (const skip of f.pid !== null ? [undefined] : [parents, undefined]) {
+      for (const id of ids) {
+        const m = machines.get(id);
+        if (m === undefined || c.node(id).status === 'down') continue;
+        const pid = f.pid !== null ? (m.hasProcess(f.pid) ? f.pid : undefined) : m.findProgram(f.program!, skip);
+        if (pid !== undefined) { m.migrate(pid, f.node, f.method, () => {}); return; } // its outcome: observer.migrated
+      }
     }
     const who = f.pid !== null ? `process ${f.pid}` : `a process running ${f.program}`;
     migrated(migrationRefused(f.pid ?? 0, '', f.node, f.method, `${who} runs on no node that is up`));
   };
   if (opts.faults && opts.faults.length > 0) scheduleFaults({ ...crashAware(c, console, () => { settled.changed = true; }), migrate }, opts.faults);
-  // A process under way between two machines is on neither, and one a failed move gave back runs again: the run
-  // goes on until each node's machine is quiet.
-  const done = (): boolean => ids.every((id) => (console.idleNodes.has(id) && machines.get(id)?.quiet() !== false) || c.node(id).status === 'down');
+  // Done: every node down, or booted (it has been idle once) with its machine quiet now (nothing runs, nothing is
+  // moving there or away: a process between two machines is on neither, one a failed move gave back runs again,
+  // and one moved to a node that lost it leaves that node with nothing to run).
+  const done = (): boolean => ids.every((id) => (everIdle.has(id) && machines.get(id)?.quiet() !== false) || c.node(id).status === 'down');
   const r = c.sim.run({
     until_ns: opts.max_virtual_ns ?? MAX_VIRTUAL_NS_DEFAULT,
     max_steps: opts.max_steps ?? Number.MAX_SAFE_INTEGER,

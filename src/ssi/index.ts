@@ -45,3 +45,4 @@ export { OrderedCalls, ORDERED_DEADLINE_NS } from './ordered-calls.js';
 export { PidFeeder, PID_LEASE_COUNT } from './pid-feeder.js';
 export { OperatorClient, machineNodes, type NodeProcesses, type FsRequestBody } from './operator-client.js';
 export { soakSeed, soakFaults, type SoakOutcome } from './fault-soak.js';
+export { migrationSoakSeed, migrationSoakFaults, type MigrationSoakOutcome, type SoakProgram } from './migration-soak.js';

@@ -66,6 +66,8 @@ export interface MachineObserver {
   idle(node: string): void;
   /** Process pid, which ran on node `from`, runs on node `to` from now on (a migration). */
   moved?(from: string, to: string, pid: number): void;
+  /** Process pid, on node `node` by the directory, is gone without an end there (its node restarted as it moved). */
+  lost?(node: string, pid: number, why: string): void;
   /** A migration this node was asked for has an outcome (moved, or why not). */
   migrated?(f: MigrationFigures): void;
   log(node: string, line: string): void;
@@ -210,8 +212,9 @@ export class MachineService implements NodeService {
       bootOf: (n) => bridge.bootOf(n),
     });
     migrations = new Migrations(ctx, sys, bridge.client, bridge.rpc, {
-      forks, watch, procs, wake: () => this.wake(), isDown: (n) => bridge.isDown(n), boot: bridge.boot,
-      arrived: (pid, from) => obs.moved?.(from, node, pid),
+      forks, watch, procs, wake: () => this.wake(), isDown: (n) => bridge.isDown(n), boot: bridge.boot, bootOf: (n) => bridge.bootOf(n),
+      movedAway: (pid, to) => obs.moved?.(node, to, pid),
+      lostAway: (pid, to, why) => obs.lost?.(to, pid, why),
       ended: (f) => obs.migrated?.(f),
       ...(this.opts.realtime === true ? {} : { link_bps: this.opts.migration_link_bps ?? MIGRATION_LINK_BPS_DEFAULT }),
       transport: () => forks!.transport(),
@@ -313,9 +316,9 @@ export class MachineService implements NodeService {
     return this.sys?.files?.slots.liveSlot(pid) !== undefined || (this.migrations?.moving(pid) ?? false);
   }
 
-  /** The pid of the first process here whose program's name ends with `name` (a fault script's @program). */
-  findProgram(name: string): number | undefined {
-    return this.watch?.list().find((p) => p.state === 'running' && (p.program === name || p.program.endsWith(`/${name}`)))?.pid;
+  /** The pid of the first process here whose program's name ends with `name` (a fault script's @program), skip aside. */
+  findProgram(name: string, skip?: ReadonlySet<number>): number | undefined {
+    return this.watch?.list().find((p) => p.state === 'running' && skip?.has(p.pid) !== true && (p.program === name || p.program.endsWith(`/${name}`)))?.pid;
   }
 
   /** Every migration this node started (its figures). */

@@ -111,8 +111,15 @@ export interface MigrationHooks {
   readonly wake: () => void;
   readonly isDown: (node: string) => boolean;
   readonly boot: number;
-  /** A process came here from another node and runs now (the cluster's report follows it). */
-  readonly arrived: (pid: number, from: string) => void;
+  /** The boot of node's machine as this node last heard it (undefined: not heard yet). */
+  readonly bootOf: (node: string) => number | undefined;
+  /**
+   * Process pid of this node is now on node `to`: the directory says so (the commit point), whether or not `to`
+   * has started it yet (the cluster's report follows it; should `to` crash first, the process ends with it).
+   */
+  readonly movedAway: (pid: number, to: string) => void;
+  /** Process pid, moved to `to` (the directory says it is there), is not there: `to` restarted before it ran it. */
+  readonly lostAway?: (pid: number, to: string, why: string) => void;
   /** A migration asked of this node has an outcome (a scripted move, an operator's, a process's own call). */
   readonly ended?: (f: MigrationFigures) => void;
   /** The simulated link's speed (a real node's bytes take what the network takes: undefined). */
@@ -132,6 +139,8 @@ interface Outgoing {
   table: ProcFiles | null;
   exported: ExportedFiles | null;
   parentHere: boolean;
+  /** Where its parent runs, as known at the commit (undefined: none, or not known). */
+  parentNode?: string | undefined;
   bytes: number;
   /** When it ran again, where it now is (-1: not yet). */
   resumed_ns: number;
@@ -174,6 +183,8 @@ export class Migrations {
   private readonly prepared = new Map<number, Prepared>();
   /** Where processes that left here went (newest last). */
   private readonly moved = new Map<number, string>();
+  /** Processes that came here and run (newest last), by pid: where from (a commit resent after the start is answered ok). */
+  private readonly started = new Map<number, string>();
   /** Every migration that started here, in order (the report's figures). */
   readonly history: MigrationFigures[] = [];
   /** Pre-copy rounds' pages kept here for processes coming here. */
@@ -380,8 +391,17 @@ export class Migrations {
     };
     const named = JSON.stringify(keptRuns).length + JSON.stringify(remoteRuns).length;
     o.bytes += text.length + JSON.stringify(exported).length + named;
+    // The descriptions were exported to the target's machine as this node knows it: a target that has restarted
+    // since (its prepare answered by another boot) lost them, and this node lets go of them when it learns of it.
+    const bootThen = this.hooks.bootOf(o.to);
     const send = (): void => { this.client.call(o.to, 'proc.migrate', body, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
-      const ok = out.ok && (out.result as { ok?: unknown } | null)?.ok === true;
+      const result = out.ok ? (out.result as { ok?: unknown; boot?: unknown } | null) : null;
+      const ok = result?.ok === true;
+      if (ok && bootThen !== undefined && result?.boot !== bootThen) {
+        files.abandonExport(exported, o.to);
+        this.giveBack(o, `${o.to} restarted while process ${o.pid} moved there`);
+        return;
+      }
       if (ok) { this.commitMove(o); return; }
       // Never sent, or refused: the target runs nothing; a prepare sent and unanswered leaves a copy there
       // that the directory never moves, which the target discards.
@@ -453,6 +473,8 @@ export class Migrations {
 
   /** The directory says the process is on the target: tell it to run, and forget it here. */
   private committed(o: Outgoing): void {
+    this.hooks.movedAway(o.pid, o.to);
+    o.parentNode = o.parentHere ? this.ctx.id : this.hooks.forks.parentNode(o.pid);
     if (o.table !== null) this.sys.files!.dropDetached(o.table);
     o.table = null;
     this.hooks.forks.movedOut(o.pid, o.to, o.parentHere);
@@ -460,6 +482,15 @@ export class Migrations {
     this.moved.set(o.pid, o.to);
     this.client.call(o.to, 'proc.migrate.commit', { pid: o.pid }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
       if (!out.ok) this.ctx.log(`migration of ${o.pid}: the commit did not reach ${o.to} (${out.error.message}); it starts from the directory`);
+      const refused = out.ok ? (out.result as { error?: unknown } | null)?.error : undefined;
+      if (typeof refused === 'string') {
+        // The target answers, but has no copy: it restarted after it took the prepare, and the process went with it.
+        const why = `${o.to} restarted before it ran the process (${refused})`;
+        this.hooks.forks.movedLost(o.pid, o.to, o.parentNode);
+        this.hooks.lostAway?.(o.pid, o.to, why);
+        this.finish(o, false, `it was lost: ${why}`);
+        return;
+      }
       o.resumed_ns = this.ctx.monotonic_ns();
       if (o.post === null) { this.finish(o, true, null); return; }
       for (const deliver of o.held.splice(0)) deliver(); // it runs there now: signals go on before the pages are all there
@@ -625,6 +656,7 @@ export class Migrations {
     const pid = (args as { pid?: unknown } | null)?.pid;
     if (typeof pid !== 'number') return { error: 'a commit names a pid' };
     const p = this.prepared.get(pid);
+    if (p === undefined && this.started.get(pid) === from) return { ok: true }; // it runs already (its own lookup, or a commit resent)
     if (p === undefined || p.from !== from) return { error: `no process ${pid} from ${from} is waiting here` };
     this.run(pid, p);
     return { ok: true };
@@ -632,10 +664,11 @@ export class Migrations {
 
   private run(pid: number, p: Prepared): void {
     this.prepared.delete(pid);
+    if (this.started.size >= MOVED_MAX) this.started.delete(this.started.keys().next().value!);
+    this.started.set(pid, p.from);
     if (p.arrival !== null && !p.arrival.done) this.arrivals.set(pid, p.arrival);
     if (p.timer !== null) this.ctx.clearTimer(p.timer);
     this.hooks.watch.arrived(pid, p.proc, p.program);
-    this.hooks.arrived(pid, p.from);
     p.start();
     this.hooks.wake();
   }

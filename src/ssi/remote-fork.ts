@@ -53,7 +53,8 @@ export interface RemoteForkHooks {
 
 
 type Notice =
-  | { readonly kind: 'ended'; readonly pid: number; readonly code: number; readonly status: number }
+  /** node: the end of a child the parent's node believes on that node, told by another (a move there was lost). */
+  | { readonly kind: 'ended'; readonly pid: number; readonly code: number; readonly status: number; readonly node?: string }
   | { readonly kind: 'reparent'; readonly pid: number; readonly ppid: number }
   | { readonly kind: 'group'; readonly pid: number; readonly pgid: number; readonly sid: number }
   | { readonly kind: 'setpgid'; readonly pid: number; readonly pgid: number; readonly ppid: number }
@@ -366,7 +367,8 @@ export class RemoteForks {
       return 0;
     }
     if (n?.kind === 'ended' && typeof n.pid === 'number' && typeof n.code === 'number' && typeof n.status === 'number') {
-      if (this.children.get(n.pid) !== from) {
+      const on = typeof n.node === 'string' ? n.node : from;
+      if (this.children.get(n.pid) !== on) {
         if (this.early.size >= EARLY_ENDS_MAX) this.early.delete(this.early.keys().next().value!);
         this.early.set(n.pid, { from, code: n.code, status: n.status });
         return 0;
@@ -439,6 +441,22 @@ export class RemoteForks {
       return;
     }
     this.parents.set(pid, parentNode);
+  }
+
+  /**
+   * Process pid moved from here to target (the directory says so) but never ran there (target restarted first): it
+   * is gone, and its parent sees it killed by SIGKILL, as for a child on a node that crashed.
+   */
+  movedLost(pid: number, target: string, parentNode: string | undefined): void {
+    if (this.children.get(pid) === target) {
+      this.children.delete(pid);
+      this.sys.machine.kernel.procRemoteEnded(pid, CLD_KILLED, SIGKILL);
+      this.hooks.wake();
+      return;
+    }
+    if (parentNode !== undefined && parentNode !== this.ctx.id) {
+      this.notices.call(parentNode, { kind: 'ended', pid, code: CLD_KILLED, status: SIGKILL, node: target } satisfies Notice, () => {});
+    }
   }
 
   /** A process that arrived here leaves again before it ran (its migration did not commit). */
