@@ -135,9 +135,10 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
   }
   const root = packageRoot();
   const server = await startPageServer({ port: 0 });
-  const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
+  let browser: Browser | undefined;
   const out: BenchResult[] = [];
   try {
+    browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
     const version = browser.version();
     for (const w of WORKLOADS) {
       const args = ctx.quick ? w.args.quick : w.args.full;
@@ -155,7 +156,7 @@ export async function suite(ctx: SuiteContext): Promise<BenchResult[]> {
       out.push(...browserFigures(w, args, version, node, page));
     }
   } finally {
-    await browser.close();
+    await browser?.close();
     await server.close();
   }
   return out;
