@@ -13,6 +13,7 @@ import { runBench, suiteNames } from './lib/runner.js';
 export { runBench, discoverSuites, suiteNames, KNOWN_SUITES, SUITE_TYPICAL_S } from './lib/runner.js';
 export type { BenchRun, SuiteOutcome, RunOptions, SuiteDir } from './lib/runner.js';
 export { formatTable, formatMarkdown, saveRun } from './lib/format.js';
+export { SuiteSkipped, isSuiteSkipped } from './lib/skip.js';
 export { committedResultsDir, defaultResultsDir, resultsTarget, savedLine, SAVE_FLAGS, type ResultsTarget } from './lib/output.js';
 export { progressSink, type ProgressSink, type ProgressStream } from './lib/progress.js';
 export type { BenchResult, SuiteContext, ProgressKind } from './lib/types.js';

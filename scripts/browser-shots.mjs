@@ -1,6 +1,7 @@
 // The screenshots of docs/browser.md, taken by playwright-core in Debian's chromium: the machine panel while
 // compute.elf runs on two harts (docs/browser-machine.png) and the cluster panel partway through the swarm,
-// seed 7 (docs/browser-cluster.png). Needs `npm run build`. Usage: node scripts/browser-shots.mjs
+// seed 7 (docs/browser-cluster.png), and the migrate scenario's report, seed 7, its guests run on emulated machines
+// in the page (docs/browser-migrate.png). Needs `npm run build`. Usage: node scripts/browser-shots.mjs
 import { chromium } from 'playwright-core';
 import { startPageServer } from '../dist/src/cli/commands/serve.js';
 
@@ -25,8 +26,14 @@ try {
   await cluster.locator('#time').evaluate((el) => { el.value = '360'; el.dispatchEvent(new Event('input')); });
   await cluster.locator('#cluster').screenshot({ path: `${DOCS}browser-cluster.png` });
   await cluster.close();
+
+  const migrate = await browser.newPage({ viewport: { width: 1100, height: 900 }, colorScheme: 'light' });
+  await migrate.goto(`${server.url}?scenario=migrate&seed=7`);
+  await migrate.waitForSelector('#cluster-status[data-state=passed]', { timeout: 120_000 });
+  await migrate.locator('#cluster').screenshot({ path: `${DOCS}browser-migrate.png` });
+  await migrate.close();
 } finally {
   await browser.close();
   await server.close();
 }
-console.log('docs/browser-machine.png, docs/browser-cluster.png');
+console.log('docs/browser-machine.png, docs/browser-cluster.png, docs/browser-migrate.png');

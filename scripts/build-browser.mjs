@@ -1,12 +1,13 @@
 // The browser bundle (`npm run build:browser`): src/browser/page.ts and its two workers (hart, scenario) bundled with
 // esbuild for the browser into dist/browser/, with the page's static files beside them. A module of src/ that
 // has a sibling X.browser.ts (the Node-only seams: the kernel's file, the hart threads, stdio, the host's stdin
-// and directories) is replaced by that twin, and a bundle that still names a `node:` module or uses Node's
-// Buffer fails the build.
+// and directories, the host's clock) is replaced by that twin, and a bundle that still names a `node:` module or
+// uses Node's Buffer or process where a page would throw (scripts/browser-globals.mjs) fails the build.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeGlobalUses } from './browser-globals.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
@@ -53,8 +54,8 @@ for (const out of Object.keys(result.metafile.outputs).filter((f) => f.endsWith(
   const text = readFileSync(join(ROOT, out), 'utf8');
   const m = /["']node:[a-z_/]+["']/.exec(text);
   if (m) throw new Error(`${out} names ${m[0]}: a Node-only module reached the browser bundle (give it a .browser.ts twin)`);
-  const buffer = text.split('\n').find((line) => !/^\s*(\/\/|\*|\/\*)/.test(line) && /\bBuffer\./.test(line));
-  if (buffer !== undefined) throw new Error(`${out} uses Node's Buffer (${buffer.trim()}): use src/base/text.ts's helpers instead`);
+  const uses = await nodeGlobalUses(text);
+  if (uses.length > 0) throw new Error(`${out} would use Node's globals in a page (give the module a .browser.ts twin):\n  ${uses.join('\n  ')}`);
 }
 for (const f of STATIC) copyFileSync(join(SRC, 'browser', f), join(OUT, f));
 console.log(`dist/browser: ${Object.keys(ENTRIES).map((e) => `${e}.js`).join(', ')}, ${STATIC.join(', ')}`);

@@ -1,18 +1,19 @@
 // The benchmark runner: discovers the suite modules beside bench/index (every bench/<name>.ts exporting a
 // `suite` function, or failing that a default export or functions named *suite*/*bench*), runs the chosen
-// ones in a fixed order, and turns a missing, malformed or failing suite into an 'unavailable' entry
-// instead of a crash. Limits: at most MAX_SUITES modules, MAX_RESULTS_PER_SUITE results each.
+// ones in a fixed order, and turns a missing, malformed or failing suite, or one that cannot run on this host
+// (it throws SuiteSkipped), into an 'unavailable' entry instead of a crash. Limits: at most MAX_SUITES modules, MAX_RESULTS_PER_SUITE results each.
 import { readdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Eta, formatDuration } from '../../src/base/index.js';
 import { loadNative } from '../../src/native/index.js';
+import { isSuiteSkipped } from './skip.js';
 import { normaliseResult, resultProblem, type BenchResult, type ProgressKind, type SuiteContext, type SuiteFunction } from './types.js';
 
 export const MAX_SUITES = 64;
 export const MAX_RESULTS_PER_SUITE = 500;
 /** The suites every full run expects, in run order; others found in bench/ run after them. */
-export const KNOWN_SUITES = ['spinlock', 'syscall', 'context-switch', 'daemon', 'process', 'hart', 'cluster', 'ssi', 'raft', 'check', 'quorum', 'gfs', 'geo', 'deadlock', 'migration'] as const;
+export const KNOWN_SUITES = ['spinlock', 'syscall', 'context-switch', 'daemon', 'process', 'hart', 'cluster', 'ssi', 'raft', 'check', 'quorum', 'gfs', 'geo', 'deadlock', 'migration', 'browser'] as const;
 
 /**
  * Typical seconds per suite on the project machine (2 vCPUs, shared), full and --quick, for the ETA; a
@@ -33,6 +34,7 @@ export const SUITE_TYPICAL_S: Readonly<Record<string, { readonly full: number; r
   geo: { full: 15, quick: 6 },
   deadlock: { full: 12, quick: 4 },
   migration: { full: 60, quick: 20 },
+  browser: { full: 30, quick: 10 },
 };
 const SUITE_TYPICAL_OTHER_S = { full: 10, quick: 3 };
 /** How often a terminal's status line is redrawn while a suite runs. */
@@ -232,11 +234,12 @@ export async function runBench(o: RunOptions): Promise<BenchRun> {
       suites.push({ name, status: 'ran', duration_s, results: got.length });
       o.progress(`${tag}: ${got.length} figures in ${duration_s.toFixed(1)} s${i + 1 < wanted.length ? ` (${left()})` : ''}`, 'done');
     } catch (err) {
-      const reason = `failed: ${err instanceof Error ? err.message : String(err)}`;
+      const skipped = isSuiteSkipped(err);
+      const reason = `${skipped ? 'skipped' : 'failed'}: ${err instanceof Error ? err.message : String(err)}`;
       const duration_s = seconds() - t0;
       eta.finish(i, seconds());
       o.progress(`${tag}: ${reason}`, 'done');
-      suites.push({ name, status: 'failed', reason, duration_s, results: 0 });
+      suites.push({ name, status: skipped ? 'skipped' : 'failed', reason, duration_s, results: 0 });
       results.push(notRun(name, reason));
     } finally {
       if (timer) clearInterval(timer);

@@ -101,6 +101,8 @@ function buildChips(): void {
   main.replaceChildren();
   cut.replaceChildren();
   $('nodes').hidden = run === null || run.model.nodes.length === 0;
+  // A scenario that shows only its checks or report has no nodes, time or faults to work with (yet).
+  $('cluster-view').hidden = run !== null && kindOf(run.scenario) === 'checks';
   for (const id of run?.model.nodes ?? []) {
     const d = document.createElement('div');
     d.className = 'node';

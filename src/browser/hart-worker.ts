@@ -2,7 +2,7 @@
 // data in its first message (the kernel's compiled module and the machine's shared memory among it), drives the
 // hart with the machine's own loop (runHartWorker: Atomics.wait is allowed here, off the page's thread), and
 // says 'exit' when the machine's processes have ended, or 'error' with what went wrong.
-import { runHartWorker, stdio, useKernelModule, type HartWorkerData } from '../machine/index.js';
+import { hostMonotonicNs, runHartWorker, stdio, useKernelModule, type HartWorkerData } from '../machine/index.js';
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<HartWorkerData>) => void) | null;
@@ -15,7 +15,7 @@ scope.onmessage = (e) => {
   scope.onmessage = null;
   const d = e.data;
   useKernelModule(d.module);
-  runHartWorker(d, { post: (m) => scope.postMessage(m), io: stdio, monotonic_ns: () => performance.now() * 1e6 }).then(
+  runHartWorker(d, { post: (m) => scope.postMessage(m), io: stdio, monotonic_ns: hostMonotonicNs }).then(
     () => scope.postMessage({ kind: 'exit' }),
     (err: unknown) => scope.postMessage({ kind: 'error', message: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) }),
   );

@@ -44,3 +44,4 @@ export {
   type MqRegistration, type MqNotifyKind, type MqWait, type MqCancelled,
 } from './mqueue-namespace.js';
 export { runHartWorker, type HartWorkerData, type HartWorkerMessage, type HartWorkerSite } from './hart-loop.js';
+export { hostMonotonicNs } from './host-clock.js';

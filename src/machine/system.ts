@@ -22,7 +22,7 @@ import type { GuestInput } from './console.js';
 import { hostStdinAsync, hostStdinSync } from './host-stdin.js';
 import { execService } from './exec.js';
 import { kernelMapper, mmapFileService } from './mmap-file.js';
-import { HostDirMount, Vfs } from '../vfs/index.js';
+import { defaultHostRoot, HostDirMount, Vfs } from '../vfs/index.js';
 import { MqueueServer } from './mqueue.js';
 import { LocalMqueues } from './mqueue-local.js';
 import type { MqueueNamespace } from './mqueue-namespace.js';
@@ -128,7 +128,7 @@ export class System {
   private serveDefaults(io: GuestIO, input: GuestInput): void {
     const ctx = { realtime_base_ns: this.opts.realtime_base_ns ?? REALTIME_BASE_NS_DEFAULT };
     for (const [nr, service] of hostServices(this.machine, ctx, io)) if (!this.custom.has(nr)) this.hostcalls.register(nr, service);
-    const vfs = this.opts.vfs ?? new Vfs(new HostDirMount(this.opts.root ?? process.cwd()));
+    const vfs = this.opts.vfs ?? new Vfs(new HostDirMount(this.opts.root ?? defaultHostRoot()));
     const files = new FileServer(this.machine, { vfs, io, input });
     files.execService = execService(this.machine, files, { realtime_base_ns: this.opts.realtime_base_ns, seed: this.opts.seed });
     files.attach(this.hostcalls, this.custom);

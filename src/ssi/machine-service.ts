@@ -6,7 +6,7 @@
 // calls dispatch at most DISPATCHES_PER_SLICE_MAX times per hart.
 import type { NodeContext, NodeService } from '../node/index.js';
 import type { ElfImage } from '../elf/index.js';
-import { System, bytesInput, layout, waitAsync, SIGNAL_NUMBER, SYS, PAGE_LOST, type GuestIO, type SteppedSystem, type SystemOptions, type ThreadedNode } from '../machine/index.js';
+import { System, bytesInput, hostMonotonicNs, layout, waitAsync, SIGNAL_NUMBER, SYS, PAGE_LOST, type GuestIO, type SteppedSystem, type SystemOptions, type ThreadedNode } from '../machine/index.js';
 
 import { ProcessWatch, type ProcessEnd } from './process-watch.js';
 import { ProcessBridge } from './process-bridge.js';
@@ -189,7 +189,7 @@ export class MachineService implements NodeService {
     this.watch = watch;
     const io: GuestIO = { write: (fd, bytes, pid) => { obs.write(node, pid ?? 0, fd, bytes); return bytes.length; } };
     if (this.opts.threaded === true && ctx.setGate !== undefined) {
-      const offset = ctx.monotonic_ns() - Number(process.hrtime.bigint());
+      const offset = ctx.monotonic_ns() - hostMonotonicNs();
       const t = sys.beginThreadedNode(this.opts.kernel, io, (line) => obs.log(node, line), offset);
       this.threaded = t;
       ctx.setGate((fn) => t.gate.run(fn));

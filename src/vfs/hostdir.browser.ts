@@ -1,7 +1,13 @@
 // A browser has no host directory: this stand-in for hostdir.ts, which the browser bundle takes in its place,
-// refuses to be made (a page gives its machine a Vfs over a mount of its own).
+// refuses to be made, and there is no current directory to default to (a page gives its machine a Vfs over a mount
+// of its own).
 import { FsError } from './errors.js';
 import type { FileHandle, FileStat, Mount, OpenMode } from './mount.js';
+
+/** A page has no current directory: a machine in a page is given a Vfs of its own. */
+export function defaultHostRoot(): string {
+  throw new FsError('ENOENT', 'a browser has no current directory to be the guests\' root (give the machine a Vfs of its own)');
+}
 
 export class HostDirMount implements Mount {
   readonly describe: string;

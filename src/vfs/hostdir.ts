@@ -12,6 +12,7 @@ import {
   type Dirent,
 } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
+import { cwd } from 'node:process';
 import { FsError, hostCall } from './errors.js';
 import type { DirEntry, FileHandle, FileKind, FileStat, Mount, OpenMode } from './mount.js';
 
@@ -32,6 +33,11 @@ function statOf(s: BigIntStats): FileStat {
 function direntKind(d: Dirent<Buffer>): FileKind | 'unknown' {
   return d.isFile() ? 'file' : d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'symlink' : d.isFIFO() ? 'fifo'
     : d.isCharacterDevice() ? 'char' : d.isBlockDevice() ? 'block' : d.isSocket() ? 'socket' : 'unknown';
+}
+
+/** The guests' root when a machine is given neither a file system nor a directory: the host's current directory. */
+export function defaultHostRoot(): string {
+  return cwd();
 }
 
 export class HostDirMount implements Mount {

@@ -7,5 +7,5 @@ export type { Mount, FileHandle, FileStat, FileKind, DirEntry, OpenMode, LockIde
 export { LockTable, LOCK_END, LOCK_WAITERS_MAX, type LockFamily, type LockOwner, type LockRequest, type LockInfo, type LockOutcome, type WaitEnd, type WaitInfo, type LockTableImage } from './locks.js';
 export { LocalLocks } from './local-locks.js';
 export { Later, andThen, type Maybe } from './later.js';
-export { HostDirMount } from './hostdir.js';
+export { HostDirMount, defaultHostRoot } from './hostdir.js';
 export { Vfs, PATH_MAX, NAME_MAX, SYMLINKS_MAX, splitPath, joinPath, type Resolved, type ResolveOptions } from './resolve.js';

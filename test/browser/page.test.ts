@@ -185,6 +185,10 @@ describe('the page in Chromium', () => {
       expect(await page.locator('#cluster-status').getAttribute('data-state'), name).toBe('passed');
       expect(await page.locator('#digest').innerText(), name).toBe(want.trace_hash);
       expect(await page.locator('#cluster-summary').innerText(), name).toBe(text.trimEnd());
+      // No nodes, time or fault script to work with: that part of the panel is not shown.
+      expect(await page.locator('#cluster-view').count(), name).toBe(1);
+      expect(await page.locator('#cluster-view').isVisible(), name).toBe(false);
+      expect(await page.locator('#zone-cut').isVisible(), name).toBe(false);
       expect(fetched, name).toEqual([`/guests/cluster/${name === 'migrate' ? 'migrate_worker' : 'lock_ring'}.elf`]);
       await page.close();
     }
@@ -220,6 +224,8 @@ describe('the page in Chromium', () => {
         return n;
       });
       expect(inked).toBeGreaterThan(5000);
+      expect(await page.locator('#cluster-view').isVisible()).toBe(true);
+      expect(await page.locator('#spacetime').isVisible()).toBe(true);
       await page.close();
       expect(errors).toEqual([]);
     });
