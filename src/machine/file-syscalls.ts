@@ -426,6 +426,20 @@ export class FileServer {
     return files;
   }
 
+  /**
+   * Process pid runs here now with the descriptions another node exported to it (a migration, a remote fork): it
+   * claims each one held from elsewhere, so a home keeps its holds should the node that asked for them go down.
+   */
+  claimImported(pid: number): void {
+    const seen = new Set<RemoteFile>();
+    for (const [, e] of this.procs.get(pid)?.fds.entries() ?? []) {
+      const f = e.desc.file;
+      if (f.kind !== 'remote' || seen.has(f)) continue;
+      seen.add(f);
+      this.remote.notify(f.transport, f.home, { op: 'claim', id: f.id });
+    }
+  }
+
   private importDescription(d: ExportedDescription, home: string, transport: FileTransport): Description {
     if (d.kind === 'console') return new Description(d.stream === 'in' ? this.console : d.stream === 'out' ? this.out : this.err, d.flags);
     const at = d.home ?? home;
@@ -442,8 +456,9 @@ export class FileServer {
     const req = parseRequest(raw);
     if (typeof req === 'string' || !isNodeName(from)) { done({ result: REMOTE_UNREACHABLE }); return; }
     switch (req.op) {
-      case 'hold': done({ result: this.home.adjust(req.id, req.holder, 1) ? 0 : -EBADF }); return;
-      case 'release': done({ result: this.home.adjust(req.id, req.holder ?? from, -1) ? 0 : -EBADF }); return;
+      case 'hold': done({ result: this.home.adjust(req.id, req.holder, 1, from) ? 0 : -EBADF }); return;
+      case 'release': done({ result: this.home.adjust(req.id, req.holder ?? from, -1, from) ? 0 : -EBADF }); return;
+      case 'claim': this.home.claim(req.id, from); done({ result: 0 }); return;
       case 'cancel': done({ result: this.cancelRemote(from, req.target) ? 0 : -ESRCH }); return;
     }
     const d = this.home.get(req.id);
@@ -456,7 +471,8 @@ export class FileServer {
     if (a !== LATER) who.deliver(a);
   }
 
-  private serveOn(from: string, req: Exclude<RemoteRequest, { op: 'hold' | 'release' | 'cancel' }>, d: Description, done: (reply: RemoteReply) => void): void {
+  private serveOn(from: string, req: Exclude<RemoteRequest, { op: 'hold' | 'release' | 'claim' | 'cancel' }>, d: Description, done: (reply: RemoteReply) => void): void {
+    this.home.claim(req.id, from); // a holder that uses a description runs what it was held for
     const bytes = (r: number | Uint8Array): RemoteReply => (typeof r === 'number' ? { result: r } : { result: 0, data: encodeBytes(r) });
     switch (req.op) {
       case 'read': case 'write': this.serveIo(from, req, d, done); return;
@@ -514,6 +530,11 @@ export class FileServer {
   releaseHolder(node: string): void {
     for (const h of [...this.held.values()]) if (h.node === node) this.answerHeld(h, h.cancel());
     this.home.releaseHolder(node);
+  }
+
+  /** Nodes that hold descriptions of this machine. */
+  holderNodes(): Set<string> {
+    return this.home.holders();
   }
 
   /** Descriptions of this machine that other nodes hold. */

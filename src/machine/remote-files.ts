@@ -41,6 +41,8 @@ export type RemoteRequest =
   | { readonly op: 'hold'; readonly call: number; readonly id: number; readonly holder: string }
   /** One hold fewer of id for holder (default: the sender): its last descriptor there closed. */
   | { readonly op: 'release'; readonly call: number; readonly id: number; readonly holder?: string }
+  /** The sender runs the process its holds of id were taken for (by another node: a migration, a remote fork). */
+  | { readonly op: 'claim'; readonly call: number; readonly id: number }
   /** Answer the sender's waiting request number target now, as an interrupted call. */
   | { readonly op: 'cancel'; readonly call: number; readonly target: number };
 
@@ -123,6 +125,7 @@ const FIELD_CHECKS: Readonly<Record<RemoteRequest['op'], Readonly<Record<string,
   sync: { id: isUint },
   hold: { id: isUint, holder: isName },
   release: { id: isUint },
+  claim: { id: isUint },
   cancel: { target: isUint },
 };
 
@@ -216,11 +219,20 @@ interface HomeRecord<D> {
 /**
  * The descriptions of this machine that other nodes hold. A record retains its description once, for all its
  * holders, and lets go when every node's count is back to zero.
+ *
+ * A hold one node takes for another (its process moves there, or forks there) is that node's until the holder
+ * claims it (it runs the process: claim) or uses it: should the node that asked go down first, the holds it
+ * asked for and nobody claimed go with it (the process never got there, and nobody else would let go of them).
+ * A node that went down has no holds left: a late release for it is not counted against a later boot.
  */
 export class RemoteHome<D extends Retained> {
   private readonly byId = new Map<number, HomeRecord<D>>();
   private readonly byDesc = new Map<D, HomeRecord<D>>();
   private nextId = 1;
+  /** Holds taken for a holder by another node and not claimed yet: by that node, then "id holder", a count. */
+  private readonly asked = new Map<string, Map<string, number>>();
+  /** Nodes whose holds were dropped (down), until they take a hold again. */
+  private readonly gone = new Set<string>();
 
   /** One more hold of desc for holder: its id (the same for as long as any node holds it). */
   export(desc: D, holder: string): number {
@@ -238,19 +250,50 @@ export class RemoteHome<D extends Retained> {
     return this.byId.get(id)?.desc;
   }
 
-  /** Change holder's count of id by delta: false when no node holds id. */
-  adjust(id: number, holder: string, delta: 1 | -1): boolean {
+  /** Change holder's count of id by delta (asked by node `by`, default the holder): false when no node holds id. */
+  adjust(id: number, holder: string, delta: 1 | -1, by: string = holder): boolean {
     const rec = this.byId.get(id);
     if (rec === undefined) return false;
+    if (by === holder) this.claim(id, holder); // a holder that lets go of one has taken them as its own
+    if (delta > 0) this.gone.delete(holder);
+    else if (this.gone.has(holder) && (rec.holds.get(holder) ?? 0) <= 0) return true; // its holds went when it did
+    if (by !== holder) {
+      const key = `${id} ${holder}`;
+      let m = this.asked.get(by);
+      if (m === undefined && delta > 0) this.asked.set(by, m = new Map());
+      const n = (m?.get(key) ?? 0) + delta;
+      if (m !== undefined) { if (n <= 0) m.delete(key); else m.set(key, n); }
+    }
     this.add(rec, holder, delta);
     return true;
   }
 
-  /** Drop every hold of node (it is down). */
+  /** The holder runs what its holds of id were taken for: they are its own now, whoever asked for them. */
+  claim(id: number, holder: string): void {
+    for (const m of this.asked.values()) m.delete(`${id} ${holder}`);
+  }
+
+  /** Drop every hold of node (it is down), and every hold it asked for others that they never claimed. */
   releaseHolder(node: string): void {
+    this.gone.add(node);
     for (const rec of [...this.byId.values()]) {
       if (rec.holds.delete(node)) this.settle(rec);
     }
+    for (const m of this.asked.values()) for (const key of [...m.keys()]) if (key.endsWith(` ${node}`)) m.delete(key);
+    const asked = this.asked.get(node);
+    this.asked.delete(node);
+    for (const [key, n] of asked ?? []) {
+      const [id, holder] = key.split(' ') as [string, string];
+      const rec = this.byId.get(Number(id));
+      if (rec !== undefined) this.add(rec, holder, -n);
+    }
+  }
+
+  /** Nodes holding some description here (their going down must let go of it). */
+  holders(): Set<string> {
+    const out = new Set<string>();
+    for (const rec of this.byId.values()) for (const [node, n] of rec.holds) if (n > 0) out.add(node);
+    return out;
   }
 
   /** Descriptions held from elsewhere. */

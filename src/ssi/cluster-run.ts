@@ -75,6 +75,8 @@ export interface ClusterRunOptions {
   readonly onDeadlock?: (e: DeadlockEvent) => void;
   /** The simulated link a migration's pages cross, bits per second (default 1 Gbit/s). */
   readonly migration_link_bps?: number;
+  /** Every machine rebalances load by moving processes to lighter nodes (src/ssi/balance.ts). */
+  readonly balance?: boolean;
   /** How fresh every node's reads of the namespace are (default linearizable). */
   readonly fs_consistency?: GfsConsistency;
 }
@@ -176,6 +178,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
       kernel, observer, boot: first ? boot.get(id)! : [], slice_instructions: opts.slice_instructions, placement: opts.placement ?? 'local',
       system: { ram_bytes: CLUSTER_RAM_BYTES_DEFAULT, ...opts.machine },
       ...(opts.migration_link_bps !== undefined ? { migration_link_bps: opts.migration_link_bps } : {}),
+      ...(opts.balance === true ? { balance: true } : {}),
       ...(opts.onRpcExecute ? { onRpcExecute: (cid: string, seq: number, method: string, idem: boolean) => opts.onRpcExecute!(id, cid, seq, method, idem) } : {}),
     }, first);
     machines.set(id, m);

@@ -48,6 +48,8 @@ export function realMachineService(options: Readonly<Record<string, unknown>>, w
   if (typeof options['harts'] === 'number') system.harts = options['harts'];
   const threaded = options['threaded'] ?? true;
   if (typeof threaded !== 'boolean') throw new InputError('machine option threaded must be true or false');
+  const balance = options['balance'] ?? false;
+  if (typeof balance !== 'boolean') throw new InputError('machine option balance must be true or false');
   const placement = options['placement'] ?? 'local';
   if (typeof placement !== 'string' || !isPlacementPolicy(placement)) throw new InputError(`machine option placement must be local, spread or least-loaded`);
   const emit = (m: MachineLine): void => write(MACHINE_LINE_PREFIX + JSON.stringify(m));
@@ -60,7 +62,7 @@ export function realMachineService(options: Readonly<Record<string, unknown>>, w
   };
   // A real node boots once per process: a restarted node (a new process) loads its programs again.
   return new MachineService({
-    kernel: compileKernelSync(), system, observer, boot, placement: placement as PlacementPolicy, realtime: true, threaded,
+    kernel: compileKernelSync(), system, observer, boot, placement: placement as PlacementPolicy, realtime: true, threaded, balance,
     slice_instructions: typeof options['slice_instructions'] === 'number' ? options['slice_instructions'] : REAL_SLICE_INSTRUCTIONS,
   }, true);
 }

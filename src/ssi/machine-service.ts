@@ -4,6 +4,7 @@
 // interleave deterministically and a guest's clock is its node's. When every hart is idle the next slice waits
 // for the earliest sleeper's deadline, or for wake() (a host call answered from the network). Bounds: a slice
 // calls dispatch at most DISPATCHES_PER_SLICE_MAX times per hart.
+import { BALANCE_PERIOD_NS, BALANCE_REFUSED_NS, balanceCandidate, balanceTarget } from './balance.js';
 import type { NodeContext, NodeService } from '../node/index.js';
 import type { ElfImage } from '../elf/index.js';
 import { System, bytesInput, hostMonotonicNs, layout, waitAsync, SIGNAL_NUMBER, SYS, PAGE_LOST, type GuestIO, type SteppedSystem, type SystemOptions, type ThreadedNode } from '../machine/index.js';
@@ -96,6 +97,8 @@ export interface MachineServiceOptions {
   readonly threaded?: boolean;
   /** The simulated link a migration's bytes cross, bits per second (default 1 Gbit/s; real nodes: the network's). */
   readonly migration_link_bps?: number;
+  /** Rebalance load by moving processes to lighter nodes (src/ssi/balance.ts). */
+  readonly balance?: boolean;
   /** Sees every RPC this node's machine executes (fault soaks check none runs twice). */
   readonly onRpcExecute?: (client_id: string, seq: number, method: string, idempotent: boolean) => void;
 }
@@ -122,6 +125,9 @@ export class MachineService implements NodeService {
   private finished = false;
   private readonly budget: number;
   private readonly order: number[] = [];
+  /** The rebalancer: a move of its under way; processes a move refused, when. */
+  private balancing = false;
+  private readonly balanceRefused = new Map<number, number>();
   /** Slices run so far, and instructions retired by them. */
   slices = 0;
   instructions = 0;
@@ -166,7 +172,9 @@ export class MachineService implements NodeService {
       remoteFork: (call, target, done) => forks!.fork(call, target, done),
       nodeDown: (node) => { forks?.nodeDown(node); gfs?.nodeDown(node); },
       rejoined: (node) => forks?.rejoined(node),
-      partners: () => forks?.partners ?? new Set(),
+      // Nodes whose silence matters: those with children or parents of processes here, and those holding
+      // descriptions here (a pipe's writer there that crashed must not keep its reader here waiting).
+      partners: () => new Set([...(forks?.partners ?? []), ...(sys.files?.holderNodes() ?? [])].filter((n) => n !== ctx.id)),
       spawn: (call) => forks!.spawn(call),
       migrate: (call) => migrations!.migrateSelf(call),
       setpgid: (call) => forks!.setpgid(call),
@@ -220,6 +228,7 @@ export class MachineService implements NodeService {
       transport: () => forks!.transport(),
     });
     this.migrations = migrations;
+    if (this.opts.balance === true) this.balanceEvery(ctx);
     // Cluster-wide pids come from the procs service's leases: the programs load once the first range is in.
     if (procs !== undefined) {
       const feed = (): void => {
@@ -304,6 +313,30 @@ export class MachineService implements NodeService {
   quiet(): boolean {
     const live = this.stepped?.live() ?? this.threaded?.live() ?? 0;
     return live === 0 && !(this.migrations?.busy ?? false);
+  }
+
+  /** The rebalancer's round, every BALANCE_PERIOD_NS while this boot lives: at most one move at a time. */
+  private balanceEvery(ctx: NodeContext): void {
+    ctx.setTimer(BALANCE_PERIOD_NS, () => {
+      if (this.ctx !== ctx) return;
+      this.balanceOnce(ctx);
+      this.balanceEvery(ctx);
+    });
+  }
+
+  private balanceOnce(ctx: NodeContext): void {
+    if (this.balancing || !this.booted || this.bridge === undefined || this.watch === undefined) return;
+    const now = ctx.monotonic_ns();
+    for (const [pid, at] of this.balanceRefused) if (at + BALANCE_REFUSED_NS <= now) this.balanceRefused.delete(pid);
+    const to = balanceTarget(this.bridge.balanceInput());
+    if (to === null) return;
+    const pid = balanceCandidate(this.watch.list(), this.balanceRefused, now);
+    if (pid === null) return;
+    this.balancing = true;
+    this.migrate(pid, to, 'stop', (f) => {
+      this.balancing = false;
+      if (!f.ok) this.balanceRefused.set(pid, ctx.monotonic_ns());
+    });
   }
 
   /** Post-copy moves here whose source went before every page came. */

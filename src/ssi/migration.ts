@@ -669,6 +669,7 @@ export class Migrations {
     if (p.arrival !== null && !p.arrival.done) this.arrivals.set(pid, p.arrival);
     if (p.timer !== null) this.ctx.clearTimer(p.timer);
     this.hooks.watch.arrived(pid, p.proc, p.program);
+    this.sys.files!.claimImported(pid);
     p.start();
     this.hooks.wake();
   }

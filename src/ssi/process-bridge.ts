@@ -4,6 +4,7 @@
 // fork placed here goes back to the kernel (threadForkHere, then -ERESTARTNOINTR: the ecall forks here); a fork
 // placed elsewhere is built there from the parent's image (remote-fork.ts) and shows here as a stand-in child.
 // Bounds: the RPC layer's calls in flight; one load report per node kept.
+import type { BalanceInput } from './balance.js';
 import type { NodeContext } from '../node/index.js';
 import { RpcClient, RpcServer, type RpcErrorCode } from '../rpc/index.js';
 import { LATER, SYS, layout, type HostCall, type HostAnswer, type System } from '../machine/index.js';
@@ -202,6 +203,11 @@ export class ProcessBridge {
       if (h === undefined ? young : now - h.at_ns <= NODE_SILENT_NS) up.add(node);
     }
     return up;
+  }
+
+  /** What the rebalancer looks at: this machine's load, the others' last reports, the nodes up. */
+  balanceInput(): BalanceInput {
+    return { self: this.ctx.id, load: this.load(), loads: this.loads, up: this.upNodes() };
   }
 
   /** Where a new process goes under the policy (spawn with no node named uses it too, `local` included). */

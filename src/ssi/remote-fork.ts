@@ -293,6 +293,7 @@ export class RemoteForks {
       const child = restoreProcess(m, image, { ppid: a.ppid, files: this.sys.files! });
       m.kernel.procSetParentPid(child.proc, a.ppid);
       this.sys.files!.importFiles(child.pid, a.files, from, this.transport(), child.proc);
+      this.sys.files!.claimImported(child.pid);
       this.parents.set(child.pid, from);
       this.hooks.adopted(child.pid, child.proc, typeof a.program === 'string' ? a.program : '?');
       this.hooks.wake();

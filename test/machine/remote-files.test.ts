@@ -16,6 +16,7 @@ import {
 import { HostCallRing, HostCallServer, LATER, type HostCall } from '../../src/machine/hostcall.js';
 import { Pipe, PipeEnd } from '../../src/machine/pipes.js';
 import { readProgram } from '../../src/machine/session.js';
+import { RemoteHome } from '../../src/machine/remote-files.js';
 import { parseElf } from '../../src/elf/index.js';
 import { HostDirMount, Vfs } from '../../src/vfs/index.js';
 
@@ -701,5 +702,40 @@ describe('guest programs on two machines', () => {
     expect(sb.results()[0]).toMatchObject({ kind: 'killed', signal: 'SIGPIPE' });
     expect(outA.join('')).toBe('not reading\n');
     expect(sa.files!.exported).toBe(0);
+  });
+});
+
+describe('RemoteHome: holds one node takes for another', () => {
+  class Desc { refs = 0; retain(): this { this.refs++; return this; } release(): void { this.refs--; } }
+  it('a hold taken for n3 by n2 goes when n2 goes down before n3 claimed it; a claimed one stays', () => {
+    const home = new RemoteHome<Desc>();
+    const d = new Desc();
+    const id = home.export(d, 'n2');            // n2's process holds it
+    home.adjust(id, 'n3', 1, 'n2');             // it moves to n3: n2 asks a hold for n3
+    home.adjust(id, 'n2', -1);                  // n2 let go of its own
+    expect(home.get(id)).toBe(d);
+    home.releaseHolder('n2');                   // n2 crashed before n3 ran it: nobody will let go of n3's
+    expect(home.get(id)).toBeUndefined();
+    expect(d.refs).toBe(0);
+    const e = new Desc();
+    const id2 = home.export(e, 'n2');
+    home.adjust(id2, 'n3', 1, 'n2');
+    home.claim(id2, 'n3');                      // n3 runs the process
+    home.adjust(id2, 'n2', -1);
+    home.releaseHolder('n2');
+    expect(home.get(id2)).toBe(e);              // n3's hold is its own
+    home.adjust(id2, 'n3', -1);
+    expect(home.get(id2)).toBeUndefined();
+  });
+  it('a late release for a node whose holds went with it does not count against the others', () => {
+    const home = new RemoteHome<Desc>();
+    const d = new Desc();
+    const id = home.export(d, 'n2');
+    home.adjust(id, 'n4', 1);
+    home.releaseHolder('n2');                   // n2 down: its hold is gone
+    home.adjust(id, 'n2', -1, 'n4');            // a release for n2 that was on its way
+    home.adjust(id, 'n4', -1);                  // the last real holder lets go
+    expect(home.get(id)).toBeUndefined();
+    expect(d.refs).toBe(0);
   });
 });

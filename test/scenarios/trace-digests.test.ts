@@ -11,8 +11,8 @@ const PINNED: readonly [scenario: string, seed: number, sha256: string][] = [
   ['swarm', 7, 'b58d482e18d1f4acc5e2b48e223e34219a36700136e32414a967dfa6372c6861'],
   ['leader-crash', 7, '3be5c34e9f5ca92fe4888586cb76139acd2b7758a8cec8788a6ebb282a347f11'],
   ['raft-partition', 7, 'f5fa8cf3731d6b35adbccf5619c5f36c715f03f74210365acb4c09822d22b6a7'],
-  ['migrate', 7, '14d5296cbd219e45fe0b1c79cfd1075d46dacdc7da7956682c11e4859011e957'],
-  ['deadlock', 7, '5a7e92f973fb2ab4c73297440e93ec68dfd3ab8418a84bf852113d6aa05198fc'],
+  ['migrate', 7, 'c2bca5d7452fb7114ff4a2f33370a14c9da6f72fdd07270af2cef1a35c643d3b'],
+  ['deadlock', 7, 'cc0d67622ef90d184be2172ed9e305cf9efb53ddc0f612f0a9e03e6d76109c16'],
 ];
 
 describe('scenario trace digests', () => {

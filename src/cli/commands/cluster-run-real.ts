@@ -23,6 +23,8 @@ export interface RealRunOptions {
   readonly harts?: number;
   /** false: each machine in slices on its node's thread (the machine option `threaded: false`), not its harts on worker threads. */
   readonly threaded?: boolean;
+  /** Each machine rebalances load by migration (the machine option `balance: true`). */
+  readonly balance?: boolean;
   /** Wall-clock bound of the whole run. */
   readonly max_ms: number;
   /** A namespace image file every node's gfs starts from (an absolute program path it holds runs from it). */
@@ -57,6 +59,7 @@ export async function runClusterReal(opts: RealRunOptions): Promise<ClusterRunRe
       ...(opts.ram_bytes !== undefined ? { ram_bytes: opts.ram_bytes } : {}),
       ...(opts.harts !== undefined ? { harts: opts.harts } : {}),
       ...(opts.threaded === false ? { threaded: false } : {}),
+      ...(opts.balance === true ? { balance: true } : {}),
     });
     const gfs = {
       ...(opts.fs !== undefined ? { image: resolve(opts.fs) } : {}),

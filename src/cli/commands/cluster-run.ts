@@ -34,6 +34,7 @@ export const COMMAND: CommandSpec = {
     nodes: { kind: 'integer', help: `nodes n1..nN (1..${CLUSTER_RUN_NODES_MAX}; default: the highest node a program names)` },
     seed: { kind: 'integer', help: 'seed of the whole run: same seed, same run (default 1)' },
     place: { kind: 'string', value: '<policy>', help: 'where forks\' children run: local (default), spread (round robin) or least-loaded' },
+    balance: { kind: 'boolean', help: 'rebalance load as it runs: a node ahead of the lightest by 3 or more moves a process there' },
     link: { kind: 'string', value: '<settings>', help: 'the simulated network, e.g. latency=2ms,loss=0.01 (default latency=1ms)' },
     faults: { kind: 'string', value: '<file>', help: 'fault script to apply during the run' },
     trace: { kind: 'string', value: '<out.jsonl>', help: 'write the run\'s trace, one JSON record per line' },
@@ -218,10 +219,10 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError('--stepped is for --real runs: a simulated machine always runs in slices of the simulator\'s time');
     }
     const r = flagBool(args, 'real') ? await runClusterReal({
-      programs, nodes, placement: place, ram_bytes: ram, harts, threaded: !flagBool(args, 'stepped'), max_ms: maxTime ? maxTimeNs(maxTime) / 1e6 : REAL_MAX_MS_DEFAULT, onLine, onLog,
+      programs, nodes, placement: place, ram_bytes: ram, harts, threaded: !flagBool(args, 'stepped'), balance: flagBool(args, 'balance'), max_ms: maxTime ? maxTimeNs(maxTime) / 1e6 : REAL_MAX_MS_DEFAULT, onLine, onLog,
       ...(fsInPath !== undefined ? { fs: fsInPath } : {}), ...(fsConsistency !== undefined ? { fs_consistency: fsConsistency } : {}),
     }) : await runCluster({
-      programs, nodes, seed: flagNumber(args, 'seed') ?? 1, placement: place,
+      programs, nodes, seed: flagNumber(args, 'seed') ?? 1, placement: place, balance: flagBool(args, 'balance'),
       ...(linkText ? { link: parseLink(linkText) } : {}),
       ...(faultsPath ? { faults: readFaults(faultsPath, ids) } : {}),
       ...(traceFd !== undefined ? { trace: { sink: (line: string) => void writeSync(traceFd!, line + '\n') } } : {}),
