@@ -2,19 +2,9 @@
 // as /guests/cluster/<name>.elf), named guest/cluster/<name>.elf as in Node, so a scenario's trace digest is the
 // CLI's. The browser bundle takes this file in place of cluster-guest.ts.
 import { InputError } from '../base/index.js';
+import { clusterGuestPath, type ClusterGuest } from './cluster-guest-name.js';
 
-export const CLUSTER_GUEST_DIR = 'guest/cluster';
-const GUEST_NAME = /^[a-z0-9_]+$/;
-
-export interface ClusterGuest {
-  readonly path: string;
-  readonly bytes: Uint8Array;
-}
-
-export function clusterGuestPath(name: string): string {
-  if (!GUEST_NAME.test(name)) throw new InputError(`'${name}' is not the name of a cluster guest (letters, digits, _)`);
-  return `${CLUSTER_GUEST_DIR}/${name}.elf`;
-}
+export { CLUSTER_GUEST_DIR, clusterGuestPath, type ClusterGuest } from './cluster-guest-name.js';
 
 /** The guest's address on the page's server. */
 export function clusterGuestUrl(name: string): string {

@@ -7,23 +7,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../base/index.js';
+import { clusterGuestPath, type ClusterGuest } from './cluster-guest-name.js';
 
-/** The folder of the cluster guests, inside the package. */
-export const CLUSTER_GUEST_DIR = 'guest/cluster';
-/** A guest's name: a plain file name without its .elf. */
-const GUEST_NAME = /^[a-z0-9_]+$/;
-
-export interface ClusterGuest {
-  /** guest/cluster/<name>.elf: the program's path for argv[0] and the trace. */
-  readonly path: string;
-  readonly bytes: Uint8Array;
-}
-
-/** The guest's path inside the package (checked: a plain name). */
-export function clusterGuestPath(name: string): string {
-  if (!GUEST_NAME.test(name)) throw new InputError(`'${name}' is not the name of a cluster guest (letters, digits, _)`);
-  return `${CLUSTER_GUEST_DIR}/${name}.elf`;
-}
+export { CLUSTER_GUEST_DIR, clusterGuestPath, type ClusterGuest } from './cluster-guest-name.js';
 
 /** The guest's bytes, or null when the package has no such file (it is not built). */
 export async function loadClusterGuest(name: string): Promise<ClusterGuest | null> {

@@ -4,7 +4,6 @@
 // fork placed here goes back to the kernel (threadForkHere, then -ERESTARTNOINTR: the ecall forks here); a fork
 // placed elsewhere is built there from the parent's image (remote-fork.ts) and shows here as a stand-in child.
 // Bounds: the RPC layer's calls in flight; one load report per node kept.
-import type { BalanceInput } from './balance.js';
 import type { NodeContext } from '../node/index.js';
 import { RpcClient, RpcServer, type RpcErrorCode } from '../rpc/index.js';
 import { LATER, SYS, layout, type HostCall, type HostAnswer, type System } from '../machine/index.js';
@@ -206,7 +205,7 @@ export class ProcessBridge {
   }
 
   /** What the rebalancer looks at: this machine's load, the others' last reports, the nodes up. */
-  balanceInput(): BalanceInput {
+  balanceInput(): { self: string; load: number; loads: ReadonlyMap<string, number>; up: ReadonlySet<string> } {
     return { self: this.ctx.id, load: this.load(), loads: this.loads, up: this.upNodes() };
   }
 

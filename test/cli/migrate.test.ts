@@ -2,17 +2,15 @@
 // n1, reporting through a pipe) moved to n2 while it runs; the parent's output is every round once and in order,
 // the worker's pid and clock unchanged; ps finds it on n2. Bad requests get one clear error and change nothing.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort } from '../../src/net/tcp/index.js';
+import { atoll, built, root } from '../helpers/atoll-cli.js';
+import { until } from '../helpers/until.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const built = existsSync(`${root}/dist/src/cli/main.js`) && existsSync(`${root}/build/kernel.wasm`);
-const atoll = (...args: string[]) => spawnSync(process.execPath, ['bin/atoll.js', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
 const dir = mkdtempSync(join(tmpdir(), 'atoll-migrate-'));
 const nodes: ChildProcess[] = [];
 afterAll(() => {
@@ -20,13 +18,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(what: string, ok: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 type Row = { pid: number; ppid: number; node: string; state: string; program: string };
 const ROUNDS = 600;
@@ -66,7 +57,7 @@ describe.skipIf(!built)('atoll migrate on a real cluster', () => {
         const r = atoll('ps', '--cluster', cfg, '--json');
         rows = r.status === 0 ? (JSON.parse(r.stdout) as { processes: Row[] }).processes : [];
         return rows.some((p) => p.ppid !== 0) && output(logs[0]!).includes('round 5 ');
-      });
+      }, 30_000, 100);
       const worker = rows.find((p) => p.ppid !== 0)!;
       expect(worker.node).toBe('n1');
       const m = atoll('migrate', String(worker.pid), 'n2', '--method', method, '--cluster', cfg, '--json');
@@ -85,7 +76,7 @@ describe.skipIf(!built)('atoll migrate on a real cluster', () => {
       const nowhere = atoll('migrate', String(worker.pid), 'n9', '--cluster', cfg);
       expect(nowhere.status).toBe(1);
       expect(nowhere.stderr).toContain('the cluster has no node n9');
-      await until('the parent to reap the worker', () => output(logs[0]!).includes('worker reaped'), 60_000);
+      await until('the parent to reap the worker', () => output(logs[0]!).includes('worker reaped'), 60_000, 100);
       const text = output(logs[0]!);
       const roundLines = (t: string): string[] => t.split('\n').filter((l) => /^round \d+ /.test(l));
       expect(roundLines(text).map((l) => Number(/^round (\d+)/.exec(l)![1]))).toEqual(Array.from({ length: ROUNDS }, (_, i) => i));

@@ -2,17 +2,15 @@
 // runs on n2 (placement spread); ps lists both with the child's parent; kill reaches the child on n2 from any
 // node; the parent sees it end by SIGKILL; a pid no process has is "no such process".
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort } from '../../src/net/tcp/index.js';
+import { atoll, built, root } from '../helpers/atoll-cli.js';
+import { until } from '../helpers/until.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const built = existsSync(`${root}/dist/src/cli/main.js`) && existsSync(`${root}/build/kernel.wasm`);
-const atoll = (...args: string[]) => spawnSync(process.execPath, ['bin/atoll.js', ...args], { cwd: root, encoding: 'utf8', timeout: 30_000 });
 const dir = mkdtempSync(join(tmpdir(), 'atoll-ps-'));
 const nodes: ChildProcess[] = [];
 afterAll(() => {
@@ -20,13 +18,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(what: string, ok: () => boolean, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.skipIf(!built)('atoll ps and atoll kill', () => {
   it('list a real cluster\'s processes with their parents and signal one on another node', async () => {
@@ -54,7 +45,7 @@ describe.skipIf(!built)('atoll ps and atoll kill', () => {
       const r = atoll('ps', '--cluster', cfg, '--json');
       rows = r.status === 0 ? (JSON.parse(r.stdout) as { processes: Row[] }).processes : [];
       return rows.some((p) => p.node === 'n2');
-    });
+    }, 30_000, 100);
     const parent = rows.find((p) => p.node === 'n1')!;
     const child = rows.find((p) => p.node === 'n2')!;
     expect(parent).toMatchObject({ ppid: 0, state: 'running', program: 'crash_wait' });
@@ -64,7 +55,7 @@ describe.skipIf(!built)('atoll ps and atoll kill', () => {
     const k = atoll('kill', '--signal', 'KILL', String(child.pid), '--cluster', cfg);
     expect(k.stderr).toBe('');
     expect(k.status).toBe(0);
-    await until('the parent to see its child killed', () => existsSync(logs[0]!) && readFileSync(logs[0]!, 'utf8').includes('"t":"end"'));
+    await until('the parent to see its child killed', () => existsSync(logs[0]!) && readFileSync(logs[0]!, 'utf8').includes('"t":"end"'), 30_000, 100);
     const out = readFileSync(logs[0]!, 'utf8').split('\n').filter((l) => l.startsWith('@atoll ')).map((l) => JSON.parse(l.slice(7)) as { t: string; b64?: string });
     expect(out.filter((m) => m.t === 'out').map((m) => Buffer.from(m.b64!, 'base64').toString()).join('')).toContain('killed by signal 9');
     const none = atoll('kill', '99999', '--cluster', cfg);
