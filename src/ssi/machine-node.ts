@@ -20,6 +20,9 @@ export type MachineLine =
   | { readonly t: 'start'; readonly node: string; readonly pid: number; readonly ppid: number; readonly program: string }
   | { readonly t: 'end'; readonly node: string; readonly pid: number; readonly result: ProcessEndFields }
   | { readonly t: 'idle'; readonly node: string }
+  /** Process pid of node moved to node `to` (a migration's commit point), or was lost as it moved there. */
+  | { readonly t: 'moved'; readonly node: string; readonly pid: number; readonly to: string }
+  | { readonly t: 'lost'; readonly node: string; readonly pid: number; readonly why: string }
   | { readonly t: 'log'; readonly node: string; readonly line: string };
 
 function list(v: unknown, what: string): unknown[] {
@@ -58,6 +61,8 @@ export function realMachineService(options: Readonly<Record<string, unknown>>, w
     started: (node, pid, ppid, program) => emit({ t: 'start', node, pid, ppid, program }),
     ended: (node, end) => emit({ t: 'end', node, pid: end.pid, result: endFields(end.result) }),
     idle: (node) => emit({ t: 'idle', node }),
+    moved: (from, to, pid) => emit({ t: 'moved', node: from, pid, to }),
+    lost: (node, pid, why) => emit({ t: 'lost', node, pid, why }),
     log: (node, line) => emit({ t: 'log', node, line }),
   };
   // A real node boots once per process: a restarted node (a new process) loads its programs again.

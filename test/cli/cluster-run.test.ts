@@ -43,6 +43,20 @@ describe.skipIf(!built)('atoll cluster run', () => {
     expect(r.status).toBe(n2.exit_code);
   });
 
+  it('--real --balance moves busy processes off the node they started on; each ends there with its output', () => {
+    const prog = ['n1:guest/examples/compute.elf', '30'];
+    const r = atoll('--real', '--json', '--balance', '--nodes', '3', '--', ...prog, '--', ...prog, '--', ...prog, '--', ...prog);
+    const j = JSON.parse(r.stdout) as { end: string; processes: { node: string; state: string; exit_code: number; stdout: string }[] };
+    expect(j.end).toBe('ended');
+    expect(j.processes).toHaveLength(4);
+    for (const p of j.processes) {
+      expect(p).toMatchObject({ state: 'exited', exit_code: 0 });
+      expect(p.stdout).toMatch(/round 29: .*\nchecksum [0-9a-f]{8}\n$/);
+    }
+    expect(new Set(j.processes.map((p) => p.stdout)).size).toBe(1);
+    expect(j.processes.some((p) => p.node !== 'n1')).toBe(true);
+  }, 60_000);
+
   it('--real runs each machine\'s harts on worker threads: a remote fork from a two-hart machine, as on one machine', () => {
     const r = atoll('--real', '--json', '--harts', '2', '--nodes', '3', '--place', 'spread', '--', 'n1:guest/cluster/fork_spread.elf');
     const j = JSON.parse(r.stdout) as { end: string; processes: { node: string; ppid: number; pid: number; stdout: string }[] };

@@ -123,6 +123,8 @@ function feed(console: ClusterConsole, line: string): void {
     case 'start': console.started(m.node, m.pid, m.ppid, m.program); break;
     case 'end': console.endedAs(m.node, m.pid, m.result); break;
     case 'idle': console.idle(m.node); break;
+    case 'moved': console.moved(m.node, m.to, m.pid); break;
+    case 'lost': console.lost(m.node, m.pid, m.why); break;
     case 'log': console.log(m.node, m.line); break;
   }
 }
