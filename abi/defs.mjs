@@ -111,6 +111,12 @@ export const groups = [
       // EHOSTDOWN the node is down, EBUSY it cannot move now (shared memory, locks, queues, children here,
       // already moving), EINVAL a bad how, EFAULT a bad name pointer. how: ATOLL_MIGRATE_STOP, _PRECOPY, _POSTCOPY.
       c('migrate', 'ATOLL_SYS_BASE + 6', 'move the calling process to another node of the cluster'),
+      // A named region of distributed shared memory (docs/dsm.md), kept coherent between nodes by IVY: the same
+      // name on every node is the same pages. dsm_map(name, bytes) maps it in the caller and returns its address
+      // (its pages start as zeros), or -errno: EINVAL an empty name or bytes 0 or over ATOLL_DSM_BYTES_MAX,
+      // ENAMETOOLONG a name of ATOLL_DSM_NAME_MAX bytes or more, EFAULT a bad name pointer, EBUSY another process
+      // of this node maps the region (one per node and region), ENOMEM no memory, ENOSYS outside a cluster.
+      c('dsm_map', 'ATOLL_SYS_BASE + 7', 'map a named region of memory shared with processes on other nodes'),
       // Served by nobody by default (-ENOSYS): a test registers a host service for it (System.serve) to stop a
       // guest at a known point, e.g. to capture its process image there (test/machine/process-image.test.ts).
       c('test_hook', 'ATOLL_SYS_LIMIT - 1'),
@@ -123,6 +129,8 @@ export const groups = [
     before: [
       c('ATOLL_SYS_BASE', 0x4000_0000, 'First number of Atoll\'s own system calls.', { ...G, hex: true }),
       c('ATOLL_SYS_LIMIT', 0x4001_0000, 'One past the last number of Atoll\'s own system calls.', { ...G, hex: true }),
+      c('ATOLL_DSM_NAME_MAX', 64, 'dsm_map: a region\'s name is shorter than this (bytes, without the NUL).', G),
+      c('ATOLL_DSM_BYTES_MAX', 1024 * 1024, 'dsm_map: the largest region (bytes).', G),
       c('ATOLL_MIGRATE_STOP', 0, 'migrate\'s how: stop the process, copy it, run it there.', G),
       c('ATOLL_MIGRATE_PRECOPY', 1, 'migrate\'s how: copy the memory while it runs, then the pages it wrote since.', G),
       c('ATOLL_MIGRATE_POSTCOPY', 2, 'migrate\'s how: move the registers and tables, fetch the pages on first touch.', G),

@@ -23,7 +23,7 @@ export {
 } from './ipc';
 export { hostcallResume, hostcallReap, hostcallThreads } from './hostcall';
 export { mmapPrivate, mmapFrame } from './mmap';
-export { frameRefs } from './frames';
+export { frameRefs, frameRetain } from './frames';
 export { procFlags } from './proc';
 export { kernelSetForkHost, threadForkHere } from './fork';
 export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';

@@ -61,6 +61,8 @@
 /* ---- system call numbers (a7): Linux RV32 (asm-generic/unistd.h), then Atoll's own ---- */
 #define ATOLL_SYS_BASE             0x40000000 /* First number of Atoll's own system calls. */
 #define ATOLL_SYS_LIMIT            0x40010000 /* One past the last number of Atoll's own system calls. */
+#define ATOLL_DSM_NAME_MAX         64 /* dsm_map: a region's name is shorter than this (bytes, without the NUL). */
+#define ATOLL_DSM_BYTES_MAX        1048576 /* dsm_map: the largest region (bytes). */
 #define ATOLL_MIGRATE_STOP         0 /* migrate's how: stop the process, copy it, run it there. */
 #define ATOLL_MIGRATE_PRECOPY      1 /* migrate's how: copy the memory while it runs, then the pages it wrote since. */
 #define ATOLL_MIGRATE_POSTCOPY     2 /* migrate's how: move the registers and tables, fetch the pages on first touch. */
@@ -138,6 +140,7 @@
 #define SYS_ipc_reply              1073741828 /* = ATOLL_SYS_BASE + 4 */
 #define SYS_spawn                  1073741829 /* = ATOLL_SYS_BASE + 5; start a program on a node of the cluster as a child of the caller */
 #define SYS_migrate                1073741830 /* = ATOLL_SYS_BASE + 6; move the calling process to another node of the cluster */
+#define SYS_dsm_map                1073741831 /* = ATOLL_SYS_BASE + 7; map a named region of memory shared with processes on other nodes */
 #define SYS_test_hook              1073807359 /* = ATOLL_SYS_LIMIT - 1 */
 #define SYS_host_page              1073807358 /* = ATOLL_SYS_LIMIT - 2; the host call of a page fault on a host-kept page (never a guest's ecall) */
 

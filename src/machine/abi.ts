@@ -138,6 +138,10 @@ export const EHOSTUNREACH = 113;
 export const ATOLL_SYS_BASE = 0x4000_0000;
 /** One past the last number of Atoll's own system calls. */
 export const ATOLL_SYS_LIMIT = 0x4001_0000;
+/** dsm_map: a region's name is shorter than this (bytes, without the NUL). */
+export const ATOLL_DSM_NAME_MAX = 64;
+/** dsm_map: the largest region (bytes). */
+export const ATOLL_DSM_BYTES_MAX = 0x0010_0000;
 /** migrate's how: stop the process, copy it, run it there. */
 export const ATOLL_MIGRATE_STOP = 0;
 /** migrate's how: copy the memory while it runs, then the pages it wrote since. */
@@ -1042,7 +1046,8 @@ export const SYS = {
   clock_nanosleep_time64: 407, futex_time64: 422, kill: 129, tkill: 130, tgkill: 131, rt_sigsuspend: 133,
   rt_sigaction: 134, rt_sigprocmask: 135, rt_sigpending: 136, rt_sigreturn: 139, ipc_register: 0x4000_0000,
   ipc_lookup: 0x4000_0001, ipc_call: 0x4000_0002, ipc_recv: 0x4000_0003, ipc_reply: 0x4000_0004,
-  spawn: 0x4000_0005, migrate: 0x4000_0006, test_hook: 0x4000_FFFF, host_page: 0x4000_FFFE,
+  spawn: 0x4000_0005, migrate: 0x4000_0006, dsm_map: 0x4000_0007, test_hook: 0x4000_FFFF,
+  host_page: 0x4000_FFFE,
 } as const;
 
 export function hartBase(hart: number): number {
@@ -1096,31 +1101,31 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['EPIPE', 32], ['ERANGE', 34], ['EDEADLK', 35], ['ENAMETOOLONG', 36], ['ENOLCK', 37], ['ENOSYS', 38],
   ['ENOTEMPTY', 39], ['ELOOP', 40], ['EOVERFLOW', 75], ['ENOTSOCK', 88], ['EMSGSIZE', 90], ['ENOTSUP', 95],
   ['EADDRINUSE', 98], ['ETIMEDOUT', 110], ['EHOSTDOWN', 112], ['EHOSTUNREACH', 113], ['ATOLL_SYS_BASE', 1073741824],
-  ['ATOLL_SYS_LIMIT', 1073807360], ['ATOLL_MIGRATE_STOP', 0], ['ATOLL_MIGRATE_PRECOPY', 1],
-  ['ATOLL_MIGRATE_POSTCOPY', 2], ['NR_GETCWD', 17], ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25],
-  ['NR_IOCTL', 29], ['NR_FLOCK', 32], ['NR_MKDIRAT', 34], ['NR_UNLINKAT', 35], ['NR_SYMLINKAT', 36],
-  ['NR_LINKAT', 37], ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48], ['NR_CHDIR', 49], ['NR_FCHDIR', 50],
-  ['NR_OPENAT', 56], ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61], ['NR_LLSEEK', 62], ['NR_READ', 63],
-  ['NR_WRITE', 64], ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67], ['NR_PWRITE64', 68],
-  ['NR_READLINKAT', 78], ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93], ['NR_EXIT_GROUP', 94],
-  ['NR_WAITID', 95], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154], ['NR_GETPGID', 155],
-  ['NR_GETSID', 156], ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172], ['NR_GETPPID', 173],
-  ['NR_GETTID', 178], ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220], ['NR_EXECVE', 221], ['NR_MMAP2', 222],
-  ['NR_MPROTECT', 226], ['NR_RENAMEAT2', 276], ['NR_STATX', 291], ['NR_CLOCK_GETTIME64', 403],
-  ['NR_FACCESSAT2', 439], ['NR_MQ_OPEN', 180], ['NR_MQ_UNLINK', 181], ['NR_MQ_NOTIFY', 184],
-  ['NR_MQ_GETSETATTR', 185], ['NR_MQ_TIMEDSEND_TIME64', 418], ['NR_MQ_TIMEDRECEIVE_TIME64', 419],
-  ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422], ['NR_KILL', 129], ['NR_TKILL', 130],
-  ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133], ['NR_RT_SIGACTION', 134], ['NR_RT_SIGPROCMASK', 135],
-  ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139], ['NR_IPC_REGISTER', 1073741824],
+  ['ATOLL_SYS_LIMIT', 1073807360], ['ATOLL_DSM_NAME_MAX', 64], ['ATOLL_DSM_BYTES_MAX', 1048576],
+  ['ATOLL_MIGRATE_STOP', 0], ['ATOLL_MIGRATE_PRECOPY', 1], ['ATOLL_MIGRATE_POSTCOPY', 2], ['NR_GETCWD', 17],
+  ['NR_DUP', 23], ['NR_DUP3', 24], ['NR_FCNTL64', 25], ['NR_IOCTL', 29], ['NR_FLOCK', 32], ['NR_MKDIRAT', 34],
+  ['NR_UNLINKAT', 35], ['NR_SYMLINKAT', 36], ['NR_LINKAT', 37], ['NR_FTRUNCATE64', 46], ['NR_FACCESSAT', 48],
+  ['NR_CHDIR', 49], ['NR_FCHDIR', 50], ['NR_OPENAT', 56], ['NR_CLOSE', 57], ['NR_PIPE2', 59], ['NR_GETDENTS64', 61],
+  ['NR_LLSEEK', 62], ['NR_READ', 63], ['NR_WRITE', 64], ['NR_READV', 65], ['NR_WRITEV', 66], ['NR_PREAD64', 67],
+  ['NR_PWRITE64', 68], ['NR_READLINKAT', 78], ['NR_FSYNC', 82], ['NR_FDATASYNC', 83], ['NR_EXIT', 93],
+  ['NR_EXIT_GROUP', 94], ['NR_WAITID', 95], ['NR_SET_TID_ADDRESS', 96], ['NR_SCHED_YIELD', 124], ['NR_SETPGID', 154],
+  ['NR_GETPGID', 155], ['NR_GETSID', 156], ['NR_SETSID', 157], ['NR_UMASK', 166], ['NR_GETPID', 172],
+  ['NR_GETPPID', 173], ['NR_GETTID', 178], ['NR_BRK', 214], ['NR_MUNMAP', 215], ['NR_CLONE', 220],
+  ['NR_EXECVE', 221], ['NR_MMAP2', 222], ['NR_MPROTECT', 226], ['NR_RENAMEAT2', 276], ['NR_STATX', 291],
+  ['NR_CLOCK_GETTIME64', 403], ['NR_FACCESSAT2', 439], ['NR_MQ_OPEN', 180], ['NR_MQ_UNLINK', 181],
+  ['NR_MQ_NOTIFY', 184], ['NR_MQ_GETSETATTR', 185], ['NR_MQ_TIMEDSEND_TIME64', 418],
+  ['NR_MQ_TIMEDRECEIVE_TIME64', 419], ['NR_CLOCK_NANOSLEEP_TIME64', 407], ['NR_FUTEX_TIME64', 422], ['NR_KILL', 129],
+  ['NR_TKILL', 130], ['NR_TGKILL', 131], ['NR_RT_SIGSUSPEND', 133], ['NR_RT_SIGACTION', 134],
+  ['NR_RT_SIGPROCMASK', 135], ['NR_RT_SIGPENDING', 136], ['NR_RT_SIGRETURN', 139], ['NR_IPC_REGISTER', 1073741824],
   ['NR_IPC_LOOKUP', 1073741825], ['NR_IPC_CALL', 1073741826], ['NR_IPC_RECV', 1073741827],
-  ['NR_IPC_REPLY', 1073741828], ['NR_SPAWN', 1073741829], ['NR_MIGRATE', 1073741830], ['NR_TEST_HOOK', 1073807359],
-  ['NR_HOST_PAGE', 1073807358], ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3], ['SIGILL', 4], ['SIGTRAP', 5],
-  ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10], ['SIGSEGV', 11], ['SIGUSR2', 12],
-  ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15], ['SIGSTKFLT', 16], ['SIGCHLD', 17], ['SIGCONT', 18],
-  ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21], ['SIGTTOU', 22], ['SIGURG', 23], ['SIGXCPU', 24],
-  ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27], ['SIGWINCH', 28], ['SIGIO', 29], ['SIGPWR', 30],
-  ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64], ['SIGSET_BYTES', 8], ['SIG_DFL', 0], ['SIG_IGN', 1],
-  ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2], ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2],
+  ['NR_IPC_REPLY', 1073741828], ['NR_SPAWN', 1073741829], ['NR_MIGRATE', 1073741830], ['NR_DSM_MAP', 1073741831],
+  ['NR_TEST_HOOK', 1073807359], ['NR_HOST_PAGE', 1073807358], ['SIGHUP', 1], ['SIGINT', 2], ['SIGQUIT', 3],
+  ['SIGILL', 4], ['SIGTRAP', 5], ['SIGABRT', 6], ['SIGBUS', 7], ['SIGFPE', 8], ['SIGKILL', 9], ['SIGUSR1', 10],
+  ['SIGSEGV', 11], ['SIGUSR2', 12], ['SIGPIPE', 13], ['SIGALRM', 14], ['SIGTERM', 15], ['SIGSTKFLT', 16],
+  ['SIGCHLD', 17], ['SIGCONT', 18], ['SIGSTOP', 19], ['SIGTSTP', 20], ['SIGTTIN', 21], ['SIGTTOU', 22],
+  ['SIGURG', 23], ['SIGXCPU', 24], ['SIGXFSZ', 25], ['SIGVTALRM', 26], ['SIGPROF', 27], ['SIGWINCH', 28],
+  ['SIGIO', 29], ['SIGPWR', 30], ['SIGSYS', 31], ['SIGRTMIN', 32], ['NSIG', 64], ['SIGSET_BYTES', 8], ['SIG_DFL', 0],
+  ['SIG_IGN', 1], ['SIG_BLOCK', 0], ['SIG_UNBLOCK', 1], ['SIG_SETMASK', 2], ['SA_NOCLDSTOP', 1], ['SA_NOCLDWAIT', 2],
   ['SA_SIGINFO', 4], ['SA_ONSTACK', 134217728], ['SA_RESTART', 268435456], ['SA_NODEFER', 1073741824],
   ['SA_RESETHAND', 2147483648], ['SI_USER', 0], ['SI_KERNEL', 128], ['SI_TKILL', 4294967290],
   ['SI_MESGQ', 4294967293], ['ILL_ILLOPC', 1], ['TRAP_BRKPT', 1], ['BUS_ADRALN', 1], ['BUS_ADRERR', 2],

@@ -119,6 +119,8 @@ export interface KernelExports {
   mmapFrame(proc: number, va: number): number;
   /** The reference count of the frame at pa (0: free). */
   frameRefs(pa: number): number;
+  /** One more reference to the frame in use at pa (it outlives its mappings until frameFree): 1, or 0 for no such frame. */
+  frameRetain(pa: number): number;
   /** P_FLAGS of process proc (PF_* in assembly/proc.ts). */
   procFlags(proc: number): number;
   /**
