@@ -10,7 +10,8 @@ import type { ElfImage } from '../elf/index.js';
 import { System, bytesInput, hostMonotonicNs, layout, waitAsync, SIGNAL_NUMBER, SYS, PAGE_LOST, type GuestIO, type SteppedSystem, type SystemOptions, type ThreadedNode } from '../machine/index.js';
 
 import { ProcessWatch, type ProcessEnd } from './process-watch.js';
-import { ProcessBridge } from './process-bridge.js';
+import { ProcessBridge, compareNodes } from './process-bridge.js';
+import { DsmRegions, type RegionFigures } from '../dsm/index.js';
 import type { PlacementPolicy } from './placement.js';
 import { procsOf, type ProcsService } from './service.js';
 import { PidFeeder } from './pid-feeder.js';
@@ -117,6 +118,7 @@ export class MachineService implements NodeService {
   private feeder: PidFeeder | undefined;
   private ipc: ClusterIpc | undefined;
   private migrations: Migrations | undefined;
+  private dsm: DsmRegions | undefined;
   /** The boot programs are loaded (after the first pid lease, in a cluster with a procs service). */
   private booted = false;
   private timer: number | null = null;
@@ -156,8 +158,13 @@ export class MachineService implements NodeService {
     });
     this.sys = sys;
     // Faults on host-kept pages: a process that came here post-copy and still misses pages (migration-pages.ts).
+    // ... or a page of a named region of distributed shared memory (src/dsm/region.ts).
     let migrations: Migrations | undefined;
-    sys.serve(SYS.host_page, (call) => migrations?.pageFault(call) ?? PAGE_LOST);
+    const dsm = new DsmRegions(sys, {
+      self: ctx.id, nodes: [ctx.id, ...ctx.peers].sort(compareNodes), send: (to, msg) => { ctx.send(to, msg); }, wake: () => this.wake(),
+    });
+    this.dsm = dsm;
+    sys.serve(SYS.host_page, (call) => dsm.pageFault(call) ?? migrations?.pageFault(call) ?? PAGE_LOST);
     sys.machine.kernel.kernelSetHostTime(1);
     const procs = procsOf(ctx);
     this.procs = procs;
@@ -177,6 +184,7 @@ export class MachineService implements NodeService {
       partners: () => new Set([...(forks?.partners ?? []), ...(sys.files?.holderNodes() ?? [])].filter((n) => n !== ctx.id)),
       spawn: (call) => forks!.spawn(call),
       migrate: (call) => migrations!.migrateSelf(call),
+      dsmMap: (call) => dsm.map(call),
       setpgid: (call) => forks!.setpgid(call),
     }, rpc, client);
     this.bridge = bridge;
@@ -359,8 +367,14 @@ export class MachineService implements NodeService {
     return this.migrations?.history ?? [];
   }
 
+  /** The named regions of distributed shared memory this node knows, with their IVY counters. */
+  dsmRegions(): RegionFigures[] {
+    return this.dsm?.figures() ?? [];
+  }
+
   onMessage(from: string, msg: unknown): void {
     if (isClientId(from)) { this.operator(from, msg); return; }
+    if (this.dsm?.handle(from, msg) === true) return;
     this.bridge?.handle(from, msg);
   }
 
@@ -438,6 +452,7 @@ export class MachineService implements NodeService {
     const t = this.threaded!;
     if (t.failures.length > 0) throw t.failures[0]!;
     t.serve();
+    this.dsm?.afterSlice();
     if (!this.booted) return;
     this.watch!.scan();
     this.ipc?.collect();
@@ -469,6 +484,7 @@ export class MachineService implements NodeService {
       this.instructions += done;
       if (done > 0) busy = true;
     }
+    this.dsm?.afterSlice(); // the time window: the pages that came have been run on
     this.watch!.scan();
     this.ipc?.collect();
     this.feeder?.check();

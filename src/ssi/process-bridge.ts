@@ -72,6 +72,8 @@ export interface ProcessBridgeOptions {
   readonly spawn?: (call: HostCall) => HostAnswer;
   /** Atoll's migrate call (the caller's process moves itself to a node). */
   readonly migrate?: (call: HostCall) => HostAnswer;
+  /** Atoll's dsm_map call (a named region of distributed shared memory, src/dsm/region.ts). */
+  readonly dsmMap?: (call: HostCall) => HostAnswer;
   /** A host call was answered outside a slice: the machine must look. */
   readonly wake: () => void;
   /** The node pid lives on as this node knows it (the process directory, else the lease), or null. */
@@ -115,6 +117,7 @@ export class ProcessBridge {
     sys.serve(SYS.tgkill, (call) => this.tkill(call, call.args[0]! | 0, call.args[1]! | 0, call.args[2]! | 0));
     sys.serve(SYS.spawn, (call) => opts.spawn?.(call) ?? -ENOSYS);
     sys.serve(SYS.migrate, (call) => opts.migrate?.(call) ?? -ENOSYS);
+    sys.serve(SYS.dsm_map, (call) => opts.dsmMap?.(call) ?? -ENOSYS);
     sys.serve(SYS.setpgid, (call) => opts.setpgid?.(call) ?? -ERESTARTNOINTR);
     // The kernel hands setsid over only when it found no event record for the stand-in's notice: the ring is
     // drained before any call is served, so the call runs again and finds one.
