@@ -3,4 +3,4 @@
 // a pure state machine.
 export { IvyNode, managerOf, type IvyMessage, type IvyCounters, type PageStore, type Send, type Access, type NodeIndex } from './ivy.js';
 export { ProcessPages } from './machine-pages.js';
-export { DsmRegions, REGIONS_MAX, type DsmRegionsOptions, type DsmWire, type RegionFigures } from './region.js';
+export { DsmRegions, REGIONS_MAX, type DsmRegionsOptions, type DsmWire, type RegionFigures, type PageFigures } from './region.js';

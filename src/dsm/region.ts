@@ -35,8 +35,16 @@ export interface RegionFigures {
   /** The local process's pid (null: the region is only managed here). */
   readonly pid: number | null;
   readonly counters: Readonly<IvyCounters>;
-  /** Per page offset: [read faults, write faults, pages sent, invalidations] of this node. */
-  readonly perPage: ReadonlyMap<number, readonly [number, number, number, number]>;
+  /** Per page of the region that saw traffic here, by offset, in order. */
+  readonly per_page: readonly PageFigures[];
+}
+
+export interface PageFigures {
+  readonly offset: number;
+  readonly read_faults: number;
+  readonly write_faults: number;
+  readonly pages_sent: number;
+  readonly invalidations: number;
 }
 
 export interface DsmRegionsOptions {
@@ -233,7 +241,10 @@ export class DsmRegions {
   /** Every region this node knows, with its counters. */
   figures(): RegionFigures[] {
     return [...this.regions.values()].map((r) => ({
-      name: r.name, pages: r.pages, pid: r.store.mapping?.pid ?? null, counters: { ...r.node.counters }, perPage: new Map(r.node.perPage),
+      name: r.name, pages: r.pages, pid: r.store.mapping?.pid ?? null, counters: { ...r.node.counters },
+      per_page: [...r.node.perPage].sort((a, b) => a[0] - b[0]).map(([offset, c]) => ({
+        offset, read_faults: c[0], write_faults: c[1], pages_sent: c[2], invalidations: c[3],
+      })),
     }));
   }
 }

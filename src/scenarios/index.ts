@@ -8,6 +8,7 @@ export { RaftSim, MS, formatTimeline, round3, raftSimNodeIds, type RaftSimOption
 export { runQuorumScenario, quorumScenario, type QuorumReport, type QuorumRun } from './quorum.js';
 export { runCap, capScenario, type CapReport, type CapRun, type CapSide, type CapConflict } from './cap.js';
 export { runGeo, geoScenario, type GeoReport, type GeoCentreReport, type GeoStaleness } from './geo.js';
-// Types only: the deadlock and migrate modules (which run guests on machines) load on demand.
+// Types only: the deadlock, migrate and false-sharing modules (which run guests on machines) load on demand.
 export type { DeadlockReport } from './deadlock.js';
 export type { MigrateReport } from './migrate.js';
+export type { FalseSharingReport } from './false-sharing.js';

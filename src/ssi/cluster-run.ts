@@ -11,6 +11,7 @@ import { parseElf, type ElfImage } from '../elf/index.js';
 import type { TraceOptions } from '../sim/index.js';
 import type { NodeService } from '../node/index.js';
 import { MachineService, MACHINE_SERVICE, type BootProgram } from './machine-service.js';
+import type { RegionFigures } from '../dsm/index.js';
 import { migrationRefused, type MigrationFigures, type PagesLost } from './migration.js';
 import type { PlacementPolicy } from './placement.js';
 import { ProcsService, PROCS_SERVICE } from './service.js';
@@ -98,6 +99,8 @@ export interface ClusterRunResult {
   readonly migrations: readonly MigrationFigures[];
   /** Post-copy moves whose source went before every page came: the pages lost (a thread touching one died of SIGBUS). */
   readonly pages_lost: readonly PagesLost[];
+  /** Every node's named regions of distributed shared memory and their IVY counters (src/dsm/region.ts). */
+  readonly dsm: readonly { readonly node: string; readonly regions: readonly RegionFigures[] }[];
 }
 
 /** "n3" -> 3; anything else is not a node name of a cluster run. */
@@ -247,6 +250,7 @@ export async function runCluster(opts: ClusterRunOptions): Promise<ClusterRunRes
     processes: console.processes, end, virtual_ns: c.sim.now_ns, steps: r.steps,
     instructions: counters.instructions, slices: counters.slices, trace_hash: c.sim.trace.digest(), nodes: ids,
     namespace: finalNamespace(c, ids), migrations, pages_lost: [...machines.values()].flatMap((m) => m.migrationLosses()),
+    dsm: [...machines].map(([node, m]) => ({ node, regions: m.dsmRegions() })).filter((x) => x.regions.length > 0),
   };
 }
 

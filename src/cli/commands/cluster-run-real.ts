@@ -100,7 +100,7 @@ export async function runClusterReal(opts: RealRunOptions): Promise<ClusterRunRe
     const done = ids.every((id) => console.idleNodes.has(id));
     return {
       processes: console.processes, end: done ? 'ended' : 'virtual-time-limit', virtual_ns: (Date.now() - t0) * 1e6, steps: 0,
-      instructions: 0, slices: 0, trace_hash: '', nodes: ids, namespace: null, migrations: [], pages_lost: [],
+      instructions: 0, slices: 0, trace_hash: '', nodes: ids, namespace: null, migrations: [], pages_lost: [], dsm: [],
     };
   } finally {
     await Promise.all([...children.values()].map((c) => new Promise<void>((res) => {

@@ -43,6 +43,10 @@ export const SCENARIOS: Record<string, ScenarioRef> = {
     summary: 'process migration: a memory-busy worker moves across 3 nodes with a drifting clock; stop-and-copy, pre-copy and post-copy side by side',
     load: async () => (await import('../../scenarios/migrate.js')).migrateScenario,
   },
+  'false-sharing': {
+    summary: 'false sharing on distributed shared memory: two counters in one page vs padded apart, kept coherent by IVY across nodes',
+    load: async () => (await import('../../scenarios/false-sharing.js')).falseSharingScenario,
+  },
 };
 
 export const COMMAND: CommandSpec = {
