@@ -4,7 +4,8 @@
  * write of one takes the page from the other, though they never touch the same word; with "padded" y is at
  * offset 4096, a page of its own, and each page stays where it is written. Then each waits at a barrier in the
  * region (page 2) for all the procs and prints its count and the virtual time its increments took.
- *   false_share x|y same|padded N [amo|plain] [procs]      (default amo, 2 procs) */
+ *   false_share x|y same|padded N [amo|plain] [procs]      (default amo, 2 procs)
+ *   false_share errors                                      dsm_map's refusals */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,29 @@ static long long mono_ns(void) {
   return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* dsm_map's refusals, one line each (the result, 0 or -errno); the first one maps "fs" for real. */
+static int errors(void) {
+  char longname[ATOLL_DSM_NAME_MAX + 1];
+  memset(longname, 'a', ATOLL_DSM_NAME_MAX);
+  longname[ATOLL_DSM_NAME_MAX] = 0;
+  long ok = dsm_map("fs", 4096);
+  printf("map: %s\n", ok < 0 ? strerror((int)-ok) : "ok");
+  printf("again: %ld\n", ok < 0 ? ok : dsm_map("fs", 4096));
+  printf("empty name: %ld\n", dsm_map("", 4096));
+  printf("no bytes: %ld\n", dsm_map("e1", 0));
+  printf("too big: %ld\n", dsm_map("e2", ATOLL_DSM_BYTES_MAX + 1));
+  printf("long name: %ld\n", dsm_map(longname, 4096));
+  printf("bad pointer: %ld\n", dsm_map((const char *)16, 4096));
+  if (ok >= 0) {
+    volatile unsigned *w = (volatile unsigned *)ok;
+    *w = 7;
+    printf("word: %u\n", *w);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "errors") == 0) return errors();
   if (argc < 4) { printf("usage: false_share x|y same|padded N [amo|plain] [procs]\n"); return 2; }
   int y = strcmp(argv[1], "y") == 0, padded = strcmp(argv[2], "padded") == 0;
   int n = atoi(argv[3]);

@@ -17,8 +17,9 @@ export type FalseSharingLayout = (typeof FALSE_SHARING_LAYOUTS)[number];
 const N_DEFAULT = 200_000;
 const N_MAX = 1_000_000;
 const NODES_MAX = 8;
-/** The same-page layout must move the page at least this often to count as shown. */
-const SAME_TRANSFERS_MIN = 10;
+/** The same-page layout must move the counters' page at least this often to count as shown (it moves about once per 2 ms of
+ * virtual time with 1 ms links: the holder runs on until the request reaches it, so 200000 increments move it ~10 times). */
+const SAME_TRANSFERS_MIN = 4;
 /** Offsets of the counters' pages in the region (the barrier is on page 8192). */
 const COUNTER_PAGES = [0, 4096];
 

@@ -1,6 +1,6 @@
 // The scenarios' trace digests, pinned: the same seed must give the same run, byte for byte, across
 // refactors of the simulator, the network, Raft and the services. A change here is a change of behaviour
-// and needs a reason. Runs the CLI, as a user would. (migrate and deadlock run guests on emulated machines: their
+// and needs a reason. Runs the CLI, as a user would. (migrate, deadlock and false-sharing run guests on emulated machines: their
 // digests also pin the kernel and the guests, and hold from any checkout, the guests being named by their path in
 // the package.)
 import { execFileSync } from 'node:child_process';
@@ -13,6 +13,7 @@ const PINNED: readonly [scenario: string, seed: number, sha256: string][] = [
   ['raft-partition', 7, 'f5fa8cf3731d6b35adbccf5619c5f36c715f03f74210365acb4c09822d22b6a7'],
   ['migrate', 7, 'c2bca5d7452fb7114ff4a2f33370a14c9da6f72fdd07270af2cef1a35c643d3b'],
   ['deadlock', 7, 'cc0d67622ef90d184be2172ed9e305cf9efb53ddc0f612f0a9e03e6d76109c16'],
+  ['false-sharing', 7, '1759cb034ced7b5c5e97e0381461c554c28f48cf5be419ccce25279571262df6'],
 ];
 
 describe('scenario trace digests', () => {
