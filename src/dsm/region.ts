@@ -54,6 +54,8 @@ export interface DsmRegionsOptions {
   readonly send: (to: string, msg: DsmWire) => void;
   /** A fault was answered outside a slice: the machine must run. */
   readonly wake: () => void;
+  /** A peer's message the protocol refused (a broken peer): logged and dropped, the node runs on. */
+  readonly log?: (line: string) => void;
 }
 
 /** One process's mapping of a region on this machine. */
@@ -235,7 +237,15 @@ export class DsmRegions {
     if (message === null) return;
     const r = this.region(w.region);
     if (r === null) return;
-    this.deliver(r, r.node.receive(message));
+    let sends: Send[];
+    try {
+      sends = r.node.receive(message);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      this.opts.log?.(`dsm: region '${w.region}': ${err.message}`);
+      return;
+    }
+    this.deliver(r, sends);
   }
 
   /** Every region this node knows, with its counters. */

@@ -162,6 +162,7 @@ export class MachineService implements NodeService {
     let migrations: Migrations | undefined;
     const dsm = new DsmRegions(sys, {
       self: ctx.id, nodes: [ctx.id, ...ctx.peers].sort(compareNodes), send: (to, msg) => { ctx.send(to, msg); }, wake: () => this.wake(),
+      log: (line) => ctx.log(line),
     });
     this.dsm = dsm;
     sys.serve(SYS.host_page, (call) => dsm.pageFault(call) ?? migrations?.pageFault(call) ?? PAGE_LOST);
