@@ -108,7 +108,7 @@ export const groups = [
       c('spawn', 'ATOLL_SYS_BASE + 5', 'start a program on a node of the cluster as a child of the caller'),
       // The caller's whole process moves to a node (docs/ssi.md): migrate(node, how) returns 0 there (at once when
       // it is there already), or -errno where it was: EHOSTUNREACH no such node or the move failed on the way,
-      // EHOSTDOWN the node is down, EBUSY it cannot move now (shared memory, locks, queues, children here,
+      // EHOSTDOWN the node is down, EBUSY it cannot move now (shared memory, a dsm_map region, locks, queues, children here,
       // already moving), EINVAL a bad how, EFAULT a bad name pointer. how: ATOLL_MIGRATE_STOP, _PRECOPY, _POSTCOPY.
       c('migrate', 'ATOLL_SYS_BASE + 6', 'move the calling process to another node of the cluster'),
       // A named region of distributed shared memory (docs/dsm.md), kept coherent between nodes by IVY: the same

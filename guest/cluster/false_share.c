@@ -44,6 +44,8 @@ static int errors(void) {
     volatile unsigned *w = (volatile unsigned *)ok;
     *w = 7;
     printf("word: %u\n", *w);
+    /* A process with a region does not move (its image would hold the region's pages as shared memory). */
+    printf("migrate: %ld\n", mq_ecall(SYS_migrate, (long)"n2", ATOLL_MIGRATE_STOP, 0, 0, 0));
   }
   return 0;
 }

@@ -248,6 +248,12 @@ export class DsmRegions {
     this.deliver(r, sends);
   }
 
+  /** Whether live process pid maps a region here (it cannot move: the region's pages are this node's). */
+  maps(pid: number): boolean {
+    for (const r of this.regions.values()) if (r.store.mapping?.pid === pid && r.store.live()) return true;
+    return false;
+  }
+
   /** Every region this node knows, with its counters. */
   figures(): RegionFigures[] {
     return [...this.regions.values()].map((r) => ({

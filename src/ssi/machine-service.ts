@@ -41,7 +41,7 @@ export function clusterVfs(gfs: GfsService, clock: () => bigint, geo?: { readonl
   return vfs;
 }
 
-const { PROC_BASE, PROC_BYTES, P, CLD_EXITED, CLD_KILLED, KS, KS_HOST_IDLE_UNTIL } = layout;
+const { PROC_BASE, PROC_BYTES, P, CLD_EXITED, CLD_KILLED, KS, KS_HOST_IDLE_UNTIL, EBUSY } = layout;
 
 export const MACHINE_SERVICE = 'machine';
 /** Instructions each hart runs per slice: 100 us of virtual time at the default 100 MHz. */
@@ -184,7 +184,7 @@ export class MachineService implements NodeService {
       // descriptions here (a pipe's writer there that crashed must not keep its reader here waiting).
       partners: () => new Set([...(forks?.partners ?? []), ...(sys.files?.holderNodes() ?? [])].filter((n) => n !== ctx.id)),
       spawn: (call) => forks!.spawn(call),
-      migrate: (call) => migrations!.migrateSelf(call),
+      migrate: (call) => (dsm.maps(call.pid) ? -EBUSY : migrations!.migrateSelf(call)),
       dsmMap: (call) => dsm.map(call),
       setpgid: (call) => forks!.setpgid(call),
     }, rpc, client);
@@ -312,8 +312,10 @@ export class MachineService implements NodeService {
    */
   migrate(pid: number, to: string, method: MigrationMethod, done: (f: MigrationFigures) => void): void {
     const from = this.ctx?.id ?? '?';
-    if (this.migrations !== undefined) { this.migrations.migrate(pid, to, method, done); return; }
-    const f = migrationRefused(pid, from, to, method, 'the node is not running');
+    const why = this.migrations === undefined ? 'the node is not running'
+      : this.dsm?.maps(pid) === true ? `process ${pid} cannot move: it maps a region of distributed shared memory` : null;
+    if (why === null) { this.migrations!.migrate(pid, to, method, done); return; }
+    const f = migrationRefused(pid, from, to, method, why);
     this.opts.observer.migrated?.(f);
     done(f);
   }

@@ -25,11 +25,11 @@ const counterPagesSent = (r: ClusterRunResult): number =>
   fs(r).flatMap((g) => g.per_page).filter((p) => p.offset < 8192).reduce((a, p) => a + p.pages_sent, 0);
 
 describe('dsm_map', () => {
-  it('refuses a second mapping, an empty name, no bytes, too many, a long name and a bad pointer; the region it maps works', async () => {
+  it('refuses a second mapping, an empty name, no bytes, too many, a long name and a bad pointer; the region it maps works, and its process does not migrate', async () => {
     const r = await runCluster({ seed: 3, nodes: 2, programs: [{ node: 'n1', path: ELF, args: ['errors'] }] });
     expect(r.end).toBe('ended');
     expect(r.processes[0]!.stdout).toBe([
-      'map: ok', 'again: -16', 'empty name: -22', 'no bytes: -22', 'too big: -22', 'long name: -36', 'bad pointer: -14', 'word: 7', '',
+      'map: ok', 'again: -16', 'empty name: -22', 'no bytes: -22', 'too big: -22', 'long name: -36', 'bad pointer: -14', 'word: 7', 'migrate: -16', '',
     ].join('\n'));
     const region = fs(r);
     expect(region.map((g) => g.pages)).toEqual([1]); // "fs" mapped once; the refused names left no region
