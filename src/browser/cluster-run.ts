@@ -5,7 +5,7 @@
 // playback speed) and never changes what runs. Reads no clock.
 import { parseFaultScript, type ScheduledFault } from '../net/index.js';
 import {
-  raftSimNodeIds, runSwarm, swarmNodeIds, type DeadlockReport, type MigrateReport, type RaftSim, type ScenarioEntry, type TimelineEvent, type TimelineSample,
+  raftSimNodeIds, runSwarm, swarmNodeIds, type DeadlockReport, type MigrateReport, type FalseSharingReport, type RaftSim, type ScenarioEntry, type TimelineEvent, type TimelineSample,
 } from '../scenarios/index.js';
 import type { FlagValue } from '../base/index.js';
 import { VIEW_EVENTS, type TraceLine } from './cluster-model.js';
@@ -40,6 +40,11 @@ export const PAGE_SCENARIOS: Readonly<Record<string, PageScenario>> = {
     summary: 'process migration: stop-and-copy, pre-copy and post-copy across 3 nodes with a drifting clock', kind: 'checks', window_ns: 0,
     load: async () => (await import('../scenarios/migrate.js')).migrateScenario,
     text: async (r) => (await import('../scenarios/migrate.js')).migrateText(r as MigrateReport),
+  },
+  'false-sharing': {
+    summary: 'false sharing: x and y on two nodes in one page and padded apart, under IVY', kind: 'checks', window_ns: 0,
+    load: async () => (await import('../scenarios/false-sharing.js')).falseSharingScenario,
+    text: async (r) => (await import('../scenarios/false-sharing.js')).falseSharingText(r as FalseSharingReport),
   },
 };
 

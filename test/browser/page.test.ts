@@ -168,9 +168,9 @@ describe('the page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('?scenario=migrate and deadlock run their guests in the page: the trace digest, verdict and text report the CLI gives', async (ctx) => {
+  it('?scenario=migrate, deadlock and false-sharing run their guests in the page: the trace digest, verdict and text report the CLI gives', async (ctx) => {
     ctx.skip(SKIP !== undefined, SKIP);
-    for (const name of ['migrate', 'deadlock']) {
+    for (const name of ['migrate', 'deadlock', 'false-sharing']) {
       const want = cliReport(name, 7);
       expect(want.trace_hash, name).toMatch(/^[0-9a-f]{64}$/);
       expect(want.passed, name).toBe(true);
@@ -189,7 +189,7 @@ describe('the page in Chromium', () => {
       expect(await page.locator('#cluster-view').count(), name).toBe(1);
       expect(await page.locator('#cluster-view').isVisible(), name).toBe(false);
       expect(await page.locator('#zone-cut').isVisible(), name).toBe(false);
-      expect(fetched, name).toEqual([`/guests/cluster/${name === 'migrate' ? 'migrate_worker' : 'lock_ring'}.elf`]);
+      expect(fetched, name).toEqual([`/guests/cluster/${name === 'migrate' ? 'migrate_worker' : name === 'deadlock' ? 'lock_ring' : 'false_share'}.elf`]);
       await page.close();
     }
     expect(errors).toEqual([]);
