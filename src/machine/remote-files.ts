@@ -262,7 +262,10 @@ export class RemoteHome<D extends Retained> {
       let m = this.asked.get(by);
       if (m === undefined && delta > 0) this.asked.set(by, m = new Map());
       const n = (m?.get(key) ?? 0) + delta;
-      if (m !== undefined) { if (n <= 0) m.delete(key); else m.set(key, n); }
+      if (m !== undefined) {
+        if (n > 0) m.set(key, n);
+        else if (m.delete(key) && m.size === 0) this.asked.delete(by);
+      }
     }
     this.add(rec, holder, delta);
     return true;
@@ -270,7 +273,9 @@ export class RemoteHome<D extends Retained> {
 
   /** The holder runs what its holds of id were taken for: they are its own now, whoever asked for them. */
   claim(id: number, holder: string): void {
-    for (const m of this.asked.values()) m.delete(`${id} ${holder}`);
+    if (this.asked.size === 0) return; // (every remote request claims: usually nothing is asked)
+    const key = `${id} ${holder}`;
+    for (const [by, m] of [...this.asked]) if (m.delete(key) && m.size === 0) this.asked.delete(by);
   }
 
   /** Drop every hold of node (it is down), and every hold it asked for others that they never claimed. */
@@ -279,7 +284,10 @@ export class RemoteHome<D extends Retained> {
     for (const rec of [...this.byId.values()]) {
       if (rec.holds.delete(node)) this.settle(rec);
     }
-    for (const m of this.asked.values()) for (const key of [...m.keys()]) if (key.endsWith(` ${node}`)) m.delete(key);
+    for (const [by, m] of [...this.asked]) {
+      for (const key of [...m.keys()]) if (key.endsWith(` ${node}`)) m.delete(key);
+      if (m.size === 0) this.asked.delete(by);
+    }
     const asked = this.asked.get(node);
     this.asked.delete(node);
     for (const [key, n] of asked ?? []) {

@@ -5,7 +5,7 @@
 // refused by the move and left alone for BALANCE_REFUSED_NS). A busy process counts about 2 (live, runnable), so
 // a gap of 3 moves one only while the move leaves this node no lighter than the target. Pure decision here; the
 // machine service runs it (MachineServiceOptions.balance).
-import { compareNodes } from './process-bridge.js';
+import { compareNodes } from './placement.js';
 
 /** How often a node looks at the loads (virtual time of its own clock). */
 export const BALANCE_PERIOD_NS = 200_000_000;

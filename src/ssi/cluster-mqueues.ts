@@ -12,7 +12,7 @@ import {
   LocalMqueues, MQ_CANCELLED, MQ_DONE, type MqueueNamespace, type MqQueue, type MqLimits, type MqState, type MqMessage,
   type MqOpenRequest, type MqRegistration, type MqWait, type MqCancelled, layout,
 } from '../machine/index.js';
-import { compareNodes } from './process-bridge.js';
+import { compareNodes } from './placement.js';
 
 // A handle the home does not know (closed, or the home restarted) is a bad descriptor there.
 const { EHOSTUNREACH, ETIMEDOUT, EINVAL, EBADF, EMFILE } = layout;

@@ -17,7 +17,7 @@ import type { PlacementPolicy } from './placement.js';
 import { ProcsService, PROCS_SERVICE } from './service.js';
 import { FsOps, GfsService, GfsTree, GFS_SERVICE, LocalTreeMount, type GfsConsistency, type TreeImage } from '../gfs/index.js';
 import { FsError, Vfs } from '../vfs/index.js';
-import { compareNodes } from './process-bridge.js';
+import { compareNodes } from './placement.js';
 import { PROCS_VOTERS_MAX } from './limits.js';
 import { DLM_SERVICE, LockService, type DeadlockEvent, type DeadlockStrategy } from '../deadlock/index.js';
 import { ClusterConsole, type ConsoleLine, type ProcessRecord } from './cluster-console.js';

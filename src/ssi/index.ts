@@ -14,8 +14,8 @@ export {
 } from './cluster-run.js';
 export { Migrations, MIGRATION_LINK_BPS_DEFAULT, migrationText, type MigrationFigures, type PagesLost } from './migration.js';
 export { PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES } from './migration-pages.js';
-export { placeProcess, isPlacementPolicy, PLACEMENT_POLICIES, type PlacementPolicy, type PlacementInput } from './placement.js';
-export { ProcessBridge, compareNodes, LOAD_REPORT_NS, type ProcessBridgeOptions, type RemoteForker } from './process-bridge.js';
+export { placeProcess, isPlacementPolicy, compareNodes, PLACEMENT_POLICIES, type PlacementPolicy, type PlacementInput } from './placement.js';
+export { ProcessBridge, LOAD_REPORT_NS, type ProcessBridgeOptions, type RemoteForker } from './process-bridge.js';
 export { realMachineService, parseMachineLine, MACHINE_LINE_PREFIX, REAL_SLICE_INSTRUCTIONS, type MachineLine } from './machine-node.js';
 export {
   PID_FIRST, PID_LAST, LEASE_COUNT_MAX, LEASE_TABLE_MAX, DIRECTORY_MAX, PROGRAM_MAX_BYTES, NODE_NAME_MAX_BYTES,

@@ -10,7 +10,8 @@ import type { ElfImage } from '../elf/index.js';
 import { System, bytesInput, hostMonotonicNs, layout, waitAsync, SIGNAL_NUMBER, SYS, PAGE_LOST, type GuestIO, type SteppedSystem, type SystemOptions, type ThreadedNode } from '../machine/index.js';
 
 import { ProcessWatch, type ProcessEnd } from './process-watch.js';
-import { ProcessBridge, compareNodes } from './process-bridge.js';
+import { ProcessBridge } from './process-bridge.js';
+import { compareNodes } from './placement.js';
 import { DsmRegions, type RegionFigures } from '../dsm/index.js';
 import type { PlacementPolicy } from './placement.js';
 import { procsOf, type ProcsService } from './service.js';

@@ -47,9 +47,9 @@ const SELF_METHODS: Readonly<Record<number, MigrationMethod>> = { [ATOLL_MIGRATE
  * A move the process asked for itself (the migrate call): its caller waits in the call while the move goes on;
  * 'waiting' until the capture, which answers it first ('answered': in user mode past its ecall with a0 = 0, on
  * this machine), then 'away' once the process has left (its image carries the answer). A move that fails gives
- * the caller -errno where it runs on.
+ * the caller -errno where it runs on: 'told' once it has it (in the image put back).
  */
-interface SelfMove { readonly call: HostCall; state: 'waiting' | 'answered' | 'away' }
+interface SelfMove { readonly call: HostCall; state: 'waiting' | 'answered' | 'away' | 'told' }
 
 /** How long a process may take to reach a state a migration can carry (no thread waiting for the host), node time. */
 export const MIGRATE_QUIESCE_NS = 1_000_000_000;
@@ -139,8 +139,8 @@ interface Outgoing {
   table: ProcFiles | null;
   exported: ExportedFiles | null;
   parentHere: boolean;
-  /** Where its parent runs, as known at the commit (undefined: none, or not known). */
-  parentNode?: string | undefined;
+  /** Where its parent runs, as known at the stop (null: none, or not known). */
+  parentNode: string | null;
   bytes: number;
   /** When it ran again, where it now is (-1: not yet). */
   resumed_ns: number;
@@ -219,8 +219,8 @@ export class Migrations {
     if (method === undefined) return -EINVAL;
     const node = stringFromUser(this.sys.machine, call.satp, nodeVa, NODE_NAME_MAX);
     if (node === 'fault') return -EFAULT;
-    if (node === 'long' || (node !== this.ctx.id && !this.ctx.peers.includes(node))) return -EHOSTUNREACH;
     if (node === this.ctx.id) return 0;
+    if (node === 'long' || !this.ctx.peers.includes(node)) return -EHOSTUNREACH;
     if (this.hooks.isDown(node)) return -EHOSTDOWN;
     if (this.moving(call.pid)) return -EBUSY;
     // Between slices, not inside the ring's service: the caller waits in its call meanwhile.
@@ -272,7 +272,7 @@ export class Migrations {
     if (this.moving(pid)) { refuse(`process ${pid} is already moving`); return; }
     if (this.sys.files?.slots.liveSlot(pid) === undefined) { refuse(`no process ${pid} runs on ${this.ctx.id}`); return; }
     const o: Outgoing = {
-      pid, to, method, asked_ns: this.ctx.monotonic_ns(), stopped_ns: -1, image: null, table: null, exported: null, parentHere: false,
+      pid, to, method, asked_ns: this.ctx.monotonic_ns(), stopped_ns: -1, image: null, table: null, exported: null, parentHere: false, parentNode: null,
       bytes: 0, resumed_ns: -1, pages: 0, resent: 0, rounds: 0, sent: method === 'precopy' ? new Map() : null, post: null, held: [], done,
       self: selfCall === undefined ? null : { call: selfCall, state: 'waiting' },
     };
@@ -362,6 +362,7 @@ export class Migrations {
     }
     if (image.pages.some((p) => p.kind === 'shared')) { this.finish(o, false, `process ${o.pid} cannot move: it maps shared memory`); return; }
     o.parentHere = m.u32(PROC_BASE + slot * PROC_BYTES + P.PARENT) !== 0;
+    o.parentNode = o.parentHere ? this.ctx.id : this.hooks.forks.parentNode(o.pid) ?? null;
     // Pre-copy: the pages written since the last round (D set now), new or remapped, cross; the rest are named.
     const dirty = o.sent !== null ? dirtyPages(m, slot) : null;
     const exported = files.exportFiles(o.pid, o.to);
@@ -386,7 +387,7 @@ export class Migrations {
     const keptRuns = pageRuns(kept), remoteRuns = pageRuns(remote);
     const body = {
       image: text, files: exported, program: this.hooks.watch.programOf(o.pid),
-      parent_node: o.parentHere ? this.ctx.id : this.hooks.forks.parentNode(o.pid) ?? null,
+      parent_node: o.parentNode,
       ...(kept.length > 0 ? { kept: keptRuns } : {}), ...(o.method === 'postcopy' ? { remote: remoteRuns } : {}),
     };
     const named = JSON.stringify(keptRuns).length + JSON.stringify(remoteRuns).length;
@@ -474,7 +475,6 @@ export class Migrations {
   /** The directory says the process is on the target: tell it to run, and forget it here. */
   private committed(o: Outgoing): void {
     this.hooks.movedAway(o.pid, o.to);
-    o.parentNode = o.parentHere ? this.ctx.id : this.hooks.forks.parentNode(o.pid);
     if (o.table !== null) this.sys.files!.dropDetached(o.table);
     o.table = null;
     this.hooks.forks.movedOut(o.pid, o.to, o.parentHere);
@@ -563,7 +563,7 @@ export class Migrations {
   private selfFailedImage(o: Outgoing, image: ProcessImage): ProcessImage {
     const self = o.self;
     if (self === null || self.state !== 'away') return image;
-    self.state = 'answered'; // told here, in the image put back
+    self.state = 'told';
     const told = (th: ProcessImage['thread']): ProcessImage['thread'] => (th.tid !== self.call.tid ? th : { ...th, regs: th.regs.map((r, i) => (i === 10 ? -EHOSTUNREACH >>> 0 : r)) });
     return { ...image, thread: told(image.thread), ...(image.threads !== undefined ? { threads: image.threads.map(told) } : {}) };
   }
@@ -580,7 +580,7 @@ export class Migrations {
     // The process runs on here: the caller of the migrate call learns why (its call, or its a0 already past it).
     const self = o.self;
     if (!ok && self !== null && self.state === 'waiting') this.answerSelf(self.call, errno);
-    else if (!ok && self !== null && self.state === 'answered' && o.image === null) setThreadResult(this.sys.machine, self.call.thread, errno);
+    else if (!ok && self !== null && self.state === 'answered') setThreadResult(this.sys.machine, self.call.thread, errno);
     const f = this.figures(o, ok, error);
     this.history.push(f);
     if (error !== null) this.ctx.log(`migration of ${o.pid} to ${o.to}: ${error}`);

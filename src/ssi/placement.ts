@@ -58,3 +58,10 @@ export function placeProcess(policy: PlacementPolicy, input: PlacementInput): st
   }
   return best;
 }
+
+/** n2 before n10. */
+export function compareNodes(a: string, b: string): number {
+  const na = /^n(\d+)$/.exec(a), nb = /^n(\d+)$/.exec(b);
+  if (na && nb) return Number(na[1]) - Number(nb[1]);
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -7,7 +7,8 @@
 import type { NodeContext } from '../node/index.js';
 import { RpcClient, RpcServer, type RpcErrorCode } from '../rpc/index.js';
 import { LATER, SYS, layout, type HostCall, type HostAnswer, type System } from '../machine/index.js';
-import { placeProcess, type PlacementPolicy } from './placement.js';
+import { compareNodes, placeProcess, type PlacementPolicy } from './placement.js';
+import type { BalanceInput } from './balance.js';
 
 const {
   KS, KS_RUNNABLE, KS_LIVE_PROCS, ERESTARTNOINTR, ESRCH, ETIMEDOUT, EHOSTUNREACH, EINVAL, ENOSYS, PROC_BASE, PROC_BYTES, P,
@@ -208,7 +209,7 @@ export class ProcessBridge {
   }
 
   /** What the rebalancer looks at: this machine's load, the others' last reports, the nodes up. */
-  balanceInput(): { self: string; load: number; loads: ReadonlyMap<string, number>; up: ReadonlySet<string> } {
+  balanceInput(): BalanceInput {
     return { self: this.ctx.id, load: this.load(), loads: this.loads, up: this.upNodes() };
   }
 
@@ -403,11 +404,4 @@ export class ProcessBridge {
 /** The errno a guest gets for an RPC that failed: ETIMEDOUT when it went unanswered, else EHOSTUNREACH. */
 export function rpcErrno(code: RpcErrorCode): number {
   return code === 'timeout' ? -ETIMEDOUT : -EHOSTUNREACH;
-}
-
-/** n2 before n10. */
-export function compareNodes(a: string, b: string): number {
-  const na = /^n(\d+)$/.exec(a), nb = /^n(\d+)$/.exec(b);
-  if (na && nb) return Number(na[1]) - Number(nb[1]);
-  return a < b ? -1 : a > b ? 1 : 0;
 }

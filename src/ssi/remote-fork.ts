@@ -448,14 +448,14 @@ export class RemoteForks {
    * Process pid moved from here to target (the directory says so) but never ran there (target restarted first): it
    * is gone, and its parent sees it killed by SIGKILL, as for a child on a node that crashed.
    */
-  movedLost(pid: number, target: string, parentNode: string | undefined): void {
+  movedLost(pid: number, target: string, parentNode: string | null): void {
     if (this.children.get(pid) === target) {
       this.children.delete(pid);
       this.sys.machine.kernel.procRemoteEnded(pid, CLD_KILLED, SIGKILL);
       this.hooks.wake();
       return;
     }
-    if (parentNode !== undefined && parentNode !== this.ctx.id) {
+    if (parentNode !== null && parentNode !== this.ctx.id) {
       this.notices.call(parentNode, { kind: 'ended', pid, code: CLD_KILLED, status: SIGKILL, node: target } satisfies Notice, () => {});
     }
   }
