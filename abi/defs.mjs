@@ -20,7 +20,7 @@ const u64 = (name, offset, doc = '') => f(name, offset, 8, doc ? `u64: ${doc}` :
 const G = { guest: true };
 
 /** Bumped whenever the kernel's export surface changes; the host refuses a kernel.wasm of another version. */
-export const version = { name: 'KERNEL_VERSION', value: 22 };
+export const version = { name: 'KERNEL_VERSION', value: 23 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain constants, grouped by the generated kernel file they land in (the host gets all in src/machine/abi.ts).
@@ -342,15 +342,16 @@ export const groups = [
       c('PIMG_THREAD_FREE', 0, 'procImageThreadState: no thread in the slot.'),
       c('PIMG_THREAD_USER', 1, 'running or runnable in user mode: pc and registers are its own (in the hart block while it is on a hart: T_HART).'),
       c('PIMG_THREAD_HOSTCALL', 2, 'waiting for the host (TS_HOSTCALL): pc on its ecall, a0..a7 those of the call.'),
-      c('PIMG_THREAD_BLOCKED', 3, 'blocked in the kernel (futex, sleep, waitid, IPC, vfork): not capturable.'),
+      c('PIMG_THREAD_BLOCKED', 3, 'blocked in the kernel (IPC, vfork, rt_sigsuspend): not capturable.'),
       c('PIMG_THREAD_UNSETTLED', 4, 'woken by a signal and not yet back in user mode (an interrupted call to settle, a mask to restore), or leaving after an exec: not capturable until it has run.'),
       c('PIMG_THREAD_FUTEX', 5, 'blocked in a futex wait (TS_FUTEX): a migration carries the wait (the word by its user address, the time left); pc past its ecall, a0 = 0.'),
       c('PIMG_THREAD_SLEEP', 6, 'asleep in clock_nanosleep (TS_SLEEP) until T_DEADLINE: a migration carries the time left; pc past its ecall, a0 = 0.'),
+      c('PIMG_THREAD_WAITID', 7, 'blocked in waitid (TS_WAIT): pc on its ecall, a0..a5 those of the call; a migration carries it as a thread in user mode, which calls waitid again where it runs next.'),
       c('PMIG_OK', 0, 'procMigrateOut: the process has left this machine.'),
       c('PMIG_NOT_LIVE', 1, 'procMigrateOut: the slot holds no live process.'),
       c('PMIG_SHARED_VM', 2, 'procMigrateOut: a vfork child, running in its parent\'s memory.'),
       c('PMIG_BUSY', 3, 'procMigrateOut: a thread waits for the host, in IPC, in waitid or for a vfork child, or is unsettled: the host tries again after a slice.'),
-      c('PMIG_FAMILY', 4, 'procMigrateOut: it has children on this machine (live, zombies, or stand-ins of children elsewhere).'),
+      c('PMIG_FAMILY', 4, 'procMigrateOut: it has children on this machine (live, zombies, or stand-ins of children elsewhere) and the host did not say they may stay (family 0), or one of them is in a state that cannot be handed over.'),
     ],
   },
 ];

@@ -29,10 +29,10 @@ export { kernelSetForkHost, threadForkHere } from './fork';
 export { kernelPidLease, kernelPidsLeft, kernelPidClear } from './pidlease';
 export {
   kernelSetCluster, kernelSignal, kernelSignalGroup, kernelThreadSignal, procRemoteChild, procRemoteEnded, procStandInReplace, procSetParentPid, procAdopt,
-  procOrphaned, kernelSetInit,
+  procOrphaned, kernelSetInit, procFamilyAttach,
 } from './remote';
 export { procSetGroupFor, procRemoteGroup, procIdOf } from './pgid';
 export { procImageProcState, procImageThreadState, procImageCreate, procImageThread, procImageThreadTid, procImageRun, procImageSleep, procImageFutex, procImageUndo } from './procimage';
-export { procMigrateOut, procDirtyClear } from './migrate';
+export { procMigrateOut, procDirtyClear, procCancelHostcalls, procSettleRestarts } from './migrate';
 export { sigHostRaise } from './sigsys';
 export { hostPageFrame, hostPageSet, hostPagesAll, hostPageFaults } from './hostpage';

@@ -16,13 +16,13 @@ import { PROCS_MAX, THREADS_MAX } from './limits';
 import {
   PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY, PIMG_PROC_OK, PIMG_PROC_NOT_LIVE, PIMG_PROC_SHARED_VM,
   PIMG_THREAD_FREE, PIMG_THREAD_USER, PIMG_THREAD_HOSTCALL, PIMG_THREAD_BLOCKED, PIMG_THREAD_UNSETTLED,
-  PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, EFAULT,
+  PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, PIMG_THREAD_WAITID, EFAULT,
 } from './abi';
 import { klock, kunlock } from './klock';
 import { frameAlloc, frameFree, FRAME_NONE } from './frames';
 import { asidAlloc, asidRecycle, ASID_NO_HART } from './asid';
 import { procBase, procSlotTake, procSlotUndo, PROC_NONE, PROC_NO_PID, PROC_LIVE, PROC_DYING, PROC_ZOMBIE, PF_SHARED_VM } from './proc';
-import { threadBase, threadAlloc, TS_FREE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL, TS_FUTEX, TS_SLEEP } from './thread';
+import { threadBase, threadAlloc, TS_FREE, TS_RUNNING, TS_RUNNABLE, TS_HOSTCALL, TS_FUTEX, TS_SLEEP, TS_WAIT } from './thread';
 import { rqPush } from './sched';
 
 /** Whether process p can be captured: PIMG_PROC_OK, PIMG_PROC_NOT_LIVE or PIMG_PROC_SHARED_VM. */
@@ -41,6 +41,7 @@ export function procImageThreadState(t: u32): u32 {
   const unsettled = load<u32>(b + T_DOOMED) != 0 || load<u32>(sb + ST_FLAGS) != 0 || load<u32>(sb + ST_RESTART) != 0;
   if (s == TS_FUTEX && !unsettled) return PIMG_THREAD_FUTEX;
   if (s == TS_SLEEP && !unsettled) return PIMG_THREAD_SLEEP;
+  if (s == TS_WAIT && !unsettled) return PIMG_THREAD_WAITID;
   if (s != TS_RUNNING && s != TS_RUNNABLE && s != TS_HOSTCALL) return PIMG_THREAD_BLOCKED; // rt_sigsuspend too
   if (unsettled) return PIMG_THREAD_UNSETTLED;
   return s == TS_HOSTCALL ? PIMG_THREAD_HOSTCALL : PIMG_THREAD_USER;

@@ -5,7 +5,7 @@
 // host says it ended, and the parent pid of a process whose parent is elsewhere. Safe while harts run on
 // other threads; the host's own kernel instance calls these between (or beside) the harts' dispatch() calls.
 import {
-  hartBase, sigProcBase, SIGPROC_BYTES, PROC_BYTES, H_MTIME, MACHINE_BASE, M_HARTS, KS, KS_CLUSTER, KS_REMOTE, KS_INIT, LOCK_SCHED,
+  hartBase, sigProcBase, SIGPROC_BYTES, PROC_BYTES, H_MTIME, MACHINE_BASE, M_HARTS, KS, KS_CLUSTER, KS_REMOTE, KS_INIT, KS_ZOMBIES, LOCK_SCHED,
   LOCK_PROC, P_STATE, P_PID, P_PARENT, P_PPID, P_PGID, P_SID, P_EXIT, P_SIGNAL, P_EXIT_SIGNAL, P_FLAGS, P_CLD_CODE,
 } from './blocks';
 import { PROCS_MAX } from './limits';
@@ -141,6 +141,52 @@ export function procStandInReplace(proc: u32): i32 {
     r = 0;
   }
   kunlock(LOCK_SCHED);
+  return r;
+}
+
+/**
+ * A child of process proc (restored here: a migration brought it) as it was where proc ran before: a process
+ * here whose parent was elsewhere with proc's pid becomes its local child again; otherwise a stand-in (group
+ * pgid, session sid, exit signal exitSignal), ended (a zombie, no SIGCHLD: proc had it where it was) when code
+ * is CLD_EXITED, CLD_KILLED or CLD_DUMPED with status, running elsewhere when code is 0. The slot, or -ESRCH
+ * (proc is not live), -EEXIST (childPid is another process here), -EAGAIN (no free slot), -EINVAL.
+ */
+export function procFamilyAttach(proc: u32, childPid: u32, pgid: u32, sid: u32, exitSignal: u32, code: u32, status: u32): i32 {
+  if (<i32>childPid <= 0 || exitSignal > NSIG) return -EINVAL;
+  if (code != 0 && code != CLD_EXITED && code != CLD_KILLED && code != CLD_DUMPED) return -EINVAL;
+  if (code != 0 && (code == CLD_EXITED ? status > 0xFF : status < 1 || status > NSIG)) return -EINVAL;
+  if (proc >= PROCS_MAX) return -ESRCH;
+  klock(LOCK_PROC);
+  klock(LOCK_SCHED);
+  const pb = procBase(proc);
+  const pid = load<u32>(pb + P_PID);
+  let r: i32 = -ESRCH;
+  if (atomic.load<u32>(pb + P_STATE) == PROC_LIVE) {
+    const q = slotOf(childPid, PROC_FREE);
+    if (q != PROCS_MAX) {
+      const qb = procBase(q);
+      const s = atomic.load<u32>(qb + P_STATE);
+      const here = (s == PROC_LIVE || s == PROC_DYING) && load<u32>(qb + P_PARENT) == 0 && load<u32>(qb + P_PPID) == pid && code == 0;
+      if (here) store<u32>(qb + P_PARENT, proc + 1);
+      r = here ? <i32>q : -EEXIST;
+    } else {
+      r = standInTake(proc, childPid, pgid, sid);
+      if (r >= 0) {
+        const qb = procBase(<u32>r);
+        store<u32>(qb + P_EXIT_SIGNAL, exitSignal);
+        if (code != 0) {
+          store<u32>(qb + P_EXIT, code == CLD_EXITED ? status : 128 + status);
+          store<u32>(qb + P_SIGNAL, code == CLD_EXITED ? 0 : status);
+          store<u32>(qb + P_CLD_CODE, code);
+          standInsDrop();
+          store<u32>(KS + KS_ZOMBIES, load<u32>(KS + KS_ZOMBIES) + 1);
+          atomic.store<u32>(qb + P_STATE, PROC_ZOMBIE);
+        }
+      }
+    }
+  }
+  kunlock(LOCK_SCHED);
+  kunlock(LOCK_PROC);
   return r;
 }
 

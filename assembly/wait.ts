@@ -131,7 +131,7 @@ export function vforkRelease(p: u32, now: u64): void {
 }
 
 /** Free a zombie's slot. */
-function reap(q: u32): void {
+export function reap(q: u32): void {
   const qb = procBase(q);
   assert(load<u32>(qb + P_STATE) == PROC_ZOMBIE, 'reaping a process that is not a zombie');
   atomic.store<u32>(qb + P_STATE, PROC_FREE);

@@ -605,7 +605,7 @@ export const PIMG_THREAD_FREE = 0;
 export const PIMG_THREAD_USER = 1;
 /** waiting for the host (TS_HOSTCALL): pc on its ecall, a0..a7 those of the call. */
 export const PIMG_THREAD_HOSTCALL = 2;
-/** blocked in the kernel (futex, sleep, waitid, IPC, vfork): not capturable. */
+/** blocked in the kernel (IPC, vfork, rt_sigsuspend): not capturable. */
 export const PIMG_THREAD_BLOCKED = 3;
 /** woken by a signal and not yet back in user mode (an interrupted call to settle, a mask to restore), or leaving after an exec: not capturable until it has run. */
 export const PIMG_THREAD_UNSETTLED = 4;
@@ -613,6 +613,8 @@ export const PIMG_THREAD_UNSETTLED = 4;
 export const PIMG_THREAD_FUTEX = 5;
 /** asleep in clock_nanosleep (TS_SLEEP) until T_DEADLINE: a migration carries the time left; pc past its ecall, a0 = 0. */
 export const PIMG_THREAD_SLEEP = 6;
+/** blocked in waitid (TS_WAIT): pc on its ecall, a0..a5 those of the call; a migration carries it as a thread in user mode, which calls waitid again where it runs next. */
+export const PIMG_THREAD_WAITID = 7;
 /** procMigrateOut: the process has left this machine. */
 export const PMIG_OK = 0;
 /** procMigrateOut: the slot holds no live process. */
@@ -621,7 +623,7 @@ export const PMIG_NOT_LIVE = 1;
 export const PMIG_SHARED_VM = 2;
 /** procMigrateOut: a thread waits for the host, in IPC, in waitid or for a vfork child, or is unsettled: the host tries again after a slice. */
 export const PMIG_BUSY = 3;
-/** procMigrateOut: it has children on this machine (live, zombies, or stand-ins of children elsewhere). */
+/** procMigrateOut: it has children on this machine (live, zombies, or stand-ins of children elsewhere) and the host did not say they may stay (family 0), or one of them is in a state that cannot be handed over. */
 export const PMIG_FAMILY = 4;
 
 // ---- machine header ----
@@ -995,7 +997,7 @@ export const KT_END = 0x005F_C000; // = FRAME_REFS + FRAMES_MAX * FRAME_REF_BYTE
 
 // ---- version ----
 /** Interface version of kernel.wasm (exports and their meaning). */
-export const KERNEL_VERSION = 22;
+export const KERNEL_VERSION = 23;
 
 // ---- objects over the constants above ----
 export const CAUSE = {
@@ -1187,28 +1189,28 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['PIMG_PID_IN_USE', 4294967294], ['PIMG_NO_MEMORY', 4294967293], ['PIMG_PROC_OK', 0], ['PIMG_PROC_NOT_LIVE', 1],
   ['PIMG_PROC_SHARED_VM', 2], ['PIMG_THREAD_FREE', 0], ['PIMG_THREAD_USER', 1], ['PIMG_THREAD_HOSTCALL', 2],
   ['PIMG_THREAD_BLOCKED', 3], ['PIMG_THREAD_UNSETTLED', 4], ['PIMG_THREAD_FUTEX', 5], ['PIMG_THREAD_SLEEP', 6],
-  ['PMIG_OK', 0], ['PMIG_NOT_LIVE', 1], ['PMIG_SHARED_VM', 2], ['PMIG_BUSY', 3], ['PMIG_FAMILY', 4],
-  ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096], ['M_MAGIC', 0],
-  ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16], ['M_FRAMES_USED', 20],
-  ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128], ['H_SATP', 132], ['H_CAUSE', 136],
-  ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148], ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156],
-  ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176], ['H_SUBTICK', 184], ['H_TLB_SETS', 188],
-  ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200], ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216],
-  ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240], ['H_QUANTUM', 248], ['H_CUR', 252],
-  ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280], ['H_SHOOT_REQ', 288],
-  ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312], ['H_KLOG_TAIL', 316],
-  ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848], ['H_PREEMPTIONS', 856],
-  ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['H_JIT', 1016], ['TLB_ENTRY_BYTES', 16],
-  ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536], ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2],
-  ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144], ['SPINLOCK_BYTES', 32],
-  ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8], ['SPINLOCK_SPINS', 16],
-  ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304], ['LOCK_PROC', 4194368],
-  ['LOCK_FRAME', 4194432], ['LOCK_LEAF', 4194496], ['KERNEL_BLOCKS_END', 4194304], ['KS', 4194560],
-  ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12], ['KS_RQ_GEN', 20],
-  ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36], ['KS_IRQS', 40],
-  ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56], ['KS_WAIT_SEQ', 64],
-  ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92], ['KS_FORKS', 96],
-  ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
+  ['PIMG_THREAD_WAITID', 7], ['PMIG_OK', 0], ['PMIG_NOT_LIVE', 1], ['PMIG_SHARED_VM', 2], ['PMIG_BUSY', 3],
+  ['PMIG_FAMILY', 4], ['MACHINE_MAGIC', 1280069460], ['MACHINE_BASE', 1048576], ['MACHINE_BYTES', 4096],
+  ['M_MAGIC', 0], ['M_RAM_BYTES', 4], ['M_HARTS', 8], ['M_FRAME_NEXT', 12], ['M_FRAME_FREE', 16],
+  ['M_FRAMES_USED', 20], ['HARTS_BASE', 1052672], ['HART_BYTES', 1024], ['H_REGS', 0], ['H_PC', 128],
+  ['H_SATP', 132], ['H_CAUSE', 136], ['H_TVAL', 140], ['H_RESV_ADDR', 144], ['H_RESV_VALID', 148],
+  ['H_RESV_VALUE', 152], ['H_TICK_INSNS', 156], ['H_INSTRET', 160], ['H_MTIME', 168], ['H_MTIMECMP', 176],
+  ['H_SUBTICK', 184], ['H_TLB_SETS', 188], ['H_TLB_WAYS', 192], ['H_RESV_VA', 196], ['H_TLB_HITS', 200],
+  ['H_TLB_MISSES', 208], ['H_TLB_WALKS', 216], ['H_TLB_FLUSHES', 224], ['H_PAGE_FAULTS', 232], ['H_TIMER_IRQS', 240],
+  ['H_QUANTUM', 248], ['H_CUR', 252], ['H_LAST', 256], ['H_SWITCHES', 264], ['H_IDLE', 272], ['H_ASID_FLUSHES', 280],
+  ['H_SHOOT_REQ', 288], ['H_SHOOT_ACK', 292], ['H_SHOOTDOWNS', 296], ['H_SLICE_INSTRET', 304], ['H_KLOG_HEAD', 312],
+  ['H_KLOG_TAIL', 316], ['H_KLOG', 320], ['H_SYSCALLS_KERNEL', 840], ['H_SYSCALLS_HOST', 848],
+  ['H_PREEMPTIONS', 856], ['H_KLOG_DROPPED', 864], ['H_SCRATCH', 872], ['H_BATCH', 888], ['H_JIT', 1016],
+  ['TLB_ENTRY_BYTES', 16], ['E_TAG', 0], ['E_ADDEND', 4], ['E_FLAGS', 8], ['TLB_TABLE_BYTES', 65536],
+  ['TLBF_GLOBAL', 1], ['TLBF_SUPER', 2], ['TLB_TAG_INVALID', 4], ['TLB_BASE', 2097152], ['TLB_HART_BYTES', 262144],
+  ['SPINLOCK_BYTES', 32], ['SPINLOCK_WORD', 0], ['SPINLOCK_OWNER', 4], ['SPINLOCK_ACQUISITIONS', 8],
+  ['SPINLOCK_SPINS', 16], ['KT_BASE', 4194304], ['LOCKS_BYTES', 256], ['LOCK_SCHED', 4194304],
+  ['LOCK_PROC', 4194368], ['LOCK_FRAME', 4194432], ['LOCK_LEAF', 4194496], ['KERNEL_BLOCKS_END', 4194304],
+  ['KS', 4194560], ['KS_BYTES', 256], ['KS_ON', 0], ['KS_THREADED', 4], ['KS_POLICY', 8], ['KS_LOCK_KIND', 12],
+  ['KS_RQ_GEN', 20], ['KS_ASID_LIMIT', 24], ['KS_ASID_NEXT', 28], ['KS_SLEEPERS', 32], ['KS_LIVE_PROCS', 36],
+  ['KS_IRQS', 40], ['KS_RUNNABLE', 44], ['KS_EVENTS', 48], ['KS_LIVE_THREADS', 52], ['KS_OOM_KILLS', 56],
+  ['KS_WAIT_SEQ', 64], ['KS_REALTIME_NS', 72], ['KS_TIMEBASE_HZ', 80], ['KS_TREC_COUNT', 88], ['KS_INIT', 92],
+  ['KS_FORKS', 96], ['KS_ZOMBIES', 100], ['KS_COW_COPIES', 104], ['KS_COW_REUSES', 108], ['KS_ASID_RECYCLES', 112],
   ['KS_HOST_TIME', 116], ['KS_FORK_HOST', 252], ['KS_PID_RANGE', 120], ['KS_PID_SPARE', 128], ['KS_CLUSTER', 136],
   ['KS_REMOTE', 140], ['KS_HOST_IDLE_UNTIL', 144], ['RQ_BASE', 4194816], ['RQ_BYTES', 528], ['RQ_HEAD', 0],
   ['RQ_COUNT', 4], ['RQ_SLOTS', 16], ['PROC_BASE', 4198400], ['PROC_BYTES', 256], ['P_STATE', 0], ['P_PID', 4],
@@ -1247,5 +1249,5 @@ export const ABI_TABLE: readonly (readonly [string, number])[] = [
   ['SIGPROC_BASE', 4299008], ['SIGPROC_BYTES', 2112], ['SP_PENDING', 0], ['SP_ACTIONS', 64], ['SP_INFO', 1088],
   ['SIGTHREAD_BASE', 4434176], ['SIGTHREAD_BYTES', 1088], ['ST_BLOCKED', 0], ['ST_PENDING', 8], ['ST_SAVED', 16],
   ['ST_FLAGS', 24], ['ST_ORIG_A0', 28], ['ST_RESTART', 32], ['ST_INFO', 64], ['FRAME_REFS', 5242880],
-  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 22],
+  ['FRAME_REF_BYTES', 4], ['KT_END', 6275072], ['KERNEL_VERSION', 23],
 ];

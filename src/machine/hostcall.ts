@@ -6,7 +6,7 @@
 import { InputError } from '../base/index.js';
 import type { Machine } from './machine.js';
 import {
-  KS, KS_RQ_GEN, KS_THREADED, KS_HOST_IDLE_UNTIL, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord,
+  KS, KS_RQ_GEN, KS_THREADED, KS_HOST_IDLE_UNTIL, RING, RING_BASE, RING_ENTRIES, RING_STATE, R, ringRecord, EFAULT,
 } from './layout.js';
 
 /** One request as the kernel posted it. */
@@ -178,7 +178,26 @@ export class HostCallRing {
     const given = a.at ?? 0n;
     if (given < 0n || given >= 1n << 64n) throw new InputError(`an answer's virtual time must be a u64 mtime, not ${given}`);
     const at = given > this.serving ? given : this.serving;
+    const miss = this.machine.hostKeptMiss;
+    this.machine.hostKeptMiss = null;
+    if (miss !== null && a.result === -EFAULT && signal === 0 && this.onHostKeptMiss !== null && this.keptMiss(id, miss)) return;
     this.finish(id, a.result ?? 0, signal, a.action ?? 0, at);
+  }
+
+  /**
+   * Who brings host-kept pages (a post-copy arrival, a shared region): given a call that would fail with -EFAULT
+   * because one of its user pages is host-kept here, it may take the call (true) and answer it later:
+   * -ERESTARTNOINTR once the page is here (the call runs again), -EFAULT if it cannot come. null: nobody.
+   */
+  onHostKeptMiss: ((call: { readonly id: number; readonly pid: number; readonly proc: number }, page: number, write: boolean) => boolean) | null = null;
+
+  /** A -EFAULT answer to call id whose copy missed a host-kept page of the caller's: taken by onHostKeptMiss? */
+  private keptMiss(id: number, miss: { readonly satp: number; readonly page: number; readonly write: boolean }): boolean {
+    const slot = this.taken.get(id >>> 0);
+    if (slot === undefined) return false;
+    const r = ringRecord(slot);
+    if (this.load(r + R.ID) !== id >>> 0 || this.load(r + R.STATE) !== RING_STATE.TAKEN || this.load(r + R.SATP) !== miss.satp) return false;
+    return this.onHostKeptMiss!({ id, pid: this.load(r + R.PID), proc: this.load(r + R.PROC) }, miss.page, miss.write);
   }
 
   /**
@@ -322,6 +341,7 @@ export class HostCallServer {
     for (const fn of this.hooks) fn(calls);
     for (const call of calls) {
       this.ring.serving = call.mtime;
+      this.ring.machine.hostKeptMiss = null;
       try {
         const answer = (this.services.get(call.nr) ?? this.fallback!)(call);
         if (answer === LATER) continue;

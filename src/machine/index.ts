@@ -28,7 +28,7 @@ export { buildImage, freeRoot, type ImageLayout, type StackOptions } from './pro
 export { mmapFileService, kernelMapper, type PrivateMapper } from './mmap-file.js';
 export { HostCallRing, HostCallServer, LATER, type HostCall, type HostAnswer, type HostReply, type HostService } from './hostcall.js';
 export { HostPages, pageFaultOf, pageFaultService, PAGE_SERVED, PAGE_LOST, PAGE_FORBIDDEN, type PageFault, type PageAccess, type PageProt } from './host-pages.js';
-export { captureProcess, forkChildImage, busyThreadsExcept, answerCallNow, setThreadResult, type CaptureOptions } from './process-image.js';
+export { captureProcess, forkChildImage, busyThreadsExcept, answerCallNow, reapAnswered, setThreadResult, type CaptureOptions } from './process-image.js';
 export { restoreProcess, imageFrames, fillAbsentPage, type RestoreOptions, type RestoredProcess } from './process-image-restore.js';
 export { dirtyPages, clearDirty, copyPages } from './dirty-pages.js';
 export {

@@ -257,10 +257,29 @@ export interface KernelExports {
   procImageSleep(t: number, deadline_lo: number, deadline_hi: number): void;
   /**
    * Process proc leaves this machine, its image built elsewhere: every thread released, its memory freed, no end
-   * seen here; a local parent keeps a stand-in. PMIG_OK, or with nothing changed PMIG_NOT_LIVE, PMIG_SHARED_VM,
-   * PMIG_FAMILY (children here) or PMIG_BUSY (a thread waits for the host, in IPC, waitid or a vfork).
+   * seen here; a local parent keeps a stand-in. With family 1 its children here stay (their parent now
+   * elsewhere: their ends are PEV_ENDED events) and its zombies and stand-ins go (the host carries them). PMIG_OK,
+   * or with nothing changed PMIG_NOT_LIVE, PMIG_SHARED_VM, PMIG_FAMILY (children here and family 0, or one that
+   * cannot be handed over) or PMIG_BUSY (a thread waits for the host, in IPC or a vfork, or is unsettled).
    */
-  procMigrateOut(proc: number): number;
+  procMigrateOut(proc: number, family: number): number;
+  /**
+   * Every thread of live process proc waiting for the host is asked to stop (R_CANCEL, as a signal does): a wait
+   * the host can take back answers -ERESTARTSYS and the call runs again in user mode. How many were asked.
+   */
+  procCancelHostcalls(proc: number): number;
+  /**
+   * Threads of live process proc whose call was answered with an ERESTART* code and that have not run since, with
+   * no signal to deliver: their call is restarted now (pc on its ecall, a0 as it was). How many.
+   */
+  procSettleRestarts(proc: number): number;
+  /**
+   * A child of restored process proc as it was where proc ran before: a process here whose parent was elsewhere
+   * with proc's pid is its local child again; else a stand-in (group, session, exit signal), a zombie (no
+   * SIGCHLD) when code is CLD_EXITED / CLD_KILLED / CLD_DUMPED with status, running elsewhere when code is 0.
+   * The slot, or -ESRCH (proc not live), -EEXIST, -EAGAIN, -EINVAL.
+   */
+  procFamilyAttach(proc: number, child_pid: number, pgid: number, sid: number, exit_signal: number, code: number, status: number): number;
   /** Clear every D bit of the process's PTEs and shoot down every TLB (pre-copy); how many were set, -1 not live. */
   procDirtyClear(proc: number): number;
   /**

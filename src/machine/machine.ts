@@ -60,6 +60,12 @@ export class Machine {
    * may change the machine as deterministic mode does between slices.
    */
   hartsPaused = false;
+  /**
+   * The last user page a system call's copy found host-kept (absent here, or a read-only copy written to: a post-copy
+   * arrival's or a shared region's page, host-pages.ts), or null: the host-call ring fetches it and runs the call
+   * again instead of answering -EFAULT (HostCallRing.onHostKeptMiss).
+   */
+  hostKeptMiss: { readonly satp: number; readonly page: number; readonly write: boolean } | null = null;
 
   private constructor(
     readonly memory: WebAssembly.Memory,

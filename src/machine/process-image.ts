@@ -13,7 +13,8 @@ import {
   ACT_FLAGS, ACT_MASK, SIGREC_BYTES, SIGREC_CODE, SIGREC_PID, SIGREC_ADDR, SIGREC_CAUSE, NSIG, PTE, PAGE_BYTES,
   THREADS_MAX, PROCS_MAX, SYS, SIGCHLD, CSIGNAL, CLONE_VM, CLONE_SETTLS, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID,
   PIMG_PROC_NOT_LIVE, PIMG_PROC_SHARED_VM, PIMG_THREAD_FREE, PIMG_THREAD_USER, PIMG_THREAD_HOSTCALL,
-  PIMG_THREAD_BLOCKED, PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, H_MTIME, T_DEADLINE, T_FUTEX_KEY, T_FUTEX_SPACE, T_WAIT_SEQ,
+  PIMG_THREAD_BLOCKED, PIMG_THREAD_FUTEX, PIMG_THREAD_SLEEP, PIMG_THREAD_WAITID, T_HC_SLOT, T_STATE, TS_HOSTCALL, R, RING_STATE,
+  ringRecord, H_MTIME, T_DEADLINE, T_FUTEX_KEY, T_FUTEX_SPACE, T_WAIT_SEQ,
 } from './layout.js';
 import {
   ImageError, ImageBusyError, PROCESS_IMAGE_FORMAT, type ProcessImage, type ImagePage, type ImageThread, type ImageSiginfo,
@@ -31,9 +32,9 @@ export interface CaptureOptions {
   /** The host's tables: the process's cwd and umask go into the image's host part. */
   readonly files?: FileServer;
   /**
-   * The whole process, as a migration moves it: every thread (in user mode, or in a futex wait or asleep, carried
-   * with the time it has left) and its CLOCK_MONOTONIC. Threads waiting for the host, in IPC,
-   * waitid or a vfork are refused.
+   * The whole process, as a migration moves it: every thread (in user mode, in a futex wait or asleep, carried
+   * with the time it has left, or in waitid, carried on its ecall) and its CLOCK_MONOTONIC. Threads waiting for
+   * the host (ImageBusyError), in IPC or a vfork are refused.
    */
   readonly whole?: boolean;
 }
@@ -152,7 +153,7 @@ function pickThread(machine: Machine, p: number, pid: number, opts: CaptureOptio
   if (named === undefined && threads.length !== 1) throw new ImageError(`process ${pid} has ${threads.length} threads: name the one to copy (tid)`);
   const pick = named ?? threads[0]!;
   const tid = machine.u32(threadSlot(pick.t) + T_TID);
-  if (pick.state === PIMG_THREAD_BLOCKED) throw new ImageError(`thread ${tid} of process ${pid} is blocked in the kernel (a futex, a sleep, waitid, IPC or vfork): capture it while it runs or waits for the host`);
+  if (pick.state === PIMG_THREAD_BLOCKED || (pick.state !== PIMG_THREAD_USER && carried(pick.state))) throw new ImageError(`thread ${tid} of process ${pid} is blocked in the kernel (a futex, a sleep, waitid, IPC or vfork): capture it while it runs or waits for the host`);
   if (pick.state !== PIMG_THREAD_USER && pick.state !== PIMG_THREAD_HOSTCALL) throw new ImageError(`thread ${tid} of process ${pid} is between a signal's wake-up and its return to user mode, or leaving after an exec: capture it after its next slice`);
   if (opts.forChild === true && pick.state !== PIMG_THREAD_HOSTCALL) throw new ImageError(`thread ${tid} of process ${pid} is not in a system call: a fork's child is captured at the parent's fork`);
   return pick;
@@ -171,6 +172,10 @@ export function processMonotonicNs(machine: Machine, proc: number): bigint {
   return (machineTicks(machine) * 1_000_000_000n) / BigInt(machine.timebase_hz) + machine.u64(procSlot(proc) + P.MONO_OFFSET);
 }
 
+/** Whether a thread in this state (procImageThreadState) is one a migration carries: user mode, a futex wait, a sleep, a waitid. */
+const carried = (state: number): boolean =>
+  state === PIMG_THREAD_USER || state === PIMG_THREAD_FUTEX || state === PIMG_THREAD_SLEEP || state === PIMG_THREAD_WAITID;
+
 /** Every thread of a whole process, the one whose tid is the pid first; each in a state a migration carries. */
 function wholeThreads(machine: Machine, p: number, pid: number): ImageThread[] {
   const threads = threadsOf(machine, p);
@@ -178,11 +183,12 @@ function wholeThreads(machine: Machine, p: number, pid: number): ImageThread[] {
   const out = threads.map(({ t, state }) => {
     const tid = machine.u32(threadSlot(t) + T_TID);
     if (state === PIMG_THREAD_HOSTCALL) throw new ImageBusyError(`thread ${tid} of process ${pid} waits for the host (a system call the host answers later): move it once the call is answered`);
-    if (state !== PIMG_THREAD_USER && state !== PIMG_THREAD_FUTEX && state !== PIMG_THREAD_SLEEP) {
-      throw new ImageBusyError(`thread ${tid} of process ${pid} is blocked in IPC, waitid or a vfork, or is between a signal and user mode: move it later`);
+    if (!carried(state)) {
+      throw new ImageBusyError(`thread ${tid} of process ${pid} is blocked in IPC or a vfork, or is between a signal and user mode: move it later`);
     }
     const th = readThread(machine, t, false);
-    if (state === PIMG_THREAD_USER) return th;
+    // A waitid caller has its pc on the ecall: where it runs next it calls waitid again.
+    if (state === PIMG_THREAD_USER || state === PIMG_THREAD_WAITID) return th;
     const deadline = machine.u64(threadSlot(t) + T_DEADLINE);
     const left = deadline === DEADLINE_NONE ? null : Number(((deadline > now ? deadline - now : 0n) * 1_000_000_000n + BigInt(machine.timebase_hz) - 1n) / BigInt(machine.timebase_hz));
     if (state === PIMG_THREAD_SLEEP) return { ...th, sleep_ns: left ?? 0 };
@@ -214,8 +220,8 @@ function futexWaitOf(machine: Machine, p: number, t: number, pid: number, timeou
  */
 export function busyThreadsExcept(machine: Machine, p: number, except: number): string | null {
   for (const { t, state } of threadsOf(machine, p)) {
-    if (t === except || state === PIMG_THREAD_USER || state === PIMG_THREAD_FUTEX || state === PIMG_THREAD_SLEEP) continue;
-    return `thread ${machine.u32(threadSlot(t) + T_TID)} ${state === PIMG_THREAD_HOSTCALL ? 'waits for the host' : 'is blocked in IPC, waitid or a vfork, or between a signal and user mode'}`;
+    if (t === except || carried(state)) continue;
+    return `thread ${machine.u32(threadSlot(t) + T_TID)} ${state === PIMG_THREAD_HOSTCALL ? 'waits for the host' : 'is blocked in IPC or a vfork, or between a signal and user mode'}`;
   }
   return null;
 }
@@ -231,6 +237,28 @@ export function answerCallNow(machine: Machine, t: number, complete: () => void)
   const onHart = machine.u32(threadSlot(t) + T_HART);
   if (onHart !== 0) machine.kernel.hostcallResume(onHart - 1);
   else machine.kernel.hostcallReap(0);
+}
+
+/**
+ * Apply now, between slices, the answers the host has given to process p's callers (answerCallNow's second
+ * half, for every such thread); a call answered -ERESTARTSYS with no signal to deliver is then back on its ecall
+ * in user mode (procSettleRestarts). How many threads of p still wait for the host.
+ */
+export function reapAnswered(machine: Machine, p: number): number {
+  assertStopped(machine, 'reaping host answers');
+  let waiting = 0;
+  for (const { t, state } of threadsOf(machine, p)) {
+    if (state !== PIMG_THREAD_HOSTCALL) continue;
+    const tb = threadSlot(t);
+    const record = machine.u32(tb + T_HC_SLOT);
+    if (record === 0 || machine.u32(ringRecord(record - 1) + R.STATE) !== RING_STATE.DONE) { waiting++; continue; }
+    const onHart = machine.u32(tb + T_HART);
+    if (onHart !== 0) machine.kernel.hostcallResume(onHart - 1);
+    else machine.kernel.hostcallReap(0);
+    if (machine.u32(tb + T_STATE) === TS_HOSTCALL) waiting++;
+  }
+  machine.kernel.procSettleRestarts(p);
+  return waiting;
 }
 
 /** Set thread t's a0 (user mode, past an ecall answered by answerCallNow): the call returns value instead. */

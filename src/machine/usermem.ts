@@ -2,7 +2,25 @@
 // tables with the user's permissions (so a bad pointer is an EFAULT, never a host crash). Bounded by len.
 import { latin1Text } from '../base/index.js';
 import type { Machine } from './machine.js';
-import { ACC_READ, ACC_WRITE, PAGE_BYTES } from './layout.js';
+import { ACC_READ, ACC_WRITE, PAGE_BYTES, PTE } from './layout.js';
+
+/**
+ * The host address of user address a under satp for access acc, or 0. A page that fails because it is host-kept
+ * (PTE_HOST: absent here, or a read-only copy written to) is noted on the machine (hostKeptMiss), so the call can
+ * wait for it and run again rather than fail.
+ */
+function translate(machine: Machine, satp: number, a: number, acc: number): number {
+  const host = machine.kernel.vmTranslate(satp, a, acc) >>> 0;
+  if (host === 0 && (satp & 0x8000_0000) !== 0) {
+    const root = (satp & 0x3f_ffff) * PAGE_BYTES;
+    const l1 = machine.u32(machine.host(root) + (a >>> 22) * 4);
+    if ((l1 & PTE.V) !== 0 && (l1 & (PTE.R | PTE.X)) === 0) {
+      const pte = machine.u32(machine.host((l1 >>> 10) * PAGE_BYTES) + ((a >>> 12) & 0x3ff) * 4);
+      if ((pte & PTE.HOST) === PTE.HOST) machine.hostKeptMiss = { satp, page: (a & ~(PAGE_BYTES - 1)) >>> 0, write: acc === ACC_WRITE };
+    }
+  }
+  return host;
+}
 
 /** Copy len bytes at user address va; null if any page is not readable by the user. */
 export function copyFromUser(machine: Machine, satp: number, va: number, len: number): Uint8Array | null {
@@ -11,7 +29,7 @@ export function copyFromUser(machine: Machine, satp: number, va: number, len: nu
   for (let done = 0; done < len;) {
     const a = (va + done) >>> 0;
     if (a < va && done > 0) return null; // wrapped around the address space
-    const host = machine.kernel.vmTranslate(satp, a, ACC_READ) >>> 0;
+    const host = translate(machine, satp, a, ACC_READ) >>> 0;
     if (host === 0) return null;
     hosts.push(host);
     done += Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
@@ -32,7 +50,7 @@ export function copyToUser(machine: Machine, satp: number, va: number, data: Uin
   for (let done = 0; done < data.length;) {
     const a = (va + done) >>> 0;
     if (a < va && done > 0) return false;
-    const host = machine.kernel.vmTranslate(satp, a, ACC_WRITE) >>> 0;
+    const host = translate(machine, satp, a, ACC_WRITE) >>> 0;
     if (host === 0) return false;
     hosts.push(host);
     done += Math.min(data.length - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
@@ -51,7 +69,7 @@ export function userWritable(machine: Machine, satp: number, va: number, len: nu
   for (let done = 0; done < len;) {
     const a = (va + done) >>> 0;
     if (a < va && done > 0) return false;
-    if ((machine.kernel.vmTranslate(satp, a, ACC_WRITE) >>> 0) === 0) return false;
+    if ((translate(machine, satp, a, ACC_WRITE) >>> 0) === 0) return false;
     done += Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
   }
   return true;
@@ -63,7 +81,7 @@ export function userWritableBytes(machine: Machine, satp: number, va: number, le
   while (done < len) {
     const a = (va + done) >>> 0;
     if (a < va && done > 0) break;
-    if ((machine.kernel.vmTranslate(satp, a, ACC_WRITE) >>> 0) === 0) break;
+    if ((translate(machine, satp, a, ACC_WRITE) >>> 0) === 0) break;
     done += Math.min(len - done, PAGE_BYTES - (a & (PAGE_BYTES - 1)));
   }
   return done;
@@ -78,7 +96,7 @@ export function stringFromUser(machine: Machine, satp: number, va: number, max: 
   const parts: string[] = [];
   let length = 0;
   for (let a = va >>> 0; ;) {
-    const host = machine.kernel.vmTranslate(satp, a, ACC_READ) >>> 0;
+    const host = translate(machine, satp, a, ACC_READ) >>> 0;
     if (host === 0) return 'fault';
     const n = PAGE_BYTES - (a & (PAGE_BYTES - 1));
     const page = machine.bytes.subarray(host, host + n);

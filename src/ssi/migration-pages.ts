@@ -15,6 +15,8 @@ import {
   type PageFault, type HostAnswer, type HostReply, ImageError,
 } from '../machine/index.js';
 
+const { ERESTARTNOINTR, EFAULT } = layout;
+
 /** Pre-copy's rounds before the stop, at most (the last one's dirty pages then cross at the stop). */
 export const PRECOPY_ROUNDS_MAX = 8;
 /** Pre-copy stops the process once the pages written since the last round are this few. */
@@ -110,7 +112,8 @@ export interface PostcopyCounts {
  */
 export class PostcopyArrival {
   private readonly absent = new Map<number, ImagePageMeta>();
-  private readonly waiting = new Map<number, number[]>();
+  /** Host calls waiting for each page: a fault (PAGE_SERVED once it is here) or a system call (run again). */
+  private readonly waiting = new Map<number, { readonly id: number; readonly call: boolean }[]>();
   private readonly asked = new Set<number>();
   private isLost = false;
   private counts = { faulted: 0, pushed: 0, faults: 0, lost: 0 };
@@ -145,11 +148,27 @@ export class PostcopyArrival {
     if (meta === undefined) return PAGE_SERVED; // it arrived meanwhile: run the access again
     this.counts.faults++;
     if (this.isLost) return PAGE_LOST;
-    const ids = this.waiting.get(f.page) ?? [];
-    ids.push(f.id);
-    this.waiting.set(f.page, ids);
-    if (!this.asked.has(f.page)) { this.asked.add(f.page); this.ask(f.page); }
+    this.wait(f.page, { id: f.id, call: false });
     return LATER;
+  }
+
+  /**
+   * A system call of its process (call id) found page absent in a copy from or to the user: true when the page is
+   * one of its own still to come, and the call runs again once it is here (-ERESTARTNOINTR; -EFAULT if it is lost).
+   */
+  userMiss(id: number, page: number): boolean {
+    if (!this.absent.has(page)) return false;
+    this.counts.faults++;
+    if (this.isLost) return false;
+    this.wait(page, { id, call: true });
+    return true;
+  }
+
+  private wait(page: number, w: { readonly id: number; readonly call: boolean }): void {
+    const ws = this.waiting.get(page) ?? [];
+    ws.push(w);
+    this.waiting.set(page, ws);
+    if (!this.asked.has(page)) { this.asked.add(page); this.ask(page); }
   }
 
   /** Page bytes from the source (asked for, or pushed): installed if still absent, and its faults run again. */
@@ -160,7 +179,7 @@ export class PostcopyArrival {
     fillAbsentPage(this.machine, this.proc, meta, page.data);
     if (pushed && !this.asked.has(page.va)) this.counts.pushed++;
     else this.counts.faulted++;
-    for (const id of this.waiting.get(page.va) ?? []) this.complete(id, { result: PAGE_SERVED });
+    for (const w of this.waiting.get(page.va) ?? []) this.complete(w.id, { result: w.call ? -ERESTARTNOINTR : PAGE_SERVED });
     this.waiting.delete(page.va);
   }
 
@@ -169,7 +188,7 @@ export class PostcopyArrival {
     if (this.isLost) return this.counts.lost;
     this.isLost = true;
     this.counts.lost = this.absent.size;
-    for (const ids of this.waiting.values()) for (const id of ids) this.complete(id, PAGE_LOST);
+    for (const ws of this.waiting.values()) for (const w of ws) this.complete(w.id, w.call ? { result: -EFAULT } : PAGE_LOST);
     this.waiting.clear();
     return this.counts.lost;
   }

@@ -20,7 +20,7 @@ import type { RpcClient, RpcServer } from '../rpc/index.js';
 import type { MigrationMethod } from '../net/index.js';
 import {
   layout, captureProcess, restoreProcess, encodeProcessImage, decodeProcessImage, checkImage, ImageBusyError, dirtyPages, clearDirty,
-  copyPages, pageFaultOf, encodeImagePages, decodeImagePages, PAGE_LOST, busyThreadsExcept, answerCallNow,
+  copyPages, pageFaultOf, encodeImagePages, decodeImagePages, PAGE_LOST, busyThreadsExcept, answerCallNow, reapAnswered,
   setThreadResult, stringFromUser, LATER, type ProcessImage, type ImagePage, type ImagePageMeta, type ProcFiles, type System,
   type ExportedFiles, type HostCall, type HostAnswer,
 } from '../machine/index.js';
@@ -28,6 +28,7 @@ import {
   PRECOPY_ROUNDS_MAX, PRECOPY_STOP_PAGES, POSTCOPY_PUSH_PAGES, PageStaging, PostcopyArrival, metaOf, metaKey, pageRuns, pagesOfRuns,
   type PostcopyCounts,
 } from './migration-pages.js';
+import { familyOf, decodeFamily, type FamilyMember } from './migration-family.js';
 import type { ProcsService } from './service.js';
 import type { RemoteForks } from './remote-fork.js';
 import type { ProcessWatch } from './process-watch.js';
@@ -141,6 +142,8 @@ interface Outgoing {
   parentHere: boolean;
   /** Where its parent runs, as known at the stop (null: none, or not known). */
   parentNode: string | null;
+  /** Its children at the stop: they stay where they run, and their parent link follows it. */
+  family: FamilyMember[];
   bytes: number;
   /** When it ran again, where it now is (-1: not yet). */
   resumed_ns: number;
@@ -165,6 +168,8 @@ interface Prepared {
   readonly proc: number;
   readonly program: string;
   readonly start: () => void;
+  /** Its children, attached when it runs. */
+  readonly family: FamilyMember[];
   timer: number | null;
   /** Post-copy: its absent pages (it runs before they are all here). */
   readonly arrival: PostcopyArrival | null;
@@ -207,6 +212,12 @@ export class Migrations {
     server.register('proc.migrate.pages', (args, call) => this.stage(call.from, args));
     server.register('proc.migrate.page', (args, call) => { this.servePage(call.from, args, (r) => call.reply(r)); return undefined; });
     server.register('proc.migrate.push', (args, call) => this.pushed(call.from, args));
+    // A system call of a process that came post-copy, whose buffer is on a page still on the source: the page is
+    // asked for like a fault's, and the call runs again once it is here.
+    sys.hostcalls.ring.onHostKeptMiss = (call, page) => {
+      for (const a of this.arrivals.values()) if (a.pid === call.pid && a.proc === call.proc) return a.userMiss(call.id, page);
+      return false;
+    };
   }
 
   /**
@@ -272,7 +283,7 @@ export class Migrations {
     if (this.moving(pid)) { refuse(`process ${pid} is already moving`); return; }
     if (this.sys.files?.slots.liveSlot(pid) === undefined) { refuse(`no process ${pid} runs on ${this.ctx.id}`); return; }
     const o: Outgoing = {
-      pid, to, method, asked_ns: this.ctx.monotonic_ns(), stopped_ns: -1, image: null, table: null, exported: null, parentHere: false, parentNode: null,
+      pid, to, method, asked_ns: this.ctx.monotonic_ns(), stopped_ns: -1, image: null, table: null, exported: null, parentHere: false, parentNode: null, family: [],
       bytes: 0, resumed_ns: -1, pages: 0, resent: 0, rounds: 0, sent: method === 'precopy' ? new Map() : null, post: null, held: [], done,
       self: selfCall === undefined ? null : { call: selfCall, state: 'waiting' },
     };
@@ -352,6 +363,15 @@ export class Migrations {
       answerCallNow(m, self.call.thread, () => this.sys.hostcalls.ring.complete(self.call.id, 0));
       self.state = 'answered';
     }
+    // A child of a parent that is moving with its family waits for that move's outcome (its parent link is in flux).
+    if (this.hooks.forks.parentMoving(o.pid)) { retry('its parent is moving'); return; }
+    // A thread waiting for the host is asked to stop (as a signal would ask): a wait that can be taken back is
+    // answered -ERESTARTSYS and the answer applied now, so the thread is back on its ecall and the call runs
+    // again where the process runs next. A wait that cannot (an execve, a call served elsewhere) is waited for.
+    if (m.kernel.procCancelHostcalls(slot) > 0) {
+      this.sys.hostcalls.drain();
+      reapAnswered(m, slot);
+    }
     let image: ProcessImage;
     try {
       image = captureProcess(m, slot, { whole: true, files });
@@ -363,16 +383,22 @@ export class Migrations {
     if (image.pages.some((p) => p.kind === 'shared')) { this.finish(o, false, `process ${o.pid} cannot move: it maps shared memory`); return; }
     o.parentHere = m.u32(PROC_BASE + slot * PROC_BYTES + P.PARENT) !== 0;
     o.parentNode = o.parentHere ? this.ctx.id : this.hooks.forks.parentNode(o.pid) ?? null;
+    const family = familyOf(m, slot, this.ctx.id, (pid) => this.hooks.forks.childNode(pid));
+    const movingChild = family.find((c) => this.moving(c.pid));
+    if (movingChild !== undefined) { retry(`its child ${movingChild.pid} is moving`); return; }
     // Pre-copy: the pages written since the last round (D set now), new or remapped, cross; the rest are named.
     const dirty = o.sent !== null ? dirtyPages(m, slot) : null;
     const exported = files.exportFiles(o.pid, o.to);
-    const r = m.kernel.procMigrateOut(slot) >>> 0;
+    const r = m.kernel.procMigrateOut(slot, 1) >>> 0;
     if (r !== PMIG_OK) {
       files.abandonExport(exported, o.to);
       if (r === PMIG_BUSY) { retry('a thread is busy'); return; }
-      this.finish(o, false, `process ${o.pid} cannot move: ${r === PMIG_FAMILY ? 'it has children on this node' : r === PMIG_SHARED_VM ? 'it is a vfork child' : 'it is not live'}`);
+      if (r === PMIG_FAMILY) { retry('a child of it is ending'); return; }
+      this.finish(o, false, `process ${o.pid} cannot move: ${r === PMIG_SHARED_VM ? 'it is a vfork child' : 'it is not live'}`);
       return;
     }
+    o.family = family;
+    this.hooks.forks.familyLeaving(o.pid, family);
     // From here the process runs nowhere until the move has an outcome.
     if (self !== null) self.state = 'away';
     o.stopped_ns = this.ctx.monotonic_ns();
@@ -387,10 +413,10 @@ export class Migrations {
     const keptRuns = pageRuns(kept), remoteRuns = pageRuns(remote);
     const body = {
       image: text, files: exported, program: this.hooks.watch.programOf(o.pid),
-      parent_node: o.parentNode,
+      parent_node: o.parentNode, ...(family.length > 0 ? { family } : {}),
       ...(kept.length > 0 ? { kept: keptRuns } : {}), ...(o.method === 'postcopy' ? { remote: remoteRuns } : {}),
     };
-    const named = JSON.stringify(keptRuns).length + JSON.stringify(remoteRuns).length;
+    const named = JSON.stringify(keptRuns).length + JSON.stringify(remoteRuns).length + JSON.stringify(family).length;
     o.bytes += text.length + JSON.stringify(exported).length + named;
     // The descriptions were exported to the target's machine as this node knows it: a target that has restarted
     // since (its prepare answered by another boot) lost them, and this node lets go of them when it learns of it.
@@ -478,6 +504,7 @@ export class Migrations {
     if (o.table !== null) this.sys.files!.dropDetached(o.table);
     o.table = null;
     this.hooks.forks.movedOut(o.pid, o.to, o.parentHere);
+    this.hooks.forks.familyMovedOut(o.to, o.family);
     if (this.moved.size >= MOVED_MAX) this.moved.delete(this.moved.keys().next().value!);
     this.moved.set(o.pid, o.to);
     this.client.call(o.to, 'proc.migrate.commit', { pid: o.pid }, { deadline_ns: MIGRATE_DEADLINE_NS, retry_ns: MIGRATE_RETRY_NS }, (out) => {
@@ -549,6 +576,7 @@ export class Migrations {
     try {
       const back = restoreProcess(m, this.selfFailedImage(o, o.image!), { pid: o.pid, ppid: o.image!.ppid, start: false });
       if (o.parentHere) m.kernel.procStandInReplace(back.proc);
+      this.hooks.forks.familyBack(back.proc, o.family);
       if (o.table !== null) files.reattach(o.pid, o.table, back.proc);
       o.table = null;
       this.hooks.watch.arrived(o.pid, back.proc, this.hooks.watch.programOf(o.pid));
@@ -617,13 +645,14 @@ export class Migrations {
 
   /** Build the process from another node's image, not running yet. */
   private prepare(from: string, args: unknown): unknown {
-    const a = (args ?? {}) as { image?: unknown; files?: unknown; program?: unknown; parent_node?: unknown; kept?: unknown; remote?: unknown };
+    const a = (args ?? {}) as { image?: unknown; files?: unknown; program?: unknown; parent_node?: unknown; kept?: unknown; remote?: unknown; family?: unknown };
     if (typeof a.image !== 'string') return { error: 'a migration needs an image' };
     const m = this.sys.machine, files = this.sys.files!;
     try {
       const sent = decodeProcessImage(a.image);
       if (this.prepared.has(sent.pid)) return { ok: true }; // a resent prepare: it is built already
       if (files.slots.liveSlot(sent.pid) !== undefined) return { error: `pid ${sent.pid} runs here already` };
+      const family = decodeFamily(a.family);
       // Pre-copy: the pages named but not sent are the ones kept from the rounds.
       const kept = a.kept === undefined ? [] : pagesOfRuns(a.kept);
       const staged = this.staging.take(from, sent.pid);
@@ -643,8 +672,9 @@ export class Migrations {
       const ring = this.sys.hostcalls.ring;
       const arrival = remote === null ? null : new PostcopyArrival(m, built.proc, image.pid, from, remote,
         (va) => this.askPage(image.pid, from, va), (id, answer) => { ring.answer(id, answer); this.hooks.wake(); });
-      const p: Prepared = { from, proc: built.proc, program, start: built.start, timer: null, arrival };
+      const p: Prepared = { from, proc: built.proc, program, start: built.start, family, timer: null, arrival };
       this.prepared.set(image.pid, p);
+      this.hooks.forks.familyComing(image.pid, family);
       p.timer = this.ctx.setTimer(PREPARED_CHECK_NS, () => this.checkPrepared(image.pid));
       return { ok: true, boot: this.hooks.boot };
     } catch (err) {
@@ -670,6 +700,7 @@ export class Migrations {
     if (p.timer !== null) this.ctx.clearTimer(p.timer);
     this.hooks.watch.arrived(pid, p.proc, p.program);
     this.sys.files!.claimImported(pid);
+    this.hooks.forks.familyArrived(p.proc, p.from, p.family);
     p.start();
     this.hooks.wake();
   }
@@ -694,8 +725,9 @@ export class Migrations {
   private discard(pid: number, p: Prepared): void {
     this.prepared.delete(pid);
     const files = this.sys.files!;
-    const r = this.sys.machine.kernel.procMigrateOut(p.proc) >>> 0;
+    const r = this.sys.machine.kernel.procMigrateOut(p.proc, 0) >>> 0;
     if (r !== PMIG_OK) this.ctx.log(`migration of ${pid}: the copy from ${p.from} could not be discarded (${r})`);
+    this.hooks.forks.familyNotComing(pid);
     const table = files.detach(pid);
     if (table !== undefined) files.dropImported(table);
     this.hooks.forks.arrivalUndone(pid);

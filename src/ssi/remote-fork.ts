@@ -15,6 +15,7 @@ import {
 } from '../machine/index.js';
 import { OrderedCalls } from './ordered-calls.js';
 import { rpcErrno } from './process-bridge.js';
+import type { FamilyMember } from './migration-family.js';
 
 const {
   PROC_BASE, PROC_BYTES, P, PEV_ENDED, PEV_REPARENT, PEV_GROUP, PEV_ORPHANED, CLD_KILLED, SIGKILL, EAGAIN, EFAULT, EINVAL, EHOSTUNREACH,
@@ -56,10 +57,15 @@ type Notice =
   /** node: the end of a child the parent's node believes on that node, told by another (a move there was lost). */
   | { readonly kind: 'ended'; readonly pid: number; readonly code: number; readonly status: number; readonly node?: string }
   | { readonly kind: 'reparent'; readonly pid: number; readonly ppid: number }
-  | { readonly kind: 'group'; readonly pid: number; readonly pgid: number; readonly sid: number }
+  /** node: where the child is, when another node (its parent's old node) sends this on. */
+  | { readonly kind: 'group'; readonly pid: number; readonly pgid: number; readonly sid: number; readonly node?: string }
   | { readonly kind: 'setpgid'; readonly pid: number; readonly pgid: number; readonly ppid: number }
   /** A child of a process here moved to another node (a migration): its stand-in here now stands for that node. */
-  | { readonly kind: 'moved'; readonly pid: number; readonly node: string };
+  | { readonly kind: 'moved'; readonly pid: number; readonly node: string }
+  /** The parent of process pid here (elsewhere) moved to node (a migration with its family): its end goes there. */
+  | { readonly kind: 'parent'; readonly pid: number; readonly node: string };
+/** A notice about a child, kept while its parent moves (node: where the child is, when another node told it). */
+type ChildNotice = Extract<Notice, { kind: 'ended' | 'moved' | 'group' }>;
 type Adopt = { readonly kind: 'adopt'; readonly pid: number; readonly ppid: number; readonly pgid: number; readonly sid: number };
 
 export class RemoteForks {
@@ -77,6 +83,13 @@ export class RemoteForks {
   private readonly orphaned = new Map<number, string>();
   /** Ends of children whose stand-in does not exist yet (their fork's answer is still on its way). */
   private readonly early = new Map<number, { from: string; code: number; status: number }>();
+  /**
+   * Children of a process here that is moving away with its family (migration-family.ts), by pid: what is heard
+   * of them meanwhile is kept, and goes where the parent runs once the move has an outcome.
+   */
+  private readonly away = new Map<number, { readonly parent: number; readonly held: ChildNotice[] }>();
+  /** Children elsewhere whose parent moved from here with its family: pid -> the parent's node (late notices go on). */
+  private readonly forwarded = new Map<number, string>();
   private readonly notices: OrderedCalls;
   readonly files: OrderedCalls;
 
@@ -317,7 +330,7 @@ export class RemoteForks {
   private event(e: ProcessEvent): void {
     if (e.kind === PEV_ENDED) {
       const home = this.parents.get(e.pid);
-      if (home === undefined) return;
+      if (home === undefined) { this.away.get(e.pid)?.held.push({ kind: 'ended', pid: e.pid, code: e.parent_pid, status: e.flags }); return; }
       this.parents.delete(e.pid);
       this.notices.call(home, { kind: 'ended', pid: e.pid, code: e.parent_pid, status: e.flags } satisfies Notice, () => {});
     } else if (e.kind === PEV_REPARENT) {
@@ -329,7 +342,7 @@ export class RemoteForks {
       this.toInit(e.pid);
     } else if (e.kind === PEV_GROUP) {
       const home = this.parents.get(e.pid);
-      if (home === undefined) return;
+      if (home === undefined) { this.away.get(e.pid)?.held.push({ kind: 'group', pid: e.pid, pgid: e.parent_pid, sid: e.flags }); return; }
       this.notices.call(home, { kind: 'group', pid: e.pid, pgid: e.parent_pid, sid: e.flags } satisfies Notice, () => {});
     }
   }
@@ -361,6 +374,19 @@ export class RemoteForks {
   private notice(from: string, body: unknown): number {
     const n = body as Partial<Notice | Adopt> | null;
     const k = this.sys.machine.kernel;
+    if ((n?.kind === 'ended' || n?.kind === 'moved' || n?.kind === 'group') && typeof n.pid === 'number') {
+      // Where the child is: a 'moved' notice names where it went; another says where it is, or came from there.
+      const c = (n.kind === 'moved' ? n : { ...n, node: typeof n.node === 'string' ? n.node : from }) as ChildNotice;
+      const away = this.away.get(n.pid);
+      if (away !== undefined) { away.held.push(c); return 0; }
+      const to = this.children.has(n.pid) ? undefined : this.forwarded.get(n.pid);
+      if (to !== undefined) { this.forward(to, c); return 0; }
+    }
+    if (n?.kind === 'parent' && typeof n.pid === 'number' && typeof n.node === 'string') {
+      if (this.parents.get(n.pid) !== from) return -ESRCH;
+      this.parents.set(n.pid, n.node);
+      return 0;
+    }
     if (n?.kind === 'adopt' && typeof n.pid === 'number' && typeof n.ppid === 'number' && typeof n.pgid === 'number' && typeof n.sid === 'number') {
       const r = k.procRemoteChild(n.ppid, n.pid, n.pgid >>> 0, n.sid >>> 0);
       if (r < 0) return r;
@@ -371,7 +397,7 @@ export class RemoteForks {
       const on = typeof n.node === 'string' ? n.node : from;
       if (this.children.get(n.pid) !== on) {
         if (this.early.size >= EARLY_ENDS_MAX) this.early.delete(this.early.keys().next().value!);
-        this.early.set(n.pid, { from, code: n.code, status: n.status });
+        this.early.set(n.pid, { from: on, code: n.code, status: n.status });
         return 0;
       }
       this.children.delete(n.pid);
@@ -392,7 +418,7 @@ export class RemoteForks {
       return 0;
     }
     if (n?.kind === 'group' && typeof n.pid === 'number' && typeof n.pgid === 'number' && typeof n.sid === 'number') {
-      if (this.children.get(n.pid) !== from) return -1;
+      if (this.children.get(n.pid) !== (typeof n.node === 'string' ? n.node : from)) return -1;
       return k.procRemoteGroup(n.pid, n.pgid >>> 0, n.sid >>> 0);
     }
     if (n?.kind === 'setpgid' && typeof n.pid === 'number' && typeof n.pgid === 'number' && typeof n.ppid === 'number') {
@@ -413,6 +439,11 @@ export class RemoteForks {
   }
 
   // ---- migration (migration.ts) ----------------------------------------------------------------------------
+
+  /** The node a child of a process here runs on, when it runs on another node (it has a stand-in here). */
+  childNode(pid: number): string | undefined {
+    return this.children.get(pid);
+  }
 
   /** The node the parent of process pid here runs on, when that is another node. */
   parentNode(pid: number): string | undefined {
@@ -463,6 +494,105 @@ export class RemoteForks {
   /** A process that arrived here leaves again before it ran (its migration did not commit). */
   arrivalUndone(pid: number): void {
     this.parents.delete(pid);
+  }
+
+  /** Whether process pid here is a child of a process moving away with its family (it waits for the outcome). */
+  parentMoving(pid: number): boolean {
+    return this.away.has(pid);
+  }
+
+  /**
+   * Process parent here stopped to move with its family (procMigrateOut let its zombies and stand-ins go): what
+   * is heard of its children is kept until the move has an outcome (familyMovedOut or familyBack).
+   */
+  familyLeaving(parent: number, family: readonly FamilyMember[]): void {
+    for (const c of family) {
+      if (c.code !== 0) continue;
+      this.away.set(c.pid, { parent, held: [] });
+      if (c.node !== this.ctx.id) this.children.delete(c.pid);
+    }
+  }
+
+  /**
+   * The move committed: the parent runs on `to`. A child here now has its parent there; a child elsewhere is
+   * told (its end goes there), and late notices about it are sent on; what was kept meanwhile goes there too.
+   */
+  familyMovedOut(to: string, family: readonly FamilyMember[]): void {
+    for (const c of family) {
+      const away = this.away.get(c.pid);
+      if (c.code !== 0 || away === undefined) continue;
+      this.away.delete(c.pid);
+      if (c.node === this.ctx.id) {
+        if (this.sys.files!.slots.liveSlot(c.pid) !== undefined) this.parents.set(c.pid, to);
+      } else {
+        if (this.forwarded.size >= SEVERED_MAX) this.forwarded.delete(this.forwarded.keys().next().value!);
+        this.forwarded.set(c.pid, to);
+        if (c.node !== to) this.notices.call(c.node, { kind: 'parent', pid: c.pid, node: to } satisfies Notice, () => {});
+      }
+      for (const n of away.held) this.forward(to, { ...n, node: n.node ?? c.node } as ChildNotice);
+    }
+  }
+
+  /**
+   * Process parent is coming here with its family (a prepared copy, not running yet): what is heard of its
+   * children until it runs is kept for familyArrived (a notice sent on from its old node may overtake the commit).
+   */
+  familyComing(parent: number, family: readonly FamilyMember[]): void {
+    for (const c of family) if (c.code === 0) this.away.set(c.pid, { parent, held: [] });
+  }
+
+  /** The copy that was coming here with its family is discarded: nothing is kept for its children. */
+  familyNotComing(parent: number): void {
+    for (const [pid, a] of [...this.away]) if (a.parent === parent) this.away.delete(pid);
+  }
+
+  /**
+   * The move did not happen: the parent, put back into slot proc, has its family again, and what was heard of
+   * its children meanwhile applies now (an end while it was stopped: its zombie and SIGCHLD).
+   */
+  familyBack(proc: number, family: readonly FamilyMember[]): void {
+    this.attachFamily(proc, 'here', family);
+  }
+
+  /**
+   * Process slot proc came here with its family from `from` and runs now: each child is attached (a child here is
+   * its local child again; others are stand-ins, their ends heard here from now on), then what was kept.
+   */
+  familyArrived(proc: number, from: string, family: readonly FamilyMember[]): void {
+    this.attachFamily(proc, from, family);
+  }
+
+  private attachFamily(proc: number, from: string, family: readonly FamilyMember[]): void {
+    const k = this.sys.machine.kernel;
+    for (const c of family) {
+      const away = this.away.get(c.pid);
+      this.away.delete(c.pid);
+      const r = k.procFamilyAttach(proc, c.pid, c.pgid, c.sid, c.exit_signal, c.code, c.status);
+      if (r < 0) { this.ctx.log(`child ${c.pid} (from ${from}) could not join its parent here (${r})`); continue; }
+      if (c.code !== 0) continue;
+      // A child that runs here is a local child again (it ended meanwhile: a stand-in, whose end is kept).
+      if (c.node === this.ctx.id && this.sys.files!.slots.liveSlot(c.pid) === r) { this.parents.delete(c.pid); continue; }
+      this.children.set(c.pid, c.node);
+      for (const n of away?.held ?? []) this.notice(n.kind === 'moved' ? c.node : n.node ?? c.node, n);
+      const early = this.early.get(c.pid);
+      const node = this.children.get(c.pid);
+      if (node === undefined) continue;
+      if (early !== undefined && early.from === node) {
+        this.early.delete(c.pid);
+        this.children.delete(c.pid);
+        k.procRemoteEnded(c.pid, early.code, early.status);
+      } else if (node !== this.ctx.id && this.hooks.isDown(node)) {
+        this.children.delete(c.pid);
+        k.procRemoteEnded(c.pid, CLD_KILLED, SIGKILL);
+      }
+    }
+    this.hooks.wake();
+  }
+
+  /** A notice about a child whose parent now runs on `to`. */
+  private forward(to: string, n: ChildNotice): void {
+    if (to === this.ctx.id) { this.notice(n.node ?? this.ctx.id, n); return; }
+    this.notices.call(to, n, () => {});
   }
 
   /** Node went down (it crashed, or it booted again): its children end by SIGKILL here, its holds are let go. */

@@ -11,7 +11,7 @@ const PINNED: readonly [scenario: string, seed: number, sha256: string][] = [
   ['swarm', 7, 'b58d482e18d1f4acc5e2b48e223e34219a36700136e32414a967dfa6372c6861'],
   ['leader-crash', 7, '3be5c34e9f5ca92fe4888586cb76139acd2b7758a8cec8788a6ebb282a347f11'],
   ['raft-partition', 7, 'f5fa8cf3731d6b35adbccf5619c5f36c715f03f74210365acb4c09822d22b6a7'],
-  ['migrate', 7, 'c2bca5d7452fb7114ff4a2f33370a14c9da6f72fdd07270af2cef1a35c643d3b'],
+  ['migrate', 7, '23abde598fa17aff7519a5df46b887f82fb8f04a54e15281fbe45e7822ff0306'],
   ['deadlock', 7, 'cc0d67622ef90d184be2172ed9e305cf9efb53ddc0f612f0a9e03e6d76109c16'],
   ['false-sharing', 7, '1759cb034ced7b5c5e97e0381461c554c28f48cf5be419ccce25279571262df6'],
 ];
