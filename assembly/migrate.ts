@@ -7,7 +7,7 @@
 // deterministic mode only, as captures are.
 import {
   KS, KS_INIT, LOCK_SCHED, LOCK_PROC, P_STATE, P_FLAGS, P_PARENT, P_ROOT, T_STATE, T_PROC, T_HART, T_REGS, T_PC, T_DOOMED, H_REGS, H_PC,
-  ST_RESTART, ST_FLAGS, ST_ORIG_A0, hartBase, sigThreadBase,
+  ST_RESTART, ST_FLAGS, hartBase, sigThreadBase,
 } from './blocks';
 import { PROCS_MAX, THREADS_MAX, HARTS_MAX, PAGE_BYTES } from './limits';
 import { RAM_BASE } from './layout';
@@ -25,6 +25,7 @@ import { sigCancelHostcall, sigNext } from './signal';
 import { switchOut, rqRemove } from './sched';
 import { threadRelease } from './exit';
 import { procImageThreadState } from './procimage';
+import { restartCall } from './sigframe';
 
 /** Whether every thread of p is in a state a migration carries (user mode, a futex wait, a sleep, a waitid). */
 function threadsMovable(p: u32): bool {
@@ -36,12 +37,17 @@ function threadsMovable(p: u32): bool {
   return true;
 }
 
+/** Slot q's state when it holds a child of p (live, dying, a zombie or a stand-in), else PROC_FREE. */
+function childState(q: u32, p: u32): u32 {
+  if (q == p || load<u32>(procBase(q) + P_PARENT) != p + 1) return PROC_FREE;
+  return atomic.load<u32>(procBase(q) + P_STATE);
+}
+
 /** Whether every child of p here can be handed over: live or dying (it stays), a zombie or a stand-in (they go with p). */
 function familyMovable(p: u32): bool {
   for (let q: u32 = 0; q < PROCS_MAX; q++) {
-    const s = atomic.load<u32>(procBase(q) + P_STATE);
-    if (q == p || load<u32>(procBase(q) + P_PARENT) != p + 1 || s == PROC_FREE) continue;
-    if (s != PROC_LIVE && s != PROC_DYING && s != PROC_ZOMBIE && s != PROC_REMOTE) return false;
+    const s = childState(q, p);
+    if (s != PROC_FREE && s != PROC_LIVE && s != PROC_DYING && s != PROC_ZOMBIE && s != PROC_REMOTE) return false;
   }
   return true;
 }
@@ -53,13 +59,12 @@ function familyMovable(p: u32): bool {
  */
 function familyLeave(p: u32): void {
   for (let q: u32 = 0; q < PROCS_MAX; q++) {
-    const qb = procBase(q);
-    const s = atomic.load<u32>(qb + P_STATE);
-    if (q == p || load<u32>(qb + P_PARENT) != p + 1 || s == PROC_FREE) continue;
-    store<u32>(qb + P_PARENT, 0);
+    const s = childState(q, p);
+    if (s == PROC_FREE) continue;
+    store<u32>(procBase(q) + P_PARENT, 0);
     if (s == PROC_ZOMBIE) reap(q);
     else if (s == PROC_REMOTE) {
-      atomic.store<u32>(qb + P_STATE, PROC_FREE);
+      atomic.store<u32>(procBase(q) + P_STATE, PROC_FREE);
       standInsDrop();
     }
   }
@@ -88,9 +93,7 @@ export function procCancelHostcalls(p: u32): u32 {
 
 /** Whether p has children here: live, dying, zombies, or stand-ins of children elsewhere. */
 function hasChildren(p: u32): bool {
-  for (let q: u32 = 0; q < PROCS_MAX; q++) {
-    if (q != p && load<u32>(procBase(q) + P_PARENT) == p + 1 && atomic.load<u32>(procBase(q) + P_STATE) != PROC_FREE) return true;
-  }
+  for (let q: u32 = 0; q < PROCS_MAX; q++) if (childState(q, p) != PROC_FREE) return true;
   return false;
 }
 
@@ -110,10 +113,8 @@ export function procSettleRestarts(p: u32): u32 {
     const sb = sigThreadBase(t);
     if (load<u32>(sb + ST_RESTART) == 0 || load<u32>(sb + ST_FLAGS) != 0 || load<u32>(tb + T_DOOMED) != 0 || sigNext(t, p) != 0) continue;
     const hart = load<u32>(tb + T_HART);
-    const regs = hart != 0 ? hartBase(hart - 1) + H_REGS : tb + T_REGS;
-    const pc = hart != 0 ? hartBase(hart - 1) + H_PC : tb + T_PC;
-    store<u32>(pc, load<u32>(pc) - 4);
-    store<u32>(regs + 40, load<u32>(sb + ST_ORIG_A0));
+    if (hart != 0) restartCall(hartBase(hart - 1) + H_REGS, hartBase(hart - 1) + H_PC, sb);
+    else restartCall(tb + T_REGS, tb + T_PC, sb);
     store<u32>(sb + ST_RESTART, 0);
     n++;
   }

@@ -49,10 +49,13 @@ function firstUnwritable(satp: u32, va: u32, n: u32): u32 {
   return NO_PAGE;
 }
 
-/** Re-execute the ecall the thread on h returned from, with its first argument again. */
-function restartCall(h: u32, sb: u32): void {
-  store<u32>(h + H_PC, load<u32>(h + H_PC) - 4);
-  store<u32>(h + H_REGS + 40, load<u32>(sb + ST_ORIG_A0));
+/**
+ * Re-execute the ecall a thread returned from, with its first argument again: its registers at regs and its pc
+ * at pc (a hart's block, or a thread's saved ones), its signal state at sb.
+ */
+export function restartCall(regs: u32, pc: u32, sb: u32): void {
+  store<u32>(pc, load<u32>(pc) - 4);
+  store<u32>(regs + 40, load<u32>(sb + ST_ORIG_A0));
 }
 
 /** Settle an interrupted call before a handler runs: restart it (SA_RESTART, or ERESTARTNOINTR) or -EINTR. */
@@ -60,7 +63,7 @@ function settleForHandler(h: u32, sb: u32, flags: u32): void {
   const code = load<u32>(sb + ST_RESTART);
   if (code == 0) return;
   store<u32>(sb + ST_RESTART, 0);
-  if (code == ERESTARTNOINTR || (code == ERESTARTSYS && (flags & SA_RESTART) != 0)) restartCall(h, sb);
+  if (code == ERESTARTNOINTR || (code == ERESTARTSYS && (flags & SA_RESTART) != 0)) restartCall(h + H_REGS, h + H_PC, sb);
   else store<u32>(h + H_REGS + 40, -EINTR);
 }
 
@@ -144,7 +147,7 @@ export function sigDeliver(hart: u32): u32 {
   }
   if (load<u32>(sb + ST_RESTART) != 0) {
     store<u32>(sb + ST_RESTART, 0);
-    restartCall(h, sb);
+    restartCall(h + H_REGS, h + H_PC, sb);
   }
   if ((load<u32>(sb + ST_FLAGS) & STF_SAVED) != 0) {
     store<u64>(sb + ST_BLOCKED, load<u64>(sb + ST_SAVED));

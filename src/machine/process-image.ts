@@ -246,19 +246,20 @@ export function answerCallNow(machine: Machine, t: number, complete: () => void)
  */
 export function reapAnswered(machine: Machine, p: number): number {
   assertStopped(machine, 'reaping host answers');
-  let waiting = 0;
-  for (const { t, state } of threadsOf(machine, p)) {
-    if (state !== PIMG_THREAD_HOSTCALL) continue;
-    const tb = threadSlot(t);
-    const record = machine.u32(tb + T_HC_SLOT);
-    if (record === 0 || machine.u32(ringRecord(record - 1) + R.STATE) !== RING_STATE.DONE) { waiting++; continue; }
-    const onHart = machine.u32(tb + T_HART);
+  const answered = (t: number): boolean => {
+    const record = machine.u32(threadSlot(t) + T_HC_SLOT);
+    return record !== 0 && machine.u32(ringRecord(record - 1) + R.STATE) === RING_STATE.DONE;
+  };
+  const callers = threadsOf(machine, p).filter((x) => x.state === PIMG_THREAD_HOSTCALL).map((x) => x.t);
+  let leftHarts = false;
+  for (const t of callers.filter(answered)) {
+    const onHart = machine.u32(threadSlot(t) + T_HART);
     if (onHart !== 0) machine.kernel.hostcallResume(onHart - 1);
-    else machine.kernel.hostcallReap(0);
-    if (machine.u32(tb + T_STATE) === TS_HOSTCALL) waiting++;
+    else leftHarts = true;
   }
+  if (leftHarts) machine.kernel.hostcallReap(0); // every answered caller that left its hart, at once
   machine.kernel.procSettleRestarts(p);
-  return waiting;
+  return callers.filter((t) => machine.u32(threadSlot(t) + T_STATE) === TS_HOSTCALL).length;
 }
 
 /** Set thread t's a0 (user mode, past an ecall answered by answerCallNow): the call returns value instead. */

@@ -3,6 +3,7 @@
 import { latin1Text } from '../base/index.js';
 import type { Machine } from './machine.js';
 import { ACC_READ, ACC_WRITE, PAGE_BYTES, PTE } from './layout.js';
+import { leafSlot } from './process-image.js';
 
 /**
  * The host address of user address a under satp for access acc, or 0. A page that fails because it is host-kept
@@ -12,11 +13,9 @@ import { ACC_READ, ACC_WRITE, PAGE_BYTES, PTE } from './layout.js';
 function translate(machine: Machine, satp: number, a: number, acc: number): number {
   const host = machine.kernel.vmTranslate(satp, a, acc) >>> 0;
   if (host === 0 && (satp & 0x8000_0000) !== 0) {
-    const root = (satp & 0x3f_ffff) * PAGE_BYTES;
-    const l1 = machine.u32(machine.host(root) + (a >>> 22) * 4);
-    if ((l1 & PTE.V) !== 0 && (l1 & (PTE.R | PTE.X)) === 0) {
-      const pte = machine.u32(machine.host((l1 >>> 10) * PAGE_BYTES) + ((a >>> 12) & 0x3ff) * 4);
-      if ((pte & PTE.HOST) === PTE.HOST) machine.hostKeptMiss = { satp, page: (a & ~(PAGE_BYTES - 1)) >>> 0, write: acc === ACC_WRITE };
+    const slot = leafSlot(machine, (satp & 0x3f_ffff) * PAGE_BYTES, a);
+    if (slot !== null && (machine.u32(slot) & PTE.HOST) === PTE.HOST) {
+      machine.hostKeptMiss = { satp, page: (a & ~(PAGE_BYTES - 1)) >>> 0, write: acc === ACC_WRITE };
     }
   }
   return host;

@@ -589,9 +589,8 @@ export class RemoteForks {
     this.hooks.wake();
   }
 
-  /** A notice about a child whose parent now runs on `to`. */
+  /** A notice about a child whose parent now runs on `to` (another node). */
   private forward(to: string, n: ChildNotice): void {
-    if (to === this.ctx.id) { this.notice(n.node ?? this.ctx.id, n); return; }
     this.notices.call(to, n, () => {});
   }
 
