@@ -145,13 +145,15 @@ export function procStandInReplace(proc: u32): i32 {
 }
 
 /**
- * A child of process proc (restored here: a migration brought it) as it was where proc ran before: a process
- * here whose parent was elsewhere with proc's pid becomes its local child again; otherwise a stand-in (group
- * pgid, session sid, exit signal exitSignal), ended (a zombie, no SIGCHLD: proc had it where it was) when code
- * is CLD_EXITED, CLD_KILLED or CLD_DUMPED with status, running elsewhere when code is 0. The slot, or -ESRCH
- * (proc is not live), -EEXIST (childPid is another process here), -EAGAIN (no free slot), -EINVAL.
+ * A child of process proc (restored here: a migration brought it) as it was where proc ran before: with relink,
+ * a process here whose parent was elsewhere with proc's pid becomes its local child again; otherwise a stand-in
+ * (group pgid, session sid, exit signal exitSignal), ended (a zombie, no SIGCHLD: proc had it where it was) when
+ * code is CLD_EXITED, CLD_KILLED or CLD_DUMPED with status, running elsewhere when code is 0. Without relink the
+ * stand-in is made even when a process here has childPid (a copy a migration is bringing, not running yet: should
+ * it run, it takes the stand-in's place). The slot, or -ESRCH (proc is not live), -EEXIST (with relink: childPid
+ * is another process here), -EAGAIN (no free slot), -EINVAL.
  */
-export function procFamilyAttach(proc: u32, childPid: u32, pgid: u32, sid: u32, exitSignal: u32, code: u32, status: u32): i32 {
+export function procFamilyAttach(proc: u32, childPid: u32, pgid: u32, sid: u32, exitSignal: u32, code: u32, status: u32, relink: u32): i32 {
   if (<i32>childPid <= 0 || exitSignal > NSIG) return -EINVAL;
   if (code != 0 && code != CLD_EXITED && code != CLD_KILLED && code != CLD_DUMPED) return -EINVAL;
   if (code != 0 && (code == CLD_EXITED ? status > 0xFF : status < 1 || status > NSIG)) return -EINVAL;
@@ -163,7 +165,7 @@ export function procFamilyAttach(proc: u32, childPid: u32, pgid: u32, sid: u32, 
   let r: i32 = -ESRCH;
   if (atomic.load<u32>(pb + P_STATE) == PROC_LIVE) {
     const q = slotOf(childPid, PROC_FREE);
-    if (q != PROCS_MAX) {
+    if (q != PROCS_MAX && relink != 0) {
       const qb = procBase(q);
       const s = atomic.load<u32>(qb + P_STATE);
       const here = (s == PROC_LIVE || s == PROC_DYING) && load<u32>(qb + P_PARENT) == 0 && load<u32>(qb + P_PPID) == pid && code == 0;

@@ -274,12 +274,13 @@ export interface KernelExports {
    */
   procSettleRestarts(proc: number): number;
   /**
-   * A child of restored process proc as it was where proc ran before: a process here whose parent was elsewhere
-   * with proc's pid is its local child again; else a stand-in (group, session, exit signal), a zombie (no
-   * SIGCHLD) when code is CLD_EXITED / CLD_KILLED / CLD_DUMPED with status, running elsewhere when code is 0.
-   * The slot, or -ESRCH (proc not live), -EEXIST, -EAGAIN, -EINVAL.
+   * A child of restored process proc as it was where proc ran before: with relink 1, a process here whose parent
+   * was elsewhere with proc's pid is its local child again; else a stand-in (group, session, exit signal), a
+   * zombie (no SIGCHLD) when code is CLD_EXITED / CLD_KILLED / CLD_DUMPED with status, running elsewhere when code
+   * is 0; relink 0 makes the stand-in even beside a process here with that pid (a migration's copy not yet
+   * running). The slot, or -ESRCH (proc not live), -EEXIST, -EAGAIN, -EINVAL.
    */
-  procFamilyAttach(proc: number, child_pid: number, pgid: number, sid: number, exit_signal: number, code: number, status: number): number;
+  procFamilyAttach(proc: number, child_pid: number, pgid: number, sid: number, exit_signal: number, code: number, status: number, relink: number): number;
   /** Clear every D bit of the process's PTEs and shoot down every TLB (pre-copy); how many were set, -1 not live. */
   procDirtyClear(proc: number): number;
   /**

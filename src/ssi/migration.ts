@@ -576,7 +576,7 @@ export class Migrations {
     try {
       const back = restoreProcess(m, this.selfFailedImage(o, o.image!), { pid: o.pid, ppid: o.image!.ppid, start: false });
       if (o.parentHere) m.kernel.procStandInReplace(back.proc);
-      this.hooks.forks.familyBack(back.proc, o.family);
+      this.hooks.forks.familyBack(back.proc, o.family, (pid) => this.prepared.has(pid));
       if (o.table !== null) files.reattach(o.pid, o.table, back.proc);
       o.table = null;
       this.hooks.watch.arrived(o.pid, back.proc, this.hooks.watch.programOf(o.pid));
@@ -652,6 +652,8 @@ export class Migrations {
       const sent = decodeProcessImage(a.image);
       if (this.prepared.has(sent.pid)) return { ok: true }; // a resent prepare: it is built already
       if (files.slots.liveSlot(sent.pid) !== undefined) return { error: `pid ${sent.pid} runs here already` };
+      // A child and its parent do not move at once: its parent is leaving here with its family (the source keeps it).
+      if (this.hooks.forks.parentMoving(sent.pid)) return { error: `the parent of ${sent.pid} is moving from here` };
       const family = decodeFamily(a.family);
       // Pre-copy: the pages named but not sent are the ones kept from the rounds.
       const kept = a.kept === undefined ? [] : pagesOfRuns(a.kept);
@@ -700,7 +702,8 @@ export class Migrations {
     if (p.timer !== null) this.ctx.clearTimer(p.timer);
     this.hooks.watch.arrived(pid, p.proc, p.program);
     this.sys.files!.claimImported(pid);
-    this.hooks.forks.familyArrived(p.proc, p.from, p.family);
+    this.hooks.forks.familyArrived(p.proc, p.from, p.family, (child) => this.prepared.has(child));
+    this.hooks.forks.startedHere(pid, p.proc);
     p.start();
     this.hooks.wake();
   }

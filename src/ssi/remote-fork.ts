@@ -87,7 +87,7 @@ export class RemoteForks {
    * Children of a process here that is moving away with its family (migration-family.ts), by pid: what is heard
    * of them meanwhile is kept, and goes where the parent runs once the move has an outcome.
    */
-  private readonly away = new Map<number, { readonly parent: number; readonly held: ChildNotice[] }>();
+  private readonly away = new Map<number, { readonly parent: number; node: string; readonly held: ChildNotice[] }>();
   /** Children elsewhere whose parent moved from here with its family: pid -> the parent's node (late notices go on). */
   private readonly forwarded = new Map<number, string>();
   private readonly notices: OrderedCalls;
@@ -378,9 +378,19 @@ export class RemoteForks {
       // Where the child is: a 'moved' notice names where it went; another says where it is, or came from there.
       const c = (n.kind === 'moved' ? n : { ...n, node: typeof n.node === 'string' ? n.node : from }) as ChildNotice;
       const away = this.away.get(n.pid);
-      if (away !== undefined) { away.held.push(c); return 0; }
+      if (away !== undefined) {
+        away.held.push(c);
+        if (c.kind === 'moved') away.node = c.node;
+        return 0;
+      }
       const to = this.children.has(n.pid) ? undefined : this.forwarded.get(n.pid);
-      if (to !== undefined) { this.forward(to, c); return 0; }
+      if (to !== undefined) {
+        this.forward(to, c);
+        // Whoever still names this node as the parent's learns where it is.
+        const at = c.kind === 'moved' ? c.node : c.node ?? from;
+        if (c.kind !== 'ended' && at !== this.ctx.id && at !== to) this.notices.call(at, { kind: 'parent', pid: n.pid, node: to } satisfies Notice, () => {});
+        return 0;
+      }
     }
     if (n?.kind === 'parent' && typeof n.pid === 'number' && typeof n.node === 'string') {
       if (this.parents.get(n.pid) !== from) return -ESRCH;
@@ -468,8 +478,12 @@ export class RemoteForks {
   movedIn(pid: number, proc: number, parentNode: string | undefined): void {
     if (parentNode === undefined) return;
     if (parentNode === this.ctx.id) {
-      if (this.sys.machine.kernel.procStandInReplace(proc) === 0) this.children.delete(pid);
-      else this.ctx.log(`process ${pid} came to its parent's node, which has no stand-in for it`);
+      // Its parent's stand-in for it stays until it runs (startedHere): a copy that never runs leaves it as it was.
+      if (this.children.has(pid)) return;
+      // Its parent moved from here (with its family) while it was on its way: its end goes where the parent went.
+      const went = this.forwarded.get(pid);
+      if (went !== undefined) { this.parents.set(pid, went); return; }
+      this.ctx.log(`process ${pid} came to its parent's node, which has no stand-in for it`);
       return;
     }
     this.parents.set(pid, parentNode);
@@ -491,6 +505,16 @@ export class RemoteForks {
     }
   }
 
+  /**
+   * Process pid, moved here into slot proc, runs now: if its parent came here while it moved (a stand-in for it
+   * waits here), it takes the stand-in's place and is a local child.
+   */
+  startedHere(pid: number, proc: number): void {
+    if (this.sys.machine.kernel.procStandInReplace(proc) !== 0) return;
+    this.children.delete(pid);
+    this.parents.delete(pid);
+  }
+
   /** A process that arrived here leaves again before it ran (its migration did not commit). */
   arrivalUndone(pid: number): void {
     this.parents.delete(pid);
@@ -508,7 +532,7 @@ export class RemoteForks {
   familyLeaving(parent: number, family: readonly FamilyMember[]): void {
     for (const c of family) {
       if (c.code !== 0) continue;
-      this.away.set(c.pid, { parent, held: [] });
+      this.away.set(c.pid, { parent, node: c.node, held: [] });
       if (c.node !== this.ctx.id) this.children.delete(c.pid);
     }
   }
@@ -538,7 +562,7 @@ export class RemoteForks {
    * children until it runs is kept for familyArrived (a notice sent on from its old node may overtake the commit).
    */
   familyComing(parent: number, family: readonly FamilyMember[]): void {
-    for (const c of family) if (c.code === 0) this.away.set(c.pid, { parent, held: [] });
+    for (const c of family) if (c.code === 0) this.away.set(c.pid, { parent, node: c.node, held: [] });
   }
 
   /** The copy that was coming here with its family is discarded: nothing is kept for its children. */
@@ -550,24 +574,28 @@ export class RemoteForks {
    * The move did not happen: the parent, put back into slot proc, has its family again, and what was heard of
    * its children meanwhile applies now (an end while it was stopped: its zombie and SIGCHLD).
    */
-  familyBack(proc: number, family: readonly FamilyMember[]): void {
-    this.attachFamily(proc, 'here', family);
+  familyBack(proc: number, family: readonly FamilyMember[], comingHere: (pid: number) => boolean): void {
+    this.attachFamily(proc, 'here', family, comingHere);
   }
 
   /**
    * Process slot proc came here with its family from `from` and runs now: each child is attached (a child here is
    * its local child again; others are stand-ins, their ends heard here from now on), then what was kept.
    */
-  familyArrived(proc: number, from: string, family: readonly FamilyMember[]): void {
-    this.attachFamily(proc, from, family);
+  familyArrived(proc: number, from: string, family: readonly FamilyMember[], comingHere: (pid: number) => boolean): void {
+    this.attachFamily(proc, from, family, comingHere);
   }
 
-  private attachFamily(proc: number, from: string, family: readonly FamilyMember[]): void {
+  /**
+   * comingHere(pid): a copy of that child is being brought here by its own migration (not running yet): the parent
+   * gets a stand-in for where the child runs now, which the copy replaces should it run (startedHere).
+   */
+  private attachFamily(proc: number, from: string, family: readonly FamilyMember[], comingHere: (pid: number) => boolean): void {
     const k = this.sys.machine.kernel;
     for (const c of family) {
       const away = this.away.get(c.pid);
       this.away.delete(c.pid);
-      const r = k.procFamilyAttach(proc, c.pid, c.pgid, c.sid, c.exit_signal, c.code, c.status);
+      const r = k.procFamilyAttach(proc, c.pid, c.pgid, c.sid, c.exit_signal, c.code, c.status, comingHere(c.pid) ? 0 : 1);
       if (r < 0) { this.ctx.log(`child ${c.pid} (from ${from}) could not join its parent here (${r})`); continue; }
       if (c.code !== 0) continue;
       // A child that runs here is a local child again (it ended meanwhile: a stand-in, whose end is kept).
@@ -597,13 +625,17 @@ export class RemoteForks {
   /** Node went down (it crashed, or it booted again): its children end by SIGKILL here, its holds are let go. */
   nodeDown(node: string): void {
     const k = this.sys.machine.kernel;
+    // A child on that node whose parent is moving ended with it: the end goes where the parent runs.
+    for (const [pid, a] of this.away) {
+      if (a.node !== node || a.node === this.ctx.id) continue;
+      a.held.push({ kind: 'ended', pid, code: CLD_KILLED, status: SIGKILL, node });
+      this.sever(node, pid);
+    }
     for (const [pid, where] of [...this.children]) {
       if (where !== node) continue;
       this.children.delete(pid);
       k.procRemoteEnded(pid, CLD_KILLED, SIGKILL);
-      let cut = this.severed.get(node);
-      if (cut === undefined) this.severed.set(node, cut = new Set());
-      if (cut.size < SEVERED_MAX) cut.add(pid);
+      this.sever(node, pid);
     }
     for (const [pid, where] of [...this.parents]) {
       if (where !== node) continue;
@@ -620,6 +652,13 @@ export class RemoteForks {
     }
     this.sys.files!.releaseHolder(node);
     this.hooks.wake();
+  }
+
+  /** Child pid on node was declared ended by SIGKILL here when the node went silent (see severed). */
+  private sever(node: string, pid: number): void {
+    let cut = this.severed.get(node);
+    if (cut === undefined) this.severed.set(node, cut = new Set());
+    if (cut.size < SEVERED_MAX) cut.add(pid);
   }
 
   /**
