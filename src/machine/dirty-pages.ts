@@ -6,7 +6,8 @@
 import type { Machine } from './machine.js';
 import { P, PTE } from './layout.js';
 import { ImageError, type ImagePage } from './process-image-check.js';
-import { assertStopped, procSlot, pageOf, readPages, forEachLeaf, leafSlot } from './process-image.js';
+import { assertStopped, procSlot, pageOf, readPages } from './process-image.js';
+import { forEachLeaf, leafSlot } from './page-walk.js';
 
 /** The pages (by address) of process slot proc whose PTE has D set: written since the last clearDirty. */
 export function dirtyPages(machine: Machine, proc: number): Set<number> {

@@ -13,7 +13,8 @@ import {
   SIGREC_CAUSE, PIMG_TABLE_FULL, PIMG_PID_IN_USE, PIMG_NO_MEMORY, PIMG_THREAD_FREE, T_TID, PROC_LIVE, PROC_DYING, PROC_ZOMBIE,
 } from './layout.js';
 import { ImageError, checkImage, type ProcessImage, type ImagePage, type ImageSiginfo, type ImageThread } from './process-image-check.js';
-import { assertStopped, leafSlot, procSlot, threadSlot, signalsSet, machineTicks, DEADLINE_NONE } from './process-image.js';
+import { assertStopped, procSlot, threadSlot, signalsSet, machineTicks, DEADLINE_NONE } from './process-image.js';
+import { leafSlot } from './page-walk.js';
 
 export interface RestoreOptions {
   /** The pid it keeps (a migration): refused when a process or thread of this machine has it. Default: the machine's next. */

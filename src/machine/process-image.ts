@@ -6,6 +6,7 @@
 // superpage (tests only) are not captured, as a fork does not inherit them.
 import type { Machine } from './machine.js';
 import type { FileServer } from './file-syscalls.js';
+import { forEachLeaf } from './page-walk.js';
 import {
   KS, KS_THREADED, PROC_BASE, PROC_BYTES, P, THREAD_BASE, THREAD_BYTES, T_REGS, T_PC, T_TID, T_PROC, T_HART,
   T_CLEAR_TID, H_REGS, H_PC, hartBase, vmaTable, VMA_BYTES, V_START, V_END, V_PROT, V_FLAGS, sigProcBase,
@@ -100,29 +101,6 @@ export function pageOf(machine: Machine, va: number, pte: number): ImagePage {
     va, r: (pte & PTE.R) !== 0, w: (pte & (PTE.W | PTE.COW)) !== 0, x: (pte & PTE.X) !== 0, kind, parked: (pte & PTE.V) === 0,
     data: isZero(machine, host) ? 'zero' : machine.bytes.slice(host, host + PAGE_BYTES),
   };
-}
-
-/**
- * Each PTE of the address space of root that is not empty, by address: fn(va, pte), until fn returns true.
- * Superpages (tests only) are skipped.
- */
-export function forEachLeaf(machine: Machine, root: number, fn: (va: number, pte: number) => boolean | void): void {
-  for (let i = 0; i < 1024; i++) {
-    const l1 = machine.u32(machine.host(root) + i * 4);
-    if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) continue; // absent, or a superpage
-    const table = machine.host((l1 >>> 10) * PAGE_BYTES);
-    for (let j = 0; j < 1024; j++) {
-      const pte = machine.u32(table + j * 4);
-      if (pte !== 0 && fn(((i << 22) | (j << 12)) >>> 0, pte) === true) return;
-    }
-  }
-}
-
-/** The host address of the leaf PTE of va under root (whatever it holds), or null with no level-0 table. */
-export function leafSlot(machine: Machine, root: number, va: number): number | null {
-  const l1 = machine.u32(machine.host(root) + (va >>> 22) * 4);
-  if ((l1 & PTE.V) === 0 || (l1 & (PTE.R | PTE.X)) !== 0) return null; // no table, or a superpage
-  return machine.host((l1 >>> 10) * PAGE_BYTES) + ((va >>> 12) & 0x3ff) * 4;
 }
 
 /** Every page the address space of root maps (a PROT_NONE page's kept frame too), by address. */

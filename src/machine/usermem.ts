@@ -3,7 +3,7 @@
 import { latin1Text } from '../base/index.js';
 import type { Machine } from './machine.js';
 import { ACC_READ, ACC_WRITE, PAGE_BYTES, PTE } from './layout.js';
-import { leafSlot } from './process-image.js';
+import { leafSlot } from './page-walk.js';
 
 /**
  * The host address of user address a under satp for access acc, or 0. A page that fails because it is host-kept
