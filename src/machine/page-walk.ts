@@ -4,10 +4,7 @@
 import type { Machine } from './machine.js';
 import { PTE, PAGE_BYTES } from './layout.js';
 
-/**
- * Each PTE of the address space of root that is not empty, by address: fn(va, pte), until fn returns true.
- * Superpages (tests only) are skipped.
- */
+/** Each PTE of the address space of root that is not empty, by address: fn(va, pte), until fn returns true. */
 export function forEachLeaf(machine: Machine, root: number, fn: (va: number, pte: number) => boolean | void): void {
   for (let i = 0; i < 1024; i++) {
     const l1 = machine.u32(machine.host(root) + i * 4);
